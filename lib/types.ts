@@ -1,0 +1,161 @@
+/**
+ * The canonical model every dialect reads into and writes from.
+ * Types here are plain data: they cross Temporal as JSON (workflow input, activity results, queries).
+ */
+
+/** Dialect names as the API accepts them in `source.type` / `target.type`. */
+export const DIALECTS = ['postgresql', 'mysql', 'sqlite', 'oracle', 'snowflake'] as const;
+export type Dialect = (typeof DIALECTS)[number];
+
+export type CanonicalKind =
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'decimal'
+  | 'float32'
+  | 'float64'
+  | 'boolean'
+  | 'char'
+  | 'varchar'
+  | 'text'
+  | 'date'
+  | 'time'
+  | 'timestamp'
+  | 'timestamptz'
+  | 'json'
+  | 'uuid'
+  | 'binary'
+  | 'enum'
+  /** A native type Sensei cannot carry; the mapping phase refuses it with a clear reason. */
+  | 'unsupported';
+
+export interface CanonicalType {
+  kind: CanonicalKind;
+  /** char/varchar/binary length in characters or bytes; absent = unbounded. */
+  length?: number;
+  /** decimal precision; for time/timestamp/timestamptz the fractional-second digits. */
+  precision?: number;
+  /** decimal scale. */
+  scale?: number;
+  /** enum labels, in declaration order. */
+  values?: string[];
+  /** MySQL UNSIGNED integers (the range needs the next wider signed type elsewhere). */
+  unsigned?: boolean;
+  /** serial / identity / AUTO_INCREMENT / INTEGER PRIMARY KEY AUTOINCREMENT. */
+  autoIncrement?: boolean;
+  /** How reading this native type into the canonical one can lose information (1.0 = it cannot). */
+  readConfidence?: number;
+  readNote?: string;
+}
+
+export interface ColumnInfo {
+  name: string;
+  /** The type as the source declares it, e.g. `character varying(160)`, `tinyint(1)`, `NVARCHAR(120)`. */
+  nativeType: string;
+  type: CanonicalType;
+  nullable: boolean;
+  /** The default expression as the source reports it, verbatim; null when none. */
+  default: string | null;
+}
+
+export interface ForeignKeyInfo {
+  name: string;
+  columns: string[];
+  referencedTable: string;
+  referencedColumns: string[];
+  onDelete?: string;
+  onUpdate?: string;
+}
+
+export interface IndexInfo {
+  name: string;
+  columns: string[];
+  unique: boolean;
+}
+
+export interface TableInfo {
+  name: string;
+  columns: ColumnInfo[];
+  /** Primary-key columns in key order; empty when the table has none. */
+  primaryKey: string[];
+  foreignKeys: ForeignKeyInfo[];
+  uniqueConstraints: { name: string; columns: string[] }[];
+  /** Secondary indexes (not the primary key, not the ones that back unique constraints). */
+  indexes: IndexInfo[];
+  /** The database's own estimate (statistics), not an exact count. */
+  rowEstimate: number;
+}
+
+export interface SchemaInfo {
+  dialect: Dialect;
+  /** Schema (PostgreSQL), database (MySQL) or `main` (SQLite). */
+  schema: string;
+  tables: TableInfo[];
+}
+
+/**
+ * A value as it travels between connectors, inside one activity (rows never cross Temporal):
+ * - int16/int32: number; int64: string of decimal digits (exact beyond 2^53)
+ * - decimal: string in plain notation ("0.99", "-12.50")
+ * - float32/float64: number
+ * - boolean: boolean
+ * - char/varchar/text/enum/uuid: string (uuid in lower case)
+ * - date: "YYYY-MM-DD"; time: "HH:MM:SS[.ffffff]"; timestamp: "YYYY-MM-DD HH:MM:SS[.ffffff]"
+ * - timestamptz: "YYYY-MM-DD HH:MM:SS[.ffffff]Z", always converted to UTC
+ * - json: string holding the JSON text
+ * - binary: Buffer
+ * - SQL NULL: null
+ */
+export type CanonicalValue = string | number | boolean | Buffer | null;
+export type Row = CanonicalValue[];
+
+/** One part of a keyset checkpoint: JSON-safe (int64 and decimal keys travel as strings). */
+export type KeyPart = string | number | boolean | null;
+export type Key = KeyPart[];
+
+export type Strategy = 'conservative' | 'balanced' | 'aggressive';
+
+/** A column as it will exist in the target, with how faithful the mapping is. */
+export interface ColumnMapping {
+  /** Stable id, `<table>.<column>`. */
+  id: string;
+  table: string;
+  column: string;
+  sourceType: string;
+  canonical: CanonicalType;
+  targetType: string;
+  nullable: boolean;
+  /** 1.0 = lossless; lower when precision, range, time zone or semantics may change; 0 = cannot be migrated. */
+  confidence: number;
+  note?: string;
+}
+
+export type CopyMode =
+  /** keyset chunks on the primary key (or a non-null unique key) */
+  | 'keyset'
+  /** no usable key: the whole table is copied in one target transaction, ordered by all columns */
+  | 'whole_table';
+
+export interface TablePlan {
+  source: TableInfo;
+  /** Target table name (same as source unless renamed). */
+  target: string;
+  /** Columns in copy order, with their mappings. */
+  columns: ColumnMapping[];
+  /** Key columns used for keyset pagination (empty for whole_table). */
+  keyColumns: string[];
+  copyMode: CopyMode;
+  /** Why the copy mode was chosen, for the plan shown to the approver. */
+  copyNote?: string;
+}
+
+export interface MigrationPlan {
+  sourceDialect: Dialect;
+  targetDialect: Dialect;
+  targetSchema: string;
+  tables: TablePlan[];
+  /** Lowest column confidence in the plan (1 when every mapping is lossless). */
+  minConfidence: number;
+  /** Reasons the plan cannot run (unsupported types …); the workflow fails with them. */
+  blockers: string[];
+}
