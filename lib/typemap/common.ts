@@ -1,0 +1,35 @@
+import type { CanonicalType } from '../types';
+
+/** How a canonical type is declared in a target dialect, and how faithful that is (1 = lossless). */
+export interface TargetTypeChoice {
+  sql: string;
+  confidence: number;
+  note?: string;
+}
+
+/** What the type of a column must additionally satisfy in the target. */
+export interface TargetTypeContext {
+  /** The column is part of the primary key or a unique constraint (MySQL cannot index unbounded TEXT/BLOB). */
+  inKey?: boolean;
+}
+
+export function unsupported(nativeName: string): CanonicalType {
+  return { kind: 'unsupported', readConfidence: 0, readNote: `type ${nativeName} is not supported by Sensei` };
+}
+
+/** "numeric(10,2)" → [10, 2]; "varchar(40)" → [40]; no parentheses → []. */
+export function typeArgs(native: string): number[] {
+  const m = /\(([^)]*)\)/.exec(native);
+  if (!m) return [];
+  return m[1]
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isFinite(n));
+}
+
+/** Drops undefined members so plans stay small and compare cleanly. */
+export function compact(type: CanonicalType): CanonicalType {
+  const out = { ...type } as Record<string, unknown>;
+  for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
+  return out as unknown as CanonicalType;
+}

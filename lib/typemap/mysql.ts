@@ -1,0 +1,198 @@
+/** MySQL / MariaDB ⇄ canonical types. Pure: no driver imports. */
+import type { CanonicalType } from '../types';
+import { compact, typeArgs, unsupported, type TargetTypeChoice, type TargetTypeContext } from './common';
+
+export interface MysqlNativeType {
+  /** information_schema.COLUMNS.COLUMN_TYPE, e.g. `int(10) unsigned`, `tinyint(1)`, `enum('a','b')`. */
+  columnType: string;
+  /** information_schema.COLUMNS.EXTRA, e.g. `auto_increment`. */
+  extra?: string;
+  /** MariaDB declares JSON as LONGTEXT with CHECK (json_valid(col)); true when that check exists. */
+  jsonCheck?: boolean;
+}
+
+/** MySQL quotes enum labels as 'a','b''c' (and MariaDB may escape with backslashes). */
+export function parseEnumLabels(columnType: string): string[] {
+  const body = columnType.slice(columnType.indexOf('(') + 1, columnType.lastIndexOf(')'));
+  const labels: string[] = [];
+  const re = /'((?:[^'\\]|''|\\.)*)'/g;
+  for (let m = re.exec(body); m; m = re.exec(body)) {
+    labels.push(m[1].replace(/''/g, "'").replace(/\\(.)/g, '$1'));
+  }
+  return labels;
+}
+
+export function toCanonical(info: MysqlNativeType): CanonicalType {
+  const type = baseType(info);
+  if (/auto_increment/i.test(info.extra ?? '') && type.kind.startsWith('int')) type.autoIncrement = true;
+  return compact(type);
+}
+
+function baseType(info: MysqlNativeType): CanonicalType {
+  const t = info.columnType.trim().toLowerCase();
+  const name = /^[a-z]+/.exec(t)?.[0] ?? t;
+  const unsigned = /\bunsigned\b/.test(t);
+  const [a, b] = typeArgs(t);
+  switch (name) {
+    case 'tinyint':
+      if (a === 1 && !unsigned) {
+        return {
+          kind: 'boolean',
+          readConfidence: 0.9,
+          readNote: 'TINYINT(1) is read as boolean: values other than 0 and 1 would become true',
+        };
+      }
+      return { kind: 'int16' };
+    case 'bool':
+    case 'boolean':
+      return { kind: 'boolean', readConfidence: 0.9, readNote: 'BOOLEAN is TINYINT(1): values other than 0 and 1 would become true' };
+    case 'smallint':
+      return unsigned ? { kind: 'int32' } : { kind: 'int16' };
+    case 'mediumint':
+      return { kind: 'int32' };
+    case 'int':
+    case 'integer':
+      return unsigned ? { kind: 'int64' } : { kind: 'int32' };
+    case 'bigint':
+      return unsigned ? { kind: 'int64', unsigned: true } : { kind: 'int64' };
+    case 'decimal':
+    case 'numeric':
+      return { kind: 'decimal', precision: a ?? 10, scale: b ?? 0 };
+    case 'float':
+      return { kind: 'float32' };
+    case 'double':
+    case 'real':
+      return { kind: 'float64' };
+    case 'bit':
+      return (a ?? 1) === 1 ? { kind: 'boolean' } : unsupported(info.columnType);
+    case 'char':
+      return { kind: 'char', length: a ?? 1 };
+    case 'varchar':
+      return { kind: 'varchar', length: a };
+    case 'tinytext':
+    case 'text':
+    case 'mediumtext':
+      return { kind: 'text' };
+    case 'longtext':
+      return info.jsonCheck ? { kind: 'json' } : { kind: 'text' };
+    case 'json':
+      return { kind: 'json' };
+    case 'binary':
+    case 'varbinary':
+      return { kind: 'binary', length: a };
+    case 'tinyblob':
+    case 'blob':
+    case 'mediumblob':
+    case 'longblob':
+      return { kind: 'binary' };
+    case 'date':
+      return { kind: 'date' };
+    case 'time':
+      return { kind: 'time', precision: a, readNote: 'MySQL TIME may hold durations beyond 24 hours' };
+    case 'datetime':
+      return { kind: 'timestamp', precision: a };
+    case 'timestamp':
+      // Stored in UTC and shown in the session zone, which Sensei sets to +00:00.
+      return { kind: 'timestamptz', precision: a };
+    case 'year':
+      return { kind: 'int16', readNote: 'YEAR read as a small integer' };
+    case 'enum':
+      return { kind: 'enum', values: parseEnumLabels(info.columnType) };
+    case 'uuid':
+      return { kind: 'uuid' };
+    default:
+      return unsupported(info.columnType);
+  }
+}
+
+/** Longest VARCHAR that still fits MySQL's 65,535-byte row limit in utf8mb4 with room for other columns. */
+const MAX_VARCHAR = 16_383;
+
+function quoteLabel(label: string): string {
+  return `'${label.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+export function fromCanonical(type: CanonicalType, context: TargetTypeContext = {}): TargetTypeChoice {
+  const p = type.precision;
+  const fsp = p === undefined ? 6 : Math.min(p, 6);
+  switch (type.kind) {
+    case 'int16':
+      return { sql: 'SMALLINT', confidence: 1 };
+    case 'int32':
+      return { sql: type.unsigned ? 'INT UNSIGNED' : 'INT', confidence: 1 };
+    case 'int64':
+      return { sql: type.unsigned ? 'BIGINT UNSIGNED' : 'BIGINT', confidence: 1 };
+    case 'decimal':
+      return decimal(type);
+    case 'float32':
+      return { sql: 'FLOAT', confidence: 1 };
+    case 'float64':
+      return { sql: 'DOUBLE', confidence: 1 };
+    case 'boolean':
+      return { sql: 'TINYINT(1)', confidence: 1, note: 'MySQL BOOLEAN is TINYINT(1) (1/0)' };
+    case 'char':
+      return (type.length ?? 1) <= 255
+        ? { sql: `CHAR(${type.length ?? 1})`, confidence: 1 }
+        : { sql: `VARCHAR(${type.length})`, confidence: 1, note: 'CHAR longer than 255 stored as VARCHAR' };
+    case 'varchar':
+      if (type.length !== undefined && type.length <= MAX_VARCHAR) return { sql: `VARCHAR(${type.length})`, confidence: 1 };
+      return text(context);
+    case 'text':
+      return text(context);
+    case 'date':
+      return { sql: 'DATE', confidence: 1 };
+    case 'time':
+      return { sql: `TIME(${fsp})`, confidence: 1 };
+    case 'timestamp':
+      return { sql: `DATETIME(${fsp})`, confidence: 1 };
+    case 'timestamptz':
+      return {
+        sql: `DATETIME(${fsp})`,
+        confidence: 0.9,
+        note: 'MySQL has no time-zone-aware type with the full range: stored as DATETIME holding UTC',
+      };
+    case 'json':
+      return { sql: 'JSON', confidence: 1 };
+    case 'uuid':
+      return { sql: 'CHAR(36)', confidence: 0.95, note: 'uuid stored as CHAR(36) text (lower case)' };
+    case 'binary':
+      if (type.length !== undefined && type.length <= 65_535 && !context.inKey) return { sql: `VARBINARY(${type.length})`, confidence: 1 };
+      if (context.inKey) {
+        return { sql: 'VARBINARY(255)', confidence: 0.8, note: 'key column: MySQL cannot key an unbounded BLOB; values over 255 bytes would fail' };
+      }
+      return { sql: 'LONGBLOB', confidence: 1 };
+    case 'enum':
+      return { sql: `ENUM(${(type.values ?? []).map(quoteLabel).join(',')})`, confidence: 1 };
+    default:
+      return { sql: '', confidence: 0, note: type.readNote ?? 'not supported by Sensei' };
+  }
+}
+
+function text(context: TargetTypeContext): TargetTypeChoice {
+  if (context.inKey) {
+    return {
+      sql: 'VARCHAR(255)',
+      confidence: 0.8,
+      note: 'key column: MySQL cannot key unbounded TEXT; values over 255 characters would fail',
+    };
+  }
+  return { sql: 'LONGTEXT', confidence: 1 };
+}
+
+function decimal(type: CanonicalType): TargetTypeChoice {
+  const p = type.precision;
+  const s = type.scale ?? 0;
+  if (p === undefined) {
+    return {
+      sql: 'DECIMAL(65,30)',
+      confidence: 0.8,
+      note: 'unconstrained numeric stored as DECIMAL(65,30): more than 35 integer or 30 fraction digits do not fit',
+    };
+  }
+  if (p <= 65 && s <= 30) return { sql: `DECIMAL(${p},${s})`, confidence: 1 };
+  return {
+    sql: `DECIMAL(65,${Math.min(s, 30)})`,
+    confidence: 0.7,
+    note: `numeric(${p},${s}) exceeds MySQL's DECIMAL(65,30): larger values fail and extra fraction digits are rounded`,
+  };
+}

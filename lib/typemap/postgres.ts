@@ -1,0 +1,123 @@
+/** PostgreSQL ⇄ canonical types. Pure: no driver imports. */
+import type { CanonicalType } from '../types';
+import { compact, typeArgs, unsupported, type TargetTypeChoice, type TargetTypeContext } from './common';
+
+export interface PostgresNativeType {
+  /** format_type(atttypid, atttypmod), e.g. `character varying(160)`, `timestamp(3) with time zone`. */
+  formatted: string;
+  /** pg_type.typtype: 'b' base, 'e' enum, 'd' domain, … */
+  typtype?: string;
+  /** Labels of an enum type, in sort order. */
+  enumLabels?: string[];
+  /** attidentity is 'a' or 'd'. */
+  identity?: boolean;
+  /** Column default expression (serial columns default to nextval(…)). */
+  default?: string | null;
+}
+
+export function toCanonical(info: PostgresNativeType): CanonicalType {
+  const type = baseType(info);
+  if (type.kind === 'unsupported') return type;
+  const serial = /^nextval\(/i.test(info.default ?? '');
+  if ((info.identity || serial) && ['int16', 'int32', 'int64'].includes(type.kind)) type.autoIncrement = true;
+  return compact(type);
+}
+
+function baseType(info: PostgresNativeType): CanonicalType {
+  if (info.typtype === 'e') return { kind: 'enum', values: info.enumLabels ?? [] };
+  const t = info.formatted.trim().toLowerCase();
+  if (t.endsWith('[]')) return unsupported(info.formatted);
+  const [a, b] = typeArgs(t);
+  const name = t.replace(/\([^)]*\)/, '').replace(/\s+/g, ' ').trim();
+  switch (name) {
+    case 'smallint':
+      return { kind: 'int16' };
+    case 'integer':
+      return { kind: 'int32' };
+    case 'bigint':
+      return { kind: 'int64' };
+    case 'numeric':
+      return { kind: 'decimal', precision: a, scale: a === undefined ? undefined : (b ?? 0) };
+    case 'real':
+      return { kind: 'float32' };
+    case 'double precision':
+      return { kind: 'float64' };
+    case 'boolean':
+      return { kind: 'boolean' };
+    case 'character':
+      return { kind: 'char', length: a ?? 1 };
+    case 'character varying':
+      return { kind: 'varchar', length: a };
+    case 'text':
+    case 'citext':
+    case 'name':
+      return { kind: 'text' };
+    case 'date':
+      return { kind: 'date' };
+    case 'time without time zone':
+      return { kind: 'time', precision: a };
+    case 'timestamp without time zone':
+      return { kind: 'timestamp', precision: a };
+    case 'timestamp with time zone':
+      return { kind: 'timestamptz', precision: a };
+    case 'json':
+      return { kind: 'json' };
+    case 'jsonb':
+      return { kind: 'json', readNote: 'jsonb: key order and whitespace are normalised by PostgreSQL' };
+    case 'uuid':
+      return { kind: 'uuid' };
+    case 'bytea':
+      return { kind: 'binary' };
+    default:
+      return unsupported(info.formatted);
+  }
+}
+
+export function fromCanonical(type: CanonicalType, _context: TargetTypeContext = {}): TargetTypeChoice {
+  const p = type.precision;
+  switch (type.kind) {
+    case 'int16':
+      return { sql: 'smallint', confidence: 1 };
+    case 'int32':
+      return type.unsigned
+        ? { sql: 'bigint', confidence: 1, note: 'unsigned 32-bit integer widened to bigint' }
+        : { sql: 'integer', confidence: 1 };
+    case 'int64':
+      return type.unsigned
+        ? { sql: 'numeric(20,0)', confidence: 0.95, note: 'BIGINT UNSIGNED has no PostgreSQL integer type: stored as numeric(20,0)' }
+        : { sql: 'bigint', confidence: 1 };
+    case 'decimal':
+      if (p === undefined) return { sql: 'numeric', confidence: 1 };
+      return { sql: `numeric(${p},${type.scale ?? 0})`, confidence: 1 };
+    case 'float32':
+      return { sql: 'real', confidence: 1 };
+    case 'float64':
+      return { sql: 'double precision', confidence: 1 };
+    case 'boolean':
+      return { sql: 'boolean', confidence: 1 };
+    case 'char':
+      return { sql: `character(${type.length ?? 1})`, confidence: 1 };
+    case 'varchar':
+      return { sql: type.length ? `character varying(${type.length})` : 'character varying', confidence: 1 };
+    case 'text':
+      return { sql: 'text', confidence: 1 };
+    case 'date':
+      return { sql: 'date', confidence: 1 };
+    case 'time':
+      return { sql: p === undefined ? 'time without time zone' : `time(${Math.min(p, 6)}) without time zone`, confidence: 1 };
+    case 'timestamp':
+      return { sql: p === undefined ? 'timestamp without time zone' : `timestamp(${Math.min(p, 6)}) without time zone`, confidence: 1 };
+    case 'timestamptz':
+      return { sql: p === undefined ? 'timestamp with time zone' : `timestamp(${Math.min(p, 6)}) with time zone`, confidence: 1 };
+    case 'json':
+      return { sql: 'jsonb', confidence: 1, note: 'stored as jsonb: key order and whitespace are normalised' };
+    case 'uuid':
+      return { sql: 'uuid', confidence: 1 };
+    case 'binary':
+      return { sql: 'bytea', confidence: 1 };
+    case 'enum':
+      return { sql: 'text', confidence: 1, note: `text with CHECK (value IN (${(type.values ?? []).join(', ')}))` };
+    default:
+      return { sql: '', confidence: 0, note: type.readNote ?? 'not supported by Sensei' };
+  }
+}
