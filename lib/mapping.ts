@@ -1,0 +1,111 @@
+/**
+ * Builds the migration plan: per column, the target type and how faithful it is; per table, how it is copied.
+ * Pure: the plan is shown to an approver and crosses Temporal as JSON.
+ */
+import { targetType } from './typemap';
+import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, SchemaInfo, TableInfo, TablePlan } from './types';
+
+export interface PlanOptions {
+  /** Schema (PostgreSQL), database (MySQL) or `main` (SQLite) to create the tables in. */
+  targetSchema: string;
+}
+
+/** A default that means the same in every dialect; anything else (functions, sequences) is not copied. */
+export type PortableDefault =
+  | { kind: 'number'; text: string }
+  | { kind: 'string'; text: string }
+  | { kind: 'boolean'; value: boolean };
+
+/**
+ * Reads a default expression as any of the three dialects reports it: `0`, `(0)`, `'abc'`,
+ * `'abc'::character varying`, `true`. Returns null for NULL, functions and everything else.
+ */
+export function portableDefault(expression: string | null): PortableDefault | null {
+  if (expression === null) return null;
+  let s = expression.trim();
+  while (/^\(.*\)$/s.test(s)) s = s.slice(1, -1).trim();
+  s = s.replace(/::[a-z ]+(\(\d+(,\d+)?\))?(\[\])?$/i, '').trim();
+  while (/^\(.*\)$/s.test(s)) s = s.slice(1, -1).trim();
+  if (/^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(s)) return { kind: 'number', text: s };
+  if (/^(true|false)$/i.test(s)) return { kind: 'boolean', value: s.toLowerCase() === 'true' };
+  const quoted = /^[nN]?'((?:[^'\\]|''|\\.)*)'$/s.exec(s);
+  if (quoted) return { kind: 'string', text: quoted[1].replace(/''/g, "'") };
+  return null;
+}
+
+function isKeyColumn(table: TableInfo, column: string): boolean {
+  return table.primaryKey.includes(column) || table.uniqueConstraints.some((u) => u.columns.includes(column));
+}
+
+function joinNotes(...notes: (string | undefined)[]): string | undefined {
+  const present = notes.filter((n): n is string => !!n);
+  return present.length ? present.join('; ') : undefined;
+}
+
+export function planColumn(table: TableInfo, column: ColumnInfo, targetDialect: Dialect): ColumnMapping {
+  const canonical = column.type;
+  const base = { id: `${table.name}.${column.name}`, table: table.name, column: column.name, sourceType: column.nativeType, canonical, nullable: column.nullable };
+  if (canonical.kind === 'unsupported') {
+    return { ...base, targetType: '', confidence: 0, note: canonical.readNote ?? `type ${column.nativeType} is not supported by Sensei` };
+  }
+  const choice = targetType(targetDialect, canonical, { inKey: isKeyColumn(table, column.name) });
+  const defaultNote =
+    column.default !== null && portableDefault(column.default) === null && !canonical.autoIncrement
+      ? `default ${column.default} is not copied (only literal defaults are portable)`
+      : undefined;
+  return {
+    ...base,
+    targetType: choice.sql,
+    confidence: Math.min(canonical.readConfidence ?? 1, choice.confidence),
+    note: joinNotes(canonical.readNote, choice.note, defaultNote),
+  };
+}
+
+/** Primary key; else the first unique constraint whose columns are all NOT NULL; else none. */
+function chooseKey(table: TableInfo): Pick<TablePlan, 'keyColumns' | 'copyMode' | 'copyNote'> {
+  if (table.primaryKey.length > 0) {
+    return { keyColumns: [...table.primaryKey], copyMode: 'keyset', copyNote: `keyset chunks on the primary key (${table.primaryKey.join(', ')})` };
+  }
+  const notNull = new Set(table.columns.filter((c) => !c.nullable).map((c) => c.name));
+  const unique = table.uniqueConstraints.find((u) => u.columns.length > 0 && u.columns.every((c) => notNull.has(c)));
+  if (unique) {
+    return {
+      keyColumns: [...unique.columns],
+      copyMode: 'keyset',
+      copyNote: `no primary key: keyset chunks on unique key ${unique.name} (${unique.columns.join(', ')}), whose columns are all NOT NULL`,
+    };
+  }
+  return {
+    keyColumns: [],
+    copyMode: 'whole_table',
+    copyNote: 'no primary key or non-null unique key: copied in one transaction ordered by all columns',
+  };
+}
+
+export function planTable(table: TableInfo, targetDialect: Dialect): TablePlan {
+  return {
+    source: table,
+    target: table.name,
+    columns: table.columns.map((c) => planColumn(table, c, targetDialect)),
+    ...chooseKey(table),
+  };
+}
+
+export function planMigration(schema: SchemaInfo, targetDialect: Dialect, options: PlanOptions): MigrationPlan {
+  const tables = schema.tables.map((t) => planTable(t, targetDialect));
+  const columns = tables.flatMap((t) => t.columns);
+  const blockers = columns
+    .filter((c) => c.canonical.kind === 'unsupported')
+    .map((c) => `${c.table}.${c.column}: type ${c.sourceType} is not supported by Sensei`);
+  if (!['postgresql', 'mysql', 'sqlite'].includes(targetDialect)) {
+    blockers.unshift(`target ${targetDialect} is not supported by this version of Sensei yet`);
+  }
+  return {
+    sourceDialect: schema.dialect,
+    targetDialect,
+    targetSchema: options.targetSchema,
+    tables,
+    minConfidence: columns.reduce((min, c) => Math.min(min, c.confidence), 1),
+    blockers,
+  };
+}
