@@ -1,0 +1,212 @@
+/**
+ * The migration contract shared by the workflow, the activities, the API and the CLI.
+ * Pure data and pure functions only: the workflow bundle imports this file.
+ */
+import type { Dialect, Key, MigrationPlan, SchemaInfo, Strategy } from './types';
+
+export const PHASES = [
+  'schema_analysis',
+  'mapping',
+  'schema_creation',
+  'data_transfer',
+  'validation',
+  'certification',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+export type MigrationStatusValue =
+  | 'created'
+  | 'running'
+  | 'awaiting_approval'
+  | 'paused'
+  | 'completed'
+  | 'failed'
+  | 'cancelled';
+
+export const TERMINAL_STATUSES: readonly MigrationStatusValue[] = ['completed', 'failed', 'cancelled'];
+
+/** A source or target as the workflow sees it: the connection string only sealed (lib/secrets.ts). */
+export interface EndpointRef {
+  type: Dialect;
+  sealedConnection: string;
+  /** Secret-free description for status and logs, e.g. "postgresql://app@db.internal:5432/hr". */
+  description: string;
+  schema?: string;
+  /** Only these tables; all when absent. */
+  tables?: string[];
+}
+
+/** Options a migration accepts (API `options`), with defaults. */
+export interface MigrationOptions {
+  /** Open the approval gate by itself when every mapping is lossless (confidence 1.0). Default false. */
+  auto_approve_high_confidence?: boolean;
+  /** Rows per chunk; overrides the strategy's starting size (adaptive sizing stays within its bounds). */
+  chunk_size?: number;
+  /** Tables copied at once; overrides the strategy. */
+  parallel_tables?: number;
+  /** Drop and recreate target tables that already hold rows. Default false: such a table fails the migration. */
+  replace_existing_tables?: boolean;
+  /** E-mail addresses to tell on completion (accepted and recorded; delivery arrives with webhooks). */
+  notify_on_completion?: string[];
+}
+
+export interface MigrationInput {
+  id: string;
+  name: string;
+  source: EndpointRef;
+  target: EndpointRef;
+  strategy: Strategy;
+  options: MigrationOptions;
+  createdAt: string;
+  /** Set when the workflow continues as new: everything it had done so far. */
+  carried?: MigrationState;
+}
+
+export type PhaseState = 'pending' | 'running' | 'completed' | 'skipped' | 'failed' | 'cancelled';
+
+export interface TableProgress {
+  name: string;
+  status: 'pending' | 'copying' | 'completed' | 'failed';
+  copy_mode: 'keyset' | 'whole_table';
+  rows_copied: number;
+  rows_estimated: number;
+  chunks: number;
+  chunk_size: number;
+  /** Last committed key (the checkpoint); null before the first chunk. */
+  last_key: Key | null;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export interface MigrationError {
+  id: string;
+  phase: Phase;
+  table?: string;
+  code: string;
+  message: string;
+  at: string;
+}
+
+export interface GateState {
+  required: boolean;
+  state: 'pending' | 'approved' | 'rejected' | 'auto_approved';
+  reason: string;
+  min_confidence: number;
+  decided_by?: string;
+  comment?: string;
+  decided_at?: string;
+}
+
+export interface RowCountCheck {
+  table: string;
+  source_rows: number;
+  target_rows: number;
+  match: boolean;
+}
+
+export interface ValidationState {
+  status: 'pending' | 'running' | 'passed' | 'failed';
+  method: 'row_counts';
+  row_counts: RowCountCheck[];
+  /** The five tiers arrive with the verification oracle; until then they are reported as skipped. */
+  tiers: Record<'structural' | 'statistical' | 'referential' | 'semantic' | 'behavioral', 'skipped'>;
+}
+
+export interface MigrationState {
+  status: MigrationStatusValue;
+  phase: Phase | null;
+  phases: Record<Phase, { status: PhaseState; started_at: string | null; completed_at: string | null }>;
+  paused: boolean;
+  cancelRequested: boolean;
+  started_at: string | null;
+  completed_at: string | null;
+  schema: SchemaInfo | null;
+  plan: MigrationPlan | null;
+  gate: GateState | null;
+  tables: TableProgress[];
+  validation: ValidationState | null;
+  errors: MigrationError[];
+  failure: { code: string; message: string } | null;
+  /** How many times the workflow continued as new (history stays bounded). */
+  runs: number;
+}
+
+/** What the `status` query answers (and the API shapes into its responses). */
+export interface MigrationStatus {
+  id: string;
+  name: string;
+  status: MigrationStatusValue;
+  phase: Phase | null;
+  strategy: Strategy;
+  source: { type: Dialect; description: string; schema: string | null; tables: string[] | null };
+  target: { type: Dialect; description: string; schema: string | null };
+  phases: { name: Phase; status: PhaseState; started_at: string | null; completed_at: string | null }[];
+  gate: GateState | null;
+  progress: { tables_total: number; tables_completed: number; rows_copied: number; rows_estimated: number; percent: number };
+  tables: TableProgress[];
+  validation: ValidationState | null;
+  certificate: null;
+  errors: MigrationError[];
+  failure: { code: string; message: string } | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  duration_ms: number | null;
+}
+
+/** Strategy defaults (DESIGN.md): chunk rows, its adaptive bounds, tables in parallel. */
+export interface StrategySettings {
+  chunkRows: number;
+  minChunkRows: number;
+  maxChunkRows: number;
+  parallelTables: number;
+}
+
+export const STRATEGIES: Record<Strategy, StrategySettings> = {
+  conservative: { chunkRows: 1_000, minChunkRows: 1_000, maxChunkRows: 1_000, parallelTables: 1 },
+  balanced: { chunkRows: 10_000, minChunkRows: 1_000, maxChunkRows: 50_000, parallelTables: 3 },
+  aggressive: { chunkRows: 50_000, minChunkRows: 5_000, maxChunkRows: 200_000, parallelTables: 6 },
+};
+
+export function strategySettings(strategy: Strategy, options: MigrationOptions): StrategySettings {
+  const base = STRATEGIES[strategy];
+  const chunkRows = options.chunk_size ?? base.chunkRows;
+  return {
+    chunkRows,
+    // An explicit chunk size is honoured exactly: it is the operator's bound on chunk (and pause) latency.
+    minChunkRows: options.chunk_size ? chunkRows : base.minChunkRows,
+    maxChunkRows: options.chunk_size ? chunkRows : base.maxChunkRows,
+    parallelTables: options.parallel_tables ?? base.parallelTables,
+  };
+}
+
+/** Chunks aim at this duration: long enough to amortise a round trip through Temporal, short enough to pause quickly. */
+const TARGET_CHUNK_MS = 2_000;
+
+/** Next chunk size from the last chunk's throughput, within the strategy's bounds. */
+export function nextChunkSize(current: number, rows: number, durationMs: number, s: StrategySettings): number {
+  if (rows < current || durationMs <= 0) return current;
+  const ideal = Math.round((rows * TARGET_CHUNK_MS) / durationMs);
+  // Grow or shrink by at most 2x per step so one odd chunk cannot swing the size.
+  const bounded = Math.min(Math.max(ideal, Math.floor(current / 2)), current * 2);
+  return Math.min(Math.max(bounded, s.minChunkRows), s.maxChunkRows);
+}
+
+/** Whether the approval gate waits for a human, and why. */
+export function approvalNeed(
+  plan: MigrationPlan,
+  strategy: Strategy,
+  options: MigrationOptions,
+): { required: boolean; reason: string } {
+  const lossless = plan.minConfidence >= 1;
+  if (strategy === 'conservative') return { required: true, reason: 'the conservative strategy always waits for a human' };
+  if (strategy === 'aggressive') return { required: false, reason: 'the aggressive strategy approves every mapping that can run' };
+  if (!options.auto_approve_high_confidence) {
+    return { required: true, reason: 'auto_approve_high_confidence is off' };
+  }
+  if (!lossless) {
+    const lossy = plan.tables.flatMap((t) => t.columns).filter((c) => c.confidence < 1).length;
+    return { required: true, reason: `${lossy} mapping(s) have confidence below 1.0` };
+  }
+  return { required: false, reason: 'every mapping is lossless and auto_approve_high_confidence is on' };
+}

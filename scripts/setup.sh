@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Everything Sensei needs on a fresh machine of this kind, idempotent and quick when already done:
+# build tools for native npm modules, the local PostgreSQL and MariaDB services, npm packages,
+# the Temporal CLI (built with Go), and the compiled TypeScript.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# 1. Tools that a source build of better-sqlite3 needs (its prebuilt binary cannot be downloaded here).
+missing=()
+for tool in python3 make g++; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing build tools: ${missing[*]}"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq python3 make g++ >/dev/null
+fi
+
+# 2. Local database services (DESIGN.md: machine services).
+if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  log "starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+fi
+if command -v mysqladmin >/dev/null 2>&1 && ! mysqladmin -h 127.0.0.1 -u root ping >/dev/null 2>&1; then
+  log "starting MariaDB"
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
+fi
+for _ in $(seq 1 60); do
+  pg_ok=1; my_ok=1
+  command -v pg_isready >/dev/null 2>&1 && { pg_isready -q -h 127.0.0.1 -p 5432 || pg_ok=0; }
+  command -v mysqladmin >/dev/null 2>&1 && { mysqladmin -h 127.0.0.1 -u root ping >/dev/null 2>&1 || my_ok=0; }
+  [ "$pg_ok" = 1 ] && [ "$my_ok" = 1 ] && break
+  sleep 1
+done
+
+# 3. npm packages, again only when package-lock.json changed.
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ "$(cat node_modules/.sensei-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
+  log "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.sensei-lock-hash
+fi
+
+# 4. The Temporal CLI and its dev server (skips when present).
+bash scripts/install-temporal.sh >&2
+
+# 5. Compile (the worker, API and CLI run from dist/).
+log "compiling TypeScript"
+npx tsc -p tsconfig.json

@@ -1,0 +1,54 @@
+import type { Server } from 'node:http';
+import { createApp } from '../api/app';
+import { loadConfig, type SenseiConfig } from '../lib/config';
+import { createLogger, type Logger } from '../lib/logger';
+import { Sealer, loadOrCreateKeyFile } from '../lib/secrets';
+import { connectClient } from './temporal';
+
+/** The admin key: SENSEI_API_KEY, or one generated once into the data dir (its path is logged, never the key). */
+export function resolveApiKey(config: SenseiConfig, log: Logger): string {
+  if (config.apiKey) return config.apiKey;
+  const key = loadOrCreateKeyFile(config.dataDir, 'api-key', 24, 'sk_live_');
+  log.warn({ file: `${config.dataDir}/api-key` }, 'SENSEI_API_KEY is not set: using the key generated into this file');
+  return key;
+}
+
+export async function startApi(config: SenseiConfig, log: Logger, address: string): Promise<{ server: Server; close(): Promise<void> }> {
+  const client = await connectClient(address, config.namespace);
+  const app = createApp({ client, taskQueue: config.taskQueue, sealer: Sealer.fromConfig(config), apiKey: resolveApiKey(config, log), log });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as { port: number }).port;
+  log.info({ port, temporal: address, namespace: config.namespace }, `API listening on http://localhost:${port}/v1`);
+  return {
+    server,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await client.connection.close();
+    },
+  };
+}
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger('sensei-api', config.logLevel);
+  const api = await startApi(config, log, config.temporalAddress ?? '127.0.0.1:7233');
+  const stop = async () => {
+    log.info('API stopping');
+    await api.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    createLogger('sensei-api').fatal({ err }, 'API failed to start');
+    process.exit(1);
+  });
+}

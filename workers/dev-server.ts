@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+
+/** Settings of temporal-dev.yaml (see the comments in that file). */
+export interface DevServerSettings {
+  ip: string;
+  port: number;
+  ui: boolean;
+  ui_port: number;
+  namespace: string;
+  db_filename: string;
+  log_level: string;
+  search_attributes: Record<string, string>;
+  dynamic_config: Record<string, unknown>;
+}
+
+const REPO_ROOT = path.resolve(__dirname, '..', fs.existsSync(path.resolve(__dirname, '..', 'package.json')) ? '' : '..');
+
+export function readDevServerSettings(file = path.join(REPO_ROOT, 'temporal-dev.yaml')): DevServerSettings {
+  return YAML.parse(fs.readFileSync(file, 'utf8')) as DevServerSettings;
+}
+
+/** The Temporal CLI built by scripts/install-temporal.sh (or SENSEI_TEMPORAL_BIN, or one on PATH). */
+export function temporalBinary(): string {
+  const candidates = [
+    process.env.SENSEI_TEMPORAL_BIN,
+    path.join(process.env.SENSEI_TOOLS_DIR ?? path.join(os.homedir(), '.cache', 'sensei', 'bin'), 'temporal'),
+    ...(process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'temporal')),
+  ];
+  const found = candidates.find((c): c is string => !!c && fs.existsSync(c));
+  if (!found) throw new Error('the Temporal CLI is not installed: run `bash scripts/install-temporal.sh` (or set TEMPORAL_ADDRESS)');
+  return found;
+}
+
+export interface DevServer {
+  address: string;
+  namespace: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface DevServerOverrides {
+  port?: number;
+  /** Absolute path of the state file, or '' for in-memory. */
+  dbFile?: string;
+  ui?: boolean;
+}
+
+/** Starts `temporal server start-dev` and resolves once its frontend accepts connections. */
+export async function startDevServer(dataDir: string, overrides: DevServerOverrides = {}): Promise<DevServer> {
+  const s = readDevServerSettings();
+  const port = overrides.port ?? s.port;
+  const dbFile = overrides.dbFile ?? (s.db_filename ? path.resolve(dataDir, s.db_filename) : '');
+  const args = ['server', 'start-dev', '--ip', s.ip, '--port', String(port), '--namespace', s.namespace, '--log-level', s.log_level];
+  if (dbFile) {
+    fs.mkdirSync(path.dirname(dbFile), { recursive: true });
+    args.push('--db-filename', dbFile);
+  }
+  if (overrides.ui ?? s.ui) args.push('--ui-port', String(s.ui_port));
+  else args.push('--headless');
+  for (const [key, type] of Object.entries(s.search_attributes ?? {})) args.push('--search-attribute', `${key}=${type}`);
+  for (const [key, value] of Object.entries(s.dynamic_config ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+
+  const child = spawn(temporalBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const address = `${s.ip}:${port}`;
+  const ready = await Promise.race([waitForPort(s.ip, port, 60_000).then(() => true), exited.then(() => false)]);
+  if (!ready) throw new Error(`the Temporal dev server exited at start: ${stderr.trim() || 'no output'}`);
+
+  return {
+    address,
+    namespace: s.namespace,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export async function waitForPort(host: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host, port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A free TCP port on loopback (for tests and the demo's private server). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}

@@ -1,0 +1,63 @@
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { ConnectorPool } from '../activities/connections';
+import { loadConfig, type SenseiConfig } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { Sealer } from '../lib/secrets';
+import { connectWorker } from './temporal';
+
+export interface SenseiWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped (after shutdown() or a fatal error). */
+  run(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** A worker that runs migration workflows and their activities on the configured task queue. */
+export async function createWorker(
+  connection: NativeConnection,
+  config: Pick<SenseiConfig, 'namespace' | 'taskQueue' | 'dataDir' | 'encryptionKey'>,
+): Promise<SenseiWorker> {
+  const pool = new ConnectorPool(Sealer.fromConfig(config));
+  const worker = await Worker.create({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities: createActivities(pool),
+    // Chunks are I/O bound; a few at once per worker keeps two cores busy without starving the workflow tasks.
+    maxConcurrentActivityTaskExecutions: 8,
+  });
+  let running: Promise<void> | undefined;
+  return {
+    worker,
+    run() {
+      running ??= worker.run().finally(() => pool.closeAll());
+      return running;
+    },
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger('sensei-worker', config.logLevel);
+  const address = config.temporalAddress ?? '127.0.0.1:7233';
+  const connection = await connectWorker(address);
+  const worker = await createWorker(connection, config);
+  log.info({ address, namespace: config.namespace, taskQueue: config.taskQueue }, 'worker polling');
+  // Worker.run() already stops gracefully on SIGINT/SIGTERM (in-flight activities finish first).
+  await worker.run();
+  await connection.close();
+  log.info('worker stopped');
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    createLogger('sensei-worker').fatal({ err }, 'worker failed');
+    process.exit(1);
+  });
+}
