@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { createApp } from '../../api/app';
+import { createLogger } from '../../lib/logger';
+import { Sealer } from '../../lib/secrets';
+import { freePort, startDevServer, type DevServer } from '../../workers/dev-server';
+import { connectClient } from '../../workers/temporal';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** A worker as its own OS process (the compiled dist/workers/worker.js), so a test can kill -9 it. */
+export class WorkerProcess {
+  private child: ChildProcess | undefined;
+  output = '';
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  start(): void {
+    this.child = spawn(process.execPath, [path.join(ROOT, 'dist/workers/worker.js')], {
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (d: Buffer) => {
+      this.output = (this.output + d.toString()).slice(-20_000);
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** kill -9: no graceful shutdown, in-flight activities are lost mid-chunk. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+  }
+}
+
+export interface Stack {
+  devServer: DevServer;
+  client: Client;
+  baseUrl: string;
+  apiKey: string;
+  workerEnv: NodeJS.ProcessEnv;
+  close(): Promise<void>;
+}
+
+/** Temporal dev server + API over loopback HTTP; workers are started by the test as processes. */
+export async function startStack(dataDir: string): Promise<Stack> {
+  const devServer = await startDevServer(dataDir, { port: await freePort(), dbFile: path.join(dataDir, 'temporal.db'), ui: false });
+  const client = await connectClient(devServer.address, 'default');
+  const taskQueue = `e2e-${randomBytes(4).toString('hex')}`;
+  const encryptionKey = randomBytes(24).toString('base64url');
+  const apiKey = `sk_test_${randomBytes(16).toString('hex')}`;
+  const log = createLogger('sensei-api-test', 'silent');
+  const app = createApp({ client, taskQueue, sealer: new Sealer(encryptionKey), apiKey, log });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    devServer,
+    client,
+    baseUrl: `http://127.0.0.1:${port}`,
+    apiKey,
+    workerEnv: {
+      TEMPORAL_ADDRESS: devServer.address,
+      SENSEI_TASK_QUEUE: taskQueue,
+      SENSEI_ENCRYPTION_KEY: encryptionKey,
+      SENSEI_DATA_DIR: dataDir,
+      SENSEI_LOG_LEVEL: 'warn',
+    },
+    async close() {
+      const closed = new Promise((r) => server.close(r));
+      server.closeAllConnections();
+      await closed;
+      await client.connection.close();
+      await devServer.stop();
+    },
+  };
+}
+
+export { freePort };

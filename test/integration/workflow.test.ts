@@ -1,0 +1,191 @@
+/**
+ * The migration workflow on a real Temporal dev server with a real worker: SQLite Chinook into a fresh
+ * SQLite file (no database server needed), plus PostgreSQL sources for the failure cases.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Endpoint } from '../../connectors/types';
+import { approveUpdate, cancelSignal, pauseSignal, rejectUpdate, resumeSignal, startUpdate, statusQuery } from '../../workflows/migration';
+import { compareDatabases } from '../helpers/compare';
+import { createTempDatabase } from '../helpers/databases';
+import { createTestEnv, isOver, startHarness, startMigration, tempDataDir, waitForStatus, type MigrationHarness } from '../helpers/temporal';
+
+const CHINOOK = path.resolve(__dirname, '../../fixtures/chinook/Chinook_Sqlite.sqlite');
+
+let env: TestWorkflowEnvironment;
+let h: MigrationHarness;
+let dir: string;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  h = await startHarness(env);
+  dir = tempDataDir();
+});
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+let n = 0;
+function sqlitePair(): { source: Endpoint; target: Endpoint } {
+  n += 1;
+  const sourceFile = path.join(dir, `source-${n}.sqlite`);
+  fs.copyFileSync(CHINOOK, sourceFile);
+  return { source: { type: 'sqlite', connectionString: sourceFile }, target: { type: 'sqlite', connectionString: path.join(dir, `target-${n}.sqlite`) } };
+}
+
+test('migrates all 11 Chinook tables SQLite → SQLite, every row equal, row counts validated, no certificate claimed', async () => {
+  const { source, target } = sqlitePair();
+  const handle = await startMigration(h, source, target, 'aggressive');
+  expect((await handle.query(statusQuery)).status).toBe('created');
+  await handle.executeUpdate(startUpdate);
+  const status = await waitForStatus(handle, isOver);
+
+  expect(status.failure).toBeNull();
+  expect(status.status).toBe('completed');
+  expect(status.tables).toHaveLength(11);
+  expect(status.tables.every((t) => t.status === 'completed')).toBe(true);
+  expect(status.validation?.status).toBe('passed');
+  expect(status.validation?.row_counts.every((c) => c.match)).toBe(true);
+  expect(status.phases.find((p) => p.name === 'certification')?.status).toBe('skipped');
+  expect(status.certificate).toBeNull();
+  expect(status.progress.rows_copied).toBe(15607);
+
+  const compared = await compareDatabases(source, target);
+  expect(compared).toHaveLength(11);
+  for (const t of compared) {
+    expect({ table: t.table, rows: t.targetRows, sum: t.targetChecksum }).toEqual({ table: t.table, rows: t.sourceRows, sum: t.sourceChecksum });
+  }
+  // The status never carries a connection string, sealed or clear.
+  expect(JSON.stringify(status)).not.toContain(source.connectionString);
+});
+
+test('a second start is refused with the reason', async () => {
+  const { source, target } = sqlitePair();
+  const handle = await startMigration(h, source, target, 'aggressive');
+  await handle.executeUpdate(startUpdate);
+  await expect(handle.executeUpdate(startUpdate)).rejects.toThrow(WorkflowUpdateFailedError);
+  await waitForStatus(handle, isOver);
+});
+
+test('conservative waits at the approval gate; approve opens it once; a second approve is refused', async () => {
+  const { source, target } = sqlitePair();
+  const handle = await startMigration(h, source, target, 'conservative', { auto_approve_high_confidence: true });
+  await handle.executeUpdate(startUpdate);
+  const waiting = await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
+  expect(waiting.phase).toBe('mapping');
+  expect(waiting.gate).toMatchObject({ required: true, state: 'pending' });
+  // Nothing is created in the target before approval.
+  expect(fs.existsSync(target.connectionString) ? fs.statSync(target.connectionString).size : 0).toBeLessThan(8192);
+
+  const gate = await handle.executeUpdate(approveUpdate, { args: [{ by: 'alice', comment: 'looks right' }] });
+  expect(gate).toMatchObject({ state: 'approved', decided_by: 'alice', comment: 'looks right' });
+  await expect(handle.executeUpdate(approveUpdate, { args: [{ by: 'bob' }] })).rejects.toThrow(WorkflowUpdateFailedError);
+  const done = await waitForStatus(handle, isOver);
+  expect(done.status).toBe('completed');
+});
+
+test('reject ends the migration cancelled, with who and why', async () => {
+  const { source, target } = sqlitePair();
+  const handle = await startMigration(h, source, target, 'conservative');
+  await handle.executeUpdate(startUpdate);
+  await waitForStatus(handle, (s) => s.status === 'awaiting_approval');
+  await handle.executeUpdate(rejectUpdate, { args: [{ by: 'carol', comment: 'wrong target' }] });
+  const done = await waitForStatus(handle, isOver);
+  expect(done.status).toBe('cancelled');
+  expect(done.failure).toEqual({ code: 'MappingRejected', message: 'mapping rejected by carol: wrong target' });
+  expect(done.phases.find((p) => p.name === 'schema_creation')?.status).toBe('pending');
+});
+
+test('pause holds copying still; resume continues from the checkpoint and finishes with every row once', async () => {
+  const { source, target } = sqlitePair();
+  const handle = await startMigration(h, { ...source, tables: ['PlaylistTrack'] }, target, 'aggressive', { chunk_size: 200, parallel_tables: 1 });
+  await handle.executeUpdate(startUpdate);
+  await waitForStatus(handle, (s) => s.progress.rows_copied >= 400);
+  await handle.signal(pauseSignal);
+  expect((await handle.query(statusQuery)).status).toBe('paused');
+  // Let the chunk in flight commit, then copying must stand still.
+  await new Promise((r) => setTimeout(r, 1500));
+  const held = (await handle.query(statusQuery)).progress.rows_copied;
+  await new Promise((r) => setTimeout(r, 2500));
+  const still = await handle.query(statusQuery);
+  expect(still.status).toBe('paused');
+  expect(still.progress.rows_copied).toBe(held);
+  expect(held).toBeLessThan(8715);
+
+  await handle.signal(resumeSignal);
+  const done = await waitForStatus(handle, isOver);
+  expect(done.status).toBe('completed');
+  expect(done.tables[0]).toMatchObject({ name: 'PlaylistTrack', rows_copied: 8715, status: 'completed' });
+  const [compared] = await compareDatabases(source, target, ['PlaylistTrack']);
+  expect(compared?.targetRows).toBe(8715);
+  expect(compared?.targetChecksum).toBe(compared?.sourceChecksum);
+});
+
+test('cancel stops after the chunk in flight and ends cancelled with the reason', async () => {
+  const { source, target } = sqlitePair();
+  const handle = await startMigration(h, { ...source, tables: ['PlaylistTrack'] }, target, 'aggressive', { chunk_size: 100, parallel_tables: 1 });
+  await handle.executeUpdate(startUpdate);
+  await waitForStatus(handle, (s) => s.progress.rows_copied >= 200);
+  await handle.signal(cancelSignal, { reason: 'maintenance window over' });
+  const done = await waitForStatus(handle, isOver);
+  expect(done.status).toBe('cancelled');
+  expect(done.failure?.message).toBe('cancelled: maintenance window over');
+  expect(done.progress.rows_copied).toBeLessThan(8715);
+  expect(done.phases.find((p) => p.name === 'data_transfer')?.status).toBe('cancelled');
+});
+
+describe('failures say why', () => {
+  let pg: Awaited<ReturnType<typeof createTempDatabase>>;
+  beforeAll(async () => {
+    pg = await createTempDatabase('postgresql');
+  });
+  afterAll(async () => {
+    await pg?.drop();
+  });
+
+  async function failedStatus(source: Endpoint & { tables?: string[] }) {
+    const { target } = sqlitePair();
+    const handle = await startMigration(h, source, target, 'aggressive');
+    await handle.executeUpdate(startUpdate);
+    const status = await waitForStatus(handle, isOver);
+    await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+    return status;
+  }
+
+  test('a missing source schema', async () => {
+    const status = await failedStatus({ ...pg.endpoint, schema: 'no_such_schema' });
+    expect(status.status).toBe('failed');
+    expect(status.failure?.code).toBe('SchemaNotFound');
+    expect(status.failure?.message).toContain('no_such_schema');
+    expect(status.errors[0]).toMatchObject({ phase: 'schema_analysis', code: 'SchemaNotFound' });
+  });
+
+  test('an unknown table in source.tables', async () => {
+    const status = await failedStatus({ ...pg.endpoint, tables: ['ghost_table'] });
+    expect(status.failure?.code).toBe('TableNotFound');
+    expect(status.failure?.message).toContain('ghost_table');
+  });
+
+  test('an unsupported column type names the column and stops before anything is created', async () => {
+    const { Client } = await import('pg');
+    const client = new Client({ connectionString: pg.endpoint.connectionString });
+    await client.connect();
+    await client.query('CREATE TABLE odd (id int PRIMARY KEY, shape int[])');
+    await client.end();
+    const status = await failedStatus({ ...pg.endpoint, tables: ['odd'] });
+    expect(status.failure?.code).toBe('UnsupportedColumnType');
+    expect(status.failure?.message).toContain('odd.shape');
+    expect(status.phases.find((p) => p.name === 'schema_creation')?.status).toBe('pending');
+  });
+
+  test('an unreachable source host fails after bounded retries with a clear reason and no password', async () => {
+    const status = await failedStatus({ type: 'postgresql', connectionString: 'postgresql://u:s3cretpw@127.0.0.1:1/db' });
+    expect(status.failure?.code).toBe('ConnectionFailed');
+    expect(JSON.stringify(status)).not.toContain('s3cretpw');
+  });
+});
