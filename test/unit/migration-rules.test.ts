@@ -1,0 +1,78 @@
+import { approvalNeed, nextChunkSize, strategySettings } from '../../lib/migration';
+import { Sealer } from '../../lib/secrets';
+import type { MigrationPlan } from '../../lib/types';
+
+const plan = (confidences: number[]): MigrationPlan => ({
+  sourceDialect: 'postgresql',
+  targetDialect: 'mysql',
+  targetSchema: 'db',
+  minConfidence: Math.min(1, ...confidences),
+  blockers: [],
+  tables: [
+    {
+      source: { name: 't', columns: [], primaryKey: ['id'], foreignKeys: [], uniqueConstraints: [], indexes: [], rowEstimate: 0 },
+      target: 't',
+      keyColumns: ['id'],
+      copyMode: 'keyset',
+      columns: confidences.map((confidence, i) => ({
+        id: `t.c${i}`,
+        table: 't',
+        column: `c${i}`,
+        sourceType: 'x',
+        canonical: { kind: 'int32' },
+        targetType: 'INT',
+        nullable: true,
+        confidence,
+      })),
+    },
+  ],
+});
+
+describe('approval gate', () => {
+  test('balanced opens by itself only with auto_approve_high_confidence and every mapping lossless', () => {
+    expect(approvalNeed(plan([1, 1]), 'balanced', { auto_approve_high_confidence: true }).required).toBe(false);
+    expect(approvalNeed(plan([1, 0.9]), 'balanced', { auto_approve_high_confidence: true })).toEqual({
+      required: true,
+      reason: '1 mapping(s) have confidence below 1.0',
+    });
+    expect(approvalNeed(plan([1]), 'balanced', {}).required).toBe(true);
+  });
+
+  test('conservative always waits; aggressive never does', () => {
+    expect(approvalNeed(plan([1]), 'conservative', { auto_approve_high_confidence: true }).required).toBe(true);
+    expect(approvalNeed(plan([0.5]), 'aggressive', {}).required).toBe(false);
+  });
+});
+
+describe('chunk sizing', () => {
+  const balanced = strategySettings('balanced', {});
+
+  test('grows towards ~2 s chunks, at most doubling, within the strategy bounds', () => {
+    expect(nextChunkSize(10_000, 10_000, 100, balanced)).toBe(20_000);
+    expect(nextChunkSize(40_000, 40_000, 100, balanced)).toBe(50_000);
+    expect(nextChunkSize(10_000, 10_000, 2_000, balanced)).toBe(10_000);
+  });
+
+  test('shrinks when chunks are slow, never below the minimum', () => {
+    expect(nextChunkSize(10_000, 10_000, 8_000, balanced)).toBe(5_000);
+    expect(nextChunkSize(1_000, 1_000, 60_000, balanced)).toBe(1_000);
+  });
+
+  test('a short last chunk or an explicit chunk_size leaves the size alone', () => {
+    expect(nextChunkSize(10_000, 10, 1, balanced)).toBe(10_000);
+    const fixed = strategySettings('aggressive', { chunk_size: 123 });
+    expect(nextChunkSize(123, 123, 1, fixed)).toBe(123);
+  });
+});
+
+describe('sealed connection strings', () => {
+  test('round-trip, never contain the secret, and refuse another key', () => {
+    const a = new Sealer('key-a');
+    const sealed = a.seal('postgresql://app:hunter22@db/x');
+    expect(sealed).not.toContain('hunter22');
+    expect(a.unseal(sealed)).toBe('postgresql://app:hunter22@db/x');
+    expect(a.seal('same')).not.toBe(a.seal('same'));
+    expect(() => new Sealer('key-b').unseal(sealed)).toThrow(/SENSEI_ENCRYPTION_KEY differs/);
+    expect(() => a.unseal(sealed.slice(0, -3) + 'AAA')).toThrow();
+  });
+});
