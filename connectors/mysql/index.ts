@@ -1,0 +1,331 @@
+/** MySQL and MariaDB through mysql2/promise. The "schema" is the database. */
+import type { Connection as CallbackConnection } from 'mysql2';
+import mysql from 'mysql2/promise';
+import { toCanonical } from '../../lib/typemap/mysql';
+import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, TableInfo, TablePlan } from '../../lib/types';
+import { timestamptzToNaiveUtc } from '../../lib/values';
+import { hideSecrets } from '../endpoint';
+import { SqlConnector, errorMessage, networkReason, type Exec } from '../sql-connector';
+import { ConnectorError, type Endpoint, type IntrospectOptions } from '../types';
+
+/** Session settings every pooled connection gets before its first query. */
+const SESSION_SQL =
+  "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO', names utf8mb4";
+
+export interface MysqlOptions {
+  /** Connections kept by the pool (default 4). */
+  poolSize?: number;
+  /** Milliseconds to wait for a connection (default 8000). */
+  connectTimeoutMs?: number;
+}
+
+interface ParsedUrl {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  database?: string;
+}
+
+function parseMysqlUrl(connectionString: string): ParsedUrl {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    throw new ConnectorError('InvalidConnectionString', 'mysql connection string must look like mysql://user:password@host:3306/database');
+  }
+  if (!['mysql:', 'mariadb:'].includes(url.protocol)) {
+    throw new ConnectorError('InvalidConnectionString', `mysql connection string must start with mysql:// or mariadb://, not ${url.protocol}//`);
+  }
+  return {
+    host: url.hostname || '127.0.0.1',
+    port: url.port ? Number(url.port) : 3306,
+    user: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined,
+  };
+}
+
+/** An already validated SQL literal for mysql2's escaper (keeps exact decimals out of string/double comparison). */
+function rawLiteral(text: string): { toSqlString: () => string } {
+  return { toSqlString: () => text };
+}
+
+export class MysqlConnector extends SqlConnector {
+  readonly dialect = 'mysql' as const;
+  readonly schema: string;
+  protected readonly maxParams = 65_535;
+  private declare pool: mysql.Pool;
+  private mariadb: boolean | undefined;
+
+  constructor(endpoint: Endpoint, options: MysqlOptions = {}) {
+    super(endpoint);
+    const url = parseMysqlUrl(endpoint.connectionString);
+    const schema = endpoint.schema ?? url.database;
+    if (!schema) throw new ConnectorError('InvalidConnectionString', 'mysql connection string names no database and no schema was given');
+    this.schema = schema;
+    const pool = mysql.createPool({
+      host: url.host,
+      port: url.port,
+      user: url.user,
+      password: url.password,
+      // No default database: names are always qualified, and a target database may not exist yet.
+      connectTimeout: options.connectTimeoutMs ?? 8000,
+      connectionLimit: options.poolSize ?? 4,
+      charset: 'utf8mb4',
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      decimalNumbers: false,
+      dateStrings: true,
+      jsonStrings: true,
+      timezone: 'Z',
+    });
+    pool.on('connection', (conn) => {
+      (conn as unknown as { query(sql: string): Promise<unknown> }).query(SESSION_SQL).catch(() => undefined);
+    });
+    hideSecrets(this, endpoint, { pool, endpoint });
+  }
+
+  protected placeholder(): string {
+    return '?';
+  }
+
+  protected exec: Exec = async (sql, params = []) => {
+    const [rows] = await this.pool.query({ sql, rowsAsArray: true }, params);
+    return Array.isArray(rows) ? (rows as unknown[][]) : [];
+  };
+
+  protected async transaction<T>(fn: (exec: Exec) => Promise<T>): Promise<T> {
+    const conn = await this.pool.getConnection();
+    const exec: Exec = async (sql, params = []) => {
+      const [rows] = await conn.query({ sql, rowsAsArray: true }, params);
+      return Array.isArray(rows) ? (rows as unknown[][]) : [];
+    };
+    try {
+      await conn.beginTransaction();
+      const result = await fn(exec);
+      await conn.commit();
+      return result;
+    } catch (error) {
+      await conn.rollback().catch(() => undefined);
+      throw error;
+    } finally {
+      conn.release();
+    }
+  }
+
+  async testConnection(): Promise<{ serverVersion: string }> {
+    return this.guard('connect', async () => {
+      const rows = await this.exec('SELECT VERSION()');
+      return { serverVersion: String(rows[0][0]) };
+    });
+  }
+
+  async ensureSchema(): Promise<void> {
+    await this.guard('create database', () => this.exec(`CREATE DATABASE IF NOT EXISTS ${this.q(this.schema)} CHARACTER SET utf8mb4`));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  protected toDriverValue(value: unknown, type: CanonicalType): unknown {
+    if (value === null || value === undefined) return null;
+    switch (type.kind) {
+      case 'boolean':
+        return value === true || value === 1 || value === '1' || value === 't' || value === 'true' ? 1 : 0;
+      case 'int64':
+        // Unquoted: MySQL compares an integer column with a quoted string as doubles, which breaks above 2^53.
+        return /^-?\d+$/.test(String(value)) ? BigInt(String(value)) : value;
+      case 'decimal':
+        return /^-?\d+(\.\d+)?$/.test(String(value)) ? rawLiteral(String(value)) : value;
+      case 'timestamptz':
+        return timestamptzToNaiveUtc(String(value));
+      default:
+        return value;
+    }
+  }
+
+  protected upsertClause(plan: TablePlan): string {
+    const others = plan.columns.filter((c) => !plan.keyColumns.includes(c.column));
+    // VALUES(col) rather than the MySQL 8 row alias: MariaDB has no row alias.
+    const sets = others.length
+      ? others.map((c) => `${this.q(c.column)} = VALUES(${this.q(c.column)})`)
+      : [`${this.q(plan.keyColumns[0])} = ${this.q(plan.keyColumns[0])}`];
+    return `ON DUPLICATE KEY UPDATE ${sets.join(', ')}`;
+  }
+
+  protected override identityClause(plan: TablePlan, c: ColumnMapping): string {
+    // AUTO_INCREMENT must lead a key; the primary key's first column is the case that carries over.
+    return c.canonical.autoIncrement && plan.source.primaryKey[0] === c.column && /INT/i.test(this.columnType(c)) ? 'AUTO_INCREMENT' : '';
+  }
+
+  protected override defaultClause(c: ColumnMapping, expression: string | null): string {
+    // MySQL 8 refuses literal defaults on TEXT/BLOB/JSON columns.
+    if (/TEXT|BLOB|JSON/i.test(this.columnType(c))) return '';
+    return super.defaultClause(c, expression);
+  }
+
+  protected override tableOptions(): string {
+    // Binary collation keeps PostgreSQL/SQLite semantics: 'a' and 'A' are different keys.
+    return ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
+  }
+
+  protected async tableExists(table: string): Promise<boolean> {
+    const rows = await this.exec('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [this.schema, table]);
+    return rows.length > 0;
+  }
+
+  protected async dropTable(table: string): Promise<void> {
+    const conn = await this.pool.getConnection();
+    try {
+      // Other tables' foreign keys may point here; they are re-created after the load.
+      await conn.query('SET FOREIGN_KEY_CHECKS = 0');
+      await conn.query(`DROP TABLE ${this.qt(table)}`);
+    } finally {
+      await conn.query('SET FOREIGN_KEY_CHECKS = 1').catch(() => undefined);
+      conn.release();
+    }
+  }
+
+  async *readAll(table: string, columns: string[], orderBy: string[], batchSize: number): AsyncIterable<Row[]> {
+    const types = await this.columnTypes(table, columns);
+    const conn = await this.guard(`read ${table}`, () => this.pool.getConnection());
+    try {
+      const sql = `SELECT ${columns.map((c) => this.q(c)).join(', ')} FROM ${this.qt(table)}${orderBy.length ? ' ORDER BY ' + orderBy.map((c) => this.q(c)).join(', ') : ''}`;
+      // The callback connection streams rows as they arrive, so a large keyless table never sits in memory.
+      const core = (conn as unknown as { connection: CallbackConnection }).connection;
+      const stream = core.query({ sql, rowsAsArray: true }).stream();
+      let batch: unknown[][] = [];
+      for await (const row of stream) {
+        batch.push(row as unknown[]);
+        if (batch.length >= batchSize) {
+          yield this.convertRows(batch, types);
+          batch = [];
+        }
+      }
+      if (batch.length) yield this.convertRows(batch, types);
+    } finally {
+      conn.release();
+    }
+  }
+
+  protected classify(error: unknown, action: string): ConnectorError {
+    const code = (error as { code?: string }).code ?? '';
+    const where = this.label();
+    if (['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR'].includes(code)) {
+      return new ConnectorError('AuthenticationFailed', `authentication failed for ${where}: ${errorMessage(error)}`);
+    }
+    if (code === 'ER_BAD_DB_ERROR') return new ConnectorError('SchemaNotFound', `database "${this.schema}" does not exist in ${where}`);
+    if (code === 'ER_NO_SUCH_TABLE') return new ConnectorError('TableNotFound', `${action}: ${errorMessage(error)}`);
+    const network = networkReason(error);
+    if (network && !code.startsWith('ER_')) return new ConnectorError('ConnectionFailed', `cannot connect to ${where}: ${network}`);
+    return new ConnectorError('QueryFailed', `${action} failed on ${where}: ${errorMessage(error)}`);
+  }
+
+  // ---- introspection ----
+
+  private async isMariadb(): Promise<boolean> {
+    if (this.mariadb === undefined) this.mariadb = /mariadb/i.test(String((await this.exec('SELECT VERSION()'))[0][0]));
+    return this.mariadb;
+  }
+
+  protected async introspectTables(options: IntrospectOptions): Promise<TableInfo[]> {
+    const exists = await this.exec('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [this.schema]);
+    if (exists.length === 0) throw new ConnectorError('SchemaNotFound', `database "${this.schema}" does not exist in ${this.label()}`);
+    const s = this.schema;
+    const tableRows = (await this.exec(
+      "SELECT TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",
+      [s],
+    )).filter((r) => !options.tables || options.tables.includes(String(r[0])));
+    tableRows.sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : String(a[0]) > String(b[0]) ? 1 : 0));
+    if (tableRows.length === 0) return [];
+    const [columns, stats, fks, jsonChecks] = await Promise.all([
+      this.exec(
+        `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA
+           FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+        [s],
+      ),
+      this.exec(
+        `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME
+           FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
+        [s],
+      ),
+      this.exec(
+        `SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, r.UPDATE_RULE
+           FROM information_schema.KEY_COLUMN_USAGE k
+           JOIN information_schema.REFERENTIAL_CONSTRAINTS r
+             ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME
+          WHERE k.TABLE_SCHEMA = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL
+          ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
+        [s],
+      ),
+      this.jsonColumns(),
+    ]);
+    return tableRows.map((r) => {
+      const name = String(r[0]);
+      const cols: ColumnInfo[] = columns
+        .filter((c) => c[0] === name)
+        .map((c) => {
+          const rawDefault = c[4] === null || c[4] === 'NULL' ? null : String(c[4]);
+          return {
+            name: String(c[1]),
+            nativeType: String(c[2]),
+            type: toCanonical({ columnType: String(c[2]), extra: String(c[5] ?? ''), jsonCheck: jsonChecks.has(`${name}.${c[1]}`) }),
+            nullable: c[3] === 'YES',
+            default: rawDefault,
+          };
+        });
+      const indexes = new Map<string, { unique: boolean; columns: (string | null)[] }>();
+      for (const st of stats.filter((x) => x[0] === name)) {
+        const entry = indexes.get(String(st[1])) ?? { unique: Number(st[2]) === 0, columns: [] };
+        entry.columns.push(st[3] === null ? null : String(st[3]));
+        indexes.set(String(st[1]), entry);
+      }
+      const plain = [...indexes.entries()].filter(([, v]) => v.columns.every((c) => c !== null)) as [string, { unique: boolean; columns: string[] }][];
+      const foreignKeys = new Map<string, ForeignKeyInfo>();
+      for (const fk of fks.filter((x) => x[0] === name)) {
+        const key = String(fk[1]);
+        const entry = foreignKeys.get(key) ?? {
+          name: key,
+          columns: [],
+          referencedTable: String(fk[3]),
+          referencedColumns: [],
+          onDelete: String(fk[5]),
+          onUpdate: String(fk[6]),
+        };
+        entry.columns.push(String(fk[2]));
+        entry.referencedColumns.push(String(fk[4]));
+        foreignKeys.set(key, entry);
+      }
+      return {
+        name,
+        columns: cols,
+        primaryKey: indexes.get('PRIMARY')?.columns.filter((c): c is string => c !== null) ?? [],
+        foreignKeys: [...foreignKeys.values()],
+        uniqueConstraints: plain.filter(([n, v]) => n !== 'PRIMARY' && v.unique).map(([n, v]) => ({ name: n, columns: v.columns })),
+        indexes: plain.filter(([, v]) => !v.unique).map(([n, v]) => ({ name: n, columns: v.columns, unique: false })),
+        rowEstimate: Number(r[1] ?? 0),
+      };
+    });
+  }
+
+  /** MariaDB's JSON is LONGTEXT plus CHECK (json_valid(`col`)): "table.column" of each such column. */
+  private async jsonColumns(): Promise<Set<string>> {
+    const out = new Set<string>();
+    if (!(await this.isMariadb())) return out;
+    const rows = await this.exec(
+      "SELECT TABLE_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND CHECK_CLAUSE LIKE 'json_valid(%'",
+      [this.schema],
+    );
+    for (const r of rows) {
+      const m = /^json_valid\(`((?:[^`]|``)+)`\)$/.exec(String(r[1]));
+      if (m) out.add(`${r[0]}.${m[1].replace(/``/g, '`')}`);
+    }
+    return out;
+  }
+}
+
+export function createMysqlConnector(endpoint: Endpoint): MysqlConnector {
+  return new MysqlConnector(endpoint);
+}

@@ -1,0 +1,350 @@
+/**
+ * What the SQL dialects share (after knex's client/dialect split): keyset reads, batched idempotent writes,
+ * table DDL, indexes and foreign keys. Each dialect overrides only how it talks to its driver and what differs.
+ */
+import { portableDefault } from '../lib/mapping';
+import { quoteIdentifier, quoteList, quoteLiteral } from '../lib/quote';
+import { targetType } from '../lib/typemap';
+import { toCanonicalValue } from '../lib/values';
+import type { CanonicalType, ColumnMapping, Dialect, Key, Row, SchemaInfo, TableInfo, TablePlan } from '../lib/types';
+import { endpointLabel, scrub } from './endpoint';
+import { ConnectorError, type Connector, type Endpoint, type IntrospectOptions, type NativeTypeChoice } from './types';
+
+/** Runs one statement and returns its rows as arrays (column order as selected). */
+export type Exec = (sql: string, params?: unknown[]) => Promise<unknown[][]>;
+
+/** Upper bound of bytes per INSERT batch, well under every server's packet limit (MySQL max_allowed_packet ≥ 16 MiB). */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+export abstract class SqlConnector implements Connector {
+  abstract readonly dialect: Dialect;
+  abstract readonly schema: string;
+  /** Bound parameters one statement may carry. */
+  protected abstract readonly maxParams: number;
+  private readonly tableCache = new Map<string, TableInfo>();
+
+  constructor(protected readonly endpoint: Endpoint) {}
+
+  // ---- what each dialect provides ----
+  abstract testConnection(): Promise<{ serverVersion: string }>;
+  protected abstract introspectTables(options: IntrospectOptions): Promise<TableInfo[]>;
+  abstract readAll(table: string, columns: string[], orderBy: string[], batchSize: number): AsyncIterable<Row[]>;
+  abstract ensureSchema(): Promise<void>;
+  abstract close(): Promise<void>;
+  /** Placeholder for the i-th (0-based) parameter of a statement. */
+  protected abstract placeholder(index: number): string;
+  protected abstract exec: Exec;
+  /** Runs fn inside one transaction on one connection. */
+  protected abstract transaction<T>(fn: (exec: Exec) => Promise<T>): Promise<T>;
+  /** `ON CONFLICT …` / `ON DUPLICATE KEY …` clause for an upsert on plan.keyColumns. */
+  protected abstract upsertClause(plan: TablePlan): string;
+  /** A canonical value as this driver must bind it for a column of canonical type `type`. */
+  protected abstract toDriverValue(value: unknown, type: CanonicalType): unknown;
+  protected abstract tableExists(table: string): Promise<boolean>;
+  protected abstract dropTable(table: string): Promise<void>;
+  /** Maps a driver error to a ConnectorError (message still to be scrubbed). */
+  protected abstract classify(error: unknown, action: string): ConnectorError;
+
+  // ---- shared behaviour ----
+
+  q(name: string): string {
+    return quoteIdentifier(this.dialect, name);
+  }
+
+  qt(table: string): string {
+    return `${this.q(this.schema)}.${this.q(table)}`;
+  }
+
+  nativeType(type: CanonicalType, context: { inKey?: boolean } = {}): NativeTypeChoice {
+    return targetType(this.dialect, type, context);
+  }
+
+  async introspect(options: IntrospectOptions = {}): Promise<SchemaInfo> {
+    return this.guard('introspect', async () => {
+      const tables = await this.introspectTables(options);
+      if (options.tables) {
+        const found = new Set(tables.map((t) => t.name));
+        const missing = options.tables.filter((t) => !found.has(t));
+        if (missing.length) {
+          throw new ConnectorError(
+            'TableNotFound',
+            `table${missing.length > 1 ? 's' : ''} not found in ${this.dialect} schema "${this.schema}": ${missing.join(', ')}`,
+          );
+        }
+      }
+      for (const t of tables) this.tableCache.set(t.name, t);
+      return { dialect: this.dialect, schema: this.schema, tables };
+    });
+  }
+
+  /** One table's description, cached for the life of the connector (tables do not change during a copy). */
+  protected async table(name: string): Promise<TableInfo> {
+    const cached = this.tableCache.get(name);
+    if (cached) return cached;
+    const schema = await this.introspect({ tables: [name] });
+    return schema.tables[0];
+  }
+
+  protected async columnTypes(table: string, columns: string[]): Promise<CanonicalType[]> {
+    const info = await this.table(table);
+    return columns.map((c) => {
+      const column = info.columns.find((x) => x.name === c);
+      if (!column) throw new ConnectorError('QueryFailed', `column "${c}" not found in table "${table}"`);
+      return column.type;
+    });
+  }
+
+  async countRows(table: string): Promise<number> {
+    return this.guard(`count rows of ${table}`, async () => {
+      const rows = await this.exec(`SELECT COUNT(*) FROM ${this.qt(table)}`);
+      return Number(rows[0][0]);
+    });
+  }
+
+  protected convertRows(rows: unknown[][], types: CanonicalType[]): Row[] {
+    return rows.map((row) => row.map((v, i) => toCanonicalValue(v, types[i])));
+  }
+
+  async readChunk(table: string, columns: string[], keyColumns: string[], after: Key | null, limit: number): Promise<Row[]> {
+    return this.guard(`read ${table}`, async () => {
+      if (keyColumns.length === 0) throw new ConnectorError('QueryFailed', 'readChunk needs key columns; use readAll for tables without a key');
+      const types = await this.columnTypes(table, columns);
+      const keyTypes = await this.columnTypes(table, keyColumns);
+      const params: unknown[] = [];
+      let where = '';
+      if (after) {
+        const holders = after.map((v, i) => {
+          params.push(this.toDriverValue(v, keyTypes[i]));
+          return this.placeholder(i);
+        });
+        where =
+          keyColumns.length === 1
+            ? ` WHERE ${this.q(keyColumns[0])} > ${holders[0]}`
+            : ` WHERE (${quoteList(this.dialect, keyColumns)}) > (${holders.join(', ')})`;
+      }
+      const sql =
+        `SELECT ${quoteList(this.dialect, columns)} FROM ${this.qt(table)}${where}` +
+        ` ORDER BY ${quoteList(this.dialect, keyColumns)} LIMIT ${Math.max(1, Math.floor(limit))}`;
+      return this.convertRows(await this.exec(sql, params), types);
+    });
+  }
+
+  /** Splits rows so each INSERT stays under the parameter limit and a few MiB. */
+  protected *batches(rows: Row[], width: number): Generator<Row[]> {
+    const maxRows = Math.max(1, Math.floor(this.maxParams / Math.max(1, width)));
+    let batch: Row[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      const size = row.reduce<number>((n, v) => n + (typeof v === 'string' || Buffer.isBuffer(v) ? v.length : 8), 0);
+      if (batch.length > 0 && (batch.length >= maxRows || bytes + size > MAX_BATCH_BYTES)) {
+        yield batch;
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(row);
+      bytes += size;
+    }
+    if (batch.length) yield batch;
+  }
+
+  protected async insertRows(exec: Exec, plan: TablePlan, rows: Row[], upsert: boolean): Promise<number> {
+    const columns = plan.columns.map((c) => c.column);
+    const types = plan.columns.map((c) => c.canonical);
+    let written = 0;
+    for (const batch of this.batches(rows, columns.length)) {
+      const params: unknown[] = [];
+      const tuples = batch.map((row) => {
+        if (row.length !== columns.length) {
+          throw new ConnectorError('WriteFailed', `row has ${row.length} values but table ${plan.target} is written with ${columns.length} columns`);
+        }
+        const holders = row.map((v, i) => {
+          params.push(this.toDriverValue(v, types[i]));
+          return this.placeholder(params.length - 1);
+        });
+        return `(${holders.join(', ')})`;
+      });
+      const conflict = upsert && plan.keyColumns.length ? ' ' + this.upsertClause(plan) : '';
+      await exec(`INSERT INTO ${this.qt(plan.target)} (${quoteList(this.dialect, columns)}) VALUES ${tuples.join(', ')}${conflict}`, params);
+      written += batch.length;
+    }
+    return written;
+  }
+
+  async writeRows(plan: TablePlan, rows: Row[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    return this.guard(`write ${plan.target}`, () => this.transaction((exec) => this.insertRows(exec, plan, rows, true)), 'WriteFailed');
+  }
+
+  async replaceAllRows(plan: TablePlan, batches: AsyncIterable<Row[]>): Promise<number> {
+    return this.guard(
+      `replace rows of ${plan.target}`,
+      () =>
+        this.transaction(async (exec) => {
+          await exec(`DELETE FROM ${this.qt(plan.target)}`);
+          let written = 0;
+          for await (const batch of batches) written += await this.insertRows(exec, plan, batch, false);
+          return written;
+        }),
+      'WriteFailed',
+    );
+  }
+
+  // ---- DDL ----
+
+  async createTable(plan: TablePlan, options: { replace: boolean }): Promise<void> {
+    await this.guard(`create table ${plan.target}`, async () => {
+      if (await this.tableExists(plan.target)) {
+        const rows = await this.countRows(plan.target);
+        if (rows > 0 && !options.replace) {
+          throw new ConnectorError(
+            'TargetTableNotEmpty',
+            `target table ${this.schema}.${plan.target} already holds ${rows} rows; choose replace to drop it`,
+          );
+        }
+        await this.dropTable(plan.target);
+      }
+      await this.exec(this.createTableSql(plan));
+      this.tableCache.delete(plan.target);
+    });
+  }
+
+  protected createTableSql(plan: TablePlan): string {
+    const parts = plan.columns.map((c) => this.columnDefinition(plan, c));
+    parts.push(...this.tableConstraints(plan));
+    return `CREATE TABLE ${this.qt(plan.target)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions()}`;
+  }
+
+  protected tableOptions(): string {
+    return '';
+  }
+
+  protected tableConstraints(plan: TablePlan): string[] {
+    const out: string[] = [];
+    const pk = plan.source.primaryKey;
+    if (pk.length) out.push(`PRIMARY KEY (${quoteList(this.dialect, pk)})`);
+    for (const u of plan.source.uniqueConstraints) out.push(`UNIQUE (${quoteList(this.dialect, u.columns)})`);
+    return out;
+  }
+
+  /** Column type as planned, or the dialect's choice when the plan was made for another dialect. */
+  protected columnType(c: ColumnMapping): string {
+    return c.targetType || this.nativeType(c.canonical).sql;
+  }
+
+  protected columnDefinition(plan: TablePlan, c: ColumnMapping): string {
+    let def = `${this.q(c.column)} ${this.columnType(c)}`;
+    const identity = this.identityClause(plan, c);
+    if (identity) def += ' ' + identity;
+    if (!c.nullable) def += ' NOT NULL';
+    const source = plan.source.columns.find((x) => x.name === c.column);
+    const dflt = identity ? null : this.defaultClause(c, source?.default ?? null);
+    if (dflt) def += ' ' + dflt;
+    if (c.canonical.kind === 'enum' && this.dialect !== 'mysql') {
+      const labels = (c.canonical.values ?? []).map((v) => quoteLiteral(this.dialect, v)).join(', ');
+      if (labels) def += ` CHECK (${this.q(c.column)} IN (${labels}))`;
+    }
+    return def;
+  }
+
+  /** pg GENERATED BY DEFAULT AS IDENTITY, MySQL AUTO_INCREMENT, SQLite PRIMARY KEY AUTOINCREMENT; '' when none. */
+  protected identityClause(_plan: TablePlan, _c: ColumnMapping): string {
+    return '';
+  }
+
+  /** Only literal defaults are copied: they mean the same everywhere; functions are noted in the plan. */
+  protected defaultClause(c: ColumnMapping, expression: string | null): string {
+    const d = portableDefault(expression);
+    if (!d) return '';
+    if (c.canonical.kind === 'boolean') {
+      const truth = d.kind === 'boolean' ? d.value : d.kind === 'number' ? Number(d.text) !== 0 : ['t', 'true', '1', 'y'].includes(d.text.toLowerCase());
+      return `DEFAULT ${this.booleanLiteral(truth)}`;
+    }
+    if (d.kind === 'boolean') return '';
+    return `DEFAULT ${d.kind === 'number' ? d.text : quoteLiteral(this.dialect, d.text)}`;
+  }
+
+  protected booleanLiteral(value: boolean): string {
+    return value ? '1' : '0';
+  }
+
+  async createIndexesAndForeignKeys(plan: TablePlan): Promise<void> {
+    await this.guard(`create indexes and foreign keys of ${plan.target}`, async () => {
+      this.tableCache.delete(plan.target);
+      const existing = await this.table(plan.target);
+      const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+      for (const index of plan.source.indexes) {
+        if (existing.indexes.some((i) => same(i.columns, index.columns) && i.unique === index.unique)) continue;
+        const name = await this.indexName(plan.target, index.name);
+        await this.exec(
+          `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(name)} ON ${this.qt(plan.target)} (${quoteList(this.dialect, index.columns)})`,
+        );
+      }
+      for (const fk of plan.source.foreignKeys) {
+        if (existing.foreignKeys.some((f) => f.name === fk.name || (same(f.columns, fk.columns) && f.referencedTable === fk.referencedTable))) continue;
+        await this.addForeignKey(plan, fk);
+      }
+      await this.afterLoad(plan);
+      this.tableCache.delete(plan.target);
+    });
+  }
+
+  /** Index names are per schema in PostgreSQL and SQLite: a name used by another table gets the table prefixed. */
+  protected async indexName(_table: string, name: string): Promise<string> {
+    return name;
+  }
+
+  protected async addForeignKey(plan: TablePlan, fk: TableInfo['foreignKeys'][number]): Promise<void> {
+    const actions = `${fk.onDelete ? ' ON DELETE ' + fk.onDelete : ''}${fk.onUpdate ? ' ON UPDATE ' + fk.onUpdate : ''}`;
+    await this.exec(
+      `ALTER TABLE ${this.qt(plan.target)} ADD CONSTRAINT ${this.q(fk.name)} FOREIGN KEY (${quoteList(this.dialect, fk.columns)})` +
+        ` REFERENCES ${this.qt(fk.referencedTable)} (${quoteList(this.dialect, fk.referencedColumns)})${actions}`,
+    );
+  }
+
+  /** Identity / sequence positions after the data is in. */
+  protected async afterLoad(_plan: TablePlan): Promise<void> {}
+
+  /** Runs an operation and turns any driver error into a ConnectorError whose message holds no secret. */
+  protected async guard<T>(action: string, fn: () => Promise<T>, fallback: ConnectorError['code'] = 'QueryFailed'): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof ConnectorError) throw this.scrubbed(error);
+      const classified = this.classify(error, action);
+      const code = classified.code === 'QueryFailed' ? fallback : classified.code;
+      throw this.scrubbed(new ConnectorError(code, classified.message, { cause: error }));
+    }
+  }
+
+  private scrubbed(error: ConnectorError): ConnectorError {
+    const message = scrub(error.message, this.endpoint.connectionString);
+    if (message === error.message) return error;
+    return new ConnectorError(error.code, message, { cause: error.cause });
+  }
+
+  protected label(): string {
+    return endpointLabel(this.endpoint);
+  }
+}
+
+/** Network failures every driver reports through Node's socket error codes. */
+export function networkReason(error: unknown): string | undefined {
+  const code = (error as { code?: string } | null)?.code;
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'connection refused (is the server running and listening on that port?)',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host name could not be resolved',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ECONNRESET: 'connection reset by the server',
+  };
+  if (code && reasons[code]) return reasons[code];
+  const message = error instanceof Error ? error.message : String(error);
+  if (/timeout|timed out/i.test(message)) return 'connection timed out';
+  return undefined;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

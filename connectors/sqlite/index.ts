@@ -1,0 +1,287 @@
+/** SQLite through better-sqlite3 (synchronous; one connection per connector). The schema is always `main`. */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { toCanonical } from '../../lib/typemap/sqlite';
+import { quoteList } from '../../lib/quote';
+import type { CanonicalType, ColumnMapping, ForeignKeyInfo, Row, TableInfo, TablePlan } from '../../lib/types';
+import { hideSecrets, sqlitePath } from '../endpoint';
+import { SqlConnector, errorMessage, type Exec } from '../sql-connector';
+import { ConnectorError, type Endpoint, type IntrospectOptions } from '../types';
+
+export interface SqliteOptions {
+  /** `target` creates a missing file; `source` (default) requires it to exist. */
+  role?: 'source' | 'target';
+  /** Milliseconds to wait on a locked database (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+type Statement = Database.Statement<unknown[]>;
+
+export class SqliteConnector extends SqlConnector {
+  readonly dialect = 'sqlite' as const;
+  readonly schema: string;
+  /** SQLITE_MAX_VARIABLE_NUMBER since 3.32. */
+  protected readonly maxParams = 32_766;
+  private readonly path: string;
+  private readonly role: 'source' | 'target';
+  private readonly busyTimeoutMs: number;
+  private handle: Database.Database | undefined;
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(endpoint: Endpoint, options: SqliteOptions = {}) {
+    super(endpoint);
+    this.schema = endpoint.schema ?? 'main';
+    this.path = sqlitePath(endpoint.connectionString);
+    this.role = options.role ?? 'source';
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    hideSecrets(this, endpoint, { endpoint });
+  }
+
+  /** Opens on first use, so construction never fails and testConnection reports a missing file clearly. */
+  private db(): Database.Database {
+    if (this.handle) return this.handle;
+    const memory = this.path === ':memory:' || this.path === '';
+    if (!memory && this.role === 'source' && !existsSync(this.path)) {
+      throw new ConnectorError('ConnectionFailed', `sqlite file ${this.path} does not exist (a source file is never created)`);
+    }
+    try {
+      if (!memory && this.role === 'target') mkdirSync(dirname(this.path), { recursive: true });
+      const db = new Database(this.path, { fileMustExist: this.role === 'source', timeout: this.busyTimeoutMs });
+      // 64-bit integers as BigInt: exact beyond 2^53.
+      db.defaultSafeIntegers(true);
+      // Tables load in any order and foreign keys are declared up front (SQLite cannot add them later).
+      db.pragma('foreign_keys = OFF');
+      this.handle = db;
+      return db;
+    } catch (error) {
+      throw new ConnectorError('ConnectionFailed', `cannot open sqlite file ${this.path}: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+
+  private statement(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db().prepare(sql);
+      if (stmt.reader) stmt.raw(true);
+      if (this.statements.size > 200) this.statements.clear();
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  protected placeholder(): string {
+    return '?';
+  }
+
+  protected exec: Exec = async (sql, params = []) => {
+    const stmt = this.statement(sql);
+    if (stmt.reader) return stmt.all(...params) as unknown[][];
+    stmt.run(...params);
+    return [];
+  };
+
+  protected async transaction<T>(fn: (exec: Exec) => Promise<T>): Promise<T> {
+    const db = this.db();
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await fn(this.exec);
+      db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async testConnection(): Promise<{ serverVersion: string }> {
+    return this.guard('connect', async () => {
+      const rows = await this.exec('SELECT sqlite_version()');
+      return { serverVersion: String(rows[0][0]) };
+    });
+  }
+
+  async ensureSchema(): Promise<void> {
+    await this.guard('open', async () => {
+      this.checkSchema();
+      this.db();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    this.handle?.close();
+    this.handle = undefined;
+  }
+
+  private checkSchema(): void {
+    if (this.schema !== 'main') {
+      throw new ConnectorError('SchemaNotFound', `sqlite has only the schema "main", not "${this.schema}"`);
+    }
+  }
+
+  protected toDriverValue(value: unknown, type: CanonicalType): unknown {
+    if (value === null || value === undefined) return null;
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    switch (type.kind) {
+      case 'int16':
+      case 'int32':
+      case 'int64':
+        return /^-?\d+$/.test(String(value)) ? BigInt(String(value)) : value;
+      default:
+        return value;
+    }
+  }
+
+  protected upsertClause(plan: TablePlan): string {
+    const keys = quoteList(this.dialect, plan.keyColumns);
+    const others = plan.columns.filter((c) => !plan.keyColumns.includes(c.column));
+    if (others.length === 0) return `ON CONFLICT (${keys}) DO NOTHING`;
+    return `ON CONFLICT (${keys}) DO UPDATE SET ${others.map((c) => `${this.q(c.column)} = excluded.${this.q(c.column)}`).join(', ')}`;
+  }
+
+  private autoIncrementColumn(plan: TablePlan): ColumnMapping | undefined {
+    if (plan.source.primaryKey.length !== 1) return undefined;
+    const c = plan.columns.find((x) => x.column === plan.source.primaryKey[0]);
+    return c?.canonical.autoIncrement && ['int16', 'int32', 'int64'].includes(c.canonical.kind) ? c : undefined;
+  }
+
+  protected override columnType(c: ColumnMapping): string {
+    return c.canonical.autoIncrement && c.targetType !== '' && /INT/i.test(c.targetType) ? 'INTEGER' : super.columnType(c);
+  }
+
+  protected override identityClause(plan: TablePlan, c: ColumnMapping): string {
+    // Only INTEGER PRIMARY KEY can autoincrement in SQLite, and it must be declared on the column.
+    return this.autoIncrementColumn(plan) === c ? 'PRIMARY KEY AUTOINCREMENT' : '';
+  }
+
+  protected override tableConstraints(plan: TablePlan): string[] {
+    const constraints = super.tableConstraints(plan);
+    if (this.autoIncrementColumn(plan)) constraints.shift();
+    for (const fk of plan.source.foreignKeys) {
+      const actions = `${fk.onDelete ? ' ON DELETE ' + fk.onDelete : ''}${fk.onUpdate ? ' ON UPDATE ' + fk.onUpdate : ''}`;
+      constraints.push(
+        `CONSTRAINT ${this.q(fk.name)} FOREIGN KEY (${quoteList(this.dialect, fk.columns)}) REFERENCES ${this.q(fk.referencedTable)} (${quoteList(this.dialect, fk.referencedColumns)})${actions}`,
+      );
+    }
+    return constraints;
+  }
+
+  protected override async addForeignKey(plan: TablePlan, fk: ForeignKeyInfo): Promise<void> {
+    throw new ConnectorError(
+      'NotSupported',
+      `adding foreign key ${fk.name} to existing table ${plan.target} is not supported by sqlite (declare it when the table is created)`,
+    );
+  }
+
+  protected override async indexName(table: string, name: string): Promise<string> {
+    const taken = await this.exec("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?", [name]);
+    return taken.length ? `${table}_${name}` : name;
+  }
+
+  protected async tableExists(table: string): Promise<boolean> {
+    return (await this.exec("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", [table])).length > 0;
+  }
+
+  protected async dropTable(table: string): Promise<void> {
+    this.statements.clear();
+    await this.exec(`DROP TABLE ${this.qt(table)}`);
+  }
+
+  async *readAll(table: string, columns: string[], orderBy: string[], batchSize: number): AsyncIterable<Row[]> {
+    const types = await this.columnTypes(table, columns);
+    const sql = `SELECT ${quoteList(this.dialect, columns)} FROM ${this.qt(table)}${orderBy.length ? ' ORDER BY ' + quoteList(this.dialect, orderBy) : ''}`;
+    const stmt = this.db().prepare(sql).raw(true);
+    let batch: unknown[][] = [];
+    for (const row of stmt.iterate() as Iterable<unknown[]>) {
+      batch.push(row);
+      if (batch.length >= batchSize) {
+        yield this.convertRows(batch, types);
+        batch = [];
+      }
+    }
+    if (batch.length) yield this.convertRows(batch, types);
+  }
+
+  protected classify(error: unknown, action: string): ConnectorError {
+    const message = errorMessage(error);
+    if (/no such table/i.test(message)) return new ConnectorError('TableNotFound', `${action}: ${message}`);
+    if ((error as { code?: string }).code === 'SQLITE_CANTOPEN') return new ConnectorError('ConnectionFailed', `${action}: cannot open ${this.path}`);
+    return new ConnectorError('QueryFailed', `${action} failed on ${this.label()}: ${message}`);
+  }
+
+  // ---- introspection ----
+
+  protected async introspectTables(options: IntrospectOptions): Promise<TableInfo[]> {
+    this.checkSchema();
+    const rows = (await this.exec(
+      "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+    )).filter((r) => !options.tables || options.tables.includes(String(r[0])));
+    const tables: TableInfo[] = [];
+    for (const [name, sql] of rows as [string, string][]) tables.push(await this.describeTable(name, sql ?? ''));
+    return tables;
+  }
+
+  private async describeTable(name: string, sql: string): Promise<TableInfo> {
+    const info = (await this.exec('SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid', [name])) as [
+      string,
+      string,
+      bigint,
+      string | null,
+      bigint,
+    ][];
+    const pk = info.filter((c) => Number(c[4]) > 0).sort((a, b) => Number(a[4]) - Number(b[4])).map((c) => c[0]);
+    const autoIncrement = /\bAUTOINCREMENT\b/i.test(sql) && pk.length === 1;
+    const columns = info.map(([col, declared, notnull, dflt]) => ({
+      name: col,
+      nativeType: declared,
+      type: toCanonical({ declared, autoIncrement: autoIncrement && pk[0] === col && /^INTEGER$/i.test(declared.trim()) }),
+      // A rowid-alias INTEGER PRIMARY KEY can never be NULL even when not declared NOT NULL.
+      nullable: Number(notnull) === 0 && !pk.includes(col),
+      default: dflt,
+    }));
+    const fkRows = (await this.exec(
+      'SELECT id, seq, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq',
+      [name],
+    )) as [bigint, bigint, string, string, string | null, string, string][];
+    const fks = new Map<string, ForeignKeyInfo>();
+    for (const [id, , table, from, to, onUpdate, onDelete] of fkRows) {
+      const key = String(id);
+      const fk = fks.get(key) ?? { name: `fk_${name}_${key}`, columns: [], referencedTable: table, referencedColumns: [], onDelete, onUpdate };
+      fk.columns.push(from);
+      fk.referencedColumns.push(to ?? '');
+      fks.set(key, fk);
+    }
+    const named = this.constraintNames(sql);
+    for (const fk of fks.values()) fk.name = named.get(fk.columns.join(',')) ?? fk.name;
+    const uniqueConstraints: TableInfo['uniqueConstraints'] = [];
+    const indexes: TableInfo['indexes'] = [];
+    const list = (await this.exec('SELECT name, "unique", origin, partial FROM pragma_index_list(?) ORDER BY name', [name])) as [string, bigint, string, bigint][];
+    for (const [index, unique, origin, partial] of list) {
+      if (origin === 'pk' || Number(partial) === 1) continue;
+      const cols = (await this.exec('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [index])).map((r) => r[0] as string | null);
+      if (cols.some((c) => c === null)) continue;
+      if (origin === 'u') uniqueConstraints.push({ name: index, columns: cols as string[] });
+      else indexes.push({ name: index, columns: cols as string[], unique: Number(unique) === 1 });
+    }
+    const count = await this.exec(`SELECT COUNT(*) FROM ${this.qt(name)}`);
+    return { name, columns, primaryKey: pk, foreignKeys: [...fks.values()], uniqueConstraints, indexes, rowEstimate: Number(count[0][0]) };
+  }
+
+  /** Names given to foreign keys in CREATE TABLE (`CONSTRAINT "x" FOREIGN KEY ("a")`), by their column list. */
+  private constraintNames(sql: string): Map<string, string> {
+    const out = new Map<string, string>();
+    const ident = `(?:"((?:[^"]|"")+)"|\\[([^\\]]+)\\]|\`((?:[^\`]|\`\`)+)\`|(\\w+))`;
+    const re = new RegExp(`CONSTRAINT\\s+${ident}\\s+FOREIGN\\s+KEY\\s*\\(([^)]*)\\)`, 'gi');
+    for (let m = re.exec(sql); m; m = re.exec(sql)) {
+      const constraint = (m[1]?.replace(/""/g, '"') ?? m[2] ?? m[3]?.replace(/``/g, '`') ?? m[4]) as string;
+      const cols = m[5].split(',').map((c) => c.trim().replace(/^["[`]|["\]`]$/g, '').replace(/""/g, '"'));
+      out.set(cols.join(','), constraint);
+    }
+    return out;
+  }
+}
+
+export function createSqliteConnector(endpoint: Endpoint, options: SqliteOptions = {}): SqliteConnector {
+  return new SqliteConnector(endpoint, options);
+}
