@@ -16,11 +16,12 @@ export class ConnectorPool {
     return { type: ref.type, connectionString: this.sealer.unseal(ref.sealedConnection), schema: ref.schema };
   }
 
-  get(ref: EndpointRef): Promise<Connector> {
-    const key = `${ref.sealedConnection}|${ref.schema ?? ''}`;
+  /** A SQLite `target` file is created when missing; a `source` must exist. */
+  get(ref: EndpointRef, role: 'source' | 'target'): Promise<Connector> {
+    const key = `${role}|${ref.sealedConnection}|${ref.schema ?? ''}`;
     const cached = this.open.get(key);
     if (cached) return cached;
-    const connector = createConnector(this.endpoint(ref));
+    const connector = createConnector(this.endpoint(ref), { role });
     // A failed connect must not be cached: the retry should try again.
     connector.catch(() => this.open.delete(key));
     this.open.set(key, connector);
@@ -28,8 +29,8 @@ export class ConnectorPool {
   }
 
   /** Drops a connector after an error that may have broken its connections (the retry opens a fresh one). */
-  async discard(ref: EndpointRef): Promise<void> {
-    const key = `${ref.sealedConnection}|${ref.schema ?? ''}`;
+  async discard(ref: EndpointRef, role: 'source' | 'target'): Promise<void> {
+    const key = `${role}|${ref.sealedConnection}|${ref.schema ?? ''}`;
     const connector = this.open.get(key);
     this.open.delete(key);
     if (connector) await connector.then((c) => c.close()).catch(() => undefined);

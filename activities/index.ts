@@ -72,7 +72,7 @@ export function createActivities(pool: ConnectorPool) {
   return {
     async analyzeSource(input: { source: EndpointRef }): Promise<SchemaInfo> {
       return typed(async () => {
-        const connector = await pool.get(input.source);
+        const connector = await pool.get(input.source, 'source');
         const schema = await connector.introspect({ tables: input.source.tables });
         Context.current().log.info('source analysed', { tables: schema.tables.length, source: input.source.description });
         return schema;
@@ -81,14 +81,14 @@ export function createActivities(pool: ConnectorPool) {
 
     async planMapping(input: { schema: SchemaInfo; target: EndpointRef }): Promise<MigrationPlan> {
       return typed(async () => {
-        const connector = await pool.get(input.target);
+        const connector = await pool.get(input.target, 'target');
         return planMigration(input.schema, input.target.type, { targetSchema: connector.schema });
       });
     },
 
     async createTargetTables(input: { target: EndpointRef; plan: MigrationPlan; replace: boolean }): Promise<void> {
       return typed(async () => {
-        const connector = await pool.get(input.target);
+        const connector = await pool.get(input.target, 'target');
         await connector.ensureSchema();
         for (const table of input.plan.tables) {
           Context.current().heartbeat({ table: table.target });
@@ -103,7 +103,7 @@ export function createActivities(pool: ConnectorPool) {
         async () => {
           const ctx = Context.current();
           ctx.heartbeat({ after: input.after });
-          const [source, target] = await Promise.all([pool.get(input.source), pool.get(input.target)]);
+          const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
           const columns = input.table.columns.map((c) => c.column);
           const rows = await source.readChunk(input.table.source.name, columns, input.table.keyColumns, input.after, input.limit);
           ctx.heartbeat({ after: input.after, read: rows.length });
@@ -119,14 +119,14 @@ export function createActivities(pool: ConnectorPool) {
         },
         async () => {
           // A broken connection must not be reused by the retry.
-          await Promise.all([pool.discard(input.source), pool.discard(input.target)]);
+          await Promise.all([pool.discard(input.source, 'source'), pool.discard(input.target, 'target')]);
         },
       );
     },
 
     async copyWholeTable(input: { source: EndpointRef; target: EndpointRef; table: TablePlan; batchSize: number }): Promise<{ rows: number }> {
       return typed(async () => {
-        const [source, target] = await Promise.all([pool.get(input.source), pool.get(input.target)]);
+        const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
         const columns = input.table.columns.map((c) => c.column);
         const batches = source.readAll(input.table.source.name, columns, columns, input.batchSize);
         const rows = await target.replaceAllRows(input.table, heartbeating(batches));
@@ -136,7 +136,7 @@ export function createActivities(pool: ConnectorPool) {
 
     async finalizeTarget(input: { target: EndpointRef; plan: MigrationPlan }): Promise<{ skippedForeignKeys: string[] }> {
       return typed(async () => {
-        const connector = await pool.get(input.target);
+        const connector = await pool.get(input.target, 'target');
         const migrated = new Set(input.plan.tables.map((t) => t.source.name));
         const skippedForeignKeys: string[] = [];
         for (const table of input.plan.tables) {
@@ -155,7 +155,7 @@ export function createActivities(pool: ConnectorPool) {
 
     async compareRowCounts(input: { source: EndpointRef; target: EndpointRef; plan: MigrationPlan }): Promise<RowCountCheck[]> {
       return typed(async () => {
-        const [source, target] = await Promise.all([pool.get(input.source), pool.get(input.target)]);
+        const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
         const checks: RowCountCheck[] = [];
         for (const table of input.plan.tables) {
           Context.current().heartbeat({ table: table.target });

@@ -7,7 +7,8 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { createConnector, describeEndpoint } from '../connectors/registry';
+import { createConnector } from '../connectors/registry';
+import { endpointLabel } from '../connectors/endpoint';
 import { ConnectorError, type Endpoint } from '../connectors/types';
 import { TERMINAL_STATUSES, type EndpointRef, type MigrationInput, type MigrationStatus } from '../lib/migration';
 import type { Sealer } from '../lib/secrets';
@@ -50,7 +51,7 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
 async function testEndpoint(field: 'source' | 'target', endpoint: Endpoint): Promise<void> {
   let reason: string | undefined;
   try {
-    const connector = await createConnector(endpoint);
+    const connector = await createConnector(endpoint, { role: field });
     try {
       await connector.testConnection();
     } finally {
@@ -147,7 +148,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     const ref = (e: Endpoint, tables?: string[]): EndpointRef => ({
       type: e.type,
       sealedConnection: deps.sealer.seal(e.connectionString),
-      description: describeEndpoint(e),
+      description: endpointLabel(e),
       ...(e.schema ? { schema: e.schema } : {}),
       ...(tables ? { tables } : {}),
     });

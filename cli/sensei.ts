@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import type { Client } from '@temporalio/client';
-import { describeEndpoint } from '../connectors/registry';
+import { endpointLabel } from '../connectors/endpoint';
 import type { Endpoint } from '../connectors/types';
 import { loadConfig } from '../lib/config';
 import type { MigrationInput, MigrationStatus } from '../lib/migration';
@@ -81,7 +81,7 @@ async function runDemoMigration(
   opts: DemoOptions,
 ): Promise<MigrationStatus> {
   const id = `mig_${randomBytes(8).toString('hex')}`;
-  const ref = (e: Endpoint) => ({ type: e.type, sealedConnection: sealer.seal(e.connectionString), description: describeEndpoint(e) });
+  const ref = (e: Endpoint) => ({ type: e.type, sealedConnection: sealer.seal(e.connectionString), description: endpointLabel(e) });
   const input: MigrationInput = {
     id,
     name: 'Chinook demo',

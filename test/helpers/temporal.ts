@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import { describeEndpoint } from '../../connectors/registry';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { endpointLabel } from '../../connectors/endpoint';
 import type { Endpoint } from '../../connectors/types';
 import type { MigrationInput, MigrationOptions, MigrationStatus } from '../../lib/migration';
 import { Sealer } from '../../lib/secrets';
@@ -12,6 +13,9 @@ import type { Strategy } from '../../lib/types';
 import { temporalBinary } from '../../workers/dev-server';
 import { createWorker, type SenseiWorker } from '../../workers/worker';
 import { migrationWorkflow, statusQuery } from '../../workflows/migration';
+
+// Quiet logs: only errors of the worker reach the test output.
+Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 /** A real Temporal dev server (the CLI built by scripts/install-temporal.sh): one per test file. */
 export function createTestEnv(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
@@ -70,12 +74,12 @@ export async function startMigration(
   target: Endpoint,
   strategy: Strategy = 'balanced',
   options: MigrationOptions = { auto_approve_high_confidence: true },
-): Promise<WorkflowHandle<typeof migrationWorkflow>> {
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof migrationWorkflow>> {
   const id = uniqueId('mig');
   const ref = (e: Endpoint & { tables?: string[] }) => ({
     type: e.type,
     sealedConnection: h.sealer.seal(e.connectionString),
-    description: describeEndpoint(e),
+    description: endpointLabel(e),
     ...(e.schema ? { schema: e.schema } : {}),
     ...(e.tables ? { tables: e.tables } : {}),
   });
@@ -101,6 +105,7 @@ export async function waitForStatus(
   for (;;) {
     const status = await handle.query(statusQuery);
     if (done(status)) return status;
+    if (isOver(status)) throw new Error(`migration ended ${status.status} before the awaited state: ${JSON.stringify(status.failure)}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting; last status ${status.status} in ${status.phase}: ${JSON.stringify(status.failure)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
