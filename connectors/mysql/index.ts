@@ -80,8 +80,9 @@ export class MysqlConnector extends SqlConnector {
       jsonStrings: true,
       timezone: 'Z',
     });
+    // The pool hands the callback-style connection to this event; its queue runs the SET before any user query.
     pool.on('connection', (conn) => {
-      (conn as unknown as { query(sql: string): Promise<unknown> }).query(SESSION_SQL).catch(() => undefined);
+      (conn as unknown as { query(sql: string, callback: (error: unknown) => void): void }).query(SESSION_SQL, () => undefined);
     });
     hideSecrets(this, endpoint, { pool, endpoint });
   }

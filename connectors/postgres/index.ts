@@ -207,7 +207,7 @@ export class PostgresConnector extends SqlConnector {
     const rows = await this.exec(
       `SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
               pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '', t.typtype,
-              (SELECT array_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid)
+              (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid)
          FROM pg_attribute a
          JOIN pg_type t ON t.oid = a.atttypid
          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -234,10 +234,10 @@ export class PostgresConnector extends SqlConnector {
   private async constraintsOf(oids: number[]) {
     const rows = await this.exec(
       `SELECT c.conrelid, c.conname, c.contype,
-              ARRAY(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(n, o)
+              ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o)
                       JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o),
-              rc.relname,
-              ARRAY(SELECT a.attname FROM unnest(c.confkey) WITH ORDINALITY k(n, o)
+              rc.relname::text,
+              ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o)
                       JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o),
               c.confdeltype, c.confupdtype
          FROM pg_constraint c LEFT JOIN pg_class rc ON rc.oid = c.confrelid
@@ -271,7 +271,7 @@ export class PostgresConnector extends SqlConnector {
   private async indexesOf(oids: number[]) {
     const rows = await this.exec(
       `SELECT ix.indrelid, i.relname, ix.indisunique,
-              ARRAY(SELECT a.attname FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(n, o)
+              ARRAY(SELECT a.attname::text FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(n, o)
                       JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n ORDER BY k.o)
          FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid
         WHERE ix.indrelid = ANY($1::oid[]) AND NOT ix.indisprimary AND ix.indpred IS NULL AND ix.indexprs IS NULL

@@ -1,0 +1,372 @@
+/**
+ * Connectors against the real PostgreSQL and MariaDB of this machine and SQLite files in a temp dir.
+ * Dialects: SENSEI_TEST_DIALECTS (default "postgresql,mysql,sqlite").
+ */
+import { inspect } from 'node:util';
+import { createConnector, describeEndpoint } from '../../connectors/registry';
+import { ConnectorError, type Connector, type Endpoint } from '../../connectors/types';
+import { planMigration } from '../../lib/mapping';
+import type { Key, Row, TablePlan } from '../../lib/types';
+import { canonicalRowText } from '../../lib/values';
+import { createTempDatabase, loadChinook, testDialects, type TempDatabase, type TestDialect } from '../helpers/databases';
+
+const dialects = testDialects();
+
+const CHINOOK: Record<TestDialect, { track: string; playlistTrack: string; album: string }> = {
+  postgresql: { track: 'track', playlistTrack: 'playlist_track', album: 'album' },
+  mysql: { track: 'Track', playlistTrack: 'PlaylistTrack', album: 'Album' },
+  sqlite: { track: 'Track', playlistTrack: 'PlaylistTrack', album: 'Album' },
+};
+
+async function expectConnectorError(promise: Promise<unknown>, code: ConnectorError['code'], secret?: string): Promise<ConnectorError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConnectorError);
+  const ce = error as ConnectorError;
+  expect(ce.code).toBe(code);
+  if (secret) {
+    expect(ce.message).not.toContain(secret);
+    expect(inspect(ce)).not.toContain(secret);
+  }
+  return ce;
+}
+
+/** Reads a whole table by keyset chunks of `limit` rows. */
+async function readByKeyset(c: Connector, table: string, columns: string[], key: string[], limit: number): Promise<Row[][]> {
+  const chunks: Row[][] = [];
+  let after: Key | null = null;
+  for (;;) {
+    const rows = await c.readChunk(table, columns, key, after, limit);
+    if (rows.length === 0) return chunks;
+    chunks.push(rows);
+    const last = rows[rows.length - 1];
+    after = key.map((k) => last[columns.indexOf(k)] as Key[number]);
+  }
+}
+
+describe.each(dialects)('%s connector on Chinook', (dialect) => {
+  let db: TempDatabase;
+  let c: Connector;
+  const names = CHINOOK[dialect];
+
+  beforeAll(async () => {
+    db = await createTempDatabase(dialect);
+    await loadChinook(dialect, db.endpoint);
+    c = await createConnector(db.endpoint);
+  });
+  afterAll(async () => {
+    await c?.close();
+    await db?.drop();
+  });
+
+  test('connects and reports the server version', async () => {
+    const { serverVersion } = await c.testConnection();
+    expect(serverVersion).toMatch(/\d+\.\d+/);
+  });
+
+  test('introspects 11 tables with keys, foreign keys and indexes', async () => {
+    const schema = await c.introspect();
+    expect(schema.dialect).toBe(dialect);
+    expect(schema.tables).toHaveLength(11);
+    const tableNames = schema.tables.map((t) => t.name);
+    expect(tableNames).toEqual([...tableNames].sort());
+    const pt = schema.tables.find((t) => t.name === names.playlistTrack)!;
+    expect(pt.primaryKey).toHaveLength(2);
+    expect(pt.foreignKeys).toHaveLength(2);
+    expect(schema.tables.reduce((n, t) => n + t.foreignKeys.length, 0)).toBe(11);
+    expect(schema.tables.reduce((n, t) => n + t.indexes.length, 0)).toBe(11);
+    const track = schema.tables.find((t) => t.name === names.track)!;
+    expect(track.primaryKey).toHaveLength(1);
+    expect(track.foreignKeys.map((f) => f.referencedTable).sort()).toEqual(
+      dialect === 'postgresql' ? ['album', 'genre', 'media_type'] : ['Album', 'Genre', 'MediaType'],
+    );
+    const price = track.columns.find((col) => /unit_?price/i.test(col.name))!;
+    expect(price.type).toMatchObject({ kind: 'decimal', precision: 10, scale: 2 });
+    expect(track.columns.map((col) => col.name)[0]).toMatch(/track_?id/i);
+    if (dialect === 'sqlite') expect(track.rowEstimate).toBe(3503);
+    expect(await c.countRows(names.track)).toBe(3503);
+  });
+
+  test('keyset chunks cover every row exactly once, single and composite keys', async () => {
+    const schema = await c.introspect({ tables: [names.track, names.playlistTrack] });
+    for (const [table, limit] of [
+      [names.track, 97],
+      [names.playlistTrack, 700],
+    ] as const) {
+      const info = schema.tables.find((t) => t.name === table)!;
+      const columns = info.columns.map((col) => col.name);
+      const chunks = await readByKeyset(c, table, columns, info.primaryKey, limit);
+      const rows = chunks.flat();
+      expect(chunks.every((ch) => ch.length <= limit)).toBe(true);
+      expect(rows).toHaveLength(await c.countRows(table));
+      const keys = rows.map((r) => JSON.stringify(info.primaryKey.map((k) => r[columns.indexOf(k)])));
+      expect(new Set(keys).size).toBe(rows.length);
+    }
+  });
+
+  test('reads decimals exactly (0.99 stays "0.99")', async () => {
+    const schema = await c.introspect({ tables: [names.track] });
+    const info = schema.tables[0];
+    const price = info.columns.find((col) => /unit_?price/i.test(col.name))!.name;
+    const rows = await c.readChunk(names.track, [info.primaryKey[0], price], info.primaryKey, null, 1);
+    expect(rows).toEqual([[1, '0.99']].map(([id, p]) => [dialect === 'sqlite' ? '1' : id, p]));
+  });
+
+  test('a table that does not exist → TableNotFound naming it', async () => {
+    const e = await expectConnectorError(c.introspect({ tables: [names.album, 'no_such_table', 'nor this'] }), 'TableNotFound');
+    expect(e.message).toContain('no_such_table');
+    expect(e.message).toContain('nor this');
+    expect(e.message).not.toContain(names.album + ',');
+  });
+
+  test('a schema that does not exist → SchemaNotFound', async () => {
+    const missing = await createConnector({ ...db.endpoint, schema: 'sensei_no_such_schema' });
+    try {
+      await expectConnectorError(missing.introspect(), 'SchemaNotFound');
+    } finally {
+      await missing.close();
+    }
+  });
+});
+
+// ------------------------------------------------------------------ connection failures
+
+describe('connection failures', () => {
+  const secret = 'S3cr3t-pa55word';
+  const cases: Record<TestDialect, { bad: Endpoint; unreachable: Endpoint }> = {
+    postgresql: {
+      // Trust auth on this machine accepts any password, so a role that does not exist stands in for bad credentials.
+      bad: { type: 'postgresql', connectionString: `postgresql://sensei_nobody:${secret}@127.0.0.1:5432/postgres` },
+      unreachable: { type: 'postgresql', connectionString: `postgresql://postgres:${secret}@127.0.0.1:1/postgres` },
+    },
+    mysql: {
+      bad: { type: 'mysql', connectionString: `mysql://root:${secret}@127.0.0.1:3306/mysql` },
+      unreachable: { type: 'mysql', connectionString: `mysql://root:${secret}@127.0.0.1:1/mysql` },
+    },
+    sqlite: {
+      bad: { type: 'sqlite', connectionString: '/nonexistent-dir/none.sqlite' },
+      unreachable: { type: 'sqlite', connectionString: 'sqlite:///nonexistent-dir/missing.sqlite' },
+    },
+  };
+
+  test.each(dialects)('%s: bad credentials and unreachable host give clear, secret-free errors', async (dialect) => {
+    const { bad, unreachable } = cases[dialect];
+    const badConnector = await createConnector(bad);
+    const unreachableConnector = await createConnector(unreachable);
+    try {
+      expect(inspect(badConnector, { depth: 10 })).not.toContain(secret);
+      expect(JSON.stringify(badConnector)).not.toContain(secret);
+      const e1 = await expectConnectorError(badConnector.testConnection(), dialect === 'sqlite' ? 'ConnectionFailed' : 'AuthenticationFailed', secret);
+      // A SQLite path is no secret; a server connection string is never echoed whole.
+      if (dialect !== 'sqlite') expect(e1.message).not.toContain(bad.connectionString);
+      const e2 = await expectConnectorError(unreachableConnector.testConnection(), 'ConnectionFailed', secret);
+      expect(e2.message).toMatch(dialect === 'sqlite' ? /does not exist/ : /refused/);
+    } finally {
+      await badConnector.close();
+      await unreachableConnector.close();
+    }
+  });
+
+  test('describeEndpoint never shows the password', () => {
+    const d = describeEndpoint({ type: 'postgresql', connectionString: `postgresql://app:${secret}@db.example:6543/sales`, schema: 'crm' });
+    expect(d).toEqual({ type: 'postgresql', host: 'db.example', port: 6543, database: 'sales', user: 'app', schema: 'crm' });
+  });
+
+  test('registry refuses unknown and not-yet-supported dialects', async () => {
+    const unknown = await expectConnectorError(createConnector({ type: 'db2' as never, connectionString: 'x' }), 'UnknownDialect');
+    expect(unknown.message).toBe('unknown database type "db2"; known: postgresql, mysql, sqlite, oracle, snowflake');
+    const oracle = await expectConnectorError(createConnector({ type: 'oracle', connectionString: 'x' }), 'NotSupported');
+    expect(oracle.message).toBe('oracle is not supported by this version of Sensei yet');
+    await expectConnectorError(createConnector({ type: 'snowflake', connectionString: 'x' }), 'NotSupported');
+  });
+});
+
+// ------------------------------------------------------------------ types zoo across every pair
+
+const ZOO = 'Zoo "Table" order';
+const NO_KEY = 'no key';
+const BIG = '9223372036854775807';
+const SMALL = '-9223372036854775808';
+const ABOVE_2_53 = '9007199254740993';
+
+const ZOO_SQL: Record<TestDialect, string[]> = {
+  postgresql: [
+    `CREATE TYPE "Mood" AS ENUM ('happy', 'sad', 'it''s complicated')`,
+    `CREATE TABLE "Zoo ""Table"" order" (
+      "order" bigint PRIMARY KEY, "Mixed Case" integer, small smallint, amount numeric(38,10), price numeric(10,2),
+      ratio double precision, f32 real, flag boolean, code character(3), name varchar(100), "it's ""quoted""" text,
+      born date, alarm time(6), seen_at timestamp(6), seen_tz timestamptz(6), doc jsonb, id_uuid uuid, "blob" bytea, mood "Mood")`,
+    `INSERT INTO "Zoo ""Table"" order" VALUES
+      (${BIG}, 2147483647, -32768, 1234567890123456789012345678.1234567891, 0.99, 3.141592653589793, 3.14, true, 'ab',
+       'Zoë 🦄 中文', 'NULL', '2024-02-29', '23:59:59.999999', '2021-06-01 12:34:56.123456', '2021-06-01 12:00:00.5+05:30',
+       '{"b": 1, "a": {"y": [1, 2, {"z": null}], "x": "é"}}', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '\\x00ff00', 'it''s complicated'),
+      (${SMALL}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+      (0, -1, 0, -0.0000000001, -12.50, -2.5e-300, -1.5, false, 'xyz', '', E'line1\\nline2 "q" \\\\ back', '1999-12-31', '00:00:00',
+       '1999-12-31 23:59:59', '2000-01-01 00:00:00Z', '[]', 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', '\\x', 'happy'),
+      (${ABOVE_2_53}, 7, 7, 7, 7, 7, 7, true, 'a', 'a', 'a', '2000-01-01', '12:00:00.5', '2000-01-01 00:00:00.000001',
+       '1970-01-01 00:00:01-08', '{"k": "v"}', 'c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13', '\\x0000', 'sad')`,
+    `CREATE TABLE "no key" (n integer, label text)`,
+    `INSERT INTO "no key" VALUES (1, 'a'), (1, 'a'), (2, NULL)`,
+  ],
+  mysql: [
+    "CREATE TABLE `Zoo \"Table\" order` (" +
+      '`order` BIGINT PRIMARY KEY, `Mixed Case` INT, small SMALLINT, amount DECIMAL(38,10), price DECIMAL(10,2), ratio DOUBLE, ' +
+      "f32 FLOAT, flag BOOLEAN, code CHAR(3), name VARCHAR(100), `it's \"quoted\"` TEXT, born DATE, alarm TIME(6), seen_at DATETIME(6), " +
+      "seen_tz TIMESTAMP(6) NULL, doc JSON, id_uuid CHAR(36), `blob` LONGBLOB, mood ENUM('happy','sad','it''s complicated'))",
+    "INSERT INTO `Zoo \"Table\" order` VALUES " +
+      `(${BIG}, 2147483647, -32768, 1234567890123456789012345678.1234567891, 0.99, 3.141592653589793, 3.14, true, 'ab', ` +
+      `'Zoë 🦄 中文', 'NULL', '2024-02-29', '23:59:59.999999', '2021-06-01 12:34:56.123456', '2021-06-01 06:30:00.5', ` +
+      `'{"b": 1, "a": {"y": [1, 2, {"z": null}], "x": "é"}}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', X'00FF00', 'it''s complicated'), ` +
+      `(${SMALL}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL), ` +
+      `(0, -1, 0, -0.0000000001, -12.50, -2.5e-300, -1.5, false, 'xyz', '', 'line1\\nline2 "q" \\\\ back', '1999-12-31', '00:00:00', ` +
+      `'1999-12-31 23:59:59', '2000-01-01 00:00:00', '[]', 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', X'', 'happy'), ` +
+      `(${ABOVE_2_53}, 7, 7, 7, 7, 7, 7, true, 'a', 'a', 'a', '2000-01-01', '12:00:00.5', '2000-01-01 00:00:00.000001', ` +
+      `'1970-01-01 08:00:01', '{"k": "v"}', 'c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13', X'0000', 'sad')`,
+    'CREATE TABLE `no key` (n INT, label TEXT)',
+    "INSERT INTO `no key` VALUES (1, 'a'), (1, 'a'), (2, NULL)",
+  ],
+  sqlite: [
+    `CREATE TABLE "Zoo ""Table"" order" (
+      "order" INTEGER PRIMARY KEY, "Mixed Case" INT, small SMALLINT, amount DECIMAL(38,10), price NUMERIC(10,2), ratio REAL,
+      f32 REAL, flag BOOLEAN, code CHAR(3), name NVARCHAR(100), "it's ""quoted""" TEXT, born DATE, alarm TIME, seen_at DATETIME,
+      seen_tz TIMESTAMPTZ, doc JSON, id_uuid UUID, "blob" BLOB, mood TEXT CHECK (mood IN ('happy', 'sad', 'it''s complicated')))`,
+    `INSERT INTO "Zoo ""Table"" order" VALUES
+      (${BIG}, 2147483647, -32768, 12345.6789012345, 0.99, 3.141592653589793, 3.14, 1, 'ab',
+       'Zoë 🦄 中文', 'NULL', '2024-02-29', '23:59:59.999999', '2021-06-01 12:34:56.123456', '2021-06-01T12:00:00.5+05:30',
+       '{"b": 1, "a": {"y": [1, 2, {"z": null}], "x": "é"}}', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', X'00FF00', 'it''s complicated'),
+      (${SMALL}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+      (0, -1, 0, -0.0000000001, -12.50, -2.5e-300, -1.5, 0, 'xyz', '', 'line1' || char(10) || 'line2 "q" \\ back', '1999-12-31', '00:00:00',
+       '1999-12-31 23:59:59', '2000-01-01 00:00:00Z', '[]', 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', X'', 'happy'),
+      (${ABOVE_2_53}, 7, 7, 7, 7, 7, 7, 1, 'a', 'a', 'a', '2000-01-01', '12:00:00.5', '2000-01-01 00:00:00.000001',
+       '1970-01-01 00:00:01-08:00', '{"k": "v"}', 'c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13', X'0000', 'sad')`,
+    `CREATE TABLE "no key" (n INTEGER, label TEXT)`,
+    `INSERT INTO "no key" VALUES (1, 'a'), (1, 'a'), (2, NULL)`,
+  ],
+};
+
+async function runStatements(dialect: TestDialect, endpoint: Endpoint, statements: string[]): Promise<void> {
+  if (dialect === 'sqlite') {
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(endpoint.connectionString);
+    try {
+      for (const s of statements) db.exec(s);
+    } finally {
+      db.close();
+    }
+  } else if (dialect === 'postgresql') {
+    const { Client } = await import('pg');
+    const client = new Client({ connectionString: endpoint.connectionString });
+    await client.connect();
+    try {
+      for (const s of statements) await client.query(s);
+    } finally {
+      await client.end();
+    }
+  } else {
+    const mysql = (await import('mysql2/promise')).default;
+    const u = new URL(endpoint.connectionString);
+    const conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port), user: u.username, database: endpoint.schema, charset: 'utf8mb4' });
+    try {
+      await conn.query("SET time_zone = '+00:00'");
+      for (const s of statements) await conn.query(s);
+    } finally {
+      await conn.end();
+    }
+  }
+}
+
+describe('types zoo copied across every dialect pair', () => {
+  const dbs = new Map<TestDialect, TempDatabase>();
+  const sources = new Map<TestDialect, Connector>();
+  const targets = new Map<TestDialect, Connector>();
+  const pairs = dialects.flatMap((s) => dialects.map((t) => [s, t] as [TestDialect, TestDialect]));
+
+  beforeAll(async () => {
+    for (const d of dialects) {
+      const db = await createTempDatabase(d);
+      dbs.set(d, db);
+      await runStatements(d, db.endpoint, ZOO_SQL[d]);
+      sources.set(d, await createConnector(db.endpoint));
+      targets.set(d, await createConnector(db.endpoint, { role: 'target' }));
+    }
+  });
+  afterAll(async () => {
+    for (const c of [...sources.values(), ...targets.values()]) await c.close();
+    for (const db of dbs.values()) await db.drop();
+  });
+
+  test.each(dialects)('%s source reads exact canonical values', async (dialect) => {
+    const c = sources.get(dialect)!;
+    const info = (await c.introspect({ tables: [ZOO] })).tables[0];
+    const columns = info.columns.map((col) => col.name);
+    expect(columns).toEqual([
+      'order', 'Mixed Case', 'small', 'amount', 'price', 'ratio', 'f32', 'flag', 'code', 'name', `it's "quoted"`,
+      'born', 'alarm', 'seen_at', 'seen_tz', 'doc', 'id_uuid', 'blob', 'mood',
+    ]);
+    const rows = (await readByKeyset(c, ZOO, columns, ['order'], 3)).flat();
+    expect(rows.map((r) => r[0])).toEqual([SMALL, '0', ABOVE_2_53, BIG]);
+    const top = Object.fromEntries(columns.map((col, i) => [col, rows[3][i]]));
+    expect(top).toMatchObject({
+      'Mixed Case': 2147483647,
+      small: -32768,
+      amount: dialect === 'sqlite' ? '12345.6789012345' : '1234567890123456789012345678.1234567891',
+      price: '0.99',
+      ratio: 3.141592653589793,
+      flag: true,
+      name: 'Zoë 🦄 中文',
+      [`it's "quoted"`]: 'NULL',
+      born: '2024-02-29',
+      alarm: '23:59:59.999999',
+      seen_at: '2021-06-01 12:34:56.123456',
+      seen_tz: '2021-06-01 06:30:00.5Z',
+      id_uuid: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+      mood: "it's complicated",
+    });
+    expect(JSON.parse(top.doc as string)).toEqual({ b: 1, a: { y: [1, 2, { z: null }], x: 'é' } });
+    expect(top.blob).toEqual(Buffer.from([0, 255, 0]));
+    expect(rows[0].slice(1).every((v) => v === null)).toBe(true);
+    const third = Object.fromEntries(columns.map((col, i) => [col, rows[2][i]]));
+    expect(third).toMatchObject({ seen_tz: '1970-01-01 08:00:01Z', seen_at: '2000-01-01 00:00:00.000001', alarm: '12:00:00.5' });
+  });
+
+  test.each(pairs)('%s → %s: keyset copy, retried chunk, values equal', async (from, to) => {
+    const source = sources.get(from)!;
+    const target = targets.get(to)!;
+    const plan = planMigration(await source.introspect({ tables: [ZOO, NO_KEY] }), to, { targetSchema: target.schema });
+    expect(plan.blockers).toEqual([]);
+    const zoo: TablePlan = { ...plan.tables.find((t) => t.source.name === ZOO)!, target: `copy of ${from} "zoo"` };
+    expect(zoo.copyMode).toBe('keyset');
+    await target.ensureSchema();
+    await target.createTable(zoo, { replace: false });
+    const columns = zoo.columns.map((col) => col.column);
+    const copied: Row[] = [];
+    for (const chunk of await readByKeyset(source, ZOO, columns, zoo.keyColumns, 2)) {
+      expect(await target.writeRows(zoo, chunk)).toBe(chunk.length);
+      copied.push(...chunk);
+    }
+    await target.writeRows(zoo, copied.slice(0, 2));
+    expect(await target.countRows(zoo.target)).toBe(4);
+    await target.createIndexesAndForeignKeys(zoo);
+    await target.createIndexesAndForeignKeys(zoo);
+    const types = zoo.columns.map((col) => col.canonical);
+    const back = await target.readChunk(zoo.target, columns, zoo.keyColumns, null, 100);
+    expect(back.map((r) => canonicalRowText(r, types))).toEqual(copied.map((r) => canonicalRowText(r, types)));
+    await expectConnectorError(target.createTable(zoo, { replace: false }), 'TargetTableNotEmpty');
+
+    const noKey: TablePlan = { ...plan.tables.find((t) => t.source.name === NO_KEY)!, target: `copy of ${from} no key` };
+    expect(noKey.copyMode).toBe('whole_table');
+    expect(noKey.copyNote).toBe('no primary key or non-null unique key: copied in one transaction ordered by all columns');
+    await target.createTable(noKey, { replace: true });
+    const noKeyColumns = noKey.columns.map((col) => col.column);
+    for (let i = 0; i < 2; i++) {
+      const written = await target.replaceAllRows(noKey, source.readAll(NO_KEY, noKeyColumns, noKeyColumns, 2));
+      expect(written).toBe(3);
+    }
+    const noKeyTypes = noKey.columns.map((col) => col.canonical);
+    const all: Row[] = [];
+    for await (const batch of target.readAll(noKey.target, noKeyColumns, noKeyColumns, 10)) all.push(...batch);
+    expect(all.map((r) => canonicalRowText(r, noKeyTypes)).sort()).toEqual([['1', '"a"'], ['1', '"a"'], ['2', 'NULL']].sort());
+  });
+});
