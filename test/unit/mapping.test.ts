@@ -1,0 +1,97 @@
+import { planMigration, portableDefault } from '../../lib/mapping';
+import type { ColumnInfo, SchemaInfo, TableInfo } from '../../lib/types';
+
+const col = (name: string, type: ColumnInfo['type'], nullable = false, dflt: string | null = null, nativeType = type.kind): ColumnInfo => ({
+  name,
+  nativeType,
+  type,
+  nullable,
+  default: dflt,
+});
+
+const table = (name: string, columns: ColumnInfo[], extra: Partial<TableInfo> = {}): TableInfo => ({
+  name,
+  columns,
+  primaryKey: [],
+  foreignKeys: [],
+  uniqueConstraints: [],
+  indexes: [],
+  rowEstimate: 0,
+  ...extra,
+});
+
+const schema: SchemaInfo = {
+  dialect: 'mysql',
+  schema: 'shop',
+  tables: [
+    table('orders', [col('id', { kind: 'int64', autoIncrement: true }), col('paid', { kind: 'boolean', readConfidence: 0.9, readNote: 'TINYINT(1) read as boolean' }), col('at', { kind: 'timestamptz' }, true, 'current_timestamp()')], { primaryKey: ['id'] }),
+    table('by_code', [col('code', { kind: 'varchar', length: 10 }), col('n', { kind: 'int32' }, true, '0')], { uniqueConstraints: [{ name: 'uq_code', columns: ['code'] }] }),
+    table('loose', [col('a', { kind: 'int32' }, true), col('b', { kind: 'text' }, true)], { uniqueConstraints: [{ name: 'uq_a', columns: ['a'] }] }),
+    table('docs', [col('id', { kind: 'int32' }), col('x', { kind: 'unsupported', readNote: 'type xml is not supported by Sensei' }, true, null, 'xml' as never)], { primaryKey: ['id'] }),
+  ],
+};
+
+describe('planMigration', () => {
+  const plan = planMigration(schema, 'postgresql', { targetSchema: 'public' });
+  const t = (name: string) => plan.tables.find((x) => x.source.name === name)!;
+
+  test('copies the header and finds the lowest confidence', () => {
+    expect(plan).toMatchObject({ sourceDialect: 'mysql', targetDialect: 'postgresql', targetSchema: 'public' });
+    expect(plan.minConfidence).toBe(0);
+  });
+
+  test('confidence is the lower of reading and writing, with both notes', () => {
+    const paid = t('orders').columns.find((c) => c.column === 'paid')!;
+    expect(paid).toMatchObject({ id: 'orders.paid', targetType: 'boolean', confidence: 0.9, nullable: false });
+    expect(paid.note).toMatch(/TINYINT\(1\)/);
+    const at = t('orders').columns.find((c) => c.column === 'at')!;
+    expect(at.note).toBe('default current_timestamp() is not copied (only literal defaults are portable)');
+    expect(t('by_code').columns.find((c) => c.column === 'n')!.note).toBeUndefined();
+  });
+
+  test('key choice: primary key, else a non-null unique key, else the whole table', () => {
+    expect(t('orders')).toMatchObject({ keyColumns: ['id'], copyMode: 'keyset' });
+    expect(t('by_code')).toMatchObject({ keyColumns: ['code'], copyMode: 'keyset' });
+    expect(t('by_code').copyNote).toMatch(/unique key uq_code/);
+    expect(t('loose')).toMatchObject({
+      keyColumns: [],
+      copyMode: 'whole_table',
+      copyNote: 'no primary key or non-null unique key: copied in one transaction ordered by all columns',
+    });
+  });
+
+  test('unsupported types block the plan with a clear reason', () => {
+    expect(plan.blockers).toEqual(['docs.x: type xml is not supported by Sensei']);
+    expect(t('docs').columns[1]).toMatchObject({ confidence: 0, targetType: '' });
+  });
+
+  test('a MySQL target keys text columns as VARCHAR(255) and says so', () => {
+    const toMysql = planMigration(
+      { dialect: 'postgresql', schema: 'public', tables: [table('tags', [col('name', { kind: 'text' })], { primaryKey: ['name'] })] },
+      'mysql',
+      { targetSchema: 'shop' },
+    );
+    expect(toMysql.tables[0].columns[0]).toMatchObject({ targetType: 'VARCHAR(255)', confidence: 0.8 });
+    expect(toMysql.minConfidence).toBe(0.8);
+  });
+
+  test('unsupported target dialects are blockers', () => {
+    expect(planMigration(schema, 'snowflake', { targetSchema: 'x' }).blockers[0]).toBe('target snowflake is not supported by this version of Sensei yet');
+  });
+});
+
+describe('portableDefault', () => {
+  test.each([
+    ['0', { kind: 'number', text: '0' }],
+    ['(-1.5)', { kind: 'number', text: '-1.5' }],
+    ["'abc'::character varying", { kind: 'string', text: 'abc' }],
+    ["'it''s'", { kind: 'string', text: "it's" }],
+    ['true', { kind: 'boolean', value: true }],
+    ['now()', null],
+    ["nextval('s'::regclass)", null],
+    ['current_timestamp()', null],
+    [null, null],
+  ])('%s', (expression, expected) => {
+    expect(portableDefault(expression)).toEqual(expected);
+  });
+});

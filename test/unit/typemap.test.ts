@@ -1,0 +1,157 @@
+import * as mysql from '../../lib/typemap/mysql';
+import * as postgres from '../../lib/typemap/postgres';
+import * as sqlite from '../../lib/typemap/sqlite';
+import { targetType } from '../../lib/typemap';
+import type { CanonicalType } from '../../lib/types';
+
+describe('PostgreSQL → canonical', () => {
+  test.each([
+    ['smallint', { kind: 'int16' }],
+    ['integer', { kind: 'int32' }],
+    ['bigint', { kind: 'int64' }],
+    ['numeric(10,2)', { kind: 'decimal', precision: 10, scale: 2 }],
+    ['numeric', { kind: 'decimal' }],
+    ['real', { kind: 'float32' }],
+    ['double precision', { kind: 'float64' }],
+    ['boolean', { kind: 'boolean' }],
+    ['character(3)', { kind: 'char', length: 3 }],
+    ['character varying(160)', { kind: 'varchar', length: 160 }],
+    ['text', { kind: 'text' }],
+    ['date', { kind: 'date' }],
+    ['time(6) without time zone', { kind: 'time', precision: 6 }],
+    ['timestamp without time zone', { kind: 'timestamp' }],
+    ['timestamp(3) with time zone', { kind: 'timestamptz', precision: 3 }],
+    ['json', { kind: 'json' }],
+    ['uuid', { kind: 'uuid' }],
+    ['bytea', { kind: 'binary' }],
+  ])('%s', (formatted, expected) => {
+    expect(postgres.toCanonical({ formatted })).toMatchObject(expected);
+  });
+
+  test('serial and identity are autoIncrement; enums carry labels; unknown types are unsupported', () => {
+    expect(postgres.toCanonical({ formatted: 'integer', default: "nextval('t_id_seq'::regclass)" })).toEqual({ kind: 'int32', autoIncrement: true });
+    expect(postgres.toCanonical({ formatted: 'bigint', identity: true })).toEqual({ kind: 'int64', autoIncrement: true });
+    expect(postgres.toCanonical({ formatted: 'mood', typtype: 'e', enumLabels: ['a', 'b'] })).toEqual({ kind: 'enum', values: ['a', 'b'] });
+    expect(postgres.toCanonical({ formatted: 'xml' })).toMatchObject({ kind: 'unsupported', readNote: 'type xml is not supported by Sensei' });
+    expect(postgres.toCanonical({ formatted: 'integer[]' }).kind).toBe('unsupported');
+  });
+});
+
+describe('MySQL → canonical', () => {
+  test.each([
+    ['tinyint(4)', { kind: 'int16' }],
+    ['smallint(5) unsigned', { kind: 'int32' }],
+    ['int(11)', { kind: 'int32' }],
+    ['int(10) unsigned', { kind: 'int64' }],
+    ['bigint(20)', { kind: 'int64' }],
+    ['bigint(20) unsigned', { kind: 'int64', unsigned: true }],
+    ['decimal(10,2)', { kind: 'decimal', precision: 10, scale: 2 }],
+    ['float', { kind: 'float32' }],
+    ['double', { kind: 'float64' }],
+    ['char(36)', { kind: 'char', length: 36 }],
+    ['varchar(160)', { kind: 'varchar', length: 160 }],
+    ['longtext', { kind: 'text' }],
+    ['json', { kind: 'json' }],
+    ['varbinary(16)', { kind: 'binary', length: 16 }],
+    ['longblob', { kind: 'binary' }],
+    ['date', { kind: 'date' }],
+    ['datetime(6)', { kind: 'timestamp', precision: 6 }],
+    ['timestamp(6)', { kind: 'timestamptz', precision: 6 }],
+  ])('%s', (columnType, expected) => {
+    expect(mysql.toCanonical({ columnType })).toMatchObject(expected);
+  });
+
+  test('TINYINT(1) is a boolean read at confidence 0.9 with a note', () => {
+    const type = mysql.toCanonical({ columnType: 'tinyint(1)' });
+    expect(type).toMatchObject({ kind: 'boolean', readConfidence: 0.9 });
+    expect(type.readNote).toMatch(/TINYINT\(1\)/);
+  });
+
+  test('AUTO_INCREMENT, ENUM labels, MariaDB JSON, unsupported', () => {
+    expect(mysql.toCanonical({ columnType: 'int(11)', extra: 'auto_increment' })).toEqual({ kind: 'int32', autoIncrement: true });
+    expect(mysql.toCanonical({ columnType: "enum('a','it''s','b,c')" })).toEqual({ kind: 'enum', values: ['a', "it's", 'b,c'] });
+    expect(mysql.toCanonical({ columnType: 'longtext', jsonCheck: true })).toEqual({ kind: 'json' });
+    expect(mysql.toCanonical({ columnType: 'geometry' })).toMatchObject({ kind: 'unsupported', readNote: 'type geometry is not supported by Sensei' });
+  });
+});
+
+describe('SQLite → canonical (declared names, then affinity rules)', () => {
+  test.each([
+    ['INTEGER', { kind: 'int64' }],
+    ['INT', { kind: 'int32' }],
+    ['NVARCHAR(120)', { kind: 'varchar', length: 120 }],
+    ['NUMERIC(10,2)', { kind: 'decimal', precision: 10, scale: 2, readConfidence: 0.9 }],
+    ['DATETIME', { kind: 'timestamp' }],
+    ['TIMESTAMPTZ', { kind: 'timestamptz' }],
+    ['BOOLEAN', { kind: 'boolean' }],
+    ['JSON', { kind: 'json' }],
+    ['UUID', { kind: 'uuid' }],
+    ['BLOB', { kind: 'binary' }],
+    ['REAL', { kind: 'float64' }],
+    // affinity rules
+    ['UNSIGNED MEDIUMINTEGER', { kind: 'int64' }],
+    ['VARYING CHARS', { kind: 'text' }],
+    ['BLOBBY', { kind: 'binary' }],
+    ['FLOATING', { kind: 'float64' }],
+    ['MONEY', { kind: 'decimal' }],
+    ['', { kind: 'text', readConfidence: 0.5 }],
+  ])('%j', (declared, expected) => {
+    expect(sqlite.toCanonical({ declared })).toMatchObject(expected);
+  });
+
+  test('AUTOINCREMENT', () => {
+    expect(sqlite.toCanonical({ declared: 'INTEGER', autoIncrement: true })).toEqual({ kind: 'int64', autoIncrement: true });
+  });
+});
+
+describe('canonical → every target dialect', () => {
+  const cases: [CanonicalType, string, string, string][] = [
+    [{ kind: 'int16' }, 'smallint', 'SMALLINT', 'SMALLINT'],
+    [{ kind: 'int32' }, 'integer', 'INT', 'INT'],
+    [{ kind: 'int64' }, 'bigint', 'BIGINT', 'BIGINT'],
+    [{ kind: 'decimal', precision: 10, scale: 2 }, 'numeric(10,2)', 'DECIMAL(10,2)', 'NUMERIC(10,2)'],
+    [{ kind: 'decimal', precision: 38, scale: 10 }, 'numeric(38,10)', 'DECIMAL(38,10)', 'TEXT'],
+    [{ kind: 'float32' }, 'real', 'FLOAT', 'REAL'],
+    [{ kind: 'float64' }, 'double precision', 'DOUBLE', 'REAL'],
+    [{ kind: 'boolean' }, 'boolean', 'TINYINT(1)', 'BOOLEAN'],
+    [{ kind: 'char', length: 3 }, 'character(3)', 'CHAR(3)', 'CHAR(3)'],
+    [{ kind: 'varchar', length: 40 }, 'character varying(40)', 'VARCHAR(40)', 'VARCHAR(40)'],
+    [{ kind: 'text' }, 'text', 'LONGTEXT', 'TEXT'],
+    [{ kind: 'date' }, 'date', 'DATE', 'DATE'],
+    [{ kind: 'time', precision: 6 }, 'time(6) without time zone', 'TIME(6)', 'TIME'],
+    [{ kind: 'timestamp' }, 'timestamp without time zone', 'DATETIME(6)', 'DATETIME'],
+    [{ kind: 'timestamptz' }, 'timestamp with time zone', 'DATETIME(6)', 'TEXT'],
+    [{ kind: 'json' }, 'jsonb', 'JSON', 'TEXT'],
+    [{ kind: 'uuid' }, 'uuid', 'CHAR(36)', 'TEXT'],
+    [{ kind: 'binary' }, 'bytea', 'LONGBLOB', 'BLOB'],
+    [{ kind: 'enum', values: ['a', "it's"] }, 'text', "ENUM('a','it''s')", 'TEXT'],
+  ];
+  test.each(cases)('%j → pg %s, mysql %s, sqlite %s', (type, pg, my, lite) => {
+    expect(targetType('postgresql', type).sql).toBe(pg);
+    expect(targetType('mysql', type).sql).toBe(my);
+    expect(targetType('sqlite', type).sql).toBe(lite);
+  });
+
+  test('lossy choices say so', () => {
+    const tz = mysql.fromCanonical({ kind: 'timestamptz' });
+    expect(tz.confidence).toBeLessThan(1);
+    expect(tz.note).toMatch(/UTC/);
+    expect(mysql.fromCanonical({ kind: 'uuid' })).toMatchObject({ confidence: 0.95, note: expect.stringMatching(/CHAR\(36\)/) });
+    expect(sqlite.fromCanonical({ kind: 'timestamptz' }).confidence).toBeLessThan(1);
+    expect(mysql.fromCanonical({ kind: 'decimal' })).toMatchObject({ sql: 'DECIMAL(65,30)', confidence: 0.8 });
+    expect(postgres.fromCanonical({ kind: 'int64', unsigned: true })).toMatchObject({ sql: 'numeric(20,0)' });
+    expect(postgres.fromCanonical({ kind: 'int32', unsigned: true }).sql).toBe('bigint');
+    expect(mysql.fromCanonical({ kind: 'text' }, { inKey: true })).toMatchObject({ sql: 'VARCHAR(255)', confidence: 0.8 });
+    expect(targetType('oracle', { kind: 'int32' })).toMatchObject({ confidence: 0, note: 'oracle is not supported by this version of Sensei yet' });
+  });
+
+  test('every dialect reads its own declaration back as the same kind', () => {
+    for (const [type] of cases) {
+      expect(postgres.toCanonical({ formatted: postgres.fromCanonical(type).sql, typtype: type.kind === 'enum' ? 'b' : undefined }).kind).toBe(
+        type.kind === 'enum' ? 'text' : type.kind,
+      );
+      const myRead = mysql.toCanonical({ columnType: mysql.fromCanonical(type).sql }).kind;
+      expect(myRead).toBe(({ uuid: 'char', timestamptz: 'timestamp' } as Record<string, string>)[type.kind] ?? type.kind);
+    }
+  });
+});
