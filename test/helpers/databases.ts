@@ -61,7 +61,9 @@ export async function createTempDatabase(dialect: TestDialect): Promise<TempData
     return {
       name,
       endpoint: { type: 'postgresql', connectionString: withDatabase(PG_ADMIN_URL, name), schema: 'public' },
-      drop: () => withPgAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+      drop: async () => {
+        await withPgAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      },
     };
   }
   if (dialect === 'mysql') {
@@ -69,7 +71,9 @@ export async function createTempDatabase(dialect: TestDialect): Promise<TempData
     return {
       name,
       endpoint: { type: 'mysql', connectionString: withDatabase(MYSQL_ADMIN_URL, name), schema: name },
-      drop: () => withMysqlAdmin((c) => c.query(`DROP DATABASE IF EXISTS \`${name}\``)),
+      drop: async () => {
+        await withMysqlAdmin((c) => c.query(`DROP DATABASE IF EXISTS \`${name}\``));
+      },
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'sensei-test-'));
