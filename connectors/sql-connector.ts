@@ -275,9 +275,7 @@ export abstract class SqlConnector implements Connector {
       for (const index of plan.source.indexes) {
         if (existing.indexes.some((i) => same(i.columns, index.columns) && i.unique === index.unique)) continue;
         const name = await this.indexName(plan.target, index.name);
-        await this.exec(
-          `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(name)} ON ${this.qt(plan.target)} (${quoteList(this.dialect, index.columns)})`,
-        );
+        await this.exec(this.createIndexSql(plan.target, name, index));
       }
       for (const fk of plan.source.foreignKeys) {
         if (existing.foreignKeys.some((f) => f.name === fk.name || (same(f.columns, fk.columns) && f.referencedTable === fk.referencedTable))) continue;
@@ -286,6 +284,10 @@ export abstract class SqlConnector implements Connector {
       await this.afterLoad(plan);
       this.tableCache.delete(plan.target);
     });
+  }
+
+  protected createIndexSql(table: string, name: string, index: TableInfo['indexes'][number]): string {
+    return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(name)} ON ${this.qt(table)} (${quoteList(this.dialect, index.columns)})`;
   }
 
   /** Index names are per schema in PostgreSQL and SQLite: a name used by another table gets the table prefixed. */

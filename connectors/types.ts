@@ -1,4 +1,4 @@
-import type { Dialect, Key, Row, SchemaInfo, TableInfo, TablePlan, CanonicalType } from '../lib/types';
+import type { Dialect, Key, Row, SchemaInfo, TablePlan, CanonicalType } from '../lib/types';
 
 /** Where a connector points. The connection string is a secret: never log or return it. */
 export interface Endpoint {

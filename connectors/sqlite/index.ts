@@ -174,6 +174,11 @@ export class SqliteConnector extends SqlConnector {
     );
   }
 
+  protected override createIndexSql(table: string, name: string, index: TableInfo['indexes'][number]): string {
+    // SQLite qualifies the index name, never the table: CREATE INDEX "main"."i" ON "t" (…).
+    return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(this.schema)}.${this.q(name)} ON ${this.q(table)} (${quoteList(this.dialect, index.columns)})`;
+  }
+
   protected override async indexName(table: string, name: string): Promise<string> {
     const taken = await this.exec("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?", [name]);
     return taken.length ? `${table}_${name}` : name;

@@ -7,7 +7,7 @@ import { createConnector, describeEndpoint } from '../../connectors/registry';
 import { ConnectorError, type Connector, type Endpoint } from '../../connectors/types';
 import { planMigration } from '../../lib/mapping';
 import type { Key, Row, TablePlan } from '../../lib/types';
-import { canonicalRowText } from '../../lib/values';
+import { canonicalRowText, tableChecksum } from '../../lib/values';
 import { createTempDatabase, loadChinook, testDialects, type TempDatabase, type TestDialect } from '../helpers/databases';
 
 const dialects = testDialects();
@@ -368,5 +368,63 @@ describe('types zoo copied across every dialect pair', () => {
     const all: Row[] = [];
     for await (const batch of target.readAll(noKey.target, noKeyColumns, noKeyColumns, 10)) all.push(...batch);
     expect(all.map((r) => canonicalRowText(r, noKeyTypes)).sort()).toEqual([['1', '"a"'], ['1', '"a"'], ['2', 'NULL']].sort());
+  });
+});
+
+// ------------------------------------------------------------------ Chinook across every pair
+
+describe('Chinook copied across every dialect pair', () => {
+  const sources = new Map<TestDialect, { db: TempDatabase; c: Connector }>();
+  const pairs = dialects.flatMap((s) => dialects.map((t) => [s, t] as [TestDialect, TestDialect]));
+
+  beforeAll(async () => {
+    for (const d of dialects) {
+      const db = await createTempDatabase(d);
+      await loadChinook(d, db.endpoint);
+      sources.set(d, { db, c: await createConnector(db.endpoint) });
+    }
+  });
+  afterAll(async () => {
+    for (const { db, c } of sources.values()) {
+      await c.close();
+      await db.drop();
+    }
+  });
+
+  test.each(pairs)('%s → %s: rows, checksums, indexes and foreign keys', async (from, to) => {
+    const source = sources.get(from)!.c;
+    const db = await createTempDatabase(to);
+    const target = await createConnector(db.endpoint, { role: 'target' });
+    try {
+      const plan = planMigration(await source.introspect(), to, { targetSchema: target.schema });
+      expect(plan.blockers).toEqual([]);
+      await target.ensureSchema();
+      for (const t of plan.tables) await target.createTable(t, { replace: false });
+      for (const t of plan.tables) {
+        const columns = t.columns.map((col) => col.column);
+        for (const chunk of await readByKeyset(source, t.source.name, columns, t.keyColumns, 1000)) await target.writeRows(t, chunk);
+      }
+      for (const t of plan.tables) await target.createIndexesAndForeignKeys(t);
+      // A retried schema phase must not fail on what already exists.
+      for (const t of plan.tables) await target.createIndexesAndForeignKeys(t);
+
+      const copied = await target.introspect();
+      expect(copied.tables.map((t) => t.name)).toEqual(plan.tables.map((t) => t.target));
+      expect(copied.tables.reduce((n, t) => n + t.foreignKeys.length, 0)).toBe(11);
+      for (const t of plan.tables) {
+        const columns = t.columns.map((col) => col.column);
+        const types = t.columns.map((col) => col.canonical);
+        const sourceRows = (await readByKeyset(source, t.source.name, columns, t.keyColumns, 5000)).flat();
+        const targetRows = (await readByKeyset(target, t.target, columns, t.keyColumns, 5000)).flat();
+        expect(targetRows).toHaveLength(sourceRows.length);
+        expect(tableChecksum(targetRows, types)).toBe(tableChecksum(sourceRows, types));
+        const info = copied.tables.find((x) => x.name === t.target)!;
+        expect(info.primaryKey).toEqual(t.source.primaryKey);
+        for (const index of t.source.indexes) expect(info.indexes.concat(info.uniqueConstraints.map((u) => ({ ...u, unique: true }))).some((i) => i.columns.join() === index.columns.join())).toBe(true);
+      }
+    } finally {
+      await target.close();
+      await db.drop();
+    }
   });
 });
