@@ -162,9 +162,10 @@ export class MysqlConnector extends SqlConnector {
   }
 
   protected override defaultClause(c: ColumnMapping, expression: string | null): string {
-    // MySQL 8 refuses literal defaults on TEXT/BLOB/JSON columns.
-    if (/TEXT|BLOB|JSON/i.test(this.columnType(c))) return '';
-    return super.defaultClause(c, expression);
+    const clause = super.defaultClause(c, expression);
+    // MySQL 8 takes TEXT/BLOB/JSON defaults only as expressions: DEFAULT ('x') (MariaDB accepts both forms).
+    if (clause && /TEXT|BLOB|JSON/i.test(this.columnType(c))) return clause.replace(/^DEFAULT (.*)$/s, 'DEFAULT ($1)');
+    return clause;
   }
 
   protected override tableOptions(): string {

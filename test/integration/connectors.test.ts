@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import { createConnector, describeEndpoint } from '../../connectors/registry';
 import { ConnectorError, type Connector, type Endpoint } from '../../connectors/types';
 import { planMigration } from '../../lib/mapping';
+import { quoteIdentifier } from '../../lib/quote';
 import type { Key, Row, TablePlan } from '../../lib/types';
 import { canonicalRowText, tableChecksum } from '../../lib/values';
 import { createTempDatabase, loadChinook, testDialects, type TempDatabase, type TestDialect } from '../helpers/databases';
@@ -64,6 +65,9 @@ describe.each(dialects)('%s connector on Chinook', (dialect) => {
   test('connects and reports the server version', async () => {
     const { serverVersion } = await c.testConnection();
     expect(serverVersion).toMatch(/\d+\.\d+/);
+    // Exact-text parsing is per pool: pg's process-wide parsers still give Dates to everyone else.
+    const { types } = await import('pg');
+    expect(types.getTypeParser(1114, 'text')('2021-01-01 00:00:00')).toBeInstanceOf(Date);
   });
 
   test('introspects 11 tables with keys, foreign keys and indexes', async () => {
@@ -209,6 +213,8 @@ const ZOO_SQL: Record<TestDialect, string[]> = {
        '1970-01-01 00:00:01-08', '{"k": "v"}', 'c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13', '\\x0000', 'sad')`,
     `CREATE TABLE "no key" (n integer, label text)`,
     `INSERT INTO "no key" VALUES (1, 'a'), (1, 'a'), (2, NULL)`,
+    `CREATE TABLE counter (id serial PRIMARY KEY, v text DEFAULT 'x', at timestamptz DEFAULT now())`,
+    `INSERT INTO counter (id, v) VALUES (1, 'a'), (2, 'b'), (10, 'c')`,
   ],
   mysql: [
     "CREATE TABLE `Zoo \"Table\" order` (" +
@@ -226,6 +232,8 @@ const ZOO_SQL: Record<TestDialect, string[]> = {
       `'1970-01-01 08:00:01', '{"k": "v"}', 'c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13', X'0000', 'sad')`,
     'CREATE TABLE `no key` (n INT, label TEXT)',
     "INSERT INTO `no key` VALUES (1, 'a'), (1, 'a'), (2, NULL)",
+    "CREATE TABLE counter (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(10) DEFAULT 'x', at DATETIME DEFAULT CURRENT_TIMESTAMP)",
+    "INSERT INTO counter (id, v) VALUES (1, 'a'), (2, 'b'), (10, 'c')",
   ],
   sqlite: [
     `CREATE TABLE "Zoo ""Table"" order" (
@@ -243,6 +251,8 @@ const ZOO_SQL: Record<TestDialect, string[]> = {
        '1970-01-01 00:00:01-08:00', '{"k": "v"}', 'c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13', X'0000', 'sad')`,
     `CREATE TABLE "no key" (n INTEGER, label TEXT)`,
     `INSERT INTO "no key" VALUES (1, 'a'), (1, 'a'), (2, NULL)`,
+    `CREATE TABLE counter (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT DEFAULT 'x', at DATETIME DEFAULT CURRENT_TIMESTAMP)`,
+    `INSERT INTO counter (id, v) VALUES (1, 'a'), (2, 'b'), (10, 'c')`,
   ],
 };
 
@@ -334,7 +344,7 @@ describe('types zoo copied across every dialect pair', () => {
   test.each(pairs)('%s → %s: keyset copy, retried chunk, values equal', async (from, to) => {
     const source = sources.get(from)!;
     const target = targets.get(to)!;
-    const plan = planMigration(await source.introspect({ tables: [ZOO, NO_KEY] }), to, { targetSchema: target.schema });
+    const plan = planMigration(await source.introspect({ tables: [ZOO, NO_KEY, 'counter'] }), to, { targetSchema: target.schema });
     expect(plan.blockers).toEqual([]);
     const zoo: TablePlan = { ...plan.tables.find((t) => t.source.name === ZOO)!, target: `copy of ${from} "zoo"` };
     expect(zoo.copyMode).toBe('keyset');
@@ -368,6 +378,19 @@ describe('types zoo copied across every dialect pair', () => {
     const all: Row[] = [];
     for await (const batch of target.readAll(noKey.target, noKeyColumns, noKeyColumns, 10)) all.push(...batch);
     expect(all.map((r) => canonicalRowText(r, noKeyTypes)).sort()).toEqual([['1', '"a"'], ['1', '"a"'], ['2', 'NULL']].sort());
+
+    // Auto-increment carries over and continues after the copied rows; literal defaults are kept, functions noted.
+    const counter: TablePlan = { ...plan.tables.find((t) => t.source.name === 'counter')!, target: `counter from ${from}` };
+    expect(counter.columns[0].canonical.autoIncrement).toBe(true);
+    expect(counter.columns.find((col) => col.column === 'at')!.note).toMatch(/is not copied/);
+    await target.createTable(counter, { replace: false });
+    const counterColumns = counter.columns.map((col) => col.column);
+    await target.writeRows(counter, await source.readChunk('counter', counterColumns, ['id'], null, 10));
+    await target.createIndexesAndForeignKeys(counter);
+    const q = (name: string) => quoteIdentifier(to, name);
+    await runStatements(to, dbs.get(to)!.endpoint, [`INSERT INTO ${q(counter.target)} (${q('at')}) VALUES (NULL)`]);
+    const counted = await target.readChunk(counter.target, ['id', 'v'], ['id'], [10], 10);
+    expect(counted.map((r) => [Number(r[0]), r[1]])).toEqual([[11, 'x']]);
   });
 });
 
