@@ -23,6 +23,7 @@ import {
   startUpdate,
   statusQuery,
 } from '../workflows/migration';
+import { displayStatus, initialState } from '../workflows/state';
 import { ApiError, conflict, notFound } from './errors';
 import { cancelBody, createMigrationBody, firstIssue, gateDecisionBody } from './schemas';
 import type { z } from 'zod';
@@ -36,7 +37,7 @@ export interface MigrationRoutesDeps {
 }
 
 const ID_PATTERN = /^mig_[a-z0-9]{8,40}$/;
-const QUERY_DEADLINE_MS = 15_000;
+const QUERY_DEADLINE_MS = 8_000;
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   const result = schema.safeParse(body ?? {});
@@ -162,8 +163,9 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       options: body.options,
       createdAt: new Date().toISOString(),
     };
-    const handle = await client.workflow.start(migrationWorkflow, { taskQueue: deps.taskQueue, workflowId: id, args: [input] });
-    res.status(201).location(`/v1/migrations/${id}`).json(migrationResource(await statusOf(handle)));
+    await client.workflow.start(migrationWorkflow, { taskQueue: deps.taskQueue, workflowId: id, args: [input] });
+    // Answered from the input: a new migration is `created`, whether or not a worker is up yet.
+    res.status(201).location(`/v1/migrations/${id}`).json(migrationResource(displayStatus(input, initialState(input))));
   });
 
   router.get('/:id', async (req, res) => {
