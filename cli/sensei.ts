@@ -12,7 +12,8 @@ import type { MigrationInput, MigrationStatus } from '../lib/migration';
 import { Sealer } from '../lib/secrets';
 import type { Dialect, Strategy } from '../lib/types';
 import { freePort, startDevServer, type DevServer } from '../workers/dev-server';
-import { connectClient, connectWorker } from '../workers/temporal';
+import { createLogger } from '../lib/logger';
+import { connectClient, connectWorker, installRuntimeLogging } from '../workers/temporal';
 import { createWorker } from '../workers/worker';
 import { approveUpdate, migrationWorkflow, planQuery, startUpdate, statusQuery } from '../workflows/migration';
 
@@ -35,6 +36,8 @@ interface DemoOptions {
 /** Migrates the Chinook sample from SQLite through the real workflow, with a progress bar, and prints the outcome. */
 async function demo(opts: DemoOptions): Promise<number> {
   const config = loadConfig();
+  // The progress bar owns the terminal: only the SDK's warnings and errors are printed.
+  installRuntimeLogging(createLogger('sensei-demo', 'warn'), 'WARN');
   const demoDir = path.join(config.dataDir, 'demo');
   fs.mkdirSync(demoDir, { recursive: true });
   // The fixture stays untouched: the demo reads a copy.

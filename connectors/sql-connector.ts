@@ -198,7 +198,7 @@ export abstract class SqlConnector implements Connector {
         if (rows > 0 && !options.replace) {
           throw new ConnectorError(
             'TargetTableNotEmpty',
-            `target table ${this.schema}.${plan.target} already holds ${rows} rows; choose replace to drop it`,
+            `target table ${this.schema}.${plan.target} already holds ${rows} rows; set options.replace_existing_tables (demo: --replace) to drop and recreate it`,
           );
         }
         await this.dropTable(plan.target);

@@ -2,7 +2,7 @@ import { loadConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { startApi } from './api';
 import { startDevServer, type DevServer } from './dev-server';
-import { connectWorker } from './temporal';
+import { connectWorker, installRuntimeLogging } from './temporal';
 import { createWorker } from './worker';
 
 /**
@@ -12,6 +12,7 @@ import { createWorker } from './worker';
 async function main() {
   const config = loadConfig();
   const log = createLogger('sensei', config.logLevel);
+  installRuntimeLogging(log);
   let devServer: DevServer | undefined;
   if (!config.temporalAddress) {
     devServer = await startDevServer(config.dataDir);

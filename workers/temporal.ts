@@ -1,5 +1,6 @@
 import { Connection, Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import type { Logger } from '../lib/logger';
 
 /** Connects a client, waiting (bounded) for a server that is still starting to serve its namespace. */
 export async function connectClient(address: string, namespace: string, timeoutMs = 60_000): Promise<Client> {
@@ -31,4 +32,21 @@ export async function connectWorker(address: string, timeoutMs = 60_000): Promis
       await new Promise((r) => setTimeout(r, 500));
     }
   }
+}
+
+const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
+
+/** Sends the Temporal SDK's own logs (worker, workflow and activity loggers) through the process logger. Call once, first. */
+export function installRuntimeLogging(log: Logger, level: LogLevel = 'INFO'): void {
+  Runtime.install({
+    logger: new DefaultLogger(level, ({ level: l, message, meta }) => {
+      log[PINO_LEVEL[l]]({ ...meta }, message);
+    }),
+  });
 }

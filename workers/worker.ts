@@ -4,7 +4,7 @@ import { ConnectorPool } from '../activities/connections';
 import { loadConfig, type SenseiConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { Sealer } from '../lib/secrets';
-import { connectWorker } from './temporal';
+import { connectWorker, installRuntimeLogging } from './temporal';
 
 export interface SenseiWorker {
   worker: Worker;
@@ -45,6 +45,7 @@ export async function createWorker(
 async function main() {
   const config = loadConfig();
   const log = createLogger('sensei-worker', config.logLevel);
+  installRuntimeLogging(log);
   const address = config.temporalAddress ?? '127.0.0.1:7233';
   const connection = await connectWorker(address);
   const worker = await createWorker(connection, config);
