@@ -52,6 +52,8 @@ async function poll(id: string, done: (s: MigrationStatus) => boolean, timeoutMs
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await api('GET', `/v1/migrations/${id}/status`);
+    // 503 while a (re)started worker is not polling yet; anything else but 200 is a failure.
+    if (res.status === 503 && Date.now() < deadline) continue;
     expect(res.status).toBe(200);
     const s = res.body as MigrationStatus;
     if (done(s)) return s;

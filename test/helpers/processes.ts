@@ -46,6 +46,8 @@ export class WorkerProcess {
 
 export interface Stack {
   devServer: DevServer;
+  /** Stops the Temporal dev server and starts it again on the same port and state file. */
+  restartTemporal(downMs?: number): Promise<void>;
   client: Client;
   baseUrl: string;
   apiKey: string;
@@ -55,7 +57,8 @@ export interface Stack {
 
 /** Temporal dev server + API over loopback HTTP; workers are started by the test as processes. */
 export async function startStack(dataDir: string): Promise<Stack> {
-  const devServer = await startDevServer(dataDir, { port: await freePort(), dbFile: path.join(dataDir, 'temporal.db'), ui: false });
+  const serverOptions = { port: await freePort(), dbFile: path.join(dataDir, 'temporal.db'), ui: false };
+  let devServer = await startDevServer(dataDir, serverOptions);
   const client = await connectClient(devServer.address, 'default');
   const taskQueue = `e2e-${randomBytes(4).toString('hex')}`;
   const encryptionKey = randomBytes(24).toString('base64url');
@@ -67,7 +70,14 @@ export async function startStack(dataDir: string): Promise<Stack> {
   });
   const port = (server.address() as { port: number }).port;
   return {
-    devServer,
+    get devServer() {
+      return devServer;
+    },
+    async restartTemporal(downMs = 1000) {
+      await devServer.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      devServer = await startDevServer(dataDir, serverOptions);
+    },
     client,
     baseUrl: `http://127.0.0.1:${port}`,
     apiKey,
