@@ -1,8 +1,14 @@
 /** PostgreSQL through node-postgres (pg). */
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { Pool, types as pgTypes, type PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { quoteList } from '../../lib/quote';
 import { toCanonical } from '../../lib/typemap/postgres';
 import type { CanonicalType, ForeignKeyInfo, Row, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
 import { hideSecrets } from '../endpoint';
+import { keyRange } from '../key-range';
+import { batchesAsText, escapeField, rowsAsText, type FieldFormatter } from '../text-load';
 import { SqlConnector, errorMessage, networkReason, type Exec } from '../sql-connector';
 import { ConnectorError, type Endpoint, type IntrospectOptions } from '../types';
 
@@ -14,6 +20,16 @@ const RAW_TEXT_OIDS = new Set([20, 1700, 1082, 1083, 1114, 1184, 1266, 114, 3802
 const typeParsers = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     RAW_TEXT_OIDS.has(oid) ? (value: string) => value : pgTypes.getTypeParser(oid, format)) as typeof pgTypes.getTypeParser,
+};
+
+/** A canonical value as COPY text (what pg would send for it as a text parameter, escaped for COPY). */
+const copyField: FieldFormatter = (v) => {
+  if (typeof v === 'string') return escapeField(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  // bytea hex input, its backslash escaped for COPY.
+  if (Buffer.isBuffer(v)) return '\\\\x' + v.toString('hex');
+  return escapeField(String(v));
 };
 
 const FK_ACTIONS: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
@@ -59,11 +75,16 @@ export class PostgresConnector extends SqlConnector {
   };
 
   protected async transaction<T>(fn: (exec: Exec) => Promise<T>): Promise<T> {
+    return this.clientTransaction((client) =>
+      fn(async (sql, params = []) => (await client.query({ text: sql, values: params, rowMode: 'array' })).rows as unknown[][]),
+    );
+  }
+
+  private async clientTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
-    const exec: Exec = async (sql, params = []) => (await client.query({ text: sql, values: params, rowMode: 'array' })).rows as unknown[][];
     try {
       await client.query('BEGIN');
-      const result = await fn(exec);
+      const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -72,6 +93,61 @@ export class PostgresConnector extends SqlConnector {
     } finally {
       client.release();
     }
+  }
+
+  // ---- bulk writes: COPY … FROM STDIN ----
+
+  /**
+   * One transaction: delete the chunk's key range (first..last key, row-value comparison), then COPY the rows in.
+   * A retried chunk finds its own rows in that range and replaces them, so nothing is duplicated. Keys whose
+   * order may differ between dialects (text: collations) have no safe range: those chunks are upserted.
+   */
+  override async writeRows(plan: TablePlan, rows: Row[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const columns = plan.columns.map((c) => c.column);
+    const positions = plan.keyColumns.map((k) => columns.indexOf(k));
+    let range: ReturnType<typeof keyRange> = null;
+    if (plan.keyColumns.length) {
+      if (positions.includes(-1)) return super.writeRows(plan, rows);
+      range = keyRange(rows, positions, positions.map((p) => plan.columns[p].canonical));
+      if (!range) return super.writeRows(plan, rows);
+    }
+    const bounds = range;
+    return this.guard(
+      `write ${plan.target}`,
+      () =>
+        this.clientTransaction(async (client) => {
+          if (bounds) {
+            const keys = quoteList(this.dialect, plan.keyColumns);
+            const n = plan.keyColumns.length;
+            const holders = (offset: number) => plan.keyColumns.map((_, i) => `$${offset + i + 1}`).join(', ');
+            const where = n === 1 ? `${keys} >= $1 AND ${keys} <= $2` : `(${keys}) >= (${holders(0)}) AND (${keys}) <= (${holders(n)})`;
+            await client.query(`DELETE FROM ${this.qt(plan.target)} WHERE ${where}`, [...bounds.first, ...bounds.last]);
+          }
+          await this.copyIn(client, plan, rowsAsText(rows, plan.columns.map(() => copyField)));
+          return rows.length;
+        }),
+      'WriteFailed',
+    );
+  }
+
+  override async replaceAllRows(plan: TablePlan, batches: AsyncIterable<Row[]>): Promise<number> {
+    return this.guard(
+      `replace rows of ${plan.target}`,
+      () =>
+        this.clientTransaction(async (client) => {
+          await client.query(`DELETE FROM ${this.qt(plan.target)}`);
+          let written = 0;
+          await this.copyIn(client, plan, batchesAsText(batches, plan.columns.map(() => copyField), (n) => (written += n)));
+          return written;
+        }),
+      'WriteFailed',
+    );
+  }
+
+  private async copyIn(client: PoolClient, plan: TablePlan, text: Readable): Promise<void> {
+    const sql = `COPY ${this.qt(plan.target)} (${quoteList(this.dialect, plan.columns.map((c) => c.column))}) FROM STDIN`;
+    await pipeline(text, client.query(copyFrom(sql)));
   }
 
   async testConnection(): Promise<{ serverVersion: string }> {
