@@ -1,0 +1,172 @@
+/**
+ * Durability under faults, with real processes: two workers sharing the work and one killed, the Temporal
+ * server restarted in the middle, and the source database dropping its connections in the middle.
+ * Every scenario must end with source and target identical (row counts and content checksums).
+ */
+import fs from 'node:fs';
+import { Client as PgClient } from 'pg';
+import type { Endpoint } from '../../connectors/types';
+import type { MigrationInput, MigrationStatus } from '../../lib/migration';
+import { endpointLabel } from '../../connectors/endpoint';
+import { Sealer } from '../../lib/secrets';
+import { migrationWorkflow, startUpdate, statusQuery } from '../../workflows/migration';
+import { compareDatabases } from '../helpers/compare';
+import { createTempDatabase, loadChinook } from '../helpers/databases';
+import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
+import { tempDataDir, uniqueId } from '../helpers/temporal';
+
+type TempDb = Awaited<ReturnType<typeof createTempDatabase>>;
+
+let stack: Stack;
+let dataDir: string;
+const workers: WorkerProcess[] = [];
+const databases: TempDb[] = [];
+
+beforeAll(async () => {
+  dataDir = tempDataDir();
+  stack = await startStack(dataDir);
+});
+
+afterAll(async () => {
+  await Promise.allSettled(workers.map((w) => w.kill('SIGTERM')));
+  await stack?.close();
+  await Promise.allSettled(databases.map((d) => d.drop()));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+function startWorker(): WorkerProcess {
+  const worker = new WorkerProcess(stack.workerEnv);
+  worker.start();
+  workers.push(worker);
+  return worker;
+}
+
+async function chinookPair(): Promise<{ source: Endpoint; target: Endpoint }> {
+  const source = await createTempDatabase('postgresql');
+  const target = await createTempDatabase('mysql');
+  databases.push(source, target);
+  await loadChinook('postgresql', source.endpoint);
+  return { source: source.endpoint, target: target.endpoint };
+}
+
+/** Starts a migration through the Temporal client, as the API does (the API itself is covered elsewhere). */
+async function migrate(source: Endpoint, target: Endpoint, options: MigrationInput['options']) {
+  const sealer = new Sealer(stack.workerEnv.SENSEI_ENCRYPTION_KEY as string);
+  const ref = (e: Endpoint) => ({ type: e.type, sealedConnection: sealer.seal(e.connectionString), description: endpointLabel(e) });
+  const id = uniqueId('mig');
+  const input: MigrationInput = {
+    id,
+    name: `faults ${id}`,
+    source: ref(source),
+    target: ref(target),
+    strategy: 'aggressive',
+    options,
+    createdAt: new Date().toISOString(),
+  };
+  const handle = await stack.client.workflow.start(migrationWorkflow, {
+    taskQueue: stack.workerEnv.SENSEI_TASK_QUEUE as string,
+    workflowId: id,
+    args: [input],
+  });
+  await handle.executeUpdate(startUpdate);
+  return handle;
+}
+
+type Handle = Awaited<ReturnType<typeof migrate>>;
+
+async function waitFor(handle: Handle, done: (s: MigrationStatus) => boolean, timeoutMs = 180_000): Promise<MigrationStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const s = await stack.client.connection.withDeadline(Date.now() + 5_000, () => handle.query(statusQuery));
+      if (done(s)) return s;
+      if (['completed', 'failed', 'cancelled'].includes(s.status)) throw new Error(`ended ${s.status}: ${JSON.stringify(s.failure)}`);
+    } catch (err) {
+      // While the server restarts or no worker lives, queries fail: keep polling until the deadline.
+      if (err instanceof Error && err.message.startsWith('ended ')) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out\n${workers.map((w) => w.output.slice(-1500)).join('\n---\n')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const over = (s: MigrationStatus) => ['completed', 'failed', 'cancelled'].includes(s.status);
+
+async function expectIdentical(source: Endpoint, target: Endpoint) {
+  const compared = await compareDatabases(source, target);
+  expect(compared).toHaveLength(11);
+  for (const t of compared) {
+    expect({ table: t.table, rows: t.targetRows, checksum: t.targetChecksum }).toEqual({ table: t.table, rows: t.sourceRows, checksum: t.sourceChecksum });
+  }
+}
+
+/** Which worker identities ran copyChunk activities, from the workflow's own history. */
+async function chunkWorkers(handle: Handle): Promise<Map<string, number>> {
+  const history = await handle.fetchHistory();
+  const copyChunkScheduled = new Set<string>();
+  const byIdentity = new Map<string, number>();
+  for (const event of history.events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === 'copyChunk') copyChunkScheduled.add(String(event.eventId));
+    const started = event.activityTaskStartedEventAttributes;
+    if (started && copyChunkScheduled.has(String(started.scheduledEventId))) {
+      byIdentity.set(started.identity ?? '?', (byIdentity.get(started.identity ?? '?') ?? 0) + 1);
+    }
+  }
+  return byIdentity;
+}
+
+test('two workers share the chunks; one is killed -9 and the other finishes, nothing lost or duplicated', async () => {
+  const a = startWorker();
+  const b = startWorker();
+  const { source, target } = await chinookPair();
+  const handle = await migrate(source, target, { chunk_size: 100, parallel_tables: 4 });
+  await waitFor(handle, (s) => s.progress.rows_copied >= 3000);
+  const sharedBeforeKill = await chunkWorkers(handle);
+  await a.kill('SIGKILL');
+  const done = await waitFor(handle, over);
+  expect(done.failure).toBeNull();
+  expect(done.status).toBe('completed');
+  expect(done.progress.rows_copied).toBe(15607);
+  await expectIdentical(source, target);
+
+  // Both processes did transfer work before the kill; the survivor did the rest.
+  expect(sharedBeforeKill.size).toBe(2);
+  const after = await chunkWorkers(handle);
+  const survivor = [...after.keys()].find((id) => id.startsWith(`${b.pid}@`));
+  expect(survivor).toBeDefined();
+  expect(after.get(survivor as string)).toBeGreaterThan(sharedBeforeKill.get(survivor as string) ?? 0);
+  await b.kill('SIGTERM');
+});
+
+test('the Temporal server stopped and restarted (same state file) in the middle: the migration continues', async () => {
+  const worker = startWorker();
+  const { source, target } = await chinookPair();
+  const handle = await migrate(source, target, { chunk_size: 100, parallel_tables: 2 });
+  await waitFor(handle, (s) => s.progress.rows_copied >= 2000);
+  await stack.restartTemporal(2000);
+  const done = await waitFor(handle, over);
+  expect(done.failure).toBeNull();
+  expect(done.status).toBe('completed');
+  expect(done.progress.rows_copied).toBe(15607);
+  await expectIdentical(source, target);
+  await worker.kill('SIGTERM');
+});
+
+test('the source drops every connection in the middle: chunks retry with backoff and the copy completes', async () => {
+  startWorker();
+  const { source, target } = await chinookPair();
+  const handle = await migrate(source, target, { chunk_size: 100, parallel_tables: 2 });
+  await waitFor(handle, (s) => s.progress.rows_copied >= 2000);
+  const database = new URL(source.connectionString).pathname.slice(1);
+  const admin = new PgClient({ connectionString: source.connectionString });
+  await admin.connect();
+  const killed = await admin.query('SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+  await admin.end();
+  expect(killed.rowCount).toBeGreaterThan(0);
+  const done = await waitFor(handle, over);
+  expect(done.failure).toBeNull();
+  expect(done.status).toBe('completed');
+  expect(done.progress.rows_copied).toBe(15607);
+  await expectIdentical(source, target);
+});
