@@ -4,6 +4,7 @@ import { planMigration } from '../lib/mapping';
 import type { EndpointRef, RowCountCheck } from '../lib/migration';
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
 import type { ConnectorPool } from './connections';
+import { createValidationActivities } from './validation';
 
 /** Failures no retry can fix: the workflow fails at once with the reason. */
 const NON_RETRYABLE = new Set([
@@ -70,6 +71,7 @@ async function* heartbeating(batches: AsyncIterable<Row[]>): AsyncIterable<Row[]
 /** Activities are built around one ConnectorPool per worker process. */
 export function createActivities(pool: ConnectorPool) {
   return {
+    ...createValidationActivities(pool),
     async analyzeSource(input: { source: EndpointRef }): Promise<SchemaInfo> {
       return typed(async () => {
         const connector = await pool.get(input.source, 'source');

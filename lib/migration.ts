@@ -2,6 +2,7 @@
  * The migration contract shared by the workflow, the activities, the API and the CLI.
  * Pure data and pure functions only: the workflow bundle imports this file.
  */
+import type { Certificate } from './certificate';
 import type { Dialect, Key, MigrationPlan, SchemaInfo, Strategy } from './types';
 
 export const PHASES = [
@@ -48,6 +49,8 @@ export interface MigrationOptions {
   replace_existing_tables?: boolean;
   /** E-mail addresses to tell on completion (accepted and recorded; delivery arrives with webhooks). */
   notify_on_completion?: string[];
+  /** Validation tiers: user queries for the behavioral tier, how long a failed or completed migration accepts re-runs. */
+  validation?: ValidationOptions;
 }
 
 export interface MigrationInput {
@@ -104,12 +107,115 @@ export interface RowCountCheck {
   match: boolean;
 }
 
+export const VALIDATION_TIERS = ['structural', 'statistical', 'referential', 'semantic', 'behavioral'] as const;
+export type ValidationTier = (typeof VALIDATION_TIERS)[number];
+
+/** `error`: the tier could not run to the end (the reason is its summary); it counts as not passed. */
+export type TierVerdict = 'pending' | 'running' | 'passed' | 'failed' | 'error';
+
+/** One difference a tier found, small enough to cross Temporal (samples are bounded). */
+export interface ValidationFinding {
+  /** What was checked, e.g. `missing_index`, `null_count`, `orphaned_foreign_key`, `row_changed`, `result_differs`. */
+  check: string;
+  table?: string;
+  column?: string;
+  /** The row's primary key, column → value (canonical text), when the finding is about one row. */
+  key?: Record<string, string>;
+  /** Source / target side, as canonical text (values) or a small object (aggregates, rows). */
+  source?: unknown;
+  target?: unknown;
+  message: string;
+}
+
+/** A tier's full outcome (served by validationQuery). Findings are capped; `failures` counts them all. */
+export interface TierResult {
+  tier: ValidationTier;
+  verdict: 'passed' | 'failed' | 'error';
+  summary: string;
+  checks: number;
+  failures: number;
+  findings: ValidationFinding[];
+  /** sha256 of the RFC 8785 form of this result without this field (the certificate's evidence hash). */
+  evidence_sha256: string;
+  started_at: string;
+  completed_at: string;
+  /** Semantic tier: per-table row counts and content hashes on both sides. */
+  tables?: TableContentHash[];
+  /** Behavioral tier: each query's outcome. */
+  queries?: BehavioralQueryResult[];
+}
+
+export interface TableContentHash {
+  table: string;
+  target: string;
+  source_rows: number;
+  target_rows: number;
+  chunks: number;
+  differing_chunks: number;
+  source_sha256: string;
+  target_sha256: string;
+}
+
+export interface BehavioralQueryResult {
+  name: string;
+  origin: 'generated' | 'user';
+  ordered: boolean;
+  outcome: 'equal' | 'different' | 'failed';
+  source_rows?: number;
+  target_rows?: number;
+  /** sha256 of the normalised result set (sorted unless ordered); equal outcomes have equal hashes. */
+  source_sha256?: string;
+  target_sha256?: string;
+  /** Up to 5 rows only on each side (different), or why it failed. */
+  only_in_source?: string[][];
+  only_in_target?: string[][];
+  error?: string;
+}
+
+/** A read query the behavioral tier runs on both sides (options.validation.queries). */
+export interface ValidationQuery {
+  name: string;
+  /** SQL for the source; also used on the target unless target_sql is given. */
+  sql: string;
+  /** SQL for the target where the dialects differ. */
+  target_sql?: string;
+}
+
+/** Options of the validation phase (options.validation), with defaults. */
+export interface ValidationOptions {
+  /** Extra read queries for the behavioral tier. Default none (the generated suite always runs). */
+  queries?: ValidationQuery[];
+  /** After a failed tier, how long the migration waits for a re-run (revalidateUpdate) before it ends failed. Default 7 days. */
+  failed_hold_seconds?: number;
+  /** After the certificate, how long a completed migration still accepts a re-run of validation. Default 0: it ends at once. */
+  completed_hold_seconds?: number;
+}
+
 export interface ValidationState {
   status: 'pending' | 'running' | 'passed' | 'failed';
-  method: 'row_counts';
+  method: 'five_tiers';
+  /** 1 for the first run; each re-run (revalidateUpdate) adds one. */
+  attempt: number;
   row_counts: RowCountCheck[];
-  /** The five tiers arrive with the verification oracle; until then they are reported as skipped. */
-  tiers: Record<'structural' | 'statistical' | 'referential' | 'semantic' | 'behavioral', 'skipped'>;
+  /** Per tier: verdict, one-line summary and failure count (full results: validationQuery). */
+  tiers: Record<ValidationTier, { verdict: TierVerdict; summary: string | null; failures: number }>;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+/** What validationQuery answers: the state plus every tier's full result. */
+export interface ValidationReport extends ValidationState {
+  results: Partial<Record<ValidationTier, TierResult>>;
+}
+
+/** What the status shows once a certificate is issued (the document itself: certificateQuery). */
+export interface CertificateSummary {
+  certificate_id: string;
+  issued_at: string;
+  /** sha256 of the signing public key (SPKI DER). */
+  key_fingerprint: string;
+  /** sha256 of the certificate file's bytes. */
+  sha256: string;
 }
 
 export interface MigrationState {
@@ -125,6 +231,11 @@ export interface MigrationState {
   gate: GateState | null;
   tables: TableProgress[];
   validation: ValidationState | null;
+  /** Full tier results of the latest validation run (absent before validation). */
+  validationResults?: Partial<Record<ValidationTier, TierResult>>;
+  /** The signed certificate document, once issued. */
+  certificate?: Certificate | null;
+  certificateSummary?: CertificateSummary | null;
   errors: MigrationError[];
   failure: { code: string; message: string } | null;
   /** How many times the workflow continued as new (history stays bounded). */
@@ -145,7 +256,7 @@ export interface MigrationStatus {
   progress: { tables_total: number; tables_completed: number; rows_copied: number; rows_estimated: number; percent: number };
   tables: TableProgress[];
   validation: ValidationState | null;
-  certificate: null;
+  certificate: CertificateSummary | null;
   errors: MigrationError[];
   failure: { code: string; message: string } | null;
   created_at: string;

@@ -6,6 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { MigrationActivities } from '../activities';
+import type { Certificate } from '../lib/certificate';
 import {
   PHASES,
   approvalNeed,
@@ -18,6 +19,11 @@ import {
   type Phase,
   type StrategySettings,
   type TableProgress,
+  type TierResult,
+  type ValidationReport,
+  type ValidationState,
+  type ValidationTier,
+  VALIDATION_TIERS,
 } from '../lib/migration';
 import type { MigrationPlan, SchemaInfo, TablePlan } from '../lib/types';
 import { describeFailure, displayStatus, initialState, progressOf } from './state';
@@ -44,6 +50,22 @@ export const cancelSignal = wf.defineSignal<[{ reason?: string }]>('cancel');
 export const statusQuery = wf.defineQuery<MigrationStatus>('status');
 export const planQuery = wf.defineQuery<MigrationPlan | null>('plan');
 export const schemaQuery = wf.defineQuery<SchemaInfo | null>('schema');
+/** The latest validation run: per-tier verdicts and full results (findings name tables, columns and keys). */
+export const validationQuery = wf.defineQuery<ValidationReport | null>('validation');
+/** The signed Behavioral Equivalence Certificate, once issued (null before, and after a failed re-run). */
+export const certificateQuery = wf.defineQuery<Certificate | null>('certificate');
+
+export interface RevalidateRequest {
+  /** Who asked (recorded in the workflow log). */
+  by?: string;
+  reason?: string;
+}
+/**
+ * Runs the five tiers again, after the operator fixed the data. Accepted while validation failed and the
+ * migration waits for a re-run (options.validation.failed_hold_seconds), or while a completed migration
+ * still accepts re-runs (options.validation.completed_hold_seconds). Answers the validation state as it starts.
+ */
+export const revalidateUpdate = wf.defineUpdate<ValidationState, [RevalidateRequest]>('revalidate');
 
 // ---- activities, grouped by how they should time out and retry ----
 
@@ -64,6 +86,16 @@ const copyWork = wf.proxyActivities<MigrationActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 15, nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
+/** Validation tiers: long reads that heartbeat per table or chunk and resume from their heartbeat after a crash. */
+const validationWork = wf.proxyActivities<MigrationActivities>({
+  startToCloseTimeout: '4 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/** A failed validation waits this long for a re-run before the migration ends failed (7 days). */
+const DEFAULT_FAILED_HOLD_SECONDS = 7 * 24 * 3600;
+
 /** Beyond this many history events the workflow continues as new, carrying its checkpoints. */
 const HISTORY_EVENTS_LIMIT = 8_000;
 
@@ -80,6 +112,22 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   wf.setHandler(statusQuery, status);
   wf.setHandler(planQuery, () => state.plan);
   wf.setHandler(schemaQuery, () => state.schema);
+  wf.setHandler(validationQuery, () => (state.validation ? { ...state.validation, results: state.validationResults ?? {} } : null));
+  wf.setHandler(certificateQuery, () => state.certificate ?? null);
+  let revalidation: 'closed' | 'open' | 'requested' = 'closed';
+  wf.setHandler(
+    revalidateUpdate,
+    (request) => {
+      wf.log.info('validation re-run requested', { by: request?.by ?? 'unknown', reason: request?.reason });
+      revalidation = 'requested';
+      return state.validation as ValidationState;
+    },
+    {
+      validator: (_request: RevalidateRequest) => {
+        if (revalidation !== 'open') refuse('InvalidState', `validation can be re-run only after it failed or while a completed migration accepts re-runs (status ${displayStatus(input, state).status})`);
+      },
+    },
+  );
 
   wf.setHandler(
     startUpdate,
@@ -192,11 +240,12 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
         await schemaWork.finalizeTarget({ target: input.target, plan: plan() });
         return 'completed';
       case 'validation':
-        await validateRowCounts();
+        await validateUntilPassed();
         return 'completed';
       case 'certification':
-        // Certificates need the five validation tiers, which this version does not run: no certificate is claimed.
-        return 'skipped';
+        await certify();
+        await acceptRevalidationWhileCompleted();
+        return 'completed';
     }
   }
 
@@ -300,22 +349,131 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     return drained ? 'drained' : 'finished';
   }
 
-  async function validateRowCounts(): Promise<void> {
-    state.validation = {
+  /**
+   * Runs the five tiers (in parallel: none depends on another) until they all pass. When one fails, the
+   * migration stops here with status failed and waits for revalidateUpdate (the operator fixed the data),
+   * or ends after the hold.
+   */
+  async function validateUntilPassed(): Promise<void> {
+    for (;;) {
+      const failedTiers = await runValidation();
+      if (failedTiers.length === 0) return;
+      const message = validationFailureMessage(failedTiers);
+      recordError('ValidationFailed', message);
+      state.status = 'failed';
+      state.failure = { code: 'ValidationFailed', message };
+      state.phases.validation.status = 'failed';
+      state.completed_at = now();
+      revalidation = 'open';
+      const holdSeconds = input.options.validation?.failed_hold_seconds ?? DEFAULT_FAILED_HOLD_SECONDS;
+      const rerun = await wf.condition(() => revalidation === 'requested', holdSeconds * 1000);
+      revalidation = 'closed';
+      if (!rerun) refuse('ValidationFailed', message);
+      state.status = 'running';
+      state.failure = null;
+      state.completed_at = null;
+      beginPhase('validation');
+    }
+  }
+
+  /** One run of every tier; answers the tiers that did not pass. */
+  async function runValidation(): Promise<ValidationTier[]> {
+    const startedAt = now();
+    state.certificate = null;
+    state.certificateSummary = null;
+    state.validationResults = {};
+    const validation: ValidationState = {
       status: 'running',
-      method: 'row_counts',
+      method: 'five_tiers',
+      attempt: (state.validation?.attempt ?? 0) + 1,
       row_counts: [],
-      tiers: { structural: 'skipped', statistical: 'skipped', referential: 'skipped', semantic: 'skipped', behavioral: 'skipped' },
+      tiers: Object.fromEntries(VALIDATION_TIERS.map((t) => [t, { verdict: 'running', summary: null, failures: 0 }])) as ValidationState['tiers'],
+      started_at: startedAt,
+      completed_at: null,
     };
-    const checks = await schemaWork.compareRowCounts({ source: input.source, target: input.target, plan: plan() });
-    state.validation.row_counts = checks;
-    const mismatched = checks.filter((c) => !c.match);
-    state.validation.status = mismatched.length === 0 ? 'passed' : 'failed';
-    if (mismatched.length > 0) {
-      refuse(
-        'RowCountMismatch',
-        `row counts differ: ${mismatched.map((c) => `${c.table} (source ${c.source_rows}, target ${c.target_rows})`).join(', ')}`,
-      );
+    state.validation = validation;
+    const tierInput = { migrationId: input.id, source: input.source, target: input.target, plan: plan(), queries: input.options.validation?.queries };
+    const rowCounts = schemaWork.compareRowCounts({ source: input.source, target: input.target, plan: plan() }).then((checks) => {
+      validation.row_counts = checks;
+    });
+    const runs: Record<ValidationTier, Promise<TierResult>> = {
+      structural: validationWork.validateStructure(tierInput),
+      statistical: validationWork.validateStatistics(tierInput),
+      referential: validationWork.validateReferences(tierInput),
+      semantic: validationWork.validateContent(tierInput),
+      behavioral: validationWork.validateBehavior(tierInput),
+    };
+    await Promise.all(
+      VALIDATION_TIERS.map(async (tier) => {
+        let result: TierResult;
+        try {
+          result = await runs[tier];
+        } catch (err) {
+          const failure = describeFailure(err);
+          result = { tier, verdict: 'error', summary: `could not run: ${failure.message}`, checks: 0, failures: 0, findings: [], evidence_sha256: '', started_at: startedAt, completed_at: now() };
+        }
+        (state.validationResults as Partial<Record<ValidationTier, TierResult>>)[tier] = result;
+        validation.tiers[tier] = { verdict: result.verdict, summary: result.summary, failures: result.failures };
+      }),
+    );
+    await rowCounts.catch(() => undefined);
+    validation.completed_at = now();
+    const failed = VALIDATION_TIERS.filter((t) => validation.tiers[t].verdict !== 'passed');
+    validation.status = failed.length === 0 ? 'passed' : 'failed';
+    return failed;
+  }
+
+  function validationFailureMessage(failed: ValidationTier[]): string {
+    const parts = failed.map((t) => `${t}: ${state.validation?.tiers[t].summary ?? 'failed'}`);
+    return `validation failed in ${failed.length} tier(s) — ${parts.join(' | ')}`.slice(0, 2000);
+  }
+
+  /** Signs the certificate (every tier passed). The document stays in workflow state for certificateQuery. */
+  async function certify(): Promise<void> {
+    const validation = state.validation as ValidationState;
+    const info = wf.workflowInfo();
+    const issued = await validationWork.issueCertificate({
+      migration: { id: input.id, name: input.name, workflow_id: info.workflowId, run_id: info.firstExecutionRunId, validation_attempt: validation.attempt },
+      source: { type: input.source.type, description: input.source.description, schema: state.schema?.schema ?? input.source.schema ?? null },
+      target: { type: input.target.type, description: input.target.description, schema: plan().targetSchema ?? input.target.schema ?? null },
+      plan: plan(),
+      results: state.validationResults ?? {},
+      timestamps: { migration_started_at: state.started_at, validation_started_at: validation.started_at as string, validation_completed_at: validation.completed_at as string },
+    });
+    state.certificate = issued.certificate;
+    state.certificateSummary = issued.summary;
+  }
+
+  /**
+   * A completed migration may keep accepting re-runs for options.validation.completed_hold_seconds (default 0):
+   * a re-run checks the target again and, when every tier still passes, issues a new certificate.
+   */
+  async function acceptRevalidationWhileCompleted(): Promise<void> {
+    const holdSeconds = input.options.validation?.completed_hold_seconds ?? 0;
+    if (holdSeconds <= 0) return;
+    for (;;) {
+      state.status = 'completed';
+      state.phase = 'certification';
+      state.phases.certification = { ...state.phases.certification, status: 'completed', completed_at: now() };
+      state.completed_at = now();
+      revalidation = 'open';
+      let rerun = false;
+      try {
+        rerun = await wf.condition(() => revalidation === 'requested', holdSeconds * 1000);
+      } catch (err) {
+        // Cancelling the workflow now only ends the hold: the migration stays completed.
+        if (wf.isCancellation(err)) return;
+        throw err;
+      }
+      revalidation = 'closed';
+      if (!rerun) return;
+      state.status = 'running';
+      state.completed_at = null;
+      beginPhase('validation');
+      await validateUntilPassed();
+      endPhase('validation', 'completed');
+      beginPhase('certification');
+      await certify();
     }
   }
 

@@ -62,7 +62,7 @@ export function displayStatus(input: MigrationInput, state: MigrationState): Mig
     progress: progressOf(state.tables),
     tables: state.tables,
     validation: state.validation,
-    certificate: null,
+    certificate: state.certificateSummary ?? null,
     errors: state.errors,
     failure: state.failure,
     created_at: input.createdAt,

@@ -1,0 +1,583 @@
+/**
+ * The five validation tiers and the certificate, as activities. Each tier reads both databases itself and
+ * returns a TierResult: counts, hashes and a bounded sample of findings, never whole tables.
+ *
+ * Where the work happens:
+ * - structural: the target's catalog (connector introspection) against the plan.
+ * - statistical: one aggregate query per table inside each database (counts, NULLs, MIN/MAX, SUM, distinct).
+ * - referential: inside the target (duplicate keys, orphaned foreign keys by anti-join).
+ * - semantic: rows are read in key order from both sides in keyset chunks (the connectors' readChunk) and
+ *   hashed here, per chunk, from canonical values under the SOURCE column types; only chunks whose digests
+ *   differ are compared row by row to name keys. (Not in-database hashing: see the README's gaps.)
+ * - behavioral: the generated query suite plus the user's queries, run on both sides.
+ */
+import { createHash } from 'node:crypto';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { sqlitePath } from '../connectors/endpoint';
+import type { Connector, Endpoint } from '../connectors/types';
+import {
+  CERTIFICATE_FORMAT,
+  canonicalJson,
+  loadOrCreateSigningKey,
+  newCertificateId,
+  sha256Hex,
+  signCertificate,
+  summarizeCertificate,
+  type CertificateSummary,
+  type Certificate,
+  type CertificateTable,
+  type CertificateTier,
+} from '../lib/certificate';
+import { loadConfig } from '../lib/config';
+import type { BehavioralQueryResult, EndpointRef, TableContentHash, TierResult, ValidationFinding, ValidationQuery, ValidationTier } from '../lib/migration';
+import { VALIDATION_TIERS } from '../lib/migration';
+import type { CanonicalType, Key, KeyPart, MigrationPlan, Row, TablePlan } from '../lib/types';
+import {
+  compareKeyTexts,
+  compareResults,
+  compareStatistics,
+  compareStructure,
+  finishTier,
+  keyObject,
+  keyTexts,
+  resultRowTexts,
+  type Aggregates,
+} from '../lib/validation/compare';
+import {
+  duplicateKeysSql,
+  generatedSuite,
+  hasOrderBy,
+  orphanCountSql,
+  orphanSampleSql,
+  statKind,
+  statisticsSql,
+  type Place,
+  type SuiteQuery,
+  type SuiteTable,
+} from '../lib/validation/sql';
+import { canonicalValueText } from '../lib/values';
+import type { ConnectorPool } from './connections';
+
+export interface TierInput {
+  migrationId: string;
+  source: EndpointRef;
+  target: EndpointRef;
+  plan: MigrationPlan;
+  /** Behavioral tier: the user's queries (options.validation.queries). */
+  queries?: ValidationQuery[];
+}
+
+/** Rows per keyset chunk of the semantic tier (one chunk digest per side each). */
+const SEMANTIC_CHUNK_ROWS = 5_000;
+/** Differing rows named per table (the count covers all of them). */
+const ROWS_NAMED_PER_TABLE = 20;
+const SAMPLE_LIMIT = 20;
+
+// ---------------------------------------------------------------- a read-only SQL session per activity
+
+interface SqlSession {
+  rows(sql: string): Promise<unknown[][]>;
+  object(sql: string): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/** pg type ids handed over as text: date, time, timestamp, timestamptz, timetz (never a JS Date). */
+const PG_TEXT_TYPES = new Set([1082, 1083, 1114, 1184, 1266]);
+
+/** A second, read-only connection next to the connector's pool (the Connector has no raw query method). */
+async function openSession(endpoint: Endpoint): Promise<SqlSession> {
+  if (endpoint.type === 'postgresql') {
+    const pg = await import('pg');
+    const client = new pg.Client({
+      connectionString: endpoint.connectionString,
+      types: { getTypeParser: ((oid: number, format?: string) => (PG_TEXT_TYPES.has(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text'))) as never },
+    });
+    await client.connect();
+    await client.query('SET default_transaction_read_only = on');
+    return {
+      rows: async (sql) => (await client.query({ text: sql, rowMode: 'array' })).rows as unknown[][],
+      object: async (sql) => (await client.query(sql)).rows[0] as Record<string, unknown>,
+      close: () => client.end(),
+    };
+  }
+  if (endpoint.type === 'mysql') {
+    const mysql = await import('mysql2/promise');
+    const conn = await mysql.createConnection({
+      uri: endpoint.connectionString.replace(/^mariadb:/, 'mysql:'),
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+    });
+    await conn.query("SET SESSION TRANSACTION READ ONLY, SESSION time_zone = '+00:00'");
+    return {
+      rows: async (sql) => (await conn.query({ sql, rowsAsArray: true }))[0] as unknown[][],
+      object: async (sql) => ((await conn.query(sql))[0] as Record<string, unknown>[])[0],
+      close: () => conn.end(),
+    };
+  }
+  if (endpoint.type === 'sqlite') {
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(sqlitePath(endpoint.connectionString), { readonly: true, fileMustExist: true });
+    return {
+      rows: async (sql) => db.prepare(sql).raw(true).all() as unknown[][],
+      object: async (sql) => db.prepare(sql).get() as Record<string, unknown>,
+      close: async () => {
+        db.close();
+      },
+    };
+  }
+  throw ApplicationFailure.nonRetryable(`validation is not supported by ${endpoint.type}`, 'NotSupported');
+}
+
+// ---------------------------------------------------------------- helpers
+
+function typesOf(table: TablePlan): CanonicalType[] {
+  return table.columns.map((c) => table.source.columns.find((s) => s.name === c.column)?.type ?? c.canonical);
+}
+
+function migratedForeignKeys(plan: MigrationPlan, table: TablePlan) {
+  const targets = new Map(plan.tables.map((t) => [t.source.name, t.target]));
+  return table.source.foreignKeys
+    .filter((fk) => targets.has(fk.referencedTable))
+    .map((fk) => ({ ...fk, parentTarget: targets.get(fk.referencedTable) as string }));
+}
+
+function heartbeatDetails<T>(): T | undefined {
+  return Context.current().info.heartbeatDetails as T | undefined;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Runs one tier; an unexpected error becomes the tier's `error` verdict only once Temporal's retries are spent. */
+async function tier(name: ValidationTier, work: (startedAt: string) => Promise<TierResult>): Promise<TierResult> {
+  const startedAt = new Date().toISOString();
+  try {
+    return await work(startedAt);
+  } catch (err) {
+    const info = Context.current().info;
+    const lastAttempt = info.attempt >= 3;
+    if (!lastAttempt) throw err;
+    Context.current().log.warn('validation tier could not run', { tier: name, error: messageOf(err) });
+    return finishTier(name, startedAt, 0, [], '', {}, messageOf(err));
+  }
+}
+
+export function createValidationActivities(pool: ConnectorPool) {
+  const connectors = (input: TierInput): Promise<[Connector, Connector]> =>
+    Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
+
+  async function sessions<T>(input: TierInput, work: (s: SqlSession, t: SqlSession, sp: Place, tp: Place) => Promise<T>): Promise<T> {
+    const [sc, tc] = await connectors(input);
+    const [s, t] = await Promise.all([openSession(pool.endpoint(input.source)), openSession(pool.endpoint(input.target))]);
+    try {
+      return await work(s, t, { dialect: sc.dialect, schema: sc.schema }, { dialect: tc.dialect, schema: tc.schema });
+    } finally {
+      await Promise.allSettled([s.close(), t.close()]);
+    }
+  }
+
+  return {
+    /** Tier 1: the plan's tables, columns (mapped types), keys, uniques, foreign keys and indexes exist in the target. */
+    async validateStructure(input: TierInput): Promise<TierResult> {
+      return tier('structural', async (startedAt) => {
+        const target = await pool.get(input.target, 'target');
+        Context.current().heartbeat({ step: 'introspect' });
+        const schema = await target.introspect();
+        const { checks, findings } = compareStructure(input.plan, schema);
+        return finishTier('structural', startedAt, checks, findings, `${checks} structural checks, all present`);
+      });
+    },
+
+    /** Tier 2: per table row counts and per column aggregates, computed inside each database. */
+    async validateStatistics(input: TierInput): Promise<TierResult> {
+      return tier('statistical', (startedAt) =>
+        sessions(input, async (s, t, sp, tp) => {
+          const resume = heartbeatDetails<{ next: number; checks: number; findings: ValidationFinding[] }>();
+          let checks = resume?.checks ?? 0;
+          const findings: ValidationFinding[] = resume?.findings ?? [];
+          for (let i = resume?.next ?? 0; i < input.plan.tables.length; i++) {
+            const table = input.plan.tables[i];
+            const types = typesOf(table);
+            const columns = table.columns.map((c, j) => ({ name: c.column, type: types[j], kind: statKind(types[j]), lossless: c.confidence >= 1 }));
+            const [sa, ta] = await Promise.all([
+              s.object(statisticsSql(sp, table.source.name, columns)) as Promise<Aggregates>,
+              t.object(statisticsSql(tp, table.target, columns)) as Promise<Aggregates>,
+            ]);
+            const r = compareStatistics({ table: table.target, columns }, sa, ta);
+            checks += r.checks;
+            findings.push(...r.findings);
+            Context.current().heartbeat({ next: i + 1, checks, findings: findings.slice(0, 50) });
+          }
+          return finishTier('statistical', startedAt, checks, findings, `${checks} aggregates equal on both sides`);
+        }),
+      );
+    },
+
+    /** Tier 3: key uniqueness and zero orphaned foreign keys, computed inside the target. */
+    async validateReferences(input: TierInput): Promise<TierResult> {
+      return tier('referential', async (startedAt) => {
+        const [, tc] = await connectors(input);
+        const t = await openSession(pool.endpoint(input.target));
+        const tp: Place = { dialect: tc.dialect, schema: tc.schema };
+        try {
+          let checks = 0;
+          const findings: ValidationFinding[] = [];
+          for (const table of input.plan.tables) {
+            Context.current().heartbeat({ table: table.target });
+            const keys = [table.source.primaryKey, ...table.source.uniqueConstraints.map((u) => u.columns)].filter((k) => k.length > 0);
+            for (const key of keys) {
+              checks++;
+              for (const row of await t.rows(duplicateKeysSql(tp, table.target, key, SAMPLE_LIMIT))) {
+                const texts = key.map((_, i) => String(row[i]));
+                findings.push({
+                  check: 'duplicate_key',
+                  table: table.target,
+                  key: keyObject(key, texts),
+                  target: Number(row[key.length]),
+                  message: `${table.target} holds ${row[key.length]} rows with key (${key.join(', ')}) = (${texts.join(', ')})`,
+                });
+              }
+            }
+            const childKey = table.source.primaryKey.length > 0 ? table.source.primaryKey : table.keyColumns;
+            for (const fk of migratedForeignKeys(input.plan, table)) {
+              checks++;
+              const ref = { child: table.target, columns: fk.columns, parent: fk.parentTarget, parentColumns: fk.referencedColumns };
+              const count = Number((await t.object(orphanCountSql(tp, ref))).n ?? 0);
+              if (count === 0) continue;
+              const cols = [...new Set([...childKey, ...fk.columns])];
+              const sample = await t.rows(orphanSampleSql(tp, ref, childKey, Math.min(count, SAMPLE_LIMIT)));
+              for (const row of sample) {
+                const named = Object.fromEntries(cols.map((c, i) => [c, row[i] === null ? 'NULL' : String(row[i])]));
+                const key = keyObject(childKey, childKey.map((c) => named[c]));
+                findings.push({
+                  check: 'orphaned_foreign_key',
+                  table: table.target,
+                  key,
+                  target: Object.fromEntries(fk.columns.map((c) => [c, named[c]])),
+                  message:
+                    `${table.target} row (${childKey.map((c) => `${c}=${named[c]}`).join(', ')}) refers to ${fk.parentTarget}` +
+                    `(${fk.referencedColumns.join(', ')}) = (${fk.columns.map((c) => named[c]).join(', ')}), which does not exist` +
+                    (count > sample.length ? ` (${count} orphans in all)` : ''),
+                });
+              }
+            }
+          }
+          return finishTier('referential', startedAt, checks, findings, `${checks} key and foreign-key checks, no duplicates, no orphans`);
+        } finally {
+          await t.close();
+        }
+      });
+    },
+
+    /** Tier 4: every row, compared through per-chunk digests; differing chunks are compared row by row. */
+    async validateContent(input: TierInput): Promise<TierResult> {
+      return tier('semantic', async (startedAt) => {
+        const [source, target] = await connectors(input);
+        type Progress = { next: number; after: Key | null; partial: TableContentHash | null; tables: TableContentHash[]; failures: number; findings: ValidationFinding[] };
+        const resume = heartbeatDetails<Progress>();
+        const tables: TableContentHash[] = resume?.tables ?? [];
+        const findings: ValidationFinding[] = resume?.findings ?? [];
+        let failures = resume?.failures ?? 0;
+        let checks = 0;
+        for (let i = resume?.next ?? 0; i < input.plan.tables.length; i++) {
+          const table = input.plan.tables[i];
+          const fresh = !(resume && resume.next === i);
+          const r = await compareTableContent(source, target, table, fresh ? null : resume.after, fresh ? null : resume.partial, (after, partial, named) => {
+            Context.current().heartbeat({ next: i, after, partial, tables, failures: failures + named.count, findings: [...findings, ...named.sample].slice(0, 50) });
+          });
+          tables.push(r.hash);
+          failures += r.failures;
+          findings.push(...r.findings);
+          checks += r.hash.source_rows;
+          Context.current().heartbeat({ next: i + 1, after: null, partial: null, tables, failures, findings: findings.slice(0, 50) });
+        }
+        const result = finishTier('semantic', startedAt, checks, findings, `${checks} rows in ${tables.length} tables equal on both sides`, { tables });
+        return failures > result.failures ? { ...result, failures, summary: result.summary.replace(/^\d+/, String(failures)) } : result;
+      });
+    },
+
+    /** Tier 5: the generated query suite and the user's queries, on both sides, results compared. */
+    async validateBehavior(input: TierInput): Promise<TierResult> {
+      return tier('behavioral', (startedAt) =>
+        sessions(input, async (s, t, sp, tp) => {
+          const suiteTables: SuiteTable[] = input.plan.tables.map((table) => {
+            const types = typesOf(table);
+            return {
+              name: table.source.name,
+              columns: table.columns.map((c, j) => ({ name: c.column, type: types[j] })),
+              primaryKey: table.source.primaryKey,
+              foreignKeys: migratedForeignKeys(input.plan, table).map((fk) => ({ name: fk.name, columns: fk.columns, parent: fk.referencedTable, parentColumns: fk.referencedColumns })),
+            };
+          });
+          const targetName = new Map(input.plan.tables.map((x) => [x.source.name, x.target]));
+          const sourceSuite = generatedSuite(sp, suiteTables, (n) => n);
+          const targetSuite = generatedSuite(tp, suiteTables, (n) => targetName.get(n) ?? n);
+          const pairs: { origin: 'generated' | 'user'; s: SuiteQuery; t: SuiteQuery }[] = sourceSuite.map((q, i) => ({ origin: 'generated', s: q, t: targetSuite[i] }));
+          for (const uq of input.queries ?? []) {
+            const ordered = hasOrderBy(uq.target_sql ?? uq.sql);
+            pairs.push({ origin: 'user', s: { name: uq.name, sql: uq.sql, ordered }, t: { name: uq.name, sql: uq.target_sql ?? uq.sql, ordered } });
+          }
+          const queries: BehavioralQueryResult[] = [];
+          const findings: ValidationFinding[] = [];
+          for (const [i, pair] of pairs.entries()) {
+            if (i % 10 === 0) Context.current().heartbeat({ query: i });
+            const base = { name: pair.s.name, origin: pair.origin, ordered: pair.s.ordered };
+            let sr: unknown[][];
+            let tr: unknown[][];
+            try {
+              [sr, tr] = await Promise.all([s.rows(pair.s.sql), t.rows(pair.t.sql)]);
+            } catch (err) {
+              queries.push({ ...base, outcome: 'failed', error: messageOf(err) });
+              findings.push({ check: 'query_failed', message: `query "${pair.s.name}" failed: ${messageOf(err)}` });
+              continue;
+            }
+            const c = compareResults(resultRowTexts(sr, pair.s.types), resultRowTexts(tr, pair.s.types), pair.s.ordered);
+            const outcome = c.equal ? 'equal' : 'different';
+            queries.push({ ...base, outcome, source_rows: sr.length, target_rows: tr.length, source_sha256: c.source_sha256, target_sha256: c.target_sha256, ...(c.equal ? {} : { only_in_source: c.only_in_source, only_in_target: c.only_in_target }) });
+            if (!c.equal) {
+              findings.push({
+                check: 'result_differs',
+                source: c.only_in_source,
+                target: c.only_in_target,
+                message: `query "${pair.s.name}" returns different results (source ${sr.length} rows, target ${tr.length}); only in source: ${JSON.stringify(c.only_in_source.slice(0, 2))}, only in target: ${JSON.stringify(c.only_in_target.slice(0, 2))}`,
+              });
+            }
+          }
+          return finishTier('behavioral', startedAt, queries.length, findings, `${queries.length} queries return equal results on both sides`, { queries });
+        }),
+      );
+    },
+
+    /** Signs the certificate once every tier passed. The signing key never leaves the worker. */
+    async issueCertificate(input: CertificateInput): Promise<{ certificate: Certificate; summary: CertificateSummary }> {
+      const failed = VALIDATION_TIERS.filter((name) => input.results[name]?.verdict !== 'passed');
+      if (failed.length > 0) {
+        throw ApplicationFailure.nonRetryable(`no certificate: tiers not passed: ${failed.join(', ')}`, 'ValidationFailed');
+      }
+      const semantic = input.results.semantic as TierResult;
+      const tables: CertificateTable[] = (semantic.tables ?? []).map((t) => ({
+        name: t.table,
+        target: t.target,
+        source_rows: t.source_rows,
+        target_rows: t.target_rows,
+        source_content_sha256: t.source_sha256,
+        target_content_sha256: t.target_sha256,
+      }));
+      const tiers = Object.fromEntries(
+        VALIDATION_TIERS.map((name) => {
+          const r = input.results[name] as TierResult;
+          const tierEvidence: CertificateTier = { verdict: 'passed', evidence_sha256: r.evidence_sha256, checks: r.checks, summary: r.summary };
+          return [name, tierEvidence];
+        }),
+      ) as Record<ValidationTier, CertificateTier>;
+      const key = loadOrCreateSigningKey({ signingKey: process.env.SENSEI_SIGNING_KEY || undefined, dataDir: loadConfig().dataDir });
+      const certificate = signCertificate(
+        {
+          format: CERTIFICATE_FORMAT,
+          certificate_id: newCertificateId(),
+          migration: input.migration,
+          source: input.source,
+          target: input.target,
+          schema_fingerprint: schemaFingerprint(input.plan),
+          tables,
+          tiers,
+          timestamps: { ...input.timestamps, issued_at: new Date().toISOString() },
+        },
+        key,
+      );
+      return { certificate, summary: summarizeCertificate(certificate) };
+    },
+  };
+}
+
+export interface CertificateInput {
+  migration: Certificate['migration'];
+  source: Certificate['source'];
+  target: Certificate['target'];
+  plan: MigrationPlan;
+  results: Partial<Record<ValidationTier, TierResult>>;
+  timestamps: { migration_started_at: string | null; validation_started_at: string; validation_completed_at: string };
+}
+
+/** sha256 of the plan's structure: tables, columns with source and mapped types, keys, uniques, foreign keys, indexes. */
+export function schemaFingerprint(plan: MigrationPlan): string {
+  return sha256Hex(
+    canonicalJson({
+      source_dialect: plan.sourceDialect,
+      target_dialect: plan.targetDialect,
+      tables: plan.tables.map((t) => ({
+        name: t.source.name,
+        target: t.target,
+        columns: t.columns.map((c) => ({ name: c.column, source_type: c.sourceType, target_type: c.targetType, nullable: c.nullable })),
+        primary_key: t.source.primaryKey,
+        unique: t.source.uniqueConstraints,
+        foreign_keys: t.source.foreignKeys,
+        indexes: t.source.indexes,
+      })),
+    }),
+  );
+}
+
+export type ValidationActivities = ReturnType<typeof createValidationActivities>;
+
+// ---------------------------------------------------------------- semantic: one table
+
+interface TableOutcome {
+  hash: TableContentHash;
+  failures: number;
+  findings: ValidationFinding[];
+}
+
+function rawKey(row: Row, positions: number[]): Key {
+  return positions.map((p): KeyPart => {
+    const v = row[p];
+    if (Buffer.isBuffer(v)) throw ApplicationFailure.nonRetryable('binary key columns cannot be used as a keyset cursor', 'NotSupported');
+    return v ?? null;
+  });
+}
+
+function chain(previous: string, digest: string): string {
+  return createHash('sha256').update(previous + digest).digest('hex');
+}
+
+function chunkDigest(lines: string[]): string {
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+async function compareTableContent(
+  source: Connector,
+  target: Connector,
+  table: TablePlan,
+  resumeAfter: Key | null,
+  resumePartial: TableContentHash | null,
+  progress: (after: Key | null, partial: TableContentHash, named: { count: number; sample: ValidationFinding[] }) => void,
+): Promise<TableOutcome> {
+  const columns = table.columns.map((c) => c.column);
+  const types = typesOf(table);
+  const render = (row: Row) => row.map((v, i) => canonicalValueText(v, types[i]));
+  const hash: TableContentHash = resumePartial ?? {
+    table: table.source.name,
+    target: table.target,
+    source_rows: 0,
+    target_rows: 0,
+    chunks: 0,
+    differing_chunks: 0,
+    source_sha256: '',
+    target_sha256: '',
+  };
+  const findings: ValidationFinding[] = [];
+  let failures = 0;
+  const note = (f: ValidationFinding) => {
+    failures++;
+    if (findings.length < ROWS_NAMED_PER_TABLE) findings.push(f);
+  };
+
+  if (table.copyMode === 'whole_table' || table.keyColumns.length === 0) {
+    // No key: both sides as multisets of canonical rows.
+    const read = async (c: Connector, name: string) => {
+      const lines: string[] = [];
+      for await (const batch of c.readAll(name, columns, columns, SEMANTIC_CHUNK_ROWS)) for (const row of batch) lines.push(JSON.stringify(render(row)));
+      return lines.sort();
+    };
+    const [s, t] = await Promise.all([read(source, table.source.name), read(target, table.target)]);
+    const c = compareResults(s.map((l) => JSON.parse(l) as string[]), t.map((l) => JSON.parse(l) as string[]), true, ROWS_NAMED_PER_TABLE);
+    hash.source_rows = s.length;
+    hash.target_rows = t.length;
+    hash.chunks = 1;
+    hash.source_sha256 = chunkDigest(s);
+    hash.target_sha256 = chunkDigest(t);
+    if (!c.equal) {
+      hash.differing_chunks = 1;
+      for (const row of c.only_in_source) note({ check: 'row_missing', table: table.target, source: row, message: `${table.target}: a row of the source is missing in the target: ${JSON.stringify(row)}` });
+      for (const row of c.only_in_target) note({ check: 'row_extra', table: table.target, target: row, message: `${table.target}: the target has a row the source does not: ${JSON.stringify(row)}` });
+    }
+    return { hash, failures, findings };
+  }
+
+  const positions = table.keyColumns.map((k) => columns.indexOf(k));
+  const keyTypes = positions.map((p) => types[p]);
+  const keyOf = (row: Row) => keyTexts(row, positions, types);
+  let sAfter = resumeAfter;
+  let tAfter = resumeAfter;
+  let tDone = false;
+  let buffer: Row[] = [];
+  for (;;) {
+    const sRows = await source.readChunk(table.source.name, columns, table.keyColumns, sAfter, SEMANTIC_CHUNK_ROWS);
+    const lastChunk = sRows.length < SEMANTIC_CHUNK_ROWS;
+    const upper = lastChunk ? null : keyOf(sRows[sRows.length - 1]);
+    const within = (row: Row) => upper === null || compareKeyTexts(keyOf(row), upper, keyTypes) <= 0;
+    // Read the target ahead until it passes the source chunk's last key, so an extra or missing row shifts nothing.
+    while (!tDone && (buffer.length === 0 || within(buffer[buffer.length - 1]))) {
+      const more = await target.readChunk(table.target, columns, table.keyColumns, tAfter, SEMANTIC_CHUNK_ROWS);
+      if (more.length < SEMANTIC_CHUNK_ROWS) tDone = true;
+      if (more.length > 0) tAfter = rawKey(more[more.length - 1], positions);
+      buffer = buffer.concat(more);
+    }
+    let take = 0;
+    while (take < buffer.length && within(buffer[take])) take++;
+    const tRows = buffer.slice(0, take);
+    buffer = buffer.slice(take);
+
+    const sLines = sRows.map((r) => JSON.stringify(render(r)));
+    const tLines = tRows.map((r) => JSON.stringify(render(r)));
+    const sDigest = chunkDigest(sLines);
+    const tDigest = chunkDigest(tLines);
+    hash.source_sha256 = chain(hash.source_sha256, sDigest);
+    hash.target_sha256 = chain(hash.target_sha256, tDigest);
+    hash.source_rows += sRows.length;
+    hash.target_rows += tRows.length;
+    hash.chunks++;
+    if (sDigest !== tDigest) {
+      hash.differing_chunks++;
+      diffChunk(table, keyOf, render, sRows, tRows, note);
+    }
+    if (lastChunk) break;
+    sAfter = rawKey(sRows[sRows.length - 1], positions);
+    // A resumed run restarts both cursors at this boundary: target rows up to it are already compared.
+    progress(sAfter, hash, { count: failures, sample: findings });
+  }
+  return { hash, failures, findings };
+}
+
+/** Names every differing row of one chunk pair: changed (with the columns that differ), missing, extra. */
+function diffChunk(
+  table: TablePlan,
+  keyOf: (row: Row) => string[],
+  render: (row: Row) => string[],
+  sRows: Row[],
+  tRows: Row[],
+  note: (f: ValidationFinding) => void,
+): void {
+  const columns = table.columns.map((c) => c.column);
+  const targetByKey = new Map(tRows.map((r) => [JSON.stringify(keyOf(r)), r]));
+  const keyLabel = (k: string[]) => table.keyColumns.map((c, i) => `${c}=${k[i]}`).join(', ');
+  for (const s of sRows) {
+    const k = keyOf(s);
+    const id = JSON.stringify(k);
+    const t = targetByKey.get(id);
+    const key = keyObject(table.keyColumns, k);
+    if (!t) {
+      note({ check: 'row_missing', table: table.target, key, source: Object.fromEntries(columns.map((c, i) => [c, render(s)[i]])), message: `${table.target} row (${keyLabel(k)}) is missing in the target` });
+      continue;
+    }
+    targetByKey.delete(id);
+    const sv = render(s);
+    const tv = render(t);
+    const differing = columns.filter((_, i) => sv[i] !== tv[i]);
+    if (differing.length === 0) continue;
+    note({
+      check: 'row_changed',
+      table: table.target,
+      key,
+      source: Object.fromEntries(differing.map((c) => [c, sv[columns.indexOf(c)]])),
+      target: Object.fromEntries(differing.map((c) => [c, tv[columns.indexOf(c)]])),
+      message: `${table.target} row (${keyLabel(k)}) differs in ${differing.map((c) => `${c}: source ${sv[columns.indexOf(c)]}, target ${tv[columns.indexOf(c)]}`).join('; ')}`,
+    });
+  }
+  for (const t of targetByKey.values()) {
+    const k = keyOf(t);
+    note({ check: 'row_extra', table: table.target, key: keyObject(table.keyColumns, k), target: Object.fromEntries(columns.map((c, i) => [c, render(t)[i]])), message: `${table.target} row (${keyLabel(k)}) exists only in the target` });
+  }
+}

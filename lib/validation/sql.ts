@@ -1,0 +1,201 @@
+/**
+ * The SQL the validation tiers run inside each database, per dialect. Pure text builders: no I/O.
+ * Every identifier is quoted (lib/quote.ts); no value is ever interpolated.
+ */
+import { quoteIdentifier, quoteQualified } from '../quote';
+import type { CanonicalType, Dialect } from '../types';
+
+export interface Place {
+  dialect: Dialect;
+  schema: string;
+}
+
+const q = (p: Place, name: string) => quoteIdentifier(p.dialect, name);
+export const tableRef = (p: Place, table: string) => quoteQualified(p.dialect, p.schema, table);
+
+export type StatKind = 'numeric' | 'float' | 'temporal' | 'boolean' | 'text' | 'other';
+
+export function statKind(type: CanonicalType): StatKind {
+  switch (type.kind) {
+    case 'int16':
+    case 'int32':
+    case 'int64':
+    case 'decimal':
+      return 'numeric';
+    case 'float32':
+    case 'float64':
+      return 'float';
+    case 'date':
+    case 'time':
+    case 'timestamp':
+    case 'timestamptz':
+      return 'temporal';
+    case 'boolean':
+      return 'boolean';
+    case 'varchar':
+    case 'text':
+      return 'text';
+    default:
+      return 'other';
+  }
+}
+
+/** Text of a temporal aggregate, so drivers hand over what the database prints (no Date objects). */
+function asText(p: Place, expr: string): string {
+  if (p.dialect === 'postgresql') return `(${expr})::text`;
+  if (p.dialect === 'mysql') return `CAST(${expr} AS CHAR)`;
+  return expr;
+}
+
+function charLength(p: Place, expr: string): string {
+  return p.dialect === 'sqlite' ? `LENGTH(${expr})` : `CHAR_LENGTH(${expr})`;
+}
+
+export interface StatColumn {
+  name: string;
+  kind: StatKind;
+}
+
+/**
+ * One row of aggregates for a whole table: `n`, then per column i: `n<i>` non-null count, and by kind
+ * `min<i>`, `max<i>`, `sum<i>`, `d<i>` (distinct count), `t<i>` (true count), `l<i>` (sum of character lengths).
+ */
+export function statisticsSql(p: Place, table: string, columns: StatColumn[]): string {
+  const parts = ['COUNT(*) AS n'];
+  columns.forEach((c, i) => {
+    const col = q(p, c.name);
+    parts.push(`COUNT(${col}) AS n${i}`);
+    if (c.kind === 'numeric' || c.kind === 'float') {
+      parts.push(`MIN(${col}) AS min${i}`, `MAX(${col}) AS max${i}`, `SUM(${col}) AS sum${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);
+    } else if (c.kind === 'temporal') {
+      parts.push(`${asText(p, `MIN(${col})`)} AS min${i}`, `${asText(p, `MAX(${col})`)} AS max${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);
+    } else if (c.kind === 'boolean') {
+      parts.push(`SUM(CASE WHEN ${col} THEN 1 ELSE 0 END) AS t${i}`);
+    } else if (c.kind === 'text') {
+      parts.push(`SUM(${charLength(p, col)}) AS l${i}`);
+    }
+  });
+  return `SELECT ${parts.join(', ')} FROM ${tableRef(p, table)}`;
+}
+
+/** Key values that occur more than once (at most `limit`), and how often. */
+export function duplicateKeysSql(p: Place, table: string, columns: string[], limit: number): string {
+  const cols = columns.map((c) => q(p, c)).join(', ');
+  return `SELECT ${cols}, COUNT(*) AS n FROM ${tableRef(p, table)} WHERE ${columns.map((c) => `${q(p, c)} IS NOT NULL`).join(' AND ')} GROUP BY ${cols} HAVING COUNT(*) > 1 LIMIT ${limit}`;
+}
+
+export interface ForeignKeyRef {
+  child: string;
+  columns: string[];
+  parent: string;
+  parentColumns: string[];
+}
+
+function orphanFrom(p: Place, fk: ForeignKeyRef): string {
+  const on = fk.columns.map((c, i) => `p.${q(p, fk.parentColumns[i])} = c.${q(p, c)}`).join(' AND ');
+  const notNull = fk.columns.map((c) => `c.${q(p, c)} IS NOT NULL`).join(' AND ');
+  return `FROM ${tableRef(p, fk.child)} c LEFT JOIN ${tableRef(p, fk.parent)} p ON ${on} WHERE ${notNull} AND p.${q(p, fk.parentColumns[0])} IS NULL`;
+}
+
+/** Child rows whose (non-null) foreign key finds no parent: count. */
+export function orphanCountSql(p: Place, fk: ForeignKeyRef): string {
+  return `SELECT COUNT(*) AS n ${orphanFrom(p, fk)}`;
+}
+
+/** Child rows whose foreign key finds no parent: the child's key and the dangling reference, at most `limit`. */
+export function orphanSampleSql(p: Place, fk: ForeignKeyRef, childKey: string[], limit: number): string {
+  const cols = [...new Set([...childKey, ...fk.columns])].map((c) => `c.${q(p, c)}`).join(', ');
+  return `SELECT ${cols} ${orphanFrom(p, fk)} LIMIT ${limit}`;
+}
+
+// ---------------------------------------------------------------- behavioral suite
+
+export interface SuiteQuery {
+  name: string;
+  sql: string;
+  ordered: boolean;
+  /** Canonical types of the result columns, when known (generated queries), for exact normalisation. */
+  types?: CanonicalType[];
+}
+
+export interface SuiteTable {
+  name: string;
+  columns: { name: string; type: CanonicalType }[];
+  primaryKey: string[];
+  foreignKeys: { name: string; columns: string[]; parent: string; parentColumns: string[] }[];
+}
+
+const COUNT_TYPE: CanonicalType = { kind: 'int64' };
+const TOP_N = 10;
+
+/**
+ * The generated suite, for one side (`names` maps a source table name to that side's table name).
+ * Counts per table, counts per foreign-key group, aggregates over exact numeric columns, top-N by key,
+ * and joins along every foreign key grouped by the parent's key.
+ */
+export function generatedSuite(p: Place, tables: SuiteTable[], names: (table: string) => string): SuiteQuery[] {
+  const out: SuiteQuery[] = [];
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  for (const t of tables) {
+    const ref = tableRef(p, names(t.name));
+    out.push({ name: `count ${t.name}`, sql: `SELECT COUNT(*) FROM ${ref}`, ordered: true, types: [COUNT_TYPE] });
+    for (const fk of t.foreignKeys) {
+      const cols = fk.columns.map((c) => q(p, c)).join(', ');
+      const types = fk.columns.map((c) => t.columns.find((x) => x.name === c)?.type ?? { kind: 'text' as const });
+      out.push({
+        name: `count ${t.name} per ${fk.columns.join(', ')}`,
+        sql: `SELECT ${cols}, COUNT(*) FROM ${ref} GROUP BY ${cols}`,
+        ordered: false,
+        types: [...types, COUNT_TYPE],
+      });
+      const parent = byName.get(fk.parent);
+      if (parent && parent.primaryKey.length > 0) {
+        const on = fk.columns.map((c, i) => `p.${q(p, fk.parentColumns[i])} = c.${q(p, c)}`).join(' AND ');
+        const pk = parent.primaryKey.map((c) => `p.${q(p, c)}`).join(', ');
+        const pkTypes = parent.primaryKey.map((c) => parent.columns.find((x) => x.name === c)?.type ?? { kind: 'text' as const });
+        out.push({
+          name: `join ${t.name} → ${fk.parent} on ${fk.columns.join(', ')}`,
+          sql: `SELECT ${pk}, COUNT(*) FROM ${ref} c JOIN ${tableRef(p, names(fk.parent))} p ON ${on} GROUP BY ${pk}`,
+          ordered: false,
+          types: [...pkTypes, COUNT_TYPE],
+        });
+      }
+    }
+    for (const c of t.columns) {
+      if (statKind(c.type) !== 'numeric') continue;
+      const col = q(p, c.name);
+      out.push({
+        name: `aggregates ${t.name}.${c.name}`,
+        sql: `SELECT MIN(${col}), MAX(${col}), SUM(${col}), COUNT(${col}) FROM ${ref}`,
+        ordered: true,
+        types: [c.type, c.type, sumType(c.type), COUNT_TYPE],
+      });
+    }
+    if (t.primaryKey.length > 0) {
+      const cols = t.columns.map((c) => q(p, c.name)).join(', ');
+      out.push({
+        name: `top ${TOP_N} ${t.name} by key`,
+        sql: `SELECT ${cols} FROM ${ref} ORDER BY ${t.primaryKey.map((c) => q(p, c)).join(', ')} LIMIT ${TOP_N}`,
+        ordered: true,
+        types: t.columns.map((c) => c.type),
+      });
+    }
+  }
+  return out;
+}
+
+/** The type a SUM comes back as: integers stay integral (wider), decimals keep their scale. */
+function sumType(type: CanonicalType): CanonicalType {
+  return type.kind === 'decimal' ? { kind: 'decimal', scale: type.scale } : { kind: 'int64' };
+}
+
+/** Whether a user query fixes its row order (a top-level ORDER BY), so results compare in order. */
+export function hasOrderBy(sql: string): boolean {
+  // Strip quoted text and parenthesised sub-queries; what is left is the top level.
+  let s = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`/g, "''");
+  for (let prev = ''; prev !== s; ) {
+    prev = s;
+    s = s.replace(/\([^()]*\)/g, '()');
+  }
+  return /\border\s+by\b/i.test(s);
+}
