@@ -1,8 +1,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { ConnectorError } from '../connectors/types';
+import { ConnectorError, type Connector } from '../connectors/types';
 import { planMigration } from '../lib/mapping';
 import type { EndpointRef, RowCountCheck } from '../lib/migration';
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
+import type { MetadataStore } from '../lib/store';
 import type { ConnectorPool } from './connections';
 import { createValidationActivities } from './validation';
 
@@ -41,12 +42,62 @@ export interface ChunkInput {
   limit: number;
 }
 
+/** A row the target refused (value out of range, too long, constraint …), named by its key. */
+export interface RejectedRow {
+  key: Key;
+  message: string;
+}
+
 export interface ChunkResult {
+  /** Rows read from the source (fewer than the limit means the table is done). */
   rows: number;
+  /** Rows committed to the target (rows minus rejected). */
+  written: number;
+  rejected: RejectedRow[];
   /** The checkpoint after this chunk: the key of its last row (unchanged when the chunk was empty). */
   lastKey: Key | null;
   done: boolean;
   durationMs: number;
+}
+
+/** More rejected rows than this in one chunk is not bad data but a broken mapping: the chunk fails instead. */
+const MAX_REJECTED_PER_CHUNK = 100;
+
+/** MySQL/MariaDB errors that blame a row's data: null, duplicate, out of range, truncated, bad value, too long, FK, CHECK. */
+const MYSQL_ROW_ERRNOS = new Set([1048, 1062, 1264, 1265, 1292, 1366, 1406, 1451, 1452, 1690, 3819, 4025]);
+
+/** Whether a driver error blames the data of the rows written (not the connection, the schema or the server). */
+export function isRowRejection(cause: unknown): boolean {
+  const c = cause as { code?: unknown; errno?: unknown } | undefined;
+  // PostgreSQL SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation).
+  if (typeof c?.code === 'string' && /^2[23][0-9A-Z]{3}$/.test(c.code)) return true;
+  if (typeof c?.errno === 'number' && MYSQL_ROW_ERRNOS.has(c.errno)) return true;
+  return typeof c?.code === 'string' && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/.test(c.code);
+}
+
+/**
+ * Writes a chunk; when the target rejects it for its data, bisects (each half its own idempotent write)
+ * down to the single rows it refuses, so one bad row costs O(log n) writes and the rest still lands.
+ */
+async function writeIsolating(target: Connector, table: TablePlan, rows: Row[], positions: number[], rejected: RejectedRow[]): Promise<number> {
+  try {
+    return await target.writeRows(table, rows);
+  } catch (err) {
+    if (!(err instanceof ConnectorError) || !isRowRejection(err.cause)) throw err;
+    if (rows.length === 1) {
+      rejected.push({ key: keyOf(rows[0] as Row, positions), message: err.message });
+      if (rejected.length > MAX_REJECTED_PER_CHUNK) {
+        throw ApplicationFailure.nonRetryable(
+          `the target rejects more than ${MAX_REJECTED_PER_CHUNK} rows of one chunk of ${table.source.name}; first: ${rejected[0]?.message}`,
+          'RowsRejected',
+        );
+      }
+      return 0;
+    }
+    const mid = rows.length >> 1;
+    const first = await writeIsolating(target, table, rows.slice(0, mid), positions, rejected);
+    return first + (await writeIsolating(target, table, rows.slice(mid), positions, rejected));
+  }
 }
 
 function keyOf(row: Row, positions: number[]): Key {
@@ -69,8 +120,13 @@ async function* heartbeating(batches: AsyncIterable<Row[]>): AsyncIterable<Row[]
 }
 
 /** Activities are built around one ConnectorPool per worker process. */
-export function createActivities(pool: ConnectorPool) {
+export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
   return {
+    /** Keeps the API's listing index current (a worker without a metadata store skips it). */
+    async recordMigrationStatus(input: { id: string; status: string; phase: string | null }): Promise<void> {
+      await store?.updateMigrationStatus(input.id, input.status, input.phase);
+    },
+
     ...createValidationActivities(pool),
     async analyzeSource(input: { source: EndpointRef }): Promise<SchemaInfo> {
       return typed(async () => {
@@ -109,11 +165,14 @@ export function createActivities(pool: ConnectorPool) {
           const columns = input.table.columns.map((c) => c.column);
           const rows = await source.readChunk(input.table.source.name, columns, input.table.keyColumns, input.after, input.limit);
           ctx.heartbeat({ after: input.after, read: rows.length });
-          if (rows.length > 0) await target.writeRows(input.table, rows);
           const positions = input.table.keyColumns.map((k) => columns.indexOf(k));
+          const rejected: RejectedRow[] = [];
+          const written = rows.length > 0 ? await writeIsolating(target, input.table, rows, positions, rejected) : 0;
           const last = rows.at(-1);
           return {
             rows: rows.length,
+            written,
+            rejected,
             lastKey: last ? keyOf(last, positions) : input.after,
             done: rows.length < input.limit,
             durationMs: Date.now() - started,
@@ -155,14 +214,27 @@ export function createActivities(pool: ConnectorPool) {
       });
     },
 
-    async compareRowCounts(input: { source: EndpointRef; target: EndpointRef; plan: MigrationPlan }): Promise<RowCountCheck[]> {
+    async compareRowCounts(input: {
+      source: EndpointRef;
+      target: EndpointRef;
+      plan: MigrationPlan;
+      /** Rows the target refused during the copy, per source table. */
+      rejected?: Record<string, number>;
+    }): Promise<RowCountCheck[]> {
       return typed(async () => {
         const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
         const checks: RowCountCheck[] = [];
         for (const table of input.plan.tables) {
           Context.current().heartbeat({ table: table.target });
           const [sourceRows, targetRows] = await Promise.all([source.countRows(table.source.name), target.countRows(table.target)]);
-          checks.push({ table: table.source.name, source_rows: sourceRows, target_rows: targetRows, match: sourceRows === targetRows });
+          const rejectedRows = input.rejected?.[table.source.name] ?? 0;
+          checks.push({
+            table: table.source.name,
+            source_rows: sourceRows,
+            target_rows: targetRows,
+            rejected_rows: rejectedRows,
+            match: sourceRows - rejectedRows === targetRows,
+          });
         }
         return checks;
       });

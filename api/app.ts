@@ -3,17 +3,27 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import pinoHttp from 'pino-http';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../lib/logger';
-import { secretEquals, type Sealer } from '../lib/secrets';
+import type { Sealer } from '../lib/secrets';
+import type { MetadataStore } from '../lib/store';
+import { validationQuery } from '../workflows/migration';
+import { apiKeyRoutes } from './api-keys';
+import { authenticator, rateLimiter, type AuthConfig, type Principal } from './auth';
+import { connectionRoutes } from './connections';
 import { ApiError, errorHandler, sendError } from './errors';
+import { idempotency } from './idempotency';
 import { migrationRoutes } from './migrations';
+import { openApiDocument } from './openapi';
+import { pageQuery, parse } from './schemas';
 
 export interface ApiDeps {
   client: Client;
   taskQueue: string;
   sealer: Sealer;
-  /** The admin key callers present as `Authorization: Bearer <key>`. */
-  apiKey: string;
+  store: MetadataStore;
+  auth: AuthConfig;
   log: Logger;
+  /** PEM of the Ed25519 key that verifies certificates. */
+  certificatePublicKey: string;
   testConnections?: boolean;
 }
 
@@ -24,17 +34,6 @@ function requestId(req: Request, res: Response, next: NextFunction) {
   res.locals.requestId = given && REQUEST_ID.test(given) ? given : `req_${randomBytes(8).toString('hex')}`;
   res.set('X-Request-Id', res.locals.requestId as string);
   next();
-}
-
-function bearerAuth(apiKey: string) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) return sendError(res, new ApiError(401, 'unauthorized', 'Missing bearer token: send Authorization: Bearer <api key>'));
-    if (!secretEquals(match[1] as string, apiKey)) return sendError(res, new ApiError(401, 'unauthorized', 'Invalid API key'));
-    res.locals.principal = 'admin';
-    next();
-  };
 }
 
 export function createApp(deps: ApiDeps): express.Express {
@@ -53,15 +52,51 @@ export function createApp(deps: ApiDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  app.use('/v1', bearerAuth(deps.apiKey));
+  const openapi = openApiDocument();
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.get('/v1/certificates/public-key', (_req, res) => {
+    res.json({ algorithm: 'Ed25519', public_key_pem: deps.certificatePublicKey });
+  });
+
+  app.use('/v1', authenticator(deps.store, deps.auth));
+  app.use('/v1', rateLimiter());
   app.use('/v1', express.json({ limit: '1mb', strict: false }));
   app.use((req, _res, next) => {
-    if (['POST', 'PATCH', 'PUT'].includes(req.method) && req.body !== undefined && (typeof req.body !== 'object' || Array.isArray(req.body))) {
+    const hasBody = req.body !== undefined && req.body !== null && Number(req.get('content-length') ?? 0) > 0;
+    if (['POST', 'PATCH', 'PUT', 'DELETE'].includes(req.method) && hasBody && (typeof req.body !== 'object' || Array.isArray(req.body))) {
       return next(new ApiError(400, 'invalid_body', 'The request body must be a JSON object'));
     }
     next();
   });
+  app.use('/v1', idempotency(deps.store));
   app.use('/v1/migrations', migrationRoutes(deps));
+  app.use('/v1/connections', connectionRoutes(deps));
+  app.use('/v1/api-keys', apiKeyRoutes(deps.store));
+
+  /** Validation summaries, newest first, of the caller's migrations that have reached validation. */
+  app.get('/v1/validations', async (req, res) => {
+    const q = parse(pageQuery, req.query, 'query');
+    const environment = (res.locals.principal as Principal).environment;
+    const { total, rows } = await deps.store.listMigrations({
+      environment,
+      sort: { column: 'created_at', direction: 'desc' },
+      limit: q.limit,
+      offset: q.offset,
+    });
+    const data = await Promise.all(
+      rows.map(async (r) => {
+        const handle = deps.client.workflow.getHandle(r.id);
+        const report = await deps.client.connection
+          .withDeadline(Date.now() + 5_000, () => handle.query(validationQuery))
+          .catch(() => undefined);
+        return { migration_id: r.id, name: r.name, migration_status: r.status, validation: report === undefined ? 'unavailable' : report };
+      }),
+    );
+    res.json({ data, pagination: { total, limit: q.limit, offset: q.offset, has_more: q.offset + data.length < total } });
+  });
+
   app.use((req, res) => sendError(res, new ApiError(404, 'not_found', `No route for ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.log));
   return app;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -7,67 +7,47 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { createConnector } from '../connectors/registry';
 import { endpointLabel } from '../connectors/endpoint';
-import { ConnectorError, type Endpoint } from '../connectors/types';
+import { certificateText } from '../lib/certificate';
 import { TERMINAL_STATUSES, type EndpointRef, type MigrationInput, type MigrationStatus } from '../lib/migration';
 import type { Sealer } from '../lib/secrets';
+import type { MetadataStore } from '../lib/store';
 import type { Dialect } from '../lib/types';
 import {
   approveUpdate,
   cancelSignal,
+  certificateQuery,
   migrationWorkflow,
   pauseSignal,
+  planQuery,
   rejectUpdate,
   resumeSignal,
+  revalidateUpdate,
+  schemaQuery,
   startUpdate,
   statusQuery,
+  validationQuery,
 } from '../workflows/migration';
 import { displayStatus, initialState } from '../workflows/state';
+import type { Principal } from './auth';
+import { testEndpoint } from './connections';
 import { ApiError, conflict, notFound } from './errors';
-import { cancelBody, createMigrationBody, firstIssue, gateDecisionBody } from './schemas';
-import type { z } from 'zod';
+import { cancelBody, createMigrationBody, gateDecisionBody, listMigrationsQuery, page, pageQuery, parse } from './schemas';
 
 export interface MigrationRoutesDeps {
   client: Client;
   taskQueue: string;
   sealer: Sealer;
+  store: MetadataStore;
   /** Test source and target before accepting a migration (default true). */
   testConnections?: boolean;
 }
 
 const ID_PATTERN = /^mig_[a-z0-9]{8,40}$/;
 const QUERY_DEADLINE_MS = 8_000;
+const TIERS = ['structural', 'statistical', 'referential', 'semantic', 'behavioral'] as const;
 
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const result = schema.safeParse(body ?? {});
-  if (!result.success) {
-    const issue = firstIssue(result.error);
-    throw new ApiError(422, 'validation_error', `Invalid request body: ${issue.field}: ${issue.reason}`, issue);
-  }
-  return result.data;
-}
-
-/** Connects once to prove the endpoint is usable; a failure names the field and the reason, never the secret. */
-async function testEndpoint(field: 'source' | 'target', endpoint: Endpoint): Promise<void> {
-  let reason: string | undefined;
-  try {
-    const connector = await createConnector(endpoint, { role: field });
-    try {
-      await connector.testConnection();
-    } finally {
-      await connector.close();
-    }
-  } catch (err) {
-    reason = err instanceof ConnectorError ? err.message : 'the connection test failed';
-  }
-  if (reason) {
-    throw new ApiError(422, 'validation_error', `${field === 'source' ? 'Source' : 'Target'} connection failed`, {
-      field: `${field}.connection_string`,
-      reason,
-    });
-  }
-}
+type Handle = WorkflowHandle<typeof migrationWorkflow>;
 
 /** The migration as the seeds' resource shape, with the live status beside it. */
 export function migrationResource(s: MigrationStatus) {
@@ -95,23 +75,31 @@ export function migrationResource(s: MigrationStatus) {
       resume: `${base}/resume`,
       approve: `${base}/approve`,
       reject: `${base}/reject`,
+      mappings: `${base}/mappings`,
+      errors: `${base}/errors`,
+      validation: `${base}/validation`,
+      certificate: `${base}/certificate`,
     },
   };
 }
 
 export function migrationRoutes(deps: MigrationRoutesDeps): Router {
   const router = Router();
-  const { client } = deps;
+  const { client, store } = deps;
 
-  function handleFor(req: Request): WorkflowHandle<typeof migrationWorkflow> {
+  /** The workflow of a migration the caller's environment owns; any other id is a 404. */
+  async function handleFor(req: Request, res: Response): Promise<Handle> {
     const id = String(req.params.id);
     if (!ID_PATTERN.test(id)) throw notFound('migration', id);
+    const indexed = await store.getMigrationIndex(id);
+    if (!indexed || indexed.environment !== (res.locals.principal as Principal).environment) throw notFound('migration', id);
     return client.workflow.getHandle<typeof migrationWorkflow>(id);
   }
 
-  async function statusOf(handle: WorkflowHandle<typeof migrationWorkflow>): Promise<MigrationStatus> {
+  /** Runs a query with a deadline; a workflow nobody answers for is a 503, an unknown one a 404. */
+  async function ask<T>(handle: Handle, query: () => Promise<T>): Promise<T> {
     try {
-      return await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
+      return await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, query);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw notFound('migration', handle.workflowId);
       const missing = await handle.describe().then(
@@ -123,14 +111,15 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     }
   }
 
+  const statusOf = (handle: Handle) => ask(handle, () => handle.query(statusQuery));
+
   /** Runs an update; a refusal by the workflow's validator, or a closed workflow, is a 409 naming why. */
-  async function update<R>(handle: WorkflowHandle<typeof migrationWorkflow>, run: () => Promise<R>): Promise<R> {
+  async function update<R>(handle: Handle, run: () => Promise<R>): Promise<R> {
     try {
       return await run();
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw conflict(err.cause.message);
       if (err instanceof WorkflowNotFoundError) {
-        // Not found: either no such id, or the workflow has already closed.
         const status = await statusOf(handle);
         throw conflict(`migration is ${status.status}`, { status: status.status });
       }
@@ -138,48 +127,144 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     }
   }
 
-  router.post('/', async (req, res) => {
-    const body = parse(createMigrationBody, req.body);
-    const source: Endpoint = { type: body.source.type as Dialect, connectionString: body.source.connection_string, schema: body.source.schema };
-    const target: Endpoint = { type: body.target.type as Dialect, connectionString: body.target.connection_string, schema: body.target.schema };
-    if (deps.testConnections !== false) {
-      await testEndpoint('source', source);
-      await testEndpoint('target', target);
+  /** A saved connection (by id, in the caller's environment) or an inline one, sealed for the workflow. */
+  async function endpointRef(
+    field: 'source' | 'target',
+    given: { connection_id?: string; type?: string; connection_string?: string; schema?: string; tables?: string[] },
+    principal: Principal,
+  ): Promise<EndpointRef> {
+    const extra = { ...(given.tables ? { tables: given.tables } : {}) };
+    if (given.connection_id) {
+      const saved = await store.getConnection(given.connection_id, principal.environment);
+      if (!saved) {
+        throw new ApiError(422, 'validation_error', `No connection exists with ID ${given.connection_id}`, {
+          field: `${field}.connection_id`,
+          reason: 'not found',
+        });
+      }
+      const schema = given.schema ?? saved.schema ?? undefined;
+      return { type: saved.type as Dialect, sealedConnection: saved.sealed_connection, description: saved.description, ...(schema ? { schema } : {}), ...extra };
     }
-    const ref = (e: Endpoint, tables?: string[]): EndpointRef => ({
-      type: e.type,
-      sealedConnection: deps.sealer.seal(e.connectionString),
-      description: endpointLabel(e),
-      ...(e.schema ? { schema: e.schema } : {}),
-      ...(tables ? { tables } : {}),
-    });
+    const endpoint = { type: given.type as Dialect, connectionString: given.connection_string as string, schema: given.schema };
+    if (deps.testConnections !== false) await testEndpoint(field, endpoint);
+    return {
+      type: endpoint.type,
+      sealedConnection: deps.sealer.seal(endpoint.connectionString),
+      description: endpointLabel(endpoint),
+      ...(endpoint.schema ? { schema: endpoint.schema } : {}),
+      ...extra,
+    };
+  }
+
+  router.post('/', async (req, res) => {
+    const principal = res.locals.principal as Principal;
+    const body = parse(createMigrationBody, req.body);
+    const source = await endpointRef('source', body.source, principal);
+    const target = await endpointRef('target', body.target, principal);
     const id = `mig_${randomBytes(8).toString('hex')}`;
     const input: MigrationInput = {
       id,
       name: body.name,
-      source: ref(source, body.source.tables),
-      target: ref(target),
+      source,
+      target,
       strategy: body.strategy,
       options: body.options,
       createdAt: new Date().toISOString(),
+      environment: principal.environment,
     };
+    // Indexed first: the workflow's own status reports update this row, so it must exist before they arrive.
+    await store.indexMigration({
+      id,
+      environment: principal.environment,
+      name: input.name,
+      status: 'created',
+      phase: null,
+      strategy: input.strategy,
+      source_type: source.type,
+      target_type: target.type,
+      created_by: principal.id,
+      created_at: input.createdAt,
+    });
     await client.workflow.start(migrationWorkflow, { taskQueue: deps.taskQueue, workflowId: id, args: [input] });
     // Answered from the input: a new migration is `created`, whether or not a worker is up yet.
     res.status(201).location(`/v1/migrations/${id}`).json(migrationResource(displayStatus(input, initialState(input))));
   });
 
+  router.get('/', async (req, res) => {
+    const q = parse(listMigrationsQuery, req.query, 'query');
+    const descending = q.sort.startsWith('-');
+    const { total, rows } = await store.listMigrations({
+      environment: (res.locals.principal as Principal).environment,
+      status: q.status,
+      createdAfter: q.created_after ? new Date(q.created_after).toISOString() : undefined,
+      createdBefore: q.created_before ? new Date(q.created_before).toISOString() : undefined,
+      sort: { column: q.sort.replace(/^-/, '') as 'created_at', direction: descending ? 'desc' : 'asc' },
+      limit: q.limit,
+      offset: q.offset,
+    });
+    const data = rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      phase: r.phase,
+      strategy: r.strategy,
+      source: { type: r.source_type },
+      target: { type: r.target_type },
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+      links: { self: `/v1/migrations/${r.id}` },
+    }));
+    res.json({ data, pagination: { total, limit: q.limit, offset: q.offset, has_more: q.offset + data.length < total } });
+  });
+
   router.get('/:id', async (req, res) => {
-    const status = await statusOf(handleFor(req));
-    res.json({ ...migrationResource(status), phases: status.phases, tables: status.tables, validation: status.validation, certificate: null });
+    const status = await statusOf(await handleFor(req, res));
+    res.json({ ...migrationResource(status), phases: status.phases, tables: status.tables, validation: status.validation, certificate: status.certificate });
   });
 
   router.get('/:id/status', async (req, res) => {
-    res.json(await statusOf(handleFor(req)));
+    const handle = await handleFor(req, res);
+    if (!req.accepts('text/event-stream') || req.get('accept')?.includes('text/event-stream') !== true) {
+      return res.json(await statusOf(handle));
+    }
+    await streamStatus(handle, req, res);
   });
 
+  /** Server-sent events: one `status` event at once and at every change, until the migration ends. */
+  async function streamStatus(handle: Handle, req: Request, res: Response) {
+    const first = await statusOf(handle);
+    res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+    res.flushHeaders();
+    let closed = false;
+    req.on('close', () => {
+      closed = true;
+    });
+    let last = '';
+    let n = 0;
+    let status: MigrationStatus | undefined = first;
+    while (!closed) {
+      if (status) {
+        const text = JSON.stringify(status);
+        if (text !== last) {
+          last = text;
+          res.write(`id: ${++n}\nevent: status\ndata: ${text}\n\n`);
+        }
+        if (TERMINAL_STATUSES.includes(status.status)) break;
+      } else {
+        res.write(': no worker answered; retrying\n\n');
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      status = await statusOf(handle).catch(() => undefined);
+    }
+    if (!closed) {
+      res.write('event: end\ndata: {}\n\n');
+      res.end();
+    }
+  }
+
   router.post('/:id/start', async (req, res) => {
-    const handle = handleFor(req);
-    await statusOf(handle); // 404 before anything else
+    const handle = await handleFor(req, res);
+    await statusOf(handle);
     const status = await update(handle, () => handle.executeUpdate(startUpdate));
     res.status(202).json(migrationResource(status));
   });
@@ -189,17 +274,17 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     ['reject', rejectUpdate],
   ] as const) {
     router.post(`/:id/${path}`, async (req, res) => {
-      const handle = handleFor(req);
+      const handle = await handleFor(req, res);
       const decision = parse(gateDecisionBody, req.body);
       await statusOf(handle);
-      const by = decision.approved_by ?? (res.locals.principal as string);
+      const by = decision.approved_by ?? (res.locals.principal as Principal).id;
       const gate = await update(handle, () => handle.executeUpdate(definition, { args: [{ by, comment: decision.comment }] }));
       res.json({ id: handle.workflowId, gate });
     });
   }
 
   router.post('/:id/pause', async (req, res) => {
-    const handle = handleFor(req);
+    const handle = await handleFor(req, res);
     const before = await statusOf(handle);
     if (!['running', 'awaiting_approval', 'paused'].includes(before.status)) {
       throw conflict(`cannot pause a migration that is ${before.status}`, { status: before.status });
@@ -209,7 +294,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
   });
 
   router.post('/:id/resume', async (req, res) => {
-    const handle = handleFor(req);
+    const handle = await handleFor(req, res);
     const before = await statusOf(handle);
     if (before.status !== 'paused') throw conflict(`cannot resume a migration that is ${before.status}`, { status: before.status });
     await handle.signal(resumeSignal);
@@ -217,7 +302,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
   });
 
   router.delete('/:id', async (req, res) => {
-    const handle = handleFor(req);
+    const handle = await handleFor(req, res);
     const { reason } = parse(cancelBody, req.body);
     const before = await statusOf(handle);
     if (TERMINAL_STATUSES.includes(before.status)) {
@@ -225,6 +310,125 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     }
     await handle.signal(cancelSignal, { reason });
     res.status(202).json(migrationResource(await statusOf(handle)));
+  });
+
+  // ---- what the migration found and planned ----
+
+  router.get('/:id/schema/source', async (req, res) => {
+    const handle = await handleFor(req, res);
+    const schema = await ask(handle, () => handle.query(schemaQuery));
+    if (!schema) throw new ApiError(404, 'not_available', 'The source schema is analysed when the migration starts');
+    res.json(schema);
+  });
+
+  router.get('/:id/schema/target', async (req, res) => {
+    const handle = await handleFor(req, res);
+    const plan = await ask(handle, () => handle.query(planQuery));
+    if (!plan) throw new ApiError(404, 'not_available', 'The target schema is planned in the mapping phase');
+    res.json({
+      dialect: plan.targetDialect,
+      schema: plan.targetSchema,
+      tables: plan.tables.map((t) => ({
+        name: t.target,
+        columns: t.columns.map((c) => ({ name: c.column, type: c.targetType, nullable: c.nullable })),
+        primary_key: t.source.primaryKey,
+        unique_constraints: t.source.uniqueConstraints,
+        foreign_keys: t.source.foreignKeys,
+        indexes: t.source.indexes,
+        copy_mode: t.copyMode,
+        key_columns: t.keyColumns,
+        copy_note: t.copyNote ?? null,
+      })),
+    });
+  });
+
+  router.get('/:id/mappings', async (req, res) => {
+    const handle = await handleFor(req, res);
+    const q = parse(pageQuery, req.query, 'query');
+    const plan = await ask(handle, () => handle.query(planQuery));
+    if (!plan) throw new ApiError(404, 'not_available', 'Mappings are planned in the mapping phase');
+    const all = plan.tables.flatMap((t) => t.columns);
+    res.json({ ...page(all, all.length, q), min_confidence: plan.minConfidence, blockers: plan.blockers });
+  });
+
+  router.get('/:id/mappings/:mappingId', async (req, res) => {
+    const handle = await handleFor(req, res);
+    const plan = await ask(handle, () => handle.query(planQuery));
+    const mapping = plan?.tables.flatMap((t) => t.columns).find((c) => c.id === req.params.mappingId);
+    if (!mapping) throw notFound('mapping', String(req.params.mappingId));
+    res.json(mapping);
+  });
+
+  // ---- what happened ----
+
+  router.get('/:id/errors', async (req, res) => {
+    const q = parse(pageQuery, req.query, 'query');
+    const status = await statusOf(await handleFor(req, res));
+    res.json(page(status.errors, status.errors.length, q));
+  });
+
+  router.get('/:id/errors/:errorId', async (req, res) => {
+    const status = await statusOf(await handleFor(req, res));
+    const error = status.errors.find((e) => e.id === req.params.errorId);
+    if (!error) throw notFound('error', String(req.params.errorId));
+    res.json(error);
+  });
+
+  /** The migration's timeline, from its status: phases, gate decision, table completions, errors. */
+  router.get('/:id/logs', async (req, res) => {
+    const q = parse(pageQuery, req.query, 'query');
+    const s = await statusOf(await handleFor(req, res));
+    const lines: { at: string; level: 'info' | 'warn' | 'error'; message: string }[] = [{ at: s.created_at, level: 'info', message: 'migration created' }];
+    if (s.started_at) lines.push({ at: s.started_at, level: 'info', message: 'migration started' });
+    for (const p of s.phases) {
+      if (p.started_at) lines.push({ at: p.started_at, level: 'info', message: `phase ${p.name} started` });
+      if (p.completed_at) lines.push({ at: p.completed_at, level: p.status === 'failed' ? 'error' : 'info', message: `phase ${p.name} ${p.status}` });
+    }
+    if (s.gate?.decided_at) lines.push({ at: s.gate.decided_at, level: 'info', message: `approval gate ${s.gate.state} by ${s.gate.decided_by}` });
+    for (const t of s.tables) {
+      if (t.completed_at) lines.push({ at: t.completed_at, level: 'info', message: `table ${t.name}: ${t.rows_copied} rows in ${t.chunks} chunk(s)` });
+    }
+    for (const e of s.errors) lines.push({ at: e.at, level: 'error', message: `${e.code}: ${e.message}` });
+    lines.sort((a, b) => a.at.localeCompare(b.at));
+    res.json(page(lines, lines.length, q));
+  });
+
+  // ---- validation and certificate ----
+
+  router.get('/:id/validation', async (req, res) => {
+    const handle = await handleFor(req, res);
+    const report = await ask(handle, () => handle.query(validationQuery));
+    if (!report) throw new ApiError(404, 'not_available', 'Validation runs after the data transfer');
+    res.json(report);
+  });
+
+  router.get('/:id/validation/:tier', async (req, res) => {
+    const tier = String(req.params.tier);
+    if (!(TIERS as readonly string[]).includes(tier)) throw notFound('validation tier', tier);
+    const handle = await handleFor(req, res);
+    const report = await ask(handle, () => handle.query(validationQuery));
+    const result = report?.results[tier as (typeof TIERS)[number]];
+    if (!result) throw new ApiError(404, 'not_available', `The ${tier} tier has not run for this migration`);
+    res.json(result);
+  });
+
+  router.post('/:id/validation/rerun', async (req, res) => {
+    const handle = await handleFor(req, res);
+    const body = parse(cancelBody, req.body);
+    await statusOf(handle);
+    const state = await update(handle, () => handle.executeUpdate(revalidateUpdate, { args: [{ by: (res.locals.principal as Principal).id, reason: body.reason }] }));
+    res.status(202).json(state);
+  });
+
+  router.get('/:id/certificate', async (req, res) => {
+    const handle = await handleFor(req, res);
+    const certificate = await ask(handle, () => handle.query(certificateQuery));
+    if (!certificate) throw new ApiError(404, 'not_available', 'No certificate: one is issued only when all five validation tiers pass');
+    // The exact signed bytes (RFC 8785 canonical JSON), so `sensei verify` checks what was downloaded.
+    res
+      .set('Content-Disposition', `attachment; filename="${handle.workflowId}-certificate.json"`)
+      .type('application/json')
+      .send(certificateText(certificate));
   });
 
   return router;

@@ -1,19 +1,71 @@
 import { z } from 'zod';
+import { ApiError } from './errors';
 import { DIALECTS } from '../lib/types';
 
 const identifier = z.string().min(1).max(128);
 
-const endpoint = z.object({
-  type: z.string().refine((t): t is (typeof DIALECTS)[number] => (DIALECTS as readonly string[]).includes(t), {
-    message: `unknown database type; known: ${DIALECTS.join(', ')}`,
-  }),
-  connection_string: z.string().min(1).max(4096),
+const dialect = z.string().refine((t): t is (typeof DIALECTS)[number] => (DIALECTS as readonly string[]).includes(t), {
+  message: `unknown database type; known: ${DIALECTS.join(', ')}`,
+});
+
+/** A source or target: a saved connection by id, or an inline type + connection string. */
+const endpointShape = {
+  connection_id: z.string().min(1).max(64).optional(),
+  type: dialect.optional(),
+  connection_string: z.string().min(1).max(4096).optional(),
   schema: identifier.optional(),
+};
+
+function oneWayToConnect(v: { connection_id?: string; type?: string; connection_string?: string }, ctx: z.RefinementCtx) {
+    if (v.connection_id !== undefined) {
+      if (v.type !== undefined || v.connection_string !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['connection_id'], message: 'give either connection_id or type and connection_string, not both' });
+      }
+      return;
+    }
+    if (v.type === undefined) ctx.addIssue({ code: 'custom', path: ['type'], message: 'required (or give connection_id)' });
+    if (v.connection_string === undefined) ctx.addIssue({ code: 'custom', path: ['connection_string'], message: 'required (or give connection_id)' });
+}
+
+const endpoint = z.object(endpointShape).strict().superRefine(oneWayToConnect);
+const sourceEndpoint = z
+  .object({ ...endpointShape, tables: z.array(identifier).min(1).max(10_000).optional() })
+  .strict()
+  .superRefine(oneWayToConnect);
+
+export const createConnectionBody = z
+  .object({
+    name: z.string().min(1).max(200),
+    type: dialect,
+    connection_string: z.string().min(1).max(4096),
+    schema: identifier.optional(),
+    /** Test the connection before saving it (default true). */
+    test: z.boolean().default(true),
+  })
+  .strict();
+
+export const createApiKeyBody = z
+  .object({
+    name: z.string().min(1).max(200),
+    kind: z.enum(['api_key', 'service_account']).default('api_key'),
+    environment: z.enum(['live', 'test']).optional(),
+    scopes: z.array(z.enum(['read', 'write', 'admin'])).min(1).max(3).default(['read', 'write']),
+    rate_limit_per_second: z.number().int().min(1).max(100_000).optional(),
+  })
+  .strict();
+
+export const listMigrationsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+  status: z.enum(['created', 'running', 'awaiting_approval', 'paused', 'completed', 'failed', 'cancelled']).optional(),
+  created_after: z.string().refine((d) => !Number.isNaN(Date.parse(d)), 'not a date').optional(),
+  created_before: z.string().refine((d) => !Number.isNaN(Date.parse(d)), 'not a date').optional(),
+  sort: z.enum(['created_at', '-created_at', 'name', '-name', 'status', '-status', 'updated_at', '-updated_at']).default('-created_at'),
 });
 
 export const createMigrationBody = z.object({
   name: z.string().min(1).max(200),
-  source: endpoint.extend({ tables: z.array(identifier).min(1).max(10_000).optional() }),
+  source: sourceEndpoint,
   target: endpoint,
   strategy: z.enum(['conservative', 'balanced', 'aggressive']).default('balanced'),
   options: z
@@ -21,6 +73,7 @@ export const createMigrationBody = z.object({
       auto_approve_high_confidence: z.boolean().optional(),
       chunk_size: z.number().int().min(1).max(1_000_000).optional(),
       parallel_tables: z.number().int().min(1).max(64).optional(),
+      max_rejected_rows: z.number().int().min(0).max(1_000_000).optional(),
       replace_existing_tables: z.boolean().optional(),
       notify_on_completion: z.array(z.string().email()).max(100).optional(),
     })
@@ -44,4 +97,25 @@ export function firstIssue(error: z.ZodError): { field: string; reason: string }
     return { field: [field === '(body)' ? '' : field, issue.keys[0]].filter(Boolean).join('.'), reason: 'unknown field' };
   }
   return { field, reason: issue?.message ?? 'invalid' };
+}
+
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+});
+
+/** The seeds' list envelope: {data, pagination: {total, limit, offset, has_more}}. */
+export function page<T>(all: T[], total: number, q: z.infer<typeof pageQuery>) {
+  const data = all.slice(q.offset, q.offset + q.limit);
+  return { data, pagination: { total, limit: q.limit, offset: q.offset, has_more: q.offset + data.length < total } };
+}
+
+/** Parses a body or query string; a failure is a 422 naming the first bad field. */
+export function parse<T extends z.ZodType>(schema: T, input: unknown, where: 'body' | 'query' = 'body'): z.infer<T> {
+  const result = schema.safeParse(input ?? {});
+  if (!result.success) {
+    const issue = firstIssue(result.error);
+    throw new ApiError(422, 'validation_error', `Invalid request ${where}: ${issue.field}: ${issue.reason}`, issue);
+  }
+  return result.data;
 }

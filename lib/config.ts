@@ -18,6 +18,17 @@ export interface SenseiConfig {
   encryptionKey: string | undefined;
   /** SENSEI_LOG_LEVEL (info). */
   logLevel: string;
+  /** SENSEI_DATABASE_URL: metadata store in PostgreSQL; unset → SQLite file in the data dir. */
+  databaseUrl: string | undefined;
+  /** SENSEI_SIGNING_KEY: Ed25519 private key (PEM) for certificates; unset → generated once into the data dir. */
+  signingKey: string | undefined;
+  /** SENSEI_JWT_SECRET (HS256) / SENSEI_JWKS_URL, SENSEI_JWT_ISSUER, SENSEI_JWT_AUDIENCE: OAuth bearer JWTs. */
+  jwtSecret: string | undefined;
+  jwksUrl: string | undefined;
+  jwtIssuer: string | undefined;
+  jwtAudience: string | undefined;
+  /** SENSEI_RATE_LIMIT: requests per second per key unless the key says otherwise (50). */
+  rateLimit: number;
 }
 
 export const DEFAULT_TASK_QUEUE = 'sensei-migrations';
@@ -36,5 +47,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SenseiConfig {
     apiKey: env.SENSEI_API_KEY || undefined,
     encryptionKey: env.SENSEI_ENCRYPTION_KEY || undefined,
     logLevel: env.SENSEI_LOG_LEVEL || 'info',
+    databaseUrl: env.SENSEI_DATABASE_URL || undefined,
+    signingKey: env.SENSEI_SIGNING_KEY || undefined,
+    jwtSecret: env.SENSEI_JWT_SECRET || undefined,
+    jwksUrl: env.SENSEI_JWKS_URL || undefined,
+    jwtIssuer: env.SENSEI_JWT_ISSUER || undefined,
+    jwtAudience: env.SENSEI_JWT_AUDIENCE || undefined,
+    rateLimit: positiveInt(env.SENSEI_RATE_LIMIT, 50, 'SENSEI_RATE_LIMIT'),
   };
+}
+
+function positiveInt(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got "${value}"`);
+  return n;
 }

@@ -45,6 +45,11 @@ export interface MigrationOptions {
   chunk_size?: number;
   /** Tables copied at once; overrides the strategy. */
   parallel_tables?: number;
+  /**
+   * Rows the target may refuse (each recorded under errors with its key) before the migration fails.
+   * Default by strategy: conservative 0 (the first rejected row stops it), balanced 100, aggressive 10,000.
+   */
+  max_rejected_rows?: number;
   /** Drop and recreate target tables that already hold rows. Default false: such a table fails the migration. */
   replace_existing_tables?: boolean;
   /** E-mail addresses to tell on completion (accepted and recorded; delivery arrives with webhooks). */
@@ -61,6 +66,8 @@ export interface MigrationInput {
   strategy: Strategy;
   options: MigrationOptions;
   createdAt: string;
+  /** live or test: the environment of the key that created it (resources of one never show in the other). */
+  environment?: 'live' | 'test';
   /** Set when the workflow continues as new: everything it had done so far. */
   carried?: MigrationState;
 }
@@ -72,6 +79,8 @@ export interface TableProgress {
   status: 'pending' | 'copying' | 'completed' | 'failed';
   copy_mode: 'keyset' | 'whole_table';
   rows_copied: number;
+  /** Rows the target refused (see errors for their keys). */
+  rows_rejected: number;
   rows_estimated: number;
   chunks: number;
   chunk_size: number;
@@ -85,6 +94,8 @@ export interface MigrationError {
   id: string;
   phase: Phase;
   table?: string;
+  /** The primary key of the row concerned, for rows the target rejected. */
+  key?: Key;
   code: string;
   message: string;
   at: string;
@@ -104,6 +115,8 @@ export interface RowCountCheck {
   table: string;
   source_rows: number;
   target_rows: number;
+  /** Rows the target refused during the copy: the target is expected to hold source_rows - rejected_rows. */
+  rejected_rows: number;
   match: boolean;
 }
 
@@ -236,7 +249,9 @@ export interface MigrationState {
   /** The signed certificate document, once issued. */
   certificate?: Certificate | null;
   certificateSummary?: CertificateSummary | null;
+  /** The first MAX_ERRORS_KEPT errors; later ones are only counted, so workflow state stays small. */
   errors: MigrationError[];
+  errors_total: number;
   failure: { code: string; message: string } | null;
   /** How many times the workflow continued as new (history stays bounded). */
   runs: number;
@@ -258,6 +273,7 @@ export interface MigrationStatus {
   validation: ValidationState | null;
   certificate: CertificateSummary | null;
   errors: MigrationError[];
+  errors_total: number;
   failure: { code: string; message: string } | null;
   created_at: string;
   started_at: string | null;
@@ -271,13 +287,18 @@ export interface StrategySettings {
   minChunkRows: number;
   maxChunkRows: number;
   parallelTables: number;
+  /** Rows the target may reject before the migration fails. */
+  maxRejectedRows: number;
 }
 
 export const STRATEGIES: Record<Strategy, StrategySettings> = {
-  conservative: { chunkRows: 1_000, minChunkRows: 1_000, maxChunkRows: 1_000, parallelTables: 1 },
-  balanced: { chunkRows: 10_000, minChunkRows: 1_000, maxChunkRows: 50_000, parallelTables: 3 },
-  aggressive: { chunkRows: 50_000, minChunkRows: 5_000, maxChunkRows: 200_000, parallelTables: 6 },
+  conservative: { chunkRows: 1_000, minChunkRows: 1_000, maxChunkRows: 1_000, parallelTables: 1, maxRejectedRows: 0 },
+  balanced: { chunkRows: 10_000, minChunkRows: 1_000, maxChunkRows: 50_000, parallelTables: 3, maxRejectedRows: 100 },
+  aggressive: { chunkRows: 50_000, minChunkRows: 5_000, maxChunkRows: 200_000, parallelTables: 6, maxRejectedRows: 10_000 },
 };
+
+/** Errors kept in workflow state (and the status); beyond this they are counted in errors_total only. */
+export const MAX_ERRORS_KEPT = 500;
 
 export function strategySettings(strategy: Strategy, options: MigrationOptions): StrategySettings {
   const base = STRATEGIES[strategy];
@@ -288,6 +309,7 @@ export function strategySettings(strategy: Strategy, options: MigrationOptions):
     minChunkRows: options.chunk_size ? chunkRows : base.minChunkRows,
     maxChunkRows: options.chunk_size ? chunkRows : base.maxChunkRows,
     parallelTables: options.parallel_tables ?? base.parallelTables,
+    maxRejectedRows: options.max_rejected_rows ?? base.maxRejectedRows,
   };
 }
 

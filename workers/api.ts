@@ -1,5 +1,8 @@
 import type { Server } from 'node:http';
 import { createApp } from '../api/app';
+import type { AuthConfig } from '../api/auth';
+import { loadOrCreateSigningKey, publicKeyPem } from '../lib/certificate';
+import { MetadataStore } from '../lib/store';
 import { loadConfig, type SenseiConfig } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
 import { Sealer, loadOrCreateKeyFile } from '../lib/secrets';
@@ -13,9 +16,29 @@ export function resolveApiKey(config: SenseiConfig, log: Logger): string {
   return key;
 }
 
+export function authConfig(config: SenseiConfig, log: Logger): AuthConfig {
+  return {
+    bootstrapKey: resolveApiKey(config, log),
+    jwtSecret: config.jwtSecret,
+    jwksUrl: config.jwksUrl,
+    jwtIssuer: config.jwtIssuer,
+    jwtAudience: config.jwtAudience,
+    defaultRateLimit: config.rateLimit,
+  };
+}
+
 export async function startApi(config: SenseiConfig, log: Logger, address: string): Promise<{ server: Server; close(): Promise<void> }> {
   const client = await connectClient(address, config.namespace);
-  const app = createApp({ client, taskQueue: config.taskQueue, sealer: Sealer.fromConfig(config), apiKey: resolveApiKey(config, log), log });
+  const store = await MetadataStore.open(config);
+  const app = createApp({
+    client,
+    taskQueue: config.taskQueue,
+    sealer: Sealer.fromConfig(config),
+    store,
+    auth: authConfig(config, log),
+    log,
+    certificatePublicKey: publicKeyPem(loadOrCreateSigningKey(config)),
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));
     s.once('error', reject);
@@ -29,6 +52,7 @@ export async function startApi(config: SenseiConfig, log: Logger, address: strin
       server.closeAllConnections();
       await closed;
       await client.connection.close();
+      await store.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import { ConnectorPool } from '../activities/connections';
 import { loadConfig, type SenseiConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { Sealer } from '../lib/secrets';
+import { MetadataStore } from '../lib/store';
 import { connectWorker, installRuntimeLogging } from './temporal';
 
 export interface SenseiWorker {
@@ -16,15 +17,16 @@ export interface SenseiWorker {
 /** A worker that runs migration workflows and their activities on the configured task queue. */
 export async function createWorker(
   connection: NativeConnection,
-  config: Pick<SenseiConfig, 'namespace' | 'taskQueue' | 'dataDir' | 'encryptionKey'>,
+  config: Pick<SenseiConfig, 'namespace' | 'taskQueue' | 'dataDir' | 'encryptionKey' | 'databaseUrl'>,
 ): Promise<SenseiWorker> {
   const pool = new ConnectorPool(Sealer.fromConfig(config));
+  const store = await MetadataStore.open(config);
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities(pool),
+    activities: createActivities(pool, store),
     // Chunks are I/O bound; a few at once per worker keeps two cores busy without starving the workflow tasks.
     maxConcurrentActivityTaskExecutions: 8,
   });
@@ -32,7 +34,7 @@ export async function createWorker(
   return {
     worker,
     run() {
-      running ??= worker.run().finally(() => pool.closeAll());
+      running ??= worker.run().finally(() => Promise.all([pool.closeAll(), store.close()]));
       return running;
     },
     async shutdown() {

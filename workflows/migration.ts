@@ -5,9 +5,10 @@
  * Everything that touches a database is an activity; this file only decides what happens next.
  */
 import * as wf from '@temporalio/workflow';
-import type { MigrationActivities } from '../activities';
+import type { MigrationActivities, RejectedRow } from '../activities';
 import type { Certificate } from '../lib/certificate';
 import {
+  MAX_ERRORS_KEPT,
   PHASES,
   approvalNeed,
   nextChunkSize,
@@ -25,7 +26,7 @@ import {
   type ValidationTier,
   VALIDATION_TIERS,
 } from '../lib/migration';
-import type { MigrationPlan, SchemaInfo, TablePlan } from '../lib/types';
+import type { Key, MigrationPlan, SchemaInfo, TablePlan } from '../lib/types';
 import { describeFailure, displayStatus, initialState, progressOf } from './state';
 
 // ---- the contract: exported next to the workflow that handles it ----
@@ -96,6 +97,12 @@ const validationWork = wf.proxyActivities<MigrationActivities>({
 /** A failed validation waits this long for a re-run before the migration ends failed (7 days). */
 const DEFAULT_FAILED_HOLD_SECONDS = 7 * 24 * 3600;
 
+/** The listing index in the metadata store: quick, few retries, never blocks or fails a migration. */
+const indexWork = wf.proxyActivities<MigrationActivities>({
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '1s', maximumAttempts: 3 },
+});
+
 /** Beyond this many history events the workflow continues as new, carrying its checkpoints. */
 const HISTORY_EVENTS_LIMIT = 8_000;
 
@@ -106,7 +113,6 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   const settings = strategySettings(input.strategy, input.options);
   const status = (): MigrationStatus => displayStatus(input, state);
   const now = () => new Date().toISOString();
-  let errorCount = state.errors.length;
 
   // ---- handlers first, so no signal or update is lost ----
   wf.setHandler(statusQuery, status);
@@ -179,6 +185,31 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     if (state.cancelRequested) throw new MigrationCancelled();
   }
 
+  // ---- the listing index (metadata store) follows the status, best effort ----
+  let indexed = '';
+  const indexKey = () => {
+    const s = displayStatus(input, state);
+    return `${s.status}|${s.phase ?? ''}`;
+  };
+  async function reportIndex(): Promise<void> {
+    const key = indexKey();
+    if (key === indexed) return;
+    indexed = key;
+    const [status, phase] = key.split('|') as [string, string];
+    try {
+      await indexWork.recordMigrationStatus({ id: input.id, status, phase: phase || null });
+    } catch (err) {
+      wf.log.warn('listing index not updated', { error: String(err) });
+    }
+  }
+  void (async () => {
+    for (;;) {
+      await wf.condition(() => indexKey() !== indexed);
+      await reportIndex();
+    }
+  })().catch(() => undefined);
+  const finalReport = () => wf.CancellationScope.nonCancellable(reportIndex);
+
   // ---- the story ----
   try {
     await wf.condition(() => state.status !== 'created' || state.cancelRequested);
@@ -196,6 +227,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     }
     state.status = 'completed';
     state.completed_at = now();
+    await finalReport();
     return status();
   } catch (err) {
     if (wf.isCancellation(err) || err instanceof MigrationCancelled) {
@@ -203,6 +235,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       state.status = 'cancelled';
       state.failure ??= { code: 'Cancelled', message: 'cancelled on request' };
       state.completed_at = now();
+      await finalReport();
       if (err instanceof MigrationCancelled) return status();
       throw err;
     }
@@ -213,6 +246,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     state.status = 'failed';
     state.failure = failure;
     state.completed_at = now();
+    await finalReport();
     // The workflow itself fails too, so Temporal's own tools show the failure; queries still answer.
     throw wf.ApplicationFailure.create({ message: failure.message, type: failure.code, nonRetryable: true });
   }
@@ -312,9 +346,10 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
               after: progress.last_key,
               limit: progress.chunk_size,
             });
-            progress.rows_copied += chunk.rows;
+            progress.rows_copied += chunk.written;
             progress.last_key = chunk.lastKey;
             progress.chunks += 1;
+            acceptRejected(progress, chunk.rejected);
             if (chunk.done) break;
             progress.chunk_size = nextChunkSize(progress.chunk_size, chunk.rows, chunk.durationMs, settings);
           }
@@ -393,7 +428,8 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     };
     state.validation = validation;
     const tierInput = { migrationId: input.id, source: input.source, target: input.target, plan: plan(), queries: input.options.validation?.queries };
-    const rowCounts = schemaWork.compareRowCounts({ source: input.source, target: input.target, plan: plan() }).then((checks) => {
+    const rejected = Object.fromEntries(state.tables.map((t) => [t.name, t.rows_rejected]));
+    const rowCounts = schemaWork.compareRowCounts({ source: input.source, target: input.target, plan: plan(), rejected }).then((checks) => {
       validation.row_counts = checks;
     });
     const runs: Record<ValidationTier, Promise<TierResult>> = {
@@ -500,9 +536,25 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     }
   }
 
-  function recordError(code: string, message: string, table?: string) {
-    errorCount += 1;
-    state.errors.push({ id: `err_${errorCount}`, phase: state.phase ?? 'schema_analysis', table, code, message, at: now() });
+  function recordError(code: string, message: string, table?: string, key?: Key) {
+    state.errors_total += 1;
+    if (state.errors.length >= MAX_ERRORS_KEPT) return;
+    state.errors.push({ id: `err_${state.errors_total}`, phase: state.phase ?? 'schema_analysis', table, key, code, message, at: now() });
+  }
+
+  /** Rows the target refused are recorded with their keys; past the strategy's allowance the migration stops. */
+  function acceptRejected(progress: TableProgress, rejected: RejectedRow[]) {
+    if (rejected.length === 0) return;
+    progress.rows_rejected += rejected.length;
+    for (const row of rejected) recordError('RowRejected', row.message, progress.name, row.key);
+    const total = state.tables.reduce((n, t) => n + t.rows_rejected, 0);
+    if (total > settings.maxRejectedRows) {
+      refuse(
+        'RowsRejected',
+        `the target rejected ${total} row(s), more than the ${settings.maxRejectedRows} allowed (strategy ${input.strategy}, option max_rejected_rows); ` +
+          `first: ${progress.name} key ${JSON.stringify(rejected[0]?.key)}: ${rejected[0]?.message}`,
+      );
+    }
   }
 }
 
@@ -516,6 +568,7 @@ function tableProgress(table: TablePlan, settings: StrategySettings): TableProgr
     status: 'pending',
     copy_mode: table.copyMode,
     rows_copied: 0,
+    rows_rejected: 0,
     rows_estimated: Math.max(0, table.source.rowEstimate),
     chunks: 0,
     chunk_size: settings.chunkRows,

@@ -17,6 +17,7 @@ export function initialState(input: MigrationInput): MigrationState {
     tables: [],
     validation: null,
     errors: [],
+    errors_total: 0,
     failure: null,
     runs: input.carried?.runs ?? 0,
   };
@@ -64,6 +65,7 @@ export function displayStatus(input: MigrationInput, state: MigrationState): Mig
     validation: state.validation,
     certificate: state.certificateSummary ?? null,
     errors: state.errors,
+    errors_total: state.errors_total,
     failure: state.failure,
     created_at: input.createdAt,
     started_at: state.started_at,

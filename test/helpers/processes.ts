@@ -6,6 +6,8 @@ import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../lib/logger';
 import { Sealer } from '../../lib/secrets';
+import { MetadataStore } from '../../lib/store';
+import { loadOrCreateSigningKey, publicKeyPem } from '../../lib/certificate';
 import { freePort, startDevServer, type DevServer } from '../../workers/dev-server';
 import { connectClient } from '../../workers/temporal';
 
@@ -44,7 +46,11 @@ export class WorkerProcess {
   }
 }
 
+/** The HS256 secret the test API accepts OAuth JWTs with. */
+export const JWT_SECRET = 'sensei-test-jwt-secret-0123456789abcdef';
+
 export interface Stack {
+  store: MetadataStore;
   devServer: DevServer;
   /** Stops the Temporal dev server and starts it again on the same port and state file. */
   restartTemporal(downMs?: number): Promise<void>;
@@ -64,12 +70,22 @@ export async function startStack(dataDir: string): Promise<Stack> {
   const encryptionKey = randomBytes(24).toString('base64url');
   const apiKey = `sk_test_${randomBytes(16).toString('hex')}`;
   const log = createLogger('sensei-api-test', 'silent');
-  const app = createApp({ client, taskQueue, sealer: new Sealer(encryptionKey), apiKey, log });
+  const store = await MetadataStore.open({ dataDir });
+  const app = createApp({
+    client,
+    taskQueue,
+    sealer: new Sealer(encryptionKey),
+    store,
+    auth: { bootstrapKey: apiKey, defaultRateLimit: 1_000, jwtSecret: JWT_SECRET },
+    log,
+    certificatePublicKey: publicKeyPem(loadOrCreateSigningKey({ dataDir })),
+  });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const port = (server.address() as { port: number }).port;
   return {
+    store,
     get devServer() {
       return devServer;
     },
@@ -93,6 +109,7 @@ export async function startStack(dataDir: string): Promise<Stack> {
       server.closeAllConnections();
       await closed;
       await client.connection.close();
+      await store.close();
       await devServer.stop();
     },
   };

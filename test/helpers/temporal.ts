@@ -51,7 +51,7 @@ export interface MigrationHarness {
 export async function startHarness(env: TestWorkflowEnvironment): Promise<MigrationHarness> {
   const dataDir = tempDataDir();
   const taskQueue = uniqueId('tq');
-  const config = { namespace: 'default', taskQueue, dataDir, encryptionKey: undefined };
+  const config = { namespace: 'default', taskQueue, dataDir, encryptionKey: undefined, databaseUrl: undefined };
   const worker = await createWorker(env.nativeConnection, config);
   const running = worker.run();
   return {

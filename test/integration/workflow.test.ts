@@ -189,3 +189,53 @@ describe('failures say why', () => {
     expect(JSON.stringify(status)).not.toContain('s3cretpw');
   });
 });
+
+describe('rows the target rejects', () => {
+  let pg: Awaited<ReturnType<typeof createTempDatabase>>;
+  beforeAll(async () => {
+    pg = await createTempDatabase('postgresql');
+  });
+  afterAll(async () => {
+    await pg?.drop();
+  });
+
+  /** SQLite does not enforce VARCHAR lengths; PostgreSQL refuses two of these 50 rows (value too long). */
+  async function sourceWithTwoBadRows(): Promise<Endpoint> {
+    const { default: Database } = await import('better-sqlite3');
+    n += 1;
+    const file = path.join(dir, `bad-rows-${n}.sqlite`);
+    const db = new Database(file);
+    db.exec('CREATE TABLE people (id INTEGER PRIMARY KEY, code VARCHAR(5) NOT NULL)');
+    const insert = db.prepare('INSERT INTO people (id, code) VALUES (?, ?)');
+    for (let id = 1; id <= 50; id++) insert.run(id, id === 7 || id === 23 ? 'much-too-long' : `c${id}`);
+    db.close();
+    return { type: 'sqlite', connectionString: file };
+  }
+
+  test('are recorded under errors with their keys; the rest lands and validation accounts for them', async () => {
+    const source = await sourceWithTwoBadRows();
+    const target = { ...pg.endpoint, schema: 'rejects_ok' };
+    const handle = await startMigration(h, source, target, 'aggressive', { chunk_size: 20 });
+    await handle.executeUpdate(startUpdate);
+    const status = await waitForStatus(handle, isOver);
+    expect(status.failure).toBeNull();
+    expect(status.status).toBe('completed');
+    expect(status.tables[0]).toMatchObject({ name: 'people', rows_copied: 48, rows_rejected: 2 });
+    const rejected = status.errors.filter((e) => e.code === 'RowRejected');
+    expect(rejected.map((e) => e.key)).toEqual([['7'], ['23']]);
+    expect(rejected[0]?.message).toMatch(/too long/);
+    expect(status.validation?.row_counts).toEqual([{ table: 'people', source_rows: 50, target_rows: 48, rejected_rows: 2, match: true }]);
+  });
+
+  test('past the allowance (max_rejected_rows) the migration fails and says which row', async () => {
+    const source = await sourceWithTwoBadRows();
+    const target = { ...pg.endpoint, schema: 'rejects_stop' };
+    const handle = await startMigration(h, source, target, 'aggressive', { chunk_size: 20, max_rejected_rows: 1 });
+    await handle.executeUpdate(startUpdate);
+    const status = await waitForStatus(handle, isOver);
+    expect(status.status).toBe('failed');
+    expect(status.failure?.code).toBe('RowsRejected');
+    expect(status.failure?.message).toContain('key ["23"]');
+    expect(status.errors.filter((e) => e.code === 'RowRejected').map((e) => e.key)).toEqual([['7'], ['23']]);
+  });
+});

@@ -1,0 +1,98 @@
+import { Router } from 'express';
+import { endpointLabel } from '../connectors/endpoint';
+import { createConnector } from '../connectors/registry';
+import { ConnectorError, type Endpoint } from '../connectors/types';
+import type { Sealer } from '../lib/secrets';
+import type { ConnectionRecord, MetadataStore } from '../lib/store';
+import type { Dialect } from '../lib/types';
+import type { Principal } from './auth';
+import { ApiError, notFound } from './errors';
+import { createConnectionBody, pageQuery, parse } from './schemas';
+
+/** Connects once to prove the endpoint is usable; a failure names the field and the reason, never the secret. */
+export async function testEndpoint(field: string, endpoint: Endpoint): Promise<{ serverVersion: string; latencyMs: number }> {
+  const started = Date.now();
+  let reason: string;
+  try {
+    const connector = await createConnector(endpoint, { role: field === 'source' ? 'source' : 'target' });
+    try {
+      const { serverVersion } = await connector.testConnection();
+      return { serverVersion, latencyMs: Date.now() - started };
+    } finally {
+      await connector.close();
+    }
+  } catch (err) {
+    reason = err instanceof ConnectorError ? err.message : 'the connection test failed';
+  }
+  throw new ApiError(422, 'validation_error', `${field === 'source' ? 'Source' : field === 'target' ? 'Target' : 'The'} connection failed`, {
+    field: field === 'source' || field === 'target' ? `${field}.connection_string` : 'connection_string',
+    reason,
+  });
+}
+
+/** A saved connection as the API shows it: never the connection string, sealed or clear. */
+function connectionResource(c: ConnectionRecord) {
+  return {
+    id: c.id,
+    name: c.name,
+    type: c.type,
+    description: c.description,
+    schema: c.schema,
+    environment: c.environment,
+    created_at: c.created_at,
+    links: { self: `/v1/connections/${c.id}`, test: `/v1/connections/${c.id}/test` },
+  };
+}
+
+export function connectionRoutes(deps: { store: MetadataStore; sealer: Sealer; testConnections?: boolean }): Router {
+  const router = Router();
+  const env = (res: { locals: Record<string, unknown> }) => (res.locals.principal as Principal).environment;
+
+  router.post('/', async (req, res) => {
+    const body = parse(createConnectionBody, req.body);
+    const endpoint: Endpoint = { type: body.type as Dialect, connectionString: body.connection_string, schema: body.schema };
+    if (body.test && deps.testConnections !== false) await testEndpoint('connection', endpoint);
+    const saved = await deps.store.createConnection({
+      environment: env(res),
+      name: body.name,
+      type: body.type,
+      sealed_connection: deps.sealer.seal(body.connection_string),
+      description: endpointLabel(endpoint),
+      schema: body.schema ?? null,
+      created_by: (res.locals.principal as Principal).id,
+    });
+    res.status(201).location(`/v1/connections/${saved.id}`).json(connectionResource(saved));
+  });
+
+  router.get('/', async (req, res) => {
+    const q = parse(pageQuery, req.query, 'query');
+    const { total, rows } = await deps.store.listConnections(env(res), q.limit, q.offset);
+    res.json({ data: rows.map(connectionResource), pagination: { total, limit: q.limit, offset: q.offset, has_more: q.offset + rows.length < total } });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const found = await deps.store.getConnection(String(req.params.id), env(res));
+    if (!found) throw notFound('connection', String(req.params.id));
+    res.json(connectionResource(found));
+  });
+
+  router.delete('/:id', async (req, res) => {
+    if (!(await deps.store.deleteConnection(String(req.params.id), env(res)))) throw notFound('connection', String(req.params.id));
+    res.status(204).end();
+  });
+
+  router.post('/:id/test', async (req, res) => {
+    const found = await deps.store.getConnection(String(req.params.id), env(res));
+    if (!found) throw notFound('connection', String(req.params.id));
+    const endpoint: Endpoint = { type: found.type as Dialect, connectionString: deps.sealer.unseal(found.sealed_connection), schema: found.schema ?? undefined };
+    try {
+      const result = await testEndpoint('connection', endpoint);
+      res.json({ id: found.id, success: true, server_version: result.serverVersion, latency_ms: result.latencyMs });
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      res.json({ id: found.id, success: false, error: err.details?.reason ?? err.message });
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { cancelBody, createApiKeyBody, createConnectionBody, createMigrationBody, gateDecisionBody, listMigrationsQuery, pageQuery } from './schemas';
+
+/** JSON Schema of a request schema as callers write it (defaults optional), for the OpenAPI document. */
+function schemaOf(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+function queryParameters(schema: z.ZodObject) {
+  return Object.entries(schemaOf(schema).properties as Record<string, Record<string, unknown>>).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: s,
+  }));
+}
+
+const errorBody = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message', 'request_id'],
+      properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' }, request_id: { type: 'string' } },
+    },
+  },
+};
+
+const json = (schema: Record<string, unknown>) => ({ content: { 'application/json': { schema } } });
+const errors = Object.fromEntries(
+  [
+    ['400', 'Malformed request'],
+    ['401', 'Invalid authentication'],
+    ['403', 'Insufficient permissions'],
+    ['404', 'Resource not found'],
+    ['409', 'Conflict with the current state'],
+    ['422', 'Validation error'],
+    ['429', 'Rate limit exceeded'],
+  ].map(([code, description]) => [code, { description, ...json({ $ref: '#/components/schemas/Error' }) }]),
+);
+const ok = (description: string) => ({ '200': { description, ...json({ type: 'object' }) }, ...errors });
+const id = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+
+/** The OpenAPI 3.1 document served at /v1/openapi.json; request bodies come from the same zod schemas that validate them. */
+export function openApiDocument() {
+  const migration = [id('id')];
+  const post = (summary: string, body?: z.ZodType, params = migration) => ({
+    post: { summary, parameters: params, ...(body ? { requestBody: { required: false, ...json(schemaOf(body)) } } : {}), responses: ok(summary) },
+  });
+  const get = (summary: string, params = migration, query: unknown[] = []) => ({ get: { summary, parameters: [...params, ...query], responses: ok(summary) } });
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Sensei API', version: '1.0.0', description: 'Database migrations as durable Temporal workflows.' },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'sk_live_/sk_test_ API key, sa_ service-account key, or OAuth JWT' } },
+      schemas: { Error: errorBody },
+    },
+    paths: {
+      '/v1/migrations': {
+        get: { summary: 'List migrations', parameters: queryParameters(listMigrationsQuery), responses: ok('A page of migrations') },
+        post: {
+          summary: 'Create a migration',
+          parameters: [{ name: 'X-Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } }],
+          requestBody: { required: true, ...json(schemaOf(createMigrationBody)) },
+          responses: { '201': { description: 'Created', ...json({ type: 'object' }) }, ...errors },
+        },
+      },
+      '/v1/migrations/{id}': { ...get('Get a migration'), delete: { summary: 'Cancel a migration', parameters: migration, requestBody: json(schemaOf(cancelBody)), responses: ok('Cancelling') } },
+      '/v1/migrations/{id}/status': get('Current status (Accept: text/event-stream streams changes)'),
+      '/v1/migrations/{id}/start': post('Start'),
+      '/v1/migrations/{id}/pause': post('Pause after the chunks in flight'),
+      '/v1/migrations/{id}/resume': post('Resume from the checkpoint'),
+      '/v1/migrations/{id}/approve': post('Approve the mapping gate', gateDecisionBody),
+      '/v1/migrations/{id}/reject': post('Reject the mapping gate', gateDecisionBody),
+      '/v1/migrations/{id}/logs': get('Timeline', migration, queryParameters(pageQuery)),
+      '/v1/migrations/{id}/schema/source': get('Analysed source schema'),
+      '/v1/migrations/{id}/schema/target': get('Planned target schema'),
+      '/v1/migrations/{id}/mappings': get('Column mappings', migration, queryParameters(pageQuery)),
+      '/v1/migrations/{id}/mappings/{mapping_id}': get('One mapping', [...migration, id('mapping_id')]),
+      '/v1/migrations/{id}/errors': get('Errors (rejected rows with their keys)', migration, queryParameters(pageQuery)),
+      '/v1/migrations/{id}/errors/{error_id}': get('One error', [...migration, id('error_id')]),
+      '/v1/migrations/{id}/validation': get('Validation report'),
+      '/v1/migrations/{id}/validation/{tier}': get('One validation tier', [...migration, id('tier')]),
+      '/v1/migrations/{id}/validation/rerun': post('Run validation again', cancelBody),
+      '/v1/migrations/{id}/certificate': get('Download the Behavioral Equivalence Certificate'),
+      '/v1/connections': {
+        get: { summary: 'List connections', parameters: queryParameters(pageQuery), responses: ok('A page of connections') },
+        post: { summary: 'Save a connection', requestBody: { required: true, ...json(schemaOf(createConnectionBody)) }, responses: { '201': { description: 'Created', ...json({ type: 'object' }) }, ...errors } },
+      },
+      '/v1/connections/{id}': { ...get('Get a connection'), delete: { summary: 'Delete a connection', parameters: migration, responses: { '204': { description: 'Deleted' }, ...errors } } },
+      '/v1/connections/{id}/test': post('Test a saved connection'),
+      '/v1/api-keys': {
+        get: { summary: 'List API keys (prefix only)', parameters: queryParameters(pageQuery), responses: ok('A page of keys') },
+        post: { summary: 'Create an API key (shown once)', requestBody: { required: true, ...json(schemaOf(createApiKeyBody)) }, responses: { '201': { description: 'Created', ...json({ type: 'object' }) }, ...errors } },
+      },
+      '/v1/api-keys/{id}': { ...get('Get an API key'), delete: { summary: 'Revoke an API key', parameters: migration, responses: ok('Revoked') } },
+      '/v1/api-keys/{id}/revoke': post('Revoke an API key'),
+      '/v1/validations': get('Validation summaries of migrations', [], queryParameters(pageQuery)),
+      '/v1/certificates/public-key': get('Public key that verifies certificates', []),
+    },
+  };
+}

@@ -1,0 +1,254 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import { migrationSource } from './migrations';
+
+/**
+ * Sensei's own metadata: API keys (hashed), saved connections (sealed), webhook subscriptions, idempotency
+ * records, and a listing index of migrations. The workflow stays the source of truth for a migration's state;
+ * the index only lets the API list and filter without asking every workflow.
+ * SQLite file in SENSEI_DATA_DIR by default (zero set-up); PostgreSQL with SENSEI_DATABASE_URL.
+ */
+
+export type Environment = 'live' | 'test';
+export type Scope = 'read' | 'write' | 'admin';
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  kind: 'api_key' | 'service_account';
+  environment: Environment;
+  prefix: string;
+  scopes: Scope[];
+  rate_limit_per_second: number | null;
+  created_by: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface ConnectionRecord {
+  id: string;
+  environment: Environment;
+  name: string;
+  type: string;
+  sealed_connection: string;
+  description: string;
+  schema: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface MigrationIndexRecord {
+  id: string;
+  environment: Environment;
+  name: string;
+  status: string;
+  phase: string | null;
+  strategy: string;
+  source_type: string;
+  target_type: string;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MigrationListQuery {
+  environment: Environment;
+  status?: string;
+  createdAfter?: string;
+  createdBefore?: string;
+  sort: { column: 'created_at' | 'name' | 'status' | 'updated_at'; direction: 'asc' | 'desc' };
+  limit: number;
+  offset: number;
+}
+
+export const newId = (prefix: string) => `${prefix}_${randomBytes(8).toString('hex')}`;
+export const hashKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+const now = () => new Date().toISOString();
+
+export interface StoreConfig {
+  databaseUrl?: string;
+  dataDir: string;
+}
+
+export function knexConfig(config: StoreConfig): Knex.Config {
+  if (config.databaseUrl) {
+    if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) throw new Error('SENSEI_DATABASE_URL must be a postgresql:// URL');
+    return { client: 'pg', connection: config.databaseUrl, pool: { min: 0, max: 5 } };
+  }
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  return {
+    client: 'better-sqlite3',
+    connection: { filename: path.join(config.dataDir, 'sensei.sqlite') },
+    useNullAsDefault: true,
+    pool: {
+      // Several processes (API, workers) may share the file: WAL and a busy timeout let them take turns.
+      afterCreate: (conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('busy_timeout = 5000');
+        done(null, conn);
+      },
+    },
+  };
+}
+
+export class MetadataStore {
+  private constructor(readonly db: Knex) {}
+
+  /** Opens the store and applies pending schema versions. */
+  static async open(config: StoreConfig): Promise<MetadataStore> {
+    const db = knexFactory(knexConfig(config));
+    await db.migrate.latest({ migrationSource, tableName: 'sensei_schema_versions' });
+    return new MetadataStore(db);
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+
+  // ---- API keys ----
+
+  /** Creates a key and returns it in clear once; only its hash is kept. */
+  async createApiKey(input: {
+    name: string;
+    kind: ApiKeyRecord['kind'];
+    environment: Environment;
+    scopes: Scope[];
+    rateLimitPerSecond?: number;
+    createdBy?: string;
+  }): Promise<{ record: ApiKeyRecord; key: string }> {
+    const prefix = input.kind === 'service_account' ? `sa_${input.environment}_` : `sk_${input.environment}_`;
+    const key = prefix + randomBytes(24).toString('base64url');
+    const record: ApiKeyRecord = {
+      id: newId('key'),
+      name: input.name,
+      kind: input.kind,
+      environment: input.environment,
+      prefix: key.slice(0, prefix.length + 4),
+      scopes: input.scopes,
+      rate_limit_per_second: input.rateLimitPerSecond ?? null,
+      created_by: input.createdBy ?? null,
+      created_at: now(),
+      last_used_at: null,
+      revoked_at: null,
+    };
+    await this.db('api_keys').insert({ ...record, scopes: JSON.stringify(record.scopes), hash: hashKey(key) });
+    return { record, key };
+  }
+
+  async findApiKey(key: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.db('api_keys').where({ hash: hashKey(key) }).first();
+    return row ? apiKeyFromRow(row) : undefined;
+  }
+
+  async touchApiKey(id: string): Promise<void> {
+    await this.db('api_keys').where({ id }).update({ last_used_at: now() });
+  }
+
+  async listApiKeys(environment: Environment, limit: number, offset: number) {
+    const base = this.db('api_keys').where({ environment });
+    const [{ n }] = (await base.clone().count({ n: '*' })) as { n: number | string }[];
+    const rows = await base.clone().orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset);
+    return { total: Number(n), rows: rows.map(apiKeyFromRow) };
+  }
+
+  async getApiKey(id: string, environment: Environment): Promise<ApiKeyRecord | undefined> {
+    const row = await this.db('api_keys').where({ id, environment }).first();
+    return row ? apiKeyFromRow(row) : undefined;
+  }
+
+  async revokeApiKey(id: string, environment: Environment): Promise<ApiKeyRecord | undefined> {
+    await this.db('api_keys').where({ id, environment }).whereNull('revoked_at').update({ revoked_at: now() });
+    return this.getApiKey(id, environment);
+  }
+
+  // ---- connections ----
+
+  async createConnection(input: Omit<ConnectionRecord, 'id' | 'created_at'>): Promise<ConnectionRecord> {
+    const record: ConnectionRecord = { ...input, id: newId('conn'), created_at: now() };
+    await this.db('connections').insert(record);
+    return record;
+  }
+
+  async getConnection(id: string, environment: Environment): Promise<ConnectionRecord | undefined> {
+    return this.db('connections').where({ id, environment }).first();
+  }
+
+  async listConnections(environment: Environment, limit: number, offset: number) {
+    const base = this.db('connections').where({ environment });
+    const [{ n }] = (await base.clone().count({ n: '*' })) as { n: number | string }[];
+    const rows: ConnectionRecord[] = await base.clone().orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset);
+    return { total: Number(n), rows };
+  }
+
+  async deleteConnection(id: string, environment: Environment): Promise<boolean> {
+    return (await this.db('connections').where({ id, environment }).delete()) > 0;
+  }
+
+  // ---- migration index ----
+
+  async indexMigration(record: Omit<MigrationIndexRecord, 'updated_at'>): Promise<void> {
+    await this.db('migrations').insert({ ...record, updated_at: now() }).onConflict('id').ignore();
+  }
+
+  /** Called by the workflow (through an activity) at every status or phase change. */
+  async updateMigrationStatus(id: string, status: string, phase: string | null): Promise<void> {
+    await this.db('migrations').where({ id }).update({ status, phase, updated_at: now() });
+  }
+
+  async getMigrationIndex(id: string): Promise<MigrationIndexRecord | undefined> {
+    return this.db('migrations').where({ id }).first();
+  }
+
+  async listMigrations(q: MigrationListQuery): Promise<{ total: number; rows: MigrationIndexRecord[] }> {
+    let base = this.db('migrations').where({ environment: q.environment });
+    if (q.status) base = base.where({ status: q.status });
+    if (q.createdAfter) base = base.where('created_at', '>=', q.createdAfter);
+    if (q.createdBefore) base = base.where('created_at', '<', q.createdBefore);
+    const [{ n }] = (await base.clone().count({ n: '*' })) as { n: number | string }[];
+    const rows = await base.clone().orderBy(q.sort.column, q.sort.direction).orderBy('id', q.sort.direction).limit(q.limit).offset(q.offset);
+    return { total: Number(n), rows };
+  }
+
+  // ---- idempotency ----
+
+  /**
+   * Claims an idempotency key. Returns the stored record when the key was used before (replay or conflict),
+   * or undefined when this request now owns it.
+   */
+  async claimIdempotencyKey(input: { principal: string; key: string; method: string; path: string; bodyHash: string }) {
+    try {
+      await this.db('idempotency_records').insert({
+        principal: input.principal,
+        idempotency_key: input.key,
+        method: input.method,
+        path: input.path,
+        body_hash: input.bodyHash,
+        status: null,
+        response: null,
+        created_at: now(),
+      });
+      return undefined;
+    } catch {
+      const row = await this.db('idempotency_records').where({ principal: input.principal, idempotency_key: input.key }).first();
+      if (!row) throw new Error('idempotency record vanished');
+      return row as { method: string; path: string; body_hash: string; status: number | null; response: string | null };
+    }
+  }
+
+  async completeIdempotencyKey(principal: string, key: string, status: number, response: string): Promise<void> {
+    await this.db('idempotency_records').where({ principal, idempotency_key: key }).update({ status, response });
+  }
+
+  /** A request that failed before answering gives its key back, so the client can retry. */
+  async releaseIdempotencyKey(principal: string, key: string): Promise<void> {
+    await this.db('idempotency_records').where({ principal, idempotency_key: key }).whereNull('status').delete();
+  }
+}
+
+function apiKeyFromRow(row: Record<string, unknown>): ApiKeyRecord {
+  const { hash: _hash, ...rest } = row;
+  return { ...(rest as unknown as ApiKeyRecord), scopes: JSON.parse(String(row.scopes)) as Scope[] };
+}
