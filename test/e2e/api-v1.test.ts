@@ -1,0 +1,240 @@
+/**
+ * The REST API v1 beyond migrations' core calls: keys and scopes, live/test separation, OAuth JWTs, saved
+ * connections, listing, idempotency, rate limits, server-sent events and the OpenAPI document. Real HTTP,
+ * real Temporal, a real worker process, real PostgreSQL for saved connections.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { SignJWT } from 'jose';
+import { createTempDatabase } from '../helpers/databases';
+import { JWT_SECRET, WorkerProcess, startStack, type Stack } from '../helpers/processes';
+import { tempDataDir } from '../helpers/temporal';
+
+let stack: Stack;
+let worker: WorkerProcess;
+let dataDir: string;
+let pg: Awaited<ReturnType<typeof createTempDatabase>>;
+const CHINOOK = path.resolve(__dirname, '../../fixtures/chinook/Chinook_Sqlite.sqlite');
+
+beforeAll(async () => {
+  dataDir = tempDataDir();
+  stack = await startStack(dataDir);
+  worker = new WorkerProcess(stack.workerEnv);
+  worker.start();
+  pg = await createTempDatabase('postgresql');
+});
+
+afterAll(async () => {
+  await worker?.kill('SIGTERM');
+  await stack?.close();
+  await pg?.drop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function call(method: string, url: string, opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const res = await fetch(stack.baseUrl + url, {
+    method,
+    headers: { authorization: `Bearer ${opts.key ?? stack.apiKey}`, 'content-type': 'application/json', ...opts.headers },
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
+  const text = await res.text();
+  let body: any = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = text;
+  }
+  return { status: res.status, body, text, headers: res.headers };
+}
+
+let n = 0;
+function sqliteMigrationBody(name = 'chinook') {
+  n += 1;
+  const source = path.join(dataDir, `src-${n}.sqlite`);
+  fs.copyFileSync(CHINOOK, source);
+  return {
+    name,
+    source: { type: 'sqlite', connection_string: source },
+    target: { type: 'sqlite', connection_string: path.join(dataDir, `dst-${n}.sqlite`) },
+    strategy: 'aggressive',
+  };
+}
+
+async function createKey(body: Record<string, unknown>, key = stack.apiKey) {
+  const res = await call('POST', '/v1/api-keys', { key, body });
+  expect(res.status).toBe(201);
+  return res.body as { id: string; key: string; prefix: string; environment: string };
+}
+
+describe('API keys and scopes', () => {
+  test('a key is shown once; listings show its prefix only; read scope cannot write (403); revoked keys get 401', async () => {
+    const reader = await createKey({ name: 'dashboard', scopes: ['read'] });
+    expect(reader.key).toMatch(/^sk_test_/);
+    expect(reader.environment).toBe('test');
+    const listed = await call('GET', '/v1/api-keys');
+    expect(listed.status).toBe(200);
+    expect(listed.text).not.toContain(reader.key);
+    expect(listed.body.data.find((k: { id: string }) => k.id === reader.id)).toMatchObject({ prefix: reader.prefix, scopes: ['read'], revoked_at: null });
+
+    expect((await call('GET', '/v1/migrations', { key: reader.key })).status).toBe(200);
+    const write = await call('POST', '/v1/migrations', { key: reader.key, body: sqliteMigrationBody() });
+    expect(write.status).toBe(403);
+    expect(write.body.error).toMatchObject({ code: 'forbidden', details: { required_scope: 'write' } });
+    expect((await call('GET', '/v1/api-keys', { key: reader.key })).status).toBe(403);
+
+    expect((await call('POST', `/v1/api-keys/${reader.id}/revoke`)).body.revoked_at).not.toBeNull();
+    const revoked = await call('GET', '/v1/migrations', { key: reader.key });
+    expect(revoked.status).toBe(401);
+    expect(revoked.body.error.message).toContain('revoked');
+  });
+
+  test('service-account keys work; a made-up key is 401', async () => {
+    const sa = await createKey({ name: 'ci', kind: 'service_account', scopes: ['read', 'write'] });
+    expect(sa.key).toMatch(/^sa_test_/);
+    expect((await call('GET', '/v1/migrations', { key: sa.key })).status).toBe(200);
+    expect((await call('GET', '/v1/migrations', { key: 'sk_test_madeup' })).status).toBe(401);
+  });
+
+  test('OAuth JWTs are verified: a good token reads, a bad signature or an expired token is 401', async () => {
+    const secret = new TextEncoder().encode(JWT_SECRET);
+    const good = await new SignJWT({ scope: 'read', sensei_env: 'test' }).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime('5m').sign(secret);
+    expect((await call('GET', '/v1/migrations', { key: good })).status).toBe(200);
+    expect((await call('POST', '/v1/migrations', { key: good, body: {} })).status).toBe(403);
+    const forged = await new SignJWT({ scope: 'admin' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('not-the-secret-at-all-0000000000'));
+    expect((await call('GET', '/v1/migrations', { key: forged })).status).toBe(401);
+    const expired = await new SignJWT({ scope: 'read' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(secret);
+    expect((await call('GET', '/v1/migrations', { key: expired })).status).toBe(401);
+  });
+
+  test('live and test resources are kept apart', async () => {
+    const liveKey = await stack.store.createApiKey({ name: 'live admin', kind: 'api_key', environment: 'live', scopes: ['admin'] });
+    const created = await call('POST', '/v1/migrations', { key: liveKey.key, body: sqliteMigrationBody('live one') });
+    expect(created.status).toBe(201);
+    expect((await call('GET', `/v1/migrations/${created.body.id}`, { key: liveKey.key })).status).toBe(200);
+    // The bootstrap key of the test stack is a test key: the live migration does not exist for it.
+    expect((await call('GET', `/v1/migrations/${created.body.id}`)).status).toBe(404);
+    const testList = await call('GET', '/v1/migrations?limit=100');
+    expect(testList.body.data.map((m: { id: string }) => m.id)).not.toContain(created.body.id);
+  });
+});
+
+describe('saved connections', () => {
+  test('are created after a test, never shown back with their secret, usable by id, deletable', async () => {
+    const secretUrl = pg.endpoint.connectionString.replace('postgres@', 'postgres:pw-never-shown@');
+    const created = await call('POST', '/v1/connections', { body: { name: 'warehouse', type: 'postgresql', connection_string: secretUrl } });
+    expect(created.status).toBe(201);
+    expect(created.text).not.toContain('pw-never-shown');
+    expect(created.body).toMatchObject({ name: 'warehouse', type: 'postgresql' });
+    const id = created.body.id as string;
+    for (const url of [`/v1/connections/${id}`, '/v1/connections']) {
+      const res = await call('GET', url);
+      expect(res.status).toBe(200);
+      expect(res.text).not.toContain('pw-never-shown');
+      expect(res.text).not.toContain('sealed:');
+    }
+    const tested = await call('POST', `/v1/connections/${id}/test`);
+    expect(tested.body).toMatchObject({ id, success: true });
+
+    const migration = await call('POST', '/v1/migrations', {
+      body: { name: 'from saved', source: { connection_id: id }, target: { type: 'sqlite', connection_string: path.join(dataDir, 'saved.sqlite') } },
+    });
+    expect(migration.status).toBe(201);
+    expect(migration.body.source.type).toBe('postgresql');
+    const unknown = await call('POST', '/v1/migrations', { body: { name: 'x', source: { connection_id: 'conn_nope' }, target: { connection_id: id } } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error.details.field).toBe('source.connection_id');
+
+    expect((await call('DELETE', `/v1/connections/${id}`)).status).toBe(204);
+    expect((await call('GET', `/v1/connections/${id}`)).status).toBe(404);
+  });
+
+  test('a connection that fails its test is not saved: 422 with the reason', async () => {
+    const res = await call('POST', '/v1/connections', {
+      body: { name: 'bad', type: 'mysql', connection_string: 'mysql://sensei_nobody:pw-never-shown@127.0.0.1:3306/test' },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details.field).toBe('connection_string');
+    expect(res.text).not.toContain('pw-never-shown');
+  });
+});
+
+describe('protocol', () => {
+  test('X-Idempotency-Key: the same body replays the first answer; another body is refused', async () => {
+    const body = sqliteMigrationBody('idempotent');
+    const headers = { 'x-idempotency-key': `idem-${Date.now()}` };
+    const first = await call('POST', '/v1/migrations', { body, headers });
+    const again = await call('POST', '/v1/migrations', { body, headers });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const other = await call('POST', '/v1/migrations', { body: { ...body, name: 'different' }, headers });
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe('idempotency_key_reused');
+    const named = await call('GET', '/v1/migrations?limit=100');
+    expect(named.body.data.filter((m: { name: string }) => m.name === 'idempotent')).toHaveLength(1);
+  });
+
+  test('rate limits: headers on every answer, 429 with Retry-After past the key limit', async () => {
+    const limited = await createKey({ name: 'slow', scopes: ['read'], rate_limit_per_second: 3 });
+    // Align to the start of a second so all requests fall in one window.
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await call('GET', '/v1/migrations', { key: limited.key }));
+    expect(answers[0]?.headers.get('x-ratelimit-limit')).toBe('3');
+    expect(answers[0]?.headers.get('x-ratelimit-remaining')).toBe('2');
+    expect(Number(answers[0]?.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000 - 1);
+    const refused = answers.filter((a) => a.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused[0]?.headers.get('retry-after')).toBe('1');
+    expect(refused[0]?.body.error.code).toBe('rate_limit_exceeded');
+  });
+
+  test('list: pagination, status filter, sort by name', async () => {
+    for (const name of ['list-b', 'list-a', 'list-c']) expect((await call('POST', '/v1/migrations', { body: sqliteMigrationBody(name) })).status).toBe(201);
+    const page1 = await call('GET', '/v1/migrations?limit=2&offset=0&sort=name');
+    expect(page1.body.data).toHaveLength(2);
+    expect(page1.body.pagination).toMatchObject({ limit: 2, offset: 0, has_more: true });
+    const all = await call('GET', '/v1/migrations?limit=100&sort=name&status=created');
+    const names = all.body.data.map((m: { name: string }) => m.name).filter((x: string) => x.startsWith('list-'));
+    expect(names).toEqual(['list-a', 'list-b', 'list-c']);
+    expect((await call('GET', '/v1/migrations?limit=500')).status).toBe(422);
+    expect((await call('GET', '/v1/migrations?sort=password')).status).toBe(422);
+    expect((await call('GET', '/v1/migrations?created_after=not-a-date')).body.error.details.field).toBe('created_after');
+  });
+
+  test('Accept: text/event-stream streams status changes until the migration ends; the index follows', async () => {
+    const created = await call('POST', '/v1/migrations', { body: sqliteMigrationBody('streamed') });
+    const id = created.body.id as string;
+    const stream = fetch(`${stack.baseUrl}/v1/migrations/${id}/status`, { headers: { authorization: `Bearer ${stack.apiKey}`, accept: 'text/event-stream' } });
+    expect((await call('POST', `/v1/migrations/${id}/start`)).status).toBe(202);
+    const res = await stream;
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const text = await res.text();
+    const events = text
+      .split('\n\n')
+      .filter((block) => block.includes('event: status'))
+      .map((block) => JSON.parse(block.split('\n').find((l) => l.startsWith('data: '))!.slice(6)));
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    expect(events.at(-1).status).toBe('completed');
+    expect(text).toContain('event: end');
+    const listed = await call('GET', '/v1/migrations?limit=100&status=completed');
+    expect(listed.body.data.map((m: { id: string }) => m.id)).toContain(id);
+
+    for (const route of ['schema/source', 'schema/target', 'mappings', 'logs', 'errors']) {
+      const res2 = await call('GET', `/v1/migrations/${id}/${route}`);
+      expect([route, res2.status]).toEqual([route, 200]);
+    }
+    const mappings = await call('GET', `/v1/migrations/${id}/mappings?limit=100`);
+    const first = mappings.body.data[0];
+    expect((await call('GET', `/v1/migrations/${id}/mappings/${encodeURIComponent(first.id)}`)).body).toEqual(first);
+  });
+
+  test('the OpenAPI document describes the routes and the request schemas', async () => {
+    const res = await fetch(`${stack.baseUrl}/v1/openapi.json`);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, any> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/migrations', '/v1/connections', '/v1/api-keys', '/v1/migrations/{id}/certificate']));
+    expect(doc.paths['/v1/migrations'].post.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['name', 'source', 'target']));
+  });
+});
