@@ -12,6 +12,10 @@ export class ConnectorPool {
 
   constructor(private readonly sealer: Sealer) {}
 
+  unseal(sealed: string): string {
+    return this.sealer.unseal(sealed);
+  }
+
   endpoint(ref: EndpointRef): Endpoint {
     return { type: ref.type, connectionString: this.sealer.unseal(ref.sealedConnection), schema: ref.schema };
   }

@@ -5,6 +5,7 @@ import type { EndpointRef, RowCountCheck } from '../lib/migration';
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
 import type { MetadataStore } from '../lib/store';
 import type { ConnectorPool } from './connections';
+import { createWebhookActivities } from './webhooks';
 import { createValidationActivities } from './validation';
 
 /** Failures no retry can fix: the workflow fails at once with the reason. */
@@ -122,6 +123,7 @@ async function* heartbeating(batches: AsyncIterable<Row[]>): AsyncIterable<Row[]
 /** Activities are built around one ConnectorPool per worker process. */
 export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
   return {
+    ...createWebhookActivities(store, (sealed) => pool.unseal(sealed)),
     /** Keeps the API's listing index current (a worker without a metadata store skips it). */
     async recordMigrationStatus(input: { id: string; status: string; phase: string | null }): Promise<void> {
       await store?.updateMigrationStatus(input.id, input.status, input.phase);

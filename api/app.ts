@@ -14,6 +14,7 @@ import { idempotency } from './idempotency';
 import { migrationRoutes } from './migrations';
 import { openApiDocument } from './openapi';
 import { pageQuery, parse } from './schemas';
+import { webhookRoutes } from './webhooks';
 
 export interface ApiDeps {
   client: Client;
@@ -74,6 +75,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1/migrations', migrationRoutes(deps));
   app.use('/v1/connections', connectionRoutes(deps));
   app.use('/v1/api-keys', apiKeyRoutes(deps.store));
+  app.use('/v1/webhooks', webhookRoutes(deps));
 
   /** Validation summaries, newest first, of the caller's migrations that have reached validation. */
   app.get('/v1/validations', async (req, res) => {

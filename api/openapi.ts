@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createWebhookBody } from './webhooks';
 import { cancelBody, createApiKeyBody, createConnectionBody, createMigrationBody, gateDecisionBody, listMigrationsQuery, pageQuery } from './schemas';
 
 /** JSON Schema of a request schema as callers write it (defaults optional), for the OpenAPI document. */
@@ -99,6 +100,11 @@ export function openApiDocument() {
       },
       '/v1/api-keys/{id}': { ...get('Get an API key'), delete: { summary: 'Revoke an API key', parameters: migration, responses: ok('Revoked') } },
       '/v1/api-keys/{id}/revoke': post('Revoke an API key'),
+      '/v1/webhooks': {
+        get: { summary: 'List webhook subscriptions', parameters: queryParameters(pageQuery), responses: ok('A page of subscriptions') },
+        post: { summary: 'Subscribe (the secret is shown once)', requestBody: { required: true, ...json(schemaOf(createWebhookBody)) }, responses: { '201': { description: 'Created', ...json({ type: 'object' }) }, ...errors } },
+      },
+      '/v1/webhooks/{id}': { ...get('Get a subscription'), delete: { summary: 'Unsubscribe', parameters: migration, responses: { '204': { description: 'Deleted' }, ...errors } } },
       '/v1/validations': get('Validation summaries of migrations', [], queryParameters(pageQuery)),
       '/v1/certificates/public-key': get('Public key that verifies certificates', []),
     },

@@ -253,6 +253,8 @@ export interface MigrationState {
   errors: MigrationError[];
   errors_total: number;
   failure: { code: string; message: string } | null;
+  /** Webhook events sent so far (their ids are numbered, and stay unique across continue-as-new). */
+  events_emitted?: number;
   /** How many times the workflow continued as new (history stays bounded). */
   runs: number;
 }

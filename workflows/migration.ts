@@ -27,7 +27,9 @@ import {
   VALIDATION_TIERS,
 } from '../lib/migration';
 import type { Key, MigrationPlan, SchemaInfo, TablePlan } from '../lib/types';
+import type { WebhookEvent } from '../lib/webhooks';
 import { describeFailure, displayStatus, initialState, progressOf } from './state';
+import { webhookDeliveryWorkflow } from './webhooks';
 
 // ---- the contract: exported next to the workflow that handles it ----
 
@@ -162,12 +164,16 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   wf.setHandler(approveUpdate, (d) => decide('approved', d), { validator: gateValidator });
   wf.setHandler(rejectUpdate, (d) => decide('rejected', d), { validator: gateValidator });
 
-  wf.setHandler(pauseSignal, () => {
+  wf.setHandler(pauseSignal, async () => {
     if (isOver()) return wf.log.warn('pause ignored: migration is over');
+    if (state.paused) return;
     state.paused = true;
+    await emit('migration.paused', { phase: state.phase });
   });
-  wf.setHandler(resumeSignal, () => {
+  wf.setHandler(resumeSignal, async () => {
+    if (!state.paused) return;
     state.paused = false;
+    await emit('migration.resumed', { phase: state.phase });
   });
   wf.setHandler(cancelSignal, (args) => {
     if (isOver()) return wf.log.warn('cancel ignored: migration is over');
@@ -210,8 +216,28 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   })().catch(() => undefined);
   const finalReport = () => wf.CancellationScope.nonCancellable(reportIndex);
 
+  // ---- webhook events: each one a child workflow that outlives this one, so a dead receiver never holds it up ----
+  async function emit(event: WebhookEvent, data: Record<string, unknown> = {}): Promise<void> {
+    state.events_emitted = (state.events_emitted ?? 0) + 1;
+    const eventId = `${input.id}-evt-${state.events_emitted}`;
+    const body = JSON.stringify({ id: eventId, event, created_at: now(), migration_id: input.id, status: displayStatus(input, state).status, ...data });
+    try {
+      await wf.CancellationScope.nonCancellable(() =>
+        wf.startChild(webhookDeliveryWorkflow, {
+          workflowId: eventId,
+          args: [{ eventId, environment: input.environment ?? 'live', event, body }],
+          parentClosePolicy: wf.ParentClosePolicy.ABANDON,
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        }),
+      );
+    } catch (err) {
+      wf.log.warn('webhook event not sent', { event, error: String(err) });
+    }
+  }
+
   // ---- the story ----
   try {
+    if (!input.carried) await emit('migration.created', { name: input.name });
     await wf.condition(() => state.status !== 'created' || state.cancelRequested);
     for (const phase of PHASES) {
       if (state.phases[phase].status === 'completed' || state.phases[phase].status === 'skipped') continue;
@@ -228,6 +254,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     state.status = 'completed';
     state.completed_at = now();
     await finalReport();
+    await emit('migration.completed', { rows_copied: progressOf(state.tables).rows_copied, duration_ms: status().duration_ms });
     return status();
   } catch (err) {
     if (wf.isCancellation(err) || err instanceof MigrationCancelled) {
@@ -236,6 +263,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       state.failure ??= { code: 'Cancelled', message: 'cancelled on request' };
       state.completed_at = now();
       await finalReport();
+      await emit('migration.cancelled', { reason: state.failure.message });
       if (err instanceof MigrationCancelled) return status();
       throw err;
     }
@@ -247,6 +275,8 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     state.failure = failure;
     state.completed_at = now();
     await finalReport();
+    if (state.phase === 'validation') await emit('validation.completed', { validation_status: 'failed', message: failure.message });
+    await emit('migration.failed', { phase: state.phase, error: failure });
     // The workflow itself fails too, so Temporal's own tools show the failure; queries still answer.
     throw wf.ApplicationFailure.create({ message: failure.message, type: failure.code, nonRetryable: true });
   }
@@ -298,6 +328,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       min_confidence: mapped.minConfidence,
     };
     if (!need.required) return;
+    await emit('migration.phase.completed', { phase: 'mapping', next_phase: 'schema_creation', requires_approval: true, gate: state.gate });
     await wf.condition(() => state.gate?.state !== 'pending' || state.cancelRequested);
     if (state.cancelRequested) throw new MigrationCancelled();
     if (state.gate.state === 'rejected') {
@@ -522,11 +553,17 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   function beginPhase(phase: Phase) {
     state.phase = phase;
     state.phases[phase] = { status: 'running', started_at: state.phases[phase].started_at ?? now(), completed_at: null };
+    void emit('migration.phase.started', { phase });
   }
 
   function endPhase(phase: Phase, outcome: 'completed' | 'skipped') {
     state.phases[phase].status = outcome;
     state.phases[phase].completed_at = now();
+    if (phase === 'mapping' && state.gate?.required) return; // announced when the gate opened (requires_approval)
+    const next = PHASES[PHASES.indexOf(phase) + 1] ?? null;
+    void emit('migration.phase.completed', { phase, outcome, next_phase: next, requires_approval: false });
+    if (phase === 'validation') void emit('validation.completed', { validation_status: state.validation?.status ?? null });
+    if (phase === 'certification' && state.certificateSummary) void emit('certificate.issued', { certificate: state.certificateSummary });
   }
 
   function endActivePhase(outcome: 'failed' | 'cancelled') {

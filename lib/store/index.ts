@@ -40,6 +40,16 @@ export interface ConnectionRecord {
   created_at: string;
 }
 
+export interface WebhookRecord {
+  id: string;
+  environment: Environment;
+  url: string;
+  events: string[];
+  sealed_secret: string;
+  description: string | null;
+  created_at: string;
+}
+
 export interface MigrationIndexRecord {
   id: string;
   environment: Environment;
@@ -212,6 +222,36 @@ export class MetadataStore {
     return { total: Number(n), rows };
   }
 
+  // ---- webhooks ----
+
+  async createWebhook(input: Omit<WebhookRecord, 'id' | 'created_at'>): Promise<WebhookRecord> {
+    const record: WebhookRecord = { ...input, id: newId('wh'), created_at: now() };
+    await this.db('webhooks').insert({ ...record, events: JSON.stringify(record.events) });
+    return record;
+  }
+
+  async getWebhook(id: string, environment: Environment): Promise<WebhookRecord | undefined> {
+    const row = await this.db('webhooks').where({ id, environment }).first();
+    return row ? webhookFromRow(row) : undefined;
+  }
+
+  async listWebhooks(environment: Environment, limit: number, offset: number) {
+    const base = this.db('webhooks').where({ environment });
+    const [{ n }] = (await base.clone().count({ n: '*' })) as { n: number | string }[];
+    const rows = await base.clone().orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset);
+    return { total: Number(n), rows: rows.map(webhookFromRow) };
+  }
+
+  async deleteWebhook(id: string, environment: Environment): Promise<boolean> {
+    return (await this.db('webhooks').where({ id, environment }).delete()) > 0;
+  }
+
+  /** Subscriptions of an environment that want this event ("*" wants all). */
+  async webhooksFor(environment: Environment, event: string): Promise<WebhookRecord[]> {
+    const rows = await this.db('webhooks').where({ environment });
+    return rows.map(webhookFromRow).filter((w) => w.events.includes(event) || w.events.includes('*'));
+  }
+
   // ---- idempotency ----
 
   /**
@@ -251,4 +291,8 @@ export class MetadataStore {
 function apiKeyFromRow(row: Record<string, unknown>): ApiKeyRecord {
   const { hash: _hash, ...rest } = row;
   return { ...(rest as unknown as ApiKeyRecord), scopes: JSON.parse(String(row.scopes)) as Scope[] };
+}
+
+function webhookFromRow(row: Record<string, unknown>): WebhookRecord {
+  return { ...(row as unknown as WebhookRecord), events: JSON.parse(String(row.events)) as string[] };
 }

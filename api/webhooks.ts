@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Sealer } from '../lib/secrets';
+import type { MetadataStore, WebhookRecord } from '../lib/store';
+import { WEBHOOK_EVENTS } from '../lib/webhooks';
+import type { Principal } from './auth';
+import { notFound } from './errors';
+import { pageQuery, parse } from './schemas';
+
+export const createWebhookBody = z
+  .object({
+    url: z
+      .string()
+      .max(2000)
+      .url()
+      .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL'),
+    events: z.array(z.enum([...WEBHOOK_EVENTS, '*'])).min(1).max(WEBHOOK_EVENTS.length + 1),
+    /** The HMAC secret; generated (and shown once) when absent. */
+    secret: z.string().min(16).max(200).optional(),
+    description: z.string().max(500).optional(),
+  })
+  .strict();
+
+/** A subscription as listed: never its secret. */
+function webhookResource(w: WebhookRecord) {
+  return { id: w.id, url: w.url, events: w.events, description: w.description, environment: w.environment, created_at: w.created_at };
+}
+
+export function webhookRoutes(deps: { store: MetadataStore; sealer: Sealer }): Router {
+  const router = Router();
+  const env = (res: { locals: Record<string, unknown> }) => (res.locals.principal as Principal).environment;
+
+  router.post('/', async (req, res) => {
+    const body = parse(createWebhookBody, req.body);
+    const secret = body.secret ?? `whsec_${randomBytes(24).toString('base64url')}`;
+    const saved = await deps.store.createWebhook({
+      environment: env(res),
+      url: body.url,
+      events: body.events,
+      sealed_secret: deps.sealer.seal(secret),
+      description: body.description ?? null,
+    });
+    // The secret is returned once, here, so the receiver can verify Sensei-Signature.
+    res.status(201).location(`/v1/webhooks/${saved.id}`).json({ ...webhookResource(saved), secret });
+  });
+
+  router.get('/', async (req, res) => {
+    const q = parse(pageQuery, req.query, 'query');
+    const { total, rows } = await deps.store.listWebhooks(env(res), q.limit, q.offset);
+    res.json({ data: rows.map(webhookResource), pagination: { total, limit: q.limit, offset: q.offset, has_more: q.offset + rows.length < total } });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const found = await deps.store.getWebhook(String(req.params.id), env(res));
+    if (!found) throw notFound('webhook', String(req.params.id));
+    res.json(webhookResource(found));
+  });
+
+  router.delete('/:id', async (req, res) => {
+    if (!(await deps.store.deleteWebhook(String(req.params.id), env(res)))) throw notFound('webhook', String(req.params.id));
+    res.status(204).end();
+  });
+
+  return router;
+}
