@@ -243,6 +243,44 @@ export interface CreatedApiKey extends ApiKey {
   key: string;
 }
 
+/** Events a webhook subscription can ask for ('*' for all). */
+export type WebhookEventName =
+  | 'migration.created'
+  | 'migration.phase.started'
+  | 'migration.phase.completed'
+  | 'migration.paused'
+  | 'migration.resumed'
+  | 'migration.completed'
+  | 'migration.failed'
+  | 'migration.cancelled'
+  | 'validation.completed'
+  | 'certificate.issued'
+  | '*';
+
+export interface CreateWebhookRequest {
+  /** http(s) URL that receives signed POSTs. */
+  url: string;
+  events: WebhookEventName[];
+  /** The HMAC secret (16–200 characters); generated and shown once when absent. */
+  secret?: string;
+  description?: string;
+}
+
+/** A webhook subscription; its secret is never shown back. */
+export interface Webhook {
+  id: string;
+  url: string;
+  events: WebhookEventName[];
+  description: string | null;
+  environment: 'live' | 'test';
+  created_at: string;
+}
+
+/** POST /v1/webhooks: `secret` is shown this once (verify deliveries with verifyWebhookSignature). */
+export interface CreatedWebhook extends Webhook {
+  secret: string;
+}
+
 export interface ValidationSummary {
   migration_id: string;
   name: string;
@@ -855,6 +893,27 @@ export class ApiKeysResource {
   }
 }
 
+export class WebhooksResource {
+  constructor(private readonly t: Transport) {}
+
+  create(body: CreateWebhookRequest, options: RequestOptions = {}): Promise<CreatedWebhook> {
+    return this.t.request('POST', '/v1/webhooks', { ...options, body });
+  }
+  list(query: PageQuery = {}, options: RequestOptions = {}): Promise<Page<Webhook>> {
+    return this.t.request('GET', '/v1/webhooks', { ...options, query: { ...query } });
+  }
+  iterate(query: PageQuery = {}, options: RequestOptions = {}): AsyncGenerator<Webhook> {
+    return paginate((p) => this.list(p, options), query);
+  }
+  get(id: string, options: RequestOptions = {}): Promise<Webhook> {
+    return this.t.request('GET', `/v1/webhooks/${seg(id)}`, options);
+  }
+  /** Unsubscribes (204). */
+  delete(id: string, options: RequestOptions = {}): Promise<void> {
+    return this.t.request('DELETE', `/v1/webhooks/${seg(id)}`, { ...options, as: 'none' });
+  }
+}
+
 export class ValidationsResource {
   constructor(private readonly t: Transport) {}
 
@@ -872,6 +931,7 @@ export class Sensei {
   readonly connections: ConnectionsResource;
   readonly apiKeys: ApiKeysResource;
   readonly validations: ValidationsResource;
+  readonly webhooks: WebhooksResource;
   private readonly transport: Transport;
 
   constructor(options: SenseiOptions) {
@@ -880,6 +940,7 @@ export class Sensei {
     this.connections = new ConnectionsResource(this.transport);
     this.apiKeys = new ApiKeysResource(this.transport);
     this.validations = new ValidationsResource(this.transport);
+    this.webhooks = new WebhooksResource(this.transport);
   }
 
   get baseUrl(): string {

@@ -4,7 +4,9 @@
  * page; errors as SenseiApiError; connections and API keys round-trip; webhook signatures (no server needed).
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
+import { signPayload, verifySignature } from '../../lib/webhooks';
 import {
   Migration,
   Sensei,
@@ -33,6 +35,13 @@ describe('webhook signatures (no server)', () => {
     expect(verifyWebhookSignature({ payload: Buffer.from(payload), header, secret, now: now + 299 })).toEqual({ timestamp: now });
     const rotated = `t=${now},v1=${'0'.repeat(64)},${header.split(',')[1]}`;
     expect(checkWebhookSignature({ payload, header: rotated, secret, now })).toEqual({ valid: true, timestamp: now });
+  });
+
+  test('interoperates with the server side signer (lib/webhooks)', () => {
+    const t = Math.floor(Date.now() / 1000);
+    expect(verifyWebhookSignature({ payload, header: signPayload(payload, secret, t), secret }).timestamp).toBe(t);
+    expect(verifySignature(payload, signWebhookPayload(payload, secret, t), secret)).toBe(true);
+    expect(signWebhookPayload(payload, secret, t)).toBe(signPayload(payload, secret, t));
   });
 
   test('a tampered body, a wrong secret, an old (replayed) or future timestamp, a malformed header are refused', () => {
@@ -85,6 +94,10 @@ describe('against the real API', () => {
   let dataDir: string;
   let client: Sensei;
   let n = 0;
+  /** A local webhook receiver: every delivery as received (raw body and headers). */
+  let receiver: http.Server;
+  let receiverUrl: string;
+  const deliveries: { body: string; headers: http.IncomingHttpHeaders }[] = [];
 
   beforeAll(async () => {
     dataDir = tempDataDir();
@@ -92,9 +105,21 @@ describe('against the real API', () => {
     worker = new WorkerProcess(stack.workerEnv);
     worker.start();
     client = new Sensei({ apiKey: stack.apiKey, baseUrl: stack.baseUrl });
+    receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        deliveries.push({ body: Buffer.concat(chunks).toString('utf8'), headers: req.headers });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`;
   });
 
   afterAll(async () => {
+    receiver?.closeAllConnections();
+    await new Promise((r) => (receiver ? receiver.close(r) : r(undefined)));
     await worker?.kill('SIGTERM');
     await stack?.close();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
@@ -112,7 +137,9 @@ describe('against the real API', () => {
     };
   }
 
-  test('create → events() → start → waitFor completed; every read of the finished migration', async () => {
+  test('create → events() → start → waitFor completed; every read of the finished migration; signed webhooks verify', async () => {
+    const hook = await client.webhooks.create({ url: receiverUrl, events: ['*'], description: 'sdk e2e' });
+    expect(hook.secret).toMatch(/^whsec_/);
     const migration = await client.migrations.create(chinook('sdk chinook'), { requestId: 'sdk-create-1' });
     expect(migration).toBeInstanceOf(Migration);
     expect(migration.id).toMatch(/^mig_[0-9a-f]{16}$/);
@@ -171,6 +198,31 @@ describe('against the real API', () => {
 
     const listed = await client.migrations.list({ status: 'completed', limit: 100 });
     expect(listed.data.map((m) => m.id)).toContain(migration.id);
+
+    // Webhook deliveries of this migration carry Sensei-Signature; the SDK helper verifies each with the secret.
+    const deadline = Date.now() + 30_000;
+    const ours = () => deliveries.filter((d) => d.body.includes(migration.id));
+    while (!ours().some((d) => d.headers['sensei-event'] === 'migration.completed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(ours().map((d) => d.headers['sensei-event'])).toContain('migration.completed');
+    for (const d of ours()) {
+      const header = d.headers['sensei-signature'];
+      expect(verifyWebhookSignature({ payload: d.body, header, secret: hook.secret, toleranceSeconds: 300 }).timestamp).toBeGreaterThan(0);
+      expect(checkWebhookSignature({ payload: d.body, header, secret: 'whsec_wrong_secret_0000' })).toEqual({ valid: false, reason: 'signature_mismatch' });
+    }
+    await client.webhooks.delete(hook.id);
+  });
+
+  test('webhooks round-trip: create (secret shown once), get, list, delete', async () => {
+    const created = await client.webhooks.create({ url: 'https://example.invalid/hook', events: ['migration.completed'], secret: 'my-own-secret-0123456789' });
+    expect(created).toMatchObject({ url: 'https://example.invalid/hook', events: ['migration.completed'], secret: 'my-own-secret-0123456789' });
+    const got = await client.webhooks.get(created.id);
+    expect(got).not.toHaveProperty('secret');
+    const listed = await client.webhooks.list({ limit: 100 });
+    expect(listed.data.map((w) => w.id)).toContain(created.id);
+    expect(JSON.stringify(listed)).not.toContain('my-own-secret');
+    await expect(client.webhooks.create({ url: 'ftp://x', events: ['*'] })).rejects.toMatchObject({ status: 422, code: 'validation_error', details: { field: 'url' } });
+    await client.webhooks.delete(created.id);
+    await expect(client.webhooks.get(created.id)).rejects.toMatchObject({ status: 404, code: 'webhook_not_found' });
   });
 
   test('iterate walks every page, with filters and sort; list honours limit/offset', async () => {
