@@ -9,6 +9,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { endpointLabel } from '../connectors/endpoint';
 import { certificateText } from '../lib/certificate';
+import { mappingEditProblem, type MappingEdit } from '../lib/mapping-edit';
 import { TERMINAL_STATUSES, type EndpointRef, type MigrationInput, type MigrationStatus } from '../lib/migration';
 import type { Sealer } from '../lib/secrets';
 import type { MetadataStore } from '../lib/store';
@@ -17,7 +18,10 @@ import {
   approveUpdate,
   cancelSignal,
   certificateQuery,
+  configureUpdate,
+  editMappingsUpdate,
   migrationWorkflow,
+  resolveErrorUpdate,
   pauseSignal,
   planQuery,
   rejectUpdate,
@@ -32,7 +36,19 @@ import { displayStatus, initialState } from '../workflows/state';
 import type { Principal } from './auth';
 import { testEndpoint } from './connections';
 import { ApiError, conflict, notFound } from './errors';
-import { cancelBody, createMigrationBody, gateDecisionBody, listMigrationsQuery, page, pageQuery, parse } from './schemas';
+import {
+  cancelBody,
+  createMigrationBody,
+  gateDecisionBody,
+  listMigrationsQuery,
+  page,
+  pageQuery,
+  parse,
+  patchMappingBody,
+  patchMappingsBody,
+  patchMigrationBody,
+  resolveErrorBody,
+} from './schemas';
 
 export interface MigrationRoutesDeps {
   client: Client;
@@ -262,6 +278,16 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     }
   }
 
+  /** Configuration changes before start (name, strategy, options). */
+  router.patch('/:id', async (req, res) => {
+    const handle = await handleFor(req, res);
+    const patch = parse(patchMigrationBody, req.body);
+    await statusOf(handle);
+    const status = await update(handle, () => handle.executeUpdate(configureUpdate, { args: [patch] }));
+    await store.updateMigrationMeta(handle.workflowId, { name: status.name, strategy: status.strategy });
+    res.json(migrationResource(status));
+  });
+
   router.post('/:id/start', async (req, res) => {
     const handle = await handleFor(req, res);
     await statusOf(handle);
@@ -359,6 +385,30 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     res.json(mapping);
   });
 
+  /** Edits mappings while the gate waits: each new type is checked and judged; the gate follows the new confidences. */
+  async function editMappings(req: Request, res: Response, edits: MappingEdit[]) {
+    const handle = await handleFor(req, res);
+    const plan = await ask(handle, () => handle.query(planQuery));
+    if (!plan) throw conflict('mappings can be edited only once they are planned, while the approval gate waits');
+    for (const edit of edits) {
+      const problem = mappingEditProblem(plan, edit);
+      if (problem?.startsWith('no mapping')) throw notFound('mapping', edit.id);
+      if (problem) throw new ApiError(422, 'validation_error', problem, { field: 'target_type', reason: problem });
+    }
+    return update(handle, () => handle.executeUpdate(editMappingsUpdate, { args: [edits] }));
+  }
+
+  router.patch('/:id/mappings', async (req, res) => {
+    const body = parse(patchMappingsBody, req.body);
+    res.json(await editMappings(req, res, body.mappings));
+  });
+
+  router.patch('/:id/mappings/:mappingId', async (req, res) => {
+    const body = parse(patchMappingBody, req.body);
+    const result = await editMappings(req, res, [{ id: String(req.params.mappingId), target_type: body.target_type }]);
+    res.json({ ...result.edited[0], gate: result.gate });
+  });
+
   // ---- what happened ----
 
   router.get('/:id/errors', async (req, res) => {
@@ -372,6 +422,15 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     const error = status.errors.find((e) => e.id === req.params.errorId);
     if (!error) throw notFound('error', String(req.params.errorId));
     res.json(error);
+  });
+
+  router.post('/:id/errors/:errorId/resolve', async (req, res) => {
+    const handle = await handleFor(req, res);
+    const body = parse(resolveErrorBody, req.body);
+    const status = await statusOf(handle);
+    if (!status.errors.some((e) => e.id === req.params.errorId)) throw notFound('error', String(req.params.errorId));
+    const by = (res.locals.principal as Principal).id;
+    res.json(await update(handle, () => handle.executeUpdate(resolveErrorUpdate, { args: [{ errorId: String(req.params.errorId), by, note: body.note }] })));
   });
 
   /** The migration's timeline, from its status: phases, gate decision, table completions, errors. */

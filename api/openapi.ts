@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createWebhookBody } from './webhooks';
-import { cancelBody, createApiKeyBody, createConnectionBody, createMigrationBody, gateDecisionBody, listMigrationsQuery, pageQuery } from './schemas';
+import { patchMappingBody, patchMappingsBody, patchMigrationBody, resolveErrorBody, cancelBody, createApiKeyBody, createConnectionBody, createMigrationBody, gateDecisionBody, listMigrationsQuery, pageQuery } from './schemas';
 
 /** JSON Schema of a request schema as callers write it (defaults optional), for the OpenAPI document. */
 function schemaOf(schema: z.ZodType): Record<string, unknown> {
@@ -70,7 +70,10 @@ export function openApiDocument() {
           responses: { '201': { description: 'Created', ...json({ type: 'object' }) }, ...errors },
         },
       },
-      '/v1/migrations/{id}': { ...get('Get a migration'), delete: { summary: 'Cancel a migration', parameters: migration, requestBody: json(schemaOf(cancelBody)), responses: ok('Cancelling') } },
+      '/v1/migrations/{id}': {
+        ...get('Get a migration'),
+        patch: { summary: 'Change name, strategy or options before start', parameters: migration, requestBody: { required: true, ...json(schemaOf(patchMigrationBody)) }, responses: ok('Updated') },
+        delete: { summary: 'Cancel a migration', parameters: migration, requestBody: json(schemaOf(cancelBody)), responses: ok('Cancelling') } },
       '/v1/migrations/{id}/status': get('Current status (Accept: text/event-stream streams changes)'),
       '/v1/migrations/{id}/start': post('Start'),
       '/v1/migrations/{id}/pause': post('Pause after the chunks in flight'),
@@ -80,8 +83,15 @@ export function openApiDocument() {
       '/v1/migrations/{id}/logs': get('Timeline', migration, queryParameters(pageQuery)),
       '/v1/migrations/{id}/schema/source': get('Analysed source schema'),
       '/v1/migrations/{id}/schema/target': get('Planned target schema'),
-      '/v1/migrations/{id}/mappings': get('Column mappings', migration, queryParameters(pageQuery)),
-      '/v1/migrations/{id}/mappings/{mapping_id}': get('One mapping', [...migration, id('mapping_id')]),
+      '/v1/migrations/{id}/mappings': {
+        ...get('Column mappings', migration, queryParameters(pageQuery)),
+        patch: { summary: 'Edit mappings while the gate waits', parameters: migration, requestBody: { required: true, ...json(schemaOf(patchMappingsBody)) }, responses: ok('Edited') },
+      },
+      '/v1/migrations/{id}/mappings/{mapping_id}': {
+        ...get('One mapping', [...migration, id('mapping_id')]),
+        patch: { summary: 'Edit one mapping', parameters: [...migration, id('mapping_id')], requestBody: { required: true, ...json(schemaOf(patchMappingBody)) }, responses: ok('Edited') },
+      },
+      '/v1/migrations/{id}/errors/{error_id}/resolve': post('Mark an error resolved', resolveErrorBody, [...migration, id('error_id')]),
       '/v1/migrations/{id}/errors': get('Errors (rejected rows with their keys)', migration, queryParameters(pageQuery)),
       '/v1/migrations/{id}/errors/{error_id}': get('One error', [...migration, id('error_id')]),
       '/v1/migrations/{id}/validation': get('Validation report'),

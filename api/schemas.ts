@@ -63,24 +63,53 @@ export const listMigrationsQuery = z.object({
   sort: z.enum(['created_at', '-created_at', 'name', '-name', 'status', '-status', 'updated_at', '-updated_at']).default('-created_at'),
 });
 
+const migrationOptions = z
+  .object({
+    auto_approve_high_confidence: z.boolean().optional(),
+    chunk_size: z.number().int().min(1).max(1_000_000).optional(),
+    parallel_tables: z.number().int().min(1).max(64).optional(),
+    max_rejected_rows: z.number().int().min(0).max(1_000_000).optional(),
+    replace_existing_tables: z.boolean().optional(),
+    notify_on_completion: z.array(z.string().email()).max(100).optional(),
+    validation: z
+      .object({
+        queries: z
+          .array(z.object({ name: z.string().min(1).max(200), sql: z.string().min(1).max(20_000), target_sql: z.string().min(1).max(20_000).optional() }).strict())
+          .max(200)
+          .optional(),
+        failed_hold_seconds: z.number().int().min(0).max(30 * 86_400).optional(),
+        completed_hold_seconds: z.number().int().min(0).max(30 * 86_400).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const createMigrationBody = z.object({
   name: z.string().min(1).max(200),
   source: sourceEndpoint,
   target: endpoint,
   strategy: z.enum(['conservative', 'balanced', 'aggressive']).default('balanced'),
-  options: z
-    .object({
-      auto_approve_high_confidence: z.boolean().optional(),
-      chunk_size: z.number().int().min(1).max(1_000_000).optional(),
-      parallel_tables: z.number().int().min(1).max(64).optional(),
-      max_rejected_rows: z.number().int().min(0).max(1_000_000).optional(),
-      replace_existing_tables: z.boolean().optional(),
-      notify_on_completion: z.array(z.string().email()).max(100).optional(),
-    })
-    .strict()
-    .default({}),
+  options: migrationOptions.default({}),
 });
+
 export type CreateMigrationBody = z.infer<typeof createMigrationBody>;
+
+export const patchMigrationBody = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    strategy: z.enum(['conservative', 'balanced', 'aggressive']).optional(),
+    options: migrationOptions.optional(),
+  })
+  .strict()
+  .refine((b) => b.name !== undefined || b.strategy !== undefined || b.options !== undefined, { message: 'nothing to change' });
+
+const targetType = z.string().min(1).max(100);
+export const patchMappingsBody = z
+  .object({ mappings: z.array(z.object({ id: z.string().min(1).max(300), target_type: targetType }).strict()).min(1).max(10_000) })
+  .strict();
+export const patchMappingBody = z.object({ target_type: targetType }).strict();
+export const resolveErrorBody = z.object({ note: z.string().max(2000).optional() }).strict().default({});
 
 export const gateDecisionBody = z
   .object({ comment: z.string().max(2000).optional(), approved_by: z.string().max(200).optional() })

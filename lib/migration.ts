@@ -96,6 +96,9 @@ export interface MigrationError {
   table?: string;
   /** The primary key of the row concerned, for rows the target rejected. */
   key?: Key;
+  resolved_at?: string;
+  resolved_by?: string;
+  resolution_note?: string;
   code: string;
   message: string;
   at: string;

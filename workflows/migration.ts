@@ -14,6 +14,7 @@ import {
   nextChunkSize,
   strategySettings,
   type GateState,
+  type MigrationError,
   type MigrationInput,
   type MigrationState,
   type MigrationStatus,
@@ -26,7 +27,8 @@ import {
   type ValidationTier,
   VALIDATION_TIERS,
 } from '../lib/migration';
-import type { Key, MigrationPlan, SchemaInfo, TablePlan } from '../lib/types';
+import { applyMappingEdits, mappingEditProblem, type MappingEdit } from '../lib/mapping-edit';
+import type { ColumnMapping, Key, MigrationPlan, SchemaInfo, TablePlan } from '../lib/types';
 import type { WebhookEvent } from '../lib/webhooks';
 import { describeFailure, displayStatus, initialState, progressOf } from './state';
 import { webhookDeliveryWorkflow } from './webhooks';
@@ -45,6 +47,19 @@ export const startUpdate = wf.defineUpdate<MigrationStatus>('start');
 export const approveUpdate = wf.defineUpdate<GateState, [GateDecision]>('approve');
 /** Closes the gate for good: the migration ends `cancelled`. Refused unless it waits at the gate. */
 export const rejectUpdate = wf.defineUpdate<GateState, [GateDecision]>('reject');
+/** Changes name, strategy or options of a migration that has not started. */
+export const configureUpdate = wf.defineUpdate<MigrationStatus, [MigrationConfigPatch]>('configure');
+/** Edits planned mappings while the gate waits; answers the edited mappings and the gate as it now stands. */
+export const editMappingsUpdate = wf.defineUpdate<{ edited: ColumnMapping[]; gate: GateState }, [MappingEdit[]]>('editMappings');
+/** Marks an error resolved (an operator looked at it). */
+export const resolveErrorUpdate = wf.defineUpdate<MigrationError, [{ errorId: string; by: string; note?: string }]>('resolveError');
+
+export interface MigrationConfigPatch {
+  name?: string;
+  strategy?: MigrationInput['strategy'];
+  options?: MigrationInput['options'];
+}
+
 /** Holds copying still after the chunks in flight commit. */
 export const pauseSignal = wf.defineSignal('pause');
 export const resumeSignal = wf.defineSignal('resume');
@@ -112,7 +127,7 @@ class MigrationCancelled extends Error {}
 
 export async function migrationWorkflow(input: MigrationInput): Promise<MigrationStatus> {
   const state: MigrationState = input.carried ?? initialState(input);
-  const settings = strategySettings(input.strategy, input.options);
+  let settings = strategySettings(input.strategy, input.options);
   const status = (): MigrationStatus => displayStatus(input, state);
   const now = () => new Date().toISOString();
 
@@ -161,6 +176,62 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       refuse('InvalidState', `migration is not awaiting approval (status ${displayStatus(input, state).status})`);
     }
   };
+  wf.setHandler(
+    configureUpdate,
+    (patch) => {
+      if (patch.name !== undefined) input.name = patch.name;
+      if (patch.strategy !== undefined) input.strategy = patch.strategy;
+      if (patch.options !== undefined) input.options = { ...input.options, ...patch.options };
+      settings = strategySettings(input.strategy, input.options);
+      return status();
+    },
+    {
+      validator: (_patch) => {
+        if (state.status !== 'created') refuse('InvalidState', `only a created migration can be reconfigured; this one is ${displayStatus(input, state).status}`);
+      },
+    },
+  );
+
+  wf.setHandler(
+    editMappingsUpdate,
+    (edits) => {
+      const result = applyMappingEdits(state.plan as MigrationPlan, edits);
+      state.plan = result.plan;
+      const need = approvalNeed(result.plan, input.strategy, input.options);
+      const gate = state.gate as GateState;
+      Object.assign(gate, { required: need.required, reason: need.reason, min_confidence: result.plan.minConfidence });
+      // An edit that makes every mapping lossless can open a gate the strategy would open by itself.
+      if (!need.required) Object.assign(gate, { state: 'auto_approved', decided_by: 'sensei', decided_at: now() });
+      return { edited: result.edited, gate };
+    },
+    {
+      validator: (edits) => {
+        if (state.gate?.state !== 'pending' || !state.plan) refuse('InvalidState', 'mappings can be edited only while the approval gate waits');
+        if (edits.length === 0) refuse('InvalidMapping', 'no mapping edits given');
+        for (const edit of edits) {
+          const problem = mappingEditProblem(state.plan, edit);
+          if (problem) refuse('InvalidMapping', problem);
+        }
+      },
+    },
+  );
+
+  wf.setHandler(
+    resolveErrorUpdate,
+    ({ errorId, by, note }) => {
+      const error = state.errors.find((e) => e.id === errorId) as MigrationError;
+      Object.assign(error, { resolved_at: now(), resolved_by: by, resolution_note: note });
+      return error;
+    },
+    {
+      validator: ({ errorId }) => {
+        const error = state.errors.find((e) => e.id === errorId);
+        if (!error) refuse('ErrorNotFound', `no error ${errorId}`);
+        if (error.resolved_at) refuse('InvalidState', `error ${errorId} is already resolved`);
+      },
+    },
+  );
+
   wf.setHandler(approveUpdate, (d) => decide('approved', d), { validator: gateValidator });
   wf.setHandler(rejectUpdate, (d) => decide('rejected', d), { validator: gateValidator });
 

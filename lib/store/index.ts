@@ -208,6 +208,10 @@ export class MetadataStore {
     await this.db('migrations').where({ id }).update({ status, phase, updated_at: now() });
   }
 
+  async updateMigrationMeta(id: string, meta: { name: string; strategy: string }): Promise<void> {
+    await this.db('migrations').where({ id }).update({ ...meta, updated_at: now() });
+  }
+
   async getMigrationIndex(id: string): Promise<MigrationIndexRecord | undefined> {
     return this.db('migrations').where({ id }).first();
   }

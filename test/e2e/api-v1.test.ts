@@ -238,3 +238,91 @@ describe('protocol', () => {
     expect(doc.paths['/v1/migrations'].post.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['name', 'source', 'target']));
   });
 });
+
+describe('changing a migration before and during its run', () => {
+  async function waitStatus(id: string, done: (s: any) => boolean) {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const s = await call('GET', `/v1/migrations/${id}/status`);
+      if (s.status === 200 && done(s.body)) return s.body;
+      if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(s.body?.status)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  test('PATCH changes name and strategy before start, and is a conflict after', async () => {
+    const created = await call('POST', '/v1/migrations', { body: { ...sqliteMigrationBody('before patch'), strategy: 'conservative' } });
+    const id = created.body.id as string;
+    const patched = await call('PATCH', `/v1/migrations/${id}`, { body: { name: 'after patch', strategy: 'aggressive', options: { chunk_size: 5000 } } });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ name: 'after patch', strategy: 'aggressive' });
+    expect((await call('GET', '/v1/migrations?limit=100')).body.data.find((m: { id: string }) => m.id === id)).toMatchObject({ name: 'after patch', strategy: 'aggressive' });
+    expect((await call('PATCH', `/v1/migrations/${id}`, { body: {} })).status).toBe(422);
+    await call('POST', `/v1/migrations/${id}/start`);
+    // aggressive now: no gate to wait at.
+    const done = await waitStatus(id, (s) => ['completed', 'failed'].includes(s.status));
+    expect(done.status).toBe('completed');
+    expect(done.gate.state).toBe('auto_approved');
+    const late = await call('PATCH', `/v1/migrations/${id}`, { body: { name: 'too late' } });
+    expect(late.status).toBe(409);
+  });
+
+  test('a mapping edited at the gate is judged again: narrowing lowers its confidence, widening raises it, the target uses it', async () => {
+    const body = sqliteMigrationBody('mapped by hand');
+    const created = await call('POST', '/v1/migrations', { body: { ...body, strategy: 'conservative', source: { ...body.source, tables: ['Genre'] } } });
+    const id = created.body.id as string;
+    await call('POST', `/v1/migrations/${id}/start`);
+    await waitStatus(id, (s) => s.status === 'awaiting_approval');
+    const before = await call('GET', `/v1/migrations/${id}/mappings/Genre.Name`);
+    expect(before.body.confidence).toBe(1);
+
+    const narrowed = await call('PATCH', `/v1/migrations/${id}/mappings/Genre.Name`, { body: { target_type: 'VARCHAR(5)' } });
+    expect(narrowed.status).toBe(200);
+    expect(narrowed.body).toMatchObject({ id: 'Genre.Name', targetType: 'VARCHAR(5)', confidence: 0.6 });
+    expect(narrowed.body.gate).toMatchObject({ state: 'pending', min_confidence: 0.6 });
+
+    const widened = await call('PATCH', `/v1/migrations/${id}/mappings`, { body: { mappings: [{ id: 'Genre.Name', target_type: 'TEXT' }] } });
+    expect(widened.status).toBe(200);
+    expect(widened.body.edited[0]).toMatchObject({ targetType: 'TEXT', confidence: 1 });
+    expect(widened.body.gate.min_confidence).toBe(1);
+
+    expect((await call('PATCH', `/v1/migrations/${id}/mappings/Genre.Name`, { body: { target_type: 'BANANA(' } })).status).toBe(422);
+    expect((await call('PATCH', `/v1/migrations/${id}/mappings/Genre.Nope`, { body: { target_type: 'TEXT' } })).status).toBe(404);
+
+    expect((await call('POST', `/v1/migrations/${id}/approve`, { body: { comment: 'text is fine' } })).status).toBe(200);
+    const done = await waitStatus(id, (s) => ['completed', 'failed'].includes(s.status));
+    expect(done.status).toBe('completed');
+    const { default: Database } = await import('better-sqlite3');
+    const target = new Database(body.target.connection_string, { readonly: true });
+    const columns = target.prepare('PRAGMA table_info("Genre")').all() as { name: string; type: string }[];
+    target.close();
+    expect(columns.find((c) => c.name === 'Name')?.type).toBe('TEXT');
+    expect((await call('PATCH', `/v1/migrations/${id}/mappings/Genre.Name`, { body: { target_type: 'TEXT' } })).status).toBe(409);
+  });
+
+  test('errors: rows the target rejected are listed with their keys and can be marked resolved once', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const file = path.join(dataDir, 'rejects.sqlite');
+    const db = new Database(file);
+    db.exec('CREATE TABLE people (id INTEGER PRIMARY KEY, code VARCHAR(5) NOT NULL)');
+    for (let i = 1; i <= 20; i++) db.prepare('INSERT INTO people VALUES (?, ?)').run(i, i === 13 ? 'much-too-long' : `c${i}`);
+    db.close();
+    const created = await call('POST', '/v1/migrations', {
+      body: { name: 'rejects', source: { type: 'sqlite', connection_string: file }, target: { type: 'postgresql', connection_string: pg.endpoint.connectionString, schema: 'rejects_api' }, strategy: 'aggressive' },
+    });
+    const id = created.body.id as string;
+    await call('POST', `/v1/migrations/${id}/start`);
+    await waitStatus(id, (s) => ['completed', 'failed'].includes(s.status));
+    const errors = await call('GET', `/v1/migrations/${id}/errors`);
+    const rejected = errors.body.data.filter((e: { code: string }) => e.code === 'RowRejected');
+    expect(rejected).toEqual([expect.objectContaining({ code: 'RowRejected', table: 'people', key: ['13'] })]);
+    // The copy went on past the rejected row; validation then refuses to call the target equivalent.
+    expect(errors.body.data.find((e: { code: string }) => e.code === 'ValidationFailed')?.message).toContain('id=13');
+    const errorId = rejected[0].id as string;
+    const resolved = await call('POST', `/v1/migrations/${id}/errors/${errorId}/resolve`, { body: { note: 'value fixed at the source' } });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body).toMatchObject({ id: errorId, resolution_note: 'value fixed at the source', resolved_by: 'bootstrap' });
+    expect((await call('POST', `/v1/migrations/${id}/errors/${errorId}/resolve`)).status).toBe(409);
+    expect((await call('POST', `/v1/migrations/${id}/errors/err_999/resolve`)).status).toBe(404);
+  });
+});

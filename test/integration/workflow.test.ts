@@ -212,19 +212,24 @@ describe('rows the target rejects', () => {
     return { type: 'sqlite', connectionString: file };
   }
 
-  test('are recorded under errors with their keys; the rest lands and validation accounts for them', async () => {
+  test('are recorded under errors with their keys; the rest lands; validation then names them and no certificate is issued', async () => {
     const source = await sourceWithTwoBadRows();
     const target = { ...pg.endpoint, schema: 'rejects_ok' };
     const handle = await startMigration(h, source, target, 'aggressive', { chunk_size: 20 });
     await handle.executeUpdate(startUpdate);
     const status = await waitForStatus(handle, isOver);
-    expect(status.failure).toBeNull();
-    expect(status.status).toBe('completed');
-    expect(status.tables[0]).toMatchObject({ name: 'people', rows_copied: 48, rows_rejected: 2 });
+    expect(status.phases.find((p) => p.name === 'data_transfer')?.status).toBe('completed');
+    expect(status.tables[0]).toMatchObject({ name: 'people', rows_copied: 48, rows_rejected: 2, status: 'completed' });
     const rejected = status.errors.filter((e) => e.code === 'RowRejected');
     expect(rejected.map((e) => e.key)).toEqual([['7'], ['23']]);
     expect(rejected[0]?.message).toMatch(/too long/);
+    // Row counts expect the two rejected rows to be missing …
     expect(status.validation?.row_counts).toEqual([{ table: 'people', source_rows: 50, target_rows: 48, rejected_rows: 2, match: true }]);
+    // … but the target is not equivalent to the source: validation fails naming the rows, and no certificate is claimed.
+    expect(status.status).toBe('failed');
+    expect(status.failure?.code).toBe('ValidationFailed');
+    expect(status.failure?.message).toContain('id=7');
+    expect(status.certificate).toBeNull();
   });
 
   test('past the allowance (max_rejected_rows) the migration fails and says which row', async () => {
