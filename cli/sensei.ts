@@ -7,6 +7,7 @@ import cliProgress from 'cli-progress';
 import type { Client } from '@temporalio/client';
 import { endpointLabel } from '../connectors/endpoint';
 import type { Endpoint } from '../connectors/types';
+import { verifyCertificateText } from '../lib/certificate';
 import { loadConfig } from '../lib/config';
 import type { MigrationInput, MigrationStatus } from '../lib/migration';
 import { Sealer } from '../lib/secrets';
@@ -15,7 +16,8 @@ import { freePort, startDevServer, type DevServer } from '../workers/dev-server'
 import { createLogger } from '../lib/logger';
 import { connectClient, connectWorker, installRuntimeLogging } from '../workers/temporal';
 import { createWorker } from '../workers/worker';
-import { approveUpdate, migrationWorkflow, planQuery, startUpdate, statusQuery } from '../workflows/migration';
+import { approveUpdate, certificateQuery, migrationWorkflow, planQuery, startUpdate, statusQuery } from '../workflows/migration';
+import { certificateText } from '../lib/certificate';
 
 const REPO_ROOT = path.resolve(__dirname, '..', fs.existsSync(path.resolve(__dirname, '..', 'package.json')) ? '' : '..');
 const CHINOOK = path.join(REPO_ROOT, 'fixtures', 'chinook', 'Chinook_Sqlite.sqlite');
@@ -65,6 +67,12 @@ async function demo(opts: DemoOptions): Promise<number> {
   try {
     const status = await runDemoMigration(client, taskQueue, Sealer.fromConfig(config), source, target, opts);
     printOutcome(status, target);
+    const certificate = await client.workflow.getHandle(status.id).query(certificateQuery);
+    if (certificate) {
+      const file = path.join(demoDir, 'certificate.json');
+      fs.writeFileSync(file, certificateText(certificate));
+      console.log(`certificate written to ${file}; check it offline with: node dist/cli/sensei.js verify ${file}`);
+    }
     return status.status === 'completed' ? 0 : 1;
   } finally {
     await worker.shutdown();
@@ -145,7 +153,16 @@ function printOutcome(status: MigrationStatus, target: Endpoint) {
   );
   const seconds = status.duration_ms === null ? '-' : (status.duration_ms / 1000).toFixed(1);
   console.log(`tables: ${status.progress.tables_completed}/${status.progress.tables_total}, rows: ${status.progress.rows_copied}, duration: ${seconds} s`);
-  console.log(`validation: ${status.validation?.status ?? 'not run'} (row counts per table; the five tiers are not run yet, no certificate is issued)`);
+  const tiers = status.validation ? Object.entries(status.validation.tiers).map(([tier, t]) => `${tier} ${t.verdict}`) : [];
+  console.log(`validation: ${status.validation?.status ?? 'not run'}${tiers.length ? ` (${tiers.join(', ')})` : ''}`);
+  for (const [tier, t] of Object.entries(status.validation?.tiers ?? {})) {
+    if (t.verdict !== 'passed' && t.summary) console.log(`  ${tier}: ${t.summary}`);
+  }
+  console.log(
+    status.certificate
+      ? `certificate: ${status.certificate.certificate_id} (sha256 ${status.certificate.sha256.slice(0, 16)}…), issued ${status.certificate.issued_at}`
+      : 'certificate: none (issued only when all five tiers pass)',
+  );
   if (target.type === 'sqlite') console.log(`target: ${target.connectionString}`);
 }
 
@@ -159,6 +176,25 @@ program
   .option('--replace', 'replace target tables that already hold rows', false)
   .action(async (opts: DemoOptions) => {
     process.exitCode = await demo(opts);
+  });
+
+program
+  .command('verify <certificate>')
+  .description('verify a Behavioral Equivalence Certificate offline (exact canonical bytes and Ed25519 signature); exits 1 on any altered byte')
+  .option('-k, --public-key <pem-file-or-sha256>', 'trust only this signing key (PEM file, or the sha256 fingerprint the API serves)')
+  .action((file: string, opts: { publicKey?: string }) => {
+    const trusted = opts.publicKey && fs.existsSync(opts.publicKey) ? fs.readFileSync(opts.publicKey, 'utf8') : opts.publicKey;
+    const result = verifyCertificateText(fs.readFileSync(file), { trustedKey: trusted });
+    const cert = result.certificate;
+    if (!result.valid) {
+      console.error(`INVALID certificate ${file}`);
+      for (const problem of result.problems) console.error(`  - ${problem}`);
+      process.exitCode = 1;
+      return;
+    }
+    console.log(`valid: ${cert?.certificate_id} for migration ${cert?.migration.id} (${cert?.source.description} → ${cert?.target.description})`);
+    console.log(`issued ${cert?.timestamps.issued_at}; tables ${cert?.tables.length}; all five tiers passed`);
+    console.log(`signed by key ${result.key_fingerprint}${result.key_trusted ? ' (matches the trusted key)' : ' (embedded key: pass --public-key to pin it)'}`);
   });
 
 program.parseAsync(process.argv).catch((err: Error) => {
