@@ -10,6 +10,7 @@ import type { CanonicalType, Key, KeyPart, Row } from '../lib/types';
 /** -1, 0, 1; null when the two values cannot be ordered safely. */
 type Compare = (a: KeyPart, b: KeyPart) => number | null;
 
+const UNSIGNED_INTEGER = /^(0|[1-9]\d*)$/;
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
 /** Years 0000–9999 without a sign: their canonical text orders as the values do (once a trailing Z is dropped). */
 const PLAIN_DATE_TIME = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}(\.\d+)?)?Z?$/;
@@ -41,8 +42,13 @@ function comparator(type: CanonicalType): Compare | null {
     case 'int64':
     case 'decimal':
       return (a, b) => {
+        if (typeof a === 'number' && typeof b === 'number') return Number.isFinite(a) && Number.isFinite(b) ? Math.sign(a - b) : null;
         const sa = String(a);
         const sb = String(b);
+        // The usual key: non-negative integer text without leading zeros, ordered by length then digits.
+        if (UNSIGNED_INTEGER.test(sa) && UNSIGNED_INTEGER.test(sb)) {
+          return sa.length !== sb.length ? (sa.length < sb.length ? -1 : 1) : sa === sb ? 0 : sa < sb ? -1 : 1;
+        }
         if (!PLAIN_NUMBER.test(sa) || !PLAIN_NUMBER.test(sb)) return null;
         return compareDecimalText(sa, sb);
       };
