@@ -19,9 +19,14 @@ export function idempotency(store: MetadataStore) {
         throw new ApiError(400, 'invalid_idempotency_key', 'X-Idempotency-Key must be 1–255 visible ASCII characters');
       }
       const principal = (res.locals.principal as Principal).id;
-      const bodyHash = createHash('sha256')
-        .update(canonicalize(req.body ?? null) ?? 'null')
-        .digest('hex');
+      let canonical: string;
+      try {
+        canonical = canonicalize(req.body ?? null) ?? 'null';
+      } catch {
+        // Canonicalisation recurses: a body nested thousands deep exhausts the stack. No valid request is that deep.
+        throw new ApiError(400, 'invalid_body', 'The request body is nested too deeply');
+      }
+      const bodyHash = createHash('sha256').update(canonical).digest('hex');
       const path = req.originalUrl.split('?')[0] as string;
       const previous = await store.claimIdempotencyKey({ principal, key, method: req.method, path, bodyHash });
       if (previous) {
