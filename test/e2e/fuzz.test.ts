@@ -158,8 +158,10 @@ function deep(depth: number, open: string, close: string, leaf = '1'): string {
 }
 
 /** Bodies any route must refuse (invalid whatever the route: not an object, bad JSON, too big, or an unknown field). */
-function genericBody(): { body: string | Buffer; contentType?: string; label: string } {
-  switch (int(12)) {
+function genericBody(): { body: string | Buffer; contentType?: string; encoding?: string; label: string } {
+  switch (int(13)) {
+    case 12:
+      return { label: 'bad content-encoding', body: pick(['{"a":1}', '\x1f\x8b garbage']), encoding: pick(['gzip', 'deflate', 'br', 'compress', 'identity, gzip']) };
     case 0:
       return { label: 'malformed json', body: pick(['{', '{"a":', '[1,2', "{'a':1}", '{"a":1}}', '{"name": undefined}', 'NaN', '{"a":NaN}', '\u0000', '{"a":"\\x00"}', '{,}', '"unterminated', '\ufeff{"a":1}x']) };
     case 1:
@@ -564,6 +566,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
           const b = genericBody();
           r.label = `body(${b.label}) ${route.method} ${route.template}`;
           r.headers['content-type'] = b.contentType ?? 'application/json';
+          if (b.encoding) r.headers['content-encoding'] = b.encoding;
           r.body = b.body;
           if (chance(0.3)) r.headers['x-idempotency-key'] = `fuzz-${hex(12)}`;
           break;
