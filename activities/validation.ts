@@ -108,7 +108,8 @@ async function openSession(endpoint: Endpoint): Promise<SqlSession> {
       supportBigNumbers: true,
       bigNumberStrings: true,
     });
-    await conn.query("SET SESSION TRANSACTION READ ONLY, SESSION time_zone = '+00:00'");
+    await conn.query('SET SESSION TRANSACTION READ ONLY');
+    await conn.query("SET time_zone = '+00:00'");
     return {
       rows: async (sql) => (await conn.query({ sql, rowsAsArray: true }))[0] as unknown[][],
       object: async (sql) => ((await conn.query(sql))[0] as Record<string, unknown>[])[0],

@@ -206,6 +206,10 @@ export function verifyCertificateText(text: string | Buffer, options: VerifyOpti
     problems.push('signature is missing or is not an Ed25519 signature');
     return { valid: false, problems, certificate: cert, key_trusted: false };
   }
+  // Base64 leaves spare bits in its last character: insist on the one canonical spelling, so no altered byte decodes alike.
+  for (const [field, value] of [['signature.value', sig.value], ['signature.public_key', sig.public_key]] as const) {
+    if (Buffer.from(value, 'base64').toString('base64') !== value) problems.push(`${field} is not canonical base64: it was altered`);
+  }
   if (canonicalJson(doc) !== raw) {
     problems.push('the file is not the canonical (RFC 8785) form Sensei issues: bytes were added, removed or changed');
   }

@@ -94,7 +94,7 @@ const CORRUPTIONS: Corruption[] = [
   { name: 'one extra row', sql: [`INSERT INTO "Genre" ("GenreId", "Name") VALUES (99, 'Extra')`], tier: 'semantic', check: 'row_extra', table: 'Genre', key: { GenreId: '99' } },
   { name: 'one orphaned child', sql: [`UPDATE "Track" SET "GenreId" = 999 WHERE "TrackId" = 5`], tier: 'referential', check: 'orphaned_foreign_key', table: 'Track', key: { TrackId: '5' } },
   { name: 'one dropped index', sql: [`DROP INDEX "IFK_TrackGenreId"`], tier: 'structural', check: 'missing_index', table: 'Track' },
-  { name: 'one changed time zone', sql: [`UPDATE "Invoice" SET "InvoiceDate" = '2009-01-01 05:00:00' WHERE "InvoiceId" = 1`], tier: 'semantic', check: 'row_changed', table: 'Invoice', key: { InvoiceId: '1' } },
+  { name: 'one changed time zone', sql: [`UPDATE "Invoice" SET "InvoiceDate" = datetime("InvoiceDate", '+5 hours') WHERE "InvoiceId" = 1`], tier: 'semantic', check: 'row_changed', table: 'Invoice', key: { InvoiceId: '1' } },
 ];
 
 test.each(CORRUPTIONS)('$name in the target fails the $tier tier on re-run and names it', async (c) => {
@@ -133,6 +133,8 @@ describe('PostgreSQL → MariaDB', () => {
     await loadChinook('postgresql', pg.endpoint);
   });
   afterAll(async () => {
+    // The worker's connector pool holds connections to these databases: stop it before dropping them.
+    await h?.close();
     await pg?.drop();
     await my?.drop();
   });
