@@ -395,22 +395,6 @@ const BAD_AUTH = (apiKey: string) => [
   'Bearer \u00ff\u00fe',
 ];
 
-const STRICT = process.env.FUZZ_STRICT === '1';
-
-/**
- * API defects this fuzzer found and that are reported, not yet fixed (api/ belongs to others). Requests that hit
- * one are counted and printed, not failed, unless FUZZ_STRICT=1; the explicit tests below reproduce each one and
- * start failing (test.failing) the day it is fixed, so this list gets emptied.
- */
-const KNOWN_DEFECTS: { id: string; matches: (r: FuzzRequest, a: Answer) => boolean }[] = [
-  {
-    // api/idempotency.ts hashes canonicalize(req.body): it throws on Infinity (a JSON 1e309) and overflows the
-    // stack on deep nesting; the throw goes to next(err) → 500 instead of a 400.
-    id: 'idempotency-canonicalize-500',
-    matches: (r, a) => a.status === 500 && r.method === 'POST' && r.headers['x-idempotency-key'] !== undefined,
-  },
-];
-
 function deepBody(depth: number): string {
   return `{"name":"x","nested":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
 }
@@ -610,7 +594,6 @@ describe('fuzzing every route of the OpenAPI document', () => {
     });
 
     const failures: string[] = [];
-    const knownHits = new Map<string, number>();
     const statuses = new Map<number, number>();
     const secrets = [stack.apiKey, 'sealed:', 'password'];
     const started = Date.now();
@@ -654,16 +637,11 @@ describe('fuzzing every route of the OpenAPI document', () => {
       const reflected = (x: string) => String(r.body ?? '').includes(x) || r.path.includes(x);
       if (a.text.includes('/work/') || a.text.includes('node_modules') || (a.text.includes(dataDir) && !reflected(dataDir))) problems.push('a file path in the answer');
       for (const s of secrets) if (a.text.toLowerCase().includes(s.toLowerCase()) && !String(r.body ?? '').toLowerCase().includes(s.toLowerCase()) && !r.path.toLowerCase().includes(s.toLowerCase())) problems.push(`secret "${s === stack.apiKey ? 'the API key' : s}" in the answer`);
-      const known = KNOWN_DEFECTS.find((d) => d.matches(r, a));
-      if (problems.length && known && !STRICT) {
-        knownHits.set(known.id, (knownHits.get(known.id) ?? 0) + 1);
-        continue;
-      }
       if (problems.length) failures.push(`${describeRequest(r)}\n  → ${a.status} ${a.text.slice(0, 400)}\n  problems: ${problems.join('; ')}`);
     }
     const elapsed = Date.now() - started;
     console.log(
-      `fuzz: seed ${SEED}, ${cases.length} requests over ${routes.length} routes in ${elapsed} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((x, y) => x[0] - y[0])))}; ${failures.length} failures; known defects hit ${JSON.stringify(Object.fromEntries(knownHits))}`,
+      `fuzz: seed ${SEED}, ${cases.length} requests over ${routes.length} routes in ${elapsed} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((x, y) => x[0] - y[0])))}; ${failures.length} failures`,
     );
     if (failures.length) console.log(`first failures (FUZZ_SEED=${SEED} reproduces):\n\n${failures.slice(0, 15).join('\n\n')}`);
 
@@ -675,12 +653,12 @@ describe('fuzzing every route of the OpenAPI document', () => {
     expect(failures).toEqual([]);
   });
 
-  // KNOWN DEFECT (reported): these pass while the API answers 500; when fixed, flip test.failing to test.
+  // Regression: these were 500s (canonicalize in api/idempotency.ts threw on Infinity and on deep nesting), fixed in ba248ed.
   for (const [what, body] of [
     ['a number JSON cannot represent (1e309)', '{"name":"x","rate_limit_per_second":1e309}'],
     ['nesting 20,000 deep', deepBody(20_000)],
   ] as const) {
-    test.failing(`KNOWN DEFECT: POST with X-Idempotency-Key and ${what} is a 4xx (today: 500)`, async () => {
+    test(`POST with X-Idempotency-Key and ${what} is a 400 invalid_body, not a 500`, async () => {
       const a = await send(stack.baseUrl, {
         label: what,
         method: 'POST',
@@ -688,8 +666,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
         headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json', 'x-idempotency-key': `known-${hex(8)}`, 'content-length': String(Buffer.byteLength(body)) },
         body,
       });
-      expect(a.status).toBeGreaterThanOrEqual(400);
-      expect(a.status).toBeLessThan(500);
+      expect([a.status, JSON.parse(a.text).error.code]).toEqual([400, 'invalid_body']);
     });
   }
 
