@@ -61,6 +61,9 @@ export interface ChunkResult {
   durationMs: number;
 }
 
+/** Rows read and written at a time inside a chunk (see copyChunk). */
+const SLICE_ROWS = 20_000;
+
 /** More rejected rows than this in one chunk is not bad data but a broken mapping: the chunk fails instead. */
 const MAX_REJECTED_PER_CHUNK = 100;
 
@@ -165,18 +168,34 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
           ctx.heartbeat({ after: input.after });
           const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
           const columns = input.table.columns.map((c) => c.column);
-          const rows = await source.readChunk(input.table.source.name, columns, input.table.keyColumns, input.after, input.limit);
-          ctx.heartbeat({ after: input.after, read: rows.length });
           const positions = input.table.keyColumns.map((k) => columns.indexOf(k));
           const rejected: RejectedRow[] = [];
-          const written = rows.length > 0 ? await writeIsolating(target, input.table, rows, positions, rejected) : 0;
-          const last = rows.at(-1);
+          // The chunk moves in slices, pipelined: the next slice is read from the source while the last one is
+          // written to the target (two connections), and at most two slices are held in memory at once.
+          const read = (after: Key | null, limit: number) =>
+            source.readChunk(input.table.source.name, columns, input.table.keyColumns, after, limit).then((rows) => ({ rows, limit }));
+          let total = 0;
+          let written = 0;
+          let lastKey = input.after;
+          let next: Promise<{ rows: Row[]; limit: number }> | null = read(input.after, Math.min(SLICE_ROWS, input.limit));
+          while (next) {
+            const { rows, limit }: { rows: Row[]; limit: number } = await next;
+            total += rows.length;
+            const last = rows.at(-1);
+            if (last) lastKey = keyOf(last, positions);
+            const remaining = input.limit - total;
+            next = rows.length === limit && remaining > 0 ? read(lastKey, Math.min(SLICE_ROWS, remaining)) : null;
+            // A failed read must not surface as an unhandled rejection while the write is awaited.
+            next?.catch(() => undefined);
+            if (rows.length > 0) written += await writeIsolating(target, input.table, rows, positions, rejected);
+            ctx.heartbeat({ after: input.after, copied: total });
+          }
           return {
-            rows: rows.length,
+            rows: total,
             written,
             rejected,
-            lastKey: last ? keyOf(last, positions) : input.after,
-            done: rows.length < input.limit,
+            lastKey,
+            done: total < input.limit,
             durationMs: Date.now() - started,
           };
         },

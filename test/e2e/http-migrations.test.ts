@@ -135,7 +135,7 @@ test('PostgreSQL → MariaDB over HTTP: pause holds copying still, resume finish
   }
   expect((await api('DELETE', `/v1/migrations/${id}`)).status).toBe(409);
   const got = await api('GET', `/v1/migrations/${id}`);
-  expect(got.body).toMatchObject({ id, status: 'completed', certificate: null });
+  expect(got.body).toMatchObject({ id, status: 'completed', certificate: { certificate_id: expect.stringMatching(/^cert_/) } });
 });
 
 test('MariaDB → PostgreSQL over HTTP: all 11 tables equal', async () => {

@@ -38,7 +38,7 @@ function sqlitePair(): { source: Endpoint; target: Endpoint } {
   return { source: { type: 'sqlite', connectionString: sourceFile }, target: { type: 'sqlite', connectionString: path.join(dir, `target-${n}.sqlite`) } };
 }
 
-test('migrates all 11 Chinook tables SQLite → SQLite, every row equal, row counts validated, no certificate claimed', async () => {
+test('migrates all 11 Chinook tables SQLite → SQLite, every row equal, validated, certified', async () => {
   const { source, target } = sqlitePair();
   const handle = await startMigration(h, source, target, 'aggressive');
   expect((await handle.query(statusQuery)).status).toBe('created');
@@ -51,8 +51,9 @@ test('migrates all 11 Chinook tables SQLite → SQLite, every row equal, row cou
   expect(status.tables.every((t) => t.status === 'completed')).toBe(true);
   expect(status.validation?.status).toBe('passed');
   expect(status.validation?.row_counts.every((c) => c.match)).toBe(true);
-  expect(status.phases.find((p) => p.name === 'certification')?.status).toBe('skipped');
-  expect(status.certificate).toBeNull();
+  expect(status.validation?.status).toBe('passed');
+  expect(status.phases.find((p) => p.name === 'certification')?.status).toBe('completed');
+  expect(status.certificate?.certificate_id).toMatch(/^cert_/);
   expect(status.progress.rows_copied).toBe(15607);
 
   const compared = await compareDatabases(source, target);
