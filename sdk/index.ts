@@ -158,6 +158,19 @@ export interface MigrationSummary {
   links: { self: string };
 }
 
+/** PATCH /v1/migrations/{id}: configuration changes before start (at least one field). */
+export interface UpdateMigrationRequest {
+  name?: string;
+  strategy?: Strategy;
+  options?: CreateMigrationRequest['options'];
+}
+
+/** One mapping edit at the gate: the column's new target type (parsed by the target's type map). */
+export interface MappingEdit {
+  id: string;
+  target_type: string;
+}
+
 export interface GateDecisionRequest {
   comment?: string;
   approved_by?: string;
@@ -630,6 +643,26 @@ export class MigrationsResource {
     return this.t.request('GET', `/v1/migrations/${seg(id)}/status`, options);
   }
 
+  /** PATCH /v1/migrations/{id}: name, strategy or options, before start (409 after). */
+  update(id: string, patch: UpdateMigrationRequest, options: RequestOptions = {}): Promise<MigrationResource> {
+    return this.t.request('PATCH', `/v1/migrations/${seg(id)}`, { ...options, body: patch });
+  }
+
+  /** PATCH …/mappings: edit target types while the approval gate waits; answers the edited mappings and the gate. */
+  editMappings(id: string, mappings: MappingEdit[], options: RequestOptions = {}): Promise<{ edited: ColumnMapping[]; gate: GateState }> {
+    return this.t.request('PATCH', `/v1/migrations/${seg(id)}/mappings`, { ...options, body: { mappings } });
+  }
+
+  /** PATCH …/mappings/{mapping_id}: edit one mapping's target type. */
+  editMapping(id: string, mappingId: string, targetType: string, options: RequestOptions = {}): Promise<ColumnMapping & { gate: GateState }> {
+    return this.t.request('PATCH', `/v1/migrations/${seg(id)}/mappings/${seg(mappingId)}`, { ...options, body: { target_type: targetType } });
+  }
+
+  /** POST …/errors/{error_id}/resolve: marks an error resolved (an operator looked at it). */
+  resolveError(id: string, errorId: string, body: { note?: string } = {}, options: RequestOptions = {}): Promise<MigrationError> {
+    return this.t.request('POST', `/v1/migrations/${seg(id)}/errors/${seg(errorId)}/resolve`, { ...options, body });
+  }
+
   start(id: string, options: RequestOptions = {}): Promise<MigrationResource> {
     return this.t.request('POST', `/v1/migrations/${seg(id)}/start`, options);
   }
@@ -790,6 +823,18 @@ export class Migration {
   /** The live status (GET …/status). */
   status(options?: RequestOptions) {
     return this.migrations.status(this.id, options);
+  }
+  async update(patch: UpdateMigrationRequest, options?: RequestOptions) {
+    return this.keep(await this.migrations.update(this.id, patch, options));
+  }
+  editMappings(mappings: MappingEdit[], options?: RequestOptions) {
+    return this.migrations.editMappings(this.id, mappings, options);
+  }
+  editMapping(mappingId: string, targetType: string, options?: RequestOptions) {
+    return this.migrations.editMapping(this.id, mappingId, targetType, options);
+  }
+  resolveError(errorId: string, body?: { note?: string }, options?: RequestOptions) {
+    return this.migrations.resolveError(this.id, errorId, body, options);
   }
   /** Reloads the detail (GET /v1/migrations/{id}) into data. */
   async refresh(options?: RequestOptions): Promise<MigrationDetail> {

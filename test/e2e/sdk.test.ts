@@ -17,7 +17,7 @@ import {
   signWebhookPayload,
   verifyWebhookSignature,
   type MigrationStatus,
-} from '../../sdk';
+} from '../../sdk/index';
 import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -304,6 +304,12 @@ describe('against the real API', () => {
   test('a migration can be cancelled through the SDK (DELETE)', async () => {
     const migration = await client.migrations.create(chinook('sdk cancel'));
     await migration.waitFor('created', { timeoutMs: 30_000 });
+    // PATCH before start: the name and strategy change, in the resource and in the listing.
+    const renamed = await migration.update({ name: 'sdk cancel (renamed)', strategy: 'conservative' });
+    expect(renamed).toMatchObject({ name: 'sdk cancel (renamed)', strategy: 'conservative' });
+    await expect(migration.update({})).rejects.toMatchObject({ status: 422, code: 'validation_error' });
+    await expect(migration.resolveError('err_nope')).rejects.toMatchObject({ status: 404, code: 'error_not_found' });
+    await expect(migration.editMapping('Album.Title', 'text')).rejects.toBeInstanceOf(SenseiApiError);
     const cancelled = await migration.cancel({ reason: 'changed my mind' });
     expect(['cancelled', 'created']).toContain(cancelled.status);
     const end = await migration.waitFor(['cancelled'], { timeoutMs: 30_000 });
