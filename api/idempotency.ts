@@ -23,8 +23,8 @@ export function idempotency(store: MetadataStore) {
       try {
         canonical = canonicalize(req.body ?? null) ?? 'null';
       } catch {
-        // Canonicalisation recurses: a body nested thousands deep exhausts the stack. No valid request is that deep.
-        throw new ApiError(400, 'invalid_body', 'The request body is nested too deeply');
+        // Canonicalisation recurses (a body nested thousands deep exhausts the stack) and refuses non-finite numbers (1e309).
+        throw new ApiError(400, 'invalid_body', 'The request body cannot be canonicalised: nested too deeply, or a number JSON cannot represent');
       }
       const bodyHash = createHash('sha256').update(canonical).digest('hex');
       const path = req.originalUrl.split('?')[0] as string;
