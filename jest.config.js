@@ -7,4 +7,5 @@ module.exports = {
   // Integration and e2e tests share one machine's PostgreSQL, MariaDB and CPU: run files one at a time.
   maxWorkers: 1,
   testTimeout: 120000,
+  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
 };
