@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { ApiKeyRecord, MetadataStore } from '../lib/store';
 import type { Principal } from './auth';
 import { ApiError, notFound } from './errors';
-import { createApiKeyBody, pageQuery, parse } from './schemas';
+import { createApiKeyBody, pageQuery, envelope, parse } from './schemas';
 
 /** A key as listed: its prefix only; the key itself is shown once, when created, and never stored. */
 function keyResource(k: ApiKeyRecord) {
@@ -45,7 +45,7 @@ export function apiKeyRoutes(store: MetadataStore): Router {
   router.get('/', async (req, res) => {
     const q = parse(pageQuery, req.query, 'query');
     const { total, rows } = await store.listApiKeys((res.locals.principal as Principal).environment, q.limit, q.offset);
-    res.json({ data: rows.map(keyResource), pagination: { total, limit: q.limit, offset: q.offset, has_more: q.offset + rows.length < total } });
+    res.json(envelope(rows.map(keyResource), total, q));
   });
 
   router.get('/:id', async (req, res) => {

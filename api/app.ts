@@ -13,7 +13,7 @@ import { ApiError, errorHandler, sendError } from './errors';
 import { idempotency } from './idempotency';
 import { migrationRoutes } from './migrations';
 import { openApiDocument } from './openapi';
-import { pageQuery, parse } from './schemas';
+import { envelope, pageQuery, parse } from './schemas';
 import { webhookRoutes } from './webhooks';
 
 export interface ApiDeps {
@@ -96,7 +96,7 @@ export function createApp(deps: ApiDeps): express.Express {
         return { migration_id: r.id, name: r.name, migration_status: r.status, validation: report === undefined ? 'unavailable' : report };
       }),
     );
-    res.json({ data, pagination: { total, limit: q.limit, offset: q.offset, has_more: q.offset + data.length < total } });
+    res.json(envelope(data, total, q));
   });
 
   app.use((req, res) => sendError(res, new ApiError(404, 'not_found', `No route for ${req.method} ${req.path}`)));

@@ -7,7 +7,7 @@ import type { ConnectionRecord, MetadataStore } from '../lib/store';
 import type { Dialect } from '../lib/types';
 import type { Principal } from './auth';
 import { ApiError, notFound } from './errors';
-import { createConnectionBody, pageQuery, parse } from './schemas';
+import { createConnectionBody, pageQuery, envelope, parse } from './schemas';
 
 /** Connects once to prove the endpoint is usable; a failure names the field and the reason, never the secret. */
 export async function testEndpoint(field: string, endpoint: Endpoint): Promise<{ serverVersion: string; latencyMs: number }> {
@@ -67,7 +67,7 @@ export function connectionRoutes(deps: { store: MetadataStore; sealer: Sealer; t
   router.get('/', async (req, res) => {
     const q = parse(pageQuery, req.query, 'query');
     const { total, rows } = await deps.store.listConnections(env(res), q.limit, q.offset);
-    res.json({ data: rows.map(connectionResource), pagination: { total, limit: q.limit, offset: q.offset, has_more: q.offset + rows.length < total } });
+    res.json(envelope(rows.map(connectionResource), total, q));
   });
 
   router.get('/:id', async (req, res) => {

@@ -39,6 +39,7 @@ import { ApiError, conflict, notFound } from './errors';
 import {
   cancelBody,
   createMigrationBody,
+  envelope,
   gateDecisionBody,
   listMigrationsQuery,
   page,
@@ -230,7 +231,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       updated_at: r.updated_at,
       links: { self: `/v1/migrations/${r.id}` },
     }));
-    res.json({ data, pagination: { total, limit: q.limit, offset: q.offset, has_more: q.offset + data.length < total } });
+    res.json(envelope(data, total, q));
   });
 
   router.get('/:id', async (req, res) => {

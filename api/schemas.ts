@@ -133,10 +133,14 @@ export const pageQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
 });
 
-/** The seeds' list envelope: {data, pagination: {total, limit, offset, has_more}}. */
-export function page<T>(all: T[], total: number, q: z.infer<typeof pageQuery>) {
-  const data = all.slice(q.offset, q.offset + q.limit);
+/** The seeds' list envelope around one page already cut: {data, pagination: {total, limit, offset, has_more}}. */
+export function envelope<T>(data: T[], total: number, q: { limit: number; offset: number }) {
   return { data, pagination: { total, limit: q.limit, offset: q.offset, has_more: q.offset + data.length < total } };
+}
+
+/** The envelope of one page of a list held in memory. */
+export function page<T>(all: T[], total: number, q: z.infer<typeof pageQuery>) {
+  return envelope(all.slice(q.offset, q.offset + q.limit), total, q);
 }
 
 /** Parses a body or query string; a failure is a 422 naming the first bad field. */

@@ -6,7 +6,7 @@ import type { MetadataStore, WebhookRecord } from '../lib/store';
 import { WEBHOOK_EVENTS } from '../lib/webhooks';
 import type { Principal } from './auth';
 import { notFound } from './errors';
-import { pageQuery, parse } from './schemas';
+import { pageQuery, envelope, parse } from './schemas';
 
 export const createWebhookBody = z
   .object({
@@ -48,7 +48,7 @@ export function webhookRoutes(deps: { store: MetadataStore; sealer: Sealer }): R
   router.get('/', async (req, res) => {
     const q = parse(pageQuery, req.query, 'query');
     const { total, rows } = await deps.store.listWebhooks(env(res), q.limit, q.offset);
-    res.json({ data: rows.map(webhookResource), pagination: { total, limit: q.limit, offset: q.offset, has_more: q.offset + rows.length < total } });
+    res.json(envelope(rows.map(webhookResource), total, q));
   });
 
   router.get('/:id', async (req, res) => {
