@@ -206,6 +206,19 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       );
     },
 
+    /** Copies the rows with these keys again (rows the target rejected before): upsert, each rejection named. */
+    async copyRows(input: { source: EndpointRef; target: EndpointRef; table: TablePlan; keys: Key[] }): Promise<{ read: number; written: number; rejected: RejectedRow[] }> {
+      return typed(async () => {
+        const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
+        const columns = input.table.columns.map((c) => c.column);
+        const positions = input.table.keyColumns.map((k) => columns.indexOf(k));
+        const rows = await source.readKeys(input.table.source.name, columns, input.table.keyColumns, input.keys);
+        const rejected: RejectedRow[] = [];
+        const written = rows.length > 0 ? await writeIsolating(target, input.table, rows, positions, rejected) : 0;
+        return { read: rows.length, written, rejected };
+      });
+    },
+
     async copyWholeTable(input: { source: EndpointRef; target: EndpointRef; table: TablePlan; batchSize: number }): Promise<{ rows: number }> {
       return typed(async () => {
         const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);

@@ -22,6 +22,7 @@ import {
   editMappingsUpdate,
   migrationWorkflow,
   resolveErrorUpdate,
+  retryErrorUpdate,
   pauseSignal,
   planQuery,
   rejectUpdate,
@@ -432,6 +433,15 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     if (!status.errors.some((e) => e.id === req.params.errorId)) throw notFound('error', String(req.params.errorId));
     const by = (res.locals.principal as Principal).id;
     res.json(await update(handle, () => handle.executeUpdate(resolveErrorUpdate, { args: [{ errorId: String(req.params.errorId), by, note: body.note }] })));
+  });
+
+  /** Re-copies a rejected row through the workflow (after its value was fixed at the source). */
+  router.post('/:id/errors/:errorId/retry', async (req, res) => {
+    const handle = await handleFor(req, res);
+    const status = await statusOf(handle);
+    if (!status.errors.some((e) => e.id === req.params.errorId)) throw notFound('error', String(req.params.errorId));
+    const by = (res.locals.principal as Principal).id;
+    res.json(await update(handle, () => handle.executeUpdate(retryErrorUpdate, { args: [{ errorId: String(req.params.errorId), by }] })));
   });
 
   /** The migration's timeline, from its status: phases, gate decision, table completions, errors. */

@@ -92,6 +92,7 @@ export function openApiDocument() {
         patch: { summary: 'Edit one mapping', parameters: [...migration, id('mapping_id')], requestBody: { required: true, ...json(schemaOf(patchMappingBody)) }, responses: ok('Edited') },
       },
       '/v1/migrations/{id}/errors/{error_id}/resolve': post('Mark an error resolved', resolveErrorBody, [...migration, id('error_id')]),
+      '/v1/migrations/{id}/errors/{error_id}/retry': post('Re-copy a rejected row through the workflow', undefined, [...migration, id('error_id')]),
       '/v1/migrations/{id}/errors': get('Errors (rejected rows with their keys)', migration, queryParameters(pageQuery)),
       '/v1/migrations/{id}/errors/{error_id}': get('One error', [...migration, id('error_id')]),
       '/v1/migrations/{id}/validation': get('Validation report'),

@@ -129,6 +129,25 @@ export abstract class SqlConnector implements Connector {
     });
   }
 
+  /** The rows with exactly these keys (any order); keys with no row are simply absent. */
+  async readKeys(table: string, columns: string[], keyColumns: string[], keys: Key[]): Promise<Row[]> {
+    return this.guard(`read keys of ${table}`, async () => {
+      if (keyColumns.length === 0 || keys.length === 0) return [];
+      const types = await this.columnTypes(table, columns);
+      const keyTypes = await this.columnTypes(table, keyColumns);
+      const params: unknown[] = [];
+      const matches = keys.map((key) => {
+        const parts = keyColumns.map((column, i) => {
+          params.push(this.toDriverValue(key[i], keyTypes[i]));
+          return `${this.q(column)} = ${this.placeholder(params.length - 1)}`;
+        });
+        return `(${parts.join(' AND ')})`;
+      });
+      const sql = `SELECT ${quoteList(this.dialect, columns)} FROM ${this.qt(table)} WHERE ${matches.join(' OR ')}`;
+      return this.convertRows(await this.exec(sql, params), types);
+    });
+  }
+
   /** Splits rows so each INSERT stays under the parameter limit and a few MiB. */
   protected *batches(rows: Row[], width: number): Generator<Row[]> {
     const maxRows = Math.max(1, Math.floor(this.maxParams / Math.max(1, width)));

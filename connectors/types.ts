@@ -48,6 +48,9 @@ export interface Connector {
    */
   readChunk(table: string, columns: string[], keyColumns: string[], after: Key | null, limit: number): Promise<Row[]>;
 
+  /** The rows with exactly these keys (used to re-copy rows the target once rejected). */
+  readKeys(table: string, columns: string[], keyColumns: string[], keys: Key[]): Promise<Row[]>;
+
   /** Every row of a table in batches, ordered by `orderBy` (used for tables without a usable key). */
   readAll(table: string, columns: string[], orderBy: string[], batchSize: number): AsyncIterable<Row[]>;
 

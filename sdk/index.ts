@@ -663,6 +663,15 @@ export class MigrationsResource {
     return this.t.request('POST', `/v1/migrations/${seg(id)}/errors/${seg(errorId)}/resolve`, { ...options, body });
   }
 
+  /** POST …/errors/{error_id}/retry: re-copies a rejected row through the workflow. */
+  retryError(
+    id: string,
+    errorId: string,
+    options: RequestOptions = {},
+  ): Promise<{ outcome: 'copied' | 'rejected_again' | 'gone_from_source'; error: MigrationError }> {
+    return this.t.request('POST', `/v1/migrations/${seg(id)}/errors/${seg(errorId)}/retry`, options);
+  }
+
   start(id: string, options: RequestOptions = {}): Promise<MigrationResource> {
     return this.t.request('POST', `/v1/migrations/${seg(id)}/start`, options);
   }
@@ -835,6 +844,9 @@ export class Migration {
   }
   resolveError(errorId: string, body?: { note?: string }, options?: RequestOptions) {
     return this.migrations.resolveError(this.id, errorId, body, options);
+  }
+  retryError(errorId: string, options?: RequestOptions) {
+    return this.migrations.retryError(this.id, errorId, options);
   }
   /** Reloads the detail (GET /v1/migrations/{id}) into data. */
   async refresh(options?: RequestOptions): Promise<MigrationDetail> {

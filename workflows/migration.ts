@@ -54,6 +54,11 @@ export const editMappingsUpdate = wf.defineUpdate<{ edited: ColumnMapping[]; gat
 /** Marks an error resolved (an operator looked at it). */
 export const resolveErrorUpdate = wf.defineUpdate<MigrationError, [{ errorId: string; by: string; note?: string }]>('resolveError');
 
+/** Copies a rejected row again (after its value was fixed at the source, or the target was changed). */
+export const retryErrorUpdate = wf.defineUpdate<{ outcome: 'copied' | 'rejected_again' | 'gone_from_source'; error: MigrationError }, [{ errorId: string; by: string }]>(
+  'retryError',
+);
+
 export interface MigrationConfigPatch {
   name?: string;
   strategy?: MigrationInput['strategy'];
@@ -228,6 +233,39 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
         const error = state.errors.find((e) => e.id === errorId);
         if (!error) refuse('ErrorNotFound', `no error ${errorId}`);
         if (error.resolved_at) refuse('InvalidState', `error ${errorId} is already resolved`);
+      },
+    },
+  );
+
+  wf.setHandler(
+    retryErrorUpdate,
+    async ({ errorId, by }) => {
+      const error = state.errors.find((e) => e.id === errorId) as MigrationError;
+      const table = plan().tables.find((t) => t.source.name === error.table) as TablePlan;
+      const progress = state.tables.find((t) => t.name === error.table) as TableProgress;
+      const result = await copyWork.copyRows({ source: input.source, target: input.target, table, keys: [error.key as Key] });
+      const at = now();
+      if (result.read === 0) {
+        Object.assign(error, { resolved_at: at, resolved_by: by, resolution_note: 'the row no longer exists in the source' });
+        progress.rows_rejected -= 1;
+        return { outcome: 'gone_from_source' as const, error };
+      }
+      if (result.written === 1) {
+        Object.assign(error, { resolved_at: at, resolved_by: by, resolution_note: 're-copied' });
+        progress.rows_rejected -= 1;
+        progress.rows_copied += 1;
+        return { outcome: 'copied' as const, error };
+      }
+      Object.assign(error, { message: result.rejected[0]?.message ?? error.message, at });
+      return { outcome: 'rejected_again' as const, error };
+    },
+    {
+      validator: ({ errorId }) => {
+        const error = state.errors.find((e) => e.id === errorId);
+        if (!error) refuse('ErrorNotFound', `no error ${errorId}`);
+        if (error.code !== 'RowRejected' || !error.key || !error.table) refuse('InvalidState', `error ${errorId} is not a rejected row; only rows can be retried`);
+        if (error.resolved_at) refuse('InvalidState', `error ${errorId} is already resolved`);
+        if (!state.plan?.tables.some((t) => t.source.name === error.table)) refuse('InvalidState', `table ${error.table} is not in the plan`);
       },
     },
   );

@@ -326,3 +326,50 @@ describe('changing a migration before and during its run', () => {
     expect((await call('POST', `/v1/migrations/${id}/errors/err_999/resolve`)).status).toBe(404);
   });
 });
+
+describe('retrying a rejected row', () => {
+  test('after the value is fixed at the source, retry re-copies it and a re-run of validation certifies the migration', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const file = path.join(dataDir, 'retry.sqlite');
+    const db = new Database(file);
+    db.exec('CREATE TABLE people (id INTEGER PRIMARY KEY, code VARCHAR(5) NOT NULL)');
+    for (let i = 1; i <= 20; i++) db.prepare('INSERT INTO people VALUES (?, ?)').run(i, i === 17 ? 'much-too-long' : `c${i}`);
+    db.close();
+    const created = await call('POST', '/v1/migrations', {
+      body: { name: 'retry', source: { type: 'sqlite', connection_string: file }, target: { type: 'postgresql', connection_string: pg.endpoint.connectionString, schema: 'retry_api' }, strategy: 'aggressive' },
+    });
+    const id = created.body.id as string;
+    await call('POST', `/v1/migrations/${id}/start`);
+    const poll = async (done: (s: any) => boolean) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const s = await call('GET', `/v1/migrations/${id}/status`);
+        if (s.status === 200 && done(s.body)) return s.body;
+        if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(s.body?.failure)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const failed = await poll((s) => s.status === 'failed');
+    expect(failed.failure.code).toBe('ValidationFailed');
+    const error = failed.errors.find((e: { code: string }) => e.code === 'RowRejected');
+    expect(error.key).toEqual(['17']);
+
+    const stillBad = await call('POST', `/v1/migrations/${id}/errors/${error.id}/retry`);
+    expect(stillBad.status).toBe(200);
+    expect(stillBad.body.outcome).toBe('rejected_again');
+
+    const fix = new Database(file);
+    fix.prepare('UPDATE people SET code = ? WHERE id = 17').run('c17');
+    fix.close();
+    const retried = await call('POST', `/v1/migrations/${id}/errors/${error.id}/retry`);
+    expect(retried.body).toMatchObject({ outcome: 'copied', error: { id: error.id, resolution_note: 're-copied' } });
+    expect((await call('POST', `/v1/migrations/${id}/errors/${error.id}/retry`)).status).toBe(409);
+
+    const rerun = await call('POST', `/v1/migrations/${id}/validation/rerun`, { body: { reason: 'row 17 fixed and re-copied' } });
+    expect(rerun.status).toBe(202);
+    const done = await poll((s) => s.status === 'completed');
+    expect(done.validation.status).toBe('passed');
+    expect(done.certificate.certificate_id).toMatch(/^cert_/);
+    expect(done.tables[0]).toMatchObject({ rows_copied: 20, rows_rejected: 0 });
+  });
+});
