@@ -206,9 +206,9 @@ describe('protocol', () => {
   test('Accept: text/event-stream streams status changes until the migration ends; the index follows', async () => {
     const created = await call('POST', '/v1/migrations', { body: sqliteMigrationBody('streamed') });
     const id = created.body.id as string;
-    const stream = fetch(`${stack.baseUrl}/v1/migrations/${id}/status`, { headers: { authorization: `Bearer ${stack.apiKey}`, accept: 'text/event-stream' } });
+    // The stream is open (headers in, first event written) before the migration starts.
+    const res = await fetch(`${stack.baseUrl}/v1/migrations/${id}/status`, { headers: { authorization: `Bearer ${stack.apiKey}`, accept: 'text/event-stream' } });
     expect((await call('POST', `/v1/migrations/${id}/start`)).status).toBe(202);
-    const res = await stream;
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const text = await res.text();
     const events = text

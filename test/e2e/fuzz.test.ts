@@ -607,7 +607,11 @@ describe('fuzzing every route of the OpenAPI document', () => {
       }
       statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
       const problems: string[] = [];
-      if (r.expect431) {
+      // A long path and long headers together can also pass Node's 16 KB header limit: its bare 431 is fine there.
+      const headerBytes = r.path.length + Object.entries(r.headers).reduce((n, [k, v]) => n + k.length + String(v).length + 4, 0);
+      if (a.status === 431 && headerBytes > 12_000) {
+        // answered by Node's HTTP parser before the API: nothing reached a route
+      } else if (r.expect431) {
         if (a.status !== 431) problems.push(`status ${a.status}, expected 431`);
       } else if (r.expectOk) {
         if (a.status !== 200) problems.push(`status ${a.status}, expected 200 (public route)`);

@@ -158,7 +158,8 @@ describe('against the real API', () => {
     expect(done.progress.tables_completed).toBe(done.progress.tables_total);
     expect(done.progress.rows_copied).toBeGreaterThan(15_000);
     await streamed;
-    expect(seen.length).toBeGreaterThanOrEqual(2);
+    // A fast migration may already be over when the stream opens: then its one event is the final one.
+    expect(seen.length).toBeGreaterThanOrEqual(1);
     expect(seen.at(-1)?.status).toBe('completed');
     // Waiting for a state the ended migration will never reach fails at once, naming the end.
     await expect(migration.waitFor('paused', { timeoutMs: 5_000 })).rejects.toThrow(/ended completed/);
