@@ -100,22 +100,12 @@ export class MysqlConnector extends SqlConnector {
   };
 
   protected async transaction<T>(fn: (exec: Exec) => Promise<T>): Promise<T> {
-    const conn = await this.pool.getConnection();
-    const exec: Exec = async (sql, params = []) => {
-      const [rows] = await conn.query({ sql, rowsAsArray: true }, params);
-      return Array.isArray(rows) ? (rows as unknown[][]) : [];
-    };
-    try {
-      await conn.beginTransaction();
-      const result = await fn(exec);
-      await conn.commit();
-      return result;
-    } catch (error) {
-      await conn.rollback().catch(() => undefined);
-      throw error;
-    } finally {
-      conn.release();
-    }
+    return this.connectionTransaction((conn) =>
+      fn(async (sql, params = []) => {
+        const [rows] = await conn.query({ sql, rowsAsArray: true }, params);
+        return Array.isArray(rows) ? (rows as unknown[][]) : [];
+      }),
+    );
   }
 
   private async connectionTransaction<T>(fn: (conn: mysql.PoolConnection) => Promise<T>): Promise<T> {
