@@ -1,11 +1,13 @@
+import type { z } from 'zod';
 import { Router, type Request, type Response } from 'express';
 import type { ApiKeyRecord, MetadataStore } from '../lib/store';
 import type { Principal } from './auth';
+import type { apiKeyResponse } from './responses';
 import { ApiError, notFound } from './errors';
 import { createApiKeyBody, pageQuery, envelope, parse } from './schemas';
 
 /** A key as listed: its prefix only; the key itself is shown once, when created, and never stored. */
-function keyResource(k: ApiKeyRecord) {
+function keyResource(k: ApiKeyRecord): z.infer<typeof apiKeyResponse> {
   return {
     id: k.id,
     name: k.name,

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { Router } from 'express';
 import { endpointLabel } from '../connectors/endpoint';
 import { createConnector } from '../connectors/registry';
@@ -6,6 +7,7 @@ import type { Sealer } from '../lib/secrets';
 import type { ConnectionRecord, MetadataStore } from '../lib/store';
 import type { Dialect } from '../lib/types';
 import type { Principal } from './auth';
+import type { connectionResponse } from './responses';
 import { ApiError, notFound } from './errors';
 import { createConnectionBody, pageQuery, envelope, parse } from './schemas';
 
@@ -31,7 +33,7 @@ export async function testEndpoint(field: string, endpoint: Endpoint): Promise<{
 }
 
 /** A saved connection as the API shows it: never the connection string, sealed or clear. */
-function connectionResource(c: ConnectionRecord) {
+function connectionResource(c: ConnectionRecord): z.infer<typeof connectionResponse> {
   return {
     id: c.id,
     name: c.name,

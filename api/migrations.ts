@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
 import { Router, type Request, type Response } from 'express';
 import {
   WorkflowNotFoundError,
@@ -35,6 +36,9 @@ import {
 } from '../workflows/migration';
 import { displayStatus, initialState } from '../workflows/state';
 import type { Principal } from './auth';
+import type { migrationResponse } from './responses';
+
+type MigrationResponse = z.infer<typeof migrationResponse>;
 import { testEndpoint } from './connections';
 import { ApiError, conflict, notFound } from './errors';
 import {
@@ -68,7 +72,7 @@ const TIERS = ['structural', 'statistical', 'referential', 'semantic', 'behavior
 type Handle = WorkflowHandle<typeof migrationWorkflow>;
 
 /** The migration as the seeds' resource shape, with the live status beside it. */
-export function migrationResource(s: MigrationStatus) {
+export function migrationResource(s: MigrationStatus): MigrationResponse {
   const base = `/v1/migrations/${s.id}`;
   return {
     id: s.id,

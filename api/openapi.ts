@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import * as R from './responses';
 import { createWebhookBody } from './webhooks';
 import { patchMappingBody, patchMappingsBody, patchMigrationBody, resolveErrorBody, cancelBody, createApiKeyBody, createConnectionBody, createMigrationBody, gateDecisionBody, listMigrationsQuery, pageQuery } from './schemas';
 
-/** JSON Schema of a request schema as callers write it (defaults optional), for the OpenAPI document. */
-function schemaOf(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+/** JSON Schema of a request schema as callers write it (defaults optional), or of a response as the API sends it. */
+function schemaOf(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 }
 
@@ -17,17 +18,7 @@ function queryParameters(schema: z.ZodObject) {
   }));
 }
 
-const errorBody = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message', 'request_id'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' }, request_id: { type: 'string' } },
-    },
-  },
-};
+const errorBody = schemaOf(R.errorResponse, 'output');
 
 const json = (schema: Record<string, unknown>) => ({ content: { 'application/json': { schema } } });
 const errors = Object.fromEntries(
@@ -41,16 +32,22 @@ const errors = Object.fromEntries(
     ['429', 'Rate limit exceeded'],
   ].map(([code, description]) => [code, { description, ...json({ $ref: '#/components/schemas/Error' }) }]),
 );
-const ok = (description: string) => ({ '200': { description, ...json({ type: 'object' }) }, ...errors });
+const ok = (description: string, response?: z.ZodType) => ({
+  '200': { description, ...json(response ? schemaOf(response, 'output') : { type: 'object' }) },
+  ...errors,
+});
+const created = (response: z.ZodType) => ({ '201': { description: 'Created', ...json(schemaOf(response, 'output')) }, ...errors });
 const id = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 
 /** The OpenAPI 3.1 document served at /v1/openapi.json; request bodies come from the same zod schemas that validate them. */
 export function openApiDocument() {
   const migration = [id('id')];
-  const post = (summary: string, body?: z.ZodType, params = migration) => ({
-    post: { summary, parameters: params, ...(body ? { requestBody: { required: false, ...json(schemaOf(body)) } } : {}), responses: ok(summary) },
+  const post = (summary: string, body?: z.ZodType, params = migration, response?: z.ZodType) => ({
+    post: { summary, parameters: params, ...(body ? { requestBody: { required: false, ...json(schemaOf(body)) } } : {}), responses: ok(summary, response) },
   });
-  const get = (summary: string, params = migration, query: unknown[] = []) => ({ get: { summary, parameters: [...params, ...query], responses: ok(summary) } });
+  const get = (summary: string, params = migration, query: unknown[] = [], response?: z.ZodType) => ({
+    get: { summary, parameters: [...params, ...query], responses: ok(summary, response) },
+  });
   return {
     openapi: '3.1.0',
     info: { title: 'Sensei API', version: '1.0.0', description: 'Database migrations as durable Temporal workflows.' },
@@ -62,60 +59,60 @@ export function openApiDocument() {
     },
     paths: {
       '/v1/migrations': {
-        get: { summary: 'List migrations', parameters: queryParameters(listMigrationsQuery), responses: ok('A page of migrations') },
+        get: { summary: 'List migrations', parameters: queryParameters(listMigrationsQuery), responses: ok('A page of migrations', R.listOf(R.migrationListItemResponse)) },
         post: {
           summary: 'Create a migration',
           parameters: [{ name: 'X-Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } }],
           requestBody: { required: true, ...json(schemaOf(createMigrationBody)) },
-          responses: { '201': { description: 'Created', ...json({ type: 'object' }) }, ...errors },
+          responses: created(R.migrationResponse),
         },
       },
       '/v1/migrations/{id}': {
-        ...get('Get a migration'),
-        patch: { summary: 'Change name, strategy or options before start', parameters: migration, requestBody: { required: true, ...json(schemaOf(patchMigrationBody)) }, responses: ok('Updated') },
+        ...get('Get a migration', migration, [], R.migrationDetailResponse),
+        patch: { summary: 'Change name, strategy or options before start', parameters: migration, requestBody: { required: true, ...json(schemaOf(patchMigrationBody)) }, responses: ok('Updated', R.migrationResponse) },
         delete: { summary: 'Cancel a migration', parameters: migration, requestBody: json(schemaOf(cancelBody)), responses: ok('Cancelling') } },
-      '/v1/migrations/{id}/status': get('Current status (Accept: text/event-stream streams changes)'),
-      '/v1/migrations/{id}/start': post('Start'),
-      '/v1/migrations/{id}/pause': post('Pause after the chunks in flight'),
-      '/v1/migrations/{id}/resume': post('Resume from the checkpoint'),
+      '/v1/migrations/{id}/status': get('Current status (Accept: text/event-stream streams changes)', migration, [], R.migrationStatusResponse),
+      '/v1/migrations/{id}/start': post('Start', undefined, migration, R.migrationResponse),
+      '/v1/migrations/{id}/pause': post('Pause after the chunks in flight', undefined, migration, R.migrationResponse),
+      '/v1/migrations/{id}/resume': post('Resume from the checkpoint', undefined, migration, R.migrationResponse),
       '/v1/migrations/{id}/approve': post('Approve the mapping gate', gateDecisionBody),
       '/v1/migrations/{id}/reject': post('Reject the mapping gate', gateDecisionBody),
       '/v1/migrations/{id}/logs': get('Timeline', migration, queryParameters(pageQuery)),
       '/v1/migrations/{id}/schema/source': get('Analysed source schema'),
       '/v1/migrations/{id}/schema/target': get('Planned target schema'),
       '/v1/migrations/{id}/mappings': {
-        ...get('Column mappings', migration, queryParameters(pageQuery)),
+        ...get('Column mappings', migration, queryParameters(pageQuery), R.listOf(R.mappingResponse)),
         patch: { summary: 'Edit mappings while the gate waits', parameters: migration, requestBody: { required: true, ...json(schemaOf(patchMappingsBody)) }, responses: ok('Edited') },
       },
       '/v1/migrations/{id}/mappings/{mapping_id}': {
-        ...get('One mapping', [...migration, id('mapping_id')]),
+        ...get('One mapping', [...migration, id('mapping_id')], [], R.mappingResponse),
         patch: { summary: 'Edit one mapping', parameters: [...migration, id('mapping_id')], requestBody: { required: true, ...json(schemaOf(patchMappingBody)) }, responses: ok('Edited') },
       },
-      '/v1/migrations/{id}/errors/{error_id}/resolve': post('Mark an error resolved', resolveErrorBody, [...migration, id('error_id')]),
+      '/v1/migrations/{id}/errors/{error_id}/resolve': post('Mark an error resolved', resolveErrorBody, [...migration, id('error_id')], R.migrationErrorResponse),
       '/v1/migrations/{id}/errors/{error_id}/retry': post('Re-copy a rejected row through the workflow', undefined, [...migration, id('error_id')]),
-      '/v1/migrations/{id}/errors': get('Errors (rejected rows with their keys)', migration, queryParameters(pageQuery)),
-      '/v1/migrations/{id}/errors/{error_id}': get('One error', [...migration, id('error_id')]),
+      '/v1/migrations/{id}/errors': get('Errors (rejected rows with their keys)', migration, queryParameters(pageQuery), R.listOf(R.migrationErrorResponse)),
+      '/v1/migrations/{id}/errors/{error_id}': get('One error', [...migration, id('error_id')], [], R.migrationErrorResponse),
       '/v1/migrations/{id}/validation': get('Validation report'),
       '/v1/migrations/{id}/validation/{tier}': get('One validation tier', [...migration, id('tier')]),
       '/v1/migrations/{id}/validation/rerun': post('Run validation again', cancelBody),
       '/v1/migrations/{id}/certificate': get('Download the Behavioral Equivalence Certificate'),
       '/v1/connections': {
-        get: { summary: 'List connections', parameters: queryParameters(pageQuery), responses: ok('A page of connections') },
-        post: { summary: 'Save a connection', requestBody: { required: true, ...json(schemaOf(createConnectionBody)) }, responses: { '201': { description: 'Created', ...json({ type: 'object' }) }, ...errors } },
+        get: { summary: 'List connections', parameters: queryParameters(pageQuery), responses: ok('A page of connections', R.listOf(R.connectionResponse)) },
+        post: { summary: 'Save a connection', requestBody: { required: true, ...json(schemaOf(createConnectionBody)) }, responses: created(R.connectionResponse) },
       },
-      '/v1/connections/{id}': { ...get('Get a connection'), delete: { summary: 'Delete a connection', parameters: migration, responses: { '204': { description: 'Deleted' }, ...errors } } },
+      '/v1/connections/{id}': { ...get('Get a connection', migration, [], R.connectionResponse), delete: { summary: 'Delete a connection', parameters: migration, responses: { '204': { description: 'Deleted' }, ...errors } } },
       '/v1/connections/{id}/test': post('Test a saved connection'),
       '/v1/api-keys': {
-        get: { summary: 'List API keys (prefix only)', parameters: queryParameters(pageQuery), responses: ok('A page of keys') },
-        post: { summary: 'Create an API key (shown once)', requestBody: { required: true, ...json(schemaOf(createApiKeyBody)) }, responses: { '201': { description: 'Created', ...json({ type: 'object' }) }, ...errors } },
+        get: { summary: 'List API keys (prefix only)', parameters: queryParameters(pageQuery), responses: ok('A page of keys', R.listOf(R.apiKeyResponse)) },
+        post: { summary: 'Create an API key (shown once)', requestBody: { required: true, ...json(schemaOf(createApiKeyBody)) }, responses: created(R.apiKeyCreatedResponse) },
       },
-      '/v1/api-keys/{id}': { ...get('Get an API key'), delete: { summary: 'Revoke an API key', parameters: migration, responses: ok('Revoked') } },
-      '/v1/api-keys/{id}/revoke': post('Revoke an API key'),
+      '/v1/api-keys/{id}': { ...get('Get an API key', migration, [], R.apiKeyResponse), delete: { summary: 'Revoke an API key', parameters: migration, responses: ok('Revoked', R.apiKeyResponse) } },
+      '/v1/api-keys/{id}/revoke': post('Revoke an API key', undefined, migration, R.apiKeyResponse),
       '/v1/webhooks': {
-        get: { summary: 'List webhook subscriptions', parameters: queryParameters(pageQuery), responses: ok('A page of subscriptions') },
-        post: { summary: 'Subscribe (the secret is shown once)', requestBody: { required: true, ...json(schemaOf(createWebhookBody)) }, responses: { '201': { description: 'Created', ...json({ type: 'object' }) }, ...errors } },
+        get: { summary: 'List webhook subscriptions', parameters: queryParameters(pageQuery), responses: ok('A page of subscriptions', R.listOf(R.webhookResponse)) },
+        post: { summary: 'Subscribe (the secret is shown once)', requestBody: { required: true, ...json(schemaOf(createWebhookBody)) }, responses: created(R.webhookCreatedResponse) },
       },
-      '/v1/webhooks/{id}': { ...get('Get a subscription'), delete: { summary: 'Unsubscribe', parameters: migration, responses: { '204': { description: 'Deleted' }, ...errors } } },
+      '/v1/webhooks/{id}': { ...get('Get a subscription', migration, [], R.webhookResponse), delete: { summary: 'Unsubscribe', parameters: migration, responses: { '204': { description: 'Deleted' }, ...errors } } },
       '/v1/validations': get('Validation summaries of migrations', [], queryParameters(pageQuery)),
       '/v1/certificates/public-key': get('Public key that verifies certificates', []),
     },

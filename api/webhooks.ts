@@ -5,6 +5,7 @@ import type { Sealer } from '../lib/secrets';
 import type { MetadataStore, WebhookRecord } from '../lib/store';
 import { WEBHOOK_EVENTS } from '../lib/webhooks';
 import type { Principal } from './auth';
+import type { webhookResponse } from './responses';
 import { notFound } from './errors';
 import { pageQuery, envelope, parse } from './schemas';
 
@@ -23,7 +24,7 @@ export const createWebhookBody = z
   .strict();
 
 /** A subscription as listed: never its secret. */
-function webhookResource(w: WebhookRecord) {
+function webhookResource(w: WebhookRecord): z.infer<typeof webhookResponse> {
   return { id: w.id, url: w.url, events: w.events, description: w.description, environment: w.environment, created_at: w.created_at };
 }
 

@@ -373,3 +373,34 @@ describe('retrying a rejected row', () => {
     expect(done.tables[0]).toMatchObject({ rows_copied: 20, rows_rejected: 0 });
   });
 });
+
+describe('declared response schemas', () => {
+  test('real answers parse with the schemas the OpenAPI document is built from', async () => {
+    const R = await import('../../api/responses');
+    const check = (schema: import('zod').ZodType, body: unknown, what: string) => {
+      const parsed = schema.safeParse(body);
+      expect([what, parsed.success ? 'ok' : JSON.stringify(parsed.error.issues.slice(0, 3))]).toEqual([what, 'ok']);
+    };
+    const created = await call('POST', '/v1/migrations', { body: sqliteMigrationBody('schemas') });
+    check(R.migrationResponse, created.body, 'create');
+    const id = created.body.id as string;
+    check(R.migrationResponse, (await call('POST', `/v1/migrations/${id}/start`)).body, 'start');
+    const deadline = Date.now() + 60_000;
+    while ((await call('GET', `/v1/migrations/${id}/status`)).body.status !== 'completed' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    check(R.migrationStatusResponse, (await call('GET', `/v1/migrations/${id}/status`)).body, 'status');
+    check(R.migrationDetailResponse, (await call('GET', `/v1/migrations/${id}`)).body, 'detail');
+    check(R.listOf(R.migrationListItemResponse), (await call('GET', '/v1/migrations')).body, 'list');
+    check(R.listOf(R.mappingResponse), (await call('GET', `/v1/migrations/${id}/mappings`)).body, 'mappings');
+    check(R.listOf(R.migrationErrorResponse), (await call('GET', `/v1/migrations/${id}/errors`)).body, 'errors');
+    check(R.errorResponse, (await call('GET', '/v1/migrations/mig_ffffffffffffffff')).body, 'error body');
+    const connection = await call('POST', '/v1/connections', { body: { name: 'schemas', type: 'postgresql', connection_string: pg.endpoint.connectionString } });
+    check(R.connectionResponse, connection.body, 'connection');
+    check(R.listOf(R.connectionResponse), (await call('GET', '/v1/connections')).body, 'connections');
+    check(R.apiKeyCreatedResponse, (await call('POST', '/v1/api-keys', { body: { name: 'schemas' } })).body, 'key created');
+    check(R.listOf(R.apiKeyResponse), (await call('GET', '/v1/api-keys')).body, 'keys');
+    check(R.webhookCreatedResponse, (await call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/x', events: ['*'] } })).body, 'webhook created');
+    check(R.listOf(R.webhookResponse), (await call('GET', '/v1/webhooks')).body, 'webhooks');
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * Response schemas of API v1, declared once: they type what the routes build (z.infer), go into the OpenAPI
+ * document, and the e2e tests parse real answers with them. Where a shape is also a TypeScript interface of the
+ * workflow contract (lib/migration.ts), a compile-time check below keeps the two the same.
+ */
+import { z } from 'zod';
+import type { GateState, MigrationError, MigrationStatus, TableProgress } from '../lib/migration';
+
+const ts = z.string();
+const nullableTs = z.string().nullable();
+const dialect = z.enum(['postgresql', 'mysql', 'sqlite', 'oracle', 'snowflake']);
+const status = z.enum(['created', 'running', 'awaiting_approval', 'paused', 'completed', 'failed', 'cancelled']);
+const phase = z.enum(['schema_analysis', 'mapping', 'schema_creation', 'data_transfer', 'validation', 'certification']);
+const keyPart = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const errorResponse = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional(), request_id: z.string() }),
+});
+
+export const pagination = z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), has_more: z.boolean() });
+export const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), pagination });
+
+export const gateResponse = z.object({
+  required: z.boolean(),
+  state: z.enum(['pending', 'approved', 'rejected', 'auto_approved']),
+  reason: z.string(),
+  min_confidence: z.number(),
+  decided_by: z.string().optional(),
+  comment: z.string().optional(),
+  decided_at: z.string().optional(),
+});
+
+export const progressResponse = z.object({
+  tables_total: z.number().int(),
+  tables_completed: z.number().int(),
+  rows_copied: z.number().int(),
+  rows_estimated: z.number().int(),
+  percent: z.number(),
+});
+
+export const tableProgressResponse = z.object({
+  name: z.string(),
+  status: z.enum(['pending', 'copying', 'completed', 'failed']),
+  copy_mode: z.enum(['keyset', 'whole_table']),
+  rows_copied: z.number().int(),
+  rows_rejected: z.number().int(),
+  rows_estimated: z.number().int(),
+  chunks: z.number().int(),
+  chunk_size: z.number().int(),
+  last_key: z.array(keyPart).nullable(),
+  started_at: nullableTs,
+  completed_at: nullableTs,
+});
+
+export const migrationErrorResponse = z.object({
+  id: z.string(),
+  phase,
+  table: z.string().optional(),
+  key: z.array(keyPart).optional(),
+  code: z.string(),
+  message: z.string(),
+  at: ts,
+  resolved_at: z.string().optional(),
+  resolved_by: z.string().optional(),
+  resolution_note: z.string().optional(),
+});
+
+const tierSummary = z.object({ verdict: z.enum(['pending', 'running', 'passed', 'failed', 'error']), summary: z.string().nullable(), failures: z.number().int() });
+export const validationStateResponse = z.object({
+  status: z.enum(['pending', 'running', 'passed', 'failed']),
+  method: z.literal('five_tiers'),
+  attempt: z.number().int(),
+  row_counts: z.array(z.object({ table: z.string(), source_rows: z.number(), target_rows: z.number(), rejected_rows: z.number(), match: z.boolean() })),
+  tiers: z.object({ structural: tierSummary, statistical: tierSummary, referential: tierSummary, semantic: tierSummary, behavioral: tierSummary }),
+  started_at: nullableTs,
+  completed_at: nullableTs,
+});
+
+export const certificateSummaryResponse = z.object({ certificate_id: z.string(), issued_at: ts, key_fingerprint: z.string(), sha256: z.string() });
+
+/** GET …/status: everything the workflow reports. */
+export const migrationStatusResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  status,
+  phase: phase.nullable(),
+  strategy: z.enum(['conservative', 'balanced', 'aggressive']),
+  source: z.object({ type: dialect, description: z.string(), schema: z.string().nullable(), tables: z.array(z.string()).nullable() }),
+  target: z.object({ type: dialect, description: z.string(), schema: z.string().nullable() }),
+  phases: z.array(z.object({ name: phase, status: z.enum(['pending', 'running', 'completed', 'skipped', 'failed', 'cancelled']), started_at: nullableTs, completed_at: nullableTs })),
+  gate: gateResponse.nullable(),
+  progress: progressResponse,
+  tables: z.array(tableProgressResponse),
+  validation: validationStateResponse.nullable(),
+  certificate: certificateSummaryResponse.nullable(),
+  errors: z.array(migrationErrorResponse),
+  errors_total: z.number().int(),
+  failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+  created_at: ts,
+  started_at: nullableTs,
+  completed_at: nullableTs,
+  duration_ms: z.number().nullable(),
+});
+
+/** POST /v1/migrations, lifecycle calls, and the summary part of GET /v1/migrations/{id}. */
+export const migrationResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  status,
+  phase: phase.nullable(),
+  created_at: ts,
+  started_at: nullableTs,
+  completed_at: nullableTs,
+  duration_ms: z.number().nullable(),
+  source: migrationStatusResponse.shape.source.extend({ estimated_rows: z.number().nullable() }),
+  target: migrationStatusResponse.shape.target,
+  strategy: migrationStatusResponse.shape.strategy,
+  progress: progressResponse,
+  gate: gateResponse.nullable(),
+  failure: migrationStatusResponse.shape.failure,
+  links: z.record(z.string(), z.string()),
+});
+
+export const migrationDetailResponse = migrationResponse.extend({
+  phases: migrationStatusResponse.shape.phases,
+  tables: migrationStatusResponse.shape.tables,
+  validation: migrationStatusResponse.shape.validation,
+  certificate: migrationStatusResponse.shape.certificate,
+});
+
+export const migrationListItemResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.string(),
+  phase: z.string().nullable(),
+  strategy: z.string(),
+  source: z.object({ type: z.string() }),
+  target: z.object({ type: z.string() }),
+  created_at: ts,
+  updated_at: ts,
+  links: z.object({ self: z.string() }),
+});
+
+export const connectionResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  description: z.string(),
+  schema: z.string().nullable(),
+  environment: z.enum(['live', 'test']),
+  created_at: ts,
+  links: z.object({ self: z.string(), test: z.string() }),
+});
+
+export const apiKeyResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['api_key', 'service_account']),
+  environment: z.enum(['live', 'test']),
+  prefix: z.string(),
+  scopes: z.array(z.enum(['read', 'write', 'admin'])),
+  rate_limit_per_second: z.number().int().nullable(),
+  created_at: ts,
+  last_used_at: nullableTs,
+  revoked_at: nullableTs,
+});
+export const apiKeyCreatedResponse = apiKeyResponse.extend({ key: z.string() });
+
+export const webhookResponse = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.string()),
+  description: z.string().nullable(),
+  environment: z.enum(['live', 'test']),
+  created_at: ts,
+});
+export const webhookCreatedResponse = webhookResponse.extend({ secret: z.string() });
+
+export const mappingResponse = z.object({
+  id: z.string(),
+  table: z.string(),
+  column: z.string(),
+  sourceType: z.string(),
+  canonical: z.object({ kind: z.string() }).passthrough(),
+  targetType: z.string(),
+  nullable: z.boolean(),
+  confidence: z.number(),
+  note: z.string().optional(),
+});
+
+// ---- the workflow contract and these schemas describe the same shapes (checked when compiling) ----
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const agree = <T extends true>(_: T) => undefined;
+agree<Same<z.infer<typeof gateResponse>, GateState>>(true);
+agree<Same<z.infer<typeof tableProgressResponse>, TableProgress>>(true);
+agree<Same<z.infer<typeof migrationErrorResponse>, MigrationError>>(true);
+agree<Same<z.infer<typeof migrationStatusResponse>, MigrationStatus>>(true);
