@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SignJWT } from 'jose';
+import type { ZodType } from 'zod';
 import { createTempDatabase } from '../helpers/databases';
 import { JWT_SECRET, WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
@@ -377,7 +378,7 @@ describe('retrying a rejected row', () => {
 describe('declared response schemas', () => {
   test('real answers parse with the schemas the OpenAPI document is built from', async () => {
     const R = await import('../../api/responses');
-    const check = (schema: import('zod').ZodType, body: unknown, what: string) => {
+    const check = (schema: ZodType, body: unknown, what: string) => {
       const parsed = schema.safeParse(body);
       expect([what, parsed.success ? 'ok' : JSON.stringify(parsed.error.issues.slice(0, 3))]).toEqual([what, 'ok']);
     };
