@@ -12,6 +12,7 @@ import { connectionRoutes } from './connections';
 import { ApiError, errorHandler, sendError } from './errors';
 import { idempotency } from './idempotency';
 import { migrationRoutes } from './migrations';
+import { oauthRoutes } from './oauth';
 import { openApiDocument } from './openapi';
 import { envelope, pageQuery, parse } from './schemas';
 import { webhookRoutes } from './webhooks';
@@ -61,6 +62,7 @@ export function createApp(deps: ApiDeps): express.Express {
     res.json({ algorithm: 'Ed25519', public_key_pem: deps.certificatePublicKey });
   });
 
+  app.use('/oauth', oauthRoutes({ store: deps.store, jwtSecret: deps.auth.jwtSecret, issuer: deps.auth.jwtIssuer, audience: deps.auth.jwtAudience }));
   app.use('/v1', authenticator(deps.store, deps.auth));
   app.use('/v1', rateLimiter());
   app.use('/v1', express.json({ limit: '1mb', strict: false }));

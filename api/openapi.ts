@@ -113,6 +113,19 @@ export function openApiDocument() {
         post: { summary: 'Subscribe (the secret is shown once)', requestBody: { required: true, ...json(schemaOf(createWebhookBody)) }, responses: created(R.webhookCreatedResponse) },
       },
       '/v1/webhooks/{id}': { ...get('Get a subscription', migration, [], R.webhookResponse), delete: { summary: 'Unsubscribe', parameters: migration, responses: { '204': { description: 'Deleted' }, ...errors } } },
+      '/oauth/token': {
+        post: {
+          summary: 'OAuth 2.0 client credentials: exchange a key for a short-lived bearer JWT',
+          security: [],
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['grant_type', 'client_secret'], properties: { grant_type: { const: 'client_credentials' }, client_secret: { type: 'string' }, client_id: { type: 'string' }, scope: { type: 'string' } } } },
+            },
+          },
+          responses: ok('A bearer token', z.object({ access_token: z.string(), token_type: z.literal('Bearer'), expires_in: z.number(), scope: z.string() })),
+        },
+      },
       '/v1/validations': get('Validation summaries of migrations', [], queryParameters(pageQuery)),
       '/v1/certificates/public-key': get('Public key that verifies certificates', []),
     },

@@ -107,6 +107,23 @@ describe('API keys and scopes', () => {
     expect((await call('GET', '/v1/migrations', { key: expired })).status).toBe(401);
   });
 
+  test('POST /oauth/token exchanges a service-account key for a short-lived JWT with its scopes (or fewer)', async () => {
+    const sa = await createKey({ name: 'pipeline', kind: 'service_account', scopes: ['read', 'write'] });
+    const form = (fields: Record<string, string>) =>
+      fetch(`${stack.baseUrl}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+    const granted = await form({ grant_type: 'client_credentials', client_secret: sa.key, scope: 'read' });
+    expect(granted.status).toBe(200);
+    const token = (await granted.json()) as { access_token: string; token_type: string; expires_in: number; scope: string };
+    expect(token).toMatchObject({ token_type: 'Bearer', expires_in: 3600, scope: 'read' });
+    expect((await call('GET', '/v1/migrations', { key: token.access_token })).status).toBe(200);
+    expect((await call('POST', '/v1/migrations', { key: token.access_token, body: sqliteMigrationBody() })).status).toBe(403);
+    const wrong = await form({ grant_type: 'client_credentials', client_secret: 'sa_test_nope' });
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('invalid_client');
+    expect((await form({ grant_type: 'password', client_secret: sa.key })).status).toBe(422);
+    expect((await form({ grant_type: 'client_credentials', client_secret: sa.key, scope: 'admin' })).status).toBe(400);
+  });
+
   test('live and test resources are kept apart', async () => {
     const liveKey = await stack.store.createApiKey({ name: 'live admin', kind: 'api_key', environment: 'live', scopes: ['admin'] });
     const created = await call('POST', '/v1/migrations', { key: liveKey.key, body: sqliteMigrationBody('live one') });
