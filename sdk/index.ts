@@ -13,6 +13,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type {
   GateState,
   MigrationError,
+  MigrationOptions,
   MigrationStatus,
   MigrationStatusValue,
   TierResult,
@@ -58,14 +59,8 @@ export interface CreateMigrationRequest {
   /** `tables` is only accepted on the source. */
   target: EndpointInput;
   strategy?: Strategy;
-  options?: {
-    auto_approve_high_confidence?: boolean;
-    chunk_size?: number;
-    parallel_tables?: number;
-    max_rejected_rows?: number;
-    replace_existing_tables?: boolean;
-    notify_on_completion?: string[];
-  };
+  /** The same options the workflow takes (lib/migration.ts), validation queries included. */
+  options?: MigrationOptions;
 }
 
 export interface Pagination {
