@@ -6,9 +6,12 @@
  * - structural: the target's catalog (connector introspection) against the plan.
  * - statistical: one aggregate query per table inside each database (counts, NULLs, MIN/MAX, SUM, distinct).
  * - referential: inside the target (duplicate keys, orphaned foreign keys by anti-join).
- * - semantic: rows are read in key order from both sides in keyset chunks (the connectors' readChunk) and
- *   hashed here, per chunk, from canonical values under the SOURCE column types; only chunks whose digests
- *   differ are compared row by row to name keys. (Not in-database hashing: see the README's gaps.)
+ * - semantic: PostgreSQL and MariaDB/MySQL tables with an integer leading key and types that have a SQL
+ *   normal form are digested range by range inside both databases (lib/validation/digest.ts) and bisected
+ *   down to ranges of a few hundred rows (lib/validation/ranges.ts); only those are read here and compared
+ *   row by row to name keys. Other tables (SQLite, floats, JSON, text keys, no key) are read in key order
+ *   from both sides in keyset chunks (the connectors' readChunk) and hashed here, per chunk, from canonical
+ *   values under the SOURCE column types. The tier's summary says which table went which way.
  * - behavioral: the generated query suite plus the user's queries, run on both sides.
  */
 import { createHash } from 'node:crypto';
@@ -55,6 +58,8 @@ import {
   type SuiteQuery,
   type SuiteTable,
 } from '../lib/validation/sql';
+import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, rangeDigestsSql, rangeRowsSql, type DigestTable } from '../lib/validation/digest';
+import { DEFAULT_RANGE_OPTIONS, compareRanges, type DigestSide, type RangeOptions, type RangeState } from '../lib/validation/ranges';
 import { canonicalValueText } from '../lib/values';
 import type { ConnectorPool } from './connections';
 
@@ -75,7 +80,7 @@ const SAMPLE_LIMIT = 20;
 
 // ---------------------------------------------------------------- a read-only SQL session per activity
 
-interface SqlSession {
+export interface SqlSession {
   rows(sql: string): Promise<unknown[][]>;
   object(sql: string): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -85,7 +90,7 @@ interface SqlSession {
 const PG_TEXT_TYPES = new Set([1082, 1083, 1114, 1184, 1266]);
 
 /** A second, read-only connection next to the connector's pool (the Connector has no raw query method). */
-async function openSession(endpoint: Endpoint): Promise<SqlSession> {
+export async function openSession(endpoint: Endpoint): Promise<SqlSession> {
   if (endpoint.type === 'postgresql') {
     const pg = await import('pg');
     const client = new pg.Client({
@@ -272,29 +277,52 @@ export function createValidationActivities(pool: ConnectorPool) {
       });
     },
 
-    /** Tier 4: every row, compared through per-chunk digests; differing chunks are compared row by row. */
+    /**
+     * Tier 4: every row. Tables whose types all have a SQL normal form are digested range by range inside
+     * both databases and bisected down to the differing keys; the others are read and hashed in the worker.
+     */
     async validateContent(input: TierInput): Promise<TierResult> {
       return tier('semantic', async (startedAt) => {
         const [source, target] = await connectors(input);
-        type Progress = { next: number; after: Key | null; partial: TableContentHash | null; tables: TableContentHash[]; failures: number; findings: ValidationFinding[] };
-        const resume = heartbeatDetails<Progress>();
+        const sp: Place = { dialect: source.dialect, schema: source.schema };
+        const tp: Place = { dialect: target.dialect, schema: target.schema };
+        const resume = heartbeatDetails<SemanticProgress>();
         const tables: TableContentHash[] = resume?.tables ?? [];
         const findings: ValidationFinding[] = resume?.findings ?? [];
+        const methods: TableMethod[] = resume?.methods ?? [];
         let failures = resume?.failures ?? 0;
         let checks = 0;
-        for (let i = resume?.next ?? 0; i < input.plan.tables.length; i++) {
-          const table = input.plan.tables[i];
-          const fresh = !(resume && resume.next === i);
-          const r = await compareTableContent(source, target, table, fresh ? null : resume.after, fresh ? null : resume.partial, (after, partial, named) => {
-            Context.current().heartbeat({ next: i, after, partial, tables, failures: failures + named.count, findings: [...findings, ...named.sample].slice(0, 50) });
-          });
-          tables.push(r.hash);
-          failures += r.failures;
-          findings.push(...r.findings);
-          checks += r.hash.source_rows;
-          Context.current().heartbeat({ next: i + 1, after: null, partial: null, tables, failures, findings: findings.slice(0, 50) });
+        const digests = await openDigestSessions(pool.endpoint(input.source), pool.endpoint(input.target), sp, tp);
+        try {
+          for (let i = resume?.next ?? 0; i < input.plan.tables.length; i++) {
+            const table = input.plan.tables[i];
+            const fresh = !(resume && resume.next === i);
+            const report = (p: Omit<SemanticProgress, 'next' | 'tables' | 'methods'>) => Context.current().heartbeat({ ...p, next: i, tables, methods });
+            const refusal = digests.refusal ?? inDatabaseRefusal(table, sp, tp);
+            let r: TableOutcome;
+            if (refusal === null && digests.sessions) {
+              const [s, t] = digests.sessions;
+              r = await compareTableInDatabase(s, t, sp, tp, table, fresh ? null : resume.ranges, fresh ? null : resume.partial, (ranges, partial, named) =>
+                report({ after: null, ranges, partial, failures: failures + named.count, findings: [...findings, ...named.sample].slice(0, 50) }),
+              );
+              methods.push({ table: table.target, method: 'database' });
+            } else {
+              r = await compareTableContent(source, target, table, fresh ? null : resume.after, fresh ? null : resume.partial, (after, partial, named) =>
+                report({ after, ranges: null, partial, failures: failures + named.count, findings: [...findings, ...named.sample].slice(0, 50) }),
+              );
+              methods.push({ table: table.target, method: 'worker', reason: refusal ?? undefined });
+            }
+            tables.push(r.hash);
+            failures += r.failures;
+            findings.push(...r.findings);
+            checks += r.hash.source_rows;
+            Context.current().heartbeat({ next: i + 1, after: null, ranges: null, partial: null, tables, methods, failures, findings: findings.slice(0, 50) } satisfies SemanticProgress);
+          }
+        } finally {
+          await digests.close();
         }
-        const result = finishTier('semantic', startedAt, checks, findings, `${checks} rows in ${tables.length} tables equal on both sides`, { tables });
+        const note = methodNote(methods);
+        const result = finishTier('semantic', startedAt, checks, findings, `${checks} rows in ${tables.length} tables equal on both sides`, { tables, note });
         return failures > result.failures ? { ...result, failures, summary: result.summary.replace(/^\d+/, String(failures)) } : result;
       });
     },
@@ -423,6 +451,148 @@ export function schemaFingerprint(plan: MigrationPlan): string {
 
 export type ValidationActivities = ReturnType<typeof createValidationActivities>;
 
+// ---------------------------------------------------------------- semantic: progress and method
+
+/** Heartbeat details of the semantic tier: where to resume, and everything found so far. */
+interface SemanticProgress {
+  /** Index of the table in progress. */
+  next: number;
+  /** Worker method: last compared key. */
+  after: Key | null;
+  /** In-database method: the table's ranges and the first one not yet compared. */
+  ranges: RangeState | null;
+  partial: TableContentHash | null;
+  tables: TableContentHash[];
+  methods: TableMethod[];
+  failures: number;
+  findings: ValidationFinding[];
+}
+
+interface TableMethod {
+  table: string;
+  method: 'database' | 'worker';
+  reason?: string;
+}
+
+/** Which tables were digested inside the databases and which in the worker (and why), for the tier's summary. */
+export function methodNote(methods: TableMethod[]): string {
+  const list = (names: string[]) => (names.length > 20 ? `${names.slice(0, 20).join(', ')} and ${names.length - 20} more` : names.join(', '));
+  const inDb = methods.filter((m) => m.method === 'database').map((m) => m.table);
+  const inWorker = methods.filter((m) => m.method === 'worker').map((m) => `${m.table} (${m.reason ?? 'no key'})`);
+  const parts: string[] = [];
+  if (inDb.length > 0) parts.push(`digested range by range inside both databases: ${list(inDb)}`);
+  if (inWorker.length > 0) parts.push(`read and hashed in the worker: ${list(inWorker)}`);
+  return parts.join('; ');
+}
+
+interface DigestSessions {
+  /** Why no table of this pair can be digested in the databases; null when tables may be. */
+  refusal: string | null;
+  sessions: [SqlSession, SqlSession] | null;
+  close(): Promise<void>;
+}
+
+/** Read-only sessions set up for the digest SQL (UTC, ISO dates, uncut GROUP_CONCAT), when both dialects have it. */
+export async function openDigestSessions(source: Endpoint, target: Endpoint, sp: Place, tp: Place): Promise<DigestSessions> {
+  const unsupported = [sp, tp].find((p) => p.dialect !== 'postgresql' && p.dialect !== 'mysql');
+  if (unsupported) return { refusal: `${unsupported.dialect} has no in-database digest`, sessions: null, close: async () => undefined };
+  const [s, t] = await Promise.all([openSession(source), openSession(target)]);
+  const close = async () => {
+    await Promise.allSettled([s.close(), t.close()]);
+  };
+  try {
+    let refusal: string | null = null;
+    for (const [session, place] of [[s, sp], [t, tp]] as const) {
+      for (const sql of digestSessionSql(place)) await session.rows(sql);
+      if (place.dialect === 'postgresql') {
+        // md5 hashes the database's bytes: only UTF-8 matches MariaDB's utf8mb4 (and another UTF-8 PostgreSQL).
+        const encoding = String((await session.object('SHOW server_encoding')).server_encoding);
+        if (encoding.toUpperCase() !== 'UTF8') refusal = `the PostgreSQL server encoding is ${encoding}, not UTF8`;
+      }
+    }
+    return { refusal, sessions: [s, t], close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function digestSide(session: SqlSession, place: Place, table: DigestTable): DigestSide {
+  const big = (v: unknown) => (v === null || v === undefined ? null : BigInt(String(v)));
+  return {
+    async bounds() {
+      const [row] = await session.rows(boundsSql(place, table));
+      return { min: big(row[0]), max: big(row[1]), count: Number(row[2]) };
+    },
+    async digests(from, to, width) {
+      const rows = await session.rows(rangeDigestsSql(place, table, from, to, width));
+      return new Map(rows.map((r) => [BigInt(String(r[0])), { count: Number(r[1]), digest: r[2] === null ? null : String(r[2]) }]));
+    },
+  };
+}
+
+/**
+ * One table through in-database range digests (lib/validation/ranges.ts): equal ranges cost a digest per
+ * side; differing ones are bisected inside the databases, and only ranges of a few hundred rows are read
+ * here to name the differing rows with both values.
+ */
+export async function compareTableInDatabase(
+  s: SqlSession,
+  t: SqlSession,
+  sp: Place,
+  tp: Place,
+  table: TablePlan,
+  resumeRanges: RangeState | null,
+  resumePartial: TableContentHash | null,
+  progress: (ranges: RangeState | null, partial: TableContentHash, named: { count: number; sample: ValidationFinding[] }) => void,
+  options: RangeOptions = DEFAULT_RANGE_OPTIONS,
+): Promise<TableOutcome> {
+  const sides = digestTables(table);
+  const types = typesOf(table);
+  const columns = table.columns.map((c) => c.column);
+  const positions = table.keyColumns.map((k) => columns.indexOf(k));
+  const render = (row: Row) => row.map((v, i) => canonicalValueText(v, types[i]));
+  const keyOf = (row: Row) => keyTexts(row, positions, types);
+  const hash: TableContentHash = resumePartial ?? emptyHash(table);
+  const findings: ValidationFinding[] = [];
+  let failures = 0;
+  const note = (f: ValidationFinding) => {
+    failures++;
+    if (findings.length < ROWS_NAMED_PER_TABLE) findings.push(f);
+  };
+  // Heartbeats carry copies as of the last finished window: a resumed run repeats at most that window.
+  let committed = { ranges: resumeRanges, partial: { ...hash }, count: 0, sample: [] as ValidationFinding[] };
+  const beat = () => progress(committed.ranges, committed.partial, { count: committed.count, sample: committed.sample });
+  await compareRanges(digestSide(s, sp, sides.source), digestSide(t, tp, sides.target), options, hash, resumeRanges, {
+    async leaf(from, to) {
+      beat();
+      const before = failures;
+      const [sRows, tRows] = await Promise.all([s.rows(rangeRowsSql(sp, sides.source, from, to)), t.rows(rangeRowsSql(tp, sides.target, from, to))]);
+      diffChunk(table, keyOf, render, sRows as Row[], tRows as Row[], note);
+      return failures - before;
+    },
+    progress(state, h) {
+      committed = { ranges: state, partial: { ...h }, count: failures, sample: [...findings] };
+      beat();
+    },
+    unexplained(from, to) {
+      note({
+        check: 'range_digest_differs',
+        table: table.target,
+        source: { from: from.toString(), to: to.toString() },
+        message:
+          `${table.target}: rows with ${table.keyColumns[0]} in [${from}, ${to}) hash differently inside the two databases ` +
+          'but compare equal in the worker (the SQL normal forms disagree)',
+      });
+    },
+  });
+  return { hash, failures, findings };
+}
+
+function emptyHash(table: TablePlan): TableContentHash {
+  return { table: table.source.name, target: table.target, source_rows: 0, target_rows: 0, chunks: 0, differing_chunks: 0, source_sha256: '', target_sha256: '' };
+}
+
 // ---------------------------------------------------------------- semantic: one table
 
 interface TableOutcome {
@@ -447,7 +617,7 @@ function chunkDigest(lines: string[]): string {
   return createHash('sha256').update(lines.join('\n')).digest('hex');
 }
 
-async function compareTableContent(
+export async function compareTableContent(
   source: Connector,
   target: Connector,
   table: TablePlan,
@@ -458,16 +628,7 @@ async function compareTableContent(
   const columns = table.columns.map((c) => c.column);
   const types = typesOf(table);
   const render = (row: Row) => row.map((v, i) => canonicalValueText(v, types[i]));
-  const hash: TableContentHash = resumePartial ?? {
-    table: table.source.name,
-    target: table.target,
-    source_rows: 0,
-    target_rows: 0,
-    chunks: 0,
-    differing_chunks: 0,
-    source_sha256: '',
-    target_sha256: '',
-  };
+  const hash: TableContentHash = resumePartial ?? emptyHash(table);
   const findings: ValidationFinding[] = [];
   let failures = 0;
   const note = (f: ValidationFinding) => {

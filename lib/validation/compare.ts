@@ -17,15 +17,17 @@ export function finishTier(
   checks: number,
   findings: ValidationFinding[],
   summaryOk: string,
-  extra: Pick<TierResult, 'tables' | 'queries'> = {},
+  extra: Pick<TierResult, 'tables' | 'queries'> & { /** Appended to the summary whatever the verdict. */ note?: string } = {},
   error?: string,
 ): TierResult {
+  const { note, ...kept } = extra;
   const verdict: TierResult['verdict'] = error ? 'error' : findings.length > 0 ? 'failed' : 'passed';
-  const summary = error
-    ? `could not run: ${error}`
-    : findings.length > 0
-      ? `${findings.length} difference(s); first: ${findings[0].message}`
-      : summaryOk;
+  const summary =
+    (error
+      ? `could not run: ${error}`
+      : findings.length > 0
+        ? `${findings.length} difference(s); first: ${findings[0].message}`
+        : summaryOk) + (note ? `; ${note}` : '');
   const result: Omit<TierResult, 'evidence_sha256'> = {
     tier,
     verdict,
@@ -35,7 +37,7 @@ export function finishTier(
     findings: findings.slice(0, MAX_FINDINGS),
     started_at: startedAt,
     completed_at: new Date().toISOString(),
-    ...extra,
+    ...kept,
   };
   return { ...result, evidence_sha256: sha256Hex(canonicalJson(result)) };
 }

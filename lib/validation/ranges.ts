@@ -1,0 +1,169 @@
+/**
+ * Range digests and bisection for the semantic tier (after data-diff's segment checksums), with the I/O
+ * injected: each side answers digests of integer key ranges computed inside its database (lib/validation/digest.ts).
+ *
+ * The leading key's span [lo, hi) (the union of both sides) is cut into segments of about `segmentRows`
+ * rows; a window of segments is one query per side. Equal segments cost one digest each. A segment whose
+ * digests differ is cut into `fanout` sub-ranges, digested again inside the databases, and so on until a
+ * range holds at most `leafRows` rows on either side (or one key value); only then are its rows read from
+ * both sides and compared in the worker, which names the differing keys.
+ */
+import { createHash } from 'node:crypto';
+import type { TableContentHash } from '../migration';
+
+export interface RangeDigest {
+  count: number;
+  /** md5 of the range's rows in normal form; null for an empty range. */
+  digest: string | null;
+}
+
+export interface DigestSide {
+  /** MIN and MAX of the leading key column (null when the table is empty) and the row count. */
+  bounds(): Promise<{ min: bigint | null; max: bigint | null; count: number }>;
+  /** Digests of [from + i·width, from + (i+1)·width) within [from, to), keyed by i; empty sub-ranges are absent. */
+  digests(from: bigint, to: bigint, width: bigint): Promise<Map<bigint, RangeDigest>>;
+}
+
+export interface RangeOptions {
+  /** Rows per top-level segment (one digest each in the content hash). Default 10,000. */
+  segmentRows: number;
+  /** Segments per query (one heartbeat each). Default 20. */
+  windowSegments: number;
+  /** Ranges at most this large (rows on either side) are read and compared row by row. Default 256. */
+  leafRows: number;
+  /** Sub-ranges a differing range is cut into per step. Default 16. */
+  fanout: number;
+}
+
+export const DEFAULT_RANGE_OPTIONS: RangeOptions = { segmentRows: 10_000, windowSegments: 20, leafRows: 256, fanout: 16 };
+
+/** Where a table's comparison stands; JSON-safe (heartbeat details). */
+export interface RangeState {
+  lo: string;
+  hi: string;
+  width: string;
+  /** Index of the first segment not yet compared. */
+  next: string;
+}
+
+export interface RangeCallbacks {
+  /** Reads [from, to) from both sides, names its differing rows, and returns how many it found. */
+  leaf(from: bigint, to: bigint): Promise<number>;
+  /** After each window: the state to resume from and the table's hash so far. */
+  progress(state: RangeState, hash: TableContentHash): void;
+  /** A range whose digests differ although its rows compare equal in the worker (a normal-form disagreement). */
+  unexplained(from: bigint, to: bigint): void;
+}
+
+export function chainDigest(previous: string, line: string): string {
+  return createHash('sha256').update(previous + line).digest('hex');
+}
+
+const max = (a: bigint, b: bigint) => (a > b ? a : b);
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+
+/** The segmentation of a table: the same on both sides whenever the two tables are equal. */
+export function planRanges(
+  s: { min: bigint | null; max: bigint | null; count: number },
+  t: { min: bigint | null; max: bigint | null; count: number },
+  segmentRows: number,
+): RangeState | null {
+  const mins = [s.min, t.min].filter((x): x is bigint => x !== null);
+  const maxs = [s.max, t.max].filter((x): x is bigint => x !== null);
+  if (mins.length === 0) return null;
+  const lo = mins.reduce(min);
+  const hi = maxs.reduce(max) + 1n;
+  const segments = BigInt(Math.max(1, Math.ceil(Math.max(s.count, t.count) / segmentRows)));
+  const width = max(1n, ceilDiv(hi - lo, segments));
+  return { lo: lo.toString(), hi: hi.toString(), width: width.toString(), next: '0' };
+}
+
+/**
+ * Compares one table range by range. `hash` is updated in place (rows, chunks, differing chunks, and the
+ * chains of segment digests that become the table's content hashes); pass the resumed one after a retry.
+ */
+export async function compareRanges(
+  source: DigestSide,
+  target: DigestSide,
+  options: RangeOptions,
+  hash: TableContentHash,
+  resume: RangeState | null,
+  cb: RangeCallbacks,
+): Promise<void> {
+  let state = resume;
+  if (!state) {
+    const [sb, tb] = await Promise.all([source.bounds(), target.bounds()]);
+    state = planRanges(sb, tb, options.segmentRows);
+    if (!state) return;
+    const seed = `in-database md5 ranges lo=${state.lo} width=${state.width}`;
+    hash.source_sha256 = chainDigest('', seed);
+    hash.target_sha256 = chainDigest('', seed);
+  }
+  const lo = BigInt(state.lo);
+  const hi = BigInt(state.hi);
+  const width = BigInt(state.width);
+  const window = BigInt(options.windowSegments);
+  for (let next = BigInt(state.next); lo + next * width < hi; next += window) {
+    const from = lo + next * width;
+    const to = min(hi, from + window * width);
+    const [sd, td] = await Promise.all([source.digests(from, to, width), target.digests(from, to, width)]);
+    for (const i of unionSorted(sd, td)) {
+      const a = sd.get(i);
+      const b = td.get(i);
+      const g = next + i;
+      if (a) {
+        hash.source_sha256 = chainDigest(hash.source_sha256, `${g}:${a.count}:${a.digest}`);
+        hash.source_rows += a.count;
+      }
+      if (b) {
+        hash.target_sha256 = chainDigest(hash.target_sha256, `${g}:${b.count}:${b.digest}`);
+        hash.target_rows += b.count;
+      }
+      hash.chunks++;
+      if (same(a, b)) continue;
+      hash.differing_chunks++;
+      const segFrom = from + i * width;
+      await bisect(source, target, options, segFrom, min(to, segFrom + width), a?.count ?? 0, b?.count ?? 0, cb);
+    }
+    state = { ...state, next: (next + window).toString() };
+    cb.progress(state, hash);
+  }
+}
+
+function same(a: RangeDigest | undefined, b: RangeDigest | undefined): boolean {
+  return (a?.count ?? 0) === (b?.count ?? 0) && (a?.digest ?? null) === (b?.digest ?? null);
+}
+
+function unionSorted(a: Map<bigint, RangeDigest>, b: Map<bigint, RangeDigest>): bigint[] {
+  return [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+}
+
+async function bisect(
+  source: DigestSide,
+  target: DigestSide,
+  o: RangeOptions,
+  from: bigint,
+  to: bigint,
+  sourceRows: number,
+  targetRows: number,
+  cb: RangeCallbacks,
+): Promise<void> {
+  if (Math.max(sourceRows, targetRows) <= o.leafRows || to - from <= 1n) {
+    if ((await cb.leaf(from, to)) === 0) cb.unexplained(from, to);
+    return;
+  }
+  const width = max(1n, ceilDiv(to - from, BigInt(o.fanout)));
+  const [sd, td] = await Promise.all([source.digests(from, to, width), target.digests(from, to, width)]);
+  let differing = 0;
+  for (const i of unionSorted(sd, td)) {
+    const a = sd.get(i);
+    const b = td.get(i);
+    if (same(a, b)) continue;
+    differing++;
+    const subFrom = from + i * width;
+    await bisect(source, target, o, subFrom, min(to, subFrom + width), a?.count ?? 0, b?.count ?? 0, cb);
+  }
+  // The whole range differed but no part of it does: compare it row by row rather than pass it.
+  if (differing === 0 && (await cb.leaf(from, to)) === 0) cb.unexplained(from, to);
+}
