@@ -59,7 +59,7 @@ import {
   type SuiteTable,
 } from '../lib/validation/sql';
 import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, rangeDigestsSql, rangeRowsSql, type DigestTable } from '../lib/validation/digest';
-import { DEFAULT_RANGE_OPTIONS, compareRanges, type DigestSide, type RangeOptions, type RangeState } from '../lib/validation/ranges';
+import { DEFAULT_RANGE_OPTIONS, compareRanges, methodNote, type DigestSide, type RangeOptions, type RangeState, type TableMethod } from '../lib/validation/ranges';
 import { canonicalValueText } from '../lib/values';
 import type { ConnectorPool } from './connections';
 
@@ -466,23 +466,6 @@ interface SemanticProgress {
   methods: TableMethod[];
   failures: number;
   findings: ValidationFinding[];
-}
-
-interface TableMethod {
-  table: string;
-  method: 'database' | 'worker';
-  reason?: string;
-}
-
-/** Which tables were digested inside the databases and which in the worker (and why), for the tier's summary. */
-export function methodNote(methods: TableMethod[]): string {
-  const list = (names: string[]) => (names.length > 20 ? `${names.slice(0, 20).join(', ')} and ${names.length - 20} more` : names.join(', '));
-  const inDb = methods.filter((m) => m.method === 'database').map((m) => m.table);
-  const inWorker = methods.filter((m) => m.method === 'worker').map((m) => `${m.table} (${m.reason ?? 'no key'})`);
-  const parts: string[] = [];
-  if (inDb.length > 0) parts.push(`digested range by range inside both databases: ${list(inDb)}`);
-  if (inWorker.length > 0) parts.push(`read and hashed in the worker: ${list(inWorker)}`);
-  return parts.join('; ');
 }
 
 interface DigestSessions {

@@ -167,3 +167,21 @@ async function bisect(
   // The whole range differed but no part of it does: compare it row by row rather than pass it.
   if (differing === 0 && (await cb.leaf(from, to)) === 0) cb.unexplained(from, to);
 }
+
+/** How the semantic tier compared one table. */
+export interface TableMethod {
+  table: string;
+  method: 'database' | 'worker';
+  reason?: string;
+}
+
+/** Which tables were digested inside the databases and which in the worker (and why), for the tier's summary. */
+export function methodNote(methods: TableMethod[]): string {
+  const list = (names: string[]) => (names.length > 20 ? `${names.slice(0, 20).join(', ')} and ${names.length - 20} more` : names.join(', '));
+  const inDb = methods.filter((m) => m.method === 'database').map((m) => m.table);
+  const inWorker = methods.filter((m) => m.method === 'worker').map((m) => `${m.table} (${m.reason ?? 'no key'})`);
+  const parts: string[] = [];
+  if (inDb.length > 0) parts.push(`digested range by range inside both databases: ${list(inDb)}`);
+  if (inWorker.length > 0) parts.push(`read and hashed in the worker: ${list(inWorker)}`);
+  return parts.join('; ');
+}
