@@ -89,6 +89,7 @@ export function migrationResource(s: MigrationStatus): MigrationResponse {
     progress: s.progress,
     gate: s.gate,
     failure: s.failure,
+    pause_reason: s.pause_reason,
     links: {
       self: base,
       start: `${base}/start`,

@@ -96,6 +96,9 @@ export const migrationStatusResponse = z.object({
   errors: z.array(migrationErrorResponse),
   errors_total: z.number().int(),
   failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+  pause_reason: z
+    .object({ by: z.enum(['operator', 'sensei']), code: z.string(), message: z.string(), at: ts, table: z.string().optional() })
+    .nullable(),
   created_at: ts,
   started_at: nullableTs,
   completed_at: nullableTs,
@@ -118,6 +121,7 @@ export const migrationResponse = z.object({
   progress: progressResponse,
   gate: gateResponse.nullable(),
   failure: migrationStatusResponse.shape.failure,
+  pause_reason: migrationStatusResponse.shape.pause_reason,
   links: z.record(z.string(), z.string()),
 });
 

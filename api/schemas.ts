@@ -82,6 +82,14 @@ const migrationOptions = z
       })
       .strict()
       .optional(),
+    copy_retry: z
+      .object({
+        max_attempts: z.number().int().min(1).max(100).optional(),
+        max_interval_seconds: z.number().int().min(1).max(3_600).optional(),
+        on_exhausted: z.enum(['pause', 'fail']).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

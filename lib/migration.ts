@@ -56,6 +56,35 @@ export interface MigrationOptions {
   notify_on_completion?: string[];
   /** Validation tiers: user queries for the behavioral tier, how long a failed or completed migration accepts re-runs. */
   validation?: ValidationOptions;
+  /** How patiently copying rides out an unreachable database, and what happens when that patience runs out. */
+  copy_retry?: CopyRetryOptions;
+}
+
+/**
+ * The retry budget of one chunk (or one whole-table copy): attempts with exponential backoff from 1 s up to
+ * `max_interval_seconds`. When a chunk exhausts it (the source or target stayed unreachable), `on_exhausted`
+ * decides: `pause` (default) holds the migration paused at its last committed checkpoint, with the reason in
+ * `pause_reason`, until someone resumes it; `fail` ends it failed with the reason (the checkpoint is still
+ * reported per table). Either way nothing half-written stays behind: each chunk commits whole or not at all.
+ */
+export interface CopyRetryOptions {
+  /** Attempts per chunk, the first included. Default 15 (about ten minutes of outage). */
+  max_attempts?: number;
+  /** Longest wait between attempts. Default 60. */
+  max_interval_seconds?: number;
+  on_exhausted?: 'pause' | 'fail';
+}
+
+export const COPY_RETRY_DEFAULTS: Required<CopyRetryOptions> = { max_attempts: 15, max_interval_seconds: 60, on_exhausted: 'pause' };
+
+/** Why a migration is paused: an operator's request, or Sensei itself after a chunk ran out of retries. */
+export interface PauseReason {
+  by: 'operator' | 'sensei';
+  code: string;
+  message: string;
+  at: string;
+  /** The table whose chunk ran out of retries (sensei pauses only). */
+  table?: string;
 }
 
 export interface MigrationInput {
@@ -239,6 +268,8 @@ export interface MigrationState {
   phase: Phase | null;
   phases: Record<Phase, { status: PhaseState; started_at: string | null; completed_at: string | null }>;
   paused: boolean;
+  /** Why it is paused (null while not paused). */
+  pause_reason?: PauseReason | null;
   cancelRequested: boolean;
   started_at: string | null;
   completed_at: string | null;
@@ -280,6 +311,8 @@ export interface MigrationStatus {
   errors: MigrationError[];
   errors_total: number;
   failure: { code: string; message: string } | null;
+  /** Why the migration is paused: set while status is paused, null otherwise. */
+  pause_reason: PauseReason | null;
   created_at: string;
   started_at: string | null;
   completed_at: string | null;

@@ -23,6 +23,7 @@ import type {
   Phase,
   TableProgress,
   CertificateSummary,
+  PauseReason,
 } from '../lib/migration';
 import type { ColumnMapping, Dialect, SchemaInfo, Strategy } from '../lib/types';
 
@@ -128,6 +129,8 @@ export interface MigrationResource {
   progress: MigrationStatus['progress'];
   gate: GateState | null;
   failure: { code: string; message: string } | null;
+  /** Why it is paused (an operator, or Sensei after a chunk ran out of retries); null unless paused. */
+  pause_reason: PauseReason | null;
   links: MigrationLinks;
 }
 

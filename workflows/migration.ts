@@ -8,6 +8,7 @@ import * as wf from '@temporalio/workflow';
 import type { MigrationActivities, RejectedRow } from '../activities';
 import type { Certificate } from '../lib/certificate';
 import {
+  COPY_RETRY_DEFAULTS,
   MAX_ERRORS_KEPT,
   PHASES,
   approvalNeed,
@@ -16,6 +17,7 @@ import {
   type GateState,
   type MigrationError,
   type MigrationInput,
+  type MigrationOptions,
   type MigrationState,
   type MigrationStatus,
   type Phase,
@@ -101,13 +103,33 @@ const schemaWork = wf.proxyActivities<MigrationActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 4, nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
-/** Copying: a chunk is idempotent, so it is retried patiently through database blips and worker crashes. */
-const copyWork = wf.proxyActivities<MigrationActivities>({
-  startToCloseTimeout: '30 minutes',
-  // A chunk heartbeats before its read and before its write; a killed worker's chunk is retried after this.
-  heartbeatTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 15, nonRetryableErrorTypes: NON_RETRYABLE },
-});
+/**
+ * Copying: a chunk is idempotent, so it is retried patiently through database blips and worker crashes, within
+ * the migration's retry budget (options.copy_retry; what happens when it runs out: see transferData).
+ */
+function copyActivities(options: MigrationOptions) {
+  const retry = { ...COPY_RETRY_DEFAULTS, ...options.copy_retry };
+  return wf.proxyActivities<MigrationActivities>({
+    startToCloseTimeout: '30 minutes',
+    // A chunk heartbeats before its read and before its write; a killed worker's chunk is retried after this.
+    heartbeatTimeout: '30s',
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: `${retry.max_interval_seconds}s`,
+      maximumAttempts: retry.max_attempts,
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  });
+}
+
+/** A copy activity that ran out of attempts or time (the database stayed away), as opposed to one that cannot succeed. */
+function retriesExhausted(err: unknown): boolean {
+  return (
+    err instanceof wf.ActivityFailure &&
+    (err.retryState === 'MAXIMUM_ATTEMPTS_REACHED' || err.retryState === 'TIMEOUT')
+  );
+}
 
 /** Validation tiers: long reads that heartbeat per table or chunk and resume from their heartbeat after a crash. */
 const validationWork = wf.proxyActivities<MigrationActivities>({
@@ -133,6 +155,7 @@ class MigrationCancelled extends Error {}
 export async function migrationWorkflow(input: MigrationInput): Promise<MigrationStatus> {
   const state: MigrationState = input.carried ?? initialState(input);
   let settings = strategySettings(input.strategy, input.options);
+  let copyWork = copyActivities(input.options);
   const status = (): MigrationStatus => displayStatus(input, state);
   const now = () => new Date().toISOString();
 
@@ -188,6 +211,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       if (patch.strategy !== undefined) input.strategy = patch.strategy;
       if (patch.options !== undefined) input.options = { ...input.options, ...patch.options };
       settings = strategySettings(input.strategy, input.options);
+      copyWork = copyActivities(input.options);
       return status();
     },
     {
@@ -277,11 +301,13 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     if (isOver()) return wf.log.warn('pause ignored: migration is over');
     if (state.paused) return;
     state.paused = true;
-    await emit('migration.paused', { phase: state.phase });
+    state.pause_reason = { by: 'operator', code: 'PauseRequested', message: 'paused on request', at: now() };
+    await emit('migration.paused', { phase: state.phase, reason: state.pause_reason });
   });
   wf.setHandler(resumeSignal, async () => {
     if (!state.paused) return;
     state.paused = false;
+    state.pause_reason = null;
     await emit('migration.resumed', { phase: state.phase });
   });
   wf.setHandler(cancelSignal, (args) => {
@@ -466,10 +492,16 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       progress.started_at ??= now();
       try {
         if (table.copyMode === 'whole_table') {
-          await checkpoint();
-          const result = await copyWork.copyWholeTable({ source: input.source, target: input.target, table, batchSize: progress.chunk_size });
-          progress.rows_copied = result.rows;
-          progress.chunks = 1;
+          for (;;) {
+            await checkpoint();
+            const result = await patiently(progress, () =>
+              copyWork.copyWholeTable({ source: input.source, target: input.target, table, batchSize: progress.chunk_size }),
+            );
+            if (!result) continue;
+            progress.rows_copied = result.rows;
+            progress.chunks = 1;
+            break;
+          }
         } else {
           for (;;) {
             await checkpoint();
@@ -478,14 +510,17 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
               drained = true;
               return;
             }
-            const chunk = await copyWork.copyChunk({
-              migrationId: input.id,
-              source: input.source,
-              target: input.target,
-              table,
-              after: progress.last_key,
-              limit: progress.chunk_size,
-            });
+            const chunk = await patiently(progress, () =>
+              copyWork.copyChunk({
+                migrationId: input.id,
+                source: input.source,
+                target: input.target,
+                table,
+                after: progress.last_key,
+                limit: progress.chunk_size,
+              }),
+            );
+            if (!chunk) continue;
             progress.rows_copied += chunk.written;
             progress.last_key = chunk.lastKey;
             progress.chunks += 1;
@@ -503,6 +538,32 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
           recordError(failure.code, `table ${progress.name}: ${failure.message}`, progress.name);
         }
         throw err;
+      }
+    };
+
+    /**
+     * Runs one copy activity. When it ran out of retries (a database stayed unreachable longer than the budget)
+     * and options.copy_retry.on_exhausted is `pause`, the migration pauses itself at the table's last committed
+     * checkpoint, says why in pause_reason and under errors, and answers null: the caller waits at its
+     * checkpoint and tries the same chunk again once someone resumes. Anything else propagates.
+     */
+    const patiently = async <T>(progress: TableProgress, copy: () => Promise<T>): Promise<T | null> => {
+      try {
+        return await copy();
+      } catch (err) {
+        const onExhausted = input.options.copy_retry?.on_exhausted ?? COPY_RETRY_DEFAULTS.on_exhausted;
+        if (!retriesExhausted(err) || onExhausted !== 'pause' || state.cancelRequested) throw err;
+        const failure = describeFailure(err);
+        const attempts = input.options.copy_retry?.max_attempts ?? COPY_RETRY_DEFAULTS.max_attempts;
+        const at = progress.last_key ? `after key ${JSON.stringify(progress.last_key)}` : 'from its first row';
+        const message = `table ${progress.name}: gave up after ${attempts} attempt(s): ${failure.message}. Paused at the last committed checkpoint (${progress.rows_copied} rows copied, next chunk ${at}); resume to continue from there`;
+        recordError(failure.code, message, progress.name);
+        if (!state.paused) {
+          state.paused = true;
+          state.pause_reason = { by: 'sensei', code: failure.code, message, at: now(), table: progress.name };
+          await emit('migration.paused', { phase: state.phase, reason: state.pause_reason });
+        }
+        return null;
       }
     };
 

@@ -67,6 +67,7 @@ export function displayStatus(input: MigrationInput, state: MigrationState): Mig
     errors: state.errors,
     errors_total: state.errors_total,
     failure: state.failure,
+    pause_reason: status === 'paused' ? (state.pause_reason ?? null) : null,
     created_at: input.createdAt,
     started_at: state.started_at,
     completed_at: completedAt,

@@ -9,7 +9,8 @@ import type { Endpoint } from '../../connectors/types';
 import type { MigrationInput, MigrationStatus } from '../../lib/migration';
 import { endpointLabel } from '../../connectors/endpoint';
 import { Sealer } from '../../lib/secrets';
-import { migrationWorkflow, startUpdate, statusQuery } from '../../workflows/migration';
+import { createConnector } from '../../connectors/registry';
+import { migrationWorkflow, planQuery, resumeSignal, startUpdate, statusQuery } from '../../workflows/migration';
 import { compareDatabases } from '../helpers/compare';
 import { createTempDatabase, loadChinook } from '../helpers/databases';
 import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
@@ -169,4 +170,91 @@ test('the source drops every connection in the middle: chunks retry with backoff
   expect(done.status).toBe('completed');
   expect(done.progress.rows_copied).toBe(15607);
   await expectIdentical(source, target);
+});
+
+/** Every table of the target holds exactly the rows its checkpoint counts (chunks here are smaller than one write). */
+async function expectTargetMatchesCheckpoints(handle: Handle, target: Endpoint, status: MigrationStatus) {
+  const plan = await handle.query(planQuery);
+  const counter = await createConnector(target);
+  try {
+    for (const t of status.tables) {
+      const targetName = plan?.tables.find((p) => p.source.name === t.name)?.target as string;
+      expect({ table: t.name, rows: await counter.countRows(targetName) }).toEqual({ table: t.name, rows: t.rows_copied });
+    }
+  } finally {
+    await counter.close();
+  }
+}
+
+test('an outage longer than the retry budget pauses the migration at its checkpoint with the reason; resume finishes it exactly', async () => {
+  startWorker();
+  const { source, target } = await chinookPair();
+  const handle = await migrate(source, target, {
+    chunk_size: 100,
+    parallel_tables: 2,
+    copy_retry: { max_attempts: 3, max_interval_seconds: 1 },
+  });
+  await waitFor(handle, (s) => s.progress.rows_copied >= 2000);
+  const database = new URL(source.connectionString).pathname.slice(1);
+  const admin = new PgClient({ connectionString: source.connectionString.replace(`/${database}`, '/postgres') });
+  await admin.connect();
+  try {
+    // The source goes away: no new connections, and the open ones are cut.
+    await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
+    const paused = await waitFor(handle, (s) => s.status === 'paused', 120_000);
+    expect(paused.pause_reason).toMatchObject({ by: 'sensei', code: 'QueryFailed' });
+    expect(paused.pause_reason?.message).toMatch(/gave up after 3 attempt\(s\).*not currently accepting connections.*resume to continue/s);
+    expect(paused.pause_reason?.message).not.toContain(source.connectionString);
+    const table = paused.pause_reason?.table as string;
+    expect(paused.tables.find((t) => t.name === table)?.status).toBe('copying');
+    expect(paused.errors.some((e) => e.table === table && /gave up after 3 attempt/.test(e.message))).toBe(true);
+
+    // Held still while paused: nothing moves, and what is in the target is what the checkpoints say.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const still = await waitFor(handle, () => true);
+    expect(still.status).toBe('paused');
+    expect(still.progress.rows_copied).toBe(paused.progress.rows_copied);
+    await expectTargetMatchesCheckpoints(handle, target, still);
+  } finally {
+    await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+    await admin.end();
+  }
+  await handle.signal(resumeSignal);
+  const done = await waitFor(handle, over);
+  expect(done.failure).toBeNull();
+  expect(done.status).toBe('completed');
+  expect(done.pause_reason).toBeNull();
+  expect(done.progress.rows_copied).toBe(15607);
+  await expectIdentical(source, target);
+});
+
+test("with on_exhausted 'fail' the same outage ends the migration failed with the reason and the table's checkpoint", async () => {
+  startWorker();
+  const { source, target } = await chinookPair();
+  const handle = await migrate(source, target, {
+    chunk_size: 100,
+    parallel_tables: 1,
+    copy_retry: { max_attempts: 2, max_interval_seconds: 1, on_exhausted: 'fail' },
+  });
+  await waitFor(handle, (s) => s.progress.rows_copied >= 1000);
+  const database = new URL(source.connectionString).pathname.slice(1);
+  const admin = new PgClient({ connectionString: source.connectionString.replace(`/${database}`, '/postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
+    await expect(waitFor(handle, () => false, 120_000)).rejects.toThrow(/ended failed: .*not currently accepting connections/);
+  } finally {
+    await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+    await admin.end();
+  }
+  const failed = await handle.query(statusQuery);
+  expect(failed.status).toBe('failed');
+  const table = failed.tables.find((t) => t.status === 'failed');
+  expect(table).toBeDefined();
+  expect(failed.errors.some((e) => e.table === table?.name && /not currently accepting connections/.test(e.message))).toBe(true);
+  // Each table's checkpoint says exactly what is in the target: nothing half-written.
+  expect(failed.progress.rows_copied).toBeGreaterThanOrEqual(1000);
+  await expectTargetMatchesCheckpoints(handle, target, failed);
 });
