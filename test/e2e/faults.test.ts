@@ -132,7 +132,8 @@ test('two workers share the chunks; one is killed -9 and the other finishes, not
   const b = startWorker();
   const { source, target } = await chinookPair();
   const handle = await migrate(source, target, { chunk_size: 100, parallel_tables: 4 });
-  await waitFor(handle, (s) => s.progress.rows_copied >= randomPoint('kill -9 of worker a'));
+  const killAt = randomPoint('kill -9 of worker a');
+  await waitFor(handle, (s) => s.progress.rows_copied >= killAt);
   const sharedBeforeKill = await chunkWorkers(handle);
   await a.kill('SIGKILL');
   const done = await waitFor(handle, over);
@@ -154,7 +155,8 @@ test('the Temporal server stopped and restarted (same state file) in the middle:
   const worker = startWorker();
   const { source, target } = await chinookPair();
   const handle = await migrate(source, target, { chunk_size: 100, parallel_tables: 2 });
-  await waitFor(handle, (s) => s.progress.rows_copied >= randomPoint('Temporal server restart'));
+  const restartAt = randomPoint('Temporal server restart');
+  await waitFor(handle, (s) => s.progress.rows_copied >= restartAt);
   await stack.restartTemporal(2000);
   const done = await waitFor(handle, over);
   expect(done.failure).toBeNull();
@@ -182,6 +184,21 @@ test('the source drops every connection in the middle: chunks retry with backoff
   await expectIdentical(source, target);
 });
 
+/** A PostgreSQL database goes away: no new connections, and the open ones are cut, until end(). */
+async function sourceOutage(endpoint: Endpoint): Promise<{ end(): Promise<void> }> {
+  const database = new URL(endpoint.connectionString).pathname.slice(1);
+  const admin = new PgClient({ connectionString: endpoint.connectionString.replace(`/${database}`, '/postgres') });
+  await admin.connect();
+  await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
+  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
+  return {
+    async end() {
+      await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+      await admin.end();
+    },
+  };
+}
+
 /** Every table of the target holds exactly the rows its checkpoint counts (chunks here are smaller than one write). */
 async function expectTargetMatchesCheckpoints(handle: Handle, target: Endpoint, status: MigrationStatus) {
   const plan = await handle.query(planQuery);
@@ -205,13 +222,8 @@ test('an outage longer than the retry budget pauses the migration at its checkpo
     copy_retry: { max_attempts: 3, max_interval_seconds: 1 },
   });
   await waitFor(handle, (s) => s.progress.rows_copied >= 2000);
-  const database = new URL(source.connectionString).pathname.slice(1);
-  const admin = new PgClient({ connectionString: source.connectionString.replace(`/${database}`, '/postgres') });
-  await admin.connect();
+  const outage = await sourceOutage(source);
   try {
-    // The source goes away: no new connections, and the open ones are cut.
-    await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
-    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
     const paused = await waitFor(handle, (s) => s.status === 'paused', 120_000);
     expect(paused.pause_reason).toMatchObject({ by: 'sensei', code: 'QueryFailed' });
     expect(paused.pause_reason?.message).toMatch(/gave up after 3 attempt\(s\).*not currently accepting connections.*resume to continue/s);
@@ -227,8 +239,7 @@ test('an outage longer than the retry budget pauses the migration at its checkpo
     expect(still.progress.rows_copied).toBe(paused.progress.rows_copied);
     await expectTargetMatchesCheckpoints(handle, target, still);
   } finally {
-    await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
-    await admin.end();
+    await outage.end();
   }
   await handle.signal(resumeSignal);
   const done = await waitFor(handle, over);
@@ -248,16 +259,11 @@ test("with on_exhausted 'fail' the same outage ends the migration failed with th
     copy_retry: { max_attempts: 2, max_interval_seconds: 1, on_exhausted: 'fail' },
   });
   await waitFor(handle, (s) => s.progress.rows_copied >= 1000);
-  const database = new URL(source.connectionString).pathname.slice(1);
-  const admin = new PgClient({ connectionString: source.connectionString.replace(`/${database}`, '/postgres') });
-  await admin.connect();
+  const outage = await sourceOutage(source);
   try {
-    await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
-    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
     await expect(waitFor(handle, () => false, 120_000)).rejects.toThrow(/ended failed: .*not currently accepting connections/);
   } finally {
-    await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
-    await admin.end();
+    await outage.end();
   }
   const failed = await handle.query(statusQuery);
   expect(failed.status).toBe('failed');
