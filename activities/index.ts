@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { ConnectorError, type Connector } from '../connectors/types';
+import { ConnectorError, isTextChunkSource, isTextChunkTarget, type Connector } from '../connectors/types';
 import { planMigration } from '../lib/mapping';
 import type { EndpointRef, RowCountCheck } from '../lib/migration';
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
@@ -123,6 +123,66 @@ async function* heartbeating(batches: AsyncIterable<Row[]>): AsyncIterable<Row[]
   }
 }
 
+type CopiedChunk = Pick<ChunkResult, 'rows' | 'written' | 'rejected' | 'lastKey'>;
+
+/**
+ * The pass-through path: the chunk's last key is fixed first, then the source server renders the rows of that key
+ * range as the target's loader text and the worker forwards the bytes into a range delete + bulk load (one target
+ * transaction, so a retry replaces instead of duplicating). No row objects, no value conversion in the worker.
+ * Null when the table does not qualify (see TextChunkSource), or when the target rejects a row of this chunk: the
+ * row path then copies it again and bisects down to the rows to name.
+ */
+async function copyChunkAsText(source: Connector, target: Connector, input: ChunkInput): Promise<CopiedChunk | null> {
+  if (!isTextChunkSource(source) || !isTextChunkTarget(target) || !source.canRenderText(input.table, target.loadTextFormat)) return null;
+  if (!(await target.canLoadText(input.table))) return null;
+  const upTo = await source.chunkEnd(input.table.source.name, input.table.keyColumns, input.after, input.limit);
+  if (!upTo) return { rows: 0, written: 0, rejected: [], lastKey: input.after };
+  const range = { after: input.after, upTo };
+  const text = await source.readText(input.table, range, target.loadTextFormat);
+  try {
+    const rows = await target.replaceRangeWithText(input.table, range, text);
+    Context.current().heartbeat({ after: input.after, copied: rows });
+    return { rows, written: rows, rejected: [], lastKey: upTo };
+  } catch (err) {
+    if (!(err instanceof ConnectorError) || !isRowRejection(err.cause)) throw err;
+    Context.current().log.info('the target rejects a row of this chunk: copying it row by row to name it', { table: input.table.source.name, after: input.after });
+    return null;
+  } finally {
+    // An unfinished read holds a source connection mid-COPY until destroyed.
+    text.destroy();
+  }
+}
+
+/**
+ * The row path: the chunk moves in slices, pipelined: the next slice is read from the source (rows converted to
+ * canonical values) while the last one is written to the target (two connections); at most two slices in memory.
+ */
+async function copyChunkByRows(source: Connector, target: Connector, input: ChunkInput): Promise<CopiedChunk> {
+  const ctx = Context.current();
+  const columns = input.table.columns.map((c) => c.column);
+  const positions = input.table.keyColumns.map((k) => columns.indexOf(k));
+  const rejected: RejectedRow[] = [];
+  const read = (after: Key | null, limit: number) =>
+    source.readChunk(input.table.source.name, columns, input.table.keyColumns, after, limit).then((rows) => ({ rows, limit }));
+  let total = 0;
+  let written = 0;
+  let lastKey = input.after;
+  let next: Promise<{ rows: Row[]; limit: number }> | null = read(input.after, Math.min(SLICE_ROWS, input.limit));
+  while (next) {
+    const { rows, limit }: { rows: Row[]; limit: number } = await next;
+    total += rows.length;
+    const last = rows.at(-1);
+    if (last) lastKey = keyOf(last, positions);
+    const remaining = input.limit - total;
+    next = rows.length === limit && remaining > 0 ? read(lastKey, Math.min(SLICE_ROWS, remaining)) : null;
+    // A failed read must not surface as an unhandled rejection while the write is awaited.
+    next?.catch(() => undefined);
+    if (rows.length > 0) written += await writeIsolating(target, input.table, rows, positions, rejected);
+    ctx.heartbeat({ after: input.after, copied: total });
+  }
+  return { rows: total, written, rejected, lastKey };
+}
+
 /** Activities are built around one ConnectorPool per worker process. */
 export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
   return {
@@ -164,40 +224,10 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       const started = Date.now();
       return typed(
         async () => {
-          const ctx = Context.current();
-          ctx.heartbeat({ after: input.after });
+          Context.current().heartbeat({ after: input.after });
           const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
-          const columns = input.table.columns.map((c) => c.column);
-          const positions = input.table.keyColumns.map((k) => columns.indexOf(k));
-          const rejected: RejectedRow[] = [];
-          // The chunk moves in slices, pipelined: the next slice is read from the source while the last one is
-          // written to the target (two connections), and at most two slices are held in memory at once.
-          const read = (after: Key | null, limit: number) =>
-            source.readChunk(input.table.source.name, columns, input.table.keyColumns, after, limit).then((rows) => ({ rows, limit }));
-          let total = 0;
-          let written = 0;
-          let lastKey = input.after;
-          let next: Promise<{ rows: Row[]; limit: number }> | null = read(input.after, Math.min(SLICE_ROWS, input.limit));
-          while (next) {
-            const { rows, limit }: { rows: Row[]; limit: number } = await next;
-            total += rows.length;
-            const last = rows.at(-1);
-            if (last) lastKey = keyOf(last, positions);
-            const remaining = input.limit - total;
-            next = rows.length === limit && remaining > 0 ? read(lastKey, Math.min(SLICE_ROWS, remaining)) : null;
-            // A failed read must not surface as an unhandled rejection while the write is awaited.
-            next?.catch(() => undefined);
-            if (rows.length > 0) written += await writeIsolating(target, input.table, rows, positions, rejected);
-            ctx.heartbeat({ after: input.after, copied: total });
-          }
-          return {
-            rows: total,
-            written,
-            rejected,
-            lastKey,
-            done: total < input.limit,
-            durationMs: Date.now() - started,
-          };
+          const copied = (await copyChunkAsText(source, target, input)) ?? (await copyChunkByRows(source, target, input));
+          return { ...copied, done: copied.rows < input.limit, durationMs: Date.now() - started };
         },
         async () => {
           // A broken connection must not be reused by the retry.

@@ -1,15 +1,24 @@
 /**
- * Times one chunk's read and write through the connectors alone (no Temporal): where a chunk's time goes.
- *   node dist/bench/chunk-profile.js [--pair pg-pg|my-pg|pg-my] [--rows 200000]
+ * Times chunks through the connectors alone (no Temporal): where a chunk's time goes, on either copy path.
+ *   node dist/bench/chunk-profile.js [--pair pg-pg|my-pg|pg-my] [--rows 200000] [--chunks 3] [--path text|rows]
+ * `text` is the pass-through path (key range fixed first, the source renders loader text, bytes forwarded);
+ * `rows` reads rows as canonical values and writes them (the fallback path).
  */
 import { Command } from 'commander';
 import { createConnector } from '../connectors/registry';
-import type { Connector, Endpoint } from '../connectors/types';
+import { isTextChunkSource, isTextChunkTarget, type Connector, type Endpoint } from '../connectors/types';
 import { planMigration } from '../lib/mapping';
+import type { Key } from '../lib/types';
 import { DB, TABLE, freshMysqlDatabase, freshPgDatabase, mysqlUrl, pgUrl } from './data';
 
 async function main(): Promise<void> {
-  const opts = new Command().option('--pair <p>', 'pg-pg, my-pg or pg-my', 'pg-pg').option('--rows <n>', 'rows per chunk', '200000').option('--chunks <n>', 'chunks', '3').parse().opts();
+  const opts = new Command()
+    .option('--pair <p>', 'pg-pg, my-pg or pg-my', 'pg-pg')
+    .option('--rows <n>', 'rows per chunk', '200000')
+    .option('--chunks <n>', 'chunks', '3')
+    .option('--path <p>', 'text (pass-through) or rows', 'text')
+    .parse()
+    .opts();
   const limit = Number(opts.rows);
   const toPg = String(opts.pair).endsWith('pg');
   const source: Endpoint = String(opts.pair).startsWith('pg') ? { type: 'postgresql', connectionString: pgUrl(DB.source) } : { type: 'mysql', connectionString: mysqlUrl(DB.source) };
@@ -23,16 +32,31 @@ async function main(): Promise<void> {
   const table = plan.tables[0];
   await dst.createTable(table, { replace: true });
   const columns = table.columns.map((c) => c.column);
-  let after: (string | number | boolean | null)[] | null = null;
+  const text = opts.path === 'text';
+  if (text && !(isTextChunkSource(src) && isTextChunkTarget(dst) && src.canRenderText(table, dst.loadTextFormat))) {
+    throw new Error(`${opts.pair}: the pass-through path does not apply to ${TABLE}`);
+  }
+  let after: Key | null = null;
   for (let i = 0; i < Number(opts.chunks); i++) {
     const t0 = performance.now();
-    const rows = await src.readChunk(TABLE, columns, table.keyColumns, after, limit);
-    const t1 = performance.now();
-    await dst.writeRows(table, rows);
+    let rows: number;
+    let t1: number;
+    if (text && isTextChunkSource(src) && isTextChunkTarget(dst)) {
+      const upTo = await src.chunkEnd(TABLE, table.keyColumns, after, limit);
+      if (!upTo) break;
+      t1 = performance.now();
+      rows = await dst.replaceRangeWithText(table, { after, upTo }, await src.readText(table, { after, upTo }, dst.loadTextFormat));
+      after = upTo;
+    } else {
+      const read = await src.readChunk(TABLE, columns, table.keyColumns, after, limit);
+      t1 = performance.now();
+      rows = await dst.writeRows(table, read);
+      after = [read.at(-1)![0] as string];
+    }
     const t2 = performance.now();
-    after = [rows.at(-1)![0] as string];
     const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
-    process.stdout.write(`chunk ${i}: ${rows.length} rows, read ${Math.round(t1 - t0)} ms, write ${Math.round(t2 - t1)} ms, rss ${rss} MB\n`);
+    const phases = text ? `key range ${Math.round(t1 - t0)} ms, stream ${Math.round(t2 - t1)} ms` : `read ${Math.round(t1 - t0)} ms, write ${Math.round(t2 - t1)} ms`;
+    process.stdout.write(`chunk ${i}: ${rows} rows, ${phases}, rss ${rss} MB\n`);
   }
   await src.close();
   await dst.close();

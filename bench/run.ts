@@ -111,7 +111,7 @@ async function runPair(sensei: SenseiBench, pair: Pair, rows: number, withPeer: 
 }
 
 function printTable(results: Result[]): void {
-  const header = ['pair', 'rows', 'Sensei s', 'Sensei rows/s', 'peer', 'peer s', 'peer rows/s', 'ratio', 'goal', 'worker peak MB (start)', 'events/M rows', 'chunks'];
+  const header = ['pair', 'rows', 'Sensei s', 'Sensei rows/s', 'peer', 'peer s', 'peer rows/s', 'ratio', 'goal', 'worker peak MB: copy / all (start)', 'events/M rows', 'chunks'];
   const lines = results.map((r) => [
     r.pair,
     r.rows.toLocaleString('en-US'),
@@ -122,7 +122,7 @@ function printTable(results: Result[]): void {
     r.peer ? rate(r.peer.rowsPerSec) : '-',
     r.ratio === null ? '-' : `${r.ratio.toFixed(2)}×`,
     `${r.goal}× ${r.meetsGoal === null ? '' : r.meetsGoal ? 'met' : 'NOT met'}`,
-    `${r.sensei.peakRssMb} (${r.sensei.startupPeakRssMb})`,
+    `${r.sensei.copyPeakRssMb || '?'} / ${r.sensei.peakRssMb} (${r.sensei.startupPeakRssMb})`,
     String(r.sensei.eventsPerMillionRows),
     String(r.sensei.chunks),
   ]);

@@ -5,7 +5,7 @@
  * target would delete rows committed by neighbouring chunks. Numbers, dates and times order the same in every
  * dialect; text does not (collations differ), so text-like keys get no range and the caller upserts instead.
  */
-import type { CanonicalType, Key, KeyPart, Row } from '../lib/types';
+import type { CanonicalType, Key, KeyPart, Row, TablePlan } from '../lib/types';
 
 /** -1, 0, 1; null when the two values cannot be ordered safely. */
 type Compare = (a: KeyPart, b: KeyPart) => number | null;
@@ -69,6 +69,17 @@ function comparator(type: CanonicalType): Compare | null {
     default:
       return null;
   }
+}
+
+/** The canonical types of a plan's key columns (empty when a key column is not among the copied columns). */
+export function keyTypesOf(plan: TablePlan): CanonicalType[] {
+  const types = plan.keyColumns.map((k) => plan.columns.find((c) => c.column === k)?.canonical);
+  return types.every((t): t is CanonicalType => t !== undefined) ? types : [];
+}
+
+/** Whether keys of these types order the same way in every dialect, so a key range means the same rows everywhere. */
+export function rangeSafe(types: CanonicalType[]): boolean {
+  return types.length > 0 && types.every((t) => comparator(t) !== null);
 }
 
 /**

@@ -8,7 +8,7 @@ import { targetType } from '../lib/typemap';
 import { toCanonicalValue } from '../lib/values';
 import type { CanonicalType, ColumnMapping, Dialect, Key, Row, SchemaInfo, TableInfo, TablePlan } from '../lib/types';
 import { endpointLabel, scrub } from './endpoint';
-import { ConnectorError, type Connector, type Endpoint, type IntrospectOptions, type NativeTypeChoice } from './types';
+import { ConnectorError, type Connector, type Endpoint, type IntrospectOptions, type KeyRange, type NativeTypeChoice } from './types';
 
 /** Runs one statement and returns its rows as arrays (column order as selected). */
 export type Exec = (sql: string, params?: unknown[]) => Promise<unknown[][]>;
@@ -126,6 +126,47 @@ export abstract class SqlConnector implements Connector {
         `SELECT ${quoteList(this.dialect, columns)} FROM ${this.qt(table)}${where}` +
         ` ORDER BY ${quoteList(this.dialect, keyColumns)} LIMIT ${Math.max(1, Math.floor(limit))}`;
       return this.convertRows(await this.exec(sql, params), types);
+    });
+  }
+
+  /**
+   * `(k1, k2) > after AND (k1, k2) <= upTo` (no lower bound when after is null); values bound through `params`, or
+   * inlined as quoted literals when `params` is null (COPY takes no parameters; range keys are numbers and dates only).
+   */
+  protected rangeCondition(keyColumns: string[], keyTypes: CanonicalType[], range: KeyRange, params: unknown[] | null): string {
+    const keys = keyColumns.length === 1 ? this.q(keyColumns[0]) : `(${quoteList(this.dialect, keyColumns)})`;
+    const values = (key: Key) => {
+      const parts = key.map((v, i) => {
+        if (params === null) return quoteLiteral(this.dialect, String(v));
+        params.push(this.toDriverValue(v, keyTypes[i]));
+        return this.placeholder(params.length - 1);
+      });
+      return parts.length === 1 ? parts[0] : `(${parts.join(', ')})`;
+    };
+    // Lower bound first: MySQL's ? placeholders bind in order of appearance.
+    const lower = range.after ? `${keys} > ${values(range.after)} AND ` : '';
+    return `${lower}${keys} <= ${values(range.upTo)}`;
+  }
+
+  /** The key of the `limit`-th row after `after`, or of the last row when fewer remain (see TextChunkSource). */
+  async chunkEnd(table: string, keyColumns: string[], after: Key | null, limit: number): Promise<Key | null> {
+    return this.guard(`read ${table}`, async () => {
+      const keyTypes = await this.columnTypes(table, keyColumns);
+      const params: unknown[] = [];
+      let where = '';
+      if (after) {
+        const holders = after.map((v, i) => {
+          params.push(this.toDriverValue(v, keyTypes[i]));
+          return this.placeholder(i);
+        });
+        where = keyColumns.length === 1 ? ` WHERE ${this.q(keyColumns[0])} > ${holders[0]}` : ` WHERE (${quoteList(this.dialect, keyColumns)}) > (${holders.join(', ')})`;
+      }
+      const keys = quoteList(this.dialect, keyColumns);
+      const from = `SELECT ${keys} FROM ${this.qt(table)}${where}`;
+      // An index-only walk over the chunk's keys; the tail of the table has fewer rows than the limit.
+      let rows = await this.exec(`${from} ORDER BY ${keys} LIMIT 1 OFFSET ${Math.max(0, Math.floor(limit) - 1)}`, params);
+      if (rows.length === 0) rows = await this.exec(`${from} ORDER BY ${keyColumns.map((k) => `${this.q(k)} DESC`).join(', ')} LIMIT 1`, params);
+      return rows.length ? rows[0].map((v, i) => toCanonicalValue(v, keyTypes[i]) as Key[number]) : null;
     });
   }
 
@@ -330,11 +371,16 @@ export abstract class SqlConnector implements Connector {
     try {
       return await fn();
     } catch (error) {
-      if (error instanceof ConnectorError) throw this.scrubbed(error);
-      const classified = this.classify(error, action);
-      const code = classified.code === 'QueryFailed' ? fallback : classified.code;
-      throw this.scrubbed(new ConnectorError(code, classified.message, { cause: error }));
+      throw this.connectorError(error, action, fallback);
     }
+  }
+
+  /** A driver error as this connector's ConnectorError (the driver's error kept as the cause, secrets scrubbed). */
+  protected connectorError(error: unknown, action: string, fallback: ConnectorError['code'] = 'QueryFailed'): ConnectorError {
+    if (error instanceof ConnectorError) return this.scrubbed(error);
+    const classified = this.classify(error, action);
+    const code = classified.code === 'QueryFailed' ? fallback : classified.code;
+    return this.scrubbed(new ConnectorError(code, classified.message, { cause: error }));
   }
 
   private scrubbed(error: ConnectorError): ConnectorError {

@@ -3,7 +3,7 @@
  * INFILE): both read fields split by tab, lines by newline, backslash escapes, and NULL as \N.
  * Text is produced in slices of a few hundred KiB so a large chunk never sits in memory twice.
  */
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import type { Row } from '../lib/types';
 import { ConnectorError } from './types';
 
@@ -54,4 +54,47 @@ export function batchesAsText(batches: AsyncIterable<Row[]>, formatters: FieldFo
     }
   }
   return Readable.from(all(), { objectMode: false });
+}
+
+const BACKSLASH = 0x5c;
+/** PostgreSQL COPY escapes MySQL's LOAD DATA reads otherwise (it takes \\f as "f" and \\v as "v"). */
+const COPY_ONLY_ESCAPES: Record<number, number> = { 0x66: 0x0c, 0x76: 0x0b };
+
+/**
+ * PostgreSQL COPY text as MySQL LOAD DATA text. Both share \\N, \\\\, \\t, \\n, \\r and \\b; COPY also writes form feed and
+ * vertical tab as \\f and \\v, which LOAD DATA would read as plain letters, so those two become the raw bytes again.
+ * Bytes without a backslash pass untouched (the usual case: one native indexOf per piece).
+ */
+export function copyTextToLoadData(): Transform {
+  let carry: Buffer | null = null;
+  return new Transform({
+    transform(piece: Buffer, _encoding, done) {
+      let buf = carry ? Buffer.concat([carry, piece]) : piece;
+      carry = null;
+      let at = buf.indexOf(BACKSLASH);
+      if (at === -1) return done(null, buf);
+      let from = 0;
+      const parts: Buffer[] = [];
+      while (at !== -1) {
+        if (at === buf.length - 1) {
+          // An escape split across pieces: keep its backslash for the next one.
+          carry = buf.subarray(at);
+          buf = buf.subarray(0, at);
+          break;
+        }
+        const next = buf[at + 1];
+        const raw = COPY_ONLY_ESCAPES[next];
+        if (raw !== undefined) {
+          parts.push(buf.subarray(from, at), Buffer.of(raw));
+          from = at + 2;
+        }
+        at = buf.indexOf(BACKSLASH, at + 2);
+      }
+      parts.push(buf.subarray(from));
+      done(null, parts.length === 1 ? parts[0] : Buffer.concat(parts));
+    },
+    flush(done) {
+      done(null, carry ?? undefined);
+    },
+  });
 }

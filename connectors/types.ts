@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Dialect, Key, Row, SchemaInfo, TablePlan, CanonicalType } from '../lib/types';
 
 /** Where a connector points. The connection string is a secret: never log or return it. */
@@ -83,6 +84,49 @@ export interface Connector {
   createIndexesAndForeignKeys(plan: TablePlan): Promise<void>;
 
   close(): Promise<void>;
+}
+
+/**
+ * Text a bulk loader reads (tab-separated fields, newline-ended lines, backslash escapes, NULL as \\N), with each
+ * value in the form the target would be sent by the row path (see text-load.ts):
+ * `postgres-copy` for PostgreSQL COPY … FROM STDIN, `mysql-load` for MySQL LOAD DATA LOCAL INFILE.
+ */
+export type LoadTextFormat = 'postgres-copy' | 'mysql-load';
+
+/** A chunk's key range: after < key <= upTo (no lower bound when `after` is null). */
+export interface KeyRange {
+  after: Key | null;
+  upTo: Key;
+}
+
+/**
+ * The pass-through copy path (optional): the source server renders a chunk's rows as the target's loader text and the
+ * worker forwards the bytes, with no row objects in between. Only for tables whose every column the source can render
+ * exactly as the row path would write it, and whose key orders the same way in both dialects.
+ */
+export interface TextChunkSource {
+  /** Whether every column of `plan` can be rendered as `format` text, value for value as the row path writes it. */
+  canRenderText(plan: TablePlan, format: LoadTextFormat): boolean;
+  /** The key of the `limit`-th row after `after` in key order, or of the last row when fewer remain; null when none. */
+  chunkEnd(table: string, keyColumns: string[], after: Key | null, limit: number): Promise<Key | null>;
+  /** The rows of `range` in key order as `format` text. The stream errors with a ConnectorError of this source. */
+  readText(plan: TablePlan, range: KeyRange, format: LoadTextFormat): Promise<Readable>;
+}
+
+export interface TextChunkTarget {
+  readonly loadTextFormat: LoadTextFormat;
+  /** Whether this target can take `plan`'s chunks as text (a key that orders the same everywhere; the loader enabled). */
+  canLoadText(plan: TablePlan): Promise<boolean>;
+  /** In one transaction: delete the target rows of `range`, then bulk-load `text`. Returns the rows loaded. */
+  replaceRangeWithText(plan: TablePlan, range: KeyRange, text: Readable): Promise<number>;
+}
+
+export function isTextChunkSource(c: Connector): c is Connector & TextChunkSource {
+  return typeof (c as Partial<TextChunkSource>).readText === 'function';
+}
+
+export function isTextChunkTarget(c: Connector): c is Connector & TextChunkTarget {
+  return typeof (c as Partial<TextChunkTarget>).replaceRangeWithText === 'function';
 }
 
 /** A connector failure with a stable code (used as the ApplicationFailure type) and a secret-free message. */

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { Connection, Client, type TLSConfig } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from '../lib/logger';
 
 /**
@@ -74,4 +76,62 @@ export function installRuntimeLogging(log: Logger, level: LogLevel = 'INFO'): vo
       log[PINO_LEVEL[l]]({ ...meta }, message);
     }),
   });
+}
+
+// ---- the workflow bundle ----
+
+/**
+ * The workflow code bundled ahead of time (scripts/bundle-workflows.js, run by `npm run build` and setup.sh after tsc).
+ * Bundling at worker start runs webpack inside the worker: about 240 MB of peak memory and seconds of CPU before
+ * the first poll. Beside the compiled code only (dist/workflow-bundle.js): a worker run from the TypeScript sources
+ * (tests) never picks it up.
+ */
+const BUNDLE_FILE = path.resolve(__dirname, '..', 'workflow-bundle.js');
+const BUNDLE_DIGEST_FILE = path.resolve(__dirname, '..', 'workflow-bundle.json');
+/** What workflow code may import (DESIGN.md: workflows import only pure helpers of lib/). */
+const WORKFLOW_INPUTS = ['workflows', 'lib'].map((dir) => path.resolve(__dirname, '..', dir));
+
+/** sha256 over the compiled JavaScript the bundle is made of (names and contents), to tell a stale bundle. */
+export function workflowInputsDigest(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    const entries = fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : [];
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.name.endsWith('.js')) hash.update(file).update('\0').update(fs.readFileSync(file)).update('\0');
+    }
+  };
+  WORKFLOW_INPUTS.forEach(walk);
+  return hash.digest('hex');
+}
+
+/** Bundles the compiled workflows into dist/workflow-bundle.js (with the digest of its inputs beside it). */
+export async function writeWorkflowBundle(): Promise<{ file: string; bytes: number }> {
+  const digest = workflowInputsDigest();
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  fs.writeFileSync(BUNDLE_FILE, code);
+  fs.writeFileSync(BUNDLE_DIGEST_FILE, JSON.stringify({ digest }) + '\n');
+  return { file: BUNDLE_FILE, bytes: Buffer.byteLength(code) };
+}
+
+/** Bundles again when the bundle is missing or stale (a launcher's step before it starts workers). */
+export async function ensureWorkflowBundle(): Promise<boolean> {
+  if (workflowCodeOptions().workflowBundle) return false;
+  await writeWorkflowBundle();
+  return true;
+}
+
+/**
+ * The worker's workflow code: the prebuilt bundle when it exists and matches the compiled workflows (a plain `tsc`
+ * after an edit leaves it stale, and the worker then bundles at start as before), else the workflows' path.
+ */
+export function workflowCodeOptions(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  try {
+    const { digest } = JSON.parse(fs.readFileSync(BUNDLE_DIGEST_FILE, 'utf8')) as { digest?: string };
+    if (digest && fs.existsSync(BUNDLE_FILE) && digest === workflowInputsDigest()) return { workflowBundle: { codePath: BUNDLE_FILE } };
+  } catch {
+    // No bundle (running from sources, or never built): bundle at start.
+  }
+  return { workflowsPath: require.resolve('../workflows') };
 }

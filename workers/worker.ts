@@ -5,7 +5,7 @@ import { loadConfig, type SenseiConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { Sealer } from '../lib/secrets';
 import { MetadataStore } from '../lib/store';
-import { connectWorker, installRuntimeLogging } from './temporal';
+import { connectWorker, installRuntimeLogging, workflowCodeOptions } from './temporal';
 
 export interface SenseiWorker {
   worker: Worker;
@@ -25,7 +25,7 @@ export async function createWorker(
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    ...workflowCodeOptions(),
     activities: createActivities(pool, store),
     // Chunks are I/O bound; a few at once per worker keeps two cores busy without starving the workflow tasks.
     maxConcurrentActivityTaskExecutions: 8,

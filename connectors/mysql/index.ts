@@ -4,12 +4,21 @@ import mysql from 'mysql2/promise';
 import { toCanonical } from '../../lib/typemap/mysql';
 import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, TableInfo, TablePlan } from '../../lib/types';
 import { timestamptzToNaiveUtc } from '../../lib/values';
-import type { Readable } from 'node:stream';
-import { quoteLiteral } from '../../lib/quote';
+import { Readable } from 'node:stream';
+import { quoteList, quoteLiteral } from '../../lib/quote';
 import { hideSecrets } from '../endpoint';
+import { keyTypesOf, rangeSafe } from '../key-range';
 import { batchesAsText, escapeField, rowsAsText, type FieldFormatter } from '../text-load';
 import { SqlConnector, errorMessage, networkReason, type Exec } from '../sql-connector';
-import { ConnectorError, type Endpoint, type IntrospectOptions } from '../types';
+import {
+  ConnectorError,
+  type Endpoint,
+  type IntrospectOptions,
+  type KeyRange,
+  type LoadTextFormat,
+  type TextChunkSource,
+  type TextChunkTarget,
+} from '../types';
 
 /** Session settings every pooled connection gets before its first query. */
 const SESSION_SQL =
@@ -49,13 +58,69 @@ function parseMysqlUrl(connectionString: string): ParsedUrl {
   };
 }
 
+const lit = (text: string) => quoteLiteral('mysql', text);
+
+/** Text with PostgreSQL COPY's escapes applied by the server: backslash first, then tab, newline, carriage return. */
+function copyEscaped(expr: string): string {
+  let out = expr;
+  for (const [from, to] of [['\\', '\\\\'], ['\t', '\\t'], ['\n', '\\n'], ['\r', '\\r']]) out = `REPLACE(${out}, ${lit(from)}, ${lit(to)})`;
+  return out;
+}
+
+/**
+ * A column as PostgreSQL COPY text of its canonical value (what copyField in postgres/ writes for it), computed by
+ * MySQL; null when the native type has no exact rendering here (floats, bit strings, zerofill, …: the row path).
+ * `native` is the column's COLUMN_TYPE.
+ */
+function copyTextExpression(c: ColumnMapping, q: (name: string) => string): string | null {
+  const col = q(c.column);
+  const native = c.sourceType.trim().toLowerCase();
+  const text = `CONVERT(${col} USING utf8mb4)`;
+  switch (c.canonical.kind) {
+    case 'int16':
+    case 'int32':
+    case 'int64':
+      return /^(tinyint|smallint|mediumint|int|integer|bigint)(\(\d+\))?( unsigned)?$/.test(native) ? `CAST(${col} AS CHAR)` : null;
+    case 'decimal':
+      return /^decimal\(\d+,\d+\)( unsigned)?$/.test(native) ? `CAST(${col} AS CHAR)` : null;
+    case 'boolean':
+      return /^(tinyint\(1\)( unsigned)?|bit\(1\))$/.test(native) ? `CASE WHEN ${col} IS NULL THEN NULL WHEN ${col} <> 0 THEN 't' ELSE 'f' END` : null;
+    case 'char':
+    case 'varchar':
+    case 'text':
+    case 'json':
+      return /^(char|varchar|tinytext|text|mediumtext|longtext|json|enum|set)\b/.test(native) ? copyEscaped(text) : null;
+    case 'enum':
+      return /^enum\b/.test(native) ? copyEscaped(text) : null;
+    case 'uuid':
+      return /^(uuid|char\(36\))$/.test(native) ? `LOWER(${text})` : null;
+    case 'date':
+      return native === 'date' ? `CAST(${col} AS CHAR)` : null;
+    case 'time':
+      return /^time(\(\d\))?$/.test(native) ? `CAST(${col} AS CHAR)` : null;
+    case 'timestamp':
+      return /^datetime(\(\d\))?$/.test(native) ? `CAST(${col} AS CHAR)` : null;
+    case 'timestamptz':
+      // The session's time_zone is UTC (SESSION_SQL).
+      return /^timestamp(\(\d\))?$/.test(native) ? `CONCAT(CAST(${col} AS CHAR), '+00')` : null;
+    case 'binary':
+      return /^(binary|varbinary|tinyblob|blob|mediumblob|longblob)\b/.test(native) ? `CONCAT(${lit('\\\\x')}, HEX(${col}))` : null;
+    default:
+      return null;
+  }
+}
+
+/** Bytes of text gathered before a piece of a text chunk is handed on. */
+const TEXT_PIECE_CHARS = 256 * 1024;
+
 /** An already validated SQL literal for mysql2's escaper (keeps exact decimals out of string/double comparison). */
 function rawLiteral(text: string): { toSqlString: () => string } {
   return { toSqlString: () => text };
 }
 
-export class MysqlConnector extends SqlConnector {
+export class MysqlConnector extends SqlConnector implements TextChunkSource, TextChunkTarget {
   readonly dialect = 'mysql' as const;
+  readonly loadTextFormat = 'mysql-load' as const;
   readonly schema: string;
   protected readonly maxParams = 65_535;
   private declare pool: mysql.Pool;
@@ -187,7 +252,7 @@ export class MysqlConnector extends SqlConnector {
     });
   }
 
-  private async loadData(conn: mysql.PoolConnection, plan: TablePlan, text: Readable, replace: boolean): Promise<void> {
+  private async loadData(conn: mysql.PoolConnection, plan: TablePlan, text: Readable, replace: boolean): Promise<number> {
     const targets = plan.columns.map((c, i) => (c.canonical.kind === 'binary' ? `@b${i}` : this.q(c.column)));
     const sets = plan.columns.flatMap((c, i) => (c.canonical.kind === 'binary' ? [`${this.q(c.column)} = UNHEX(@b${i})`] : []));
     const sql =
@@ -200,9 +265,74 @@ export class MysqlConnector extends SqlConnector {
       const [warnings] = await conn.query({ sql: 'SHOW WARNINGS LIMIT 3', rowsAsArray: true });
       const serious = (warnings as unknown[][]).filter((w) => w[0] !== 'Note');
       if (serious.length) {
-        throw new ConnectorError('WriteFailed', `loading ${plan.target} would change values: ${serious.map((w) => String(w[2])).join('; ')}`);
+        const message = `loading ${plan.target} would change values: ${serious.map((w) => String(w[2])).join('; ')}`;
+        // The warning's code as the cause's errno, as the server would have raised it without LOCAL: a row's data
+        // (out of range, truncated, duplicate …) is then told apart from the rest, and the rows to blame can be isolated.
+        throw new ConnectorError('WriteFailed', message, { cause: Object.assign(new Error(message), { errno: Number(serious[0][1]) }) });
       }
     }
+    return (header as mysql.ResultSetHeader).affectedRows;
+  }
+
+  // ---- the pass-through path (see TextChunkSource) ----
+
+  canRenderText(plan: TablePlan, format: LoadTextFormat): boolean {
+    return format === 'postgres-copy' && rangeSafe(keyTypesOf(plan)) && plan.columns.every((c) => copyTextExpression(c, (n) => this.q(n)) !== null);
+  }
+
+  async canLoadText(plan: TablePlan): Promise<boolean> {
+    return rangeSafe(keyTypesOf(plan)) && (await this.canLoadLocal());
+  }
+
+  /** MySQL renders each row as one COPY line (CONCAT_WS of the columns' COPY text, NULL as \\N); the worker only joins lines. */
+  async readText(plan: TablePlan, range: KeyRange, format: LoadTextFormat): Promise<Readable> {
+    if (format !== 'postgres-copy') throw new ConnectorError('NotSupported', `rendering ${format} text is not supported by mysql`);
+    const action = `read ${plan.source.name}`;
+    const fields = plan.columns.map((c) => `COALESCE(${copyTextExpression(c, (n) => this.q(n))}, ${lit('\\N')})`);
+    const params: unknown[] = [];
+    const where = this.rangeCondition(plan.keyColumns, keyTypesOf(plan), range, params);
+    const sql =
+      `SELECT CONCAT_WS(${lit('\t')}, ${fields.join(', ')}) FROM ${this.qt(plan.source.name)} WHERE ${where}` +
+      ` ORDER BY ${quoteList(this.dialect, plan.keyColumns)}`;
+    const conn = await this.guard(action, () => this.pool.getConnection());
+    const core = (conn as unknown as { connection: CallbackConnection }).connection;
+    const rows = core.query({ sql, values: params, rowsAsArray: true }).stream();
+    const connectorError = (err: unknown) => this.connectorError(err, action);
+    async function* pieces(): AsyncGenerator<Buffer> {
+      let finished = false;
+      try {
+        let text = '';
+        for await (const row of rows) {
+          text += (row as string[])[0] + '\n';
+          if (text.length >= TEXT_PIECE_CHARS) {
+            yield Buffer.from(text, 'utf8');
+            text = '';
+          }
+        }
+        if (text) yield Buffer.from(text, 'utf8');
+        finished = true;
+      } catch (err) {
+        throw connectorError(err);
+      } finally {
+        // A result abandoned half way cannot go back to the pool.
+        if (finished) conn.release();
+        else conn.destroy();
+      }
+    }
+    return Readable.from(pieces(), { objectMode: false });
+  }
+
+  async replaceRangeWithText(plan: TablePlan, range: KeyRange, text: Readable): Promise<number> {
+    return this.guard(
+      `write ${plan.target}`,
+      () =>
+        this.connectionTransaction(async (conn) => {
+          const params: unknown[] = [];
+          await conn.query(`DELETE FROM ${this.qt(plan.target)} WHERE ${this.rangeCondition(plan.keyColumns, keyTypesOf(plan), range, params)}`, params);
+          return this.loadData(conn, plan, text, false);
+        }),
+      'WriteFailed',
+    );
   }
 
   async testConnection(): Promise<{ serverVersion: string }> {

@@ -1,16 +1,24 @@
 /** PostgreSQL through node-postgres (pg). */
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable, type Transform } from 'node:stream';
 import { Pool, types as pgTypes, type PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { quoteList } from '../../lib/quote';
 import { toCanonical } from '../../lib/typemap/postgres';
 import type { CanonicalType, ForeignKeyInfo, Row, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
 import { hideSecrets } from '../endpoint';
-import { keyRange } from '../key-range';
-import { batchesAsText, escapeField, rowsAsText, type FieldFormatter } from '../text-load';
+import { keyRange, keyTypesOf, rangeSafe } from '../key-range';
+import { batchesAsText, copyTextToLoadData, escapeField, rowsAsText, type FieldFormatter } from '../text-load';
 import { SqlConnector, errorMessage, networkReason, type Exec } from '../sql-connector';
-import { ConnectorError, type Endpoint, type IntrospectOptions } from '../types';
+import {
+  ConnectorError,
+  type Endpoint,
+  type IntrospectOptions,
+  type KeyRange,
+  type LoadTextFormat,
+  type TextChunkSource,
+  type TextChunkTarget,
+} from '../types';
 
 /**
  * Types read as the server's exact text (then normalised in lib/values): int8, numeric, date/time types,
@@ -32,6 +40,52 @@ const copyField: FieldFormatter = (v) => {
   return escapeField(String(v));
 };
 
+/**
+ * Native types (format_type) whose text output means the canonical value exactly, per canonical kind: the types the
+ * pass-through path renders on the server (see TextChunkSource). Anything else (money, domains, …) takes the row path.
+ */
+const TEXT_SAFE_TYPES: Partial<Record<CanonicalType['kind'], RegExp>> = {
+  int16: /^smallint$/,
+  int32: /^integer$/,
+  int64: /^bigint$/,
+  decimal: /^numeric(\(\d+(,\d+)?\))?$/,
+  float32: /^real$/,
+  float64: /^double precision$/,
+  boolean: /^boolean$/,
+  char: /^character(\(\d+\))?$/,
+  varchar: /^character varying(\(\d+\))?$/,
+  text: /^(text|character varying|character)(\(\d+\))?$/,
+  date: /^date$/,
+  time: /^time(\(\d\))? without time zone$/,
+  timestamp: /^timestamp(\(\d\))? without time zone$/,
+  timestamptz: /^timestamp(\(\d\))? with time zone$/,
+  json: /^jsonb?$/,
+  uuid: /^uuid$/,
+  binary: /^bytea$/,
+  enum: /./,
+};
+
+function textSafe(c: ColumnMapping): boolean {
+  return TEXT_SAFE_TYPES[c.canonical.kind]?.test(c.sourceType.trim().toLowerCase()) ?? false;
+}
+
+/** A column as the text MySQL LOAD DATA takes for its canonical value (what loadFormatters in mysql/ write). */
+function loadDataExpression(c: ColumnMapping, q: (name: string) => string): string {
+  const col = q(c.column);
+  switch (c.canonical.kind) {
+    case 'boolean':
+      return `${col}::int`;
+    case 'timestamptz':
+      return `(${col} AT TIME ZONE 'UTC')`;
+    case 'binary':
+      return `encode(${col}, 'hex')`;
+    case 'enum':
+      return `${col}::text`;
+    default:
+      return col;
+  }
+}
+
 const FK_ACTIONS: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
 
 export interface PostgresOptions {
@@ -41,8 +95,9 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
 }
 
-export class PostgresConnector extends SqlConnector {
+export class PostgresConnector extends SqlConnector implements TextChunkSource, TextChunkTarget {
   readonly dialect = 'postgresql' as const;
+  readonly loadTextFormat = 'postgres-copy' as const;
   readonly schema: string;
   protected readonly maxParams = 65_535;
   private declare pool: Pool;
@@ -56,8 +111,9 @@ export class PostgresConnector extends SqlConnector {
       connectionTimeoutMillis: options.connectTimeoutMs ?? 8000,
       idleTimeoutMillis: 10_000,
       application_name: 'sensei',
-      // Session zone UTC: timestamptz text arrives as +00 and is normalised to the canonical "…Z".
-      options: '-c TimeZone=UTC',
+      // Session zone UTC: timestamptz text arrives as +00 and is normalised to the canonical "…Z". ISO dates and
+      // exact float text whatever the server's defaults (the row path parses them; the pass-through path forwards them).
+      options: '-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=3',
       types: typeParsers,
     });
     // An idle client losing its server must not crash the process; the next query reports it.
@@ -140,6 +196,71 @@ export class PostgresConnector extends SqlConnector {
           let written = 0;
           await this.copyIn(client, plan, batchesAsText(batches, plan.columns.map(() => copyField), (n) => (written += n)));
           return written;
+        }),
+      'WriteFailed',
+    );
+  }
+
+  // ---- the pass-through path: COPY … TO STDOUT straight into the target's loader ----
+
+  canRenderText(plan: TablePlan, format: LoadTextFormat): boolean {
+    if (!rangeSafe(keyTypesOf(plan))) return false;
+    if (!plan.columns.every(textSafe)) return false;
+    const same = (a: string, b: string) => a.trim().toLowerCase().replace(/\s+/g, ' ') === b.trim().toLowerCase().replace(/\s+/g, ' ');
+    // PostgreSQL to PostgreSQL: the server's own output is the target's input when the column types are the same.
+    return format === 'mysql-load' || plan.columns.every((c) => same(c.sourceType, c.targetType));
+  }
+
+  async canLoadText(plan: TablePlan): Promise<boolean> {
+    return rangeSafe(keyTypesOf(plan));
+  }
+
+  async readText(plan: TablePlan, range: KeyRange, format: LoadTextFormat): Promise<Readable> {
+    const action = `read ${plan.source.name}`;
+    const keyTypes = keyTypesOf(plan);
+    const exprs = plan.columns.map((c) => (format === 'postgres-copy' ? this.q(c.column) : loadDataExpression(c, (n) => this.q(n))));
+    const sql =
+      `COPY (SELECT ${exprs.join(', ')} FROM ${this.qt(plan.source.name)} WHERE ${this.rangeCondition(plan.keyColumns, keyTypes, range, null)}` +
+      ` ORDER BY ${quoteList(this.dialect, plan.keyColumns)}) TO STDOUT`;
+    const client = await this.guard(action, () => this.pool.connect());
+    let released = false;
+    let ended = false;
+    // A COPY abandoned half way leaves the connection mid-protocol: it is closed, not returned to the pool.
+    const release = () => {
+      if (released) return;
+      released = true;
+      client.release(ended ? undefined : true);
+    };
+    const copy = client.query(copyTo(sql));
+    const out: Transform = format === 'mysql-load' ? copyTextToLoadData() : new PassThrough();
+    copy.on('end', () => {
+      ended = true;
+      release();
+    });
+    copy.on('close', release);
+    copy.on('error', (err) => {
+      release();
+      out.destroy(this.connectorError(err, action));
+    });
+    out.on('close', () => {
+      if (!ended) copy.destroy();
+    });
+    copy.pipe(out);
+    return out;
+  }
+
+  async replaceRangeWithText(plan: TablePlan, range: KeyRange, text: Readable): Promise<number> {
+    const keyTypes = keyTypesOf(plan);
+    return this.guard(
+      `write ${plan.target}`,
+      () =>
+        this.clientTransaction(async (client) => {
+          const params: unknown[] = [];
+          await client.query(`DELETE FROM ${this.qt(plan.target)} WHERE ${this.rangeCondition(plan.keyColumns, keyTypes, range, params)}`, params);
+          const sql = `COPY ${this.qt(plan.target)} (${quoteList(this.dialect, plan.columns.map((c) => c.column))}) FROM STDIN`;
+          const copy = client.query(copyFrom(sql));
+          await pipeline(text, copy);
+          return copy.rowCount;
         }),
       'WriteFailed',
     );

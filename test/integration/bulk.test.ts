@@ -1,11 +1,25 @@
 /**
  * The bulk write paths (PostgreSQL COPY after a key-range delete, MySQL LOAD DATA LOCAL … REPLACE) keep
  * writeRows' contract: values arrive exactly, and a retried chunk replaces its rows instead of duplicating them.
+ * The pass-through path (the source server renders the target's loader text) keeps the same contract, value for
+ * value equal to the row path, and gives way to the row path for a chunk the target rejects a row of.
  */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import mysql from 'mysql2/promise';
+import { Client as PgClient } from 'pg';
+import { createActivities, type ChunkResult } from '../../activities';
+import { ConnectorPool } from '../../activities/connections';
 import { createConnector } from '../../connectors/registry';
-import type { Connector } from '../../connectors/types';
+import { isTextChunkSource, isTextChunkTarget, type Connector, type Endpoint, type TextChunkSource, type TextChunkTarget } from '../../connectors/types';
 import { compareDecimalText, keyRange } from '../../connectors/key-range';
-import type { CanonicalType, Row, TablePlan } from '../../lib/types';
+import { copyTextToLoadData } from '../../connectors/text-load';
+import { planMigration } from '../../lib/mapping';
+import type { EndpointRef } from '../../lib/migration';
+import { Sealer } from '../../lib/secrets';
+import type { CanonicalType, Key, Row, TablePlan } from '../../lib/types';
+import { canonicalRowText } from '../../lib/values';
 import { createTempDatabase, testDialects, type TempDatabase } from '../helpers/databases';
 
 const dialects = testDialects().filter((d) => d !== 'sqlite');
@@ -116,5 +130,235 @@ describe('key ranges for the delete-then-load path', () => {
       first: ['2020-01-01 00:00:00Z'],
       last: ['2020-01-01 00:00:00.5Z'],
     });
+  });
+});
+
+// ------------------------------------------------------------------ the pass-through path
+
+type SqlDialect = 'postgresql' | 'mysql';
+
+/** Runs statements (with parameters) against a temp database as a plain client would. */
+async function run(endpoint: Endpoint, statements: [string, unknown[]?][]): Promise<void> {
+  if (endpoint.type === 'postgresql') {
+    const client = new PgClient({ connectionString: endpoint.connectionString });
+    await client.connect();
+    try {
+      await client.query("SET TimeZone = 'UTC'");
+      for (const [sql, params] of statements) await client.query(sql, params);
+    } finally {
+      await client.end();
+    }
+  } else {
+    const u = new URL(endpoint.connectionString);
+    const conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: u.username || 'root', database: endpoint.schema, charset: 'utf8mb4' });
+    try {
+      await conn.query("SET time_zone = '+00:00'");
+      for (const [sql, params] of statements) await conn.query(sql, params);
+    } finally {
+      await conn.end();
+    }
+  }
+}
+
+/** Text that every escape of both loaders touches: tab, newline, CR, backslash, \N, form feed, vertical tab, unicode. */
+const trickiest = 'tab\there\nnewline, cr\r, backslash \\ and \\N and \\\\t, form\ffeed, vtab\vx, "quotes", \'single\', émoji 🎉 中文';
+
+const PASS_SQL: Record<SqlDialect, string> = {
+  postgresql: `CREATE TABLE pass (id bigint PRIMARY KEY, txt text, name varchar(20), amount numeric(12,2), big numeric(38,10),
+    at timestamp(6), tz timestamptz(6), day date, flag boolean, bytes bytea)`,
+  mysql: `CREATE TABLE pass (id BIGINT PRIMARY KEY, txt TEXT, name VARCHAR(20), amount DECIMAL(12,2), big DECIMAL(38,10),
+    at DATETIME(6), tz TIMESTAMP(6) NULL, day DATE, flag TINYINT(1), bytes LONGBLOB) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
+};
+
+/** id, txt, name, amount, big, at, tz (UTC), day, flag, bytes */
+const PASS_ROWS: unknown[][] = [
+  [1, trickiest, '', '12.50', '1234567890123456789012345678.1234567891', '2021-06-01 12:34:56.123456', '2021-06-01 12:00:00.000001', '2024-02-29', true, Buffer.from([0, 9, 10, 13, 92, 12, 255])],
+  [2, '', null, '-0.01', '0.0000000001', '1999-12-31 23:59:59', '2000-01-01 00:00:00', '1999-12-31', false, Buffer.alloc(0)],
+  [3, null, null, null, null, null, null, null, null, null],
+  [4, '\\N', 'NULL', '0.00', '-7', '2000-01-01 00:00:00.000001', '1970-01-01 00:00:01.5', '2000-01-01', true, Buffer.from('\\x41')],
+  ...Array.from({ length: 8 }, (_, i) => [10 + i, `row ${10 + i}\t`, `n${i}`, `${i}.0${i}`, `${i}`, '2020-02-02 02:02:02.000200', null, '2020-02-02', i % 2 === 0, null]),
+];
+
+const PAIRS: [SqlDialect, SqlDialect][] = (
+  [
+    ['postgresql', 'postgresql'],
+    ['mysql', 'postgresql'],
+    ['postgresql', 'mysql'],
+  ] as [SqlDialect, SqlDialect][]
+).filter(([s, t]) => dialects.includes(s) && dialects.includes(t));
+
+describe.each(PAIRS)('pass-through copy %s → %s (the source renders the loader text)', (sourceDialect, targetDialect) => {
+  let sourceDb: TempDatabase;
+  let targetDb: TempDatabase;
+  let source: Connector & TextChunkSource;
+  let target: Connector & TextChunkTarget;
+  let table: TablePlan;
+  const columns = ['id', 'txt', 'name', 'amount', 'big', 'at', 'tz', 'day', 'flag', 'bytes'];
+
+  beforeAll(async () => {
+    sourceDb = await createTempDatabase(sourceDialect);
+    targetDb = await createTempDatabase(targetDialect);
+    const holders = (n: number) => Array.from({ length: n }, (_, i) => (sourceDialect === 'postgresql' ? `$${i + 1}` : '?')).join(', ');
+    await run(sourceDb.endpoint, [[PASS_SQL[sourceDialect]], ...PASS_ROWS.map((r): [string, unknown[]] => [`INSERT INTO pass VALUES (${holders(r.length)})`, r])]);
+    const s = await createConnector(sourceDb.endpoint);
+    const t = await createConnector(targetDb.endpoint);
+    if (!isTextChunkSource(s) || !isTextChunkTarget(t)) throw new Error('both connectors should offer the pass-through path');
+    source = s;
+    target = t;
+    const schema = await source.introspect({ tables: ['pass'] });
+    table = planMigration(schema, targetDialect, { targetSchema: target.schema }).tables[0];
+  });
+  afterAll(async () => {
+    await source?.close();
+    await target?.close();
+    await sourceDb?.drop();
+    await targetDb?.drop();
+  });
+
+  /** Copies the table in chunks of `limit` rows through the pass-through path, as copyChunk does. */
+  async function copyAsText(plan: TablePlan, limit: number): Promise<Key[]> {
+    const ends: Key[] = [];
+    let after: Key | null = null;
+    for (;;) {
+      const upTo = await source.chunkEnd('pass', plan.keyColumns, after, limit);
+      if (!upTo) return ends;
+      const rows = await target.replaceRangeWithText(plan, { after, upTo }, await source.readText(plan, { after, upTo }, target.loadTextFormat));
+      expect(rows).toBeGreaterThan(0);
+      ends.push(upTo);
+      after = upTo;
+    }
+  }
+
+  const readAllOf = (name: string) => target.readChunk(name, columns, ['id'], null, 1000);
+
+  test('applies to these columns, and values arrive exactly as the row path writes them', async () => {
+    expect(source.canRenderText(table, target.loadTextFormat)).toBe(true);
+    expect(await target.canLoadText(table)).toBe(true);
+    await target.createTable(table, { replace: true });
+    expect(await copyAsText(table, 3)).toEqual([['3'], ['11'], ['14'], ['17']]);
+    // The same rows through the row path (read as canonical values, written by writeRows) into a twin table.
+    const twin = { ...table, target: 'pass_rows' };
+    await target.createTable(twin, { replace: true });
+    await target.writeRows(twin, await source.readChunk('pass', columns, ['id'], null, 1000));
+    const fast = await readAllOf('pass');
+    expect(fast).toEqual(await readAllOf('pass_rows'));
+    // And as validation compares them: the source's canonical text, value for value.
+    const types = table.columns.map((c) => c.canonical);
+    const sourceRows = await source.readChunk('pass', columns, ['id'], null, 1000);
+    expect(fast.map((r) => canonicalRowText(r, types))).toEqual(sourceRows.map((r) => canonicalRowText(r, types)));
+    expect(fast).toHaveLength(PASS_ROWS.length);
+    expect(fast[0]).toEqual([
+      '1',
+      trickiest,
+      '',
+      '12.50',
+      '1234567890123456789012345678.1234567891',
+      '2021-06-01 12:34:56.123456',
+      // MySQL keeps a timestamptz as DATETIME(6) in UTC: read back, it carries no zone.
+      targetDialect === 'mysql' ? '2021-06-01 12:00:00.000001' : '2021-06-01 12:00:00.000001Z',
+      '2024-02-29',
+      true,
+      Buffer.from([0, 9, 10, 13, 92, 12, 255]),
+    ]);
+    expect(fast[1].slice(0, 3)).toEqual(['2', '', null]);
+    expect(fast[2]).toEqual(['3', null, null, null, null, null, null, null, null, null]);
+    expect(fast[3].slice(1, 3)).toEqual(['\\N', 'NULL']);
+  });
+
+  test('a retried chunk replaces its rows instead of duplicating them, and leaves its neighbours alone', async () => {
+    await target.createTable(table, { replace: true });
+    await copyAsText(table, 3);
+    await run(sourceDb.endpoint, [["UPDATE pass SET txt = 'changed before the retry' WHERE id = 2"]]);
+    // The second chunk (ids 10 and 11) is committed; the first (ids 1–3) runs again.
+    const again = await target.replaceRangeWithText(table, { after: null, upTo: ['3'] }, await source.readText(table, { after: null, upTo: ['3'] }, target.loadTextFormat));
+    expect(again).toBe(3);
+    expect(await target.countRows('pass')).toBe(PASS_ROWS.length);
+    const back = await readAllOf('pass');
+    expect(back[1][1]).toBe('changed before the retry');
+    expect(back.map((r) => r[0])).toEqual(PASS_ROWS.map((r) => String(r[0])));
+    await run(sourceDb.endpoint, [["UPDATE pass SET txt = '' WHERE id = 2"]]);
+  });
+});
+
+describe.each(PAIRS)('copyChunk %s → %s', (sourceDialect, targetDialect) => {
+  let sourceDb: TempDatabase;
+  let targetDb: TempDatabase;
+  let pool: ConnectorPool;
+  let table: TablePlan;
+  const sealer = new Sealer('bulk test');
+  // Sealing is randomised: each endpoint is sealed once, so the pool hands the activity the connectors the test spies on.
+  const refs = new Map<Endpoint, EndpointRef>();
+  const ref = (e: Endpoint): EndpointRef => {
+    if (!refs.has(e)) refs.set(e, { type: e.type, sealedConnection: sealer.seal(e.connectionString), description: e.type, schema: e.schema });
+    return refs.get(e) as EndpointRef;
+  };
+  const activities = () => createActivities(pool);
+  const input = (limit: number, after: Key | null = null) => ({
+    migrationId: 'm1',
+    source: ref(sourceDb.endpoint),
+    target: ref(targetDb.endpoint),
+    table,
+    after,
+    limit,
+  });
+
+  beforeAll(async () => {
+    sourceDb = await createTempDatabase(sourceDialect);
+    targetDb = await createTempDatabase(targetDialect);
+    const holders = (n: number) => Array.from({ length: n }, (_, i) => (sourceDialect === 'postgresql' ? `$${i + 1}` : '?')).join(', ');
+    await run(sourceDb.endpoint, [[PASS_SQL[sourceDialect]], ...PASS_ROWS.map((r): [string, unknown[]] => [`INSERT INTO pass VALUES (${holders(r.length)})`, r])]);
+    pool = new ConnectorPool(sealer);
+    const connector = await pool.get(ref(sourceDb.endpoint), 'source');
+    const schema = await connector.introspect({ tables: ['pass'] });
+    table = planMigration(schema, targetDialect, { targetSchema: (await pool.get(ref(targetDb.endpoint), 'target')).schema }).tables[0];
+  });
+  afterAll(async () => {
+    await pool?.closeAll();
+    await sourceDb?.drop();
+    await targetDb?.drop();
+  });
+
+  test('moves whole chunks as text: counts and keys only, done at the end, no rows read as values', async () => {
+    const target = await pool.get(ref(targetDb.endpoint), 'target');
+    await target.createTable(table, { replace: true });
+    const source = await pool.get(ref(sourceDb.endpoint), 'source');
+    const readChunk = jest.spyOn(source, 'readChunk');
+    const env = new MockActivityEnvironment();
+    const first: ChunkResult = await env.run(activities().copyChunk, input(5));
+    expect(first).toMatchObject({ rows: 5, written: 5, rejected: [], lastKey: ['10'], done: false });
+    const rest: ChunkResult = await env.run(activities().copyChunk, input(100, first.lastKey));
+    expect(rest).toMatchObject({ rows: PASS_ROWS.length - 5, written: PASS_ROWS.length - 5, rejected: [], lastKey: ['17'], done: true });
+    const empty: ChunkResult = await env.run(activities().copyChunk, input(100, rest.lastKey));
+    expect(empty).toMatchObject({ rows: 0, written: 0, lastKey: ['17'], done: true });
+    expect(readChunk).not.toHaveBeenCalled();
+    readChunk.mockRestore();
+    expect(await target.countRows('pass')).toBe(PASS_ROWS.length);
+  });
+
+  test('a chunk with a row the target rejects falls back to the row path, which names that row', async () => {
+    const target = await pool.get(ref(targetDb.endpoint), 'target');
+    await target.createTable(table, { replace: true });
+    // The target refuses one value the source holds (a CHECK the source does not have).
+    await run(targetDb.endpoint, [['ALTER TABLE pass ADD CONSTRAINT no_twelve_fifty CHECK (amount <> 12.50)']]);
+    const textWrite = jest.spyOn(target as Connector & TextChunkTarget, 'replaceRangeWithText');
+    const result: ChunkResult = await new MockActivityEnvironment().run(activities().copyChunk, input(100));
+    expect(textWrite).toHaveBeenCalledTimes(1);
+    textWrite.mockRestore();
+    expect(result.rows).toBe(PASS_ROWS.length);
+    expect(result.written).toBe(PASS_ROWS.length - 1);
+    expect(result.rejected.map((r) => r.key)).toEqual([['1']]);
+    expect(result.done).toBe(true);
+    expect(await target.countRows('pass')).toBe(PASS_ROWS.length - 1);
+  });
+});
+
+describe('PostgreSQL COPY text as LOAD DATA text', () => {
+  test('\\f and \\v become raw bytes again, other escapes stay, also when an escape is split between pieces', async () => {
+    const pieces = ['a\\f', 'b\\', 'vc\\\\f\\N\t\\t\\', 'n\n'].map((p) => Buffer.from(p, 'latin1'));
+    const out: Buffer[] = [];
+    const transform = copyTextToLoadData();
+    transform.on('data', (b: Buffer) => out.push(b));
+    await pipeline(Readable.from(pieces), transform);
+    expect(Buffer.concat(out).toString('latin1')).toBe('a\fb\vc\\\\f\\N\t\\t\\n\n');
   });
 });
