@@ -58,7 +58,7 @@ import {
   type SuiteQuery,
   type SuiteTable,
 } from '../lib/validation/sql';
-import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, rangeDigestsSql, rangeRowsSql, type DigestTable } from '../lib/validation/digest';
+import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, rangeDigestSql, rangeDigestsSql, rangeRowsSql, type DigestTable } from '../lib/validation/digest';
 import { DEFAULT_RANGE_OPTIONS, compareRanges, methodNote, type DigestSide, type RangeOptions, type RangeState, type TableMethod } from '../lib/validation/ranges';
 import { canonicalValueText } from '../lib/values';
 import type { ConnectorPool } from './connections';
@@ -508,6 +508,15 @@ function digestSide(session: SqlSession, place: Place, table: DigestTable): Dige
       return { min: big(row[0]), max: big(row[1]), count: Number(row[2]) };
     },
     async digests(from, to, width) {
+      if (place.dialect === 'mysql') {
+        const out = new Map<bigint, { count: number; digest: string | null }>();
+        for (let i = 0n; from + i * width < to; i++) {
+          const end = from + (i + 1n) * width;
+          const [row] = await session.rows(rangeDigestSql(place, table, from + i * width, end < to ? end : to));
+          if (Number(row[0]) > 0) out.set(i, { count: Number(row[0]), digest: String(row[1]) });
+        }
+        return out;
+      }
       const rows = await session.rows(rangeDigestsSql(place, table, from, to, width));
       return new Map(rows.map((r) => [BigInt(String(r[0])), { count: Number(r[1]), digest: r[2] === null ? null : String(r[2]) }]));
     },

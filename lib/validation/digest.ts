@@ -176,6 +176,18 @@ export function rangeDigestsSql(p: Place, t: DigestTable, from: bigint, to: bigi
   return `SELECT ${bucket} AS s, COUNT(*), MD5(GROUP_CONCAT(${row} ORDER BY ${order} SEPARATOR '\n')) FROM ${tableRef(p, t.table)} WHERE ${where} GROUP BY 1`;
 }
 
+/**
+ * The digest of one range [from, to) without GROUP BY: row count and md5 as in rangeDigestsSql. MariaDB
+ * computes a window faster as one of these per sub-range than as one grouped query (no temporary table).
+ */
+export function rangeDigestSql(p: Place, t: DigestTable, from: bigint, to: bigint): string {
+  const k = quoteIdentifier(p.dialect, t.key[0]);
+  const row = rowSql(p, t.columns);
+  const where = `${k} >= ${int(from)} AND ${k} < ${int(to)}`;
+  if (p.dialect === 'postgresql') return `SELECT COUNT(*), md5(string_agg(${row}, '\n' ORDER BY ${keyOrder(p, t)})) FROM ${tableRef(p, t.table)} WHERE ${where}`;
+  return `SELECT COUNT(*), MD5(GROUP_CONCAT(${row} ORDER BY ${keyOrder(p, t)} SEPARATOR '\n')) FROM ${tableRef(p, t.table)} WHERE ${where}`;
+}
+
 /** The rows of [from, to) in key order, columns in plan order (for naming the differing rows in the worker). */
 export function rangeRowsSql(p: Place, t: DigestTable, from: bigint, to: bigint): string {
   const k = quoteIdentifier(p.dialect, t.key[0]);
@@ -191,7 +203,8 @@ export function rangeNormalFormsSql(p: Place, t: DigestTable, from: bigint, to: 
 
 /** Session settings the digest SQL relies on. */
 export function digestSessionSql(p: Place): string[] {
-  if (p.dialect === 'postgresql') return ["SET DateStyle = 'ISO, YMD'", "SET TIME ZONE 'UTC'"];
+  // A window's rows are sorted by range and key before they are aggregated: in memory, not in temp files.
+  if (p.dialect === 'postgresql') return ["SET DateStyle = 'ISO, YMD'", "SET TIME ZONE 'UTC'", "SET work_mem = '64MB'"];
   // One range's concatenated rows must never be cut short (a cut digest would only ever look different).
   return ["SET time_zone = '+00:00'", 'SET SESSION group_concat_max_len = 4294967295'];
 }
