@@ -69,7 +69,7 @@ function copyEscaped(expr: string): string {
 
 /**
  * A column as PostgreSQL COPY text of its canonical value (what copyField in postgres/ writes for it), computed by
- * MySQL; null when the native type has no exact rendering here (floats, bit strings, zerofill, …: the row path).
+ * MySQL; null when the native type has no exact rendering here (bit strings, zerofill, year, …: the row path).
  * `native` is the column's COLUMN_TYPE.
  */
 function copyTextExpression(c: ColumnMapping, q: (name: string) => string): string | null {
@@ -83,6 +83,10 @@ function copyTextExpression(c: ColumnMapping, q: (name: string) => string): stri
       return /^(tinyint|smallint|mediumint|int|integer|bigint)(\(\d+\))?( unsigned)?$/.test(native) ? `CAST(${col} AS CHAR)` : null;
     case 'decimal':
       return /^decimal\(\d+,\d+\)( unsigned)?$/.test(native) ? `CAST(${col} AS CHAR)` : null;
+    case 'float32':
+    case 'float64':
+      // The same text the server sends the row path (which parses it into a number and prints it again).
+      return /^(float|double|real)(\(\d+,\d+\))?( unsigned)?$/.test(native) ? `CAST(${col} AS CHAR)` : null;
     case 'boolean':
       return /^(tinyint\(1\)( unsigned)?|bit\(1\))$/.test(native) ? `CASE WHEN ${col} IS NULL THEN NULL WHEN ${col} <> 0 THEN 't' ELSE 'f' END` : null;
     case 'char':

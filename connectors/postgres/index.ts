@@ -69,6 +69,11 @@ function textSafe(c: ColumnMapping): boolean {
   return TEXT_SAFE_TYPES[c.canonical.kind]?.test(c.sourceType.trim().toLowerCase()) ?? false;
 }
 
+/** A column as PostgreSQL COPY text of its canonical value: its own output (an enum's label as text). */
+function copyExpression(c: ColumnMapping, q: (name: string) => string): string {
+  return c.canonical.kind === 'enum' ? `${q(c.column)}::text` : q(c.column);
+}
+
 /** A column as the text MySQL LOAD DATA takes for its canonical value (what loadFormatters in mysql/ write). */
 function loadDataExpression(c: ColumnMapping, q: (name: string) => string): string {
   const col = q(c.column);
@@ -205,10 +210,9 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
 
   canRenderText(plan: TablePlan, format: LoadTextFormat): boolean {
     if (!rangeSafe(keyTypesOf(plan))) return false;
-    if (!plan.columns.every(textSafe)) return false;
-    const same = (a: string, b: string) => a.trim().toLowerCase().replace(/\s+/g, ' ') === b.trim().toLowerCase().replace(/\s+/g, ' ');
-    // PostgreSQL to PostgreSQL: the server's own output is the target's input when the column types are the same.
-    return format === 'mysql-load' || plan.columns.every((c) => same(c.sourceType, c.targetType));
+    // For these types the server's output text means the same value as the canonical text the row path sends (for
+    // PostgreSQL targets: the same input; timestamptz as +00 instead of Z), so the target parses both alike.
+    return (format === 'postgres-copy' || format === 'mysql-load') && plan.columns.every(textSafe);
   }
 
   async canLoadText(plan: TablePlan): Promise<boolean> {
@@ -218,7 +222,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   async readText(plan: TablePlan, range: KeyRange, format: LoadTextFormat): Promise<Readable> {
     const action = `read ${plan.source.name}`;
     const keyTypes = keyTypesOf(plan);
-    const exprs = plan.columns.map((c) => (format === 'postgres-copy' ? this.q(c.column) : loadDataExpression(c, (n) => this.q(n))));
+    const exprs = plan.columns.map((c) => (format === 'postgres-copy' ? copyExpression(c, (n) => this.q(n)) : loadDataExpression(c, (n) => this.q(n))));
     const sql =
       `COPY (SELECT ${exprs.join(', ')} FROM ${this.qt(plan.source.name)} WHERE ${this.rangeCondition(plan.keyColumns, keyTypes, range, null)}` +
       ` ORDER BY ${quoteList(this.dialect, plan.keyColumns)}) TO STDOUT`;

@@ -7,6 +7,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import mysql from 'mysql2/promise';
 import { Client as PgClient } from 'pg';
 import { createActivities, type ChunkResult } from '../../activities';
@@ -280,6 +281,8 @@ describe.each(PAIRS)('pass-through copy %s → %s (the source renders the loader
   });
 });
 
+const quietActivityEnvironment = () => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('WARN') });
+
 describe.each(PAIRS)('copyChunk %s → %s', (sourceDialect, targetDialect) => {
   let sourceDb: TempDatabase;
   let targetDb: TempDatabase;
@@ -323,7 +326,7 @@ describe.each(PAIRS)('copyChunk %s → %s', (sourceDialect, targetDialect) => {
     await target.createTable(table, { replace: true });
     const source = await pool.get(ref(sourceDb.endpoint), 'source');
     const readChunk = jest.spyOn(source, 'readChunk');
-    const env = new MockActivityEnvironment();
+    const env = quietActivityEnvironment();
     const first: ChunkResult = await env.run(activities().copyChunk, input(5));
     expect(first).toMatchObject({ rows: 5, written: 5, rejected: [], lastKey: ['10'], done: false });
     const rest: ChunkResult = await env.run(activities().copyChunk, input(100, first.lastKey));
@@ -341,7 +344,7 @@ describe.each(PAIRS)('copyChunk %s → %s', (sourceDialect, targetDialect) => {
     // The target refuses one value the source holds (a CHECK the source does not have).
     await run(targetDb.endpoint, [['ALTER TABLE pass ADD CONSTRAINT no_twelve_fifty CHECK (amount <> 12.50)']]);
     const textWrite = jest.spyOn(target as Connector & TextChunkTarget, 'replaceRangeWithText');
-    const result: ChunkResult = await new MockActivityEnvironment().run(activities().copyChunk, input(100));
+    const result: ChunkResult = await quietActivityEnvironment().run(activities().copyChunk, input(100));
     expect(textWrite).toHaveBeenCalledTimes(1);
     textWrite.mockRestore();
     expect(result.rows).toBe(PASS_ROWS.length);

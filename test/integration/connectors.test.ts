@@ -4,7 +4,7 @@
  */
 import { inspect } from 'node:util';
 import { createConnector, describeEndpoint } from '../../connectors/registry';
-import { ConnectorError, type Connector, type Endpoint } from '../../connectors/types';
+import { ConnectorError, isTextChunkSource, isTextChunkTarget, type Connector, type Endpoint, type KeyRange } from '../../connectors/types';
 import { planMigration } from '../../lib/mapping';
 import { quoteIdentifier } from '../../lib/quote';
 import type { Key, Row, TablePlan } from '../../lib/types';
@@ -391,6 +391,35 @@ describe('types zoo copied across every dialect pair', () => {
     await runStatements(to, dbs.get(to)!.endpoint, [`INSERT INTO ${q(counter.target)} (${q('at')}) VALUES (NULL)`]);
     const counted = await target.readChunk(counter.target, ['id', 'v'], ['id'], [10], 10);
     expect(counted.map((r) => [Number(r[0]), r[1]])).toEqual([[11, 'x']]);
+  });
+  const textPairs = pairs.filter(([from, to]) => from !== 'sqlite' && to !== 'sqlite' && !(from === 'mysql' && to === 'mysql'));
+  test.each(textPairs)('%s → %s: the pass-through path lands the same values as the row path, and a retried chunk replaces', async (from, to) => {
+    const source = sources.get(from)!;
+    const target = targets.get(to)!;
+    if (!isTextChunkSource(source) || !isTextChunkTarget(target)) throw new Error('both connectors should offer the pass-through path');
+    const plan = planMigration(await source.introspect({ tables: [ZOO] }), to, { targetSchema: target.schema });
+    const zoo: TablePlan = { ...plan.tables[0], target: `text copy of ${from} "zoo"` };
+    expect(source.canRenderText(zoo, target.loadTextFormat)).toBe(true);
+    expect(await target.canLoadText(zoo)).toBe(true);
+    await target.ensureSchema();
+    await target.createTable(zoo, { replace: true });
+    const columns = zoo.columns.map((col) => col.column);
+    let after: Key | null = null;
+    const ranges: KeyRange[] = [];
+    for (let upTo = await source.chunkEnd(ZOO, zoo.keyColumns, after, 3); upTo; upTo = await source.chunkEnd(ZOO, zoo.keyColumns, after, 3)) {
+      ranges.push({ after, upTo });
+      await target.replaceRangeWithText(zoo, { after, upTo }, await source.readText(zoo, { after, upTo }, target.loadTextFormat));
+      after = upTo;
+    }
+    expect(ranges.map((r) => r.upTo)).toEqual([[ABOVE_2_53], [BIG]]);
+    // The first chunk again, as a retry would run it.
+    expect(await target.replaceRangeWithText(zoo, ranges[0], await source.readText(zoo, ranges[0], target.loadTextFormat))).toBe(3);
+    const twin: TablePlan = { ...zoo, target: `row copy of ${from} "zoo"` };
+    await target.createTable(twin, { replace: true });
+    await target.writeRows(twin, await source.readChunk(ZOO, columns, zoo.keyColumns, null, 100));
+    const byText = await target.readChunk(zoo.target, columns, zoo.keyColumns, null, 100);
+    expect(byText).toHaveLength(4);
+    expect(byText).toEqual(await target.readChunk(twin.target, columns, zoo.keyColumns, null, 100));
   });
 });
 
