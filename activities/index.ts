@@ -1,10 +1,12 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { ConnectorError, isTextChunkSource, isTextChunkTarget, type Connector } from '../connectors/types';
+import { compareDecimalText } from '../connectors/key-range';
+import { ConnectorError, isTextChunkSource, isTextChunkTarget, passThroughFormat, type Connector } from '../connectors/types';
 import { planMigration } from '../lib/mapping';
 import type { EndpointRef, RowCountCheck } from '../lib/migration';
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
 import type { MetadataStore } from '../lib/store';
 import type { ConnectorPool } from './connections';
+import { createPartitionActivities } from './partitions';
 import { createWebhookActivities } from './webhooks';
 import { createValidationActivities } from './validation';
 
@@ -40,7 +42,17 @@ export interface ChunkInput {
   target: EndpointRef;
   table: TablePlan;
   after: Key | null;
+  /**
+   * The last key of the range this chunk belongs to (a partitioned table's key range, single integer key); null or
+   * absent: to the end of the table. The chunk never goes past it, and is done when it reaches it.
+   */
+  until?: Key | null;
   limit: number;
+}
+
+/** Whether `key` lies past `until` (partitioned ranges have a single integer key, compared exactly as decimal text). */
+function pastUntil(key: Key, until: Key | null | undefined): boolean {
+  return !!until && compareDecimalText(String(key[0]), String(until[0])) > 0;
 }
 
 /** A row the target refused (value out of range, too long, constraint …), named by its key. */
@@ -133,14 +145,16 @@ type CopiedChunk = Pick<ChunkResult, 'rows' | 'written' | 'rejected' | 'lastKey'
  * row path then copies it again and bisects down to the rows to name.
  */
 async function copyChunkAsText(source: Connector, target: Connector, input: ChunkInput): Promise<CopiedChunk | null> {
-  if (!isTextChunkSource(source) || !isTextChunkTarget(target) || !source.canRenderText(input.table, target.loadTextFormat)) return null;
-  if (!(await target.canLoadText(input.table))) return null;
-  const upTo = await source.chunkEnd(input.table.source.name, input.table.keyColumns, input.after, input.limit);
-  if (!upTo) return { rows: 0, written: 0, rejected: [], lastKey: input.after };
+  if (!isTextChunkSource(source) || !isTextChunkTarget(target)) return null;
+  const format = passThroughFormat(source, target, input.table);
+  if (!format || !(await target.canLoadText(input.table))) return null;
+  const end = await source.chunkEnd(input.table.source.name, input.table.keyColumns, input.after, input.limit);
+  if (!end) return { rows: 0, written: 0, rejected: [], lastKey: input.after };
+  const upTo = input.until && pastUntil(end, input.until) ? input.until : end;
   const range = { after: input.after, upTo };
-  const text = await source.readText(input.table, range, target.loadTextFormat);
+  const text = await source.readText(input.table, range, format);
   try {
-    const rows = await target.replaceRangeWithText(input.table, range, text);
+    const rows = await target.replaceRangeWithText(input.table, range, text, format);
     Context.current().heartbeat({ after: input.after, copied: rows });
     return { rows, written: rows, rejected: [], lastKey: upTo };
   } catch (err) {
@@ -169,12 +183,14 @@ async function copyChunkByRows(source: Connector, target: Connector, input: Chun
   let lastKey = input.after;
   let next: Promise<{ rows: Row[]; limit: number }> | null = read(input.after, Math.min(SLICE_ROWS, input.limit));
   while (next) {
-    const { rows, limit }: { rows: Row[]; limit: number } = await next;
+    const slice: { rows: Row[]; limit: number } = await next;
+    // Rows past the range's end belong to the next range.
+    const rows = input.until ? slice.rows.filter((row) => !pastUntil(keyOf(row, positions), input.until)) : slice.rows;
     total += rows.length;
     const last = rows.at(-1);
     if (last) lastKey = keyOf(last, positions);
     const remaining = input.limit - total;
-    next = rows.length === limit && remaining > 0 ? read(lastKey, Math.min(SLICE_ROWS, remaining)) : null;
+    next = slice.rows.length === slice.limit && rows.length === slice.rows.length && remaining > 0 ? read(lastKey, Math.min(SLICE_ROWS, remaining)) : null;
     // A failed read must not surface as an unhandled rejection while the write is awaited.
     next?.catch(() => undefined);
     if (rows.length > 0) written += await writeIsolating(target, input.table, rows, positions, rejected);
@@ -193,6 +209,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
     },
 
     ...createValidationActivities(pool),
+    ...createPartitionActivities(pool),
     async analyzeSource(input: { source: EndpointRef }): Promise<SchemaInfo> {
       return typed(async () => {
         const connector = await pool.get(input.source, 'source');
@@ -227,7 +244,8 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
           Context.current().heartbeat({ after: input.after });
           const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
           const copied = (await copyChunkAsText(source, target, input)) ?? (await copyChunkByRows(source, target, input));
-          return { ...copied, done: copied.rows < input.limit, durationMs: Date.now() - started };
+          const reachedUntil = !!input.until && copied.lastKey !== null && !pastUntil(input.until, copied.lastKey);
+          return { ...copied, done: copied.rows < input.limit || reachedUntil, durationMs: Date.now() - started };
         },
         async () => {
           // A broken connection must not be reused by the retry.

@@ -48,6 +48,19 @@ export const tableProgressResponse = z.object({
   chunks: z.number().int(),
   chunk_size: z.number().int(),
   last_key: z.array(keyPart).nullable(),
+  partitions: z
+    .array(
+      z.object({
+        from: z.array(keyPart).nullable(),
+        until: z.array(keyPart).nullable(),
+        status: z.enum(['pending', 'copying', 'completed']),
+        rows_copied: z.number().int(),
+        chunks: z.number().int(),
+        chunk_size: z.number().int(),
+        last_key: z.array(keyPart).nullable(),
+      }),
+    )
+    .optional(),
   started_at: nullableTs,
   completed_at: nullableTs,
 });

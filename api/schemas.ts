@@ -68,6 +68,7 @@ const migrationOptions = z
     auto_approve_high_confidence: z.boolean().optional(),
     chunk_size: z.number().int().min(1).max(1_000_000).optional(),
     parallel_tables: z.number().int().min(1).max(64).optional(),
+    table_partitions: z.number().int().min(1).max(64).optional(),
     max_rejected_rows: z.number().int().min(0).max(1_000_000).optional(),
     replace_existing_tables: z.boolean().optional(),
     notify_on_completion: z.array(z.string().email()).max(100).optional(),

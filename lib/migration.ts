@@ -56,6 +56,12 @@ export interface MigrationOptions {
   notify_on_completion?: string[];
   /** Validation tiers: user queries for the behavioral tier, how long a failed or completed migration accepts re-runs. */
   validation?: ValidationOptions;
+  /**
+   * Key ranges a large table (at least PARTITION_MIN_ROWS estimated rows, a single integer key) is split into and
+   * copied at once, spread over every worker polling the task queue; they share the strategy's parallel lanes with
+   * the other tables. Default: the strategy's parallel tables (conservative 1: no split). 1 turns splitting off.
+   */
+  table_partitions?: number;
   /** How patiently copying rides out an unreachable database, and what happens when that patience runs out. */
   copy_retry?: CopyRetryOptions;
 }
@@ -74,6 +80,11 @@ export interface CopyRetryOptions {
   max_interval_seconds?: number;
   on_exhausted?: 'pause' | 'fail';
 }
+
+/** Tables estimated smaller than this are copied as one key range (splitting them would cost more than it saves). */
+export const PARTITION_MIN_ROWS = 200_000;
+/** Each key range of a split table holds at least about this many rows. */
+export const PARTITION_RANGE_MIN_ROWS = 50_000;
 
 export const COPY_RETRY_DEFAULTS: Required<CopyRetryOptions> = { max_attempts: 15, max_interval_seconds: 60, on_exhausted: 'pause' };
 
@@ -113,10 +124,27 @@ export interface TableProgress {
   rows_estimated: number;
   chunks: number;
   chunk_size: number;
-  /** Last committed key (the checkpoint); null before the first chunk. */
+  /** Last committed key (the checkpoint); null before the first chunk. Partitioned tables: see partitions. */
   last_key: Key | null;
+  /**
+   * A large table with a single integer key is split into key ranges copied at once, each by whichever worker
+   * takes its chunks, each with its own checkpoint. Absent for a table copied as one range.
+   */
+  partitions?: KeyRangeProgress[];
   started_at: string | null;
   completed_at: string | null;
+}
+
+/** One key range of a partitioned table: keys after `from` (null: from the first) up to `until` (null: to the last). */
+export interface KeyRangeProgress {
+  from: Key | null;
+  until: Key | null;
+  status: 'pending' | 'copying' | 'completed';
+  rows_copied: number;
+  chunks: number;
+  chunk_size: number;
+  /** Last committed key of this range (its checkpoint); null before its first chunk. */
+  last_key: Key | null;
 }
 
 export interface MigrationError {

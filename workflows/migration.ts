@@ -10,11 +10,14 @@ import type { Certificate } from '../lib/certificate';
 import {
   COPY_RETRY_DEFAULTS,
   MAX_ERRORS_KEPT,
+  PARTITION_MIN_ROWS,
+  PARTITION_RANGE_MIN_ROWS,
   PHASES,
   approvalNeed,
   nextChunkSize,
   strategySettings,
   type GateState,
+  type KeyRangeProgress,
   type MigrationError,
   type MigrationInput,
   type MigrationOptions,
@@ -475,18 +478,59 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
 
   async function transferData(): Promise<'finished' | 'drained'> {
     const byName = new Map(plan().tables.map((t) => [t.source.name, t]));
+    /** Work a lane takes: a whole table (part null), or one key range of a partitioned table. */
+    type Work = { progress: TableProgress; part: number | null };
     // Tables interrupted by a continue-as-new go first, so they finish before new ones start.
-    const pending = state.tables
+    const pending: Work[] = state.tables
       .filter((t) => t.status !== 'completed')
-      .sort((a, b) => Number(b.status === 'copying') - Number(a.status === 'copying'));
+      .sort((a, b) => Number(b.status === 'copying') - Number(a.status === 'copying'))
+      .flatMap((progress): Work[] =>
+        progress.partitions
+          ? progress.partitions.flatMap((p, part) => (p.status === 'completed' ? [] : [{ progress, part }]))
+          : [{ progress, part: null }],
+      );
     let drained = false;
     let stop = false;
+    /** Tables being split right now: their ranges are about to join `pending`, so idle lanes wait for them. */
+    let splitting = 0;
     const mustDrain = () => {
       const info = wf.workflowInfo();
       return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_LIMIT;
     };
 
-    const copyTable = async (progress: TableProgress): Promise<void> => {
+    /**
+     * Splits a large table with a single integer key into key ranges of about equal rows (the source finds the
+     * boundaries by walking its key index), queues all but the first for other lanes and answers the first.
+     * Best effort: a table that cannot be split is copied as one range.
+     */
+    const split = async (progress: TableProgress, table: TablePlan): Promise<number | null> => {
+      const parts = Math.min(input.options.table_partitions ?? settings.parallelTables, Math.floor(progress.rows_estimated / PARTITION_RANGE_MIN_ROWS));
+      if (parts < 2 || progress.rows_estimated < PARTITION_MIN_ROWS || progress.last_key !== null || progress.chunks > 0) return null;
+      splitting += 1;
+      try {
+        const bounds = await schemaWork.splitKeyRange({ source: input.source, table, parts, rowsEstimated: progress.rows_estimated });
+        if (bounds.length === 0) return null;
+        const ranges = [null, ...bounds].map((from, i): KeyRangeProgress => ({
+          from,
+          until: bounds[i] ?? null,
+          status: 'pending',
+          rows_copied: 0,
+          chunks: 0,
+          chunk_size: progress.chunk_size,
+          last_key: from,
+        }));
+        progress.partitions = ranges;
+        pending.unshift(...ranges.slice(1).map((_, i): Work => ({ progress, part: i + 1 })));
+        return 0;
+      } catch (err) {
+        wf.log.warn('table not split; copied as one key range', { table: progress.name, error: String(err) });
+        return null;
+      } finally {
+        splitting -= 1;
+      }
+    };
+
+    const copyTable = async ({ progress, part }: Work): Promise<void> => {
       const table = byName.get(progress.name) as TablePlan;
       progress.status = 'copying';
       progress.started_at ??= now();
@@ -494,7 +538,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
         if (table.copyMode === 'whole_table') {
           for (;;) {
             await checkpoint();
-            const result = await patiently(progress, () =>
+            const result = await patiently(progress, progress, () =>
               copyWork.copyWholeTable({ source: input.source, target: input.target, table, batchSize: progress.chunk_size }),
             );
             if (!result) continue;
@@ -503,6 +547,10 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
             break;
           }
         } else {
+          if (part === null && !progress.partitions) part = await split(progress, table);
+          const range = part === null ? null : (progress.partitions as KeyRangeProgress[])[part];
+          const cursor = range ?? progress;
+          if (range) range.status = 'copying';
           for (;;) {
             await checkpoint();
             if (stop) return;
@@ -510,23 +558,33 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
               drained = true;
               return;
             }
-            const chunk = await patiently(progress, () =>
+            const chunk = await patiently(progress, cursor, () =>
               copyWork.copyChunk({
                 migrationId: input.id,
                 source: input.source,
                 target: input.target,
                 table,
-                after: progress.last_key,
-                limit: progress.chunk_size,
+                after: cursor.last_key,
+                until: range?.until ?? null,
+                limit: cursor.chunk_size,
               }),
             );
             if (!chunk) continue;
-            progress.rows_copied += chunk.written;
-            progress.last_key = chunk.lastKey;
-            progress.chunks += 1;
+            cursor.rows_copied += chunk.written;
+            cursor.last_key = chunk.lastKey;
+            cursor.chunks += 1;
+            if (range) {
+              progress.rows_copied += chunk.written;
+              progress.chunks += 1;
+            }
             acceptRejected(progress, chunk.rejected);
             if (chunk.done) break;
-            progress.chunk_size = nextChunkSize(progress.chunk_size, chunk.rows, chunk.durationMs, settings);
+            cursor.chunk_size = nextChunkSize(cursor.chunk_size, chunk.rows, chunk.durationMs, settings);
+          }
+          if (range) {
+            range.status = 'completed';
+            // The table is done with its last range; the lanes of the others move on.
+            if (progress.partitions?.some((p) => p.status !== 'completed')) return;
           }
         }
         progress.status = 'completed';
@@ -547,7 +605,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
      * checkpoint, says why in pause_reason and under errors, and answers null: the caller waits at its
      * checkpoint and tries the same chunk again once someone resumes. Anything else propagates.
      */
-    const patiently = async <T>(progress: TableProgress, copy: () => Promise<T>): Promise<T | null> => {
+    const patiently = async <T>(progress: TableProgress, cursor: { last_key: Key | null; rows_copied: number }, copy: () => Promise<T>): Promise<T | null> => {
       try {
         return await copy();
       } catch (err) {
@@ -555,7 +613,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
         if (!retriesExhausted(err) || onExhausted !== 'pause' || state.cancelRequested) throw err;
         const failure = describeFailure(err);
         const attempts = input.options.copy_retry?.max_attempts ?? COPY_RETRY_DEFAULTS.max_attempts;
-        const at = progress.last_key ? `after key ${JSON.stringify(progress.last_key)}` : 'from its first row';
+        const at = cursor.last_key ? `after key ${JSON.stringify(cursor.last_key)}` : 'from its first row';
         const message = `table ${progress.name}: gave up after ${attempts} attempt(s): ${failure.message}. Paused at the last committed checkpoint (${progress.rows_copied} rows copied, next chunk ${at}); resume to continue from there`;
         recordError(failure.code, message, progress.name);
         if (!state.paused) {
@@ -568,7 +626,11 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     };
 
     const lane = async (): Promise<void> => {
-      for (let next = pending.shift(); next && !drained && !stop; next = pending.shift()) {
+      for (;;) {
+        // A lane with nothing to do waits while a table is being split: its ranges are work for every lane.
+        await wf.condition(() => pending.length > 0 || splitting === 0 || stop);
+        const next = pending.shift();
+        if (!next || drained || stop) return;
         try {
           await copyTable(next);
         } catch (err) {

@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startUpdate } from '../../workflows/migration';
+import { Client as PgClient } from 'pg';
 import { compareDatabases } from '../helpers/compare';
+import { createTempDatabase } from '../helpers/databases';
 import { createTestEnv, isOver, startHarness, startMigration, tempDataDir, waitForStatus, type MigrationHarness } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -47,4 +49,34 @@ test('continues as new in the middle of a table and finishes with every row exac
   expect(copied.map((t) => t.targetRows)).toEqual(copied.map((t) => t.sourceRows));
   expect(copied.map((t) => t.targetChecksum)).toEqual(copied.map((t) => t.sourceChecksum));
   expect(status.progress.rows_copied).toBe(8715 + 3503);
+});
+
+test('a table split into key ranges carries every range checkpoint across continue-as-new', async () => {
+  const sourceDb = await createTempDatabase('postgresql');
+  const targetDb = await createTempDatabase('postgresql');
+  try {
+    const rows = 200_000;
+    const admin = new PgClient({ connectionString: sourceDb.endpoint.connectionString });
+    await admin.connect();
+    await admin.query('CREATE TABLE readings (id integer PRIMARY KEY, value numeric(10,3), at timestamptz)');
+    await admin.query(`INSERT INTO readings SELECT g * 2, g / 3.0, timestamptz '2024-06-01 00:00:00+00' + g * interval '1 minute' FROM generate_series(1, ${rows}) g`);
+    await admin.query('ANALYZE readings');
+    await admin.end();
+
+    const handle = await startMigration(h, sourceDb.endpoint, targetDb.endpoint, 'aggressive', { chunk_size: 2_000, parallel_tables: 3, table_partitions: 3 });
+    await handle.executeUpdate(startUpdate);
+    const status = await waitForStatus(handle, isOver, 180_000);
+
+    expect(status.failure).toBeNull();
+    expect(status.status).toBe('completed');
+    const description = await handle.describe();
+    expect(description.runId).not.toBe(handle.firstExecutionRunId);
+    const [readings] = status.tables;
+    expect(readings.partitions?.map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
+    expect(readings.rows_copied).toBe(rows);
+    const copied = await compareDatabases(sourceDb.endpoint, targetDb.endpoint);
+    expect(copied.map((t) => [t.targetRows, t.targetChecksum])).toEqual(copied.map((t) => [t.sourceRows, t.sourceChecksum]));
+  } finally {
+    await Promise.allSettled([sourceDb.drop(), targetDb.drop()]);
+  }
 });
