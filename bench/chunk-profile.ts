@@ -1,12 +1,12 @@
 /**
  * Times chunks through the connectors alone (no Temporal): where a chunk's time goes, on either copy path.
- *   node dist/bench/chunk-profile.js [--pair pg-pg|my-pg|pg-my] [--rows 200000] [--chunks 3] [--path text|rows]
+ *   node dist/bench/chunk-profile.js [--pair pg-pg|my-pg|pg-my] [--rows 200000] [--chunks 3] [--path text|rows] [--format postgres-copy|…]
  * `text` is the pass-through path (key range fixed first, the source renders loader text, bytes forwarded);
  * `rows` reads rows as canonical values and writes them (the fallback path).
  */
 import { Command } from 'commander';
 import { createConnector } from '../connectors/registry';
-import { isTextChunkSource, isTextChunkTarget, type Connector, type Endpoint } from '../connectors/types';
+import { isTextChunkSource, isTextChunkTarget, passThroughFormat, type Connector, type Endpoint, type LoadTextFormat } from '../connectors/types';
 import { planMigration } from '../lib/mapping';
 import type { Key } from '../lib/types';
 import { DB, TABLE, freshMysqlDatabase, freshPgDatabase, mysqlUrl, pgUrl } from './data';
@@ -17,8 +17,9 @@ async function main(): Promise<void> {
     .option('--rows <n>', 'rows per chunk', '200000')
     .option('--chunks <n>', 'chunks', '3')
     .option('--path <p>', 'text (pass-through) or rows', 'text')
+    .option('--format <f>', 'pass-through format (default: the first the target prefers that the source can render)')
     .parse()
-    .opts();
+    .opts<{ pair: string; rows: string; chunks: string; path: string; format?: LoadTextFormat }>();
   const limit = Number(opts.rows);
   const toPg = String(opts.pair).endsWith('pg');
   const source: Endpoint = String(opts.pair).startsWith('pg') ? { type: 'postgresql', connectionString: pgUrl(DB.source) } : { type: 'mysql', connectionString: mysqlUrl(DB.source) };
@@ -33,19 +34,19 @@ async function main(): Promise<void> {
   await dst.createTable(table, { replace: true });
   const columns = table.columns.map((c) => c.column);
   const text = opts.path === 'text';
-  if (text && !(isTextChunkSource(src) && isTextChunkTarget(dst) && src.canRenderText(table, dst.loadTextFormat))) {
-    throw new Error(`${opts.pair}: the pass-through path does not apply to ${TABLE}`);
-  }
+  const format = isTextChunkSource(src) && isTextChunkTarget(dst) ? (opts.format ?? passThroughFormat(src, dst, table)) : null;
+  if (text && !format) throw new Error(`${opts.pair}: the pass-through path does not apply to ${TABLE}`);
+  if (text) process.stdout.write(`pass-through format ${format}\n`);
   let after: Key | null = null;
   for (let i = 0; i < Number(opts.chunks); i++) {
     const t0 = performance.now();
     let rows: number;
     let t1: number;
-    if (text && isTextChunkSource(src) && isTextChunkTarget(dst)) {
+    if (text && format && isTextChunkSource(src) && isTextChunkTarget(dst)) {
       const upTo = await src.chunkEnd(TABLE, table.keyColumns, after, limit);
       if (!upTo) break;
       t1 = performance.now();
-      rows = await dst.replaceRangeWithText(table, { after, upTo }, await src.readText(table, { after, upTo }, dst.loadTextFormat));
+      rows = await dst.replaceRangeWithText(table, { after, upTo }, await src.readText(table, { after, upTo }, format), format);
       after = upTo;
     } else {
       const read = await src.readChunk(TABLE, columns, table.keyColumns, after, limit);

@@ -87,11 +87,12 @@ export interface Connector {
 }
 
 /**
- * Text a bulk loader reads (tab-separated fields, newline-ended lines, backslash escapes, NULL as \\N), with each
- * value in the form the target would be sent by the row path (see text-load.ts):
- * `postgres-copy` for PostgreSQL COPY … FROM STDIN, `mysql-load` for MySQL LOAD DATA LOCAL INFILE.
+ * What a bulk loader reads, with each value in the form the target would be sent by the row path (see text-load.ts):
+ * `postgres-copy` and `mysql-load` are text (tab-separated fields, newline-ended lines, backslash escapes, NULL as
+ * \\N) for PostgreSQL COPY … FROM STDIN and MySQL LOAD DATA LOCAL INFILE; `postgres-binary` is COPY's binary format,
+ * only between columns of the very same PostgreSQL types (no text to print and parse again).
  */
-export type LoadTextFormat = 'postgres-copy' | 'mysql-load';
+export type LoadTextFormat = 'postgres-copy' | 'postgres-binary' | 'mysql-load';
 
 /** A chunk's key range: after < key <= upTo (no lower bound when `after` is null). */
 export interface KeyRange {
@@ -114,11 +115,17 @@ export interface TextChunkSource {
 }
 
 export interface TextChunkTarget {
-  readonly loadTextFormat: LoadTextFormat;
+  /** Formats this target loads, preferred first. */
+  readonly loadFormats: readonly LoadTextFormat[];
   /** Whether this target can take `plan`'s chunks as text (a key that orders the same everywhere; the loader enabled). */
   canLoadText(plan: TablePlan): Promise<boolean>;
-  /** In one transaction: delete the target rows of `range`, then bulk-load `text`. Returns the rows loaded. */
-  replaceRangeWithText(plan: TablePlan, range: KeyRange, text: Readable): Promise<number>;
+  /** In one transaction: delete the target rows of `range`, then bulk-load `text` (in `format`). Returns the rows loaded. */
+  replaceRangeWithText(plan: TablePlan, range: KeyRange, text: Readable, format: LoadTextFormat): Promise<number>;
+}
+
+/** The target's most preferred format the source can render `plan` in; null when none (the row path then). */
+export function passThroughFormat(source: TextChunkSource, target: TextChunkTarget, plan: TablePlan): LoadTextFormat | null {
+  return target.loadFormats.find((f) => source.canRenderText(plan, f)) ?? null;
 }
 
 export function isTextChunkSource(c: Connector): c is Connector & TextChunkSource {

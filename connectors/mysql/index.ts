@@ -124,7 +124,7 @@ function rawLiteral(text: string): { toSqlString: () => string } {
 
 export class MysqlConnector extends SqlConnector implements TextChunkSource, TextChunkTarget {
   readonly dialect = 'mysql' as const;
-  readonly loadTextFormat = 'mysql-load' as const;
+  readonly loadFormats = ['mysql-load'] as const;
   readonly schema: string;
   protected readonly maxParams = 65_535;
   private declare pool: mysql.Pool;
@@ -326,7 +326,8 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     return Readable.from(pieces(), { objectMode: false });
   }
 
-  async replaceRangeWithText(plan: TablePlan, range: KeyRange, text: Readable): Promise<number> {
+  async replaceRangeWithText(plan: TablePlan, range: KeyRange, text: Readable, format: LoadTextFormat): Promise<number> {
+    if (format !== 'mysql-load') throw new ConnectorError('NotSupported', `loading ${format} is not supported by mysql`);
     return this.guard(
       `write ${plan.target}`,
       () =>

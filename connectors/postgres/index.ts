@@ -69,6 +69,8 @@ function textSafe(c: ColumnMapping): boolean {
   return TEXT_SAFE_TYPES[c.canonical.kind]?.test(c.sourceType.trim().toLowerCase()) ?? false;
 }
 
+const sameType = (a: string, b: string) => a.trim().toLowerCase().replace(/\s+/g, ' ') === b.trim().toLowerCase().replace(/\s+/g, ' ');
+
 /** A column as PostgreSQL COPY text of its canonical value: its own output (an enum's label as text). */
 function copyExpression(c: ColumnMapping, q: (name: string) => string): string {
   return c.canonical.kind === 'enum' ? `${q(c.column)}::text` : q(c.column);
@@ -102,7 +104,7 @@ export interface PostgresOptions {
 
 export class PostgresConnector extends SqlConnector implements TextChunkSource, TextChunkTarget {
   readonly dialect = 'postgresql' as const;
-  readonly loadTextFormat = 'postgres-copy' as const;
+  readonly loadFormats = ['postgres-binary', 'postgres-copy'] as const;
   readonly schema: string;
   protected readonly maxParams = 65_535;
   private declare pool: Pool;
@@ -212,7 +214,10 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     if (!rangeSafe(keyTypesOf(plan))) return false;
     // For these types the server's output text means the same value as the canonical text the row path sends (for
     // PostgreSQL targets: the same input; timestamptz as +00 instead of Z), so the target parses both alike.
-    return (format === 'postgres-copy' || format === 'mysql-load') && plan.columns.every(textSafe);
+    if (!plan.columns.every(textSafe)) return false;
+    // Binary COPY data is the type's own wire form: only the very same type reads it back.
+    if (format === 'postgres-binary') return plan.columns.every((c) => c.canonical.kind !== 'enum' && sameType(c.sourceType, c.targetType));
+    return format === 'postgres-copy' || format === 'mysql-load';
   }
 
   async canLoadText(plan: TablePlan): Promise<boolean> {
@@ -222,10 +227,11 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   async readText(plan: TablePlan, range: KeyRange, format: LoadTextFormat): Promise<Readable> {
     const action = `read ${plan.source.name}`;
     const keyTypes = keyTypesOf(plan);
-    const exprs = plan.columns.map((c) => (format === 'postgres-copy' ? copyExpression(c, (n) => this.q(n)) : loadDataExpression(c, (n) => this.q(n))));
+    const q = (n: string) => this.q(n);
+    const exprs = plan.columns.map((c) => (format === 'mysql-load' ? loadDataExpression(c, q) : format === 'postgres-copy' ? copyExpression(c, q) : q(c.column)));
     const sql =
       `COPY (SELECT ${exprs.join(', ')} FROM ${this.qt(plan.source.name)} WHERE ${this.rangeCondition(plan.keyColumns, keyTypes, range, null)}` +
-      ` ORDER BY ${quoteList(this.dialect, plan.keyColumns)}) TO STDOUT`;
+      ` ORDER BY ${quoteList(this.dialect, plan.keyColumns)}) TO STDOUT${format === 'postgres-binary' ? ' (FORMAT binary)' : ''}`;
     const client = await this.guard(action, () => this.pool.connect());
     let released = false;
     let ended = false;
@@ -253,7 +259,8 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     return out;
   }
 
-  async replaceRangeWithText(plan: TablePlan, range: KeyRange, text: Readable): Promise<number> {
+  async replaceRangeWithText(plan: TablePlan, range: KeyRange, text: Readable, format: LoadTextFormat): Promise<number> {
+    if (format === 'mysql-load') throw new ConnectorError('NotSupported', `loading ${format} is not supported by postgresql`);
     const keyTypes = keyTypesOf(plan);
     return this.guard(
       `write ${plan.target}`,
@@ -262,7 +269,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
           const params: unknown[] = [];
           await client.query(`DELETE FROM ${this.qt(plan.target)} WHERE ${this.rangeCondition(plan.keyColumns, keyTypes, range, params)}`, params);
           const sql = `COPY ${this.qt(plan.target)} (${quoteList(this.dialect, plan.columns.map((c) => c.column))}) FROM STDIN`;
-          const copy = client.query(copyFrom(sql));
+          const copy = client.query(copyFrom(format === 'postgres-binary' ? `${sql} (FORMAT binary)` : sql));
           await pipeline(text, copy);
           return copy.rowCount;
         }),

@@ -13,7 +13,16 @@ import { Client as PgClient } from 'pg';
 import { createActivities, type ChunkResult } from '../../activities';
 import { ConnectorPool } from '../../activities/connections';
 import { createConnector } from '../../connectors/registry';
-import { isTextChunkSource, isTextChunkTarget, type Connector, type Endpoint, type TextChunkSource, type TextChunkTarget } from '../../connectors/types';
+import {
+  isTextChunkSource,
+  isTextChunkTarget,
+  passThroughFormat,
+  type Connector,
+  type Endpoint,
+  type LoadTextFormat,
+  type TextChunkSource,
+  type TextChunkTarget,
+} from '../../connectors/types';
 import { compareDecimalText, keyRange } from '../../connectors/key-range';
 import { copyTextToLoadData } from '../../connectors/text-load';
 import { planMigration } from '../../lib/mapping';
@@ -188,7 +197,17 @@ const PAIRS: [SqlDialect, SqlDialect][] = (
   ] as [SqlDialect, SqlDialect][]
 ).filter(([s, t]) => dialects.includes(s) && dialects.includes(t));
 
-describe.each(PAIRS)('pass-through copy %s → %s (the source renders the loader text)', (sourceDialect, targetDialect) => {
+/** Every format each pair can move the pass-through table in (PostgreSQL to PostgreSQL: binary preferred, text too). */
+const FORMATS: [SqlDialect, SqlDialect, LoadTextFormat][] = (
+  [
+    ['postgresql', 'postgresql', 'postgres-binary'],
+    ['postgresql', 'postgresql', 'postgres-copy'],
+    ['mysql', 'postgresql', 'postgres-copy'],
+    ['postgresql', 'mysql', 'mysql-load'],
+  ] as [SqlDialect, SqlDialect, LoadTextFormat][]
+).filter(([s, t]) => dialects.includes(s) && dialects.includes(t));
+
+describe.each(FORMATS)('pass-through copy %s → %s as %s (the source renders what the loader reads)', (sourceDialect, targetDialect, format) => {
   let sourceDb: TempDatabase;
   let targetDb: TempDatabase;
   let source: Connector & TextChunkSource;
@@ -223,7 +242,7 @@ describe.each(PAIRS)('pass-through copy %s → %s (the source renders the loader
     for (;;) {
       const upTo = await source.chunkEnd('pass', plan.keyColumns, after, limit);
       if (!upTo) return ends;
-      const rows = await target.replaceRangeWithText(plan, { after, upTo }, await source.readText(plan, { after, upTo }, target.loadTextFormat));
+      const rows = await target.replaceRangeWithText(plan, { after, upTo }, await source.readText(plan, { after, upTo }, format), format);
       expect(rows).toBeGreaterThan(0);
       ends.push(upTo);
       after = upTo;
@@ -233,7 +252,8 @@ describe.each(PAIRS)('pass-through copy %s → %s (the source renders the loader
   const readAllOf = (name: string) => target.readChunk(name, columns, ['id'], null, 1000);
 
   test('applies to these columns, and values arrive exactly as the row path writes them', async () => {
-    expect(source.canRenderText(table, target.loadTextFormat)).toBe(true);
+    expect(source.canRenderText(table, format)).toBe(true);
+    expect(passThroughFormat(source, target, table)).toBe(sourceDialect === targetDialect ? 'postgres-binary' : format);
     expect(await target.canLoadText(table)).toBe(true);
     await target.createTable(table, { replace: true });
     expect(await copyAsText(table, 3)).toEqual([['3'], ['11'], ['14'], ['17']]);
@@ -271,7 +291,8 @@ describe.each(PAIRS)('pass-through copy %s → %s (the source renders the loader
     await copyAsText(table, 3);
     await run(sourceDb.endpoint, [["UPDATE pass SET txt = 'changed before the retry' WHERE id = 2"]]);
     // The second chunk (ids 10 and 11) is committed; the first (ids 1–3) runs again.
-    const again = await target.replaceRangeWithText(table, { after: null, upTo: ['3'] }, await source.readText(table, { after: null, upTo: ['3'] }, target.loadTextFormat));
+    const first = { after: null, upTo: ['3'] };
+    const again = await target.replaceRangeWithText(table, first, await source.readText(table, first, format), format);
     expect(again).toBe(3);
     expect(await target.countRows('pass')).toBe(PASS_ROWS.length);
     const back = await readAllOf('pass');
