@@ -300,7 +300,8 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       ` ORDER BY ${quoteList(this.dialect, plan.keyColumns)}`;
     const conn = await this.guard(action, () => this.pool.getConnection());
     const core = (conn as unknown as { connection: CallbackConnection }).connection;
-    const rows = core.query({ sql, values: params, rowsAsArray: true }).stream();
+    // Thousands of (small) rows buffered, not mysql2's default 16: the server keeps producing while the target loads.
+    const rows = core.query({ sql, values: params, rowsAsArray: true }).stream({ highWaterMark: 4096 });
     const connectorError = (err: unknown) => this.connectorError(err, action);
     async function* pieces(): AsyncGenerator<Buffer> {
       let finished = false;
