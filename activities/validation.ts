@@ -59,7 +59,7 @@ import {
   type SuiteTable,
 } from '../lib/validation/sql';
 import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, rangeDigestSql, rangeDigestsSql, rangeRowsSql, type DigestTable } from '../lib/validation/digest';
-import { DEFAULT_RANGE_OPTIONS, compareRanges, methodNote, type DigestSide, type RangeOptions, type RangeState, type TableMethod } from '../lib/validation/ranges';
+import { DEFAULT_RANGE_OPTIONS, compareRanges, methodNote, type DigestSide, type RangeDigest, type RangeOptions, type RangeState, type TableMethod } from '../lib/validation/ranges';
 import { canonicalValueText } from '../lib/values';
 import type { ConnectorPool } from './connections';
 
@@ -509,11 +509,11 @@ function digestSide(session: SqlSession, place: Place, table: DigestTable): Dige
     },
     async digests(from, to, width) {
       if (place.dialect === 'mysql') {
-        const out = new Map<bigint, { count: number; digest: string | null }>();
+        const out = new Map<bigint, RangeDigest>();
         for (let i = 0n; from + i * width < to; i++) {
           const end = from + (i + 1n) * width;
           const [row] = await session.rows(rangeDigestSql(place, table, from + i * width, end < to ? end : to));
-          if (Number(row[0]) > 0) out.set(i, { count: Number(row[0]), digest: String(row[1]) });
+          if (Number(row[0]) > 0) out.set(i, { count: Number(row[0]), digest: String(row[1]), cut: Number(row[2]) === 1 });
         }
         return out;
       }

@@ -179,15 +179,19 @@ export function rangeDigestsSql(p: Place, t: DigestTable, from: bigint, to: bigi
 }
 
 /**
- * The digest of one range [from, to) without GROUP BY: row count and md5 as in rangeDigestsSql. MariaDB
- * computes a window faster as one of these per sub-range than as one grouped query (no temporary table).
+ * The digest of one range [from, to) without GROUP BY: row count and md5 as in rangeDigestsSql (MariaDB: and
+ * whether the text was cut). MariaDB computes a window faster as one of these per sub-range than as one grouped
+ * query (no temporary table).
  */
 export function rangeDigestSql(p: Place, t: DigestTable, from: bigint, to: bigint): string {
   const k = quoteIdentifier(p.dialect, t.key[0]);
   const row = rowSql(p, t.columns);
   const where = `${k} >= ${int(from)} AND ${k} < ${int(to)}`;
   if (p.dialect === 'postgresql') return `SELECT COUNT(*), md5(string_agg(${row}, '\n' ORDER BY ${keyOrder(p, t)})) FROM ${tableRef(p, t.table)} WHERE ${where}`;
-  return `SELECT COUNT(*), MD5(GROUP_CONCAT(${row} ORDER BY ${keyOrder(p, t)} SEPARATOR '\n')) FROM ${tableRef(p, t.table)} WHERE ${where}`;
+  // GROUP_CONCAT silently stops at max_allowed_packet (a session cannot raise it): the third column says the
+  // range's text reached that length, so the digest covers only part of it and the range must be split.
+  const agg = `SELECT COUNT(*) AS n, GROUP_CONCAT(${row} ORDER BY ${keyOrder(p, t)} SEPARATOR '\n') AS g FROM ${tableRef(p, t.table)} WHERE ${where}`;
+  return `SELECT n, MD5(g), LENGTH(g) >= LEAST(@@group_concat_max_len, @@max_allowed_packet) FROM (${agg}) d`;
 }
 
 /** The rows of [from, to) in key order, columns in plan order (for naming the differing rows in the worker). */

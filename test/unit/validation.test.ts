@@ -56,7 +56,7 @@ test('keys order numerically for integers; catalog spellings of types match the 
 // ---------------------------------------------------------------- range digests and bisection (lib/validation/ranges)
 
 /** A side whose "database" is a key → row-text map; digests are computed the way the SQL does (md5 of rows in key order). */
-function memorySide(rows: Map<bigint, string>) {
+function memorySide(rows: Map<bigint, string>, cutAbove = Infinity) {
   const queries = { digests: 0, rowsHashed: 0 };
   const side: DigestSide = {
     async bounds() {
@@ -72,7 +72,13 @@ function memorySide(rows: Map<bigint, string>) {
         const i = (k - from) / width;
         groups.set(i, [...(groups.get(i) ?? []), `${k}|${rows.get(k)}`]);
       }
-      return new Map([...groups].map(([i, lines]) => [i, { count: lines.length, digest: createHash('md5').update(lines.join('\n')).digest('hex') }]));
+      // Like MariaDB's GROUP_CONCAT at max_allowed_packet: past `cutAbove` rows the text is cut, and said so.
+      return new Map(
+        [...groups].map(([i, lines]) => [
+          i,
+          { count: lines.length, digest: createHash('md5').update(lines.slice(0, cutAbove).join('\n')).digest('hex'), cut: lines.length > cutAbove },
+        ]),
+      );
     },
   };
   return { side, queries };
@@ -82,8 +88,8 @@ function table(n: number, step = 1n): Map<bigint, string> {
   return new Map(Array.from({ length: n }, (_, i) => [BigInt(i + 1) * step, `row ${i + 1}`] as [bigint, string]));
 }
 
-async function runRanges(s: Map<bigint, string>, t: Map<bigint, string>, resumeAt?: number) {
-  const a = memorySide(s);
+async function runRanges(s: Map<bigint, string>, t: Map<bigint, string>, resumeAt?: number, sourceCutAbove?: number) {
+  const a = memorySide(s, sourceCutAbove);
   const b = memorySide(t);
   const leaves: [bigint, bigint][] = [];
   const named: string[] = [];
@@ -168,4 +174,25 @@ test('the summary says which tables were digested in the databases and which in 
       { table: 'b', method: 'worker', reason: 'column x (float64) has no cross-dialect normal form in SQL' },
     ]),
   ).toBe('digested range by range inside both databases: a; read and hashed in the worker: b (column x (float64) has no cross-dialect normal form in SQL)');
+});
+
+test('ranges one side cannot hash whole (MariaDB GROUP_CONCAT at max_allowed_packet) are split on both sides, hashes still agree', async () => {
+  const equal = await runRanges(table(20_000), table(20_000), undefined, 300);
+  expect(equal.named).toEqual([]);
+  expect(equal.leaves).toEqual([]);
+  expect(equal.hash).toMatchObject({ source_rows: 20_000, target_rows: 20_000, chunks: 20, differing_chunks: 0 });
+  expect(equal.hash.target_sha256).toBe(equal.hash.source_sha256);
+
+  const t = table(20_000);
+  t.set(12_345n, 'changed');
+  const changed = await runRanges(table(20_000), t, undefined, 300);
+  expect(changed.named).toEqual(['12345']);
+  expect(changed.hash.differing_chunks).toBe(1);
+  expect(changed.hash.target_sha256).not.toBe(changed.hash.source_sha256);
+
+  // Not even one row can be hashed whole: each key is compared in the worker, and equal rows pass.
+  const tiny = await runRanges(table(40), table(40), undefined, 0);
+  expect(tiny.named).toEqual([]);
+  expect(tiny.leaves).toHaveLength(40);
+  expect(tiny.hash.target_sha256).toBe(tiny.hash.source_sha256);
 });
