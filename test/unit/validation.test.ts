@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { TableContentHash } from '../../lib/migration';
+import type { CanonicalType, ColumnInfo, TablePlan } from '../../lib/types';
+import { inDatabaseRefusal } from '../../lib/validation/digest';
 import { compareRanges, methodNote, planRanges, type DigestSide, type RangeState } from '../../lib/validation/ranges';
 import { aggregateText, compareKeyTexts, compareResults, genericValueText, resultRowTexts, roundDecimalText, typeMatches } from '../../lib/validation/compare';
-import { hasOrderBy } from '../../lib/validation/sql';
+import { hasOrderBy, type Place } from '../../lib/validation/sql';
 import { canonicalValueText } from '../../lib/values';
 
 test('normalisation is explicit per type: decimals, time zones, booleans, JSON key order, CHAR padding', () => {
@@ -195,4 +197,24 @@ test('ranges one side cannot hash whole (MariaDB GROUP_CONCAT at max_allowed_pac
   expect(tiny.named).toEqual([]);
   expect(tiny.leaves).toHaveLength(40);
   expect(tiny.hash.target_sha256).toBe(tiny.hash.source_sha256);
+});
+
+test('tables without a SQL normal form, an integer leading key or a digesting dialect fall back to the worker, saying why', () => {
+  const col = (name: string, type: CanonicalType, native: string): ColumnInfo => ({ name, nativeType: native, type, nullable: true, default: null });
+  const plan = (columns: ColumnInfo[], key: string[]): TablePlan => ({
+    source: { name: 't', columns, primaryKey: key, foreignKeys: [], uniqueConstraints: [], indexes: [], rowEstimate: 0 },
+    target: 't',
+    columns: columns.map((c) => ({ id: `t.${c.name}`, table: 't', column: c.name, sourceType: c.nativeType, canonical: c.type, targetType: c.nativeType, nullable: true, confidence: 1 })),
+    keyColumns: key,
+    copyMode: key.length > 0 ? 'keyset' : 'whole_table',
+  });
+  const pg: Place = { dialect: 'postgresql', schema: 'public' };
+  const my: Place = { dialect: 'mysql', schema: 'db' };
+  const id = col('id', { kind: 'int64' }, 'bigint');
+  expect(inDatabaseRefusal(plan([id, col('d', { kind: 'decimal', scale: 2 }, 'numeric(10,2)')], ['id']), pg, my)).toBeNull();
+  expect(inDatabaseRefusal(plan([id], ['id']), pg, { dialect: 'sqlite', schema: 'main' })).toBe('sqlite has no in-database digest');
+  expect(inDatabaseRefusal(plan([id, col('f', { kind: 'float64' }, 'double precision')], ['id']), pg, my)).toBe('column f (float64) has no cross-dialect normal form in SQL');
+  expect(inDatabaseRefusal(plan([id, col('j', { kind: 'json' }, 'jsonb')], ['id']), pg, pg)).toBe('column j (json) has no cross-dialect normal form in SQL');
+  expect(inDatabaseRefusal(plan([col('code', { kind: 'varchar', length: 3 }, 'varchar(3)'), id], ['code']), pg, my)).toBe('the leading key column is not an integer');
+  expect(inDatabaseRefusal(plan([id], []), pg, my)).toBe('no key to split ranges on');
 });
