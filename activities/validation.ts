@@ -291,7 +291,6 @@ export function createValidationActivities(pool: ConnectorPool) {
         const findings: ValidationFinding[] = resume?.findings ?? [];
         const methods: TableMethod[] = resume?.methods ?? [];
         let failures = resume?.failures ?? 0;
-        let checks = 0;
         const digests = await openDigestSessions(pool.endpoint(input.source), pool.endpoint(input.target), sp, tp);
         try {
           for (let i = resume?.next ?? 0; i < input.plan.tables.length; i++) {
@@ -315,13 +314,14 @@ export function createValidationActivities(pool: ConnectorPool) {
             tables.push(r.hash);
             failures += r.failures;
             findings.push(...r.findings);
-            checks += r.hash.source_rows;
             Context.current().heartbeat({ next: i + 1, after: null, ranges: null, partial: null, tables, methods, failures, findings: findings.slice(0, 50) } satisfies SemanticProgress);
           }
         } finally {
           await digests.close();
         }
         const note = methodNote(methods);
+        // Every table's rows, including those compared before a retry resumed from the heartbeat.
+        const checks = tables.reduce((n, t) => n + t.source_rows, 0);
         const result = finishTier('semantic', startedAt, checks, findings, `${checks} rows in ${tables.length} tables equal on both sides`, { tables, note });
         return failures > result.failures ? { ...result, failures, summary: result.summary.replace(/^\d+/, String(failures)) } : result;
       });

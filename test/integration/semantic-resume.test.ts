@@ -93,6 +93,7 @@ test('heartbeats after each window; a retry from a mid-table heartbeat gives the
   expect(resumed.result.findings.map((f) => f.key)).toEqual([{ id: '100' }, { id: '240000' }]);
   expect(resumed.result.failures).toBe(2);
   expect(resumed.result.tables).toEqual(straight.result.tables);
+  expect(resumed.result.checks).toBe(straight.result.checks);
   // Only the second window was digested again.
   expect(resumed.beats.filter((b) => b.ranges !== null).length).toBeLessThan(straight.beats.filter((b) => b.ranges !== null).length);
 });
