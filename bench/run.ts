@@ -1,7 +1,7 @@
 /**
  * npm run bench — Sensei's real migration path against the usual tools, side by side on one machine and one data set.
  *
- *   node dist/bench/run.js [--sizes 1000000,5000000] [--rows 1000000] [--only pg-pg,my-pg,pg-my] [--skip-peers]
+ *   node dist/bench/run.js [--sizes 1000000,5000000] [--rows 1000000] [--only pg-pg,my-pg,pg-my] [--skip-peers] [--partitions n]
  *
  * Prints rows/s, the ratio to each peer, the worker's peak RSS and Temporal history events per million rows,
  * and writes them to bench/results/<timestamp>.json.
@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { Endpoint } from '../connectors/types';
+import type { MigrationOptions } from '../lib/migration';
 import { DB, TABLE, buildSources, freshMysqlDatabase, freshPgDatabase, mysqlUrl, pgUrl, withMysql, withPg } from './data';
 import { copyPipe, ensurePgloader, mysqldumpPipe, pgloader, type PeerRun } from './peers';
 import { SenseiBench, type SenseiRun } from './sensei';
@@ -39,8 +40,10 @@ async function main(): Promise<void> {
     .option('--sizes <list>', 'comma-separated sizes', '1000000')
     .option('--only <pairs>', `comma-separated pairs of ${PAIRS.join(', ')}`, PAIRS.join(','))
     .option('--skip-peers', 'measure Sensei only')
+    .option('--partitions <n>', "the migration's options.table_partitions (default: the strategy's, aggressive 6)")
     .parse();
-  const opts = program.opts<{ rows?: string; sizes: string; only: string; skipPeers?: boolean }>();
+  const opts = program.opts<{ rows?: string; sizes: string; only: string; skipPeers?: boolean; partitions?: string }>();
+  const options = opts.partitions ? { table_partitions: Number(opts.partitions) } : {};
   const sizes = (opts.rows ?? opts.sizes).split(',').map((s) => Number(s.replace(/_/g, '')));
   const pairs = opts.only.split(',').map((s) => s.trim()) as Pair[];
   for (const p of pairs) if (!PAIRS.includes(p)) throw new Error(`unknown pair ${p}; known: ${PAIRS.join(', ')}`);
@@ -58,10 +61,11 @@ async function main(): Promise<void> {
       const built = await buildSources(rows, { pg: needPg, mysql: needMysql });
       log(`  sources ready (PostgreSQL ${built.pgMs} ms, MariaDB ${built.mysqlMs} ms)`);
       for (const pair of pairs) {
-        const result = await runPair(sensei, pair, rows, !opts.skipPeers);
+        const result = await runPair(sensei, pair, rows, !opts.skipPeers, options);
         results.push(result);
         if (result.sensei.failure) log(`  ${pair}: note — the workflow ended ${result.sensei.failure}`);
         log(`  ${pair}: phases ${JSON.stringify(result.sensei.phaseMs)}, total with validation ${secs(result.sensei.totalMs)}`);
+        log(`  ${pair}: activities ${JSON.stringify(result.sensei.activities)}`);
         log(
           `  ${pair}: Sensei ${rate(result.sensei.rowsPerSec)} rows/s (${secs(result.sensei.ms)})` +
             (result.peer ? `, ${result.peer.tool} ${rate(result.peer.rowsPerSec)} rows/s (${secs(result.peer.ms)}), ratio ${result.ratio?.toFixed(2)}×` : ''),
@@ -81,7 +85,7 @@ async function main(): Promise<void> {
   log(`results written to ${path.relative(process.cwd(), file)}`);
 }
 
-async function runPair(sensei: SenseiBench, pair: Pair, rows: number, withPeer: boolean): Promise<Result> {
+async function runPair(sensei: SenseiBench, pair: Pair, rows: number, withPeer: boolean, options: MigrationOptions): Promise<Result> {
   const pgSource: Endpoint = { type: 'postgresql', connectionString: pgUrl(DB.source) };
   const mySource: Endpoint = { type: 'mysql', connectionString: mysqlUrl(DB.source) };
   const source = pair.startsWith('pg') ? pgSource : mySource;
@@ -90,7 +94,7 @@ async function runPair(sensei: SenseiBench, pair: Pair, rows: number, withPeer: 
   else await freshMysqlDatabase(DB.sensei);
   const target: Endpoint = toPg ? { type: 'postgresql', connectionString: pgUrl(DB.sensei) } : { type: 'mysql', connectionString: mysqlUrl(DB.sensei) };
 
-  const run = await sensei.migrate(source, target, TABLE);
+  const run = await sensei.migrate(source, target, TABLE, {}, options);
   const landed = toPg
     ? await withPg(DB.sensei, (c) => c.query(`SELECT count(*)::int AS n FROM ${TABLE}`).then((r) => r.rows[0].n as number))
     : await withMysql((c) => c.query(`SELECT COUNT(*) AS n FROM \`${DB.sensei}\`.${TABLE}`).then(([r]) => Number((r as { n: number }[])[0].n)));

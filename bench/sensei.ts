@@ -9,10 +9,11 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { endpointLabel } from '../connectors/endpoint';
 import type { Endpoint } from '../connectors/types';
-import type { MigrationInput, MigrationStatus } from '../lib/migration';
+import type { MigrationInput, MigrationOptions, MigrationStatus } from '../lib/migration';
 import { Sealer } from '../lib/secrets';
 import { freePort, startDevServer, type DevServer } from '../workers/dev-server';
 import { connectClient, ensureWorkflowBundle } from '../workers/temporal';
+import { WORKER_NODE_FLAGS } from '../workers/worker';
 import { migrationWorkflow, startUpdate, statusQuery } from '../workflows/migration';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -40,6 +41,16 @@ export interface SenseiRun {
   startupPeakRssMb: number;
   historyEvents: number;
   runs: number;
+  /** Per activity type, from the history (see historyOfAllRuns). */
+  activities: Record<string, ActivityTime>;
+}
+
+export interface ActivityTime {
+  count: number;
+  /** Summed time from each activity's start to its completion. */
+  runMs: number;
+  /** Summed time from each activity's scheduling to its completion (adds the wait for a worker slot and the poll). */
+  scheduledToCloseMs: number;
 }
 
 export class SenseiBench {
@@ -56,7 +67,7 @@ export class SenseiBench {
     return new SenseiBench(server, client, dataDir);
   }
 
-  async migrate(source: Endpoint, target: Endpoint, table: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<SenseiRun> {
+  async migrate(source: Endpoint, target: Endpoint, table: string, extraEnv: NodeJS.ProcessEnv = {}, options: MigrationOptions = {}): Promise<SenseiRun> {
     const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
     const encryptionKey = randomBytes(24).toString('base64url');
     // The worker loads the prebuilt workflow bundle; a `tsc` since the last build makes it stale, so bundle here,
@@ -84,7 +95,7 @@ export class SenseiBench {
         source: { ...ref(source), tables: [table] },
         target: ref(target),
         strategy: 'aggressive',
-        options: { replace_existing_tables: true },
+        options: { replace_existing_tables: true, ...options },
         createdAt: new Date().toISOString(),
       };
       const handle = await this.client.workflow.start(migrationWorkflow, { taskQueue, workflowId: id, args: [input] });
@@ -120,6 +131,7 @@ export class SenseiBench {
         copyPeakRssMb,
         historyEvents: history.events,
         runs: history.runs,
+        activities: history.activities,
       };
     } finally {
       await stop(worker);
@@ -157,19 +169,48 @@ export class SenseiBench {
     }
   }
 
-  /** Events of every run of the workflow: each continued-as-new run names the next. */
-  private async historyOfAllRuns(id: string, firstRunId: string): Promise<{ events: number; runs: number }> {
+  /**
+   * Events of every run of the workflow (each continued-as-new run names the next), and per activity type how many
+   * ran, the time they ran (started → completed, summed) and the time from scheduling to completion (summed).
+   */
+  private async historyOfAllRuns(id: string, firstRunId: string): Promise<{ events: number; runs: number; activities: Record<string, ActivityTime> }> {
+    type Time = { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined;
+    type Event = {
+      eventId?: { toString(): string } | null;
+      eventTime?: Time;
+      activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
+      activityTaskStartedEventAttributes?: { scheduledEventId?: { toString(): string } | null } | null;
+      activityTaskCompletedEventAttributes?: { scheduledEventId?: { toString(): string } | null } | null;
+      workflowExecutionContinuedAsNewEventAttributes?: { newExecutionRunId?: string | null } | null;
+    };
+    const ms = (t: Time) => (t ? Number(typeof t.seconds === 'number' ? t.seconds : (t.seconds?.toNumber() ?? 0)) * 1000 + (t.nanos ?? 0) / 1e6 : 0);
     let runId: string | undefined = firstRunId;
     let events = 0;
     let runs = 0;
+    const activities: Record<string, ActivityTime> = {};
     while (runId) {
-      type Event = { workflowExecutionContinuedAsNewEventAttributes?: { newExecutionRunId?: string | null } | null };
-      const list: Event[] = (await this.client.workflow.getHandle(id, runId).fetchHistory()).events ?? [];
+      const list: Event[] = ((await this.client.workflow.getHandle(id, runId).fetchHistory()).events ?? []) as Event[];
+      const scheduled = new Map<string, { type: string; at: number; startedAt?: number }>();
+      for (const e of list) {
+        if (e.activityTaskScheduledEventAttributes) {
+          scheduled.set(String(e.eventId), { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at: ms(e.eventTime) });
+        } else if (e.activityTaskStartedEventAttributes) {
+          const s = scheduled.get(String(e.activityTaskStartedEventAttributes.scheduledEventId));
+          if (s) s.startedAt = ms(e.eventTime);
+        } else if (e.activityTaskCompletedEventAttributes) {
+          const s = scheduled.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId));
+          if (!s) continue;
+          const a = (activities[s.type] ??= { count: 0, runMs: 0, scheduledToCloseMs: 0 });
+          a.count += 1;
+          a.runMs += Math.round(ms(e.eventTime) - (s.startedAt ?? s.at));
+          a.scheduledToCloseMs += Math.round(ms(e.eventTime) - s.at);
+        }
+      }
       events += list.length;
       runs += 1;
       runId = list.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
-    return { events, runs };
+    return { events, runs, activities };
   }
 
   async close(): Promise<void> {
@@ -179,7 +220,8 @@ export class SenseiBench {
 }
 
 function spawnWorker(env: NodeJS.ProcessEnv): ChildProcess {
-  const args = process.env.SENSEI_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SENSEI_BENCH_CPU_PROF}`] : [];
+  // Started as `npm run worker` starts it (its V8 flags included).
+  const args = [...WORKER_NODE_FLAGS, ...(process.env.SENSEI_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SENSEI_BENCH_CPU_PROF}`] : [])];
   const child = spawn(process.execPath, [...args, path.join(ROOT, 'dist/workers/worker.js')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
