@@ -141,8 +141,9 @@ type CopiedChunk = Pick<ChunkResult, 'rows' | 'written' | 'rejected' | 'lastKey'
  * The pass-through path: the chunk's last key is fixed first, then the source server renders the rows of that key
  * range as the target's loader text and the worker forwards the bytes into a range delete + bulk load (one target
  * transaction, so a retry replaces instead of duplicating). No row objects, no value conversion in the worker.
- * Null when the table does not qualify (see TextChunkSource), or when the target rejects a row of this chunk: the
- * row path then copies it again and bisects down to the rows to name.
+ * Null when the table does not qualify (see TextChunkSource), when the source refuses to render it (NotSupported), or
+ * when the target rejects a row of this chunk: the row path then copies it again (and bisects down to the rows to name;
+ * the failed attempt's target transaction was rolled back).
  */
 async function copyChunkAsText(source: Connector, target: Connector, input: ChunkInput): Promise<CopiedChunk | null> {
   if (!isTextChunkSource(source) || !isTextChunkTarget(target)) return null;
@@ -158,7 +159,12 @@ async function copyChunkAsText(source: Connector, target: Connector, input: Chun
     Context.current().heartbeat({ after: input.after, copied: rows });
     return { rows, written: rows, rejected: [], lastKey: upTo };
   } catch (err) {
-    if (!(err instanceof ConnectorError) || !isRowRejection(err.cause)) throw err;
+    if (!(err instanceof ConnectorError)) throw err;
+    if (err.code === 'NotSupported') {
+      Context.current().log.warn('the source cannot render this chunk as text: copying it row by row', { table: input.table.source.name, reason: err.message });
+      return null;
+    }
+    if (!isRowRejection(err.cause)) throw err;
     Context.current().log.info('the target rejects a row of this chunk: copying it row by row to name it', { table: input.table.source.name, after: input.after });
     return null;
   } finally {

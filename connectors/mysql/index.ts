@@ -69,44 +69,45 @@ function copyEscaped(expr: string): string {
 
 /**
  * A column as PostgreSQL COPY text of its canonical value (what copyField in postgres/ writes for it), computed by
- * MySQL; null when the native type has no exact rendering here (bit strings, zerofill, year, …: the row path).
+ * MySQL. Numbers, dates and times become text inside CONCAT_WS exactly as CAST(… AS CHAR) would make them, and the
+ * result is sent in the connection's utf8mb4 whatever the column's character set: no CAST, no CONVERT (together they
+ * cost the server more than twice the time of the whole query); null when the native type has no exact rendering here (bit strings, zerofill, year, …: the row path).
  * `native` is the column's COLUMN_TYPE.
  */
 function copyTextExpression(c: ColumnMapping, q: (name: string) => string): string | null {
   const col = q(c.column);
   const native = c.sourceType.trim().toLowerCase();
-  const text = `CONVERT(${col} USING utf8mb4)`;
   switch (c.canonical.kind) {
     case 'int16':
     case 'int32':
     case 'int64':
-      return /^(tinyint|smallint|mediumint|int|integer|bigint)(\(\d+\))?( unsigned)?$/.test(native) ? `CAST(${col} AS CHAR)` : null;
+      return /^(tinyint|smallint|mediumint|int|integer|bigint)(\(\d+\))?( unsigned)?$/.test(native) ? col : null;
     case 'decimal':
-      return /^decimal\(\d+,\d+\)( unsigned)?$/.test(native) ? `CAST(${col} AS CHAR)` : null;
+      return /^decimal\(\d+,\d+\)( unsigned)?$/.test(native) ? col : null;
     case 'float32':
     case 'float64':
       // The same text the server sends the row path (which parses it into a number and prints it again).
-      return /^(float|double|real)(\(\d+,\d+\))?( unsigned)?$/.test(native) ? `CAST(${col} AS CHAR)` : null;
+      return /^(float|double|real)(\(\d+,\d+\))?( unsigned)?$/.test(native) ? col : null;
     case 'boolean':
       return /^(tinyint\(1\)( unsigned)?|bit\(1\))$/.test(native) ? `CASE WHEN ${col} IS NULL THEN NULL WHEN ${col} <> 0 THEN 't' ELSE 'f' END` : null;
     case 'char':
     case 'varchar':
     case 'text':
     case 'json':
-      return /^(char|varchar|tinytext|text|mediumtext|longtext|json|enum|set)\b/.test(native) ? copyEscaped(text) : null;
+      return /^(char|varchar|tinytext|text|mediumtext|longtext|json|enum|set)\b/.test(native) ? copyEscaped(col) : null;
     case 'enum':
-      return /^enum\b/.test(native) ? copyEscaped(text) : null;
+      return /^enum\b/.test(native) ? copyEscaped(col) : null;
     case 'uuid':
-      return /^(uuid|char\(36\))$/.test(native) ? `LOWER(${text})` : null;
+      return /^(uuid|char\(36\))$/.test(native) ? `LOWER(${col})` : null;
     case 'date':
-      return native === 'date' ? `CAST(${col} AS CHAR)` : null;
+      return native === 'date' ? col : null;
     case 'time':
-      return /^time(\(\d\))?$/.test(native) ? `CAST(${col} AS CHAR)` : null;
+      return /^time(\(\d\))?$/.test(native) ? col : null;
     case 'timestamp':
-      return /^datetime(\(\d\))?$/.test(native) ? `CAST(${col} AS CHAR)` : null;
+      return /^datetime(\(\d\))?$/.test(native) ? col : null;
     case 'timestamptz':
       // The session's time_zone is UTC (SESSION_SQL).
-      return /^timestamp(\(\d\))?$/.test(native) ? `CONCAT(CAST(${col} AS CHAR), '+00')` : null;
+      return /^timestamp(\(\d\))?$/.test(native) ? `CONCAT(${col}, '+00')` : null;
     case 'binary':
       return /^(binary|varbinary|tinyblob|blob|mediumblob|longblob)\b/.test(native) ? `CONCAT(${lit('\\\\x')}, HEX(${col}))` : null;
     default:
@@ -292,7 +293,11 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   async readText(plan: TablePlan, range: KeyRange, format: LoadTextFormat): Promise<Readable> {
     if (format !== 'postgres-copy') throw new ConnectorError('NotSupported', `rendering ${format} text is not supported by mysql`);
     const action = `read ${plan.source.name}`;
-    const fields = plan.columns.map((c) => `COALESCE(${copyTextExpression(c, (n) => this.q(n))}, ${lit('\\N')})`);
+    const fields = plan.columns.map((c) => {
+      const expr = copyTextExpression(c, (n) => this.q(n)) as string;
+      // CONCAT_WS skips NULLs, which would shift the fields: NULL is written as \N.
+      return c.nullable ? `COALESCE(${expr}, ${lit('\\N')})` : expr;
+    });
     const params: unknown[] = [];
     const where = this.rangeCondition(plan.keyColumns, keyTypesOf(plan), range, params);
     const sql =
@@ -300,31 +305,45 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       ` ORDER BY ${quoteList(this.dialect, plan.keyColumns)}`;
     const conn = await this.guard(action, () => this.pool.getConnection());
     const core = (conn as unknown as { connection: CallbackConnection }).connection;
-    // Thousands of (small) rows buffered, not mysql2's default 16: the server keeps producing while the target loads.
-    const rows = core.query({ sql, values: params, rowsAsArray: true }).stream({ highWaterMark: 4096 });
-    const connectorError = (err: unknown) => this.connectorError(err, action);
-    async function* pieces(): AsyncGenerator<Buffer> {
-      let finished = false;
-      try {
-        let text = '';
-        for await (const row of rows) {
-          text += (row as string[])[0] + '\n';
-          if (text.length >= TEXT_PIECE_CHARS) {
-            yield Buffer.from(text, 'utf8');
-            text = '';
-          }
-        }
-        if (text) yield Buffer.from(text, 'utf8');
-        finished = true;
-      } catch (err) {
-        throw connectorError(err);
-      } finally {
-        // A result abandoned half way cannot go back to the pool.
-        if (finished) conn.release();
-        else conn.destroy();
+    const connectorError = (err: unknown) =>
+      // MySQL may refuse to concatenate columns of different collations (MariaDB converts): the row path then.
+      [1267, 1270, 1271].includes(Number((err as { errno?: unknown }).errno))
+        ? new ConnectorError('NotSupported', `rendering rows of ${plan.source.name} as text is not supported by this server: ${errorMessage(err)}`, { cause: err })
+        : this.connectorError(err, action);
+    // Rows are taken from the query's events and joined into pieces; the socket is paused while the consumer is full
+    // (no per-row stream or promise: at ~200,000 rows a chunk those dominated the worker's time).
+    let text = '';
+    let finished = false;
+    let settled = false;
+    const out = new Readable({ read: () => core.resume() });
+    const settle = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      // A result abandoned half way cannot go back to the pool.
+      if (finished) conn.release();
+      else conn.destroy();
+      if (error) out.destroy(connectorError(error));
+    };
+    const query = core.query({ sql, values: params, rowsAsArray: true });
+    query.on('result', (row: unknown) => {
+      text += (row as string[])[0] + '\n';
+      if (text.length >= TEXT_PIECE_CHARS) {
+        const more = out.push(Buffer.from(text, 'utf8'));
+        text = '';
+        if (!more) core.pause();
       }
-    }
-    return Readable.from(pieces(), { objectMode: false });
+    });
+    query.on('error', (err: unknown) => settle(err));
+    query.on('end', () => {
+      if (settled) return;
+      if (text) out.push(Buffer.from(text, 'utf8'));
+      text = '';
+      out.push(null);
+      finished = true;
+      settle();
+    });
+    out.on('close', () => settle());
+    return out;
   }
 
   async replaceRangeWithText(plan: TablePlan, range: KeyRange, text: Readable, format: LoadTextFormat): Promise<number> {
