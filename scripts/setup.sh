@@ -51,4 +51,4 @@ bash scripts/install-temporal.sh >&2
 log "compiling TypeScript"
 npx tsc -p tsconfig.json
 # 6. The workflow bundle the worker loads instead of running webpack at start (skipped when it is current).
-node -e 'require("./dist/workers/temporal.js").ensureWorkflowBundle().then((made) => made && console.error("[setup] workflows bundled"), (e) => { console.error(e); process.exit(1); })'
+bash scripts/bundle-workflows.sh --if-stale

@@ -81,7 +81,7 @@ export function installRuntimeLogging(log: Logger, level: LogLevel = 'INFO'): vo
 // ---- the workflow bundle ----
 
 /**
- * The workflow code bundled ahead of time (scripts/bundle-workflows.js, run by `npm run build` and setup.sh after tsc).
+ * The workflow code bundled ahead of time (scripts/bundle-workflows.sh, run by `npm run build` and setup.sh after tsc).
  * Bundling at worker start runs webpack inside the worker: about 240 MB of peak memory and seconds of CPU before
  * the first poll. Beside the compiled code only (dist/workflow-bundle.js): a worker run from the TypeScript sources
  * (tests) never picks it up.
