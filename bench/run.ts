@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     .option('--sizes <list>', 'comma-separated sizes', '1000000')
     .option('--only <pairs>', `comma-separated pairs of ${PAIRS.join(', ')}`, PAIRS.join(','))
     .option('--skip-peers', 'measure Sensei only')
-    .option('--partitions <n>', "the migration's options.table_partitions (default: the strategy's, aggressive 6)")
+    .option('--partitions <n>', "the migration's options.table_partitions (default: one range per million rows, at most the strategy's 6 lanes)")
     .parse();
   const opts = program.opts<{ rows?: string; sizes: string; only: string; skipPeers?: boolean; partitions?: string }>();
   const options = opts.partitions ? { table_partitions: Number(opts.partitions) } : {};

@@ -57,9 +57,11 @@ export interface MigrationOptions {
   /** Validation tiers: user queries for the behavioral tier, how long a failed or completed migration accepts re-runs. */
   validation?: ValidationOptions;
   /**
-   * Key ranges a large table (at least PARTITION_MIN_ROWS estimated rows, a single integer key) is split into and
-   * copied at once, spread over every worker polling the task queue; they share the strategy's parallel lanes with
-   * the other tables. Default: the strategy's parallel tables (conservative 1: no split). 1 turns splitting off.
+   * Key ranges a large table with a single integer key is split into and copied at once, spread over every worker
+   * polling the task queue; they share the strategy's parallel lanes with the other tables. Each range holds at least
+   * PARTITION_RANGE_MIN_ROWS rows. Default: one range per DEFAULT_RANGE_ROWS estimated rows, at most the strategy's
+   * parallel tables (so a table under two million rows is not split: on one small machine ranges copied at once only
+   * compete for the same cores; the split pays with more workers). 1 turns splitting off.
    */
   table_partitions?: number;
   /** How patiently copying rides out an unreachable database, and what happens when that patience runs out. */
@@ -81,10 +83,16 @@ export interface CopyRetryOptions {
   on_exhausted?: 'pause' | 'fail';
 }
 
-/** Tables estimated smaller than this are copied as one key range (splitting them would cost more than it saves). */
-export const PARTITION_MIN_ROWS = 200_000;
-/** Each key range of a split table holds at least about this many rows. */
+/** Each key range of a split table holds at least about this many rows (whatever table_partitions asks). */
 export const PARTITION_RANGE_MIN_ROWS = 50_000;
+/** Without table_partitions, a table gets one key range per this many estimated rows. */
+export const DEFAULT_RANGE_ROWS = 1_000_000;
+
+/** How many key ranges a keyset table of `rowsEstimated` rows is copied in (1: not split). */
+export function tablePartitions(rowsEstimated: number, options: MigrationOptions, settings: StrategySettings): number {
+  const wanted = options.table_partitions ?? Math.min(settings.parallelTables, Math.floor(rowsEstimated / DEFAULT_RANGE_ROWS));
+  return Math.max(1, Math.min(wanted, Math.floor(rowsEstimated / PARTITION_RANGE_MIN_ROWS)));
+}
 
 export const COPY_RETRY_DEFAULTS: Required<CopyRetryOptions> = { max_attempts: 15, max_interval_seconds: 60, on_exhausted: 'pause' };
 

@@ -10,12 +10,11 @@ import type { Certificate } from '../lib/certificate';
 import {
   COPY_RETRY_DEFAULTS,
   MAX_ERRORS_KEPT,
-  PARTITION_MIN_ROWS,
-  PARTITION_RANGE_MIN_ROWS,
   PHASES,
   approvalNeed,
   nextChunkSize,
   strategySettings,
+  tablePartitions,
   type GateState,
   type KeyRangeProgress,
   type MigrationError,
@@ -504,8 +503,8 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
      * Best effort: a table that cannot be split is copied as one range.
      */
     const split = async (progress: TableProgress, table: TablePlan): Promise<number | null> => {
-      const parts = Math.min(input.options.table_partitions ?? settings.parallelTables, Math.floor(progress.rows_estimated / PARTITION_RANGE_MIN_ROWS));
-      if (parts < 2 || progress.rows_estimated < PARTITION_MIN_ROWS || progress.last_key !== null || progress.chunks > 0) return null;
+      const parts = tablePartitions(progress.rows_estimated, input.options, settings);
+      if (parts < 2 || progress.last_key !== null || progress.chunks > 0) return null;
       splitting += 1;
       try {
         const bounds = await schemaWork.splitKeyRange({ source: input.source, table, parts, rowsEstimated: progress.rows_estimated });

@@ -1,4 +1,4 @@
-import { approvalNeed, nextChunkSize, strategySettings } from '../../lib/migration';
+import { approvalNeed, nextChunkSize, strategySettings, tablePartitions } from '../../lib/migration';
 import { Sealer } from '../../lib/secrets';
 import type { MigrationPlan } from '../../lib/types';
 
@@ -74,5 +74,24 @@ describe('sealed connection strings', () => {
     expect(a.seal('same')).not.toBe(a.seal('same'));
     expect(() => new Sealer('key-b').unseal(sealed)).toThrow(/SENSEI_ENCRYPTION_KEY differs/);
     expect(() => a.unseal(sealed.slice(0, -3) + 'AAA')).toThrow();
+  });
+});
+
+describe('splitting a large table into key ranges', () => {
+  const aggressive = strategySettings('aggressive', {});
+  const conservative = strategySettings('conservative', {});
+
+  test('by default one range per million rows, at most the strategy’s lanes', () => {
+    expect(tablePartitions(1_500_000, {}, aggressive)).toBe(1);
+    expect(tablePartitions(2_000_000, {}, aggressive)).toBe(2);
+    expect(tablePartitions(50_000_000, {}, aggressive)).toBe(aggressive.parallelTables);
+    expect(tablePartitions(50_000_000, {}, conservative)).toBe(1);
+  });
+
+  test('table_partitions asks for more, down to 50,000 rows a range; 1 turns it off', () => {
+    expect(tablePartitions(240_000, { table_partitions: 4 }, aggressive)).toBe(4);
+    expect(tablePartitions(120_000, { table_partitions: 4 }, aggressive)).toBe(2);
+    expect(tablePartitions(40_000, { table_partitions: 4 }, aggressive)).toBe(1);
+    expect(tablePartitions(50_000_000, { table_partitions: 1 }, aggressive)).toBe(1);
   });
 });
