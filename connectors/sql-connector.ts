@@ -101,6 +101,11 @@ export abstract class SqlConnector implements Connector {
     });
   }
 
+  /** The SELECT list that reads these columns (a dialect may wrap a column whose plain text would lose precision). */
+  protected selectList(columns: string[], _types: CanonicalType[]): string {
+    return quoteList(this.dialect, columns);
+  }
+
   protected convertRows(rows: unknown[][], types: CanonicalType[]): Row[] {
     return rows.map((row) => row.map((v, i) => toCanonicalValue(v, types[i])));
   }
@@ -123,7 +128,7 @@ export abstract class SqlConnector implements Connector {
             : ` WHERE (${quoteList(this.dialect, keyColumns)}) > (${holders.join(', ')})`;
       }
       const sql =
-        `SELECT ${quoteList(this.dialect, columns)} FROM ${this.qt(table)}${where}` +
+        `SELECT ${this.selectList(columns, types)} FROM ${this.qt(table)}${where}` +
         ` ORDER BY ${quoteList(this.dialect, keyColumns)} LIMIT ${Math.max(1, Math.floor(limit))}`;
       return this.convertRows(await this.exec(sql, params), types);
     });
@@ -184,7 +189,7 @@ export abstract class SqlConnector implements Connector {
         });
         return `(${parts.join(' AND ')})`;
       });
-      const sql = `SELECT ${quoteList(this.dialect, columns)} FROM ${this.qt(table)} WHERE ${matches.join(' OR ')}`;
+      const sql = `SELECT ${this.selectList(columns, types)} FROM ${this.qt(table)} WHERE ${matches.join(' OR ')}`;
       return this.convertRows(await this.exec(sql, params), types);
     });
   }

@@ -85,6 +85,8 @@ function copyTextExpression(c: ColumnMapping, q: (name: string) => string): stri
     case 'decimal':
       return /^decimal\(\d+,\d+\)( unsigned)?$/.test(native) ? col : null;
     case 'float32':
+      // FLOAT as text has only six significant digits; as DOUBLE it is the stored single-precision value exactly.
+      return /^float(\(\d+,\d+\))?( unsigned)?$/.test(native) ? `CAST(${col} AS DOUBLE)` : null;
     case 'float64':
       // The same text the server sends the row path (which parses it into a number and prints it again).
       return /^(float|double|real)(\(\d+,\d+\))?( unsigned)?$/.test(native) ? col : null;
@@ -158,6 +160,11 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       (conn as unknown as { query(sql: string, callback: (error: unknown) => void): void }).query(SESSION_SQL, () => undefined);
     });
     hideSecrets(this, endpoint, { pool, endpoint });
+  }
+
+  /** FLOAT columns are read as DOUBLE: their text form keeps six significant digits, the double the exact stored value. */
+  protected override selectList(columns: string[], types: CanonicalType[]): string {
+    return columns.map((c, i) => (types[i]?.kind === 'float32' ? `CAST(${this.q(c)} AS DOUBLE) AS ${this.q(c)}` : this.q(c))).join(', ');
   }
 
   protected placeholder(): string {
@@ -439,7 +446,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     const types = await this.columnTypes(table, columns);
     const conn = await this.guard(`read ${table}`, () => this.pool.getConnection());
     try {
-      const sql = `SELECT ${columns.map((c) => this.q(c)).join(', ')} FROM ${this.qt(table)}${orderBy.length ? ' ORDER BY ' + orderBy.map((c) => this.q(c)).join(', ') : ''}`;
+      const sql = `SELECT ${this.selectList(columns, types)} FROM ${this.qt(table)}${orderBy.length ? ' ORDER BY ' + orderBy.map((c) => this.q(c)).join(', ') : ''}`;
       // The callback connection streams rows as they arrive, so a large keyless table never sits in memory.
       const core = (conn as unknown as { connection: CallbackConnection }).connection;
       const stream = core.query({ sql, rowsAsArray: true }).stream();

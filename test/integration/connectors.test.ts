@@ -483,3 +483,38 @@ describe('Chinook copied across every dialect pair', () => {
     }
   });
 });
+
+describe('MariaDB FLOAT keeps its stored single-precision value', () => {
+  // As text the server sends FLOAT with six significant digits (1.2345678 → "1.23457", 16777216 → "16777200").
+  const values = [1.2345678, 16777216, 0.1, -3.4e38, 1e-40];
+  let db: TempDatabase;
+  let source: Connector;
+  beforeAll(async () => {
+    db = await createTempDatabase('mysql');
+    await runStatements('mysql', db.endpoint, [
+      'CREATE TABLE f (id INT PRIMARY KEY, v FLOAT)',
+      `INSERT INTO f VALUES ${values.map((v, i) => `(${i + 1}, ${v})`).join(', ')}`,
+    ]);
+    source = await createConnector(db.endpoint);
+  });
+  afterAll(async () => {
+    await source?.close();
+    await db?.drop();
+  });
+
+  test('the row path reads every value as the float it is', async () => {
+    const rows = await source.readChunk('f', ['id', 'v'], ['id'], null, 10);
+    expect(rows.map((r) => Math.fround(r[1] as number))).toEqual(values.map((v) => Math.fround(v)));
+  });
+
+  test('the pass-through path renders them exactly too', async () => {
+    if (!isTextChunkSource(source)) throw new Error('MariaDB should offer the pass-through path');
+    const plan = planMigration(await source.introspect({ tables: ['f'] }), 'postgresql', { targetSchema: 'public' }).tables[0];
+    expect(source.canRenderText(plan, 'postgres-copy')).toBe(true);
+    const text = await source.readText(plan, { after: null, upTo: [String(values.length)] }, 'postgres-copy');
+    let body = '';
+    for await (const piece of text) body += String(piece);
+    const read = body.trim().split('\n').map((line) => Math.fround(Number(line.split('\t')[1])));
+    expect(read).toEqual(values.map((v) => Math.fround(v)));
+  });
+});
