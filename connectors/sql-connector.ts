@@ -116,22 +116,24 @@ export abstract class SqlConnector implements Connector {
       const types = await this.columnTypes(table, columns);
       const keyTypes = await this.columnTypes(table, keyColumns);
       const params: unknown[] = [];
-      let where = '';
-      if (after) {
-        const holders = after.map((v, i) => {
-          params.push(this.toDriverValue(v, keyTypes[i]));
-          return this.placeholder(i);
-        });
-        where =
-          keyColumns.length === 1
-            ? ` WHERE ${this.q(keyColumns[0])} > ${holders[0]}`
-            : ` WHERE (${quoteList(this.dialect, keyColumns)}) > (${holders.join(', ')})`;
-      }
+      const where = this.afterCondition(keyColumns, keyTypes, after, params);
       const sql =
         `SELECT ${this.selectList(columns, types)} FROM ${this.qt(table)}${where}` +
         ` ORDER BY ${quoteList(this.dialect, keyColumns)} LIMIT ${Math.max(1, Math.floor(limit))}`;
       return this.convertRows(await this.exec(sql, params), types);
     });
+  }
+
+  /** ` WHERE (k1, k2) > after` (row-value comparison), or nothing when after is null; values bound through `params`. */
+  protected afterCondition(keyColumns: string[], keyTypes: CanonicalType[], after: Key | null, params: unknown[]): string {
+    if (!after) return '';
+    const holders = after.map((v, i) => {
+      params.push(this.toDriverValue(v, keyTypes[i]));
+      return this.placeholder(params.length - 1);
+    });
+    return keyColumns.length === 1
+      ? ` WHERE ${this.q(keyColumns[0])} > ${holders[0]}`
+      : ` WHERE (${quoteList(this.dialect, keyColumns)}) > (${holders.join(', ')})`;
   }
 
   /**
@@ -158,14 +160,7 @@ export abstract class SqlConnector implements Connector {
     return this.guard(`read ${table}`, async () => {
       const keyTypes = await this.columnTypes(table, keyColumns);
       const params: unknown[] = [];
-      let where = '';
-      if (after) {
-        const holders = after.map((v, i) => {
-          params.push(this.toDriverValue(v, keyTypes[i]));
-          return this.placeholder(i);
-        });
-        where = keyColumns.length === 1 ? ` WHERE ${this.q(keyColumns[0])} > ${holders[0]}` : ` WHERE (${quoteList(this.dialect, keyColumns)}) > (${holders.join(', ')})`;
-      }
+      const where = this.afterCondition(keyColumns, keyTypes, after, params);
       const keys = quoteList(this.dialect, keyColumns);
       const from = `SELECT ${keys} FROM ${this.qt(table)}${where}`;
       // An index-only walk over the chunk's keys; the tail of the table has fewer rows than the limit.
