@@ -29,6 +29,8 @@ export interface SenseiConfig {
   jwtAudience: string | undefined;
   /** SENSEI_RATE_LIMIT: requests per second per key unless the key says otherwise (50). */
   rateLimit: number;
+  /** SENSEI_WORKER_ACTIVITIES: activities (chunks, validation tiers …) one worker process runs at once (8). */
+  workerActivities: number;
 }
 
 export const DEFAULT_TASK_QUEUE = 'sensei-migrations';
@@ -54,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SenseiConfig {
     jwtIssuer: env.SENSEI_JWT_ISSUER || undefined,
     jwtAudience: env.SENSEI_JWT_AUDIENCE || undefined,
     rateLimit: positiveInt(env.SENSEI_RATE_LIMIT, 50, 'SENSEI_RATE_LIMIT'),
+    workerActivities: positiveInt(env.SENSEI_WORKER_ACTIVITIES, 8, 'SENSEI_WORKER_ACTIVITIES'),
   };
 }
 

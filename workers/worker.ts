@@ -25,7 +25,7 @@ export interface SenseiWorker {
 /** A worker that runs migration workflows and their activities on the configured task queue. */
 export async function createWorker(
   connection: NativeConnection,
-  config: Pick<SenseiConfig, 'namespace' | 'taskQueue' | 'dataDir' | 'encryptionKey' | 'databaseUrl'>,
+  config: Pick<SenseiConfig, 'namespace' | 'taskQueue' | 'dataDir' | 'encryptionKey' | 'databaseUrl'> & Partial<Pick<SenseiConfig, 'workerActivities'>>,
 ): Promise<SenseiWorker> {
   const pool = new ConnectorPool(Sealer.fromConfig(config));
   const store = await MetadataStore.open(config);
@@ -35,8 +35,8 @@ export async function createWorker(
     taskQueue: config.taskQueue,
     ...workflowCodeOptions(),
     activities: createActivities(pool, store),
-    // Chunks are I/O bound; a few at once per worker keeps two cores busy without starving the workflow tasks.
-    maxConcurrentActivityTaskExecutions: 8,
+    // Chunks are I/O bound; a few at once per worker (8 by default) keeps two cores busy without starving the workflow tasks.
+    maxConcurrentActivityTaskExecutions: config.workerActivities ?? 8,
   });
   let running: Promise<void> | undefined;
   return {

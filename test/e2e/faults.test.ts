@@ -35,8 +35,8 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-function startWorker(): WorkerProcess {
-  const worker = new WorkerProcess(stack.workerEnv);
+function startWorker(env: NodeJS.ProcessEnv = {}): WorkerProcess {
+  const worker = new WorkerProcess({ ...stack.workerEnv, ...env });
   worker.start();
   workers.push(worker);
   return worker;
@@ -128,8 +128,9 @@ async function chunkWorkers(handle: Handle): Promise<Map<string, number>> {
 }
 
 test('two workers share the chunks; one is killed -9 and the other finishes, nothing lost or duplicated', async () => {
-  const a = startWorker();
-  const b = startWorker();
+  const a = startWorker({ SENSEI_LOG_LEVEL: 'info' });
+  const b = startWorker({ SENSEI_LOG_LEVEL: 'info' });
+  await Promise.all([a.ready(), b.ready()]);
   const { source, target } = await chinookPair();
   const handle = await migrate(source, target, { chunk_size: 100, parallel_tables: 4 });
   const killAt = randomPoint('kill -9 of worker a');
@@ -276,8 +277,10 @@ test("with on_exhausted 'fail' the same outage ends the migration failed with th
 });
 
 test('one large table is split into key ranges that both workers copy at once; every row arrives exactly once', async () => {
-  const a = startWorker();
-  const b = startWorker();
+  // Two chunks at a time per worker: four ranges copied at once need both of them.
+  const a = startWorker({ SENSEI_WORKER_ACTIVITIES: '2', SENSEI_LOG_LEVEL: 'info' });
+  const b = startWorker({ SENSEI_WORKER_ACTIVITIES: '2', SENSEI_LOG_LEVEL: 'info' });
+  await Promise.all([a.ready(), b.ready()]);
   const sourceDb = await createTempDatabase('postgresql');
   const targetDb = await createTempDatabase('mysql');
   databases.push(sourceDb, targetDb);

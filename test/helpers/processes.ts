@@ -32,6 +32,15 @@ export class WorkerProcess {
     this.child.stderr?.on('data', keep);
   }
 
+  /** Resolves once the worker says it polls the task queue. */
+  async ready(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.output.includes('worker polling')) {
+      if (Date.now() > deadline) throw new Error(`worker not polling after ${timeoutMs} ms:\n${this.output.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
