@@ -142,7 +142,9 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       return await run();
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw conflict(err.cause.message);
-      if (err instanceof WorkflowNotFoundError) {
+      // The workflow closed before the update arrived, or while it waited to be taken: the migration is over.
+      const closed = err instanceof WorkflowNotFoundError || (await handle.describe().then((d) => d.status.name !== 'RUNNING', () => false));
+      if (closed) {
         const status = await statusOf(handle);
         throw conflict(`migration is ${status.status}`, { status: status.status });
       }

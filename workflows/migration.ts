@@ -334,8 +334,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     const s = displayStatus(input, state);
     return `${s.status}|${s.phase ?? ''}`;
   };
-  async function reportIndex(): Promise<void> {
-    const key = indexKey();
+  async function reportIndex(key = indexKey()): Promise<void> {
     if (key === indexed) return;
     indexed = key;
     const [status, phase] = key.split('|') as [string, string];
@@ -347,11 +346,24 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   }
   void (async () => {
     for (;;) {
-      await wf.condition(() => indexKey() !== indexed);
+      await wf.condition(() => !settling && indexKey() !== indexed);
       await reportIndex();
     }
   })().catch(() => undefined);
-  const finalReport = () => wf.CancellationScope.nonCancellable(reportIndex);
+  let settling = false;
+  /**
+   * Moves to a status a client acts on (completed, failed, cancelled): the listing index learns it first, so a
+   * client that saw it in the status query also finds the migration listed with it.
+   */
+  async function settle(status: 'completed' | 'failed' | 'cancelled'): Promise<void> {
+    settling = true;
+    try {
+      await wf.CancellationScope.nonCancellable(() => reportIndex(`${status}|${state.phase ?? ''}`));
+    } finally {
+      settling = false;
+    }
+    state.status = status;
+  }
 
   // ---- webhook events: each one a child workflow that outlives this one, so a dead receiver never holds it up ----
   async function emit(event: WebhookEvent, data: Record<string, unknown> = {}): Promise<void> {
@@ -388,18 +400,16 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       }
       endPhase(phase, outcome);
     }
-    state.status = 'completed';
+    await settle('completed');
     state.completed_at = now();
-    await finalReport();
     await emit('migration.completed', { rows_copied: progressOf(state.tables).rows_copied, duration_ms: status().duration_ms });
     return status();
   } catch (err) {
     if (wf.isCancellation(err) || err instanceof MigrationCancelled) {
       endActivePhase('cancelled');
-      state.status = 'cancelled';
       state.failure ??= { code: 'Cancelled', message: 'cancelled on request' };
+      await settle('cancelled');
       state.completed_at = now();
-      await finalReport();
       await emit('migration.cancelled', { reason: state.failure.message });
       if (err instanceof MigrationCancelled) return status();
       throw err;
@@ -408,10 +418,9 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     const failure = describeFailure(err);
     recordError(failure.code, failure.message);
     endActivePhase('failed');
-    state.status = 'failed';
     state.failure = failure;
+    await settle('failed');
     state.completed_at = now();
-    await finalReport();
     if (state.phase === 'validation') await emit('validation.completed', { validation_status: 'failed', message: failure.message });
     await emit('migration.failed', { phase: state.phase, error: failure });
     // The workflow itself fails too, so Temporal's own tools show the failure; queries still answer.
@@ -657,9 +666,9 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       if (failedTiers.length === 0) return;
       const message = validationFailureMessage(failedTiers);
       recordError('ValidationFailed', message);
-      state.status = 'failed';
       state.failure = { code: 'ValidationFailed', message };
       state.phases.validation.status = 'failed';
+      await settle('failed');
       state.completed_at = now();
       revalidation = 'open';
       const holdSeconds = input.options.validation?.failed_hold_seconds ?? DEFAULT_FAILED_HOLD_SECONDS;
@@ -750,8 +759,8 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     const holdSeconds = input.options.validation?.completed_hold_seconds ?? 0;
     if (holdSeconds <= 0) return;
     for (;;) {
-      state.status = 'completed';
       state.phase = 'certification';
+      await settle('completed');
       state.phases.certification = { ...state.phases.certification, status: 'completed', completed_at: now() };
       state.completed_at = now();
       revalidation = 'open';
