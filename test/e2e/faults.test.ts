@@ -128,6 +128,7 @@ async function chunkWorkers(handle: Handle): Promise<Map<string, number>> {
 }
 
 test('two workers share the chunks; one is killed -9 and the other finishes, nothing lost or duplicated', async () => {
+  await Promise.all(workers.map((w) => w.kill('SIGTERM')));
   const a = startWorker({ SENSEI_LOG_LEVEL: 'info' });
   const b = startWorker({ SENSEI_LOG_LEVEL: 'info' });
   await Promise.all([a.ready(), b.ready()]);
@@ -277,7 +278,9 @@ test("with on_exhausted 'fail' the same outage ends the migration failed with th
 });
 
 test('one large table is split into key ranges that both workers copy at once; every row arrives exactly once', async () => {
-  // Two chunks at a time per worker: four ranges copied at once need both of them.
+  // Only these two workers poll the queue (earlier tests' workers stop); two chunks at a time each: four ranges
+  // copied at once need both of them.
+  await Promise.all(workers.map((w) => w.kill('SIGTERM')));
   const a = startWorker({ SENSEI_WORKER_ACTIVITIES: '2', SENSEI_LOG_LEVEL: 'info' });
   const b = startWorker({ SENSEI_WORKER_ACTIVITIES: '2', SENSEI_LOG_LEVEL: 'info' });
   await Promise.all([a.ready(), b.ready()]);
