@@ -142,11 +142,14 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       return await run();
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw conflict(err.cause.message);
-      // The workflow closed before the update arrived, or while it waited to be taken: the migration is over.
-      const closed = err instanceof WorkflowNotFoundError || (await handle.describe().then((d) => d.status.name !== 'RUNNING', () => false));
-      if (closed) {
-        const status = await statusOf(handle);
-        throw conflict(`migration is ${status.status}`, { status: status.status });
+      // The workflow closed before the update arrived, or is closing under it (the server then answers
+      // "workflow is closing" while describe may still say RUNNING): the status says the migration is over.
+      // A query that meets the close itself is asked once more.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const status = await statusOf(handle).catch(() => null);
+        if (status && TERMINAL_STATUSES.includes(status.status)) throw conflict(`migration is ${status.status}`, { status: status.status });
+        if (status) break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
       }
       throw err;
     }
