@@ -4,7 +4,7 @@
  * workflow contract (lib/migration.ts), a compile-time check below keeps the two the same.
  */
 import { z } from 'zod';
-import type { GateState, MigrationError, MigrationStatus, TableProgress } from '../lib/migration';
+import { VALIDATION_TIERS, type GateState, type MigrationError, type MigrationStatus, type TableProgress } from '../lib/migration';
 
 const ts = z.string();
 const nullableTs = z.string().nullable();
@@ -78,6 +78,7 @@ export const migrationErrorResponse = z.object({
   resolution_note: z.string().optional(),
 });
 
+const tierName = z.enum(VALIDATION_TIERS);
 const tierSummary = z.object({ verdict: z.enum(['pending', 'running', 'passed', 'failed', 'error']), summary: z.string().nullable(), failures: z.number().int() });
 export const validationStateResponse = z.object({
   status: z.enum(['pending', 'running', 'passed', 'failed']),
@@ -85,6 +86,7 @@ export const validationStateResponse = z.object({
   attempt: z.number().int(),
   row_counts: z.array(z.object({ table: z.string(), source_rows: z.number(), target_rows: z.number(), rejected_rows: z.number(), match: z.boolean() })),
   tiers: z.object({ structural: tierSummary, statistical: tierSummary, referential: tierSummary, semantic: tierSummary, behavioral: tierSummary }),
+  diagnosis: z.object({ caught_by: tierName, finding: z.string(), also_failed: z.array(tierName) }).nullable().optional(),
   started_at: nullableTs,
   completed_at: nullableTs,
 });

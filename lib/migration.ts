@@ -191,6 +191,31 @@ export interface RowCountCheck {
 export const VALIDATION_TIERS = ['structural', 'statistical', 'referential', 'semantic', 'behavioral'] as const;
 export type ValidationTier = (typeof VALIDATION_TIERS)[number];
 
+/**
+ * The tiers from the most specific diagnosis to the least: a missing schema object explains differing rows,
+ * an orphan or a duplicate key is a sharper statement than "this row differs", differing rows explain
+ * differing aggregates, and those explain differing query results. A query that differs while every other
+ * tier passes is a behavioural difference of its own (collation, NULL order, type semantics).
+ */
+export const DIAGNOSIS_ORDER: readonly ValidationTier[] = ['structural', 'referential', 'semantic', 'statistical', 'behavioral'];
+
+/** Which tier caught a failed validation, and which others saw the same difference from further away. */
+export interface ValidationDiagnosis {
+  caught_by: ValidationTier;
+  /** The catching tier's first finding (or its summary when it could not run). */
+  finding: string;
+  /** The other tiers that did not pass, in diagnosis order. */
+  also_failed: ValidationTier[];
+}
+
+/** null when every tier passed (or none has ended yet). */
+export function diagnoseValidation(tiers: ValidationState['tiers'], firstFinding: (tier: ValidationTier) => string | undefined): ValidationDiagnosis | null {
+  const failed = DIAGNOSIS_ORDER.filter((t) => tiers[t].verdict === 'failed' || tiers[t].verdict === 'error');
+  if (failed.length === 0) return null;
+  const [caught, ...others] = failed;
+  return { caught_by: caught, finding: firstFinding(caught) ?? tiers[caught].summary ?? 'failed', also_failed: others };
+}
+
 /** `error`: the tier could not run to the end (the reason is its summary); it counts as not passed. */
 export type TierVerdict = 'pending' | 'running' | 'passed' | 'failed' | 'error';
 
@@ -280,6 +305,8 @@ export interface ValidationState {
   row_counts: RowCountCheck[];
   /** Per tier: verdict, one-line summary and failure count (full results: validationQuery). */
   tiers: Record<ValidationTier, { verdict: TierVerdict; summary: string | null; failures: number }>;
+  /** Set when validation failed: the tier that caught it (see DIAGNOSIS_ORDER). */
+  diagnosis?: ValidationDiagnosis | null;
   started_at: string | null;
   completed_at: string | null;
 }

@@ -30,6 +30,7 @@ import {
   type ValidationState,
   type ValidationTier,
   VALIDATION_TIERS,
+  diagnoseValidation,
 } from '../lib/migration';
 import { applyMappingEdits, mappingEditProblem, type MappingEdit } from '../lib/mapping-edit';
 import type { ColumnMapping, Key, MigrationPlan, SchemaInfo, TablePlan } from '../lib/types';
@@ -694,6 +695,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       attempt: (state.validation?.attempt ?? 0) + 1,
       row_counts: [],
       tiers: Object.fromEntries(VALIDATION_TIERS.map((t) => [t, { verdict: 'running', summary: null, failures: 0 }])) as ValidationState['tiers'],
+      diagnosis: null,
       started_at: startedAt,
       completed_at: null,
     };
@@ -727,12 +729,19 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     validation.completed_at = now();
     const failed = VALIDATION_TIERS.filter((t) => validation.tiers[t].verdict !== 'passed');
     validation.status = failed.length === 0 ? 'passed' : 'failed';
+    validation.diagnosis = diagnoseValidation(validation.tiers, (t) => state.validationResults?.[t]?.findings[0]?.message);
     return failed;
   }
 
+  /** Leads with the tier that caught it and its first finding, then every failed tier's summary. */
   function validationFailureMessage(failed: ValidationTier[]): string {
+    const diagnosis = state.validation?.diagnosis;
+    const lead = diagnosis
+      ? `caught by the ${diagnosis.caught_by} tier: ${diagnosis.finding}` +
+        (diagnosis.also_failed.length ? ` (also seen by ${diagnosis.also_failed.join(', ')})` : '')
+      : 'validation failed';
     const parts = failed.map((t) => `${t}: ${state.validation?.tiers[t].summary ?? 'failed'}`);
-    return `validation failed in ${failed.length} tier(s) — ${parts.join(' | ')}`.slice(0, 2000);
+    return `${lead} — ${failed.length} tier(s) failed: ${parts.join(' | ')}`.slice(0, 2000);
   }
 
   /** Signs the certificate (every tier passed). The document stays in workflow state for certificateQuery. */

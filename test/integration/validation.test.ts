@@ -117,9 +117,13 @@ test.each(CORRUPTIONS)('$name in the target fails the $tier tier on re-run and n
   const finding = result?.findings.find((f) => f.check === c.check && f.table === c.table);
   expect(finding).toBeDefined();
   if (c.key) expect(finding?.key).toEqual(c.key);
+  // Exactly one tier is named as having caught it; the others that noticed are listed after it.
+  expect(report.diagnosis?.caught_by).toBe(c.tier);
+  expect(report.diagnosis?.also_failed).not.toContain(c.tier);
+  expect(failed.failure?.message).toMatch(new RegExp(`^caught by the ${c.tier} tier: `));
+  expect(failed.failure?.message).toContain(result?.findings[0]?.message);
   const verdicts = Object.fromEntries(Object.entries(report.tiers).map(([k, v]) => [k, v.verdict]));
-  // Recorded for the report: which other tiers noticed the same corruption.
-  console.info(`${c.name}: ${JSON.stringify(verdicts)} — ${finding?.message}`);
+  console.info(`${c.name}: ${JSON.stringify(verdicts)} — ${failed.failure?.message.slice(0, 300)}`);
   expect(await handle.query(certificateQuery)).toBeNull();
   await handle.terminate('test over');
 });

@@ -1,4 +1,4 @@
-import { approvalNeed, nextChunkSize, strategySettings, tablePartitions } from '../../lib/migration';
+import { approvalNeed, diagnoseValidation, nextChunkSize, strategySettings, tablePartitions, VALIDATION_TIERS, type ValidationState } from '../../lib/migration';
 import { Sealer } from '../../lib/secrets';
 import type { MigrationPlan } from '../../lib/types';
 
@@ -93,5 +93,26 @@ describe('splitting a large table into key ranges', () => {
     expect(tablePartitions(120_000, { table_partitions: 4 }, aggressive)).toBe(2);
     expect(tablePartitions(40_000, { table_partitions: 4 }, aggressive)).toBe(1);
     expect(tablePartitions(50_000_000, { table_partitions: 1 }, aggressive)).toBe(1);
+  });
+});
+
+describe('which tier caught a failed validation', () => {
+  const tiers = (failed: Partial<Record<(typeof VALIDATION_TIERS)[number], 'failed' | 'error'>>): ValidationState['tiers'] =>
+    Object.fromEntries(VALIDATION_TIERS.map((t) => [t, { verdict: failed[t] ?? 'passed', summary: `${t} summary`, failures: failed[t] ? 1 : 0 }])) as ValidationState['tiers'];
+  const finding = (t: string) => (t === 'error' ? undefined : `${t} finding`);
+
+  test('the most specific failed tier is named, the others follow in diagnosis order', () => {
+    expect(diagnoseValidation(tiers({ behavioral: 'failed', statistical: 'failed', semantic: 'failed', referential: 'failed' }), finding)).toEqual({
+      caught_by: 'referential',
+      finding: 'referential finding',
+      also_failed: ['semantic', 'statistical', 'behavioral'],
+    });
+    expect(diagnoseValidation(tiers({ semantic: 'failed', structural: 'failed' }), finding)?.caught_by).toBe('structural');
+    expect(diagnoseValidation(tiers({ behavioral: 'failed' }), finding)).toEqual({ caught_by: 'behavioral', finding: 'behavioral finding', also_failed: [] });
+  });
+
+  test('a tier that could not run counts as failed and is described by its summary; all passed is no diagnosis', () => {
+    expect(diagnoseValidation(tiers({ statistical: 'error' }), () => undefined)).toEqual({ caught_by: 'statistical', finding: 'statistical summary', also_failed: [] });
+    expect(diagnoseValidation(tiers({}), finding)).toBeNull();
   });
 });
