@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { Router, type Request, type Response } from 'express';
 import {
+  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
@@ -18,6 +19,7 @@ import type { Dialect } from '../lib/types';
 import {
   approveUpdate,
   cancelSignal,
+  carryOnQuery,
   certificateQuery,
   configureUpdate,
   editMappingsUpdate,
@@ -495,8 +497,23 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
   router.post('/:id/validation/rerun', async (req, res) => {
     const handle = await handleFor(req, res);
     const body = parse(cancelBody, req.body);
-    await statusOf(handle);
-    const state = await update(handle, () => handle.executeUpdate(revalidateUpdate, { args: [{ by: (res.locals.principal as Principal).id, reason: body.reason }] }));
+    const request = { by: (res.locals.principal as Principal).id, reason: body.reason };
+    const before = await statusOf(handle);
+    const closed = await handle.describe().then((d) => d.status.name !== 'RUNNING');
+    const reopens = before.status === 'completed' || (before.status === 'failed' && before.failure?.code === 'ValidationFailed');
+    if (closed && reopens) {
+      // The workflow ended (no hold, or the hold ran out): a new run of the same id carries its state on.
+      const carried = await ask(handle, () => handle.query(carryOnQuery));
+      try {
+        await client.workflow.start(migrationWorkflow, { taskQueue: deps.taskQueue, workflowId: handle.workflowId, args: [{ ...carried, revalidation: request }] });
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict('validation is already being re-run');
+        throw err;
+      }
+      res.status(202).json(before.validation);
+      return;
+    }
+    const state = await update(handle, () => handle.executeUpdate(revalidateUpdate, { args: [request] }));
     res.status(202).json(state);
   });
 

@@ -94,7 +94,7 @@ export function openApiDocument() {
       '/v1/migrations/{id}/errors/{error_id}': get('One error', [...migration, id('error_id')], [], R.migrationErrorResponse),
       '/v1/migrations/{id}/validation': get('Validation report'),
       '/v1/migrations/{id}/validation/{tier}': get('One validation tier', [...migration, id('tier')]),
-      '/v1/migrations/{id}/validation/rerun': post('Run validation again', cancelBody),
+      '/v1/migrations/{id}/validation/rerun': post('Run validation again (also after the workflow closed: completed, or failed in validation)', cancelBody),
       '/v1/migrations/{id}/certificate': get('Download the Behavioral Equivalence Certificate'),
       '/v1/connections': {
         get: { summary: 'List connections', parameters: queryParameters(pageQuery), responses: ok('A page of connections', R.listOf(R.connectionResponse)) },

@@ -118,6 +118,11 @@ export interface MigrationInput {
   environment?: 'live' | 'test';
   /** Set when the workflow continues as new: everything it had done so far. */
   carried?: MigrationState;
+  /**
+   * Set (with carried) when a closed migration, completed or failed in validation, is opened again in a new run
+   * of its workflow id to re-run validation against its target as it is now.
+   */
+  revalidation?: { by?: string; reason?: string };
 }
 
 export type PhaseState = 'pending' | 'running' | 'completed' | 'skipped' | 'failed' | 'cancelled';

@@ -94,6 +94,11 @@ export interface RevalidateRequest {
  * still accepts re-runs (options.validation.completed_hold_seconds). Answers the validation state as it starts.
  */
 export const revalidateUpdate = wf.defineUpdate<ValidationState, [RevalidateRequest]>('revalidate');
+/**
+ * The input a new run needs to carry on from where this one is (its state included): how a closed migration
+ * is opened again for a validation re-run. Holds sealed connection references, never clear text.
+ */
+export const carryOnQuery = wf.defineQuery<MigrationInput>('carryOn');
 
 // ---- activities, grouped by how they should time out and retry ----
 
@@ -168,6 +173,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   wf.setHandler(schemaQuery, () => state.schema);
   wf.setHandler(validationQuery, () => (state.validation ? { ...state.validation, results: state.validationResults ?? {} } : null));
   wf.setHandler(certificateQuery, () => state.certificate ?? null);
+  wf.setHandler(carryOnQuery, () => ({ ...input, revalidation: undefined, carried: state }));
   let revalidation: 'closed' | 'open' | 'requested' = 'closed';
   wf.setHandler(
     revalidateUpdate,
@@ -388,6 +394,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   // ---- the story ----
   try {
     if (!input.carried) await emit('migration.created', { name: input.name });
+    if (input.revalidation) reopenForValidation(input.revalidation);
     await wf.condition(() => state.status !== 'created' || state.cancelRequested);
     for (const phase of PHASES) {
       if (state.phases[phase].status === 'completed' || state.phases[phase].status === 'skipped') continue;
@@ -791,6 +798,16 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       beginPhase('certification');
       await certify();
     }
+  }
+
+  /** A closed migration opened again: validation and certification run once more, on the target as it is now. */
+  function reopenForValidation(request: RevalidateRequest): void {
+    wf.log.info('validation re-run requested on a closed migration', { by: request.by ?? 'unknown', reason: request.reason });
+    input.revalidation = undefined;
+    state.status = 'running';
+    state.failure = null;
+    state.completed_at = null;
+    for (const phase of ['validation', 'certification'] as const) state.phases[phase] = { status: 'pending', started_at: null, completed_at: null };
   }
 
   // ---- bookkeeping ----

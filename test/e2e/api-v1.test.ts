@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { SignJWT } from 'jose';
 import type { ZodType } from 'zod';
 import { createTempDatabase } from '../helpers/databases';
@@ -283,6 +284,46 @@ describe('changing a migration before and during its run', () => {
     expect(done.gate.state).toBe('auto_approved');
     const late = await call('PATCH', `/v1/migrations/${id}`, { body: { name: 'too late' } });
     expect(late.status).toBe(409);
+  });
+
+  test('a migration whose workflow has closed re-runs validation on request: drift in the target fails at the tier that catches it, the repair gets a new certificate', async () => {
+    const body = sqliteMigrationBody('checked again later');
+    const id = (await call('POST', '/v1/migrations', { body })).body.id as string;
+    expect((await call('POST', `/v1/migrations/${id}/start`)).status).toBe(202);
+    await stack.client.workflow.getHandle(id).result(); // no completed hold by default: the workflow closes
+    const first = (await call('GET', `/v1/migrations/${id}/status`)).body;
+    expect(first).toMatchObject({ status: 'completed', validation: { attempt: 1, status: 'passed' } });
+
+    const target = new Database(body.target.connection_string);
+    const { Name: original } = target.prepare('SELECT "Name" FROM "Artist" WHERE "ArtistId" = 3').get() as { Name: string };
+    target.prepare('UPDATE "Artist" SET "Name" = ? WHERE "ArtistId" = 3').run('Drifted');
+    const rerun = await call('POST', `/v1/migrations/${id}/validation/rerun`, { body: { reason: 'nightly drift check' } });
+    expect(rerun.status).toBe(202);
+    expect(rerun.body).toMatchObject({ attempt: 1, status: 'passed' });
+    const failed = await waitStatus(id, (s) => s.status === 'failed' && s.validation?.attempt === 2);
+    expect(failed.failure.code).toBe('ValidationFailed');
+    expect(failed.validation.diagnosis.caught_by).toBe('semantic');
+    expect(failed.failure.message).toContain(`Artist row (ArtistId=3) differs in Name: source "${original}", target "Drifted"`);
+    expect((await call('GET', `/v1/migrations/${id}/certificate`)).status).toBe(404);
+    expect((await call('GET', '/v1/migrations?status=failed&limit=100')).body.data.map((m: { id: string }) => m.id)).toContain(id);
+
+    target.prepare('UPDATE "Artist" SET "Name" = ? WHERE "ArtistId" = 3').run(original);
+    target.close();
+    expect((await call('POST', `/v1/migrations/${id}/validation/rerun`, { body: { reason: 'repaired' } })).status).toBe(202);
+    const passed = await waitStatus(id, (s) => s.status === 'completed' && s.validation?.attempt === 3);
+    expect(passed.validation.status).toBe('passed');
+    expect(passed.certificate.certificate_id).toMatch(/^cert_/);
+    expect(passed.certificate.certificate_id).not.toBe(first.certificate.certificate_id);
+    expect(passed.tables.reduce((n: number, t: { rows_copied: number }) => n + t.rows_copied, 0)).toBe(15607);
+  });
+
+  test('a cancelled migration cannot re-run validation', async () => {
+    const id = (await call('POST', '/v1/migrations', { body: { ...sqliteMigrationBody('never run'), strategy: 'conservative' } })).body.id as string;
+    expect((await call('DELETE', `/v1/migrations/${id}`)).status).toBeLessThan(300);
+    await stack.client.workflow.getHandle(id).result();
+    const rerun = await call('POST', `/v1/migrations/${id}/validation/rerun`, { body: {} });
+    expect(rerun.status).toBe(409);
+    expect(rerun.body.error.message).toMatch(/cancelled/);
   });
 
   test('a mapping edited at the gate is judged again: narrowing lowers its confidence, widening raises it, the target uses it', async () => {
