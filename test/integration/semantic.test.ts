@@ -2,7 +2,8 @@
  * The semantic tier against real PostgreSQL and MariaDB targets, where it digests ranges inside the
  * databases: fresh Chinook migrations MariaDB → PostgreSQL and PostgreSQL → MariaDB pass with equal content
  * hashes on both sides; one changed value, one deleted row and one extra row in the target each fail the
- * semantic tier after a re-run of validation and name the row's key with both values.
+ * semantic tier after a re-run of validation and name the row's key with both values; an orphaned child, a
+ * dropped index and a shifted timestamp are each caught by the tier that should (the diagnosis names it).
  */
 import fs from 'node:fs';
 import mysql from 'mysql2/promise';
@@ -44,16 +45,18 @@ async function database(dialect: 'postgresql' | 'mysql', chinook = false): Promi
   return db.endpoint;
 }
 
-async function corrupt(target: Endpoint, sql: string): Promise<void> {
+/** Runs the statements in one session that checks no foreign keys (so a test can orphan a row). */
+async function corrupt(target: Endpoint, sql: string[]): Promise<void> {
   if (target.type === 'postgresql') {
     const c = new Client({ connectionString: target.connectionString });
     await c.connect();
-    await c.query(sql);
+    await c.query('SET session_replication_role = replica');
+    for (const statement of sql) await c.query(statement);
     await c.end();
   } else {
     const c = await mysql.createConnection({ uri: target.connectionString });
     await c.query('SET FOREIGN_KEY_CHECKS = 0');
-    await c.query(sql);
+    for (const statement of sql) await c.query(statement);
     await c.end();
   }
 }
@@ -74,8 +77,13 @@ interface Pair {
   changed: string;
   deleted: string;
   extra: string;
-  key: (table: 'track' | 'line' | 'genre') => string;
+  orphaned: string[];
+  droppedIndex: string[];
+  shiftedZone: string;
+  key: (table: TableRole) => string;
 }
+
+type TableRole = 'track' | 'line' | 'genre' | 'invoice';
 
 const PAIRS: Pair[] = [
   {
@@ -85,7 +93,10 @@ const PAIRS: Pair[] = [
     changed: `UPDATE "Track" SET "UnitPrice" = 0.98 WHERE "TrackId" = 42`,
     deleted: `DELETE FROM "InvoiceLine" WHERE "InvoiceLineId" = 7`,
     extra: `INSERT INTO "Genre" ("GenreId", "Name") VALUES (99, 'Extra')`,
-    key: (t) => ({ track: 'TrackId', line: 'InvoiceLineId', genre: 'GenreId' })[t],
+    orphaned: [`UPDATE "Track" SET "GenreId" = 999 WHERE "TrackId" = 5`],
+    droppedIndex: [`DROP INDEX "IFK_TrackGenreId"`],
+    shiftedZone: `UPDATE "Invoice" SET "InvoiceDate" = "InvoiceDate" + interval '5 hours' WHERE "InvoiceId" = 1`,
+    key: (t) => ({ track: 'TrackId', line: 'InvoiceLineId', genre: 'GenreId', invoice: 'InvoiceId' })[t],
   },
   {
     name: 'PostgreSQL → MariaDB',
@@ -94,13 +105,19 @@ const PAIRS: Pair[] = [
     changed: "UPDATE `track` SET `name` = 'Corrupted' WHERE `track_id` = 42",
     deleted: 'DELETE FROM `invoice_line` WHERE `invoice_line_id` = 7',
     extra: "INSERT INTO `genre` (`genre_id`, `name`) VALUES (99, 'Extra')",
-    key: (t) => ({ track: 'track_id', line: 'invoice_line_id', genre: 'genre_id' })[t],
+    orphaned: ['UPDATE `track` SET `genre_id` = 999 WHERE `track_id` = 5'],
+    // InnoDB keeps an index a foreign key needs: the constraint goes first (structural names both).
+    droppedIndex: ['ALTER TABLE `track` DROP FOREIGN KEY `track_genre_id_fkey`', 'DROP INDEX `track_genre_id_idx` ON `track`'],
+    shiftedZone: 'UPDATE `invoice` SET `invoice_date` = `invoice_date` + INTERVAL 5 HOUR WHERE `invoice_id` = 1',
+    key: (t) => ({ track: 'track_id', line: 'invoice_line_id', genre: 'genre_id', invoice: 'invoice_id' })[t],
   },
 ];
 
 describe.each(PAIRS)('$name', (pair) => {
-  const tableName = (t: 'track' | 'line' | 'genre') =>
-    pair.source === 'postgresql' ? { track: 'track', line: 'invoice_line', genre: 'genre' }[t] : { track: 'Track', line: 'InvoiceLine', genre: 'Genre' }[t];
+  const tableName = (t: TableRole) =>
+    pair.source === 'postgresql'
+      ? { track: 'track', line: 'invoice_line', genre: 'genre', invoice: 'invoice' }[t]
+      : { track: 'Track', line: 'InvoiceLine', genre: 'Genre', invoice: 'Invoice' }[t];
   let source: Endpoint;
   beforeAll(async () => {
     source = await database(pair.source, true);
@@ -133,12 +150,13 @@ describe.each(PAIRS)('$name', (pair) => {
   test.each(cases)('$what in the target fails the semantic tier and names the row', async (c) => {
     const target = await database(pair.target);
     const { handle } = await migrateClean(source, target);
-    await corrupt(target, c.sql());
+    await corrupt(target, [c.sql()]);
     await handle.executeUpdate(revalidateUpdate, { args: [{ by: 'test', reason: c.what }] });
     const failed = await waitForStatus(handle, (s) => s.status === 'failed' && s.validation?.attempt === 2, 120_000);
     expect(failed.failure?.code).toBe('ValidationFailed');
     expect(failed.certificate).toBeNull();
     const report = (await handle.query(validationQuery)) as ValidationReport;
+    expect(report.diagnosis?.caught_by).toBe('semantic');
     const semantic = report.results.semantic!;
     expect(semantic.verdict).toBe('failed');
     expect(semantic.summary).toContain('digested range by range inside both databases');
@@ -159,6 +177,36 @@ describe.each(PAIRS)('$name', (pair) => {
     }
     if (c.check === 'row_missing') expect(finding?.source).toMatchObject({ [pair.key('line')]: '7' });
     if (c.check === 'row_extra') expect(finding?.target).toMatchObject({ [pair.key('genre')]: '99' });
+    await handle.terminate('test over');
+  });
+
+  const others = [
+    { what: 'one orphaned child', sql: () => pair.orphaned, tier: 'referential' as const, check: 'orphaned_foreign_key', table: 'track' as const, id: '5' },
+    { what: 'one dropped index', sql: () => pair.droppedIndex, tier: 'structural' as const, check: 'missing_index', table: 'track' as const, id: null },
+    { what: 'one changed time zone', sql: () => [pair.shiftedZone], tier: 'semantic' as const, check: 'row_changed', table: 'invoice' as const, id: '1' },
+  ];
+
+  test.each(others)('$what in the target is caught by the $tier tier, which names it', async (c) => {
+    const target = await database(pair.target);
+    const { handle } = await migrateClean(source, target);
+    await corrupt(target, c.sql());
+    await handle.executeUpdate(revalidateUpdate, { args: [{ by: 'test', reason: c.what }] });
+    const failed = await waitForStatus(handle, (s) => s.status === 'failed' && s.validation?.attempt === 2, 120_000);
+    expect(failed.failure?.code).toBe('ValidationFailed');
+    const report = (await handle.query(validationQuery)) as ValidationReport;
+    expect(report.diagnosis?.caught_by).toBe(c.tier);
+    expect(failed.failure?.message).toMatch(new RegExp(`^caught by the ${c.tier} tier: `));
+    const table = tableName(c.table);
+    const finding = report.results[c.tier]?.findings.find((f) => f.check === c.check && f.table === table);
+    expect(finding).toBeDefined();
+    if (c.id) expect(finding?.key).toEqual({ [pair.key(c.table)]: c.id });
+    if (c.tier === 'structural') expect(report.diagnosis?.also_failed).toEqual([]);
+    if (c.check === 'row_changed') {
+      // Only the shifted timestamp is named as differing.
+      const column = pair.target === 'postgresql' ? 'InvoiceDate' : 'invoice_date';
+      expect(Object.keys(finding?.target as object)).toEqual([column]);
+      expect(finding?.target).not.toEqual(finding?.source);
+    }
     await handle.terminate('test over');
   });
 });
