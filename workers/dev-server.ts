@@ -65,7 +65,13 @@ export async function startDevServer(dataDir: string, overrides: DevServerOverri
   for (const [key, type] of Object.entries(s.search_attributes ?? {})) args.push('--search-attribute', `${key}=${type}`);
   for (const [key, value] of Object.entries(s.dynamic_config ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 
-  const child = spawn(temporalBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A server still listening here is most often one whose parent was killed a moment ago and that is shutting
+  // down: wait for it, but never take another process's server for ours (its state would not be this data dir's).
+  if (!(await portFreeWithin(s.ip, port, 15_000))) {
+    throw new Error(`something already listens on ${s.ip}:${port}: stop it, or set TEMPORAL_ADDRESS to use it as the Temporal server`);
+  }
+  const [command, ...commandArgs] = [...diesWithParent(), temporalBinary(), ...args];
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -89,18 +95,39 @@ export async function startDevServer(dataDir: string, overrides: DevServerOverri
   };
 }
 
+/**
+ * The command prefix that makes the server get SIGTERM when the process that started it dies, even by kill -9
+ * (util-linux setpriv sets the parent-death signal, then execs it); without setpriv the server is spawned as is.
+ */
+function diesWithParent(): string[] {
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p));
+  return setpriv ? [setpriv, '--pdeathsig', 'SIGTERM', '--'] : [];
+}
+
+function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function portFreeWithin(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (await listening(host, port)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return true;
+}
+
 export async function waitForPort(host: string, port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host, port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
+    if (await listening(host, port)) return;
     if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
