@@ -34,13 +34,16 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 
-# 3. npm packages, again only when package-lock.json changed. `npm install` against the committed lock
-# installs exactly its versions; `npm ci` refuses this lock because the registry reachable here lacks the
-# other platforms' optional binaries (@swc/core-darwin-*, …), which npm therefore left out of the lock.
+# 3. npm packages, exactly as package-lock.json has them, again only when it changed. Should `npm ci` refuse
+# the lock (an older lock lacked other platforms' optional binaries, which `npm ci` calls out of sync),
+# `npm install` against the same lock installs the same versions.
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -d node_modules ] || [ "$(cat node_modules/.sensei-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
   log "installing npm packages from package-lock.json"
-  npm install --no-audit --no-fund --loglevel=error
+  if ! npm ci --no-audit --no-fund --loglevel=error; then
+    log "npm ci refused the lock; installing with npm install from the same lock"
+    npm install --no-audit --no-fund --loglevel=error
+  fi
   echo "$lock_hash" > node_modules/.sensei-lock-hash
 fi
 
