@@ -499,7 +499,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     const body = parse(cancelBody, req.body);
     const request = { by: (res.locals.principal as Principal).id, reason: body.reason };
     const before = await statusOf(handle);
-    const closed = await handle.describe().then((d) => d.status.name !== 'RUNNING');
+    const closed = await handle.describe().then((d) => d.status.name !== 'RUNNING', () => false);
     const reopens = before.status === 'completed' || (before.status === 'failed' && before.failure?.code === 'ValidationFailed');
     if (closed && reopens) {
       // The workflow ended (no hold, or the hold ran out): a new run of the same id carries its state on.
