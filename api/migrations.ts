@@ -138,22 +138,39 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
 
   const statusOf = (handle: Handle) => ask(handle, () => handle.query(statusQuery));
 
+  /** The run the id names now, when it has ended (completed, failed, cancelled, terminated…); null while it runs. */
+  const closedRun = (handle: Handle) =>
+    handle.describe().then(
+      (d) => (d.status.name === 'RUNNING' ? null : { runId: d.runId, status: d.status.name }),
+      () => null,
+    );
+
   /** Runs an update; a refusal by the workflow's validator, or a closed workflow, is a 409 naming why. */
   async function update<R>(handle: Handle, run: () => Promise<R>): Promise<R> {
     try {
       return await run();
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw conflict(err.cause.message);
-      // The workflow closed before the update arrived, or is closing under it (the server then answers
-      // "workflow is closing" while describe may still say RUNNING): the status says the migration is over.
-      // A query that meets the close itself is asked once more.
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const status = await statusOf(handle).catch(() => null);
-        if (status && TERMINAL_STATUSES.includes(status.status)) throw conflict(`migration is ${status.status}`, { status: status.status });
-        if (status) break;
-        await new Promise((resolve) => setTimeout(resolve, 500));
+      // The workflow closed before the update arrived: the migration is over.
+      if (err instanceof WorkflowNotFoundError || (await closedRun(handle))) {
+        const status = await statusOf(handle);
+        throw conflict(`migration is ${status.status}`, { status: status.status });
       }
+      // It is closing under the update (the server refuses updates then, while describe still says RUNNING):
+      // its status already says it is over.
+      const status = await statusOf(handle);
+      if (TERMINAL_STATUSES.includes(status.status)) throw conflict(`migration is ${status.status}`, { status: status.status });
       throw err;
+    }
+  }
+
+  /** Waits a few seconds for a workflow whose migration is over to close; answers the closed run, or null. */
+  async function closedWithin(handle: Handle, ms: number) {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const closed = await closedRun(handle);
+      if (closed || Date.now() > deadline) return closed;
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 
@@ -499,22 +516,35 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     const body = parse(cancelBody, req.body);
     const request = { by: (res.locals.principal as Principal).id, reason: body.reason };
     const before = await statusOf(handle);
-    const closed = await handle.describe().then((d) => d.status.name !== 'RUNNING', () => false);
     const reopens = before.status === 'completed' || (before.status === 'failed' && before.failure?.code === 'ValidationFailed');
-    if (closed && reopens) {
-      // The workflow ended (no hold, or the hold ran out): a new run of the same id carries its state on.
-      const carried = await ask(handle, () => handle.query(carryOnQuery));
+    let closed = await closedRun(handle);
+    if (!closed) {
       try {
-        await client.workflow.start(migrationWorkflow, { taskQueue: deps.taskQueue, workflowId: handle.workflowId, args: [{ ...carried, revalidation: request }] });
+        const state = await update(handle, () => handle.executeUpdate(revalidateUpdate, { args: [request] }));
+        res.status(202).json(state);
+        return;
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict('validation is already being re-run');
-        throw err;
+        // A workflow that ends right after its migration did (no hold) refuses the update while it closes.
+        closed = reopens && err instanceof ApiError && err.status === 409 ? await closedWithin(handle, 5_000) : null;
+        if (!closed) throw err;
       }
-      res.status(202).json(before.validation);
-      return;
     }
-    const state = await update(handle, () => handle.executeUpdate(revalidateUpdate, { args: [request] }));
-    res.status(202).json(state);
+    // Only a run that ended by itself is opened again: not a cancelled, terminated or timed-out one.
+    if (!reopens || (closed.status !== 'COMPLETED' && closed.status !== 'FAILED')) {
+      throw conflict(`validation cannot be re-run: migration is ${before.status}`, { status: before.status });
+    }
+    // A new run of the same id carries the closed run's state on and runs validation and certification again.
+    const closedHandle = client.workflow.getHandle<typeof migrationWorkflow>(handle.workflowId, closed.runId);
+    const carried = await ask(closedHandle, () => closedHandle.query(carryOnQuery));
+    // Another re-run that started a newer run meanwhile wins: its state is the one to carry on.
+    if ((await handle.describe()).runId !== closed.runId) throw conflict('validation is already being re-run');
+    try {
+      await client.workflow.start(migrationWorkflow, { taskQueue: deps.taskQueue, workflowId: handle.workflowId, args: [{ ...carried, revalidation: request }] });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict('validation is already being re-run');
+      throw err;
+    }
+    res.status(202).json(before.validation);
   });
 
   router.get('/:id/certificate', async (req, res) => {

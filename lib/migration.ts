@@ -209,13 +209,19 @@ export interface ValidationDiagnosis {
   caught_by: ValidationTier;
   /** The catching tier's first finding (or its summary when it could not run). */
   finding: string;
-  /** The other tiers that did not pass, in diagnosis order. */
+  /** The other tiers that did not pass: those that found differences in diagnosis order, then those that could not run. */
   also_failed: ValidationTier[];
 }
 
-/** null when every tier passed (or none has ended yet). */
+/**
+ * null when every tier passed (or none has ended yet). A tier that found differences is named before one
+ * that could not run (`error`): a refused connection says nothing about the data.
+ */
 export function diagnoseValidation(tiers: ValidationState['tiers'], firstFinding: (tier: ValidationTier) => string | undefined): ValidationDiagnosis | null {
-  const failed = DIAGNOSIS_ORDER.filter((t) => tiers[t].verdict === 'failed' || tiers[t].verdict === 'error');
+  const failed = [
+    ...DIAGNOSIS_ORDER.filter((t) => tiers[t].verdict === 'failed'),
+    ...DIAGNOSIS_ORDER.filter((t) => tiers[t].verdict === 'error'),
+  ];
   if (failed.length === 0) return null;
   const [caught, ...others] = failed;
   return { caught_by: caught, finding: firstFinding(caught) ?? tiers[caught].summary ?? 'failed', also_failed: others };

@@ -162,6 +162,8 @@ class MigrationCancelled extends Error {}
 
 export async function migrationWorkflow(input: MigrationInput): Promise<MigrationStatus> {
   const state: MigrationState = input.carried ?? initialState(input);
+  // Before any handler is set, so a signal delivered with the first task already sees the migration running.
+  if (input.revalidation) reopenForValidation(input.revalidation);
   let settings = strategySettings(input.strategy, input.options);
   let copyWork = copyActivities(input.options);
   const status = (): MigrationStatus => displayStatus(input, state);
@@ -173,7 +175,8 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   wf.setHandler(schemaQuery, () => state.schema);
   wf.setHandler(validationQuery, () => (state.validation ? { ...state.validation, results: state.validationResults ?? {} } : null));
   wf.setHandler(certificateQuery, () => state.certificate ?? null);
-  wf.setHandler(carryOnQuery, () => ({ ...input, revalidation: undefined, carried: state }));
+  // Without the last run's full tier results and certificate, which a re-run replaces anyway: they can be large.
+  wf.setHandler(carryOnQuery, () => ({ ...input, revalidation: undefined, carried: { ...state, validationResults: {}, certificate: null, certificateSummary: null } }));
   let revalidation: 'closed' | 'open' | 'requested' = 'closed';
   wf.setHandler(
     revalidateUpdate,
@@ -394,7 +397,6 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   // ---- the story ----
   try {
     if (!input.carried) await emit('migration.created', { name: input.name });
-    if (input.revalidation) reopenForValidation(input.revalidation);
     await wf.condition(() => state.status !== 'created' || state.cancelRequested);
     for (const phase of PHASES) {
       if (state.phases[phase].status === 'completed' || state.phases[phase].status === 'skipped') continue;

@@ -287,7 +287,7 @@ describe('changing a migration before and during its run', () => {
   });
 
   test('a migration whose workflow has closed re-runs validation on request: drift in the target fails at the tier that catches it, the repair gets a new certificate', async () => {
-    const body = sqliteMigrationBody('checked again later');
+    const body = { ...sqliteMigrationBody('checked again later'), options: { validation: { failed_hold_seconds: 1 } } };
     const id = (await call('POST', '/v1/migrations', { body })).body.id as string;
     expect((await call('POST', `/v1/migrations/${id}/start`)).status).toBe(202);
     await stack.client.workflow.getHandle(id).result(); // no completed hold by default: the workflow closes
@@ -297,9 +297,10 @@ describe('changing a migration before and during its run', () => {
     const target = new Database(body.target.connection_string);
     const { Name: original } = target.prepare('SELECT "Name" FROM "Artist" WHERE "ArtistId" = 3').get() as { Name: string };
     target.prepare('UPDATE "Artist" SET "Name" = ? WHERE "ArtistId" = 3').run('Drifted');
-    const rerun = await call('POST', `/v1/migrations/${id}/validation/rerun`, { body: { reason: 'nightly drift check' } });
-    expect(rerun.status).toBe(202);
-    expect(rerun.body).toMatchObject({ attempt: 1, status: 'passed' });
+    // Two re-runs at once: one opens the closed migration again, the other is told it is already under way.
+    const [rerun, twin] = await Promise.all(['nightly drift check', 'the same, twice'].map((reason) => call('POST', `/v1/migrations/${id}/validation/rerun`, { body: { reason } })));
+    expect([rerun.status, twin.status].sort()).toEqual([202, 409]);
+    expect((rerun.status === 202 ? rerun : twin).body).toMatchObject({ attempt: 1, status: 'passed' });
     const failed = await waitStatus(id, (s) => s.status === 'failed' && s.validation?.attempt === 2);
     expect(failed.failure.code).toBe('ValidationFailed');
     expect(failed.validation.diagnosis.caught_by).toBe('semantic');
@@ -307,6 +308,8 @@ describe('changing a migration before and during its run', () => {
     expect((await call('GET', `/v1/migrations/${id}/certificate`)).status).toBe(404);
     expect((await call('GET', '/v1/migrations?status=failed&limit=100')).body.data.map((m: { id: string }) => m.id)).toContain(id);
 
+    // The failed run holds for re-runs one second, then its workflow closes (failed): a re-run opens it again too.
+    await expect(stack.client.workflow.getHandle(id).result()).rejects.toThrow();
     target.prepare('UPDATE "Artist" SET "Name" = ? WHERE "ArtistId" = 3').run(original);
     target.close();
     expect((await call('POST', `/v1/migrations/${id}/validation/rerun`, { body: { reason: 'repaired' } })).status).toBe(202);

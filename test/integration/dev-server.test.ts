@@ -12,10 +12,10 @@ import { tempDataDir } from '../helpers/temporal';
 
 const DEV_SERVER = path.resolve(__dirname, '../../dist/workers/dev-server.js');
 
+/** Running, as opposed to gone or a zombie nobody has reaped yet (its parent was killed). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
   } catch {
     return false;
   }

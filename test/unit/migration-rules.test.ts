@@ -115,4 +115,12 @@ describe('which tier caught a failed validation', () => {
     expect(diagnoseValidation(tiers({ statistical: 'error' }), () => undefined)).toEqual({ caught_by: 'statistical', finding: 'statistical summary', also_failed: [] });
     expect(diagnoseValidation(tiers({}), finding)).toBeNull();
   });
+
+  test('a tier that found differences is named before one that could not run', () => {
+    expect(diagnoseValidation(tiers({ structural: 'error', semantic: 'failed' }), finding)).toEqual({
+      caught_by: 'semantic',
+      finding: 'semantic finding',
+      also_failed: ['structural'],
+    });
+  });
 });
