@@ -68,7 +68,9 @@ export function compareStructure(plan: MigrationPlan, target: SchemaInfo): { che
         findings.push({ check: 'missing_column', table: tp.target, column: cm.column, message: `column ${tp.target}.${cm.column} is missing` });
         continue;
       }
-      if (!typeMatches(cm.targetType, col.nativeType)) {
+      // MariaDB's JSON is LONGTEXT with CHECK (json_valid(…)): its catalog says longtext, the connector reads json.
+      const sameJson = col.type.kind === 'json' && canonicalTypeText(cm.targetType) === 'json';
+      if (!typeMatches(cm.targetType, col.nativeType) && !sameJson) {
         findings.push({
           check: 'column_type',
           table: tp.target,
@@ -120,9 +122,11 @@ export function compareStructure(plan: MigrationPlan, target: SchemaInfo): { che
         });
       }
     }
+    // A unique index may come back as a unique constraint (MySQL lists UNIQUE KEYs so), and serves as an index.
+    const indexes = [...actual.indexes, ...actual.uniqueConstraints.map((u) => ({ columns: u.columns, unique: true }))];
     for (const ix of tp.source.indexes) {
       checks++;
-      const found = actual.indexes.some((i) => sameColumns(i.columns, ix.columns) && (i.unique || !ix.unique));
+      const found = indexes.some((i) => sameColumns(i.columns, ix.columns) && (i.unique || !ix.unique));
       if (!found) {
         findings.push({
           check: 'missing_index',

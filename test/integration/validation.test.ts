@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { Client } from 'pg';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Endpoint } from '../../connectors/types';
 import { certificateText, verifyCertificateText } from '../../lib/certificate';
@@ -128,9 +129,30 @@ test.each(CORRUPTIONS)('$name in the target fails the $tier tier on re-run and n
   await handle.terminate('test over');
 });
 
+/** Every kind of value the tiers normalise, with the awkward ones: JSON key order, CHAR padding, '' against NULL, zones. */
+const ZOO_SQL = [
+  `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')`,
+  `CREATE TABLE parent (id int PRIMARY KEY, name text NOT NULL)`,
+  `CREATE TABLE zoo (
+     id bigint PRIMARY KEY, parent_id int REFERENCES parent (id), small smallint, big bigint, dec numeric(20,6), free numeric,
+     r real, d double precision, flag boolean, c char(10), v varchar(50), t text, j jsonb, js json, u uuid, b bytea,
+     dt date, tm time, ts timestamp(6), tz timestamptz, m mood)`,
+  `CREATE INDEX zoo_parent ON zoo (parent_id)`,
+  `CREATE UNIQUE INDEX zoo_v ON zoo (v)`,
+  `INSERT INTO parent VALUES (1, 'one'), (2, 'two')`,
+  `INSERT INTO zoo SELECT g, 1 + g % 2, (g % 30000)::smallint, g::bigint * 1000000007, g * 1.123456, g / 7.0, g * 0.1, g * 0.01,
+     g % 2 = 0, 'c' || g, 'v' || g, E'tab\\there\\nline ' || g || ' héllo ✓', ('{"b": ' || g || ', "a": [1, 2, {"z": 1, "y": 2}]}')::jsonb,
+     ('{"b": ' || g || ', "a": 1}')::json, md5(g::text)::uuid, decode(md5(g::text), 'hex'), date '2020-01-01' + g,
+     time '10:00:00' + g * interval '1 second', timestamp '2020-01-01 00:00:00.123456' + g * interval '1 minute',
+     timestamptz '2020-06-01 12:00:00+05' + g * interval '1 hour', (ARRAY['sad', 'ok', 'happy'])[1 + g % 3]::mood
+   FROM generate_series(1, 3000) g`,
+  `INSERT INTO zoo (id, v, t, c) VALUES (5000, 'empty', '', ''), (5001, 'nulls', NULL, NULL), (5002, 'backslash', E'a\\\\b\\\\N', 'pad  ')`,
+];
+
 describe('PostgreSQL → MariaDB', () => {
   let pg: Awaited<ReturnType<typeof createTempDatabase>>;
   let my: Awaited<ReturnType<typeof createTempDatabase>>;
+  const zooDatabases: Awaited<ReturnType<typeof createTempDatabase>>[] = [];
   beforeAll(async () => {
     pg = await createTempDatabase('postgresql');
     my = await createTempDatabase('mysql');
@@ -141,6 +163,32 @@ describe('PostgreSQL → MariaDB', () => {
     await h?.close();
     await pg?.drop();
     await my?.drop();
+    await Promise.allSettled(zooDatabases.map((d) => d.drop()));
+  });
+
+  test('a table of every type the tiers normalise is certified on each hop: PostgreSQL → MariaDB → PostgreSQL', async () => {
+    const hops = await Promise.all((['postgresql', 'mysql', 'postgresql'] as const).map((d) => createTempDatabase(d)));
+    zooDatabases.push(...hops);
+    const c = new Client({ connectionString: hops[0].endpoint.connectionString });
+    await c.connect();
+    for (const sql of ZOO_SQL) await c.query(sql);
+    await c.end();
+    for (const [from, to] of [[hops[0], hops[1]], [hops[1], hops[2]]]) {
+      const handle = await startMigration(h, from.endpoint, to.endpoint, 'aggressive', { auto_approve_high_confidence: true, validation: { failed_hold_seconds: 600 } });
+      await handle.executeUpdate(startUpdate);
+      const status = await waitForStatus(handle, isOver, 120_000);
+      const report = (await handle.query(validationQuery)) as ValidationReport | null;
+      const findings = Object.values(report?.results ?? {}).flatMap((r) => r.findings.map((f) => `${r.tier}: ${f.message}`));
+      expect({ hop: `${from.endpoint.type} → ${to.endpoint.type}`, status: status.status, failure: status.failure, findings }).toEqual({
+        hop: `${from.endpoint.type} → ${to.endpoint.type}`,
+        status: 'completed',
+        failure: null,
+        findings: [],
+      });
+      const cert = await handle.query(certificateQuery);
+      expect(verifyCertificateText(certificateText(cert!)).problems).toEqual([]);
+      expect(cert!.tables.find((t) => t.name === 'zoo')).toMatchObject({ source_rows: 3003, target_rows: 3003 });
+    }
   });
 
   test('a clean Chinook migration gets a certificate that verifies', async () => {
