@@ -89,8 +89,17 @@ export interface SqlSession {
 /** pg type ids handed over as text: date, time, timestamp, timestamptz, timetz (never a JS Date). */
 const PG_TEXT_TYPES = new Set([1082, 1083, 1114, 1184, 1266]);
 
+export interface SessionOptions {
+  /**
+   * MySQL/MariaDB: run queries as prepared statements, whose binary results carry FLOAT values exactly (the text
+   * protocol prints them with six significant digits). For a handful of distinct queries only: each one is kept
+   * prepared on the server until the session closes.
+   */
+  exactFloats?: boolean;
+}
+
 /** A second, read-only connection next to the connector's pool (the Connector has no raw query method). */
-export async function openSession(endpoint: Endpoint): Promise<SqlSession> {
+export async function openSession(endpoint: Endpoint, options: SessionOptions = {}): Promise<SqlSession> {
   if (endpoint.type === 'postgresql') {
     const pg = await import('pg');
     const client = new pg.Client({
@@ -115,8 +124,9 @@ export async function openSession(endpoint: Endpoint): Promise<SqlSession> {
     });
     await conn.query('SET SESSION TRANSACTION READ ONLY');
     await conn.query("SET time_zone = '+00:00'");
+    const run = (sql: string) => (options.exactFloats ? conn.execute({ sql, rowsAsArray: true }) : conn.query({ sql, rowsAsArray: true }));
     return {
-      rows: async (sql) => (await conn.query({ sql, rowsAsArray: true }))[0] as unknown[][],
+      rows: async (sql) => (await run(sql))[0] as unknown[][],
       object: async (sql) => ((await conn.query(sql))[0] as Record<string, unknown>[])[0],
       close: () => conn.end(),
     };
@@ -174,9 +184,13 @@ export function createValidationActivities(pool: ConnectorPool) {
   const connectors = (input: TierInput): Promise<[Connector, Connector]> =>
     Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
 
-  async function sessions<T>(input: TierInput, work: (s: SqlSession, t: SqlSession, sp: Place, tp: Place) => Promise<T>): Promise<T> {
+  async function sessions<T>(
+    input: TierInput,
+    work: (s: SqlSession, t: SqlSession, sp: Place, tp: Place) => Promise<T>,
+    options: SessionOptions = {},
+  ): Promise<T> {
     const [sc, tc] = await connectors(input);
-    const [s, t] = await Promise.all([openSession(pool.endpoint(input.source)), openSession(pool.endpoint(input.target))]);
+    const [s, t] = await Promise.all([openSession(pool.endpoint(input.source), options), openSession(pool.endpoint(input.target), options)]);
     try {
       return await work(s, t, { dialect: sc.dialect, schema: sc.schema }, { dialect: tc.dialect, schema: tc.schema });
     } finally {
@@ -375,7 +389,7 @@ export function createValidationActivities(pool: ConnectorPool) {
             }
           }
           return finishTier('behavioral', startedAt, queries.length, findings, `${queries.length} queries return equal results on both sides`, { queries });
-        }),
+        }, { exactFloats: true }),
       );
     },
 

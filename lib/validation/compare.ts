@@ -198,13 +198,21 @@ function exactCount(v: unknown): string {
 export function aggregateText(v: unknown, type: CanonicalType): string {
   if (v === null || v === undefined) return 'NULL';
   if (type.kind === 'decimal') {
-    const scale = type.scale ?? 0;
-    if (typeof v === 'number') return canonicalDecimalText(v.toFixed(scale));
-    return canonicalDecimalText(roundDecimalText(String(v), scale));
+    // No declared scale (PostgreSQL numeric): a side may hold it as text or as a double (SQLite), so twelve
+    // significant digits, not a rounding to whole numbers that would hide every fraction.
+    if (type.scale === undefined) {
+      const n = num(v);
+      return n === null ? String(v) : formatFloat(Number(n.toPrecision(12)));
+    }
+    if (typeof v === 'number') return canonicalDecimalText(v.toFixed(type.scale));
+    return canonicalDecimalText(roundDecimalText(String(v), type.scale));
   }
   if (type.kind === 'float32' || type.kind === 'float64') {
     const n = num(v);
-    return n === null ? String(v) : formatFloat(Number(n.toPrecision(12)));
+    if (n === null) return String(v);
+    // A single-precision value holds ~7 digits, and a target may keep it as the shortest double that reads back
+    // to it (0.1 for 0.100000001490116): six digits is the tolerance float32 justifies; sums of doubles get twelve.
+    return formatFloat(type.kind === 'float32' ? Number(Math.fround(n).toPrecision(6)) : Number(n.toPrecision(12)));
   }
   if (typeof v === 'number' && !Number.isInteger(v)) return canonicalDecimalText(String(v));
   return canonicalDecimalText(typeof v === 'bigint' ? v.toString() : String(v));

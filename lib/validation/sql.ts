@@ -54,6 +54,23 @@ function charLength(p: Place, expr: string): string {
 export interface StatColumn {
   name: string;
   kind: StatKind;
+  /** The canonical type (decimals are ordered by value where a dialect may store them as text). */
+  type?: CanonicalType;
+}
+
+/**
+ * MIN/MAX of a float in double precision: MariaDB prints a FLOAT's MIN/MAX with six significant digits, and
+ * PostgreSQL's real sums accumulate in single precision, so both widen before they aggregate.
+ */
+function floatAggregate(p: Place, fn: 'MIN' | 'MAX' | 'SUM', col: string): string {
+  if (p.dialect === 'postgresql') return fn === 'SUM' ? `SUM(${col}::float8)` : `(${fn}(${col}))::float8`;
+  if (p.dialect === 'mysql' && fn !== 'SUM') return `(${fn}(${col}) + 0e0)`;
+  return `${fn}(${col})`;
+}
+
+/** SQLite keeps wide decimals as exact text (typemap): the extreme row by value, in its exact spelling. */
+function sqliteDecimalExtreme(p: Place, table: string, col: string, fn: 'MIN' | 'MAX'): string {
+  return `(SELECT ${col} FROM ${tableRef(p, table)} WHERE ${col} IS NOT NULL ORDER BY CAST(${col} AS REAL) ${fn === 'MIN' ? 'ASC' : 'DESC'} LIMIT 1)`;
 }
 
 /**
@@ -65,7 +82,13 @@ export function statisticsSql(p: Place, table: string, columns: StatColumn[]): s
   columns.forEach((c, i) => {
     const col = q(p, c.name);
     parts.push(`COUNT(${col}) AS n${i}`);
-    if (c.kind === 'numeric' || c.kind === 'float') {
+    if (c.kind === 'float') {
+      parts.push(`${floatAggregate(p, 'MIN', col)} AS min${i}`, `${floatAggregate(p, 'MAX', col)} AS max${i}`, `${floatAggregate(p, 'SUM', col)} AS sum${i}`);
+      parts.push(`COUNT(DISTINCT ${col}) AS d${i}`);
+    } else if (c.kind === 'numeric' && p.dialect === 'sqlite' && c.type?.kind === 'decimal') {
+      parts.push(`${sqliteDecimalExtreme(p, table, col, 'MIN')} AS min${i}`, `${sqliteDecimalExtreme(p, table, col, 'MAX')} AS max${i}`);
+      parts.push(`SUM(${col}) AS sum${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);
+    } else if (c.kind === 'numeric') {
       parts.push(`MIN(${col}) AS min${i}`, `MAX(${col}) AS max${i}`, `SUM(${col}) AS sum${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);
     } else if (c.kind === 'temporal') {
       parts.push(`${asText(p, `MIN(${col})`)} AS min${i}`, `${asText(p, `MAX(${col})`)} AS max${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);

@@ -23,6 +23,13 @@ test('aggregates: decimal sums at the column scale, exact integers, floats to 12
   expect(aggregateText('9007199254740993', { kind: 'int64' })).toBe('9007199254740993');
   expect(roundDecimalText('-1.005', 2)).toBe('-1.01');
   expect(aggregateText(0.1 + 0.2, { kind: 'float64' })).toBe(aggregateText(0.3, { kind: 'float64' }));
+  // float32: the widened single (PostgreSQL real::float8) and the shortest double a target kept agree; a real change does not.
+  expect(aggregateText(0.10000000149011612, { kind: 'float32' })).toBe(aggregateText(0.1, { kind: 'float32' }));
+  expect(aggregateText(0.3333333432674408, { kind: 'float32' })).toBe(aggregateText('0.33333334', { kind: 'float32' }));
+  expect(aggregateText(0.1, { kind: 'float32' })).not.toBe(aggregateText(0.1001, { kind: 'float32' }));
+  // A decimal without a declared scale keeps its fraction (it used to be rounded to a whole number).
+  expect(aggregateText('0.14285714285714285714', { kind: 'decimal' })).toBe(aggregateText(0.14285714285714285, { kind: 'decimal' }));
+  expect(aggregateText('0.142857', { kind: 'decimal' })).not.toBe(aggregateText('0.142858', { kind: 'decimal' }));
 });
 
 test('generic result values (user queries): numbers of any spelling, booleans, CHAR padding', () => {
