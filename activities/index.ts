@@ -88,7 +88,11 @@ export function isRowRejection(cause: unknown): boolean {
   // PostgreSQL SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation).
   if (typeof c?.code === 'string' && /^2[23][0-9A-Z]{3}$/.test(c.code)) return true;
   if (typeof c?.errno === 'number' && MYSQL_ROW_ERRNOS.has(c.errno)) return true;
-  return typeof c?.code === 'string' && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/.test(c.code);
+  if (typeof c?.code === 'string' && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/.test(c.code)) return true;
+  // better-sqlite3 refuses to bind a value SQLite cannot hold (a BIGINT UNSIGNED above 2^63-1) before it runs anything.
+  // By name, not instanceof: a native addon's RangeError may come from another realm (jest's, for one).
+  const e = cause as { name?: unknown; message?: unknown } | undefined;
+  return e?.name === 'RangeError' && /too big/i.test(String(e.message));
 }
 
 /**

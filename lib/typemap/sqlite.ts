@@ -133,7 +133,7 @@ export function fromCanonical(type: CanonicalType, _context: TargetTypeContext =
       return {
         sql: 'TEXT',
         confidence: 0.9,
-        note: 'SQLite NUMERIC keeps only 15 significant digits: stored as exact decimal text',
+        note: 'SQLite NUMERIC keeps only 15 significant digits: stored as exact decimal text (MIN, MAX and ORDER BY on it compare as text)',
       };
     case 'float32':
     case 'float64':

@@ -386,3 +386,30 @@ describe('PostgreSQL COPY text as LOAD DATA text', () => {
     expect(Buffer.concat(out).toString('latin1')).toBe('a\fb\vc\\\\f\\N\t\\t\\n\n');
   });
 });
+
+describe('a value the SQLite target cannot hold', () => {
+  test('a BIGINT UNSIGNED above 2^63-1 is a rejected row named by its key, and the rest of the chunk lands', async () => {
+    const sourceDb = await createTempDatabase('mysql');
+    const targetDb = await createTempDatabase('sqlite');
+    const sealer = new Sealer('bulk test');
+    const pool = new ConnectorPool(sealer);
+    const ref = (e: Endpoint): EndpointRef => ({ type: e.type, sealedConnection: sealer.seal(e.connectionString), description: e.type, schema: e.schema });
+    try {
+      await run(sourceDb.endpoint, [['CREATE TABLE wide (id INT PRIMARY KEY, u BIGINT UNSIGNED)'], ['INSERT INTO wide VALUES (1, 5), (2, 18446744073709551615), (3, 7)']]);
+      const [source, target] = [ref(sourceDb.endpoint), ref(targetDb.endpoint)];
+      const schema = await (await pool.get(source, 'source')).introspect({ tables: ['wide'] });
+      const targetConnector = await pool.get(target, 'target');
+      const table = planMigration(schema, 'sqlite', { targetSchema: targetConnector.schema }).tables[0];
+      await targetConnector.createTable(table, { replace: true });
+      const result: ChunkResult = await quietActivityEnvironment().run(createActivities(pool).copyChunk, { migrationId: 'm1', source, target, table, after: null, limit: 100 });
+      expect(result).toMatchObject({ rows: 3, written: 2, done: true });
+      expect(result.rejected.map((r) => r.key.map(String))).toEqual([['2']]);
+      expect(result.rejected[0].message).toMatch(/too big/);
+      expect(await targetConnector.countRows('wide')).toBe(2);
+    } finally {
+      await pool.closeAll();
+      await sourceDb.drop();
+      await targetDb.drop();
+    }
+  });
+});
