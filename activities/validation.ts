@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { sqlitePath } from '../connectors/endpoint';
+import { exactDoubles } from '../connectors/mysql/type-cast';
 import type { Connector, Endpoint } from '../connectors/types';
 import {
   CERTIFICATE_FORMAT,
@@ -124,10 +125,11 @@ export async function openSession(endpoint: Endpoint, options: SessionOptions = 
     });
     await conn.query('SET SESSION TRANSACTION READ ONLY');
     await conn.query("SET time_zone = '+00:00'");
-    const run = (sql: string) => (options.exactFloats ? conn.execute({ sql, rowsAsArray: true }) : conn.query({ sql, rowsAsArray: true }));
+    // exactDoubles is for the text protocol only (it reads the field's text); prepared statements carry binary doubles.
+    const run = (sql: string) => (options.exactFloats ? conn.execute({ sql, rowsAsArray: true }) : conn.query({ sql, rowsAsArray: true, typeCast: exactDoubles }));
     return {
       rows: async (sql) => (await run(sql))[0] as unknown[][],
-      object: async (sql) => ((await conn.query(sql))[0] as Record<string, unknown>[])[0],
+      object: async (sql) => ((await conn.query({ sql, typeCast: exactDoubles }))[0] as Record<string, unknown>[])[0],
       close: () => conn.end(),
     };
   }

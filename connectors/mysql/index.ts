@@ -19,6 +19,7 @@ import {
   type TextChunkSource,
   type TextChunkTarget,
 } from '../types';
+import { exactDoubles } from './type-cast';
 
 /** Session settings every pooled connection gets before its first query. */
 const SESSION_SQL =
@@ -154,6 +155,8 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       dateStrings: true,
       jsonStrings: true,
       timezone: 'Z',
+      // Text protocol only (it reads the field's text): this connector never prepares statements.
+      typeCast: exactDoubles,
     });
     // The pool hands the callback-style connection to this event; its queue runs the SET before any user query.
     pool.on('connection', (conn) => {

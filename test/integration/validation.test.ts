@@ -140,7 +140,7 @@ const ZOO_SQL = [
   `CREATE INDEX zoo_parent ON zoo (parent_id)`,
   `CREATE UNIQUE INDEX zoo_v ON zoo (v)`,
   `INSERT INTO parent VALUES (1, 'one'), (2, 'two')`,
-  `INSERT INTO zoo SELECT g, 1 + g % 2, (g % 30000)::smallint, g::bigint * 1000000007, g * 1.123456, g / 7.0, g / 3.0, g * 0.01,
+  `INSERT INTO zoo SELECT g, 1 + g % 2, (g % 30000)::smallint, g::bigint * 1000000007, g * 1.123456, g / 7.0, g / 3.0, g::float8 / 3,
      g % 2 = 0, 'c' || g, 'v' || g, E'tab\\there\\nline ' || g || ' héllo ✓', ('{"b": ' || g || ', "a": [1, 2, {"z": 1, "y": 2}]}')::jsonb,
      ('{"b": ' || g || ', "a": 1}')::json, md5(g::text)::uuid, decode(md5(g::text), 'hex'), date '2020-01-01' + g,
      time '10:00:00' + g * interval '1 second', timestamp '2020-01-01 00:00:00.123456' + g * interval '1 minute',
