@@ -151,15 +151,11 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       return await run();
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw conflict(err.cause.message);
-      // The workflow closed before the update arrived: the migration is over.
-      if (err instanceof WorkflowNotFoundError || (await closedRun(handle))) {
-        const status = await statusOf(handle);
-        throw conflict(`migration is ${status.status}`, { status: status.status });
-      }
-      // It is closing under the update (the server refuses updates then, while describe still says RUNNING):
-      // its status already says it is over.
+      // The workflow closed before the update arrived, or is closing under it (the server refuses updates then,
+      // while describe still says RUNNING, but its status already says the migration is over).
+      const closed = err instanceof WorkflowNotFoundError || (await closedRun(handle)) !== null;
       const status = await statusOf(handle);
-      if (TERMINAL_STATUSES.includes(status.status)) throw conflict(`migration is ${status.status}`, { status: status.status });
+      if (closed || TERMINAL_STATUSES.includes(status.status)) throw conflict(`migration is ${status.status}`, { status: status.status });
       throw err;
     }
   }

@@ -122,7 +122,11 @@ export interface MigrationInput {
    * Set (with carried) when a closed migration, completed or failed in validation, is opened again in a new run
    * of its workflow id to re-run validation against its target as it is now.
    */
-  revalidation?: { by?: string; reason?: string };
+  revalidation?: {
+    /** Who asked (recorded in the workflow log). */
+    by?: string;
+    reason?: string;
+  };
 }
 
 export type PhaseState = 'pending' | 'running' | 'completed' | 'skipped' | 'failed' | 'cancelled';

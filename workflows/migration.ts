@@ -83,11 +83,8 @@ export const validationQuery = wf.defineQuery<ValidationReport | null>('validati
 /** The signed Behavioral Equivalence Certificate, once issued (null before, and after a failed re-run). */
 export const certificateQuery = wf.defineQuery<Certificate | null>('certificate');
 
-export interface RevalidateRequest {
-  /** Who asked (recorded in the workflow log). */
-  by?: string;
-  reason?: string;
-}
+/** Who asked for a validation re-run (recorded in the workflow log), and why. */
+export type RevalidateRequest = NonNullable<MigrationInput['revalidation']>;
 /**
  * Runs the five tiers again, after the operator fixed the data. Accepted while validation failed and the
  * migration waits for a re-run (options.validation.failed_hold_seconds), or while a completed migration
