@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseCidr } from './reach';
 
 /** Every setting Sensei reads from the environment, with its default. README documents each. */
 export interface SenseiConfig {
@@ -31,6 +32,17 @@ export interface SenseiConfig {
   rateLimit: number;
   /** SENSEI_WORKER_ACTIVITIES: activities (chunks, validation tiers …) one worker process runs at once (8). */
   workerActivities: number;
+  /**
+   * SENSEI_SQLITE_DIR: the directory SQLite files named in connection strings must lie in (symlinks resolved; never
+   * the data dir). Unset → connection strings may name no SQLite file: API and workers refuse them (lib/reach.ts).
+   */
+  sqliteDir: string | undefined;
+  /** SENSEI_TLS_DIR: the directory certificate and key files named in connection strings must lie in; unset → none. */
+  tlsDir: string | undefined;
+  /** SENSEI_WEBHOOK_ALLOW_PRIVATE (false): webhooks may go to loopback and private addresses. */
+  webhookAllowPrivate: boolean;
+  /** SENSEI_WEBHOOK_ALLOW_CIDRS: comma-separated loopback/private ranges webhooks may go to (none). */
+  webhookAllowCidrs: string[];
 }
 
 export const DEFAULT_TASK_QUEUE = 'sensei-migrations';
@@ -57,7 +69,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SenseiConfig {
     jwtAudience: env.SENSEI_JWT_AUDIENCE || undefined,
     rateLimit: positiveInt(env.SENSEI_RATE_LIMIT, 50, 'SENSEI_RATE_LIMIT'),
     workerActivities: positiveInt(env.SENSEI_WORKER_ACTIVITIES, 8, 'SENSEI_WORKER_ACTIVITIES'),
+    sqliteDir: env.SENSEI_SQLITE_DIR ? path.resolve(env.SENSEI_SQLITE_DIR) : undefined,
+    tlsDir: env.SENSEI_TLS_DIR ? path.resolve(env.SENSEI_TLS_DIR) : undefined,
+    webhookAllowPrivate: flag(env.SENSEI_WEBHOOK_ALLOW_PRIVATE, 'SENSEI_WEBHOOK_ALLOW_PRIVATE'),
+    webhookAllowCidrs: cidrs(env.SENSEI_WEBHOOK_ALLOW_CIDRS, 'SENSEI_WEBHOOK_ALLOW_CIDRS'),
   };
+}
+
+function flag(value: string | undefined, name: string): boolean {
+  if (value === undefined || value === '' || /^(false|0|no)$/i.test(value)) return false;
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  throw new Error(`${name} must be true or false, got "${value}"`);
+}
+
+function cidrs(value: string | undefined, name: string): string[] {
+  const list = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const cidr of list) {
+    try {
+      parseCidr(cidr);
+    } catch (err) {
+      throw new Error(`${name}: ${(err as Error).message}`);
+    }
+  }
+  return list;
 }
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {
