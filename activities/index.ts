@@ -17,6 +17,7 @@ const NON_RETRYABLE = new Set([
   'NotSupported',
   'AuthenticationFailed',
   'InvalidConnectionString',
+  'NotAllowed',
   'SchemaNotFound',
   'TableNotFound',
   'TargetTableNotEmpty',

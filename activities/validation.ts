@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { sqlitePath } from '../connectors/endpoint';
 import { exactDoubles } from '../connectors/mysql/type-cast';
+import { mysqlDriverOptions, parseMysqlUrl } from '../connectors/mysql/url';
 import type { Connector, Endpoint } from '../connectors/types';
 import {
   CERTIFICATE_FORMAT,
@@ -33,6 +34,7 @@ import {
   type CertificateTier,
 } from '../lib/certificate';
 import { loadConfig } from '../lib/config';
+import { databaseSocket } from '../lib/reach';
 import type { BehavioralQueryResult, EndpointRef, TableContentHash, TierResult, ValidationFinding, ValidationQuery, ValidationTier } from '../lib/migration';
 import { VALIDATION_TIERS } from '../lib/migration';
 import type { CanonicalType, Key, KeyPart, MigrationPlan, Row, TablePlan } from '../lib/types';
@@ -105,6 +107,7 @@ export async function openSession(endpoint: Endpoint, options: SessionOptions = 
     const pg = await import('pg');
     const client = new pg.Client({
       connectionString: endpoint.connectionString,
+      stream: databaseSocket,
       types: { getTypeParser: ((oid: number, format?: string) => (PG_TEXT_TYPES.has(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text'))) as never },
     });
     await client.connect();
@@ -117,8 +120,11 @@ export async function openSession(endpoint: Endpoint, options: SessionOptions = 
   }
   if (endpoint.type === 'mysql') {
     const mysql = await import('mysql2/promise');
+    // The connector's own reading of the URL (TLS options, the guarded socket): mysql2's `uri` would take any option.
+    const url = parseMysqlUrl(endpoint.connectionString);
     const conn = await mysql.createConnection({
-      uri: endpoint.connectionString.replace(/^mariadb:/, 'mysql:'),
+      ...mysqlDriverOptions(url),
+      database: url.database,
       dateStrings: true,
       supportBigNumbers: true,
       bigNumberStrings: true,

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import type { Client } from '@temporalio/client';
-import { endpointLabel } from '../connectors/endpoint';
+import { endpointLabel, sqlitePath } from '../connectors/endpoint';
 import type { Endpoint } from '../connectors/types';
 import { verifyCertificateText } from '../lib/certificate';
 import { loadConfig } from '../lib/config';
@@ -40,7 +40,8 @@ async function demo(opts: DemoOptions): Promise<number> {
   const config = loadConfig();
   // The progress bar owns the terminal: only the SDK's warnings and errors are printed.
   installRuntimeLogging(createLogger('sensei-demo', 'warn'), 'WARN');
-  const demoDir = path.join(config.dataDir, 'demo');
+  // Beside the data dir, not in it: no connector may open a file in Sensei's data dir (lib/reach.ts).
+  const demoDir = `${config.dataDir}-demo`;
   fs.mkdirSync(demoDir, { recursive: true });
   // The fixture stays untouched: the demo reads a copy.
   const sourceFile = path.join(demoDir, 'chinook-source.sqlite');
@@ -51,7 +52,9 @@ async function demo(opts: DemoOptions): Promise<number> {
     fs.rmSync(targetUrl, { force: true });
   }
   const source: Endpoint = { type: 'sqlite', connectionString: sourceFile };
-  const target: Endpoint = { type: dialectOf(targetUrl), connectionString: targetUrl };
+  const targetType = dialectOf(targetUrl);
+  // A relative SQLite path means the terminal's working directory (the worker would take it relative to its SQLite dir).
+  const target: Endpoint = { type: targetType, connectionString: targetType === 'sqlite' ? path.resolve(sqlitePath(targetUrl)) : targetUrl };
 
   let devServer: DevServer | undefined;
   if (!config.temporalAddress) {
@@ -61,7 +64,9 @@ async function demo(opts: DemoOptions): Promise<number> {
   const address = config.temporalAddress ?? (devServer as DevServer).address;
   const taskQueue = `sensei-demo-${randomBytes(4).toString('hex')}`;
   const connection = await connectWorker(address);
-  const worker = await createWorker(connection, { ...config, taskQueue });
+  // The demo's private worker runs only what this command starts, on files the person at the terminal named: any
+  // SQLite file but those of the data and TLS dirs, whatever SENSEI_SQLITE_DIR says for the API's workers.
+  const worker = await createWorker(connection, { ...config, taskQueue, sqliteDir: path.parse(demoDir).root });
   const running = worker.run();
   const client = await connectClient(address, config.namespace);
   try {
@@ -171,7 +176,7 @@ program.name('sensei').description('Sensei database migrations (Temporal workflo
 program
   .command('demo')
   .description('migrate the Chinook sample database from SQLite into an embedded SQLite file, or a PostgreSQL/MySQL URL')
-  .option('-t, --target <url>', 'target database: postgresql://…, mysql://…, or a .sqlite path (default: .sensei/demo/chinook-target.sqlite)')
+  .option('-t, --target <url>', 'target database: postgresql://…, mysql://…, or a .sqlite path (default: .sensei-demo/chinook-target.sqlite)')
   .addOption(new Option('-s, --strategy <strategy>', 'migration strategy').choices(['conservative', 'balanced', 'aggressive']).default('balanced'))
   .option('--replace', 'replace target tables that already hold rows', false)
   .action(async (opts: DemoOptions) => {

@@ -3,6 +3,7 @@
  * table DDL, indexes and foreign keys. Each dialect overrides only how it talks to its driver and what differs.
  */
 import { portableDefault } from '../lib/mapping';
+import { isNotAllowed } from '../lib/reach';
 import { quoteIdentifier, quoteList, quoteLiteral } from '../lib/quote';
 import { targetType } from '../lib/typemap';
 import { toCanonicalValue } from '../lib/values';
@@ -378,6 +379,8 @@ export abstract class SqlConnector implements Connector {
   /** A driver error as this connector's ConnectorError (the driver's error kept as the cause, secrets scrubbed). */
   protected connectorError(error: unknown, action: string, fallback: ConnectorError['code'] = 'QueryFailed'): ConnectorError {
     if (error instanceof ConnectorError) return this.scrubbed(error);
+    // The database socket refused the address (lib/reach.ts): no retry will make it allowed.
+    if (isNotAllowed(error)) return this.scrubbed(new ConnectorError('NotAllowed', `cannot connect to ${this.label()}: ${error.message}`, { cause: error }));
     const classified = this.classify(error, action);
     const code = classified.code === 'QueryFailed' ? fallback : classified.code;
     return this.scrubbed(new ConnectorError(code, classified.message, { cause: error }));

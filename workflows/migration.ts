@@ -99,7 +99,7 @@ export const carryOnQuery = wf.defineQuery<MigrationInput>('carryOn');
 
 // ---- activities, grouped by how they should time out and retry ----
 
-const NON_RETRYABLE = ['UnknownDialect', 'DriverMissing', 'NotSupported', 'AuthenticationFailed', 'InvalidConnectionString', 'SchemaNotFound', 'TableNotFound', 'TargetTableNotEmpty', 'WriteFailed'];
+const NON_RETRYABLE = ['UnknownDialect', 'DriverMissing', 'NotSupported', 'AuthenticationFailed', 'InvalidConnectionString', 'NotAllowed', 'SchemaNotFound', 'TableNotFound', 'TargetTableNotEmpty', 'WriteFailed'];
 
 /** Schema work: a few quick retries, then the migration fails with the reason. */
 const schemaWork = wf.proxyActivities<MigrationActivities>({

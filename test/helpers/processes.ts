@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -59,6 +60,8 @@ export class WorkerProcess {
 export const JWT_SECRET = 'sensei-test-jwt-secret-0123456789abcdef';
 
 export interface Stack {
+  /** Sensei's data dir (SENSEI_DATA_DIR): a subdirectory of the test's dir, which is SENSEI_SQLITE_DIR. */
+  dataDir: string;
   store: MetadataStore;
   devServer: DevServer;
   /** Stops the Temporal dev server and starts it again on the same port and state file. */
@@ -70,8 +73,15 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** Temporal dev server + API over loopback HTTP; workers are started by the test as processes. */
-export async function startStack(dataDir: string): Promise<Stack> {
+/**
+ * Temporal dev server + API over loopback HTTP; workers are started by the test as processes. `dir` is the test's
+ * SENSEI_SQLITE_DIR (its SQLite files go there); Sensei's own data dir is `dir`/sensei-data, inside it, as the reach
+ * rules must keep it out of reach even then. `env` adds settings for API and workers (e.g. webhook allowances).
+ */
+export async function startStack(dir: string, options: { env?: Record<string, string> } = {}): Promise<Stack> {
+  const dataDir = path.join(dir, 'sensei-data');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const settings: Record<string, string> = { SENSEI_DATA_DIR: dataDir, SENSEI_SQLITE_DIR: dir, ...options.env };
   const serverOptions = { port: await freePort(), dbFile: path.join(dataDir, 'temporal.db'), ui: false };
   let devServer = await startDevServer(dataDir, serverOptions);
   const client = await connectClient(devServer.address, 'default');
@@ -94,6 +104,7 @@ export async function startStack(dataDir: string): Promise<Stack> {
   });
   const port = (server.address() as { port: number }).port;
   return {
+    dataDir,
     store,
     get devServer() {
       return devServer;
@@ -107,10 +118,10 @@ export async function startStack(dataDir: string): Promise<Stack> {
     baseUrl: `http://127.0.0.1:${port}`,
     apiKey,
     workerEnv: {
+      ...settings,
       TEMPORAL_ADDRESS: devServer.address,
       SENSEI_TASK_QUEUE: taskQueue,
       SENSEI_ENCRYPTION_KEY: encryptionKey,
-      SENSEI_DATA_DIR: dataDir,
       SENSEI_LOG_LEVEL: 'warn',
     },
     async close() {

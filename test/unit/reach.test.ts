@@ -1,11 +1,13 @@
 /**
- * The reach rules (lib/reach.ts) on real files, symlinks and DNS answers of this machine: what a connection string
- * or a webhook may name.
+ * The reach rules (lib/reach.ts) on real files, symlinks and DNS answers of this machine, and as the connectors'
+ * endpoint check applies them (connectors/reach.ts): what a connection string or a webhook may name.
  */
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { allowedEndpoint } from '../../connectors/reach';
+import { ConnectorError, type Endpoint } from '../../connectors/types';
 import { loadConfig } from '../../lib/config';
 import {
   allowedFile,
@@ -40,7 +42,7 @@ function refusal(fn: () => unknown): string {
   try {
     fn();
   } catch (err) {
-    if (isNotAllowed(err)) return err.message;
+    if (isNotAllowed(err) || (err instanceof ConnectorError && err.code === 'NotAllowed')) return (err as Error).message;
     throw err;
   }
   throw new Error('expected a refusal');
@@ -230,5 +232,65 @@ describe('addresses', () => {
     expect(await refused('http://localhost:8080/hook', policy({ webhookAllowPrivate: true }))).toBe('accepted');
     expect(await refused('http://169.254.169.254/', policy({ webhookAllowPrivate: true }))).toMatch(/link-local/);
     expect(await refused('https://example.invalid/hook')).toBe('accepted');
+  });
+});
+
+describe('endpoints as the API and the worker check them', () => {
+  const sqlite = (connectionString: string): Endpoint => ({ type: 'sqlite', connectionString });
+  const pg = (connectionString: string): Endpoint => ({ type: 'postgresql', connectionString });
+  const my = (connectionString: string): Endpoint => ({ type: 'mysql', connectionString });
+  const code = (fn: () => unknown) => {
+    try {
+      fn();
+      return 'ok';
+    } catch (err) {
+      return err instanceof ConnectorError ? `${err.code}: ${err.message}` : `other: ${(err as Error).message}`;
+    }
+  };
+
+  test('SQLite in every spelling: what is opened is the checked real path', () => {
+    const p = policy();
+    const real = fs.realpathSync(path.join(sqliteDir, 'app.sqlite'));
+    for (const cs of [path.join(sqliteDir, 'app.sqlite'), `sqlite://${sqliteDir}/app.sqlite`, `sqlite:${sqliteDir}/app.sqlite`, `file:${sqliteDir}/app.sqlite`, 'app.sqlite']) {
+      expect([cs, allowedEndpoint(sqlite(cs), p).connectionString]).toEqual([cs, real]);
+    }
+    for (const cs of [`sqlite://${dataDir}/sensei.sqlite`, `file://${dataDir}/sensei.sqlite`, `sqlite:${sqliteDir}/%2E%2E/elsewhere/secret.sqlite`]) {
+      expect([cs, code(() => allowedEndpoint(sqlite(cs), p))]).toEqual([cs, expect.stringMatching(/^NotAllowed: the sqlite file: /)]);
+    }
+    expect(allowedEndpoint(sqlite(':memory:'), p).connectionString).toBe(':memory:');
+  });
+
+  test('PostgreSQL: known options only; files inside SENSEI_TLS_DIR, replaced by their real paths; no sockets, no metadata hosts', () => {
+    const p = policy();
+    const ok = allowedEndpoint(pg('postgresql://u:pw@db.internal:5432/app?sslmode=verify-full&sslrootcert=ca.pem&application_name=x'), p);
+    expect(new URL(ok.connectionString).searchParams.get('sslrootcert')).toBe(fs.realpathSync(path.join(tlsDir, 'ca.pem')));
+    expect(new URL(ok.connectionString).password).toBe('pw');
+    const plain = 'postgresql://u:pw@127.0.0.1:5432/app';
+    expect(allowedEndpoint(pg(plain), p).connectionString).toBe(plain);
+    expect(code(() => allowedEndpoint(pg('postgresql://u@h/app?sslrootcert=/etc/ssl/certs/ca-certificates.crt'), p))).toMatch(/^NotAllowed: sslrootcert: the file lies outside the directory SENSEI_TLS_DIR allows/);
+    expect(code(() => allowedEndpoint(pg(`postgresql://u@h/app?sslkey=${dataDir}/encryption.key`), policy({ tlsDir: root })))).toMatch(/^NotAllowed: sslkey: .*data directory/);
+    expect(code(() => allowedEndpoint(pg('postgresql://u@h/app?sslcert=c.pem'), policy({ tlsDir: undefined })))).toMatch(/^NotAllowed: sslcert: .*SENSEI_TLS_DIR/);
+    expect(code(() => allowedEndpoint(pg('postgresql://u@h/app?sslcrl=crl.pem'), p))).toMatch(/^NotSupported: .*revocation/);
+    expect(code(() => allowedEndpoint(pg('postgresql://u@h/app?options=-c%20TimeZone%3DAsia/Tokyo'), p))).toMatch(/^InvalidConnectionString: the postgresql option "options" is not supported/);
+    expect(code(() => allowedEndpoint(pg('postgresql://u@h/app?host=/var/run/postgresql'), p))).toMatch(/^InvalidConnectionString: .*"host"/);
+    expect(code(() => allowedEndpoint(pg('postgresql://u@%2Fvar%2Frun%2Fpostgresql/app'), p))).toMatch(/^NotAllowed: Unix domain sockets/);
+    expect(code(() => allowedEndpoint(pg('socket:/var/run/postgresql?db=app'), p))).toMatch(/^InvalidConnectionString/);
+    expect(code(() => allowedEndpoint(pg('postgresql://u@h/app?sslmode=allow-everything'), p))).toMatch(/^InvalidConnectionString: .*sslmode takes/);
+    expect(code(() => allowedEndpoint(pg('postgresql://u:pw@169.254.169.254:5432/app'), p))).toMatch(/^NotAllowed: the host 169.254.169.254 is a link-local address/);
+    expect(code(() => allowedEndpoint(pg('postgresql://u:pw@[::ffff:169.254.169.254]:5432/app'), p))).toMatch(/^NotAllowed: .*link-local/);
+  });
+
+  test('MySQL: ssl-mode and TLS files read from the URL; anything else refused', () => {
+    const p = policy();
+    const ok = allowedEndpoint(my('mysql://root:pw@127.0.0.1:3306/app?ssl-mode=VERIFY_IDENTITY&ssl-ca=ca.pem'), p);
+    expect(new URL(ok.connectionString).searchParams.get('ssl-ca')).toBe(fs.realpathSync(path.join(tlsDir, 'ca.pem')));
+    expect(code(() => allowedEndpoint(my('mysql://root@h/app?ssl-ca=/etc/ssl/certs/ca-certificates.crt'), p))).toMatch(/^NotAllowed: ssl-ca: .*outside/);
+    expect(code(() => allowedEndpoint(my('mysql://root@h/app?ssl-key=../state/encryption.key'), p))).toMatch(/^NotAllowed: ssl-key: .*'\.\.'/);
+    expect(code(() => allowedEndpoint(my('mysql://root@h/app?charset=latin1'), p))).toMatch(/^InvalidConnectionString: the mysql option "charset" is not supported/);
+    expect(code(() => allowedEndpoint(my('mysql://root@h/app?socketPath=/run/mysqld/mysqld.sock'), p))).toMatch(/^InvalidConnectionString: .*"socketPath"/);
+    expect(code(() => allowedEndpoint(my('mysql://root@h/app?ssl-mode=preferred'), p))).toMatch(/^NotSupported: ssl-mode=preferred/);
+    expect(code(() => allowedEndpoint(my('mysql://root@h/app?ssl-mode=required&ssl-ca=ca.pem'), p))).toMatch(/^InvalidConnectionString: .*ssl-ca would be unused/);
+    expect(code(() => allowedEndpoint(my('mysql://root@h/app?ssl-mode=disabled&ssl-cert=ca.pem'), p))).toMatch(/^InvalidConnectionString: .*contradicts/);
+    expect(code(() => allowedEndpoint(my('mariadb://root@[fe80::1]:3306/app'), p))).toMatch(/^NotAllowed: .*link-local/);
   });
 });
