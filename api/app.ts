@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import pinoHttp from 'pino-http';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../lib/logger';
+import type { ReachPolicy } from '../lib/reach';
 import type { Sealer } from '../lib/secrets';
 import type { MetadataStore } from '../lib/store';
 import { validationQuery } from '../workflows/migration';
@@ -26,6 +27,8 @@ export interface ApiDeps {
   log: Logger;
   /** PEM of the Ed25519 key that verifies certificates. */
   certificatePublicKey: string;
+  /** What connection strings and webhooks may reach (lib/reach.ts: reachPolicy(config)). */
+  reach: ReachPolicy;
   testConnections?: boolean;
 }
 

@@ -13,6 +13,7 @@ import { endpointLabel } from '../connectors/endpoint';
 import { certificateText } from '../lib/certificate';
 import { mappingEditProblem, type MappingEdit } from '../lib/mapping-edit';
 import { TERMINAL_STATUSES, type EndpointRef, type MigrationInput, type MigrationStatus } from '../lib/migration';
+import type { ReachPolicy } from '../lib/reach';
 import type { Sealer } from '../lib/secrets';
 import type { MetadataStore } from '../lib/store';
 import type { Dialect } from '../lib/types';
@@ -41,7 +42,7 @@ import type { Principal } from './auth';
 import type { migrationResponse } from './responses';
 
 type MigrationResponse = z.infer<typeof migrationResponse>;
-import { testEndpoint } from './connections';
+import { allowedByReach, testEndpoint } from './connections';
 import { ApiError, conflict, notFound } from './errors';
 import {
   cancelBody,
@@ -63,6 +64,8 @@ export interface MigrationRoutesDeps {
   taskQueue: string;
   sealer: Sealer;
   store: MetadataStore;
+  /** What connection strings may name (lib/reach.ts); checked whether or not connections are tested. */
+  reach: ReachPolicy;
   /** Test source and target before accepting a migration (default true). */
   testConnections?: boolean;
 }
@@ -186,10 +189,19 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
         });
       }
       const schema = given.schema ?? saved.schema ?? undefined;
+      // Saved before the rules (or the server's directories) were what they are now: checked again as it is used.
+      const endpoint = { type: saved.type as Dialect, connectionString: deps.sealer.unseal(saved.sealed_connection), schema };
+      try {
+        allowedByReach(field, endpoint, deps.reach);
+      } catch (err) {
+        if (err instanceof ApiError) throw new ApiError(422, 'validation_error', `Connection ${saved.id} is not allowed`, { ...err.details, field: `${field}.connection_id` });
+        throw err;
+      }
       return { type: saved.type as Dialect, sealedConnection: saved.sealed_connection, description: saved.description, ...(schema ? { schema } : {}), ...extra };
     }
     const endpoint = { type: given.type as Dialect, connectionString: given.connection_string as string, schema: given.schema };
-    if (deps.testConnections !== false) await testEndpoint(field, endpoint);
+    const allowed = allowedByReach(field, endpoint, deps.reach);
+    if (deps.testConnections !== false) await testEndpoint(field, allowed);
     return {
       type: endpoint.type,
       sealedConnection: deps.sealer.seal(endpoint.connectionString),

@@ -5,6 +5,7 @@ import { loadOrCreateSigningKey, publicKeyPem } from '../lib/certificate';
 import { MetadataStore } from '../lib/store';
 import { loadConfig, type SenseiConfig } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
+import { reachPolicy } from '../lib/reach';
 import { Sealer, loadOrCreateKeyFile } from '../lib/secrets';
 import { connectClient } from './temporal';
 
@@ -38,6 +39,7 @@ export async function startApi(config: SenseiConfig, log: Logger, address: strin
     auth: authConfig(config, log),
     log,
     certificatePublicKey: publicKeyPem(loadOrCreateSigningKey(config)),
+    reach: reachPolicy(config),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));

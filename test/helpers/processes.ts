@@ -5,7 +5,9 @@ import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app';
+import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
+import { reachPolicy } from '../../lib/reach';
 import { Sealer } from '../../lib/secrets';
 import { MetadataStore } from '../../lib/store';
 import { loadOrCreateSigningKey, publicKeyPem } from '../../lib/certificate';
@@ -98,6 +100,7 @@ export async function startStack(dir: string, options: { env?: Record<string, st
     auth: { bootstrapKey: apiKey, defaultRateLimit: 1_000, jwtSecret: JWT_SECRET },
     log,
     certificatePublicKey: publicKeyPem(loadOrCreateSigningKey({ dataDir })),
+    reach: reachPolicy(loadConfig(settings)),
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

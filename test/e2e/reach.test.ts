@@ -1,0 +1,163 @@
+/**
+ * What an API caller can make Sensei reach, end to end over HTTP with a worker process: SQLite files only inside
+ * SENSEI_SQLITE_DIR and never in the data dir (which here lies inside it), no metadata or link-local database hosts.
+ * Each refusal is a 422 naming the field and the reason, or a failure that says why.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { MigrationInput, MigrationStatus } from '../../lib/migration';
+import { Sealer } from '../../lib/secrets';
+import { migrationWorkflow, startUpdate, statusQuery } from '../../workflows/migration';
+import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
+import { tempDataDir } from '../helpers/temporal';
+
+let dir: string;
+let stack: Stack;
+let worker: WorkerProcess;
+let sealer: Sealer;
+const CHINOOK = path.resolve(__dirname, '../../fixtures/chinook/Chinook_Sqlite.sqlite');
+
+beforeAll(async () => {
+  dir = tempDataDir();
+  stack = await startStack(dir);
+  sealer = new Sealer(String(stack.workerEnv.SENSEI_ENCRYPTION_KEY));
+  worker = new WorkerProcess(stack.workerEnv);
+  worker.start();
+  fs.copyFileSync(CHINOOK, path.join(dir, 'chinook.sqlite'));
+});
+
+afterAll(async () => {
+  await worker?.kill('SIGTERM');
+  await stack?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function call(method: string, url: string, body?: unknown) {
+  const res = await fetch(stack.baseUrl + url, {
+    method,
+    headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, text, body: (text ? JSON.parse(text) : null) as any };
+}
+
+/** The 422 a refused request must get: the API's error body, naming the field, with a reason matching `why`. */
+function expectRefused(answer: { status: number; body: any }, field: string, why: RegExp) {
+  expect([answer.status, answer.body?.error?.code, answer.body?.error?.details?.field]).toEqual([422, 'validation_error', field]);
+  expect(answer.body.error.details.reason).toMatch(why);
+}
+
+const sqliteMigration = (source: string, target: string) => ({
+  name: 'reach',
+  source: { type: 'sqlite', connection_string: source },
+  target: { type: 'sqlite', connection_string: target },
+});
+
+describe('SQLite files', () => {
+  test("the data dir's metadata store cannot be named, by a connection, a connection test or a migration (it was 201)", async () => {
+    const store = path.join(stack.dataDir, 'sensei.sqlite');
+    expect(fs.existsSync(store)).toBe(true);
+    for (const cs of [store, `sqlite://${store}`, `file:${store}`, 'sensei-data/sensei.sqlite']) {
+      for (const test of [false, true]) {
+        const saved = await call('POST', '/v1/connections', { name: 'store', type: 'sqlite', connection_string: cs, test });
+        expectRefused(saved, 'connection_string', /data directory \(SENSEI_DATA_DIR\)/);
+      }
+    }
+    expectRefused(await call('POST', '/v1/migrations', sqliteMigration(`sqlite://${store}`, path.join(dir, 'out.sqlite'))), 'source.connection_string', /data directory/);
+    const planted = path.join(stack.dataDir, 'planted.sqlite');
+    expectRefused(await call('POST', '/v1/migrations', sqliteMigration(path.join(dir, 'chinook.sqlite'), planted)), 'target.connection_string', /data directory/);
+    expect(fs.existsSync(planted)).toBe(false);
+    expect((await call('GET', '/v1/connections')).body.data).toEqual([]);
+  });
+
+  test("'..' escapes, symlinks out and files outside SENSEI_SQLITE_DIR are refused; inside it, a connection is saved", async () => {
+    fs.symlinkSync(path.join(stack.dataDir, 'sensei.sqlite'), path.join(dir, 'innocent.sqlite'));
+    expectRefused(await call('POST', '/v1/connections', { name: 'x', type: 'sqlite', connection_string: `${dir}/x/../sensei-data/sensei.sqlite` }), 'connection_string', /'\.\.'/);
+    expectRefused(await call('POST', '/v1/connections', { name: 'x', type: 'sqlite', connection_string: path.join(dir, 'innocent.sqlite') }), 'connection_string', /data directory/);
+    expectRefused(await call('POST', '/v1/connections', { name: 'x', type: 'sqlite', connection_string: '/etc/passwd' }), 'connection_string', /outside the directory SENSEI_SQLITE_DIR allows/);
+    const ok = await call('POST', '/v1/connections', { name: 'chinook', type: 'sqlite', connection_string: path.join(dir, 'chinook.sqlite'), test: true });
+    expect(ok.status).toBe(201);
+    expect((await call('POST', `/v1/connections/${ok.body.id}/test`)).body.success).toBe(true);
+  });
+
+  test('a connection saved before the rules cannot be used, nor tested', async () => {
+    const saved = await stack.store.createConnection({
+      environment: 'test',
+      name: 'saved long ago',
+      type: 'sqlite',
+      sealed_connection: sealer.seal(path.join(stack.dataDir, 'sensei.sqlite')),
+      description: 'sqlite',
+      schema: null,
+      created_by: null,
+    });
+    const created = await call('POST', '/v1/migrations', {
+      name: 'from the old connection',
+      source: { connection_id: saved.id },
+      target: { type: 'sqlite', connection_string: path.join(dir, 'from-old.sqlite') },
+    });
+    expectRefused(created, 'source.connection_id', /data directory/);
+    const tested = await call('POST', `/v1/connections/${saved.id}/test`);
+    expect([tested.status, tested.body.success, tested.body.error]).toEqual([200, false, expect.stringMatching(/data directory/)]);
+  });
+
+  test('the worker refuses a sealed data-dir file in a workflow the API never saw: the migration fails saying why', async () => {
+    const id = `mig_${randomBytes(8).toString('hex')}`;
+    const planted = path.join(stack.dataDir, 'planted-by-workflow.sqlite');
+    const ref = (file: string) => ({ type: 'sqlite' as const, sealedConnection: sealer.seal(file), description: 'sqlite' });
+    const input: MigrationInput = {
+      id,
+      name: 'straight to Temporal',
+      source: ref(path.join(dir, 'chinook.sqlite')),
+      target: ref(planted),
+      strategy: 'aggressive',
+      options: { auto_approve_high_confidence: true },
+      createdAt: new Date().toISOString(),
+      environment: 'test',
+    };
+    const handle = await stack.client.workflow.start(migrationWorkflow, { taskQueue: String(stack.workerEnv.SENSEI_TASK_QUEUE), workflowId: id, args: [input] });
+    await handle.executeUpdate(startUpdate);
+    let status: MigrationStatus;
+    const deadline = Date.now() + 60_000;
+    do {
+      await new Promise((r) => setTimeout(r, 250));
+      status = await handle.query(statusQuery);
+    } while (!['completed', 'failed', 'cancelled'].includes(status.status) && Date.now() < deadline);
+    expect(status.status).toBe('failed');
+    expect(status.failure).toEqual({ code: 'NotAllowed', message: expect.stringMatching(/the sqlite file: the file lies in Sensei's data directory/) });
+    expect(fs.existsSync(planted)).toBe(false);
+  });
+});
+
+describe('database hosts and options', () => {
+  test('a link-local / metadata host is refused, tested or not, and the password never comes back', async () => {
+    for (const cs of ['postgresql://postgres:pg-s3cret-pw@169.254.169.254:5432/app', 'postgresql://postgres:pg-s3cret-pw@[::ffff:169.254.169.254]:5432/app']) {
+      for (const test of [false, true]) {
+        const answer = await call('POST', '/v1/connections', { name: 'imds', type: 'postgresql', connection_string: cs, test });
+        expectRefused(answer, 'connection_string', /the host .* is a link-local address/);
+        expect(answer.text).not.toContain('pg-s3cret-pw');
+      }
+    }
+    const migration = await call('POST', '/v1/migrations', {
+      name: 'to metadata',
+      source: { type: 'sqlite', connection_string: path.join(dir, 'chinook.sqlite') },
+      target: { type: 'mysql', connection_string: 'mysql://root:my-s3cret-pw@[fd00:ec2::254]:3306/app' },
+    });
+    expectRefused(migration, 'target.connection_string', /cloud metadata address/);
+    expect(migration.text).not.toContain('my-s3cret-pw');
+  });
+
+  test('certificate files need SENSEI_TLS_DIR (unset here); unknown options are refused, not ignored', async () => {
+    const tls = await call('POST', '/v1/connections', {
+      name: 'tls',
+      type: 'postgresql',
+      connection_string: 'postgresql://postgres@127.0.0.1:5432/postgres?sslmode=verify-full&sslrootcert=/etc/ssl/certs/ca-certificates.crt',
+    });
+    expectRefused(tls, 'connection_string', /^sslrootcert: certificate and key files are turned off on this server .*SENSEI_TLS_DIR/);
+    const key = await call('POST', '/v1/connections', { name: 'tls', type: 'mysql', connection_string: `mysql://root@127.0.0.1:3306/app?ssl-key=${stack.dataDir}/encryption.key` });
+    expectRefused(key, 'connection_string', /^ssl-key: /);
+    const unknown = await call('POST', '/v1/connections', { name: 'opts', type: 'mysql', connection_string: 'mysql://root@127.0.0.1:3306/app?socketPath=/run/mysqld/mysqld.sock' });
+    expectRefused(unknown, 'connection_string', /the mysql option "socketPath" is not supported/);
+  });
+});
