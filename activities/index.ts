@@ -213,7 +213,7 @@ async function copyChunkByRows(source: Connector, target: Connector, input: Chun
 /** Activities are built around one ConnectorPool per worker process. */
 export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
   return {
-    ...createWebhookActivities(store, (sealed) => pool.unseal(sealed)),
+    ...createWebhookActivities(store, (sealed) => pool.unseal(sealed), pool.reach),
     /** Keeps the API's listing index current (a worker without a metadata store skips it). */
     async recordMigrationStatus(input: { id: string; status: string; phase: string | null }): Promise<void> {
       await store?.updateMigrationStatus(input.id, input.status, input.phase);

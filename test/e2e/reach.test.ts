@@ -1,15 +1,17 @@
 /**
  * What an API caller can make Sensei reach, end to end over HTTP with a worker process: SQLite files only inside
- * SENSEI_SQLITE_DIR and never in the data dir (which here lies inside it), no metadata or link-local database hosts.
- * Each refusal is a 422 naming the field and the reason, or a failure that says why.
+ * SENSEI_SQLITE_DIR and never in the data dir (which here lies inside it), no metadata or link-local database hosts,
+ * no webhooks to loopback, private or metadata addresses (this stack has no allowance), refused when subscribed and
+ * again at every delivery. Each refusal is a 422 naming the field and the reason, or a failure that says why.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { MigrationInput, MigrationStatus } from '../../lib/migration';
 import { Sealer } from '../../lib/secrets';
 import { migrationWorkflow, startUpdate, statusQuery } from '../../workflows/migration';
-import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
+import { WorkerProcess, freePort, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
 let dir: string;
@@ -159,5 +161,99 @@ describe('database hosts and options', () => {
     expectRefused(key, 'connection_string', /^ssl-key: /);
     const unknown = await call('POST', '/v1/connections', { name: 'opts', type: 'mysql', connection_string: 'mysql://root@127.0.0.1:3306/app?socketPath=/run/mysqld/mysqld.sock' });
     expectRefused(unknown, 'connection_string', /the mysql option "socketPath" is not supported/);
+  });
+});
+
+describe('webhooks', () => {
+  /** A receiver on loopback that counts what reaches it. */
+  async function receiver(): Promise<{ port: number; hits: string[]; close(): Promise<void> }> {
+    const hits: string[] = [];
+    const server = http.createServer((req, res) => {
+      hits.push(String(req.headers['sensei-event']));
+      res.writeHead(204).end();
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    return {
+      port,
+      hits,
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      },
+    };
+  }
+
+  test('subscriptions to metadata, loopback (by name too), unspecified and private addresses are refused without the allowance', async () => {
+    const cases: [string, RegExp][] = [
+      ['http://169.254.169.254/latest/meta-data/iam/security-credentials/', /link-local/],
+      ['http://[::ffff:169.254.169.254]/latest/meta-data/', /link-local/],
+      ['http://[::ffff:a9fe:a9fe]/', /link-local/],
+      ['http://[fd00:ec2::254]/', /metadata/],
+      ['http://localhost:8080/hook', /the host localhost resolves to a loopback address/],
+      ['http://127.0.0.1:8080/hook', /loopback/],
+      ['http://[::ffff:127.0.0.1]:8080/hook', /loopback/],
+      ['http://[::1]:8080/hook', /loopback/],
+      ['http://2130706433:8080/hook', /loopback/],
+      ['http://0.0.0.0:8080/hook', /unspecified/],
+      ['http://[::]:8080/hook', /unspecified/],
+      ['https://10.0.0.7/hook', /private/],
+      ['https://192.168.1.1/hook', /private/],
+    ];
+    for (const [url, why] of cases) {
+      const answer = await call('POST', '/v1/webhooks', { url, events: ['*'], secret: 'hook-secret-0123456789' });
+      expect([url, answer.status]).toEqual([url, 422]);
+      expectRefused(answer, 'url', why);
+      expect(answer.text).not.toContain('hook-secret-0123456789');
+    }
+    expect((await call('GET', '/v1/webhooks')).body.data).toEqual([]);
+  });
+
+  test('a subscription stored when its host was allowed is refused at delivery, for good and at once; nothing arrives', async () => {
+    const r = await receiver();
+    const secret = 'stored-hook-secret-0123456789';
+    try {
+      // As if subscribed while the allowance was on (or while the name resolved elsewhere): straight into the store.
+      const hook = await stack.store.createWebhook({
+        environment: 'test',
+        url: `http://localhost:${r.port}/hook`,
+        events: ['migration.created'],
+        sealed_secret: sealer.seal(secret),
+        description: null,
+      });
+      expect((await call('GET', `/v1/webhooks/${hook.id}`)).status).toBe(200);
+
+      const created = await call('POST', '/v1/migrations', sqliteMigration(path.join(dir, 'chinook.sqlite'), path.join(dir, 'hooked.sqlite')));
+      expect(created.status).toBe(201);
+      // migration.created is the workflow's first event: its delivery is the child workflow <id>-evt-1.
+      const delivery = stack.client.workflow.getHandle(`${created.body.id}-evt-1`);
+      const deadline = Date.now() + 60_000;
+      let result: { delivered: number; failed: number } | undefined;
+      while (!result) {
+        result = await delivery.result().catch(async (err) => {
+          if (Date.now() > deadline) throw err;
+          await new Promise((res) => setTimeout(res, 250));
+          return undefined;
+        });
+      }
+      expect(result).toEqual({ delivered: 0, failed: 1 });
+
+      const failures: { type?: string | null; message?: string | null; nonRetryable?: boolean | null }[] = [];
+      let attempts = 0;
+      for (const event of (await delivery.fetchHistory()).events ?? []) {
+        if (event.activityTaskStartedEventAttributes) attempts = Math.max(attempts, event.activityTaskStartedEventAttributes.attempt ?? 0);
+        const failure = event.activityTaskFailedEventAttributes?.failure;
+        if (failure) failures.push({ type: failure.applicationFailureInfo?.type, message: failure.message, nonRetryable: failure.applicationFailureInfo?.nonRetryable });
+      }
+      expect(failures).toEqual([
+        { type: 'WebhookNotAllowed', message: `webhook ${hook.id} not delivered: the host localhost resolves to a loopback address (SENSEI_WEBHOOK_ALLOW_PRIVATE or SENSEI_WEBHOOK_ALLOW_CIDRS on the server would allow it)`, nonRetryable: true },
+      ]);
+      // One attempt: a retry would only be refused again.
+      expect(attempts).toBe(1);
+      expect(JSON.stringify(failures)).not.toContain(secret);
+      expect(r.hits).toEqual([]);
+    } finally {
+      await r.close();
+    }
   });
 });

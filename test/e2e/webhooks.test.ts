@@ -65,7 +65,8 @@ const CHINOOK = path.resolve(__dirname, '../../fixtures/chinook/Chinook_Sqlite.s
 
 beforeAll(async () => {
   dataDir = tempDataDir();
-  stack = await startStack(dataDir);
+  // The receivers listen on loopback, which webhooks may reach only when the operator allows it.
+  stack = await startStack(dataDir, { env: { SENSEI_WEBHOOK_ALLOW_PRIVATE: 'true' } });
   worker = new WorkerProcess(stack.workerEnv);
   worker.start();
 });
