@@ -462,7 +462,8 @@ describe('declared response schemas', () => {
     check(R.listOf(R.connectionResponse), (await call('GET', '/v1/connections')).body, 'connections');
     check(R.apiKeyCreatedResponse, (await call('POST', '/v1/api-keys', { body: { name: 'schemas' } })).body, 'key created');
     check(R.listOf(R.apiKeyResponse), (await call('GET', '/v1/api-keys')).body, 'keys');
-    check(R.webhookCreatedResponse, (await call('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/x', events: ['*'] } })).body, 'webhook created');
+    // Not loopback: this stack does not allow webhooks there (test/e2e/reach.test.ts); the name never resolves.
+    check(R.webhookCreatedResponse, (await call('POST', '/v1/webhooks', { body: { url: 'https://hooks.example.invalid/x', events: ['*'] } })).body, 'webhook created');
     check(R.listOf(R.webhookResponse), (await call('GET', '/v1/webhooks')).body, 'webhooks');
   });
 });
