@@ -47,7 +47,7 @@ function connectionResource(c: ConnectionRecord): z.infer<typeof connectionRespo
 }
 
 export function connectionRoutes(deps: { store: MetadataStore; sealer: Sealer; testConnections?: boolean }): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const env = (res: { locals: Record<string, unknown> }) => (res.locals.principal as Principal).environment;
 
   router.post('/', async (req, res) => {

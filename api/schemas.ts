@@ -120,8 +120,9 @@ export const patchMappingsBody = z
 export const patchMappingBody = z.object({ target_type: targetType }).strict();
 export const resolveErrorBody = z.object({ note: z.string().max(2000).optional() }).strict().default({});
 
+/** The decider is the authenticated principal; a body that names one (approved_by) is refused as an unknown field. */
 export const gateDecisionBody = z
-  .object({ comment: z.string().max(2000).optional(), approved_by: z.string().max(200).optional() })
+  .object({ comment: z.string().max(2000).optional() })
   .strict()
   .default({});
 

@@ -756,6 +756,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     const info = wf.workflowInfo();
     const issued = await validationWork.issueCertificate({
       migration: { id: input.id, name: input.name, workflow_id: info.workflowId, run_id: info.firstExecutionRunId, validation_attempt: validation.attempt },
+      environment: input.environment ?? 'live',
       source: { type: input.source.type, description: input.source.description, schema: state.schema?.schema ?? input.source.schema ?? null },
       target: { type: input.target.type, description: input.target.description, schema: plan().targetSchema ?? input.target.schema ?? null },
       plan: plan(),

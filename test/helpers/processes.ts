@@ -71,7 +71,16 @@ export interface Stack {
 }
 
 /** Temporal dev server + API over loopback HTTP; workers are started by the test as processes. */
-export async function startStack(dataDir: string): Promise<Stack> {
+export interface StackOptions {
+  /** Failed authentications per address and minute (tests probing with bad keys need many: default 100,000). */
+  authFailureLimit?: number;
+  /** Plan limits of every principal (default: enterprise, 1,000 per second). */
+  rateTier?: 'free' | 'starter' | 'professional' | 'enterprise';
+  sseMaxStreamsPerKey?: number;
+  sseMaxSeconds?: number;
+}
+
+export async function startStack(dataDir: string, options: StackOptions = {}): Promise<Stack> {
   const serverOptions = { port: await freePort(), dbFile: path.join(dataDir, 'temporal.db'), ui: false };
   let devServer = await startDevServer(dataDir, serverOptions);
   const client = await connectClient(devServer.address, 'default');
@@ -85,7 +94,10 @@ export async function startStack(dataDir: string): Promise<Stack> {
     taskQueue,
     sealer: new Sealer(encryptionKey),
     store,
-    auth: { bootstrapKey: apiKey, defaultRateLimit: 1_000, jwtSecret: JWT_SECRET },
+    auth: { bootstrapKey: apiKey, defaultRateLimit: 1_000, jwtSecret: JWT_SECRET, rateTier: options.rateTier },
+    authFailureLimit: options.authFailureLimit ?? 100_000,
+    sseMaxStreamsPerKey: options.sseMaxStreamsPerKey,
+    sseMaxSeconds: options.sseMaxSeconds,
     log,
     certificatePublicKey: publicKeyPem(loadOrCreateSigningKey({ dataDir })),
   });
