@@ -15,7 +15,7 @@ import { createLogger } from '../../lib/logger';
 import { Sealer } from '../../lib/secrets';
 import { MetadataStore } from '../../lib/store';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
-import { startStack, type Stack } from '../helpers/processes';
+import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
 const REDIS_URL = process.env.SENSEI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -214,5 +214,62 @@ describe('counters shared by several API processes', () => {
     await probe.connect();
     await probe.quit();
     await expectOneAllowance(await twoApis(() => openRateCounter({ redisUrl: REDIS_URL })));
+  });
+});
+
+describe('status streams (server-sent events)', () => {
+  let sse: Stack;
+  let sseDir: string;
+  let worker: WorkerProcess;
+  let source: TempDatabase;
+  let target: TempDatabase;
+
+  beforeAll(async () => {
+    sseDir = tempDataDir();
+    sse = await startStack(sseDir, { sseMaxStreamsPerKey: 2, sseMaxSeconds: 3 });
+    worker = new WorkerProcess({ ...sse.workerEnv, SENSEI_LOG_LEVEL: 'info' });
+    worker.start();
+    await worker.ready();
+    [source, target] = await Promise.all([createTempDatabase('postgresql'), createTempDatabase('postgresql')]);
+  });
+
+  afterAll(async () => {
+    await worker?.kill('SIGTERM');
+    await sse?.close();
+    await source?.drop();
+    await target?.drop();
+    fs.rmSync(sseDir, { recursive: true, force: true });
+  });
+
+  /** Reads a stream until it ends; returns its text. */
+  async function readAll(res: Response): Promise<string> {
+    return new Response(res.body).text();
+  }
+
+  test('a key holds at most the configured number of streams, and each ends after the maximum duration', async () => {
+    const created = await call(sse.baseUrl, 'POST', '/v1/migrations', sse.apiKey, {
+      name: 'streamed',
+      source: { type: 'postgresql', connection_string: source.endpoint.connectionString },
+      target: { type: 'postgresql', connection_string: target.endpoint.connectionString },
+    });
+    expect(created.status).toBe(201);
+    const open = () => fetch(`${sse.baseUrl}/v1/migrations/${created.body.id}/status`, { headers: { authorization: `Bearer ${sse.apiKey}`, accept: 'text/event-stream' } });
+    const started = Date.now();
+    const [a, b] = await Promise.all([open(), open()]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const third = await open();
+    expect(third.status).toBe(429);
+    expect(((await third.json()) as { error: { code: string } }).error.code).toBe('too_many_streams');
+    // A created migration never ends by itself: the streams end at the three-second limit, telling the client why.
+    const [ta, tb] = await Promise.all([readAll(a), readAll(b)]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
+    for (const text of [ta, tb]) {
+      expect(text).toContain('event: status');
+      expect(text).toContain('event: end\ndata: {"reason":"max_duration"}');
+    }
+    // Both places are free again.
+    const again = await open();
+    expect(again.status).toBe(200);
+    await again.body?.cancel();
   });
 });
