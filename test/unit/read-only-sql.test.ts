@@ -4,6 +4,8 @@
  * that write or reach outside, text it cannot read the way the server does). The database-enforced layers are
  * tested against real servers in test/integration/user-queries.test.ts.
  */
+import { ApiError } from '../../api/errors';
+import { createMigrationBody, parse, patchMigrationBody } from '../../api/schemas';
 import { checkReadQuery, readQueryProblemInAnyDialect, type QueryDialect } from '../../lib/validation/read-only-sql';
 
 const ALL: QueryDialect[] = ['postgresql', 'mysql', 'sqlite'];
@@ -110,4 +112,20 @@ test('before the dialect is known, a query is refused only when no dialect would
   // PostgreSQL reads $$…$$ as one literal; the other dialects would see two statements.
   expect(readQueryProblemInAnyDialect('select $$;$$')).toBeNull();
   expect(readQueryProblemInAnyDialect('select count(*) from victim')).toBeNull();
+});
+
+test('the API refuses such a query when a migration is created or patched: 422 naming the field', () => {
+  const options = { validation: { queries: [{ name: 'ok', sql: 'select 1' }, { name: 'bad', sql: 'select 1', target_sql: 'drop table victim' }] } };
+  const create = { name: 'm', source: { type: 'sqlite', connection_string: 'a.sqlite' }, target: { type: 'sqlite', connection_string: 'b.sqlite' }, options };
+  for (const [schema, body] of [[createMigrationBody, create], [patchMigrationBody, { options }]] as const) {
+    let thrown: unknown;
+    try {
+      parse(schema, body);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ApiError);
+    expect(thrown).toMatchObject({ status: 422, code: 'validation_error', details: { field: 'options.validation.queries[1].target_sql', reason: expect.stringMatching(/not a read query: .*not DROP/) } });
+  }
+  expect(() => parse(createMigrationBody, { ...create, options: { validation: { queries: [{ name: 'ok', sql: 'select 1' }], max_query_rows: 10, query_timeout_seconds: 5 } } })).not.toThrow();
 });
