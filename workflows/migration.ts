@@ -706,7 +706,15 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       completed_at: null,
     };
     state.validation = validation;
-    const tierInput = { migrationId: input.id, source: input.source, target: input.target, plan: plan(), queries: input.options.validation?.queries };
+    const v = input.options.validation;
+    const tierInput = {
+      migrationId: input.id,
+      source: input.source,
+      target: input.target,
+      plan: plan(),
+      queries: v?.queries,
+      queryLimits: { timeout_seconds: v?.query_timeout_seconds, max_rows: v?.max_query_rows },
+    };
     const rejected = Object.fromEntries(state.tables.map((t) => [t.name, t.rows_rejected]));
     const rowCounts = schemaWork.compareRowCounts({ source: input.source, target: input.target, plan: plan(), rejected }).then((checks) => {
       validation.row_counts = checks;

@@ -20,6 +20,7 @@ import {
   type TextChunkTarget,
 } from '../types';
 import { exactDoubles } from './type-cast';
+import { parseMysqlUrl } from './url';
 
 /** Session settings every pooled connection gets before its first query. */
 const SESSION_SQL =
@@ -30,33 +31,6 @@ export interface MysqlOptions {
   poolSize?: number;
   /** Milliseconds to wait for a connection (default 8000). */
   connectTimeoutMs?: number;
-}
-
-interface ParsedUrl {
-  host: string;
-  port: number;
-  user?: string;
-  password?: string;
-  database?: string;
-}
-
-function parseMysqlUrl(connectionString: string): ParsedUrl {
-  let url: URL;
-  try {
-    url = new URL(connectionString);
-  } catch {
-    throw new ConnectorError('InvalidConnectionString', 'mysql connection string must look like mysql://user:password@host:3306/database');
-  }
-  if (!['mysql:', 'mariadb:'].includes(url.protocol)) {
-    throw new ConnectorError('InvalidConnectionString', `mysql connection string must start with mysql:// or mariadb://, not ${url.protocol}//`);
-  }
-  return {
-    host: url.hostname || '127.0.0.1',
-    port: url.port ? Number(url.port) : 3306,
-    user: url.username ? decodeURIComponent(url.username) : undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
-    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined,
-  };
 }
 
 const lit = (text: string) => quoteLiteral('mysql', text);
