@@ -99,7 +99,7 @@ describe('portableDefault', () => {
 });
 
 describe('mapping edits reach DDL re-rendered from the parsed type', () => {
-  const toMysql = planMigration(schema, 'mysql', {});
+  const toMysql = planMigration(schema, 'mysql', { targetSchema: 'shop' });
   const toPg = planMigration(schema, 'postgresql', { targetSchema: 'public' });
 
   test('whatever follows a type name is dropped: the target type map renders the type', () => {
