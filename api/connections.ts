@@ -68,7 +68,7 @@ function connectionResource(c: ConnectionRecord): z.infer<typeof connectionRespo
 }
 
 export function connectionRoutes(deps: { store: MetadataStore; sealer: Sealer; reach: ReachPolicy; testConnections?: boolean }): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const env = (res: { locals: Record<string, unknown> }) => (res.locals.principal as Principal).environment;
 
   router.post('/', async (req, res) => {

@@ -68,6 +68,10 @@ export interface MigrationRoutesDeps {
   reach: ReachPolicy;
   /** Test source and target before accepting a migration (default true). */
   testConnections?: boolean;
+  /** SENSEI_SSE_MAX_STREAMS: status streams one principal may hold open at once, per API process (5). */
+  sseMaxStreamsPerKey?: number;
+  /** SENSEI_SSE_MAX_SECONDS: how long one status stream lasts before it ends and the client reconnects (3600). */
+  sseMaxSeconds?: number;
 }
 
 const ID_PATTERN = /^mig_[a-z0-9]{8,40}$/;
@@ -112,7 +116,7 @@ export function migrationResource(s: MigrationStatus): MigrationResponse {
 }
 
 export function migrationRoutes(deps: MigrationRoutesDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { client, store } = deps;
 
   /** The workflow of a migration the caller's environment owns; any other id is a 404. */
@@ -285,19 +289,56 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     await streamStatus(handle, req, res);
   });
 
-  /** Server-sent events: one `status` event at once and at every change, until the migration ends. */
+  /** Open status streams per principal, in this API process. */
+  const streams = new Map<string, number>();
+  const maxStreams = deps.sseMaxStreamsPerKey ?? 5;
+  const maxStreamMs = (deps.sseMaxSeconds ?? 3600) * 1000;
+
+  /**
+   * Server-sent events: one `status` event at once and at every change, until the migration ends. A principal may
+   * hold a few streams at once (429 past that), and a stream ends after a maximum duration with
+   * `event: end` / `{"reason":"max_duration"}`: the client reconnects (EventSource does) and gets the status again.
+   */
   async function streamStatus(handle: Handle, req: Request, res: Response) {
+    const who = (res.locals.principal as Principal).id;
+    if ((streams.get(who) ?? 0) >= maxStreams) {
+      throw new ApiError(429, 'too_many_streams', `This credential already holds ${maxStreams} status streams; close one or poll GET …/status`, { limit: maxStreams });
+    }
     const first = await statusOf(handle);
+    streams.set(who, (streams.get(who) ?? 0) + 1);
+    const deadline = Date.now() + maxStreamMs;
     res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
     res.flushHeaders();
     let closed = false;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const left = (streams.get(who) ?? 1) - 1;
+      if (left > 0) streams.set(who, left);
+      else streams.delete(who);
+    };
     req.on('close', () => {
       closed = true;
+      release();
     });
+    try {
+      await pumpStatus(handle, res, first, () => closed, deadline);
+    } finally {
+      release();
+    }
+  }
+
+  async function pumpStatus(handle: Handle, res: Response, first: MigrationStatus, isClosed: () => boolean, deadline: number) {
     let last = '';
     let n = 0;
     let status: MigrationStatus | undefined = first;
-    while (!closed) {
+    while (!isClosed()) {
+      if (Date.now() >= deadline) {
+        res.write('event: end\ndata: {"reason":"max_duration"}\n\n');
+        res.end();
+        return;
+      }
       if (status) {
         const text = JSON.stringify(status);
         if (text !== last) {
@@ -311,7 +352,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       await new Promise((r) => setTimeout(r, 500));
       status = await statusOf(handle).catch(() => undefined);
     }
-    if (!closed) {
+    if (!isClosed()) {
       res.write('event: end\ndata: {}\n\n');
       res.end();
     }
@@ -339,10 +380,10 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     ['reject', rejectUpdate],
   ] as const) {
     router.post(`/:id/${path}`, async (req, res) => {
-      const handle = await handleFor(req, res);
       const decision = parse(gateDecisionBody, req.body);
+      const handle = await handleFor(req, res);
       await statusOf(handle);
-      const by = decision.approved_by ?? (res.locals.principal as Principal).id;
+      const by = (res.locals.principal as Principal).id;
       const gate = await update(handle, () => handle.executeUpdate(definition, { args: [{ by, comment: decision.comment }] }));
       res.json({ id: handle.workflowId, gate });
     });

@@ -30,7 +30,7 @@ function webhookResource(w: WebhookRecord): z.infer<typeof webhookResponse> {
 }
 
 export function webhookRoutes(deps: { store: MetadataStore; sealer: Sealer; reach: ReachPolicy }): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const env = (res: { locals: Record<string, unknown> }) => (res.locals.principal as Principal).environment;
 
   router.post('/', async (req, res) => {

@@ -357,7 +357,7 @@ export abstract class SqlConnector implements Connector {
   }
 
   protected async addForeignKey(plan: TablePlan, fk: TableInfo['foreignKeys'][number]): Promise<void> {
-    const actions = `${fk.onDelete ? ' ON DELETE ' + fk.onDelete : ''}${fk.onUpdate ? ' ON UPDATE ' + fk.onUpdate : ''}`;
+    const actions = foreignKeyActions(fk);
     await this.exec(
       `ALTER TABLE ${this.qt(plan.target)} ADD CONSTRAINT ${this.q(fk.name)} FOREIGN KEY (${quoteList(this.dialect, fk.columns)})` +
         ` REFERENCES ${this.qt(fk.referencedTable)} (${quoteList(this.dialect, fk.referencedColumns)})${actions}`,
@@ -417,4 +417,20 @@ export function networkReason(error: unknown): string | undefined {
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+const FK_ACTIONS = new Set(['CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION']);
+
+/**
+ * ` ON DELETE … ON UPDATE …` of a foreign key, from the five actions SQL knows only: the text comes from the source
+ * database's catalog, and nothing read from outside reaches DDL unchecked. Another word is a ConnectorError.
+ */
+export function foreignKeyActions(fk: { name: string; onDelete?: string; onUpdate?: string }): string {
+  const clause = (what: string, action: string | undefined) => {
+    if (!action) return '';
+    const normal = action.trim().toUpperCase().replace(/\s+/g, ' ');
+    if (!FK_ACTIONS.has(normal)) throw new ConnectorError('NotSupported', `foreign key ${fk.name}: ${what} action ${JSON.stringify(action)} is not one of ${[...FK_ACTIONS].join(', ')}`);
+    return ` ${what} ${normal}`;
+  };
+  return clause('ON DELETE', fk.onDelete) + clause('ON UPDATE', fk.onUpdate);
 }

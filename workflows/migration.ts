@@ -706,7 +706,15 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       completed_at: null,
     };
     state.validation = validation;
-    const tierInput = { migrationId: input.id, source: input.source, target: input.target, plan: plan(), queries: input.options.validation?.queries };
+    const v = input.options.validation;
+    const tierInput = {
+      migrationId: input.id,
+      source: input.source,
+      target: input.target,
+      plan: plan(),
+      queries: v?.queries,
+      queryLimits: { timeout_seconds: v?.query_timeout_seconds, max_rows: v?.max_query_rows },
+    };
     const rejected = Object.fromEntries(state.tables.map((t) => [t.name, t.rows_rejected]));
     const rowCounts = schemaWork.compareRowCounts({ source: input.source, target: input.target, plan: plan(), rejected }).then((checks) => {
       validation.row_counts = checks;
@@ -756,6 +764,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     const info = wf.workflowInfo();
     const issued = await validationWork.issueCertificate({
       migration: { id: input.id, name: input.name, workflow_id: info.workflowId, run_id: info.firstExecutionRunId, validation_attempt: validation.attempt },
+      environment: input.environment ?? 'live',
       source: { type: input.source.type, description: input.source.description, schema: state.schema?.schema ?? input.source.schema ?? null },
       target: { type: input.target.type, description: input.target.description, schema: plan().targetSchema ?? input.target.schema ?? null },
       plan: plan(),

@@ -1,7 +1,9 @@
 /**
  * MySQL / MariaDB connection strings: `mysql://user:password@host:3306/database?ssl-mode=verify-identity&ssl-ca=ca.pem`.
- * The query options are an explicit list (an unknown one is refused, never ignored); certificate and key files are
- * checked by lib/reach.ts before a worker or the API gets here, and read here.
+ * The query string is never handed to mysql2 (its URI options would let a connection string turn on
+ * multipleStatements, packet debug logging, a socketPath …): the options Sensei reads are an explicit list, and an
+ * unknown one is refused, never ignored. Certificate and key files are checked by lib/reach.ts before a worker or the
+ * API gets here, and read here.
  */
 import fs from 'node:fs';
 import type { ConnectionOptions, SslOptions } from 'mysql2';

@@ -75,12 +75,23 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+export interface StackOptions {
+  /** Failed authentications per address and minute (tests probing with bad keys need many: default 100,000). */
+  authFailureLimit?: number;
+  /** Plan limits of every principal (default: enterprise, 1,000 per second). */
+  rateTier?: 'free' | 'starter' | 'professional' | 'enterprise';
+  sseMaxStreamsPerKey?: number;
+  sseMaxSeconds?: number;
+  /** Settings for API and workers, as environment variables (e.g. the webhook allowances of lib/reach.ts). */
+  env?: Record<string, string>;
+}
+
 /**
  * Temporal dev server + API over loopback HTTP; workers are started by the test as processes. `dir` is the test's
  * SENSEI_SQLITE_DIR (its SQLite files go there); Sensei's own data dir is `dir`/sensei-data, inside it, as the reach
- * rules must keep it out of reach even then. `env` adds settings for API and workers (e.g. webhook allowances).
+ * rules must keep it out of reach even then.
  */
-export async function startStack(dir: string, options: { env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(dir: string, options: StackOptions = {}): Promise<Stack> {
   const dataDir = path.join(dir, 'sensei-data');
   fs.mkdirSync(dataDir, { recursive: true });
   const settings: Record<string, string> = { SENSEI_DATA_DIR: dataDir, SENSEI_SQLITE_DIR: dir, ...options.env };
@@ -97,7 +108,10 @@ export async function startStack(dir: string, options: { env?: Record<string, st
     taskQueue,
     sealer: new Sealer(encryptionKey),
     store,
-    auth: { bootstrapKey: apiKey, defaultRateLimit: 1_000, jwtSecret: JWT_SECRET },
+    auth: { bootstrapKey: apiKey, defaultRateLimit: 1_000, jwtSecret: JWT_SECRET, rateTier: options.rateTier },
+    authFailureLimit: options.authFailureLimit ?? 100_000,
+    sseMaxStreamsPerKey: options.sseMaxStreamsPerKey,
+    sseMaxSeconds: options.sseMaxSeconds,
     log,
     certificatePublicKey: publicKeyPem(loadOrCreateSigningKey({ dataDir })),
     reach: reachPolicy(loadConfig(settings)),
