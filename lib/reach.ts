@@ -183,8 +183,8 @@ function range(what: string, subnets: string[]): Range {
 /** Never reached, for anyone: cloud metadata services live here, and 0.0.0.0 / :: mean this very host. */
 const NEVER: Range[] = [
   range('a link-local address (169.254.0.0/16, fe80::/10), where cloud metadata services answer', ['169.254.0.0/16', 'fe80::/10']),
-  // AWS's IPv6 metadata endpoint, Alibaba Cloud's metadata address.
-  range('a cloud metadata address', ['fd00:ec2::254/128', '100.100.100.200/32']),
+  // AWS's IPv6 metadata endpoint, Alibaba Cloud's metadata address, Azure's WireServer (platform agent and DNS).
+  range('a cloud metadata address', ['fd00:ec2::254/128', '100.100.100.200/32', '168.63.129.16/32']),
   range('an unspecified address (0.0.0.0, ::), which means this host', ['0.0.0.0/8', '::/128']),
 ];
 
