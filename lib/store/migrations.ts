@@ -75,7 +75,7 @@ const MIGRATIONS: Record<string, { up(knex: Knex): Promise<void>; down(knex: Kne
       }
     },
   },
-  '0002_rate_counters': {
+  '0003_rate_counters': {
     // Request counts per window, shared by every API process that uses this store (api/rate-limit.ts).
     async up(knex) {
       await knex.schema.createTable('rate_counters', (t) => {
