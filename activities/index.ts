@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { compareDecimalText } from '../connectors/key-range';
 import { ConnectorError, isTextChunkSource, isTextChunkTarget, passThroughFormat, type Connector } from '../connectors/types';
 import { planMigration } from '../lib/mapping';
-import type { EndpointRef, RowCountCheck } from '../lib/migration';
+import type { EndpointRef, MigrationError, MigrationInput, MigrationStatus, RowCountCheck, TimelineEvent, ValidationReport } from '../lib/migration';
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
 import type { MetadataStore } from '../lib/store';
 import type { ConnectorPool } from './connections';
@@ -59,6 +60,17 @@ function pastUntil(key: Key, until: Key | null | undefined): boolean {
 export interface RejectedRow {
   key: Key;
   message: string;
+  /**
+   * The error it is recorded as in the metadata store (copyChunk writes it there), and when. Absent when no store
+   * recorded it (a worker without one, or copyRows, whose rows are errors already).
+   */
+  errorId?: string;
+  at?: string;
+}
+
+/** A rejected row's error id: the same row rejected again (a retried chunk) is the same error. */
+export function rowErrorId(table: string, key: Key): string {
+  return `err_row_${createHash('sha256').update(`${table}\u0000${JSON.stringify(key)}`).digest('hex').slice(0, 20)}`;
 }
 
 export interface ChunkResult {
@@ -209,6 +221,16 @@ async function copyChunkByRows(source: Connector, target: Connector, input: Chun
   return { rows: total, written, rejected, lastKey };
 }
 
+/** Rows a chunk's target refused, written to the metadata store in one batch, answered with their error ids. */
+async function recordRejected(store: MetadataStore | undefined, migrationId: string, table: string, rejected: RejectedRow[]): Promise<RejectedRow[]> {
+  if (!store || rejected.length === 0) return rejected;
+  const at = new Date().toISOString();
+  const named = rejected.map((row) => ({ ...row, errorId: rowErrorId(table, row.key), at }));
+  const errors = named.map((row): MigrationError => ({ id: row.errorId, phase: 'data_transfer', table, key: row.key, code: 'RowRejected', message: row.message, at }));
+  await store.recordErrors(migrationId, errors, 'keep');
+  return named;
+}
+
 /** Activities are built around one ConnectorPool per worker process. */
 export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
   return {
@@ -218,7 +240,28 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       await store?.updateMigrationStatus(input.id, input.status, input.phase);
     },
 
-    ...createValidationActivities(pool),
+    /** Timeline events and errors the workflow recorded, in one batch (errors as they are now: new, resolved or retried). */
+    async recordResults(input: { migrationId: string; events: TimelineEvent[]; errors: MigrationError[] }): Promise<void> {
+      await store?.recordTimeline(input.migrationId, input.events);
+      await store?.recordErrors(input.migrationId, input.errors, 'replace');
+    },
+
+    /** A validation run's report, once every tier has answered. */
+    async recordValidation(input: { migrationId: string; report: ValidationReport }): Promise<void> {
+      await store?.recordValidation(input.migrationId, input.report);
+    },
+
+    /**
+     * The end of a workflow run: what is left of its timeline and errors, its final status, and the input a new run
+     * starts from if the migration is opened again (sealed connection references only, never clear text).
+     */
+    async recordOutcome(input: { migrationId: string; runId: string; status: MigrationStatus; carryOn: MigrationInput; events: TimelineEvent[]; errors: MigrationError[] }): Promise<void> {
+      await store?.recordTimeline(input.migrationId, input.events);
+      await store?.recordErrors(input.migrationId, input.errors, 'replace');
+      await store?.recordOutcome(input.migrationId, { runId: input.runId, status: input.status, carryOn: input.carryOn });
+    },
+
+    ...createValidationActivities(pool, store),
     ...createPartitionActivities(pool),
     async analyzeSource(input: { source: EndpointRef }): Promise<SchemaInfo> {
       return typed(async () => {
@@ -255,7 +298,9 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
           const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
           const copied = (await copyChunkAsText(source, target, input)) ?? (await copyChunkByRows(source, target, input));
           const reachedUntil = !!input.until && copied.lastKey !== null && !pastUntil(input.until, copied.lastKey);
-          return { ...copied, done: copied.rows < input.limit || reachedUntil, durationMs: Date.now() - started };
+          // Rejected rows are recorded where they are found, all of them: the workflow keeps only the first few hundred.
+          const rejected = await recordRejected(store, input.migrationId, input.table.source.name, copied.rejected);
+          return { ...copied, rejected, done: copied.rows < input.limit || reachedUntil, durationMs: Date.now() - started };
         },
         async () => {
           // A broken connection must not be reused by the retry.
