@@ -77,11 +77,13 @@ export interface MigrationRoutesDeps {
 const ID_PATTERN = /^mig_[a-z0-9]{8,40}$/;
 const QUERY_DEADLINE_MS = 8_000;
 /**
- * Readers of an open migration's status (pollers, dashboards, event streams) share one status query for this long:
- * each query is a round trip through Temporal to a worker, and a closed workflow's is a replay of its history.
+ * Readers of a migration's status (pollers, dashboards, event streams) share one answer for this long: an open
+ * migration's is a status query, a round trip through Temporal to a worker; a closed one's is read from the store.
  */
 const STATUS_SHARED_MS = 250;
 const TIERS = ['structural', 'statistical', 'referential', 'semantic', 'behavioral'] as const;
+/** Migrations whose environment this process remembers (it starts over past this many). */
+const ENVIRONMENTS_KEPT = 10_000;
 
 type Handle = WorkflowHandle<typeof migrationWorkflow>;
 
@@ -123,13 +125,17 @@ export function migrationResource(s: MigrationStatus): MigrationResponse {
 export function migrationRoutes(deps: MigrationRoutesDeps): Router {
   const router = Router();
   const { client, store } = deps;
+  // The environment a migration belongs to never changes: known ones are not read again for every request.
+  const environments = new Map<string, string>();
 
   /** The workflow of a migration the caller's environment owns; any other id is a 404. */
   async function handleFor(req: Request, res: Response): Promise<Handle> {
     const id = String(req.params.id);
     if (!ID_PATTERN.test(id)) throw notFound('migration', id);
-    const indexed = await store.getMigrationIndex(id);
-    if (!indexed || indexed.environment !== (res.locals.principal as Principal).environment) throw notFound('migration', id);
+    const environment = environments.get(id) ?? (await store.getMigrationIndex(id))?.environment;
+    if (environment === undefined || environment !== (res.locals.principal as Principal).environment) throw notFound('migration', id);
+    if (environments.size >= ENVIRONMENTS_KEPT) environments.clear();
+    environments.set(id, environment);
     return client.workflow.getHandle<typeof migrationWorkflow>(id);
   }
 
@@ -157,18 +163,19 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     return outcome ? outcome.status : ask(handle, () => handle.query(statusQuery));
   }
 
-  // Status answers shared by concurrent readers of one open migration (STATUS_SHARED_MS), in this process only.
+  // Status answers shared by concurrent readers of one migration (STATUS_SHARED_MS), in this process only.
   const sharedStatuses = new Map<string, Promise<MigrationStatus>>();
   const sharedKey = (handle: Handle, res: Response) => `${(res.locals.principal as Principal).environment}/${handle.workflowId}`;
 
-  /** statusOf for reads: readers of one open migration within STATUS_SHARED_MS share one query (and its failure). */
+  /**
+   * statusOf for reads: readers of one migration within STATUS_SHARED_MS share one answer (and its failure): one
+   * status query of an open workflow, one read of a closed one's final status.
+   */
   async function sharedStatusOf(handle: Handle, res: Response): Promise<MigrationStatus> {
-    const outcome = await store.getOutcome(handle.workflowId);
-    if (outcome) return outcome.status;
     const key = sharedKey(handle, res);
     const shared = sharedStatuses.get(key);
     if (shared) return shared;
-    const answer = ask(handle, () => handle.query(statusQuery));
+    const answer = statusOf(handle);
     sharedStatuses.set(key, answer);
     const forget = () => {
       if (sharedStatuses.get(key) === answer) sharedStatuses.delete(key);
@@ -604,6 +611,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     if (await store.getOutcome(handle.workflowId)) {
       const resolved = await store.resolveError(handle.workflowId, errorId, { resolved_at: new Date().toISOString(), resolved_by: by, resolution_note: body.note });
       if (!resolved) throw conflict(`error ${errorId} is already resolved`);
+      forgetStatus(handle, res);
       return res.json(resolved);
     }
     const resolved = await update(handle, () => handle.executeUpdate(resolveErrorUpdate, { args: [{ errorId, by, note: body.note, error }] }));

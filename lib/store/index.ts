@@ -134,7 +134,13 @@ export function knexConfig(config: StoreConfig): Knex.Config {
   };
 }
 
+/** A key in use is marked used at most this often per process: a write per request would queue every read behind it. */
+const TOUCH_INTERVAL_MS = 60_000;
+
 export class MetadataStore {
+  /** When this process last marked each key used. */
+  private readonly touched = new Map<string, number>();
+
   private constructor(readonly db: Knex) {}
 
   /** Opens the store and applies pending schema versions. */
@@ -183,7 +189,11 @@ export class MetadataStore {
     return row ? apiKeyFromRow(row) : undefined;
   }
 
+  /** Marks a key used (last_used_at), at most once a minute per key and process. */
   async touchApiKey(id: string): Promise<void> {
+    const last = this.touched.get(id);
+    if (last !== undefined && Date.now() - last < TOUCH_INTERVAL_MS) return;
+    this.touched.set(id, Date.now());
     await this.db('api_keys').where({ id }).update({ last_used_at: now() });
   }
 
