@@ -97,20 +97,26 @@ async function everyAnswer(id: string): Promise<Record<string, { status: number;
   return answers;
 }
 
-/** Drops the workflow from Temporal, as namespace retention does, and waits until Temporal no longer knows it. */
+/**
+ * Drops the workflow from Temporal, as namespace retention does, and waits until Temporal no longer knows it.
+ * Deletion runs in the background, and a workflow that closed a moment ago is often not deleted on the first
+ * request (its close is still being processed): asked again each second, by run.
+ */
 async function deleteWorkflow(id: string): Promise<void> {
-  await stack.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: id } });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const gone = await stack.client.workflow
+  const deadline = Date.now() + 90_000;
+  for (let attempt = 0; ; attempt++) {
+    const runId = await stack.client.workflow
       .getHandle(id)
       .describe()
       .then(
-        () => false,
-        (err) => err instanceof WorkflowNotFoundError,
+        (d) => d.runId,
+        (err) => (err instanceof WorkflowNotFoundError ? null : Promise.reject(err)),
       );
-    if (gone) return;
+    if (runId === null) return;
     if (Date.now() > deadline) throw new Error(`workflow ${id} still known to Temporal`);
+    if (attempt % 4 === 0) {
+      await stack.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: id, runId } }).catch(() => undefined);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
