@@ -4,8 +4,9 @@
  *
  *   node dist/bench/api.js [--pollers 50] [--seconds 10]
  *
- * Four runs, each `--pollers` clients polling back to back for `--seconds` (after a one-second warm-up), with a
+ * Five runs, each `--pollers` clients polling back to back for `--seconds` (after a one-second warm-up), with a
  * read-only API key of its own (the default limit of 50 requests per second per key would cap them):
+ * - GET /healthz, for reference: what the API process answers on this machine with no auth and no store;
  * - a completed migration's status through the API (its final status comes from the metadata store);
  * - an open migration's status through the API (it waits at the approval gate; readers share one query per 250 ms);
  * - for comparison, what each request cost before: one status query per request, straight to Temporal, for the
@@ -154,9 +155,10 @@ async function main() {
 
     // node:http with keep-alive: fetch (undici) costs the load generator itself several times more per request.
     const agent = new http.Agent({ keepAlive: true, maxSockets: pollers });
-    const poll = (id: string) => () =>
+    const poll = (id: string | null) => () =>
       new Promise<boolean>((resolve, reject) => {
-        const req = http.get({ host: '127.0.0.1', port, path: `/v1/migrations/${id}/status`, agent, headers: { authorization: `Bearer ${readKey}` } }, (res) => {
+        const url = id ? `/v1/migrations/${id}/status` : '/healthz';
+        const req = http.get({ host: '127.0.0.1', port, path: url, agent, headers: { authorization: `Bearer ${readKey}` } }, (res) => {
           res.on('data', () => undefined);
           res.on('end', () => resolve(res.statusCode === 200));
         });
@@ -168,6 +170,7 @@ async function main() {
     };
     const runs: Run[] = [];
     for (const [what, once] of [
+      ['GET /healthz (no auth, no store): the API process on this machine, for reference', poll(null)],
       ['completed migration, through the API', poll(closed)],
       ['open migration (at its gate), through the API', poll(open)],
       ['before: a status query per request, completed (closed workflow)', query(closed)],

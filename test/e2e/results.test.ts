@@ -7,6 +7,8 @@
 import fs from 'node:fs';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
+import type { ZodType } from 'zod';
+import * as R from '../../api/responses';
 import { certificateText, verifyCertificateText } from '../../lib/certificate';
 import type { MigrationStatus } from '../../lib/migration';
 import { certificateQuery, statusQuery, validationQuery } from '../../workflows/migration';
@@ -97,6 +99,12 @@ async function everyAnswer(id: string): Promise<Record<string, { status: number;
   return answers;
 }
 
+/** Answers served from the store parse with the schemas the OpenAPI document declares. */
+function expectDeclared(schema: ZodType, text: string, what: string) {
+  const parsed = schema.safeParse(JSON.parse(text));
+  expect([what, parsed.success ? 'ok' : JSON.stringify(parsed.error.issues.slice(0, 3))]).toEqual([what, 'ok']);
+}
+
 /**
  * Drops the workflow from Temporal, as namespace retention does, and waits until Temporal no longer knows it.
  * Deletion runs in the background, and a workflow that closed a moment ago is often not deleted on the first
@@ -156,6 +164,10 @@ test('a completed migration answers every GET as before once Temporal dropped it
   await deleteWorkflow(id);
   const after = await everyAnswer(id);
   expect(after).toEqual(before);
+  expectDeclared(R.migrationStatusResponse, after['/status'].text, 'status');
+  expectDeclared(R.migrationDetailResponse, after[''].text, 'detail');
+  expectDeclared(R.listOf(R.logLineResponse), after['logs?offset=0'].text, 'logs');
+  expectDeclared(R.listOf(R.mappingResponse), after['/mappings?limit=100'].text, 'mappings');
   const certificateBytes = (await get(`/v1/migrations/${id}/certificate`)).bytes;
   expect(certificateBytes.equals(Buffer.from(certificateText(certificate!), 'utf8'))).toBe(true);
   expect((await api('GET', '/v1/migrations?limit=100&status=completed')).body.data.map((m: { id: string }) => m.id)).toContain(id);
@@ -223,7 +235,14 @@ test('more than 500 rejected rows are all listed page by page; after the workflo
   expect(log.map((l) => l.message)).toEqual(expect.arrayContaining(['approval gate approved by bootstrap', 'phase validation failed', 'migration failed: ValidationFailed']));
 
   await deleteWorkflow(id);
-  expect(await everyAnswer(id)).toEqual(before);
+  const after = await everyAnswer(id);
+  expect(after).toEqual(before);
+  for (const [path, answer] of Object.entries(after)) {
+    if (path.startsWith('errors?')) expectDeclared(R.listOf(R.migrationErrorResponse), answer.text, path);
+    if (path.startsWith('/errors/')) expectDeclared(R.migrationErrorResponse, answer.text, path);
+    if (path.startsWith('logs?')) expectDeclared(R.listOf(R.logLineResponse), answer.text, path);
+  }
+  expectDeclared(R.migrationStatusResponse, after['/status'].text, 'status');
 
   // Resolved through the store: one the workflow kept (the final status shows it too) and one beyond its 500.
   const kept = rows[10];
@@ -246,6 +265,7 @@ test('more than 500 rejected rows are all listed page by page; after the workflo
   const retry = await api('POST', `/v1/migrations/${id}/errors/${retried.id}/retry`);
   expect(retry.status).toBe(200);
   expect(retry.body).toMatchObject({ outcome: 'copied', error: { id: retried.id, resolution_note: 're-copied', resolved_by: 'bootstrap' } });
+  expectDeclared(R.retryErrorResponse, JSON.stringify(retry.body), 'retry');
   const copied = new PgClient({ connectionString: target.endpoint.connectionString });
   await copied.connect();
   const { rows: landed } = await copied.query('SELECT code FROM people WHERE id = $1', [key]);
