@@ -60,12 +60,11 @@ function pastUntil(key: Key, until: Key | null | undefined): boolean {
 export interface RejectedRow {
   key: Key;
   message: string;
-  /**
-   * The error it is recorded as in the metadata store (copyChunk writes it there), and when. Absent when no store
-   * recorded it (a worker without one, or copyRows, whose rows are errors already).
-   */
+  /** The error it is recorded as (copyChunk names it by table and key), and when; absent from copyRows, whose rows are errors already. */
   errorId?: string;
   at?: string;
+  /** Whether copyChunk wrote it to the metadata store; when not, the workflow sends it with its next batch of results. */
+  stored?: boolean;
 }
 
 /** A rejected row's error id: the same row rejected again (a retried chunk) is the same error. */
@@ -221,14 +220,24 @@ async function copyChunkByRows(source: Connector, target: Connector, input: Chun
   return { rows: total, written, rejected, lastKey };
 }
 
-/** Rows a chunk's target refused, written to the metadata store in one batch, answered with their error ids. */
+/**
+ * Rows a chunk's target refused, named as errors and written to the metadata store in one batch. A store that does
+ * not answer does not fail the chunk (its rows are committed): the rows say they are not stored, and the workflow
+ * sends them with its next batch of results, under the same ids.
+ */
 async function recordRejected(store: MetadataStore | undefined, migrationId: string, table: string, rejected: RejectedRow[]): Promise<RejectedRow[]> {
-  if (!store || rejected.length === 0) return rejected;
+  if (rejected.length === 0) return rejected;
   const at = new Date().toISOString();
-  const named = rejected.map((row) => ({ ...row, errorId: rowErrorId(table, row.key), at }));
+  const named = rejected.map((row) => ({ ...row, errorId: rowErrorId(table, row.key), at, stored: false }));
+  if (!store) return named;
   const errors = named.map((row): MigrationError => ({ id: row.errorId, phase: 'data_transfer', table, key: row.key, code: 'RowRejected', message: row.message, at }));
-  await store.recordErrors(migrationId, errors, 'keep');
-  return named;
+  try {
+    await store.recordErrors(migrationId, errors, 'keep');
+    return named.map((row) => ({ ...row, stored: true }));
+  } catch (err) {
+    Context.current().log.warn('rejected rows not written to the metadata store: the workflow sends them later', { table, rows: rejected.length, error: String(err) });
+    return named;
+  }
 }
 
 /** Activities are built around one ConnectorPool per worker process. */

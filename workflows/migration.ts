@@ -1003,13 +1003,14 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   }
 
   /**
-   * Counts an error and keeps the first MAX_ERRORS_KEPT in the state. The metadata store gets every one: `recorded`
-   * names one a copy activity wrote there already (a rejected row); the others go with the next batch.
+   * Counts an error and keeps the first MAX_ERRORS_KEPT in the state. The metadata store gets every one: `named` is
+   * a rejected row as the copy activity named it (and, if `stored`, wrote it there already); the others go with
+   * the next batch.
    */
-  function recordError(code: string, message: string, table?: string, key?: Key, recorded?: { id: string; at: string }) {
+  function recordError(code: string, message: string, table?: string, key?: Key, named?: { id: string; at: string; stored: boolean }) {
     state.errors_total += 1;
-    const error: MigrationError = { id: recorded?.id ?? `err_${state.errors_total}`, phase: state.phase ?? 'schema_analysis', table, key, code, message, at: recorded?.at ?? now() };
-    if (!recorded) outbox().errors.push(error);
+    const error: MigrationError = { id: named?.id ?? `err_${state.errors_total}`, phase: state.phase ?? 'schema_analysis', table, key, code, message, at: named?.at ?? now() };
+    if (!named?.stored) outbox().errors.push(error);
     if (state.errors.length >= MAX_ERRORS_KEPT) return;
     state.errors.push(error);
   }
@@ -1019,8 +1020,8 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     if (rejected.length === 0) return;
     progress.rows_rejected += rejected.length;
     for (const row of rejected) {
-      const recorded = row.errorId && row.at ? { id: row.errorId, at: row.at } : undefined;
-      recordError('RowRejected', row.message, progress.name, row.key, recorded);
+      const named = row.errorId && row.at ? { id: row.errorId, at: row.at, stored: row.stored === true } : undefined;
+      recordError('RowRejected', row.message, progress.name, row.key, named);
     }
     const total = state.tables.reduce((n, t) => n + t.rows_rejected, 0);
     if (total > settings.maxRejectedRows) {
