@@ -2,13 +2,14 @@
  * npm run bench:api — GET …/status under load: concurrent pollers of one migration, through the API as it runs in
  * production (its own process, `npm run api`), a worker process and the Temporal dev server.
  *
- *   node dist/bench/api.js [--pollers 50] [--seconds 10]
+ *   node dist/bench/api.js [--pollers 50] [--seconds 10] [--every 100]
  *
- * Five runs, each `--pollers` clients polling back to back for `--seconds` (after a one-second warm-up), with a
- * read-only API key of its own (the default limit of 50 requests per second per key would cap them):
+ * Each run is `--pollers` clients polling for `--seconds` (after a one-second warm-up), with a read-only API key of
+ * their own (the default limit of 50 requests per second per key would cap them):
  * - GET /healthz, for reference: what the API process answers on this machine with no auth and no store;
- * - a completed migration's status through the API (its final status comes from the metadata store);
- * - an open migration's status through the API (it waits at the approval gate; readers share one query per 250 ms);
+ * - a completed migration's status through the API (its final status comes from the metadata store), and an open
+ *   migration's (it waits at the approval gate; readers share one query per 250 ms): back to back (as fast as the
+ *   API answers), and paced (each poller once per `--every` ms: 50 pollers every 100 ms ask 500 times a second);
  * - for comparison, what each request cost before: one status query per request, straight to Temporal, for the
  *   closed workflow (a replay of its history on the worker) and for the open one.
  * Prints requests per second and latency percentiles; writes bench/results/api-<timestamp>.json (git-ignored).
@@ -43,10 +44,20 @@ interface Run {
   maxMs: number;
 }
 
-/** `pollers` loops calling `once` back to back for `seconds` (after a one-second warm-up that is not counted). */
-async function load(what: string, pollers: number, seconds: number, once: () => Promise<boolean>): Promise<Run> {
+/**
+ * `pollers` loops calling `once` for `seconds` (after a one-second warm-up that is not counted): back to back, or, with
+ * `everyMs`, each poller once per `everyMs` (a slow answer delays its poller's next request, never piles up).
+ */
+async function load(what: string, pollers: number, seconds: number, once: () => Promise<boolean>, everyMs = 0): Promise<Run> {
   const loop = async (until: number, latencies: number[] | null, failures: { n: number }) => {
+    // Pollers start spread over one interval, as independent clients would, then keep to their own ticks.
+    let next = performance.now() + Math.random() * everyMs;
     while (Date.now() < until) {
+      if (everyMs) {
+        const wait = next - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        next = Math.max(next + everyMs, performance.now());
+      }
       const started = performance.now();
       const ok = await once().catch(() => false);
       latencies?.push(performance.now() - started);
@@ -97,7 +108,12 @@ async function waitForPollers(client: Client, taskQueue: string): Promise<void> 
 }
 
 async function main() {
-  const opts = new Command().option('--pollers <n>', 'concurrent pollers', '50').option('--seconds <n>', 'seconds per run', '10').parse().opts();
+  const opts = new Command()
+    .option('--pollers <n>', 'concurrent pollers', '50')
+    .option('--seconds <n>', 'seconds per run', '10')
+    .option('--every <ms>', 'interval of each poller in the paced runs (50 pollers every 100 ms: 500 requests/s)', '100')
+    .parse()
+    .opts();
   const pollers = Number(opts.pollers);
   const seconds = Number(opts.seconds);
 
@@ -169,14 +185,17 @@ async function main() {
       return true;
     };
     const runs: Run[] = [];
-    for (const [what, once] of [
-      ['GET /healthz (no auth, no store): the API process on this machine, for reference', poll(null)],
-      ['completed migration, through the API', poll(closed)],
-      ['open migration (at its gate), through the API', poll(open)],
-      ['before: a status query per request, completed (closed workflow)', query(closed)],
-      ['before: a status query per request, open workflow', query(open)],
+    const paced = `each poller every ${opts.every} ms`;
+    for (const [what, once, every] of [
+      ['GET /healthz (no auth, no store): the API process on this machine, for reference', poll(null), 0],
+      ['completed migration, through the API, back to back', poll(closed), 0],
+      ['open migration (at its gate), through the API, back to back', poll(open), 0],
+      [`completed migration, through the API, ${paced}`, poll(closed), Number(opts.every)],
+      [`open migration (at its gate), through the API, ${paced}`, poll(open), Number(opts.every)],
+      ['before: a status query per request, completed (closed workflow), back to back', query(closed), 0],
+      ['before: a status query per request, open workflow, back to back', query(open), 0],
     ] as const) {
-      const run = await load(what, pollers, seconds, once);
+      const run = await load(what, pollers, seconds, once, every);
       runs.push(run);
       console.log(`${what}: ${run.perSecond} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms (${run.requests} requests, ${run.failed} failed)`);
     }
