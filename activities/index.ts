@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { compareDecimalText } from '../connectors/key-range';
 import { ConnectorError, isTextChunkSource, isTextChunkTarget, passThroughFormat, type Connector } from '../connectors/types';
 import { planMigration } from '../lib/mapping';
-import type { EndpointRef, RowCountCheck } from '../lib/migration';
+import type { EndpointRef, MigrationError, MigrationInput, MigrationStatus, RowCountCheck, TimelineEvent, ValidationReport } from '../lib/migration';
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
 import { withoutQuotedValues } from '../lib/redact';
 import type { MetadataStore } from '../lib/store';
@@ -63,6 +64,16 @@ function pastUntil(key: Key, until: Key | null | undefined): boolean {
 export interface RejectedRow {
   key: Key;
   message: string;
+  /** The error it is recorded as (copyChunk names it by table and key), and when; absent from copyRows, whose rows are errors already. */
+  errorId?: string;
+  at?: string;
+  /** Whether copyChunk wrote it to the metadata store; when not, the workflow sends it with its next batch of results. */
+  stored?: boolean;
+}
+
+/** A rejected row's error id: the same row rejected again (a retried chunk) is the same error. */
+export function rowErrorId(table: string, key: Key): string {
+  return `err_row_${createHash('sha256').update(`${table}\u0000${JSON.stringify(key)}`).digest('hex').slice(0, 20)}`;
 }
 
 export interface ChunkResult {
@@ -213,6 +224,26 @@ async function copyChunkByRows(source: Connector, target: Connector, input: Chun
   return { rows: total, written, rejected, lastKey };
 }
 
+/**
+ * Rows a chunk's target refused, named as errors and written to the metadata store in one batch. A store that does
+ * not answer does not fail the chunk (its rows are committed): the rows say they are not stored, and the workflow
+ * sends them with its next batch of results, under the same ids.
+ */
+async function recordRejected(store: MetadataStore | undefined, migrationId: string, table: string, rejected: RejectedRow[]): Promise<RejectedRow[]> {
+  if (rejected.length === 0) return rejected;
+  const at = new Date().toISOString();
+  const named = rejected.map((row) => ({ ...row, errorId: rowErrorId(table, row.key), at, stored: false }));
+  if (!store) return named;
+  const errors = named.map((row): MigrationError => ({ id: row.errorId, phase: 'data_transfer', table, key: row.key, code: 'RowRejected', message: row.message, at }));
+  try {
+    await store.recordErrors(migrationId, errors, 'keep');
+    return named.map((row) => ({ ...row, stored: true }));
+  } catch (err) {
+    Context.current().log.warn('rejected rows not written to the metadata store: the workflow sends them later', { table, rows: rejected.length, error: String(err) });
+    return named;
+  }
+}
+
 /** Activities are built around one ConnectorPool per worker process. */
 export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
   return {
@@ -222,7 +253,28 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       await store?.updateMigrationStatus(input.id, input.status, input.phase);
     },
 
-    ...createValidationActivities(pool),
+    /** Timeline events and errors the workflow recorded, in one batch (errors as they are now: new, resolved or retried). */
+    async recordResults(input: { migrationId: string; events: TimelineEvent[]; errors: MigrationError[] }): Promise<void> {
+      await store?.recordTimeline(input.migrationId, input.events);
+      await store?.recordErrors(input.migrationId, input.errors, 'replace');
+    },
+
+    /** A validation run's report, once every tier has answered. */
+    async recordValidation(input: { migrationId: string; report: ValidationReport }): Promise<void> {
+      await store?.recordValidation(input.migrationId, input.report);
+    },
+
+    /**
+     * The end of a workflow run: what is left of its timeline and errors, its final status, and the input a new run
+     * starts from if the migration is opened again (sealed connection references only, never clear text).
+     */
+    async recordOutcome(input: { migrationId: string; runId: string; status: MigrationStatus; carryOn: MigrationInput; events: TimelineEvent[]; errors: MigrationError[] }): Promise<void> {
+      await store?.recordTimeline(input.migrationId, input.events);
+      await store?.recordErrors(input.migrationId, input.errors, 'replace');
+      await store?.recordOutcome(input.migrationId, { runId: input.runId, status: input.status, carryOn: input.carryOn });
+    },
+
+    ...createValidationActivities(pool, store),
     ...createPartitionActivities(pool),
     async analyzeSource(input: { source: EndpointRef }): Promise<SchemaInfo> {
       return typed(async () => {
@@ -259,7 +311,9 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
           const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
           const copied = (await copyChunkAsText(source, target, input)) ?? (await copyChunkByRows(source, target, input));
           const reachedUntil = !!input.until && copied.lastKey !== null && !pastUntil(input.until, copied.lastKey);
-          return { ...copied, done: copied.rows < input.limit || reachedUntil, durationMs: Date.now() - started };
+          // Rejected rows are recorded where they are found, all of them: the workflow keeps only the first few hundred.
+          const rejected = await recordRejected(store, input.migrationId, input.table.source.name, copied.rejected);
+          return { ...copied, rejected, done: copied.rows < input.limit || reachedUntil, durationMs: Date.now() - started };
         },
         async () => {
           // A broken connection must not be reused by the retry.

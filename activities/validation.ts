@@ -23,6 +23,7 @@ import type { Connector, Endpoint } from '../connectors/types';
 import {
   CERTIFICATE_FORMAT,
   canonicalJson,
+  certificateText,
   loadOrCreateSigningKey,
   newCertificateId,
   sha256Hex,
@@ -34,6 +35,7 @@ import {
   type CertificateTier,
 } from '../lib/certificate';
 import { loadConfig } from '../lib/config';
+import type { MetadataStore } from '../lib/store';
 import type { BehavioralQueryResult, EndpointRef, TableContentHash, TierResult, ValidationFinding, ValidationQuery, ValidationTier } from '../lib/migration';
 import { VALIDATION_TIERS } from '../lib/migration';
 import type { CanonicalType, Key, KeyPart, MigrationPlan, Row, TablePlan } from '../lib/types';
@@ -206,7 +208,7 @@ async function userQueryPair(
   }
 }
 
-export function createValidationActivities(pool: ConnectorPool) {
+export function createValidationActivities(pool: ConnectorPool, store?: MetadataStore) {
   const connectors = (input: TierInput): Promise<[Connector, Connector]> =>
     Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
 
@@ -461,7 +463,16 @@ export function createValidationActivities(pool: ConnectorPool) {
         },
         key,
       );
-      return { certificate, summary: summarizeCertificate(certificate) };
+      const summary = summarizeCertificate(certificate);
+      // The signed text itself, kept so the certificate is served byte for byte once the workflow is gone.
+      await store?.recordCertificate(input.migration.id, {
+        certificate_id: certificate.certificate_id,
+        validation_attempt: input.migration.validation_attempt,
+        issued_at: summary.issued_at,
+        sha256: summary.sha256,
+        document: certificateText(certificate),
+      });
+      return { certificate, summary };
     },
   };
 }

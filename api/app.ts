@@ -109,10 +109,15 @@ export function createApp(deps: ApiDeps): express.Express {
     });
     const data = await Promise.all(
       rows.map(async (r) => {
+        // A closed migration's report is in the store (its workflow may be gone); an open one's comes from the workflow.
+        const outcome = await deps.store.getOutcome(r.id);
+        const attempt = outcome?.status.validation?.attempt;
+        const stored = attempt === undefined ? null : ((await deps.store.getValidation(r.id, attempt)) ?? undefined);
         const handle = deps.client.workflow.getHandle(r.id);
-        const report = await deps.client.connection
-          .withDeadline(Date.now() + 5_000, () => handle.query(validationQuery))
-          .catch(() => undefined);
+        const report =
+          outcome && stored !== undefined
+            ? stored
+            : await deps.client.connection.withDeadline(Date.now() + 5_000, () => handle.query(validationQuery)).catch(() => undefined);
         return { migration_id: r.id, name: r.name, migration_status: r.status, validation: report === undefined ? 'unavailable' : report };
       }),
     );

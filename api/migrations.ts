@@ -12,10 +12,17 @@ import { ApplicationFailure } from '@temporalio/common';
 import { endpointLabel } from '../connectors/endpoint';
 import { certificateText } from '../lib/certificate';
 import { mappingEditProblem, type MappingEdit } from '../lib/mapping-edit';
-import { TERMINAL_STATUSES, type EndpointRef, type MigrationInput, type MigrationStatus } from '../lib/migration';
+import {
+  TERMINAL_STATUSES,
+  type EndpointRef,
+  type MigrationError,
+  type MigrationInput,
+  type MigrationStatus,
+  type ValidationReport,
+} from '../lib/migration';
 import type { ReachPolicy } from '../lib/reach';
 import type { Sealer } from '../lib/secrets';
-import type { MetadataStore } from '../lib/store';
+import type { LogLine, MetadataStore } from '../lib/store';
 import type { Dialect } from '../lib/types';
 import {
   approveUpdate,
@@ -76,7 +83,14 @@ export interface MigrationRoutesDeps {
 
 const ID_PATTERN = /^mig_[a-z0-9]{8,40}$/;
 const QUERY_DEADLINE_MS = 8_000;
+/**
+ * Readers of a migration's status (pollers, dashboards, event streams) share one answer for this long: an open
+ * migration's is a status query, a round trip through Temporal to a worker; a closed one's is read from the store.
+ */
+const STATUS_SHARED_MS = 250;
 const TIERS = ['structural', 'statistical', 'referential', 'semantic', 'behavioral'] as const;
+/** Migrations whose environment this process remembers (it starts over past this many). */
+const ENVIRONMENTS_KEPT = 10_000;
 
 type Handle = WorkflowHandle<typeof migrationWorkflow>;
 
@@ -118,13 +132,17 @@ export function migrationResource(s: MigrationStatus): MigrationResponse {
 export function migrationRoutes(deps: MigrationRoutesDeps): Router {
   const router = Router({ caseSensitive: true });
   const { client, store } = deps;
+  // The environment a migration belongs to never changes: known ones are not read again for every request.
+  const environments = new Map<string, string>();
 
   /** The workflow of a migration the caller's environment owns; any other id is a 404. */
   async function handleFor(req: Request, res: Response): Promise<Handle> {
     const id = String(req.params.id);
     if (!ID_PATTERN.test(id)) throw notFound('migration', id);
-    const indexed = await store.getMigrationIndex(id);
-    if (!indexed || indexed.environment !== (res.locals.principal as Principal).environment) throw notFound('migration', id);
+    const environment = environments.get(id) ?? (await store.getMigrationIndex(id))?.environment;
+    if (environment === undefined || environment !== (res.locals.principal as Principal).environment) throw notFound('migration', id);
+    if (environments.size >= ENVIRONMENTS_KEPT) environments.clear();
+    environments.set(id, environment);
     return client.workflow.getHandle<typeof migrationWorkflow>(id);
   }
 
@@ -143,14 +161,106 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     }
   }
 
-  const statusOf = (handle: Handle) => ask(handle, () => handle.query(statusQuery));
+  /**
+   * A migration's status: once its workflow has ended, the final status the workflow left in the store (served
+   * after Temporal dropped the workflow too); while it runs, its status query.
+   */
+  async function statusOf(handle: Handle): Promise<MigrationStatus> {
+    const outcome = await store.getOutcome(handle.workflowId);
+    return outcome ? outcome.status : ask(handle, () => handle.query(statusQuery));
+  }
 
-  /** The run the id names now, when it has ended (completed, failed, cancelled, terminated…); null while it runs. */
-  const closedRun = (handle: Handle) =>
-    handle.describe().then(
-      (d) => (d.status.name === 'RUNNING' ? null : { runId: d.runId, status: d.status.name }),
-      () => null,
+  // Status answers shared by concurrent readers of one migration (STATUS_SHARED_MS), in this process only.
+  const sharedStatuses = new Map<string, Promise<MigrationStatus>>();
+  const sharedKey = (handle: Handle, res: Response) => `${(res.locals.principal as Principal).environment}/${handle.workflowId}`;
+
+  /**
+   * statusOf for reads: readers of one migration within STATUS_SHARED_MS share one answer (and its failure): one
+   * status query of an open workflow, one read of a closed one's final status.
+   */
+  async function sharedStatusOf(handle: Handle, res: Response): Promise<MigrationStatus> {
+    const key = sharedKey(handle, res);
+    const shared = sharedStatuses.get(key);
+    if (shared) return shared;
+    const answer = statusOf(handle);
+    sharedStatuses.set(key, answer);
+    const forget = () => {
+      if (sharedStatuses.get(key) === answer) sharedStatuses.delete(key);
+    };
+    void answer.then(() => setTimeout(forget, STATUS_SHARED_MS).unref(), forget);
+    return answer;
+  }
+
+  /** After a change made through this process, the next reader asks the workflow again. */
+  const forgetStatus = (handle: Handle, res: Response) => sharedStatuses.delete(sharedKey(handle, res));
+
+  interface ClosedRun {
+    runId: string;
+    /** Temporal's status of the run: COMPLETED, FAILED, CANCELED, TERMINATED… */
+    status: string;
+    /** Temporal dropped the workflow (retention, or deleted): only the store's outcome remains. */
+    gone: boolean;
+  }
+
+  /**
+   * The run the id names now, when it has ended (completed, failed, cancelled, terminated…); null while it runs.
+   * A workflow Temporal no longer has is the closed run whose outcome the store kept (null without one).
+   */
+  async function closedRun(handle: Handle): Promise<ClosedRun | null> {
+    try {
+      const d = await handle.describe();
+      return d.status.name === 'RUNNING' ? null : { runId: d.runId, status: d.status.name, gone: false };
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) return null;
+      const outcome = await store.getOutcome(handle.workflowId);
+      if (!outcome) return null;
+      const status = { completed: 'COMPLETED', failed: 'FAILED' }[outcome.status.status as string] ?? 'CANCELED';
+      return { runId: outcome.run_id, status, gone: true };
+    }
+  }
+
+  /**
+   * Opens a closed migration again: a new run of its workflow id starts from where the closed run ended (the
+   * outcome it left in the store, with the errors as the store has them now; for a run that ended before outcomes
+   * were kept, its carryOnQuery), with `why` (a validation re-run, or rejected rows to retry). Answers the new run's
+   * id. A newer run than the closed one (another request opened it meanwhile) is a 409.
+   */
+  async function reopen(handle: Handle, closed: ClosedRun, why: Pick<MigrationInput, 'revalidation' | 'errorRetry'>, busy: string): Promise<string> {
+    const id = handle.workflowId;
+    const stored = await store.getStoredOutcome(id);
+    let carried: MigrationInput;
+    if (stored?.run_id === closed.runId) {
+      carried = JSON.parse(stored.carry_on) as MigrationInput;
+      const state = carried.carried;
+      if (state) {
+        // Resolved through the store while the workflow was closed: the new run knows it.
+        const current = new Map((await store.errorsById(id, state.errors.map((e) => e.id))).map((e) => [e.id, e]));
+        state.errors = state.errors.map((e) => current.get(e.id) ?? e);
+      }
+    } else if (closed.gone) {
+      throw conflict('the migration cannot be opened again: its workflow is gone and its final state was not kept');
+    } else {
+      const closedHandle = client.workflow.getHandle<typeof migrationWorkflow>(id, closed.runId);
+      carried = await ask(closedHandle, () => closedHandle.query(carryOnQuery));
+    }
+    // Another request that started a newer run meanwhile wins: its state is the one to carry on.
+    const current = await handle.describe().then(
+      (d) => d.runId,
+      (err) => (err instanceof WorkflowNotFoundError ? null : Promise.reject(err)),
     );
+    if (current !== null && current !== closed.runId) throw conflict(busy);
+    const taken = stored?.run_id === closed.runId ? await store.takeOutcome(id, closed.runId) : undefined;
+    if (stored?.run_id === closed.runId && !taken) throw conflict(busy);
+    try {
+      const started = await client.workflow.start(migrationWorkflow, { taskQueue: deps.taskQueue, workflowId: id, args: [{ ...carried, ...why }] });
+      return started.firstExecutionRunId;
+    } catch (err) {
+      // The closed run still describes the migration.
+      if (taken) await store.putOutcomeBack(taken);
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(busy);
+      throw err;
+    }
+  }
 
   /** Runs an update; a refusal by the workflow's validator, or a closed workflow, is a 409 naming why. */
   async function update<R>(handle: Handle, run: () => Promise<R>): Promise<R> {
@@ -244,6 +354,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       created_by: principal.id,
       created_at: input.createdAt,
     });
+    await store.recordTimeline(id, [{ id: 'ev_0', at: input.createdAt, level: 'info', message: 'migration created' }]);
     await client.workflow.start(migrationWorkflow, { taskQueue: deps.taskQueue, workflowId: id, args: [input] });
     // Answered from the input: a new migration is `created`, whether or not a worker is up yet.
     res.status(201).location(`/v1/migrations/${id}`).json(migrationResource(displayStatus(input, initialState(input))));
@@ -277,14 +388,14 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    const status = await statusOf(await handleFor(req, res));
+    const status = await sharedStatusOf(await handleFor(req, res), res);
     res.json({ ...migrationResource(status), phases: status.phases, tables: status.tables, validation: status.validation, certificate: status.certificate });
   });
 
   router.get('/:id/status', async (req, res) => {
     const handle = await handleFor(req, res);
     if (!req.accepts('text/event-stream') || req.get('accept')?.includes('text/event-stream') !== true) {
-      return res.json(await statusOf(handle));
+      return res.json(await sharedStatusOf(handle, res));
     }
     await streamStatus(handle, req, res);
   });
@@ -304,7 +415,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     if ((streams.get(who) ?? 0) >= maxStreams) {
       throw new ApiError(429, 'too_many_streams', `This credential already holds ${maxStreams} status streams; close one or poll GET …/status`, { limit: maxStreams });
     }
-    const first = await statusOf(handle);
+    const first = await sharedStatusOf(handle, res);
     streams.set(who, (streams.get(who) ?? 0) + 1);
     const deadline = Date.now() + maxStreamMs;
     res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
@@ -350,7 +461,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
         res.write(': no worker answered; retrying\n\n');
       }
       await new Promise((r) => setTimeout(r, 500));
-      status = await statusOf(handle).catch(() => undefined);
+      status = await sharedStatusOf(handle, res).catch(() => undefined);
     }
     if (!isClosed()) {
       res.write('event: end\ndata: {}\n\n');
@@ -364,6 +475,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     const patch = parse(patchMigrationBody, req.body);
     await statusOf(handle);
     const status = await update(handle, () => handle.executeUpdate(configureUpdate, { args: [patch] }));
+    forgetStatus(handle, res);
     await store.updateMigrationMeta(handle.workflowId, { name: status.name, strategy: status.strategy });
     res.json(migrationResource(status));
   });
@@ -372,6 +484,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     const handle = await handleFor(req, res);
     await statusOf(handle);
     const status = await update(handle, () => handle.executeUpdate(startUpdate));
+    forgetStatus(handle, res);
     res.status(202).json(migrationResource(status));
   });
 
@@ -385,6 +498,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       await statusOf(handle);
       const by = (res.locals.principal as Principal).id;
       const gate = await update(handle, () => handle.executeUpdate(definition, { args: [{ by, comment: decision.comment }] }));
+      forgetStatus(handle, res);
       res.json({ id: handle.workflowId, gate });
     });
   }
@@ -396,6 +510,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       throw conflict(`cannot pause a migration that is ${before.status}`, { status: before.status });
     }
     await handle.signal(pauseSignal);
+    forgetStatus(handle, res);
     res.status(202).json(migrationResource(await statusOf(handle)));
   });
 
@@ -404,6 +519,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     const before = await statusOf(handle);
     if (before.status !== 'paused') throw conflict(`cannot resume a migration that is ${before.status}`, { status: before.status });
     await handle.signal(resumeSignal);
+    forgetStatus(handle, res);
     res.status(202).json(migrationResource(await statusOf(handle)));
   });
 
@@ -415,21 +531,33 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       throw conflict(`migration is already ${before.status}`, { status: before.status });
     }
     await handle.signal(cancelSignal, { reason });
+    forgetStatus(handle, res);
     res.status(202).json(migrationResource(await statusOf(handle)));
   });
 
   // ---- what the migration found and planned ----
 
+  /** The state a closed migration's workflow ended with (kept in the store with its outcome); undefined while it runs. */
+  async function endState(handle: Handle) {
+    const stored = await store.getStoredOutcome(handle.workflowId);
+    return stored ? (JSON.parse(stored.carry_on) as MigrationInput).carried : undefined;
+  }
+  const planOf = async (handle: Handle) => {
+    const ended = await endState(handle);
+    return ended ? ended.plan : ask(handle, () => handle.query(planQuery));
+  };
+
   router.get('/:id/schema/source', async (req, res) => {
     const handle = await handleFor(req, res);
-    const schema = await ask(handle, () => handle.query(schemaQuery));
+    const ended = await endState(handle);
+    const schema = ended ? ended.schema : await ask(handle, () => handle.query(schemaQuery));
     if (!schema) throw new ApiError(404, 'not_available', 'The source schema is analysed when the migration starts');
     res.json(schema);
   });
 
   router.get('/:id/schema/target', async (req, res) => {
     const handle = await handleFor(req, res);
-    const plan = await ask(handle, () => handle.query(planQuery));
+    const plan = await planOf(handle);
     if (!plan) throw new ApiError(404, 'not_available', 'The target schema is planned in the mapping phase');
     res.json({
       dialect: plan.targetDialect,
@@ -451,7 +579,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
   router.get('/:id/mappings', async (req, res) => {
     const handle = await handleFor(req, res);
     const q = parse(pageQuery, req.query, 'query');
-    const plan = await ask(handle, () => handle.query(planQuery));
+    const plan = await planOf(handle);
     if (!plan) throw new ApiError(404, 'not_available', 'Mappings are planned in the mapping phase');
     const all = plan.tables.flatMap((t) => t.columns);
     res.json({ ...page(all, all.length, q), min_confidence: plan.minConfidence, blockers: plan.blockers });
@@ -459,7 +587,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
 
   router.get('/:id/mappings/:mappingId', async (req, res) => {
     const handle = await handleFor(req, res);
-    const plan = await ask(handle, () => handle.query(planQuery));
+    const plan = await planOf(handle);
     const mapping = plan?.tables.flatMap((t) => t.columns).find((c) => c.id === req.params.mappingId);
     if (!mapping) throw notFound('mapping', String(req.params.mappingId));
     res.json(mapping);
@@ -468,14 +596,16 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
   /** Edits mappings while the gate waits: each new type is checked and judged; the gate follows the new confidences. */
   async function editMappings(req: Request, res: Response, edits: MappingEdit[]) {
     const handle = await handleFor(req, res);
-    const plan = await ask(handle, () => handle.query(planQuery));
+    const plan = await planOf(handle);
     if (!plan) throw conflict('mappings can be edited only once they are planned, while the approval gate waits');
     for (const edit of edits) {
       const problem = mappingEditProblem(plan, edit);
       if (problem?.startsWith('no mapping')) throw notFound('mapping', edit.id);
       if (problem) throw new ApiError(422, 'validation_error', problem, { field: 'target_type', reason: problem });
     }
-    return update(handle, () => handle.executeUpdate(editMappingsUpdate, { args: [edits] }));
+    const edited = await update(handle, () => handle.executeUpdate(editMappingsUpdate, { args: [edits] }));
+    forgetStatus(handle, res);
+    return edited;
   }
 
   router.patch('/:id/mappings', async (req, res) => {
@@ -489,63 +619,121 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     res.json({ ...result.edited[0], gate: result.gate });
   });
 
-  // ---- what happened ----
+  // ---- what happened: errors, timeline, validation and certificate come from the store (they outlive the workflow) ----
 
+  /**
+   * The error a request names: the store's record, or (a migration from before the store kept errors) the
+   * status's; `stored` says which.
+   */
+  async function errorNamed(handle: Handle, errorId: string): Promise<{ error: MigrationError; stored: boolean }> {
+    const stored = await store.getError(handle.workflowId, errorId);
+    const error = stored ?? (await statusOf(handle)).errors.find((e) => e.id === errorId);
+    if (!error) throw notFound('error', errorId);
+    return { error, stored: stored !== undefined };
+  }
+
+  /** Every error, in the order recorded, a page at a time. */
   router.get('/:id/errors', async (req, res) => {
     const q = parse(pageQuery, req.query, 'query');
-    const status = await statusOf(await handleFor(req, res));
-    res.json(page(status.errors, status.errors.length, q));
+    const handle = await handleFor(req, res);
+    const { total, rows } = await store.listErrors(handle.workflowId, q.limit, q.offset);
+    if (total === 0) {
+      // A migration from before the store kept errors: its workflow still has the first MAX_ERRORS_KEPT.
+      const status = await sharedStatusOf(handle, res);
+      return res.json(page(status.errors, status.errors.length, q));
+    }
+    res.json(envelope(rows, total, q));
   });
 
   router.get('/:id/errors/:errorId', async (req, res) => {
-    const status = await statusOf(await handleFor(req, res));
-    const error = status.errors.find((e) => e.id === req.params.errorId);
-    if (!error) throw notFound('error', String(req.params.errorId));
-    res.json(error);
+    const handle = await handleFor(req, res);
+    res.json((await errorNamed(handle, String(req.params.errorId))).error);
   });
 
+  /**
+   * Marks an error resolved. While the workflow runs it is told too (its status lists its first errors); once it is
+   * closed, or gone, the store's record (and the final status it keeps) is the one to change.
+   */
   router.post('/:id/errors/:errorId/resolve', async (req, res) => {
     const handle = await handleFor(req, res);
     const body = parse(resolveErrorBody, req.body);
-    const status = await statusOf(handle);
-    if (!status.errors.some((e) => e.id === req.params.errorId)) throw notFound('error', String(req.params.errorId));
+    const errorId = String(req.params.errorId);
+    const { error, stored } = await errorNamed(handle, errorId);
+    if (error.resolved_at) throw conflict(`error ${errorId} is already resolved`);
     const by = (res.locals.principal as Principal).id;
-    res.json(await update(handle, () => handle.executeUpdate(resolveErrorUpdate, { args: [{ errorId: String(req.params.errorId), by, note: body.note }] })));
+    if (await store.getOutcome(handle.workflowId)) {
+      const resolved = await store.resolveError(handle.workflowId, errorId, { resolved_at: new Date().toISOString(), resolved_by: by, resolution_note: body.note });
+      if (!resolved) throw conflict(`error ${errorId} is already resolved`);
+      forgetStatus(handle, res);
+      return res.json(resolved);
+    }
+    const resolved = await update(handle, () => handle.executeUpdate(resolveErrorUpdate, { args: [{ errorId, by, note: body.note, error }] }));
+    forgetStatus(handle, res);
+    // The workflow sends it with its next batch too; written now, the next read of the errors already shows it.
+    if (stored) await store.recordErrors(handle.workflowId, [resolved], 'replace');
+    res.json(resolved);
   });
 
-  /** Re-copies a rejected row through the workflow (after its value was fixed at the source). */
+  /**
+   * Re-copies a rejected row through the workflow (after its value was fixed at the source). A closed migration is
+   * opened again for it, as a validation re-run opens it, and closes again as it was once the retries are done.
+   */
   router.post('/:id/errors/:errorId/retry', async (req, res) => {
     const handle = await handleFor(req, res);
-    const status = await statusOf(handle);
-    if (!status.errors.some((e) => e.id === req.params.errorId)) throw notFound('error', String(req.params.errorId));
+    const errorId = String(req.params.errorId);
+    const { error } = await errorNamed(handle, errorId);
     const by = (res.locals.principal as Principal).id;
-    res.json(await update(handle, () => handle.executeUpdate(retryErrorUpdate, { args: [{ errorId: String(req.params.errorId), by }] })));
+    const retry = (target: Handle) => update(target, () => target.executeUpdate(retryErrorUpdate, { args: [{ errorId, by, error }] }));
+    const closed = await closedRun(handle);
+    if (!closed) {
+      res.json(await retry(handle));
+      forgetStatus(handle, res);
+      return;
+    }
+    const before = await statusOf(handle);
+    if (!['completed', 'failed'].includes(before.status) || !['COMPLETED', 'FAILED'].includes(closed.status)) {
+      throw conflict(`rows cannot be retried: migration is ${before.status}`, { status: before.status });
+    }
+    // Checked here, since the opened run would only wait for a retry it refuses.
+    if (error.code !== 'RowRejected' || !error.key || !error.table) throw conflict(`error ${errorId} is not a rejected row; only rows can be retried`);
+    if (error.resolved_at) throw conflict(`error ${errorId} is already resolved`);
+    const runId = await reopen(handle, closed, { errorRetry: { by } }, 'the migration is being opened again by another request');
+    forgetStatus(handle, res);
+    res.json(await retry(client.workflow.getHandle<typeof migrationWorkflow>(handle.workflowId, runId)));
   });
 
-  /** The migration's timeline, from its status: phases, gate decision, table completions, errors. */
+  /** The migration's timeline: phases, gate decision, table completions, pauses, re-runs, and every error. */
   router.get('/:id/logs', async (req, res) => {
     const q = parse(pageQuery, req.query, 'query');
-    const s = await statusOf(await handleFor(req, res));
-    const lines: { at: string; level: 'info' | 'warn' | 'error'; message: string }[] = [{ at: s.created_at, level: 'info', message: 'migration created' }];
-    if (s.started_at) lines.push({ at: s.started_at, level: 'info', message: 'migration started' });
-    for (const p of s.phases) {
-      if (p.started_at) lines.push({ at: p.started_at, level: 'info', message: `phase ${p.name} started` });
-      if (p.completed_at) lines.push({ at: p.completed_at, level: p.status === 'failed' ? 'error' : 'info', message: `phase ${p.name} ${p.status}` });
+    const handle = await handleFor(req, res);
+    if (await store.hasTimeline(handle.workflowId)) {
+      const { total, rows } = await store.listLog(handle.workflowId, q.limit, q.offset);
+      return res.json(envelope(rows, total, q));
     }
-    if (s.gate?.decided_at) lines.push({ at: s.gate.decided_at, level: 'info', message: `approval gate ${s.gate.state} by ${s.gate.decided_by}` });
-    for (const t of s.tables) {
-      if (t.completed_at) lines.push({ at: t.completed_at, level: 'info', message: `table ${t.name}: ${t.rows_copied} rows in ${t.chunks} chunk(s)` });
-    }
-    for (const e of s.errors) lines.push({ at: e.at, level: 'error', message: `${e.code}: ${e.message}` });
-    lines.sort((a, b) => a.at.localeCompare(b.at));
+    // A migration from before the store kept its timeline: rebuilt from its status.
+    const lines = timelineOf(await sharedStatusOf(handle, res));
     res.json(page(lines, lines.length, q));
   });
 
   // ---- validation and certificate ----
 
+  /**
+   * The latest validation report: a finished run's from the store (written when its last tier answered), the one
+   * under way (or one the store does not have) from the workflow.
+   */
+  async function validationOf(handle: Handle, res: Response): Promise<ValidationReport | null> {
+    const validation = (await sharedStatusOf(handle, res)).validation;
+    if (!validation) return null;
+    if (validation.status === 'passed' || validation.status === 'failed') {
+      const stored = await store.getValidation(handle.workflowId, validation.attempt);
+      if (stored) return stored;
+    }
+    return ask(handle, () => handle.query(validationQuery));
+  }
+
   router.get('/:id/validation', async (req, res) => {
     const handle = await handleFor(req, res);
-    const report = await ask(handle, () => handle.query(validationQuery));
+    const report = await validationOf(handle, res);
     if (!report) throw new ApiError(404, 'not_available', 'Validation runs after the data transfer');
     res.json(report);
   });
@@ -554,7 +742,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     const tier = String(req.params.tier);
     if (!(TIERS as readonly string[]).includes(tier)) throw notFound('validation tier', tier);
     const handle = await handleFor(req, res);
-    const report = await ask(handle, () => handle.query(validationQuery));
+    const report = await validationOf(handle, res);
     const result = report?.results[tier as (typeof TIERS)[number]];
     if (!result) throw new ApiError(404, 'not_available', `The ${tier} tier has not run for this migration`);
     res.json(result);
@@ -570,6 +758,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     if (!closed) {
       try {
         const state = await update(handle, () => handle.executeUpdate(revalidateUpdate, { args: [request] }));
+        forgetStatus(handle, res);
         res.status(202).json(state);
         return;
       } catch (err) {
@@ -583,29 +772,41 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       throw conflict(`validation cannot be re-run: migration is ${before.status}`, { status: before.status });
     }
     // A new run of the same id carries the closed run's state on and runs validation and certification again.
-    const closedHandle = client.workflow.getHandle<typeof migrationWorkflow>(handle.workflowId, closed.runId);
-    const carried = await ask(closedHandle, () => closedHandle.query(carryOnQuery));
-    // Another re-run that started a newer run meanwhile wins: its state is the one to carry on.
-    if ((await handle.describe()).runId !== closed.runId) throw conflict('validation is already being re-run');
-    try {
-      await client.workflow.start(migrationWorkflow, { taskQueue: deps.taskQueue, workflowId: handle.workflowId, args: [{ ...carried, revalidation: request }] });
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict('validation is already being re-run');
-      throw err;
-    }
+    await reopen(handle, closed, { revalidation: request }, 'validation is already being re-run');
+    forgetStatus(handle, res);
     res.status(202).json(before.validation);
   });
 
+  /** The signed certificate the status names, byte for byte as it was signed (kept in the store when issued). */
   router.get('/:id/certificate', async (req, res) => {
     const handle = await handleFor(req, res);
-    const certificate = await ask(handle, () => handle.query(certificateQuery));
-    if (!certificate) throw new ApiError(404, 'not_available', 'No certificate: one is issued only when all five validation tiers pass');
+    const summary = (await sharedStatusOf(handle, res)).certificate;
+    let text = summary ? await store.getCertificate(handle.workflowId, summary.certificate_id) : undefined;
+    if (summary && !text) {
+      // Issued before the store kept certificates: the workflow still has it.
+      const certificate = await ask(handle, () => handle.query(certificateQuery));
+      text = certificate ? certificateText(certificate) : undefined;
+    }
+    if (!text) throw new ApiError(404, 'not_available', 'No certificate: one is issued only when all five validation tiers pass');
     // The exact signed bytes (RFC 8785 canonical JSON), so `sensei verify` checks what was downloaded.
-    res
-      .set('Content-Disposition', `attachment; filename="${handle.workflowId}-certificate.json"`)
-      .type('application/json')
-      .send(certificateText(certificate));
+    res.set('Content-Disposition', `attachment; filename="${handle.workflowId}-certificate.json"`).type('application/json').send(text);
   });
 
   return router;
+}
+
+/** The timeline of a migration from before the store kept one, rebuilt from its status. */
+function timelineOf(s: MigrationStatus): LogLine[] {
+  const lines: LogLine[] = [{ at: s.created_at, level: 'info', message: 'migration created' }];
+  if (s.started_at) lines.push({ at: s.started_at, level: 'info', message: 'migration started' });
+  for (const p of s.phases) {
+    if (p.started_at) lines.push({ at: p.started_at, level: 'info', message: `phase ${p.name} started` });
+    if (p.completed_at) lines.push({ at: p.completed_at, level: p.status === 'failed' ? 'error' : 'info', message: `phase ${p.name} ${p.status}` });
+  }
+  if (s.gate?.decided_at) lines.push({ at: s.gate.decided_at, level: 'info', message: `approval gate ${s.gate.state} by ${s.gate.decided_by}` });
+  for (const t of s.tables) {
+    if (t.completed_at) lines.push({ at: t.completed_at, level: 'info', message: `table ${t.name}: ${t.rows_copied} rows in ${t.chunks} chunk(s)` });
+  }
+  for (const e of s.errors) lines.push({ at: e.at, level: 'error', message: `${e.code}: ${e.message}` });
+  return lines.sort((a, b) => a.at.localeCompare(b.at));
 }

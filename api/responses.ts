@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { VALIDATION_TIERS, type GateState, type MigrationError, type MigrationStatus, type TableProgress } from '../lib/migration';
+import type { LogLine } from '../lib/store';
 
 const ts = z.string();
 const nullableTs = z.string().nullable();
@@ -77,6 +78,12 @@ export const migrationErrorResponse = z.object({
   resolved_by: z.string().optional(),
   resolution_note: z.string().optional(),
 });
+
+/** POST …/errors/{error_id}/retry. */
+export const retryErrorResponse = z.object({ outcome: z.enum(['copied', 'rejected_again', 'gone_from_source']), error: migrationErrorResponse });
+
+/** GET …/logs: the timeline, with every error in it. */
+export const logLineResponse = z.object({ at: ts, level: z.enum(['info', 'warn', 'error']), message: z.string() });
 
 const tierName = z.enum(VALIDATION_TIERS);
 const tierSummary = z.object({ verdict: z.enum(['pending', 'running', 'passed', 'failed', 'error']), summary: z.string().nullable(), failures: z.number().int() });
@@ -214,3 +221,4 @@ agree<Same<z.infer<typeof gateResponse>, GateState>>(true);
 agree<Same<z.infer<typeof tableProgressResponse>, TableProgress>>(true);
 agree<Same<z.infer<typeof migrationErrorResponse>, MigrationError>>(true);
 agree<Same<z.infer<typeof migrationStatusResponse>, MigrationStatus>>(true);
+agree<Same<z.infer<typeof logLineResponse>, LogLine>>(true);

@@ -127,6 +127,14 @@ export interface MigrationInput {
     by?: string;
     reason?: string;
   };
+  /**
+   * Set (with carried) when a closed migration, completed or failed, is opened again in a new run of its workflow id
+   * to copy rejected rows again (retryErrorUpdate): the run takes the retries, then closes again as it was.
+   */
+  errorRetry?: {
+    /** Who asked first (recorded in the workflow log). */
+    by?: string;
+  };
 }
 
 export type PhaseState = 'pending' | 'running' | 'completed' | 'skipped' | 'failed' | 'cancelled';
@@ -176,6 +184,22 @@ export interface MigrationError {
   code: string;
   message: string;
   at: string;
+}
+
+/** One line of a migration's timeline (GET …/logs), besides its errors. */
+export interface TimelineEvent {
+  /** `ev_<n>`, numbered by the workflow: unique within the migration, so a retried write records it once. */
+  id: string;
+  at: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** Timeline events and errors the workflow recorded and the metadata store has not been sent yet. */
+export interface ResultsOutbox {
+  events: TimelineEvent[];
+  /** New errors, and errors changed since (resolved, retried): written as they are now. */
+  errors: MigrationError[];
 }
 
 export interface GateState {
@@ -372,9 +396,13 @@ export interface MigrationState {
   /** The signed certificate document, once issued. */
   certificate?: Certificate | null;
   certificateSummary?: CertificateSummary | null;
-  /** The first MAX_ERRORS_KEPT errors; later ones are only counted, so workflow state stays small. */
+  /** The first MAX_ERRORS_KEPT errors; later ones are only counted here (the metadata store keeps every one). */
   errors: MigrationError[];
   errors_total: number;
+  /** What the metadata store has yet to be sent: written in batches by an activity, carried across continue-as-new. */
+  outbox?: ResultsOutbox;
+  /** Timeline events numbered so far (their ids stay unique across continue-as-new and re-opened runs). */
+  timeline_events?: number;
   failure: { code: string; message: string } | null;
   /** Webhook events sent so far (their ids are numbered, and stay unique across continue-as-new). */
   events_emitted?: number;
@@ -424,7 +452,7 @@ export const STRATEGIES: Record<Strategy, StrategySettings> = {
   aggressive: { chunkRows: 50_000, minChunkRows: 5_000, maxChunkRows: 200_000, parallelTables: 6, maxRejectedRows: 10_000 },
 };
 
-/** Errors kept in workflow state (and the status); beyond this they are counted in errors_total only. */
+/** Errors kept in workflow state (and the status); beyond this they are counted in errors_total (and listed from the store). */
 export const MAX_ERRORS_KEPT = 500;
 
 export function strategySettings(strategy: Strategy, options: MigrationOptions): StrategySettings {

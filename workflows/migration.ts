@@ -26,6 +26,7 @@ import {
   type StrategySettings,
   type TableProgress,
   type TierResult,
+  type TimelineEvent,
   type ValidationReport,
   type ValidationState,
   type ValidationTier,
@@ -56,13 +57,21 @@ export const rejectUpdate = wf.defineUpdate<GateState, [GateDecision]>('reject')
 export const configureUpdate = wf.defineUpdate<MigrationStatus, [MigrationConfigPatch]>('configure');
 /** Edits planned mappings while the gate waits; answers the edited mappings and the gate as it now stands. */
 export const editMappingsUpdate = wf.defineUpdate<{ edited: ColumnMapping[]; gate: GateState }, [MappingEdit[]]>('editMappings');
+/**
+ * Which error an operator acts on. `error` is its record in the metadata store, for an error the workflow does not
+ * keep (it keeps the first MAX_ERRORS_KEPT; the store keeps them all).
+ */
+export interface ErrorRequest {
+  errorId: string;
+  by: string;
+  error?: MigrationError;
+}
+
 /** Marks an error resolved (an operator looked at it). */
-export const resolveErrorUpdate = wf.defineUpdate<MigrationError, [{ errorId: string; by: string; note?: string }]>('resolveError');
+export const resolveErrorUpdate = wf.defineUpdate<MigrationError, [ErrorRequest & { note?: string }]>('resolveError');
 
 /** Copies a rejected row again (after its value was fixed at the source, or the target was changed). */
-export const retryErrorUpdate = wf.defineUpdate<{ outcome: 'copied' | 'rejected_again' | 'gone_from_source'; error: MigrationError }, [{ errorId: string; by: string }]>(
-  'retryError',
-);
+export const retryErrorUpdate = wf.defineUpdate<{ outcome: 'copied' | 'rejected_again' | 'gone_from_source'; error: MigrationError }, [ErrorRequest]>('retryError');
 
 export interface MigrationConfigPatch {
   name?: string;
@@ -152,6 +161,25 @@ const indexWork = wf.proxyActivities<MigrationActivities>({
   retry: { initialInterval: '1s', maximumAttempts: 3 },
 });
 
+/**
+ * Results users keep (timeline, errors, validation reports, the final status) go to the metadata store: patient
+ * retries, since they must outlive the workflow, but a store that stays away never fails a migration.
+ */
+const resultWork = wf.proxyActivities<MigrationActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+/** Runs started before results were written to the metadata store replay without it (workflow versioning). */
+const RESULTS_PATCH = 'results-in-store';
+/** …but still write their final status there when they end. */
+const OUTCOME_PATCH = 'outcome-in-store';
+
+/** A closed migration opened again to retry rejected rows waits this long for the first retry… */
+const REOPENED_FIRST_RETRY_WAIT = '1 minute';
+/** …and closes again once no retry came for this long (retries of several rows in a row share the run). */
+const REOPENED_LINGER = '3 seconds';
+
 /** Beyond this many history events the workflow continues as new, carrying its checkpoints. */
 const HISTORY_EVENTS_LIMIT = 8_000;
 
@@ -159,12 +187,15 @@ class MigrationCancelled extends Error {}
 
 export async function migrationWorkflow(input: MigrationInput): Promise<MigrationStatus> {
   const state: MigrationState = input.carried ?? initialState(input);
-  // Before any handler is set, so a signal delivered with the first task already sees the migration running.
-  if (input.revalidation) reopenForValidation(input.revalidation);
+  // Whether this run writes its results to the metadata store as they are produced (decided once: see RESULTS_PATCH).
+  const persists = wf.patched(RESULTS_PATCH);
   let settings = strategySettings(input.strategy, input.options);
   let copyWork = copyActivities(input.options);
   const status = (): MigrationStatus => displayStatus(input, state);
   const now = () => new Date().toISOString();
+  // Before any handler is set, so a signal delivered with the first task already sees the migration running.
+  if (input.revalidation) reopenForValidation(input.revalidation);
+  if (input.errorRetry) wf.log.info('closed migration opened again to retry rejected rows', { by: input.errorRetry.by ?? 'unknown' });
 
   // ---- handlers first, so no signal or update is lost ----
   wf.setHandler(statusQuery, status);
@@ -179,6 +210,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     revalidateUpdate,
     (request) => {
       wf.log.info('validation re-run requested', { by: request?.by ?? 'unknown', reason: request?.reason });
+      note(`validation re-run requested by ${request?.by ?? 'unknown'}${request?.reason ? `: ${request.reason}` : ''}`);
       revalidation = 'requested';
       return state.validation as ValidationState;
     },
@@ -194,6 +226,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     () => {
       state.status = 'running';
       state.started_at = now();
+      note('migration started', 'info', state.started_at);
       return status();
     },
     {
@@ -206,6 +239,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   const decide = (decision: 'approved' | 'rejected', d: GateDecision): GateState => {
     const gate = state.gate as GateState;
     Object.assign(gate, { state: decision, decided_by: d.by ?? 'unknown', comment: d.comment, decided_at: now() });
+    note(`approval gate ${gate.state} by ${gate.decided_by}`, 'info', gate.decided_at);
     return gate;
   };
   const gateValidator = (_decision: GateDecision) => {
@@ -239,7 +273,10 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       const gate = state.gate as GateState;
       Object.assign(gate, { required: need.required, reason: need.reason, min_confidence: result.plan.minConfidence });
       // An edit that makes every mapping lossless can open a gate the strategy would open by itself.
-      if (!need.required) Object.assign(gate, { state: 'auto_approved', decided_by: 'sensei', decided_at: now() });
+      if (!need.required) {
+        Object.assign(gate, { state: 'auto_approved', decided_by: 'sensei', decided_at: now() });
+        note(`approval gate ${gate.state} by ${gate.decided_by}`, 'info', gate.decided_at);
+      }
       return { edited: result.edited, gate };
     },
     {
@@ -254,47 +291,60 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     },
   );
 
+  /** The error a request names: the workflow's own record, or (one it does not keep) the store's. */
+  const errorOf = ({ errorId, error }: ErrorRequest): MigrationError | undefined =>
+    state.errors.find((e) => e.id === errorId) ?? (error?.id === errorId ? error : undefined);
+
   wf.setHandler(
     resolveErrorUpdate,
-    ({ errorId, by, note }) => {
-      const error = state.errors.find((e) => e.id === errorId) as MigrationError;
-      Object.assign(error, { resolved_at: now(), resolved_by: by, resolution_note: note });
+    (request) => {
+      const error = errorOf(request) as MigrationError;
+      Object.assign(error, { resolved_at: now(), resolved_by: request.by, resolution_note: request.note });
+      outbox().errors.push(error);
       return error;
     },
     {
-      validator: ({ errorId }) => {
-        const error = state.errors.find((e) => e.id === errorId);
-        if (!error) refuse('ErrorNotFound', `no error ${errorId}`);
-        if (error.resolved_at) refuse('InvalidState', `error ${errorId} is already resolved`);
+      validator: (request) => {
+        const error = errorOf(request);
+        if (!error) refuse('ErrorNotFound', `no error ${request.errorId}`);
+        if (error.resolved_at) refuse('InvalidState', `error ${request.errorId} is already resolved`);
       },
     },
   );
 
+  let retriesHandled = 0;
   wf.setHandler(
     retryErrorUpdate,
-    async ({ errorId, by }) => {
-      const error = state.errors.find((e) => e.id === errorId) as MigrationError;
+    async (request) => {
+      const { by } = request;
+      const error = errorOf(request) as MigrationError;
       const table = plan().tables.find((t) => t.source.name === error.table) as TablePlan;
       const progress = state.tables.find((t) => t.name === error.table) as TableProgress;
-      const result = await copyWork.copyRows({ source: input.source, target: input.target, table, keys: [error.key as Key] });
-      const at = now();
-      if (result.read === 0) {
-        Object.assign(error, { resolved_at: at, resolved_by: by, resolution_note: 'the row no longer exists in the source' });
-        progress.rows_rejected -= 1;
-        return { outcome: 'gone_from_source' as const, error };
+      try {
+        const result = await copyWork.copyRows({ source: input.source, target: input.target, table, keys: [error.key as Key] });
+        const at = now();
+        if (result.read === 0) {
+          Object.assign(error, { resolved_at: at, resolved_by: by, resolution_note: 'the row no longer exists in the source' });
+          progress.rows_rejected -= 1;
+          return { outcome: 'gone_from_source' as const, error };
+        }
+        if (result.written === 1) {
+          Object.assign(error, { resolved_at: at, resolved_by: by, resolution_note: 're-copied' });
+          progress.rows_rejected -= 1;
+          progress.rows_copied += 1;
+          return { outcome: 'copied' as const, error };
+        }
+        Object.assign(error, { message: result.rejected[0]?.message ?? error.message, at });
+        return { outcome: 'rejected_again' as const, error };
+      } finally {
+        outbox().errors.push(error);
+        retriesHandled += 1;
       }
-      if (result.written === 1) {
-        Object.assign(error, { resolved_at: at, resolved_by: by, resolution_note: 're-copied' });
-        progress.rows_rejected -= 1;
-        progress.rows_copied += 1;
-        return { outcome: 'copied' as const, error };
-      }
-      Object.assign(error, { message: result.rejected[0]?.message ?? error.message, at });
-      return { outcome: 'rejected_again' as const, error };
     },
     {
-      validator: ({ errorId }) => {
-        const error = state.errors.find((e) => e.id === errorId);
+      validator: (request) => {
+        const { errorId } = request;
+        const error = errorOf(request);
         if (!error) refuse('ErrorNotFound', `no error ${errorId}`);
         if (error.code !== 'RowRejected' || !error.key || !error.table) refuse('InvalidState', `error ${errorId} is not a rejected row; only rows can be retried`);
         if (error.resolved_at) refuse('InvalidState', `error ${errorId} is already resolved`);
@@ -311,18 +361,21 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     if (state.paused) return;
     state.paused = true;
     state.pause_reason = { by: 'operator', code: 'PauseRequested', message: 'paused on request', at: now() };
+    note('migration paused on request', 'info', state.pause_reason.at);
     await emit('migration.paused', { phase: state.phase, reason: state.pause_reason });
   });
   wf.setHandler(resumeSignal, async () => {
     if (!state.paused) return;
     state.paused = false;
     state.pause_reason = null;
+    note('migration resumed');
     await emit('migration.resumed', { phase: state.phase });
   });
   wf.setHandler(cancelSignal, (args) => {
     if (isOver()) return wf.log.warn('cancel ignored: migration is over');
     state.cancelRequested = true;
     state.failure = { code: 'Cancelled', message: args?.reason ? `cancelled: ${args.reason}` : 'cancelled on request' };
+    note(`cancel requested: ${state.failure.message}`, 'warn');
   });
 
   function isOver() {
@@ -372,6 +425,79 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     state.status = status;
   }
 
+  // ---- results users keep: written to the metadata store in batches as they are produced, so they outlive the workflow ----
+  function outbox() {
+    state.outbox ??= { events: [], errors: [] };
+    return state.outbox;
+  }
+  /** A line of the timeline (GET …/logs). */
+  function note(message: string, level: TimelineEvent['level'] = 'info', at = now()) {
+    state.timeline_events = (state.timeline_events ?? 0) + 1;
+    outbox().events.push({ id: `ev_${state.timeline_events}`, at, level, message });
+  }
+  let writing = false;
+  /** Set as the run ends (continue-as-new or close): what is left is carried on, or written with the outcome. */
+  let ending = false;
+  const unwritten = () => outbox().events.length > 0 || outbox().errors.length > 0;
+  /** Sends what the outbox holds in one activity; whatever arrives meanwhile goes with the next batch. */
+  async function writeResults(): Promise<void> {
+    writing = true;
+    const batch = { events: outbox().events.splice(0), errors: outbox().errors.splice(0) };
+    try {
+      // Not cancellable: a cancelled migration's last events are results too.
+      await wf.CancellationScope.nonCancellable(() => resultWork.recordResults({ migrationId: input.id, ...batch }));
+    } catch (err) {
+      // Kept for the next batch, or the final write, rather than lost.
+      outbox().events.unshift(...batch.events);
+      outbox().errors.unshift(...batch.errors);
+      wf.log.warn('results not written to the metadata store yet', { error: String(err) });
+    } finally {
+      writing = false;
+    }
+  }
+  if (persists) {
+    void (async () => {
+      for (;;) {
+        await wf.condition(() => !writing && !ending && unwritten());
+        await writeResults();
+      }
+    })().catch(() => undefined);
+  }
+  /** What a new run of this migration starts from, when it is opened again after it closed (see carryOnQuery). */
+  const carryOn = (): MigrationInput => ({
+    ...input,
+    revalidation: undefined,
+    errorRetry: undefined,
+    // Without the full tier results and the certificate document: the store keeps them, and they can be large.
+    carried: { ...state, validationResults: {}, certificate: null, outbox: { events: [], errors: [] } },
+  });
+  /**
+   * The end of this run: the rest of the outbox, the final status and carryOn go to the metadata store, which serves
+   * them once the workflow is closed or gone. A store that stays away costs only that: the workflow still closes.
+   */
+  async function recordOutcome(): Promise<void> {
+    if (!persists && !wf.patched(OUTCOME_PATCH)) return;
+    ending = true;
+    await wf.CancellationScope.nonCancellable(async () => {
+      await wf.condition(() => !writing);
+      const batch = { events: outbox().events.splice(0), errors: outbox().errors.splice(0) };
+      try {
+        await resultWork.recordOutcome({ migrationId: input.id, runId: wf.workflowInfo().runId, status: status(), carryOn: carryOn(), ...batch });
+      } catch (err) {
+        wf.log.warn('final status not written to the metadata store; it is answered by the workflow while Temporal keeps it', { error: String(err) });
+      }
+    });
+  }
+  /** Every tier has answered: the report is a result users keep. */
+  async function recordValidation(): Promise<void> {
+    if (!persists) return;
+    try {
+      await resultWork.recordValidation({ migrationId: input.id, report: { ...(state.validation as ValidationState), results: state.validationResults ?? {} } });
+    } catch (err) {
+      wf.log.warn('validation report not written to the metadata store', { error: String(err) });
+    }
+  }
+
   // ---- webhook events: each one a child workflow that outlives this one, so a dead receiver never holds it up ----
   async function emit(event: WebhookEvent, data: Record<string, unknown> = {}): Promise<void> {
     state.events_emitted = (state.events_emitted ?? 0) + 1;
@@ -392,6 +518,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   }
 
   // ---- the story ----
+  if (input.errorRetry) return await takeRetriesWhileClosed();
   try {
     if (!input.carried) await emit('migration.created', { name: input.name });
     await wf.condition(() => state.status !== 'created' || state.cancelRequested);
@@ -402,6 +529,9 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       const outcome = await runPhase(phase);
       if (outcome === 'continue_as_new') {
         await wf.condition(wf.allHandlersFinished);
+        // A batch in flight finishes first; what is not written yet is carried in the state.
+        ending = true;
+        await wf.condition(() => !writing);
         state.runs += 1;
         return await wf.continueAsNew<typeof migrationWorkflow>({ ...input, carried: state });
       }
@@ -409,7 +539,9 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     }
     await settle('completed');
     state.completed_at = now();
+    note('migration completed', 'info', state.completed_at);
     await emit('migration.completed', { rows_copied: progressOf(state.tables).rows_copied, duration_ms: status().duration_ms });
+    await recordOutcome();
     return status();
   } catch (err) {
     if (wf.isCancellation(err) || err instanceof MigrationCancelled) {
@@ -417,7 +549,9 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       state.failure ??= { code: 'Cancelled', message: 'cancelled on request' };
       await settle('cancelled');
       state.completed_at = now();
+      note(`migration cancelled: ${state.failure.message}`, 'warn', state.completed_at);
       await emit('migration.cancelled', { reason: state.failure.message });
+      await recordOutcome();
       if (err instanceof MigrationCancelled) return status();
       throw err;
     }
@@ -428,10 +562,30 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     state.failure = failure;
     await settle('failed');
     state.completed_at = now();
+    note(`migration failed: ${failure.code}`, 'error', state.completed_at);
     if (state.phase === 'validation') await emit('validation.completed', { validation_status: 'failed', message: failure.message });
     await emit('migration.failed', { phase: state.phase, error: failure });
+    await recordOutcome();
     // The workflow itself fails too, so Temporal's own tools show the failure; queries still answer.
     throw wf.ApplicationFailure.create({ message: failure.message, type: failure.code, nonRetryable: true });
+  }
+
+  /**
+   * A closed migration opened again to copy rejected rows again: it takes the retries (retryErrorUpdate) while they
+   * come, then closes again as it was, completed or failed, with the retries' outcomes in its final status.
+   */
+  async function takeRetriesWhileClosed(): Promise<MigrationStatus> {
+    let seen = 0;
+    let came = await wf.condition(() => retriesHandled > seen, REOPENED_FIRST_RETRY_WAIT);
+    while (came) {
+      seen = retriesHandled;
+      came = await wf.condition(() => retriesHandled > seen, REOPENED_LINGER);
+    }
+    await wf.condition(wf.allHandlersFinished);
+    await recordOutcome();
+    const failure = state.failure;
+    if (state.status === 'failed' && failure) throw wf.ApplicationFailure.create({ message: failure.message, type: failure.code, nonRetryable: true });
+    return status();
   }
 
   // ---- phases ----
@@ -604,6 +758,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
         }
         progress.status = 'completed';
         progress.completed_at = now();
+        note(`table ${progress.name}: ${progress.rows_copied} rows in ${progress.chunks} chunk(s)`, 'info', progress.completed_at);
       } catch (err) {
         if (!(err instanceof MigrationCancelled) && !wf.isCancellation(err)) {
           progress.status = 'failed';
@@ -634,6 +789,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
         if (!state.paused) {
           state.paused = true;
           state.pause_reason = { by: 'sensei', code: failure.code, message, at: now(), table: progress.name };
+          note(`migration paused by sensei: ${failure.code}`, 'warn', state.pause_reason.at);
           await emit('migration.paused', { phase: state.phase, reason: state.pause_reason });
         }
         return null;
@@ -675,6 +831,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       recordError('ValidationFailed', message);
       state.failure = { code: 'ValidationFailed', message };
       state.phases.validation.status = 'failed';
+      note('phase validation failed', 'error');
       await settle('failed');
       state.completed_at = now();
       revalidation = 'open';
@@ -744,6 +901,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     const failed = VALIDATION_TIERS.filter((t) => validation.tiers[t].verdict !== 'passed');
     validation.status = failed.length === 0 ? 'passed' : 'failed';
     validation.diagnosis = diagnoseValidation(validation.tiers, (t) => state.validationResults?.[t]?.findings[0]?.message);
+    await recordValidation();
     return failed;
   }
 
@@ -812,9 +970,12 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   function reopenForValidation(request: RevalidateRequest): void {
     wf.log.info('validation re-run requested on a closed migration', { by: request.by ?? 'unknown', reason: request.reason });
     input.revalidation = undefined;
+    note(`validation re-run requested by ${request.by ?? 'unknown'}${request.reason ? `: ${request.reason}` : ''}`);
     state.status = 'running';
     state.failure = null;
     state.completed_at = null;
+    // The previous certificate is no longer the migration's (a passing re-run issues a new one).
+    state.certificateSummary = null;
     for (const phase of ['validation', 'certification'] as const) state.phases[phase] = { status: 'pending', started_at: null, completed_at: null };
   }
 
@@ -827,12 +988,14 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   function beginPhase(phase: Phase) {
     state.phase = phase;
     state.phases[phase] = { status: 'running', started_at: state.phases[phase].started_at ?? now(), completed_at: null };
+    note(`phase ${phase} started`);
     void emit('migration.phase.started', { phase });
   }
 
   function endPhase(phase: Phase, outcome: 'completed' | 'skipped') {
     state.phases[phase].status = outcome;
     state.phases[phase].completed_at = now();
+    note(`phase ${phase} ${outcome}`, 'info', state.phases[phase].completed_at as string);
     if (phase === 'mapping' && state.gate?.required) return; // announced when the gate opened (requires_approval)
     const next = PHASES[PHASES.indexOf(phase) + 1] ?? null;
     void emit('migration.phase.completed', { phase, outcome, next_phase: next, requires_approval: false });
@@ -844,20 +1007,31 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     if (state.phase && state.phases[state.phase].status === 'running') {
       state.phases[state.phase].status = outcome;
       state.phases[state.phase].completed_at = now();
+      note(`phase ${state.phase} ${outcome}`, outcome === 'failed' ? 'error' : 'info', state.phases[state.phase].completed_at as string);
     }
   }
 
-  function recordError(code: string, message: string, table?: string, key?: Key) {
+  /**
+   * Counts an error and keeps the first MAX_ERRORS_KEPT in the state. The metadata store gets every one: `named` is
+   * a rejected row as the copy activity named it (and, if `stored`, wrote it there already); the others go with
+   * the next batch.
+   */
+  function recordError(code: string, message: string, table?: string, key?: Key, named?: { id: string; at: string; stored: boolean }) {
     state.errors_total += 1;
+    const error: MigrationError = { id: named?.id ?? `err_${state.errors_total}`, phase: state.phase ?? 'schema_analysis', table, key, code, message, at: named?.at ?? now() };
+    if (!named?.stored) outbox().errors.push(error);
     if (state.errors.length >= MAX_ERRORS_KEPT) return;
-    state.errors.push({ id: `err_${state.errors_total}`, phase: state.phase ?? 'schema_analysis', table, key, code, message, at: now() });
+    state.errors.push(error);
   }
 
   /** Rows the target refused are recorded with their keys; past the strategy's allowance the migration stops. */
   function acceptRejected(progress: TableProgress, rejected: RejectedRow[]) {
     if (rejected.length === 0) return;
     progress.rows_rejected += rejected.length;
-    for (const row of rejected) recordError('RowRejected', row.message, progress.name, row.key);
+    for (const row of rejected) {
+      const named = row.errorId && row.at ? { id: row.errorId, at: row.at, stored: row.stored === true } : undefined;
+      recordError('RowRejected', row.message, progress.name, row.key, named);
+    }
     const total = state.tables.reduce((n, t) => n + t.rows_rejected, 0);
     if (total > settings.maxRejectedRows) {
       refuse(

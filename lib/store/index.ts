@@ -2,12 +2,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
+import type { MigrationError, MigrationInput, MigrationStatus, TimelineEvent, ValidationReport } from '../migration';
 import { migrationSource } from './migrations';
 
 /**
  * Sensei's own metadata: API keys (hashed), saved connections (sealed), webhook subscriptions, idempotency
- * records, and a listing index of migrations. The workflow stays the source of truth for a migration's state;
- * the index only lets the API list and filter without asking every workflow.
+ * records, a listing index of migrations, and the results a migration leaves that users keep (every error, the
+ * timeline, validation reports, certificates, the final status). A running workflow is the source of truth for its
+ * migration's progress; its results are written here by activities as they are produced, so they outlive the
+ * workflow (Temporal drops closed workflows after the namespace's retention).
  * SQLite file in SENSEI_DATA_DIR by default (zero set-up); PostgreSQL with SENSEI_DATABASE_URL.
  */
 
@@ -74,6 +77,33 @@ export interface MigrationListQuery {
   offset: number;
 }
 
+/** One line of GET …/logs: a timeline event, or an error at the time it was recorded. */
+export interface LogLine {
+  at: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** How a migration's workflow run ended: its final status, served once the workflow is closed or gone. */
+export interface MigrationOutcome {
+  run_id: string;
+  status: MigrationStatus;
+  closed_at: string;
+}
+
+/** An outcome as stored, with the input a new run of the migration starts from when it is opened again. */
+export interface StoredOutcome {
+  migration_id: string;
+  run_id: string;
+  status: string;
+  final_status: string;
+  carry_on: string;
+  closed_at: string;
+}
+
+/** Rows per INSERT: well below SQLite's bound variables, and one round trip for a chunk's rejected rows. */
+const INSERT_BATCH = 500;
+
 export const newId = (prefix: string) => `${prefix}_${randomBytes(8).toString('hex')}`;
 export const hashKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
 const now = () => new Date().toISOString();
@@ -107,8 +137,13 @@ export function knexConfig(config: StoreConfig): Knex.Config {
   };
 }
 
+/** A key in use is marked used at most this often per process: a write per request would queue every read behind it. */
+const TOUCH_INTERVAL_MS = 60_000;
+
 export class MetadataStore {
   private lastCounterPurge = 0;
+  /** When this process last marked each key used. */
+  private readonly touched = new Map<string, number>();
 
   private constructor(readonly db: Knex) {}
 
@@ -158,7 +193,11 @@ export class MetadataStore {
     return row ? apiKeyFromRow(row) : undefined;
   }
 
+  /** Marks a key used (last_used_at), at most once a minute per key and process. */
   async touchApiKey(id: string): Promise<void> {
+    const last = this.touched.get(id);
+    if (last !== undefined && Date.now() - last < TOUCH_INTERVAL_MS) return;
+    this.touched.set(id, Date.now());
     await this.db('api_keys').where({ id }).update({ last_used_at: now() });
   }
 
@@ -229,6 +268,166 @@ export class MetadataStore {
     const [{ n }] = (await base.clone().count({ n: '*' })) as { n: number | string }[];
     const rows = await base.clone().orderBy(q.sort.column, q.sort.direction).orderBy('id', q.sort.direction).limit(q.limit).offset(q.offset);
     return { total: Number(n), rows };
+  }
+
+  // ---- results a migration leaves (written by activities when produced; served once the workflow is gone) ----
+
+  /**
+   * Records errors. `keep`: an error already recorded stays as it is (a retried chunk rejects the same row again);
+   * `replace`: its message and resolution are replaced (the workflow's record after a retry or a resolve).
+   */
+  async recordErrors(migrationId: string, errors: MigrationError[], mode: 'keep' | 'replace' = 'keep'): Promise<void> {
+    for (let i = 0; i < errors.length; i += INSERT_BATCH) {
+      const insert = this.db('migration_errors')
+        .insert(errors.slice(i, i + INSERT_BATCH).map((e) => errorRow(migrationId, e)))
+        .onConflict(['migration_id', 'error_id']);
+      await (mode === 'keep' ? insert.ignore() : insert.merge(['message', 'at', 'resolved_at', 'resolved_by', 'resolution_note']));
+    }
+  }
+
+  /** Every error of a migration, in the order recorded: one page and the total. */
+  async listErrors(migrationId: string, limit: number, offset: number): Promise<{ total: number; rows: MigrationError[] }> {
+    const base = this.db('migration_errors').where({ migration_id: migrationId });
+    const [{ n }] = (await base.clone().count({ n: '*' })) as { n: number | string }[];
+    const rows = await base.clone().orderBy('seq').limit(limit).offset(offset);
+    return { total: Number(n), rows: rows.map(errorFromRow) };
+  }
+
+  async getError(migrationId: string, errorId: string): Promise<MigrationError | undefined> {
+    const row = await this.db('migration_errors').where({ migration_id: migrationId, error_id: errorId }).first();
+    return row ? errorFromRow(row) : undefined;
+  }
+
+  async errorsById(migrationId: string, errorIds: string[]): Promise<MigrationError[]> {
+    const found: MigrationError[] = [];
+    for (let i = 0; i < errorIds.length; i += INSERT_BATCH) {
+      const rows = await this.db('migration_errors').where({ migration_id: migrationId }).whereIn('error_id', errorIds.slice(i, i + INSERT_BATCH));
+      found.push(...rows.map(errorFromRow));
+    }
+    return found;
+  }
+
+  /**
+   * Marks an unresolved error resolved, in its record and in the stored final status that lists it. Undefined when
+   * there is no such error or it is resolved already.
+   */
+  async resolveError(migrationId: string, errorId: string, resolution: { resolved_at: string; resolved_by: string; resolution_note?: string }): Promise<MigrationError | undefined> {
+    return this.db.transaction(async (trx) => {
+      const changed = await trx('migration_errors')
+        .where({ migration_id: migrationId, error_id: errorId })
+        .whereNull('resolved_at')
+        .update({ ...resolution, resolution_note: resolution.resolution_note ?? null });
+      if (changed === 0) return undefined;
+      const error = errorFromRow(await trx('migration_errors').where({ migration_id: migrationId, error_id: errorId }).first());
+      const outcome = await trx('migration_outcomes').where({ migration_id: migrationId }).first('final_status');
+      if (outcome) {
+        const status = JSON.parse(String(outcome.final_status)) as MigrationStatus;
+        const listed = status.errors.findIndex((e) => e.id === errorId);
+        if (listed >= 0) {
+          status.errors[listed] = error;
+          await trx('migration_outcomes').where({ migration_id: migrationId }).update({ final_status: JSON.stringify(status) });
+        }
+      }
+      return error;
+    });
+  }
+
+  /** Timeline events; one already recorded (a retried write) is recorded once. */
+  async recordTimeline(migrationId: string, events: TimelineEvent[]): Promise<void> {
+    for (let i = 0; i < events.length; i += INSERT_BATCH) {
+      const rows = events.slice(i, i + INSERT_BATCH).map((e) => ({ migration_id: migrationId, event_id: e.id, at: e.at, level: e.level, message: e.message }));
+      await this.db('migration_timeline').insert(rows).onConflict(['migration_id', 'event_id']).ignore();
+    }
+  }
+
+  async hasTimeline(migrationId: string): Promise<boolean> {
+    return (await this.db('migration_timeline').where({ migration_id: migrationId }).first('seq')) !== undefined;
+  }
+
+  /** The timeline with every error in it, oldest first (at equal times: events, then errors, each as recorded). */
+  async listLog(migrationId: string, limit: number, offset: number): Promise<{ total: number; rows: LogLine[] }> {
+    const result: unknown = await this.db.raw(
+      `SELECT "at", "level", "message" FROM (
+         SELECT "at", "level", "message", 0 AS kind, "seq" FROM migration_timeline WHERE migration_id = ?
+         UNION ALL
+         SELECT "at", 'error' AS "level", "code" || ': ' || "message" AS "message", 1 AS kind, "seq" FROM migration_errors WHERE migration_id = ?
+       ) lines ORDER BY "at", kind, "seq" LIMIT ? OFFSET ?`,
+      [migrationId, migrationId, limit, offset],
+    );
+    const rows = (Array.isArray(result) ? result : (result as { rows: LogLine[] }).rows) as LogLine[];
+    const count = async (table: string) => {
+      const [{ n }] = (await this.db(table).where({ migration_id: migrationId }).count({ n: '*' })) as { n: number | string }[];
+      return Number(n);
+    };
+    const [events, errors] = await Promise.all([count('migration_timeline'), count('migration_errors')]);
+    return { total: events + errors, rows: rows.map((r) => ({ at: r.at, level: r.level, message: r.message })) };
+  }
+
+  /** A validation run's report (state and every tier's full result), once the run is over. */
+  async recordValidation(migrationId: string, report: ValidationReport): Promise<void> {
+    await this.db('migration_validations')
+      .insert({ migration_id: migrationId, attempt: report.attempt, status: report.status, report: JSON.stringify(report) })
+      .onConflict(['migration_id', 'attempt'])
+      .merge(['status', 'report']);
+  }
+
+  async getValidation(migrationId: string, attempt: number): Promise<ValidationReport | undefined> {
+    const row = await this.db('migration_validations').where({ migration_id: migrationId, attempt }).first('report');
+    return row ? (JSON.parse(String(row.report)) as ValidationReport) : undefined;
+  }
+
+  /** A signed certificate: `document` is the exact text that was signed and is served. */
+  async recordCertificate(
+    migrationId: string,
+    certificate: { certificate_id: string; validation_attempt: number; issued_at: string; sha256: string; document: string },
+  ): Promise<void> {
+    await this.db('migration_certificates').insert({ migration_id: migrationId, ...certificate }).onConflict('certificate_id').ignore();
+  }
+
+  async getCertificate(migrationId: string, certificateId: string): Promise<string | undefined> {
+    const row = await this.db('migration_certificates').where({ migration_id: migrationId, certificate_id: certificateId }).first('document');
+    return row ? String(row.document) : undefined;
+  }
+
+  /** How a workflow run ended: its final status, and the input a new run starts from when the migration is opened again. */
+  async recordOutcome(migrationId: string, outcome: { runId: string; status: MigrationStatus; carryOn: MigrationInput }): Promise<void> {
+    const row: StoredOutcome = {
+      migration_id: migrationId,
+      run_id: outcome.runId,
+      status: outcome.status.status,
+      final_status: JSON.stringify(outcome.status),
+      carry_on: JSON.stringify(outcome.carryOn),
+      closed_at: now(),
+    };
+    await this.db('migration_outcomes').insert(row).onConflict('migration_id').merge(['run_id', 'status', 'final_status', 'carry_on', 'closed_at']);
+  }
+
+  /** The final status of a migration whose workflow has ended (undefined while it runs, or if it ended before outcomes were kept). */
+  async getOutcome(migrationId: string): Promise<MigrationOutcome | undefined> {
+    const row = await this.db('migration_outcomes').where({ migration_id: migrationId }).first('run_id', 'final_status', 'closed_at');
+    return row ? { run_id: String(row.run_id), status: JSON.parse(String(row.final_status)) as MigrationStatus, closed_at: String(row.closed_at) } : undefined;
+  }
+
+  async getStoredOutcome(migrationId: string): Promise<StoredOutcome | undefined> {
+    return this.db('migration_outcomes').where({ migration_id: migrationId }).first();
+  }
+
+  /**
+   * A closed run is opened again: its outcome no longer describes the migration, and is taken out (answered, so it
+   * can be put back if the new run does not start). Undefined when that run's outcome is not there: another request
+   * opened it first.
+   */
+  async takeOutcome(migrationId: string, runId: string): Promise<StoredOutcome | undefined> {
+    return this.db.transaction(async (trx) => {
+      const row: StoredOutcome | undefined = await trx('migration_outcomes').where({ migration_id: migrationId, run_id: runId }).first();
+      if (!row) return undefined;
+      const taken = await trx('migration_outcomes').where({ migration_id: migrationId, run_id: runId }).delete();
+      return taken > 0 ? row : undefined;
+    });
+  }
+
+  async putOutcomeBack(row: StoredOutcome): Promise<void> {
+    await this.db('migration_outcomes').insert(row).onConflict('migration_id').ignore();
   }
 
   // ---- webhooks ----
@@ -334,6 +533,41 @@ export class MetadataStore {
 function apiKeyFromRow(row: Record<string, unknown>): ApiKeyRecord {
   const { hash: _hash, ...rest } = row;
   return { ...(rest as unknown as ApiKeyRecord), scopes: JSON.parse(String(row.scopes)) as Scope[] };
+}
+
+function errorRow(migrationId: string, e: MigrationError) {
+  return {
+    migration_id: migrationId,
+    error_id: e.id,
+    phase: e.phase,
+    table_name: e.table ?? null,
+    row_key: e.key ? JSON.stringify(e.key) : null,
+    code: e.code,
+    message: e.message,
+    at: e.at,
+    resolved_at: e.resolved_at ?? null,
+    resolved_by: e.resolved_by ?? null,
+    resolution_note: e.resolution_note ?? null,
+  };
+}
+
+/** The record as the workflow keeps it: absent fields absent (not null), in the same order. */
+function errorFromRow(row: Record<string, unknown>): MigrationError {
+  const optional = (value: unknown) => (value === null || value === undefined ? undefined : String(value));
+  const error: MigrationError = {
+    id: String(row.error_id),
+    phase: row.phase as MigrationError['phase'],
+    table: optional(row.table_name),
+    key: row.row_key === null || row.row_key === undefined ? undefined : (JSON.parse(String(row.row_key)) as MigrationError['key']),
+    code: String(row.code),
+    message: String(row.message),
+    at: String(row.at),
+    resolved_at: optional(row.resolved_at),
+    resolved_by: optional(row.resolved_by),
+    resolution_note: optional(row.resolution_note),
+  };
+  for (const field of Object.keys(error) as (keyof MigrationError)[]) if (error[field] === undefined) delete error[field];
+  return error;
 }
 
 function webhookFromRow(row: Record<string, unknown>): WebhookRecord {

@@ -75,6 +75,69 @@ const MIGRATIONS: Record<string, { up(knex: Knex): Promise<void>; down(knex: Kne
       }
     },
   },
+  /**
+   * What a migration leaves that users keep, written by activities when produced, so it outlives the workflow (Temporal
+   * drops closed workflows after the namespace's retention): every error, the timeline, validation reports, certificates
+   * (the signed bytes), and the final status with the input a re-opened run carries on from.
+   */
+  '0002_results': {
+    async up(knex) {
+      await knex.schema.createTable('migration_errors', (t) => {
+        t.increments('seq'); // the order errors were recorded in, which pages follow
+        t.string('migration_id', 40).notNullable();
+        t.string('error_id', 64).notNullable();
+        t.string('phase', 24).notNullable();
+        t.text('table_name');
+        t.text('row_key'); // JSON array: the primary key of a rejected row
+        t.string('code', 80).notNullable();
+        t.text('message').notNullable();
+        t.string('at', 32).notNullable();
+        t.string('resolved_at', 32);
+        t.string('resolved_by', 200);
+        t.text('resolution_note');
+        t.unique(['migration_id', 'error_id']);
+        t.index(['migration_id', 'seq']);
+      });
+      await knex.schema.createTable('migration_timeline', (t) => {
+        t.increments('seq');
+        t.string('migration_id', 40).notNullable();
+        t.string('event_id', 40).notNullable(); // numbered by the workflow: a retried write records an event once
+        t.string('at', 32).notNullable();
+        t.string('level', 8).notNullable();
+        t.text('message').notNullable();
+        t.unique(['migration_id', 'event_id']);
+        t.index(['migration_id', 'at']);
+      });
+      await knex.schema.createTable('migration_validations', (t) => {
+        t.string('migration_id', 40).notNullable();
+        t.integer('attempt').notNullable();
+        t.string('status', 16).notNullable();
+        t.text('report').notNullable(); // JSON: the validation state and every tier's full result
+        t.primary(['migration_id', 'attempt']);
+      });
+      await knex.schema.createTable('migration_certificates', (t) => {
+        t.string('certificate_id', 64).primary();
+        t.string('migration_id', 40).notNullable().index();
+        t.integer('validation_attempt').notNullable();
+        t.string('issued_at', 32).notNullable();
+        t.string('sha256', 64).notNullable();
+        t.text('document').notNullable(); // the signed RFC 8785 text, byte for byte as served
+      });
+      await knex.schema.createTable('migration_outcomes', (t) => {
+        t.string('migration_id', 40).primary();
+        t.string('run_id', 64).notNullable(); // the workflow run that ended so
+        t.string('status', 24).notNullable();
+        t.text('final_status').notNullable(); // JSON: the status resource as the run ended
+        t.text('carry_on').notNullable(); // JSON: the input a re-opened run starts from (sealed references only)
+        t.string('closed_at', 32).notNullable();
+      });
+    },
+    async down(knex) {
+      for (const table of ['migration_outcomes', 'migration_certificates', 'migration_validations', 'migration_timeline', 'migration_errors']) {
+        await knex.schema.dropTableIfExists(table);
+      }
+    },
+  },
   '0003_rate_counters': {
     // Request counts per window, shared by every API process that uses this store (api/rate-limit.ts).
     async up(knex) {

@@ -158,7 +158,9 @@ test('kill -9 of the worker in the middle of the transfer, then a restart: finis
   const before = await poll(id, (s) => s.progress.rows_copied >= 1500);
   await worker.kill('SIGKILL');
   expect(before.progress.rows_copied).toBeLessThan(15607);
-  // With no worker alive, nobody can answer for the migration: the API says so instead of hanging.
+  // With no worker alive, nobody can answer for the migration: the API says so instead of hanging (once the answer
+  // the last poll shares with concurrent readers, for 250 ms, has expired).
+  await new Promise((r) => setTimeout(r, 300));
   const orphaned = await api('GET', `/v1/migrations/${id}/status`);
   expect(orphaned.status).toBe(503);
   expect(orphaned.body.error.code).toBe('worker_unavailable');

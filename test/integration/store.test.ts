@@ -1,5 +1,6 @@
 /** The metadata store on both backends: the SQLite file of the data dir and PostgreSQL (SENSEI_DATABASE_URL). */
 import fs from 'node:fs';
+import type { MigrationError, MigrationInput, MigrationStatus, ValidationReport } from '../../lib/migration';
 import { MetadataStore, hashKey } from '../../lib/store';
 import { createTempDatabase } from '../helpers/databases';
 import { tempDataDir } from '../helpers/temporal';
@@ -86,8 +87,97 @@ describe.each(backends)('metadata store on %s', (_name, open) => {
     expect(await store.claimIdempotencyKey(claim)).toMatchObject({ status: 201, response: '{"id":"mig_x"}', body_hash: 'h' });
   });
 
+  test('every error is kept in the order recorded; a row rejected again stays one error; a page at a time', async () => {
+    const id = 'mig_errors0001';
+    const row = (n: number): MigrationError => ({ id: `err_row_${n}`, phase: 'data_transfer', table: 'people', key: [String(n), n], code: 'RowRejected', message: `row ${n} too long`, at: `2026-01-01T00:00:00.${String(n).padStart(3, '0')}Z` });
+    await store.recordErrors(id, Array.from({ length: 600 }, (_, i) => row(i + 1)));
+    await store.recordErrors(id, [{ ...row(7), message: 'rejected again' }]);
+    await store.recordErrors(id, [{ id: 'err_601', phase: 'validation', code: 'ValidationFailed', message: 'caught by the semantic tier', at: '2026-01-01T00:00:01.000Z' }]);
+    const first = await store.listErrors(id, 100, 0);
+    expect(first.total).toBe(601);
+    expect(first.rows[6]).toEqual(row(7));
+    const last = await store.listErrors(id, 100, 600);
+    // Absent fields stay absent, as the workflow's records have them.
+    expect(last.rows).toEqual([{ id: 'err_601', phase: 'validation', code: 'ValidationFailed', message: 'caught by the semantic tier', at: '2026-01-01T00:00:01.000Z' }]);
+    const all = [];
+    for (let offset = 0; offset < 601; offset += 100) all.push(...(await store.listErrors(id, 100, offset)).rows);
+    expect(new Set(all.map((e) => e.id)).size).toBe(601);
+    expect((await store.listErrors('mig_other0001', 10, 0)).total).toBe(0);
+    // A retry's outcome replaces the record.
+    await store.recordErrors(id, [{ ...row(7), message: 'still too long', at: '2026-01-02T00:00:00.000Z' }], 'replace');
+    expect(await store.getError(id, 'err_row_7')).toMatchObject({ message: 'still too long', at: '2026-01-02T00:00:00.000Z', key: ['7', 7] });
+    expect((await store.errorsById(id, ['err_row_1', 'err_601', 'err_nope'])).map((e) => e.id).sort()).toEqual(['err_601', 'err_row_1']);
+  });
+
+  test('resolving an error changes its record and the final status that lists it, once', async () => {
+    const id = 'mig_resolve0001';
+    const error: MigrationError = { id: 'err_1', phase: 'data_transfer', table: 't', key: [1], code: 'RowRejected', message: 'bad', at: '2026-01-01T00:00:00.000Z' };
+    await store.recordErrors(id, [error]);
+    const status = { id, status: 'failed', errors: [error], errors_total: 1 } as unknown as MigrationStatus;
+    await store.recordOutcome(id, { runId: 'run-1', status, carryOn: { id } as MigrationInput });
+    const resolution = { resolved_at: '2026-01-03T00:00:00.000Z', resolved_by: 'key_1', resolution_note: 'fixed' };
+    expect(await store.resolveError(id, 'err_1', resolution)).toEqual({ ...error, ...resolution });
+    expect(await store.resolveError(id, 'err_1', resolution)).toBeUndefined();
+    expect(await store.resolveError(id, 'err_nope', resolution)).toBeUndefined();
+    expect((await store.getOutcome(id))?.status.errors).toEqual([{ ...error, ...resolution }]);
+  });
+
+  test('the log is the timeline with every error, by time; events recorded twice count once', async () => {
+    const id = 'mig_log0001';
+    const at = (s: number) => `2026-01-01T00:00:0${s}.000Z`;
+    await store.recordTimeline(id, [
+      { id: 'ev_0', at: at(0), level: 'info', message: 'migration created' },
+      { id: 'ev_1', at: at(1), level: 'info', message: 'phase data_transfer started' },
+      { id: 'ev_2', at: at(3), level: 'info', message: 'table t: 9 rows in 1 chunk(s)' },
+    ]);
+    await store.recordTimeline(id, [{ id: 'ev_2', at: at(3), level: 'info', message: 'table t: 9 rows in 1 chunk(s)' }]);
+    await store.recordErrors(id, [
+      { id: 'err_a', phase: 'data_transfer', table: 't', key: [4], code: 'RowRejected', message: 'too long', at: at(2) },
+      { id: 'err_b', phase: 'data_transfer', code: 'Timeout', message: 'slow', at: at(3) },
+    ]);
+    expect(await store.hasTimeline(id)).toBe(true);
+    expect(await store.hasTimeline('mig_nolog0001')).toBe(false);
+    const log = await store.listLog(id, 10, 0);
+    expect(log.total).toBe(5);
+    expect(log.rows).toEqual([
+      { at: at(0), level: 'info', message: 'migration created' },
+      { at: at(1), level: 'info', message: 'phase data_transfer started' },
+      { at: at(2), level: 'error', message: 'RowRejected: too long' },
+      { at: at(3), level: 'info', message: 'table t: 9 rows in 1 chunk(s)' },
+      { at: at(3), level: 'error', message: 'Timeout: slow' },
+    ]);
+    expect((await store.listLog(id, 2, 3)).rows.map((r) => r.message)).toEqual(['table t: 9 rows in 1 chunk(s)', 'Timeout: slow']);
+  });
+
+  test('validation reports per attempt, certificates byte for byte, outcomes taken once and put back', async () => {
+    const id = 'mig_results0001';
+    const report = { status: 'passed', attempt: 2, results: { structural: { tier: 'structural', summary: 'ok ü' } } } as unknown as ValidationReport;
+    await store.recordValidation(id, { ...report, status: 'failed' });
+    await store.recordValidation(id, report);
+    expect(await store.getValidation(id, 2)).toEqual(report);
+    expect(await store.getValidation(id, 1)).toBeUndefined();
+
+    const document = '{"certificate_id":"cert_1","signature":{"value":"ab+/=="},"text":"é\u2028"}';
+    await store.recordCertificate(id, { certificate_id: 'cert_1', validation_attempt: 2, issued_at: '2026-01-01T00:00:00.000Z', sha256: 'x', document });
+    expect(await store.getCertificate(id, 'cert_1')).toBe(document);
+    expect(await store.getCertificate('mig_other0001', 'cert_1')).toBeUndefined();
+
+    const status = { id, status: 'completed', errors: [] } as unknown as MigrationStatus;
+    await store.recordOutcome(id, { runId: 'run-1', status, carryOn: { id, name: 'n' } as MigrationInput });
+    expect(await store.getOutcome(id)).toMatchObject({ run_id: 'run-1', status });
+    expect(await store.takeOutcome(id, 'run-0')).toBeUndefined();
+    const taken = await store.takeOutcome(id, 'run-1');
+    expect(JSON.parse(taken?.carry_on ?? '{}')).toEqual({ id, name: 'n' });
+    expect(await store.takeOutcome(id, 'run-1')).toBeUndefined();
+    expect(await store.getOutcome(id)).toBeUndefined();
+    await store.putOutcomeBack(taken!);
+    expect((await store.getOutcome(id))?.run_id).toBe('run-1');
+    await store.recordOutcome(id, { runId: 'run-2', status: { ...status, status: 'failed' }, carryOn: { id } as MigrationInput });
+    expect(await store.getOutcome(id)).toMatchObject({ run_id: 'run-2', status: { status: 'failed' } });
+  });
+
   test('opening again applies no schema version twice', async () => {
     const versions = await store.db('sensei_schema_versions').select('name');
-    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0003_rate_counters']);
+    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters']);
   });
 });
