@@ -6,7 +6,6 @@ import type { Logger } from '../lib/logger';
 import type { ReachPolicy } from '../lib/reach';
 import type { Sealer } from '../lib/secrets';
 import type { MetadataStore } from '../lib/store';
-import { validationQuery } from '../workflows/migration';
 import { apiKeyRoutes } from './api-keys';
 import { authenticator, rateLimiter, requireScope, scopeOfMethod, type AuthConfig, type Principal } from './auth';
 import { connectionRoutes } from './connections';
@@ -107,20 +106,9 @@ export function createApp(deps: ApiDeps): express.Express {
       limit: q.limit,
       offset: q.offset,
     });
-    const data = await Promise.all(
-      rows.map(async (r) => {
-        // A closed migration's report is in the store (its workflow may be gone); an open one's comes from the workflow.
-        const outcome = await deps.store.getOutcome(r.id);
-        const attempt = outcome?.status.validation?.attempt;
-        const stored = attempt === undefined ? null : ((await deps.store.getValidation(r.id, attempt)) ?? undefined);
-        const handle = deps.client.workflow.getHandle(r.id);
-        const report =
-          outcome && stored !== undefined
-            ? stored
-            : await deps.client.connection.withDeadline(Date.now() + 5_000, () => handle.query(validationQuery)).catch(() => undefined);
-        return { migration_id: r.id, name: r.name, migration_status: r.status, validation: report === undefined ? 'unavailable' : report };
-      }),
-    );
+    // One store query for the page, never a workflow query per row: reports are stored as each validation run ends.
+    const reports = await deps.store.latestValidations(rows.map((r) => r.id));
+    const data = rows.map((r) => ({ migration_id: r.id, name: r.name, migration_status: r.status, validation: reports.get(r.id) ?? null }));
     res.json(envelope(data, total, q));
   });
 

@@ -376,6 +376,16 @@ export class MetadataStore {
     return row ? (JSON.parse(String(row.report)) as ValidationReport) : undefined;
   }
 
+  /** The newest validation report of each migration that has one, in one query (GET /v1/validations). */
+  async latestValidations(migrationIds: string[]): Promise<Map<string, ValidationReport>> {
+    if (migrationIds.length === 0) return new Map();
+    const newest = this.db('migration_validations').select('migration_id').max('attempt as attempt').whereIn('migration_id', migrationIds).groupBy('migration_id').as('newest');
+    const rows = (await this.db('migration_validations as v')
+      .join(newest, (j) => j.on('v.migration_id', '=', 'newest.migration_id').andOn('v.attempt', '=', 'newest.attempt'))
+      .select('v.migration_id', 'v.report')) as { migration_id: string; report: string }[];
+    return new Map(rows.map((r) => [r.migration_id, JSON.parse(String(r.report)) as ValidationReport]));
+  }
+
   /** A signed certificate: `document` is the exact text that was signed and is served. */
   async recordCertificate(
     migrationId: string,
