@@ -561,3 +561,6 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
 export function createMysqlConnector(endpoint: Endpoint): MysqlConnector {
   return new MysqlConnector(endpoint);
 }
+
+/** The registry loads this folder lazily and calls this (connectors/registry.ts). */
+export const createConnector = createMysqlConnector;

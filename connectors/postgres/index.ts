@@ -500,3 +500,6 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
 export function createPostgresConnector(endpoint: Endpoint): PostgresConnector {
   return new PostgresConnector(endpoint);
 }
+
+/** The registry loads this folder lazily and calls this (connectors/registry.ts). */
+export const createConnector = createPostgresConnector;

@@ -290,3 +290,6 @@ export class SqliteConnector extends SqlConnector {
 export function createSqliteConnector(endpoint: Endpoint, options: SqliteOptions = {}): SqliteConnector {
   return new SqliteConnector(endpoint, options);
 }
+
+/** The registry loads this folder lazily and calls this (connectors/registry.ts). */
+export const createConnector = createSqliteConnector;

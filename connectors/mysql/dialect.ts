@@ -1,0 +1,21 @@
+/** MariaDB/MySQL: names, identifier rules and capabilities (pure; the driver-backed connector is ./index.ts). */
+import { ansiLiteral, checkIdentifier, type DialectDefinition } from '../dialect';
+
+export const mysql = {
+  name: 'mysql',
+  label: 'MariaDB/MySQL',
+  urlSchemes: ['mysql', 'mariadb'],
+  fileExtensions: [],
+  driver: 'mysql2',
+  capabilities: { supported: true, schemas: false, enums: true, arrays: false, transactionalDdl: false, inDatabaseDigest: true, fileBased: false },
+  identifiers: {
+    quote: (name: string) => {
+      checkIdentifier(name);
+      return '`' + name.replace(/`/g, '``') + '`';
+    },
+    // Backslash escapes unless NO_BACKSLASH_ESCAPES is set, so it is doubled.
+    literal: (value: string) => ansiLiteral(value.replace(/\\/g, '\\\\')),
+    caseFolding: 'none',
+    maxNameBytes: 64,
+  },
+} as const satisfies DialectDefinition;

@@ -1,0 +1,12 @@
+/** PostgreSQL: names, identifier rules and capabilities (pure; the driver-backed connector is ./index.ts). */
+import { ansiLiteral, doubleQuoted, type DialectDefinition } from '../dialect';
+
+export const postgres = {
+  name: 'postgresql',
+  label: 'PostgreSQL',
+  urlSchemes: ['postgres', 'postgresql'],
+  fileExtensions: [],
+  driver: 'pg',
+  capabilities: { supported: true, schemas: true, enums: true, arrays: true, transactionalDdl: true, inDatabaseDigest: true, fileBased: false },
+  identifiers: { quote: doubleQuoted, literal: ansiLiteral, caseFolding: 'lower', maxNameBytes: 63 },
+} as const satisfies DialectDefinition;

@@ -1,0 +1,12 @@
+/** SQLite: names, identifier rules and capabilities (pure; the driver-backed connector is ./index.ts). */
+import { ansiLiteral, doubleQuoted, type DialectDefinition } from '../dialect';
+
+export const sqlite = {
+  name: 'sqlite',
+  label: 'SQLite',
+  urlSchemes: ['sqlite', 'file'],
+  fileExtensions: ['sqlite', 'sqlite3', 'db'],
+  driver: 'better-sqlite3',
+  capabilities: { supported: true, schemas: false, enums: false, arrays: false, transactionalDdl: true, inDatabaseDigest: false, fileBased: true },
+  identifiers: { quote: doubleQuoted, literal: ansiLiteral, caseFolding: 'none' },
+} as const satisfies DialectDefinition;
