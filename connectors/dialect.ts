@@ -3,6 +3,8 @@
  * Each connectors/<dialect>/dialect.ts exports one such object; connectors/dialects.ts lists them. Nothing here
  * imports a driver or a Node built-in, so workflow code (bundled for Temporal's sandbox) may use it.
  */
+import type { CanonicalType } from '../lib/types';
+import type { TargetTypeChoice, TargetTypeContext } from '../lib/typemap/common';
 
 /** What a dialect's databases can hold or do; Sensei branches on these, never on a dialect's name. */
 export interface DialectCapabilities {
@@ -34,6 +36,16 @@ export interface IdentifierRules {
   maxNameBytes?: number;
 }
 
+/** A dialect's type map both ways (connectors/<dialect>/types.ts); its connector reads catalogs with its own toCanonical. */
+export interface TypeMap {
+  /** A column as the dialect's catalog describes it (a shape of its own: PostgresNativeType, …) read into the canonical model. */
+  toCanonical(info: never): CanonicalType;
+  /** The native type the dialect declares for a canonical type, and how faithful that is. */
+  fromCanonical(type: CanonicalType, context?: TargetTypeContext): TargetTypeChoice;
+  /** A type name as a person types it (`varchar(40)`, `timestamptz(3)`, `int unsigned`) read into the canonical model. */
+  parseTypeName(text: string): CanonicalType;
+}
+
 export interface DialectDefinition<Name extends string = string> {
   /** `type` in the API, the CLI and stored connections. */
   name: Name;
@@ -47,6 +59,8 @@ export interface DialectDefinition<Name extends string = string> {
   driver?: string;
   capabilities: DialectCapabilities;
   identifiers: IdentifierRules;
+  /** Absent until the dialect is supported. */
+  types?: TypeMap;
 }
 
 /** Rejects names no server keeps whole. */

@@ -1,4 +1,5 @@
-/** MariaDB/MySQL: names, identifier rules and capabilities (pure; the driver-backed connector is ./index.ts). */
+/** MariaDB/MySQL: names, identifier rules, capabilities, type map (pure; the driver-backed connector is ./index.ts). */
+import { fromCanonical, toCanonical } from './types';
 import { ansiLiteral, checkIdentifier, type DialectDefinition } from '../dialect';
 
 export const mysql = {
@@ -18,4 +19,5 @@ export const mysql = {
     caseFolding: 'none',
     maxNameBytes: 64,
   },
+  types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ columnType: text.toLowerCase() }), toCanonical },
 } as const satisfies DialectDefinition;

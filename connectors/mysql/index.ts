@@ -1,7 +1,7 @@
 /** MySQL and MariaDB through mysql2/promise. The "schema" is the database. */
 import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
-import { toCanonical } from '../../lib/typemap/mysql';
+import { toCanonical } from './types';
 import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, TableInfo, TablePlan } from '../../lib/types';
 import { timestamptzToNaiveUtc } from '../../lib/values';
 import { Readable } from 'node:stream';

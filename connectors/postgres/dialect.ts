@@ -1,4 +1,5 @@
-/** PostgreSQL: names, identifier rules and capabilities (pure; the driver-backed connector is ./index.ts). */
+/** PostgreSQL: names, identifier rules, capabilities, type map (pure; the driver-backed connector is ./index.ts). */
+import { formattedTypeName, fromCanonical, toCanonical } from './types';
 import { ansiLiteral, doubleQuoted, type DialectDefinition } from '../dialect';
 
 export const postgres = {
@@ -9,4 +10,5 @@ export const postgres = {
   driver: 'pg',
   capabilities: { supported: true, schemas: true, enums: true, arrays: true, transactionalDdl: true, inDatabaseDigest: true, fileBased: false },
   identifiers: { quote: doubleQuoted, literal: ansiLiteral, caseFolding: 'lower', maxNameBytes: 63 },
+  types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ formatted: formattedTypeName(text) }), toCanonical },
 } as const satisfies DialectDefinition;

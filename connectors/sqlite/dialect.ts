@@ -1,4 +1,5 @@
-/** SQLite: names, identifier rules and capabilities (pure; the driver-backed connector is ./index.ts). */
+/** SQLite: names, identifier rules, capabilities, type map (pure; the driver-backed connector is ./index.ts). */
+import { fromCanonical, toCanonical } from './types';
 import { ansiLiteral, doubleQuoted, type DialectDefinition } from '../dialect';
 
 export const sqlite = {
@@ -9,4 +10,5 @@ export const sqlite = {
   driver: 'better-sqlite3',
   capabilities: { supported: true, schemas: false, enums: false, arrays: false, transactionalDdl: true, inDatabaseDigest: false, fileBased: true },
   identifiers: { quote: doubleQuoted, literal: ansiLiteral, caseFolding: 'none' },
+  types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ declared: text }), toCanonical },
 } as const satisfies DialectDefinition;

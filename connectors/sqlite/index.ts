@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { toCanonical } from '../../lib/typemap/sqlite';
+import { toCanonical } from './types';
 import { quoteList } from '../../lib/quote';
 import type { CanonicalType, ColumnMapping, ForeignKeyInfo, Row, TableInfo, TablePlan } from '../../lib/types';
 import { hideSecrets, sqlitePath } from '../endpoint';
