@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { dialectNamed } from '../connectors/dialects';
 import { sqlitePath } from '../connectors/endpoint';
 import { exactDoubles } from '../connectors/mysql/type-cast';
 import { parseMysqlUrl } from '../connectors/mysql/url';
@@ -524,7 +525,7 @@ interface DigestSessions {
 
 /** Read-only sessions set up for the digest SQL (UTC, ISO dates, uncut GROUP_CONCAT), when both dialects have it. */
 export async function openDigestSessions(source: Endpoint, target: Endpoint, sp: Place, tp: Place): Promise<DigestSessions> {
-  const unsupported = [sp, tp].find((p) => p.dialect !== 'postgresql' && p.dialect !== 'mysql');
+  const unsupported = [sp, tp].find((p) => !dialectNamed(p.dialect).capabilities.inDatabaseDigest);
   if (unsupported) return { refusal: `${unsupported.dialect} has no in-database digest`, sessions: null, close: async () => undefined };
   const [s, t] = await Promise.all([openSession(source), openSession(target)]);
   const close = async () => {
@@ -534,11 +535,8 @@ export async function openDigestSessions(source: Endpoint, target: Endpoint, sp:
     let refusal: string | null = null;
     for (const [session, place] of [[s, sp], [t, tp]] as const) {
       for (const sql of digestSessionSql(place)) await session.rows(sql);
-      if (place.dialect === 'postgresql') {
-        // md5 hashes the database's bytes: only UTF-8 matches MariaDB's utf8mb4 (and another UTF-8 PostgreSQL).
-        const encoding = String((await session.object('SHOW server_encoding')).server_encoding);
-        if (encoding.toUpperCase() !== 'UTF8') refusal = `the PostgreSQL server encoding is ${encoding}, not UTF8`;
-      }
+      const check = dialectNamed(place.dialect).validation?.digest?.encodingCheck;
+      if (check) refusal = check.refusal(await session.object(check.sql)) ?? refusal;
     }
     return { refusal, sessions: [s, t], close };
   } catch (err) {
@@ -555,7 +553,7 @@ function digestSide(session: SqlSession, place: Place, table: DigestTable): Dige
       return { min: big(row[0]), max: big(row[1]), count: Number(row[2]) };
     },
     async digests(from, to, width) {
-      if (place.dialect === 'mysql') {
+      if (dialectNamed(place.dialect).validation?.digest?.windowBySubRange) {
         const out = new Map<bigint, RangeDigest>();
         for (let i = 0n; from + i * width < to; i++) {
           const end = from + (i + 1n) * width;

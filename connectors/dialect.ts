@@ -46,6 +46,66 @@ export interface TypeMap {
   parseTypeName(text: string): CanonicalType;
 }
 
+/** One column of a digested table as one side stores it: the SOURCE canonical type (the meaning) and this side's native type. */
+export interface DigestColumn {
+  name: string;
+  type: CanonicalType;
+  native: string;
+}
+
+/** The pieces of one range-digest statement (lib/validation/digest.ts builds them; identifiers already quoted). */
+export interface RangeQuery {
+  /** The leading key column. */
+  key: string;
+  /** One row's normal form. */
+  row: string;
+  /** ORDER BY of the key in binary order. */
+  order: string;
+  /** The qualified table. */
+  table: string;
+  /** The range's condition. */
+  where: string;
+}
+
+/**
+ * The semantic tier's in-database digest in this dialect: the pieces of the cross-dialect row normal form
+ * (lib/validation/digest.ts documents the form) and the statements that hash ranges of rows.
+ */
+export interface DigestSql {
+  /** The normal form of one value as SQL text (NULL stays NULL). */
+  value(column: DigestColumn, quoted: string): string;
+  /** The fields of one row joined by `|`. */
+  row(fields: string[]): string;
+  /** A text key part in binary (code-point) order. */
+  binaryOrder(quoted: string): string;
+  /** An integer expression as text. */
+  integerText(expr: string): string;
+  /** One row per non-empty sub-range of width `width` from `from`: index, row count, md5. */
+  rangeDigests(q: RangeQuery, from: string, width: string): string;
+  /** Row count and md5 of one range (and, where the aggregate can be cut short, whether it was). */
+  rangeDigest(q: RangeQuery): string;
+  /** Session settings the digest SQL relies on. */
+  session: readonly string[];
+  /** A window is digested as one rangeDigest per sub-range (faster where a grouped query needs a temporary table). */
+  windowBySubRange: boolean;
+  /** A query whose one row tells whether the server's text bytes can be digested at all, and the reason if not. */
+  encodingCheck?: { sql: string; refusal(row: Record<string, unknown>): string | null };
+}
+
+/** The SQL the validation tiers run inside this dialect's databases (lib/validation/sql.ts assembles it). */
+export interface ValidationSql {
+  /** Text of a temporal aggregate, so drivers hand over what the database prints (no Date objects). */
+  text(expr: string): string;
+  /** Length of a text in characters. */
+  charLength(expr: string): string;
+  /** MIN/MAX/SUM of a float, widened where the database would lose digits. */
+  floatAggregate(fn: 'MIN' | 'MAX' | 'SUM', col: string): string;
+  /** Where decimals may be stored as text: MIN/MAX by value, in their exact spelling. */
+  decimalExtreme?(table: string, col: string, fn: 'MIN' | 'MAX'): string;
+  /** Present where the capability inDatabaseDigest is. */
+  digest?: DigestSql;
+}
+
 export interface DialectDefinition<Name extends string = string> {
   /** `type` in the API, the CLI and stored connections. */
   name: Name;
@@ -61,6 +121,8 @@ export interface DialectDefinition<Name extends string = string> {
   identifiers: IdentifierRules;
   /** Absent until the dialect is supported. */
   types?: TypeMap;
+  /** Absent until the dialect is supported. */
+  validation?: ValidationSql;
 }
 
 /** Rejects names no server keeps whole. */

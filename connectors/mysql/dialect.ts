@@ -1,4 +1,5 @@
-/** MariaDB/MySQL: names, identifier rules, capabilities, type map (pure; the driver-backed connector is ./index.ts). */
+/** MariaDB/MySQL: names, identifier rules, capabilities, type map, validation SQL (pure; the driver-backed connector is ./index.ts). */
+import { validation } from './validation';
 import { fromCanonical, toCanonical } from './types';
 import { ansiLiteral, checkIdentifier, type DialectDefinition } from '../dialect';
 
@@ -20,4 +21,5 @@ export const mysql = {
     maxNameBytes: 64,
   },
   types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ columnType: text.toLowerCase() }), toCanonical },
+  validation,
 } as const satisfies DialectDefinition;
