@@ -23,13 +23,13 @@
  */
 import { spawn } from 'node:child_process';
 import type { Connection as MysqlConnection } from 'mysql2';
-import type * as Pg from 'pg';
 import type { Client as PgClient, QueryArrayConfig } from 'pg';
 import { sqlitePath } from '../connectors/endpoint';
-import { mysqlDriverOptions, parseMysqlUrl, type MysqlUrl } from '../connectors/mysql/url';
+import { parseMysqlUrl } from '../connectors/mysql/url';
+import { mysqlSessionConfig } from '../connectors/mysql/session';
+import { pgSessionConfig } from '../connectors/postgres/session';
 import type { Endpoint } from '../connectors/types';
 import { USER_QUERY_DEFAULTS } from '../lib/migration';
-import { databaseSocket } from '../lib/reach';
 import { checkReadQuery, type LexOptions, type QueryDialect } from '../lib/validation/read-only-sql';
 
 export interface UserQueryLimits {
@@ -99,35 +99,6 @@ export async function openReadOnlyRunner(endpoint: Endpoint, limits: UserQueryLi
 }
 
 // ---------------------------------------------------------------- values read alike on every path
-
-/** pg type ids handed over as text: date, time, timestamp, timestamptz, timetz (never a JS Date). */
-const PG_TEXT_TYPES = new Set([1082, 1083, 1114, 1184, 1266]);
-
-/**
- * The pg client settings of validation sessions and user queries, so both read values alike; the socket connects only
- * to addresses allowed for databases (lib/reach.ts).
- */
-export function pgSessionConfig(pg: typeof Pg, connectionString: string) {
-  return {
-    connectionString,
-    stream: databaseSocket,
-    types: { getTypeParser: ((oid: number, format?: string) => (PG_TEXT_TYPES.has(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text'))) as never },
-  };
-}
-
-/**
- * The mysql2 settings of validation sessions and user queries: the URL as the connector reads it (no URI options
- * passed through; its TLS options honoured; the socket connects only to addresses allowed for databases).
- */
-export function mysqlSessionConfig(url: MysqlUrl) {
-  return {
-    ...mysqlDriverOptions(url),
-    database: url.database,
-    dateStrings: true,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-  };
-}
 
 // ---------------------------------------------------------------- bounds
 

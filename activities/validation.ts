@@ -16,11 +16,9 @@
  */
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { dialectNamed } from '../connectors/dialects';
-import { sqlitePath } from '../connectors/endpoint';
-import { exactDoubles } from '../connectors/mysql/type-cast';
-import { parseMysqlUrl } from '../connectors/mysql/url';
-import type { Connector, Endpoint } from '../connectors/types';
+import { dialectNamed, isDialect } from '../connectors/dialects';
+import { loadDialectRuntime } from '../connectors/registry';
+import type { Connector, Endpoint, SessionOptions, SqlSession } from '../connectors/types';
 import {
   CERTIFICATE_FORMAT,
   canonicalJson,
@@ -65,7 +63,7 @@ import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, rangeDige
 import { DEFAULT_RANGE_OPTIONS, compareRanges, methodNote, type DigestSide, type RangeDigest, type RangeOptions, type RangeState, type TableMethod } from '../lib/validation/ranges';
 import { canonicalValueText } from '../lib/values';
 import type { ConnectorPool } from './connections';
-import { mysqlSessionConfig, pgSessionConfig, runUserQuery, userQueryLimits, type UserQueryLimits } from './user-queries';
+import { runUserQuery, userQueryLimits, type UserQueryLimits } from './user-queries';
 
 export interface TierInput {
   migrationId: string;
@@ -86,62 +84,17 @@ const SAMPLE_LIMIT = 20;
 
 // ---------------------------------------------------------------- a read-only SQL session per activity
 
-export interface SqlSession {
-  rows(sql: string): Promise<unknown[][]>;
-  object(sql: string): Promise<Record<string, unknown>>;
-  close(): Promise<void>;
-}
-
-export interface SessionOptions {
-  /**
-   * MySQL/MariaDB: run queries as prepared statements, whose binary results carry FLOAT values exactly (the text
-   * protocol prints them with six significant digits). For a handful of distinct queries only: each one is kept
-   * prepared on the server until the session closes.
-   */
-  exactFloats?: boolean;
-}
+export type { SessionOptions, SqlSession } from '../connectors/types';
 
 /**
  * A second, read-only connection next to the connector's pool (the Connector has no raw query method), for the
  * SQL Sensei generates. Users' SQL never runs here: it goes through runUserQuery (activities/user-queries.ts).
  */
 export async function openSession(endpoint: Endpoint, options: SessionOptions = {}): Promise<SqlSession> {
-  if (endpoint.type === 'postgresql') {
-    const pg = await import('pg');
-    const client = new pg.Client(pgSessionConfig(pg, endpoint.connectionString));
-    await client.connect();
-    await client.query('SET default_transaction_read_only = on');
-    return {
-      rows: async (sql) => (await client.query({ text: sql, rowMode: 'array' })).rows as unknown[][],
-      object: async (sql) => (await client.query(sql)).rows[0] as Record<string, unknown>,
-      close: () => client.end(),
-    };
+  if (!isDialect(endpoint.type) || !dialectNamed(endpoint.type).capabilities.supported) {
+    throw ApplicationFailure.nonRetryable(`validation is not supported by ${endpoint.type}`, 'NotSupported');
   }
-  if (endpoint.type === 'mysql') {
-    const mysql = await import('mysql2/promise');
-    const conn = await mysql.createConnection(mysqlSessionConfig(parseMysqlUrl(endpoint.connectionString)));
-    await conn.query('SET SESSION TRANSACTION READ ONLY');
-    await conn.query("SET time_zone = '+00:00'");
-    // exactDoubles is for the text protocol only (it reads the field's text); prepared statements carry binary doubles.
-    const run = (sql: string) => (options.exactFloats ? conn.execute({ sql, rowsAsArray: true }) : conn.query({ sql, rowsAsArray: true, typeCast: exactDoubles }));
-    return {
-      rows: async (sql) => (await run(sql))[0] as unknown[][],
-      object: async (sql) => ((await conn.query({ sql, typeCast: exactDoubles }))[0] as Record<string, unknown>[])[0],
-      close: () => conn.end(),
-    };
-  }
-  if (endpoint.type === 'sqlite') {
-    const { default: Database } = await import('better-sqlite3');
-    const db = new Database(sqlitePath(endpoint.connectionString), { readonly: true, fileMustExist: true });
-    return {
-      rows: async (sql) => db.prepare(sql).raw(true).all() as unknown[][],
-      object: async (sql) => db.prepare(sql).get() as Record<string, unknown>,
-      close: async () => {
-        db.close();
-      },
-    };
-  }
-  throw ApplicationFailure.nonRetryable(`validation is not supported by ${endpoint.type}`, 'NotSupported');
+  return (await loadDialectRuntime(endpoint.type)).openValidationSession(endpoint, options);
 }
 
 // ---------------------------------------------------------------- helpers

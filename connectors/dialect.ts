@@ -123,6 +123,8 @@ export interface DialectDefinition<Name extends string = string> {
   types?: TypeMap;
   /** Absent until the dialect is supported. */
   validation?: ValidationSql;
+  /** Whether a driver error blames the data of the rows written (the copy then isolates and names the rows). */
+  isRowRejection?(cause: unknown): boolean;
 }
 
 /** Rejects names no server keeps whole. */

@@ -3,7 +3,7 @@
  * machine needs only the drivers it uses.
  */
 import { DIALECTS, dialectFolder, dialectNamed, isDialect, type Dialect } from './dialects';
-import { ConnectorError, type Connector, type Endpoint } from './types';
+import { ConnectorError, type Connector, type Endpoint, type SessionOptions, type SqlSession } from './types';
 
 export { describeEndpoint, redactConnectionString, type EndpointDescription } from './endpoint';
 
@@ -18,6 +18,8 @@ export interface CreateConnectorOptions {
 /** What a supported dialect's folder (connectors/<folder>/index.ts) exports: its driver-backed parts. */
 export interface DialectRuntime {
   createConnector(endpoint: Endpoint, options: CreateConnectorOptions): Connector;
+  /** A second, read-only connection for the SQL the validation tiers generate (connectors/<dialect>/session.ts). */
+  openValidationSession(endpoint: Endpoint, options?: SessionOptions): Promise<SqlSession>;
 }
 
 /** Loads a dialect's driver-backed part on first use, so a machine needs only the drivers it uses. */

@@ -1,7 +1,15 @@
-/** MariaDB/MySQL: names, identifier rules, capabilities, type map, validation SQL (pure; the driver-backed connector is ./index.ts). */
+/** MariaDB/MySQL: names, identifier rules, capabilities, type map, validation SQL, row-error classification (pure; the driver-backed connector is ./index.ts). */
 import { validation } from './validation';
 import { fromCanonical, toCanonical } from './types';
 import { ansiLiteral, checkIdentifier, type DialectDefinition } from '../dialect';
+
+/** Errors that blame a row's data: null, duplicate, out of range, truncated, bad value, too long, FK, CHECK. */
+const ROW_ERRNOS = new Set([1048, 1062, 1264, 1265, 1292, 1366, 1406, 1451, 1452, 1690, 3819, 4025]);
+
+function isRowRejection(cause: unknown): boolean {
+  const errno = (cause as { errno?: unknown } | undefined)?.errno;
+  return typeof errno === 'number' && ROW_ERRNOS.has(errno);
+}
 
 export const mysql = {
   name: 'mysql',
@@ -22,4 +30,5 @@ export const mysql = {
   },
   types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ columnType: text.toLowerCase() }), toCanonical },
   validation,
+  isRowRejection,
 } as const satisfies DialectDefinition;

@@ -564,3 +564,4 @@ export function createMysqlConnector(endpoint: Endpoint): MysqlConnector {
 
 /** The registry loads this folder lazily and calls this (connectors/registry.ts). */
 export const createConnector = createMysqlConnector;
+export { openValidationSession } from './session';

@@ -1,7 +1,13 @@
-/** PostgreSQL: names, identifier rules, capabilities, type map, validation SQL (pure; the driver-backed connector is ./index.ts). */
+/** PostgreSQL: names, identifier rules, capabilities, type map, validation SQL, row-error classification (pure; the driver-backed connector is ./index.ts). */
 import { validation } from './validation';
 import { formattedTypeName, fromCanonical, toCanonical } from './types';
 import { ansiLiteral, doubleQuoted, type DialectDefinition } from '../dialect';
+
+// SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation).
+function isRowRejection(cause: unknown): boolean {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}
 
 export const postgres = {
   name: 'postgresql',
@@ -13,4 +19,5 @@ export const postgres = {
   identifiers: { quote: doubleQuoted, literal: ansiLiteral, caseFolding: 'lower', maxNameBytes: 63 },
   types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ formatted: formattedTypeName(text) }), toCanonical },
   validation,
+  isRowRejection,
 } as const satisfies DialectDefinition;

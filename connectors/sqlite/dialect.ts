@@ -1,7 +1,16 @@
-/** SQLite: names, identifier rules, capabilities, type map, validation SQL (pure; the driver-backed connector is ./index.ts). */
+/** SQLite: names, identifier rules, capabilities, type map, validation SQL, row-error classification (pure; the driver-backed connector is ./index.ts). */
 import { validation } from './validation';
 import { fromCanonical, toCanonical } from './types';
 import { ansiLiteral, doubleQuoted, type DialectDefinition } from '../dialect';
+
+function isRowRejection(cause: unknown): boolean {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/.test(code)) return true;
+  // better-sqlite3 refuses to bind a value SQLite cannot hold (a BIGINT UNSIGNED above 2^63-1) before it runs anything.
+  // By name, not instanceof: a native addon's RangeError may come from another realm (jest's, for one).
+  const e = cause as { name?: unknown; message?: unknown } | undefined;
+  return e?.name === 'RangeError' && /too big/i.test(String(e.message));
+}
 
 export const sqlite = {
   name: 'sqlite',
@@ -13,4 +22,5 @@ export const sqlite = {
   identifiers: { quote: doubleQuoted, literal: ansiLiteral, caseFolding: 'none' },
   types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ declared: text }), toCanonical },
   validation,
+  isRowRejection,
 } as const satisfies DialectDefinition;

@@ -293,3 +293,4 @@ export function createSqliteConnector(endpoint: Endpoint, options: SqliteOptions
 
 /** The registry loads this folder lazily and calls this (connectors/registry.ts). */
 export const createConnector = createSqliteConnector;
+export { openValidationSession } from './session';
