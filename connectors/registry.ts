@@ -3,6 +3,7 @@
  * machine needs only the drivers it uses.
  */
 import { DIALECTS, dialectFolder, dialectNamed, isDialect, type Dialect } from './dialects';
+import type { ReadOnlyRunner, UserQueryLimits } from './user-query';
 import { ConnectorError, type Connector, type Endpoint, type SessionOptions, type SqlSession } from './types';
 
 export { describeEndpoint, redactConnectionString, type EndpointDescription } from './endpoint';
@@ -20,6 +21,8 @@ export interface DialectRuntime {
   createConnector(endpoint: Endpoint, options: CreateConnectorOptions): Connector;
   /** A second, read-only connection for the SQL the validation tiers generate (connectors/<dialect>/session.ts). */
   openValidationSession(endpoint: Endpoint, options?: SessionOptions): Promise<SqlSession>;
+  /** A connection (SQLite: a process per run) for one user validation query (connectors/<dialect>/user-query.ts). */
+  openUserQueryRunner(endpoint: Endpoint, limits: UserQueryLimits): Promise<ReadOnlyRunner>;
 }
 
 /** Loads a dialect's driver-backed part on first use, so a machine needs only the drivers it uses. */

@@ -565,3 +565,4 @@ export function createMysqlConnector(endpoint: Endpoint): MysqlConnector {
 /** The registry loads this folder lazily and calls this (connectors/registry.ts). */
 export const createConnector = createMysqlConnector;
 export { openValidationSession } from './session';
+export { openUserQueryRunner } from './user-query';

@@ -504,3 +504,4 @@ export function createPostgresConnector(endpoint: Endpoint): PostgresConnector {
 /** The registry loads this folder lazily and calls this (connectors/registry.ts). */
 export const createConnector = createPostgresConnector;
 export { openValidationSession } from './session';
+export { openUserQueryRunner } from './user-query';

@@ -294,3 +294,4 @@ export function createSqliteConnector(endpoint: Endpoint, options: SqliteOptions
 /** The registry loads this folder lazily and calls this (connectors/registry.ts). */
 export const createConnector = createSqliteConnector;
 export { openValidationSession } from './session';
+export { openUserQueryRunner } from './user-query';

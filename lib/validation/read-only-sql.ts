@@ -15,7 +15,13 @@
  * an obvious mistake is answered with a 422 rather than a failed validation hours later. Pure: no I/O.
  */
 
-export type QueryDialect = 'postgresql' | 'mysql' | 'sqlite';
+const QUERY_DIALECTS = ['postgresql', 'mysql', 'sqlite'] as const;
+export type QueryDialect = (typeof QUERY_DIALECTS)[number];
+
+/** Whether this lexer knows the dialect's literal and comment rules. */
+export function isQueryDialect(name: string): name is QueryDialect {
+  return (QUERY_DIALECTS as readonly string[]).includes(name);
+}
 
 /** How the server reads literals; the defaults are each server's defaults. */
 export interface LexOptions {
@@ -121,7 +127,7 @@ export function checkReadQuery(sql: string, dialect: QueryDialect, options: LexO
  */
 export function readQueryProblemInAnyDialect(sql: string): string | null {
   let problem: string | null = null;
-  for (const dialect of ['postgresql', 'mysql', 'sqlite'] as const) {
+  for (const dialect of QUERY_DIALECTS) {
     const check = checkReadQuery(sql, dialect);
     if (check.ok) return null;
     problem ??= check.problem;
