@@ -106,6 +106,49 @@ export interface ValidationSql {
   digest?: DigestSql;
 }
 
+/** How the server reads literals of a session (lib/validation/read-only-sql.ts); absent settings are the server's defaults. */
+export interface LexOptions {
+  /** PostgreSQL standard_conforming_strings (default true): a backslash is plain inside '…'. */
+  standardStrings?: boolean;
+  /** MySQL: backslash escapes inside literals (default true; false under sql_mode NO_BACKSLASH_ESCAPES). */
+  backslashEscapes?: boolean;
+  /** MySQL sql_mode ANSI_QUOTES (default false): "…" is an identifier, not a string. */
+  ansiQuotes?: boolean;
+}
+
+/**
+ * How the dialect's own lexer reads a query, and what a user's validation query may not use in it
+ * (lib/validation/read-only-sql.ts, the lexical layer of the guard around users' queries).
+ */
+export interface QueryLexicon {
+  /** Words refused anywhere, upper case, with the reason. */
+  forbiddenWords: Readonly<Record<string, string>>;
+  /** Functions refused when called (lower case names). */
+  forbiddenFunctions: RegExp;
+  /** "--" starts a comment only when a space or control character follows (MySQL: 1--1 is 1 - -1). */
+  dashDashNeedsSpace: boolean;
+  /** "#" starts a comment to the end of the line. */
+  hashComments: boolean;
+  /** Whether a backslash escapes inside '…' (escapeString: the literal has PostgreSQL's E prefix). */
+  backslashEscapes(options: LexOptions, escapeString: boolean): boolean;
+  /** E'…' strings exist (their backslashes escape). */
+  escapeStrings: boolean;
+  /** "…" quotes an identifier (else a string literal). */
+  doubleQuotedIdentifier(options: LexOptions): boolean;
+  /** U&"…" identifiers exist (refused: their escapes are not read here). */
+  unicodeIdentifiers: boolean;
+  /** `…` quotes an identifier. */
+  backtickIdentifiers: boolean;
+  /** […] quotes an identifier. */
+  bracketIdentifiers: boolean;
+  /** $tag$…$tag$ literals. */
+  dollarQuotes: boolean;
+  /** /* … *\/ comments nest. */
+  nestedComments: boolean;
+  /** /*! … *\/ runs its content and /*+ … *\/ holds optimizer hints (both refused). */
+  executableComments: boolean;
+}
+
 export interface DialectDefinition<Name extends string = string> {
   /** `type` in the API, the CLI and stored connections. */
   name: Name;
@@ -123,6 +166,8 @@ export interface DialectDefinition<Name extends string = string> {
   types?: TypeMap;
   /** Absent until the dialect is supported. */
   validation?: ValidationSql;
+  /** Absent where users' validation queries are not supported. */
+  queryLexicon?: QueryLexicon;
   /** Whether a driver error blames the data of the rows written (the copy then isolates and names the rows). */
   isRowRejection?(cause: unknown): boolean;
 }

@@ -26,7 +26,7 @@ type Names<T extends readonly { dialect: { name: string } }[]> = { -readonly [K 
 export const DIALECTS = ENTRIES.map((e) => e.dialect.name) as Names<typeof ENTRIES>;
 export type Dialect = (typeof DIALECTS)[number];
 
-export type { DialectDefinition, DialectCapabilities, DigestColumn, DigestSql, IdentifierRules, RangeQuery, TypeMap, ValidationSql } from './dialect';
+export type { DialectDefinition, DialectCapabilities, DigestColumn, DigestSql, IdentifierRules, LexOptions, QueryLexicon, RangeQuery, TypeMap, ValidationSql } from './dialect';
 
 export function isDialect(name: unknown): name is Dialect {
   return typeof name === 'string' && (DIALECTS as readonly string[]).includes(name);

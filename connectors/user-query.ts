@@ -2,7 +2,7 @@
  * What the user-query runners of every dialect share (connectors/<dialect>/user-query.ts): the bounds, the failure a
  * user sees, the runner's shape. activities/user-queries.ts documents the layers a user's query goes through.
  */
-import type { LexOptions } from '../lib/validation/read-only-sql';
+import type { LexOptions } from './dialect';
 
 export interface UserQueryLimits {
   /** Per query and side, enforced inside the server. */

@@ -1,4 +1,5 @@
 /** MariaDB/MySQL: names, identifier rules, capabilities, type map, validation SQL, row-error classification (pure; the driver-backed connector is ./index.ts). */
+import { queryLexicon } from './query-lexicon';
 import { validation } from './validation';
 import { fromCanonical, toCanonical } from './types';
 import { ansiLiteral, checkIdentifier, type DialectDefinition } from '../dialect';
@@ -31,4 +32,5 @@ export const mysql = {
   types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ columnType: text.toLowerCase() }), toCanonical },
   validation,
   isRowRejection,
+  queryLexicon,
 } as const satisfies DialectDefinition;

@@ -1,4 +1,5 @@
 /** PostgreSQL: names, identifier rules, capabilities, type map, validation SQL, row-error classification (pure; the driver-backed connector is ./index.ts). */
+import { queryLexicon } from './query-lexicon';
 import { validation } from './validation';
 import { formattedTypeName, fromCanonical, toCanonical } from './types';
 import { ansiLiteral, doubleQuoted, type DialectDefinition } from '../dialect';
@@ -20,4 +21,5 @@ export const postgres = {
   types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ formatted: formattedTypeName(text) }), toCanonical },
   validation,
   isRowRejection,
+  queryLexicon,
 } as const satisfies DialectDefinition;

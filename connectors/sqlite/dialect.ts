@@ -1,4 +1,5 @@
 /** SQLite: names, identifier rules, capabilities, type map, validation SQL, row-error classification (pure; the driver-backed connector is ./index.ts). */
+import { queryLexicon } from './query-lexicon';
 import { validation } from './validation';
 import { fromCanonical, toCanonical } from './types';
 import { ansiLiteral, doubleQuoted, type DialectDefinition } from '../dialect';
@@ -23,4 +24,5 @@ export const sqlite = {
   types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ declared: text }), toCanonical },
   validation,
   isRowRejection,
+  queryLexicon,
 } as const satisfies DialectDefinition;

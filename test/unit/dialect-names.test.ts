@@ -11,14 +11,6 @@ const ROOT = path.resolve(__dirname, '..', '..');
 // bench/ picks the databases it measures, as tests do.
 const SCANNED = ['activities', 'api', 'cli', 'lib', 'sdk', 'workers', 'workflows'];
 
-/**
- * Files that still name a dialect, and why; the test fails when one of them no longer does (shrink the list) or
- * another starts to. See docs/ARCHITECTURE.md, "Dialects", for what is left to move.
- */
-const NOT_MOVED_YET: Record<string, string> = {
-  'lib/validation/read-only-sql.ts': 'the lexer of users\' validation queries reads each dialect\'s literal and comment rules',
-};
-
 function files(dir: string): string[] {
   const full = path.join(ROOT, dir);
   if (!fs.existsSync(full)) return [];
@@ -47,13 +39,8 @@ describe('dialects are named only inside connectors/', () => {
     }
   }
 
-  test('no file outside connectors/ names a dialect (but those listed as not moved yet)', () => {
-    const unexpected = [...found.entries()].filter(([file]) => !(file in NOT_MOVED_YET));
-    expect(unexpected).toEqual([]);
-  });
-
-  test('every file listed as not moved yet still names one (else take it off the list)', () => {
-    expect(Object.keys(NOT_MOVED_YET).filter((file) => !found.has(file))).toEqual([]);
+  test('no file outside connectors/ names a dialect', () => {
+    expect([...found.entries()]).toEqual([]);
   });
 
   test('the scan finds what it looks for', () => {
