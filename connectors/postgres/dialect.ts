@@ -1,4 +1,4 @@
-/** PostgreSQL: names, identifier rules, capabilities, type map, validation SQL, row-error classification (pure; the driver-backed connector is ./index.ts). */
+/** PostgreSQL: names, identifier rules, capabilities, type map, validation SQL, row-error classification, query lexicon (pure; the driver-backed connector is ./index.ts). */
 import { queryLexicon } from './query-lexicon';
 import { validation } from './validation';
 import { formattedTypeName, fromCanonical, toCanonical } from './types';
