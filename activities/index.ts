@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { dialectNamed } from '../connectors/dialects';
 import { compareDecimalText } from '../connectors/key-range';
 import { ConnectorError, isTextChunkSource, isTextChunkTarget, passThroughFormat, type Connector } from '../connectors/types';
 import { planMigration } from '../lib/mapping';
@@ -94,20 +95,9 @@ const SLICE_ROWS = 20_000;
 /** More rejected rows than this in one chunk is not bad data but a broken mapping: the chunk fails instead. */
 const MAX_REJECTED_PER_CHUNK = 100;
 
-/** MySQL/MariaDB errors that blame a row's data: null, duplicate, out of range, truncated, bad value, too long, FK, CHECK. */
-const MYSQL_ROW_ERRNOS = new Set([1048, 1062, 1264, 1265, 1292, 1366, 1406, 1451, 1452, 1690, 3819, 4025]);
-
-/** Whether a driver error blames the data of the rows written (not the connection, the schema or the server). */
-export function isRowRejection(cause: unknown): boolean {
-  const c = cause as { code?: unknown; errno?: unknown } | undefined;
-  // PostgreSQL SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation).
-  if (typeof c?.code === 'string' && /^2[23][0-9A-Z]{3}$/.test(c.code)) return true;
-  if (typeof c?.errno === 'number' && MYSQL_ROW_ERRNOS.has(c.errno)) return true;
-  if (typeof c?.code === 'string' && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/.test(c.code)) return true;
-  // better-sqlite3 refuses to bind a value SQLite cannot hold (a BIGINT UNSIGNED above 2^63-1) before it runs anything.
-  // By name, not instanceof: a native addon's RangeError may come from another realm (jest's, for one).
-  const e = cause as { name?: unknown; message?: unknown } | undefined;
-  return e?.name === 'RangeError' && /too big/i.test(String(e.message));
+/** Whether a driver error of the target blames the data of the rows written (not the connection, the schema or the server). */
+export function isRowRejection(target: Connector, cause: unknown): boolean {
+  return dialectNamed(target.dialect).isRowRejection?.(cause) ?? false;
 }
 
 /**
@@ -118,7 +108,7 @@ async function writeIsolating(target: Connector, table: TablePlan, rows: Row[], 
   try {
     return await target.writeRows(table, rows);
   } catch (err) {
-    if (!(err instanceof ConnectorError) || !isRowRejection(err.cause)) throw err;
+    if (!(err instanceof ConnectorError) || !isRowRejection(target, err.cause)) throw err;
     if (rows.length === 1) {
       rejected.push({ key: keyOf(rows[0] as Row, positions), message: withoutQuotedValues(err.message) });
       if (rejected.length > MAX_REJECTED_PER_CHUNK) {
@@ -183,7 +173,7 @@ async function copyChunkAsText(source: Connector, target: Connector, input: Chun
       Context.current().log.warn('the source cannot render this chunk as text: copying it row by row', { table: input.table.source.name, reason: err.message });
       return null;
     }
-    if (!isRowRejection(err.cause)) throw err;
+    if (!isRowRejection(target, err.cause)) throw err;
     Context.current().log.info('the target rejects a row of this chunk: copying it row by row to name it', { table: input.table.source.name, after: input.after });
     return null;
   } finally {

@@ -16,10 +16,9 @@
  */
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { sqlitePath } from '../connectors/endpoint';
-import { exactDoubles } from '../connectors/mysql/type-cast';
-import { parseMysqlUrl } from '../connectors/mysql/url';
-import type { Connector, Endpoint } from '../connectors/types';
+import { dialectNamed, isDialect } from '../connectors/dialects';
+import { loadDialectRuntime } from '../connectors/registry';
+import type { Connector, Endpoint, SessionOptions, SqlSession } from '../connectors/types';
 import {
   CERTIFICATE_FORMAT,
   canonicalJson,
@@ -66,7 +65,7 @@ import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, rangeDige
 import { DEFAULT_RANGE_OPTIONS, compareRanges, methodNote, type DigestSide, type RangeDigest, type RangeOptions, type RangeState, type TableMethod } from '../lib/validation/ranges';
 import { canonicalValueText } from '../lib/values';
 import type { ConnectorPool } from './connections';
-import { mysqlSessionConfig, pgSessionConfig, runUserQuery, userQueryLimits, type UserQueryLimits } from './user-queries';
+import { runUserQuery, userQueryLimits, type UserQueryLimits } from './user-queries';
 
 export interface TierInput {
   migrationId: string;
@@ -87,62 +86,17 @@ const SAMPLE_LIMIT = 20;
 
 // ---------------------------------------------------------------- a read-only SQL session per activity
 
-export interface SqlSession {
-  rows(sql: string): Promise<unknown[][]>;
-  object(sql: string): Promise<Record<string, unknown>>;
-  close(): Promise<void>;
-}
-
-export interface SessionOptions {
-  /**
-   * MySQL/MariaDB: run queries as prepared statements, whose binary results carry FLOAT values exactly (the text
-   * protocol prints them with six significant digits). For a handful of distinct queries only: each one is kept
-   * prepared on the server until the session closes.
-   */
-  exactFloats?: boolean;
-}
+export type { SessionOptions, SqlSession } from '../connectors/types';
 
 /**
  * A second, read-only connection next to the connector's pool (the Connector has no raw query method), for the
  * SQL Sensei generates. Users' SQL never runs here: it goes through runUserQuery (activities/user-queries.ts).
  */
 export async function openSession(endpoint: Endpoint, options: SessionOptions = {}): Promise<SqlSession> {
-  if (endpoint.type === 'postgresql') {
-    const pg = await import('pg');
-    const client = new pg.Client(pgSessionConfig(pg, endpoint.connectionString));
-    await client.connect();
-    await client.query('SET default_transaction_read_only = on');
-    return {
-      rows: async (sql) => (await client.query({ text: sql, rowMode: 'array' })).rows as unknown[][],
-      object: async (sql) => (await client.query(sql)).rows[0] as Record<string, unknown>,
-      close: () => client.end(),
-    };
+  if (!isDialect(endpoint.type) || !dialectNamed(endpoint.type).capabilities.supported) {
+    throw ApplicationFailure.nonRetryable(`validation is not supported by ${endpoint.type}`, 'NotSupported');
   }
-  if (endpoint.type === 'mysql') {
-    const mysql = await import('mysql2/promise');
-    const conn = await mysql.createConnection(mysqlSessionConfig(parseMysqlUrl(endpoint.connectionString)));
-    await conn.query('SET SESSION TRANSACTION READ ONLY');
-    await conn.query("SET time_zone = '+00:00'");
-    // exactDoubles is for the text protocol only (it reads the field's text); prepared statements carry binary doubles.
-    const run = (sql: string) => (options.exactFloats ? conn.execute({ sql, rowsAsArray: true }) : conn.query({ sql, rowsAsArray: true, typeCast: exactDoubles }));
-    return {
-      rows: async (sql) => (await run(sql))[0] as unknown[][],
-      object: async (sql) => ((await conn.query({ sql, typeCast: exactDoubles }))[0] as Record<string, unknown>[])[0],
-      close: () => conn.end(),
-    };
-  }
-  if (endpoint.type === 'sqlite') {
-    const { default: Database } = await import('better-sqlite3');
-    const db = new Database(sqlitePath(endpoint.connectionString), { readonly: true, fileMustExist: true });
-    return {
-      rows: async (sql) => db.prepare(sql).raw(true).all() as unknown[][],
-      object: async (sql) => db.prepare(sql).get() as Record<string, unknown>,
-      close: async () => {
-        db.close();
-      },
-    };
-  }
-  throw ApplicationFailure.nonRetryable(`validation is not supported by ${endpoint.type}`, 'NotSupported');
+  return (await loadDialectRuntime(endpoint.type)).openValidationSession(endpoint, options);
 }
 
 // ---------------------------------------------------------------- helpers
@@ -535,7 +489,7 @@ interface DigestSessions {
 
 /** Read-only sessions set up for the digest SQL (UTC, ISO dates, uncut GROUP_CONCAT), when both dialects have it. */
 export async function openDigestSessions(source: Endpoint, target: Endpoint, sp: Place, tp: Place): Promise<DigestSessions> {
-  const unsupported = [sp, tp].find((p) => p.dialect !== 'postgresql' && p.dialect !== 'mysql');
+  const unsupported = [sp, tp].find((p) => !dialectNamed(p.dialect).capabilities.inDatabaseDigest);
   if (unsupported) return { refusal: `${unsupported.dialect} has no in-database digest`, sessions: null, close: async () => undefined };
   const [s, t] = await Promise.all([openSession(source), openSession(target)]);
   const close = async () => {
@@ -545,11 +499,8 @@ export async function openDigestSessions(source: Endpoint, target: Endpoint, sp:
     let refusal: string | null = null;
     for (const [session, place] of [[s, sp], [t, tp]] as const) {
       for (const sql of digestSessionSql(place)) await session.rows(sql);
-      if (place.dialect === 'postgresql') {
-        // md5 hashes the database's bytes: only UTF-8 matches MariaDB's utf8mb4 (and another UTF-8 PostgreSQL).
-        const encoding = String((await session.object('SHOW server_encoding')).server_encoding);
-        if (encoding.toUpperCase() !== 'UTF8') refusal = `the PostgreSQL server encoding is ${encoding}, not UTF8`;
-      }
+      const check = dialectNamed(place.dialect).validation?.digest?.encodingCheck;
+      if (check) refusal = check.refusal(await session.object(check.sql)) ?? refusal;
     }
     return { refusal, sessions: [s, t], close };
   } catch (err) {
@@ -566,7 +517,7 @@ function digestSide(session: SqlSession, place: Place, table: DigestTable): Dige
       return { min: big(row[0]), max: big(row[1]), count: Number(row[2]) };
     },
     async digests(from, to, width) {
-      if (place.dialect === 'mysql') {
+      if (dialectNamed(place.dialect).validation?.digest?.windowBySubRange) {
         const out = new Map<bigint, RangeDigest>();
         for (let i = 0n; from + i * width < to; i++) {
           const end = from + (i + 1n) * width;

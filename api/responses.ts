@@ -4,12 +4,13 @@
  * workflow contract (lib/migration.ts), a compile-time check below keeps the two the same.
  */
 import { z } from 'zod';
+import { DIALECTS } from '../connectors/dialects';
 import { VALIDATION_TIERS, type GateState, type MigrationError, type MigrationStatus, type TableProgress } from '../lib/migration';
 import type { LogLine } from '../lib/store';
 
 const ts = z.string();
 const nullableTs = z.string().nullable();
-const dialect = z.enum(['postgresql', 'mysql', 'sqlite', 'oracle', 'snowflake']);
+const dialect = z.enum(DIALECTS);
 const status = z.enum(['created', 'running', 'awaiting_approval', 'paused', 'completed', 'failed', 'cancelled']);
 const phase = z.enum(['schema_analysis', 'mapping', 'schema_creation', 'data_transfer', 'validation', 'certification']);
 const keyPart = z.union([z.string(), z.number(), z.boolean(), z.null()]);

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { ApiError } from './errors';
-import { DIALECTS } from '../lib/types';
+import { DIALECTS, isDialect } from '../connectors/dialects';
 import { readQueryProblemInAnyDialect } from '../lib/validation/read-only-sql';
 
 const identifier = z.string().min(1).max(128);
 
-const dialect = z.string().refine((t): t is (typeof DIALECTS)[number] => (DIALECTS as readonly string[]).includes(t), {
+const dialect = z.string().refine(isDialect, {
   message: `unknown database type; known: ${DIALECTS.join(', ')}`,
 });
 

@@ -12,6 +12,7 @@ import { loadConfig } from '../lib/config';
 import type { MigrationInput, MigrationStatus } from '../lib/migration';
 import { Sealer } from '../lib/secrets';
 import type { Dialect, Strategy } from '../lib/types';
+import { detectDialect, dialectNamed, supportedDialects } from '../connectors/dialects';
 import { freePort, startDevServer, type DevServer } from '../workers/dev-server';
 import { createLogger } from '../lib/logger';
 import { connectClient, connectWorker, installRuntimeLogging } from '../workers/temporal';
@@ -23,10 +24,13 @@ const REPO_ROOT = path.resolve(__dirname, '..', fs.existsSync(path.resolve(__dir
 const CHINOOK = path.join(REPO_ROOT, 'fixtures', 'chinook', 'Chinook_Sqlite.sqlite');
 
 function dialectOf(url: string): Dialect {
-  if (/^postgres(ql)?:\/\//i.test(url)) return 'postgresql';
-  if (/^(mysql|mariadb):\/\//i.test(url)) return 'mysql';
-  if (/^(sqlite:|file:)/i.test(url) || /\.(sqlite3?|db)$/i.test(url)) return 'sqlite';
-  throw new Error(`cannot tell the database type of the target "${url.split('@').pop()}": use postgresql://, mysql:// or a .sqlite path`);
+  const dialect = detectDialect(url);
+  if (dialect && dialectNamed(dialect).capabilities.supported) return dialect;
+  const forms = supportedDialects().map((d) => {
+    const { urlSchemes, fileExtensions } = dialectNamed(d);
+    return [...urlSchemes.slice(0, 1).map((s) => `${s}://`), ...fileExtensions.slice(0, 1).map((e) => `a .${e} path`)].join(' or ');
+  });
+  throw new Error(`cannot tell the database type of the target "${url.split('@').pop()}": use ${forms.join(', ')}`);
 }
 
 interface DemoOptions {
@@ -51,10 +55,10 @@ async function demo(opts: DemoOptions): Promise<number> {
     targetUrl = path.join(demoDir, 'chinook-target.sqlite');
     fs.rmSync(targetUrl, { force: true });
   }
-  const source: Endpoint = { type: 'sqlite', connectionString: sourceFile };
+  const source: Endpoint = { type: dialectOf(sourceFile), connectionString: sourceFile };
   const targetType = dialectOf(targetUrl);
   // A relative SQLite path means the terminal's working directory (the worker would take it relative to its SQLite dir).
-  const target: Endpoint = { type: targetType, connectionString: targetType === 'sqlite' ? path.resolve(sqlitePath(targetUrl)) : targetUrl };
+  const target: Endpoint = { type: targetType, connectionString: dialectNamed(targetType).capabilities.fileBased ? path.resolve(sqlitePath(targetUrl)) : targetUrl };
 
   let devServer: DevServer | undefined;
   if (!config.temporalAddress) {
@@ -171,7 +175,7 @@ function printOutcome(status: MigrationStatus, target: Endpoint) {
       ? `certificate: ${status.certificate.certificate_id} (sha256 ${status.certificate.sha256.slice(0, 16)}…), issued ${status.certificate.issued_at}`
       : 'certificate: none (issued only when all five tiers pass)',
   );
-  if (target.type === 'sqlite') console.log(`target: ${target.connectionString}`);
+  if (dialectNamed(target.type).capabilities.fileBased) console.log(`target: ${target.connectionString}`);
 }
 
 const program = new Command();

@@ -30,7 +30,7 @@ function check(endpoint: Endpoint, policy: ReachPolicy): Endpoint {
     case 'sqlite': {
       const file = sqlitePath(cs);
       if (file === '' || file === ':memory:') return endpoint;
-      return { ...endpoint, connectionString: allowedFile(file, 'sqlite', 'the sqlite file', policy) };
+      return { ...endpoint, connectionString: allowedFile(file, 'database', 'the sqlite file', policy) };
     }
     case 'postgresql': {
       const url = parsePostgresUrl(cs);

@@ -1,8 +1,10 @@
 /**
- * Maps `type` names to lazily loaded connectors, so a machine needs only the drivers it uses.
+ * Connectors by `type` name (connectors/dialects.ts lists the dialects), each loaded lazily from its folder, so a
+ * machine needs only the drivers it uses.
  */
-import { DIALECTS, type Dialect } from '../lib/types';
-import { ConnectorError, type Connector, type Endpoint } from './types';
+import { DIALECTS, dialectFolder, dialectNamed, isDialect, type Dialect } from './dialects';
+import type { ReadOnlyRunner, UserQueryLimits } from './user-query';
+import { ConnectorError, type Connector, type Endpoint, type SessionOptions, type SqlSession } from './types';
 
 export { describeEndpoint, redactConnectionString, type EndpointDescription } from './endpoint';
 
@@ -14,17 +16,19 @@ export interface CreateConnectorOptions {
   role?: 'source' | 'target';
 }
 
-interface Loader {
-  /** npm package the dialect needs. */
-  driver: string;
-  load: () => Promise<(endpoint: Endpoint, options: CreateConnectorOptions) => Connector>;
+/** What a supported dialect's folder (connectors/<folder>/index.ts) exports: its driver-backed parts. */
+export interface DialectRuntime {
+  createConnector(endpoint: Endpoint, options: CreateConnectorOptions): Connector;
+  /** A second, read-only connection for the SQL the validation tiers generate (connectors/<dialect>/session.ts). */
+  openValidationSession(endpoint: Endpoint, options?: SessionOptions): Promise<SqlSession>;
+  /** A connection (SQLite: a process per run) for one user validation query (connectors/<dialect>/user-query.ts). */
+  openUserQueryRunner(endpoint: Endpoint, limits: UserQueryLimits): Promise<ReadOnlyRunner>;
 }
 
-const LOADERS: Partial<Record<Dialect, Loader>> = {
-  postgresql: { driver: 'pg', load: async () => (await import('./postgres')).createPostgresConnector },
-  mysql: { driver: 'mysql2', load: async () => (await import('./mysql')).createMysqlConnector },
-  sqlite: { driver: 'better-sqlite3', load: async () => (await import('./sqlite')).createSqliteConnector },
-};
+/** Loads a dialect's driver-backed part on first use, so a machine needs only the drivers it uses. */
+export async function loadDialectRuntime(dialect: Dialect): Promise<DialectRuntime> {
+  return (await import(`./${dialectFolder(dialect)}/index`)) as DialectRuntime;
+}
 
 function driverInstalled(name: string): boolean {
   try {
@@ -38,17 +42,16 @@ function driverInstalled(name: string): boolean {
 /** A connector for the endpoint. Nothing connects until the first call (testConnection, introspect, …). */
 export async function createConnector(endpoint: Endpoint, options: CreateConnectorOptions = {}): Promise<Connector> {
   const type = String(endpoint?.type ?? '');
-  if (!(DIALECTS as readonly string[]).includes(type)) {
+  if (!isDialect(type)) {
     throw new ConnectorError('UnknownDialect', `unknown database type "${type}"; known: ${DIALECTS.join(', ')}`);
   }
-  const loader = LOADERS[type as Dialect];
-  if (!loader) throw new ConnectorError('NotSupported', `${type} is not supported by this version of Sensei yet`);
+  const dialect = dialectNamed(type);
+  if (!dialect.capabilities.supported || !dialect.driver) throw new ConnectorError('NotSupported', `${type} is not supported by this version of Sensei yet`);
   if (typeof endpoint.connectionString !== 'string' || endpoint.connectionString.trim() === '') {
     throw new ConnectorError('InvalidConnectionString', `${type} endpoint has no connection string`);
   }
-  if (!driverInstalled(loader.driver)) {
-    throw new ConnectorError('DriverMissing', `the ${type} connector needs the npm package "${loader.driver}" (npm install ${loader.driver})`);
+  if (!driverInstalled(dialect.driver)) {
+    throw new ConnectorError('DriverMissing', `the ${type} connector needs the npm package "${dialect.driver}" (npm install ${dialect.driver})`);
   }
-  const factory = await loader.load();
-  return factory(endpoint, options);
+  return (await loadDialectRuntime(type)).createConnector(endpoint, options);
 }

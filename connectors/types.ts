@@ -160,3 +160,19 @@ export class ConnectorError extends Error {
     this.name = 'ConnectorError';
   }
 }
+
+/** A read-only SQL session for the SQL Sensei generates (validation tiers); a dialect opens one (connectors/<dialect>/session.ts). */
+export interface SqlSession {
+  rows(sql: string): Promise<unknown[][]>;
+  object(sql: string): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export interface SessionOptions {
+  /**
+   * MySQL/MariaDB: run queries as prepared statements, whose binary results carry FLOAT values exactly (the text
+   * protocol prints them with six significant digits). For a handful of distinct queries only: each one is kept
+   * prepared on the server until the session closes.
+   */
+  exactFloats?: boolean;
+}

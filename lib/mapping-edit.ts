@@ -3,9 +3,7 @@
  * own type map and its confidence judged against the source type, so an edit can raise a lossy mapping to
  * lossless (widening) or lower it (narrowing). Pure: the workflow applies edits in an update handler.
  */
-import { toCanonical as mysqlType } from './typemap/mysql';
-import { formattedTypeName, toCanonical as postgresType } from './typemap/postgres';
-import { toCanonical as sqliteType } from './typemap/sqlite';
+import { dialectNamed } from '../connectors/dialects';
 import { isKeyColumn } from './mapping';
 import { targetType } from './typemap';
 import type { CanonicalType, ColumnMapping, Dialect, MigrationPlan } from './types';
@@ -21,16 +19,9 @@ export function parseTargetType(dialect: Dialect, sql: string): CanonicalType {
   if (!/^[A-Za-z][A-Za-z0-9_ ]*(\([0-9, ]+\))?( unsigned)?( with(out)? time zone)?$/i.test(text)) {
     return { kind: 'unsupported', readNote: `"${sql}" is not a plain type name` };
   }
-  switch (dialect) {
-    case 'postgresql':
-      return postgresType({ formatted: formattedTypeName(text) });
-    case 'mysql':
-      return mysqlType({ columnType: text.toLowerCase() });
-    case 'sqlite':
-      return sqliteType({ declared: text });
-    default:
-      return { kind: 'unsupported', readNote: `${dialect} targets are not supported` };
-  }
+  const types = dialectNamed(dialect).types;
+  if (!types) return { kind: 'unsupported', readNote: `${dialect} targets are not supported` };
+  return types.parseTypeName(text);
 }
 
 const INTEGER_RANK: Partial<Record<CanonicalType['kind'], number>> = { int16: 1, int32: 2, int64: 3 };

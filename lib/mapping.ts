@@ -2,6 +2,7 @@
  * Builds the migration plan: per column, the target type and how faithful it is; per table, how it is copied.
  * Pure: the plan is shown to an approver and crosses Temporal as JSON.
  */
+import { dialectNamed, isDialect } from '../connectors/dialects';
 import { targetType } from './typemap';
 import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, SchemaInfo, TableInfo, TablePlan } from './types';
 
@@ -97,7 +98,7 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   const blockers = columns
     .filter((c) => c.canonical.kind === 'unsupported')
     .map((c) => `${c.table}.${c.column}: type ${c.sourceType} is not supported by Sensei`);
-  if (!['postgresql', 'mysql', 'sqlite'].includes(targetDialect)) {
+  if (!isDialect(targetDialect) || !dialectNamed(targetDialect).capabilities.supported) {
     blockers.unshift(`target ${targetDialect} is not supported by this version of Sensei yet`);
   }
   return {

@@ -1,16 +1,13 @@
 /**
- * Identifier and literal quoting per dialect. Every identifier Sensei sends is quoted, so reserved words,
- * mixed case, spaces and quotes inside names all survive.
+ * Identifier and literal quoting, by the dialect's own rules (connectors/<dialect>/dialect.ts). Every identifier
+ * Sensei sends is quoted, so reserved words, mixed case, spaces and quotes inside names all survive.
  */
+import { dialectNamed } from '../connectors/dialects';
 import type { Dialect } from './types';
 
-/** Quotes one identifier: PostgreSQL/SQLite "a""b", MySQL `a``b`. */
+/** Quotes one identifier by the dialect's rules. */
 export function quoteIdentifier(dialect: Dialect, name: string): string {
-  if (name.length === 0) throw new Error('an empty identifier cannot be quoted');
-  // NUL ends a C string in every server: a name holding one would silently be cut.
-  if (name.includes('\u0000')) throw new Error('an identifier cannot contain the NUL character');
-  if (dialect === 'mysql') return '`' + name.replace(/`/g, '``') + '`';
-  return '"' + name.replace(/"/g, '""') + '"';
+  return dialectNamed(dialect).identifiers.quote(name);
 }
 
 /** `schema.table`, both parts quoted. SQLite's `main` is spelled out too (valid and unambiguous). */
@@ -18,18 +15,13 @@ export function quoteQualified(dialect: Dialect, schema: string, name: string): 
   return `${quoteIdentifier(dialect, schema)}.${quoteIdentifier(dialect, name)}`;
 }
 
-/** Quoted list for column lists: `"a", "b"`. */
+/** Quoted list for column lists. */
 export function quoteList(dialect: Dialect, names: readonly string[]): string {
-  return names.map((n) => quoteIdentifier(dialect, n)).join(', ');
+  const { quote } = dialectNamed(dialect).identifiers;
+  return names.map((n) => quote(n)).join(', ');
 }
 
-/**
- * A string literal for DDL (defaults, CHECK lists), never for row values (those are bound parameters).
- * MySQL treats backslash as an escape character unless NO_BACKSLASH_ESCAPES is set, so it is doubled there.
- */
+/** A string literal for DDL (defaults, CHECK lists), never for row values (those are bound parameters). */
 export function quoteLiteral(dialect: Dialect, value: string): string {
-  if (value.includes('\u0000')) throw new Error('a SQL literal cannot contain the NUL character');
-  let body = value.replace(/'/g, "''");
-  if (dialect === 'mysql') body = body.replace(/\\/g, '\\\\');
-  return `'${body}'`;
+  return dialectNamed(dialect).identifiers.literal(value);
 }

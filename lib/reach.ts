@@ -76,9 +76,9 @@ export function isNotAllowed(error: unknown): error is NotAllowed {
 
 // ---------------------------------------------------------------- files
 
-export type FileKind = 'sqlite' | 'tls';
+export type FileKind = 'database' | 'tls';
 
-const SETTING: Record<FileKind, string> = { sqlite: 'SENSEI_SQLITE_DIR', tls: 'SENSEI_TLS_DIR' };
+const SETTING: Record<FileKind, string> = { database: 'SENSEI_SQLITE_DIR', tls: 'SENSEI_TLS_DIR' };
 
 /**
  * The real path (symlinks resolved) of a file a connection string names, when it lies inside the kind's directory
@@ -89,9 +89,9 @@ const SETTING: Record<FileKind, string> = { sqlite: 'SENSEI_SQLITE_DIR', tls: 'S
  */
 export function allowedFile(given: string, kind: FileKind, label: string, policy: ReachPolicy): string {
   const setting = SETTING[kind];
-  const dir = kind === 'sqlite' ? policy.sqliteDir : policy.tlsDir;
+  const dir = kind === 'database' ? policy.sqliteDir : policy.tlsDir;
   if (!dir) {
-    const what = kind === 'sqlite' ? 'SQLite files' : 'certificate and key files';
+    const what = kind === 'database' ? 'SQLite files' : 'certificate and key files';
     throw new NotAllowed(`${label}: ${what} are turned off on this server (its operator sets ${setting} to the directory they may be named in)`);
   }
   if (given.includes('\0')) throw new NotAllowed(`${label}: the path contains a NUL byte`);
@@ -107,7 +107,7 @@ export function allowedFile(given: string, kind: FileKind, label: string, policy
     throw new NotAllowed(`${label}: the file lies in Sensei's data directory (SENSEI_DATA_DIR), which holds its state and keys`);
   }
   const tlsDir = policy.tlsDir && (realPath(policy.tlsDir, { missingTail: true }) ?? policy.tlsDir);
-  if (kind === 'sqlite' && tlsDir && inside(file, tlsDir)) {
+  if (kind === 'database' && tlsDir && inside(file, tlsDir)) {
     throw new NotAllowed(`${label}: the file lies in the TLS directory (SENSEI_TLS_DIR), which holds certificates and keys`);
   }
   // Told only now, so that whether a file exists is never said of a path outside the directory.

@@ -3,9 +3,10 @@
  * Types here are plain data: they cross Temporal as JSON (workflow input, activity results, queries).
  */
 
-/** Dialect names as the API accepts them in `source.type` / `target.type`. */
-export const DIALECTS = ['postgresql', 'mysql', 'sqlite', 'oracle', 'snowflake'] as const;
-export type Dialect = (typeof DIALECTS)[number];
+/** Dialect names as the API accepts them in `source.type` / `target.type` (connectors/dialects.ts lists them). */
+import type { Dialect } from '../connectors/dialects';
+
+export type { Dialect };
 
 export type CanonicalKind =
   | 'int16'

@@ -1,7 +1,7 @@
 /** MySQL and MariaDB through mysql2/promise. The "schema" is the database. */
 import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
-import { toCanonical } from '../../lib/typemap/mysql';
+import { toCanonical } from './types';
 import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, TableInfo, TablePlan } from '../../lib/types';
 import { timestamptzToNaiveUtc } from '../../lib/values';
 import { Readable } from 'node:stream';
@@ -561,3 +561,8 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
 export function createMysqlConnector(endpoint: Endpoint): MysqlConnector {
   return new MysqlConnector(endpoint);
 }
+
+/** The registry loads this folder lazily and calls this (connectors/registry.ts). */
+export const createConnector = createMysqlConnector;
+export { openValidationSession } from './session';
+export { openUserQueryRunner } from './user-query';

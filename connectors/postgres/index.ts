@@ -5,7 +5,7 @@ import { Pool, types as pgTypes, type PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { quoteList } from '../../lib/quote';
 import { databaseSocket } from '../../lib/reach';
-import { toCanonical } from '../../lib/typemap/postgres';
+import { toCanonical } from './types';
 import type { CanonicalType, ForeignKeyInfo, Row, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
 import { hideSecrets } from '../endpoint';
 import { keyRange, keyTypesOf, rangeSafe } from '../key-range';
@@ -500,3 +500,8 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
 export function createPostgresConnector(endpoint: Endpoint): PostgresConnector {
   return new PostgresConnector(endpoint);
 }
+
+/** The registry loads this folder lazily and calls this (connectors/registry.ts). */
+export const createConnector = createPostgresConnector;
+export { openValidationSession } from './session';
+export { openUserQueryRunner } from './user-query';

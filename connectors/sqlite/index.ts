@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { toCanonical } from '../../lib/typemap/sqlite';
+import { toCanonical } from './types';
 import { quoteList } from '../../lib/quote';
 import type { CanonicalType, ColumnMapping, ForeignKeyInfo, Row, TableInfo, TablePlan } from '../../lib/types';
 import { hideSecrets, sqlitePath } from '../endpoint';
@@ -290,3 +290,8 @@ export class SqliteConnector extends SqlConnector {
 export function createSqliteConnector(endpoint: Endpoint, options: SqliteOptions = {}): SqliteConnector {
   return new SqliteConnector(endpoint, options);
 }
+
+/** The registry loads this folder lazily and calls this (connectors/registry.ts). */
+export const createConnector = createSqliteConnector;
+export { openValidationSession } from './session';
+export { openUserQueryRunner } from './user-query';

@@ -18,17 +18,14 @@
  * A range's digest is md5 of its rows' normal forms joined by a newline, in key order (integer keys by
  * value, text key parts by binary code-point order: PostgreSQL COLLATE "C", MariaDB BINARY).
  * Types with no safe normal form (floats, JSON, anything else) make the table fall back to hashing in the worker.
+ * Each dialect that has the capability inDatabaseDigest spells the form in its own SQL (connectors/<dialect>/validation.ts).
  */
-import type { CanonicalType, TablePlan } from '../types';
+import { dialectNamed, type DigestColumn, type DigestSql, type RangeQuery } from '../../connectors/dialects';
+import type { TablePlan } from '../types';
 import { quoteIdentifier } from '../quote';
 import { tableRef, type Place } from './sql';
 
-/** One column as one side stores it: the SOURCE canonical type (the meaning) and this side's native type. */
-export interface DigestColumn {
-  name: string;
-  type: CanonicalType;
-  native: string;
-}
+export type { DigestColumn } from '../../connectors/dialects';
 
 export interface DigestTable {
   /** This side's table name. */
@@ -42,13 +39,20 @@ const INTEGER_KINDS = new Set(['int16', 'int32', 'int64']);
 const TEXT_KINDS = new Set(['char', 'varchar', 'text', 'enum', 'uuid']);
 const SUPPORTED_KINDS = new Set([...INTEGER_KINDS, 'decimal', 'boolean', ...TEXT_KINDS, 'date', 'time', 'timestamp', 'timestamptz', 'binary']);
 
+/** The dialect's digest SQL; a dialect without the capability throws "not supported by <dialect>". */
+function digestOf(p: Place): DigestSql {
+  const digest = dialectNamed(p.dialect).validation?.digest;
+  if (!digest) throw new Error(`an in-database digest is not supported by ${p.dialect}`);
+  return digest;
+}
+
 /**
  * Why a table cannot be digested inside the databases, or null when it can. The reason is shown in the
  * tier's summary next to the table (it is then hashed in the worker).
  */
 export function inDatabaseRefusal(table: TablePlan, source: Place, target: Place): string | null {
   for (const p of [source, target]) {
-    if (p.dialect !== 'postgresql' && p.dialect !== 'mysql') return `${p.dialect} has no in-database digest`;
+    if (!dialectNamed(p.dialect).capabilities.inDatabaseDigest) return `${p.dialect} has no in-database digest`;
   }
   if (table.copyMode !== 'keyset' || table.keyColumns.length === 0) return 'no key to split ranges on';
   const sourceTypes = table.columns.map((c) => table.source.columns.find((s) => s.name === c.column)?.type ?? c.canonical);
@@ -72,65 +76,14 @@ export function digestTables(table: TablePlan): { source: DigestTable; target: D
   };
 }
 
-const hasZone = (native: string) => /with time zone|timestamptz/i.test(native);
-const isPgBoolean = (native: string) => /^bool/i.test(native.trim());
-
-/** Decimal scale declared by a native type such as numeric(12,2) / DECIMAL(10, 2); undefined when none is given. */
-function declaredScale(native: string): number | undefined {
-  const m = /\(\s*\d+\s*,\s*(\d+)\s*\)/.exec(native);
-  if (m) return Number(m[1]);
-  return /\(\s*\d+\s*\)/.test(native) ? 0 : undefined;
-}
-
 /** The normal form of one value as SQL text (NULL stays NULL; rowSql turns it into ~). */
 export function valueSql(p: Place, c: DigestColumn): string {
-  const col = quoteIdentifier(p.dialect, c.name);
-  const pg = p.dialect === 'postgresql';
-  const text = (expr: string) => (pg ? `(octet_length(${expr}) || ':' || ${expr})` : `CONCAT(LENGTH(${expr}), ':', ${expr})`);
-  switch (c.type.kind) {
-    case 'int16':
-    case 'int32':
-    case 'int64':
-      return pg ? `${col}::text` : `CAST(${col} AS CHAR)`;
-    case 'decimal':
-      if (pg) return `trim_scale(${col})::text`;
-      // MariaDB prints exactly the declared scale: trim fraction zeros, then a bare dot, only when there is a fraction.
-      return declaredScale(c.native) === 0 ? `CAST(${col} AS CHAR)` : `TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(${col} AS CHAR)))`;
-    case 'boolean':
-      if (pg && isPgBoolean(c.native)) return `${col}::int::text`;
-      return `CASE WHEN ${col} IS NULL THEN NULL WHEN ${col} <> 0 THEN '1' ELSE '0' END`;
-    case 'char':
-      return text(pg ? `rtrim(${col}::text, ' ')` : `TRIM(TRAILING ' ' FROM CONVERT(${col} USING utf8mb4))`);
-    case 'uuid':
-      return pg ? `lower(${col}::text)` : `LOWER(CONVERT(${col} USING utf8mb4))`;
-    case 'varchar':
-    case 'text':
-    case 'enum':
-      return text(pg ? `${col}::text` : `CONVERT(${col} USING utf8mb4)`);
-    case 'date':
-      return pg ? `to_char(${col}, 'YYYY-MM-DD')` : `DATE_FORMAT(${col}, '%Y-%m-%d')`;
-    case 'time':
-      return pg ? `to_char(${col}, 'HH24:MI:SS.US')` : `TIME_FORMAT(${col}, '%H:%i:%s.%f')`;
-    case 'timestamp':
-    case 'timestamptz': {
-      // MariaDB sessions run with time_zone +00:00: TIMESTAMP prints in UTC, DATETIME holds UTC wall time already.
-      if (!pg) return `DATE_FORMAT(${col}, '%Y-%m-%d %H:%i:%s.%f')`;
-      // The ISO text (DateStyle is set by digestSessionSql) padded to six fraction digits: the same text as
-      // to_char(…, 'YYYY-MM-DD HH24:MI:SS.US') for years 1–9999, at about a fifth less CPU per row.
-      const text = hasZone(c.native) ? `(${col} AT TIME ZONE 'UTC')::text` : `${col}::text`;
-      return `(${text} || substr('.000000', length(${text}) - 18))`;
-    }
-    case 'binary':
-      return pg ? `encode(${col}, 'hex')` : `LOWER(HEX(${col}))`;
-    default:
-      throw new Error(`no SQL normal form for ${c.type.kind}`);
-  }
+  return digestOf(p).value(c, quoteIdentifier(p.dialect, c.name));
 }
 
 /** One row's normal form (see the file comment). */
 export function rowSql(p: Place, columns: DigestColumn[]): string {
-  const fields = columns.map((c) => `COALESCE(${valueSql(p, c)}, '~')`);
-  return p.dialect === 'postgresql' ? `concat_ws('|', ${fields.join(', ')})` : `CONCAT_WS('|', ${fields.join(', ')})`;
+  return digestOf(p).row(columns.map((c) => `COALESCE(${valueSql(p, c)}, '~')`));
 }
 
 /** ORDER BY of the key in binary order on both sides (text parts compared as bytes). */
@@ -140,7 +93,7 @@ function keyOrder(p: Place, t: DigestTable): string {
       const c = t.columns.find((x) => x.name === k);
       const col = quoteIdentifier(p.dialect, k);
       if (!c || !TEXT_KINDS.has(c.type.kind)) return col;
-      return p.dialect === 'postgresql' ? `${col}::text COLLATE "C"` : `CAST(${col} AS BINARY)`;
+      return digestOf(p).binaryOrder(col);
     })
     .join(', ');
 }
@@ -156,8 +109,13 @@ function int(v: bigint): string {
 /** MIN, MAX (as text) and COUNT of the leading key column. */
 export function boundsSql(p: Place, t: DigestTable): string {
   const k = quoteIdentifier(p.dialect, t.key[0]);
-  const text = (e: string) => (p.dialect === 'postgresql' ? `${e}::text` : `CAST(${e} AS CHAR)`);
+  const text = digestOf(p).integerText;
   return `SELECT ${text(`MIN(${k})`)}, ${text(`MAX(${k})`)}, COUNT(*) FROM ${tableRef(p, t.table)}`;
+}
+
+function rangeQuery(p: Place, t: DigestTable, from: bigint, to: bigint): RangeQuery {
+  const key = quoteIdentifier(p.dialect, t.key[0]);
+  return { key, row: rowSql(p, t.columns), order: keyOrder(p, t), table: tableRef(p, t.table), where: `${key} >= ${int(from)} AND ${key} < ${int(to)}` };
 }
 
 /**
@@ -165,17 +123,7 @@ export function boundsSql(p: Place, t: DigestTable): string {
  * sub-range: i, row count, md5 of the rows' normal forms in key order. Bounds are integers the engine computed.
  */
 export function rangeDigestsSql(p: Place, t: DigestTable, from: bigint, to: bigint, width: bigint): string {
-  const k = quoteIdentifier(p.dialect, t.key[0]);
-  const row = rowSql(p, t.columns);
-  const order = keyOrder(p, t);
-  const where = `${k} >= ${int(from)} AND ${k} < ${int(to)}`;
-  // The separator is a raw newline inside the literal: no escape syntax (E'', NO_BACKSLASH_ESCAPES) is involved.
-  if (p.dialect === 'postgresql') {
-    const bucket = `((${k}::bigint - ${int(from)}) / ${int(width)})`;
-    return `SELECT ${bucket} AS s, COUNT(*), md5(string_agg(${row}, '\n' ORDER BY ${order})) FROM ${tableRef(p, t.table)} WHERE ${where} GROUP BY 1`;
-  }
-  const bucket = `((CAST(${k} AS SIGNED) - ${int(from)}) DIV ${int(width)})`;
-  return `SELECT ${bucket} AS s, COUNT(*), MD5(GROUP_CONCAT(${row} ORDER BY ${order} SEPARATOR '\n')) FROM ${tableRef(p, t.table)} WHERE ${where} GROUP BY 1`;
+  return digestOf(p).rangeDigests(rangeQuery(p, t, from, to), int(from), int(width));
 }
 
 /**
@@ -184,14 +132,7 @@ export function rangeDigestsSql(p: Place, t: DigestTable, from: bigint, to: bigi
  * query (no temporary table).
  */
 export function rangeDigestSql(p: Place, t: DigestTable, from: bigint, to: bigint): string {
-  const k = quoteIdentifier(p.dialect, t.key[0]);
-  const row = rowSql(p, t.columns);
-  const where = `${k} >= ${int(from)} AND ${k} < ${int(to)}`;
-  if (p.dialect === 'postgresql') return `SELECT COUNT(*), md5(string_agg(${row}, '\n' ORDER BY ${keyOrder(p, t)})) FROM ${tableRef(p, t.table)} WHERE ${where}`;
-  // GROUP_CONCAT silently stops at max_allowed_packet (a session cannot raise it): the third column says the
-  // range's text reached that length, so the digest covers only part of it and the range must be split.
-  const agg = `SELECT COUNT(*) AS n, GROUP_CONCAT(${row} ORDER BY ${keyOrder(p, t)} SEPARATOR '\n') AS g FROM ${tableRef(p, t.table)} WHERE ${where}`;
-  return `SELECT n, MD5(g), LENGTH(g) >= LEAST(@@group_concat_max_len, @@max_allowed_packet) FROM (${agg}) d`;
+  return digestOf(p).rangeDigest(rangeQuery(p, t, from, to));
 }
 
 /** The rows of [from, to) in key order, columns in plan order (for naming the differing rows in the worker). */
@@ -209,8 +150,5 @@ export function rangeNormalFormsSql(p: Place, t: DigestTable, from: bigint, to: 
 
 /** Session settings the digest SQL relies on. */
 export function digestSessionSql(p: Place): string[] {
-  // A window's rows are sorted by range and key before they are aggregated: in memory, not in temp files.
-  if (p.dialect === 'postgresql') return ["SET DateStyle = 'ISO, YMD'", "SET TIME ZONE 'UTC'", "SET work_mem = '64MB'"];
-  // One range's concatenated rows must never be cut short (a cut digest would only ever look different).
-  return ["SET time_zone = '+00:00'", 'SET SESSION group_concat_max_len = 4294967295'];
+  return [...digestOf(p).session];
 }

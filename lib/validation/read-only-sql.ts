@@ -15,16 +15,22 @@
  * an obvious mistake is answered with a 422 rather than a failed validation hours later. Pure: no I/O.
  */
 
-export type QueryDialect = 'postgresql' | 'mysql' | 'sqlite';
+import { DIALECTS, dialectNamed, isDialect, type Dialect, type LexOptions, type QueryLexicon } from '../../connectors/dialects';
 
-/** How the server reads literals; the defaults are each server's defaults. */
-export interface LexOptions {
-  /** PostgreSQL standard_conforming_strings (default true): a backslash is plain inside '…'. */
-  standardStrings?: boolean;
-  /** MySQL: backslash escapes inside literals (default true; false under sql_mode NO_BACKSLASH_ESCAPES). */
-  backslashEscapes?: boolean;
-  /** MySQL sql_mode ANSI_QUOTES (default false): "…" is an identifier, not a string. */
-  ansiQuotes?: boolean;
+export type { LexOptions } from '../../connectors/dialects';
+
+/** A dialect whose lexicon this layer reads (connectors/<dialect>/query-lexicon.ts). */
+export type QueryDialect = Dialect;
+
+/** Whether users' validation queries can be read in the dialect. */
+export function isQueryDialect(name: string): name is QueryDialect {
+  return isDialect(name) && dialectNamed(name).queryLexicon !== undefined;
+}
+
+function lexiconOf(dialect: QueryDialect): QueryLexicon {
+  const lexicon = dialectNamed(dialect).queryLexicon;
+  if (!lexicon) throw new Unreadable(`validation queries are not supported by ${dialect}`);
+  return lexicon;
 }
 
 export type ReadQueryCheck = { ok: true; statement: string } | { ok: false; problem: string };
@@ -42,31 +48,6 @@ class Unreadable extends Error {}
 /** What may begin a query, after any opening parentheses. */
 const QUERY_STARTS = new Set(['SELECT', 'WITH', 'VALUES', 'TABLE']);
 
-const READS_ONLY = 'a validation query only reads';
-/** Words that have no business in a read: they write (inside WITH, or SELECT … INTO) or lock. */
-const FORBIDDEN_WORDS: Record<QueryDialect, Record<string, string>> = {
-  postgresql: {
-    INSERT: READS_ONLY,
-    UPDATE: READS_ONLY,
-    DELETE: READS_ONLY,
-    MERGE: READS_ONLY,
-    INTO: 'SELECT … INTO creates a table',
-  },
-  mysql: {
-    INSERT: READS_ONLY,
-    UPDATE: READS_ONLY,
-    DELETE: READS_ONLY,
-    INTO: 'SELECT … INTO writes a file (OUTFILE, DUMPFILE) or variables',
-    LOCK: 'locking reads are refused',
-  },
-  sqlite: {
-    INSERT: READS_ONLY,
-    UPDATE: READS_ONLY,
-    DELETE: READS_ONLY,
-    INTO: READS_ONLY,
-  },
-};
-
 /** Word pairs that lock rows or advance a sequence. */
 const FORBIDDEN_PAIRS: [string, string, string][] = [
   ['FOR', 'SHARE', 'locking reads are refused'],
@@ -76,19 +57,6 @@ const FORBIDDEN_PAIRS: [string, string, string][] = [
 ];
 
 /**
- * Functions that write, change the session or the server, take locks that outlive the statement, or read and
- * write files or other databases, though they are called from a SELECT. Read-only transactions stop some of them
- * (nextval, set_config of transaction_read_only) and not others (lo_export, pg_file_write, dblink_exec, GET_LOCK,
- * pg_terminate_backend, query_to_xml of COPY is stopped only by its volatility check).
- */
-const FORBIDDEN_FUNCTIONS: Record<QueryDialect, RegExp> = {
-  postgresql:
-    /^(nextval|setval|set_config|pg_notify|query_to_xml\w*|dblink\w*|lo_\w+|loread|lowrite|pg_(try_)?advisory_\w+|pg_stat_reset\w*|pg_stat_statements_reset|pg_(create|drop|copy)_\w+|pg_replication_origin_\w+|pg_logical_\w+|pg_switch_wal|pg_reload_conf|pg_rotate_logfile\w*|pg_promote|pg_terminate_backend|pg_cancel_backend|pg_file_\w+|pg_read_(binary_)?file|pg_ls_\w+|pg_stat_file|pg_import_system_collations)$/,
-  mysql: /^(get_lock|release_lock|release_all_locks|load_file|sys_exec|sys_eval|nextval|setval|lastval)$/,
-  sqlite: /^(load_extension|readfile|writefile|edit|fts3_tokenizer)$/,
-};
-
-/**
  * Whether `sql` is one read query for `dialect`; when it is, `statement` is its text without trailing semicolons
  * and comments (ready to be wrapped or prepared).
  */
@@ -96,8 +64,10 @@ export function checkReadQuery(sql: string, dialect: QueryDialect, options: LexO
   // Servers read text as C strings in places: a NUL could end what one layer sees before another does.
   if (sql.includes('\u0000')) return { ok: false, problem: 'the NUL character is refused' };
   let tokens: Token[];
+  let lexicon: QueryLexicon;
   try {
-    tokens = lex(sql, dialect, options);
+    lexicon = lexiconOf(dialect);
+    tokens = lex(sql, lexicon, options);
   } catch (err) {
     if (err instanceof Unreadable) return { ok: false, problem: err.message };
     throw err;
@@ -110,7 +80,7 @@ export function checkReadQuery(sql: string, dialect: QueryDialect, options: LexO
   const first = body.find((t) => !(t.kind === 'symbol' && t.text === '('));
   const start = first?.kind === 'word' ? first.text.toUpperCase() : `"${first?.text ?? '('}"`;
   if (!QUERY_STARTS.has(start)) return { ok: false, problem: `only a query may run (SELECT, WITH, VALUES or TABLE), not ${start}` };
-  const problem = forbiddenUse(body, dialect);
+  const problem = forbiddenUse(body, lexicon);
   if (problem) return { ok: false, problem };
   return { ok: true, statement: sql.slice(0, body[body.length - 1].end) };
 }
@@ -121,7 +91,7 @@ export function checkReadQuery(sql: string, dialect: QueryDialect, options: LexO
  */
 export function readQueryProblemInAnyDialect(sql: string): string | null {
   let problem: string | null = null;
-  for (const dialect of ['postgresql', 'mysql', 'sqlite'] as const) {
+  for (const dialect of DIALECTS.filter(isQueryDialect)) {
     const check = checkReadQuery(sql, dialect);
     if (check.ok) return null;
     problem ??= check.problem;
@@ -129,8 +99,9 @@ export function readQueryProblemInAnyDialect(sql: string): string | null {
   return problem;
 }
 
-function forbiddenUse(tokens: Token[], dialect: QueryDialect): string | null {
-  const words = FORBIDDEN_WORDS[dialect];
+/** Word pairs are refused in every dialect; words and functions by the dialect's lexicon. */
+function forbiddenUse(tokens: Token[], lexicon: QueryLexicon): string | null {
+  const words = lexicon.forbiddenWords;
   for (const [i, token] of tokens.entries()) {
     const next = tokens[i + 1];
     if (token.kind === 'word') {
@@ -142,7 +113,7 @@ function forbiddenUse(tokens: Token[], dialect: QueryDialect): string | null {
     // A quoted name calls the function as well as a bare one ("set_config"(…) in PostgreSQL).
     if ((token.kind === 'word' || token.kind === 'quoted') && next?.kind === 'symbol' && next.text === '(') {
       const name = token.text.toLowerCase();
-      if (FORBIDDEN_FUNCTIONS[dialect].test(name)) {
+      if (lexicon.forbiddenFunctions.test(name)) {
         return `${name}() is refused: a validation query may not write, lock, change the session or reach files and other servers`;
       }
     }
@@ -156,8 +127,8 @@ const WORD_START = /[A-Za-z0-9_\u0080-\uFFFF]/;
 const WORD_PART = /[A-Za-z0-9_$\u0080-\uFFFF]/;
 const DOLLAR_TAG = /^\$(?:[A-Za-z_\u0080-\uFFFF][A-Za-z0-9_\u0080-\uFFFF]*)?\$/;
 
-/** The tokens of `sql` outside comments, as `dialect` reads it; throws Unreadable for what it cannot read safely. */
-function lex(sql: string, dialect: QueryDialect, options: LexOptions): Token[] {
+/** The tokens of `sql` outside comments, as the dialect's lexer reads it; throws Unreadable for what it cannot read safely. */
+function lex(sql: string, lexicon: QueryLexicon, options: LexOptions): Token[] {
   const tokens: Token[] = [];
   const n = sql.length;
   let i = 0;
@@ -166,31 +137,31 @@ function lex(sql: string, dialect: QueryDialect, options: LexOptions): Token[] {
     const next = sql[i + 1];
     if (/\s/.test(c)) {
       i++;
-    } else if (c === '-' && next === '-' && (dialect !== 'mysql' || i + 2 >= n || sql.charCodeAt(i + 2) <= 32)) {
+    } else if (c === '-' && next === '-' && (!lexicon.dashDashNeedsSpace || i + 2 >= n || sql.charCodeAt(i + 2) <= 32)) {
       // MySQL: "--" starts a comment only when a space or control character follows (1--1 is 1 - -1).
       i = lineEnd(sql, i);
-    } else if (c === '#' && dialect === 'mysql') {
+    } else if (c === '#' && lexicon.hashComments) {
       i = lineEnd(sql, i);
     } else if (c === '/' && next === '*') {
-      i = blockCommentEnd(sql, i, dialect);
+      i = blockCommentEnd(sql, i, lexicon);
     } else if (c === "'") {
       const prev = tokens[tokens.length - 1];
-      const escapeString = dialect === 'postgresql' && prev?.kind === 'word' && prev.end === i && /^[eE]$/.test(prev.text);
-      const backslashes = dialect === 'mysql' ? options.backslashEscapes !== false : dialect === 'postgresql' && (escapeString || options.standardStrings === false);
+      const escapeString = lexicon.escapeStrings && prev?.kind === 'word' && prev.end === i && /^[eE]$/.test(prev.text);
+      const backslashes = lexicon.backslashEscapes(options, escapeString);
       i = push(tokens, 'literal', sql, i, quotedEnd(sql, i, "'", backslashes));
     } else if (c === '"') {
-      if (dialect === 'postgresql' && isUnicodePrefix(tokens, i)) throw new Unreadable('U&"…" identifiers are refused in validation queries');
-      const identifier = dialect !== 'mysql' || options.ansiQuotes === true;
-      const end = quotedEnd(sql, i, '"', !identifier && options.backslashEscapes !== false);
+      if (lexicon.unicodeIdentifiers && isUnicodePrefix(tokens, i)) throw new Unreadable('U&"…" identifiers are refused in validation queries');
+      const identifier = lexicon.doubleQuotedIdentifier(options);
+      const end = quotedEnd(sql, i, '"', !identifier && lexicon.backslashEscapes(options, false));
       i = identifier ? pushQuoted(tokens, sql, i, end, '"') : push(tokens, 'literal', sql, i, end);
-    } else if (c === '`' && dialect !== 'postgresql') {
+    } else if (c === '`' && lexicon.backtickIdentifiers) {
       i = pushQuoted(tokens, sql, i, quotedEnd(sql, i, '`', false), '`');
-    } else if (c === '[' && dialect === 'sqlite') {
+    } else if (c === '[' && lexicon.bracketIdentifiers) {
       const close = sql.indexOf(']', i + 1);
       if (close < 0) throw new Unreadable('unterminated [identifier]');
       tokens.push({ kind: 'quoted', text: sql.slice(i + 1, close), start: i, end: close + 1 });
       i = close + 1;
-    } else if (c === '$' && dialect === 'postgresql' && DOLLAR_TAG.test(sql.slice(i, i + 64))) {
+    } else if (c === '$' && lexicon.dollarQuotes && DOLLAR_TAG.test(sql.slice(i, i + 64))) {
       const tag = (DOLLAR_TAG.exec(sql.slice(i, i + 64)) as RegExpExecArray)[0];
       const close = sql.indexOf(tag, i + tag.length);
       if (close < 0) throw new Unreadable(`unterminated ${tag}…${tag} literal`);
@@ -240,15 +211,15 @@ function quotedEnd(sql: string, start: number, quote: string, backslashes: boole
 }
 
 /** The index after a /* comment *\/: nested in PostgreSQL; in MySQL, executable comments and hints are refused. */
-function blockCommentEnd(sql: string, start: number, dialect: QueryDialect): number {
-  if (dialect === 'mysql') {
+function blockCommentEnd(sql: string, start: number, lexicon: QueryLexicon): number {
+  if (lexicon.executableComments) {
     // MySQL runs what /*! … */ (and MariaDB /*M! … */) holds, and /*+ … */ hints may lift the time limit.
     if (sql[start + 2] === '!' || (sql[start + 2] === 'M' && sql[start + 3] === '!')) throw new Unreadable('executable comments (/*! … */) are refused');
     if (sql[start + 2] === '+') throw new Unreadable('optimizer hints (/*+ … */) are refused');
   }
   let depth = 0;
   for (let i = start; i < sql.length - 1; i++) {
-    if (sql[i] === '/' && sql[i + 1] === '*' && (depth === 0 || dialect === 'postgresql')) {
+    if (sql[i] === '/' && sql[i + 1] === '*' && (depth === 0 || lexicon.nestedComments)) {
       depth++;
       i++;
     } else if (sql[i] === '*' && sql[i + 1] === '/') {

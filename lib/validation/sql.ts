@@ -1,7 +1,9 @@
 /**
- * The SQL the validation tiers run inside each database, per dialect. Pure text builders: no I/O.
+ * The SQL the validation tiers run inside each database. Pure text builders: no I/O. What differs by dialect
+ * is the dialect's own (connectors/<dialect>/validation.ts); this file assembles it.
  * Every identifier is quoted (lib/quote.ts); no value is ever interpolated.
  */
+import { dialectNamed, type ValidationSql } from '../../connectors/dialects';
 import { quoteIdentifier, quoteQualified } from '../quote';
 import type { CanonicalType, Dialect } from '../types';
 
@@ -40,15 +42,11 @@ export function statKind(type: CanonicalType): StatKind {
   }
 }
 
-/** Text of a temporal aggregate, so drivers hand over what the database prints (no Date objects). */
-function asText(p: Place, expr: string): string {
-  if (p.dialect === 'postgresql') return `(${expr})::text`;
-  if (p.dialect === 'mysql') return `CAST(${expr} AS CHAR)`;
-  return expr;
-}
-
-function charLength(p: Place, expr: string): string {
-  return p.dialect === 'sqlite' ? `LENGTH(${expr})` : `CHAR_LENGTH(${expr})`;
+/** The dialect's validation SQL; a dialect without it throws "not supported by <dialect>". */
+export function validationSql(p: Place): ValidationSql {
+  const sql = dialectNamed(p.dialect).validation;
+  if (!sql) throw new Error(`in-database validation is not supported by ${p.dialect}`);
+  return sql;
 }
 
 export interface StatColumn {
@@ -58,44 +56,32 @@ export interface StatColumn {
   type?: CanonicalType;
 }
 
-/**
- * MIN/MAX of a float in double precision: MariaDB prints a FLOAT's MIN/MAX with six significant digits, and
- * PostgreSQL's real sums accumulate in single precision, so both widen before they aggregate.
- */
-function floatAggregate(p: Place, fn: 'MIN' | 'MAX' | 'SUM', col: string): string {
-  if (p.dialect === 'postgresql') return fn === 'SUM' ? `SUM(${col}::float8)` : `(${fn}(${col}))::float8`;
-  if (p.dialect === 'mysql' && fn !== 'SUM') return `(${fn}(${col}) + 0e0)`;
-  return `${fn}(${col})`;
-}
-
-/** SQLite keeps wide decimals as exact text (typemap): the extreme row by value, in its exact spelling. */
-function sqliteDecimalExtreme(p: Place, table: string, col: string, fn: 'MIN' | 'MAX'): string {
-  return `(SELECT ${col} FROM ${tableRef(p, table)} WHERE ${col} IS NOT NULL ORDER BY CAST(${col} AS REAL) ${fn === 'MIN' ? 'ASC' : 'DESC'} LIMIT 1)`;
-}
 
 /**
  * One row of aggregates for a whole table: `n`, then per column i: `n<i>` non-null count, and by kind
  * `min<i>`, `max<i>`, `sum<i>`, `d<i>` (distinct count), `t<i>` (true count), `l<i>` (sum of character lengths).
  */
 export function statisticsSql(p: Place, table: string, columns: StatColumn[]): string {
+  const sql = validationSql(p);
+  const floatAggregate = sql.floatAggregate;
   const parts = ['COUNT(*) AS n'];
   columns.forEach((c, i) => {
     const col = q(p, c.name);
     parts.push(`COUNT(${col}) AS n${i}`);
     if (c.kind === 'float') {
-      parts.push(`${floatAggregate(p, 'MIN', col)} AS min${i}`, `${floatAggregate(p, 'MAX', col)} AS max${i}`, `${floatAggregate(p, 'SUM', col)} AS sum${i}`);
+      parts.push(`${floatAggregate('MIN', col)} AS min${i}`, `${floatAggregate('MAX', col)} AS max${i}`, `${floatAggregate('SUM', col)} AS sum${i}`);
       parts.push(`COUNT(DISTINCT ${col}) AS d${i}`);
-    } else if (c.kind === 'numeric' && p.dialect === 'sqlite' && c.type?.kind === 'decimal') {
-      parts.push(`${sqliteDecimalExtreme(p, table, col, 'MIN')} AS min${i}`, `${sqliteDecimalExtreme(p, table, col, 'MAX')} AS max${i}`);
+    } else if (c.kind === 'numeric' && sql.decimalExtreme && c.type?.kind === 'decimal') {
+      parts.push(`${sql.decimalExtreme(tableRef(p, table), col, 'MIN')} AS min${i}`, `${sql.decimalExtreme(tableRef(p, table), col, 'MAX')} AS max${i}`);
       parts.push(`SUM(${col}) AS sum${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);
     } else if (c.kind === 'numeric') {
       parts.push(`MIN(${col}) AS min${i}`, `MAX(${col}) AS max${i}`, `SUM(${col}) AS sum${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);
     } else if (c.kind === 'temporal') {
-      parts.push(`${asText(p, `MIN(${col})`)} AS min${i}`, `${asText(p, `MAX(${col})`)} AS max${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);
+      parts.push(`${sql.text(`MIN(${col})`)} AS min${i}`, `${sql.text(`MAX(${col})`)} AS max${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);
     } else if (c.kind === 'boolean') {
       parts.push(`SUM(CASE WHEN ${col} THEN 1 ELSE 0 END) AS t${i}`);
     } else if (c.kind === 'text') {
-      parts.push(`SUM(${charLength(p, col)}) AS l${i}`);
+      parts.push(`SUM(${sql.charLength(col)}) AS l${i}`);
     }
   });
   return `SELECT ${parts.join(', ')} FROM ${tableRef(p, table)}`;

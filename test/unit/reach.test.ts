@@ -74,12 +74,12 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 describe('files a connection string may name', () => {
   test('SQLite files only inside SENSEI_SQLITE_DIR, by their real path; relative paths are taken from that directory', () => {
     const p = policy();
-    expect(allowedFile(path.join(sqliteDir, 'app.sqlite'), 'sqlite', 'f', p)).toBe(fs.realpathSync(path.join(sqliteDir, 'app.sqlite')));
-    expect(allowedFile('app.sqlite', 'sqlite', 'f', p)).toBe(fs.realpathSync(path.join(sqliteDir, 'app.sqlite')));
+    expect(allowedFile(path.join(sqliteDir, 'app.sqlite'), 'database', 'f', p)).toBe(fs.realpathSync(path.join(sqliteDir, 'app.sqlite')));
+    expect(allowedFile('app.sqlite', 'database', 'f', p)).toBe(fs.realpathSync(path.join(sqliteDir, 'app.sqlite')));
     // A target that does not exist yet, in directories that do not exist yet: judged by its nearest existing ancestor.
-    expect(allowedFile('new/deeper/t.sqlite', 'sqlite', 'f', p)).toBe(path.join(fs.realpathSync(sqliteDir), 'new/deeper/t.sqlite'));
+    expect(allowedFile('new/deeper/t.sqlite', 'database', 'f', p)).toBe(path.join(fs.realpathSync(sqliteDir), 'new/deeper/t.sqlite'));
     // A symlink that stays inside is followed: the real path is what gets opened.
-    expect(allowedFile(path.join(sqliteDir, 'alias', 'x.sqlite'), 'sqlite', 'f', p)).toBe(path.join(fs.realpathSync(sqliteDir), 'real', 'x.sqlite'));
+    expect(allowedFile(path.join(sqliteDir, 'alias', 'x.sqlite'), 'database', 'f', p)).toBe(path.join(fs.realpathSync(sqliteDir), 'real', 'x.sqlite'));
   });
 
   test("Sensei's data directory is refused even inside SENSEI_SQLITE_DIR, however it is named", () => {
@@ -91,25 +91,25 @@ describe('files a connection string may name', () => {
       path.join(sqliteDir, 'to-state.sqlite'),
       `${sqliteDir}//state/./sensei.sqlite`,
     ]) {
-      expect([given, refusal(() => allowedFile(given, 'sqlite', 'the sqlite file', p))]).toEqual([given, expect.stringMatching(/data directory \(SENSEI_DATA_DIR\)/)]);
+      expect([given, refusal(() => allowedFile(given, 'database', 'the sqlite file', p))]).toEqual([given, expect.stringMatching(/data directory \(SENSEI_DATA_DIR\)/)]);
     }
   });
 
   test("outside paths, '..' escapes and symlinks out (dangling ones too) are refused", () => {
     const p = policy();
-    expect(refusal(() => allowedFile(path.join(outside, 'secret.sqlite'), 'sqlite', 'f', p))).toMatch(/outside the directory SENSEI_SQLITE_DIR allows/);
-    expect(refusal(() => allowedFile('/etc/passwd', 'sqlite', 'f', p))).toMatch(/outside/);
-    expect(refusal(() => allowedFile(`${sqliteDir}/../elsewhere/secret.sqlite`, 'sqlite', 'f', p))).toMatch(/'\.\.'/);
-    expect(refusal(() => allowedFile('real/../../elsewhere/x.sqlite', 'sqlite', 'f', p))).toMatch(/'\.\.'/);
-    expect(refusal(() => allowedFile(path.join(sqliteDir, 'to-outside.sqlite'), 'sqlite', 'f', p))).toMatch(/outside/);
-    expect(refusal(() => allowedFile(path.join(sqliteDir, 'out-dir', 'new.sqlite'), 'sqlite', 'f', p))).toMatch(/outside/);
+    expect(refusal(() => allowedFile(path.join(outside, 'secret.sqlite'), 'database', 'f', p))).toMatch(/outside the directory SENSEI_SQLITE_DIR allows/);
+    expect(refusal(() => allowedFile('/etc/passwd', 'database', 'f', p))).toMatch(/outside/);
+    expect(refusal(() => allowedFile(`${sqliteDir}/../elsewhere/secret.sqlite`, 'database', 'f', p))).toMatch(/'\.\.'/);
+    expect(refusal(() => allowedFile('real/../../elsewhere/x.sqlite', 'database', 'f', p))).toMatch(/'\.\.'/);
+    expect(refusal(() => allowedFile(path.join(sqliteDir, 'to-outside.sqlite'), 'database', 'f', p))).toMatch(/outside/);
+    expect(refusal(() => allowedFile(path.join(sqliteDir, 'out-dir', 'new.sqlite'), 'database', 'f', p))).toMatch(/outside/);
     // SQLite would create the file wherever the link points.
-    expect(refusal(() => allowedFile(path.join(sqliteDir, 'dangling.sqlite'), 'sqlite', 'f', p))).toMatch(/broken or looping symlink/);
-    expect(refusal(() => allowedFile(sqliteDir, 'sqlite', 'f', p))).toMatch(/outside/);
+    expect(refusal(() => allowedFile(path.join(sqliteDir, 'dangling.sqlite'), 'database', 'f', p))).toMatch(/broken or looping symlink/);
+    expect(refusal(() => allowedFile(sqliteDir, 'database', 'f', p))).toMatch(/outside/);
   });
 
   test('no SENSEI_SQLITE_DIR: no SQLite file at all, and the message says which setting opens it', () => {
-    expect(refusal(() => allowedFile(path.join(sqliteDir, 'app.sqlite'), 'sqlite', 'the sqlite file', policy({ sqliteDir: undefined })))).toMatch(
+    expect(refusal(() => allowedFile(path.join(sqliteDir, 'app.sqlite'), 'database', 'the sqlite file', policy({ sqliteDir: undefined })))).toMatch(
       /the sqlite file: SQLite files are turned off on this server .*SENSEI_SQLITE_DIR/,
     );
   });
@@ -125,7 +125,7 @@ describe('files a connection string may name', () => {
     expect(refusal(() => allowedFile('dbs/state/encryption.key', 'tls', 'sslkey', policy({ tlsDir: root })))).toMatch(/data directory/);
     expect(refusal(() => allowedFile('ca.pem', 'tls', 'sslrootcert', policy({ tlsDir: undefined })))).toMatch(/SENSEI_TLS_DIR/);
     // A SQLite file may not be made among the certificates and keys.
-    expect(refusal(() => allowedFile(path.join(tlsDir, 'x.sqlite'), 'sqlite', 'f', policy({ sqliteDir: root })))).toMatch(/TLS directory/);
+    expect(refusal(() => allowedFile(path.join(tlsDir, 'x.sqlite'), 'database', 'f', policy({ sqliteDir: root })))).toMatch(/TLS directory/);
   });
 });
 

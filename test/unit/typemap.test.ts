@@ -1,6 +1,6 @@
-import * as mysql from '../../lib/typemap/mysql';
-import * as postgres from '../../lib/typemap/postgres';
-import * as sqlite from '../../lib/typemap/sqlite';
+import * as mysql from '../../connectors/mysql/types';
+import * as postgres from '../../connectors/postgres/types';
+import * as sqlite from '../../connectors/sqlite/types';
 import { targetType } from '../../lib/typemap';
 import type { CanonicalType } from '../../lib/types';
 

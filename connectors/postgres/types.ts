@@ -1,6 +1,6 @@
 /** PostgreSQL ⇄ canonical types. Pure: no driver imports. */
-import type { CanonicalType } from '../types';
-import { compact, typeArgs, unsupported, type TargetTypeChoice, type TargetTypeContext } from './common';
+import type { CanonicalType } from '../../lib/types';
+import { compact, typeArgs, unsupported, type TargetTypeChoice, type TargetTypeContext } from '../../lib/typemap/common';
 
 export interface PostgresNativeType {
   /** format_type(atttypid, atttypmod), e.g. `character varying(160)`, `timestamp(3) with time zone`. */

@@ -3,8 +3,8 @@
  * SQLite stores values by storage class and derives a column "affinity" from the declared type name
  * (https://www.sqlite.org/datatype3.html §3.1); well-known names are read for their intent first.
  */
-import type { CanonicalType } from '../types';
-import { compact, typeArgs, type TargetTypeChoice, type TargetTypeContext } from './common';
+import type { CanonicalType } from '../../lib/types';
+import { compact, typeArgs, type TargetTypeChoice, type TargetTypeContext } from '../../lib/typemap/common';
 
 export interface SqliteNativeType {
   /** The declared type as PRAGMA table_info reports it, e.g. `NVARCHAR(120)`, `NUMERIC(10,2)`, ``. */

@@ -1,6 +1,6 @@
 /** MySQL / MariaDB ⇄ canonical types. Pure: no driver imports. */
-import type { CanonicalType } from '../types';
-import { compact, typeArgs, unsupported, type TargetTypeChoice, type TargetTypeContext } from './common';
+import type { CanonicalType } from '../../lib/types';
+import { compact, typeArgs, unsupported, type TargetTypeChoice, type TargetTypeContext } from '../../lib/typemap/common';
 
 export interface MysqlNativeType {
   /** information_schema.COLUMNS.COLUMN_TYPE, e.g. `int(10) unsigned`, `tinyint(1)`, `enum('a','b')`. */

@@ -1,0 +1,203 @@
+/**
+ * What one dialect is, as plain data and pure functions: names, URL schemes, capabilities, identifier rules.
+ * Each connectors/<dialect>/dialect.ts exports one such object; connectors/dialects.ts lists them. Nothing here
+ * imports a driver or a Node built-in, so workflow code (bundled for Temporal's sandbox) may use it.
+ */
+import type { CanonicalType } from '../lib/types';
+import type { TargetTypeChoice, TargetTypeContext } from '../lib/typemap/common';
+
+/** What a dialect's databases can hold or do; Sensei branches on these, never on a dialect's name. */
+export interface DialectCapabilities {
+  /** Sensei can connect, read, write and validate (false: known name, "not supported yet"). */
+  supported: boolean;
+  /** Namespaces inside one database (PostgreSQL schemas); false where the database is the namespace or there is one. */
+  schemas: boolean;
+  /** Native enum types. */
+  enums: boolean;
+  /** Native array types. */
+  arrays: boolean;
+  /** CREATE/ALTER/DROP inside a transaction roll back with it. */
+  transactionalDdl: boolean;
+  /** Digests ranges of rows inside the database (semantic validation tier) instead of reading them out. */
+  inDatabaseDigest: boolean;
+  /** The connection string names a local file (the CLI resolves relative paths, the API checks the file's place). */
+  fileBased: boolean;
+}
+
+/** Identifier and literal rules. Every identifier Sensei sends is quoted, so reserved words, case and spaces survive. */
+export interface IdentifierRules {
+  /** One identifier, quoted and escaped. */
+  quote(name: string): string;
+  /** A string literal for DDL (defaults, CHECK lists), never for row values (those are bound parameters). */
+  literal(value: string): string;
+  /** How the database folds unquoted names. */
+  caseFolding: 'lower' | 'upper' | 'none';
+  /** Longest name the database keeps, in bytes of UTF-8 (absent: no limit). */
+  maxNameBytes?: number;
+}
+
+/** A dialect's type map both ways (connectors/<dialect>/types.ts); its connector reads catalogs with its own toCanonical. */
+export interface TypeMap {
+  /** A column as the dialect's catalog describes it (a shape of its own: PostgresNativeType, …) read into the canonical model. */
+  toCanonical(info: never): CanonicalType;
+  /** The native type the dialect declares for a canonical type, and how faithful that is. */
+  fromCanonical(type: CanonicalType, context?: TargetTypeContext): TargetTypeChoice;
+  /** A type name as a person types it (`varchar(40)`, `timestamptz(3)`, `int unsigned`) read into the canonical model. */
+  parseTypeName(text: string): CanonicalType;
+}
+
+/** One column of a digested table as one side stores it: the SOURCE canonical type (the meaning) and this side's native type. */
+export interface DigestColumn {
+  name: string;
+  type: CanonicalType;
+  native: string;
+}
+
+/** The pieces of one range-digest statement (lib/validation/digest.ts builds them; identifiers already quoted). */
+export interface RangeQuery {
+  /** The leading key column. */
+  key: string;
+  /** One row's normal form. */
+  row: string;
+  /** ORDER BY of the key in binary order. */
+  order: string;
+  /** The qualified table. */
+  table: string;
+  /** The range's condition. */
+  where: string;
+}
+
+/**
+ * The semantic tier's in-database digest in this dialect: the pieces of the cross-dialect row normal form
+ * (lib/validation/digest.ts documents the form) and the statements that hash ranges of rows.
+ */
+export interface DigestSql {
+  /** The normal form of one value as SQL text (NULL stays NULL). */
+  value(column: DigestColumn, quoted: string): string;
+  /** The fields of one row joined by `|`. */
+  row(fields: string[]): string;
+  /** A text key part in binary (code-point) order. */
+  binaryOrder(quoted: string): string;
+  /** An integer expression as text. */
+  integerText(expr: string): string;
+  /** One row per non-empty sub-range of width `width` from `from`: index, row count, md5. */
+  rangeDigests(q: RangeQuery, from: string, width: string): string;
+  /** Row count and md5 of one range (and, where the aggregate can be cut short, whether it was). */
+  rangeDigest(q: RangeQuery): string;
+  /** Session settings the digest SQL relies on. */
+  session: readonly string[];
+  /** A window is digested as one rangeDigest per sub-range (faster where a grouped query needs a temporary table). */
+  windowBySubRange: boolean;
+  /** A query whose one row tells whether the server's text bytes can be digested at all, and the reason if not. */
+  encodingCheck?: { sql: string; refusal(row: Record<string, unknown>): string | null };
+}
+
+/** The SQL the validation tiers run inside this dialect's databases (lib/validation/sql.ts assembles it). */
+export interface ValidationSql {
+  /** Text of a temporal aggregate, so drivers hand over what the database prints (no Date objects). */
+  text(expr: string): string;
+  /** Length of a text in characters. */
+  charLength(expr: string): string;
+  /** MIN/MAX/SUM of a float, widened where the database would lose digits. */
+  floatAggregate(fn: 'MIN' | 'MAX' | 'SUM', col: string): string;
+  /** Where decimals may be stored as text: MIN/MAX by value, in their exact spelling. */
+  decimalExtreme?(table: string, col: string, fn: 'MIN' | 'MAX'): string;
+  /** Present where the capability inDatabaseDigest is. */
+  digest?: DigestSql;
+}
+
+/** How the server reads literals of a session (lib/validation/read-only-sql.ts); absent settings are the server's defaults. */
+export interface LexOptions {
+  /** PostgreSQL standard_conforming_strings (default true): a backslash is plain inside '…'. */
+  standardStrings?: boolean;
+  /** MySQL: backslash escapes inside literals (default true; false under sql_mode NO_BACKSLASH_ESCAPES). */
+  backslashEscapes?: boolean;
+  /** MySQL sql_mode ANSI_QUOTES (default false): "…" is an identifier, not a string. */
+  ansiQuotes?: boolean;
+}
+
+/**
+ * How the dialect's own lexer reads a query, and what a user's validation query may not use in it
+ * (lib/validation/read-only-sql.ts, the lexical layer of the guard around users' queries).
+ */
+export interface QueryLexicon {
+  /** Words refused anywhere, upper case, with the reason. */
+  forbiddenWords: Readonly<Record<string, string>>;
+  /** Functions refused when called (lower case names). */
+  forbiddenFunctions: RegExp;
+  /** "--" starts a comment only when a space or control character follows (MySQL: 1--1 is 1 - -1). */
+  dashDashNeedsSpace: boolean;
+  /** "#" starts a comment to the end of the line. */
+  hashComments: boolean;
+  /** Whether a backslash escapes inside '…' (escapeString: the literal has PostgreSQL's E prefix). */
+  backslashEscapes(options: LexOptions, escapeString: boolean): boolean;
+  /** E'…' strings exist (their backslashes escape). */
+  escapeStrings: boolean;
+  /** "…" quotes an identifier (else a string literal). */
+  doubleQuotedIdentifier(options: LexOptions): boolean;
+  /** U&"…" identifiers exist (refused: their escapes are not read here). */
+  unicodeIdentifiers: boolean;
+  /** `…` quotes an identifier. */
+  backtickIdentifiers: boolean;
+  /** […] quotes an identifier. */
+  bracketIdentifiers: boolean;
+  /** $tag$…$tag$ literals. */
+  dollarQuotes: boolean;
+  /** /* … *\/ comments nest. */
+  nestedComments: boolean;
+  /** /*! … *\/ runs its content and /*+ … *\/ holds optimizer hints (both refused). */
+  executableComments: boolean;
+}
+
+export interface DialectDefinition<Name extends string = string> {
+  /** `type` in the API, the CLI and stored connections. */
+  name: Name;
+  /** For people: "PostgreSQL", "MariaDB/MySQL". */
+  label: string;
+  /** URL schemes (without `:`) that name this dialect, for the CLI's detection. */
+  urlSchemes: readonly string[];
+  /** File name endings (without the dot) that name this dialect, for file-based dialects. */
+  fileExtensions: readonly string[];
+  /** npm package of the driver (absent until the dialect is supported). */
+  driver?: string;
+  capabilities: DialectCapabilities;
+  identifiers: IdentifierRules;
+  /** Absent until the dialect is supported. */
+  types?: TypeMap;
+  /** Absent until the dialect is supported. */
+  validation?: ValidationSql;
+  /** Absent where users' validation queries are not supported. */
+  queryLexicon?: QueryLexicon;
+  /** Whether a driver error blames the data of the rows written (the copy then isolates and names the rows). */
+  isRowRejection?(cause: unknown): boolean;
+}
+
+/** Rejects names no server keeps whole. */
+export function checkIdentifier(name: string): void {
+  if (name.length === 0) throw new Error('an empty identifier cannot be quoted');
+  // NUL ends a C string in every server: a name holding one would silently be cut.
+  if (name.includes('\u0000')) throw new Error('an identifier cannot contain the NUL character');
+}
+
+/** ANSI quoting: "a""b". */
+export function doubleQuoted(name: string): string {
+  checkIdentifier(name);
+  return '"' + name.replace(/"/g, '""') + '"';
+}
+
+/** ANSI literal: 'it''s'. */
+export function ansiLiteral(value: string): string {
+  if (value.includes('\u0000')) throw new Error('a SQL literal cannot contain the NUL character');
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** The capabilities of a dialect Sensei knows by name only. */
+export const NOT_SUPPORTED: DialectCapabilities = {
+  supported: false,
+  schemas: false,
+  enums: false,
+  arrays: false,
+  transactionalDdl: false,
+  inDatabaseDigest: false,
+  fileBased: false,
+};

@@ -1,0 +1,36 @@
+/** MariaDB/MySQL: names, identifier rules, capabilities, type map, validation SQL, row-error classification, query lexicon (pure; the driver-backed connector is ./index.ts). */
+import { queryLexicon } from './query-lexicon';
+import { validation } from './validation';
+import { fromCanonical, toCanonical } from './types';
+import { ansiLiteral, checkIdentifier, type DialectDefinition } from '../dialect';
+
+/** Errors that blame a row's data: null, duplicate, out of range, truncated, bad value, too long, FK, CHECK. */
+const ROW_ERRNOS = new Set([1048, 1062, 1264, 1265, 1292, 1366, 1406, 1451, 1452, 1690, 3819, 4025]);
+
+function isRowRejection(cause: unknown): boolean {
+  const errno = (cause as { errno?: unknown } | undefined)?.errno;
+  return typeof errno === 'number' && ROW_ERRNOS.has(errno);
+}
+
+export const mysql = {
+  name: 'mysql',
+  label: 'MariaDB/MySQL',
+  urlSchemes: ['mysql', 'mariadb'],
+  fileExtensions: [],
+  driver: 'mysql2',
+  capabilities: { supported: true, schemas: false, enums: true, arrays: false, transactionalDdl: false, inDatabaseDigest: true, fileBased: false },
+  identifiers: {
+    quote: (name: string) => {
+      checkIdentifier(name);
+      return '`' + name.replace(/`/g, '``') + '`';
+    },
+    // Backslash escapes unless NO_BACKSLASH_ESCAPES is set, so it is doubled.
+    literal: (value: string) => ansiLiteral(value.replace(/\\/g, '\\\\')),
+    caseFolding: 'none',
+    maxNameBytes: 64,
+  },
+  types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ columnType: text.toLowerCase() }), toCanonical },
+  validation,
+  isRowRejection,
+  queryLexicon,
+} as const satisfies DialectDefinition;

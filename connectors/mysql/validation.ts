@@ -1,0 +1,69 @@
+/** The SQL MariaDB/MySQL runs for the validation tiers, and its pieces of the digest normal form (lib/validation/digest.ts). */
+import type { DigestColumn, ValidationSql } from '../dialect';
+
+/** Decimal scale declared by a native type such as DECIMAL(10, 2); undefined when none is given. */
+function declaredScale(native: string): number | undefined {
+  const m = /\(\s*\d+\s*,\s*(\d+)\s*\)/.exec(native);
+  if (m) return Number(m[1]);
+  return /\(\s*\d+\s*\)/.test(native) ? 0 : undefined;
+}
+
+const text = (expr: string) => `CONCAT(LENGTH(${expr}), ':', ${expr})`;
+
+function value(c: DigestColumn, col: string): string {
+  switch (c.type.kind) {
+    case 'int16':
+    case 'int32':
+    case 'int64':
+      return `CAST(${col} AS CHAR)`;
+    case 'decimal':
+      // MariaDB prints exactly the declared scale: trim fraction zeros, then a bare dot, only when there is a fraction.
+      return declaredScale(c.native) === 0 ? `CAST(${col} AS CHAR)` : `TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(${col} AS CHAR)))`;
+    case 'boolean':
+      return `CASE WHEN ${col} IS NULL THEN NULL WHEN ${col} <> 0 THEN '1' ELSE '0' END`;
+    case 'char':
+      return text(`TRIM(TRAILING ' ' FROM CONVERT(${col} USING utf8mb4))`);
+    case 'uuid':
+      return `LOWER(CONVERT(${col} USING utf8mb4))`;
+    case 'varchar':
+    case 'text':
+    case 'enum':
+      return text(`CONVERT(${col} USING utf8mb4)`);
+    case 'date':
+      return `DATE_FORMAT(${col}, '%Y-%m-%d')`;
+    case 'time':
+      return `TIME_FORMAT(${col}, '%H:%i:%s.%f')`;
+    case 'timestamp':
+    case 'timestamptz':
+      // Sessions run with time_zone +00:00: TIMESTAMP prints in UTC, DATETIME holds UTC wall time already.
+      return `DATE_FORMAT(${col}, '%Y-%m-%d %H:%i:%s.%f')`;
+    case 'binary':
+      return `LOWER(HEX(${col}))`;
+    default:
+      throw new Error(`no SQL normal form for ${c.type.kind}`);
+  }
+}
+
+export const validation = {
+  text: (expr: string) => `CAST(${expr} AS CHAR)`,
+  charLength: (expr: string) => `CHAR_LENGTH(${expr})`,
+  // MariaDB prints a FLOAT's MIN/MAX with six significant digits: widen to double.
+  floatAggregate: (fn: 'MIN' | 'MAX' | 'SUM', col: string) => (fn !== 'SUM' ? `(${fn}(${col}) + 0e0)` : `${fn}(${col})`),
+  digest: {
+    value,
+    row: (fields: string[]) => `CONCAT_WS('|', ${fields.join(', ')})`,
+    binaryOrder: (col: string) => `CAST(${col} AS BINARY)`,
+    integerText: (expr: string) => `CAST(${expr} AS CHAR)`,
+    // The separator is a raw newline inside the literal: no escape syntax (NO_BACKSLASH_ESCAPES) is involved.
+    rangeDigests: (q, from, width) =>
+      `SELECT ((CAST(${q.key} AS SIGNED) - ${from}) DIV ${width}) AS s, COUNT(*), MD5(GROUP_CONCAT(${q.row} ORDER BY ${q.order} SEPARATOR '\n')) FROM ${q.table} WHERE ${q.where} GROUP BY 1`,
+    // GROUP_CONCAT silently stops at max_allowed_packet (a session cannot raise it): the third column says the
+    // range's text reached that length, so the digest covers only part of it and the range must be split.
+    rangeDigest: (q) =>
+      `SELECT n, MD5(g), LENGTH(g) >= LEAST(@@group_concat_max_len, @@max_allowed_packet) FROM (SELECT COUNT(*) AS n, GROUP_CONCAT(${q.row} ORDER BY ${q.order} SEPARATOR '\n') AS g FROM ${q.table} WHERE ${q.where}) d`,
+    // One range's concatenated rows must never be cut short (a cut digest would only ever look different).
+    session: ["SET time_zone = '+00:00'", 'SET SESSION group_concat_max_len = 4294967295'],
+    // A window is faster as one rangeDigest per sub-range than as one grouped query (no temporary table).
+    windowBySubRange: true,
+  },
+} satisfies ValidationSql;

@@ -1,0 +1,25 @@
+/** PostgreSQL: names, identifier rules, capabilities, type map, validation SQL, row-error classification, query lexicon (pure; the driver-backed connector is ./index.ts). */
+import { queryLexicon } from './query-lexicon';
+import { validation } from './validation';
+import { formattedTypeName, fromCanonical, toCanonical } from './types';
+import { ansiLiteral, doubleQuoted, type DialectDefinition } from '../dialect';
+
+// SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation).
+function isRowRejection(cause: unknown): boolean {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}
+
+export const postgres = {
+  name: 'postgresql',
+  label: 'PostgreSQL',
+  urlSchemes: ['postgres', 'postgresql'],
+  fileExtensions: [],
+  driver: 'pg',
+  capabilities: { supported: true, schemas: true, enums: true, arrays: true, transactionalDdl: true, inDatabaseDigest: true, fileBased: false },
+  identifiers: { quote: doubleQuoted, literal: ansiLiteral, caseFolding: 'lower', maxNameBytes: 63 },
+  types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ formatted: formattedTypeName(text) }), toCanonical },
+  validation,
+  isRowRejection,
+  queryLexicon,
+} as const satisfies DialectDefinition;

@@ -1,0 +1,12 @@
+/** The SQL SQLite runs for the validation tiers (it has no in-database digest: its tables are hashed in the worker). */
+import type { ValidationSql } from '../dialect';
+
+export const validation = {
+  // SQLite hands temporal values over as the text it stores.
+  text: (expr: string) => expr,
+  charLength: (expr: string) => `LENGTH(${expr})`,
+  floatAggregate: (fn: 'MIN' | 'MAX' | 'SUM', col: string) => `${fn}(${col})`,
+  // Wide decimals are kept as exact text (types.ts): the extreme row by value, in its exact spelling.
+  decimalExtreme: (table: string, col: string, fn: 'MIN' | 'MAX') =>
+    `(SELECT ${col} FROM ${table} WHERE ${col} IS NOT NULL ORDER BY CAST(${col} AS REAL) ${fn === 'MIN' ? 'ASC' : 'DESC'} LIMIT 1)`,
+} satisfies ValidationSql;

@@ -1,0 +1,61 @@
+import { DIALECTS, detectDialect, dialectNamed, supportedDialects } from '../../connectors/dialects';
+import { createConnector } from '../../connectors/registry';
+import { openApiDocument } from '../../api/openapi';
+import * as R from '../../api/responses';
+import { createMigrationBody } from '../../api/schemas';
+
+describe('connectors/dialects.ts is the one list of dialects', () => {
+  test('names, in order; oracle and snowflake known but not supported', () => {
+    expect(DIALECTS).toEqual(['postgresql', 'mysql', 'sqlite', 'oracle', 'snowflake']);
+    expect(supportedDialects()).toEqual(['postgresql', 'mysql', 'sqlite']);
+  });
+
+  test('identifier rules: quoting, literal quoting, case folding, name length in bytes', () => {
+    expect(dialectNamed('postgresql').identifiers.maxNameBytes).toBe(63);
+    expect(dialectNamed('mysql').identifiers.maxNameBytes).toBe(64);
+    expect(dialectNamed('sqlite').identifiers.maxNameBytes).toBeUndefined();
+    expect(dialectNamed('postgresql').identifiers.caseFolding).toBe('lower');
+    expect(dialectNamed('mysql').identifiers.literal("a\\'b")).toBe("'a\\\\''b'");
+  });
+
+  test('the API accepts exactly the listed types', () => {
+    for (const type of DIALECTS) {
+      expect(createMigrationBody.safeParse({ source: { type, connection_string: 'x://y' }, target: { type, connection_string: 'x://y' } }).error?.issues.find((i) => i.path.includes('type'))).toBeUndefined();
+    }
+    const refused = createMigrationBody.safeParse({ source: { type: 'db2', connection_string: 'x://y' }, target: { type: 'mysql', connection_string: 'x://y' } });
+    expect(refused.success).toBe(false);
+    expect(JSON.stringify(refused.error?.issues)).toContain(DIALECTS.join(', '));
+  });
+
+  test('the response schemas and the OpenAPI document list the same enum', () => {
+    const text = JSON.stringify(openApiDocument());
+    expect(text).toContain(JSON.stringify(DIALECTS));
+    expect(JSON.stringify(R)).not.toContain('"db2"');
+  });
+
+  test('the CLI detection reads the schemes and file endings of the list', () => {
+    expect(detectDialect('postgres://u@h/db')).toBe('postgresql');
+    expect(detectDialect('postgresql://u@h/db')).toBe('postgresql');
+    expect(detectDialect('mariadb://u@h/db')).toBe('mysql');
+    expect(detectDialect('mysql://u@h/db')).toBe('mysql');
+    expect(detectDialect('/tmp/x.sqlite3')).toBe('sqlite');
+    expect(detectDialect('file:/tmp/x')).toBe('sqlite');
+    expect(detectDialect('snowflake://acct')).toBe('snowflake');
+    expect(detectDialect('/tmp/x.csv')).toBeNull();
+    for (const name of DIALECTS) {
+      for (const scheme of dialectNamed(name).urlSchemes) expect(detectDialect(`${scheme}://h/x`)).toBe(name);
+    }
+  });
+
+  test('the registry refuses unknown and not-yet-supported types by the list', async () => {
+    await expect(createConnector({ type: 'db2' as never, connectionString: 'x' })).rejects.toThrow(`known: ${DIALECTS.join(', ')}`);
+    await expect(createConnector({ type: 'oracle', connectionString: 'x' })).rejects.toThrow('not supported');
+  });
+
+  test('the registry loads each supported dialect lazily from its folder', async () => {
+    for (const type of supportedDialects()) {
+      const connector = await createConnector({ type, connectionString: dialectNamed(type).capabilities.fileBased ? ':memory:' : `${dialectNamed(type).urlSchemes[0]}://127.0.0.1/x` }, { role: 'target' });
+      expect(connector.dialect).toBe(type);
+    }
+  });
+});
