@@ -1,6 +1,8 @@
 import type { Connector, Endpoint } from '../connectors/types';
+import { allowedEndpoint } from '../connectors/reach';
 import { createConnector } from '../connectors/registry';
 import type { EndpointRef } from '../lib/migration';
+import type { ReachPolicy } from '../lib/reach';
 import type { Sealer } from '../lib/secrets';
 
 /**
@@ -10,14 +12,22 @@ import type { Sealer } from '../lib/secrets';
 export class ConnectorPool {
   private readonly open = new Map<string, Promise<Connector>>();
 
-  constructor(private readonly sealer: Sealer) {}
+  /** `reach`: what this worker may open and connect to (lib/reach.ts), whatever the API accepted once. */
+  constructor(
+    private readonly sealer: Sealer,
+    readonly reach: ReachPolicy,
+  ) {}
 
   unseal(sealed: string): string {
     return this.sealer.unseal(sealed);
   }
 
+  /**
+   * The endpoint to open, checked against the reach rules: every connector and validation session of the worker is
+   * opened from here, so a connection string sealed before a rule existed cannot name a refused file or address.
+   */
   endpoint(ref: EndpointRef): Endpoint {
-    return { type: ref.type, connectionString: this.sealer.unseal(ref.sealedConnection), schema: ref.schema };
+    return allowedEndpoint({ type: ref.type, connectionString: this.sealer.unseal(ref.sealedConnection), schema: ref.schema }, this.reach);
   }
 
   /** A SQLite `target` file is created when missing; a `source` must exist. */
@@ -25,7 +35,7 @@ export class ConnectorPool {
     const key = `${role}|${ref.sealedConnection}|${ref.schema ?? ''}`;
     const cached = this.open.get(key);
     if (cached) return cached;
-    const connector = createConnector(this.endpoint(ref), { role });
+    const connector = Promise.resolve().then(() => createConnector(this.endpoint(ref), { role }));
     // A failed connect must not be cached: the retry should try again.
     connector.catch(() => this.open.delete(key));
     this.open.set(key, connector);

@@ -5,6 +5,7 @@ import { ConnectorError, isTextChunkSource, isTextChunkTarget, passThroughFormat
 import { planMigration } from '../lib/mapping';
 import type { EndpointRef, MigrationError, MigrationInput, MigrationStatus, RowCountCheck, TimelineEvent, ValidationReport } from '../lib/migration';
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
+import { withoutQuotedValues } from '../lib/redact';
 import type { MetadataStore } from '../lib/store';
 import type { ConnectorPool } from './connections';
 import { createPartitionActivities } from './partitions';
@@ -18,6 +19,7 @@ const NON_RETRYABLE = new Set([
   'NotSupported',
   'AuthenticationFailed',
   'InvalidConnectionString',
+  'NotAllowed',
   'SchemaNotFound',
   'TableNotFound',
   'TargetTableNotEmpty',
@@ -30,9 +32,11 @@ async function typed<T>(work: () => Promise<T>, onError?: () => Promise<void>): 
     return await work();
   } catch (err) {
     if (onError) await onError();
+    // The failure reaches the workflow's status, webhooks and logs: the values a driver quotes are cut out.
     if (err instanceof ConnectorError) {
-      throw ApplicationFailure.create({ message: err.message, type: err.code, nonRetryable: NON_RETRYABLE.has(err.code) });
+      throw ApplicationFailure.create({ message: withoutQuotedValues(err.message), type: err.code, nonRetryable: NON_RETRYABLE.has(err.code) });
     }
+    if (err instanceof Error) err.message = withoutQuotedValues(err.message);
     throw err;
   }
 }
@@ -116,7 +120,7 @@ async function writeIsolating(target: Connector, table: TablePlan, rows: Row[], 
   } catch (err) {
     if (!(err instanceof ConnectorError) || !isRowRejection(err.cause)) throw err;
     if (rows.length === 1) {
-      rejected.push({ key: keyOf(rows[0] as Row, positions), message: err.message });
+      rejected.push({ key: keyOf(rows[0] as Row, positions), message: withoutQuotedValues(err.message) });
       if (rejected.length > MAX_REJECTED_PER_CHUNK) {
         throw ApplicationFailure.nonRetryable(
           `the target rejects more than ${MAX_REJECTED_PER_CHUNK} rows of one chunk of ${table.source.name}; first: ${rejected[0]?.message}`,
@@ -243,7 +247,7 @@ async function recordRejected(store: MetadataStore | undefined, migrationId: str
 /** Activities are built around one ConnectorPool per worker process. */
 export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
   return {
-    ...createWebhookActivities(store, (sealed) => pool.unseal(sealed)),
+    ...createWebhookActivities(store, (sealed) => pool.unseal(sealed), pool.reach),
     /** Keeps the API's listing index current (a worker without a metadata store skips it). */
     async recordMigrationStatus(input: { id: string; status: string; phase: string | null }): Promise<void> {
       await store?.updateMigrationStatus(input.id, input.status, input.phase);

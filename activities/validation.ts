@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { sqlitePath } from '../connectors/endpoint';
 import { exactDoubles } from '../connectors/mysql/type-cast';
+import { parseMysqlUrl } from '../connectors/mysql/url';
 import type { Connector, Endpoint } from '../connectors/types';
 import {
   CERTIFICATE_FORMAT,
@@ -65,6 +66,7 @@ import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, rangeDige
 import { DEFAULT_RANGE_OPTIONS, compareRanges, methodNote, type DigestSide, type RangeDigest, type RangeOptions, type RangeState, type TableMethod } from '../lib/validation/ranges';
 import { canonicalValueText } from '../lib/values';
 import type { ConnectorPool } from './connections';
+import { mysqlSessionConfig, pgSessionConfig, runUserQuery, userQueryLimits, type UserQueryLimits } from './user-queries';
 
 export interface TierInput {
   migrationId: string;
@@ -73,6 +75,8 @@ export interface TierInput {
   plan: MigrationPlan;
   /** Behavioral tier: the user's queries (options.validation.queries). */
   queries?: ValidationQuery[];
+  /** Behavioral tier: bounds of each user query (options.validation.query_timeout_seconds, max_query_rows). */
+  queryLimits?: { timeout_seconds?: number; max_rows?: number };
 }
 
 /** Rows per keyset chunk of the semantic tier (one chunk digest per side each). */
@@ -89,9 +93,6 @@ export interface SqlSession {
   close(): Promise<void>;
 }
 
-/** pg type ids handed over as text: date, time, timestamp, timestamptz, timetz (never a JS Date). */
-const PG_TEXT_TYPES = new Set([1082, 1083, 1114, 1184, 1266]);
-
 export interface SessionOptions {
   /**
    * MySQL/MariaDB: run queries as prepared statements, whose binary results carry FLOAT values exactly (the text
@@ -101,14 +102,14 @@ export interface SessionOptions {
   exactFloats?: boolean;
 }
 
-/** A second, read-only connection next to the connector's pool (the Connector has no raw query method). */
+/**
+ * A second, read-only connection next to the connector's pool (the Connector has no raw query method), for the
+ * SQL Sensei generates. Users' SQL never runs here: it goes through runUserQuery (activities/user-queries.ts).
+ */
 export async function openSession(endpoint: Endpoint, options: SessionOptions = {}): Promise<SqlSession> {
   if (endpoint.type === 'postgresql') {
     const pg = await import('pg');
-    const client = new pg.Client({
-      connectionString: endpoint.connectionString,
-      types: { getTypeParser: ((oid: number, format?: string) => (PG_TEXT_TYPES.has(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text'))) as never },
-    });
+    const client = new pg.Client(pgSessionConfig(pg, endpoint.connectionString));
     await client.connect();
     await client.query('SET default_transaction_read_only = on');
     return {
@@ -119,12 +120,7 @@ export async function openSession(endpoint: Endpoint, options: SessionOptions = 
   }
   if (endpoint.type === 'mysql') {
     const mysql = await import('mysql2/promise');
-    const conn = await mysql.createConnection({
-      uri: endpoint.connectionString.replace(/^mariadb:/, 'mysql:'),
-      dateStrings: true,
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-    });
+    const conn = await mysql.createConnection(mysqlSessionConfig(parseMysqlUrl(endpoint.connectionString)));
     await conn.query('SET SESSION TRANSACTION READ ONLY');
     await conn.query("SET time_zone = '+00:00'");
     // exactDoubles is for the text protocol only (it reads the field's text); prepared statements carry binary doubles.
@@ -181,6 +177,34 @@ async function tier(name: ValidationTier, work: (startedAt: string) => Promise<T
     if (!lastAttempt) throw err;
     Context.current().log.warn('validation tier could not run', { tier: name, error: messageOf(err) });
     return finishTier(name, startedAt, 0, [], '', {}, messageOf(err));
+  }
+}
+
+/** How often a user query that runs long heartbeats (the validation activities' heartbeat timeout is 2 minutes). */
+const USER_QUERY_HEARTBEAT_MS = 30_000;
+
+/**
+ * One user query on both sides at once, each through every guard of runUserQuery; the failure names the side
+ * that failed (both, when both did).
+ */
+async function userQueryPair(
+  source: Endpoint,
+  target: Endpoint,
+  sourceSql: string,
+  targetSql: string,
+  limits: UserQueryLimits,
+  progress: object,
+): Promise<[unknown[][], unknown[][]]> {
+  const context = Context.current();
+  // A query may run up to its timeout, longer than the heartbeat timeout allows in silence.
+  const beat = setInterval(() => context.heartbeat(progress), USER_QUERY_HEARTBEAT_MS);
+  try {
+    const [s, t] = await Promise.allSettled([runUserQuery(source, sourceSql, limits), runUserQuery(target, targetSql, limits)]);
+    if (s.status === 'fulfilled' && t.status === 'fulfilled') return [s.value, t.value];
+    const failed = [['source', s] as const, ['target', t] as const].filter(([, r]) => r.status === 'rejected');
+    throw new Error(failed.map(([side, r]) => `on the ${side}: ${messageOf((r as PromiseRejectedResult).reason)}`).join('; '));
+  } finally {
+    clearInterval(beat);
   }
 }
 
@@ -368,13 +392,17 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
           }
           const queries: BehavioralQueryResult[] = [];
           const findings: ValidationFinding[] = [];
+          const user = { source: pool.endpoint(input.source), target: pool.endpoint(input.target), limits: userQueryLimits(input.queryLimits) };
           for (const [i, pair] of pairs.entries()) {
             if (i % 10 === 0) Context.current().heartbeat({ query: i });
             const base = { name: pair.s.name, origin: pair.origin, ordered: pair.s.ordered };
             let sr: unknown[][];
             let tr: unknown[][];
             try {
-              [sr, tr] = await Promise.all([s.rows(pair.s.sql), t.rows(pair.t.sql)]);
+              [sr, tr] =
+                pair.origin === 'user'
+                  ? await userQueryPair(user.source, user.target, pair.s.sql, pair.t.sql, user.limits, { query: i })
+                  : await Promise.all([s.rows(pair.s.sql), t.rows(pair.t.sql)]);
             } catch (err) {
               queries.push({ ...base, outcome: 'failed', error: messageOf(err) });
               findings.push({ check: 'query_failed', message: `query "${pair.s.name}" failed: ${messageOf(err)}` });
@@ -388,7 +416,7 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
                 check: 'result_differs',
                 source: c.only_in_source,
                 target: c.only_in_target,
-                message: `query "${pair.s.name}" returns different results (source ${sr.length} rows, target ${tr.length}); only in source: ${JSON.stringify(c.only_in_source.slice(0, 2))}, only in target: ${JSON.stringify(c.only_in_target.slice(0, 2))}`,
+                message: `query "${pair.s.name}" returns different results (source ${sr.length} rows, target ${tr.length}; ${c.only_in_source.length} only in source, ${c.only_in_target.length} only in target)`,
               });
             }
           }
@@ -425,6 +453,7 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
           format: CERTIFICATE_FORMAT,
           certificate_id: newCertificateId(),
           migration: input.migration,
+          environment: input.environment ?? 'live',
           source: input.source,
           target: input.target,
           schema_fingerprint: schemaFingerprint(input.plan),
@@ -450,6 +479,8 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
 
 export interface CertificateInput {
   migration: Certificate['migration'];
+  /** Absent in inputs recorded before certificates named their environment: live, as the API's default. */
+  environment?: Certificate['environment'];
   source: Certificate['source'];
   target: Certificate['target'];
   plan: MigrationPlan;
@@ -671,8 +702,9 @@ export async function compareTableContent(
     hash.target_sha256 = chunkDigest(t);
     if (!c.equal) {
       hash.differing_chunks = 1;
-      for (const row of c.only_in_source) note({ check: 'row_missing', table: table.target, source: row, message: `${table.target}: a row of the source is missing in the target: ${JSON.stringify(row)}` });
-      for (const row of c.only_in_target) note({ check: 'row_extra', table: table.target, target: row, message: `${table.target}: the target has a row the source does not: ${JSON.stringify(row)}` });
+      // A table without a key has nothing to name a row by but its values, which stay in source/target.
+      for (const row of c.only_in_source) note({ check: 'row_missing', table: table.target, source: row, message: `${table.target}: a row of the source is missing in the target (its values are in the tier's report)` });
+      for (const row of c.only_in_target) note({ check: 'row_extra', table: table.target, target: row, message: `${table.target}: the target has a row the source does not (its values are in the tier's report)` });
     }
     return { hash, failures, findings };
   }
@@ -754,7 +786,8 @@ function diffChunk(
       key,
       source: Object.fromEntries(differing.map((c) => [c, sv[columns.indexOf(c)]])),
       target: Object.fromEntries(differing.map((c) => [c, tv[columns.indexOf(c)]])),
-      message: `${table.target} row (${keyLabel(k)}) differs in ${differing.map((c) => `${c}: source ${sv[columns.indexOf(c)]}, target ${tv[columns.indexOf(c)]}`).join('; ')}`,
+      // Column names only: messages reach the failure, webhooks and logs; the values stay in source/target above.
+      message: `${table.target} row (${keyLabel(k)}) differs in ${differing.join(', ')}`,
     });
   }
   for (const t of targetByKey.values()) {

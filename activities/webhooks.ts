@@ -1,4 +1,7 @@
+import http from 'node:http';
+import https from 'node:https';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { checkLiteralHost, guardedLookup, isNotAllowed, type ReachPolicy } from '../lib/reach';
 import type { Environment, MetadataStore } from '../lib/store';
 import { SIGNATURE_HEADER, signPayload } from '../lib/webhooks';
 
@@ -19,7 +22,7 @@ export interface Delivery {
 /** How long one delivery attempt may take before it counts as failed and is retried. */
 const ATTEMPT_TIMEOUT_MS = 10_000;
 
-export function createWebhookActivities(store: MetadataStore | undefined, unseal: (sealed: string) => string) {
+export function createWebhookActivities(store: MetadataStore | undefined, unseal: (sealed: string) => string, reach: ReachPolicy) {
   return {
     /** The subscriptions of an environment that want an event. */
     async webhookTargets(input: { environment: Environment; event: string }): Promise<WebhookTarget[]> {
@@ -28,14 +31,18 @@ export function createWebhookActivities(store: MetadataStore | undefined, unseal
       return hooks.map((h) => ({ id: h.id, url: h.url, sealedSecret: h.sealed_secret }));
     },
 
-    /** One signed POST; anything but a 2xx throws, and Temporal retries with backoff. */
+    /**
+     * One signed POST; anything but a 2xx throws, and Temporal retries with backoff. A receiver whose address the reach
+     * rules refuse (lib/reach.ts; checked as the socket connects, whatever was checked when the subscription was made)
+     * fails at once and for good: no retry makes it allowed.
+     */
     async deliverWebhook(input: Delivery): Promise<{ status: number }> {
       const attempt = Context.current().info.attempt;
-      let response: Response;
+      let status: number;
       try {
-        response = await fetch(input.target.url, {
-          method: 'POST',
-          headers: {
+        status = await post(
+          new URL(input.target.url),
+          {
             'content-type': 'application/json',
             'user-agent': 'Sensei-Webhooks/1',
             'sensei-event': input.event,
@@ -44,18 +51,47 @@ export function createWebhookActivities(store: MetadataStore | undefined, unseal
             // Signed at each attempt, so the timestamp is fresh and the receiver's replay window stays small.
             [SIGNATURE_HEADER]: signPayload(input.body, unseal(input.target.sealedSecret)),
           },
-          body: input.body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
-        });
+          input.body,
+          reach,
+        );
       } catch (err) {
+        if (isNotAllowed(err)) throw ApplicationFailure.nonRetryable(`webhook ${input.target.id} not delivered: ${err.message}`, 'WebhookNotAllowed');
         throw ApplicationFailure.retryable(`webhook ${input.target.id} unreachable: ${(err as Error).message}`, 'WebhookUnreachable');
       }
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.status < 200 || response.status >= 300) {
-        throw ApplicationFailure.retryable(`webhook ${input.target.id} answered ${response.status}`, 'WebhookRejected');
+      if (status < 200 || status >= 300) {
+        throw ApplicationFailure.retryable(`webhook ${input.target.id} answered ${status}`, 'WebhookRejected');
       }
-      return { status: response.status };
+      return { status };
     },
   };
+}
+
+/**
+ * POSTs `body` and answers the status. node:http rather than fetch: its `lookup` checks every address the host resolves
+ * to and hands the socket only those, so the address checked is the one connected to (no DNS rebinding in between).
+ * Redirects are not followed; a fresh connection each time (no pooled socket from an earlier check).
+ */
+function post(url: URL, headers: Record<string, string>, body: string, reach: ReachPolicy): Promise<number> {
+  // net skips `lookup` for an IP address: that is checked here.
+  checkLiteralHost(url.hostname, 'webhook', reach);
+  const request = url.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup: guardedLookup('webhook', reach),
+        agent: false,
+        signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+      },
+      (res) => {
+        res.on('error', reject);
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.resume();
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }

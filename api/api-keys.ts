@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { Router, type Request, type Response } from 'express';
 import type { ApiKeyRecord, MetadataStore } from '../lib/store';
-import type { Principal } from './auth';
+import { requireScope, type Principal } from './auth';
 import type { apiKeyResponse } from './responses';
 import { ApiError, notFound } from './errors';
 import { createApiKeyBody, pageQuery, envelope, parse } from './schemas';
@@ -22,9 +22,10 @@ function keyResource(k: ApiKeyRecord): z.infer<typeof apiKeyResponse> {
   };
 }
 
-/** /v1/api-keys: admin scope (checked by the authenticator). Keys live in the caller's environment. */
+/** /v1/api-keys: admin scope, required by the router itself for every route it has. Keys live in the caller's environment. */
 export function apiKeyRoutes(store: MetadataStore): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
+  router.use(requireScope('admin'));
 
   router.post('/', async (req, res) => {
     const principal = res.locals.principal as Principal;

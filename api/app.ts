@@ -3,16 +3,18 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import pinoHttp from 'pino-http';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../lib/logger';
+import type { ReachPolicy } from '../lib/reach';
 import type { Sealer } from '../lib/secrets';
 import type { MetadataStore } from '../lib/store';
 import { validationQuery } from '../workflows/migration';
 import { apiKeyRoutes } from './api-keys';
-import { authenticator, rateLimiter, type AuthConfig, type Principal } from './auth';
+import { authenticator, rateLimiter, requireScope, scopeOfMethod, type AuthConfig, type Principal } from './auth';
 import { connectionRoutes } from './connections';
 import { ApiError, errorHandler, sendError } from './errors';
 import { idempotency } from './idempotency';
 import { migrationRoutes } from './migrations';
 import { oauthRoutes } from './oauth';
+import { authFailureGuard, MemoryCounter, type RateCounter } from './rate-limit';
 import { openApiDocument } from './openapi';
 import { envelope, pageQuery, parse } from './schemas';
 import { webhookRoutes } from './webhooks';
@@ -26,7 +28,17 @@ export interface ApiDeps {
   log: Logger;
   /** PEM of the Ed25519 key that verifies certificates. */
   certificatePublicKey: string;
+  /** What connection strings and webhooks may reach (lib/reach.ts: reachPolicy(config)). */
+  reach: ReachPolicy;
   testConnections?: boolean;
+  /** Where request counts live (api/rate-limit.ts openRateCounter); this process's memory when absent. */
+  rateCounter?: RateCounter;
+  /** Failed authentications per client address and minute before the address is refused (SENSEI_AUTH_FAILURE_LIMIT, 20). */
+  authFailureLimit?: number;
+  /** SENSEI_TRUST_PROXY, as Express's `trust proxy` (which hops' X-Forwarded-For to believe for the client address). */
+  trustProxy?: string;
+  sseMaxStreamsPerKey?: number;
+  sseMaxSeconds?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -41,6 +53,9 @@ function requestId(req: Request, res: Response, next: NextFunction) {
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // One spelling per route: /v1/API-Keys is not /v1/api-keys (scopes are checked where routers are mounted anyway).
+  app.set('case sensitive routing', true);
+  if (deps.trustProxy) app.set('trust proxy', /^\d+$/.test(deps.trustProxy) ? Number(deps.trustProxy) : deps.trustProxy);
   app.set('query parser', 'simple');
   app.use(requestId);
   app.use(
@@ -62,9 +77,12 @@ export function createApp(deps: ApiDeps): express.Express {
     res.json({ algorithm: 'Ed25519', public_key_pem: deps.certificatePublicKey });
   });
 
-  app.use('/oauth', oauthRoutes({ store: deps.store, jwtSecret: deps.auth.jwtSecret, issuer: deps.auth.jwtIssuer, audience: deps.auth.jwtAudience }));
-  app.use('/v1', authenticator(deps.store, deps.auth));
-  app.use('/v1', rateLimiter());
+  const counter = deps.rateCounter ?? new MemoryCounter();
+  const failures = authFailureGuard(counter, { failures: deps.authFailureLimit ?? 20, windowSeconds: 60 });
+  app.use('/oauth', failures.check, oauthRoutes({ store: deps.store, jwtSecret: deps.auth.jwtSecret, jwtIssuer: deps.auth.jwtIssuer, jwtAudience: deps.auth.jwtAudience, counter, failures }));
+  app.use('/v1', failures.check, authenticator(deps.store, deps.auth, failures));
+  app.use('/v1', rateLimiter(counter));
+  app.use('/v1', requireScope(scopeOfMethod));
   app.use('/v1', express.json({ limit: '1mb', strict: false }));
   app.use((req, _res, next) => {
     const hasBody = req.body !== undefined && req.body !== null && Number(req.get('content-length') ?? 0) > 0;
@@ -73,7 +91,7 @@ export function createApp(deps: ApiDeps): express.Express {
     }
     next();
   });
-  app.use('/v1', idempotency(deps.store));
+  app.use('/v1', idempotency(deps.store, deps.sealer));
   app.use('/v1/migrations', migrationRoutes(deps));
   app.use('/v1/connections', connectionRoutes(deps));
   app.use('/v1/api-keys', apiKeyRoutes(deps.store));

@@ -20,6 +20,7 @@ import {
   type MigrationStatus,
   type ValidationReport,
 } from '../lib/migration';
+import type { ReachPolicy } from '../lib/reach';
 import type { Sealer } from '../lib/secrets';
 import type { LogLine, MetadataStore } from '../lib/store';
 import type { Dialect } from '../lib/types';
@@ -48,7 +49,7 @@ import type { Principal } from './auth';
 import type { migrationResponse } from './responses';
 
 type MigrationResponse = z.infer<typeof migrationResponse>;
-import { testEndpoint } from './connections';
+import { allowedByReach, testEndpoint } from './connections';
 import { ApiError, conflict, notFound } from './errors';
 import {
   cancelBody,
@@ -70,8 +71,14 @@ export interface MigrationRoutesDeps {
   taskQueue: string;
   sealer: Sealer;
   store: MetadataStore;
+  /** What connection strings may name (lib/reach.ts); checked whether or not connections are tested. */
+  reach: ReachPolicy;
   /** Test source and target before accepting a migration (default true). */
   testConnections?: boolean;
+  /** SENSEI_SSE_MAX_STREAMS: status streams one principal may hold open at once, per API process (5). */
+  sseMaxStreamsPerKey?: number;
+  /** SENSEI_SSE_MAX_SECONDS: how long one status stream lasts before it ends and the client reconnects (3600). */
+  sseMaxSeconds?: number;
 }
 
 const ID_PATTERN = /^mig_[a-z0-9]{8,40}$/;
@@ -123,7 +130,7 @@ export function migrationResource(s: MigrationStatus): MigrationResponse {
 }
 
 export function migrationRoutes(deps: MigrationRoutesDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const { client, store } = deps;
   // The environment a migration belongs to never changes: known ones are not read again for every request.
   const environments = new Map<string, string>();
@@ -296,10 +303,19 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
         });
       }
       const schema = given.schema ?? saved.schema ?? undefined;
+      // Saved before the rules (or the server's directories) were what they are now: checked again as it is used.
+      const endpoint = { type: saved.type as Dialect, connectionString: deps.sealer.unseal(saved.sealed_connection), schema };
+      try {
+        allowedByReach(field, endpoint, deps.reach);
+      } catch (err) {
+        if (err instanceof ApiError) throw new ApiError(422, 'validation_error', `Connection ${saved.id} is not allowed`, { ...err.details, field: `${field}.connection_id` });
+        throw err;
+      }
       return { type: saved.type as Dialect, sealedConnection: saved.sealed_connection, description: saved.description, ...(schema ? { schema } : {}), ...extra };
     }
     const endpoint = { type: given.type as Dialect, connectionString: given.connection_string as string, schema: given.schema };
-    if (deps.testConnections !== false) await testEndpoint(field, endpoint);
+    const allowed = allowedByReach(field, endpoint, deps.reach);
+    if (deps.testConnections !== false) await testEndpoint(field, allowed);
     return {
       type: endpoint.type,
       sealedConnection: deps.sealer.seal(endpoint.connectionString),
@@ -384,19 +400,56 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     await streamStatus(handle, req, res);
   });
 
-  /** Server-sent events: one `status` event at once and at every change, until the migration ends. */
+  /** Open status streams per principal, in this API process. */
+  const streams = new Map<string, number>();
+  const maxStreams = deps.sseMaxStreamsPerKey ?? 5;
+  const maxStreamMs = (deps.sseMaxSeconds ?? 3600) * 1000;
+
+  /**
+   * Server-sent events: one `status` event at once and at every change, until the migration ends. A principal may
+   * hold a few streams at once (429 past that), and a stream ends after a maximum duration with
+   * `event: end` / `{"reason":"max_duration"}`: the client reconnects (EventSource does) and gets the status again.
+   */
   async function streamStatus(handle: Handle, req: Request, res: Response) {
+    const who = (res.locals.principal as Principal).id;
+    if ((streams.get(who) ?? 0) >= maxStreams) {
+      throw new ApiError(429, 'too_many_streams', `This credential already holds ${maxStreams} status streams; close one or poll GET …/status`, { limit: maxStreams });
+    }
     const first = await sharedStatusOf(handle, res);
+    streams.set(who, (streams.get(who) ?? 0) + 1);
+    const deadline = Date.now() + maxStreamMs;
     res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
     res.flushHeaders();
     let closed = false;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const left = (streams.get(who) ?? 1) - 1;
+      if (left > 0) streams.set(who, left);
+      else streams.delete(who);
+    };
     req.on('close', () => {
       closed = true;
+      release();
     });
+    try {
+      await pumpStatus(handle, res, first, () => closed, deadline);
+    } finally {
+      release();
+    }
+  }
+
+  async function pumpStatus(handle: Handle, res: Response, first: MigrationStatus, isClosed: () => boolean, deadline: number) {
     let last = '';
     let n = 0;
     let status: MigrationStatus | undefined = first;
-    while (!closed) {
+    while (!isClosed()) {
+      if (Date.now() >= deadline) {
+        res.write('event: end\ndata: {"reason":"max_duration"}\n\n');
+        res.end();
+        return;
+      }
       if (status) {
         const text = JSON.stringify(status);
         if (text !== last) {
@@ -410,7 +463,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       await new Promise((r) => setTimeout(r, 500));
       status = await sharedStatusOf(handle, res).catch(() => undefined);
     }
-    if (!closed) {
+    if (!isClosed()) {
       res.write('event: end\ndata: {}\n\n');
       res.end();
     }
@@ -440,10 +493,10 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     ['reject', rejectUpdate],
   ] as const) {
     router.post(`/:id/${path}`, async (req, res) => {
-      const handle = await handleFor(req, res);
       const decision = parse(gateDecisionBody, req.body);
+      const handle = await handleFor(req, res);
       await statusOf(handle);
-      const by = decision.approved_by ?? (res.locals.principal as Principal).id;
+      const by = (res.locals.principal as Principal).id;
       const gate = await update(handle, () => handle.executeUpdate(definition, { args: [{ by, comment: decision.comment }] }));
       forgetStatus(handle, res);
       res.json({ id: handle.workflowId, gate });

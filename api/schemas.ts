@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from './errors';
 import { DIALECTS } from '../lib/types';
+import { readQueryProblemInAnyDialect } from '../lib/validation/read-only-sql';
 
 const identifier = z.string().min(1).max(128);
 
@@ -63,6 +64,21 @@ export const listMigrationsQuery = z.object({
   sort: z.enum(['created_at', '-created_at', 'name', '-name', 'status', '-status', 'updated_at', '-updated_at']).default('-created_at'),
 });
 
+/**
+ * A user's validation query: refused here when no dialect would run it as one read query (a DELETE, a DROP, two
+ * statements, SET …), so the mistake is a 422 now rather than a failed validation later. Not the guard: the
+ * dialects are not known yet (a saved connection, a PATCH), and the worker checks again, strictly, with the
+ * database enforcing read-only on top (activities/user-queries.ts).
+ */
+const readQuery = z
+  .string()
+  .min(1)
+  .max(20_000)
+  .superRefine((sql, ctx) => {
+    const problem = readQueryProblemInAnyDialect(sql);
+    if (problem) ctx.addIssue({ code: 'custom', message: `not a read query: ${problem}` });
+  });
+
 const migrationOptions = z
   .object({
     auto_approve_high_confidence: z.boolean().optional(),
@@ -75,9 +91,11 @@ const migrationOptions = z
     validation: z
       .object({
         queries: z
-          .array(z.object({ name: z.string().min(1).max(200), sql: z.string().min(1).max(20_000), target_sql: z.string().min(1).max(20_000).optional() }).strict())
+          .array(z.object({ name: z.string().min(1).max(200), sql: readQuery, target_sql: readQuery.optional() }).strict())
           .max(200)
           .optional(),
+        query_timeout_seconds: z.number().int().min(1).max(3_600).optional(),
+        max_query_rows: z.number().int().min(1).max(1_000_000).optional(),
         failed_hold_seconds: z.number().int().min(0).max(30 * 86_400).optional(),
         completed_hold_seconds: z.number().int().min(0).max(30 * 86_400).optional(),
       })
@@ -120,17 +138,23 @@ export const patchMappingsBody = z
 export const patchMappingBody = z.object({ target_type: targetType }).strict();
 export const resolveErrorBody = z.object({ note: z.string().max(2000).optional() }).strict().default({});
 
+/** The decider is the authenticated principal; a body that names one (approved_by) is refused as an unknown field. */
 export const gateDecisionBody = z
-  .object({ comment: z.string().max(2000).optional(), approved_by: z.string().max(200).optional() })
+  .object({ comment: z.string().max(2000).optional() })
   .strict()
   .default({});
 
 export const cancelBody = z.object({ reason: z.string().max(2000).optional() }).strict().default({});
 
+/** A field's path as clients write it: options.validation.queries[0].sql. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i > 0 ? '.' : ''}${String(part)}`)).join('');
+}
+
 /** The first problem of a failed parse, as the seeds' error details name it: the field and why. */
 export function firstIssue(error: z.ZodError): { field: string; reason: string } {
   const issue = error.issues[0];
-  const field = issue?.path.join('.') || '(body)';
+  const field = fieldPath(issue?.path ?? []) || '(body)';
   if (issue?.code === 'unrecognized_keys') {
     return { field: [field === '(body)' ? '' : field, issue.keys[0]].filter(Boolean).join('.'), reason: 'unknown field' };
   }

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
+import { checkWebhookUrl, isNotAllowed, type ReachPolicy } from '../lib/reach';
 import type { Sealer } from '../lib/secrets';
 import type { MetadataStore, WebhookRecord } from '../lib/store';
 import { WEBHOOK_EVENTS } from '../lib/webhooks';
 import type { Principal } from './auth';
 import type { webhookResponse } from './responses';
-import { notFound } from './errors';
+import { ApiError, notFound } from './errors';
 import { pageQuery, envelope, parse } from './schemas';
 
 export const createWebhookBody = z
@@ -28,12 +29,19 @@ function webhookResource(w: WebhookRecord): z.infer<typeof webhookResponse> {
   return { id: w.id, url: w.url, events: w.events, description: w.description, environment: w.environment, created_at: w.created_at };
 }
 
-export function webhookRoutes(deps: { store: MetadataStore; sealer: Sealer }): Router {
-  const router = Router();
+export function webhookRoutes(deps: { store: MetadataStore; sealer: Sealer; reach: ReachPolicy }): Router {
+  const router = Router({ caseSensitive: true });
   const env = (res: { locals: Record<string, unknown> }) => (res.locals.principal as Principal).environment;
 
   router.post('/', async (req, res) => {
     const body = parse(createWebhookBody, req.body);
+    // Resolved now; each delivery resolves and checks again as it connects (activities/webhooks.ts).
+    try {
+      await checkWebhookUrl(body.url, deps.reach);
+    } catch (err) {
+      if (!isNotAllowed(err)) throw err;
+      throw new ApiError(422, 'validation_error', 'Sensei may not send webhooks to this URL', { field: 'url', reason: err.message });
+    }
     const secret = body.secret ?? `whsec_${randomBytes(24).toString('base64url')}`;
     const saved = await deps.store.createWebhook({
       environment: env(res),

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import type { Client } from '@temporalio/client';
-import { endpointLabel } from '../connectors/endpoint';
+import { endpointLabel, sqlitePath } from '../connectors/endpoint';
 import type { Endpoint } from '../connectors/types';
 import { verifyCertificateText } from '../lib/certificate';
 import { loadConfig } from '../lib/config';
@@ -17,7 +17,7 @@ import { createLogger } from '../lib/logger';
 import { connectClient, connectWorker, installRuntimeLogging } from '../workers/temporal';
 import { createWorker } from '../workers/worker';
 import { approveUpdate, certificateQuery, migrationWorkflow, planQuery, startUpdate, statusQuery } from '../workflows/migration';
-import { certificateText } from '../lib/certificate';
+import { certificateText, loadOrCreateSigningKey, publicKeyPem } from '../lib/certificate';
 
 const REPO_ROOT = path.resolve(__dirname, '..', fs.existsSync(path.resolve(__dirname, '..', 'package.json')) ? '' : '..');
 const CHINOOK = path.join(REPO_ROOT, 'fixtures', 'chinook', 'Chinook_Sqlite.sqlite');
@@ -40,7 +40,8 @@ async function demo(opts: DemoOptions): Promise<number> {
   const config = loadConfig();
   // The progress bar owns the terminal: only the SDK's warnings and errors are printed.
   installRuntimeLogging(createLogger('sensei-demo', 'warn'), 'WARN');
-  const demoDir = path.join(config.dataDir, 'demo');
+  // Beside the data dir, not in it: no connector may open a file in Sensei's data dir (lib/reach.ts).
+  const demoDir = `${config.dataDir}-demo`;
   fs.mkdirSync(demoDir, { recursive: true });
   // The fixture stays untouched: the demo reads a copy.
   const sourceFile = path.join(demoDir, 'chinook-source.sqlite');
@@ -51,7 +52,9 @@ async function demo(opts: DemoOptions): Promise<number> {
     fs.rmSync(targetUrl, { force: true });
   }
   const source: Endpoint = { type: 'sqlite', connectionString: sourceFile };
-  const target: Endpoint = { type: dialectOf(targetUrl), connectionString: targetUrl };
+  const targetType = dialectOf(targetUrl);
+  // A relative SQLite path means the terminal's working directory (the worker would take it relative to its SQLite dir).
+  const target: Endpoint = { type: targetType, connectionString: targetType === 'sqlite' ? path.resolve(sqlitePath(targetUrl)) : targetUrl };
 
   let devServer: DevServer | undefined;
   if (!config.temporalAddress) {
@@ -61,7 +64,9 @@ async function demo(opts: DemoOptions): Promise<number> {
   const address = config.temporalAddress ?? (devServer as DevServer).address;
   const taskQueue = `sensei-demo-${randomBytes(4).toString('hex')}`;
   const connection = await connectWorker(address);
-  const worker = await createWorker(connection, { ...config, taskQueue });
+  // The demo's private worker runs only what this command starts, on files the person at the terminal named: any
+  // SQLite file but those of the data and TLS dirs, whatever SENSEI_SQLITE_DIR says for the API's workers.
+  const worker = await createWorker(connection, { ...config, taskQueue, sqliteDir: path.parse(demoDir).root });
   const running = worker.run();
   const client = await connectClient(address, config.namespace);
   try {
@@ -71,7 +76,10 @@ async function demo(opts: DemoOptions): Promise<number> {
     if (certificate) {
       const file = path.join(demoDir, 'certificate.json');
       fs.writeFileSync(file, certificateText(certificate));
-      console.log(`certificate written to ${file}; check it offline with: node dist/cli/sensei.js verify ${file}`);
+      // The public half of this server's signing key, which the operator trusts (the API serves the same PEM).
+      const keyFile = path.join(demoDir, 'signing-public-key.pem');
+      fs.writeFileSync(keyFile, publicKeyPem(loadOrCreateSigningKey(config)));
+      console.log(`certificate written to ${file}; check it offline with: node dist/cli/sensei.js verify ${file} --public-key ${keyFile}`);
     }
     return status.status === 'completed' ? 0 : 1;
   } finally {
@@ -171,7 +179,7 @@ program.name('sensei').description('Sensei database migrations (Temporal workflo
 program
   .command('demo')
   .description('migrate the Chinook sample database from SQLite into an embedded SQLite file, or a PostgreSQL/MySQL URL')
-  .option('-t, --target <url>', 'target database: postgresql://…, mysql://…, or a .sqlite path (default: .sensei/demo/chinook-target.sqlite)')
+  .option('-t, --target <url>', 'target database: postgresql://…, mysql://…, or a .sqlite path (default: .sensei-demo/chinook-target.sqlite)')
   .addOption(new Option('-s, --strategy <strategy>', 'migration strategy').choices(['conservative', 'balanced', 'aggressive']).default('balanced'))
   .option('--replace', 'replace target tables that already hold rows', false)
   .action(async (opts: DemoOptions) => {
@@ -180,7 +188,9 @@ program
 
 program
   .command('verify <certificate>')
-  .description('verify a Behavioral Equivalence Certificate offline (exact canonical bytes and Ed25519 signature); exits 1 on any altered byte')
+  .description(
+    'verify a Behavioral Equivalence Certificate offline (exact canonical bytes and Ed25519 signature): exits 0 only when it is intact and signed by the trusted key; 1 on any altered byte; 2 when intact but no trusted key was given (the signer is unknown)',
+  )
   .option('-k, --public-key <pem-file-or-sha256>', 'trust only this signing key (PEM file, or the sha256 fingerprint the API serves)')
   .action((file: string, opts: { publicKey?: string }) => {
     const trusted = opts.publicKey && fs.existsSync(opts.publicKey) ? fs.readFileSync(opts.publicKey, 'utf8') : opts.publicKey;
@@ -192,9 +202,16 @@ program
       process.exitCode = 1;
       return;
     }
-    console.log(`valid: ${cert?.certificate_id} for migration ${cert?.migration.id} (${cert?.source.description} → ${cert?.target.description})`);
+    console.log(`${cert?.certificate_id} for migration ${cert?.migration.id} (${cert?.environment ?? 'environment not named'}; ${cert?.source.description} → ${cert?.target.description})`);
     console.log(`issued ${cert?.timestamps.issued_at}; tables ${cert?.tables.length}; all five tiers passed`);
-    console.log(`signed by key ${result.key_fingerprint}${result.key_trusted ? ' (matches the trusted key)' : ' (embedded key: pass --public-key to pin it)'}`);
+    if (!result.key_trusted) {
+      // Anyone can sign a certificate with a key of their own and embed it: without a trusted key, the signer is unknown.
+      console.error(`signature valid, but the signer is unknown: key ${result.key_fingerprint} is only the one embedded in the file.`);
+      console.error('pass --public-key with the PEM from GET /v1/certificates/public-key (or its sha256 fingerprint) to trust it');
+      process.exitCode = 2;
+      return;
+    }
+    console.log(`valid: signed by the trusted key ${result.key_fingerprint}`);
   });
 
 program.parseAsync(process.argv).catch((err: Error) => {

@@ -3,6 +3,7 @@
  * table DDL, indexes and foreign keys. Each dialect overrides only how it talks to its driver and what differs.
  */
 import { portableDefault } from '../lib/mapping';
+import { isNotAllowed } from '../lib/reach';
 import { quoteIdentifier, quoteList, quoteLiteral } from '../lib/quote';
 import { targetType } from '../lib/typemap';
 import { toCanonicalValue } from '../lib/values';
@@ -356,7 +357,7 @@ export abstract class SqlConnector implements Connector {
   }
 
   protected async addForeignKey(plan: TablePlan, fk: TableInfo['foreignKeys'][number]): Promise<void> {
-    const actions = `${fk.onDelete ? ' ON DELETE ' + fk.onDelete : ''}${fk.onUpdate ? ' ON UPDATE ' + fk.onUpdate : ''}`;
+    const actions = foreignKeyActions(fk);
     await this.exec(
       `ALTER TABLE ${this.qt(plan.target)} ADD CONSTRAINT ${this.q(fk.name)} FOREIGN KEY (${quoteList(this.dialect, fk.columns)})` +
         ` REFERENCES ${this.qt(fk.referencedTable)} (${quoteList(this.dialect, fk.referencedColumns)})${actions}`,
@@ -378,6 +379,8 @@ export abstract class SqlConnector implements Connector {
   /** A driver error as this connector's ConnectorError (the driver's error kept as the cause, secrets scrubbed). */
   protected connectorError(error: unknown, action: string, fallback: ConnectorError['code'] = 'QueryFailed'): ConnectorError {
     if (error instanceof ConnectorError) return this.scrubbed(error);
+    // The database socket refused the address (lib/reach.ts): no retry will make it allowed.
+    if (isNotAllowed(error)) return this.scrubbed(new ConnectorError('NotAllowed', `cannot connect to ${this.label()}: ${error.message}`, { cause: error }));
     const classified = this.classify(error, action);
     const code = classified.code === 'QueryFailed' ? fallback : classified.code;
     return this.scrubbed(new ConnectorError(code, classified.message, { cause: error }));
@@ -414,4 +417,20 @@ export function networkReason(error: unknown): string | undefined {
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+const FK_ACTIONS = new Set(['CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION']);
+
+/**
+ * ` ON DELETE … ON UPDATE …` of a foreign key, from the five actions SQL knows only: the text comes from the source
+ * database's catalog, and nothing read from outside reaches DDL unchecked. Another word is a ConnectorError.
+ */
+export function foreignKeyActions(fk: { name: string; onDelete?: string; onUpdate?: string }): string {
+  const clause = (what: string, action: string | undefined) => {
+    if (!action) return '';
+    const normal = action.trim().toUpperCase().replace(/\s+/g, ' ');
+    if (!FK_ACTIONS.has(normal)) throw new ConnectorError('NotSupported', `foreign key ${fk.name}: ${what} action ${JSON.stringify(action)} is not one of ${[...FK_ACTIONS].join(', ')}`);
+    return ` ${what} ${normal}`;
+  };
+  return clause('ON DELETE', fk.onDelete) + clause('ON UPDATE', fk.onUpdate);
 }

@@ -149,6 +149,8 @@ export class ConnectorError extends Error {
       | 'TableNotFound'
       | 'TargetTableNotEmpty'
       | 'InvalidConnectionString'
+      /** A file or address Sensei may not reach for an API caller (lib/reach.ts). */
+      | 'NotAllowed'
       | 'WriteFailed'
       | 'QueryFailed',
     message: string,

@@ -40,6 +40,8 @@ export interface CertificateBody {
   format: typeof CERTIFICATE_FORMAT;
   certificate_id: string;
   migration: { id: string; name: string; workflow_id: string; run_id: string; validation_attempt: number };
+  /** live or test: the environment of the key that created the migration (a test run's certificate says so). */
+  environment: 'live' | 'test';
   /** Secret-free descriptions: never a connection string. */
   source: { type: string; description: string; schema: string | null };
   target: { type: string; description: string; schema: string | null };

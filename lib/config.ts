@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseCidr } from './reach';
 
 /** Every setting Sensei reads from the environment, with its default. README documents each. */
 export interface SenseiConfig {
@@ -29,8 +30,30 @@ export interface SenseiConfig {
   jwtAudience: string | undefined;
   /** SENSEI_RATE_LIMIT: requests per second per key unless the key says otherwise (50). */
   rateLimit: number;
+  /** SENSEI_RATE_TIER: free, starter, professional or enterprise (default: no minute or day cap, SENSEI_RATE_LIMIT per second). */
+  rateTier: 'free' | 'starter' | 'professional' | 'enterprise';
+  /** SENSEI_REDIS_URL: request counters shared by every API process in Redis; unset → the PostgreSQL store when set, else memory. */
+  redisUrl: string | undefined;
+  /** SENSEI_AUTH_FAILURE_LIMIT: failed authentications per client address and minute before it is refused (20). */
+  authFailureLimit: number;
+  /** SENSEI_TRUST_PROXY: Express's trust proxy setting, so X-Forwarded-For names the client (unset: the socket's address). */
+  trustProxy: string | undefined;
+  /** SENSEI_SSE_MAX_STREAMS (5) and SENSEI_SSE_MAX_SECONDS (3600): status streams per principal, and how long one lasts. */
+  sseMaxStreams: number;
+  sseMaxSeconds: number;
   /** SENSEI_WORKER_ACTIVITIES: activities (chunks, validation tiers …) one worker process runs at once (8). */
   workerActivities: number;
+  /**
+   * SENSEI_SQLITE_DIR: the directory SQLite files named in connection strings must lie in (symlinks resolved; never
+   * the data dir). Unset → connection strings may name no SQLite file: API and workers refuse them (lib/reach.ts).
+   */
+  sqliteDir: string | undefined;
+  /** SENSEI_TLS_DIR: the directory certificate and key files named in connection strings must lie in; unset → none. */
+  tlsDir: string | undefined;
+  /** SENSEI_WEBHOOK_ALLOW_PRIVATE (false): webhooks may go to loopback and private addresses. */
+  webhookAllowPrivate: boolean;
+  /** SENSEI_WEBHOOK_ALLOW_CIDRS: comma-separated loopback/private ranges webhooks may go to (none). */
+  webhookAllowCidrs: string[];
 }
 
 export const DEFAULT_TASK_QUEUE = 'sensei-migrations';
@@ -39,6 +62,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SenseiConfig {
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  }
+  if (env.SENSEI_JWKS_URL && !(env.SENSEI_JWT_ISSUER && env.SENSEI_JWT_AUDIENCE)) {
+    // Without both, any token the identity provider signs for another application would be accepted here.
+    throw new Error('SENSEI_JWKS_URL needs SENSEI_JWT_ISSUER and SENSEI_JWT_AUDIENCE: tokens must name this API');
+  }
+  if (env.SENSEI_JWT_SECRET && env.SENSEI_JWT_SECRET.length < 32) {
+    throw new Error('SENSEI_JWT_SECRET must be at least 32 characters (it is the HS256 signing key)');
   }
   return {
     port,
@@ -56,8 +86,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SenseiConfig {
     jwtIssuer: env.SENSEI_JWT_ISSUER || undefined,
     jwtAudience: env.SENSEI_JWT_AUDIENCE || undefined,
     rateLimit: positiveInt(env.SENSEI_RATE_LIMIT, 50, 'SENSEI_RATE_LIMIT'),
+    rateTier: rateTier(env.SENSEI_RATE_TIER),
+    redisUrl: env.SENSEI_REDIS_URL || undefined,
+    authFailureLimit: positiveInt(env.SENSEI_AUTH_FAILURE_LIMIT, 20, 'SENSEI_AUTH_FAILURE_LIMIT'),
+    trustProxy: env.SENSEI_TRUST_PROXY || undefined,
+    sseMaxStreams: positiveInt(env.SENSEI_SSE_MAX_STREAMS, 5, 'SENSEI_SSE_MAX_STREAMS'),
+    sseMaxSeconds: positiveInt(env.SENSEI_SSE_MAX_SECONDS, 3600, 'SENSEI_SSE_MAX_SECONDS'),
     workerActivities: positiveInt(env.SENSEI_WORKER_ACTIVITIES, 8, 'SENSEI_WORKER_ACTIVITIES'),
+    sqliteDir: env.SENSEI_SQLITE_DIR ? path.resolve(env.SENSEI_SQLITE_DIR) : undefined,
+    tlsDir: env.SENSEI_TLS_DIR ? path.resolve(env.SENSEI_TLS_DIR) : undefined,
+    webhookAllowPrivate: flag(env.SENSEI_WEBHOOK_ALLOW_PRIVATE, 'SENSEI_WEBHOOK_ALLOW_PRIVATE'),
+    webhookAllowCidrs: cidrs(env.SENSEI_WEBHOOK_ALLOW_CIDRS, 'SENSEI_WEBHOOK_ALLOW_CIDRS'),
   };
+}
+
+function flag(value: string | undefined, name: string): boolean {
+  if (value === undefined || value === '' || /^(false|0|no)$/i.test(value)) return false;
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  throw new Error(`${name} must be true or false, got "${value}"`);
+}
+
+function cidrs(value: string | undefined, name: string): string[] {
+  const list = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const cidr of list) {
+    try {
+      parseCidr(cidr);
+    } catch (err) {
+      throw new Error(`${name}: ${(err as Error).message}`);
+    }
+  }
+  return list;
+}
+
+function rateTier(value: string | undefined): SenseiConfig['rateTier'] {
+  if (value === undefined || value === '') return 'enterprise';
+  if (value === 'free' || value === 'starter' || value === 'professional' || value === 'enterprise') return value;
+  throw new Error(`SENSEI_RATE_TIER must be free, starter, professional or enterprise, got "${value}"`);
 }
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {

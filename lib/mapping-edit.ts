@@ -4,8 +4,10 @@
  * lossless (widening) or lower it (narrowing). Pure: the workflow applies edits in an update handler.
  */
 import { toCanonical as mysqlType } from './typemap/mysql';
-import { toCanonical as postgresType } from './typemap/postgres';
+import { formattedTypeName, toCanonical as postgresType } from './typemap/postgres';
 import { toCanonical as sqliteType } from './typemap/sqlite';
+import { isKeyColumn } from './mapping';
+import { targetType } from './typemap';
 import type { CanonicalType, ColumnMapping, Dialect, MigrationPlan } from './types';
 
 export interface MappingEdit {
@@ -21,7 +23,7 @@ export function parseTargetType(dialect: Dialect, sql: string): CanonicalType {
   }
   switch (dialect) {
     case 'postgresql':
-      return postgresType({ formatted: text.toLowerCase() });
+      return postgresType({ formatted: formattedTypeName(text) });
     case 'mysql':
       return mysqlType({ columnType: text.toLowerCase() });
     case 'sqlite':
@@ -94,7 +96,9 @@ export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[]): { 
       const judged = editConfidence(c.canonical, proposed);
       const confidence = Math.min(judged.confidence, c.canonical.readConfidence ?? 1);
       const note = ['edited by hand', judged.note, c.canonical.readNote].filter(Boolean).join('; ');
-      const next: ColumnMapping = { ...c, targetType: edit.target_type.trim(), confidence, note };
+      // What reaches DDL is the target type map's own rendering of the parsed type, never the text the user typed.
+      const rendered = targetType(plan.targetDialect, proposed, { inKey: isKeyColumn(t.source, c.column) }).sql;
+      const next: ColumnMapping = { ...c, targetType: rendered, confidence, note };
       edited.push(next);
       return next;
     }),
@@ -109,5 +113,6 @@ export function mappingEditProblem(plan: MigrationPlan, edit: MappingEdit): stri
   if (!mapping) return `no mapping ${edit.id}`;
   const proposed = parseTargetType(plan.targetDialect, edit.target_type);
   if (proposed.kind === 'unsupported') return `${edit.target_type} is not a ${plan.targetDialect} type Sensei can write (${proposed.readNote ?? 'unsupported'})`;
+  if (!targetType(plan.targetDialect, proposed).sql) return `${edit.target_type} is not a ${plan.targetDialect} type Sensei can write`;
   return null;
 }

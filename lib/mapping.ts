@@ -33,7 +33,7 @@ export function portableDefault(expression: string | null): PortableDefault | nu
   return null;
 }
 
-function isKeyColumn(table: TableInfo, column: string): boolean {
+export function isKeyColumn(table: TableInfo, column: string): boolean {
   return table.primaryKey.includes(column) || table.uniqueConstraints.some((u) => u.columns.includes(column));
 }
 

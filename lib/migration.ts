@@ -326,10 +326,21 @@ export interface ValidationQuery {
   target_sql?: string;
 }
 
+/** Bounds of each user query (options.validation.queries), per query and side. */
+export const USER_QUERY_DEFAULTS = { timeout_seconds: 60, max_rows: 100_000 } as const;
+
 /** Options of the validation phase (options.validation), with defaults. */
 export interface ValidationOptions {
-  /** Extra read queries for the behavioral tier. Default none (the generated suite always runs). */
+  /**
+   * Extra read queries for the behavioral tier. Default none (the generated suite always runs). Each runs alone, as
+   * one statement that must be a query, in a read-only transaction rolled back after, on a connection of its own;
+   * one that would write, lock or change the session is refused and fails the tier.
+   */
   queries?: ValidationQuery[];
+  /** Seconds each user query may run on each side before the database stops it (a failed query). Default 60. */
+  query_timeout_seconds?: number;
+  /** Rows each user query may return on each side; a query returning more fails, saying so. Default 100,000. */
+  max_query_rows?: number;
   /** After a failed tier, how long the migration waits for a re-run (revalidateUpdate) before it ends failed. Default 7 days. */
   failed_hold_seconds?: number;
   /** After the certificate, how long a completed migration still accepts a re-run of validation. Default 0: it ends at once. */

@@ -17,7 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq python3 make g++ >/dev/null
 fi
 
-# 2. Local database services (DESIGN.md: machine services).
+# 2. Local services: PostgreSQL, MariaDB, and Redis (shared rate-limit counters; its test needs it).
 if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
   log "starting PostgreSQL"
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
@@ -26,10 +26,15 @@ if command -v mysqladmin >/dev/null 2>&1 && ! mysqladmin -h 127.0.0.1 -u root pi
   log "starting MariaDB"
   start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
 fi
+if command -v redis-cli >/dev/null 2>&1 && ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+  log "starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null || true
+fi
 for _ in $(seq 1 60); do
   pg_ok=1; my_ok=1
   command -v pg_isready >/dev/null 2>&1 && { pg_isready -q -h 127.0.0.1 -p 5432 || pg_ok=0; }
   command -v mysqladmin >/dev/null 2>&1 && { mysqladmin -h 127.0.0.1 -u root ping >/dev/null 2>&1 || my_ok=0; }
+  command -v redis-cli >/dev/null 2>&1 && { redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || my_ok=0; }
   [ "$pg_ok" = 1 ] && [ "$my_ok" = 1 ] && break
   sleep 1
 done

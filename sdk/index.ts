@@ -169,9 +169,9 @@ export interface MappingEdit {
   target_type: string;
 }
 
+/** Who decided is the caller's credential, never a field of the request. */
 export interface GateDecisionRequest {
   comment?: string;
-  approved_by?: string;
 }
 
 export interface LogLine {

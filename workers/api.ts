@@ -5,7 +5,9 @@ import { loadOrCreateSigningKey, publicKeyPem } from '../lib/certificate';
 import { MetadataStore } from '../lib/store';
 import { loadConfig, type SenseiConfig } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
+import { reachPolicy } from '../lib/reach';
 import { Sealer, loadOrCreateKeyFile } from '../lib/secrets';
+import { openRateCounter } from '../api/rate-limit';
 import { connectClient } from './temporal';
 
 /** The admin key: SENSEI_API_KEY, or one generated once into the data dir (its path is logged, never the key). */
@@ -24,12 +26,15 @@ export function authConfig(config: SenseiConfig, log: Logger): AuthConfig {
     jwtIssuer: config.jwtIssuer,
     jwtAudience: config.jwtAudience,
     defaultRateLimit: config.rateLimit,
+    rateTier: config.rateTier,
   };
 }
 
 export async function startApi(config: SenseiConfig, log: Logger, address: string): Promise<{ server: Server; close(): Promise<void> }> {
   const client = await connectClient(address, config.namespace);
   const store = await MetadataStore.open(config);
+  // Counts shared by all API processes: Redis, or the store when it is a PostgreSQL every process reaches.
+  const rateCounter = await openRateCounter({ redisUrl: config.redisUrl, sharedStore: config.databaseUrl ? store : undefined });
   const app = createApp({
     client,
     taskQueue: config.taskQueue,
@@ -38,6 +43,12 @@ export async function startApi(config: SenseiConfig, log: Logger, address: strin
     auth: authConfig(config, log),
     log,
     certificatePublicKey: publicKeyPem(loadOrCreateSigningKey(config)),
+    rateCounter,
+    authFailureLimit: config.authFailureLimit,
+    trustProxy: config.trustProxy,
+    sseMaxStreamsPerKey: config.sseMaxStreams,
+    sseMaxSeconds: config.sseMaxSeconds,
+    reach: reachPolicy(config),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));
@@ -52,6 +63,7 @@ export async function startApi(config: SenseiConfig, log: Logger, address: strin
       server.closeAllConnections();
       await closed;
       await client.connection.close();
+      await rateCounter.close();
       await store.close();
     },
   };

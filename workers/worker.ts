@@ -3,6 +3,7 @@ import { createActivities } from '../activities';
 import { ConnectorPool } from '../activities/connections';
 import { loadConfig, type SenseiConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { reachPolicy, type ReachSettings } from '../lib/reach';
 import { Sealer } from '../lib/secrets';
 import { MetadataStore } from '../lib/store';
 import { connectWorker, installRuntimeLogging, workflowCodeOptions } from './temporal';
@@ -25,9 +26,10 @@ export interface SenseiWorker {
 /** A worker that runs migration workflows and their activities on the configured task queue. */
 export async function createWorker(
   connection: NativeConnection,
-  config: Pick<SenseiConfig, 'namespace' | 'taskQueue' | 'dataDir' | 'encryptionKey' | 'databaseUrl'> & Partial<Pick<SenseiConfig, 'workerActivities'>>,
+  config: Pick<SenseiConfig, 'namespace' | 'taskQueue' | 'dataDir' | 'encryptionKey' | 'databaseUrl' | keyof ReachSettings> &
+    Partial<Pick<SenseiConfig, 'workerActivities'>>,
 ): Promise<SenseiWorker> {
-  const pool = new ConnectorPool(Sealer.fromConfig(config));
+  const pool = new ConnectorPool(Sealer.fromConfig(config), reachPolicy(config));
   const store = await MetadataStore.open(config);
   const worker = await Worker.create({
     connection,

@@ -108,7 +108,7 @@ export const carryOnQuery = wf.defineQuery<MigrationInput>('carryOn');
 
 // ---- activities, grouped by how they should time out and retry ----
 
-const NON_RETRYABLE = ['UnknownDialect', 'DriverMissing', 'NotSupported', 'AuthenticationFailed', 'InvalidConnectionString', 'SchemaNotFound', 'TableNotFound', 'TargetTableNotEmpty', 'WriteFailed'];
+const NON_RETRYABLE = ['UnknownDialect', 'DriverMissing', 'NotSupported', 'AuthenticationFailed', 'InvalidConnectionString', 'NotAllowed', 'SchemaNotFound', 'TableNotFound', 'TargetTableNotEmpty', 'WriteFailed'];
 
 /** Schema work: a few quick retries, then the migration fails with the reason. */
 const schemaWork = wf.proxyActivities<MigrationActivities>({
@@ -863,7 +863,15 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
       completed_at: null,
     };
     state.validation = validation;
-    const tierInput = { migrationId: input.id, source: input.source, target: input.target, plan: plan(), queries: input.options.validation?.queries };
+    const v = input.options.validation;
+    const tierInput = {
+      migrationId: input.id,
+      source: input.source,
+      target: input.target,
+      plan: plan(),
+      queries: v?.queries,
+      queryLimits: { timeout_seconds: v?.query_timeout_seconds, max_rows: v?.max_query_rows },
+    };
     const rejected = Object.fromEntries(state.tables.map((t) => [t.name, t.rows_rejected]));
     const rowCounts = schemaWork.compareRowCounts({ source: input.source, target: input.target, plan: plan(), rejected }).then((checks) => {
       validation.row_counts = checks;
@@ -914,6 +922,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     const info = wf.workflowInfo();
     const issued = await validationWork.issueCertificate({
       migration: { id: input.id, name: input.name, workflow_id: info.workflowId, run_id: info.firstExecutionRunId, validation_attempt: validation.attempt },
+      environment: input.environment ?? 'live',
       source: { type: input.source.type, description: input.source.description, schema: state.schema?.schema ?? input.source.schema ?? null },
       target: { type: input.target.type, description: input.target.description, schema: plan().targetSchema ?? input.target.schema ?? null },
       plan: plan(),

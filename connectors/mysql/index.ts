@@ -20,6 +20,7 @@ import {
   type TextChunkTarget,
 } from '../types';
 import { exactDoubles } from './type-cast';
+import { mysqlDriverOptions, parseMysqlUrl } from './url';
 
 /** Session settings every pooled connection gets before its first query. */
 const SESSION_SQL =
@@ -30,33 +31,6 @@ export interface MysqlOptions {
   poolSize?: number;
   /** Milliseconds to wait for a connection (default 8000). */
   connectTimeoutMs?: number;
-}
-
-interface ParsedUrl {
-  host: string;
-  port: number;
-  user?: string;
-  password?: string;
-  database?: string;
-}
-
-function parseMysqlUrl(connectionString: string): ParsedUrl {
-  let url: URL;
-  try {
-    url = new URL(connectionString);
-  } catch {
-    throw new ConnectorError('InvalidConnectionString', 'mysql connection string must look like mysql://user:password@host:3306/database');
-  }
-  if (!['mysql:', 'mariadb:'].includes(url.protocol)) {
-    throw new ConnectorError('InvalidConnectionString', `mysql connection string must start with mysql:// or mariadb://, not ${url.protocol}//`);
-  }
-  return {
-    host: url.hostname || '127.0.0.1',
-    port: url.port ? Number(url.port) : 3306,
-    user: url.username ? decodeURIComponent(url.username) : undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
-    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined,
-  };
 }
 
 const lit = (text: string) => quoteLiteral('mysql', text);
@@ -141,10 +115,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     if (!schema) throw new ConnectorError('InvalidConnectionString', 'mysql connection string names no database and no schema was given');
     this.schema = schema;
     const pool = mysql.createPool({
-      host: url.host,
-      port: url.port,
-      user: url.user,
-      password: url.password,
+      ...mysqlDriverOptions(url),
       // No default database: names are always qualified, and a target database may not exist yet.
       connectTimeout: options.connectTimeoutMs ?? 8000,
       connectionLimit: options.poolSize ?? 4,
@@ -475,6 +446,10 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     }
     if (code === 'ER_BAD_DB_ERROR') return new ConnectorError('SchemaNotFound', `database "${this.schema}" does not exist in ${where}`);
     if (code === 'ER_NO_SUCH_TABLE') return new ConnectorError('TableNotFound', `${action}: ${errorMessage(error)}`);
+    // ssl-mode asked for TLS: a server without it, or a certificate that fails the check, is no connection at all.
+    if (code === 'HANDSHAKE_NO_SSL_SUPPORT' || code === 'HANDSHAKE_SSL_ERROR' || /CERT|SELF_SIGNED|ERR_TLS/.test(code)) {
+      return new ConnectorError('ConnectionFailed', `cannot connect to ${where} over TLS: ${errorMessage(error)}`);
+    }
     const network = networkReason(error);
     if (network && !code.startsWith('ER_')) return new ConnectorError('ConnectionFailed', `cannot connect to ${where}: ${network}`);
     return new ConnectorError('QueryFailed', `${action} failed on ${where}: ${errorMessage(error)}`);

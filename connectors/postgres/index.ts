@@ -4,6 +4,7 @@ import { PassThrough, type Readable, type Transform } from 'node:stream';
 import { Pool, types as pgTypes, type PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { quoteList } from '../../lib/quote';
+import { databaseSocket } from '../../lib/reach';
 import { toCanonical } from '../../lib/typemap/postgres';
 import type { CanonicalType, ForeignKeyInfo, Row, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
 import { hideSecrets } from '../endpoint';
@@ -19,6 +20,7 @@ import {
   type TextChunkSource,
   type TextChunkTarget,
 } from '../types';
+import { parsePostgresUrl } from './url';
 
 /**
  * Types read as the server's exact text (then normalised in lib/values): int8, numeric, date/time types,
@@ -112,8 +114,12 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   constructor(endpoint: Endpoint, options: PostgresOptions = {}) {
     super(endpoint);
     this.schema = endpoint.schema ?? 'public';
+    // Options node-postgres would pass on unchecked (a host, session options, files to read) are refused here.
+    parsePostgresUrl(endpoint.connectionString);
     const pool = new Pool({
       connectionString: endpoint.connectionString,
+      // Connects only to addresses allowed for databases (lib/reach.ts), checked after DNS resolution.
+      stream: databaseSocket,
       max: options.poolSize ?? 4,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 8000,
       idleTimeoutMillis: 10_000,

@@ -6,7 +6,7 @@ import { toCanonical } from '../../lib/typemap/sqlite';
 import { quoteList } from '../../lib/quote';
 import type { CanonicalType, ColumnMapping, ForeignKeyInfo, Row, TableInfo, TablePlan } from '../../lib/types';
 import { hideSecrets, sqlitePath } from '../endpoint';
-import { SqlConnector, errorMessage, type Exec } from '../sql-connector';
+import { SqlConnector, errorMessage, foreignKeyActions, type Exec } from '../sql-connector';
 import { ConnectorError, type Endpoint, type IntrospectOptions } from '../types';
 
 export interface SqliteOptions {
@@ -159,7 +159,7 @@ export class SqliteConnector extends SqlConnector {
     const constraints = super.tableConstraints(plan);
     if (this.autoIncrementColumn(plan)) constraints.shift();
     for (const fk of plan.source.foreignKeys) {
-      const actions = `${fk.onDelete ? ' ON DELETE ' + fk.onDelete : ''}${fk.onUpdate ? ' ON UPDATE ' + fk.onUpdate : ''}`;
+      const actions = foreignKeyActions(fk);
       constraints.push(
         `CONSTRAINT ${this.q(fk.name)} FOREIGN KEY (${quoteList(this.dialect, fk.columns)}) REFERENCES ${this.q(fk.referencedTable)} (${quoteList(this.dialect, fk.referencedColumns)})${actions}`,
       );

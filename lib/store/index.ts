@@ -108,6 +108,9 @@ export const newId = (prefix: string) => `${prefix}_${randomBytes(8).toString('h
 export const hashKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
 const now = () => new Date().toISOString();
 
+/** How long an X-Idempotency-Key is remembered: a retry a day later is a new request. */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+
 export interface StoreConfig {
   databaseUrl?: string;
   dataDir: string;
@@ -138,6 +141,7 @@ export function knexConfig(config: StoreConfig): Knex.Config {
 const TOUCH_INTERVAL_MS = 60_000;
 
 export class MetadataStore {
+  private lastCounterPurge = 0;
   /** When this process last marked each key used. */
   private readonly touched = new Map<string, number>();
 
@@ -459,27 +463,61 @@ export class MetadataStore {
   // ---- idempotency ----
 
   /**
-   * Claims an idempotency key. Returns the stored record when the key was used before (replay or conflict),
-   * or undefined when this request now owns it.
+   * Claims an idempotency key, atomically: of two requests with one key, one inserts the record and owns it, the
+   * other reads it. A record older than `ttlMs` (24 h by default) no longer counts: it is taken over in one
+   * conditional UPDATE, so two late requests cannot both take it. Returns the live record when the key was used
+   * before (replay or conflict), or undefined when this request now owns it.
    */
-  async claimIdempotencyKey(input: { principal: string; key: string; method: string; path: string; bodyHash: string }) {
-    try {
-      await this.db('idempotency_records').insert({
-        principal: input.principal,
-        idempotency_key: input.key,
-        method: input.method,
-        path: input.path,
-        body_hash: input.bodyHash,
-        status: null,
-        response: null,
-        created_at: now(),
-      });
-      return undefined;
-    } catch {
-      const row = await this.db('idempotency_records').where({ principal: input.principal, idempotency_key: input.key }).first();
-      if (!row) throw new Error('idempotency record vanished');
-      return row as { method: string; path: string; body_hash: string; status: number | null; response: string | null };
+  async claimIdempotencyKey(input: { principal: string; key: string; method: string; path: string; bodyHash: string }, ttlMs = IDEMPOTENCY_TTL_MS) {
+    const fresh = { method: input.method, path: input.path, body_hash: input.bodyHash, status: null, response: null, created_at: now() };
+    const where = { principal: input.principal, idempotency_key: input.key };
+    const inserted = await this.db('idempotency_records')
+      .insert({ ...where, ...fresh })
+      .onConflict(['principal', 'idempotency_key'])
+      .ignore()
+      .returning('principal');
+    if (inserted.length > 0) return undefined;
+    const cutoff = new Date(Date.now() - ttlMs).toISOString();
+    const takenOver = await this.db('idempotency_records').where(where).where('created_at', '<', cutoff).update(fresh);
+    if (takenOver > 0) return undefined;
+    const row = await this.db('idempotency_records').where(where).first();
+    if (!row) throw new Error('idempotency record vanished');
+    return row as { method: string; path: string; body_hash: string; status: number | null; response: string | null };
+  }
+
+  /** Drops idempotency records past their time (called now and then by the API; claims ignore them anyway). */
+  async purgeIdempotencyKeys(ttlMs = IDEMPOTENCY_TTL_MS): Promise<number> {
+    return this.db('idempotency_records')
+      .where('created_at', '<', new Date(Date.now() - ttlMs).toISOString())
+      // Answers stored in clear by earlier versions (they could hold a new key or webhook secret) go at once.
+      .orWhere((q) => q.whereNotNull('response').whereNot('response', 'like', 'sealed:%'))
+      .delete();
+  }
+
+  // ---- rate counters ----
+
+  /** Adds one to each bucket (created with its time to live) in one statement; returns the new counts in order. */
+  async hitRateCounters(buckets: { bucket: string; ttlSeconds: number }[]): Promise<number[]> {
+    if (buckets.length === 0) return [];
+    const now = Date.now();
+    if (now - this.lastCounterPurge > 60_000) {
+      this.lastCounterPurge = now;
+      void this.db('rate_counters').where('expires_at', '<', now).delete().catch(() => undefined);
     }
+    const rows = await this.db('rate_counters')
+      .insert(buckets.map((b) => ({ bucket: b.bucket, count: 1, expires_at: now + b.ttlSeconds * 1000 })))
+      .onConflict('bucket')
+      .merge({ count: this.db.raw('rate_counters.count + 1') })
+      .returning(['bucket', 'count']);
+    const counts = new Map((rows as { bucket: string; count: number | string }[]).map((r) => [r.bucket, Number(r.count)]));
+    return buckets.map((b) => counts.get(b.bucket) ?? 1);
+  }
+
+  async peekRateCounters(buckets: string[]): Promise<number[]> {
+    if (buckets.length === 0) return [];
+    const rows = (await this.db('rate_counters').whereIn('bucket', buckets).where('expires_at', '>', Date.now()).select('bucket', 'count')) as { bucket: string; count: number | string }[];
+    const counts = new Map(rows.map((r) => [r.bucket, Number(r.count)]));
+    return buckets.map((b) => counts.get(b) ?? 0);
   }
 
   async completeIdempotencyKey(principal: string, key: string, status: number, response: string): Promise<void> {

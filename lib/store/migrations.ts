@@ -138,6 +138,20 @@ const MIGRATIONS: Record<string, { up(knex: Knex): Promise<void>; down(knex: Kne
       }
     },
   },
+  '0003_rate_counters': {
+    // Request counts per window, shared by every API process that uses this store (api/rate-limit.ts).
+    async up(knex) {
+      await knex.schema.createTable('rate_counters', (t) => {
+        t.string('bucket', 300).primary();
+        t.integer('count').notNullable();
+        t.bigInteger('expires_at').notNullable(); // epoch milliseconds
+        t.index(['expires_at']);
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTableIfExists('rate_counters');
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

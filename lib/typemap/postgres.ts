@@ -15,6 +15,36 @@ export interface PostgresNativeType {
   default?: string | null;
 }
 
+/** Short names PostgreSQL accepts in DDL, as format_type() spells them (what toCanonical reads). */
+const ALIASES: Record<string, string> = {
+  int: 'integer',
+  int4: 'integer',
+  int2: 'smallint',
+  int8: 'bigint',
+  decimal: 'numeric',
+  float4: 'real',
+  float8: 'double precision',
+  float: 'double precision',
+  bool: 'boolean',
+  varchar: 'character varying',
+  char: 'character',
+  timestamp: 'timestamp without time zone',
+  timestamptz: 'timestamp with time zone',
+  time: 'time without time zone',
+};
+
+/** `varchar(40)` → `character varying(40)`, `timestamptz(3)` → `timestamp(3) with time zone`: a typed name as format_type spells it. */
+export function formattedTypeName(typed: string): string {
+  const t = typed.trim().toLowerCase().replace(/\s+/g, ' ');
+  const m = /^([a-z0-9 ]+?)\s*(\([0-9, ]+\))?$/.exec(t);
+  if (!m) return t;
+  const name = ALIASES[m[1] as string] ?? (m[1] as string);
+  const args = m[2] ?? '';
+  // format_type puts a precision inside the name: timestamp(3) without time zone.
+  const zoned = /^(timestamp|time) (with|without) time zone$/.exec(name);
+  return zoned ? `${zoned[1]}${args} ${zoned[2]} time zone` : `${name}${args}`;
+}
+
 export function toCanonical(info: PostgresNativeType): CanonicalType {
   const type = baseType(info);
   if (type.kind === 'unsupported') return type;

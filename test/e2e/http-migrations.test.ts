@@ -213,6 +213,21 @@ describe('bad input gets a clear error', () => {
     expect(extra.body.error.details.field).toBe('options.turbo');
   });
 
+  test('a validation query that writes, or holds two statements: 422 naming the query; no migration is created', async () => {
+    const before = (await api('GET', '/v1/migrations?limit=100')).body.pagination.total;
+    const writes = await api('POST', '/v1/migrations', body({ options: { validation: { queries: [{ name: 'hostile', sql: 'delete from album returning album_id' }] } } }));
+    expectErrorBody(writes, 422, 'validation_error');
+    expect(writes.body.error.details).toEqual({ field: 'options.validation.queries[0].sql', reason: expect.stringMatching(/^not a read query: only a query may run .* not DELETE/) });
+    const queries = [
+      { name: 'fine', sql: 'select count(*) from album' },
+      { name: 'two', sql: 'select 1', target_sql: 'select 1; drop table "Album"' },
+    ];
+    const two = await api('POST', '/v1/migrations', body({ options: { validation: { queries } } }));
+    expectErrorBody(two, 422, 'validation_error');
+    expect(two.body.error.details).toEqual({ field: 'options.validation.queries[1].target_sql', reason: expect.stringMatching(/several statements/) });
+    expect((await api('GET', '/v1/migrations?limit=100')).body.pagination.total).toBe(before);
+  });
+
   test('unreachable host and wrong password: 422 naming the connection, never echoing it', async () => {
     const unreachable = await api('POST', '/v1/migrations', body({ source: { type: 'postgresql', connection_string: 'postgresql://app:hunter22@127.0.0.1:1/none' } }));
     expectErrorBody(unreachable, 422, 'validation_error');

@@ -101,7 +101,8 @@ describe('against the real API', () => {
 
   beforeAll(async () => {
     dataDir = tempDataDir();
-    stack = await startStack(dataDir);
+    // The receivers listen on loopback, which webhooks may reach only when the operator allows it.
+    stack = await startStack(dataDir, { env: { SENSEI_WEBHOOK_ALLOW_PRIVATE: 'true' } });
     worker = new WorkerProcess(stack.workerEnv);
     worker.start();
     client = new Sensei({ apiKey: stack.apiKey, baseUrl: stack.baseUrl });

@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app';
+import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
+import { reachPolicy } from '../../lib/reach';
 import { Sealer } from '../../lib/secrets';
 import { MetadataStore } from '../../lib/store';
 import { loadOrCreateSigningKey, publicKeyPem } from '../../lib/certificate';
@@ -59,6 +62,8 @@ export class WorkerProcess {
 export const JWT_SECRET = 'sensei-test-jwt-secret-0123456789abcdef';
 
 export interface Stack {
+  /** Sensei's data dir (SENSEI_DATA_DIR): a subdirectory of the test's dir, which is SENSEI_SQLITE_DIR. */
+  dataDir: string;
   store: MetadataStore;
   devServer: DevServer;
   /** Stops the Temporal dev server and starts it again on the same port and state file. */
@@ -70,8 +75,26 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** Temporal dev server + API over loopback HTTP; workers are started by the test as processes. */
-export async function startStack(dataDir: string): Promise<Stack> {
+export interface StackOptions {
+  /** Failed authentications per address and minute (tests probing with bad keys need many: default 100,000). */
+  authFailureLimit?: number;
+  /** Plan limits of every principal (default: enterprise, 1,000 per second). */
+  rateTier?: 'free' | 'starter' | 'professional' | 'enterprise';
+  sseMaxStreamsPerKey?: number;
+  sseMaxSeconds?: number;
+  /** Settings for API and workers, as environment variables (e.g. the webhook allowances of lib/reach.ts). */
+  env?: Record<string, string>;
+}
+
+/**
+ * Temporal dev server + API over loopback HTTP; workers are started by the test as processes. `dir` is the test's
+ * SENSEI_SQLITE_DIR (its SQLite files go there); Sensei's own data dir is `dir`/sensei-data, inside it, as the reach
+ * rules must keep it out of reach even then.
+ */
+export async function startStack(dir: string, options: StackOptions = {}): Promise<Stack> {
+  const dataDir = path.join(dir, 'sensei-data');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const settings: Record<string, string> = { SENSEI_DATA_DIR: dataDir, SENSEI_SQLITE_DIR: dir, ...options.env };
   const serverOptions = { port: await freePort(), dbFile: path.join(dataDir, 'temporal.db'), ui: false };
   let devServer = await startDevServer(dataDir, serverOptions);
   const client = await connectClient(devServer.address, 'default');
@@ -85,15 +108,20 @@ export async function startStack(dataDir: string): Promise<Stack> {
     taskQueue,
     sealer: new Sealer(encryptionKey),
     store,
-    auth: { bootstrapKey: apiKey, defaultRateLimit: 1_000, jwtSecret: JWT_SECRET },
+    auth: { bootstrapKey: apiKey, defaultRateLimit: 1_000, jwtSecret: JWT_SECRET, rateTier: options.rateTier },
+    authFailureLimit: options.authFailureLimit ?? 100_000,
+    sseMaxStreamsPerKey: options.sseMaxStreamsPerKey,
+    sseMaxSeconds: options.sseMaxSeconds,
     log,
     certificatePublicKey: publicKeyPem(loadOrCreateSigningKey({ dataDir })),
+    reach: reachPolicy(loadConfig(settings)),
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const port = (server.address() as { port: number }).port;
   return {
+    dataDir,
     store,
     get devServer() {
       return devServer;
@@ -107,10 +135,10 @@ export async function startStack(dataDir: string): Promise<Stack> {
     baseUrl: `http://127.0.0.1:${port}`,
     apiKey,
     workerEnv: {
+      ...settings,
       TEMPORAL_ADDRESS: devServer.address,
       SENSEI_TASK_QUEUE: taskQueue,
       SENSEI_ENCRYPTION_KEY: encryptionKey,
-      SENSEI_DATA_DIR: dataDir,
       SENSEI_LOG_LEVEL: 'warn',
     },
     async close() {

@@ -13,6 +13,7 @@ import type { Strategy } from '../../lib/types';
 import { temporalBinary } from '../../workers/dev-server';
 import { createWorker, type SenseiWorker } from '../../workers/worker';
 import { migrationWorkflow, statusQuery } from '../../workflows/migration';
+import { testReach } from './reach';
 
 // Quiet logs: only errors of the worker reach the test output.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -51,7 +52,7 @@ export interface MigrationHarness {
 export async function startHarness(env: TestWorkflowEnvironment): Promise<MigrationHarness> {
   const dataDir = tempDataDir();
   const taskQueue = uniqueId('tq');
-  const config = { namespace: 'default', taskQueue, dataDir, encryptionKey: undefined, databaseUrl: undefined };
+  const config = { namespace: 'default', taskQueue, encryptionKey: undefined, databaseUrl: undefined, ...testReach(dataDir) };
   const worker = await createWorker(env.nativeConnection, config);
   const running = worker.run();
   return {

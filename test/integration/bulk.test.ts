@@ -27,9 +27,11 @@ import { compareDecimalText, keyRange } from '../../connectors/key-range';
 import { copyTextToLoadData } from '../../connectors/text-load';
 import { planMigration } from '../../lib/mapping';
 import type { EndpointRef } from '../../lib/migration';
+import { reachPolicy } from '../../lib/reach';
 import { Sealer } from '../../lib/secrets';
 import type { CanonicalType, Key, Row, TablePlan } from '../../lib/types';
 import { canonicalRowText } from '../../lib/values';
+import { testReach } from '../helpers/reach';
 import { createTempDatabase, testDialects, type TempDatabase } from '../helpers/databases';
 
 const dialects = testDialects().filter((d) => d !== 'sqlite');
@@ -331,7 +333,7 @@ describe.each(PAIRS)('copyChunk %s → %s', (sourceDialect, targetDialect) => {
     targetDb = await createTempDatabase(targetDialect);
     const holders = (n: number) => Array.from({ length: n }, (_, i) => (sourceDialect === 'postgresql' ? `$${i + 1}` : '?')).join(', ');
     await run(sourceDb.endpoint, [[PASS_SQL[sourceDialect]], ...PASS_ROWS.map((r): [string, unknown[]] => [`INSERT INTO pass VALUES (${holders(r.length)})`, r])]);
-    pool = new ConnectorPool(sealer);
+    pool = new ConnectorPool(sealer, reachPolicy(testReach()));
     const connector = await pool.get(ref(sourceDb.endpoint), 'source');
     const schema = await connector.introspect({ tables: ['pass'] });
     table = planMigration(schema, targetDialect, { targetSchema: (await pool.get(ref(targetDb.endpoint), 'target')).schema }).tables[0];
@@ -392,7 +394,7 @@ describe('a value the SQLite target cannot hold', () => {
     const sourceDb = await createTempDatabase('mysql');
     const targetDb = await createTempDatabase('sqlite');
     const sealer = new Sealer('bulk test');
-    const pool = new ConnectorPool(sealer);
+    const pool = new ConnectorPool(sealer, reachPolicy(testReach()));
     const ref = (e: Endpoint): EndpointRef => ({ type: e.type, sealedConnection: sealer.seal(e.connectionString), description: e.type, schema: e.schema });
     try {
       await run(sourceDb.endpoint, [['CREATE TABLE wide (id INT PRIMARY KEY, u BIGINT UNSIGNED)'], ['INSERT INTO wide VALUES (1, 5), (2, 18446744073709551615), (3, 7)']]);

@@ -18,6 +18,8 @@ import { MetadataStore } from '../../lib/store';
 import type { TablePlan } from '../../lib/types';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
 import { tempDataDir } from '../helpers/temporal';
+import { reachPolicy } from '../../lib/reach';
+import { testReach } from '../helpers/reach';
 
 let dir: string;
 let targetDb: TempDatabase;
@@ -35,7 +37,7 @@ beforeAll(async () => {
   db.close();
   targetDb = await createTempDatabase('postgresql');
   const sealer = new Sealer('rejected rows test');
-  pool = new ConnectorPool(sealer);
+  pool = new ConnectorPool(sealer, reachPolicy(testReach()));
   const ref = (e: Endpoint): EndpointRef => ({ type: e.type, sealedConnection: sealer.seal(e.connectionString), description: e.type, schema: e.schema });
   source = ref({ type: 'sqlite', connectionString: file });
   target = ref(targetDb.endpoint);

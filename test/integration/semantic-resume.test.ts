@@ -12,7 +12,9 @@ import { createConnector } from '../../connectors/registry';
 import type { Endpoint } from '../../connectors/types';
 import { planMigration } from '../../lib/mapping';
 import type { EndpointRef, TierResult } from '../../lib/migration';
+import { reachPolicy } from '../../lib/reach';
 import { Sealer } from '../../lib/secrets';
+import { testReach } from '../helpers/reach';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
 
 const ROWS = 250_000;
@@ -50,7 +52,7 @@ beforeAll(async () => {
 
   const sealer = new Sealer('semantic resume test');
   const ref = (e: Endpoint): EndpointRef => ({ type: e.type, sealedConnection: sealer.seal(e.connectionString), description: e.type, schema: e.schema });
-  pool = new ConnectorPool(sealer);
+  pool = new ConnectorPool(sealer, reachPolicy(testReach()));
   const source = await createConnector(pg.endpoint);
   const schema = await source.introspect({ tables: ['t', 'wide'] });
   await source.close();

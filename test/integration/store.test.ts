@@ -178,6 +178,6 @@ describe.each(backends)('metadata store on %s', (_name, open) => {
 
   test('opening again applies no schema version twice', async () => {
     const versions = await store.db('sensei_schema_versions').select('name');
-    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results']);
+    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters']);
   });
 });

@@ -129,6 +129,36 @@ test.each(CORRUPTIONS)('$name in the target fails the $tier tier on re-run and n
   await handle.terminate('test over');
 });
 
+test('user queries through the workflow: a plain one compares equal; one that writes, one that drops on the target and one past the row cap fail the behavioral tier by name, and both databases are untouched', async () => {
+  const { source, target } = sqlitePair();
+  const queries = [
+    { name: 'tracks', sql: 'select count(*) from "Track"' },
+    { name: 'hostile', sql: 'delete from "Track" returning "TrackId"' },
+    { name: 'drops on the target', sql: 'select 1', target_sql: 'drop table "Track"' },
+    { name: 'too many rows', sql: 'select "TrackId" from "Track"' },
+  ];
+  const options: MigrationOptions = { ...HOLD, validation: { ...HOLD.validation, queries, max_query_rows: 1000 } };
+  const handle = await startMigration(h, source, target, 'aggressive', options);
+  await handle.executeUpdate(startUpdate);
+  const failed = await waitForStatus(handle, (s) => s.status === 'failed', 120_000);
+  expect(failed.failure?.code).toBe('ValidationFailed');
+  const report = (await handle.query(validationQuery)) as ValidationReport;
+  expect(report.diagnosis?.caught_by).toBe('behavioral');
+  const user = Object.fromEntries((report.results.behavioral?.queries ?? []).filter((q) => q.origin === 'user').map((q) => [q.name, q]));
+  expect(user.tracks).toMatchObject({ outcome: 'equal', source_rows: 1, target_rows: 1 });
+  expect(user.hostile).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/^on the source: refused: .*; on the target: refused: /) });
+  expect(user['drops on the target']).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/^on the target: refused: only a query may run .* not DROP/) });
+  expect(user['too many rows']).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/returned more than 1000 rows/) });
+  // Every other tier passed: the copy is intact on both sides.
+  expect(Object.entries(report.tiers).filter(([, t]) => t.verdict !== 'passed').map(([name]) => name)).toEqual(['behavioral']);
+  for (const file of [source.connectionString, target.connectionString]) {
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM "Track"').get()).toEqual({ n: 3503 });
+    db.close();
+  }
+  await handle.terminate('test over');
+});
+
 /** Every kind of value the tiers normalise, with the awkward ones: JSON key order, CHAR padding, '' against NULL, zones. */
 const ZOO_SQL = [
   `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')`,

@@ -19,6 +19,7 @@ const body: CertificateBody = {
   format: CERTIFICATE_FORMAT,
   certificate_id: 'cert_1',
   migration: { id: 'mig_1', name: 'm', workflow_id: 'mig_1', run_id: 'run', validation_attempt: 1 },
+  environment: 'test',
   source: { type: 'sqlite', description: 'sqlite file a', schema: 'main' },
   target: { type: 'postgresql', description: 'postgresql app@db:5432/x', schema: 'public' },
   schema_fingerprint: 'cd'.repeat(32),

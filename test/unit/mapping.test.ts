@@ -1,4 +1,6 @@
 import { planMigration, portableDefault } from '../../lib/mapping';
+import { applyMappingEdits, mappingEditProblem } from '../../lib/mapping-edit';
+import { targetType } from '../../lib/typemap';
 import type { ColumnInfo, SchemaInfo, TableInfo } from '../../lib/types';
 
 const col = (name: string, type: ColumnInfo['type'], nullable = false, dflt: string | null = null, nativeType = type.kind): ColumnInfo => ({
@@ -95,3 +97,33 @@ describe('portableDefault', () => {
     expect(portableDefault(expression)).toEqual(expected);
   });
 });
+
+describe('mapping edits reach DDL re-rendered from the parsed type', () => {
+  const toMysql = planMigration(schema, 'mysql', { targetSchema: 'shop' });
+  const toPg = planMigration(schema, 'postgresql', { targetSchema: 'public' });
+
+  test('whatever follows a type name is dropped: the target type map renders the type', () => {
+    const { edited } = applyMappingEdits(toMysql, [{ id: 'by_code.n', target_type: 'int not null default 7' }]);
+    expect(edited[0]?.targetType).toBe(mysqlTypeOf(toMysql, { kind: 'int32' }));
+    expect(edited[0]?.targetType).not.toMatch(/default|null/i);
+    const widened = applyMappingEdits(toPg, [{ id: 'by_code.code', target_type: '  varchar(40)  ' }]).edited[0];
+    expect(widened).toMatchObject({ targetType: 'character varying(40)', confidence: 1 });
+  });
+
+  test('text that is no type is refused before it reaches the plan', () => {
+    for (const typed of ['int); drop table users; --', "varchar(10) check (1=1)", 'text collate "C"', 'int primary key']) {
+      const problem = mappingEditProblem(toPg, { id: 'by_code.n', target_type: typed });
+      if (problem === null) {
+        // Accepted only as the bare type the map renders, never with the rest.
+        const rendered = applyMappingEdits(toPg, [{ id: 'by_code.n', target_type: typed }]).edited[0]?.targetType ?? '';
+        expect(rendered).toMatch(/^[a-z ]+(\(\d+(,\d+)?\))?$/i);
+        expect(rendered.toLowerCase()).not.toContain('primary');
+      }
+    }
+    expect(mappingEditProblem(toPg, { id: 'by_code.n', target_type: 'int); drop table users; --' })).not.toBeNull();
+  });
+});
+
+function mysqlTypeOf(plan: ReturnType<typeof planMigration>, type: ColumnInfo['type']): string {
+  return targetType(plan.targetDialect, type).sql;
+}

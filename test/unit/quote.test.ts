@@ -1,3 +1,4 @@
+import { foreignKeyActions } from '../../connectors/sql-connector';
 import { quoteIdentifier, quoteLiteral, quoteQualified } from '../../lib/quote';
 
 describe('quoteIdentifier', () => {
@@ -32,5 +33,14 @@ describe('quoteLiteral', () => {
     expect(quoteLiteral('postgresql', "it's \\")).toBe("'it''s \\'");
     expect(quoteLiteral('sqlite', "it's")).toBe("'it''s'");
     expect(quoteLiteral('mysql', "it's \\n")).toBe("'it''s \\\\n'");
+  });
+});
+
+describe('foreign-key actions reach DDL only as one of the five SQL actions', () => {
+  test('known actions are normalised; anything else is refused', () => {
+    expect(foreignKeyActions({ name: 'fk', onDelete: 'cascade', onUpdate: 'no  action' })).toBe(' ON DELETE CASCADE ON UPDATE NO ACTION');
+    expect(foreignKeyActions({ name: 'fk' })).toBe('');
+    expect(() => foreignKeyActions({ name: 'fk', onDelete: 'CASCADE; DROP TABLE users' })).toThrow(/not one of/);
+    expect(() => foreignKeyActions({ name: 'fk', onUpdate: 'SET NULL DEFERRABLE' })).toThrow(/not one of/);
   });
 });
