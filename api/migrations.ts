@@ -681,13 +681,18 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
   router.post('/:id/errors/:errorId/retry', async (req, res) => {
     const handle = await handleFor(req, res);
     const errorId = String(req.params.errorId);
-    const { error } = await errorNamed(handle, errorId);
+    const { error, stored } = await errorNamed(handle, errorId);
     const by = (res.locals.principal as Principal).id;
-    const retry = (target: Handle) => update(target, () => target.executeUpdate(retryErrorUpdate, { args: [{ errorId, by, error }] }));
+    const retry = async (target: Handle) => {
+      const outcome = await update(target, () => target.executeUpdate(retryErrorUpdate, { args: [{ errorId, by, error }] }));
+      forgetStatus(handle, res);
+      // The workflow sends it with its next batch too; written now, the next read of the errors already shows it.
+      if (stored) await store.recordErrors(handle.workflowId, [outcome.error], 'replace');
+      return outcome;
+    };
     const closed = await closedRun(handle);
     if (!closed) {
       res.json(await retry(handle));
-      forgetStatus(handle, res);
       return;
     }
     const before = await statusOf(handle);
@@ -698,7 +703,6 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     if (error.code !== 'RowRejected' || !error.key || !error.table) throw conflict(`error ${errorId} is not a rejected row; only rows can be retried`);
     if (error.resolved_at) throw conflict(`error ${errorId} is already resolved`);
     const runId = await reopen(handle, closed, { errorRetry: { by } }, 'the migration is being opened again by another request');
-    forgetStatus(handle, res);
     res.json(await retry(client.workflow.getHandle<typeof migrationWorkflow>(handle.workflowId, runId)));
   });
 

@@ -2,14 +2,14 @@
  * npm run bench:api — GET …/status under load: concurrent pollers of one migration, through the API as it runs in
  * production (its own process, `npm run api`), a worker process and the Temporal dev server.
  *
- *   node dist/bench/api.js [--pollers 50] [--seconds 10] [--every 100]
+ *   node dist/bench/api.js [--pollers 50] [--seconds 10] [--every 90]
  *
  * Each run is `--pollers` clients polling for `--seconds` (after a one-second warm-up), with a read-only API key of
  * their own (the default limit of 50 requests per second per key would cap them):
  * - GET /healthz, for reference: what the API process answers on this machine with no auth and no store;
  * - a completed migration's status through the API (its final status comes from the metadata store), and an open
  *   migration's (it waits at the approval gate; readers share one query per 250 ms): back to back (as fast as the
- *   API answers), and paced (each poller once per `--every` ms: 50 pollers every 100 ms ask 500 times a second);
+ *   API answers), and paced (each poller once per `--every` ms: 50 pollers every 90 ms ask about 555 times a second);
  * - for comparison, what each request cost before: one status query per request, straight to Temporal, for the
  *   closed workflow (a replay of its history on the worker) and for the open one.
  * Prints requests per second and latency percentiles; writes bench/results/api-<timestamp>.json (git-ignored).
@@ -111,7 +111,7 @@ async function main() {
   const opts = new Command()
     .option('--pollers <n>', 'concurrent pollers', '50')
     .option('--seconds <n>', 'seconds per run', '10')
-    .option('--every <ms>', 'interval of each poller in the paced runs (50 pollers every 100 ms: 500 requests/s)', '100')
+    .option('--every <ms>', 'interval of each poller in the paced runs (50 pollers every 90 ms: about 555 requests/s)', '90')
     .parse()
     .opts();
   const pollers = Number(opts.pollers);

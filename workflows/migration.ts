@@ -291,14 +291,25 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     },
   );
 
+  /**
+   * Errors the state does not keep that this run changed (resolved, retried): until the store has them (with the next
+   * batch), the request's copy of the store's record would be older than what happened here.
+   */
+  const changedErrors = new Map<string, MigrationError>();
   /** The error a request names: the workflow's own record, or (one it does not keep) the store's. */
   const errorOf = ({ errorId, error }: ErrorRequest): MigrationError | undefined =>
-    state.errors.find((e) => e.id === errorId) ?? (error?.id === errorId ? error : undefined);
+    state.errors.find((e) => e.id === errorId) ?? changedErrors.get(errorId) ?? (error?.id === errorId ? error : undefined);
+  /** The error a request names, held for this run's later requests when the state does not keep it. */
+  const errorToChange = (request: ErrorRequest): MigrationError => {
+    const error = errorOf(request) as MigrationError;
+    if (!state.errors.includes(error)) changedErrors.set(error.id, error);
+    return error;
+  };
 
   wf.setHandler(
     resolveErrorUpdate,
     (request) => {
-      const error = errorOf(request) as MigrationError;
+      const error = errorToChange(request);
       Object.assign(error, { resolved_at: now(), resolved_by: request.by, resolution_note: request.note });
       outbox().errors.push(error);
       return error;
@@ -317,7 +328,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
     retryErrorUpdate,
     async (request) => {
       const { by } = request;
-      const error = errorOf(request) as MigrationError;
+      const error = errorToChange(request);
       const table = plan().tables.find((t) => t.source.name === error.table) as TablePlan;
       const progress = state.tables.find((t) => t.name === error.table) as TableProgress;
       try {
