@@ -8,22 +8,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CERTIFICATE_FORMAT, certificateText, parseSigningKey, publicKeyPem, signCertificate, type CertificateBody } from '../../lib/certificate';
+import { certificateText, parseSigningKey, publicKeyPem, signCertificate } from '../../lib/certificate';
+import { sampleCertificateBody } from '../helpers/certificate';
 
 const CLI = path.resolve(__dirname, '../../dist/cli/sensei.js');
-const tier = { verdict: 'passed' as const, evidence_sha256: 'ab'.repeat(32), checks: 3, summary: 'ok' };
-const body: CertificateBody = {
-  format: CERTIFICATE_FORMAT,
-  certificate_id: 'cert_cli',
-  migration: { id: 'mig_cli', name: 'm', workflow_id: 'mig_cli', run_id: 'run', validation_attempt: 1 },
-  environment: 'live',
-  source: { type: 'sqlite', description: 'sqlite file a', schema: 'main' },
-  target: { type: 'postgresql', description: 'postgresql app@db:5432/x', schema: 'public' },
-  schema_fingerprint: 'cd'.repeat(32),
-  tables: [{ name: 'T', target: 'T', source_rows: 12, target_rows: 12, source_content_sha256: 'e'.repeat(64), target_content_sha256: 'e'.repeat(64) }],
-  tiers: { structural: tier, statistical: tier, referential: tier, semantic: tier, behavioral: tier },
-  timestamps: { migration_started_at: null, validation_started_at: 't0', validation_completed_at: 't1', issued_at: 't2' },
-};
+const body = sampleCertificateBody({ certificate_id: 'cert_cli', environment: 'live' });
 
 const freshKey = () => parseSigningKey(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
 const verify = (...args: string[]) => spawnSync(process.execPath, [CLI, 'verify', ...args], { encoding: 'utf8' });
