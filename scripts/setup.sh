@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything Sensei needs on a fresh machine of this kind, idempotent and quick when already done:
 # build tools for native npm modules, the local PostgreSQL and MariaDB services, npm packages,
-# the Temporal CLI (built with Go), and the compiled TypeScript.
+# the Temporal CLI and the Temporal server with its SQL schema tool (built with Go), and the compiled TypeScript.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,6 +54,9 @@ fi
 
 # 4. The Temporal CLI and its dev server (skips when present).
 bash scripts/install-temporal.sh >&2
+# 4b. The Temporal server itself and temporal-sql-tool, for a cluster on PostgreSQL (scripts/cluster.sh; skips when
+# present). Most of its packages come from the CLI's build in Go's cache.
+bash scripts/install-temporal-server.sh >&2
 
 # 5. Compile (the worker, API and CLI run from dist/).
 log "compiling TypeScript"
