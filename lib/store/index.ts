@@ -137,6 +137,27 @@ export function knexConfig(config: StoreConfig): Knex.Config {
   };
 }
 
+/** Any fixed number: the PostgreSQL advisory lock that Sensei processes take to apply schema versions one at a time. */
+const SCHEMA_LOCK = 0x5e15e1;
+
+/**
+ * Applies pending schema versions. API and worker processes of a cluster start at once against one PostgreSQL store;
+ * knex's own migration lock does not cover creating its bookkeeping tables, and a process that finds the lock taken
+ * fails instead of waiting. So on PostgreSQL they queue on an advisory lock, held by a transaction of its own while
+ * knex applies the versions on other connections of the pool; each process after the first finds nothing to do.
+ */
+async function applySchemaVersions(db: Knex, shared: boolean): Promise<void> {
+  const latest = () => db.migrate.latest({ migrationSource, tableName: 'sensei_schema_versions' });
+  if (!shared) {
+    await latest();
+    return;
+  }
+  await db.transaction(async (trx) => {
+    await trx.raw('SELECT pg_advisory_xact_lock(?)', [SCHEMA_LOCK]);
+    await latest();
+  });
+}
+
 /** A key in use is marked used at most this often per process: a write per request would queue every read behind it. */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -150,7 +171,12 @@ export class MetadataStore {
   /** Opens the store and applies pending schema versions. */
   static async open(config: StoreConfig): Promise<MetadataStore> {
     const db = knexFactory(knexConfig(config));
-    await db.migrate.latest({ migrationSource, tableName: 'sensei_schema_versions' });
+    try {
+      await applySchemaVersions(db, Boolean(config.databaseUrl));
+    } catch (err) {
+      await db.destroy();
+      throw err;
+    }
     return new MetadataStore(db);
   }
 

@@ -181,3 +181,23 @@ describe.each(backends)('metadata store on %s', (_name, open) => {
     expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters']);
   });
 });
+
+test('API and worker processes opening one new PostgreSQL store at once all start, and each schema version runs once', async () => {
+  const db = await createTempDatabase('postgresql');
+  const dataDir = tempDataDir();
+  try {
+    const opened = await Promise.allSettled(
+      Array.from({ length: 4 }, () => MetadataStore.open({ dataDir, databaseUrl: db.endpoint.connectionString })),
+    );
+    const stores = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    await Promise.all(stores.map((s) => s.close()));
+    expect(opened.map((o) => (o.status === 'rejected' ? String(o.reason) : 'opened'))).toEqual(Array(4).fill('opened'));
+    const check = await MetadataStore.open({ dataDir, databaseUrl: db.endpoint.connectionString });
+    const versions = await check.db('sensei_schema_versions').select('name');
+    await check.close();
+    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters']);
+  } finally {
+    await db.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
