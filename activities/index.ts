@@ -7,6 +7,7 @@ import { planMigration } from '../lib/mapping';
 import type { EndpointRef, MigrationError, MigrationInput, MigrationStatus, RowCountCheck, TimelineEvent, ValidationReport } from '../lib/migration';
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
 import { withoutQuotedValues } from '../lib/redact';
+import { invalidTextColumn, isTextKind } from '../lib/values';
 import type { MetadataStore } from '../lib/store';
 import type { ConnectorPool } from './connections';
 import { createPartitionActivities } from './partitions';
@@ -105,18 +106,14 @@ export function isRowRejection(target: Connector, cause: unknown): boolean {
  * down to the single rows it refuses, so one bad row costs O(log n) writes and the rest still lands.
  */
 async function writeIsolating(target: Connector, table: TablePlan, rows: Row[], positions: number[], rejected: RejectedRow[]): Promise<number> {
+  rows = withoutInvalidText(table, rows, positions, rejected);
+  if (rows.length === 0) return 0;
   try {
     return await target.writeRows(table, rows);
   } catch (err) {
     if (!(err instanceof ConnectorError) || !isRowRejection(target, err.cause)) throw err;
     if (rows.length === 1) {
-      rejected.push({ key: keyOf(rows[0] as Row, positions), message: withoutQuotedValues(err.message) });
-      if (rejected.length > MAX_REJECTED_PER_CHUNK) {
-        throw ApplicationFailure.nonRetryable(
-          `the target rejects more than ${MAX_REJECTED_PER_CHUNK} rows of one chunk of ${table.source.name}; first: ${rejected[0]?.message}`,
-          'RowsRejected',
-        );
-      }
+      reject(table, rejected, { key: keyOf(rows[0] as Row, positions), message: withoutQuotedValues(err.message) });
       return 0;
     }
     const mid = rows.length >> 1;
@@ -125,11 +122,60 @@ async function writeIsolating(target: Connector, table: TablePlan, rows: Row[], 
   }
 }
 
+function reject(table: TablePlan, rejected: RejectedRow[], row: RejectedRow): void {
+  rejected.push(row);
+  if (rejected.length > MAX_REJECTED_PER_CHUNK) {
+    throw ApplicationFailure.nonRetryable(
+      `the target rejects more than ${MAX_REJECTED_PER_CHUNK} rows of one chunk of ${table.source.name}; first: ${rejected[0]?.message}`,
+      'RowsRejected',
+    );
+  }
+}
+
+/** Positions of a table's text columns (where a connector may hand over bytes that are not UTF-8). */
+function textPositions(table: TablePlan): number[] {
+  return table.columns.flatMap((c, i) => (isTextKind(c.canonical) ? [i] : []));
+}
+
+/** The rows whose text is all valid UTF-8; each other row is rejected by key with the column that is not. */
+function withoutInvalidText(table: TablePlan, rows: Row[], positions: number[], rejected: RejectedRow[]): Row[] {
+  const texts = textPositions(table);
+  if (texts.length === 0 || rows.every((row) => invalidTextColumn(row, texts) < 0)) return rows;
+  return rows.filter((row) => {
+    const at = invalidTextColumn(row, texts);
+    if (at < 0) return true;
+    const column = table.columns[at]?.column;
+    reject(table, rejected, { key: keyOf(row, positions), message: `column ${column} holds bytes that are not valid UTF-8: not copied (never replaced by U+FFFD)` });
+    return false;
+  });
+}
+
+/** A table copied whole has no key to name a row by: bytes that are not UTF-8 fail it before its one transaction commits. */
+async function* checkedText(table: TablePlan, batches: AsyncIterable<Row[]>): AsyncIterable<Row[]> {
+  const texts = textPositions(table);
+  for await (const batch of batches) {
+    for (const row of batch) {
+      const at = invalidTextColumn(row, texts);
+      if (at >= 0) {
+        throw ApplicationFailure.nonRetryable(
+          `${table.source.name}: column ${table.columns[at]?.column} of a row holds bytes that are not valid UTF-8, and the table has no key to name ` +
+            'the row by to reject it alone: nothing of this table was copied',
+          'InvalidText',
+        );
+      }
+    }
+    yield batch;
+  }
+}
+
 function keyOf(row: Row, positions: number[]): Key {
   return positions.map((i): KeyPart => {
     const v = row[i];
     if (Buffer.isBuffer(v)) {
-      throw ApplicationFailure.nonRetryable('binary key columns cannot be used as a keyset checkpoint', 'NotSupported');
+      throw ApplicationFailure.nonRetryable(
+        'a key column holds bytes (a binary key, or text that is not valid UTF-8): it cannot be a keyset checkpoint or name a row',
+        'NotSupported',
+      );
     }
     return v ?? null;
   });
@@ -330,7 +376,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
         const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
         const columns = input.table.columns.map((c) => c.column);
         const batches = source.readAll(input.table.source.name, columns, columns, input.batchSize);
-        const rows = await target.replaceAllRows(input.table, heartbeating(batches));
+        const rows = await target.replaceAllRows(input.table, heartbeating(checkedText(input.table, batches)));
         return { rows };
       });
     },
@@ -338,15 +384,16 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
     async finalizeTarget(input: { target: EndpointRef; plan: MigrationPlan }): Promise<{ skippedForeignKeys: string[] }> {
       return typed(async () => {
         const connector = await pool.get(input.target, 'target');
-        const migrated = new Set(input.plan.tables.map((t) => t.source.name));
+        // Foreign keys point at the referenced table's target name (which may be shortened to fit the target).
+        const targets = new Map(input.plan.tables.map((t) => [t.source.name, t.target]));
         const skippedForeignKeys: string[] = [];
         for (const table of input.plan.tables) {
           Context.current().heartbeat({ table: table.target });
           // A foreign key to a table outside this migration cannot be created in the target.
-          const foreignKeys = table.source.foreignKeys.filter((fk) => {
-            const keep = migrated.has(fk.referencedTable);
-            if (!keep) skippedForeignKeys.push(`${table.source.name}.${fk.name} → ${fk.referencedTable}`);
-            return keep;
+          const foreignKeys = table.source.foreignKeys.flatMap((fk) => {
+            const referenced = targets.get(fk.referencedTable);
+            if (referenced === undefined) skippedForeignKeys.push(`${table.source.name}.${fk.name} → ${fk.referencedTable}`);
+            return referenced === undefined ? [] : [{ ...fk, referencedTable: referenced }];
           });
           await connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys } });
         }

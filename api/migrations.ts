@@ -582,7 +582,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     const plan = await planOf(handle);
     if (!plan) throw new ApiError(404, 'not_available', 'Mappings are planned in the mapping phase');
     const all = plan.tables.flatMap((t) => t.columns);
-    res.json({ ...page(all, all.length, q), min_confidence: plan.minConfidence, blockers: plan.blockers });
+    res.json({ ...page(all, all.length, q), min_confidence: plan.minConfidence, blockers: plan.blockers, notes: plan.notes ?? [] });
   });
 
   router.get('/:id/mappings/:mappingId', async (req, res) => {

@@ -32,8 +32,10 @@ export interface IdentifierRules {
   literal(value: string): string;
   /** How the database folds unquoted names. */
   caseFolding: 'lower' | 'upper' | 'none';
-  /** Longest name the database keeps, in bytes of UTF-8 (absent: no limit). */
+  /** Longest name the database keeps, in bytes of UTF-8 (absent: no limit in bytes). */
   maxNameBytes?: number;
+  /** Longest name the database keeps, in characters (absent: no limit in characters). */
+  maxNameChars?: number;
 }
 
 /** A dialect's type map both ways (connectors/<dialect>/types.ts); its connector reads catalogs with its own toCanonical. */

@@ -2,12 +2,14 @@
  * What the SQL dialects share (after knex's client/dialect split): keyset reads, batched idempotent writes,
  * table DDL, indexes and foreign keys. Each dialect overrides only how it talks to its driver and what differs.
  */
+import { fitName } from '../lib/identifiers';
 import { portableDefault } from '../lib/mapping';
 import { isNotAllowed } from '../lib/reach';
 import { quoteIdentifier, quoteList, quoteLiteral } from '../lib/quote';
 import { targetType } from '../lib/typemap';
 import { toCanonicalValue } from '../lib/values';
 import type { CanonicalType, ColumnMapping, Dialect, Key, Row, SchemaInfo, TableInfo, TablePlan } from '../lib/types';
+import { dialectNamed } from './dialects';
 import { endpointLabel, scrub } from './endpoint';
 import { ConnectorError, type Connector, type Endpoint, type IntrospectOptions, type KeyRange, type NativeTypeChoice } from './types';
 
@@ -335,11 +337,11 @@ export abstract class SqlConnector implements Connector {
       const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
       for (const index of plan.source.indexes) {
         if (existing.indexes.some((i) => same(i.columns, index.columns) && i.unique === index.unique)) continue;
-        const name = await this.indexName(plan.target, index.name);
+        const name = await this.indexName(plan.target, this.fitName(index.name));
         await this.exec(this.createIndexSql(plan.target, name, index));
       }
       for (const fk of plan.source.foreignKeys) {
-        if (existing.foreignKeys.some((f) => f.name === fk.name || (same(f.columns, fk.columns) && f.referencedTable === fk.referencedTable))) continue;
+        if (existing.foreignKeys.some((f) => f.name === this.fitName(fk.name) || (same(f.columns, fk.columns) && f.referencedTable === fk.referencedTable))) continue;
         await this.addForeignKey(plan, fk);
       }
       await this.afterLoad(plan);
@@ -351,6 +353,11 @@ export abstract class SqlConnector implements Connector {
     return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(name)} ON ${this.qt(table)} (${quoteList(this.dialect, index.columns)})`;
   }
 
+  /** A constraint or index name as the target keeps it: shortened deterministically when too long (lib/identifiers). */
+  protected fitName(name: string): string {
+    return fitName(name, dialectNamed(this.dialect).identifiers);
+  }
+
   /** Index names are per schema in PostgreSQL and SQLite: a name used by another table gets the table prefixed. */
   protected async indexName(_table: string, name: string): Promise<string> {
     return name;
@@ -359,7 +366,7 @@ export abstract class SqlConnector implements Connector {
   protected async addForeignKey(plan: TablePlan, fk: TableInfo['foreignKeys'][number]): Promise<void> {
     const actions = foreignKeyActions(fk);
     await this.exec(
-      `ALTER TABLE ${this.qt(plan.target)} ADD CONSTRAINT ${this.q(fk.name)} FOREIGN KEY (${quoteList(this.dialect, fk.columns)})` +
+      `ALTER TABLE ${this.qt(plan.target)} ADD CONSTRAINT ${this.q(this.fitName(fk.name))} FOREIGN KEY (${quoteList(this.dialect, fk.columns)})` +
         ` REFERENCES ${this.qt(fk.referencedTable)} (${quoteList(this.dialect, fk.referencedColumns)})${actions}`,
     );
   }

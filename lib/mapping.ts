@@ -3,6 +3,7 @@
  * Pure: the plan is shown to an approver and crosses Temporal as JSON.
  */
 import { dialectNamed, isDialect } from '../connectors/dialects';
+import { fitName, nameFits } from './identifiers';
 import { targetType } from './typemap';
 import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, SchemaInfo, TableInfo, TablePlan } from './types';
 
@@ -86,7 +87,7 @@ function chooseKey(table: TableInfo): Pick<TablePlan, 'keyColumns' | 'copyMode' 
 export function planTable(table: TableInfo, targetDialect: Dialect): TablePlan {
   return {
     source: table,
-    target: table.name,
+    target: isDialect(targetDialect) ? fitName(table.name, dialectNamed(targetDialect).identifiers) : table.name,
     columns: table.columns.map((c) => planColumn(table, c, targetDialect)),
     ...chooseKey(table),
   };
@@ -98,8 +99,19 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   const blockers = columns
     .filter((c) => c.canonical.kind === 'unsupported')
     .map((c) => `${c.table}.${c.column}: type ${c.sourceType} is not supported by Sensei`);
+  const notes: string[] = [];
   if (!isDialect(targetDialect) || !dialectNamed(targetDialect).capabilities.supported) {
     blockers.unshift(`target ${targetDialect} is not supported by this version of Sensei yet`);
+  } else {
+    const rules = dialectNamed(targetDialect).identifiers;
+    for (const t of tables) {
+      if (t.target !== t.source.name) notes.push(`table ${t.source.name} is named ${t.target} in the target: its name is longer than ${limitText(rules)}`);
+    }
+    blockers.push(
+      ...columns
+        .filter((c) => !nameFits(c.column, rules))
+        .map((c) => `${c.table}.${c.column}: the column name is longer than ${limitText(rules)}, and Sensei does not rename columns; rename it in the source`),
+    );
   }
   return {
     sourceDialect: schema.dialect,
@@ -108,5 +120,10 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
     tables,
     minConfidence: columns.reduce((min, c) => Math.min(min, c.confidence), 1),
     blockers,
+    notes,
   };
+}
+
+function limitText(rules: { maxNameBytes?: number; maxNameChars?: number }): string {
+  return rules.maxNameBytes !== undefined ? `the target's ${rules.maxNameBytes} bytes` : `the target's ${rules.maxNameChars} characters`;
 }

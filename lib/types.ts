@@ -159,4 +159,6 @@ export interface MigrationPlan {
   minConfidence: number;
   /** Reasons the plan cannot run (unsupported types …); the workflow fails with them. */
   blockers: string[];
+  /** What the approver should know about the plan as a whole (tables renamed to fit the target's name limit …). */
+  notes?: string[];
 }

@@ -2,6 +2,7 @@
  * Pure value normalisers shared by every connector and by validation.
  * The canonical in-memory representation is documented on CanonicalValue in ./types.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { CanonicalType, CanonicalValue, Row } from './types';
 
@@ -249,14 +250,37 @@ export function toCanonicalValue(value: unknown, type: CanonicalType): Canonical
     case 'timestamptz':
       return normalizeTimestamptz(toText(value));
     case 'json':
-      return toText(value);
+      return toStrictText(value);
     case 'binary':
       if (Buffer.isBuffer(value)) return value;
       if (value instanceof Uint8Array) return Buffer.from(value);
       return Buffer.from(toText(value), 'utf8');
     default:
-      return toText(value);
+      return toStrictText(value);
   }
+}
+
+/** Canonical kinds whose values are text (a string in memory), which a connector may hand over as bytes. */
+const TEXT_KINDS: ReadonlySet<CanonicalType['kind']> = new Set(['char', 'varchar', 'text', 'enum', 'json']);
+
+export function isTextKind(type: CanonicalType): boolean {
+  return TEXT_KINDS.has(type.kind);
+}
+
+/**
+ * Text read as bytes becomes a string only when the bytes are valid UTF-8. Anything else stays a Buffer, which no
+ * text column otherwise holds: the copy rejects that row with the reason (invalidTextColumn) instead of writing
+ * U+FFFD in place of the bytes, which would change the data silently.
+ */
+function toStrictText(value: unknown): string | Buffer {
+  if (Buffer.isBuffer(value)) return isUtf8(value) ? value.toString('utf8') : value;
+  return toText(value);
+}
+
+/** The first text column of a row that holds bytes that are not valid UTF-8 (see toStrictText), or -1. */
+export function invalidTextColumn(row: Row, textPositions: readonly number[]): number {
+  for (const i of textPositions) if (Buffer.isBuffer(row[i])) return i;
+  return -1;
 }
 
 // ---------------------------------------------------------------- canonical text for comparison and hashing
@@ -289,6 +313,8 @@ export function canonicalValueText(value: unknown, type: CanonicalType): string 
   if (value === null || value === undefined) return 'NULL';
   const v = toCanonicalValue(value, type);
   if (v === null) return 'NULL';
+  // Text that is not valid UTF-8 never equals a string (least of all one with U+FFFD in its place).
+  if (Buffer.isBuffer(v) && isTextKind(type)) return 'invalid-utf8:\\x' + v.toString('hex');
   switch (type.kind) {
     case 'int16':
     case 'int32':

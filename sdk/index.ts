@@ -199,6 +199,8 @@ export interface TargetSchema {
 export interface MappingsPage extends Page<ColumnMapping> {
   min_confidence: number;
   blockers: string[];
+  /** What the approver should know about the plan as a whole (tables renamed to fit the target's name limit …). */
+  notes: string[];
 }
 
 export interface CreateConnectionRequest {

@@ -27,7 +27,7 @@ export const mysql = {
     // Backslash escapes unless NO_BACKSLASH_ESCAPES is set, so it is doubled.
     literal: (value: string) => ansiLiteral(value.replace(/\\/g, '\\\\')),
     caseFolding: 'none',
-    maxNameBytes: 64,
+    maxNameChars: 64,
   },
   types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ columnType: text.toLowerCase() }), toCanonical },
   validation,

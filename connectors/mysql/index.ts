@@ -107,6 +107,8 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   protected readonly maxParams = 65_535;
   private declare pool: mysql.Pool;
   private mariadb: boolean | undefined;
+  /** The binary collation new tables get (see binaryCollation()). */
+  private collation: string | undefined;
 
   constructor(endpoint: Endpoint, options: MysqlOptions = {}) {
     super(endpoint);
@@ -394,9 +396,31 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     return clause;
   }
 
+  override async createTable(plan: TablePlan, options: { replace: boolean }): Promise<void> {
+    this.collation ??= await this.guard('read collations', () => this.binaryCollation());
+    await super.createTable(plan, options);
+  }
+
+  /**
+   * A binary NO PAD collation keeps PostgreSQL/SQLite semantics for text keys: 'a' and 'A' differ, and so do 'a' and
+   * 'a ' (a PAD SPACE collation such as utf8mb4_bin compares them equal, so REPLACE / ON DUPLICATE KEY would merge two
+   * source rows into one). MariaDB has utf8mb4_nopad_bin, MySQL 8 utf8mb4_0900_bin; a server with neither is refused.
+   */
+  private async binaryCollation(): Promise<string> {
+    const rows = await this.exec("SHOW COLLATION WHERE Collation IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')");
+    const names = new Set(rows.map((r) => String(r[0])));
+    const found = ['utf8mb4_nopad_bin', 'utf8mb4_0900_bin'].find((n) => names.has(n));
+    if (!found) {
+      throw new ConnectorError(
+        'NotSupported',
+        'this server has no binary NO PAD collation (utf8mb4_nopad_bin or utf8mb4_0900_bin): text keys that differ only in trailing spaces would merge; MariaDB 10.2+ or MySQL 8 is required as a target',
+      );
+    }
+    return found;
+  }
+
   protected override tableOptions(): string {
-    // Binary collation keeps PostgreSQL/SQLite semantics: 'a' and 'A' are different keys.
-    return ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
+    return ` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${this.collation ?? 'utf8mb4_nopad_bin'}`;
   }
 
   protected async tableExists(table: string): Promise<boolean> {

@@ -336,7 +336,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
 
   protected override async indexName(table: string, name: string): Promise<string> {
     const taken = await this.exec('SELECT to_regclass($1) IS NOT NULL', [`${this.q(this.schema)}.${this.q(name)}`]);
-    return taken[0][0] === true ? `${table}_${name}`.slice(0, 63) : name;
+    return taken[0][0] === true ? this.fitName(`${table}_${name}`) : name;
   }
 
   protected override async afterLoad(plan: TablePlan): Promise<void> {

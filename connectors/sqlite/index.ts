@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { toCanonical } from './types';
 import { quoteList } from '../../lib/quote';
+import { isTextKind } from '../../lib/values';
 import type { CanonicalType, ColumnMapping, ForeignKeyInfo, Row, TableInfo, TablePlan } from '../../lib/types';
 import { hideSecrets, sqlitePath } from '../endpoint';
 import { SqlConnector, errorMessage, foreignKeyActions, type Exec } from '../sql-connector';
@@ -193,9 +194,18 @@ export class SqliteConnector extends SqlConnector {
     await this.exec(`DROP TABLE ${this.qt(table)}`);
   }
 
+  /**
+   * Text columns are read as their bytes (better-sqlite3 would decode them with U+FFFD in place of bytes that are not
+   * UTF-8, which SQLite stores as given): toCanonicalValue turns valid bytes into the string and leaves the rest for the
+   * copy to reject. No alias, so ORDER BY and WHERE still name the stored column.
+   */
+  protected override selectList(columns: string[], types: CanonicalType[]): string {
+    return columns.map((c, i) => (types[i] && isTextKind(types[i]) ? `CAST(${this.q(c)} AS BLOB)` : this.q(c))).join(', ');
+  }
+
   async *readAll(table: string, columns: string[], orderBy: string[], batchSize: number): AsyncIterable<Row[]> {
     const types = await this.columnTypes(table, columns);
-    const sql = `SELECT ${quoteList(this.dialect, columns)} FROM ${this.qt(table)}${orderBy.length ? ' ORDER BY ' + quoteList(this.dialect, orderBy) : ''}`;
+    const sql = `SELECT ${this.selectList(columns, types)} FROM ${this.qt(table)}${orderBy.length ? ' ORDER BY ' + quoteList(this.dialect, orderBy) : ''}`;
     const stmt = this.db().prepare(sql).raw(true);
     let batch: unknown[][] = [];
     for (const row of stmt.iterate() as Iterable<unknown[]>) {

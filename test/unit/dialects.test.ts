@@ -12,7 +12,7 @@ describe('connectors/dialects.ts is the one list of dialects', () => {
 
   test('identifier rules: quoting, literal quoting, case folding, name length in bytes', () => {
     expect(dialectNamed('postgresql').identifiers.maxNameBytes).toBe(63);
-    expect(dialectNamed('mysql').identifiers.maxNameBytes).toBe(64);
+    expect(dialectNamed('mysql').identifiers.maxNameChars).toBe(64);
     expect(dialectNamed('sqlite').identifiers.maxNameBytes).toBeUndefined();
     expect(dialectNamed('postgresql').identifiers.caseFolding).toBe('lower');
     expect(dialectNamed('mysql').identifiers.literal("a\\'b")).toBe("'a\\\\''b'");

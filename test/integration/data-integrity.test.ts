@@ -1,0 +1,225 @@
+/**
+ * Data that cannot change silently, through the real copy activities, real databases and real files:
+ * - text that is not valid UTF-8 is a rejected row named by its key (never copied with U+FFFD in its place);
+ * - MariaDB targets compare text keys with a binary NO PAD collation, so 'a' and 'a ' stay two rows;
+ * - names longer than the target keeps are shortened deterministically (and said at the gate), never truncated
+ *   by the server into a collision.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { ConnectorPool } from '../../activities/connections';
+import type { Endpoint } from '../../connectors/types';
+import type { EndpointRef } from '../../lib/migration';
+import { reachPolicy } from '../../lib/reach';
+import { Sealer } from '../../lib/secrets';
+import { MetadataStore } from '../../lib/store';
+import type { MigrationPlan, TablePlan } from '../../lib/types';
+import { createTempDatabase, type TempDatabase } from '../helpers/databases';
+import { testReach } from '../helpers/reach';
+import { tempDataDir } from '../helpers/temporal';
+
+let dir: string;
+let store: MetadataStore;
+let pool: ConnectorPool;
+let sealer: Sealer;
+const databases: TempDatabase[] = [];
+
+const ref = (e: Endpoint): EndpointRef => ({ type: e.type, sealedConnection: sealer.seal(e.connectionString), description: e.type, schema: e.schema });
+const activities = () => createActivities(pool, store);
+const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
+  new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(fn, ...args);
+
+async function database(dialect: 'postgresql' | 'mysql'): Promise<TempDatabase> {
+  const db = await createTempDatabase(dialect);
+  databases.push(db);
+  return db;
+}
+
+async function pgRows(db: TempDatabase, sql: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: db.endpoint.connectionString });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as Record<string, unknown>[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Plans a migration from source to target and creates its tables, through the activities. */
+async function plan(source: EndpointRef, target: EndpointRef): Promise<MigrationPlan> {
+  const a = activities();
+  const schema = await run(a.analyzeSource, { source });
+  const planned = await run(a.planMapping, { schema, target });
+  await run(a.createTargetTables, { target, plan: planned, replace: true });
+  return planned;
+}
+
+beforeAll(async () => {
+  dir = tempDataDir();
+  sealer = new Sealer('data integrity test');
+  pool = new ConnectorPool(sealer, reachPolicy(testReach()));
+  store = await MetadataStore.open({ dataDir: path.join(dir, 'store') });
+});
+
+afterAll(async () => {
+  await pool?.closeAll();
+  await store?.close();
+  for (const db of databases) await db.drop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('text that is not valid UTF-8', () => {
+  let source: EndpointRef;
+  let targetDb: TempDatabase;
+  let target: EndpointRef;
+  let planned: MigrationPlan;
+
+  beforeAll(async () => {
+    const file = path.join(dir, 'notes.sqlite');
+    const db = new Database(file);
+    db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, title VARCHAR(20))');
+    db.exec('CREATE TABLE loose (body TEXT, n INTEGER)');
+    const insert = db.prepare('INSERT INTO notes VALUES (?, CAST(? AS TEXT), ?)');
+    for (let i = 1; i <= 20; i++) insert.run(i, Buffer.from(`note ${i} — ok`), `t${i}`);
+    // Bytes SQLite stores as text without checking them: a lone continuation byte, a truncated sequence, an overlong '/'.
+    insert.run(21, Buffer.from([0x61, 0x80, 0x62]), 'bad1');
+    insert.run(22, Buffer.from([0xe2, 0x82]), 'bad2');
+    insert.run(23, Buffer.from([0xc0, 0xaf]), 'bad3');
+    // A real U+FFFD in valid UTF-8 is data like any other and is copied.
+    insert.run(24, Buffer.from('keeps \uFFFD as written'), 't24');
+    db.prepare('INSERT INTO loose VALUES (CAST(? AS TEXT), 1)').run(Buffer.from('fine'));
+    db.prepare('INSERT INTO loose VALUES (CAST(? AS TEXT), 2)').run(Buffer.from([0xff, 0xfe]));
+    db.close();
+    source = ref({ type: 'sqlite', connectionString: file });
+    targetDb = await database('postgresql');
+    target = ref(targetDb.endpoint);
+    planned = await plan(source, target);
+  });
+
+  test('each such row is rejected by key with the reason; every other row is copied exactly', async () => {
+    const table = planned.tables.find((t) => t.source.name === 'notes') as TablePlan;
+    const result = await run(activities().copyChunk, { migrationId: 'mig_utf8check01', source, target, table, after: null, limit: 100 });
+    expect(result).toMatchObject({ rows: 24, written: 21 });
+    expect(result.rejected.map((r) => [String(r.key[0]), r.message])).toEqual(
+      ['21', '22', '23'].map((k) => [k, 'column body holds bytes that are not valid UTF-8: not copied (never replaced by U+FFFD)']),
+    );
+    const rows = await pgRows(targetDb, 'SELECT id, body FROM notes ORDER BY id');
+    expect(rows.map((r) => Number(r.id))).toEqual([...Array.from({ length: 20 }, (_, i) => i + 1), 24]);
+    expect(rows.at(-1)?.body).toBe('keeps \uFFFD as written');
+    expect(rows[0]?.body).toBe('note 1 — ok');
+    expect(rows.filter((r) => String(r.body).includes('\uFFFD'))).toHaveLength(1);
+    const { rows: errors } = await store.listErrors('mig_utf8check01', 10, 0);
+    expect(errors.map((e) => [e.code, e.key?.map(String)])).toEqual([
+      ['RowRejected', ['21']],
+      ['RowRejected', ['22']],
+      ['RowRejected', ['23']],
+    ]);
+  });
+
+  test('a table without a key cannot name the row: it fails with the reason and nothing of it is written', async () => {
+    const table = planned.tables.find((t) => t.source.name === 'loose') as TablePlan;
+    expect(table.copyMode).toBe('whole_table');
+    await expect(run(activities().copyWholeTable, { source, target, table, batchSize: 100 })).rejects.toThrow(
+      /loose: column body of a row holds bytes that are not valid UTF-8.*nothing of this table was copied/,
+    );
+    expect(await pgRows(targetDb, 'SELECT * FROM loose')).toEqual([]);
+  });
+});
+
+describe('MariaDB targets keep text keys that differ only in trailing spaces', () => {
+  test("'a', 'a ', 'a  ' and 'A' stay four rows, also when a chunk is copied again", async () => {
+    const sourceDb = await database('postgresql');
+    await pgRows(sourceDb, `CREATE TABLE tags (name text PRIMARY KEY, n int NOT NULL)`);
+    await pgRows(sourceDb, `INSERT INTO tags VALUES ('a', 1), ('a ', 2), ('A', 3), ('a  ', 4), ('b', 5)`);
+    const targetDb = await database('mysql');
+    const source = ref(sourceDb.endpoint);
+    const target = ref(targetDb.endpoint);
+    const planned = await plan(source, target);
+    const table = planned.tables[0] as TablePlan;
+    const result = await run(activities().copyChunk, { migrationId: 'mig_nopadkeys01', source, target, table, after: null, limit: 100 });
+    expect(result).toMatchObject({ rows: 5, written: 5, rejected: [] });
+    // Copying the same chunk again (a retried activity) replaces rows instead of merging or duplicating them.
+    await run(activities().copyChunk, { migrationId: 'mig_nopadkeys01', source, target, table, after: null, limit: 100 });
+    const conn = await mysql.createConnection(targetDb.endpoint.connectionString);
+    try {
+      const [rows] = await conn.query(`SELECT CONCAT('[', name, ']') AS k, n FROM tags ORDER BY n`);
+      expect((rows as { k: string; n: number }[]).map((r) => [r.k, r.n])).toEqual([
+        ['[a]', 1],
+        ['[a ]', 2],
+        ['[A]', 3],
+        ['[a  ]', 4],
+        ['[b]', 5],
+      ]);
+      const [[created]] = (await conn.query('SHOW CREATE TABLE tags')) as unknown as [[Record<string, string>]];
+      expect(created['Create Table']).toMatch(/COLLATE=utf8mb4_nopad_bin/);
+    } finally {
+      await conn.end();
+    }
+  });
+});
+
+describe('names longer than the target keeps', () => {
+  const prefix = 'quarterly_revenue_by_region_and_product_category_for_the_board_';
+  const parent = `${prefix}parent`;
+  const child = `${prefix}child`;
+  const index = `${prefix}index_on_amount`;
+
+  test('are shortened deterministically, said in the plan, and tables, keys and indexes still connect', async () => {
+    const file = path.join(dir, 'long.sqlite');
+    const db = new Database(file);
+    db.exec(`CREATE TABLE "${parent}" (id INTEGER PRIMARY KEY, label TEXT)`);
+    db.exec(`CREATE TABLE "${child}" (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES "${parent}" (id), amount INTEGER)`);
+    db.exec(`CREATE INDEX "${index}" ON "${child}" (amount)`);
+    db.exec(`INSERT INTO "${parent}" VALUES (1, 'one'), (2, 'two')`);
+    db.exec(`INSERT INTO "${child}" VALUES (10, 1, 100), (11, 2, 200), (12, 2, 300)`);
+    db.close();
+    const source = ref({ type: 'sqlite', connectionString: file });
+    const targetDb = await database('postgresql');
+    const target = ref(targetDb.endpoint);
+    const planned = await plan(source, target);
+
+    const names = planned.tables.map((t) => t.target);
+    expect(names.every((n) => Buffer.byteLength(n) <= 63)).toBe(true);
+    expect(new Set(names).size).toBe(2);
+    expect(planned.notes).toEqual(planned.tables.map((t) => `table ${t.source.name} is named ${t.target} in the target: its name is longer than the target's 63 bytes`));
+    // The same schema plans the same names (a re-run, another worker).
+    const again = await run(activities().planMapping, { schema: await run(activities().analyzeSource, { source }), target });
+    expect(again.tables.map((t) => t.target)).toEqual(names);
+
+    for (const table of planned.tables) {
+      await run(activities().copyChunk, { migrationId: 'mig_longnames01', source, target, table, after: null, limit: 100 });
+    }
+    await run(activities().finalizeTarget, { target, plan: planned });
+    const childTarget = planned.tables.find((t) => t.source.name === child)?.target;
+    const parentTarget = planned.tables.find((t) => t.source.name === parent)?.target;
+    expect(await pgRows(targetDb, `SELECT count(*)::int AS n FROM "${childTarget}"`)).toEqual([{ n: 3 }]);
+    const fks = await pgRows(
+      targetDb,
+      `SELECT conrelid::regclass::text AS child, confrelid::regclass::text AS parent FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace`,
+    );
+    expect(fks).toEqual([{ child: childTarget, parent: parentTarget }]);
+    const indexes = await pgRows(targetDb, `SELECT indexname FROM pg_indexes WHERE tablename = '${childTarget}' AND indexname NOT LIKE '%pkey'`);
+    expect(indexes).toHaveLength(1);
+    expect(Buffer.byteLength(String(indexes[0]?.indexname))).toBeLessThanOrEqual(63);
+    expect(String(indexes[0]?.indexname).startsWith(prefix.slice(0, 40))).toBe(true);
+  });
+
+  test('a column name too long for the target stops the plan with a reason instead of being cut', async () => {
+    const file = path.join(dir, 'longcol.sqlite');
+    const db = new Database(file);
+    db.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, "${prefix}column" TEXT)`);
+    db.close();
+    const targetDb = await database('postgresql');
+    const schema = await run(activities().analyzeSource, { source: ref({ type: 'sqlite', connectionString: file }) });
+    const planned = await run(activities().planMapping, { schema, target: ref(targetDb.endpoint) });
+    expect(planned.blockers).toEqual([
+      `t.${prefix}column: the column name is longer than the target's 63 bytes, and Sensei does not rename columns; rename it in the source`,
+    ]);
+  });
+});
