@@ -104,8 +104,12 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
     blockers.unshift(`target ${targetDialect} is not supported by this version of Sensei yet`);
   } else {
     const rules = dialectNamed(targetDialect).identifiers;
+    const taken = new Map<string, string>();
     for (const t of tables) {
       if (t.target !== t.source.name) notes.push(`table ${t.source.name} is named ${t.target} in the target: its name is longer than ${limitText(rules)}`);
+      const other = taken.get(t.target);
+      if (other !== undefined) blockers.push(`tables ${other} and ${t.source.name} would both be named ${t.target} in the target`);
+      taken.set(t.target, t.source.name);
     }
     blockers.push(
       ...columns
