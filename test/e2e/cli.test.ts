@@ -1,0 +1,249 @@
+/**
+ * The `sensei` CLI as an operator runs it: the compiled dist/cli/sensei.js as a child process against the real API
+ * (a Temporal dev server, the API over loopback HTTP and a worker process). A PostgreSQL → PostgreSQL migration is
+ * created, started, approved at the gate and watched to completion; another is cancelled while watched; --json output
+ * parses; a bad key is one clear line and exit 1; no key or password is ever printed but a new key, once.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createTempDatabase, type TempDatabase } from '../helpers/databases';
+import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
+import { tempDataDir } from '../helpers/temporal';
+
+const CLI = path.resolve(__dirname, '../../dist/cli/sensei.js');
+const ANSI_CURSOR = /\x1b\[\d*[ABGKJ]/;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI without blocking this process (the API answers from it). */
+function cli(args: string[], env: NodeJS.ProcessEnv = {}, command: string[] = [process.execPath, CLI]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const [file, ...pre] = command;
+    const child = spawn(file as string, [...pre, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('sensei CLI against the real API', () => {
+  let stack: Stack;
+  let worker: WorkerProcess;
+  let dataDir: string;
+  let source: TempDatabase;
+  const targets: TempDatabase[] = [];
+  let env: NodeJS.ProcessEnv;
+  const run = (...args: string[]) => cli(args, env);
+  const json = async <T = Record<string, unknown>>(...args: string[]): Promise<T> => {
+    const r = await run(...args, '--json');
+    if (r.code !== 0) throw new Error(`sensei ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  };
+  const target = async () => {
+    const db = await createTempDatabase('postgresql');
+    targets.push(db);
+    return db.endpoint.connectionString;
+  };
+
+  beforeAll(async () => {
+    dataDir = tempDataDir();
+    stack = await startStack(dataDir);
+    worker = new WorkerProcess({ ...stack.workerEnv, SENSEI_LOG_LEVEL: 'info' });
+    worker.start();
+    source = await createTempDatabase('postgresql');
+    const pg = new Client({ connectionString: source.endpoint.connectionString });
+    await pg.connect();
+    try {
+      await pg.query(`CREATE TABLE items (id integer PRIMARY KEY, label text NOT NULL, price numeric(10,2), added timestamptz NOT NULL DEFAULT now())`);
+      await pg.query(`INSERT INTO items (id, label, price) SELECT g, 'item ' || g, g / 100.0 FROM generate_series(1, 40000) g`);
+      await pg.query(`CREATE TABLE tags (id integer PRIMARY KEY, name varchar(40) NOT NULL)`);
+      await pg.query(`INSERT INTO tags SELECT g, 'tag ' || g FROM generate_series(1, 300) g`);
+      await pg.query('ANALYZE');
+    } finally {
+      await pg.end();
+    }
+    // SENSEI_DATA_DIR points where no api-key file lies: the key comes from SENSEI_API_KEY only.
+    env = { SENSEI_API_URL: stack.baseUrl, SENSEI_API_KEY: stack.apiKey, SENSEI_DATA_DIR: path.join(dataDir, 'cli-none') };
+    await worker.ready();
+  });
+
+  afterAll(async () => {
+    await worker?.kill('SIGTERM');
+    await stack?.close();
+    await source?.drop();
+    for (const t of targets) await t.drop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('create → start → approve at the gate → watch to completion (exit 0, plain lines); --json parses', async () => {
+    const targetUrl = await target();
+    const created = await json<{ id: string; status: string }>(
+      'migrations', 'create', '--name', 'cli items', '--source', source.endpoint.connectionString, '--target', targetUrl, '--chunk-size', '2000',
+    );
+    expect(created).toMatchObject({ status: 'created' });
+    const id = created.id;
+    expect((await json<{ status: string }>('migrations', 'start', id)).status).toMatch(/running|created/);
+
+    // The watcher runs from the start; it sees the gate, waits through it, and ends with the migration.
+    const watching = run('migrations', 'watch', id, '--interval', '200');
+    const deadline = Date.now() + 60_000;
+    let shown: { status: string; gate: { state: string } | null };
+    do {
+      await new Promise((r) => setTimeout(r, 300));
+      shown = await json('migrations', 'show', id);
+    } while (shown.status !== 'awaiting_approval' && Date.now() < deadline);
+    expect(shown).toMatchObject({ status: 'awaiting_approval', gate: { state: 'pending' } });
+
+    const mappings = await json<{ data: { id: string; confidence: number }[]; min_confidence: number }>('mappings', 'ls', id);
+    expect(mappings.data.map((m) => m.id)).toEqual(expect.arrayContaining(['items.id', 'items.price', 'tags.name']));
+    const human = await run('mappings', 'ls', id);
+    expect(human.stdout).toMatch(/^mapping\s+source type\s+target type\s+confidence/m);
+
+    const approved = await run('migrations', 'approve', id, '--comment', 'checked by the cli test');
+    expect(approved.code).toBe(0);
+    expect(approved.stdout).toContain(`${id}: gate approved`);
+
+    const watched = await watching;
+    expect(watched.stderr).toBe('');
+    expect(watched.code).toBe(0);
+    const out = watched.stdout;
+    // Not a terminal: plain lines, no cursor movement.
+    expect(out).not.toMatch(ANSI_CURSOR);
+    expect(out).toMatch(/(status |: )awaiting_approval/);
+    expect(out).toContain(`sensei migrations approve ${id}`);
+    expect(out).toContain('phase data_transfer');
+    expect(out).toMatch(/^table items: 40,000\/40,000 rows, done in [\d.]+s/m);
+    expect(out).toMatch(/^table tags: 300\/300 rows, done in/m);
+    expect(out).toMatch(new RegExp(`^migration ${id} completed in .*2/2 tables, 40,300 rows$`, 'm'));
+    // The pgloader-style summary closes the watch.
+    expect(out).toMatch(/^table\s+rows\s+time\s+rows\/s\s+validation$/m);
+    expect(out).toMatch(/^items\s+40,000\s+\S+\s+[\d,]+ rows\/s\s+ok \(40,000 → 40,000\)$/m);
+
+    const pg = new Client({ connectionString: targetUrl });
+    await pg.connect();
+    try {
+      expect((await pg.query('SELECT count(*)::int AS n FROM items')).rows[0].n).toBe(40_000);
+    } finally {
+      await pg.end();
+    }
+
+    // Every read command answers JSON that parses.
+    const listed = await json<{ data: { id: string }[] }>('migrations', 'ls', '--status', 'completed');
+    expect(listed.data.map((m) => m.id)).toContain(id);
+    const logs = await json<{ message: string }[]>('migrations', 'logs', id);
+    expect(logs[0]).toMatchObject({ message: 'migration created' });
+    expect(await json('migrations', 'errors', id)).toEqual([]);
+    const detail = await run('migrations', 'show', id);
+    expect(detail.stdout).toMatch(/status\s+completed/);
+    expect(detail.stdout).toMatch(/^items\s+completed\s+40,000/m);
+    // A watch of a migration that already ended answers at once, with its outcome; --json gives one status line.
+    const again = await run('migrations', 'watch', id, '--json');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout.trim().split('\n').at(-1) as string)).toMatchObject({ id, status: 'completed' });
+
+    // The certificate, downloaded and verified offline against the API's key.
+    const certFile = path.join(dataDir, 'cli-cert.json');
+    const download = await run('certificates', 'download', id, '--out', certFile);
+    expect(download.code).toBe(0);
+    const pemFile = path.join(dataDir, 'cli-key.pem');
+    expect((await run('certificates', 'public-key', '--out', pemFile)).code).toBe(0);
+    const verified = await run('certificates', 'verify', certFile, '--public-key', pemFile);
+    expect(verified.stdout).toContain('valid: signed by the trusted key');
+    expect(verified.code).toBe(0);
+    const alias = await run('verify', certFile, '--json');
+    expect(alias.code).toBe(2);
+    expect(JSON.parse(alias.stdout)).toMatchObject({ valid: true, key_trusted: false });
+  });
+
+  test('a migration cancelled while watched: watch exits 4; control calls on it then fail with the API error', async () => {
+    const targetUrl = await target();
+    const created = await json<{ id: string }>('migrations', 'create', '--name', 'cli cancel', '--source', source.endpoint.connectionString, '--target', targetUrl, '--start');
+    const id = created.id;
+    const watching = run('migrations', 'watch', id, '--interval', '200');
+    await new Promise((r) => setTimeout(r, 1500));
+    const cancelled = await run('migrations', 'cancel', id, '--reason', 'cli test');
+    expect(cancelled.code).toBe(0);
+    const watched = await watching;
+    expect(watched.code).toBe(4);
+    expect(watched.stdout).toMatch(new RegExp(`^migration ${id} cancelled`, 'm'));
+
+    const late = await run('migrations', 'resume', id);
+    expect(late.code).toBe(1);
+    expect(late.stdout).toBe('');
+    expect(late.stderr.trim().split('\n')).toHaveLength(1);
+    expect(late.stderr).toMatch(/^sensei: conflict \(HTTP 409\): .+\[request \S+\]\n$/);
+    const lateJson = await run('migrations', 'resume', id, '--json');
+    expect(lateJson.code).toBe(1);
+    expect(JSON.parse(lateJson.stderr)).toMatchObject({ error: { code: 'conflict', status: 409 } });
+  });
+
+  test('a bad key, no key, an unreachable API, bad input: one clear line, exit 1, the key never echoed', async () => {
+    const badKey = 'sk_test_0000000000000000deadbeefdeadbeef';
+    const bad = await cli(['migrations', 'ls'], { ...env, SENSEI_API_KEY: badKey });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^sensei: \w+ \(HTTP 401\): .+\n$/);
+    expect(bad.stderr + bad.stdout).not.toContain(badKey);
+    const badJson = await cli(['migrations', 'ls', '--json', '--api-key', badKey], env);
+    expect(badJson.code).toBe(1);
+    expect(JSON.parse(badJson.stderr)).toMatchObject({ error: { status: 401 } });
+    expect(badJson.stderr).not.toContain(badKey);
+
+    const none = await cli(['migrations', 'ls'], { ...env, SENSEI_API_KEY: '' });
+    expect(none).toMatchObject({ code: 1, stderr: 'sensei: no API key: set SENSEI_API_KEY or pass --api-key\n' });
+    const down = await cli(['migrations', 'ls'], { ...env, SENSEI_API_URL: 'http://127.0.0.1:9' });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/^sensei: cannot reach the API at http:\/\/127\.0\.0\.1:9: /);
+
+    const unknown = await run('migrations', 'show', 'mig_0000000000000000');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^sensei: migration_not_found \(HTTP 404\)/);
+    const undetectable = await run('migrations', 'create', '--name', 'x', '--source', 'somewhere', '--target', 'postgresql://postgres:pw-9f3k@127.0.0.1/x');
+    expect(undetectable).toMatchObject({ code: 1, stderr: 'sensei: cannot tell the database type of the source from its connection string: pass --source-type\n' });
+    const invalid = await run('migrations', 'create', '--name', 'x', '--source', source.endpoint.connectionString, '--target', 'postgresql://postgres:pw-9f3k@127.0.0.1:1/x', '--strategy', 'reckless');
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('reckless');
+    expect(invalid.stderr).not.toContain('pw-9f3k');
+  });
+
+  test('connections add/ls/test/rm and keys create/ls/revoke: the password never shown, a new key shown once', async () => {
+    const u = new URL(source.endpoint.connectionString);
+    u.username = 'postgres';
+    u.password = 'cli-secret-pw';
+    const added = await json<{ id: string; name: string }>('connections', 'add', 'cli source', u.toString());
+    expect(added.name).toBe('cli source');
+    const ls = await run('connections', 'ls');
+    expect(ls.stdout).toContain(added.id);
+    const tested = await run('connections', 'test', added.id);
+    expect(tested).toMatchObject({ code: 0 });
+    expect(tested.stdout).toMatch(new RegExp(`^${added.id}: ok, `));
+    for (const r of [ls, tested, await run('connections', 'ls', '--json')]) expect(r.stdout + r.stderr).not.toContain('cli-secret-pw');
+    expect((await run('connections', 'rm', added.id)).code).toBe(0);
+    expect((await run('connections', 'test', added.id)).code).toBe(1);
+
+    const created = await run('keys', 'create', 'cli reader', '--scopes', 'read');
+    expect(created.code).toBe(0);
+    const key = /^key: (\S+)$/m.exec(created.stdout)?.[1] as string;
+    expect(key).toMatch(/^sk_(live|test)_/);
+    const keyId = created.stdout.split(/\s/)[0] as string;
+    const keys = await run('keys', 'ls');
+    expect(keys.stdout).toContain(keyId);
+    expect(keys.stdout).not.toContain(key);
+    expect(keys.stdout).not.toContain(stack.apiKey);
+    // The new read-only key works for reads and is refused a write, with the API's reason.
+    expect((await cli(['migrations', 'ls'], { ...env, SENSEI_API_KEY: key })).code).toBe(0);
+    const write = await cli(['keys', 'create', 'nope'], { ...env, SENSEI_API_KEY: key });
+    expect(write.code).toBe(1);
+    expect(write.stderr).toMatch(/\(HTTP 403\)/);
+    expect((await run('keys', 'revoke', keyId)).stdout).toMatch(new RegExp(`^${keyId}: revoked`));
+    expect((await cli(['migrations', 'ls'], { ...env, SENSEI_API_KEY: key })).code).toBe(1);
+  });
+});
