@@ -209,6 +209,9 @@ async function copyChunkAsText(source: Connector, target: Connector, input: Chun
   const upTo = input.until && pastUntil(end, input.until) ? input.until : end;
   const range = { after: input.after, upTo };
   const text = await source.readText(input.table, range, format);
+  // The source may fail before the target reads (while it deletes the range): the stream keeps the error for the
+  // target's read to throw, instead of an 'error' event with no listener taking the worker down.
+  text.on('error', () => undefined);
   try {
     const rows = await target.replaceRangeWithText(input.table, range, text, format);
     Context.current().heartbeat({ after: input.after, copied: rows });

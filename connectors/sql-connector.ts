@@ -91,7 +91,7 @@ export abstract class SqlConnector implements Connector {
   protected async columnTypes(table: string, columns: string[]): Promise<CanonicalType[]> {
     const info = await this.table(table);
     return columns.map((c) => {
-      const column = info.columns.find((x) => x.name === c);
+      const column = info.columns.find((x) => x.name === c) ?? info.columns.find((x) => x.name === this.fitName(c));
       if (!column) throw new ConnectorError('QueryFailed', `column "${c}" not found in table "${table}"`);
       return column.type;
     });
@@ -334,7 +334,8 @@ export abstract class SqlConnector implements Connector {
     await this.guard(`create indexes and foreign keys of ${plan.target}`, async () => {
       this.tableCache.delete(plan.target);
       const existing = await this.table(plan.target);
-      const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+      // The plan names columns as the source does; the target may keep them shortened (lib/identifiers).
+      const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === this.fitName(b[i] ?? ''));
       for (const index of plan.source.indexes) {
         if (existing.indexes.some((i) => same(i.columns, index.columns) && i.unique === index.unique)) continue;
         const name = await this.indexName(plan.target, this.fitName(index.name));

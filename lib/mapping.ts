@@ -3,7 +3,7 @@
  * Pure: the plan is shown to an approver and crosses Temporal as JSON.
  */
 import { dialectNamed, isDialect } from '../connectors/dialects';
-import { fitName, nameFits } from './identifiers';
+import { fitName } from './identifiers';
 import { targetType } from './typemap';
 import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, SchemaInfo, TableInfo, TablePlan } from './types';
 
@@ -111,11 +111,16 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
       if (other !== undefined) blockers.push(`tables ${other} and ${t.source.name} would both be named ${t.target} in the target`);
       taken.set(t.target, t.source.name);
     }
-    blockers.push(
-      ...columns
-        .filter((c) => !nameFits(c.column, rules))
-        .map((c) => `${c.table}.${c.column}: the column name is longer than ${limitText(rules)}, and Sensei does not rename columns; rename it in the source`),
-    );
+    for (const t of tables) {
+      const columnsTaken = new Map<string, string>();
+      for (const c of t.columns) {
+        const name = fitName(c.column, rules);
+        if (name !== c.column) notes.push(`column ${t.source.name}.${c.column} is named ${name} in the target: its name is longer than ${limitText(rules)}`);
+        const other = columnsTaken.get(name);
+        if (other !== undefined) blockers.push(`columns ${other} and ${c.column} of ${t.source.name} would both be named ${name} in the target`);
+        columnsTaken.set(name, c.column);
+      }
+    }
   }
   return {
     sourceDialect: schema.dialect,

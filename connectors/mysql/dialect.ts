@@ -1,4 +1,5 @@
 /** MariaDB/MySQL: names, identifier rules, capabilities, type map, validation SQL, row-error classification, query lexicon (pure; the driver-backed connector is ./index.ts). */
+import { fitName } from '../../lib/identifiers';
 import { queryLexicon } from './query-lexicon';
 import { validation } from './validation';
 import { fromCanonical, toCanonical } from './types';
@@ -22,7 +23,8 @@ export const mysql = {
   identifiers: {
     quote: (name: string) => {
       checkIdentifier(name);
-      return '`' + name.replace(/`/g, '``') + '`';
+      // MariaDB and MySQL refuse names past 64 characters: longer names are shortened here, deterministically.
+      return '`' + fitName(name, { maxNameChars: 64 }).replace(/`/g, '``') + '`';
     },
     // Backslash escapes unless NO_BACKSLASH_ESCAPES is set, so it is doubled.
     literal: (value: string) => ansiLiteral(value.replace(/\\/g, '\\\\')),

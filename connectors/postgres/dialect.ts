@@ -2,7 +2,11 @@
 import { queryLexicon } from './query-lexicon';
 import { validation } from './validation';
 import { formattedTypeName, fromCanonical, toCanonical } from './types';
+import { fitName } from '../../lib/identifiers';
 import { ansiLiteral, doubleQuoted, type DialectDefinition } from '../dialect';
+
+/** PostgreSQL keeps 63 bytes of a name and silently cuts the rest: longer names are shortened here, deterministically. */
+const limits = { maxNameBytes: 63 };
 
 // SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation).
 function isRowRejection(cause: unknown): boolean {
@@ -17,7 +21,7 @@ export const postgres = {
   fileExtensions: [],
   driver: 'pg',
   capabilities: { supported: true, schemas: true, enums: true, arrays: true, transactionalDdl: true, inDatabaseDigest: true, fileBased: false },
-  identifiers: { quote: doubleQuoted, literal: ansiLiteral, caseFolding: 'lower', maxNameBytes: 63 },
+  identifiers: { quote: (name: string) => doubleQuoted(fitName(name, limits)), literal: ansiLiteral, caseFolding: 'lower', ...limits },
   types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ formatted: formattedTypeName(text) }), toCanonical },
   validation,
   isRowRejection,

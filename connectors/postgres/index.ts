@@ -345,7 +345,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       // The next generated value follows the copied rows instead of colliding with them.
       await this.exec(
         `SELECT setval(pg_get_serial_sequence($1, $2), COALESCE(MAX(${this.q(c.column)}), 0) + 1, false) FROM ${this.qt(plan.target)}`,
-        [this.qt(plan.target), c.column],
+        [this.qt(plan.target), this.fitName(c.column)],
       );
     }
   }

@@ -3,7 +3,9 @@
  * Values are always compared through an explicit normalisation (lib/values canonicalValueText with the
  * SOURCE column's type), never as raw driver strings.
  */
+import { dialectNamed, isDialect } from '../../connectors/dialects';
 import { canonicalJson, sha256Hex } from '../certificate';
+import { fitName } from '../identifiers';
 import type { TierResult, ValidationFinding, ValidationTier } from '../migration';
 import type { CanonicalType, MigrationPlan, SchemaInfo, TableInfo } from '../types';
 import { canonicalDecimalText, canonicalValueText, formatFloat } from '../values';
@@ -45,12 +47,19 @@ export function finishTier(
 // ---------------------------------------------------------------- structural
 
 const norm = (s: string) => s.toLowerCase().replace(/\s+/g, '');
-const sameColumns = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c, i) => norm(c) === norm(b[i]));
+
+/** Compares the names the target holds with the plan's (source) names, as the target keeps them (lib/identifiers). */
+function namesAsTargetKeeps(plan: MigrationPlan): { same: (target: string, planned: string) => boolean; sameColumns: (target: readonly string[], planned: readonly string[]) => boolean } {
+  const rules = isDialect(plan.targetDialect) ? dialectNamed(plan.targetDialect).identifiers : {};
+  const same = (target: string, planned: string) => norm(target) === norm(fitName(planned, rules));
+  return { same, sameColumns: (a, b) => a.length === b.length && a.every((c, i) => same(c, b[i] ?? '')) };
+}
 
 /** Every table, column (mapped type, nullability), key, unique constraint, foreign key and index of the plan, found in the target. */
 export function compareStructure(plan: MigrationPlan, target: SchemaInfo): { checks: number; findings: ValidationFinding[] } {
   const findings: ValidationFinding[] = [];
   let checks = 0;
+  const { same, sameColumns } = namesAsTargetKeeps(plan);
   const migrated = new Set(plan.tables.map((t) => t.source.name));
   const byName = new Map(target.tables.map((t) => [norm(t.name), t]));
   const targetName = new Map(plan.tables.map((t) => [t.source.name, t.target]));
@@ -63,7 +72,7 @@ export function compareStructure(plan: MigrationPlan, target: SchemaInfo): { che
     }
     for (const cm of tp.columns) {
       checks++;
-      const col = actual.columns.find((c) => norm(c.name) === norm(cm.column));
+      const col = actual.columns.find((c) => same(c.name, cm.column));
       if (!col) {
         findings.push({ check: 'missing_column', table: tp.target, column: cm.column, message: `column ${tp.target}.${cm.column} is missing` });
         continue;
@@ -90,7 +99,7 @@ export function compareStructure(plan: MigrationPlan, target: SchemaInfo): { che
       }
     }
     checks++;
-    if (!sameColumns(tp.source.primaryKey, actual.primaryKey)) {
+    if (!sameColumns(actual.primaryKey, tp.source.primaryKey)) {
       findings.push({
         check: 'primary_key',
         table: tp.target,
@@ -111,7 +120,7 @@ export function compareStructure(plan: MigrationPlan, target: SchemaInfo): { che
       checks++;
       const parent = targetName.get(fk.referencedTable) ?? fk.referencedTable;
       const found = actual.foreignKeys.some(
-        (f) => sameColumns(f.columns, fk.columns) && norm(f.referencedTable) === norm(parent) && sameColumns(f.referencedColumns, fk.referencedColumns),
+        (f) => sameColumns(f.columns, fk.columns) && same(f.referencedTable, parent) && sameColumns(f.referencedColumns, fk.referencedColumns),
       );
       if (!found) {
         findings.push({
