@@ -219,16 +219,11 @@ const outcomeCode = (status: MigrationStatusValue) => (status === 'completed' ? 
 async function watch(client: Sensei, id: string, flags: ApiFlags & { interval?: number }): Promise<number> {
   const interval = flags.interval ?? 1000;
   const view = flags.json ? undefined : new ProgressView({ stream: process.stdout });
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-  };
-  process.once('SIGINT', onSignal);
   let gateShown = false;
   let last: MigrationStatus | undefined;
   let waitingForWorker = false;
   try {
-    while (!interrupted) {
+    for (;;) {
       let s: MigrationStatus;
       try {
         s = await client.migrations.status(id);
@@ -255,10 +250,8 @@ async function watch(client: Sensei, id: string, flags: ApiFlags & { interval?: 
       await new Promise((r) => setTimeout(r, interval));
     }
   } finally {
-    process.removeListener('SIGINT', onSignal);
     view?.stop();
   }
-  if (interrupted || !last) return EXIT.interrupted;
   if (!flags.json) {
     const failure = last.failure ? `: ${last.failure.code}: ${last.failure.message}` : '';
     const took = last.duration_ms === null ? '' : ` in ${formatDuration(last.duration_ms)}`;

@@ -40,7 +40,12 @@ export interface DemoOptions {
   target?: string;
   strategy: Strategy;
   replace: boolean;
+  /** Print the final status as JSON on stdout (and the running commentary on stderr) instead of the progress view. */
+  json?: boolean;
 }
+
+/** Lines for people: stdout, or stderr when stdout carries JSON. */
+const say = (opts: DemoOptions) => (line: string) => (opts.json ? console.error(line) : console.log(line));
 
 /** Migrates the Chinook sample from SQLite through the real workflow, with the progress view, and prints the outcome. */
 export async function demo(opts: DemoOptions): Promise<number> {
@@ -78,16 +83,19 @@ export async function demo(opts: DemoOptions): Promise<number> {
   const client = await connectClient(address, config.namespace);
   try {
     const status = await runDemoMigration(client, taskQueue, Sealer.fromConfig(config), source, target, opts);
-    printOutcome(status, target);
+    if (!opts.json) printOutcome(status, target);
     const certificate = await client.workflow.getHandle(status.id).query(certificateQuery);
+    const files: { certificate?: string; public_key?: string } = {};
     if (certificate) {
       const file = path.join(demoDir, 'certificate.json');
       fs.writeFileSync(file, certificateText(certificate));
       // The public half of this server's signing key, which the operator trusts (the API serves the same PEM).
       const keyFile = path.join(demoDir, 'signing-public-key.pem');
       fs.writeFileSync(keyFile, publicKeyPem(loadOrCreateSigningKey(config)));
-      console.log(`certificate written to ${file}; check it offline with: node dist/cli/sensei.js certificates verify ${file} --public-key ${keyFile}`);
+      Object.assign(files, { certificate: file, public_key: keyFile });
+      say(opts)(`certificate written to ${file}; check it offline with: node dist/cli/sensei.js certificates verify ${file} --public-key ${keyFile}`);
     }
+    if (opts.json) console.log(JSON.stringify({ ...status, files }, null, 2));
     return status.status === 'completed' ? 0 : 1;
   } finally {
     await worker.shutdown();
@@ -118,22 +126,23 @@ async function runDemoMigration(
     createdAt: new Date().toISOString(),
   };
   const handle = await client.workflow.start(migrationWorkflow, { taskQueue, workflowId: id, args: [input] });
-  console.log(`Sensei demo: Chinook (SQLite) → ${input.target.description}`);
-  console.log(`migration ${id}, strategy ${opts.strategy}`);
+  say(opts)(`Sensei demo: Chinook (SQLite) → ${input.target.description}`);
+  say(opts)(`migration ${id}, strategy ${opts.strategy}`);
   await handle.executeUpdate(startUpdate);
 
-  const view = new ProgressView({ stream: process.stdout });
+  const view = opts.json ? undefined : new ProgressView({ stream: process.stdout });
+  const note = (line: string) => (view ? view.note(line) : console.error(line));
   let approved = false;
   try {
     for (;;) {
       const status = await handle.query(statusQuery);
-      view.update(status);
+      view?.update(status);
       if (status.status === 'awaiting_approval' && !approved) {
         const plan = await handle.query(planQuery);
         const lossy = plan?.tables.flatMap((t) => t.columns).filter((c) => c.confidence < 1) ?? [];
-        view.note(`approval gate: ${status.gate?.reason}. Lossy mappings:`);
-        for (const c of lossy) view.note(`  ${c.id}: ${c.sourceType} → ${c.targetType} (confidence ${c.confidence}) ${c.note ?? ''}`);
-        view.note('  the demo approves them (a real run waits for "sensei migrations approve <id>")');
+        note(`approval gate: ${status.gate?.reason}. Lossy mappings:`);
+        for (const c of lossy) note(`  ${c.id}: ${c.sourceType} → ${c.targetType} (confidence ${c.confidence}) ${c.note ?? ''}`);
+        note('  the demo approves them (a real run waits for "sensei migrations approve <id>")');
         await handle.executeUpdate(approveUpdate, { args: [{ by: 'sensei demo', comment: 'demo approves lossy mappings it printed' }] });
         approved = true;
       }
@@ -141,7 +150,7 @@ async function runDemoMigration(
       await new Promise((r) => setTimeout(r, 250));
     }
   } finally {
-    view.stop();
+    view?.stop();
   }
 }
 

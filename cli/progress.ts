@@ -113,12 +113,20 @@ export class ProgressView {
 
   /** Leaves the last frame on screen (terminal) and gives the cursor back. */
   stop(): void {
+    process.removeListener('SIGINT', this.onInterrupt);
     if (this.multibar) {
       if (this.last) this.draw(this.last, this.now());
       this.multibar.stop();
     }
     this.multibar = undefined;
   }
+
+  /** Ctrl-C while the bars hide the cursor: give it back before leaving (the migration itself carries on). */
+  private readonly onInterrupt = () => {
+    this.stop();
+    this.options.stream.write('interrupted; the migration carries on\n');
+    process.exit(130);
+  };
 
   private rate(t: TableProgress, now: number): number | null {
     // Before the window has two samples: the average since the table started, once it has rows to average.
@@ -142,6 +150,7 @@ export class ProgressView {
           payload.text ?? `${payload.label ?? ''} ${cliProgress.Format.BarFormat(params.progress, options)} ${payload.tail ?? ''}`,
       });
       this.header = this.multibar.create(1, 0, { text: '' });
+      process.once('SIGINT', this.onInterrupt);
     }
     while (this.slots.length < room) this.slots.push(this.multibar.create(1, 0, { text: '' }));
     const shown = visibleTables(s.tables, this.slots.length);

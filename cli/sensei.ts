@@ -66,6 +66,7 @@ program
   .option('-t, --target <url>', 'target database: postgresql://…, mysql://…, or a .sqlite path (default: .sensei-demo/chinook-target.sqlite)')
   .addOption(new Option('-s, --strategy <strategy>', 'migration strategy').choices(['conservative', 'balanced', 'aggressive']).default('balanced'))
   .option('--replace', 'replace target tables that already hold rows', false)
+  .option('--json', 'print the final status as JSON instead of the progress view')
   .action(async (opts: DemoOptions) => {
     // Loaded here only: the demo brings in the Temporal worker, which the API commands have no use for.
     const { demo } = await import('./demo');

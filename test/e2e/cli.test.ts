@@ -164,6 +164,24 @@ describe('sensei CLI against the real API', () => {
     expect(JSON.parse(alias.stdout)).toMatchObject({ valid: true, key_trusted: false });
   });
 
+  test('on a terminal, watch redraws one bar per table in place and ends with the outcome', async () => {
+    const targetUrl = await target();
+    const created = await json<{ id: string }>(
+      'migrations', 'create', '--name', 'cli tty', '--source', source.endpoint.connectionString, '--target', targetUrl, '--strategy', 'aggressive', '--chunk-size', '2000', '--start',
+    );
+    // script(1) gives the CLI a pseudo-terminal of 30 rows and 120 columns; its exit code is the CLI's.
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const line = [process.execPath, CLI, 'migrations', 'watch', created.id, '--interval', '200'].map(quote).join(' ');
+    const tty = await cli([], env, ['script', '-qfec', `stty rows 30 cols 120; ${line}`, '/dev/null']);
+    expect(tty.code).toBe(0);
+    const screen = tty.stdout;
+    expect(screen).toMatch(/\x1b\[\d+A/); // the cursor goes back up to redraw
+    expect(screen).toMatch(/phase data_transfer {2}tables \d\/2/);
+    expect(screen).toMatch(/ {2}items +█+░* +\d+% +[\d,]+\/40,000 {2}[\d,]+ rows\/s {2}ETA /);
+    expect(screen).toMatch(/ {2}items +█{24} 100% +40,000\/40,000 {2}done in /);
+    expect(screen).toContain(`migration ${created.id} completed`);
+  });
+
   test('a migration cancelled while watched: watch exits 4; control calls on it then fail with the API error', async () => {
     const targetUrl = await target();
     const created = await json<{ id: string }>('migrations', 'create', '--name', 'cli cancel', '--source', source.endpoint.connectionString, '--target', targetUrl, '--start');
