@@ -13,7 +13,7 @@ const CLI = path.resolve(__dirname, '../../dist/cli/sensei.js');
 test('the demo shows the copy table by table and ends with the summary table', () => {
   const dataDir = tempDataDir();
   try {
-    const env = { ...process.env, SENSEI_DATA_DIR: dataDir, SENSEI_LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, SENSEI_DATA_DIR: dataDir, SENSEI_LOG_LEVEL: 'warn' };
     delete env.TEMPORAL_ADDRESS;
     const demo = spawnSync(process.execPath, [CLI, 'demo', '--strategy', 'aggressive'], { env, encoding: 'utf8', timeout: 150_000 });
     expect(demo.stderr).toBe('');
