@@ -9,6 +9,7 @@ import { startUpdate } from '../../workflows/migration';
 import { Client as PgClient } from 'pg';
 import { compareDatabases } from '../helpers/compare';
 import { createTempDatabase } from '../helpers/databases';
+import { recordHistories } from '../helpers/histories';
 import { createTestEnv, isOver, startHarness, startMigration, tempDataDir, waitForStatus, type MigrationHarness } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -49,6 +50,7 @@ test('continues as new in the middle of a table and finishes with every row exac
   expect(copied.map((t) => t.targetRows)).toEqual(copied.map((t) => t.sourceRows));
   expect(copied.map((t) => t.targetChecksum)).toEqual(copied.map((t) => t.sourceChecksum));
   expect(status.progress.rows_copied).toBe(8715 + 3503);
+  await recordHistories(h.client, handle.workflowId, 'continue-as-new');
 });
 
 test('a table split into key ranges carries every range checkpoint across continue-as-new', async () => {
@@ -76,6 +78,7 @@ test('a table split into key ranges carries every range checkpoint across contin
     expect(readings.rows_copied).toBe(rows);
     const copied = await compareDatabases(sourceDb.endpoint, targetDb.endpoint);
     expect(copied.map((t) => [t.targetRows, t.targetChecksum])).toEqual(copied.map((t) => [t.sourceRows, t.sourceChecksum]));
+    await recordHistories(h.client, handle.workflowId, 'key-ranges-continue-as-new');
   } finally {
     await Promise.allSettled([sourceDb.drop(), targetDb.drop()]);
   }

@@ -1,10 +1,13 @@
 /**
  * Workflow versioning: histories recorded by earlier workflow code replay on today's without a nondeterminism error
  * (changes are guarded by patched()), and a history recorded now replays too. The fixtures in
- * test/fixtures/histories were recorded with the workflow code of d692213 (before results went to the metadata
- * store): a completed migration with its certificate; a rejected row with validation failing and holding, an error
- * resolved, the row retried twice and validation re-run; the gate paused, resumed and approved, then a cancel.
- */
+ * test/fixtures/histories (recorded with test/helpers/histories.ts):
+ * - recorded with the workflow code of d692213 (before results went to the metadata store): a completed migration
+ *   with its certificate; a rejected row with validation failing and holding, an error resolved, the row retried
+ *   twice and validation re-run; the gate paused, resumed and approved, then a cancel;
+ * - recorded with the workflow code of e8a1396 (the last before it was split into workflows/migration/): two
+ *   tables copied in two lanes across five continues-as-new (continue-as-new-run*), and a table split into three
+ *   key ranges across four (key-ranges-continue-as-new-run*); of each, the first run, the second and the last. */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -38,7 +41,7 @@ async function replay(history: unknown, workflowId: string): Promise<void> {
   await Worker.runReplayHistory({ ...workflowCodeOptions(), replayName: workflowId }, history, workflowId);
 }
 
-test.each(fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.json')))('a history recorded before results went to the store replays: %s', async (file) => {
+test.each(fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.json')))('a history recorded by earlier workflow code replays: %s', async (file) => {
   // Stored as History.toObject (longs, enums and bytes as strings): read back with fromObject.
   const history = temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')));
   expect(history.events?.length).toBeGreaterThan(20);
