@@ -26,7 +26,8 @@ import type { LogLine, MetadataStore } from '../lib/store';
 import type { Dialect } from '../lib/types';
 import {
   approveUpdate,
-  cancelSignal,
+  cancelRefusal,
+  cancelUpdate,
   carryOnQuery,
   certificateQuery,
   configureUpdate,
@@ -34,11 +35,17 @@ import {
   migrationWorkflow,
   resolveErrorUpdate,
   retryErrorUpdate,
-  pauseSignal,
+  pauseRefusal,
+  pauseUpdate,
   planQuery,
   rejectUpdate,
-  resumeSignal,
+  reopensForValidation,
+  resumeRefusal,
+  resumeUpdate,
+  retryReopenRefusal,
+  revalidateReopenRefusal,
   revalidateUpdate,
+  rowRetryRefusal,
   schemaQuery,
   startUpdate,
   statusQuery,
@@ -262,17 +269,26 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     }
   }
 
-  /** Runs an update; a refusal by the workflow's validator, or a closed workflow, is a 409 naming why. */
-  async function update<R>(handle: Handle, run: () => Promise<R>): Promise<R> {
+  /**
+   * Runs an update; a refusal by the workflow's validator, or a closed workflow, is a 409 naming why. A closed
+   * workflow has no validator to ask: `rule` (the validator's rule, workflows/migration/rules.ts) says why from
+   * its final status, when the update has one.
+   */
+  async function update<R>(handle: Handle, run: () => Promise<R>, rule?: (status: MigrationStatus['status']) => string | null): Promise<R> {
     try {
       return await run();
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw conflict(err.cause.message);
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        const [details] = (err.cause.details ?? []) as (Record<string, unknown> | undefined)[];
+        throw conflict(err.cause.message, details);
+      }
       // The workflow closed before the update arrived, or is closing under it (the server refuses updates then,
       // while describe still says RUNNING, but its status already says the migration is over).
       const closed = err instanceof WorkflowNotFoundError || (await closedRun(handle)) !== null;
       const status = await statusOf(handle);
-      if (closed || TERMINAL_STATUSES.includes(status.status)) throw conflict(`migration is ${status.status}`, { status: status.status });
+      if (closed || TERMINAL_STATUSES.includes(status.status)) {
+        throw conflict(rule?.(status.status) ?? `migration is ${status.status}`, { status: status.status });
+      }
       throw err;
     }
   }
@@ -503,36 +519,31 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     });
   }
 
+  // Pause, resume and cancel: the workflow's validators decide whether they are allowed now (rules.ts). Asking the
+  // status first answers 503 when no worker runs (an update would wait for one).
   router.post('/:id/pause', async (req, res) => {
     const handle = await handleFor(req, res);
-    const before = await statusOf(handle);
-    if (!['running', 'awaiting_approval', 'paused'].includes(before.status)) {
-      throw conflict(`cannot pause a migration that is ${before.status}`, { status: before.status });
-    }
-    await handle.signal(pauseSignal);
+    await statusOf(handle);
+    const status = await update(handle, () => handle.executeUpdate(pauseUpdate), pauseRefusal);
     forgetStatus(handle, res);
-    res.status(202).json(migrationResource(await statusOf(handle)));
+    res.status(202).json(migrationResource(status));
   });
 
   router.post('/:id/resume', async (req, res) => {
     const handle = await handleFor(req, res);
-    const before = await statusOf(handle);
-    if (before.status !== 'paused') throw conflict(`cannot resume a migration that is ${before.status}`, { status: before.status });
-    await handle.signal(resumeSignal);
+    await statusOf(handle);
+    const status = await update(handle, () => handle.executeUpdate(resumeUpdate), resumeRefusal);
     forgetStatus(handle, res);
-    res.status(202).json(migrationResource(await statusOf(handle)));
+    res.status(202).json(migrationResource(status));
   });
 
   router.delete('/:id', async (req, res) => {
     const handle = await handleFor(req, res);
     const { reason } = parse(cancelBody, req.body);
-    const before = await statusOf(handle);
-    if (TERMINAL_STATUSES.includes(before.status)) {
-      throw conflict(`migration is already ${before.status}`, { status: before.status });
-    }
-    await handle.signal(cancelSignal, { reason });
+    await statusOf(handle);
+    const status = await update(handle, () => handle.executeUpdate(cancelUpdate, { args: [{ reason }] }), cancelRefusal);
     forgetStatus(handle, res);
-    res.status(202).json(migrationResource(await statusOf(handle)));
+    res.status(202).json(migrationResource(status));
   });
 
   // ---- what the migration found and planned ----
@@ -696,12 +707,11 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       return;
     }
     const before = await statusOf(handle);
-    if (!['completed', 'failed'].includes(before.status) || !['COMPLETED', 'FAILED'].includes(closed.status)) {
-      throw conflict(`rows cannot be retried: migration is ${before.status}`, { status: before.status });
-    }
+    const closedRefusal = retryReopenRefusal(before, closed.status);
+    if (closedRefusal) throw conflict(closedRefusal, { status: before.status });
     // Checked here, since the opened run would only wait for a retry it refuses.
-    if (error.code !== 'RowRejected' || !error.key || !error.table) throw conflict(`error ${errorId} is not a rejected row; only rows can be retried`);
-    if (error.resolved_at) throw conflict(`error ${errorId} is already resolved`);
+    const rowRefusal = rowRetryRefusal(errorId, error);
+    if (rowRefusal) throw conflict(rowRefusal);
     const runId = await reopen(handle, closed, { errorRetry: { by } }, 'the migration is being opened again by another request');
     res.json(await retry(client.workflow.getHandle<typeof migrationWorkflow>(handle.workflowId, runId)));
   });
@@ -757,7 +767,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     const body = parse(cancelBody, req.body);
     const request = { by: (res.locals.principal as Principal).id, reason: body.reason };
     const before = await statusOf(handle);
-    const reopens = before.status === 'completed' || (before.status === 'failed' && before.failure?.code === 'ValidationFailed');
+    const reopens = reopensForValidation(before);
     let closed = await closedRun(handle);
     if (!closed) {
       try {
@@ -772,9 +782,8 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       }
     }
     // Only a run that ended by itself is opened again: not a cancelled, terminated or timed-out one.
-    if (!reopens || (closed.status !== 'COMPLETED' && closed.status !== 'FAILED')) {
-      throw conflict(`validation cannot be re-run: migration is ${before.status}`, { status: before.status });
-    }
+    const refusal = revalidateReopenRefusal(before, closed.status);
+    if (refusal) throw conflict(refusal, { status: before.status });
     // A new run of the same id carries the closed run's state on and runs validation and certification again.
     await reopen(handle, closed, { revalidation: request }, 'validation is already being re-run');
     forgetStatus(handle, res);

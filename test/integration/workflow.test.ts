@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Endpoint } from '../../connectors/types';
-import { approveUpdate, cancelSignal, pauseSignal, rejectUpdate, resumeSignal, startUpdate, statusQuery } from '../../workflows/migration';
+import { approveUpdate, cancelUpdate, pauseUpdate, rejectUpdate, resumeUpdate, startUpdate, statusQuery } from '../../workflows/migration';
 import { compareDatabases } from '../helpers/compare';
 import { createTempDatabase } from '../helpers/databases';
 import { createTestEnv, isOver, startHarness, startMigration, tempDataDir, waitForStatus, type MigrationHarness } from '../helpers/temporal';
@@ -105,9 +105,11 @@ test('reject ends the migration cancelled, with who and why', async () => {
 test('pause holds copying still; resume continues from the checkpoint and finishes with every row once', async () => {
   const { source, target } = sqlitePair();
   const handle = await startMigration(h, { ...source, tables: ['PlaylistTrack'] }, target, 'aggressive', { chunk_size: 200, parallel_tables: 1 });
+  // Not paused yet: resume is refused with the reason (the update's validator).
+  await expect(handle.executeUpdate(resumeUpdate)).rejects.toMatchObject({ cause: { message: 'cannot resume a migration that is created', details: [{ status: 'created' }] } });
   await handle.executeUpdate(startUpdate);
   await waitForStatus(handle, (s) => s.progress.rows_copied >= 400);
-  await handle.signal(pauseSignal);
+  expect((await handle.executeUpdate(pauseUpdate)).status).toBe('paused');
   expect((await handle.query(statusQuery)).status).toBe('paused');
   // Let the chunk in flight commit, then copying must stand still.
   await new Promise((r) => setTimeout(r, 1500));
@@ -118,7 +120,7 @@ test('pause holds copying still; resume continues from the checkpoint and finish
   expect(still.progress.rows_copied).toBe(held);
   expect(held).toBeLessThan(8715);
 
-  await handle.signal(resumeSignal);
+  expect((await handle.executeUpdate(resumeUpdate)).status).toBe('running');
   const done = await waitForStatus(handle, isOver);
   expect(done.status).toBe('completed');
   expect(done.tables[0]).toMatchObject({ name: 'PlaylistTrack', rows_copied: 8715, status: 'completed' });
@@ -132,7 +134,7 @@ test('cancel stops after the chunk in flight and ends cancelled with the reason'
   const handle = await startMigration(h, { ...source, tables: ['PlaylistTrack'] }, target, 'aggressive', { chunk_size: 100, parallel_tables: 1 });
   await handle.executeUpdate(startUpdate);
   await waitForStatus(handle, (s) => s.progress.rows_copied >= 200);
-  await handle.signal(cancelSignal, { reason: 'maintenance window over' });
+  await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'maintenance window over' }] });
   const done = await waitForStatus(handle, isOver);
   expect(done.status).toBe('cancelled');
   expect(done.failure?.message).toBe('cancelled: maintenance window over');

@@ -1,0 +1,82 @@
+/** What each phase does, in the order of PHASES; data transfer and validation have their own modules. */
+import * as wf from '@temporalio/workflow';
+import { approvalNeed, type Phase, type StrategySettings, type TableProgress } from '../../lib/migration';
+import type { SchemaInfo, TablePlan } from '../../lib/types';
+import { schemaWork } from './activities';
+import { MigrationCancelled, refuse, type MigrationRun } from './run';
+import { transferData } from './transfer';
+import { acceptRevalidationWhileCompleted, certify, validateUntilPassed } from './validation';
+
+export async function runPhase(run: MigrationRun, phase: Phase): Promise<'completed' | 'skipped' | 'continue_as_new'> {
+  const { input, state } = run;
+  switch (phase) {
+    case 'schema_analysis':
+      state.schema = await schemaWork.analyzeSource({ source: input.source });
+      if (state.schema.tables.length === 0) refuse('NoTables', `no tables found in source schema "${state.schema.schema}"`);
+      return 'completed';
+    case 'mapping':
+      await mapAndAwaitApproval(run);
+      return 'completed';
+    case 'schema_creation':
+      await schemaWork.createTargetTables({
+        target: input.target,
+        plan: run.plan(),
+        replace: input.options.replace_existing_tables ?? false,
+      });
+      return 'completed';
+    case 'data_transfer':
+      if ((await transferData(run)) === 'drained') return 'continue_as_new';
+      await schemaWork.finalizeTarget({ target: input.target, plan: run.plan() });
+      return 'completed';
+    case 'validation':
+      await validateUntilPassed(run);
+      return 'completed';
+    case 'certification':
+      await certify(run);
+      await acceptRevalidationWhileCompleted(run);
+      return 'completed';
+  }
+}
+
+/** Plans the mapping; when the strategy wants a person to look at it, waits at the approval gate. */
+async function mapAndAwaitApproval(run: MigrationRun): Promise<void> {
+  const { input, state } = run;
+  const mapped = await schemaWork.planMapping({ schema: state.schema as SchemaInfo, target: input.target });
+  state.plan = mapped;
+  if (mapped.blockers.length > 0) {
+    refuse('UnsupportedColumnType', `the mapping cannot run: ${mapped.blockers.join('; ')}`);
+  }
+  state.tables = mapped.tables.map((t) => tableProgress(t, run.settings));
+  const need = approvalNeed(mapped, input.strategy, input.options);
+  state.gate = {
+    required: need.required,
+    state: need.required ? 'pending' : 'auto_approved',
+    reason: need.reason,
+    min_confidence: mapped.minConfidence,
+  };
+  if (!need.required) return;
+  await run.emit('migration.phase.completed', { phase: 'mapping', next_phase: 'schema_creation', requires_approval: true, gate: state.gate });
+  await wf.condition(() => state.gate?.state !== 'pending' || state.cancelRequested);
+  if (state.cancelRequested) throw new MigrationCancelled();
+  if (state.gate.state === 'rejected') {
+    state.cancelRequested = true;
+    state.failure = { code: 'MappingRejected', message: `mapping rejected by ${state.gate.decided_by}${state.gate.comment ? `: ${state.gate.comment}` : ''}` };
+    throw new MigrationCancelled();
+  }
+}
+
+function tableProgress(table: TablePlan, settings: StrategySettings): TableProgress {
+  return {
+    name: table.source.name,
+    status: 'pending',
+    copy_mode: table.copyMode,
+    rows_copied: 0,
+    rows_estimated: Math.max(0, table.source.rowEstimate),
+    rows_rejected: 0,
+    chunks: 0,
+    chunk_size: settings.chunkRows,
+    last_key: null,
+    started_at: null,
+    completed_at: null,
+  };
+}

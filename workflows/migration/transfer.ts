@@ -1,0 +1,189 @@
+/**
+ * The data transfer: tables copied in parallel lanes (options.parallel_tables), each in keyset chunks from its last
+ * committed checkpoint (or whole, for a table without a usable key); a large table with one integer key is split
+ * into key ranges that lanes share. Pauses and cancels take effect between chunks. When the history grows long the
+ * lanes drain and the workflow continues as new, carrying every checkpoint in the state.
+ */
+import * as wf from '@temporalio/workflow';
+import { COPY_RETRY_DEFAULTS, nextChunkSize, tablePartitions, type KeyRangeProgress, type TableProgress } from '../../lib/migration';
+import type { Key, TablePlan } from '../../lib/types';
+import { describeFailure } from '../state';
+import { retriesExhausted, schemaWork } from './activities';
+import { MigrationCancelled, now, type MigrationRun } from './run';
+
+/** Beyond this many history events the workflow continues as new, carrying its checkpoints. */
+const HISTORY_EVENTS_LIMIT = 8_000;
+
+export async function transferData(run: MigrationRun): Promise<'finished' | 'drained'> {
+  const { input, state } = run;
+  const byName = new Map(run.plan().tables.map((t) => [t.source.name, t]));
+  /** Work a lane takes: a whole table (part null), or one key range of a partitioned table. */
+  type Work = { progress: TableProgress; part: number | null };
+  // Tables interrupted by a continue-as-new go first, so they finish before new ones start.
+  const pending: Work[] = state.tables
+    .filter((t) => t.status !== 'completed')
+    .sort((a, b) => Number(b.status === 'copying') - Number(a.status === 'copying'))
+    .flatMap((progress): Work[] =>
+      progress.partitions
+        ? progress.partitions.flatMap((p, part) => (p.status === 'completed' ? [] : [{ progress, part }]))
+        : [{ progress, part: null }],
+    );
+  let drained = false;
+  let stop = false;
+  /** Tables being split right now: their ranges are about to join `pending`, so idle lanes wait for them. */
+  let splitting = 0;
+  const mustDrain = () => {
+    const info = wf.workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_LIMIT;
+  };
+
+  /**
+   * Splits a large table with a single integer key into key ranges of about equal rows (the source finds the
+   * boundaries by walking its key index), queues all but the first for other lanes and answers the first.
+   * Best effort: a table that cannot be split is copied as one range.
+   */
+  const split = async (progress: TableProgress, table: TablePlan): Promise<number | null> => {
+    const parts = tablePartitions(progress.rows_estimated, input.options, run.settings);
+    if (parts < 2 || progress.last_key !== null || progress.chunks > 0) return null;
+    splitting += 1;
+    try {
+      const bounds = await schemaWork.splitKeyRange({ source: input.source, table, parts, rowsEstimated: progress.rows_estimated });
+      if (bounds.length === 0) return null;
+      const ranges = [null, ...bounds].map((from, i): KeyRangeProgress => ({
+        from,
+        until: bounds[i] ?? null,
+        status: 'pending',
+        rows_copied: 0,
+        chunks: 0,
+        chunk_size: progress.chunk_size,
+        last_key: from,
+      }));
+      progress.partitions = ranges;
+      pending.unshift(...ranges.slice(1).map((_, i): Work => ({ progress, part: i + 1 })));
+      return 0;
+    } catch (err) {
+      wf.log.warn('table not split; copied as one key range', { table: progress.name, error: String(err) });
+      return null;
+    } finally {
+      splitting -= 1;
+    }
+  };
+
+  const copyTable = async ({ progress, part }: Work): Promise<void> => {
+    const table = byName.get(progress.name) as TablePlan;
+    progress.status = 'copying';
+    progress.started_at ??= now();
+    try {
+      if (table.copyMode === 'whole_table') {
+        for (;;) {
+          await run.checkpoint();
+          const result = await patiently(progress, progress, () =>
+            run.copyWork.copyWholeTable({ source: input.source, target: input.target, table, batchSize: progress.chunk_size }),
+          );
+          if (!result) continue;
+          progress.rows_copied = result.rows;
+          progress.chunks = 1;
+          break;
+        }
+      } else {
+        if (part === null && !progress.partitions) part = await split(progress, table);
+        const range = part === null ? null : (progress.partitions as KeyRangeProgress[])[part];
+        const cursor = range ?? progress;
+        if (range) range.status = 'copying';
+        for (;;) {
+          await run.checkpoint();
+          if (stop) return;
+          if (mustDrain()) {
+            drained = true;
+            return;
+          }
+          const chunk = await patiently(progress, cursor, () =>
+            run.copyWork.copyChunk({
+              migrationId: input.id,
+              source: input.source,
+              target: input.target,
+              table,
+              after: cursor.last_key,
+              until: range?.until ?? null,
+              limit: cursor.chunk_size,
+            }),
+          );
+          if (!chunk) continue;
+          cursor.rows_copied += chunk.written;
+          cursor.last_key = chunk.lastKey;
+          cursor.chunks += 1;
+          if (range) {
+            progress.rows_copied += chunk.written;
+            progress.chunks += 1;
+          }
+          run.acceptRejected(progress, chunk.rejected);
+          if (chunk.done) break;
+          cursor.chunk_size = nextChunkSize(cursor.chunk_size, chunk.rows, chunk.durationMs, run.settings);
+        }
+        if (range) {
+          range.status = 'completed';
+          // The table is done with its last range; the lanes of the others move on.
+          if (progress.partitions?.some((p) => p.status !== 'completed')) return;
+        }
+      }
+      progress.status = 'completed';
+      progress.completed_at = now();
+      run.note(`table ${progress.name}: ${progress.rows_copied} rows in ${progress.chunks} chunk(s)`, 'info', progress.completed_at);
+    } catch (err) {
+      if (!(err instanceof MigrationCancelled) && !wf.isCancellation(err)) {
+        progress.status = 'failed';
+        const failure = describeFailure(err);
+        run.recordError(failure.code, `table ${progress.name}: ${failure.message}`, progress.name);
+      }
+      throw err;
+    }
+  };
+
+  /**
+   * Runs one copy activity. When it ran out of retries (a database stayed unreachable longer than the budget)
+   * and options.copy_retry.on_exhausted is `pause`, the migration pauses itself at the table's last committed
+   * checkpoint, says why in pause_reason and under errors, and answers null: the caller waits at its
+   * checkpoint and tries the same chunk again once someone resumes. Anything else propagates.
+   */
+  const patiently = async <T>(progress: TableProgress, cursor: { last_key: Key | null; rows_copied: number }, copy: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await copy();
+    } catch (err) {
+      const onExhausted = input.options.copy_retry?.on_exhausted ?? COPY_RETRY_DEFAULTS.on_exhausted;
+      if (!retriesExhausted(err) || onExhausted !== 'pause' || state.cancelRequested) throw err;
+      const failure = describeFailure(err);
+      const attempts = input.options.copy_retry?.max_attempts ?? COPY_RETRY_DEFAULTS.max_attempts;
+      const at = cursor.last_key ? `after key ${JSON.stringify(cursor.last_key)}` : 'from its first row';
+      const message = `table ${progress.name}: gave up after ${attempts} attempt(s): ${failure.message}. Paused at the last committed checkpoint (${progress.rows_copied} rows copied, next chunk ${at}); resume to continue from there`;
+      run.recordError(failure.code, message, progress.name);
+      if (!state.paused) {
+        state.paused = true;
+        state.pause_reason = { by: 'sensei', code: failure.code, message, at: now(), table: progress.name };
+        run.note(`migration paused by sensei: ${failure.code}`, 'warn', state.pause_reason.at);
+        await run.emit('migration.paused', { phase: state.phase, reason: state.pause_reason });
+      }
+      return null;
+    }
+  };
+
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      // A lane with nothing to do waits while a table is being split: its ranges are work for every lane.
+      await wf.condition(() => pending.length > 0 || splitting === 0 || stop);
+      const next = pending.shift();
+      if (!next || drained || stop) return;
+      try {
+        await copyTable(next);
+      } catch (err) {
+        stop = true;
+        throw err;
+      }
+    }
+  };
+
+  const lanes = Array.from({ length: Math.max(1, run.settings.parallelTables) }, lane);
+  const results = await Promise.allSettled(lanes);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return drained ? 'drained' : 'finished';
+}

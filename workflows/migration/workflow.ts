@@ -1,0 +1,102 @@
+/**
+ * One database migration, start to finish:
+ *   created → schema_analysis → mapping → [approval gate] → schema_creation → data_transfer → validation
+ *   → certification → completed   (or failed / cancelled)
+ * Everything that touches a database is an activity; the workflow only decides what happens next.
+ */
+import * as wf from '@temporalio/workflow';
+import { PHASES, type MigrationInput, type MigrationStatus } from '../../lib/migration';
+import { describeFailure, progressOf } from '../state';
+import { setHandlers } from './handlers';
+import { runPhase } from './phases';
+import { MigrationCancelled, MigrationRun, now } from './run';
+import { reopenForValidation } from './validation';
+
+/** A closed migration opened again to retry rejected rows waits this long for the first retry… */
+const REOPENED_FIRST_RETRY_WAIT = '1 minute';
+/** …and closes again once no retry came for this long (retries of several rows in a row share the run). */
+const REOPENED_LINGER = '3 seconds';
+
+export async function migrationWorkflow(input: MigrationInput): Promise<MigrationStatus> {
+  const run = new MigrationRun(input);
+  const { state } = run;
+  // Before any handler is set, so a signal delivered with the first task already sees the migration running.
+  if (input.revalidation) reopenForValidation(run, input.revalidation);
+  if (input.errorRetry) wf.log.info('closed migration opened again to retry rejected rows', { by: input.errorRetry.by ?? 'unknown' });
+  setHandlers(run);
+  // The listing index learns the status as the run settles (completed, failed, cancelled). The loop meant to follow
+  // it in the background too (run.followInIndex) never ran in the code this was split from: its condition read a
+  // variable before its declaration, and the error ended the loop before its first activity. Starting it would
+  // add activities to the history of every run in flight, so it waits for a patch.
+  run.writeResultsAsTheyCome();
+
+  if (input.errorRetry) return await takeRetriesWhileClosed(run);
+  try {
+    if (!input.carried) await run.emit('migration.created', { name: input.name });
+    await wf.condition(() => state.status !== 'created' || state.cancelRequested);
+    for (const phase of PHASES) {
+      if (state.phases[phase].status === 'completed' || state.phases[phase].status === 'skipped') continue;
+      await run.checkpoint();
+      run.beginPhase(phase);
+      const outcome = await runPhase(run, phase);
+      if (outcome === 'continue_as_new') {
+        await wf.condition(wf.allHandlersFinished);
+        // A batch in flight finishes first; what is not written yet is carried in the state.
+        run.ending = true;
+        await wf.condition(() => !run.writing);
+        state.runs += 1;
+        return await wf.continueAsNew<typeof migrationWorkflow>({ ...input, carried: state });
+      }
+      run.endPhase(phase, outcome);
+    }
+    await run.settle('completed');
+    state.completed_at = now();
+    run.note('migration completed', 'info', state.completed_at);
+    await run.emit('migration.completed', { rows_copied: progressOf(state.tables).rows_copied, duration_ms: run.status().duration_ms });
+    await run.recordOutcome();
+    return run.status();
+  } catch (err) {
+    if (wf.isCancellation(err) || err instanceof MigrationCancelled) {
+      run.endActivePhase('cancelled');
+      state.failure ??= { code: 'Cancelled', message: 'cancelled on request' };
+      await run.settle('cancelled');
+      state.completed_at = now();
+      run.note(`migration cancelled: ${state.failure.message}`, 'warn', state.completed_at);
+      await run.emit('migration.cancelled', { reason: state.failure.message });
+      await run.recordOutcome();
+      if (err instanceof MigrationCancelled) return run.status();
+      throw err;
+    }
+    if (err instanceof wf.ContinueAsNew) throw err;
+    const failure = describeFailure(err);
+    run.recordError(failure.code, failure.message);
+    run.endActivePhase('failed');
+    state.failure = failure;
+    await run.settle('failed');
+    state.completed_at = now();
+    run.note(`migration failed: ${failure.code}`, 'error', state.completed_at);
+    if (state.phase === 'validation') await run.emit('validation.completed', { validation_status: 'failed', message: failure.message });
+    await run.emit('migration.failed', { phase: state.phase, error: failure });
+    await run.recordOutcome();
+    // The workflow itself fails too, so Temporal's own tools show the failure; queries still answer.
+    throw wf.ApplicationFailure.create({ message: failure.message, type: failure.code, nonRetryable: true });
+  }
+}
+
+/**
+ * A closed migration opened again to copy rejected rows again: it takes the retries (retryErrorUpdate) while they
+ * come, then closes again as it was, completed or failed, with the retries' outcomes in its final status.
+ */
+async function takeRetriesWhileClosed(run: MigrationRun): Promise<MigrationStatus> {
+  let seen = 0;
+  let came = await wf.condition(() => run.retriesHandled > seen, REOPENED_FIRST_RETRY_WAIT);
+  while (came) {
+    seen = run.retriesHandled;
+    came = await wf.condition(() => run.retriesHandled > seen, REOPENED_LINGER);
+  }
+  await wf.condition(wf.allHandlersFinished);
+  await run.recordOutcome();
+  const failure = run.state.failure;
+  if (run.state.status === 'failed' && failure) throw wf.ApplicationFailure.create({ message: failure.message, type: failure.code, nonRetryable: true });
+  return run.status();
+}
