@@ -42,6 +42,17 @@ function value(c: DigestColumn, col: string): string {
   }
 }
 
+/**
+ * concat_ws('|', …) of the fields. A PostgreSQL function takes at most 100 arguments and a table up to 1,600 columns,
+ * so wide rows nest: every field is COALESCEd (never NULL), so concat_ws of concat_ws of groups is the same text.
+ */
+function joinedFields(fields: string[]): string {
+  if (fields.length <= 99) return `concat_ws('|', ${fields.join(', ')})`;
+  const groups: string[] = [];
+  for (let i = 0; i < fields.length; i += 99) groups.push(joinedFields(fields.slice(i, i + 99)));
+  return joinedFields(groups);
+}
+
 export const validation = {
   text: (expr: string) => `(${expr})::text`,
   charLength: (expr: string) => `CHAR_LENGTH(${expr})`,
@@ -49,7 +60,7 @@ export const validation = {
   floatAggregate: (fn: 'MIN' | 'MAX' | 'SUM', col: string) => (fn === 'SUM' ? `SUM(${col}::float8)` : `(${fn}(${col}))::float8`),
   digest: {
     value,
-    row: (fields: string[]) => `concat_ws('|', ${fields.join(', ')})`,
+    row: (fields: string[]) => joinedFields(fields),
     binaryOrder: (col: string) => `${col}::text COLLATE "C"`,
     integerText: (expr: string) => `${expr}::text`,
     // The separator is a raw newline inside the literal: no escape syntax (E'') is involved.
