@@ -327,7 +327,10 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
     async planMapping(input: { schema: SchemaInfo; target: EndpointRef }): Promise<MigrationPlan> {
       return typed(async () => {
         const connector = await pool.get(input.target, 'target');
-        return planMigration(input.schema, input.target.type, { targetSchema: connector.schema });
+        const plan = planMigration(input.schema, input.target.type, { targetSchema: connector.schema });
+        // Same dialect: what the target server cannot create (an extension it lacks) is named before anything is made.
+        const problems = plan.objects?.length && connector.planProblems ? await connector.planProblems(plan) : [];
+        return problems.length ? { ...plan, blockers: [...plan.blockers, ...problems] } : plan;
       });
     },
 
@@ -335,6 +338,9 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       return typed(async () => {
         const connector = await pool.get(input.target, 'target');
         await connector.ensureSchema();
+        // Same dialect: extensions, types and sequences the tables use come first.
+        const before = (input.plan.objects ?? []).filter((o) => o.stage === 'before_tables');
+        if (before.length && connector.createObjects) await connector.createObjects(before);
         for (const table of input.plan.tables) {
           Context.current().heartbeat({ table: table.target });
           await connector.createTable(table, { replace: input.replace });
@@ -384,7 +390,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       });
     },
 
-    async finalizeTarget(input: { target: EndpointRef; plan: MigrationPlan }): Promise<{ skippedForeignKeys: string[] }> {
+    async finalizeTarget(input: { target: EndpointRef; plan: MigrationPlan }): Promise<{ skippedForeignKeys: string[]; skippedObjects: string[] }> {
       return typed(async () => {
         const connector = await pool.get(input.target, 'target');
         // Foreign keys point at the referenced table's target name (which may be shortened to fit the target).
@@ -400,7 +406,11 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
           });
           await connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys } });
         }
-        return { skippedForeignKeys };
+        // Same dialect: views, once the tables they read hold their rows.
+        const after = (input.plan.objects ?? []).filter((o) => o.stage === 'after_data');
+        const skippedObjects = after.length && connector.createObjects ? (await connector.createObjects(after)).skipped : [];
+        if (skippedObjects.length) Context.current().log.warn('schema objects not created on the target', { objects: skippedObjects });
+        return { skippedForeignKeys, skippedObjects };
       });
     },
 

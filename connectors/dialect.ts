@@ -3,7 +3,7 @@
  * Each connectors/<dialect>/dialect.ts exports one such object; connectors/dialects.ts lists them. Nothing here
  * imports a driver or a Node built-in, so workflow code (bundled for Temporal's sandbox) may use it.
  */
-import type { CanonicalType } from '../lib/types';
+import type { CanonicalType, ColumnInfo } from '../lib/types';
 import type { TargetTypeChoice, TargetTypeContext } from '../lib/typemap/common';
 
 /** What a dialect's databases can hold or do; Sensei branches on these, never on a dialect's name. */
@@ -46,6 +46,11 @@ export interface TypeMap {
   fromCanonical(type: CanonicalType, context?: TargetTypeContext): TargetTypeChoice;
   /** A type name as a person types it (`varchar(40)`, `timestamptz(3)`, `int unsigned`) read into the canonical model. */
   parseTypeName(text: string): CanonicalType;
+  /**
+   * The type a column of this dialect keeps in a database of the same dialect (its own native type), where the
+   * dialect migrates to itself without passing through the canonical model: the table plan is then `native`.
+   */
+  sameDialect?(column: ColumnInfo): TargetTypeChoice;
 }
 
 /** One column of a digested table as one side stores it: the SOURCE canonical type (the meaning) and this side's native type. */

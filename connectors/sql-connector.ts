@@ -63,6 +63,11 @@ export abstract class SqlConnector implements Connector {
   }
 
   async introspect(options: IntrospectOptions = {}): Promise<SchemaInfo> {
+    return this.describeTables(options);
+  }
+
+  /** The tables of introspect(), without the schema objects a dialect may add to it. */
+  protected async describeTables(options: IntrospectOptions): Promise<SchemaInfo> {
     return this.guard('introspect', async () => {
       const tables = await this.introspectTables(options);
       if (options.tables) {
@@ -84,7 +89,7 @@ export abstract class SqlConnector implements Connector {
   protected async table(name: string): Promise<TableInfo> {
     const cached = this.tableCache.get(name);
     if (cached) return cached;
-    const schema = await this.introspect({ tables: [name] });
+    const schema = await this.describeTables({ tables: [name] });
     return schema.tables[0];
   }
 
@@ -104,6 +109,11 @@ export abstract class SqlConnector implements Connector {
     });
   }
 
+  /** The rows a copy reads of a table: its own, without those of tables that inherit from it (PostgreSQL ONLY). */
+  protected async rowsOf(table: string): Promise<string> {
+    return this.qt(table);
+  }
+
   /** The SELECT list that reads these columns (a dialect may wrap a column whose plain text would lose precision). */
   protected selectList(columns: string[], _types: CanonicalType[]): string {
     return quoteList(this.dialect, columns);
@@ -121,7 +131,7 @@ export abstract class SqlConnector implements Connector {
       const params: unknown[] = [];
       const where = this.afterCondition(keyColumns, keyTypes, after, params);
       const sql =
-        `SELECT ${this.selectList(columns, types)} FROM ${this.qt(table)}${where}` +
+        `SELECT ${this.selectList(columns, types)} FROM ${await this.rowsOf(table)}${where}` +
         ` ORDER BY ${quoteList(this.dialect, keyColumns)} LIMIT ${Math.max(1, Math.floor(limit))}`;
       return this.convertRows(await this.exec(sql, params), types);
     });
@@ -165,7 +175,7 @@ export abstract class SqlConnector implements Connector {
       const params: unknown[] = [];
       const where = this.afterCondition(keyColumns, keyTypes, after, params);
       const keys = quoteList(this.dialect, keyColumns);
-      const from = `SELECT ${keys} FROM ${this.qt(table)}${where}`;
+      const from = `SELECT ${keys} FROM ${await this.rowsOf(table)}${where}`;
       // An index-only walk over the chunk's keys; the tail of the table has fewer rows than the limit.
       let rows = await this.exec(`${from} ORDER BY ${keys} LIMIT 1 OFFSET ${Math.max(0, Math.floor(limit) - 1)}`, params);
       if (rows.length === 0) rows = await this.exec(`${from} ORDER BY ${keyColumns.map((k) => `${this.q(k)} DESC`).join(', ')} LIMIT 1`, params);
@@ -187,7 +197,7 @@ export abstract class SqlConnector implements Connector {
         });
         return `(${parts.join(' AND ')})`;
       });
-      const sql = `SELECT ${this.selectList(columns, types)} FROM ${this.qt(table)} WHERE ${matches.join(' OR ')}`;
+      const sql = `SELECT ${this.selectList(columns, types)} FROM ${await this.rowsOf(table)} WHERE ${matches.join(' OR ')}`;
       return this.convertRows(await this.exec(sql, params), types);
     });
   }
@@ -267,6 +277,7 @@ export abstract class SqlConnector implements Connector {
         await this.dropTable(plan.target);
       }
       await this.exec(this.createTableSql(plan));
+      await this.afterCreate(plan);
       this.tableCache.delete(plan.target);
     });
   }
@@ -280,6 +291,9 @@ export abstract class SqlConnector implements Connector {
   protected tableOptions(): string {
     return '';
   }
+
+  /** What a dialect creates with a table besides its CREATE TABLE (partitions, comments). */
+  protected async afterCreate(_plan: TablePlan): Promise<void> {}
 
   protected tableConstraints(plan: TablePlan): string[] {
     const out: string[] = [];

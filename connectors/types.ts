@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Dialect, Key, Row, SchemaInfo, TablePlan, CanonicalType } from '../lib/types';
+import type { Dialect, Key, MigrationPlan, Row, SchemaInfo, SchemaObject, TablePlan, CanonicalType } from '../lib/types';
 
 /** Where a connector points. The connection string is a secret: never log or return it. */
 export interface Endpoint {
@@ -82,6 +82,15 @@ export interface Connector {
 
   /** After all data is in: secondary indexes, then foreign keys (referenced tables must exist), then identity/sequence positions. */
   createIndexesAndForeignKeys(plan: TablePlan): Promise<void>;
+
+  /**
+   * Same dialect (MigrationPlan.objects): creates the source's schema objects besides tables, in order. Objects of
+   * stage after_data that cannot be created are skipped and returned with the reason; others throw.
+   */
+  createObjects?(objects: SchemaObject[]): Promise<{ skipped: string[] }>;
+
+  /** What of a plan this target cannot create (an extension the server lacks, …): blockers the mapping shows. */
+  planProblems?(plan: MigrationPlan): Promise<string[]>;
 
   close(): Promise<void>;
 }

@@ -40,13 +40,24 @@ export function isKeyColumn(table: TableInfo, column: string): boolean {
 }
 
 function joinNotes(...notes: (string | undefined)[]): string | undefined {
-  const present = notes.filter((n): n is string => !!n);
+  const present = [...new Set(notes.filter((n): n is string => !!n))];
   return present.length ? present.join('; ') : undefined;
 }
 
-export function planColumn(table: TableInfo, column: ColumnInfo, targetDialect: Dialect): ColumnMapping {
+/** Whether a migration from `source` to `target` keeps native types (the same dialect, one that migrates to itself natively). */
+export function migratesNatively(source: Dialect, target: Dialect): boolean {
+  return source === target && isDialect(target) && typeof dialectNamed(target).types?.sameDialect === 'function';
+}
+
+/**
+ * One column's mapping. `native`: the target is of the source's dialect (see migratesNatively), so the column keeps
+ * its native type, its default expression and every value as the database's own text of it.
+ */
+export function planColumn(table: TableInfo, column: ColumnInfo, targetDialect: Dialect, native = false): ColumnMapping {
   const canonical = column.type;
   const base = { id: `${table.name}.${column.name}`, table: table.name, column: column.name, sourceType: column.nativeType, canonical, nullable: column.nullable };
+  const same = native ? dialectNamed(targetDialect).types?.sameDialect?.(column) : undefined;
+  if (same) return { ...base, targetType: same.sql, confidence: same.confidence, ...(same.note ? { note: same.note } : {}) };
   if (canonical.kind === 'unsupported') {
     return { ...base, targetType: '', confidence: 0, note: canonical.readNote ?? `type ${column.nativeType} is not supported by Sensei` };
   }
@@ -84,21 +95,48 @@ function chooseKey(table: TableInfo): Pick<TablePlan, 'keyColumns' | 'copyMode' 
   };
 }
 
-export function planTable(table: TableInfo, targetDialect: Dialect): TablePlan {
+export function planTable(table: TableInfo, targetDialect: Dialect, native = false): TablePlan {
   return {
     source: table,
     target: isDialect(targetDialect) ? fitName(table.name, dialectNamed(targetDialect).identifiers) : table.name,
-    columns: table.columns.map((c) => planColumn(table, c, targetDialect)),
+    // Natively, generated columns are created as generated (the target computes them), not copied.
+    columns: table.columns.filter((c) => !(native && c.generated)).map((c) => planColumn(table, c, targetDialect, native)),
     ...chooseKey(table),
+    ...(native ? { native: true } : {}),
   };
 }
 
+/**
+ * Tables in an order that puts each after the tables it inherits from (PostgreSQL inheritance), which the target
+ * creates first; a parent left out of the migration is no longer named.
+ */
+export function parentsFirst(tables: TableInfo[]): TableInfo[] {
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  const out: TableInfo[] = [];
+  const placed = new Set<string>();
+  const place = (t: TableInfo, path: Set<string>) => {
+    if (placed.has(t.name) || path.has(t.name)) return;
+    path.add(t.name);
+    const parents = (t.inherits ?? []).filter((p) => byName.has(p));
+    for (const p of parents) place(byName.get(p) as TableInfo, path);
+    placed.add(t.name);
+    if (!t.inherits) out.push(t);
+    else {
+      const { inherits: _all, ...rest } = t;
+      out.push(parents.length ? { ...rest, inherits: parents } : rest);
+    }
+  };
+  for (const t of tables) place(t, new Set());
+  return out;
+}
+
 export function planMigration(schema: SchemaInfo, targetDialect: Dialect, options: PlanOptions): MigrationPlan {
-  const tables = schema.tables.map((t) => planTable(t, targetDialect));
+  const native = migratesNatively(schema.dialect, targetDialect);
+  const tables = parentsFirst(schema.tables).map((t) => planTable(t, targetDialect, native));
   const columns = tables.flatMap((t) => t.columns);
   const blockers = columns
-    .filter((c) => c.canonical.kind === 'unsupported')
-    .map((c) => `${c.table}.${c.column}: type ${c.sourceType} is not supported by Sensei`);
+    .filter((c) => c.canonical.kind === 'unsupported' || !c.targetType)
+    .map((c) => `${c.table}.${c.column}: ${c.canonical.kind === 'unsupported' ? `type ${c.sourceType} is not supported by Sensei` : (c.note ?? `type ${c.sourceType} has no ${targetDialect} equivalent`)}`);
   const notes: string[] = [];
   if (!isDialect(targetDialect) || !dialectNamed(targetDialect).capabilities.supported) {
     blockers.unshift(`target ${targetDialect} is not supported by this version of Sensei yet`);
@@ -130,6 +168,7 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
     minConfidence: columns.reduce((min, c) => Math.min(min, c.confidence), 1),
     blockers,
     notes,
+    ...(native && schema.objects?.length ? { objects: schema.objects } : {}),
   };
 }
 

@@ -27,6 +27,11 @@ export type CanonicalKind =
   | 'uuid'
   | 'binary'
   | 'enum'
+  /**
+   * A type only its own dialect declares (PostgreSQL arrays, ranges, tsvector, inet, composite types, …): its values
+   * travel as the database's own text of them, to a database of the same dialect only (elsewhere the mapping refuses it).
+   */
+  | 'native'
   /** A native type Sensei cannot carry; the mapping phase refuses it with a clear reason. */
   | 'unsupported';
 
@@ -57,6 +62,12 @@ export interface ColumnInfo {
   nullable: boolean;
   /** The default expression as the source reports it, verbatim; null when none. */
   default: string | null;
+  /** An identity column's kind (GENERATED ALWAYS or BY DEFAULT), where the dialect has them. */
+  identity?: 'always' | 'by_default';
+  /** The column's comment, where the dialect keeps them. */
+  comment?: string;
+  /** A generated (computed, stored) column's expression in the dialect's own words: its values are not copied. */
+  generated?: string;
 }
 
 export interface ForeignKeyInfo {
@@ -70,8 +81,14 @@ export interface ForeignKeyInfo {
 
 export interface IndexInfo {
   name: string;
+  /** Plain columns in index order (empty for an expression index). */
   columns: string[];
   unique: boolean;
+  /**
+   * The index in its dialect's own words after the table name (PostgreSQL: `USING btree (lower(name)) WHERE …`),
+   * for a target of the same dialect.
+   */
+  definition?: string;
 }
 
 export interface TableInfo {
@@ -83,8 +100,48 @@ export interface TableInfo {
   uniqueConstraints: { name: string; columns: string[] }[];
   /** Secondary indexes (not the primary key, not the ones that back unique constraints). */
   indexes: IndexInfo[];
+  /** Indexes on expressions or with a predicate (partial): only a target of the same dialect re-creates them from their definition. */
+  expressionIndexes?: IndexInfo[];
+  /** The primary key constraint's name, where the dialect names it. */
+  primaryKeyName?: string;
+  /** CHECK constraints in the dialect's own words (`CHECK ((price > (0)::numeric))`), for a target of the same dialect. */
+  checks?: { name: string; definition: string }[];
+  /** The table's comment, where the dialect keeps them. */
+  comment?: string;
+  /**
+   * A partitioned table (PostgreSQL declarative partitioning): its rows are read and written through it, and a target
+   * of the same dialect re-creates it partitioned, with its partitions.
+   */
+  partitioning?: { by: string; partitions: PartitionInfo[] };
+  /** Tables this one inherits from (PostgreSQL table inheritance): their rows are read without this table's. */
+  inherits?: string[];
   /** The database's own estimate (statistics), not an exact count. */
   rowEstimate: number;
+}
+
+/** One partition of a partitioned table, in its dialect's own words (`FOR VALUES FROM (…) TO (…)`, `DEFAULT`). */
+export interface PartitionInfo {
+  name: string;
+  bound: string;
+  /** The partition's own `PARTITION BY …` when it is partitioned again. */
+  by?: string;
+  partitions?: PartitionInfo[];
+}
+
+/**
+ * A schema object besides the tables (extension, enum/domain/composite/range type, sequence, view), in its dialect's
+ * own words: only a target of the same dialect creates it. Names in `create` are resolved in the target's schema.
+ */
+export interface SchemaObject {
+  /** For people: `extension`, `enum`, `domain`, `composite type`, `range type`, `sequence`, `view`, … */
+  kind: string;
+  name: string;
+  /** The statements that create it, one statement each. */
+  create: string[];
+  /** Created before the tables (extensions, types, sequences) or after the data and indexes (views). */
+  stage: 'before_tables' | 'after_data';
+  /** Columns (`table.column`) whose type needs it (extensions), to name them when it cannot be created. */
+  neededBy?: string[];
 }
 
 export interface SchemaInfo {
@@ -92,6 +149,8 @@ export interface SchemaInfo {
   /** Schema (PostgreSQL), database (MySQL) or `main` (SQLite). */
   schema: string;
   tables: TableInfo[];
+  /** Schema objects besides the tables, where the dialect describes them (see SchemaObject). */
+  objects?: SchemaObject[];
 }
 
 /**
@@ -148,6 +207,11 @@ export interface TablePlan {
   copyMode: CopyMode;
   /** Why the copy mode was chosen, for the plan shown to the approver. */
   copyNote?: string;
+  /**
+   * The target is of the source's dialect: columns keep their native types, and the table is created with the
+   * source's own defaults, checks, indexes, comments and partitioning.
+   */
+  native?: boolean;
 }
 
 export interface MigrationPlan {
@@ -161,4 +225,6 @@ export interface MigrationPlan {
   blockers: string[];
   /** What the approver should know about the plan as a whole (tables renamed to fit the target's name limit …). */
   notes?: string[];
+  /** Same dialect: the source's schema objects besides the tables, created on the target (see SchemaObject). */
+  objects?: SchemaObject[];
 }

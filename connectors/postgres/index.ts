@@ -1,12 +1,12 @@
 /** PostgreSQL through node-postgres (pg). */
 import { pipeline } from 'node:stream/promises';
 import { PassThrough, type Readable, type Transform } from 'node:stream';
-import { Pool, types as pgTypes, type PoolClient } from 'pg';
+import { Pool, types as pgTypes, type PoolClient, type QueryConfig } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { quoteList } from '../../lib/quote';
+import { quoteList, quoteLiteral } from '../../lib/quote';
 import { databaseSocket } from '../../lib/reach';
 import { toCanonical } from './types';
-import type { CanonicalType, ForeignKeyInfo, Row, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
+import type { CanonicalType, ColumnInfo, ForeignKeyInfo, MigrationPlan, PartitionInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
 import { hideSecrets } from '../endpoint';
 import { keyRange, keyTypesOf, rangeSafe } from '../key-range';
 import { batchesAsText, copyTextToLoadData, escapeField, rowsAsText, type FieldFormatter } from '../text-load';
@@ -21,6 +21,8 @@ import {
   type TextChunkTarget,
 } from '../types';
 import { parsePostgresUrl } from './url';
+import { doubleQuoted } from '../dialect';
+import { extensionObjects, sequenceObject, typeObjects, viewObject, type PgTypeRow } from './objects';
 
 /**
  * Types read as the server's exact text (then normalised in lib/values): int8, numeric, date/time types,
@@ -95,6 +97,16 @@ function loadDataExpression(c: ColumnMapping, q: (name: string) => string): stri
   }
 }
 
+/** The search path of a connector working in `schema`: the schema, then public (where extensions usually live). */
+function searchPath(schema: string): string {
+  return schema === 'public' ? 'public' : `${doubleQuoted(schema)}, public`;
+}
+
+/** A value inside the startup packet's `options`: spaces and backslashes escaped with a backslash. */
+export function startupOption(value: string): string {
+  return value.replace(/[\\ ]/g, (c) => `\\${c}`);
+}
+
 const FK_ACTIONS: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
 
 export interface PostgresOptions {
@@ -126,7 +138,10 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       application_name: 'sensei',
       // Session zone UTC: timestamptz text arrives as +00 and is normalised to the canonical "…Z". ISO dates and
       // exact float text whatever the server's defaults (the row path parses them; the pass-through path forwards them).
-      options: '-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=3',
+      // The connector's schema first on the search path: the catalog text read from a source (format_type, defaults,
+      // view definitions) names the schema's own types and tables without the schema, and a target of the same
+      // dialect creates and finds them in its own schema (PostgreSQL → PostgreSQL keeps native types; ./objects.ts).
+      options: `-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=3 -c search_path=${startupOption(searchPath(this.schema))}`,
       types: typeParsers,
     });
     // An idle client losing its server must not crash the process; the next query reports it.
@@ -191,7 +206,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
             const n = plan.keyColumns.length;
             const holders = (offset: number) => plan.keyColumns.map((_, i) => `$${offset + i + 1}`).join(', ');
             const where = n === 1 ? `${keys} >= $1 AND ${keys} <= $2` : `(${keys}) >= (${holders(0)}) AND (${keys}) <= (${holders(n)})`;
-            await client.query(`DELETE FROM ${this.qt(plan.target)} WHERE ${where}`, [...bounds.first, ...bounds.last]);
+            await client.query(`DELETE FROM ${this.ownRows(plan)} WHERE ${where}`, [...bounds.first, ...bounds.last]);
           }
           await this.copyIn(client, plan, rowsAsText(rows, plan.columns.map(() => copyField)));
           return rows.length;
@@ -205,7 +220,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       `replace rows of ${plan.target}`,
       () =>
         this.clientTransaction(async (client) => {
-          await client.query(`DELETE FROM ${this.qt(plan.target)}`);
+          await client.query(`DELETE FROM ${this.ownRows(plan)}`);
           let written = 0;
           await this.copyIn(client, plan, batchesAsText(batches, plan.columns.map(() => copyField), (n) => (written += n)));
           return written;
@@ -218,6 +233,9 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
 
   canRenderText(plan: TablePlan, format: LoadTextFormat): boolean {
     if (!rangeSafe(keyTypesOf(plan))) return false;
+    // PostgreSQL → PostgreSQL, every column of the very same type: COPY's text out is COPY's text in, for any type
+    // (both sessions print with the same settings: UTC, ISO dates, exact floats).
+    if (format === 'postgres-copy' && plan.native && plan.columns.every((c) => sameType(c.sourceType, c.targetType))) return true;
     // For these types the server's output text means the same value as the canonical text the row path sends (for
     // PostgreSQL targets: the same input; timestamptz as +00 instead of Z), so the target parses both alike.
     if (!plan.columns.every(textSafe)) return false;
@@ -236,7 +254,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     const q = (n: string) => this.q(n);
     const exprs = plan.columns.map((c) => (format === 'mysql-load' ? loadDataExpression(c, q) : format === 'postgres-copy' ? copyExpression(c, q) : q(c.column)));
     const sql =
-      `COPY (SELECT ${exprs.join(', ')} FROM ${this.qt(plan.source.name)} WHERE ${this.rangeCondition(plan.keyColumns, keyTypes, range, null)}` +
+      `COPY (SELECT ${exprs.join(', ')} FROM ${await this.rowsOf(plan.source.name)} WHERE ${this.rangeCondition(plan.keyColumns, keyTypes, range, null)}` +
       ` ORDER BY ${quoteList(this.dialect, plan.keyColumns)}) TO STDOUT${format === 'postgres-binary' ? ' (FORMAT binary)' : ''}`;
     const client = await this.guard(action, () => this.pool.connect());
     let released = false;
@@ -273,7 +291,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       () =>
         this.clientTransaction(async (client) => {
           const params: unknown[] = [];
-          await client.query(`DELETE FROM ${this.qt(plan.target)} WHERE ${this.rangeCondition(plan.keyColumns, keyTypes, range, params)}`, params);
+          await client.query(`DELETE FROM ${this.ownRows(plan)} WHERE ${this.rangeCondition(plan.keyColumns, keyTypes, range, params)}`, params);
           const sql = `COPY ${this.qt(plan.target)} (${quoteList(this.dialect, plan.columns.map((c) => c.column))}) FROM STDIN`;
           const copy = client.query(copyFrom(format === 'postgres-binary' ? `${sql} (FORMAT binary)` : sql));
           await pipeline(text, copy);
@@ -347,18 +365,171 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         `SELECT setval(pg_get_serial_sequence($1, $2), COALESCE(MAX(${this.q(c.column)}), 0) + 1, false) FROM ${this.qt(plan.target)}`,
         [this.qt(plan.target), this.fitName(c.column)],
       );
+      // Copied rows carry their values; GENERATED ALWAYS refuses them, so it is set once they are in.
+      const always = plan.native && plan.source.columns.find((x) => x.name === c.column)?.identity === 'always';
+      if (always) await this.exec(`ALTER TABLE ${this.qt(plan.target)} ALTER COLUMN ${this.q(c.column)} SET GENERATED ALWAYS`);
     }
+  }
+
+  // ---- PostgreSQL → PostgreSQL: the source's own DDL (TablePlan.native) ----
+
+  protected override createTableSql(plan: TablePlan): string {
+    if (!plan.native) return super.createTableSql(plan);
+    const mapped = new Map(plan.columns.map((c) => [c.column, c]));
+    const parts: string[] = [];
+    for (const column of plan.source.columns) {
+      const c = mapped.get(column.name);
+      if (c) parts.push(this.columnDefinition(plan, c));
+      // Generated columns are not copied: the target computes them again.
+      else if (column.generated) parts.push(`${this.q(column.name)} ${column.nativeType} GENERATED ALWAYS AS (${column.generated}) STORED`);
+    }
+    const source = plan.source;
+    const named = (name: string | undefined) => (name ? `CONSTRAINT ${this.q(name)} ` : '');
+    // Key and unique constraints name their index, and index names are per schema: a renamed table's are the server's.
+    const keyName = (name: string | undefined) => named(plan.target === source.name ? name : undefined);
+    if (source.primaryKey.length) parts.push(`${keyName(source.primaryKeyName)}PRIMARY KEY (${quoteList(this.dialect, source.primaryKey)})`);
+    for (const u of source.uniqueConstraints) parts.push(`${keyName(u.name)}UNIQUE (${quoteList(this.dialect, u.columns)})`);
+    for (const check of source.checks ?? []) parts.push(`${named(check.name)}${check.definition}`);
+    const inherits = source.inherits?.length ? ` INHERITS (${source.inherits.map((t) => this.qt(t)).join(', ')})` : '';
+    const partitioned = source.partitioning ? ` PARTITION BY ${source.partitioning.by}` : '';
+    return `CREATE TABLE ${this.qt(plan.target)} (\n  ${parts.join(',\n  ')}\n)${inherits}${partitioned}`;
+  }
+
+  protected override columnDefinition(plan: TablePlan, c: ColumnMapping): string {
+    if (!plan.native) return super.columnDefinition(plan, c);
+    const source = plan.source.columns.find((x) => x.name === c.column);
+    let def = `${this.q(c.column)} ${this.columnType(c)}`;
+    const identity = this.identityClause(plan, c);
+    if (identity) def += ' ' + identity;
+    if (!c.nullable) def += ' NOT NULL';
+    // The source's own default expression (now(), CURRENT_TIMESTAMP, nextval of a sequence no column owns, …).
+    if (!identity && source?.default != null) def += ` DEFAULT ${source.default}`;
+    return def;
+  }
+
+  /** A native table's partitions (at every level) and comments. */
+  protected override async afterCreate(plan: TablePlan): Promise<void> {
+    if (!plan.native) return;
+    const create = async (parent: string, partitions: PartitionInfo[]) => {
+      for (const p of partitions) {
+        await this.exec(`CREATE TABLE ${this.qt(p.name)} PARTITION OF ${this.qt(parent)} ${p.bound}${p.by ? ` PARTITION BY ${p.by}` : ''}`);
+        if (p.partitions) await create(p.name, p.partitions);
+      }
+    };
+    await create(plan.target, plan.source.partitioning?.partitions ?? []);
+    if (plan.source.comment !== undefined) await this.exec(`COMMENT ON TABLE ${this.qt(plan.target)} IS ${quoteLiteral(this.dialect, plan.source.comment)}`);
+    for (const column of plan.source.columns) {
+      if (column.comment === undefined) continue;
+      await this.exec(`COMMENT ON COLUMN ${this.qt(plan.target)}.${this.q(column.name)} IS ${quoteLiteral(this.dialect, column.comment)}`);
+    }
+  }
+
+  /** A native table's indexes as the source defines them (expression and partial ones too), then the shared rest. */
+  override async createIndexesAndForeignKeys(plan: TablePlan): Promise<void> {
+    if (!plan.native) return super.createIndexesAndForeignKeys(plan);
+    await this.guard(`create indexes of ${plan.target}`, async () => {
+      for (const index of [...plan.source.indexes, ...(plan.source.expressionIndexes ?? [])]) {
+        if (!index.definition) continue;
+        // A retried finalisation finds its own indexes.
+        const exists = await this.exec(
+          `SELECT 1 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = to_regclass($1) AND i.relname = $2`,
+          [this.qt(plan.target), index.name],
+        );
+        if (exists.length) continue;
+        const name = await this.indexName(plan.target, index.name);
+        await this.exec(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(name)} ON ${this.qt(plan.target)} ${index.definition}`);
+      }
+    });
+    const rest = plan.source.indexes.filter((i) => !i.definition);
+    await super.createIndexesAndForeignKeys({ ...plan, source: { ...plan.source, indexes: rest } });
+  }
+
+  /**
+   * Same dialect: creates the source's schema objects (extensions and types before the tables, views after the data),
+   * each in one transaction. A type that exists already is kept. A view that cannot be created (it reads a table left
+   * out of the migration, …) does not fail the migration: it is returned with the reason.
+   */
+  async createObjects(objects: SchemaObject[]): Promise<{ skipped: string[] }> {
+    const skipped: string[] = [];
+    for (const object of objects) {
+      const action = `create ${object.kind} ${object.name}`;
+      if (/type|enum|domain/.test(object.kind)) {
+        const exists = await this.guard(action, () =>
+          this.exec('SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2', [this.schema, object.name]),
+        );
+        if (exists.length) continue;
+      }
+      try {
+        await this.clientTransaction(async (client) => {
+          // One statement per query (the extended protocol refuses several): catalog text never runs as more.
+          for (const sql of object.create) await client.query({ text: sql, queryMode: 'extended' } as QueryConfig);
+        });
+      } catch (error) {
+        const reason = errorMessage(error);
+        if (object.stage === 'after_data') {
+          skipped.push(`${object.kind} ${object.name}: ${reason}`);
+          continue;
+        }
+        if (object.kind === 'extension') {
+          throw new ConnectorError(
+            'NotSupported',
+            `${action} on ${this.label()} failed: ${reason}. Column${(object.neededBy ?? []).length > 1 ? 's' : ''} ${(object.neededBy ?? []).join(', ')} need${(object.neededBy ?? []).length > 1 ? '' : 's'} it:` +
+              ` have an administrator run CREATE EXTENSION ${object.name} in the target database, or leave those tables out of the migration`,
+            { cause: error },
+          );
+        }
+        throw this.connectorError(error, action);
+      }
+    }
+    return { skipped };
+  }
+
+  /** What the target server cannot create of a same-dialect plan: extensions it does not have and cannot install. */
+  async planProblems(plan: MigrationPlan): Promise<string[]> {
+    const extensions = (plan.objects ?? []).filter((o) => o.kind === 'extension');
+    if (extensions.length === 0) return [];
+    const rows = await this.guard('check extensions', () =>
+      this.exec(
+        `SELECT x.name, EXISTS (SELECT 1 FROM pg_extension e WHERE e.extname = x.name), EXISTS (SELECT 1 FROM pg_available_extensions a WHERE a.name = x.name)
+           FROM unnest($1::text[]) x(name)`,
+        [extensions.map((e) => e.name)],
+      ),
+    );
+    return rows
+      .filter((r) => r[1] !== true && r[2] !== true)
+      .map((r) => {
+        const needed = extensions.find((e) => e.name === r[0])?.neededBy ?? [];
+        return `${needed.join(', ')}: type from extension ${String(r[0])}, which the target server does not have (install it there, or leave the table${needed.length > 1 ? 's' : ''} out)`;
+      });
+  }
+
+  /**
+   * A table's own rows: ONLY, so a parent's copy leaves out the rows of tables that inherit from it (each copied with its
+   * own table: every row exactly once). A partitioned table has no rows of its own: all of its partitions' are read.
+   */
+  protected override async rowsOf(table: string): Promise<string> {
+    return (await this.table(table)).partitioning ? this.qt(table) : `ONLY ${this.qt(table)}`;
+  }
+
+  /** The target table's own rows, as rowsOf reads the source's (the plan's table is created alike). */
+  private ownRows(plan: TablePlan): string {
+    return plan.source.partitioning ? this.qt(plan.target) : `ONLY ${this.qt(plan.target)}`;
+  }
+
+  /** Types only PostgreSQL has (arrays, ranges, …) are read as their own text, the form a PostgreSQL target takes them in. */
+  protected override selectList(columns: string[], types: CanonicalType[]): string {
+    return columns.map((c, i) => (types[i]?.kind === 'native' ? `${this.q(c)}::text` : this.q(c))).join(', ');
   }
 
   async *readAll(table: string, columns: string[], orderBy: string[], batchSize: number): AsyncIterable<Row[]> {
     const types = await this.columnTypes(table, columns);
     const orderTypes = await this.columnTypes(table, orderBy);
-    // json has no ordering operator; its text orders deterministically.
-    const order = orderBy.map((c, i) => (orderTypes[i].kind === 'json' ? `${this.q(c)}::text` : this.q(c))).join(', ');
+    // json, and many types only PostgreSQL has (point, xml, …), have no ordering operator; their text orders deterministically.
+    const order = orderBy.map((c, i) => (['json', 'native'].includes(orderTypes[i].kind) ? `${this.q(c)}::text` : this.q(c))).join(', ');
     const client: PoolClient = await this.guard(`read ${table}`, () => this.pool.connect());
     try {
       await client.query('BEGIN READ ONLY');
-      await client.query(`DECLARE sensei_all NO SCROLL CURSOR FOR SELECT ${columns.map((c) => this.q(c)).join(', ')} FROM ${this.qt(table)}${order ? ' ORDER BY ' + order : ''}`);
+      await client.query(`DECLARE sensei_all NO SCROLL CURSOR FOR SELECT ${this.selectList(columns, types)} FROM ${await this.rowsOf(table)}${order ? ' ORDER BY ' + order : ''}`);
       for (;;) {
         const result = await this.guard(`read ${table}`, () => client.query({ text: `FETCH ${Math.max(1, batchSize)} FROM sensei_all`, rowMode: 'array' }));
         if (result.rows.length === 0) break;
@@ -388,11 +559,30 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   // ---- introspection ----
 
   protected async introspectTables(options: IntrospectOptions): Promise<TableInfo[]> {
+    return (await this.introspectSchema(options)).tables;
+  }
+
+  /** Tables, and the schema objects a PostgreSQL target re-creates (see ./objects.ts). */
+  override async introspect(options: IntrospectOptions = {}): Promise<SchemaInfo> {
+    const schema = await this.describeTables(options);
+    const objects = await this.guard('introspect', () => this.objectsOf(schema.tables));
+    return objects.length ? { ...schema, objects } : schema;
+  }
+
+  private async schemaOid(): Promise<number> {
     const schemaRows = await this.exec('SELECT oid FROM pg_namespace WHERE nspname = $1', [this.schema]);
     if (schemaRows.length === 0) throw new ConnectorError('SchemaNotFound', `schema "${this.schema}" does not exist in ${this.label()}`);
+    return Number(schemaRows[0][0]);
+  }
+
+  private async introspectSchema(options: IntrospectOptions): Promise<{ tables: TableInfo[] }> {
+    await this.schemaOid();
     const filter = options.tables ?? null;
+    // Partitions are reached through their partitioned table (every row once); they are part of its description.
     const tableRows = await this.exec(
-      `SELECT c.oid, c.relname, GREATEST(c.reltuples, 0)::bigint::text
+      `SELECT c.oid, c.relname, GREATEST(c.reltuples, 0)::bigint::text, obj_description(c.oid, 'pg_class'),
+              CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
+              ARRAY(SELECT p.relname::text FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE i.inhrelid = c.oid ORDER BY i.inhseqno)
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
           AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
@@ -400,48 +590,87 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       [this.schema, filter],
     );
     const oids = tableRows.map((r) => Number(r[0]));
-    if (oids.length === 0) return [];
-    const [columns, constraints, indexes] = await Promise.all([this.columnsOf(oids), this.constraintsOf(oids), this.indexesOf(oids)]);
-    return tableRows.map((r) => {
+    if (oids.length === 0) return { tables: [] };
+    const [columns, constraints, indexes, partitions] = await Promise.all([this.columnsOf(oids), this.constraintsOf(oids), this.indexesOf(oids), this.partitionsOf(oids)]);
+    const tables = tableRows.map((r): TableInfo => {
       const oid = Number(r[0]);
       const cons = constraints.filter((c) => c.oid === oid);
+      const own = indexes.filter((i) => i.oid === oid).map(({ oid: _oid, plain: _plain, ...index }) => index);
+      const plain = indexes.filter((i) => i.oid === oid && i.plain).map(({ oid: _oid, plain: _plain, ...index }) => index);
+      const pk = cons.find((c) => c.type === 'p');
+      const inherits = r[5] as string[];
       return {
         name: String(r[1]),
         columns: columns.filter((c) => c.oid === oid).map((c) => c.column),
-        primaryKey: cons.find((c) => c.type === 'p')?.columns ?? [],
+        primaryKey: pk?.columns ?? [],
         foreignKeys: cons.filter((c) => c.type === 'f').map((c) => c.fk as ForeignKeyInfo),
         uniqueConstraints: cons.filter((c) => c.type === 'u').map((c) => ({ name: c.name, columns: c.columns })),
-        indexes: indexes.filter((i) => i.oid === oid).map(({ oid: _oid, ...index }) => index),
+        indexes: plain,
         rowEstimate: Number(r[2]),
+        ...(own.length > plain.length ? { expressionIndexes: own.filter((i) => !plain.some((p) => p.name === i.name)) } : {}),
+        ...(pk ? { primaryKeyName: pk.name } : {}),
+        ...(cons.some((c) => c.type === 'c') ? { checks: cons.filter((c) => c.type === 'c').map((c) => ({ name: c.name, definition: c.definition })) } : {}),
+        ...(r[3] !== null ? { comment: String(r[3]) } : {}),
+        ...(r[4] !== null ? { partitioning: { by: String(r[4]), partitions: partitionsUnder(partitions, oid) } } : {}),
+        ...(inherits.length ? { inherits } : {}),
       };
     });
+    return { tables };
   }
 
   private async columnsOf(oids: number[]) {
     const rows = await this.exec(
-      `SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-              pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '', t.typtype,
-              (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid)
+      `WITH RECURSIVE dom(oid, base, mod) AS (
+         SELECT t.oid, t.typbasetype, t.typtypmod FROM pg_type t WHERE t.typtype = 'd'
+         UNION ALL
+         SELECT d.oid, b.typbasetype, b.typtypmod FROM dom d JOIN pg_type b ON b.oid = d.base WHERE b.typtype = 'd')
+       SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+              pg_get_expr(d.adbin, d.adrelid), a.attidentity, t.typtype,
+              (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid),
+              format_type(bt.oid, dm.mod), bt.typtype,
+              (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = bt.oid),
+              col_description(a.attrelid, a.attnum),
+              (SELECT x.extname::text FROM pg_depend dp JOIN pg_extension x ON x.oid = dp.refobjid
+                WHERE dp.classid = 'pg_type'::regclass AND dp.refclassid = 'pg_extension'::regclass AND dp.deptype = 'e'
+                  AND dp.objid IN (t.oid, t.typelem, COALESCE(bt.oid, 0), COALESCE(bt.typelem, 0)) LIMIT 1),
+              a.attgenerated,
+              EXISTS (SELECT 1 FROM pg_depend sd JOIN pg_class s ON s.oid = sd.objid AND s.relkind = 'S'
+                       WHERE sd.classid = 'pg_class'::regclass AND sd.refobjid = a.attrelid AND sd.refobjsubid = a.attnum AND sd.deptype IN ('a', 'i'))
          FROM pg_attribute a
          JOIN pg_type t ON t.oid = a.atttypid
+         LEFT JOIN dom dm ON dm.oid = t.oid AND NOT EXISTS (SELECT 1 FROM pg_type x WHERE x.oid = dm.base AND x.typtype = 'd')
+         LEFT JOIN pg_type bt ON bt.oid = dm.base
          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attrelid, a.attnum`,
       [oids],
     );
     return rows.map((r) => {
-      const dflt = (r[4] as string | null) ?? null;
+      const generated = r[13] === 's';
+      // A generated column's expression is not a default (see ColumnInfo.generated).
+      const dflt = generated ? null : ((r[4] as string | null) ?? null);
       const nativeType = String(r[2]);
-      return {
-        oid: Number(r[0]),
-        column: {
-          name: String(r[1]),
-          nativeType,
-          type: toCanonical({ formatted: nativeType, default: dflt, identity: r[5] === true, typtype: String(r[6]), enumLabels: (r[7] as string[] | null) ?? undefined }),
-          nullable: r[3] !== true,
+      const identity = r[5] === 'a' ? 'always' : r[5] === 'd' ? 'by_default' : undefined;
+      const domainBase = r[8] === null ? undefined : { formatted: String(r[8]), typtype: String(r[9]), enumLabels: (r[10] as string[] | null) ?? undefined };
+      const column: ColumnInfo = {
+        name: String(r[1]),
+        nativeType,
+        type: toCanonical({
+          formatted: nativeType,
           default: dflt,
-        },
+          identity: identity !== undefined,
+          ownedSequence: r[14] === true,
+          typtype: String(r[6]),
+          enumLabels: (r[7] as string[] | null) ?? undefined,
+          domainBase,
+        }),
+        nullable: r[3] !== true,
+        default: dflt,
+        ...(identity ? { identity } : {}),
+        ...(r[11] !== null ? { comment: String(r[11]) } : {}),
+        ...(generated ? { generated: String(r[4]) } : {}),
       };
+      return { oid: Number(r[0]), column, extension: (r[12] as string | null) ?? null };
     });
   }
 
@@ -453,9 +682,9 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
               rc.relname::text,
               ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o)
                       JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o),
-              c.confdeltype, c.confupdtype
+              c.confdeltype, c.confupdtype, pg_get_constraintdef(c.oid)
          FROM pg_constraint c LEFT JOIN pg_class rc ON rc.oid = c.confrelid
-        WHERE c.conrelid = ANY($1::oid[]) AND c.contype IN ('p', 'u', 'f')
+        WHERE c.conrelid = ANY($1::oid[]) AND (c.contype IN ('p', 'u', 'f') OR (c.contype = 'c' AND c.conislocal))
         ORDER BY c.conrelid, c.conname`,
       [oids],
     );
@@ -466,6 +695,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         name: String(r[1]),
         type: String(r[2]),
         columns,
+        definition: String(r[8]),
         fk:
           r[2] === 'f'
             ? {
@@ -481,20 +711,153 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     });
   }
 
-  /** Secondary indexes on plain columns: not the primary key, not those behind constraints, no expression or partial ones. */
+  /**
+   * Secondary indexes (not the primary key, not those behind constraints), each with its definition after the table
+   * (`USING btree (lower(name)) WHERE …`); `plain`: on columns only, no expression and no predicate, which every
+   * dialect can create.
+   */
   private async indexesOf(oids: number[]) {
     const rows = await this.exec(
       `SELECT ix.indrelid, i.relname, ix.indisunique,
               ARRAY(SELECT a.attname::text FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(n, o)
-                      JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n ORDER BY k.o)
+                      JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n ORDER BY k.o),
+              ix.indpred IS NULL AND ix.indexprs IS NULL, pg_get_indexdef(ix.indexrelid)
          FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid
-        WHERE ix.indrelid = ANY($1::oid[]) AND NOT ix.indisprimary AND ix.indpred IS NULL AND ix.indexprs IS NULL
+        WHERE ix.indrelid = ANY($1::oid[]) AND NOT ix.indisprimary
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid)
         ORDER BY ix.indrelid, i.relname`,
       [oids],
     );
-    return rows.map((r) => ({ oid: Number(r[0]), name: String(r[1]), unique: r[2] === true, columns: r[3] as string[] }));
+    return rows.map((r) => {
+      const definition = indexDefinitionAfterTable(String(r[5]));
+      return {
+        oid: Number(r[0]),
+        name: String(r[1]),
+        unique: r[2] === true,
+        columns: r[4] === true ? (r[3] as string[]) : [],
+        plain: r[4] === true,
+        ...(definition ? { definition } : {}),
+      };
+    });
   }
+
+  /** The partitions under the partitioned tables among `oids`, at every level, with their bounds. */
+  private async partitionsOf(oids: number[]): Promise<PartitionRow[]> {
+    const rows = await this.exec(
+      `WITH RECURSIVE part(oid, parent) AS (
+         SELECT i.inhrelid, i.inhparent FROM pg_inherits i WHERE i.inhparent = ANY($1::oid[])
+         UNION ALL
+         SELECT i.inhrelid, i.inhparent FROM pg_inherits i JOIN part p ON i.inhparent = p.oid)
+       SELECT p.oid, p.parent, c.relname, pg_get_expr(c.relpartbound, c.oid), CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END
+         FROM part p JOIN pg_class c ON c.oid = p.oid
+        WHERE c.relispartition
+        ORDER BY c.relname`,
+      [oids],
+    );
+    return rows.map((r) => ({ oid: Number(r[0]), parent: Number(r[1]), name: String(r[2]), bound: String(r[3]), by: r[4] === null ? undefined : String(r[4]) }));
+  }
+
+  /** Extensions the tables' column types belong to, the schema's own types, sequences no column owns, and views. */
+  private async objectsOf(tables: TableInfo[]): Promise<SchemaObject[]> {
+    if (tables.length === 0) return [];
+    const schemaOid = await this.schemaOid();
+    const oids = (await this.exec('SELECT c.oid FROM pg_class c WHERE c.relnamespace = $1 AND c.relname = ANY($2::text[])', [schemaOid, tables.map((t) => t.name)])).map((r) => Number(r[0]));
+    const needs = (await this.columnsOf(oids)).filter((c) => c.extension !== null && c.extension !== 'plpgsql');
+    const tableOf = new Map<number, string>();
+    for (const r of await this.exec('SELECT oid, relname FROM pg_class WHERE oid = ANY($1::oid[])', [oids])) tableOf.set(Number(r[0]), String(r[1]));
+    const extensions = extensionObjects(needs.map((c) => ({ extension: c.extension as string, column: `${tableOf.get(c.oid)}.${c.column.name}` })));
+    const memberOfExtension = (classid: string, objid: string) =>
+      `NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '${classid}'::regclass AND x.objid = ${objid} AND x.deptype = 'e')`;
+    const typeRows = await this.exec(
+      `SELECT t.oid, t.typname::text, t.typtype,
+              ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder),
+              CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END, t.typnotnull, pg_get_expr(t.typdefaultbin, 0),
+              ARRAY(SELECT 'CONSTRAINT ' || quote_ident(c.conname) || ' ' || pg_get_constraintdef(c.oid)
+                      FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname),
+              ARRAY(SELECT quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
+                      FROM pg_attribute a WHERE a.attrelid = t.typrelid AND t.typrelid <> 0 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+              format_type(r.rngsubtype, NULL),
+              (SELECT m.typname::text FROM pg_type m WHERE m.oid = (to_jsonb(r) ->> 'rngmultitypid')::oid),
+              ARRAY(SELECT CASE WHEN x.typcategory = 'A' THEN x.typelem ELSE x.oid END FROM pg_type x
+                     WHERE x.oid = t.typbasetype OR x.oid = r.rngsubtype
+                        OR x.oid IN (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = t.typrelid AND t.typrelid <> 0 AND a.attnum > 0)),
+              obj_description(t.oid, 'pg_type')
+         FROM pg_type t LEFT JOIN pg_range r ON r.rngtypid = t.oid
+        WHERE t.typnamespace = $1
+          AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c'))
+          AND ${memberOfExtension('pg_type', 't.oid')}
+        ORDER BY t.oid`,
+      [schemaOid],
+    );
+    const types: PgTypeRow[] = typeRows.map((r) => ({
+      oid: Number(r[0]),
+      name: String(r[1]),
+      typtype: String(r[2]),
+      enumLabels: r[3] as string[],
+      domainBase: r[4] === null ? null : String(r[4]),
+      domainNotNull: r[5] === true,
+      domainDefault: r[6] === null ? null : String(r[6]),
+      domainChecks: r[7] as string[],
+      attributes: r[8] as string[],
+      rangeSubtype: r[9] === null ? null : String(r[9]),
+      multirange: r[10] === null ? null : String(r[10]),
+      dependsOn: (r[11] as (string | number)[]).map(Number),
+      comment: r[12] === null ? null : String(r[12]),
+    }));
+    // Sequences a column owns (serial) become the target column's identity; the others are created as they are.
+    const sequenceRows = await this.exec(
+      `SELECT c.relname::text, format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text, s.seqmin::text, s.seqmax::text,
+              s.seqcache::text, s.seqcycle, pg_sequence_last_value(c.oid)::text
+         FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid
+        WHERE c.relnamespace = $1 AND c.relkind = 'S' AND ${memberOfExtension('pg_class', 'c.oid')}
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i'))
+        ORDER BY c.relname`,
+      [schemaOid],
+    );
+    const sequences = sequenceRows.map((r) =>
+      sequenceObject({
+        name: String(r[0]),
+        type: String(r[1]),
+        start: String(r[2]),
+        increment: String(r[3]),
+        min: String(r[4]),
+        max: String(r[5]),
+        cache: String(r[6]),
+        cycle: r[7] === true,
+        last: r[8] === null ? null : String(r[8]),
+      }),
+    );
+    // Views in creation order: a view is created after those it reads.
+    const viewRows = await this.exec(
+      `SELECT c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid), obj_description(c.oid, 'pg_class')
+         FROM pg_class c WHERE c.relnamespace = $1 AND c.relkind IN ('v', 'm') AND ${memberOfExtension('pg_class', 'c.oid')}
+        ORDER BY c.oid`,
+      [schemaOid],
+    );
+    const views = viewRows.map((r) => viewObject({ name: String(r[0]), materialized: r[1] === true, definition: String(r[2]), comment: r[3] === null ? null : String(r[3]) }));
+    return [...extensions, ...typeObjects(types), ...sequences, ...views];
+  }
+}
+
+interface PartitionRow {
+  oid: number;
+  parent: number;
+  name: string;
+  bound: string;
+  by?: string;
+}
+
+/** The partitions directly under `parent`, each with its own (when it is partitioned again). */
+function partitionsUnder(rows: PartitionRow[], parent: number): PartitionInfo[] {
+  return rows
+    .filter((r) => r.parent === parent)
+    .map((r) => ({ name: r.name, bound: r.bound, ...(r.by ? { by: r.by, partitions: partitionsUnder(rows, r.oid) } : {}) }));
+}
+
+/** `CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING …` → `USING …` (the part that names no table). */
+export function indexDefinitionAfterTable(indexdef: string): string | null {
+  const at = indexdef.indexOf(' USING ');
+  return at < 0 ? null : indexdef.slice(at + 1);
 }
 
 export function createPostgresConnector(endpoint: Endpoint): PostgresConnector {

@@ -1,6 +1,6 @@
 /** PostgreSQL ⇄ canonical types. Pure: no driver imports. */
-import type { CanonicalType } from '../../lib/types';
-import { compact, typeArgs, unsupported, type TargetTypeChoice, type TargetTypeContext } from '../../lib/typemap/common';
+import type { CanonicalType, ColumnInfo } from '../../lib/types';
+import { compact, typeArgs, type TargetTypeChoice, type TargetTypeContext } from '../../lib/typemap/common';
 
 export interface PostgresNativeType {
   /** format_type(atttypid, atttypmod), e.g. `character varying(160)`, `timestamp(3) with time zone`. */
@@ -13,6 +13,10 @@ export interface PostgresNativeType {
   identity?: boolean;
   /** Column default expression (serial columns default to nextval(…)). */
   default?: string | null;
+  /** The column owns a sequence (serial); absent: a nextval(…) default is taken to be a serial's. */
+  ownedSequence?: boolean;
+  /** A domain's base type (typtype 'd'), itself read the same way (a domain over a domain has one too). */
+  domainBase?: PostgresNativeType;
 }
 
 /** Short names PostgreSQL accepts in DDL, as format_type() spells them (what toCanonical reads). */
@@ -48,15 +52,26 @@ export function formattedTypeName(typed: string): string {
 export function toCanonical(info: PostgresNativeType): CanonicalType {
   const type = baseType(info);
   if (type.kind === 'unsupported') return type;
-  const serial = /^nextval\(/i.test(info.default ?? '');
+  const serial = /^nextval\(/i.test(info.default ?? '') && info.ownedSequence !== false;
   if ((info.identity || serial) && ['int16', 'int32', 'int64'].includes(type.kind)) type.autoIncrement = true;
   return compact(type);
 }
 
+/** A type only PostgreSQL declares: carried as its own text to PostgreSQL targets. */
+function native(formatted: string): CanonicalType {
+  return { kind: 'native', readNote: `type ${formatted} exists only in PostgreSQL: it is carried to PostgreSQL targets only` };
+}
+
 function baseType(info: PostgresNativeType): CanonicalType {
   if (info.typtype === 'e') return { kind: 'enum', values: info.enumLabels ?? [] };
+  if (info.typtype === 'd' && info.domainBase) {
+    const base = baseType(info.domainBase);
+    if (base.kind === 'native') return native(info.formatted);
+    const note = `domain ${info.formatted} over ${info.domainBase.formatted}: stored as its base type elsewhere, without the domain's constraints`;
+    return { ...base, readNote: base.readNote ? `${note}; ${base.readNote}` : note };
+  }
   const t = info.formatted.trim().toLowerCase();
-  if (t.endsWith('[]')) return unsupported(info.formatted);
+  if (t.endsWith('[]')) return native(info.formatted);
   const [a, b] = typeArgs(t);
   const name = t.replace(/\([^)]*\)/, '').replace(/\s+/g, ' ').trim();
   switch (name) {
@@ -99,8 +114,13 @@ function baseType(info: PostgresNativeType): CanonicalType {
     case 'bytea':
       return { kind: 'binary' };
     default:
-      return unsupported(info.formatted);
+      return native(info.formatted);
   }
+}
+
+/** PostgreSQL → PostgreSQL: every column keeps its own type, as format_type spells it (see the connector's search_path). */
+export function sameDialect(column: ColumnInfo): TargetTypeChoice {
+  return { sql: column.nativeType, confidence: 1 };
 }
 
 export function fromCanonical(type: CanonicalType, _context: TargetTypeContext = {}): TargetTypeChoice {

@@ -23,6 +23,8 @@ function value(c: DigestColumn, col: string): string {
     case 'varchar':
     case 'text':
     case 'enum':
+    // A type only PostgreSQL has: its own text, compared with another PostgreSQL's (see inDatabaseRefusal).
+    case 'native':
       return text(`${col}::text`);
     case 'date':
       return `to_char(${col}, 'YYYY-MM-DD')`;

@@ -61,6 +61,8 @@ export function inDatabaseRefusal(table: TablePlan, source: Place, target: Place
   if (first.unsigned) return 'the leading key column is an unsigned 64-bit integer';
   for (const [i, c] of table.columns.entries()) {
     const kind = sourceTypes[i].kind;
+    // A type only the dialect has is digested as its own text, which means the same value only in that dialect.
+    if (kind === 'native' && source.dialect === target.dialect) continue;
     if (!SUPPORTED_KINDS.has(kind)) return `column ${c.column} (${kind}) has no cross-dialect normal form in SQL`;
     if (kind === 'time' && /with time zone/i.test(c.sourceType + ' ' + c.targetType)) return `column ${c.column} (time with time zone) has no normal form in SQL`;
   }

@@ -77,6 +77,44 @@ describe('planMigration', () => {
     expect(toMysql.minConfidence).toBe(0.8);
   });
 
+  test('PostgreSQL → PostgreSQL keeps native types, defaults and schema objects; elsewhere native types are blockers', () => {
+    const pg: SchemaInfo = {
+      dialect: 'postgresql',
+      schema: 'public',
+      tables: [
+        table('child', [col('id', { kind: 'int32' }), col('tags', { kind: 'native', readNote: 'type text[] exists only in PostgreSQL' }, true, "'{}'::text[]", 'text[]' as never)], {
+          primaryKey: ['id'],
+          inherits: ['parent', 'left_out'],
+        }),
+        table('parent', [col('id', { kind: 'int32' }), col('at', { kind: 'timestamptz' }, false, 'now()', 'timestamp with time zone' as never), { ...col('twice', { kind: 'int32' }, true), generated: '(id * 2)' }], {
+          primaryKey: ['id'],
+        }),
+      ],
+      objects: [{ kind: 'enum', name: 'mood', create: ["CREATE TYPE mood AS ENUM ('a')"], stage: 'before_tables' }],
+    };
+    const same = planMigration(pg, 'postgresql', { targetSchema: 'public' });
+    expect(same.blockers).toEqual([]);
+    expect(same.minConfidence).toBe(1);
+    expect(same.objects).toEqual(pg.objects);
+    // Parents first; a parent outside the migration is no longer named.
+    expect(same.tables.map((t) => [t.source.name, t.native, t.source.inherits])).toEqual([
+      ['parent', true, undefined],
+      ['child', true, ['parent']],
+    ]);
+    expect(same.tables[1].columns[1]).toMatchObject({ sourceType: 'text[]', targetType: 'text[]', confidence: 1 });
+    expect(same.tables[1].columns[1].note).toBeUndefined();
+    // A generated column is created generated, not copied; a default expression is kept without a note.
+    expect(same.tables[0].columns.map((c) => [c.column, c.targetType, c.note])).toEqual([
+      ['id', 'int32', undefined],
+      ['at', 'timestamp with time zone', undefined],
+    ]);
+
+    const toMysql = planMigration(pg, 'mysql', { targetSchema: 'shop' });
+    expect(toMysql.objects).toBeUndefined();
+    expect(toMysql.tables.every((t) => !t.native)).toBe(true);
+    expect(toMysql.blockers).toEqual(['child.tags: type text[] exists only in PostgreSQL']);
+  });
+
   test('unsupported target dialects are blockers', () => {
     expect(planMigration(schema, 'snowflake', { targetSchema: 'x' }).blockers[0]).toBe('target snowflake is not supported by this version of Sensei yet');
   });

@@ -28,12 +28,32 @@ describe('PostgreSQL → canonical', () => {
     expect(postgres.toCanonical({ formatted })).toMatchObject(expected);
   });
 
-  test('serial and identity are autoIncrement; enums carry labels; unknown types are unsupported', () => {
+  test('serial and identity are autoIncrement; enums carry labels; types only PostgreSQL has are native', () => {
     expect(postgres.toCanonical({ formatted: 'integer', default: "nextval('t_id_seq'::regclass)" })).toEqual({ kind: 'int32', autoIncrement: true });
+    // nextval of a sequence the column does not own is a default like any other.
+    expect(postgres.toCanonical({ formatted: 'integer', default: "nextval('shared'::regclass)", ownedSequence: false })).toEqual({ kind: 'int32' });
     expect(postgres.toCanonical({ formatted: 'bigint', identity: true })).toEqual({ kind: 'int64', autoIncrement: true });
     expect(postgres.toCanonical({ formatted: 'mood', typtype: 'e', enumLabels: ['a', 'b'] })).toEqual({ kind: 'enum', values: ['a', 'b'] });
-    expect(postgres.toCanonical({ formatted: 'xml' })).toMatchObject({ kind: 'unsupported', readNote: 'type xml is not supported by Sensei' });
-    expect(postgres.toCanonical({ formatted: 'integer[]' }).kind).toBe('unsupported');
+    expect(postgres.toCanonical({ formatted: 'xml' })).toMatchObject({ kind: 'native', readNote: 'type xml exists only in PostgreSQL: it is carried to PostgreSQL targets only' });
+    for (const formatted of ['integer[]', 'text[][]', 'tsvector', 'interval', 'inet', 'money', 'bit(8)', 'point', 'int4range', 'hstore']) {
+      expect(postgres.toCanonical({ formatted }).kind).toBe('native');
+    }
+  });
+
+  test('a domain reads as its base type (through domains over domains), with a note; over a native type it is native', () => {
+    expect(postgres.toCanonical({ formatted: 'year', typtype: 'd', domainBase: { formatted: 'integer', typtype: 'b' } })).toEqual({
+      kind: 'int32',
+      readNote: 'domain year over integer: stored as its base type elsewhere, without the domain\'s constraints',
+    });
+    expect(postgres.toCanonical({ formatted: 'feeling', typtype: 'd', domainBase: { formatted: 'mood', typtype: 'e', enumLabels: ['a'] } })).toMatchObject({ kind: 'enum', values: ['a'] });
+    expect(postgres.toCanonical({ formatted: 'tags', typtype: 'd', domainBase: { formatted: 'text[]', typtype: 'b' } }).kind).toBe('native');
+  });
+
+  test('PostgreSQL → PostgreSQL keeps the native type as format_type spells it', () => {
+    const column = { name: 'a', nativeType: 'integer[]', type: { kind: 'native' as const }, nullable: true, default: null };
+    expect(postgres.sameDialect(column)).toEqual({ sql: 'integer[]', confidence: 1 });
+    // Elsewhere a native type has no mapping (yet): the plan names it.
+    expect(targetType('mysql', { kind: 'native', readNote: 'type integer[] exists only in PostgreSQL' })).toMatchObject({ sql: '', confidence: 0 });
   });
 });
 

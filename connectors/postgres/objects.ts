@@ -1,0 +1,144 @@
+/**
+ * PostgreSQL → PostgreSQL: the schema objects besides tables (extensions, enum/domain/composite/range types, sequences
+ * no column owns, views), read from the source's catalogs and rendered as the statements that create them on the
+ * target. The rendering is pure (unit-tested); the catalog rows come from the connector (./index.ts).
+ *
+ * Names are unqualified: both connections put their own schema first on the search_path, so the source's catalog
+ * text (format_type, pg_get_expr, pg_get_viewdef) names its schema's objects without the schema, and the target
+ * creates and resolves them in its own schema.
+ */
+import { ansiLiteral, doubleQuoted } from '../dialect';
+import type { SchemaObject } from '../../lib/types';
+
+const q = doubleQuoted;
+
+/** A user-defined type of the migrated schema as its catalog rows describe it. */
+export interface PgTypeRow {
+  oid: number;
+  name: string;
+  /** pg_type.typtype: 'e' enum, 'd' domain, 'c' composite, 'r' range. */
+  typtype: string;
+  enumLabels: string[];
+  /** Domain: format_type of its base type, NOT NULL, default expression, `CONSTRAINT … CHECK (…)` clauses. */
+  domainBase: string | null;
+  domainNotNull: boolean;
+  domainDefault: string | null;
+  domainChecks: string[];
+  /** Composite: `"name" type` per attribute. */
+  attributes: string[];
+  /** Range: format_type of the subtype, and the name of its multirange type. */
+  rangeSubtype: string | null;
+  multirange: string | null;
+  /** Types (by oid, arrays read as their element) this one is built on. */
+  dependsOn: number[];
+  comment: string | null;
+}
+
+const KIND_NAMES: Record<string, string> = { e: 'enum', d: 'domain', c: 'composite type', r: 'range type' };
+
+/** The statement(s) that create one type. */
+export function typeStatements(t: PgTypeRow): string[] {
+  const name = q(t.name);
+  let create: string;
+  switch (t.typtype) {
+    case 'e':
+      create = `CREATE TYPE ${name} AS ENUM (${t.enumLabels.map(ansiLiteral).join(', ')})`;
+      break;
+    case 'd':
+      create =
+        `CREATE DOMAIN ${name} AS ${t.domainBase}` +
+        (t.domainDefault !== null ? ` DEFAULT ${t.domainDefault}` : '') +
+        (t.domainNotNull ? ' NOT NULL' : '') +
+        t.domainChecks.map((c) => ` ${c}`).join('');
+      break;
+    case 'c':
+      create = `CREATE TYPE ${name} AS (${t.attributes.join(', ')})`;
+      break;
+    case 'r':
+      create = `CREATE TYPE ${name} AS RANGE (SUBTYPE = ${t.rangeSubtype}${t.multirange ? `, MULTIRANGE_TYPE_NAME = ${q(t.multirange)}` : ''})`;
+      break;
+    default:
+      throw new Error(`type ${t.name}: kind ${t.typtype} cannot be re-created`);
+  }
+  const out = [create];
+  if (t.comment !== null) out.push(`COMMENT ON ${t.typtype === 'd' ? 'DOMAIN' : 'TYPE'} ${name} IS ${ansiLiteral(t.comment)}`);
+  return out;
+}
+
+/** Types in an order that creates each after the types it is built on (catalog order otherwise). */
+export function orderTypes(types: PgTypeRow[]): PgTypeRow[] {
+  const byOid = new Map(types.map((t) => [t.oid, t]));
+  const done = new Set<number>();
+  const out: PgTypeRow[] = [];
+  const visit = (t: PgTypeRow, path: Set<number>) => {
+    if (done.has(t.oid) || path.has(t.oid)) return;
+    path.add(t.oid);
+    for (const dep of t.dependsOn) {
+      const d = byOid.get(dep);
+      if (d) visit(d, path);
+    }
+    done.add(t.oid);
+    out.push(t);
+  };
+  for (const t of types) visit(t, new Set());
+  return out;
+}
+
+export function typeObjects(types: PgTypeRow[]): SchemaObject[] {
+  return orderTypes(types).map((t) => ({ kind: KIND_NAMES[t.typtype] ?? 'type', name: t.name, create: typeStatements(t), stage: 'before_tables' }));
+}
+
+/** The extensions columns' types belong to (citext, hstore, …), each with the columns that need it. */
+export function extensionObjects(needs: { extension: string; column: string }[]): SchemaObject[] {
+  const byName = new Map<string, string[]>();
+  for (const n of needs) byName.set(n.extension, [...(byName.get(n.extension) ?? []), n.column]);
+  return [...byName].map(([name, columns]) => ({ kind: 'extension', name, create: [`CREATE EXTENSION IF NOT EXISTS ${q(name)}`], stage: 'before_tables', neededBy: columns }));
+}
+
+/** A sequence no column owns (a column's default may call nextval on it), created at the source's position. */
+export interface PgSequenceRow {
+  name: string;
+  /** format_type of its data type. */
+  type: string;
+  start: string;
+  increment: string;
+  min: string;
+  max: string;
+  cache: string;
+  cycle: boolean;
+  /** The last value handed out; null when none has been. */
+  last: string | null;
+}
+
+const INTEGER = /^-?\d+$/;
+
+function integer(value: string, what: string): string {
+  if (!INTEGER.test(value)) throw new Error(`sequence ${what} ${JSON.stringify(value)} is not an integer`);
+  return value;
+}
+
+export function sequenceObject(s: PgSequenceRow): SchemaObject {
+  const create =
+    `CREATE SEQUENCE IF NOT EXISTS ${q(s.name)} AS ${s.type} INCREMENT BY ${integer(s.increment, 'increment')}` +
+    ` MINVALUE ${integer(s.min, 'minimum')} MAXVALUE ${integer(s.max, 'maximum')} START WITH ${integer(s.start, 'start')}` +
+    ` CACHE ${integer(s.cache, 'cache')}${s.cycle ? ' CYCLE' : ' NO CYCLE'}`;
+  const statements = [create];
+  if (s.last !== null) statements.push(`SELECT setval(${ansiLiteral(q(s.name))}, ${integer(s.last, 'last value')}, true)`);
+  return { kind: 'sequence', name: s.name, create: statements, stage: 'before_tables' };
+}
+
+export interface PgViewRow {
+  name: string;
+  materialized: boolean;
+  /** pg_get_viewdef: the SELECT, usually ending with a semicolon. */
+  definition: string;
+  comment: string | null;
+}
+
+export function viewObject(v: PgViewRow): SchemaObject {
+  const body = v.definition.trim().replace(/;\s*$/, '');
+  const create = v.materialized ? `CREATE MATERIALIZED VIEW IF NOT EXISTS ${q(v.name)} AS ${body}` : `CREATE OR REPLACE VIEW ${q(v.name)} AS ${body}`;
+  const statements = [create];
+  if (v.comment !== null) statements.push(`COMMENT ON ${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${q(v.name)} IS ${ansiLiteral(v.comment)}`);
+  return { kind: v.materialized ? 'materialized view' : 'view', name: v.name, create: statements, stage: 'after_data' };
+}

@@ -1,0 +1,88 @@
+import { indexDefinitionAfterTable, startupOption } from '../../connectors/postgres/index';
+import { extensionObjects, orderTypes, sequenceObject, typeObjects, typeStatements, viewObject, type PgTypeRow } from '../../connectors/postgres/objects';
+
+const type = (t: Partial<PgTypeRow> & Pick<PgTypeRow, 'oid' | 'name' | 'typtype'>): PgTypeRow => ({
+  enumLabels: [],
+  domainBase: null,
+  domainNotNull: false,
+  domainDefault: null,
+  domainChecks: [],
+  attributes: [],
+  rangeSubtype: null,
+  multirange: null,
+  dependsOn: [],
+  comment: null,
+  ...t,
+});
+
+describe('PostgreSQL schema objects as the statements that create them', () => {
+  test('enum labels are literals, in order, quotes doubled; a comment follows', () => {
+    expect(typeStatements(type({ oid: 1, name: 'Mood', typtype: 'e', enumLabels: ['sad', "it's"], comment: 'how it "feels"' }))).toEqual([
+      `CREATE TYPE "Mood" AS ENUM ('sad', 'it''s')`,
+      `COMMENT ON TYPE "Mood" IS 'how it "feels"'`,
+    ]);
+  });
+
+  test('a domain keeps its base type, default, NOT NULL and named CHECKs', () => {
+    const year = type({ oid: 2, name: 'year', typtype: 'd', domainBase: 'integer', domainDefault: '2000', domainNotNull: true, domainChecks: ['CONSTRAINT r CHECK (VALUE > 1900)'] });
+    expect(typeStatements(year)).toEqual(['CREATE DOMAIN "year" AS integer DEFAULT 2000 NOT NULL CONSTRAINT r CHECK (VALUE > 1900)']);
+  });
+
+  test('composite and range types', () => {
+    expect(typeStatements(type({ oid: 3, name: 'address', typtype: 'c', attributes: ['street text', 'zip integer'] }))).toEqual(['CREATE TYPE "address" AS (street text, zip integer)']);
+    expect(typeStatements(type({ oid: 4, name: 'fr', typtype: 'r', rangeSubtype: 'double precision', multirange: 'frm' }))).toEqual([
+      'CREATE TYPE "fr" AS RANGE (SUBTYPE = double precision, MULTIRANGE_TYPE_NAME = "frm")',
+    ]);
+  });
+
+  test('types come after the types they are built on, whatever the catalog order', () => {
+    const types = [
+      type({ oid: 10, name: 'holder', typtype: 'c', dependsOn: [12, 25] }),
+      type({ oid: 11, name: 'mood', typtype: 'e' }),
+      type({ oid: 12, name: 'feeling', typtype: 'd', domainBase: 'mood', dependsOn: [11] }),
+    ];
+    expect(orderTypes(types).map((t) => t.name)).toEqual(['mood', 'feeling', 'holder']);
+    expect(typeObjects(types).map((o) => [o.kind, o.stage])).toEqual([
+      ['enum', 'before_tables'],
+      ['domain', 'before_tables'],
+      ['composite type', 'before_tables'],
+    ]);
+  });
+
+  test('extensions name the columns that need them', () => {
+    expect(extensionObjects([{ extension: 'citext', column: 'a.x' }, { extension: 'hstore', column: 'b.y' }, { extension: 'citext', column: 'c.z' }])).toEqual([
+      { kind: 'extension', name: 'citext', create: ['CREATE EXTENSION IF NOT EXISTS "citext"'], stage: 'before_tables', neededBy: ['a.x', 'c.z'] },
+      { kind: 'extension', name: 'hstore', create: ['CREATE EXTENSION IF NOT EXISTS "hstore"'], stage: 'before_tables', neededBy: ['b.y'] },
+    ]);
+  });
+
+  test('a sequence is created where the source stands; numbers that are no integers are refused', () => {
+    const s = { name: 'shared', type: 'bigint', start: '100', increment: '5', min: '1', max: '9223372036854775807', cache: '1', cycle: false, last: '105' };
+    expect(sequenceObject(s).create).toEqual([
+      'CREATE SEQUENCE IF NOT EXISTS "shared" AS bigint INCREMENT BY 5 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 100 CACHE 1 NO CYCLE',
+      `SELECT setval('"shared"', 105, true)`,
+    ]);
+    expect(sequenceObject({ ...s, last: null }).create).toHaveLength(1);
+    expect(() => sequenceObject({ ...s, start: '1; DROP TABLE x' })).toThrow(/not an integer/);
+  });
+
+  test('views after the data, without the definition’s semicolon', () => {
+    expect(viewObject({ name: 'v', materialized: false, definition: ' SELECT 1 AS one;', comment: null })).toEqual({
+      kind: 'view',
+      name: 'v',
+      create: ['CREATE OR REPLACE VIEW "v" AS SELECT 1 AS one'],
+      stage: 'after_data',
+    });
+    expect(viewObject({ name: 'm', materialized: true, definition: 'SELECT 2;', comment: 'c' }).create).toEqual([
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS "m" AS SELECT 2',
+      `COMMENT ON MATERIALIZED VIEW "m" IS 'c'`,
+    ]);
+  });
+
+  test('an index definition without its table; startup options escaped', () => {
+    expect(indexDefinitionAfterTable('CREATE INDEX i ON public.t USING btree (lower(code)) WHERE (price < 10)')).toBe('USING btree (lower(code)) WHERE (price < 10)');
+    expect(indexDefinitionAfterTable('CREATE UNIQUE INDEX i ON ONLY s.p USING btree (a)')).toBe('USING btree (a)');
+    expect(startupOption('"my schema", public')).toBe('"my\\ schema",\\ public');
+    expect(startupOption('a\\b')).toBe('a\\\\b');
+  });
+});
