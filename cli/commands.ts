@@ -216,23 +216,32 @@ function showMigration(m: MigrationDetail): void {
 const outcomeCode = (status: MigrationStatusValue) => (status === 'completed' ? EXIT.ok : status === 'cancelled' ? EXIT.cancelled : EXIT.failed);
 
 /** Follows a migration to its end: the progress view (or JSON lines), then its outcome as the exit code. */
+/** How long `watch` keeps trying through an unreachable API or a worker that does not answer before it gives up. */
+const WATCH_PATIENCE_MS = 5 * 60_000;
+
+/** Failures `watch` waits out: the API unreachable (restarting), or answering 5xx (503: no worker answers now). */
+const transient = (err: unknown) => err instanceof SenseiConnectionError || (err instanceof SenseiApiError && err.status >= 500);
+
+/** Follows a migration to its end: the progress view (or JSON lines), then its outcome as the exit code. */
 async function watch(client: Sensei, id: string, flags: ApiFlags & { interval?: number }): Promise<number> {
   const interval = flags.interval ?? 1000;
   const view = flags.json ? undefined : new ProgressView({ stream: process.stdout });
+  const note = (line: string) => (view ? view.note(line) : process.stderr.write(`${line}\n`));
   let gateShown = false;
   let last: MigrationStatus | undefined;
-  let waitingForWorker = false;
+  let failingSince: number | undefined;
   try {
     for (;;) {
       let s: MigrationStatus;
       try {
         s = await client.migrations.status(id);
-        waitingForWorker = false;
+        if (failingSince !== undefined) note('the API answers again');
+        failingSince = undefined;
       } catch (err) {
-        // 503: no worker answers the status query right now; the migration is still there, so keep watching.
-        if (!(err instanceof SenseiApiError && err.status === 503)) throw err;
-        if (!waitingForWorker) view?.note(`no worker answers for ${id} yet (${err.message}); still watching`);
-        waitingForWorker = true;
+        if (!transient(err)) throw err;
+        if (failingSince === undefined) note(`${describeError(err, client.baseUrl)}; still watching`);
+        failingSince ??= Date.now();
+        if (Date.now() - failingSince > WATCH_PATIENCE_MS) throw err;
         await new Promise((r) => setTimeout(r, interval));
         continue;
       }
@@ -451,6 +460,7 @@ export function connectionCommands(program: Command): void {
     const all = [];
     for await (const c of paged((q) => client.connections.list(q))) all.push(c);
     if (f.json) return printJson(all);
+    if (all.length === 0) return print('no saved connections');
     print(renderTable([{ header: 'id' }, { header: 'name' }, { header: 'type' }, { header: 'description' }, { header: 'schema' }, { header: 'created' }], all.map((c) => [c.id, c.name, c.type, c.description, c.schema ?? '-', when(c.created_at)])));
   });
 
@@ -492,6 +502,7 @@ export function keyCommands(program: Command): void {
     const all = [];
     for await (const k of paged((q) => client.apiKeys.list(q))) all.push(k);
     if (f.json) return printJson(all);
+    if (all.length === 0) return print('no API keys but the bootstrap key (SENSEI_API_KEY of the API)');
     print(
       renderTable(
         [{ header: 'id' }, { header: 'name' }, { header: 'prefix' }, { header: 'kind' }, { header: 'env' }, { header: 'scopes' }, { header: 'last used' }, { header: 'revoked' }],

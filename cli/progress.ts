@@ -96,6 +96,11 @@ export class ProgressView {
   update(s: MigrationStatus): void {
     const now = this.now();
     for (const t of s.tables) {
+      // Only while copying: time spent pending (or paused) is not the table's speed.
+      if (t.status !== 'copying') {
+        this.meters.delete(t.name);
+        continue;
+      }
       let meter = this.meters.get(t.name);
       if (!meter) this.meters.set(t.name, (meter = new RateMeter()));
       meter.add(now, t.rows_copied);
@@ -173,26 +178,27 @@ export class ProgressView {
   private print(s: MigrationStatus, now: number): void {
     const out = (line: string) => this.options.stream.write(`${line}\n`);
     const prev = this.last;
+    const before = new Map(prev?.tables.map((t) => [t.name, t]) ?? []);
+    const lines = s.tables.map((t) => ({ t, was: before.get(t.name), line: tableLine(t, this.rate(t, now), now) }));
+    const counts = (line: TableLine) => `${formatCount(line.copied)}/${formatCount(line.total)} rows`;
+    // What ended since the last look comes first, then what changed now (status, phase), then what is under way.
+    for (const { t, was, line } of lines) {
+      if (t.status === 'completed' && was?.status !== 'completed') out(`table ${t.name}: ${counts(line)}, ${line.detail}`);
+      if (t.status === 'failed' && was?.status !== 'failed') out(`table ${t.name}: failed after ${counts(line)}`);
+    }
     if (!prev) out(`migration ${s.id} "${s.name}": ${s.status}${s.phase ? `, phase ${s.phase}` : ''}`);
     else {
       if (s.status !== prev.status) out(`status ${s.status}${s.status === 'paused' && s.pause_reason ? ` (${s.pause_reason.by}: ${s.pause_reason.message})` : ''}`);
       if (s.phase !== prev.phase && s.phase) out(`phase ${s.phase}`);
     }
-    const before = new Map(prev?.tables.map((t) => [t.name, t]) ?? []);
-    for (const t of s.tables) {
-      const was = before.get(t.name);
-      const line = tableLine(t, this.rate(t, now), now);
-      const counts = `${formatCount(line.copied)}/${formatCount(line.total)} rows`;
-      if (t.status === 'completed' && was?.status !== 'completed') out(`table ${t.name}: ${counts}, ${line.detail}`);
-      else if (t.status === 'failed' && was?.status !== 'failed') out(`table ${t.name}: failed after ${counts}`);
-      else if (t.status === 'copying') {
-        const at = this.printedAt.get(t.name);
-        if (was?.status !== 'copying' || at === undefined || now - at >= this.plainIntervalMs) {
-          if (was?.rows_copied === t.rows_copied && at !== undefined) continue;
-          out(`table ${t.name}: ${counts} ${line.percent}%  ${line.detail}`);
-          this.printedAt.set(t.name, now);
-        }
-      }
+    for (const { t, was, line } of lines) {
+      if (t.status !== 'copying') continue;
+      const at = this.printedAt.get(t.name);
+      const due = was?.status !== 'copying' || at === undefined || now - at >= this.plainIntervalMs;
+      // A table that did not move (paused, a slow chunk) is not repeated.
+      if (!due || (at !== undefined && was?.rows_copied === t.rows_copied)) continue;
+      out(`table ${t.name}: ${counts(line)} ${line.percent}%  ${line.detail}`);
+      this.printedAt.set(t.name, now);
     }
   }
 }

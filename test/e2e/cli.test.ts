@@ -182,6 +182,27 @@ describe('sensei CLI against the real API', () => {
     expect(screen).toContain(`migration ${created.id} completed`);
   });
 
+  test('watch waits out an outage of Temporal behind the API and still ends with the outcome', async () => {
+    const targetUrl = await target();
+    const created = await json<{ id: string }>('migrations', 'create', '--name', 'cli outage', '--source', source.endpoint.connectionString, '--target', targetUrl, '--start');
+    const id = created.id;
+    const watching = run('migrations', 'watch', id, '--interval', '200');
+    const deadline = Date.now() + 60_000;
+    while ((await json<{ status: string }>('migrations', 'show', id)).status !== 'awaiting_approval' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 300));
+    await stack.restartTemporal(3000);
+    // The worker reconnects by itself; the approval goes through once Temporal is back.
+    let approved: Run;
+    do {
+      await new Promise((r) => setTimeout(r, 500));
+      approved = await run('migrations', 'approve', id);
+    } while (approved.code !== 0 && Date.now() < deadline);
+    const watched = await watching;
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toMatch(/\(HTTP 5\d\d\).*; still watching\n/);
+    expect(watched.stdout).toContain('the API answers again');
+    expect(watched.stdout).toMatch(new RegExp(`^migration ${id} completed`, 'm'));
+  });
+
   test('a migration cancelled while watched: watch exits 4; control calls on it then fail with the API error', async () => {
     const targetUrl = await target();
     const created = await json<{ id: string }>('migrations', 'create', '--name', 'cli cancel', '--source', source.endpoint.connectionString, '--target', targetUrl, '--start');

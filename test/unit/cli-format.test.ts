@@ -1,6 +1,6 @@
 /** The CLI's pure formatting: tables, counts, bytes, durations, rates, ETAs, table lines and which tables get a bar. */
 import { RateMeter, averageRate, etaMs, formatBytes, formatCount, formatDuration, formatEta, formatRate, renderTable } from '../../cli/format';
-import { headline, tableLine, visibleTables } from '../../cli/progress';
+import { ProgressView, headline, tableLine, visibleTables } from '../../cli/progress';
 import { createRequest, endpointFrom } from '../../cli/commands';
 import type { MigrationStatus, TableProgress } from '../../sdk/index';
 
@@ -176,5 +176,54 @@ describe('create request from flags', () => {
     });
     expect(() => createRequest({ name: 'n', source: 'conn_a', target: 'conn_b', strategy: 'balanced', options: '[1]' })).toThrow('--options must be a JSON object');
     expect(() => createRequest({ name: 'n', source: 'conn_a', target: 'conn_b', strategy: 'balanced', options: '{' })).toThrow(/--options must be a JSON object: /);
+  });
+});
+
+describe('ProgressView, plain lines (not a terminal)', () => {
+  const status = (over: Partial<MigrationStatus>, tables: Partial<TableProgress>[]): MigrationStatus =>
+    ({
+      id: 'mig_1',
+      name: 'demo',
+      status: 'running',
+      phase: 'data_transfer',
+      pause_reason: null,
+      progress: { tables_total: tables.length, tables_completed: 0, rows_copied: 0, rows_estimated: 0, percent: 0 },
+      tables: tables.map(table),
+      ...over,
+    }) as MigrationStatus;
+
+  test('what ended first, then status and phase changes, then progress at most every interval, unmoved tables not repeated', () => {
+    let now = 0;
+    let text = '';
+    const stream = { isTTY: false, write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream;
+    const view = new ProgressView({ stream, plainIntervalMs: 2_000, now: () => now });
+    view.update(status({ status: 'awaiting_approval', phase: 'mapping' }, [{ name: 'a', status: 'pending', rows_estimated: 10_000 }]));
+    now = 1_000;
+    view.update(status({}, [{ name: 'a', rows_estimated: 10_000, rows_copied: 0 }]));
+    now = 2_000;
+    view.update(status({}, [{ name: 'a', rows_estimated: 10_000, rows_copied: 1_000 }])); // within 2 s of the last line
+    now = 3_000;
+    view.update(status({}, [{ name: 'a', rows_estimated: 10_000, rows_copied: 2_000 }]));
+    now = 6_000;
+    view.update(status({ status: 'paused', pause_reason: { by: 'operator', code: 'paused', message: 'maintenance', at: '' } }, [{ name: 'a', rows_estimated: 10_000, rows_copied: 2_000 }]));
+    now = 7_000;
+    view.update(
+      status({ phase: 'validation' }, [
+        { name: 'a', status: 'completed', rows_estimated: 10_000, rows_copied: 10_000, started_at: '2026-01-01T00:00:00Z', completed_at: '2026-01-01T00:00:04Z' },
+      ]),
+    );
+    view.stop();
+    expect(text.split('\n')).toEqual([
+      'migration mig_1 "demo": awaiting_approval, phase mapping',
+      'status running',
+      'phase data_transfer',
+      'table a: 0/10,000 rows 0%  -  ETA -',
+      'table a: 2,000/10,000 rows 20%  1,000 rows/s  ETA 8.0s',
+      'status paused (operator: maintenance)',
+      'table a: 10,000/10,000 rows, done in 4.0s (2,500 rows/s)',
+      'status running',
+      'phase validation',
+      '',
+    ]);
   });
 });
