@@ -17,6 +17,13 @@ const REOPENED_FIRST_RETRY_WAIT = '1 minute';
 /** …and closes again once no retry came for this long (retries of several rows in a row share the run). */
 const REOPENED_LINGER = '3 seconds';
 
+/**
+ * The listing index follows every status and phase in the background (run.followInIndex), not only the end (settle).
+ * Before this patch the loop meant to do it ended at once (its condition read a variable before its declaration),
+ * so runs started before it replay without the loop's activities.
+ */
+const INDEX_PATCH = 'listing-index-follows-status';
+
 export async function migrationWorkflow(input: MigrationInput): Promise<MigrationStatus> {
   const run = new MigrationRun(input);
   const { state } = run;
@@ -24,10 +31,7 @@ export async function migrationWorkflow(input: MigrationInput): Promise<Migratio
   if (input.revalidation) reopenForValidation(run, input.revalidation);
   if (input.errorRetry) wf.log.info('closed migration opened again to retry rejected rows', { by: input.errorRetry.by ?? 'unknown' });
   setHandlers(run);
-  // The listing index learns the status as the run settles (completed, failed, cancelled). The loop meant to follow
-  // it in the background too (run.followInIndex) never ran in the code this was split from: its condition read a
-  // variable before its declaration, and the error ended the loop before its first activity. Starting it would
-  // add activities to the history of every run in flight, so it waits for a patch.
+  if (wf.patched(INDEX_PATCH)) run.followInIndex();
   run.writeResultsAsTheyCome();
 
   if (input.errorRetry) return await takeRetriesWhileClosed(run);
