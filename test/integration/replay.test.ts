@@ -7,7 +7,10 @@
  *   twice and validation re-run; the gate paused, resumed and approved, then a cancel;
  * - recorded with the workflow code of e8a1396 (the last before it was split into workflows/migration/): two
  *   tables copied in two lanes across five continues-as-new (continue-as-new-run*), and a table split into three
- *   key ranges across four (key-ranges-continue-as-new-run*); of each, the first run, the second and the last. */
+ *   key ranges across four (key-ranges-continue-as-new-run*); of each, the first run, the second and the last.
+ * - recorded with the split workflow and the listing-index-follows-status patch, by workflow-paths.test.ts (fake
+ *   activities; histories do not tell): pause, resume and cancel as updates; retries running out into a pause,
+ *   then resumed; a failed validation's hold running out (paths-*). */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';

@@ -21,6 +21,7 @@ import { Sealer } from '../../lib/secrets';
 import type { SchemaInfo, Strategy } from '../../lib/types';
 import { workflowCodeOptions } from '../../workers/temporal';
 import { approveUpdate, cancelUpdate, migrationWorkflow, pauseUpdate, resumeUpdate, startUpdate, statusQuery } from '../../workflows/migration';
+import { recordHistories } from '../helpers/histories';
 import { testReach } from '../helpers/reach';
 import { createTestEnv, isOver, tempDataDir, uniqueId, waitForStatus } from '../helpers/temporal';
 
@@ -198,6 +199,7 @@ test('a cancel at the gate ends the migration cancelled before anything is creat
   expect(done.status).toBe('cancelled');
   expect(done.failure).toEqual({ code: 'Cancelled', message: 'cancelled: not today' });
   expect(scenario.tablesCreated).toBe(0);
+  await recordHistories(env.client, handle.workflowId, 'paths-gate-cancel-update');
 });
 
 test('a long pause holds copying still; resume finishes with every key copied once', async () => {
@@ -214,6 +216,7 @@ test('a long pause holds copying still; resume finishes with every key copied on
   expect(done.status).toBe('completed');
   expect(done.progress.rows_copied).toBe(ROWS);
   expect(scenario.copiedKeys).toEqual(Array.from({ length: ROWS }, (_, i) => i + 1));
+  await recordHistories(env.client, handle.workflowId, 'paths-pause-resume-updates');
 });
 
 test('a chunk that fails twice is retried and the copy goes on from the same checkpoint', async () => {
@@ -237,6 +240,7 @@ test('retries that run out pause the migration at its checkpoint with the reason
   expect(done.status).toBe('completed');
   expect(done.pause_reason).toBeNull();
   expect(scenario.copiedKeys).toHaveLength(ROWS);
+  await recordHistories(env.client, handle.workflowId, 'paths-retries-exhausted-paused-resumed');
 });
 
 test.each(['schema_analysis', 'mapping', 'schema_creation', 'data_transfer', 'certification'] as Phase[])(
@@ -264,4 +268,5 @@ test('a failed validation holds for a re-run, then ends failed once the hold is 
   expect(done.status).toBe('failed');
   expect(phaseOf(done, 'validation')).toBe('failed');
   expect(done.certificate).toBeNull();
+  await recordHistories(env.client, handle.workflowId, 'paths-validation-hold-ran-out');
 });
