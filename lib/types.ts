@@ -68,6 +68,8 @@ export interface ColumnInfo {
   comment?: string;
   /** A generated (computed, stored) column's expression in the dialect's own words: its values are not copied. */
   generated?: string;
+  /** The column's collation when it is not its type's default, in the dialect's own words (`pg_catalog."C"`). */
+  collation?: string;
 }
 
 export interface ForeignKeyInfo {
@@ -104,7 +106,7 @@ export interface TableInfo {
   expressionIndexes?: IndexInfo[];
   /** The primary key constraint's name, where the dialect names it. */
   primaryKeyName?: string;
-  /** CHECK constraints in the dialect's own words (`CHECK ((price > (0)::numeric))`), for a target of the same dialect. */
+  /** CHECK (and EXCLUDE) constraints in the dialect's own words (`CHECK ((price > (0)::numeric))`), for a target of the same dialect. */
   checks?: { name: string; definition: string }[];
   /** The table's comment, where the dialect keeps them. */
   comment?: string;

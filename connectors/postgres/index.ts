@@ -314,7 +314,11 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   }
 
   async ensureSchema(): Promise<void> {
-    await this.guard('create schema', () => this.exec(`CREATE SCHEMA IF NOT EXISTS ${this.q(this.schema)}`));
+    await this.guard('create schema', async () => {
+      // CREATE SCHEMA IF NOT EXISTS needs the right to create schemas even when the schema is there.
+      const exists = await this.exec('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
+      if (exists.length === 0) await this.exec(`CREATE SCHEMA IF NOT EXISTS ${this.q(this.schema)}`);
+    });
   }
 
   async close(): Promise<void> {
@@ -399,6 +403,8 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     if (!plan.native) return super.columnDefinition(plan, c);
     const source = plan.source.columns.find((x) => x.name === c.column);
     let def = `${this.q(c.column)} ${this.columnType(c)}`;
+    // A collation of the source's own (read as catalog-quoted names); kept only while the type is the source's.
+    if (source?.collation && sameType(source.nativeType, c.targetType)) def += ` COLLATE ${source.collation}`;
     const identity = this.identityClause(plan, c);
     if (identity) def += ' ' + identity;
     if (!c.nullable) def += ' NOT NULL';
@@ -484,23 +490,40 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     return { skipped };
   }
 
-  /** What the target server cannot create of a same-dialect plan: extensions it does not have and cannot install. */
+  /**
+   * What the target server cannot create of a same-dialect plan: extensions it does not have, or that this connection
+   * may not create (neither a superuser nor, for a trusted extension, allowed to CREATE in the database).
+   */
   async planProblems(plan: MigrationPlan): Promise<string[]> {
     const extensions = (plan.objects ?? []).filter((o) => o.kind === 'extension');
     if (extensions.length === 0) return [];
     const rows = await this.guard('check extensions', () =>
       this.exec(
-        `SELECT x.name, EXISTS (SELECT 1 FROM pg_extension e WHERE e.extname = x.name), EXISTS (SELECT 1 FROM pg_available_extensions a WHERE a.name = x.name)
+        `SELECT x.name,
+                EXISTS (SELECT 1 FROM pg_extension e WHERE e.extname = x.name),
+                EXISTS (SELECT 1 FROM pg_available_extensions a WHERE a.name = x.name),
+                COALESCE((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user), false)
+                  OR (has_database_privilege(current_database(), 'CREATE')
+                      AND EXISTS (SELECT 1 FROM pg_available_extension_versions v WHERE v.name = x.name AND v.trusted))
            FROM unnest($1::text[]) x(name)`,
         [extensions.map((e) => e.name)],
       ),
     );
-    return rows
-      .filter((r) => r[1] !== true && r[2] !== true)
-      .map((r) => {
-        const needed = extensions.find((e) => e.name === r[0])?.neededBy ?? [];
-        return `${needed.join(', ')}: type from extension ${String(r[0])}, which the target server does not have (install it there, or leave the table${needed.length > 1 ? 's' : ''} out)`;
-      });
+    const problems: string[] = [];
+    for (const [name, installed, available, allowed] of rows) {
+      if (installed === true) continue;
+      const needed = extensions.find((e) => e.name === name)?.neededBy ?? [];
+      const tables = [...new Set(needed.map((c) => c.split('.')[0]))];
+      const leaveOut = `or leave table${tables.length > 1 ? 's' : ''} ${tables.join(', ')} out of the migration`;
+      if (available !== true) problems.push(`${needed.join(', ')}: type from extension ${String(name)}, which the target server does not have: install it there, ${leaveOut}`);
+      else if (allowed !== true) {
+        problems.push(
+          `${needed.join(', ')}: type from extension ${String(name)}, which the target database lacks and the target's user may not create:` +
+            ` have an administrator run CREATE EXTENSION ${String(name)} in it, ${leaveOut}`,
+        );
+      }
+    }
+    return problems;
   }
 
   /**
@@ -609,7 +632,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         rowEstimate: Number(r[2]),
         ...(own.length > plain.length ? { expressionIndexes: own.filter((i) => !plain.some((p) => p.name === i.name)) } : {}),
         ...(pk ? { primaryKeyName: pk.name } : {}),
-        ...(cons.some((c) => c.type === 'c') ? { checks: cons.filter((c) => c.type === 'c').map((c) => ({ name: c.name, definition: c.definition })) } : {}),
+        ...(cons.some((c) => c.type === 'c' || c.type === 'x') ? { checks: cons.filter((c) => c.type === 'c' || c.type === 'x').map((c) => ({ name: c.name, definition: c.definition })) } : {}),
         ...(r[3] !== null ? { comment: String(r[3]) } : {}),
         ...(r[4] !== null ? { partitioning: { by: String(r[4]), partitions: partitionsUnder(partitions, oid) } } : {}),
         ...(inherits.length ? { inherits } : {}),
@@ -635,7 +658,9 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
                   AND dp.objid IN (t.oid, t.typelem, COALESCE(bt.oid, 0), COALESCE(bt.typelem, 0)) LIMIT 1),
               a.attgenerated,
               EXISTS (SELECT 1 FROM pg_depend sd JOIN pg_class s ON s.oid = sd.objid AND s.relkind = 'S'
-                       WHERE sd.classid = 'pg_class'::regclass AND sd.refobjid = a.attrelid AND sd.refobjsubid = a.attnum AND sd.deptype IN ('a', 'i'))
+                       WHERE sd.classid = 'pg_class'::regclass AND sd.refobjid = a.attrelid AND sd.refobjsubid = a.attnum AND sd.deptype IN ('a', 'i')),
+              (SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname) FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
+                WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation)
          FROM pg_attribute a
          JOIN pg_type t ON t.oid = a.atttypid
          LEFT JOIN dom dm ON dm.oid = t.oid AND NOT EXISTS (SELECT 1 FROM pg_type x WHERE x.oid = dm.base AND x.typtype = 'd')
@@ -669,6 +694,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         ...(identity ? { identity } : {}),
         ...(r[11] !== null ? { comment: String(r[11]) } : {}),
         ...(generated ? { generated: String(r[4]) } : {}),
+        ...(r[15] !== null ? { collation: String(r[15]) } : {}),
       };
       return { oid: Number(r[0]), column, extension: (r[12] as string | null) ?? null };
     });
@@ -684,7 +710,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
                       JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o),
               c.confdeltype, c.confupdtype, pg_get_constraintdef(c.oid)
          FROM pg_constraint c LEFT JOIN pg_class rc ON rc.oid = c.confrelid
-        WHERE c.conrelid = ANY($1::oid[]) AND (c.contype IN ('p', 'u', 'f') OR (c.contype = 'c' AND c.conislocal))
+        WHERE c.conrelid = ANY($1::oid[]) AND (c.contype IN ('p', 'u', 'f', 'x') OR (c.contype = 'c' AND c.conislocal))
         ORDER BY c.conrelid, c.conname`,
       [oids],
     );

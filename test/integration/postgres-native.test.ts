@@ -6,7 +6,8 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client } from 'pg';
-import { startUpdate } from '../../workflows/migration';
+import type { ValidationReport } from '../../lib/migration';
+import { revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
 import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
 
@@ -92,6 +93,12 @@ INSERT INTO t_all VALUES (1, 'ok', 2001, '{{1,NULL},{3,4}}', 'x:1', 'x', '1 hour
   '(1,2)', '{1,2,3}', '[(1,2),(3,4)]', '(1,1),(0,0)', '((1,1),(2,2))', '((0,0),(0,1),(1,1))', '<(1,2),3>', '[1,2]',
   '{[2024-01-01,2024-01-05)}', 42, ROW('s', 1, '{}'), 'Ci', 'k=>v');
 INSERT INTO t_all (id) VALUES (2);
+
+-- A text key: copied by the row path (keyset chunks read and written as values), not the pass-through path.
+CREATE TABLE t_textkey (k text PRIMARY KEY, a integer[], r numrange, i interval, p point, name text COLLATE "C", e mood);
+INSERT INTO t_textkey SELECT 'k' || g, ARRAY[g, NULL], numrange(g, g + 0.5), g * interval '1 minute', point(g, -g), 'Ä' || g, 'ok' FROM generate_series(1, 45) g;
+CREATE TABLE t_booking (id integer PRIMARY KEY, during tstzrange, EXCLUDE USING gist (during WITH &&));
+INSERT INTO t_booking VALUES (1, '[2024-01-01,2024-01-02)'), (2, '[2024-01-02,2024-01-03)');
 
 -- No key: copied whole, ordered by every column's text.
 CREATE TABLE t_nokey (a integer[], p point, x xml, r int4range);
@@ -196,21 +203,24 @@ async function one<T = Record<string, unknown>>(c: Client, sql: string, params: 
 }
 
 test('PostgreSQL → PostgreSQL keeps every type, value and schema object', async () => {
-  const handle = await startMigration(h, source.endpoint, target.endpoint, 'aggressive', { chunk_size: 20 });
+  // Held open after it completes, so it can validate again once the target is changed.
+  const hold = { completed_hold_seconds: 600, failed_hold_seconds: 600 };
+  const handle = await startMigration(h, source.endpoint, target.endpoint, 'aggressive', { auto_approve_high_confidence: true, chunk_size: 20, validation: hold });
   await handle.executeUpdate(startUpdate);
   const status = await waitForStatus(handle, isOver, 240_000);
   expect(status.failure).toBeNull();
   expect(status.status).toBe('completed');
   expect(status.validation?.status).toBe('passed');
 
-  // Every column keeps its native type exactly.
+  // Every column keeps its native type exactly, and its collation.
   const [sourceTypes, targetTypes] = await Promise.all([columnTypes(src), columnTypes(dst)]);
   expect(Object.keys(sourceTypes).length).toBeGreaterThan(100);
   expect(targetTypes).toEqual(sourceTypes);
+  expect(await one(dst, `SELECT collation_name FROM information_schema.columns WHERE table_name = 't_textkey' AND column_name = 'name'`)).toEqual([{ collation_name: 'C' }]);
 
   // Every value of every table (each partition and each inheritance level on its own) compares equal as text.
   const tables = (await one<{ relname: string }>(src, `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY 1`)).map((r) => r.relname);
-  expect(tables).toEqual(expect.arrayContaining(['t_all', 't_array', 't_parted_2023', 't_parted_2024_a', 't_dog', 't_nokey']));
+  expect(tables).toEqual(expect.arrayContaining(['t_all', 't_array', 't_parted_2023', 't_parted_2024_a', 't_dog', 't_nokey', 't_textkey']));
   for (const table of tables) {
     const [s, t] = await Promise.all([rowsAsText(src, table), rowsAsText(dst, table)]);
     expect({ table, rows: t }).toEqual({ table, rows: s });
@@ -246,7 +256,7 @@ test('PostgreSQL → PostgreSQL keeps every type, value and schema object', asyn
     rows.map((r) => (r.attname === 's' && r.relname === 't_defaults' ? { ...r, dflt: null, attidentity: 'd' } : r));
   expect(await one(dst, columns)).toEqual(serialAsIdentity(await one(src, columns)));
   const constraints = `SELECT conrelid::regclass::text AS tbl, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
-    WHERE connamespace = 'public'::regnamespace AND contype IN ('p', 'u', 'c', 'f') AND conrelid <> 0 ORDER BY 1, 2`;
+    WHERE connamespace = 'public'::regnamespace AND contype IN ('p', 'u', 'c', 'f', 'x') AND conrelid <> 0 ORDER BY 1, 2`;
   expect(await one(dst, constraints)).toEqual(await one(src, constraints));
   // Identity counters follow the copied rows; the shared sequence stands where the source's does.
   await dst.query(`INSERT INTO t_defaults (price, code) VALUES (99, 'new')`);
@@ -263,4 +273,71 @@ test('PostgreSQL → PostgreSQL keeps every type, value and schema object', asyn
   const views = `SELECT relname, relkind, pg_get_viewdef(oid) AS def FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('v', 'm') ORDER BY 1`;
   expect(await one(dst, views)).toEqual(await one(src, views));
   expect(await one(dst, 'SELECT * FROM v_cheap_codes ORDER BY 1')).toEqual(await one(src, 'SELECT * FROM v_cheap_codes ORDER BY 1'));
+
+  // One changed value in each type family is caught by the semantic tier, which names the row.
+  const changes: Record<string, [string, string]> = {
+    t_enum: ['1', `UPDATE t_enum SET ms = '{sad,happy}' WHERE id = 1`],
+    t_domain: ['1', `UPDATE t_domain SET e = 'a@B.c' WHERE id = 1`],
+    t_array: ['1', `UPDATE t_array SET c = '{{1,2},{3,5}}' WHERE id = 1`],
+    t_text_search: ['2', `UPDATE t_text_search SET v = 'a:1A b:2B,4 ''it''''s'':4' WHERE id = 2`],
+    t_interval: ['1', `UPDATE t_interval SET i = '1 year 2 mons 3 days 04:05:06.789013' WHERE id = 1`],
+    t_net: ['1', `UPDATE t_net SET a = '192.168.1.5/25' WHERE id = 1`],
+    t_money: ['2', `UPDATE t_money SET m = '-0.02' WHERE id = 2`],
+    t_xml: ['1', `UPDATE t_xml SET x = '<a b="1">x &amp; y<c /></a>' WHERE id = 1`],
+    t_bit: ['1', `UPDATE t_bit SET v = B'0' WHERE id = 1`],
+    t_geo: ['1', `UPDATE t_geo SET po = '((0,0),(1,1),(1,0.5))' WHERE id = 1`],
+    t_range: ['1', `UPDATE t_range SET m = '{[1,3),[5,9)}' WHERE id = 1`],
+    t_oid: ['1', `UPDATE t_oid SET o = 4294967294 WHERE id = 1`],
+    t_composite: ['1', `UPDATE t_composite SET aa = ARRAY[ROW('a', 2, NULL)::address, NULL] WHERE id = 1`],
+    t_extension: ['1', `UPDATE t_extension SET h = 'a=>2, "b c"=>NULL' WHERE id = 1`],
+    t_all: ['1', `UPDATE t_all SET c = '<(1,2),3.5>' WHERE id = 1`],
+    t_textkey: ['"k7"', `UPDATE t_textkey SET r = numrange(7, 7.25) WHERE k = 'k7'`],
+  };
+  for (const [, sql] of Object.values(changes)) await dst.query(sql);
+  await handle.executeUpdate(revalidateUpdate, { args: [{ by: 'test', reason: 'one value changed per type family' }] });
+  const failed = await waitForStatus(handle, (s) => s.status === 'failed' && s.validation?.attempt === 2, 240_000);
+  expect(failed.failure?.code).toBe('ValidationFailed');
+  const report = (await handle.query(validationQuery)) as ValidationReport;
+  const changed = (report.results.semantic?.findings ?? []).filter((f) => f.check === 'row_changed').map((f) => [f.table, Object.values(f.key ?? {}).map(String)]);
+  expect(changed.sort()).toEqual(Object.entries(changes).map(([table, [key]]) => [table, [key]]).sort());
+  await handle.terminate('test over');
 }, 300_000);
+
+test('an extension type the target may not create stops the plan at mapping, naming the columns and what to do; leaving its table out migrates the rest', async () => {
+  const [from, to] = await Promise.all([createTempDatabase('postgresql'), createTempDatabase('postgresql')]);
+  const role = `${to.name}_user`;
+  const admin = new Client({ connectionString: to.endpoint.connectionString });
+  const seed = new Client({ connectionString: from.endpoint.connectionString });
+  await Promise.all([admin.connect(), seed.connect()]);
+  try {
+    await seed.query(`CREATE EXTENSION hstore; CREATE TABLE tagged (id integer PRIMARY KEY, h hstore); INSERT INTO tagged VALUES (1, 'a=>1');
+      CREATE TABLE plain (id integer PRIMARY KEY, a text[]); INSERT INTO plain VALUES (1, '{x,NULL}')`);
+    // A user who may create tables in the target's schema, but not extensions in its database.
+    await admin.query(`CREATE ROLE ${role} LOGIN; GRANT CREATE ON SCHEMA public TO ${role}`);
+    const url = new URL(to.endpoint.connectionString);
+    url.username = role;
+    const target = { ...to.endpoint, connectionString: url.toString() };
+
+    const refused = await startMigration(h, from.endpoint, target, 'aggressive');
+    await refused.executeUpdate(startUpdate);
+    const status = await waitForStatus(refused, isOver, 120_000);
+    expect(status.status).toBe('failed');
+    expect(status.failure?.code).toBe('UnsupportedColumnType');
+    expect(status.failure?.message).toContain(
+      "tagged.h: type from extension hstore, which the target database lacks and the target's user may not create: have an administrator run CREATE EXTENSION hstore in it, or leave table tagged out of the migration",
+    );
+    // Nothing was created on the target.
+    expect((await admin.query(`SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`)).rows).toEqual([{ n: 0 }]);
+
+    const rest = await startMigration(h, { ...from.endpoint, tables: ['plain'] }, target, 'aggressive');
+    await rest.executeUpdate(startUpdate);
+    expect((await waitForStatus(rest, isOver, 120_000)).failure).toBeNull();
+    expect((await admin.query(`SELECT a::text FROM plain`)).rows).toEqual([{ a: '{x,NULL}' }]);
+  } finally {
+    await Promise.all([admin.end(), seed.end()]);
+    await Promise.all([from.drop(), to.drop()]);
+    const root = new Client({ connectionString: source.endpoint.connectionString });
+    await root.connect();
+    await root.query(`DROP ROLE IF EXISTS ${role}`).finally(() => root.end());
+  }
+}, 240_000);
