@@ -9,7 +9,9 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { endpointLabel, sqlitePath } from '../connectors/endpoint';
 import type { Endpoint } from '../connectors/types';
+import { ClaimCheckCodec } from '../lib/claim-check';
 import { loadConfig } from '../lib/config';
+import { MetadataStore } from '../lib/store';
 import type { MigrationInput, MigrationStatus } from '../lib/migration';
 import { Sealer } from '../lib/secrets';
 import type { Dialect, Strategy } from '../lib/types';
@@ -80,7 +82,9 @@ export async function demo(opts: DemoOptions): Promise<number> {
   // SQLite file but those of the data and TLS dirs, whatever SENSEI_SQLITE_DIR says for the API's workers.
   const worker = await createWorker(connection, { ...config, taskQueue, sqliteDir: path.parse(demoDir).root });
   const running = worker.run();
-  const client = await connectClient(address, config.namespace);
+  // The worker keeps large payloads in the metadata store (lib/claim-check.ts): this client reads them there.
+  const store = await MetadataStore.open(config);
+  const client = await connectClient(address, config.namespace, undefined, { payloadCodecs: [new ClaimCheckCodec(store)] });
   try {
     const status = await runDemoMigration(client, taskQueue, Sealer.fromConfig(config), source, target, opts);
     if (!opts.json) printOutcome(status, target);
@@ -101,6 +105,7 @@ export async function demo(opts: DemoOptions): Promise<number> {
     await worker.shutdown();
     await running.catch(() => undefined);
     await client.connection.close();
+    await store.close();
     await connection.close();
     await devServer?.stop();
   }

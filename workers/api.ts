@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from '../api/app';
 import type { AuthConfig } from '../api/auth';
 import { loadOrCreateSigningKey, publicKeyPem } from '../lib/certificate';
+import { ClaimCheckCodec } from '../lib/claim-check';
 import { MetadataStore } from '../lib/store';
 import { loadConfig, type SenseiConfig } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
@@ -31,8 +32,9 @@ export function authConfig(config: SenseiConfig, log: Logger): AuthConfig {
 }
 
 export async function startApi(config: SenseiConfig, log: Logger, address: string): Promise<{ server: Server; close(): Promise<void> }> {
-  const client = await connectClient(address, config.namespace);
   const store = await MetadataStore.open(config);
+  // The workers keep large payloads in the store (lib/claim-check.ts): the API reads them from there too.
+  const client = await connectClient(address, config.namespace, undefined, { payloadCodecs: [new ClaimCheckCodec(store)] });
   // Counts shared by all API processes: Redis, or the store when it is a PostgreSQL every process reaches.
   const rateCounter = await openRateCounter({ redisUrl: config.redisUrl, sharedStore: config.databaseUrl ? store : undefined });
   const app = createApp({

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection, Client, type TLSConfig } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from '../lib/logger';
 
@@ -28,7 +29,7 @@ export function temporalSecurity(env: NodeJS.ProcessEnv = process.env): { tls?: 
 }
 
 /** Connects a client, waiting (bounded) for a server that is still starting to serve its namespace. */
-export async function connectClient(address: string, namespace: string, timeoutMs = 60_000): Promise<Client> {
+export async function connectClient(address: string, namespace: string, timeoutMs = 60_000, dataConverter?: DataConverter): Promise<Client> {
   const deadline = Date.now() + timeoutMs;
   const security = temporalSecurity();
   for (;;) {
@@ -40,7 +41,7 @@ export async function connectClient(address: string, namespace: string, timeoutM
         await connection.close();
         throw err;
       }
-      return new Client({ connection, namespace });
+      return new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`cannot reach Temporal at ${address} (namespace ${namespace})`, { cause: err });
       await new Promise((r) => setTimeout(r, 500));

@@ -1,6 +1,7 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { ConnectorPool } from '../activities/connections';
+import { ClaimCheckCodec } from '../lib/claim-check';
 import { loadConfig, type SenseiConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { reachPolicy, type ReachSettings } from '../lib/reach';
@@ -36,6 +37,8 @@ export async function createWorker(
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     ...workflowCodeOptions(),
+    // Payloads of megabytes (the plan of thousands of tables) go through the metadata store, not Temporal's history.
+    dataConverter: { payloadCodecs: [new ClaimCheckCodec(store)] },
     activities: createActivities(pool, store),
     // Chunks are I/O bound; a few at once per worker (8 by default) keeps two cores busy without starving the workflow tasks.
     maxConcurrentActivityTaskExecutions: config.workerActivities ?? 8,

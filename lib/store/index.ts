@@ -184,6 +184,17 @@ export class MetadataStore {
     return this.db.destroy();
   }
 
+  // ---- large Temporal payloads (lib/claim-check.ts) ----
+
+  async putBlob(key: string, bytes: Buffer): Promise<void> {
+    await this.db('payload_blobs').insert({ key, bytes, created_at: now() }).onConflict('key').ignore();
+  }
+
+  async getBlob(key: string): Promise<Buffer | undefined> {
+    const row = (await this.db('payload_blobs').where({ key }).first('bytes')) as { bytes: Buffer } | undefined;
+    return row ? Buffer.from(row.bytes) : undefined;
+  }
+
   // ---- API keys ----
 
   /** Creates a key and returns it in clear once; only its hash is kept. */

@@ -152,6 +152,20 @@ const MIGRATIONS: Record<string, { up(knex: Knex): Promise<void>; down(knex: Kne
       await knex.schema.dropTableIfExists('rate_counters');
     },
   },
+  '0004_payload_blobs': {
+    // Large Temporal payloads (the plan of a schema of thousands of tables …), referenced from histories by their
+    // SHA-256 (lib/claim-check.ts); written once, read by any process of the deployment.
+    async up(knex) {
+      await knex.schema.createTable('payload_blobs', (t) => {
+        t.string('key', 64).primary();
+        t.binary('bytes').notNullable();
+        t.string('created_at', 32).notNullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTableIfExists('payload_blobs');
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

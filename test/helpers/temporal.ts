@@ -4,7 +4,9 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { ClaimCheckCodec } from '../../lib/claim-check';
+import { MetadataStore } from '../../lib/store';
 import { endpointLabel } from '../../connectors/endpoint';
 import type { Endpoint } from '../../connectors/types';
 import type { MigrationInput, MigrationOptions, MigrationStatus } from '../../lib/migration';
@@ -55,15 +57,19 @@ export async function startHarness(env: TestWorkflowEnvironment): Promise<Migrat
   const config = { namespace: 'default', taskQueue, encryptionKey: undefined, databaseUrl: undefined, ...testReach(dataDir) };
   const worker = await createWorker(env.nativeConnection, config);
   const running = worker.run();
+  // The worker keeps large payloads in the metadata store (lib/claim-check.ts): the tests' client reads them there.
+  const store = await MetadataStore.open(config);
+  const client = new Client({ connection: env.connection, namespace: 'default', dataConverter: { payloadCodecs: [new ClaimCheckCodec(store)] } });
   return {
     env,
-    client: env.client,
+    client,
     worker,
     running,
     taskQueue,
     sealer: Sealer.fromConfig(config),
     async close() {
       await worker.shutdown();
+      await store.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

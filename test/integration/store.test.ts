@@ -176,9 +176,17 @@ describe.each(backends)('metadata store on %s', (_name, open) => {
     expect(await store.getOutcome(id)).toMatchObject({ run_id: 'run-2', status: { status: 'failed' } });
   });
 
+  test('keeps large payloads by key, byte for byte, once', async () => {
+    const bytes = Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.alloc(300_000, 7)]);
+    await store.putBlob('k'.repeat(64), bytes);
+    await store.putBlob('k'.repeat(64), bytes);
+    expect(await store.getBlob('k'.repeat(64))).toEqual(bytes);
+    expect(await store.getBlob('0'.repeat(64))).toBeUndefined();
+  });
+
   test('opening again applies no schema version twice', async () => {
     const versions = await store.db('sensei_schema_versions').select('name');
-    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters']);
+    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters', '0004_payload_blobs']);
   });
 });
 
@@ -195,7 +203,7 @@ test('API and worker processes opening one new PostgreSQL store at once all star
     const check = await MetadataStore.open({ dataDir, databaseUrl: db.endpoint.connectionString });
     const versions = await check.db('sensei_schema_versions').select('name');
     await check.close();
-    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters']);
+    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters', '0004_payload_blobs']);
   } finally {
     await db.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
