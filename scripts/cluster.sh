@@ -353,7 +353,7 @@ start() {
   launch proxy node "$ROOT/scripts/cluster-proxy.mjs" "127.0.0.1:$PROXY_PORT" "${backends[@]}"
   wait_for proxy 20 curl -sf "http://127.0.0.1:$PROXY_PORT/healthz"
   trap - EXIT
-  say "Sensei API on http://127.0.0.1:$PROXY_PORT/v1 (key: SENSEI_API_KEY in $RUN_DIR/keys.env unless set)"
+  say "Sensei API on http://127.0.0.1:$PROXY_PORT/v1 (its key: \$SENSEI_API_KEY if set, else GENERATED_API_KEY in $RUN_DIR/keys.env)"
 }
 
 names() {
