@@ -9,6 +9,7 @@ import type { MetadataStore } from '../lib/store';
 import { apiKeyRoutes } from './api-keys';
 import { authenticator, rateLimiter, requireScope, scopeOfMethod, type AuthConfig, type Principal } from './auth';
 import { connectionRoutes } from './connections';
+import { consoleRoutes } from './console';
 import { ApiError, errorHandler, sendError } from './errors';
 import { idempotency } from './idempotency';
 import { migrationRoutes } from './migrations';
@@ -38,6 +39,10 @@ export interface ApiDeps {
   trustProxy?: string;
   sseMaxStreamsPerKey?: number;
   sseMaxSeconds?: number;
+  /** The Temporal Web UI's base URL, linked from the console (each migration links to its workflow there); none → no links. */
+  temporalUiUrl?: string;
+  /** The Temporal namespace the migrations' workflows run in (default), for those links. */
+  namespace?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -72,6 +77,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.get('/v1/openapi.json', (_req, res) => {
     res.json(openapi);
   });
+  // The web console: static files, no credentials needed to load them; it signs in against /v1 with an API key.
+  app.use('/console', consoleRoutes({ temporalUiUrl: deps.temporalUiUrl, namespace: deps.namespace ?? 'default' }));
   app.get('/v1/certificates/public-key', (_req, res) => {
     res.json({ algorithm: 'Ed25519', public_key_pem: deps.certificatePublicKey });
   });

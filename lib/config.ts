@@ -7,6 +7,11 @@ export interface SenseiConfig {
   port: number;
   /** TEMPORAL_ADDRESS: host:port of a Temporal cluster; unset → the embedded dev server from temporal-dev.yaml. */
   temporalAddress: string | undefined;
+  /**
+   * SENSEI_TEMPORAL_UI_URL: the Temporal Web UI the console links each migration's workflow to; unset → the embedded
+   * dev server's UI when it is on (temporal-dev.yaml), else no link.
+   */
+  temporalUiUrl: string | undefined;
   /** TEMPORAL_NAMESPACE (default). */
   namespace: string;
   /** SENSEI_TASK_QUEUE (sensei-migrations): workers poll it, the API starts workflows on it. */
@@ -73,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SenseiConfig {
   return {
     port,
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    temporalUiUrl: httpUrl(env.SENSEI_TEMPORAL_UI_URL, 'SENSEI_TEMPORAL_UI_URL'),
     namespace: env.TEMPORAL_NAMESPACE || 'default',
     taskQueue: env.SENSEI_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     dataDir: path.resolve(env.SENSEI_DATA_DIR || '.sensei'),
@@ -98,6 +104,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SenseiConfig {
     webhookAllowPrivate: flag(env.SENSEI_WEBHOOK_ALLOW_PRIVATE, 'SENSEI_WEBHOOK_ALLOW_PRIVATE'),
     webhookAllowCidrs: cidrs(env.SENSEI_WEBHOOK_ALLOW_CIDRS, 'SENSEI_WEBHOOK_ALLOW_CIDRS'),
   };
+}
+
+function httpUrl(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^https?:\/\/[^\s]+$/i.test(value) || !URL.canParse(value)) throw new Error(`${name} must be an http(s) URL, got "${value}"`);
+  return value.replace(/\/+$/, '');
 }
 
 function flag(value: string | undefined, name: string): boolean {

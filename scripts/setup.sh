@@ -7,14 +7,16 @@ cd "$(dirname "$0")/.."
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-# 1. Tools that a source build of better-sqlite3 needs (its prebuilt binary cannot be downloaded here).
+# 1. Tools that a source build of better-sqlite3 needs (its prebuilt binary cannot be downloaded here), and Debian's
+# chromium, the browser the web console's tests drive through playwright-core (which brings no browser of its own).
+if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
 missing=()
 for tool in python3 make g++; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
-  log "installing build tools: ${missing[*]}"
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  log "installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq python3 make g++ >/dev/null
+  $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 # 2. Local services: PostgreSQL, MariaDB, and Redis (shared rate-limit counters; its test needs it).

@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../lib/logger';
 import { reachPolicy } from '../lib/reach';
 import { Sealer, loadOrCreateKeyFile } from '../lib/secrets';
 import { openRateCounter } from '../api/rate-limit';
+import { embeddedUiUrl } from './dev-server';
 import { connectClient } from './temporal';
 
 /** The admin key: SENSEI_API_KEY, or one generated once into the data dir (its path is logged, never the key). */
@@ -31,7 +32,11 @@ export function authConfig(config: SenseiConfig, log: Logger): AuthConfig {
   };
 }
 
-export async function startApi(config: SenseiConfig, log: Logger, address: string): Promise<{ server: Server; close(): Promise<void> }> {
+/**
+ * The API on `config.port`, reaching Temporal at `address`. `temporalUiUrl`: the Temporal Web UI the console links to
+ * (SENSEI_TEMPORAL_UI_URL wins over it).
+ */
+export async function startApi(config: SenseiConfig, log: Logger, address: string, temporalUiUrl?: string): Promise<{ server: Server; close(): Promise<void> }> {
   const store = await MetadataStore.open(config);
   // The workers keep large payloads in the store (lib/claim-check.ts): the API reads them from there too.
   const client = await connectClient(address, config.namespace, undefined, { payloadCodecs: [new ClaimCheckCodec(store)] });
@@ -51,13 +56,15 @@ export async function startApi(config: SenseiConfig, log: Logger, address: strin
     sseMaxStreamsPerKey: config.sseMaxStreams,
     sseMaxSeconds: config.sseMaxSeconds,
     reach: reachPolicy(config),
+    temporalUiUrl: config.temporalUiUrl ?? temporalUiUrl,
+    namespace: config.namespace,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as { port: number }).port;
-  log.info({ port, temporal: address, namespace: config.namespace }, `API listening on http://localhost:${port}/v1`);
+  log.info({ port, temporal: address, namespace: config.namespace }, `API listening on http://localhost:${port}/v1, console at http://localhost:${port}/console/`);
   return {
     server,
     async close() {
@@ -74,7 +81,8 @@ export async function startApi(config: SenseiConfig, log: Logger, address: strin
 async function main() {
   const config = loadConfig();
   const log = createLogger('sensei-api', config.logLevel);
-  const api = await startApi(config, log, config.temporalAddress ?? '127.0.0.1:7233');
+  // Without TEMPORAL_ADDRESS this API uses the dev server of `npm run temporal`, whose UI is temporal-dev.yaml's.
+  const api = await startApi(config, log, config.temporalAddress ?? '127.0.0.1:7233', config.temporalAddress ? undefined : embeddedUiUrl());
   const stop = async () => {
     log.info('API stopping');
     await api.close();

@@ -24,6 +24,12 @@ export function readDevServerSettings(file = path.join(REPO_ROOT, 'temporal-dev.
   return YAML.parse(fs.readFileSync(file, 'utf8')) as DevServerSettings;
 }
 
+/** The Web UI of the dev server `npm run temporal` / `npm start` would start (temporal-dev.yaml), when it is on. */
+export function embeddedUiUrl(): string | undefined {
+  const s = readDevServerSettings();
+  return s.ui ? `http://${s.ip}:${s.ui_port}` : undefined;
+}
+
 /** The Temporal CLI built by scripts/install-temporal.sh (or SENSEI_TEMPORAL_BIN, or one on PATH). */
 export function temporalBinary(): string {
   const candidates = [
@@ -39,6 +45,8 @@ export function temporalBinary(): string {
 export interface DevServer {
   address: string;
   namespace: string;
+  /** The Temporal Web UI (http://127.0.0.1:<ui_port>) when it is on. */
+  uiUrl?: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -48,6 +56,8 @@ export interface DevServerOverrides {
   /** Absolute path of the state file, or '' for in-memory. */
   dbFile?: string;
   ui?: boolean;
+  /** The Web UI's port when it is on (temporal-dev.yaml's ui_port otherwise). */
+  uiPort?: number;
 }
 
 /** Starts `temporal server start-dev` and resolves once its frontend accepts connections. */
@@ -60,7 +70,10 @@ export async function startDevServer(dataDir: string, overrides: DevServerOverri
     fs.mkdirSync(path.dirname(dbFile), { recursive: true });
     args.push('--db-filename', dbFile);
   }
-  if (overrides.ui ?? s.ui) args.push('--ui-port', String(s.ui_port));
+  const ui = overrides.ui ?? s.ui;
+  const uiPort = overrides.uiPort ?? s.ui_port;
+  // The UI listens on the server's address (loopback in temporal-dev.yaml), never on every interface.
+  if (ui) args.push('--ui-ip', s.ip, '--ui-port', String(uiPort));
   else args.push('--headless');
   for (const [key, type] of Object.entries(s.search_attributes ?? {})) args.push('--search-attribute', `${key}=${type}`);
   for (const [key, value] of Object.entries(s.dynamic_config ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
@@ -84,6 +97,7 @@ export async function startDevServer(dataDir: string, overrides: DevServerOverri
   return {
     address,
     namespace: s.namespace,
+    ...(ui ? { uiUrl: `http://${s.ip}:${uiPort}` } : {}),
     process: child,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

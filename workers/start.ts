@@ -16,13 +16,13 @@ async function main() {
   let devServer: DevServer | undefined;
   if (!config.temporalAddress) {
     devServer = await startDevServer(config.dataDir);
-    log.info({ address: devServer.address }, 'Temporal dev server started');
+    log.info({ address: devServer.address, ui: devServer.uiUrl ?? 'off' }, 'Temporal dev server started');
   }
   const address = config.temporalAddress ?? (devServer as DevServer).address;
   const connection = await connectWorker(address);
   const worker = await createWorker(connection, config);
   const running = worker.run();
-  const api = await startApi(config, log, address);
+  const api = await startApi(config, log, address, devServer?.uiUrl);
 
   let stopping = false;
   const stop = async (signal: string) => {

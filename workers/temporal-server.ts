@@ -7,7 +7,7 @@ async function main() {
   const config = loadConfig();
   const log = createLogger('sensei-temporal', config.logLevel);
   const server = await startDevServer(config.dataDir);
-  log.info({ address: server.address, namespace: server.namespace }, 'Temporal dev server running');
+  log.info({ address: server.address, namespace: server.namespace, ui: server.uiUrl ?? 'off' }, 'Temporal dev server running');
   const stop = async () => {
     await server.stop();
     process.exit(0);

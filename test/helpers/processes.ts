@@ -84,6 +84,8 @@ export interface StackOptions {
   sseMaxSeconds?: number;
   /** Settings for API and workers, as environment variables (e.g. the webhook allowances of lib/reach.ts). */
   env?: Record<string, string>;
+  /** Turn on the dev server's Web UI (on a free loopback port) and link the console to it (default off). */
+  temporalUi?: boolean;
 }
 
 /**
@@ -95,7 +97,12 @@ export async function startStack(dir: string, options: StackOptions = {}): Promi
   const dataDir = path.join(dir, 'sensei-data');
   fs.mkdirSync(dataDir, { recursive: true });
   const settings: Record<string, string> = { SENSEI_DATA_DIR: dataDir, SENSEI_SQLITE_DIR: dir, ...options.env };
-  const serverOptions = { port: await freePort(), dbFile: path.join(dataDir, 'temporal.db'), ui: false };
+  const serverOptions = {
+    port: await freePort(),
+    dbFile: path.join(dataDir, 'temporal.db'),
+    ui: options.temporalUi ?? false,
+    ...(options.temporalUi ? { uiPort: await freePort() } : {}),
+  };
   let devServer = await startDevServer(dataDir, serverOptions);
   const client = await connectClient(devServer.address, 'default');
   const taskQueue = `e2e-${randomBytes(4).toString('hex')}`;
@@ -115,6 +122,8 @@ export async function startStack(dir: string, options: StackOptions = {}): Promi
     log,
     certificatePublicKey: publicKeyPem(loadOrCreateSigningKey({ dataDir })),
     reach: reachPolicy(loadConfig(settings)),
+    temporalUiUrl: devServer.uiUrl,
+    namespace: 'default',
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

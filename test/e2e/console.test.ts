@@ -1,0 +1,309 @@
+/**
+ * The web console in a real browser (Debian's chromium, driven by playwright-core), end to end against the API,
+ * a Temporal dev server with its Web UI, and a worker process: sign in, create a PostgreSQL → PostgreSQL migration
+ * from the form, watch its progress move, approve at the gate, pause, resume, download and verify the certificate,
+ * and the connections, API keys and webhooks pages. Screenshots of each page go to test-output/screenshots/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client as PgClient } from 'pg';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { verifyCertificateText } from '../../lib/certificate';
+import { createTempDatabase, type TempDatabase } from '../helpers/databases';
+import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
+import { tempDataDir } from '../helpers/temporal';
+
+const CHROMIUM = process.env.SENSEI_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = path.resolve(__dirname, '../../test-output/screenshots');
+/** A password the connection strings carry (PostgreSQL trusts loopback here, so it is never checked): no page may show it. */
+const PASSWORD = 'console-s3cret-pw';
+
+let stack: Stack;
+let worker: WorkerProcess;
+let dataDir: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const databases: TempDatabase[] = [];
+/** Errors the page logged (a CSP violation is one) and scripts that threw. */
+const pageProblems: string[] = [];
+
+function withPassword(url: string): string {
+  const u = new URL(url);
+  u.password = PASSWORD;
+  return u.toString();
+}
+
+/**
+ * Three small related tables: enough chunks (of 50 rows) for the copy to take a few seconds. Analysed, as a live
+ * database is, so that the row estimates (and so the progress percentages) are known from the start.
+ */
+async function seedSource(url: string): Promise<void> {
+  const c = new PgClient({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(`
+      CREATE TABLE customers (id integer PRIMARY KEY, name varchar(120) NOT NULL, email text, created_at timestamptz NOT NULL DEFAULT now());
+      CREATE TABLE orders (id bigint PRIMARY KEY, customer_id integer NOT NULL REFERENCES customers(id), total numeric(12,2) NOT NULL, placed_on date NOT NULL);
+      CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL, flagged boolean NOT NULL DEFAULT false);
+      INSERT INTO customers SELECT g, 'Customer ' || g, 'c' || g || '@example.com', now() - g * interval '1 hour' FROM generate_series(1, 2500) g;
+      INSERT INTO orders SELECT g, 1 + g % 2500, (g % 997) * 1.25, date '2024-01-01' + (g % 365) FROM generate_series(1, 4500) g;
+      INSERT INTO notes SELECT g, repeat('note ', 1 + g % 20), g % 7 = 0 FROM generate_series(1, 1500) g;
+      ANALYZE;`);
+  } finally {
+    await c.end();
+  }
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Follows a link of the main navigation, with the keyboard: focus it, then Enter. */
+async function nav(name: string): Promise<void> {
+  const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+  await link.focus();
+  await page.keyboard.press('Enter');
+}
+
+async function api(method: string, url: string, body?: unknown) {
+  const res = await fetch(stack.baseUrl + url, {
+    method,
+    headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json().catch(() => null)) as any };
+}
+
+/** The page's whole text and its form fields' values: where a secret would show. */
+async function everythingShown(): Promise<string> {
+  // Runs in the page: its DOM types are not this (Node) program's, hence the any.
+  return page.evaluate(() => {
+    const doc = (globalThis as any).document;
+    const values = [...doc.querySelectorAll('input, textarea')].map((e: any) => e.value);
+    return `${doc.documentElement.outerHTML}\n${values.join('\n')}`;
+  });
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  dataDir = tempDataDir();
+  // Webhooks to loopback are allowed here so that one can be created against a local receiver address.
+  stack = await startStack(dataDir, { temporalUi: true, env: { SENSEI_WEBHOOK_ALLOW_PRIVATE: 'true' } });
+  worker = new WorkerProcess({ ...stack.workerEnv, SENSEI_LOG_LEVEL: 'info' });
+  worker.start();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  // A fresh profile per run: nothing remembered from an earlier one.
+  context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageProblems.push(m.text());
+  });
+  page.on('pageerror', (e) => pageProblems.push(e.message));
+  page.on('response', (r) => {
+    if (r.status() >= 400) pageProblems.push(`${r.request().method()} ${new URL(r.url()).pathname} answered ${r.status()}`);
+  });
+  await worker.ready();
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await worker?.kill('SIGTERM');
+  await stack?.close();
+  await Promise.allSettled(databases.map((d) => d.drop()));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('the console is served with a strict Content-Security-Policy and no inline code', async () => {
+  const res = await fetch(`${stack.baseUrl}/console/`);
+  expect(res.status).toBe(200);
+  const csp = res.headers.get('content-security-policy') ?? '';
+  expect(csp).toContain("default-src 'none'");
+  expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
+  expect(csp).not.toContain('unsafe-inline');
+  expect(csp).not.toContain('unsafe-eval');
+  const html = await res.text();
+  // The one inline script is the import map the policy names by hash; no handler attributes.
+  expect(html.match(/<script(?![^>]*\bsrc=)[^>]*>/g)).toEqual(['<script type="importmap">']);
+  expect(html).not.toMatch(/\son[a-z]+=/i);
+  expect((await fetch(`${stack.baseUrl}/console`, { redirect: 'manual' })).headers.get('location')).toBe('/console/');
+});
+
+test('sign in, create a migration from the form, approve at the gate, pause, resume and download the certificate', async () => {
+  const source = await createTempDatabase('postgresql');
+  const target = await createTempDatabase('postgresql');
+  databases.push(source, target);
+  await seedSource(source.endpoint.connectionString);
+
+  // Sign in with the keyboard alone: the key field has focus, Enter submits.
+  await page.goto(`${stack.baseUrl}/console/`);
+  await page.getByLabel('API key').waitFor();
+  await shot('01-sign-in');
+  await page.keyboard.type(stack.apiKey);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Migrations', level: 1 }).waitFor();
+  expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('sensei.apiKey'))).toBe(stack.apiKey);
+  expect(await page.evaluate(() => (globalThis as any).localStorage.length)).toBe(0);
+  expect(await page.evaluate(() => (globalThis as any).document.cookie)).toBe('');
+  await shot('02-migrations-empty');
+
+  await page.getByRole('link', { name: 'New migration' }).click();
+  await page.getByLabel('Name').fill('Console e2e');
+  await page.locator('#source-type').selectOption('postgresql');
+  await page.locator('#source-url').fill(withPassword(source.endpoint.connectionString));
+  await page.locator('#target-type').selectOption('postgresql');
+  await page.locator('#target-url').fill(withPassword(target.endpoint.connectionString));
+  await page.getByLabel('Chunk size').fill('50');
+  // Typed connection strings are password fields: masked on screen.
+  expect(await page.locator('#source-url').getAttribute('type')).toBe('password');
+  await shot('03-new-migration');
+  await page.getByRole('button', { name: 'Create migration' }).click();
+
+  await page.waitForURL(/#\/migrations\/mig_[0-9a-f]{16}$/);
+  const id = page.url().split('/').pop() as string;
+  const gateBadge = page.locator('#h-gate + p .badge');
+  await gateBadge.filter({ hasText: 'pending' }).waitFor({ timeout: 90_000 });
+  await page.getByRole('button', { name: 'Approve' }).waitFor();
+
+  // The mappings, lowest confidence first, editable while the gate waits.
+  await page.getByLabel('Target type of customers.email').waitFor();
+  const confidences = await page.locator('table.mappings td .confidence').allTextContents();
+  expect(confidences.length).toBe(11);
+  expect(confidences.map(Number)).toEqual([...confidences.map(Number)].sort((a, b) => a - b));
+  await page.getByLabel('Target type of customers.email').fill('varchar(320)');
+  await page.getByRole('button', { name: 'Save mapping changes' }).click();
+  await page.getByText('Saved 1 mapping').waitFor();
+  const mapping = await api('GET', `/v1/migrations/${id}/mappings/customers.email`);
+  expect(mapping.body.targetType).toBe('character varying(320)');
+  await page.getByLabel('Target type of customers.email').fill('text');
+  await page.getByRole('button', { name: 'Save mapping changes' }).click();
+  await page.getByText('Saved 1 mapping').waitFor();
+  expect((await api('GET', `/v1/migrations/${id}/mappings/customers.email`)).body.targetType).toBe('text');
+  await shot('04-migration-gate');
+
+  await page.getByLabel('Comment').fill('checked in the console');
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await gateBadge.filter({ hasText: 'approved' }).waitFor();
+  await page.getByText('“checked in the console”').waitFor();
+
+  // Progress moves: the overall bar takes at least two values between 0 and 100 while the tables copy.
+  const seen = new Set<number>();
+  const bar = page.getByRole('progressbar', { name: 'Overall progress' });
+  const deadline = Date.now() + 60_000;
+  while (seen.size < 2 && Date.now() < deadline) {
+    const v = await bar.evaluate((e: any) => e.value);
+    if (v > 0 && v < 100) seen.add(v);
+    await page.waitForTimeout(100);
+  }
+  expect(seen.size).toBeGreaterThanOrEqual(2);
+  await shot('05-migration-copying');
+
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByText(/Paused by an operator/).waitFor();
+  expect((await api('GET', `/v1/migrations/${id}/status`)).body.status).toBe('paused');
+  await shot('06-migration-paused');
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await page.getByRole('button', { name: 'Pause' }).waitFor();
+
+  await page.locator('.head-side .badge', { hasText: 'completed' }).waitFor({ timeout: 120_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download and verify the certificate' }).click()]);
+  expect(download.suggestedFilename()).toBe(`${id}-certificate.json`);
+  const saved = path.join(SHOTS, '..', `${id}-certificate.json`);
+  await download.saveAs(saved);
+  const publicKey = (await api('GET', '/v1/certificates/public-key')).body.public_key_pem as string;
+  const verified = verifyCertificateText(fs.readFileSync(saved), { trustedKey: publicKey });
+  expect(verified.problems).toEqual([]);
+  expect(verified.valid).toBe(true);
+  // The browser checked the same: the signature and that the key is this server's.
+  await page.getByText(/Downloaded and verified: Ed25519 signature valid/).waitFor();
+  await page.getByText('Evidence').click();
+  await page.locator('.evidence h3').first().waitFor();
+  expect(await page.locator('.tiers .verdict-passed').count()).toBe(5);
+  expect(await page.locator('table.tables tbody tr').count()).toBe(3);
+
+  // The link into Temporal's own UI names the workflow, and that UI answers.
+  const link = page.getByRole('link', { name: /Workflow in the Temporal UI/ });
+  const href = (await link.getAttribute('href')) as string;
+  expect(href).toBe(`${stack.devServer.uiUrl}/namespaces/default/workflows/${id}`);
+  expect((await fetch(href)).status).toBe(200);
+  await shot('07-migration-completed');
+
+  const shown = await everythingShown();
+  expect(shown).not.toContain(PASSWORD);
+  expect(shown).not.toContain(stack.apiKey);
+
+  // The list shows it completed at 100%, and filters by status.
+  await nav('Migrations');
+  const row = page.locator(`tr[data-id="${id}"]`);
+  await row.getByText('completed').waitFor();
+  expect(await row.getByRole('progressbar').evaluate((e: any) => e.value)).toBe(100);
+  await expect(row.textContent()).resolves.toContain('→');
+  await page.getByLabel('Status').selectOption('running');
+  await page.getByText('No migrations with status running yet').waitFor();
+  await page.getByLabel('Status').selectOption('completed');
+  await row.waitFor();
+  await shot('08-migrations-list');
+  expect(pageProblems).toEqual([]);
+});
+
+test('connections, API keys and webhooks pages: create, test, revoke, and never show a secret', async () => {
+  const db = await createTempDatabase('postgresql');
+  databases.push(db);
+  // Signed in already when the test before ran in this tab (the key stays in its session storage).
+  await page.goto(`${stack.baseUrl}/console/#/connections`);
+  const keyField = page.getByLabel('API key');
+  const shell = page.getByRole('navigation', { name: 'Main' });
+  await keyField.or(shell).waitFor();
+  if (await keyField.isVisible()) {
+    await keyField.fill(stack.apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+  await page.getByRole('heading', { name: 'Connections', level: 1 }).waitFor();
+  await page.getByLabel('Name').fill('warehouse');
+  await page.getByLabel('Database type').selectOption('postgresql');
+  await page.getByLabel('Connection string').fill(withPassword(db.endpoint.connectionString));
+  await page.getByRole('button', { name: 'Save connection' }).click();
+  await page.getByRole('row', { name: /warehouse/ }).waitFor();
+  expect(await page.getByLabel('Connection string').inputValue()).toBe('');
+  await page.getByRole('button', { name: 'Test warehouse' }).click();
+  await page.getByText(/^OK · /).waitFor();
+  await shot('09-connections');
+  expect(await everythingShown()).not.toContain(PASSWORD);
+
+  await nav('API keys');
+  await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+  await page.getByLabel('Name').fill('ci reader');
+  await page.getByLabel('write').uncheck();
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const once = page.locator('.once input');
+  await once.waitFor();
+  const key = await once.inputValue();
+  expect(key).toMatch(/^sk_/);
+  const res = await fetch(`${stack.baseUrl}/v1/migrations`, { headers: { authorization: `Bearer ${key}` } });
+  expect(res.status).toBe(200);
+  await shot('10-api-key-created');
+  await page.getByRole('button', { name: 'Done, hide it' }).click();
+  expect(await everythingShown()).not.toContain(key);
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Revoke ci reader' }).click();
+  await page.getByText(/^revoked /).waitFor();
+  expect((await fetch(`${stack.baseUrl}/v1/migrations`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+  await shot('11-api-keys');
+
+  await nav('Webhooks');
+  await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+  await page.getByLabel('URL').fill('http://127.0.0.1:9/hooks/sensei');
+  await page.getByRole('button', { name: 'Add webhook' }).click();
+  const secret = await page.locator('.once input').inputValue();
+  expect(secret).toMatch(/^whsec_/);
+  await page.getByRole('button', { name: 'Done, hide it' }).click();
+  expect(await everythingShown()).not.toContain(secret);
+  await page.getByRole('row', { name: /127\.0\.0\.1:9/ }).waitFor();
+  await shot('12-webhooks');
+  expect(pageProblems).toEqual([]);
+});
