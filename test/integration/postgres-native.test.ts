@@ -341,3 +341,48 @@ test('an extension type the target may not create stops the plan at mapping, nam
     await root.query(`DROP ROLE IF EXISTS ${role}`).finally(() => root.end());
   }
 }, 240_000);
+
+test('into another schema (a name that needs quoting): types, views and defaults resolve in the target schema', async () => {
+  const [from, to] = await Promise.all([createTempDatabase('postgresql'), createTempDatabase('postgresql')]);
+  const seed = new Client({ connectionString: from.endpoint.connectionString });
+  const check = new Client({ connectionString: to.endpoint.connectionString });
+  await Promise.all([seed.connect(), check.connect()]);
+  try {
+    await seed.query(`CREATE SCHEMA app;
+      CREATE TYPE app.mood AS ENUM ('ok', 'sad');
+      CREATE DOMAIN app.posint AS integer CHECK (VALUE > 0);
+      CREATE TYPE app.pair AS (a app.mood, b app.posint[]);
+      CREATE SEQUENCE app.counter START WITH 7;
+      CREATE TABLE app.t (id integer PRIMARY KEY, m app.mood DEFAULT 'ok', p app.pair, ms app.mood[], n integer DEFAULT nextval('app.counter'));
+      INSERT INTO app.t (id, p, ms) VALUES (1, ROW('sad', '{1,2}'), '{ok,NULL}'), (2, NULL, NULL);
+      CREATE VIEW app.v AS SELECT id, m FROM app.t WHERE m = 'ok'`);
+    const target = { ...to.endpoint, schema: 'Copy Of' };
+    const handle = await startMigration(h, { ...from.endpoint, schema: 'app' }, target, 'aggressive');
+    await handle.executeUpdate(startUpdate);
+    const status = await waitForStatus(handle, isOver, 120_000);
+    expect(status.failure).toBeNull();
+    expect(status.validation?.status).toBe('passed');
+
+    const types = `SELECT t.typname, n.nspname, t.typtype FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE t.typname IN ('mood', 'posint', 'pair') ORDER BY 1`;
+    expect(await one(check, types)).toEqual([
+      { typname: 'mood', nspname: 'Copy Of', typtype: 'e' },
+      { typname: 'pair', nspname: 'Copy Of', typtype: 'c' },
+      { typname: 'posint', nspname: 'Copy Of', typtype: 'd' },
+    ]);
+    const columns = `SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type, pg_get_expr(d.adbin, d.adrelid) AS dflt
+      FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+     WHERE a.attrelid = $1::regclass AND a.attnum > 0 ORDER BY a.attnum`;
+    await seed.query(`SET search_path = app`);
+    await check.query(`SET search_path = "Copy Of"`);
+    expect(await one(check, columns, ['t'])).toEqual(await one(seed, columns, ['t']));
+    const values = `SELECT id, m::text, p::text, ms::text, n FROM t ORDER BY id`;
+    expect(await one(check, values)).toEqual(await one(seed, values));
+    expect(await one(check, 'SELECT * FROM v')).toEqual([{ id: 1, m: 'ok' }, { id: 2, m: 'ok' }]);
+    await check.query(`INSERT INTO t (id) VALUES (3)`);
+    expect(await one(check, `SELECT m::text, n FROM t WHERE id = 3`)).toEqual([{ m: 'ok', n: 9 }]);
+  } finally {
+    await Promise.all([seed.end(), check.end()]);
+    await Promise.all([from.drop(), to.drop()]);
+  }
+}, 240_000);
