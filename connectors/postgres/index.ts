@@ -22,7 +22,7 @@ import {
 } from '../types';
 import { parsePostgresUrl } from './url';
 import { doubleQuoted } from '../dialect';
-import { extensionObjects, sequenceObject, typeObjects, viewObject, type PgTypeRow } from './objects';
+import { extensionObjects, functionObject, sequenceObject, typeObjects, viewObject, type PgTypeRow } from './objects';
 
 /**
  * Types read as the server's exact text (then normalised in lib/values): int8, numeric, date/time types,
@@ -451,7 +451,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   }
 
   /**
-   * Same dialect: creates the source's schema objects (extensions and types before the tables, views after the data),
+   * Same dialect: creates the source's schema objects (extensions, types, sequences and functions before the tables, views after the data),
    * each in one transaction. A type that exists already is kept. A view that cannot be created (it reads a table left
    * out of the migration, …) does not fail the migration: it is returned with the reason.
    */
@@ -853,6 +853,16 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         last: r[8] === null ? null : String(r[8]),
       }),
     );
+    // Functions and procedures (not aggregates), for the defaults, checks and views that call them.
+    const functionRows = await this.exec(
+      `SELECT p.proname::text, quote_ident(n.nspname) || '.' || quote_ident(p.proname), pg_get_functiondef(p.oid),
+              p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE p.pronamespace = $1 AND p.prokind IN ('f', 'p') AND ${memberOfExtension('pg_proc', 'p.oid')}
+        ORDER BY p.oid`,
+      [schemaOid],
+    );
+    const functions = functionRows.map((r) => functionObject({ name: String(r[0]), qualified: String(r[1]), definition: String(r[2]), signature: String(r[3]) }));
     // Views in creation order: a view is created after those it reads.
     const viewRows = await this.exec(
       `SELECT c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid), obj_description(c.oid, 'pg_class')
@@ -861,7 +871,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       [schemaOid],
     );
     const views = viewRows.map((r) => viewObject({ name: String(r[0]), materialized: r[1] === true, definition: String(r[2]), comment: r[3] === null ? null : String(r[3]) }));
-    return [...extensions, ...typeObjects(types), ...sequences, ...views];
+    return [...extensions, ...typeObjects(types), ...sequences, ...functions, ...views];
   }
 }
 

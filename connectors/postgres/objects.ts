@@ -142,3 +142,24 @@ export function viewObject(v: PgViewRow): SchemaObject {
   if (v.comment !== null) statements.push(`COMMENT ON ${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${q(v.name)} IS ${ansiLiteral(v.comment)}`);
   return { kind: v.materialized ? 'materialized view' : 'view', name: v.name, create: statements, stage: 'after_data' };
 }
+
+/** A function or procedure of the migrated schema, as pg_get_functiondef prints it (its name qualified with the schema). */
+export interface PgFunctionRow {
+  name: string;
+  /** quote_ident of the schema and of the name, as the definition's header spells them. */
+  qualified: string;
+  definition: string;
+  /** The signature, for people: `f(integer, text)`. */
+  signature: string;
+}
+
+/**
+ * A function, created after the types and before the tables (defaults, checks and views may call it), its name
+ * unqualified so it lands in the target's schema; bodies are not checked at creation (they may read tables not there yet).
+ */
+export function functionObject(f: PgFunctionRow): SchemaObject {
+  const header = /^CREATE OR REPLACE (FUNCTION|PROCEDURE) /.exec(f.definition);
+  if (!header || !f.definition.startsWith(`${header[0]}${f.qualified}(`)) throw new Error(`function ${f.signature}: unexpected definition header`);
+  const definition = `${header[0]}${q(f.name)}${f.definition.slice(header[0].length + f.qualified.length)}`;
+  return { kind: header[1] === 'PROCEDURE' ? 'procedure' : 'function', name: f.signature, create: ['SET LOCAL check_function_bodies = off', definition], stage: 'before_tables' };
+}

@@ -353,8 +353,12 @@ test('into another schema (a name that needs quoting): types, views and defaults
       CREATE DOMAIN app.posint AS integer CHECK (VALUE > 0);
       CREATE TYPE app.pair AS (a app.mood, b app.posint[]);
       CREATE SEQUENCE app.counter START WITH 7;
-      CREATE TABLE app.t (id integer PRIMARY KEY, m app.mood DEFAULT 'ok', p app.pair, ms app.mood[], n integer DEFAULT nextval('app.counter'));
+      CREATE FUNCTION app.twice(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT x * 2';
+      CREATE TABLE app.t (id integer PRIMARY KEY, m app.mood DEFAULT 'ok', p app.pair, ms app.mood[], n integer DEFAULT nextval('app.counter'),
+        d integer DEFAULT app.twice(21) CHECK (d < app.twice(1000)));
       INSERT INTO app.t (id, p, ms) VALUES (1, ROW('sad', '{1,2}'), '{ok,NULL}'), (2, NULL, NULL);
+      SET search_path = app;
+      CREATE FUNCTION app.rows_of_t() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT count(*) FROM t';
       CREATE VIEW app.v AS SELECT id, m FROM app.t WHERE m = 'ok'`);
     const target = { ...to.endpoint, schema: 'Copy Of' };
     const handle = await startMigration(h, { ...from.endpoint, schema: 'app' }, target, 'aggressive');
@@ -376,11 +380,14 @@ test('into another schema (a name that needs quoting): types, views and defaults
     await seed.query(`SET search_path = app`);
     await check.query(`SET search_path = "Copy Of"`);
     expect(await one(check, columns, ['t'])).toEqual(await one(seed, columns, ['t']));
-    const values = `SELECT id, m::text, p::text, ms::text, n FROM t ORDER BY id`;
+    const values = `SELECT id, m::text, p::text, ms::text, n, d FROM t ORDER BY id`;
     expect(await one(check, values)).toEqual(await one(seed, values));
     expect(await one(check, 'SELECT * FROM v')).toEqual([{ id: 1, m: 'ok' }, { id: 2, m: 'ok' }]);
     await check.query(`INSERT INTO t (id) VALUES (3)`);
-    expect(await one(check, `SELECT m::text, n FROM t WHERE id = 3`)).toEqual([{ m: 'ok', n: 9 }]);
+    expect(await one(check, `SELECT m::text, n, d FROM t WHERE id = 3`)).toEqual([{ m: 'ok', n: 9, d: 42 }]);
+    // Functions come along, in the target schema (bodies checked only when called).
+    expect(await one(check, `SELECT rows_of_t()::int AS n, twice(4) AS t`)).toEqual([{ n: 3, t: 8 }]);
+    await expect(check.query(`INSERT INTO t (id, d) VALUES (4, 2000)`)).rejects.toThrow(/check constraint/);
   } finally {
     await Promise.all([seed.end(), check.end()]);
     await Promise.all([from.drop(), to.drop()]);
