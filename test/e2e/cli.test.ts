@@ -108,6 +108,14 @@ describe('sensei CLI against the real API', () => {
     const human = await run('mappings', 'ls', id);
     expect(human.stdout).toMatch(/^mapping\s+source type\s+target type\s+confidence/m);
 
+    // An edit at the gate: text to a bounded varchar, judged against the source and shown with its confidence.
+    const edited = await run('mappings', 'set', id, 'items.label=varchar(100)');
+    expect(edited.code).toBe(0);
+    expect(edited.stdout).toMatch(/^items\.label: text → (varchar|character varying)\(100\) \(confidence 0\.\d+\) .*at most 100 characters/m);
+    expect(edited.stdout).toMatch(/^gate pending: /m);
+    const refused = await run('mappings', 'set', id, 'items.label');
+    expect(refused).toMatchObject({ code: 1, stderr: 'sensei: an edit is <mapping id>=<target type>, got "items.label"\n' });
+
     const approved = await run('migrations', 'approve', id, '--comment', 'checked by the cli test');
     expect(approved.code).toBe(0);
     expect(approved.stdout).toContain(`${id}: gate approved`);
@@ -203,16 +211,32 @@ describe('sensei CLI against the real API', () => {
     expect(watched.stdout).toMatch(new RegExp(`^migration ${id} completed`, 'm'));
   });
 
-  test('a migration cancelled while watched: watch exits 4; control calls on it then fail with the API error', async () => {
+  test('paused and resumed during the copy, then cancelled, while watched: watch shows the pause and exits 4', async () => {
     const targetUrl = await target();
-    const created = await json<{ id: string }>('migrations', 'create', '--name', 'cli cancel', '--source', source.endpoint.connectionString, '--target', targetUrl, '--start');
+    // Small chunks, one table at a time: the copy lasts long enough to be paused in the middle.
+    const created = await json<{ id: string }>(
+      'migrations', 'create', '--name', 'cli pause', '--source', source.endpoint.connectionString, '--target', targetUrl,
+      '--auto-approve', '--chunk-size', '100', '--parallel-tables', '1', '--start',
+    );
     const id = created.id;
     const watching = run('migrations', 'watch', id, '--interval', '200');
-    await new Promise((r) => setTimeout(r, 1500));
+    const deadline = Date.now() + 60_000;
+    const status = () => json<{ status: string; phase: string; progress: { rows_copied: number } }>('migrations', 'show', id);
+    let s = await status();
+    while (!(s.phase === 'data_transfer' && s.progress.rows_copied > 0) && Date.now() < deadline) s = await status();
+    const paused = await run('migrations', 'pause', id);
+    expect(paused).toMatchObject({ code: 0, stderr: '' });
+    expect(paused.stdout).toMatch(new RegExp(`^${id}: (running|paused)`));
+    while ((s = await status()).status !== 'paused' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(s.status).toBe('paused');
+    const resumed = await json<{ status: string }>('migrations', 'resume', id);
+    expect(resumed.status).toMatch(/running|paused/);
     const cancelled = await run('migrations', 'cancel', id, '--reason', 'cli test');
     expect(cancelled.code).toBe(0);
     const watched = await watching;
     expect(watched.code).toBe(4);
+    expect(watched.stdout).toMatch(/^status paused \(operator: .+\)$/m);
+    expect(watched.stdout).toMatch(/^table items: [\d,]+\/40,000 rows \d+%/m);
     expect(watched.stdout).toMatch(new RegExp(`^migration ${id} cancelled`, 'm'));
 
     const late = await run('migrations', 'resume', id);
