@@ -5,6 +5,8 @@ import { parseCidr } from './reach';
 export interface SenseiConfig {
   /** PORT: HTTP port of the API (8080). */
   port: number;
+  /** HOST: the address the API listens on; unset → every interface. */
+  host: string | undefined;
   /** TEMPORAL_ADDRESS: host:port of a Temporal cluster; unset → the embedded dev server from temporal-dev.yaml. */
   temporalAddress: string | undefined;
   /**
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SenseiConfig {
   }
   return {
     port,
+    host: env.HOST || undefined,
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
     temporalUiUrl: httpUrl(env.SENSEI_TEMPORAL_UI_URL, 'SENSEI_TEMPORAL_UI_URL'),
     namespace: env.TEMPORAL_NAMESPACE || 'default',

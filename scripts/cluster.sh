@@ -342,7 +342,7 @@ start() {
   for ((i = 1; i <= APIS; i++)); do
     local api_port="API_PORT_$i"
     sensei_env "api-$i"
-    launch "api-$i" env "${SENSEI_ENV[@]}" PORT="${!api_port}" node "$ROOT/dist/workers/api.js"
+    launch "api-$i" env "${SENSEI_ENV[@]}" PORT="${!api_port}" HOST=127.0.0.1 node "$ROOT/dist/workers/api.js"
     backends+=("127.0.0.1:${!api_port}")
   done
   for ((i = 1; i <= APIS; i++)); do

@@ -60,7 +60,7 @@ export async function startApi(config: SenseiConfig, log: Logger, address: strin
     namespace: config.namespace,
   });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, () => resolve(s));
+    const s = config.host ? app.listen(config.port, config.host, () => resolve(s)) : app.listen(config.port, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as { port: number }).port;

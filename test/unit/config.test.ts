@@ -7,7 +7,8 @@ import { temporalSecurity } from '../../workers/temporal';
 describe('configuration from the environment', () => {
   test('defaults, and bad numbers refused with the variable named', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8080, namespace: 'default', taskQueue: 'sensei-migrations', rateLimit: 50, temporalAddress: undefined });
+    expect(c).toMatchObject({ port: 8080, namespace: 'default', taskQueue: 'sensei-migrations', rateLimit: 50, temporalAddress: undefined, host: undefined });
+    expect(loadConfig({ HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ SENSEI_RATE_LIMIT: '0' })).toThrow(/SENSEI_RATE_LIMIT/);
   });
