@@ -603,7 +603,12 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     const filter = options.tables ?? null;
     // Partitions are reached through their partitioned table (every row once); they are part of its description.
     const tableRows = await this.exec(
-      `SELECT c.oid, c.relname, GREATEST(c.reltuples, 0)::bigint::text, obj_description(c.oid, 'pg_class'),
+      // A partitioned table's estimate is its leaf partitions' (it holds no rows of its own).
+      `SELECT c.oid, c.relname,
+              (CASE WHEN c.relkind = 'p'
+                    THEN (SELECT COALESCE(SUM(GREATEST(l.reltuples, 0)), 0) FROM pg_partition_tree(c.oid) pt JOIN pg_class l ON l.oid = pt.relid WHERE pt.isleaf)
+                    ELSE GREATEST(c.reltuples, 0) END)::bigint::text,
+              obj_description(c.oid, 'pg_class'),
               CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
               ARRAY(SELECT p.relname::text FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE i.inhrelid = c.oid ORDER BY i.inhseqno)
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
