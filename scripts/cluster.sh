@@ -45,7 +45,7 @@ say() { echo "cluster: $*"; }
 [[ "$WORKERS" =~ ^[1-9][0-9]?$ && "$APIS" =~ ^[1-9][0-9]?$ ]] || die "SENSEI_CLUSTER_WORKERS and SENSEI_CLUSTER_APIS must be 1–99"
 
 export PGHOST="$PG_HOST" PGPORT="$PG_PORT" PGUSER="$PG_USER" PGPASSWORD="$PG_PASSWORD"
-psql_admin() { psql -X -q -v ON_ERROR_STOP=1 -d postgres -tA "$@"; }
+psql_admin() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d postgres -tA "$@"; }
 
 database_url() {
   local auth="$PG_USER"
@@ -148,6 +148,8 @@ load_ports() {
   fi
   # shellcheck disable=SC1091
   source "$RUN_DIR/ports.env"
+  # The proxy's port is nobody's record: an explicit setting wins over the one kept.
+  if [ -n "${SENSEI_CLUSTER_PORT:-}" ] && [ "$SENSEI_CLUSTER_PORT" != 0 ]; then PROXY_PORT="$SENSEI_CLUSTER_PORT"; fi
   local i; for ((i = 1; i <= APIS; i++)); do
     local var="API_PORT_$i"
     [ -n "${!var:-}" ] || { echo "$var=$(free_ports 1)" >>"$RUN_DIR/ports.env"; source "$RUN_DIR/ports.env"; }
@@ -287,6 +289,11 @@ EOF
 
 temporal_cli() { "$BIN_DIR/temporal" --address "127.0.0.1:$FRONTEND_PORT" "$@"; }
 
+# polls PID: the task queue lists a poller of that process (a worker's identity is pid@host).
+polls() {
+  temporal_cli task-queue describe --namespace "$NAMESPACE" --task-queue "$TASK_QUEUE" --output json | grep -q "\"identity\": \"$1@"
+}
+
 # ---------------------------------------------------------------- commands
 
 # The environment of every Sensei process: one Temporal address, namespace and task queue, one metadata store, the
@@ -337,7 +344,7 @@ start() {
     sensei_env "worker-$i"
     launch "worker-$i" env "${SENSEI_ENV[@]}" node --max-semi-space-size=4 "$ROOT/dist/workers/worker.js"
   done
-  for ((i = 1; i <= WORKERS; i++)); do wait_for "worker-$i" 90 grep -q 'worker polling' "$LOGS/worker-$i.log"; done
+  for ((i = 1; i <= WORKERS; i++)); do wait_for "worker-$i" 90 polls "$(pid_of "worker-$i")"; done
   say "$WORKERS workers polling task queue $TASK_QUEUE"
   for ((i = 1; i <= APIS; i++)); do
     local api_port="API_PORT_$i"
