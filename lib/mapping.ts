@@ -5,7 +5,7 @@
 import { dialectNamed, isDialect } from '../connectors/dialects';
 import { fitName } from './identifiers';
 import { targetType } from './typemap';
-import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, SchemaInfo, TableInfo, TablePlan } from './types';
+import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, PartitionInfo, SchemaInfo, SchemaObject, TableInfo, TablePlan } from './types';
 
 export interface PlanOptions {
   /** Schema (PostgreSQL), database (MySQL) or `main` (SQLite) to create the tables in. */
@@ -168,8 +168,37 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
     minConfidence: columns.reduce((min, c) => Math.min(min, c.confidence), 1),
     blockers,
     notes,
-    ...(native && schema.objects?.length ? { objects: schema.objects } : {}),
+    ...(native && schema.objects?.length ? { objects: objectsFor(schema.objects, tables, notes) } : {}),
   };
+}
+
+/**
+ * The schema objects of a same-dialect plan: those reading a table (or view) that is not migrated are left out, each
+ * said in `notes` (a view over a table left out could not be created).
+ */
+export function objectsFor(objects: SchemaObject[], tables: TablePlan[], notes: string[]): SchemaObject[] {
+  const present = new Set<string>();
+  const addPartitions = (partitions: PartitionInfo[] = []) => {
+    for (const p of partitions) {
+      present.add(p.name);
+      addPartitions(p.partitions);
+    }
+  };
+  for (const t of tables) {
+    present.add(t.source.name);
+    addPartitions(t.source.partitioning?.partitions);
+  }
+  const kept: SchemaObject[] = [];
+  for (const o of objects) {
+    const missing = (o.reads ?? []).filter((r) => !present.has(r));
+    if (missing.length) {
+      notes.push(`${o.kind} ${o.name} is not created in the target: it reads ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not migrated`);
+      continue;
+    }
+    kept.push(o);
+    present.add(o.name);
+  }
+  return kept;
 }
 
 function limitText(rules: { maxNameBytes?: number; maxNameChars?: number }): string {

@@ -144,6 +144,8 @@ export interface SchemaObject {
   stage: 'before_tables' | 'after_data';
   /** Columns (`table.column`) whose type needs it (extensions), to name them when it cannot be created. */
   neededBy?: string[];
+  /** Tables and views it reads or belongs to (views, triggers), by source name: left out when one of them is not migrated. */
+  reads?: string[];
 }
 
 export interface SchemaInfo {

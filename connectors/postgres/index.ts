@@ -22,7 +22,7 @@ import {
 } from '../types';
 import { parsePostgresUrl } from './url';
 import { doubleQuoted } from '../dialect';
-import { extensionObjects, functionObject, sequenceObject, typeObjects, viewObject, type PgTypeRow } from './objects';
+import { extensionObjects, functionObject, sequenceObject, triggerObject, typeObjects, viewObject, type PgTypeRow } from './objects';
 
 /**
  * Types read as the server's exact text (then normalised in lib/values): int8, numeric, date/time types,
@@ -451,7 +451,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   }
 
   /**
-   * Same dialect: creates the source's schema objects (extensions, types, sequences and functions before the tables, views after the data),
+   * Same dialect: creates the source's schema objects (extensions, types, sequences and functions before the tables, views and triggers after the data),
    * each in one transaction. A type that exists already is kept. A view that cannot be created (it reads a table left
    * out of the migration, …) does not fail the migration: it is returned with the reason.
    */
@@ -870,13 +870,27 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     const functions = functionRows.map((r) => functionObject({ name: String(r[0]), qualified: String(r[1]), definition: String(r[2]), signature: String(r[3]) }));
     // Views in creation order: a view is created after those it reads.
     const viewRows = await this.exec(
-      `SELECT c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid), obj_description(c.oid, 'pg_class')
+      `SELECT c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid), obj_description(c.oid, 'pg_class'),
+              ARRAY(SELECT DISTINCT t.relname::text FROM pg_rewrite rw JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid
+                      JOIN pg_class t ON t.oid = d.refobjid AND d.refclassid = 'pg_class'::regclass
+                     WHERE rw.ev_class = c.oid AND t.oid <> c.oid AND t.relnamespace = c.relnamespace ORDER BY 1)
          FROM pg_class c WHERE c.relnamespace = $1 AND c.relkind IN ('v', 'm') AND ${memberOfExtension('pg_class', 'c.oid')}
         ORDER BY c.oid`,
       [schemaOid],
     );
-    const views = viewRows.map((r) => viewObject({ name: String(r[0]), materialized: r[1] === true, definition: String(r[2]), comment: r[3] === null ? null : String(r[3]) }));
-    return [...extensions, ...typeObjects(types), ...sequences, ...functions, ...views];
+    const views = viewRows.map((r) =>
+      viewObject({ name: String(r[0]), materialized: r[1] === true, definition: String(r[2]), comment: r[3] === null ? null : String(r[3]), reads: r[4] as string[] }),
+    );
+    // Triggers of the schema's tables (not those PostgreSQL makes for foreign keys, nor a partition's clone of its parent's).
+    const triggerRows = await this.exec(
+      `SELECT t.tgname::text, c.relname::text, pg_get_triggerdef(t.oid, true)
+         FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+        WHERE c.relnamespace = $1 AND NOT t.tgisinternal AND t.tgconstraint = 0 AND COALESCE((to_jsonb(t) ->> 'tgparentid')::oid, 0) = 0
+        ORDER BY c.relname, t.tgname`,
+      [schemaOid],
+    );
+    const triggers = triggerRows.map((r) => triggerObject({ name: String(r[0]), table: String(r[1]), definition: String(r[2]) }));
+    return [...extensions, ...typeObjects(types), ...sequences, ...functions, ...views, ...triggers];
   }
 }
 

@@ -130,6 +130,8 @@ export function sequenceObject(s: PgSequenceRow): SchemaObject {
 export interface PgViewRow {
   name: string;
   materialized: boolean;
+  /** The tables and views of the schema it reads. */
+  reads: string[];
   /** pg_get_viewdef: the SELECT, usually ending with a semicolon. */
   definition: string;
   comment: string | null;
@@ -140,7 +142,21 @@ export function viewObject(v: PgViewRow): SchemaObject {
   const create = v.materialized ? `CREATE MATERIALIZED VIEW IF NOT EXISTS ${q(v.name)} AS ${body}` : `CREATE OR REPLACE VIEW ${q(v.name)} AS ${body}`;
   const statements = [create];
   if (v.comment !== null) statements.push(`COMMENT ON ${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${q(v.name)} IS ${ansiLiteral(v.comment)}`);
-  return { kind: v.materialized ? 'materialized view' : 'view', name: v.name, create: statements, stage: 'after_data' };
+  return { kind: v.materialized ? 'materialized view' : 'view', name: v.name, create: statements, stage: 'after_data', reads: v.reads };
+}
+
+/** A trigger as pg_get_triggerdef prints it (pretty: its table named as the search path sees it). */
+export interface PgTriggerRow {
+  name: string;
+  table: string;
+  definition: string;
+}
+
+/** A trigger, created after the data (so it never fires during the copy), replacing its earlier self on a retry. */
+export function triggerObject(t: PgTriggerRow): SchemaObject {
+  if (!t.definition.startsWith('CREATE TRIGGER ')) throw new Error(`trigger ${t.name} on ${t.table}: unexpected definition`);
+  const create = `CREATE OR REPLACE TRIGGER ${t.definition.slice('CREATE TRIGGER '.length)}`;
+  return { kind: 'trigger', name: `${t.name} on ${t.table}`, create: [create], stage: 'after_data', reads: [t.table] };
 }
 
 /** A function or procedure of the migrated schema, as pg_get_functiondef prints it (its name qualified with the schema). */

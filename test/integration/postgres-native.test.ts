@@ -7,7 +7,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client } from 'pg';
 import type { ValidationReport } from '../../lib/migration';
-import { revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
+import { planQuery, revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
 import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
 
@@ -138,6 +138,8 @@ COMMENT ON COLUMN t_defaults.price IS 'in euros';
 CREATE VIEW v_cheap AS SELECT id, code, price FROM t_defaults WHERE price < 10;
 CREATE VIEW v_cheap_codes AS SELECT code FROM v_cheap;
 CREATE MATERIALIZED VIEW mv_counts AS SELECT m, count(*) AS n FROM t_enum GROUP BY m;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.label := 'touched'; RETURN NEW; END $$;
+CREATE TRIGGER t_defaults_touch BEFORE UPDATE ON t_defaults FOR EACH ROW EXECUTE FUNCTION touch();
 
 -- Declarative partitioning (two levels) and inheritance: every row exactly once.
 CREATE TABLE t_parted (id integer, at date NOT NULL, v text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
@@ -275,6 +277,11 @@ test('PostgreSQL → PostgreSQL keeps every type, value and schema object', asyn
   const views = `SELECT relname, relkind, pg_get_viewdef(oid) AS def FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('v', 'm') ORDER BY 1`;
   expect(await one(dst, views)).toEqual(await one(src, views));
   expect(await one(dst, 'SELECT * FROM v_cheap_codes ORDER BY 1')).toEqual(await one(src, 'SELECT * FROM v_cheap_codes ORDER BY 1'));
+  // Triggers after the data (they did not fire during the copy: labels are the source's), and they fire now.
+  const triggers = `SELECT tgname, pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1`;
+  expect(await one(dst, triggers)).toEqual(await one(src, triggers));
+  await dst.query(`UPDATE t_defaults SET price = 98 WHERE code = 'new'`);
+  expect(await one(dst, `SELECT label FROM t_defaults WHERE code = 'new'`)).toEqual([{ label: 'touched' }]);
 
   // One changed value in each type family is caught by the semantic tier, which names the row.
   const changes: Record<string, [string, string]> = {
@@ -313,7 +320,8 @@ test('an extension type the target may not create stops the plan at mapping, nam
   await Promise.all([admin.connect(), seed.connect()]);
   try {
     await seed.query(`CREATE EXTENSION hstore; CREATE TABLE tagged (id integer PRIMARY KEY, h hstore); INSERT INTO tagged VALUES (1, 'a=>1');
-      CREATE TABLE plain (id integer PRIMARY KEY, a text[]); INSERT INTO plain VALUES (1, '{x,NULL}')`);
+      CREATE TABLE plain (id integer PRIMARY KEY, a text[]); INSERT INTO plain VALUES (1, '{x,NULL}');
+      CREATE VIEW v_both AS SELECT p.id FROM plain p JOIN tagged t USING (id)`);
     // A user who may create tables in the target's schema, but not extensions in its database.
     await admin.query(`CREATE ROLE ${role} LOGIN; GRANT CREATE ON SCHEMA public TO ${role}`);
     const url = new URL(to.endpoint.connectionString);
@@ -334,6 +342,7 @@ test('an extension type the target may not create stops the plan at mapping, nam
     const rest = await startMigration(h, { ...from.endpoint, tables: ['plain'] }, target, 'aggressive');
     await rest.executeUpdate(startUpdate);
     expect((await waitForStatus(rest, isOver, 120_000)).failure).toBeNull();
+    expect((await rest.query(planQuery))?.notes).toEqual(['view v_both is not created in the target: it reads tagged, which is not migrated']);
     expect((await admin.query(`SELECT a::text FROM plain`)).rows).toEqual([{ a: '{x,NULL}' }]);
   } finally {
     await Promise.all([admin.end(), seed.end()]);

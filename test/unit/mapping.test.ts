@@ -109,6 +109,26 @@ describe('planMigration', () => {
       ['at', 'timestamp with time zone', undefined],
     ]);
 
+    // Objects reading a table left out are left out too, and said; a view over a kept view stays.
+    const views = planMigration(
+      {
+        ...pg,
+        objects: [
+          { kind: 'view', name: 'v1', create: ['…'], stage: 'after_data', reads: ['parent'] },
+          { kind: 'view', name: 'v2', create: ['…'], stage: 'after_data', reads: ['v1', 'child'] },
+          { kind: 'view', name: 'v3', create: ['…'], stage: 'after_data', reads: ['gone', 'v1'] },
+          { kind: 'trigger', name: 'touch on gone', create: ['…'], stage: 'after_data', reads: ['gone'] },
+        ],
+      },
+      'postgresql',
+      { targetSchema: 'public' },
+    );
+    expect(views.objects?.map((o) => o.name)).toEqual(['v1', 'v2']);
+    expect(views.notes).toEqual([
+      'view v3 is not created in the target: it reads gone, which is not migrated',
+      'trigger touch on gone is not created in the target: it reads gone, which is not migrated',
+    ]);
+
     const toMysql = planMigration(pg, 'mysql', { targetSchema: 'shop' });
     expect(toMysql.objects).toBeUndefined();
     expect(toMysql.tables.every((t) => !t.native)).toBe(true);

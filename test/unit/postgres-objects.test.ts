@@ -1,5 +1,5 @@
 import { indexDefinitionAfterTable, startupOption } from '../../connectors/postgres/index';
-import { extensionObjects, functionObject, orderTypes, sequenceObject, typeObjects, typeStatements, viewObject, type PgTypeRow } from '../../connectors/postgres/objects';
+import { extensionObjects, functionObject, orderTypes, triggerObject, sequenceObject, typeObjects, typeStatements, viewObject, type PgTypeRow } from '../../connectors/postgres/objects';
 
 const type = (t: Partial<PgTypeRow> & Pick<PgTypeRow, 'oid' | 'name' | 'typtype'>): PgTypeRow => ({
   enumLabels: [],
@@ -67,13 +67,14 @@ describe('PostgreSQL schema objects as the statements that create them', () => {
   });
 
   test('views after the data, without the definition’s semicolon', () => {
-    expect(viewObject({ name: 'v', materialized: false, definition: ' SELECT 1 AS one;', comment: null })).toEqual({
+    expect(viewObject({ name: 'v', materialized: false, definition: ' SELECT 1 AS one;', comment: null, reads: ['t'] })).toEqual({
       kind: 'view',
       name: 'v',
       create: ['CREATE OR REPLACE VIEW "v" AS SELECT 1 AS one'],
       stage: 'after_data',
+      reads: ['t'],
     });
-    expect(viewObject({ name: 'm', materialized: true, definition: 'SELECT 2;', comment: 'c' }).create).toEqual([
+    expect(viewObject({ name: 'm', materialized: true, definition: 'SELECT 2;', comment: 'c', reads: [] }).create).toEqual([
       'CREATE MATERIALIZED VIEW IF NOT EXISTS "m" AS SELECT 2',
       `COMMENT ON MATERIALIZED VIEW "m" IS 'c'`,
     ]);
@@ -89,6 +90,17 @@ describe('PostgreSQL schema objects as the statements that create them', () => {
     });
     expect(functionObject({ ...f, definition: f.definition.replace('FUNCTION', 'PROCEDURE') }).kind).toBe('procedure');
     expect(() => functionObject({ ...f, qualified: 'other."Twice"' })).toThrow(/unexpected definition header/);
+  });
+
+  test('a trigger after the data, replacing itself on a retry, left out with its table', () => {
+    expect(triggerObject({ name: 'touch', table: 't', definition: 'CREATE TRIGGER touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch()' })).toEqual({
+      kind: 'trigger',
+      name: 'touch on t',
+      create: ['CREATE OR REPLACE TRIGGER touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch()'],
+      stage: 'after_data',
+      reads: ['t'],
+    });
+    expect(() => triggerObject({ name: 'c', table: 't', definition: 'CREATE CONSTRAINT TRIGGER c AFTER INSERT ON t …' })).toThrow(/unexpected definition/);
   });
 
   test('an index definition without its table; startup options escaped', () => {
