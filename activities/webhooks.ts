@@ -23,6 +23,25 @@ export interface Delivery {
 const ATTEMPT_TIMEOUT_MS = 10_000;
 
 export function createWebhookActivities(store: MetadataStore | undefined, unseal: (sealed: string) => string, reach: ReachPolicy) {
+  /** Keeps the attempt for the subscription's delivery list; a store that fails to take it never fails the delivery. */
+  async function recordAttempt(input: Delivery, attempt: number, statusCode: number | null, error: string | null): Promise<void> {
+    if (!store) return;
+    try {
+      await store.recordWebhookDelivery({
+        webhook_id: input.target.id,
+        delivery_id: input.deliveryId,
+        event: input.event,
+        migration_id: migrationOf(input.body),
+        attempt,
+        status_code: statusCode,
+        error,
+        at: new Date().toISOString(),
+      });
+    } catch (err) {
+      Context.current().log.warn('webhook delivery not recorded', { webhook: input.target.id, error: (err as Error).message });
+    }
+  }
+
   return {
     /** The subscriptions of an environment that want an event. */
     async webhookTargets(input: { environment: Environment; event: string }): Promise<WebhookTarget[]> {
@@ -55,15 +74,30 @@ export function createWebhookActivities(store: MetadataStore | undefined, unseal
           reach,
         );
       } catch (err) {
-        if (isNotAllowed(err)) throw ApplicationFailure.nonRetryable(`webhook ${input.target.id} not delivered: ${err.message}`, 'WebhookNotAllowed');
+        if (isNotAllowed(err)) {
+          await recordAttempt(input, attempt, null, err.message);
+          throw ApplicationFailure.nonRetryable(`webhook ${input.target.id} not delivered: ${err.message}`, 'WebhookNotAllowed');
+        }
+        await recordAttempt(input, attempt, null, `unreachable: ${(err as Error).message}`);
         throw ApplicationFailure.retryable(`webhook ${input.target.id} unreachable: ${(err as Error).message}`, 'WebhookUnreachable');
       }
+      await recordAttempt(input, attempt, status, status < 200 || status >= 300 ? `answered ${status}` : null);
       if (status < 200 || status >= 300) {
         throw ApplicationFailure.retryable(`webhook ${input.target.id} answered ${status}`, 'WebhookRejected');
       }
       return { status };
     },
   };
+}
+
+/** The migration an event is about (every event body names it as migration_id). */
+function migrationOf(body: string): string | null {
+  try {
+    const id = (JSON.parse(body) as { migration_id?: unknown }).migration_id;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

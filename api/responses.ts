@@ -203,6 +203,17 @@ export const webhookResponse = z.object({
 });
 export const webhookCreatedResponse = webhookResponse.extend({ secret: z.string() });
 
+export const webhookDeliveryResponse = z.object({
+  delivery_id: z.string(),
+  event: z.string(),
+  migration_id: z.string().nullable(),
+  attempt: z.number().int(),
+  outcome: z.enum(['delivered', 'failed']),
+  status_code: z.number().int().nullable(),
+  error: z.string().nullable(),
+  at: ts,
+});
+
 export const mappingResponse = z.object({
   id: z.string(),
   table: z.string(),

@@ -6,7 +6,7 @@ import type { Sealer } from '../lib/secrets';
 import type { MetadataStore, WebhookRecord } from '../lib/store';
 import { WEBHOOK_EVENTS } from '../lib/webhooks';
 import type { Principal } from './auth';
-import type { webhookResponse } from './responses';
+import type { webhookDeliveryResponse, webhookResponse } from './responses';
 import { ApiError, notFound } from './errors';
 import { pageQuery, envelope, parse } from './schemas';
 
@@ -64,6 +64,25 @@ export function webhookRoutes(deps: { store: MetadataStore; sealer: Sealer; reac
     const found = await deps.store.getWebhook(String(req.params.id), env(res));
     if (!found) throw notFound('webhook', String(req.params.id));
     res.json(webhookResource(found));
+  });
+
+  /** The subscription's delivery attempts, newest first: when, which event, the receiver's HTTP status or why none. */
+  router.get('/:id/deliveries', async (req, res) => {
+    const q = parse(pageQuery, req.query, 'query');
+    const found = await deps.store.getWebhook(String(req.params.id), env(res));
+    if (!found) throw notFound('webhook', String(req.params.id));
+    const { total, rows } = await deps.store.listWebhookDeliveries(found.id, q.limit, q.offset);
+    const data: z.infer<typeof webhookDeliveryResponse>[] = rows.map((d) => ({
+      delivery_id: d.delivery_id,
+      event: d.event,
+      migration_id: d.migration_id,
+      attempt: d.attempt,
+      outcome: d.status_code !== null && d.status_code >= 200 && d.status_code < 300 ? 'delivered' : 'failed',
+      status_code: d.status_code,
+      error: d.error,
+      at: d.at,
+    }));
+    res.json(envelope(data, total, q));
   });
 
   router.delete('/:id', async (req, res) => {

@@ -196,7 +196,7 @@ export function Webhooks() {
   const list = useList('/v1/webhooks?limit=100');
   const action = useAction();
   const [created, setCreated] = useState(null);
-  const [open] = useState(null);
+  const [open, setOpen] = useState(null);
   const create = async (e) => {
     e.preventDefault();
     const form = e.currentTarget;
@@ -232,6 +232,7 @@ export function Webhooks() {
                     <td>${w.events.join(', ')}</td>
                     <td>${fmtTime(w.created_at)}</td>
                     <td class="row-actions">
+                      <button type="button" class="secondary" aria-expanded=${open === w.id} onClick=${() => setOpen(open === w.id ? null : w.id)}>Deliveries</button>
                       <button type="button" class="danger" onClick=${() => remove(w)} aria-label=${`Delete the webhook to ${w.url}`}>Delete</button>
                     </td>
                   </tr>
@@ -256,20 +257,24 @@ export function Webhooks() {
 
 function Deliveries({ webhook }) {
   const list = useList(`/v1/webhooks/${webhook.id}/deliveries?limit=50`);
+  useEffect(() => {
+    const timer = setInterval(list.load, 5000);
+    return () => clearInterval(timer);
+  }, [webhook.id]);
   if (list.error) return html`<${ErrorNote} error=${list.error} />`;
   if (list.rows === null) return html`<${Loading} what="deliveries" />`;
   if (list.rows.length === 0) return html`<p class="empty">No deliveries yet.</p>`;
   return html`<table class="list deliveries">
     <caption>Latest deliveries to ${webhook.url}</caption>
-    <thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Migration</th><th scope="col">Attempt</th><th scope="col">Outcome</th></tr></thead>
+    <thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Migration</th><th scope="col" class="num">Attempt</th><th scope="col">Outcome</th></tr></thead>
     <tbody>
       ${list.rows.map(
         (d) => html`<tr>
           <td>${fmtTime(d.at)}</td>
           <td class="mono">${d.event}</td>
           <td>${d.migration_id ? html`<a href=${`#/migrations/${d.migration_id}`} class="mono">${d.migration_id}</a>` : '—'}</td>
-          <td>${d.attempt}</td>
-          <td>${d.status_code ? `HTTP ${d.status_code}` : ''} ${d.error || ''}</td>
+          <td class="num">${d.attempt}</td>
+          <td><span class=${d.outcome === 'delivered' ? 'ok' : 'error'}>${d.outcome}</span>${d.status_code ? ` · HTTP ${d.status_code}` : ''}${d.error && d.outcome !== 'delivered' ? ` · ${d.error}` : ''}</td>
         </tr>`,
       )}
     </tbody>

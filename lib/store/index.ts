@@ -53,6 +53,21 @@ export interface WebhookRecord {
   created_at: string;
 }
 
+/** One attempt to deliver an event to a subscription: an HTTP status, or why no answer came. */
+export interface WebhookDeliveryRecord {
+  seq: number;
+  webhook_id: string;
+  /** `<event id>:<webhook id>`, the Sensei-Delivery header: the same for every attempt of one delivery. */
+  delivery_id: string;
+  event: string;
+  migration_id: string | null;
+  /** 1 for the first attempt; Temporal's retries count up. */
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  at: string;
+}
+
 export interface MigrationIndexRecord {
   id: string;
   environment: Environment;
@@ -498,13 +513,28 @@ export class MetadataStore {
   }
 
   async deleteWebhook(id: string, environment: Environment): Promise<boolean> {
-    return (await this.db('webhooks').where({ id, environment }).delete()) > 0;
+    const deleted = (await this.db('webhooks').where({ id, environment }).delete()) > 0;
+    if (deleted) await this.db('webhook_deliveries').where({ webhook_id: id }).delete();
+    return deleted;
   }
 
   /** Subscriptions of an environment that want this event ("*" wants all). */
   async webhooksFor(environment: Environment, event: string): Promise<WebhookRecord[]> {
     const rows = await this.db('webhooks').where({ environment });
     return rows.map(webhookFromRow).filter((w) => w.events.includes(event) || w.events.includes('*'));
+  }
+
+  /** One delivery attempt, as it ended (kept for the subscription's delivery list; removed with the subscription). */
+  async recordWebhookDelivery(d: Omit<WebhookDeliveryRecord, 'seq'>): Promise<void> {
+    await this.db('webhook_deliveries').insert(d);
+  }
+
+  /** A subscription's delivery attempts, newest first. */
+  async listWebhookDeliveries(webhookId: string, limit: number, offset: number) {
+    const base = this.db('webhook_deliveries').where({ webhook_id: webhookId });
+    const [{ n }] = (await base.clone().count({ n: '*' })) as { n: number | string }[];
+    const rows = (await base.clone().orderBy('seq', 'desc').limit(limit).offset(offset)) as WebhookDeliveryRecord[];
+    return { total: Number(n), rows: rows.map((r) => ({ ...r, seq: Number(r.seq), attempt: Number(r.attempt), status_code: r.status_code === null ? null : Number(r.status_code) })) };
   }
 
   // ---- idempotency ----

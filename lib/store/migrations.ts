@@ -166,6 +166,26 @@ const MIGRATIONS: Record<string, { up(knex: Knex): Promise<void>; down(knex: Kne
       await knex.schema.dropTableIfExists('payload_blobs');
     },
   },
+  '0005_webhook_deliveries': {
+    // Each attempt to deliver a webhook event, as the delivering activity saw it (listed per subscription).
+    async up(knex) {
+      await knex.schema.createTable('webhook_deliveries', (t) => {
+        t.increments('seq');
+        t.string('webhook_id', 40).notNullable();
+        t.string('delivery_id', 200).notNullable();
+        t.string('event', 64).notNullable();
+        t.string('migration_id', 40).nullable();
+        t.integer('attempt').notNullable();
+        t.integer('status_code').nullable();
+        t.text('error').nullable();
+        t.string('at', 32).notNullable();
+        t.index(['webhook_id', 'seq']);
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTableIfExists('webhook_deliveries');
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -5,6 +5,8 @@
  * and the connections, API keys and webhooks pages. Screenshots of each page go to test-output/screenshots/.
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -295,15 +297,42 @@ test('connections, API keys and webhooks pages: create, test, revoke, and never 
   expect((await fetch(`${stack.baseUrl}/v1/migrations`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
   await shot('11-api-keys');
 
-  await nav('Webhooks');
-  await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
-  await page.getByLabel('URL').fill('http://127.0.0.1:9/hooks/sensei');
-  await page.getByRole('button', { name: 'Add webhook' }).click();
-  const secret = await page.locator('.once input').inputValue();
-  expect(secret).toMatch(/^whsec_/);
-  await page.getByRole('button', { name: 'Done, hide it' }).click();
-  expect(await everythingShown()).not.toContain(secret);
-  await page.getByRole('row', { name: /127\.0\.0\.1:9/ }).waitFor();
-  await shot('12-webhooks');
+  // A receiver on loopback; a migration created over the API sends it migration.created.
+  const received: string[] = [];
+  const receiver = http.createServer((req, res) => {
+    received.push(String(req.headers['sensei-event']));
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+  try {
+    const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/sensei`;
+    await nav('Webhooks');
+    await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+    await page.getByLabel('URL').fill(hookUrl);
+    await page.getByRole('button', { name: 'Add webhook' }).click();
+    const secret = await page.locator('.once input').inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Done, hide it' }).click();
+    expect(await everythingShown()).not.toContain(secret);
+    await page.getByRole('row', { name: new RegExp(hookUrl.replaceAll('.', '\\.')) }).waitFor();
+
+    const created = await api('POST', '/v1/migrations', {
+      name: 'webhook source',
+      source: { type: 'postgresql', connection_string: db.endpoint.connectionString },
+      target: { type: 'postgresql', connection_string: db.endpoint.connectionString },
+    });
+    expect(created.status).toBe(201);
+    await page.getByRole('button', { name: 'Deliveries' }).click();
+    const delivered = page.getByRole('table', { name: /Latest deliveries/ }).getByRole('row', { name: /migration\.created/ });
+    await delivered.waitFor({ timeout: 60_000 });
+    expect(await delivered.textContent()).toContain('delivered · HTTP 204');
+    expect(await delivered.getByRole('link').textContent()).toBe(created.body.id);
+    expect(received).toContain('migration.created');
+    await api('DELETE', `/v1/migrations/${created.body.id}`);
+    await shot('12-webhooks');
+  } finally {
+    await new Promise((r) => receiver.close(r));
+  }
   expect(pageProblems).toEqual([]);
 });

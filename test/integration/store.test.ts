@@ -186,7 +186,7 @@ describe.each(backends)('metadata store on %s', (_name, open) => {
 
   test('opening again applies no schema version twice', async () => {
     const versions = await store.db('sensei_schema_versions').select('name');
-    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters', '0004_payload_blobs']);
+    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters', '0004_payload_blobs', '0005_webhook_deliveries']);
   });
 });
 
@@ -203,7 +203,7 @@ test('API and worker processes opening one new PostgreSQL store at once all star
     const check = await MetadataStore.open({ dataDir, databaseUrl: db.endpoint.connectionString });
     const versions = await check.db('sensei_schema_versions').select('name');
     await check.close();
-    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters', '0004_payload_blobs']);
+    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters', '0004_payload_blobs', '0005_webhook_deliveries']);
   } finally {
     await db.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
