@@ -66,7 +66,32 @@ export function MigrationPage({ id, config }) {
     <${Tables} s=${s} />
     <${Errors} s=${s} onChange=${refresh} />
     <${Validation} s=${s} />
-    <${Certificate} s=${s} />`;
+    <${Certificate} s=${s} />
+    <${Timeline} s=${s} />`;
+}
+
+/** The migration's log as the store keeps it (phases, gate, tables done, pauses, errors), newest last. */
+function Timeline({ s }) {
+  const [lines, setLines] = useState(null);
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (!open) return;
+    api('GET', `/v1/migrations/${s.id}/logs?limit=100`).then(
+      (p) => setLines(p),
+      () => setLines({ data: [], pagination: { total: 0 } }),
+    );
+  }, [open, s.status, s.phase, s.errors_total, s.progress.tables_completed]);
+  return html`<section aria-labelledby="h-log">
+    <details onToggle=${(e) => setOpen(e.currentTarget.open)}>
+      <summary><h2 id="h-log" class="inline-heading">Activity log</h2></summary>
+      ${open && !lines && html`<${Loading} what="the log" />`}
+      ${lines &&
+      html`<ol class="log">
+        ${lines.data.map((l) => html`<li class=${`log-${l.level}`}><time datetime=${l.at}>${fmtTime(l.at)}</time> ${l.message}</li>`)}
+      </ol>
+      ${lines.pagination.total > lines.data.length && html`<p class="help">The first ${lines.data.length} of ${fmtNumber(lines.pagination.total)} lines.</p>`}`}
+    </details>
+  </section>`;
 }
 
 function Controls({ s, onChange }) {
@@ -101,6 +126,8 @@ function Controls({ s, onChange }) {
       setBusy(false);
     }
   };
+  const rerunnable = s.status === 'completed' || (s.status === 'failed' && s.failure && s.failure.code === 'ValidationFailed');
+  if (over && !rerunnable && !error) return null;
   return html`<section class="controls" aria-label="Controls">
     ${s.status === 'paused' &&
     s.pause_reason &&
@@ -113,6 +140,7 @@ function Controls({ s, onChange }) {
       ${['running', 'awaiting_approval'].includes(s.status) && html`<button type="button" disabled=${busy} onClick=${() => act('pause')}>Pause</button>`}
       ${s.status === 'paused' && html`<button type="button" disabled=${busy} onClick=${() => act('resume')}>Resume</button>`}
       ${!over && !cancelling && html`<button type="button" class="danger" disabled=${busy} onClick=${() => setCancelling(true)}>Cancel migration…</button>`}
+      ${rerunnable && html`<button type="button" class="secondary" disabled=${busy} onClick=${() => act('validation/rerun', {})}>Re-run validation</button>`}
     </div>
     ${cancelling &&
     html`<form class="inline" onSubmit=${cancel}>

@@ -61,6 +61,17 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
+/** Signs in unless this tab is signed in already (the key stays in its session storage), on `hash`. */
+async function openConsole(hash: string): Promise<void> {
+  await page.goto(`${stack.baseUrl}/console/${hash}`);
+  const keyField = page.getByLabel('API key');
+  await keyField.or(page.getByRole('navigation', { name: 'Main' })).waitFor();
+  if (await keyField.isVisible()) {
+    await keyField.fill(stack.apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+}
+
 /** Follows a link of the main navigation, with the keyboard: focus it, then Enter. */
 async function nav(name: string): Promise<void> {
   const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
@@ -256,15 +267,7 @@ test('sign in, create a migration from the form, approve at the gate, pause, res
 test('connections, API keys and webhooks pages: create, test, revoke, and never show a secret', async () => {
   const db = await createTempDatabase('postgresql');
   databases.push(db);
-  // Signed in already when the test before ran in this tab (the key stays in its session storage).
-  await page.goto(`${stack.baseUrl}/console/#/connections`);
-  const keyField = page.getByLabel('API key');
-  const shell = page.getByRole('navigation', { name: 'Main' });
-  await keyField.or(shell).waitFor();
-  if (await keyField.isVisible()) {
-    await keyField.fill(stack.apiKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
+  await openConsole('#/connections');
   await page.getByRole('heading', { name: 'Connections', level: 1 }).waitFor();
   await page.getByLabel('Name').fill('warehouse');
   await page.getByLabel('Database type').selectOption('postgresql');
@@ -334,5 +337,69 @@ test('connections, API keys and webhooks pages: create, test, revoke, and never 
   } finally {
     await new Promise((r) => receiver.close(r));
   }
+  expect(pageProblems).toEqual([]);
+});
+
+test('a narrowed mapping rejects rows: their errors are resolved in the console, the diagnosis shown; a gate is rejected with a comment', async () => {
+  const source = await createTempDatabase('postgresql');
+  const target = await createTempDatabase('postgresql');
+  const other = await createTempDatabase('postgresql');
+  databases.push(source, target, other);
+  const c = new PgClient({ connectionString: source.endpoint.connectionString });
+  await c.connect();
+  try {
+    // Three codes longer than the 5 characters the mapping will be narrowed to.
+    await c.query(`CREATE TABLE people (id integer PRIMARY KEY, code varchar(20) NOT NULL);
+      INSERT INTO people SELECT g, CASE WHEN g IN (3, 7, 11) THEN 'TOO-LONG-' || g ELSE 'P' || g END FROM generate_series(1, 20) g;
+      ANALYZE;`);
+  } finally {
+    await c.end();
+  }
+  const create = async (target: TempDatabase, strategy: string) => {
+    const created = await api('POST', '/v1/migrations', {
+      name: `people (${strategy})`,
+      source: { type: 'postgresql', connection_string: source.endpoint.connectionString },
+      target: { type: 'postgresql', connection_string: target.endpoint.connectionString },
+      strategy,
+    });
+    expect(created.status).toBe(201);
+    expect((await api('POST', `/v1/migrations/${created.body.id}/start`)).status).toBe(202);
+    return created.body.id as string;
+  };
+
+  const id = await create(target, 'balanced');
+  await openConsole(`#/migrations/${id}`);
+  await page.getByLabel('Target type of people.code').waitFor({ timeout: 60_000 });
+  await page.getByLabel('Target type of people.code').fill('varchar(5)');
+  await page.getByRole('button', { name: 'Save mapping changes' }).click();
+  await page.getByText('Saved 1 mapping').waitFor();
+  // Narrowed: now the riskiest mapping, first in the table, with the reason.
+  await page.locator('table.mappings tbody tr').first().getByText('0.60').waitFor();
+  await page.getByRole('button', { name: 'Approve' }).click();
+
+  // The copy rejects the three rows; validation then fails and says which tier caught it.
+  await page.getByText(/Caught by the \w+ tier/).waitFor({ timeout: 120_000 });
+  const rejected = page.locator('table.errors tbody tr', { hasText: 'RowRejected' });
+  await expect(rejected.count()).resolves.toBe(3);
+  await rejected.first().getByLabel(/Resolution note/).fill('fixed at the source');
+  await rejected.first().getByRole('button', { name: 'Resolve' }).click();
+  await page.locator('table.errors tbody tr', { hasText: 'fixed at the source' }).waitFor();
+  const errors = (await api('GET', `/v1/migrations/${id}/errors`)).body.data as any[];
+  expect(errors.filter((e) => e.resolution_note === 'fixed at the source')).toHaveLength(1);
+  expect(await page.locator('table.tables tbody tr').first().textContent()).toMatch(/17.*20.*3$/);
+  await page.getByRole('button', { name: 'Re-run validation' }).waitFor();
+  await page.getByText('Activity log').click();
+  await page.locator('ol.log li', { hasText: 'phase validation failed' }).waitFor();
+  await shot('13-migration-errors');
+
+  const second = await create(other, 'conservative');
+  await openConsole(`#/migrations/${second}`);
+  await page.getByRole('button', { name: 'Reject' }).waitFor({ timeout: 60_000 });
+  await page.getByLabel('Comment').fill('codes must stay 20 wide');
+  await page.getByRole('button', { name: 'Reject' }).click();
+  await page.locator('.head-side .badge', { hasText: 'cancelled' }).waitFor();
+  await page.getByText(/MappingRejected/).waitFor();
+  await page.getByText('“codes must stay 20 wide”').waitFor();
+  await shot('14-migration-rejected');
   expect(pageProblems).toEqual([]);
 });
