@@ -234,6 +234,16 @@ test('sign in, create a migration from the form, approve at the gate, pause, res
   expect(verified.valid).toBe(true);
   // The browser checked the same: the signature and that the key is this server's.
   await page.getByText(/Downloaded and verified: Ed25519 signature valid/).waitFor();
+  // The same check in the page refuses a certificate with one changed byte (a row count), and says why.
+  const summary = (await api('GET', `/v1/migrations/${id}/status`)).body.certificate;
+  const tampered = fs.readFileSync(saved, 'utf8').replace(/"source_rows":2500/, '"source_rows":2501');
+  expect(tampered).not.toBe(fs.readFileSync(saved, 'utf8'));
+  // A string, not a function: the test's compiler would rewrite a function's import() into require().
+  const refused = await page.evaluate<{ ok: boolean; message: string }>(
+    `import('/console/assets/certificate.js').then((m) => m.verifyCertificate(${JSON.stringify(tampered)}, ${JSON.stringify(summary)}))`,
+  );
+  expect(refused.ok).toBe(false);
+  expect(refused.message).toContain('the Ed25519 signature does not match the content');
   await page.getByText('Evidence').click();
   await page.locator('.evidence h3').first().waitFor();
   expect(await page.locator('.tiers .verdict-passed').count()).toBe(5);
