@@ -14,6 +14,7 @@ import { certificateText } from '../lib/certificate';
 import { mappingEditProblem, type MappingEdit } from '../lib/mapping-edit';
 import {
   TERMINAL_STATUSES,
+  shownStatus,
   type EndpointRef,
   type MigrationError,
   type MigrationInput,
@@ -49,6 +50,7 @@ import {
   schemaQuery,
   startUpdate,
   statusQuery,
+  tablesQuery,
   validationQuery,
 } from '../workflows/migration';
 import { displayStatus, initialState } from '../workflows/state';
@@ -174,7 +176,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
    */
   async function statusOf(handle: Handle): Promise<MigrationStatus> {
     const outcome = await store.getOutcome(handle.workflowId);
-    return outcome ? outcome.status : ask(handle, () => handle.query(statusQuery));
+    return outcome ? shownStatus(outcome.status) : ask(handle, () => handle.query(statusQuery));
   }
 
   // Status answers shared by concurrent readers of one migration (STATUS_SHARED_MS), in this process only.
@@ -585,6 +587,16 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
         copy_note: t.copyNote ?? null,
       })),
     });
+  });
+
+  /** Per-table progress a page at a time, in plan order (the status shows at most STATUS_TABLES_SHOWN of them). */
+  router.get('/:id/tables', async (req, res) => {
+    const q = parse(pageQuery, req.query, 'query');
+    const handle = await handleFor(req, res);
+    const outcome = await store.getOutcome(handle.workflowId);
+    if (outcome) return res.json(page(outcome.status.tables, outcome.status.tables.length, q));
+    const { total, tables } = await ask(handle, () => handle.query(tablesQuery, q.offset, q.limit));
+    res.json(envelope(tables, total, q));
   });
 
   router.get('/:id/mappings', async (req, res) => {

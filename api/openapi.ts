@@ -80,6 +80,7 @@ export function openApiDocument() {
       '/v1/migrations/{id}/logs': get('Timeline with every error, oldest first (kept in the metadata store: it outlives the workflow)', migration, queryParameters(pageQuery), R.listOf(R.logLineResponse)),
       '/v1/migrations/{id}/schema/source': get('Analysed source schema'),
       '/v1/migrations/{id}/schema/target': get('Planned target schema'),
+      '/v1/migrations/{id}/tables': get('Per-table progress, a page at a time, in plan order (the status shows at most 100 tables)', migration, queryParameters(pageQuery), R.listOf(R.tableProgressResponse)),
       '/v1/migrations/{id}/mappings': {
         ...get('Column mappings', migration, queryParameters(pageQuery), R.listOf(R.mappingResponse)),
         patch: { summary: 'Edit mappings while the gate waits', parameters: migration, requestBody: { required: true, ...json(schemaOf(patchMappingsBody)) }, responses: ok('Edited') },

@@ -410,6 +410,17 @@ export interface MigrationState {
   runs: number;
 }
 
+/** Tables the status query shows at most (progress.tables_total counts them all; GET …/tables pages through them). */
+export const STATUS_TABLES_SHOWN = 100;
+
+/** The status as the status query answers it: per-table progress cut to STATUS_TABLES_SHOWN, the active tables first. */
+export function shownStatus(status: MigrationStatus): MigrationStatus {
+  if (status.tables.length <= STATUS_TABLES_SHOWN) return status;
+  const active = (t: TableProgress) => t.status === 'copying' || t.status === 'failed';
+  const tables = [...status.tables.filter(active), ...status.tables.filter((t) => !active(t))].slice(0, STATUS_TABLES_SHOWN);
+  return { ...status, tables };
+}
+
 /** What the `status` query answers (and the API shapes into its responses). */
 export interface MigrationStatus {
   id: string;
@@ -422,6 +433,10 @@ export interface MigrationStatus {
   phases: { name: Phase; status: PhaseState; started_at: string | null; completed_at: string | null }[];
   gate: GateState | null;
   progress: { tables_total: number; tables_completed: number; rows_copied: number; rows_estimated: number; percent: number };
+  /**
+   * Per-table progress. The status query answers at most STATUS_TABLES_SHOWN of them (tables being copied or failed
+   * first), so a schema of thousands of tables keeps the status small; the tables query pages through all of them.
+   */
   tables: TableProgress[];
   validation: ValidationState | null;
   certificate: CertificateSummary | null;

@@ -701,6 +701,11 @@ export class MigrationsResource {
     return this.t.request('GET', `/v1/migrations/${seg(id)}/logs`, { ...options, query: { ...query } });
   }
 
+  /** GET …/tables: per-table progress a page at a time, in plan order (the status shows at most 100 tables). */
+  tables(id: string, query: PageQuery = {}, options: RequestOptions = {}): Promise<Page<TableProgress>> {
+    return this.t.request('GET', `/v1/migrations/${seg(id)}/tables`, { ...options, query: { ...query } });
+  }
+
   listErrors(id: string, query: PageQuery = {}, options: RequestOptions = {}): Promise<Page<MigrationError>> {
     return this.t.request('GET', `/v1/migrations/${seg(id)}/errors`, { ...options, query: { ...query } });
   }

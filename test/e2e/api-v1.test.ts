@@ -289,10 +289,15 @@ describe('protocol', () => {
     const listed = await call('GET', '/v1/migrations?limit=100&status=completed');
     expect(listed.body.data.map((m: { id: string }) => m.id)).toContain(id);
 
-    for (const route of ['schema/source', 'schema/target', 'mappings', 'logs', 'errors']) {
+    for (const route of ['schema/source', 'schema/target', 'mappings', 'logs', 'errors', 'tables']) {
       const res2 = await call('GET', `/v1/migrations/${id}/${route}`);
       expect([route, res2.status]).toEqual([route, 200]);
     }
+    // Per-table progress a page at a time, in plan order: the pages put together are the status's tables.
+    const pages = [await call('GET', `/v1/migrations/${id}/tables?limit=5`), await call('GET', `/v1/migrations/${id}/tables?limit=5&offset=5`), await call('GET', `/v1/migrations/${id}/tables?limit=5&offset=10`)];
+    expect(pages.map((p) => [p.body.data.length, p.body.pagination.total, p.body.pagination.has_more])).toEqual([[5, 11, true], [5, 11, true], [1, 11, false]]);
+    const finalStatus = await call('GET', `/v1/migrations/${id}/status`);
+    expect(pages.flatMap((p) => p.body.data.map((t: { name: string }) => t.name))).toEqual(finalStatus.body.tables.map((t: { name: string }) => t.name));
     const mappings = await call('GET', `/v1/migrations/${id}/mappings?limit=100`);
     // Nothing in Chinook needs renaming: the plan's notes (tables and columns shortened to fit the target) are empty.
     expect(mappings.body.notes).toEqual([]);

@@ -7,7 +7,7 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startUpdate } from '../../workflows/migration';
+import { startUpdate, tablesQuery } from '../../workflows/migration';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
 import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
 
@@ -62,6 +62,11 @@ test(`${TABLES} tables: completed, validated, certified; no payload in the histo
   expect(status.progress).toMatchObject({ tables_total: TABLES, tables_completed: TABLES, rows_copied: TABLES * ROWS });
   expect(status.validation?.status).toBe('passed');
   expect(status.certificate?.certificate_id).toMatch(/^cert_/);
+  // The status shows 100 tables; the tables query pages through all of them, in plan order.
+  expect(status.tables).toHaveLength(100);
+  const page = await handle.query(tablesQuery, 990, 100);
+  expect(page.total).toBe(TABLES);
+  expect(page.tables.map((t) => t.status)).toEqual(Array(10).fill('completed'));
 
   const conn = await mysql.createConnection(target.endpoint.connectionString);
   try {

@@ -5,7 +5,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { Certificate } from '../../lib/certificate';
-import type { GateState, MigrationError, MigrationInput, MigrationStatus, ValidationReport, ValidationState } from '../../lib/migration';
+import type { GateState, MigrationError, MigrationInput, MigrationStatus, TableProgress, ValidationReport, ValidationState } from '../../lib/migration';
 import type { MappingEdit } from '../../lib/mapping-edit';
 import type { ColumnMapping, MigrationPlan, SchemaInfo } from '../../lib/types';
 
@@ -74,6 +74,8 @@ export const cancelSignal = wf.defineSignal<[{ reason?: string }]>('cancel');
 // ---- queries ----
 
 export const statusQuery = wf.defineQuery<MigrationStatus>('status');
+/** A page of per-table progress, in plan order: [offset, limit]. */
+export const tablesQuery = wf.defineQuery<{ total: number; tables: TableProgress[] }, [number, number]>('tables');
 export const planQuery = wf.defineQuery<MigrationPlan | null>('plan');
 export const schemaQuery = wf.defineQuery<SchemaInfo | null>('schema');
 /** The latest validation run: per-tier verdicts and full results (findings name tables, columns and keys). */

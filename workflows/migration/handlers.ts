@@ -4,7 +4,7 @@
  * change is the run's (run.ts).
  */
 import * as wf from '@temporalio/workflow';
-import { approvalNeed, type GateState, type TableProgress, type ValidationState } from '../../lib/migration';
+import { approvalNeed, shownStatus, type GateState, type TableProgress, type ValidationState } from '../../lib/migration';
 import { applyMappingEdits, mappingEditProblem } from '../../lib/mapping-edit';
 import type { Key, MigrationPlan, TablePlan } from '../../lib/types';
 import {
@@ -27,6 +27,7 @@ import {
   schemaQuery,
   startUpdate,
   statusQuery,
+  tablesQuery,
   validationQuery,
   type GateDecision,
   type RevalidateRequest,
@@ -40,7 +41,8 @@ export function setHandlers(run: MigrationRun): void {
   /** The status clients see, for refusals that name it. */
   const shown = () => run.status().status;
 
-  wf.setHandler(statusQuery, () => run.status());
+  wf.setHandler(statusQuery, () => shownStatus(run.status()));
+  wf.setHandler(tablesQuery, (offset, limit) => ({ total: state.tables.length, tables: state.tables.slice(offset, offset + limit) }));
   wf.setHandler(planQuery, () => state.plan);
   wf.setHandler(schemaQuery, () => state.schema);
   wf.setHandler(validationQuery, () => (state.validation ? { ...state.validation, results: state.validationResults ?? {} } : null));
