@@ -8,6 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SignJWT } from 'jose';
 import type { ZodType } from 'zod';
+import { recordHistories } from '../helpers/histories';
 import { createTempDatabase } from '../helpers/databases';
 import { JWT_SECRET, WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
@@ -377,6 +378,8 @@ describe('changing a migration before and during its run', () => {
     expect((await call('POST', `/v1/migrations/${id}/validation/rerun`, { body: { reason: 'repaired' } })).status).toBe(202);
     const passed = await waitStatus(id, (s) => s.status === 'completed' && s.validation?.attempt === 3);
     expect(passed.validation.status).toBe('passed');
+    await stack.client.workflow.getHandle(id).result();
+    await recordHistories(stack.client, id, 'reopened-validation-reruns');
     expect(passed.certificate.certificate_id).toMatch(/^cert_/);
     expect(passed.certificate.certificate_id).not.toBe(first.certificate.certificate_id);
     expect(passed.tables.reduce((n: number, t: { rows_copied: number }) => n + t.rows_copied, 0)).toBe(15607);

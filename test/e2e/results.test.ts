@@ -12,6 +12,7 @@ import * as R from '../../api/responses';
 import { certificateText, verifyCertificateText } from '../../lib/certificate';
 import type { MigrationStatus } from '../../lib/migration';
 import { certificateQuery, statusQuery, validationQuery } from '../../workflows/migration';
+import { recordHistories } from '../helpers/histories';
 import { createTempDatabase, loadChinook } from '../helpers/databases';
 import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
@@ -214,6 +215,7 @@ test('more than 500 rejected rows are all listed page by page; after the workflo
   expect((await api('POST', `/v1/migrations/${id}/approve`, { comment: 'narrow on purpose' })).status).toBe(200);
   const handle = stack.client.workflow.getHandle(id);
   await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'ValidationFailed' } });
+  await recordHistories(stack.client, id, 'reopened-row-retry');
 
   const status = (await api('GET', `/v1/migrations/${id}/status`)).body as MigrationStatus;
   expect(status).toMatchObject({ status: 'failed', failure: { code: 'ValidationFailed' }, tables: [{ rows_copied: 550, rows_rejected: 550 }] });

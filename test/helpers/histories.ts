@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
@@ -21,7 +22,7 @@ async function runsOf(client: Client, workflowId: string): Promise<string[]> {
 }
 
 /**
- * Writes the history of each run of `workflowId` as `<name>.json` (one run) or `<name>-run<N>.json` (the first two
+ * Writes the history of each run of `workflowId` as `<name>.json.gz` (one run) or `<name>-run<N>.json.gz` (the first two
  * runs and the last of a continue-as-new chain), stored as
  * History.toObject (longs, enums and bytes as strings; replay.test.ts reads them back with fromObject).
  * Answers the files written (none unless SENSEI_RECORD_HISTORIES=1).
@@ -40,9 +41,9 @@ export async function recordHistories(client: Client, workflowId: string, name: 
     // Of a long chain, the first run, the first carried one and the last tell every kind apart.
     if (i > 1 && i < runs.length - 1) continue;
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    const file = path.join(HISTORY_FIXTURES, runs.length === 1 ? `${name}.json` : `${name}-run${i + 1}.json`);
+    const file = path.join(HISTORY_FIXTURES, runs.length === 1 ? `${name}.json.gz` : `${name}-run${i + 1}.json.gz`);
     const object = temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String });
-    fs.writeFileSync(file, JSON.stringify(object));
+    fs.writeFileSync(file, zlib.gzipSync(JSON.stringify(object), { level: 9 }));
     files.push(file);
   }
   return files;

@@ -10,9 +10,13 @@
  *   key ranges across four (key-ranges-continue-as-new-run*); of each, the first run, the second and the last.
  * - recorded with the split workflow and the listing-index-follows-status patch, by workflow-paths.test.ts (fake
  *   activities; histories do not tell): pause, resume and cancel as updates; retries running out into a pause,
- *   then resumed; a failed validation's hold running out (paths-*). */
+ *   then resumed; a failed validation's hold running out (paths-*).
+ * - recorded with the workflow code of e8a1396 by the e2e tests through the API: a closed migration opened again
+ *   for validation re-runs, twice (reopened-validation-reruns-run*: the first run, one whose re-run fails and holds,
+ *   one that passes), and one opened again to retry a rejected row after its workflow was deleted (reopened-row-retry). */
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
@@ -44,9 +48,10 @@ async function replay(history: unknown, workflowId: string): Promise<void> {
   await Worker.runReplayHistory({ ...workflowCodeOptions(), replayName: workflowId }, history, workflowId);
 }
 
-test.each(fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.json')))('a history recorded by earlier workflow code replays: %s', async (file) => {
-  // Stored as History.toObject (longs, enums and bytes as strings): read back with fromObject.
-  const history = temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(FIXTURES, file), 'utf8')));
+test.each(fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.json') || f.endsWith('.json.gz')))('a history recorded by earlier workflow code replays: %s', async (file) => {
+  // Stored as History.toObject (longs, enums and bytes as strings; gzipped when recorded by test/helpers/histories.ts): read back with fromObject.
+  const bytes = fs.readFileSync(path.join(FIXTURES, file));
+  const history = temporal.api.history.v1.History.fromObject(JSON.parse((file.endsWith('.gz') ? zlib.gunzipSync(bytes) : bytes).toString('utf8')));
   expect(history.events?.length).toBeGreaterThan(20);
   await replay(history, file);
 });
