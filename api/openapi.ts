@@ -114,6 +114,7 @@ export function openApiDocument() {
         post: { summary: 'Subscribe (the secret is shown once)', requestBody: { required: true, ...json(schemaOf(createWebhookBody)) }, responses: created(R.webhookCreatedResponse) },
       },
       '/v1/webhooks/{id}': { ...get('Get a subscription', migration, [], R.webhookResponse), delete: { summary: 'Unsubscribe', parameters: migration, responses: { '204': { description: 'Deleted' }, ...errors } } },
+      '/v1/webhooks/{id}/deliveries': get('Delivery attempts of a subscription, newest first', migration, queryParameters(pageQuery), R.listOf(R.webhookDeliveryResponse)),
       '/oauth/token': {
         post: {
           summary: 'OAuth 2.0 client credentials: exchange a key for a short-lived bearer JWT',
