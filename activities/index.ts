@@ -319,6 +319,14 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       return typed(async () => {
         const connector = await pool.get(input.source, 'source');
         const schema = await connector.introspect({ tables: input.source.tables });
+        const excluded = new Set(input.source.excludeTables ?? []);
+        if (excluded.size > 0) {
+          const unknown = [...excluded].filter((name) => !schema.tables.some((t) => t.name === name));
+          if (unknown.length > 0) {
+            throw ApplicationFailure.nonRetryable(`source.exclude_tables names tables the source does not have: ${unknown.join(', ')}`, 'TableNotFound');
+          }
+          schema.tables = schema.tables.filter((t) => !excluded.has(t.name));
+        }
         Context.current().log.info('source analysed', { tables: schema.tables.length, source: input.source.description });
         return schema;
       });

@@ -308,10 +308,10 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
   /** A saved connection (by id, in the caller's environment) or an inline one, sealed for the workflow. */
   async function endpointRef(
     field: 'source' | 'target',
-    given: { connection_id?: string; type?: string; connection_string?: string; schema?: string; tables?: string[] },
+    given: { connection_id?: string; type?: string; connection_string?: string; schema?: string; tables?: string[]; exclude_tables?: string[] },
     principal: Principal,
   ): Promise<EndpointRef> {
-    const extra = { ...(given.tables ? { tables: given.tables } : {}) };
+    const extra = { ...(given.tables ? { tables: given.tables } : {}), ...(given.exclude_tables ? { excludeTables: given.exclude_tables } : {}) };
     if (given.connection_id) {
       const saved = await store.getConnection(given.connection_id, principal.environment);
       if (!saved) {

@@ -30,7 +30,7 @@ function oneWayToConnect(v: { connection_id?: string; type?: string; connection_
 
 const endpoint = z.object(endpointShape).strict().superRefine(oneWayToConnect);
 const sourceEndpoint = z
-  .object({ ...endpointShape, tables: z.array(identifier).min(1).max(10_000).optional() })
+  .object({ ...endpointShape, tables: z.array(identifier).min(1).max(10_000).optional(), exclude_tables: z.array(identifier).min(1).max(10_000).optional() })
   .strict()
   .superRefine(oneWayToConnect);
 

@@ -35,6 +35,8 @@ export interface EndpointRef {
   schema?: string;
   /** Only these tables; all when absent. */
   tables?: string[];
+  /** Not these tables (each must exist): what cannot be moved stays behind, the rest migrates. */
+  excludeTables?: string[];
 }
 
 /** Options a migration accepts (API `options`), with defaults. */

@@ -51,8 +51,8 @@ export type {
 
 /** A source or target: a saved connection by id, or an inline type + connection string. */
 export type EndpointInput =
-  | { connection_id: string; schema?: string; tables?: string[] }
-  | { type: Dialect; connection_string: string; schema?: string; tables?: string[] };
+  | { connection_id: string; schema?: string; tables?: string[]; exclude_tables?: string[] }
+  | { type: Dialect; connection_string: string; schema?: string; tables?: string[]; exclude_tables?: string[] };
 
 export interface CreateMigrationRequest {
   name: string;

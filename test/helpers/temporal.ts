@@ -77,18 +77,19 @@ export async function startHarness(env: TestWorkflowEnvironment): Promise<Migrat
 
 export async function startMigration(
   h: MigrationHarness,
-  source: Endpoint & { tables?: string[] },
+  source: Endpoint & { tables?: string[]; excludeTables?: string[] },
   target: Endpoint,
   strategy: Strategy = 'balanced',
   options: MigrationOptions = { auto_approve_high_confidence: true },
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof migrationWorkflow>> {
   const id = uniqueId('mig');
-  const ref = (e: Endpoint & { tables?: string[] }) => ({
+  const ref = (e: Endpoint & { tables?: string[]; excludeTables?: string[] }) => ({
     type: e.type,
     sealedConnection: h.sealer.seal(e.connectionString),
     description: endpointLabel(e),
     ...(e.schema ? { schema: e.schema } : {}),
     ...(e.tables ? { tables: e.tables } : {}),
+    ...(e.excludeTables ? { excludeTables: e.excludeTables } : {}),
   });
   const input: MigrationInput = {
     id,
