@@ -79,6 +79,8 @@ export interface ForeignKeyInfo {
   referencedColumns: string[];
   onDelete?: string;
   onUpdate?: string;
+  /** The constraint in its dialect's own words (MATCH, DEFERRABLE …), for a target of the same dialect. */
+  definition?: string;
 }
 
 export interface IndexInfo {

@@ -22,7 +22,7 @@ import {
 } from '../types';
 import { parsePostgresUrl } from './url';
 import { doubleQuoted } from '../dialect';
-import { extensionObjects, functionObject, sequenceObject, triggerObject, typeObjects, viewObject, type PgTypeRow } from './objects';
+import { extensionObjects, functionObjects, sequenceObject, triggerObject, typeObjects, viewObject, type PgTypeRow } from './objects';
 
 /**
  * Types read as the server's exact text (then normalised in lib/values): int8, numeric, date/time types,
@@ -450,6 +450,12 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     await super.createIndexesAndForeignKeys({ ...plan, source: { ...plan.source, indexes: rest } });
   }
 
+  /** A native table's foreign key as the source defines it (MATCH FULL, DEFERRABLE, …), when it names the referenced table as the target does. */
+  protected override async addForeignKey(plan: TablePlan, fk: ForeignKeyInfo): Promise<void> {
+    if (!plan.native || !fk.definition || this.q(fk.referencedTable) !== doubleQuoted(fk.referencedTable)) return super.addForeignKey(plan, fk);
+    await this.exec(`ALTER TABLE ${this.qt(plan.target)} ADD CONSTRAINT ${this.q(fk.name)} ${fk.definition}`);
+  }
+
   /**
    * Same dialect: creates the source's schema objects (extensions, types, sequences and functions before the tables, views and triggers after the data),
    * each in one transaction. A type that exists already is kept. A view that cannot be created (it reads a table left
@@ -472,6 +478,9 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         });
       } catch (error) {
         const reason = errorMessage(error);
+        // A function is made again after the data (a row type in its signature may not exist before the tables).
+        const again = object.stage === 'before_tables' && (object.kind === 'function' || object.kind === 'procedure');
+        if (again) continue;
         if (object.stage === 'after_data') {
           skipped.push(`${object.kind} ${object.name}: ${reason}`);
           continue;
@@ -736,6 +745,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
                 referencedColumns: r[5] as string[],
                 onDelete: FK_ACTIONS[String(r[6])],
                 onUpdate: FK_ACTIONS[String(r[7])],
+                definition: String(r[8]),
               }
             : undefined,
       };
@@ -867,7 +877,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         ORDER BY p.oid`,
       [schemaOid],
     );
-    const functions = functionRows.map((r) => functionObject({ name: String(r[0]), qualified: String(r[1]), definition: String(r[2]), signature: String(r[3]) }));
+    const functions = functionRows.map((r) => functionObjects({ name: String(r[0]), qualified: String(r[1]), definition: String(r[2]), signature: String(r[3]) }));
     // Views in creation order: a view is created after those it reads.
     const viewRows = await this.exec(
       `SELECT c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid), obj_description(c.oid, 'pg_class'),
@@ -890,7 +900,8 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       [schemaOid],
     );
     const triggers = triggerRows.map((r) => triggerObject({ name: String(r[0]), table: String(r[1]), definition: String(r[2]) }));
-    return [...extensions, ...typeObjects(types), ...sequences, ...functions, ...views, ...triggers];
+    const before = (o: SchemaObject) => o.stage === 'before_tables';
+    return [...extensions, ...typeObjects(types), ...sequences, ...functions.flat().filter(before), ...functions.flat().filter((o) => !before(o)), ...views, ...triggers];
   }
 }
 

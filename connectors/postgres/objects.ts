@@ -170,12 +170,19 @@ export interface PgFunctionRow {
 }
 
 /**
- * A function, created after the types and before the tables (defaults, checks and views may call it), its name
- * unqualified so it lands in the target's schema; bodies are not checked at creation (they may read tables not there yet).
+ * A function, its name unqualified so it lands in the target's schema; bodies are not checked at creation (they may
+ * read tables not there yet). Twice: before the tables (defaults, checks and views may call it) and, for one whose
+ * signature names a table's row type, again after the data (CREATE OR REPLACE: the second is a no-op otherwise).
+ * A function that cannot be created is skipped, never failing the migration (see the connector's createObjects).
  */
-export function functionObject(f: PgFunctionRow): SchemaObject {
+export function functionObjects(f: PgFunctionRow): SchemaObject[] {
   const header = /^CREATE OR REPLACE (FUNCTION|PROCEDURE) /.exec(f.definition);
   if (!header || !f.definition.startsWith(`${header[0]}${f.qualified}(`)) throw new Error(`function ${f.signature}: unexpected definition header`);
   const definition = `${header[0]}${q(f.name)}${f.definition.slice(header[0].length + f.qualified.length)}`;
-  return { kind: header[1] === 'PROCEDURE' ? 'procedure' : 'function', name: f.signature, create: ['SET LOCAL check_function_bodies = off', definition], stage: 'before_tables' };
+  const kind = header[1] === 'PROCEDURE' ? 'procedure' : 'function';
+  const create = ['SET LOCAL check_function_bodies = off', definition];
+  return [
+    { kind, name: f.signature, create, stage: 'before_tables' },
+    { kind, name: f.signature, create, stage: 'after_data' },
+  ];
 }

@@ -1,5 +1,5 @@
 import { indexDefinitionAfterTable, startupOption } from '../../connectors/postgres/index';
-import { extensionObjects, functionObject, orderTypes, triggerObject, sequenceObject, typeObjects, typeStatements, viewObject, type PgTypeRow } from '../../connectors/postgres/objects';
+import { extensionObjects, functionObjects, orderTypes, triggerObject, sequenceObject, typeObjects, typeStatements, viewObject, type PgTypeRow } from '../../connectors/postgres/objects';
 
 const type = (t: Partial<PgTypeRow> & Pick<PgTypeRow, 'oid' | 'name' | 'typtype'>): PgTypeRow => ({
   enumLabels: [],
@@ -82,14 +82,13 @@ describe('PostgreSQL schema objects as the statements that create them', () => {
 
   test('a function lands in the target schema (its name unqualified), its body not checked at creation', () => {
     const f = { name: 'Twice', qualified: 'app."Twice"', signature: 'Twice(x integer)', definition: 'CREATE OR REPLACE FUNCTION app."Twice"(x integer)\n RETURNS integer\n LANGUAGE sql\nAS $function$SELECT x * 2$function$\n' };
-    expect(functionObject(f)).toEqual({
-      kind: 'function',
-      name: 'Twice(x integer)',
-      create: ['SET LOCAL check_function_bodies = off', 'CREATE OR REPLACE FUNCTION "Twice"(x integer)\n RETURNS integer\n LANGUAGE sql\nAS $function$SELECT x * 2$function$\n'],
-      stage: 'before_tables',
-    });
-    expect(functionObject({ ...f, definition: f.definition.replace('FUNCTION', 'PROCEDURE') }).kind).toBe('procedure');
-    expect(() => functionObject({ ...f, qualified: 'other."Twice"' })).toThrow(/unexpected definition header/);
+    const create = ['SET LOCAL check_function_bodies = off', 'CREATE OR REPLACE FUNCTION "Twice"(x integer)\n RETURNS integer\n LANGUAGE sql\nAS $function$SELECT x * 2$function$\n'];
+    expect(functionObjects(f)).toEqual([
+      { kind: 'function', name: 'Twice(x integer)', create, stage: 'before_tables' },
+      { kind: 'function', name: 'Twice(x integer)', create, stage: 'after_data' },
+    ]);
+    expect(functionObjects({ ...f, definition: f.definition.replace('FUNCTION', 'PROCEDURE') })[0].kind).toBe('procedure');
+    expect(() => functionObjects({ ...f, qualified: 'other."Twice"' })).toThrow(/unexpected definition header/);
   });
 
   test('a trigger after the data, replacing itself on a retry, left out with its table', () => {
