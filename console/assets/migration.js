@@ -227,6 +227,7 @@ async function allPages(path, max = 2000) {
 function Mappings({ s, editable, onChange }) {
   const [mappings, setMappings] = useState(null);
   const [blockers, setBlockers] = useState([]);
+  const [notes, setNotes] = useState([]);
   const [error, setError] = useState(null);
   const [edits, setEdits] = useState({});
   const [saved, setSaved] = useState('');
@@ -238,6 +239,7 @@ function Mappings({ s, editable, onChange }) {
       rows.sort((a, b) => a.confidence - b.confidence || a.id.localeCompare(b.id));
       setMappings(rows);
       setBlockers((page && page.blockers) || []);
+      setNotes((page && page.notes) || []);
       setError(null);
     } catch (err) {
       setError(err.status === 404 ? null : err);
@@ -296,6 +298,7 @@ function Mappings({ s, editable, onChange }) {
     </tbody>
   </table>`;
   return html`${blockers.length > 0 && html`<div class="error" role="alert"><p>Blockers:</p><ul>${blockers.map((b) => html`<li>${typeof b === 'string' ? b : JSON.stringify(b)}</li>`)}</ul></div>`}
+    ${notes.length > 0 && html`<div class="notice"><p>About this plan:</p><ul>${notes.map((n) => html`<li>${n}</li>`)}</ul></div>`}
     ${editable
       ? html`<form onSubmit=${save}>
           ${table}
@@ -311,11 +314,48 @@ function throughput(t) {
   return ms > 0 ? (t.rows_copied / ms) * 1000 : null;
 }
 
+const TABLES_PAGE = 100;
+
+/**
+ * Per-table progress. The status carries at most 100 tables (those being copied first); a migration of more is
+ * read a page at a time in plan order from GET …/tables when the operator asks for every table.
+ */
 function Tables({ s }) {
+  const [all, setAll] = useState(false);
+  const [offset, setOffset] = useState(0);
+  const [paged, setPaged] = useState(null);
+  const [error, setError] = useState(null);
+  const total = s.progress.tables_total;
+  const partial = total > s.tables.length;
+  useEffect(() => {
+    if (!all) return;
+    api('GET', `/v1/migrations/${s.id}/tables?limit=${TABLES_PAGE}&offset=${offset}`).then((p) => {
+      setPaged(p);
+      setError(null);
+    }, setError);
+  }, [all, offset, s.progress.rows_copied, s.progress.tables_completed, s.status]);
   if (!s.tables.length) return null;
+  const rows = all && paged ? paged.data : s.tables;
   return html`<section aria-labelledby="h-tables">
-    <h2 id="h-tables">Tables</h2>
-    <table class="list tables">
+    <h2 id="h-tables">Tables <span class="count">(${fmtNumber(s.progress.tables_completed)} of ${fmtNumber(total)} done)</span></h2>
+    ${partial &&
+    html`<div class="actions">
+      <p class="help">
+        ${all && paged
+          ? `Tables ${fmtNumber(offset + 1)}–${fmtNumber(offset + paged.data.length)} of ${fmtNumber(paged.pagination.total)}, in plan order.`
+          : `The ${fmtNumber(s.tables.length)} tables being copied come first; ${fmtNumber(total - s.tables.length)} more are not shown.`}
+      </p>
+      <button type="button" class="secondary" aria-pressed=${all} onClick=${() => { setAll(!all); setOffset(0); }}>${all ? 'Show active tables' : 'Show every table'}</button>
+      ${all && paged && html`<button type="button" class="secondary" disabled=${offset === 0} onClick=${() => setOffset(Math.max(0, offset - TABLES_PAGE))}>Previous page</button>
+        <button type="button" class="secondary" disabled=${!paged.pagination.has_more} onClick=${() => setOffset(offset + TABLES_PAGE)}>Next page</button>`}
+    </div>`}
+    <${ErrorNote} error=${error} />
+    <${TableRows} rows=${rows} />
+  </section>`;
+}
+
+function TableRows({ rows }) {
+  return html`<table class="list tables">
       <caption class="sr-only">Copy progress per table</caption>
       <thead>
         <tr>
@@ -331,7 +371,7 @@ function Tables({ s }) {
         </tr>
       </thead>
       <tbody>
-        ${s.tables.map((t) => {
+        ${rows.map((t) => {
           const rate = throughput(t);
           const left = Math.max(0, t.rows_estimated - t.rows_copied);
           const eta = t.status === 'completed' ? 'done' : rate && t.status === 'copying' && t.rows_estimated > 0 ? fmtDuration((left / rate) * 1000) : '—';
@@ -355,8 +395,7 @@ function Tables({ s }) {
           </tr>`;
         })}
       </tbody>
-    </table>
-  </section>`;
+    </table>`;
 }
 
 function Errors({ s, onChange }) {

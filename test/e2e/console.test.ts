@@ -413,3 +413,39 @@ test('a narrowed mapping rejects rows: their errors are resolved in the console,
   await shot('14-migration-rejected');
   expect(pageProblems).toEqual([]);
 });
+
+test('a migration of more tables than the status carries: every table can be paged through', async () => {
+  const source = await createTempDatabase('postgresql');
+  const target = await createTempDatabase('postgresql');
+  databases.push(source, target);
+  const c = new PgClient({ connectionString: source.endpoint.connectionString });
+  await c.connect();
+  try {
+    await c.query(`DO $$ BEGIN FOR i IN 1..105 LOOP
+      EXECUTE format('CREATE TABLE t%s (id integer PRIMARY KEY, v text)', lpad(i::text, 3, '0'));
+      EXECUTE format('INSERT INTO t%s VALUES (1, ''x'')', lpad(i::text, 3, '0'));
+    END LOOP; END $$; ANALYZE;`);
+  } finally {
+    await c.end();
+  }
+  const created = await api('POST', '/v1/migrations', {
+    name: '105 tables',
+    source: { type: 'postgresql', connection_string: source.endpoint.connectionString },
+    target: { type: 'postgresql', connection_string: target.endpoint.connectionString },
+    strategy: 'aggressive',
+  });
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  expect((await api('POST', `/v1/migrations/${id}/start`)).status).toBe(202);
+  await openConsole(`#/migrations/${id}`);
+  await page.getByText('(105 of 105 done)').waitFor({ timeout: 240_000 });
+  const rows = page.locator('table.tables tbody tr');
+  expect(await rows.count()).toBe(100);
+  await page.getByRole('button', { name: 'Show every table' }).click();
+  await page.getByText('Tables 1–100 of 105, in plan order.').waitFor();
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await page.getByText('Tables 101–105 of 105, in plan order.').waitFor();
+  expect(await rows.allInnerTexts()).toEqual(['t101', 't102', 't103', 't104', 't105'].map((t) => expect.stringContaining(t)));
+  await shot('15-migration-many-tables');
+  expect(pageProblems).toEqual([]);
+});
