@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Transform, pipeline, type TransformCallback } from 'node:stream';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { dialectNamed } from '../connectors/dialects';
 import { compareDecimalText } from '../connectors/key-range';
@@ -83,6 +84,12 @@ export interface ChunkResult {
   rows: number;
   /** Rows committed to the target (rows minus rejected). */
   written: number;
+  /**
+   * Bytes read from the source, in the form they travelled: the loader text on the pass-through path, the values'
+   * size on the row path (text as UTF-8, binary as is, a number 8, a boolean 1). Summed per table for the operators;
+   * absent from the results of workers from before it.
+   */
+  bytes?: number;
   rejected: RejectedRow[];
   /** The checkpoint after this chunk: the key of its last row (unchanged when the chunk was empty). */
   lastKey: Key | null;
@@ -190,7 +197,30 @@ async function* heartbeating(batches: AsyncIterable<Row[]>): AsyncIterable<Row[]
   }
 }
 
-type CopiedChunk = Pick<ChunkResult, 'rows' | 'written' | 'rejected' | 'lastKey'>;
+type CopiedChunk = Pick<ChunkResult, 'rows' | 'written' | 'rejected' | 'lastKey' | 'bytes'>;
+
+/** What a row weighs as values (see ChunkResult.bytes). */
+function rowBytes(rows: Row[]): number {
+  let n = 0;
+  for (const row of rows) {
+    for (const v of row) {
+      if (typeof v === 'string') n += Buffer.byteLength(v, 'utf8');
+      else if (typeof v === 'number') n += 8;
+      else if (typeof v === 'boolean') n += 1;
+      else if (v !== null) n += v.length;
+    }
+  }
+  return n;
+}
+
+/** Passes a stream's bytes through unchanged, counting them. */
+class ByteCounter extends Transform {
+  bytes = 0;
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    done(null, chunk);
+  }
+}
 
 /**
  * The pass-through path: the chunk's last key is fixed first, then the source server renders the rows of that key
@@ -205,17 +235,21 @@ async function copyChunkAsText(source: Connector, target: Connector, input: Chun
   const format = passThroughFormat(source, target, input.table);
   if (!format || !(await target.canLoadText(input.table))) return null;
   const end = await source.chunkEnd(input.table.source.name, input.table.keyColumns, input.after, input.limit);
-  if (!end) return { rows: 0, written: 0, rejected: [], lastKey: input.after };
+  if (!end) return { rows: 0, written: 0, rejected: [], lastKey: input.after, bytes: 0 };
   const upTo = input.until && pastUntil(end, input.until) ? input.until : end;
   const range = { after: input.after, upTo };
   const text = await source.readText(input.table, range, format);
   // The source may fail before the target reads (while it deletes the range): the stream keeps the error for the
   // target's read to throw, instead of an 'error' event with no listener taking the worker down.
   text.on('error', () => undefined);
+  // The source's error reaches the target's read through the counter (pipeline destroys it with that error).
+  const counted = new ByteCounter();
+  counted.on('error', () => undefined);
+  pipeline(text, counted, () => undefined);
   try {
-    const rows = await target.replaceRangeWithText(input.table, range, text, format);
+    const rows = await target.replaceRangeWithText(input.table, range, counted, format);
     Context.current().heartbeat({ after: input.after, copied: rows });
-    return { rows, written: rows, rejected: [], lastKey: upTo };
+    return { rows, written: rows, rejected: [], lastKey: upTo, bytes: counted.bytes };
   } catch (err) {
     if (!(err instanceof ConnectorError)) throw err;
     if (err.code === 'NotSupported') {
@@ -228,6 +262,7 @@ async function copyChunkAsText(source: Connector, target: Connector, input: Chun
   } finally {
     // An unfinished read holds a source connection mid-COPY until destroyed.
     text.destroy();
+    counted.destroy();
   }
 }
 
@@ -244,6 +279,7 @@ async function copyChunkByRows(source: Connector, target: Connector, input: Chun
     source.readChunk(input.table.source.name, columns, input.table.keyColumns, after, limit).then((rows) => ({ rows, limit }));
   let total = 0;
   let written = 0;
+  let bytes = 0;
   let lastKey = input.after;
   let next: Promise<{ rows: Row[]; limit: number }> | null = read(input.after, Math.min(SLICE_ROWS, input.limit));
   while (next) {
@@ -251,6 +287,7 @@ async function copyChunkByRows(source: Connector, target: Connector, input: Chun
     // Rows past the range's end belong to the next range.
     const rows = input.until ? slice.rows.filter((row) => !pastUntil(keyOf(row, positions), input.until)) : slice.rows;
     total += rows.length;
+    bytes += rowBytes(rows);
     const last = rows.at(-1);
     if (last) lastKey = keyOf(last, positions);
     const remaining = input.limit - total;
@@ -260,7 +297,7 @@ async function copyChunkByRows(source: Connector, target: Connector, input: Chun
     if (rows.length > 0) written += await writeIsolating(target, input.table, rows, positions, rejected);
     ctx.heartbeat({ after: input.after, copied: total });
   }
-  return { rows: total, written, rejected, lastKey };
+  return { rows: total, written, rejected, lastKey, bytes };
 }
 
 /**
@@ -388,13 +425,20 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       });
     },
 
-    async copyWholeTable(input: { source: EndpointRef; target: EndpointRef; table: TablePlan; batchSize: number }): Promise<{ rows: number }> {
+    async copyWholeTable(input: { source: EndpointRef; target: EndpointRef; table: TablePlan; batchSize: number }): Promise<{ rows: number; bytes: number }> {
       return typed(async () => {
         const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
         const columns = input.table.columns.map((c) => c.column);
         const batches = source.readAll(input.table.source.name, columns, columns, input.batchSize);
-        const rows = await target.replaceAllRows(input.table, heartbeating(checkedText(input.table, batches)));
-        return { rows };
+        let bytes = 0;
+        async function* weighed(all: AsyncIterable<Row[]>): AsyncIterable<Row[]> {
+          for await (const batch of all) {
+            bytes += rowBytes(batch);
+            yield batch;
+          }
+        }
+        const rows = await target.replaceAllRows(input.table, heartbeating(checkedText(input.table, weighed(batches))));
+        return { rows, bytes };
       });
     },
 

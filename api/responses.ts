@@ -47,6 +47,7 @@ export const tableProgressResponse = z.object({
   rows_copied: z.number().int(),
   rows_rejected: z.number().int(),
   rows_estimated: z.number().int(),
+  bytes_copied: z.number().int().optional(),
   chunks: z.number().int(),
   chunk_size: z.number().int(),
   last_key: z.array(keyPart).nullable(),

@@ -20,7 +20,7 @@ import {
   type Scope,
 } from '../sdk/index';
 import { ProgressView } from './progress';
-import { formatCount, formatDuration, renderTable } from './format';
+import { formatBytes, formatCount, formatDuration, renderTable } from './format';
 import { summaryTable } from './summary';
 
 /** Exit codes (also in `sensei --help` and the README). */
@@ -200,8 +200,8 @@ function showMigration(m: MigrationDetail): void {
     const right = { align: 'right' as const };
     print(
       renderTable(
-        [{ header: 'table' }, { header: 'status' }, { header: 'rows', ...right }, { header: 'estimated', ...right }, { header: 'rejected', ...right }, { header: 'chunks', ...right }],
-        m.tables.map((t) => [t.name, t.status, formatCount(t.rows_copied), formatCount(t.rows_estimated), formatCount(t.rows_rejected), String(t.chunks)]),
+        [{ header: 'table' }, { header: 'status' }, { header: 'rows', ...right }, { header: 'estimated', ...right }, { header: 'bytes', ...right }, { header: 'rejected', ...right }, { header: 'chunks', ...right }],
+        m.tables.map((t) => [t.name, t.status, formatCount(t.rows_copied), formatCount(t.rows_estimated), t.bytes_copied === undefined ? '-' : formatBytes(t.bytes_copied), formatCount(t.rows_rejected), String(t.chunks)]),
       ),
     );
   }

@@ -149,6 +149,11 @@ export interface TableProgress {
   /** Rows the target refused (see errors for their keys). */
   rows_rejected: number;
   rows_estimated: number;
+  /**
+   * Bytes read from the source for the rows copied: the loader text on the pass-through path, the values' size on the
+   * row path. Absent for runs from before it was counted.
+   */
+  bytes_copied?: number;
   chunks: number;
   chunk_size: number;
   /** Last committed key (the checkpoint); null before the first chunk. Partitioned tables: see partitions. */

@@ -133,8 +133,9 @@ describe('sensei CLI against the real API', () => {
     expect(out).toMatch(/^table tags: 300\/300 rows, done in/m);
     expect(out).toMatch(new RegExp(`^migration ${id} completed in .*2/2 tables, 40,300 rows$`, 'm'));
     // The pgloader-style summary closes the watch.
-    expect(out).toMatch(/^table\s+rows\s+time\s+rows\/s\s+validation$/m);
-    expect(out).toMatch(/^items\s+40,000\s+\S+\s+[\d,]+ rows\/s\s+ok \(40,000 → 40,000\)$/m);
+    expect(out).toMatch(/^table\s+rows\s+bytes\s+time\s+rows\/s\s+validation$/m);
+    // PostgreSQL → PostgreSQL takes the pass-through path: its bytes are the COPY stream's.
+    expect(out).toMatch(/^items\s+40,000\s+[\d.]+ (kB|MB)\s+\S+\s+[\d,]+ rows\/s\s+ok \(40,000 → 40,000\)$/m);
 
     const pg = new Client({ connectionString: targetUrl });
     await pg.connect();

@@ -14,6 +14,9 @@ import { MigrationCancelled, now, type MigrationRun } from './run';
 /** Beyond this many history events the workflow continues as new, carrying its checkpoints. */
 const HISTORY_EVENTS_LIMIT = 8_000;
 
+/** Runs started before tables counted their bytes replay without it (workflow versioning). */
+const BYTES_PATCH = 'table-bytes';
+
 export async function transferData(run: MigrationRun): Promise<'finished' | 'drained'> {
   const { input, state } = run;
   const byName = new Map(run.plan().tables.map((t) => [t.source.name, t]));
@@ -28,6 +31,11 @@ export async function transferData(run: MigrationRun): Promise<'finished' | 'dra
         ? progress.partitions.flatMap((p, part) => (p.status === 'completed' ? [] : [{ progress, part }]))
         : [{ progress, part: null }],
     );
+  /** Sum the bytes each chunk read (ChunkResult.bytes) per table: what `sensei`'s summary shows. */
+  const weighs = wf.patched(BYTES_PATCH);
+  const weigh = (progress: TableProgress, bytes: number | undefined) => {
+    if (weighs && bytes !== undefined) progress.bytes_copied = (progress.bytes_copied ?? 0) + bytes;
+  };
   let drained = false;
   let stop = false;
   /** Tables being split right now: their ranges are about to join `pending`, so idle lanes wait for them. */
@@ -83,6 +91,7 @@ export async function transferData(run: MigrationRun): Promise<'finished' | 'dra
           if (!result) continue;
           progress.rows_copied = result.rows;
           progress.chunks = 1;
+          if (weighs && result.bytes !== undefined) progress.bytes_copied = result.bytes;
           break;
         }
       } else {
@@ -110,6 +119,7 @@ export async function transferData(run: MigrationRun): Promise<'finished' | 'dra
           );
           if (!chunk) continue;
           cursor.rows_copied += chunk.written;
+          weigh(progress, chunk.bytes);
           cursor.last_key = chunk.lastKey;
           cursor.chunks += 1;
           if (range) {
