@@ -18,6 +18,7 @@ import {
   type MigrationStatus,
   type MigrationStatusValue,
   type Scope,
+  type TableProgress,
 } from '../sdk/index';
 import { ProgressView } from './progress';
 import { formatBytes, formatCount, formatDuration, renderTable } from './format';
@@ -213,6 +214,14 @@ function showMigration(m: MigrationDetail): void {
   if (m.certificate) print(`certificate ${m.certificate.certificate_id} (sha256 ${m.certificate.sha256.slice(0, 16)}…), issued ${when(m.certificate.issued_at)}`);
 }
 
+/** Every table of a migration: the status shows at most 100 (those being copied first); GET …/tables pages through all. */
+async function allTables(client: Sensei, s: { id: string; tables: TableProgress[]; progress: { tables_total: number } }): Promise<TableProgress[]> {
+  if (s.tables.length >= s.progress.tables_total) return s.tables;
+  const all: TableProgress[] = [];
+  for await (const t of paged((q) => client.migrations.tables(s.id, q))) all.push(t);
+  return all;
+}
+
 const outcomeCode = (status: MigrationStatusValue) => (status === 'completed' ? EXIT.ok : status === 'cancelled' ? EXIT.cancelled : EXIT.failed);
 
 /** Follows a migration to its end: the progress view (or JSON lines), then its outcome as the exit code. */
@@ -265,7 +274,7 @@ async function watch(client: Sensei, id: string, flags: ApiFlags & { interval?: 
     const failure = last.failure ? `: ${last.failure.code}: ${last.failure.message}` : '';
     const took = last.duration_ms === null ? '' : ` in ${formatDuration(last.duration_ms)}`;
     print(`migration ${last.id} ${last.status}${took}${failure}; ${last.progress.tables_completed}/${last.progress.tables_total} tables, ${formatCount(last.progress.rows_copied)} rows`);
-    if (last.tables.length > 0) print(`\n${summaryTable(last)}`);
+    if (last.tables.length > 0) print(`\n${summaryTable({ ...last, tables: await allTables(client, last) })}`);
   }
   return outcomeCode(last.status);
 }
@@ -322,9 +331,9 @@ export function migrationCommands(program: Command): void {
   );
 
   api(migrations.command('show <id>').description('a migration in detail: status, gate, tables, validation, certificate'), async (client, f, id: string) => {
-    const detail = await client.migrations.get(id);
-    if (f.json) return printJson(detail);
-    showMigration(detail);
+    const got = await client.migrations.get(id);
+    if (f.json) return printJson(got);
+    showMigration({ ...got, tables: await allTables(client, got) });
   });
 
   for (const [verb, description] of [
