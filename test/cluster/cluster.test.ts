@@ -210,10 +210,27 @@ test('a migration survives SIGKILL of one worker and one API process, every row 
     expect(polledBy('api-1', id)).toBeGreaterThan(0);
     expect(polledBy('api-2', id)).toBeGreaterThan(0);
 
-    const [worker, apiProcess] = [pidOf('worker-1'), pidOf('api-1')];
-    process.kill(worker, 'SIGKILL');
-    process.kill(apiProcess, 'SIGKILL');
-    await Promise.all([waitUntilDead(worker), waitUntilDead(apiProcess)]);
+    // Kill a worker while it runs a chunk: the target's tables are locked against writes for a moment, so the
+    // chunks in flight wait in their writes; the worker holding one of them is killed, then the lock is let go.
+    // That chunk must be retried by the other worker (after the 30 s heartbeat timeout) and still land once.
+    const lock = new PgClient({ connectionString: target.endpoint.connectionString });
+    await lock.connect();
+    let inFlight: { activityId: string; pid: number };
+    try {
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE customers, orders, events IN EXCLUSIVE MODE');
+      // A chunk that wrote just before the lock may still be reporting its completion: let that settle first.
+      await new Promise((r) => setTimeout(r, 1500));
+      inFlight = await chunkHeld(temporal, id);
+      process.kill(inFlight.pid, 'SIGKILL');
+      process.kill(pidOf('api-1'), 'SIGKILL');
+      await Promise.all([waitUntilDead(inFlight.pid), waitUntilDead(pidOf('api-1'))]);
+    } finally {
+      await lock.query('COMMIT');
+      await lock.end();
+    }
+    expect([pidOf('worker-1'), pidOf('worker-2')]).toContain(inFlight.pid);
+    const survivorPid = [pidOf('worker-1'), pidOf('worker-2')].find((pid) => pid !== inFlight.pid) as number;
 
     // The one address keeps answering: new connections go to the API that lives. (A status query may answer 503
     // for a few seconds, until Temporal gives up the killed worker's sticky queue; polls ride that out.)
@@ -234,10 +251,13 @@ test('a migration survives SIGKILL of one worker and one API process, every row 
     // Every poll since went to the API that lives.
     expect(polledBy('api-2', id)).toBeGreaterThan(survivorPollsAtKill);
 
-    // After the kill, only the surviving worker took chunks.
+    // The survivor took more chunks after the kill, among them the one the killed worker was running.
     const after = await chunkWorkers(temporal, id);
-    const survivor = [...after.keys()].find((identity) => identity.startsWith(`${pidOf('worker-2')}@`)) as string;
+    const survivor = [...after.keys()].find((identity) => identity.startsWith(`${survivorPid}@`)) as string;
     expect(after.get(survivor)).toBeGreaterThan(shared.get(survivor) ?? 0);
+    const retried = await lastStart(temporal, id, inFlight.activityId);
+    expect(retried.attempt).toBeGreaterThanOrEqual(2);
+    expect(retried.identity).toBe(survivor);
   } finally {
     await temporal.connection.close();
   }
@@ -258,9 +278,11 @@ test('a migration survives SIGKILL of one worker and one API process, every row 
 }, 600_000);
 
 test('stop ends every process of the cluster', async () => {
-  const names = ['proxy', 'api-2', 'worker-2', 'temporal-server'];
-  const pids = names.map(pidOf);
-  expect(pids.every(alive)).toBe(true);
+  // What the first test left running: the proxy, one API, one worker and the Temporal server.
+  const names = ['proxy', 'api-1', 'api-2', 'worker-1', 'worker-2', 'temporal-server'];
+  const pids = names.map(pidOf).filter(alive);
+  expect(pids).toHaveLength(4);
+  expect([pidOf('proxy'), pidOf('api-2'), pidOf('temporal-server')].every(alive)).toBe(true);
   await cluster('stop');
   expect(pids.filter(alive)).toEqual([]);
   await expect(cluster('status')).rejects.toMatchObject({ code: 1 });
@@ -280,4 +302,34 @@ async function chunkWorkers(temporal: Awaited<ReturnType<typeof connectClient>>,
     }
   }
   return byIdentity;
+}
+
+/** Temporal's PendingActivityState.PENDING_ACTIVITY_STATE_STARTED: a worker holds the task. */
+const PENDING_ACTIVITY_STARTED = 2;
+
+/** Waits (bounded) until a worker process runs a copyChunk of the migration: the activity and the worker's pid. */
+async function chunkHeld(temporal: Awaited<ReturnType<typeof connectClient>>, id: string): Promise<{ activityId: string; pid: number }> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { raw } = await temporal.workflow.getHandle(id).describe();
+    const running = (raw.pendingActivities ?? []).find(
+      (a) => a.activityType?.name === 'copyChunk' && Number(a.state) === PENDING_ACTIVITY_STARTED && a.lastWorkerIdentity && a.activityId,
+    );
+    if (running) return { activityId: running.activityId as string, pid: Number((running.lastWorkerIdentity as string).split('@')[0]) };
+    if (Date.now() > deadline) throw new Error('no worker ran a chunk within 60 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The attempt and worker of the last start of activity `activityId` (the start recorded when it ended). */
+async function lastStart(temporal: Awaited<ReturnType<typeof connectClient>>, id: string, activityId: string): Promise<{ attempt: number; identity: string }> {
+  const history = await temporal.workflow.getHandle(id).fetchHistory();
+  const scheduled = new Set<string>();
+  let last = { attempt: 0, identity: '' };
+  for (const event of history.events ?? []) {
+    if (event.activityTaskScheduledEventAttributes?.activityId === activityId) scheduled.add(String(event.eventId));
+    const started = event.activityTaskStartedEventAttributes;
+    if (started && scheduled.has(String(started.scheduledEventId))) last = { attempt: started.attempt ?? 0, identity: started.identity ?? '' };
+  }
+  return last;
 }
