@@ -57,8 +57,13 @@ async function seedSource(url: string): Promise<void> {
   }
 }
 
+/** Saves a screenshot of the page, and checks on the way that a screen reader can name every control on it. */
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  const unnamed = await page.evaluate<string[]>(`[...document.querySelectorAll('input, select, textarea, button, a[href], progress')]
+    .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby') && !e.textContent.trim())
+    .map((e) => e.outerHTML.slice(0, 120))`);
+  expect({ page: name, unnamed }).toEqual({ page: name, unnamed: [] });
 }
 
 /** Signs in unless this tab is signed in already (the key stays in its session storage), on `hash`. */
