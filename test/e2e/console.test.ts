@@ -349,6 +349,10 @@ test('connections, API keys and webhooks pages: create, test, revoke, and never 
     expect(received).toContain('migration.created');
     await api('DELETE', `/v1/migrations/${created.body.id}`);
     await shot('12-webhooks');
+    // Signing out forgets the key: the tab asks for one again.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
+    expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('sensei.apiKey'))).toBeNull();
   } finally {
     await new Promise((r) => receiver.close(r));
   }
