@@ -109,6 +109,11 @@ export abstract class SqlConnector implements Connector {
     });
   }
 
+  /** What an INSERT of copied rows says so the target takes their values for generated identities (PostgreSQL OVERRIDING SYSTEM VALUE). */
+  protected insertOverride(_plan: TablePlan): string {
+    return '';
+  }
+
   /** The rows a copy reads of a table: its own, without those of tables that inherit from it (PostgreSQL ONLY). */
   protected async rowsOf(table: string): Promise<string> {
     return this.qt(table);
@@ -237,7 +242,7 @@ export abstract class SqlConnector implements Connector {
         return `(${holders.join(', ')})`;
       });
       const conflict = upsert && plan.keyColumns.length ? ' ' + this.upsertClause(plan) : '';
-      await exec(`INSERT INTO ${this.qt(plan.target)} (${quoteList(this.dialect, columns)}) VALUES ${tuples.join(', ')}${conflict}`, params);
+      await exec(`INSERT INTO ${this.qt(plan.target)} (${quoteList(this.dialect, columns)})${this.insertOverride(plan)} VALUES ${tuples.join(', ')}${conflict}`, params);
       written += batch.length;
     }
     return written;

@@ -332,7 +332,9 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
 
   protected upsertClause(plan: TablePlan): string {
     const keys = plan.keyColumns.map((k) => this.q(k)).join(', ');
-    const others = plan.columns.filter((c) => !plan.keyColumns.includes(c.column));
+    // A GENERATED ALWAYS identity can only be updated to DEFAULT: a row copied again keeps the value it was copied with.
+    const always = new Set(plan.native ? plan.source.columns.filter((c) => c.identity === 'always').map((c) => c.name) : []);
+    const others = plan.columns.filter((c) => !plan.keyColumns.includes(c.column) && !always.has(c.column));
     if (others.length === 0) return `ON CONFLICT (${keys}) DO NOTHING`;
     return `ON CONFLICT (${keys}) DO UPDATE SET ${others.map((c) => `${this.q(c.column)} = EXCLUDED.${this.q(c.column)}`).join(', ')}`;
   }
@@ -373,6 +375,11 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       const always = plan.native && plan.source.columns.find((x) => x.name === c.column)?.identity === 'always';
       if (always) await this.exec(`ALTER TABLE ${this.qt(plan.target)} ALTER COLUMN ${this.q(c.column)} SET GENERATED ALWAYS`);
     }
+  }
+
+  /** A native table's GENERATED ALWAYS identity (set after the load) still takes the copied rows' values when a row is copied again later. */
+  protected override insertOverride(plan: TablePlan): string {
+    return plan.native && plan.source.columns.some((c) => c.identity === 'always') ? ' OVERRIDING SYSTEM VALUE' : '';
   }
 
   // ---- PostgreSQL → PostgreSQL: the source's own DDL (TablePlan.native) ----

@@ -8,6 +8,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client } from 'pg';
 import type { ValidationReport } from '../../lib/migration';
 import { planQuery, revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
+import { createConnector } from '../../connectors/registry';
+import { planMigration } from '../../lib/mapping';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
 import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
 
@@ -97,6 +99,8 @@ INSERT INTO t_all (id) VALUES (2);
 -- A text key: copied by the row path (keyset chunks read and written as values), not the pass-through path.
 CREATE TABLE t_textkey (k text PRIMARY KEY, a integer[], r numrange, i interval, p point, name text COLLATE "C", e mood);
 INSERT INTO t_textkey SELECT 'k' || g, ARRAY[g, NULL], numrange(g, g + 0.5), g * interval '1 minute', point(g, -g), 'Ä' || g, 'ok' FROM generate_series(1, 45) g;
+CREATE TABLE t_ident_text (k text PRIMARY KEY, n integer GENERATED ALWAYS AS IDENTITY);
+INSERT INTO t_ident_text (k) VALUES ('a'), ('b');
 CREATE TABLE t_booking (id integer PRIMARY KEY, during tstzrange, EXCLUDE USING gist (during WITH &&));
 INSERT INTO t_booking VALUES (1, '[2024-01-01,2024-01-02)'), (2, '[2024-01-02,2024-01-03)');
 
@@ -268,6 +272,19 @@ test('PostgreSQL → PostgreSQL keeps every type, value and schema object', asyn
   await expect(dst.query(`INSERT INTO t_defaults (id, price) VALUES (100, 1)`)).rejects.toThrow(/non-DEFAULT value/);
   await expect(dst.query(`INSERT INTO t_domain VALUES (9, 1800, 1, NULL)`)).rejects.toThrow(/year_range/);
   expect(await one(dst, `SELECT obj_description('t_defaults'::regclass, 'pg_class') AS c`)).toEqual([{ c: 'defaults, checks and identities' }]);
+
+  // A row copied again after the load (a retried error) is upserted into the GENERATED ALWAYS identity with its own value.
+  const [reader, writer] = await Promise.all([createConnector(source.endpoint), createConnector(target.endpoint)]);
+  try {
+    const plan = planMigration(await reader.introspect({ tables: ['t_ident_text'] }), 'postgresql', { targetSchema: 'public' }).tables[0];
+    const rows = await reader.readChunk('t_ident_text', ['k', 'n'], ['k'], null, 10);
+    await dst.query(`UPDATE t_ident_text SET k = 'c' WHERE k = 'b'`);
+    expect(await writer.writeRows(plan, rows)).toBe(2);
+    expect(await one(dst, `SELECT k, n FROM t_ident_text ORDER BY k`)).toEqual([{ k: 'a', n: 1 }, { k: 'b', n: 2 }, { k: 'c', n: 2 }]);
+    await dst.query(`DELETE FROM t_ident_text WHERE k = 'c'`);
+  } finally {
+    await Promise.all([reader.close(), writer.close()]);
+  }
 
   // Secondary indexes, as defined on the source (partitioned tables' too).
   const indexes = `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2`;
