@@ -125,7 +125,7 @@ function Row({ row, status }) {
   const target = status ? status.target.description || status.target.type : row.target.type;
   return html`<tr data-id=${row.id}>
     <th scope="row"><a href=${`#/migrations/${row.id}`}>${row.name}</a><div class="sub mono">${row.id}</div></th>
-    <td>${source} → ${target}</td>
+    <td class="endpoints">${source}<span class="to">→ ${target}</span></td>
     <td><${StatusBadge} status=${s.status} /></td>
     <td>${label(s.phase)}</td>
     <td>
@@ -137,8 +137,8 @@ function Row({ row, status }) {
           />`
         : '—'}
     </td>
-    <td>${fmtTime(status && status.started_at)}</td>
-    <td>${fmtDuration(durationOf(status))}</td>
+    <td class="when">${fmtTime(status && status.started_at)}</td>
+    <td class="when">${fmtDuration(durationOf(status))}</td>
   </tr>`;
 }
 
