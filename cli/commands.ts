@@ -64,6 +64,14 @@ export interface ApiFlags {
 /** The API's address and key: flags, then the environment, then what a local `npm start` uses. */
 export function clientFrom(flags: ApiFlags, env: NodeJS.ProcessEnv = process.env): Sensei {
   const baseUrl = flags.apiUrl ?? env.SENSEI_API_URL ?? `http://localhost:${env.PORT ?? 8080}`;
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new UsageError('the API address is not a URL: give it as http(s)://host:port');
+  }
+  // Credentials in the address would be printed with every error that names it: the key has its own place.
+  if (url.username || url.password) throw new UsageError('the API address may not hold a user or password: the key goes in SENSEI_API_KEY');
   let apiKey = flags.apiKey ?? env.SENSEI_API_KEY;
   if (!apiKey) {
     const file = path.join(path.resolve(env.SENSEI_DATA_DIR || '.sensei'), 'api-key');
@@ -104,6 +112,7 @@ const printJson = (value: unknown) => print(JSON.stringify(value, null, 2));
 /** Adds --json, --api-url and --api-key to a command and runs its action with a client, reporting failures. */
 function api<A extends unknown[]>(cmd: Command, action: (client: Sensei, flags: ApiFlags & Record<string, unknown>, ...args: A) => Promise<number | void>): Command {
   return cmd
+    .addHelpText('after', EXIT_CODES_HELP)
     .option('--json', 'print the API answer as JSON (errors: the API error body on stderr)')
     .option('--api-url <url>', 'API address (env SENSEI_API_URL; default http://localhost:8080)')
     .addOption(new Option('--api-key <key>', 'API key (env SENSEI_API_KEY; prefer the variable: arguments show in ps)').hideHelp(false))
@@ -262,6 +271,7 @@ async function watch(client: Sensei, id: string, flags: ApiFlags & { interval?: 
           view?.note(`approval gate: ${s.gate.reason} (lowest confidence ${s.gate.min_confidence}); review with "sensei migrations show ${id}", then "sensei migrations approve ${id}" or "reject"`);
           gateShown = true;
         }
+        if (s.status === 'created' && !last) view?.note(`not started yet: "sensei migrations start ${id}" starts it`);
       }
       last = s;
       if (['completed', 'failed', 'cancelled'].includes(s.status)) break;

@@ -1,7 +1,10 @@
 /** The CLI's pure formatting: tables, counts, bytes, durations, rates, ETAs, table lines and which tables get a bar. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { RateMeter, averageRate, etaMs, formatBytes, formatCount, formatDuration, formatEta, formatRate, renderTable } from '../../cli/format';
 import { ProgressView, headline, tableLine, visibleTables } from '../../cli/progress';
-import { createRequest, endpointFrom } from '../../cli/commands';
+import { clientFrom, createRequest, endpointFrom } from '../../cli/commands';
 import type { MigrationStatus, TableProgress } from '../../sdk/index';
 
 const table = (over: Partial<TableProgress>): TableProgress => ({
@@ -226,4 +229,21 @@ describe('ProgressView, plain lines (not a terminal)', () => {
       '',
     ]);
   });
+});
+
+test('the API address and key: flags, then the environment; an address with credentials or no URL at all is refused', () => {
+  expect(clientFrom({ apiUrl: 'http://127.0.0.1:9/' }, { SENSEI_API_KEY: 'sk_test_x' }).baseUrl).toBe('http://127.0.0.1:9');
+  expect(clientFrom({}, { SENSEI_API_KEY: 'sk_test_x', SENSEI_API_URL: 'https://sensei.example.com/v1' }).baseUrl).toBe('https://sensei.example.com');
+  expect(clientFrom({}, { SENSEI_API_KEY: 'sk_test_x', PORT: '9999' }).baseUrl).toBe('http://localhost:9999');
+  expect(() => clientFrom({ apiUrl: 'https://ops:hunter2@sensei.example.com' }, { SENSEI_API_KEY: 'k' })).toThrow('the API address may not hold a user or password');
+  expect(() => clientFrom({ apiUrl: 'sensei.example.com' }, { SENSEI_API_KEY: 'k' })).toThrow('the API address is not a URL');
+  expect(() => clientFrom({}, { SENSEI_DATA_DIR: '/nonexistent-sensei-dir' })).toThrow('no API key: set SENSEI_API_KEY or pass --api-key');
+  // Without SENSEI_API_KEY, the key a local `npm start` generated into its data dir.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sensei-cli-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'api-key'), 'sk_live_generated\n');
+    expect(clientFrom({}, { SENSEI_DATA_DIR: dir }).baseUrl).toBe('http://localhost:8080');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
