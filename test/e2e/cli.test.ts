@@ -250,6 +250,28 @@ describe('sensei CLI against the real API', () => {
     expect(JSON.parse(lateJson.stderr)).toMatchObject({ error: { code: 'conflict', status: 409 } });
   });
 
+  test('more tables than the status carries (100): show and the summary after watch list every one', async () => {
+    const many = await createTempDatabase('postgresql');
+    targets.push(many);
+    const pg = new Client({ connectionString: many.endpoint.connectionString });
+    await pg.connect();
+    try {
+      const names = Array.from({ length: 103 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+      await pg.query(names.map((n, i) => `CREATE TABLE ${n} (id integer PRIMARY KEY, v text); INSERT INTO ${n} SELECT g, 'v' || g FROM generate_series(1, ${i + 1}) g;`).join('\n'));
+    } finally {
+      await pg.end();
+    }
+    const created = await json<{ id: string }>('migrations', 'create', '--name', 'cli many', '--source', many.endpoint.connectionString, '--target', await target(), '--strategy', 'aggressive', '--start');
+    const watched = await run('migrations', 'watch', created.id, '--interval', '500');
+    expect(watched.code).toBe(0);
+    const summary = watched.stdout.slice(watched.stdout.search(/^table\s+rows\s+bytes/m));
+    expect(summary.match(/^t\d{3}\s+\d+\s/gm)).toHaveLength(103);
+    expect(summary).toMatch(/^t102\s+103\s+/m);
+    expect(summary).toMatch(/^total \(103\/103 tables\)\s+5,356\s/m);
+    const shown = await run('migrations', 'show', created.id);
+    expect(shown.stdout.match(/^t\d{3}\s+completed\s/gm)).toHaveLength(103);
+  }, 300_000);
+
   test('a bad key, no key, an unreachable API, bad input: one clear line, exit 1, the key never echoed', async () => {
     const badKey = 'sk_test_0000000000000000deadbeefdeadbeef';
     const bad = await cli(['migrations', 'ls'], { ...env, SENSEI_API_KEY: badKey });
