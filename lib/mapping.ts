@@ -190,6 +190,10 @@ export function objectsFor(objects: SchemaObject[], tables: TablePlan[], notes: 
   }
   const kept: SchemaObject[] = [];
   for (const o of objects) {
+    if (o.problem) {
+      notes.push(`${o.kind} ${o.name} is not created in the target: ${o.problem}`);
+      continue;
+    }
     const missing = (o.reads ?? []).filter((r) => !present.has(r));
     if (missing.length) {
       notes.push(`${o.kind} ${o.name} is not created in the target: it reads ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not migrated`);

@@ -148,6 +148,8 @@ export interface SchemaObject {
   neededBy?: string[];
   /** Tables and views it reads or belongs to (views, triggers), by source name: left out when one of them is not migrated. */
   reads?: string[];
+  /** Why it cannot be re-created (said in the plan's notes; `create` is then empty). */
+  problem?: string;
 }
 
 export interface SchemaInfo {

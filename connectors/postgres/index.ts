@@ -884,7 +884,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         ORDER BY p.oid`,
       [schemaOid],
     );
-    const functions = functionRows.map((r) => functionObjects({ name: String(r[0]), qualified: String(r[1]), definition: String(r[2]), signature: String(r[3]) }));
+    const functions = functionRows.map((r) => renderable('function', String(r[3]), () => functionObjects({ name: String(r[0]), qualified: String(r[1]), definition: String(r[2]), signature: String(r[3]) })));
     // Views in creation order: a view is created after those it reads.
     const viewRows = await this.exec(
       `SELECT c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid), obj_description(c.oid, 'pg_class'),
@@ -906,9 +906,18 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         ORDER BY c.relname, t.tgname`,
       [schemaOid],
     );
-    const triggers = triggerRows.map((r) => triggerObject({ name: String(r[0]), table: String(r[1]), definition: String(r[2]) }));
+    const triggers = triggerRows.flatMap((r) => renderable('trigger', `${String(r[0])} on ${String(r[1])}`, () => [triggerObject({ name: String(r[0]), table: String(r[1]), definition: String(r[2]) })]));
     const before = (o: SchemaObject) => o.stage === 'before_tables';
     return [...extensions, ...typeObjects(types), ...sequences, ...functions.flat().filter(before), ...functions.flat().filter((o) => !before(o)), ...views, ...triggers];
+  }
+}
+
+/** An object whose catalog text is not in the form expected is not re-created, and says why: one odd function never stops the analysis. */
+function renderable(kind: string, name: string, render: () => SchemaObject[]): SchemaObject[] {
+  try {
+    return render();
+  } catch (error) {
+    return [{ kind, name, create: [], stage: 'after_data', problem: `its definition could not be read (${errorMessage(error)})` }];
   }
 }
 

@@ -118,6 +118,7 @@ describe('planMigration', () => {
           { kind: 'view', name: 'v2', create: ['…'], stage: 'after_data', reads: ['v1', 'child'] },
           { kind: 'view', name: 'v3', create: ['…'], stage: 'after_data', reads: ['gone', 'v1'] },
           { kind: 'trigger', name: 'touch on gone', create: ['…'], stage: 'after_data', reads: ['gone'] },
+          { kind: 'function', name: 'odd()', create: [], stage: 'after_data', problem: 'its definition could not be read (…)' },
         ],
       },
       'postgresql',
@@ -127,6 +128,7 @@ describe('planMigration', () => {
     expect(views.notes).toEqual([
       'view v3 is not created in the target: it reads gone, which is not migrated',
       'trigger touch on gone is not created in the target: it reads gone, which is not migrated',
+      'function odd() is not created in the target: its definition could not be read (…)',
     ]);
 
     const toMysql = planMigration(pg, 'mysql', { targetSchema: 'shop' });
