@@ -159,7 +159,8 @@ export class ProgressView {
     }
     while (this.slots.length < room) this.slots.push(this.multibar.create(1, 0, { text: '' }));
     const shown = visibleTables(s.tables, this.slots.length);
-    const hidden = s.tables.length - shown.length;
+    // The status carries at most 100 tables: the others count as not shown too.
+    const hidden = Math.max(s.tables.length, s.progress.tables_total) - shown.length;
     const nameWidth = Math.min(32, Math.max(5, ...shown.map((t) => t.name.length)));
     this.header?.update(0, { text: `${s.name}  ${headline(s, now)}${hidden > 0 ? `  (${hidden} more tables not shown)` : ''}` });
     this.slots.forEach((bar, i) => {

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { RateMeter, averageRate, etaMs, formatBytes, formatCount, formatDuration, formatEta, formatRate, renderTable } from '../../cli/format';
 import { ProgressView, headline, tableLine, visibleTables } from '../../cli/progress';
 import { clientFrom, createRequest, endpointFrom } from '../../cli/commands';
@@ -246,4 +247,36 @@ test('the API address and key: flags, then the environment; an address with cred
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('ProgressView on a terminal: a headline and as many bars as the screen has room for, the rest counted', () => {
+  let text = '';
+  const stream = Object.assign(new Writable({ write: (c: Buffer, _e: string, cb: () => void) => ((text += c.toString()), cb()) }), {
+    isTTY: true,
+    rows: 5,
+    columns: 120,
+    cursorTo: (_x: number, _y?: number) => true,
+    moveCursor: (_dx: number, _dy: number) => true,
+    clearLine: () => true,
+    clearScreenDown: () => true,
+  }) as unknown as NodeJS.WriteStream;
+  const tables = ['a', 'b', 'c', 'd'].map((name, i) => table({ name, status: i === 0 ? 'completed' : 'copying', rows_estimated: 100, rows_copied: i === 0 ? 100 : 50 }));
+  const view = new ProgressView({ stream, now: () => 0 });
+  view.update({
+    id: 'mig_1',
+    name: 'many',
+    status: 'running',
+    phase: 'data_transfer',
+    progress: { tables_total: 104, tables_completed: 1, rows_copied: 250, rows_estimated: 400, percent: 1 },
+    tables,
+    started_at: null,
+    completed_at: null,
+  } as unknown as MigrationStatus);
+  view.stop();
+  // 5 rows: the headline, 2 bars (copying first), a line for the cursor; 102 of the 104 tables not shown.
+  expect(text).toContain('many  phase data_transfer  tables 1/104  rows 250/400  (102 more tables not shown)');
+  expect(text).toMatch(/ {2}b +█{12}░{12} +50% +50\/100 /);
+  expect(text).toMatch(/ {2}c +█{12}░{12} +50% +50\/100 /);
+  expect(text).not.toMatch(/ {2}a +█/);
+  expect(text).not.toMatch(/ {2}d +█/);
 });
