@@ -68,6 +68,10 @@ export interface ColumnInfo {
   comment?: string;
   /** A generated (computed, stored) column's expression in the dialect's own words: its values are not copied. */
   generated?: string;
+  /** A generated column computed on read (VIRTUAL) rather than stored, where the dialect has both. */
+  virtual?: boolean;
+  /** The expression a column takes when its row is updated (`ON UPDATE current_timestamp()`), where the dialect has them. */
+  onUpdate?: string;
   /** The column's collation when it is not its type's default, in the dialect's own words (`pg_catalog."C"`). */
   collation?: string;
 }
@@ -101,7 +105,8 @@ export interface TableInfo {
   /** Primary-key columns in key order; empty when the table has none. */
   primaryKey: string[];
   foreignKeys: ForeignKeyInfo[];
-  uniqueConstraints: { name: string; columns: string[] }[];
+  /** `definition`: the key parts in the dialect's own words (MariaDB prefix lengths), for a target of the same dialect. */
+  uniqueConstraints: { name: string; columns: string[]; definition?: string }[];
   /** Secondary indexes (not the primary key, not the ones that back unique constraints). */
   indexes: IndexInfo[];
   /** Indexes on expressions or with a predicate (partial): only a target of the same dialect re-creates them from their definition. */

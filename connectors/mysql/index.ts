@@ -1,7 +1,7 @@
 /** MySQL and MariaDB through mysql2/promise. The "schema" is the database. */
 import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
-import { toCanonical } from './types';
+import { nativeForm, toCanonical } from './types';
 import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, TableInfo, TablePlan } from '../../lib/types';
 import { timestamptzToNaiveUtc } from '../../lib/values';
 import { Readable } from 'node:stream';
@@ -89,6 +89,25 @@ function copyTextExpression(c: ColumnMapping, q: (name: string) => string): stri
       return /^(binary|varbinary|tinyblob|blob|mediumblob|longblob)\b/.test(native) ? `CONCAT(${lit('\\\\x')}, HEX(${col}))` : null;
     default:
       return null;
+  }
+}
+
+/**
+ * MariaDB/MySQL → MariaDB/MySQL (TablePlan.native, the column keeps its type): the column as LOAD DATA text of its
+ * exact value, computed by the source server. BIT(n) as its number, binary strings and GEOMETRY as hex of their
+ * bytes (the target loads them through CAST/UNHEX, see loadData), FLOAT widened to DOUBLE (its own text keeps six
+ * digits), everything else as the server's own text with LOAD DATA's escapes. Null when the types differ.
+ */
+function loadTextExpression(c: ColumnMapping, q: (name: string) => string): string | null {
+  const col = q(c.column);
+  if (c.canonical.kind !== 'json' && c.sourceType.trim().toLowerCase() !== c.targetType.trim().toLowerCase()) return null;
+  switch (nativeForm(c.sourceType)) {
+    case 'bits':
+      return `CAST(${col} + 0 AS CHAR)`;
+    case 'bytes':
+      return `HEX(${col})`;
+    default:
+      return c.canonical.kind === 'float32' ? `CAST(${col} AS DOUBLE)` : copyEscaped(col);
   }
 }
 
@@ -223,9 +242,20 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     );
   }
 
+  /** How a column's LOAD DATA field is stored: as text, as hex of its bytes (UNHEX) or as a BIT's number. */
+  private loadForm(plan: TablePlan, c: ColumnMapping): 'bits' | 'bytes' | 'text' {
+    if (plan.native) return nativeForm(c.targetType);
+    return c.canonical.kind === 'binary' ? 'bytes' : 'text';
+  }
+
   /** Canonical values as LOAD DATA text: what the INSERT path would bind, without quoting. */
   private loadFormatters(plan: TablePlan): FieldFormatter[] {
     return plan.columns.map((c): FieldFormatter => {
+      const form = this.loadForm(plan, c);
+      // Natively, BIT(n) and GEOMETRY values are read as their number and hex already (./type-cast.ts).
+      // BIT(1) is read as a boolean.
+      if (form === 'bits') return (v) => (typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+      if (form === 'bytes') return (v) => (Buffer.isBuffer(v) ? v.toString('hex') : String(v));
       switch (c.canonical.kind) {
         case 'boolean':
           return (v) => String(this.toDriverValue(v, c.canonical));
@@ -241,8 +271,11 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   }
 
   private async loadData(conn: mysql.PoolConnection, plan: TablePlan, text: Readable, replace: boolean): Promise<number> {
-    const targets = plan.columns.map((c, i) => (c.canonical.kind === 'binary' ? `@b${i}` : this.q(c.column)));
-    const sets = plan.columns.flatMap((c, i) => (c.canonical.kind === 'binary' ? [`${this.q(c.column)} = UNHEX(@b${i})`] : []));
+    const forms = plan.columns.map((c) => this.loadForm(plan, c));
+    const targets = plan.columns.map((c, i) => (forms[i] === 'text' ? this.q(c.column) : `@b${i}`));
+    const sets = plan.columns.flatMap((c, i) =>
+      forms[i] === 'bytes' ? [`${this.q(c.column)} = UNHEX(@b${i})`] : forms[i] === 'bits' ? [`${this.q(c.column)} = CAST(@b${i} AS UNSIGNED)`] : [],
+    );
     const sql =
       `LOAD DATA LOCAL INFILE ${quoteLiteral(this.dialect, 'sensei-rows')}${replace ? ' REPLACE' : ''} INTO TABLE ${this.qt(plan.target)}` +
       String.raw` CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n'` +
@@ -265,7 +298,9 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   // ---- the pass-through path (see TextChunkSource) ----
 
   canRenderText(plan: TablePlan, format: LoadTextFormat): boolean {
-    return format === 'postgres-copy' && rangeSafe(keyTypesOf(plan)) && plan.columns.every((c) => copyTextExpression(c, (n) => this.q(n)) !== null);
+    if (!rangeSafe(keyTypesOf(plan))) return false;
+    if (format === 'mysql-load') return !!plan.native && plan.columns.every((c) => loadTextExpression(c, (n) => this.q(n)) !== null);
+    return format === 'postgres-copy' && plan.columns.every((c) => copyTextExpression(c, (n) => this.q(n)) !== null);
   }
 
   async canLoadText(plan: TablePlan): Promise<boolean> {
@@ -274,10 +309,12 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
 
   /** MySQL renders each row as one COPY line (CONCAT_WS of the columns' COPY text, NULL as \\N); the worker only joins lines. */
   async readText(plan: TablePlan, range: KeyRange, format: LoadTextFormat): Promise<Readable> {
-    if (format !== 'postgres-copy') throw new ConnectorError('NotSupported', `rendering ${format} text is not supported by mysql`);
+    const render = format === 'postgres-copy' ? copyTextExpression : format === 'mysql-load' && plan.native ? loadTextExpression : null;
+    if (!render) throw new ConnectorError('NotSupported', `rendering ${format} text is not supported by mysql`);
     const action = `read ${plan.source.name}`;
     const fields = plan.columns.map((c) => {
-      const expr = copyTextExpression(c, (n) => this.q(n)) as string;
+      const expr = render(c, (n) => this.q(n));
+      if (expr === null) throw new ConnectorError('NotSupported', `column ${c.column} of ${plan.source.name} cannot be rendered as ${format} text`);
       // CONCAT_WS skips NULLs, which would shift the fields: NULL is written as \N.
       return c.nullable ? `COALESCE(${expr}, ${lit('\\N')})` : expr;
     });
@@ -385,8 +422,69 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   }
 
   protected override identityClause(plan: TablePlan, c: ColumnMapping): string {
-    // AUTO_INCREMENT must lead a key; the primary key's first column is the case that carries over.
-    return c.canonical.autoIncrement && plan.source.primaryKey[0] === c.column && /INT/i.test(this.columnType(c)) ? 'AUTO_INCREMENT' : '';
+    // AUTO_INCREMENT must lead a key; the primary key's first column is the case that carries over (natively, a
+    // UNIQUE constraint's first column too: both are made with the table).
+    const leads = plan.source.primaryKey[0] === c.column || (!!plan.native && plan.source.uniqueConstraints.some((u) => u.columns[0] === c.column));
+    return c.canonical.autoIncrement && leads && /INT/i.test(this.columnType(c)) ? 'AUTO_INCREMENT' : '';
+  }
+
+  // ---- MariaDB/MySQL → MariaDB/MySQL: the source's own column definitions (TablePlan.native) ----
+
+  protected override createTableSql(plan: TablePlan): string {
+    if (!plan.native) return super.createTableSql(plan);
+    const mapped = new Map(plan.columns.map((c) => [c.column, c]));
+    const parts: string[] = [];
+    for (const column of plan.source.columns) {
+      const c = mapped.get(column.name);
+      if (c) parts.push(this.columnDefinition(plan, c));
+      // Generated columns are not copied: the target computes them again, stored or virtual as the source does.
+      else if (column.generated) {
+        const collate = column.collation ? ` COLLATE ${column.collation}` : '';
+        const comment = column.comment ? ` COMMENT ${lit(column.comment)}` : '';
+        parts.push(`${this.q(column.name)} ${column.nativeType}${collate} AS (${column.generated}) ${column.virtual ? 'VIRTUAL' : 'STORED'}${comment}`);
+      }
+    }
+    parts.push(...this.tableConstraints(plan));
+    for (const check of plan.source.checks ?? []) parts.push(`CONSTRAINT ${this.q(check.name)} ${check.definition}`);
+    const comment = plan.source.comment ? ` COMMENT=${lit(plan.source.comment)}` : '';
+    return `CREATE TABLE ${this.qt(plan.target)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions()}${comment}`;
+  }
+
+  protected override tableConstraints(plan: TablePlan): string[] {
+    if (!plan.native) return super.tableConstraints(plan);
+    const pk = plan.source.primaryKey;
+    // Unique keys keep their names (index names are per table here) and their prefix lengths.
+    const unique = plan.source.uniqueConstraints.map((u) => `CONSTRAINT ${this.q(u.name)} UNIQUE (${u.definition ?? quoteList(this.dialect, u.columns)})`);
+    return [...(pk.length ? [`PRIMARY KEY (${quoteList(this.dialect, pk)})`] : []), ...unique];
+  }
+
+  protected override columnDefinition(plan: TablePlan, c: ColumnMapping): string {
+    if (!plan.native) return super.columnDefinition(plan, c);
+    const source = plan.source.columns.find((x) => x.name === c.column);
+    let def = `${this.q(c.column)} ${this.columnType(c)}`;
+    // The source's own collation: the target's table default (a binary NO PAD one) would change comparisons.
+    if (source?.collation && c.canonical.kind !== 'json') def += ` COLLATE ${source.collation}`;
+    if (!c.nullable) def += ' NOT NULL';
+    const identity = this.identityClause(plan, c);
+    // MariaDB reports defaults as SQL (quoted literals, current_timestamp(), b'101', …).
+    if (!identity && source?.default != null) def += ` DEFAULT ${source.default}`;
+    if (source?.onUpdate) def += ` ON UPDATE ${source.onUpdate}`;
+    if (identity) def += ' ' + identity;
+    if (source?.comment) def += ` COMMENT ${lit(source.comment)}`;
+    return def;
+  }
+
+  override async createIndexesAndForeignKeys(plan: TablePlan): Promise<void> {
+    // Another dialect's index definitions mean nothing here: its indexes are made from their columns.
+    if (plan.native) return super.createIndexesAndForeignKeys(plan);
+    const indexes = plan.source.indexes.map(({ definition: _definition, ...index }) => index);
+    return super.createIndexesAndForeignKeys({ ...plan, source: { ...plan.source, indexes } });
+  }
+
+  protected override createIndexSql(table: string, name: string, index: TableInfo['indexes'][number]): string {
+    // Natively (see createIndexesAndForeignKeys): the source's index kind (SPATIAL, FULLTEXT) and key parts with their prefix lengths.
+    if (index.definition) return `CREATE ${index.definition.replace('%NAME%', this.q(name)).replace('%TABLE%', this.qt(table))}`;
+    return super.createIndexSql(table, name, index);
   }
 
   protected override defaultClause(c: ColumnMapping, expression: string | null): string {
@@ -498,12 +596,12 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     if (tableRows.length === 0) return [];
     const [columns, stats, fks, jsonChecks] = await Promise.all([
       this.exec(
-        `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA
+        `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION, COLLATION_NAME, COLUMN_COMMENT
            FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`,
         [s],
       ),
       this.exec(
-        `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME
+        `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE
            FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
         [s],
       ),
@@ -518,27 +616,45 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       ),
       this.jsonColumns(),
     ]);
+    const [checks, comments] = await Promise.all([this.checkConstraints(), this.exec('SELECT TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [s])]);
     return tableRows.map((r) => {
       const name = String(r[0]);
       const cols: ColumnInfo[] = columns
         .filter((c) => c[0] === name)
         .map((c) => {
-          const rawDefault = c[4] === null || c[4] === 'NULL' ? null : String(c[4]);
+          const extra = String(c[5] ?? '');
+          const generated = /\bGENERATED\b/i.test(extra) && c[6] !== null ? String(c[6]) : undefined;
+          const rawDefault = generated || c[4] === null || c[4] === 'NULL' ? null : String(c[4]);
+          const onUpdate = /\bon update (.+)$/i.exec(extra)?.[1];
           return {
             name: String(c[1]),
             nativeType: String(c[2]),
-            type: toCanonical({ columnType: String(c[2]), extra: String(c[5] ?? ''), jsonCheck: jsonChecks.has(`${name}.${c[1]}`) }),
+            type: toCanonical({ columnType: String(c[2]), extra, jsonCheck: jsonChecks.has(`${name}.${c[1]}`) }),
             nullable: c[3] === 'YES',
             default: rawDefault,
+            ...(generated ? { generated, ...(/VIRTUAL/i.test(extra) ? { virtual: true } : {}) } : {}),
+            ...(onUpdate ? { onUpdate } : {}),
+            ...(c[7] !== null ? { collation: String(c[7]) } : {}),
+            ...(c[8] ? { comment: String(c[8]) } : {}),
           };
         });
-      const indexes = new Map<string, { unique: boolean; columns: (string | null)[] }>();
+      const indexes = new Map<string, { unique: boolean; columns: (string | null)[]; parts: string[]; kind: string }>();
       for (const st of stats.filter((x) => x[0] === name)) {
-        const entry = indexes.get(String(st[1])) ?? { unique: Number(st[2]) === 0, columns: [] };
+        const entry = indexes.get(String(st[1])) ?? { unique: Number(st[2]) === 0, columns: [], parts: [], kind: String(st[5] ?? '') };
         entry.columns.push(st[3] === null ? null : String(st[3]));
+        // A SPATIAL index reports a SUB_PART of its own that it refuses in DDL.
+        const prefix = st[4] === null || entry.kind === 'SPATIAL' ? '' : `(${Number(st[4])})`;
+        if (st[3] !== null) entry.parts.push(`${this.q(String(st[3]))}${prefix}`);
         indexes.set(String(st[1]), entry);
       }
-      const plain = [...indexes.entries()].filter(([, v]) => v.columns.every((c) => c !== null)) as [string, { unique: boolean; columns: string[] }][];
+      const plain = [...indexes.entries()].filter(([, v]) => v.columns.every((c) => c !== null)) as [
+        string,
+        { unique: boolean; columns: string[]; parts: string[]; kind: string },
+      ][];
+      // The index as MariaDB/MySQL itself would create it (for a target of the same dialect): kind and prefix lengths.
+      const definition = (v: { unique: boolean; parts: string[]; kind: string }) =>
+        `${v.kind === 'SPATIAL' || v.kind === 'FULLTEXT' ? v.kind + ' ' : v.unique ? 'UNIQUE ' : ''}INDEX %NAME% ON %TABLE% (${v.parts.join(', ')})`;
+      const tableComment = String(comments.find((x) => x[0] === name)?.[1] ?? '');
       const foreignKeys = new Map<string, ForeignKeyInfo>();
       for (const fk of fks.filter((x) => x[0] === name)) {
         const key = String(fk[1]);
@@ -559,11 +675,27 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
         columns: cols,
         primaryKey: indexes.get('PRIMARY')?.columns.filter((c): c is string => c !== null) ?? [],
         foreignKeys: [...foreignKeys.values()],
-        uniqueConstraints: plain.filter(([n, v]) => n !== 'PRIMARY' && v.unique).map(([n, v]) => ({ name: n, columns: v.columns })),
-        indexes: plain.filter(([, v]) => !v.unique).map(([n, v]) => ({ name: n, columns: v.columns, unique: false })),
+        uniqueConstraints: plain.filter(([n, v]) => n !== 'PRIMARY' && v.unique).map(([n, v]) => ({ name: n, columns: v.columns, definition: v.parts.join(', ') })),
+        indexes: plain.filter(([, v]) => !v.unique).map(([n, v]) => ({ name: n, columns: v.columns, unique: false, definition: definition(v) })),
+        checks: checks.filter((x) => x.table === name).map((x) => ({ name: x.name, definition: x.definition })),
+        ...(tableComment ? { comment: tableComment } : {}),
         rowEstimate: Number(r[1] ?? 0),
       };
     });
+  }
+
+  /**
+   * Table-level CHECK constraints (MariaDB; a column-level one is named after its column and comes with its type, as
+   * JSON's json_valid does), as `CHECK (…)` for a target of the same dialect.
+   */
+  private async checkConstraints(): Promise<{ table: string; name: string; definition: string }[]> {
+    if (!(await this.isMariadb())) return [];
+    const columns = await this.exec(`SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?`, [this.schema]);
+    const columnNames = new Set(columns.map((c) => `${c[0]}.${c[1]}`));
+    const rows = await this.exec('SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?', [this.schema]);
+    return rows
+      .filter((r) => !columnNames.has(`${r[0]}.${r[1]}`))
+      .map((r) => ({ table: String(r[0]), name: String(r[1]), definition: `CHECK (${String(r[2])})` }));
   }
 
   /** MariaDB's JSON is LONGTEXT plus CHECK (json_valid(`col`)): "table.column" of each such column. */

@@ -1,6 +1,6 @@
 /** MySQL / MariaDB ⇄ canonical types. Pure: no driver imports. */
-import type { CanonicalType } from '../../lib/types';
-import { compact, typeArgs, unsupported, type TargetTypeChoice, type TargetTypeContext } from '../../lib/typemap/common';
+import type { CanonicalType, ColumnInfo } from '../../lib/types';
+import { compact, typeArgs, type TargetTypeChoice, type TargetTypeContext } from '../../lib/typemap/common';
 
 export interface MysqlNativeType {
   /** information_schema.COLUMNS.COLUMN_TYPE, e.g. `int(10) unsigned`, `tinyint(1)`, `enum('a','b')`. */
@@ -64,7 +64,7 @@ function baseType(info: MysqlNativeType): CanonicalType {
     case 'real':
       return { kind: 'float64' };
     case 'bit':
-      return (a ?? 1) === 1 ? { kind: 'boolean' } : unsupported(info.columnType);
+      return (a ?? 1) === 1 ? { kind: 'boolean' } : native(info.columnType);
     case 'char':
       return { kind: 'char', length: a ?? 1 };
     case 'varchar':
@@ -101,8 +101,30 @@ function baseType(info: MysqlNativeType): CanonicalType {
     case 'uuid':
       return { kind: 'uuid' };
     default:
-      return unsupported(info.columnType);
+      // SET, GEOMETRY and its subtypes, INET4/INET6, BIT(n), …
+      return native(info.columnType);
   }
+}
+
+/** A type only MariaDB/MySQL declares: carried as its own value to MariaDB/MySQL targets only. */
+function native(columnType: string): CanonicalType {
+  return { kind: 'native', readNote: `type ${columnType} exists only in MariaDB/MySQL: it is carried to MariaDB/MySQL targets only` };
+}
+
+/**
+ * How a value of this native type travels between two MariaDB/MySQL servers, exactly: `bits` (BIT(n), as its
+ * unsigned number), `bytes` (binary strings and GEOMETRY, as hex of their stored bytes) or `text` (the server's own text).
+ */
+export function nativeForm(columnType: string): 'bits' | 'bytes' | 'text' {
+  const name = /^[a-z]+/.exec(columnType.trim().toLowerCase())?.[0] ?? '';
+  if (name === 'bit') return 'bits';
+  if (/^(binary|varbinary|tinyblob|blob|mediumblob|longblob|geometry|point|linestring|polygon|multipoint|multilinestring|multipolygon|geometrycollection)$/.test(name)) return 'bytes';
+  return 'text';
+}
+
+/** MariaDB/MySQL → MariaDB/MySQL: every column keeps its COLUMN_TYPE (JSON as JSON: MariaDB's LONGTEXT with its json_valid CHECK). */
+export function sameDialect(column: ColumnInfo): TargetTypeChoice {
+  return { sql: column.type.kind === 'json' ? 'JSON' : column.nativeType, confidence: 1 };
 }
 
 /** Longest VARCHAR that still fits MySQL's 65,535-byte row limit in utf8mb4 with room for other columns. */

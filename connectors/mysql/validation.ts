@@ -1,5 +1,6 @@
 /** The SQL MariaDB/MySQL runs for the validation tiers, and its pieces of the digest normal form (lib/validation/digest.ts). */
 import type { DigestColumn, ValidationSql } from '../dialect';
+import { nativeForm } from './types';
 
 /** Decimal scale declared by a native type such as DECIMAL(10, 2); undefined when none is given. */
 function declaredScale(native: string): number | undefined {
@@ -39,6 +40,16 @@ function value(c: DigestColumn, col: string): string {
       return `DATE_FORMAT(${col}, '%Y-%m-%d %H:%i:%s.%f')`;
     case 'binary':
       return `LOWER(HEX(${col}))`;
+    // A type only MariaDB/MySQL has (SET, BIT(n), GEOMETRY, INET6, …), compared with another of the same dialect only.
+    case 'native':
+      switch (nativeForm(c.native)) {
+        case 'bits':
+          return `CAST(${col} + 0 AS CHAR)`;
+        case 'bytes':
+          return `LOWER(HEX(${col}))`;
+        default:
+          return text(`CONVERT(${col} USING utf8mb4)`);
+      }
     default:
       throw new Error(`no SQL normal form for ${c.type.kind}`);
   }

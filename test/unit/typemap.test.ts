@@ -87,11 +87,13 @@ describe('MySQL → canonical', () => {
     expect(type.readNote).toMatch(/TINYINT\(1\)/);
   });
 
-  test('AUTO_INCREMENT, ENUM labels, MariaDB JSON, unsupported', () => {
+  test('AUTO_INCREMENT, ENUM labels, MariaDB JSON, types only MariaDB/MySQL has are native', () => {
     expect(mysql.toCanonical({ columnType: 'int(11)', extra: 'auto_increment' })).toEqual({ kind: 'int32', autoIncrement: true });
     expect(mysql.toCanonical({ columnType: "enum('a','it''s','b,c')" })).toEqual({ kind: 'enum', values: ['a', "it's", 'b,c'] });
     expect(mysql.toCanonical({ columnType: 'longtext', jsonCheck: true })).toEqual({ kind: 'json' });
-    expect(mysql.toCanonical({ columnType: 'geometry' })).toMatchObject({ kind: 'unsupported', readNote: 'type geometry is not supported by Sensei' });
+    expect(mysql.toCanonical({ columnType: 'geometry' })).toMatchObject({ kind: 'native', readNote: 'type geometry exists only in MariaDB/MySQL: it is carried to MariaDB/MySQL targets only' });
+    for (const columnType of ["set('a','b')", 'bit(8)', 'point', 'polygon', 'inet4', 'inet6', 'multipolygon']) expect(mysql.toCanonical({ columnType }).kind).toBe('native');
+    expect(mysql.toCanonical({ columnType: 'bit(1)' }).kind).toBe('boolean');
   });
 });
 

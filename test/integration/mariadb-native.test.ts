@@ -1,0 +1,155 @@
+/**
+ * MariaDB → MariaDB keeps native types, through the whole workflow on a real Temporal dev server: a source with a
+ * table per type family (SET/ENUM, BIT(n)/YEAR/unsigned integers, GEOMETRY and its subtypes, INET4/INET6/UUID, JSON,
+ * a generated column, a secondary index, an AUTO_INCREMENT key, expression defaults). The target's COLUMN_TYPE equals
+ * the source's per column, every value is equal by this test's own SQL (HEX of the stored bytes), the generated
+ * column is generated again, and the AUTO_INCREMENT counter is past the highest copied value.
+ */
+import mysql from 'mysql2/promise';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startUpdate } from '../../workflows/migration';
+import { createTempDatabase, type TempDatabase } from '../helpers/databases';
+import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+let h: MigrationHarness;
+let sourceDb: TempDatabase;
+let targetDb: TempDatabase;
+
+const TABLES: Record<string, string> = {
+  sets: `CREATE TABLE sets (
+    id INT PRIMARY KEY,
+    s SET('read','write','admin') NOT NULL DEFAULT 'read',
+    e ENUM('small','medium','large') NULL,
+    name VARCHAR(40) CHARACTER SET latin1 COLLATE latin1_swedish_ci
+  )`,
+  bits: `CREATE TABLE bits (
+    id BIGINT UNSIGNED PRIMARY KEY,
+    b8 BIT(8), b1 BIT(1), b64 BIT(64) NOT NULL DEFAULT b'101',
+    y YEAR, ti TINYINT UNSIGNED, si SMALLINT UNSIGNED, mi MEDIUMINT UNSIGNED, i INT UNSIGNED, bi BIGINT UNSIGNED,
+    flag TINYINT(1), f FLOAT, d DOUBLE, amount DECIMAL(12,3) UNSIGNED
+  )`,
+  shapes: `CREATE TABLE shapes (
+    id INT PRIMARY KEY,
+    g GEOMETRY, p POINT NOT NULL, l LINESTRING, pg POLYGON, mp MULTIPOINT, gc GEOMETRYCOLLECTION,
+    SPATIAL INDEX shapes_p (p)
+  )`,
+  nets: `CREATE TABLE nets (id INT PRIMARY KEY, v4 INET4, v6 INET6, u UUID, UNIQUE KEY nets_u (u))`,
+  docs: `CREATE TABLE docs (id INT PRIMARY KEY, doc JSON, note TEXT, CONSTRAINT docs_id_positive CHECK (id > 0))`,
+  // No key: copied whole through the row path (read, then LOAD DATA), not the server-rendered text.
+  loose: `CREATE TABLE loose (id INT, b BIT(12), s SET('x','y'), g GEOMETRY, v6 INET6, y YEAR, u BIGINT UNSIGNED, f FLOAT, t TEXT)`,
+  items: `CREATE TABLE items (
+    id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    price DECIMAL(10,2) NOT NULL,
+    qty INT NOT NULL,
+    total DECIMAL(12,2) AS (price * qty) STORED,
+    label VARCHAR(60) AS (CONCAT('item-', id)) VIRTUAL,
+    created TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated DATETIME(3) NULL DEFAULT NULL ON UPDATE CURRENT_TIMESTAMP(3),
+    code VARCHAR(200),
+    KEY items_qty_code (qty, code(20))
+  ) COMMENT 'priced items'`,
+};
+
+const ROWS = [
+  `INSERT INTO sets VALUES (1, 'read,admin', 'large', 'Åsa'), (2, '', NULL, NULL), (3, 'read,write,admin', 'small', 'tab\there')`,
+  `INSERT INTO bits VALUES
+    (1, b'10100101', b'1', b'1111111111111111111111111111111111111111111111111111111111111111', 1901, 255, 65535, 16777215, 4294967295, 18446744073709551615, 7, 3.40282e38, 0.1, 999999999.999),
+    (2, NULL, b'0', b'0', 2155, 0, 0, 0, 0, 0, 0, -1.5e-30, -2.2250738585072014e-308, 0),
+    (18446744073709551615, b'0', NULL, DEFAULT, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+  `INSERT INTO shapes VALUES
+    (1, ST_GeomFromText('POINT(1 2)', 4326), ST_GeomFromText('POINT(-71.0589 42.3601)', 4326), ST_GeomFromText('LINESTRING(0 0,1 1,2 0.5)'),
+        ST_GeomFromText('POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,3 2,3 3,2 2))'), ST_GeomFromText('MULTIPOINT(1 1,2 2)'),
+        ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 1),LINESTRING(0 0,1 1))')),
+    (2, NULL, ST_GeomFromText('POINT(0.1 0.2)'), NULL, NULL, NULL, NULL)`,
+  `INSERT INTO nets VALUES (1, '192.168.0.1', '2001:db8::ff00:42:8329', 'f47ac10b-58cc-4372-a567-0e02b2c3d479'), (2, '0.0.0.0', '::ffff:10.0.0.1', NULL), (3, NULL, NULL, '00000000-0000-0000-0000-000000000000')`,
+  `INSERT INTO docs VALUES (1, '{"a": [1, 2.50, "x"], "b": null}', 'back\\\\slash\\nnewline'), (2, '[]', ''), (3, NULL, NULL)`,
+  `INSERT INTO loose VALUES (1, b'111100001111', 'x,y', ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))', 3857), 'fe80::1', 1999, 18446744073709551615, 1.17549e-38, 'a\tb'),
+    (2, NULL, '', NULL, NULL, NULL, NULL, NULL, NULL), (3, b'0', 'y', ST_GeomFromText('POINT(3 4)'), '::', 2000, 0, 0.3, '\\N')`,
+  `INSERT INTO items (id, price, qty, created, updated, code) VALUES
+    (1, 9.99, 3, '2024-01-02 03:04:05', '2024-05-06 07:08:09.123', 'A-1'), (5, 0.50, 10, '2001-01-01 00:00:00', NULL, NULL),
+    (40, 100.00, 1, '2030-12-31 23:59:59', '2030-12-31 23:59:59.999', REPEAT('x', 200))`,
+];
+
+async function query(db: TempDatabase, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const conn = await mysql.createConnection({ uri: db.endpoint.connectionString, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+  try {
+    const [rows] = await conn.query(sql, params);
+    return rows as Record<string, unknown>[];
+  } finally {
+    await conn.end();
+  }
+}
+
+const columnsOf = (db: TempDatabase) =>
+  query(
+    db,
+    `SELECT TABLE_NAME t, COLUMN_NAME c, COLUMN_TYPE type, IS_NULLABLE n, COLUMN_DEFAULT d, EXTRA x, GENERATION_EXPRESSION g, COLLATION_NAME coll
+       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+    [db.name],
+  );
+
+/** Every row of a table as the test's own text of each stored value: HEX of the bytes (text columns in their own character set). */
+async function contents(db: TempDatabase, table: string, columns: string[]): Promise<string[]> {
+  const rows = await query(db, `SELECT CONCAT_WS('|', ${columns.map((c) => `IFNULL(HEX(\`${c}\`), 'NULL')`).join(', ')}) AS r FROM \`${table}\` ORDER BY id`);
+  return rows.map((r) => String(r.r));
+}
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  h = await startHarness(env);
+  sourceDb = await createTempDatabase('mysql');
+  targetDb = await createTempDatabase('mysql');
+  for (const sql of [...Object.values(TABLES), ...ROWS]) await query(sourceDb, sql);
+});
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+  await sourceDb?.drop();
+  await targetDb?.drop();
+});
+
+test('MariaDB → MariaDB: native types, values byte for byte, generated columns, indexes, AUTO_INCREMENT', async () => {
+  const handle = await startMigration(h, sourceDb.endpoint, targetDb.endpoint, 'aggressive', { chunk_size: 2 });
+  await handle.executeUpdate(startUpdate);
+  const status = await waitForStatus(handle, isOver, 180_000);
+  expect(status.failure).toBeNull();
+  expect(status.status).toBe('completed');
+  expect(status.validation?.status).toBe('passed');
+
+  // Column types, nullability, defaults (expressions too), ON UPDATE, generation and collation as the source has them.
+  const source = await columnsOf(sourceDb);
+  const target = await columnsOf(targetDb);
+  expect(target.length).toBe(source.length);
+  expect(target).toEqual(source);
+  expect(target.find((c) => c.t === 'docs' && c.c === 'doc')?.type).toBe('longtext');
+  expect(target.find((c) => c.t === 'items' && c.c === 'total')).toMatchObject({ x: 'STORED GENERATED', g: '`price` * `qty`' });
+  expect(target.find((c) => c.t === 'items' && c.c === 'label')?.x).toBe('VIRTUAL GENERATED');
+  expect(target.find((c) => c.t === 'items' && c.c === 'updated')?.x).toMatch(/on update current_timestamp\(3\)/i);
+
+  // Every value, as the stored bytes.
+  for (const table of Object.keys(TABLES)) {
+    const columns = source.filter((c) => c.t === table).map((c) => String(c.c));
+    expect({ table, rows: await contents(targetDb, table, columns) }).toEqual({ table, rows: await contents(sourceDb, table, columns) });
+  }
+  // The SRID is kept with the point (the stored bytes begin with it).
+  const point = await query(targetDb, "SELECT HEX(p) = HEX(ST_GeomFromText('POINT(-71.0589 42.3601)', 4326)) same, ST_SRID(p) srid FROM shapes WHERE id = 1");
+  expect(point).toEqual([{ same: 1, srid: 4326 }]);
+
+  // The JSON column keeps MariaDB's CHECK (json_valid), the table-level CHECK is there.
+  const checks = await query(targetDb, 'SELECT TABLE_NAME t, CONSTRAINT_NAME n, CHECK_CLAUSE c FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? ORDER BY 1, 2', [targetDb.name]);
+  expect(checks).toEqual(await query(sourceDb, 'SELECT TABLE_NAME t, CONSTRAINT_NAME n, CHECK_CLAUSE c FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? ORDER BY 1, 2', [sourceDb.name]));
+
+  // Secondary indexes with their kind and prefix lengths.
+  const indexes = (db: TempDatabase) =>
+    query(db, 'SELECT TABLE_NAME t, INDEX_NAME i, NON_UNIQUE u, COLUMN_NAME c, SUB_PART p, INDEX_TYPE k FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? ORDER BY 1, 2, SEQ_IN_INDEX', [db.name]);
+  expect(await indexes(targetDb)).toEqual(await indexes(sourceDb));
+
+  // AUTO_INCREMENT: the counter is past the highest copied id, and a new row takes it.
+  const counter = await query(targetDb, "SELECT AUTO_INCREMENT a FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'items'", [targetDb.name]);
+  expect(Number(counter[0].a)).toBeGreaterThan(40);
+  await query(targetDb, 'INSERT INTO items (price, qty) VALUES (1, 2)');
+  const added = await query(targetDb, 'SELECT id, CAST(total AS CHAR) total, label FROM items WHERE id > 40');
+  expect(added).toEqual([{ id: Number(counter[0].a), total: '2.00', label: `item-${counter[0].a}` }]);
+});
