@@ -117,6 +117,8 @@ export interface TableInfo {
   checks?: { name: string; definition: string }[];
   /** The table's comment, where the dialect keeps them. */
   comment?: string;
+  /** The next value the table's auto-increment column takes (MariaDB AUTO_INCREMENT), in decimal, for a target of the same dialect. */
+  nextAutoIncrement?: string;
   /**
    * A partitioned table (PostgreSQL declarative partitioning): its rows are read and written through it, and a target
    * of the same dialect re-creates it partitioned, with its partitions.

@@ -447,7 +447,9 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     parts.push(...this.tableConstraints(plan));
     for (const check of plan.source.checks ?? []) parts.push(`CONSTRAINT ${this.q(check.name)} ${check.definition}`);
     const comment = plan.source.comment ? ` COMMENT=${lit(plan.source.comment)}` : '';
-    return `CREATE TABLE ${this.qt(plan.target)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions()}${comment}`;
+    // The source's next AUTO_INCREMENT value (it may be past the highest row: rows deleted); the load moves it on when a copied row is past it.
+    const counter = /^\d+$/.test(plan.source.nextAutoIncrement ?? '') ? ` AUTO_INCREMENT=${plan.source.nextAutoIncrement}` : '';
+    return `CREATE TABLE ${this.qt(plan.target)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions()}${counter}${comment}`;
   }
 
   protected override tableConstraints(plan: TablePlan): string[] {
@@ -616,7 +618,10 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       ),
       this.jsonColumns(),
     ]);
-    const [checks, comments] = await Promise.all([this.checkConstraints(), this.exec('SELECT TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [s])]);
+    const [checks, comments] = await Promise.all([
+      this.checkConstraints(),
+      this.exec('SELECT TABLE_NAME, TABLE_COMMENT, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [s]),
+    ]);
     return tableRows.map((r) => {
       const name = String(r[0]);
       const cols: ColumnInfo[] = columns
@@ -654,7 +659,9 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       // The index as MariaDB/MySQL itself would create it (for a target of the same dialect): kind and prefix lengths.
       const definition = (v: { unique: boolean; parts: string[]; kind: string }) =>
         `${v.kind === 'SPATIAL' || v.kind === 'FULLTEXT' ? v.kind + ' ' : v.unique ? 'UNIQUE ' : ''}INDEX %NAME% ON %TABLE% (${v.parts.join(', ')})`;
-      const tableComment = String(comments.find((x) => x[0] === name)?.[1] ?? '');
+      const about = comments.find((x) => x[0] === name);
+      const tableComment = String(about?.[1] ?? '');
+      const counter = about?.[2] == null ? undefined : String(about[2]);
       const foreignKeys = new Map<string, ForeignKeyInfo>();
       for (const fk of fks.filter((x) => x[0] === name)) {
         const key = String(fk[1]);
@@ -679,22 +686,21 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
         indexes: plain.filter(([, v]) => !v.unique).map(([n, v]) => ({ name: n, columns: v.columns, unique: false, definition: definition(v) })),
         checks: checks.filter((x) => x.table === name).map((x) => ({ name: x.name, definition: x.definition })),
         ...(tableComment ? { comment: tableComment } : {}),
+        ...(counter ? { nextAutoIncrement: counter } : {}),
         rowEstimate: Number(r[1] ?? 0),
       };
     });
   }
 
   /**
-   * Table-level CHECK constraints (MariaDB; a column-level one is named after its column and comes with its type, as
-   * JSON's json_valid does), as `CHECK (…)` for a target of the same dialect.
+   * CHECK constraints (MariaDB), as `CHECK (…)` for a target of the same dialect; a column-level one (named after its
+   * column) is made at table level under the same name. JSON's json_valid(`col`) is left out: the JSON type brings it.
    */
   private async checkConstraints(): Promise<{ table: string; name: string; definition: string }[]> {
     if (!(await this.isMariadb())) return [];
-    const columns = await this.exec(`SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?`, [this.schema]);
-    const columnNames = new Set(columns.map((c) => `${c[0]}.${c[1]}`));
     const rows = await this.exec('SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?', [this.schema]);
     return rows
-      .filter((r) => !columnNames.has(`${r[0]}.${r[1]}`))
+      .filter((r) => String(r[2]) !== `json_valid(${this.q(String(r[1]))})`)
       .map((r) => ({ table: String(r[0]), name: String(r[1]), definition: `CHECK (${String(r[2])})` }));
   }
 

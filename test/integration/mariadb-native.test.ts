@@ -41,7 +41,7 @@ const TABLES: Record<string, string> = {
   items: `CREATE TABLE items (
     id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     price DECIMAL(10,2) NOT NULL,
-    qty INT NOT NULL,
+    qty INT NOT NULL CHECK (qty >= 0),
     total DECIMAL(12,2) AS (price * qty) STORED,
     label VARCHAR(60) AS (CONCAT('item-', id)) VIRTUAL,
     created TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -68,7 +68,9 @@ const ROWS = [
     (2, NULL, '', NULL, NULL, NULL, NULL, NULL, NULL), (3, b'0', 'y', ST_GeomFromText('POINT(3 4)'), '::', 2000, 0, 0.3, '\\N')`,
   `INSERT INTO items (id, price, qty, created, updated, code) VALUES
     (1, 9.99, 3, '2024-01-02 03:04:05', '2024-05-06 07:08:09.123', 'A-1'), (5, 0.50, 10, '2001-01-01 00:00:00', NULL, NULL),
-    (40, 100.00, 1, '2030-12-31 23:59:59', '2030-12-31 23:59:59.999', REPEAT('x', 200))`,
+    (40, 100.00, 1, '2030-12-31 23:59:59', '2030-12-31 23:59:59.999', REPEAT('x', 200)), (100, 1, 1, DEFAULT, DEFAULT, 'gone')`,
+  // The counter stays past a deleted row (101), as the source's own.
+  'DELETE FROM items WHERE id = 100',
 ];
 
 async function query(db: TempDatabase, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
@@ -146,9 +148,11 @@ test('MariaDB → MariaDB: native types, values byte for byte, generated columns
     query(db, 'SELECT TABLE_NAME t, INDEX_NAME i, NON_UNIQUE u, COLUMN_NAME c, SUB_PART p, INDEX_TYPE k FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? ORDER BY 1, 2, SEQ_IN_INDEX', [db.name]);
   expect(await indexes(targetDb)).toEqual(await indexes(sourceDb));
 
-  // AUTO_INCREMENT: the counter is past the highest copied id, and a new row takes it.
-  const counter = await query(targetDb, "SELECT AUTO_INCREMENT a FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'items'", [targetDb.name]);
-  expect(Number(counter[0].a)).toBeGreaterThan(40);
+  // AUTO_INCREMENT: the counter is the source's (past the highest copied id and the deleted 100), and a new row takes it.
+  const counterOf = (db: TempDatabase) => query(db, "SELECT AUTO_INCREMENT a FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'items'", [db.name]);
+  const counter = await counterOf(targetDb);
+  expect(Number(counter[0].a)).toBe(101);
+  expect(counter).toEqual(await counterOf(sourceDb));
   await query(targetDb, 'INSERT INTO items (price, qty) VALUES (1, 2)');
   const added = await query(targetDb, 'SELECT id, CAST(total AS CHAR) total, label FROM items WHERE id > 40');
   expect(added).toEqual([{ id: Number(counter[0].a), total: '2.00', label: `item-${counter[0].a}` }]);
