@@ -7,7 +7,8 @@
  */
 import mysql from 'mysql2/promise';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startUpdate } from '../../workflows/migration';
+import type { ValidationReport } from '../../lib/migration';
+import { revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
 import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
 
@@ -113,7 +114,9 @@ afterAll(async () => {
 });
 
 test('MariaDB → MariaDB: native types, values byte for byte, generated columns, indexes, AUTO_INCREMENT', async () => {
-  const handle = await startMigration(h, sourceDb.endpoint, targetDb.endpoint, 'aggressive', { chunk_size: 2 });
+  // Held open after it completes, so it can validate again once the target is changed.
+  const hold = { completed_hold_seconds: 600, failed_hold_seconds: 600 };
+  const handle = await startMigration(h, sourceDb.endpoint, targetDb.endpoint, 'aggressive', { chunk_size: 2, validation: hold });
   await handle.executeUpdate(startUpdate);
   const status = await waitForStatus(handle, isOver, 180_000);
   expect(status.failure).toBeNull();
@@ -156,4 +159,23 @@ test('MariaDB → MariaDB: native types, values byte for byte, generated columns
   await query(targetDb, 'INSERT INTO items (price, qty) VALUES (1, 2)');
   const added = await query(targetDb, 'SELECT id, CAST(total AS CHAR) total, label FROM items WHERE id > 40');
   expect(added).toEqual([{ id: Number(counter[0].a), total: '2.00', label: `item-${counter[0].a}` }]);
-});
+  await query(targetDb, 'DELETE FROM items WHERE id > 40');
+
+  // One changed value in each type family is caught by the semantic tier, which names the row.
+  const changes: Record<string, [string, string]> = {
+    sets: ['1', "UPDATE sets SET s = 'read' WHERE id = 1"],
+    bits: ['1', "UPDATE bits SET b8 = b'10100100' WHERE id = 1"],
+    shapes: ['1', "UPDATE shapes SET pg = ST_GeomFromText('POLYGON((0 0,10 0,10 10,0 10,0 0))') WHERE id = 1"],
+    nets: ['2', "UPDATE nets SET v6 = '::ffff:10.0.0.2' WHERE id = 2"],
+    docs: ['1', `UPDATE docs SET doc = '{"a": [1, 2.50, "y"], "b": null}' WHERE id = 1`],
+    items: ['5', 'UPDATE items SET qty = 11 WHERE id = 5'],
+  };
+  for (const [, sql] of Object.values(changes)) await query(targetDb, sql);
+  await handle.executeUpdate(revalidateUpdate, { args: [{ by: 'test', reason: 'one value changed per type family' }] });
+  const failed = await waitForStatus(handle, (st) => st.status === 'failed' && st.validation?.attempt === 2, 180_000);
+  expect(failed.failure?.code).toBe('ValidationFailed');
+  const report = (await handle.query(validationQuery)) as ValidationReport;
+  const changed = (report.results.semantic?.findings ?? []).filter((f) => f.check === 'row_changed').map((f) => [f.table, Object.values(f.key ?? {}).map(String)]);
+  expect(changed.sort()).toEqual(Object.entries(changes).map(([table, [key]]) => [table, [key]]).sort());
+  await handle.terminate('test over');
+}, 300_000);
