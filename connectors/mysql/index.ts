@@ -2,7 +2,7 @@
 import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { nativeForm, toCanonical } from './types';
-import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, TableInfo, TablePlan } from '../../lib/types';
+import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
 import { timestamptzToNaiveUtc } from '../../lib/values';
 import { Readable } from 'node:stream';
 import { quoteList, quoteLiteral } from '../../lib/quote';
@@ -580,6 +580,75 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   }
 
   // ---- introspection ----
+
+  /** The tables, and the views a target of the same dialect creates after the data (MigrationPlan.objects). */
+  override async introspect(options: IntrospectOptions = {}): Promise<SchemaInfo> {
+    const schema = await this.describeTables(options);
+    const objects = await this.guard('introspect views', () => this.views());
+    return objects.length ? { ...schema, objects } : schema;
+  }
+
+  /**
+   * The database's views as `CREATE OR REPLACE VIEW … AS <body>`, the body as SHOW CREATE VIEW prints it with this
+   * database as the default one (its own name left out, so the body reads the target's tables). The DEFINER is not
+   * kept: the target's user creates the view.
+   */
+  private async views(): Promise<SchemaObject[]> {
+    const names = await this.exec('SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME', [this.schema]);
+    if (names.length === 0) return [];
+    const conn = await this.pool.getConnection();
+    try {
+      await conn.query(`USE ${this.q(this.schema)}`);
+      const out: SchemaObject[] = [];
+      for (const [name] of names) {
+        // A view the source itself cannot show (it reads a table dropped since) is no view to make again.
+        const rows = await conn.query({ sql: `SHOW CREATE VIEW ${this.q(String(name))}`, rowsAsArray: true }).then(
+          ([r]) => r as unknown[][],
+          () => [],
+        );
+        const text = String(rows[0]?.[1] ?? '');
+        const marker = ` VIEW ${this.q(String(name))} AS `;
+        const at = text.indexOf(marker);
+        if (at < 0) continue;
+        out.push({ kind: 'view', name: String(name), stage: 'after_data', create: [`CREATE OR REPLACE VIEW ${this.q(String(name))} AS ${text.slice(at + marker.length)}`] });
+      }
+      return out;
+    } finally {
+      conn.release();
+    }
+  }
+
+  /**
+   * Same dialect: the source's views, in this database (the default one of the session that creates them). A view
+   * may read another: each pass creates what it can until none is left or a pass creates nothing; a view that still
+   * fails (it reads a table left out of the migration, …) is skipped with the reason.
+   */
+  async createObjects(objects: SchemaObject[]): Promise<{ skipped: string[] }> {
+    const conn = await this.guard('create views', () => this.pool.getConnection());
+    const reasons = new Map<SchemaObject, string>();
+    let pending = [...objects];
+    try {
+      await conn.query(`USE ${this.q(this.schema)}`);
+      while (pending.length) {
+        const failed: SchemaObject[] = [];
+        for (const object of pending) {
+          try {
+            for (const sql of object.create) await conn.query(sql);
+          } catch (error) {
+            failed.push(object);
+            reasons.set(object, this.connectorError(error, `create ${object.kind} ${object.name}`).message);
+          }
+        }
+        if (failed.length === pending.length) break;
+        pending = failed;
+      }
+    } finally {
+      conn.release();
+    }
+    const fatal = pending.find((o) => o.stage !== 'after_data');
+    if (fatal) throw new ConnectorError('QueryFailed', reasons.get(fatal) ?? `create ${fatal.kind} ${fatal.name} failed`);
+    return { skipped: pending.map((o) => `${o.kind} ${o.name}: ${reasons.get(o)}`) };
+  }
 
   private async isMariadb(): Promise<boolean> {
     if (this.mariadb === undefined) this.mariadb = /mariadb/i.test(String((await this.exec('SELECT VERSION()'))[0][0]));

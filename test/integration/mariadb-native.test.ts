@@ -72,6 +72,9 @@ const ROWS = [
     (40, 100.00, 1, '2030-12-31 23:59:59', '2030-12-31 23:59:59.999', REPEAT('x', 200)), (100, 1, 1, DEFAULT, DEFAULT, 'gone')`,
   // The counter stays past a deleted row (101), as the source's own.
   'DELETE FROM items WHERE id = 100',
+  // Views, one reading another (created after the data, in the target's database).
+  'CREATE VIEW v_totals AS SELECT id, total, label FROM items WHERE qty > 0 WITH CHECK OPTION',
+  'CREATE VIEW a_sum AS SELECT COUNT(*) AS n, SUM(total) AS s FROM v_totals',
 ];
 
 async function query(db: TempDatabase, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
@@ -150,6 +153,17 @@ test('MariaDB → MariaDB: native types, values byte for byte, generated columns
   const indexes = (db: TempDatabase) =>
     query(db, 'SELECT TABLE_NAME t, INDEX_NAME i, NON_UNIQUE u, COLUMN_NAME c, SUB_PART p, INDEX_TYPE k FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? ORDER BY 1, 2, SEQ_IN_INDEX', [db.name]);
   expect(await indexes(targetDb)).toEqual(await indexes(sourceDb));
+
+  // Views, reading the target's own tables.
+  const views = (db: TempDatabase) => query(db, 'SELECT TABLE_NAME t, CHECK_OPTION c FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY 1', [db.name]);
+  expect(await views(targetDb)).toEqual([{ t: 'a_sum', c: 'NONE' }, { t: 'v_totals', c: 'CASCADED' }]);
+  expect(await views(targetDb)).toEqual(await views(sourceDb));
+  const sums = (db: TempDatabase) => query(db, 'SELECT CAST(n AS CHAR) n, CAST(s AS CHAR) s FROM a_sum');
+  expect(await sums(targetDb)).toEqual([{ n: '3', s: '134.97' }]);
+  expect(await sums(targetDb)).toEqual(await sums(sourceDb));
+  expect(await query(targetDb, `SELECT VIEW_DEFINITION d FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'v_totals'`, [targetDb.name])).toEqual([
+    { d: expect.stringContaining(`\`${targetDb.name}\`.\`items\``) },
+  ]);
 
   // AUTO_INCREMENT: the counter is the source's (past the highest copied id and the deleted 100), and a new row takes it.
   const counterOf = (db: TempDatabase) => query(db, "SELECT AUTO_INCREMENT a FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'items'", [db.name]);
