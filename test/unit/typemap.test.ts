@@ -1,4 +1,5 @@
 import * as mysql from '../../connectors/mysql/types';
+import { exactDoubles } from '../../connectors/mysql/type-cast';
 import * as postgres from '../../connectors/postgres/types';
 import * as sqlite from '../../connectors/sqlite/types';
 import { targetType } from '../../lib/typemap';
@@ -94,6 +95,28 @@ describe('MySQL → canonical', () => {
     expect(mysql.toCanonical({ columnType: 'geometry' })).toMatchObject({ kind: 'native', readNote: 'type geometry exists only in MariaDB/MySQL: it is carried to MariaDB/MySQL targets only' });
     for (const columnType of ["set('a','b')", 'bit(8)', 'point', 'polygon', 'inet4', 'inet6', 'multipolygon']) expect(mysql.toCanonical({ columnType }).kind).toBe('native');
     expect(mysql.toCanonical({ columnType: 'bit(1)' }).kind).toBe('boolean');
+  });
+
+  test('MariaDB → MariaDB keeps COLUMN_TYPE (JSON as JSON); values travel as bits, bytes or text', () => {
+    const column = (nativeType: string, type: CanonicalType) => ({ name: 'c', nativeType, type, nullable: true, default: null });
+    expect(mysql.sameDialect(column('int(10) unsigned zerofill', { kind: 'int64' }))).toEqual({ sql: 'int(10) unsigned zerofill', confidence: 1 });
+    expect(mysql.sameDialect(column("set('a','b')", { kind: 'native' }))).toEqual({ sql: "set('a','b')", confidence: 1 });
+    expect(mysql.sameDialect(column('longtext', { kind: 'json' }))).toEqual({ sql: 'JSON', confidence: 1 });
+    expect(['bit(1)', 'bit(64)', 'point', 'geometry', 'varbinary(4)', 'longblob', 'inet6', 'year(4)', "enum('x')", 'text'].map(mysql.nativeForm)).toEqual([
+      'bits', 'bits', 'bytes', 'bytes', 'bytes', 'bytes', 'text', 'text', 'text', 'text',
+    ]);
+  });
+
+  test('the driver reads BIT(n) as its number and GEOMETRY as hex; BIT(1) and other types as mysql2 does', () => {
+    const field = (type: string, bytes: Buffer | null, length = 8) => ({ type, length, string: () => bytes?.toString('utf8') ?? null, buffer: () => bytes });
+    const next = () => 'mysql2';
+    expect(exactDoubles(field('BIT', Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), 64), next)).toBe('18446744073709551615');
+    expect(exactDoubles(field('BIT', Buffer.from([0x02, 0xaa]), 10), next)).toBe('682');
+    expect(exactDoubles(field('BIT', null, 10), next)).toBeNull();
+    expect(exactDoubles(field('BIT', Buffer.from([1]), 1), next)).toBe('mysql2');
+    expect(exactDoubles(field('GEOMETRY', Buffer.from([0xe6, 0x10, 0, 0, 1])), next)).toBe('e610000001');
+    expect(exactDoubles(field('DOUBLE', Buffer.from('90.33333333333333')), next)).toBe(90.33333333333333);
+    expect(exactDoubles(field('VAR_STRING', Buffer.from('x')), next)).toBe('mysql2');
   });
 });
 
