@@ -1,7 +1,7 @@
 /** MySQL and MariaDB through mysql2/promise. The "schema" is the database. */
 import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
-import { nativeForm, toCanonical } from './types';
+import { mysqlDefaultSql, nativeForm, toCanonical } from './types';
 import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
 import { timestamptzToNaiveUtc } from '../../lib/values';
 import { Readable } from 'node:stream';
@@ -687,6 +687,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       ),
       this.jsonColumns(),
     ]);
+    const mariadb = await this.isMariadb();
     const [checks, comments] = await Promise.all([
       this.checkConstraints(),
       this.exec('SELECT TABLE_NAME, TABLE_COMMENT, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [s]),
@@ -698,7 +699,9 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
         .map((c) => {
           const extra = String(c[5] ?? '');
           const generated = /\bGENERATED\b/i.test(extra) && c[6] !== null ? String(c[6]) : undefined;
-          const rawDefault = generated || c[4] === null || c[4] === 'NULL' ? null : String(c[4]);
+          // Defaults as SQL: MariaDB reports them so; MySQL's are made so (an unquoted literal is no SQL).
+          const reported = generated || c[4] === null || (mariadb && c[4] === 'NULL') ? null : String(c[4]);
+          const rawDefault = reported === null || mariadb ? reported : mysqlDefaultSql(reported, extra, String(c[2]));
           const onUpdate = /\bon update (.+)$/i.exec(extra)?.[1];
           return {
             name: String(c[1]),

@@ -122,6 +122,18 @@ export function nativeForm(columnType: string): 'bits' | 'bytes' | 'text' {
   return 'text';
 }
 
+/**
+ * A MySQL 8 column default as SQL, the way MariaDB reports it (a literal quoted, an expression as written): MySQL
+ * reports a literal unquoted and an expression (EXTRA DEFAULT_GENERATED) without its parentheses.
+ */
+export function mysqlDefaultSql(raw: string, extra: string, columnType: string): string {
+  if (/\bDEFAULT_GENERATED\b/i.test(extra)) return /^current_timestamp(\(\d*\))?$/i.test(raw.trim()) ? raw : `(${raw})`;
+  if (/^b'[01]*'$/i.test(raw) || /^0x[0-9a-f]*$/i.test(raw)) return raw;
+  const numeric = /^(tinyint|smallint|mediumint|int|integer|bigint|decimal|numeric|float|double|real|year)\b/i.test(columnType.trim());
+  if (numeric && /^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(raw)) return raw;
+  return `'${raw.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
 /** MariaDB/MySQL → MariaDB/MySQL: every column keeps its COLUMN_TYPE (JSON as JSON: MariaDB's LONGTEXT with its json_valid CHECK). */
 export function sameDialect(column: ColumnInfo): TargetTypeChoice {
   return { sql: column.type.kind === 'json' ? 'JSON' : column.nativeType, confidence: 1 };

@@ -107,6 +107,17 @@ describe('MySQL → canonical', () => {
     ]);
   });
 
+  test("MySQL 8's reported defaults made SQL as MariaDB reports them", () => {
+    expect(mysql.mysqlDefaultSql('abc', '', 'varchar(10)')).toBe("'abc'");
+    expect(mysql.mysqlDefaultSql("it's a\\b", '', 'text')).toBe("'it''s a\\\\b'");
+    expect(mysql.mysqlDefaultSql('5', '', 'varchar(3)')).toBe("'5'");
+    expect(mysql.mysqlDefaultSql('-1.5', '', 'decimal(4,1)')).toBe('-1.5');
+    expect(mysql.mysqlDefaultSql("b'101'", '', 'bit(3)')).toBe("b'101'");
+    expect(mysql.mysqlDefaultSql('CURRENT_TIMESTAMP(3)', 'DEFAULT_GENERATED on update CURRENT_TIMESTAMP(3)', 'datetime(3)')).toBe('CURRENT_TIMESTAMP(3)');
+    expect(mysql.mysqlDefaultSql('(rand() * 10)', 'DEFAULT_GENERATED', 'double')).toBe('((rand() * 10))');
+    expect(mysql.mysqlDefaultSql('uuid()', 'DEFAULT_GENERATED', 'char(36)')).toBe('(uuid())');
+  });
+
   test('the driver reads BIT(n) as its number and GEOMETRY as hex; BIT(1) and other types as mysql2 does', () => {
     const field = (type: string, bytes: Buffer | null, length = 8) => ({ type, length, string: () => bytes?.toString('utf8') ?? null, buffer: () => bytes });
     const next = () => 'mysql2';
