@@ -407,6 +407,9 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
         return /^-?\d+(\.\d+)?$/.test(String(value)) ? rawLiteral(String(value)) : value;
       case 'timestamptz':
         return timestamptzToNaiveUtc(String(value));
+      case 'native':
+        // BIT(n), read as its number: compared and stored as that number, not as a string's bytes.
+        return type.unsigned && /^\d+$/.test(String(value)) ? BigInt(String(value)) : value;
       default:
         return value;
     }

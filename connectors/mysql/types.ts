@@ -64,7 +64,8 @@ function baseType(info: MysqlNativeType): CanonicalType {
     case 'real':
       return { kind: 'float64' };
     case 'bit':
-      return (a ?? 1) === 1 ? { kind: 'boolean' } : native(info.columnType);
+      // BIT(n) is an unsigned number of n bits (its values travel as that number; see nativeForm).
+      return (a ?? 1) === 1 ? { kind: 'boolean' } : { ...native(info.columnType), unsigned: true };
     case 'char':
       return { kind: 'char', length: a ?? 1 };
     case 'varchar':

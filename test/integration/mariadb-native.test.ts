@@ -42,6 +42,9 @@ const TABLES: Record<string, string> = {
     id VARCHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY,
     dt DATETIME, d DATE, t TIME(2), z INT(6) UNSIGNED ZEROFILL, ts TIMESTAMP(6) NULL, bin VARBINARY(8), mt MEDIUMTEXT CHARACTER SET utf8mb3
   )`,
+  // Keys of types only MariaDB has (walked in the server's order).
+  ipkeyed: `CREATE TABLE ipkeyed (id INET6 PRIMARY KEY, n INT)`,
+  bitkeyed: `CREATE TABLE bitkeyed (id BIT(16) PRIMARY KEY, s SET('p','q') NOT NULL)`,
   // No key: copied whole through the row path (read, then LOAD DATA), not the server-rendered text.
   loose: `CREATE TABLE loose (id INT, b BIT(12), s SET('x','y'), g GEOMETRY, v6 INET6, y YEAR, u BIGINT UNSIGNED, f FLOAT, t TEXT, dt DATETIME, d DATE)`,
   items: `CREATE TABLE items (
@@ -72,6 +75,8 @@ const ROWS = [
   `INSERT INTO docs VALUES (1, '{"a": [1, 2.50, "x"], "b": null}', 'back\\\\slash\\nnewline'), (2, '[]', ''), (3, NULL, NULL)`,
   `INSERT INTO odd VALUES ('a', '0000-00-00 00:00:00', '2024-00-00', '-838:59:59.00', 42, '2038-01-19 03:14:07.999999', 0x00FF7F80, 'ü€'),
     ('A', '9999-12-31 23:59:59', '0000-00-00', '838:59:59.99', 0, NULL, '', ''), ('b ', NULL, NULL, '00:00:00.01', 4294967295, '1970-01-01 00:00:01', NULL, NULL)`,
+  `INSERT INTO ipkeyed VALUES ('::1', 1), ('::ffff:1.2.3.4', 2), ('2001:db8::1', 3), ('fe80::1', 4), ('::', 5), ('ff02::2', 6), ('10::', 7)`,
+  `INSERT INTO bitkeyed VALUES (b'0', 'p'), (b'1', ''), (b'10', 'q'), (b'1111111111111111', 'p,q'), (b'100000000', 'p'), (b'11', 'q'), (b'111', 'p')`,
   `INSERT INTO loose VALUES (1, b'111100001111', 'x,y', ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))', 3857), 'fe80::1', 1999, 18446744073709551615, 1.17549e-38, 'a\tb', '0000-00-00 00:00:00', '2024-00-00'),
     (2, NULL, '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL), (3, b'0', 'y', ST_GeomFromText('POINT(3 4)'), '::', 2000, 0, 0.3, '\\N', '2024-02-29 12:00:00', '0000-00-00')`,
   `INSERT INTO items (id, price, qty, created, updated, code) VALUES

@@ -95,6 +95,7 @@ describe('MySQL → canonical', () => {
     expect(mysql.toCanonical({ columnType: 'geometry' })).toMatchObject({ kind: 'native', readNote: 'type geometry exists only in MariaDB/MySQL: it is carried to MariaDB/MySQL targets only' });
     for (const columnType of ["set('a','b')", 'bit(8)', 'point', 'polygon', 'inet4', 'inet6', 'multipolygon']) expect(mysql.toCanonical({ columnType }).kind).toBe('native');
     expect(mysql.toCanonical({ columnType: 'bit(1)' }).kind).toBe('boolean');
+    expect(mysql.toCanonical({ columnType: 'bit(12)' })).toMatchObject({ kind: 'native', unsigned: true });
   });
 
   test('MariaDB → MariaDB keeps COLUMN_TYPE (JSON as JSON); values travel as bits, bytes or text', () => {
