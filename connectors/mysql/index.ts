@@ -587,7 +587,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   /** The tables, and the views a target of the same dialect creates after the data (MigrationPlan.objects). */
   override async introspect(options: IntrospectOptions = {}): Promise<SchemaInfo> {
     const schema = await this.describeTables(options);
-    const objects = await this.guard('introspect views', () => this.views());
+    const objects = [...(await this.guard('introspect views', () => this.views())), ...(await this.guard('introspect triggers', () => this.triggers()))];
     return objects.length ? { ...schema, objects } : schema;
   }
 
@@ -622,7 +622,29 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   }
 
   /**
-   * Same dialect: the source's views, in this database (the default one of the session that creates them). A view
+   * The database's triggers, made after the data (so the copy fires none of them), in their order per table and
+   * event. The DEFINER is not kept; the body is the source's, resolved in the target's database.
+   */
+  private async triggers(): Promise<SchemaObject[]> {
+    const rows = await this.exec(
+      `SELECT TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION, EVENT_OBJECT_TABLE, ACTION_STATEMENT
+         FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY EVENT_OBJECT_TABLE, EVENT_MANIPULATION, ACTION_TIMING, ACTION_ORDER`,
+      [this.schema],
+    );
+    const timings = new Set(['BEFORE', 'AFTER']);
+    const events = new Set(['INSERT', 'UPDATE', 'DELETE']);
+    return rows
+      .filter((r) => timings.has(String(r[1])) && events.has(String(r[2])))
+      .map((r) => ({
+        kind: 'trigger',
+        name: String(r[0]),
+        stage: 'after_data' as const,
+        create: [`CREATE TRIGGER ${this.q(String(r[0]))} ${String(r[1])} ${String(r[2])} ON ${this.q(String(r[3]))} FOR EACH ROW ${String(r[4])}`],
+      }));
+  }
+
+  /**
+   * Same dialect: the source's views and triggers, in this database (the default one of the session that creates them). A view
    * may read another: each pass creates what it can until none is left or a pass creates nothing; a view that still
    * fails (it reads a table left out of the migration, …) is skipped with the reason.
    */

@@ -87,6 +87,10 @@ const ROWS = [
   // Views, one reading another (created after the data, in the target's database).
   'CREATE VIEW v_totals AS SELECT id, total, label FROM items WHERE qty > 0 WITH CHECK OPTION',
   'CREATE VIEW a_sum AS SELECT COUNT(*) AS n, SUM(total) AS s FROM v_totals',
+  // A trigger (made after the data: the copy does not fire it).
+  `CREATE TRIGGER items_code BEFORE INSERT ON items FOR EACH ROW BEGIN
+     IF NEW.code IS NULL THEN SET NEW.code = CONCAT('auto-', NEW.qty); END IF;
+   END`,
 ];
 
 async function query(db: TempDatabase, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
@@ -183,8 +187,12 @@ test('MariaDB → MariaDB: native types, values byte for byte, generated columns
   expect(Number(counter[0].a)).toBe(101);
   expect(counter).toEqual(await counterOf(sourceDb));
   await query(targetDb, 'INSERT INTO items (price, qty) VALUES (1, 2)');
-  const added = await query(targetDb, 'SELECT id, CAST(total AS CHAR) total, label FROM items WHERE id > 40');
-  expect(added).toEqual([{ id: Number(counter[0].a), total: '2.00', label: `item-${counter[0].a}` }]);
+  const added = await query(targetDb, 'SELECT id, CAST(total AS CHAR) total, label, code FROM items WHERE id > 40');
+  // The trigger fires on the target's new row.
+  expect(added).toEqual([{ id: Number(counter[0].a), total: '2.00', label: `item-${counter[0].a}`, code: 'auto-2' }]);
+  const triggers = (db: TempDatabase) => query(db, 'SELECT TRIGGER_NAME n, ACTION_TIMING t, EVENT_MANIPULATION e, ACTION_STATEMENT s FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?', [db.name]);
+  expect((await triggers(targetDb)).length).toBe(1);
+  expect(await triggers(targetDb)).toEqual(await triggers(sourceDb));
   await query(targetDb, 'DELETE FROM items WHERE id > 40');
 
   // One changed value in each type family is caught by the semantic tier, which names the row.
