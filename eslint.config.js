@@ -4,7 +4,7 @@ const importPlugin = require('eslint-plugin-import');
 const { builtinModules } = require('node:module');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '*.js'] },
+  { ignores: ['dist/**', 'sdk/dist/**', 'node_modules/**', 'coverage/**', '*.js'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -3,9 +3,12 @@
  * process. A SQLite Chinook migration created, started, streamed and awaited through the SDK; listings walked page by
  * page; errors as SenseiApiError; connections and API keys round-trip; webhook signatures (no server needed).
  */
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { signPayload, verifySignature } from '../../lib/webhooks';
 import {
   Migration,
@@ -137,6 +140,43 @@ describe('against the real API', () => {
       strategy: 'aggressive' as const,
     };
   }
+
+  test('the package: `npm pack` in sdk/ gives a tarball that installs into an empty project and migrates from there', async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sensei-sdk-pack-'));
+    try {
+      const sdkDir = path.resolve(__dirname, '../../sdk');
+      const packed = execFileSync('npm', ['pack', '--pack-destination', work, '--json'], { cwd: sdkDir, encoding: 'utf8' });
+      const [{ filename, files }] = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
+      expect(files.map((f) => f.path)).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/sdk/index.js', 'dist/sdk/index.d.ts', 'dist/lib/migration.d.ts']));
+      // Nothing of the server's code travels: only the SDK's JavaScript and the declarations its types need.
+      expect(files.filter((f) => f.path.endsWith('.js')).map((f) => f.path)).toEqual(['dist/sdk/index.js']);
+      const project = path.join(work, 'app');
+      fs.mkdirSync(project);
+      fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
+      execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', path.join(work, filename)], { cwd: project, encoding: 'utf8' });
+      fs.writeFileSync(
+        path.join(project, 'run.js'),
+        `const { Sensei } = require('@sensei-ai/sdk');
+(async () => {
+  const client = new Sensei({ apiKey: process.env.KEY, baseUrl: process.env.BASE_URL });
+  const migration = await client.migrations.create(JSON.parse(process.env.BODY));
+  await migration.start();
+  const done = await migration.waitFor('completed', { timeoutMs: 120000 });
+  console.log(JSON.stringify({ status: done.status, rows: done.progress.rows_copied }));
+})().catch((err) => { console.error(err); process.exit(1); });
+`,
+      );
+      // Not execFileSync: the API answers from this very process, whose event loop must keep turning meanwhile.
+      const { stdout } = await promisify(execFile)('node', ['run.js'], {
+        cwd: project,
+        encoding: 'utf8',
+        env: { ...process.env, KEY: stack.apiKey, BASE_URL: stack.baseUrl, BODY: JSON.stringify(chinook('sdk from a tarball')) },
+      });
+      expect(JSON.parse(stdout.trim().split('\n').at(-1) as string)).toEqual({ status: 'completed', rows: 15607 });
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
 
   test('create → events() → start → waitFor completed; every read of the finished migration; signed webhooks verify', async () => {
     const hook = await client.webhooks.create({ url: receiverUrl, events: ['*'], description: 'sdk e2e' });
