@@ -587,7 +587,11 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   /** The tables, and the views a target of the same dialect creates after the data (MigrationPlan.objects). */
   override async introspect(options: IntrospectOptions = {}): Promise<SchemaInfo> {
     const schema = await this.describeTables(options);
-    const objects = [...(await this.guard('introspect views', () => this.views())), ...(await this.guard('introspect triggers', () => this.triggers()))];
+    const objects = [
+      ...(await this.guard('introspect routines', () => this.routines())),
+      ...(await this.guard('introspect views', () => this.views())),
+      ...(await this.guard('introspect triggers', () => this.triggers())),
+    ];
     return objects.length ? { ...schema, objects } : schema;
   }
 
@@ -622,6 +626,37 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   }
 
   /**
+   * The database's stored functions and procedures as SHOW CREATE prints them (with this database as the default
+   * one), without the DEFINER; made after the data, before the views and triggers that may call them. One this user
+   * may not read the body of is left out.
+   */
+  private async routines(): Promise<SchemaObject[]> {
+    const names = await this.exec(
+      "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE IN ('FUNCTION', 'PROCEDURE') ORDER BY ROUTINE_NAME",
+      [this.schema],
+    );
+    if (names.length === 0) return [];
+    const conn = await this.pool.getConnection();
+    try {
+      await conn.query(`USE ${this.q(this.schema)}`);
+      const out: SchemaObject[] = [];
+      for (const [name, type] of names) {
+        const rows = await conn.query({ sql: `SHOW CREATE ${String(type)} ${this.q(String(name))}`, rowsAsArray: true }).then(
+          ([r]) => r as unknown[][],
+          () => [],
+        );
+        const text = rows[0]?.[2];
+        if (typeof text !== 'string' || !text) continue;
+        const create = text.replace(/^CREATE\s+DEFINER=(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|[^@\s]+)@(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|\S+)\s+/i, 'CREATE ');
+        out.push({ kind: String(type).toLowerCase(), name: String(name), stage: 'after_data', create: [create] });
+      }
+      return out;
+    } finally {
+      conn.release();
+    }
+  }
+
+  /**
    * The database's triggers, made after the data (so the copy fires none of them), in their order per table and
    * event. The DEFINER is not kept; the body is the source's, resolved in the target's database.
    */
@@ -644,7 +679,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   }
 
   /**
-   * Same dialect: the source's views and triggers, in this database (the default one of the session that creates them). A view
+   * Same dialect: the source's routines, views and triggers, in this database (the default one of the session that creates them). A view
    * may read another: each pass creates what it can until none is left or a pass creates nothing; a view that still
    * fails (it reads a table left out of the migration, …) is skipped with the reason.
    */

@@ -87,10 +87,12 @@ const ROWS = [
   // Views, one reading another (created after the data, in the target's database).
   'CREATE VIEW v_totals AS SELECT id, total, label FROM items WHERE qty > 0 WITH CHECK OPTION',
   'CREATE VIEW a_sum AS SELECT COUNT(*) AS n, SUM(total) AS s FROM v_totals',
-  // A trigger (made after the data: the copy does not fire it).
+  // A function a trigger calls, and the trigger (made after the data: the copy does not fire it).
+  `CREATE FUNCTION auto_code(q INT) RETURNS VARCHAR(20) DETERMINISTIC RETURN CONCAT('auto-', q)`,
   `CREATE TRIGGER items_code BEFORE INSERT ON items FOR EACH ROW BEGIN
-     IF NEW.code IS NULL THEN SET NEW.code = CONCAT('auto-', NEW.qty); END IF;
+     IF NEW.code IS NULL THEN SET NEW.code = auto_code(NEW.qty); END IF;
    END`,
+  `CREATE PROCEDURE add_item(IN p DECIMAL(10,2)) MODIFIES SQL DATA INSERT INTO items (price, qty) VALUES (p, 1)`,
 ];
 
 async function query(db: TempDatabase, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
@@ -193,6 +195,11 @@ test('MariaDB → MariaDB: native types, values byte for byte, generated columns
   const triggers = (db: TempDatabase) => query(db, 'SELECT TRIGGER_NAME n, ACTION_TIMING t, EVENT_MANIPULATION e, ACTION_STATEMENT s FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?', [db.name]);
   expect((await triggers(targetDb)).length).toBe(1);
   expect(await triggers(targetDb)).toEqual(await triggers(sourceDb));
+  const routines = (db: TempDatabase) => query(db, 'SELECT ROUTINE_NAME n, ROUTINE_TYPE t, ROUTINE_DEFINITION d FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY 1', [db.name]);
+  expect((await routines(targetDb)).map((r) => r.n)).toEqual(['add_item', 'auto_code']);
+  expect(await routines(targetDb)).toEqual(await routines(sourceDb));
+  await query(targetDb, 'CALL add_item(3.50)');
+  expect(await query(targetDb, 'SELECT CAST(price AS CHAR) p, code FROM items WHERE id > 101')).toEqual([{ p: '3.50', code: 'auto-1' }]);
   await query(targetDb, 'DELETE FROM items WHERE id > 40');
 
   // One changed value in each type family is caught by the semantic tier, which names the row.
