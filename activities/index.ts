@@ -3,7 +3,7 @@ import { Transform, pipeline, type TransformCallback } from 'node:stream';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { dialectNamed } from '../connectors/dialects';
 import { compareDecimalText } from '../connectors/key-range';
-import { ConnectorError, isTextChunkSource, isTextChunkTarget, passThroughFormat, type Connector } from '../connectors/types';
+import { ConnectorError, isTextChunkSource, isTextChunkTarget, passThroughFormat, type Connector, type ReadOptions } from '../connectors/types';
 import { planMigration } from '../lib/mapping';
 import type { EndpointRef, MigrationError, MigrationInput, MigrationStatus, RowCountCheck, TimelineEvent, ValidationReport } from '../lib/migration';
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
@@ -266,6 +266,11 @@ async function copyChunkAsText(source: Connector, target: Connector, input: Chun
   }
 }
 
+/** Rows copied to a database of the source's dialect are read as stored (see ReadOptions). */
+function readOptions(table: TablePlan): ReadOptions | undefined {
+  return table.native ? { native: true } : undefined;
+}
+
 /**
  * The row path: the chunk moves in slices, pipelined: the next slice is read from the source (rows converted to
  * canonical values) while the last one is written to the target (two connections); at most two slices in memory.
@@ -276,7 +281,7 @@ async function copyChunkByRows(source: Connector, target: Connector, input: Chun
   const positions = input.table.keyColumns.map((k) => columns.indexOf(k));
   const rejected: RejectedRow[] = [];
   const read = (after: Key | null, limit: number) =>
-    source.readChunk(input.table.source.name, columns, input.table.keyColumns, after, limit).then((rows) => ({ rows, limit }));
+    source.readChunk(input.table.source.name, columns, input.table.keyColumns, after, limit, readOptions(input.table)).then((rows) => ({ rows, limit }));
   let total = 0;
   let written = 0;
   let bytes = 0;
@@ -418,7 +423,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
         const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
         const columns = input.table.columns.map((c) => c.column);
         const positions = input.table.keyColumns.map((k) => columns.indexOf(k));
-        const rows = await source.readKeys(input.table.source.name, columns, input.table.keyColumns, input.keys);
+        const rows = await source.readKeys(input.table.source.name, columns, input.table.keyColumns, input.keys, readOptions(input.table));
         const rejected: RejectedRow[] = [];
         const written = rows.length > 0 ? await writeIsolating(target, input.table, rows, positions, rejected) : 0;
         return { read: rows.length, written, rejected };
@@ -429,7 +434,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       return typed(async () => {
         const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
         const columns = input.table.columns.map((c) => c.column);
-        const batches = source.readAll(input.table.source.name, columns, columns, input.batchSize);
+        const batches = source.readAll(input.table.source.name, columns, columns, input.batchSize, readOptions(input.table));
         let bytes = 0;
         async function* weighed(all: AsyncIterable<Row[]>): AsyncIterable<Row[]> {
           for await (const batch of all) {

@@ -11,7 +11,7 @@ import { toCanonicalValue } from '../lib/values';
 import type { CanonicalType, ColumnMapping, Dialect, Key, Row, SchemaInfo, TableInfo, TablePlan } from '../lib/types';
 import { dialectNamed } from './dialects';
 import { endpointLabel, scrub } from './endpoint';
-import { ConnectorError, type Connector, type Endpoint, type IntrospectOptions, type KeyRange, type NativeTypeChoice } from './types';
+import { ConnectorError, type Connector, type Endpoint, type IntrospectOptions, type KeyRange, type NativeTypeChoice, type ReadOptions } from './types';
 
 /** Runs one statement and returns its rows as arrays (column order as selected). */
 export type Exec = (sql: string, params?: unknown[]) => Promise<unknown[][]>;
@@ -124,11 +124,11 @@ export abstract class SqlConnector implements Connector {
     return quoteList(this.dialect, columns);
   }
 
-  protected convertRows(rows: unknown[][], types: CanonicalType[]): Row[] {
+  protected convertRows(rows: unknown[][], types: CanonicalType[], _options?: ReadOptions): Row[] {
     return rows.map((row) => row.map((v, i) => toCanonicalValue(v, types[i])));
   }
 
-  async readChunk(table: string, columns: string[], keyColumns: string[], after: Key | null, limit: number): Promise<Row[]> {
+  async readChunk(table: string, columns: string[], keyColumns: string[], after: Key | null, limit: number, options?: ReadOptions): Promise<Row[]> {
     return this.guard(`read ${table}`, async () => {
       if (keyColumns.length === 0) throw new ConnectorError('QueryFailed', 'readChunk needs key columns; use readAll for tables without a key');
       const types = await this.columnTypes(table, columns);
@@ -138,7 +138,7 @@ export abstract class SqlConnector implements Connector {
       const sql =
         `SELECT ${this.selectList(columns, types)} FROM ${await this.rowsOf(table)}${where}` +
         ` ORDER BY ${quoteList(this.dialect, keyColumns)} LIMIT ${Math.max(1, Math.floor(limit))}`;
-      return this.convertRows(await this.exec(sql, params), types);
+      return this.convertRows(await this.exec(sql, params), types, options);
     });
   }
 
@@ -189,7 +189,7 @@ export abstract class SqlConnector implements Connector {
   }
 
   /** The rows with exactly these keys (any order); keys with no row are simply absent. */
-  async readKeys(table: string, columns: string[], keyColumns: string[], keys: Key[]): Promise<Row[]> {
+  async readKeys(table: string, columns: string[], keyColumns: string[], keys: Key[], options?: ReadOptions): Promise<Row[]> {
     return this.guard(`read keys of ${table}`, async () => {
       if (keyColumns.length === 0 || keys.length === 0) return [];
       const types = await this.columnTypes(table, columns);
@@ -203,7 +203,7 @@ export abstract class SqlConnector implements Connector {
         return `(${parts.join(' AND ')})`;
       });
       const sql = `SELECT ${this.selectList(columns, types)} FROM ${await this.rowsOf(table)} WHERE ${matches.join(' OR ')}`;
-      return this.convertRows(await this.exec(sql, params), types);
+      return this.convertRows(await this.exec(sql, params), types, options);
     });
   }
 

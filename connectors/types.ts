@@ -26,6 +26,15 @@ export interface NativeTypeChoice {
  * One database. A connector owns one small pool; `close()` releases it.
  * Values read and written are CanonicalValue (see lib/types.ts): each dialect converts at its edge.
  */
+/** How rows are read for a copy. */
+export interface ReadOptions {
+  /**
+   * The rows go to a database of the source's own dialect (TablePlan.native): a value the canonical model would
+   * narrow (a MariaDB TINYINT(1) holding 7, read as boolean) is read as it is stored.
+   */
+  native?: boolean;
+}
+
 export interface Connector {
   readonly dialect: Dialect;
   /** The schema/database the connector works in (resolved default). */
@@ -47,13 +56,13 @@ export interface Connector {
    * ordered by keyColumns ascending, at most `limit`. `columns` fixes the order of values in each row.
    * Never OFFSET.
    */
-  readChunk(table: string, columns: string[], keyColumns: string[], after: Key | null, limit: number): Promise<Row[]>;
+  readChunk(table: string, columns: string[], keyColumns: string[], after: Key | null, limit: number, options?: ReadOptions): Promise<Row[]>;
 
   /** The rows with exactly these keys (used to re-copy rows the target once rejected). */
-  readKeys(table: string, columns: string[], keyColumns: string[], keys: Key[]): Promise<Row[]>;
+  readKeys(table: string, columns: string[], keyColumns: string[], keys: Key[], options?: ReadOptions): Promise<Row[]>;
 
   /** Every row of a table in batches, ordered by `orderBy` (used for tables without a usable key). */
-  readAll(table: string, columns: string[], orderBy: string[], batchSize: number): AsyncIterable<Row[]>;
+  readAll(table: string, columns: string[], orderBy: string[], batchSize: number, options?: ReadOptions): AsyncIterable<Row[]>;
 
   // ---- target side ----
 

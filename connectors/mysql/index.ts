@@ -3,7 +3,7 @@ import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { mysqlDefaultSql, nativeForm, toCanonical } from './types';
 import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
-import { timestamptzToNaiveUtc } from '../../lib/values';
+import { timestamptzToNaiveUtc, toCanonicalValue } from '../../lib/values';
 import { Readable } from 'node:stream';
 import { quoteList, quoteLiteral } from '../../lib/quote';
 import { hideSecrets } from '../endpoint';
@@ -16,6 +16,7 @@ import {
   type IntrospectOptions,
   type KeyRange,
   type LoadTextFormat,
+  type ReadOptions,
   type TextChunkSource,
   type TextChunkTarget,
 } from '../types';
@@ -157,6 +158,14 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     hideSecrets(this, endpoint, { pool, endpoint });
   }
 
+  /** Natively (see ReadOptions), a TINYINT(1) keeps its number: as a boolean, 7 would arrive as 1. BIT(1) stays boolean. */
+  protected override convertRows(rows: unknown[][], types: CanonicalType[], options?: ReadOptions): Row[] {
+    if (!options?.native || !types.some((t) => t.kind === 'boolean')) return super.convertRows(rows, types);
+    return rows.map((row) =>
+      row.map((v, i) => (types[i]?.kind === 'boolean' && v !== null && v !== undefined && !Buffer.isBuffer(v) ? Number(v) : toCanonicalValue(v, types[i]))),
+    );
+  }
+
   /** FLOAT columns are read as DOUBLE: their text form keeps six significant digits, the double the exact stored value. */
   protected override selectList(columns: string[], types: CanonicalType[]): string {
     return columns.map((c, i) => (types[i]?.kind === 'float32' ? `CAST(${this.q(c)} AS DOUBLE) AS ${this.q(c)}` : this.q(c))).join(', ');
@@ -258,6 +267,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       if (form === 'bytes') return (v) => (Buffer.isBuffer(v) ? v.toString('hex') : String(v));
       switch (c.canonical.kind) {
         case 'boolean':
+          // Natively, a TINYINT(1) arrives as its number (see convertRows).
           return (v) => String(this.toDriverValue(v, c.canonical));
         case 'timestamptz':
           return (v) => timestamptzToNaiveUtc(String(v));
@@ -399,7 +409,9 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     if (value === null || value === undefined) return null;
     switch (type.kind) {
       case 'boolean':
-        return value === true || value === 1 || value === '1' || value === 't' || value === 'true' ? 1 : 0;
+        // A number is a TINYINT(1)'s own, read natively (see convertRows): kept as it is.
+        if (typeof value === 'number') return value;
+        return value === true || value === '1' || value === 't' || value === 'true' ? 1 : 0;
       case 'int64':
         // Unquoted: MySQL compares an integer column with a quoted string as doubles, which breaks above 2^53.
         return /^-?\d+$/.test(String(value)) ? BigInt(String(value)) : value;
@@ -543,7 +555,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     }
   }
 
-  async *readAll(table: string, columns: string[], orderBy: string[], batchSize: number): AsyncIterable<Row[]> {
+  async *readAll(table: string, columns: string[], orderBy: string[], batchSize: number, options?: ReadOptions): AsyncIterable<Row[]> {
     const types = await this.columnTypes(table, columns);
     const conn = await this.guard(`read ${table}`, () => this.pool.getConnection());
     try {
@@ -555,11 +567,11 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       for await (const row of stream) {
         batch.push(row as unknown[]);
         if (batch.length >= batchSize) {
-          yield this.convertRows(batch, types);
+          yield this.convertRows(batch, types, options);
           batch = [];
         }
       }
-      if (batch.length) yield this.convertRows(batch, types);
+      if (batch.length) yield this.convertRows(batch, types, options);
     } finally {
       conn.release();
     }
