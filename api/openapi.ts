@@ -36,14 +36,24 @@ const ok = (description: string, response?: z.ZodType) => ({
   '200': { description, ...json(response ? schemaOf(response, 'output') : { type: 'object' }) },
   ...errors,
 });
+/** 202: the change is accepted and happens in the workflow (start, pause, resume, cancel, re-run). */
+const accepted = (description: string, response?: z.ZodType) => ({
+  '202': { description, ...json(response ? schemaOf(response, 'output') : { type: 'object' }) },
+  ...errors,
+});
 const created = (response: z.ZodType) => ({ '201': { description: 'Created', ...json(schemaOf(response, 'output')) }, ...errors });
 const id = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 
 /** The OpenAPI 3.1 document served at /v1/openapi.json; request bodies come from the same zod schemas that validate them. */
 export function openApiDocument() {
   const migration = [id('id')];
-  const post = (summary: string, body?: z.ZodType, params = migration, response?: z.ZodType) => ({
-    post: { summary, parameters: params, ...(body ? { requestBody: { required: false, ...json(schemaOf(body)) } } : {}), responses: ok(summary, response) },
+  const post = (summary: string, body?: z.ZodType, params = migration, response?: z.ZodType, status: '200' | '202' = '200') => ({
+    post: {
+      summary,
+      parameters: params,
+      ...(body ? { requestBody: { required: false, ...json(schemaOf(body)) } } : {}),
+      responses: status === '202' ? accepted(summary, response) : ok(summary, response),
+    },
   });
   const get = (summary: string, params = migration, query: unknown[] = [], response?: z.ZodType) => ({
     get: { summary, parameters: [...params, ...query], responses: ok(summary, response) },
@@ -70,11 +80,11 @@ export function openApiDocument() {
       '/v1/migrations/{id}': {
         ...get('Get a migration', migration, [], R.migrationDetailResponse),
         patch: { summary: 'Change name, strategy or options before start', parameters: migration, requestBody: { required: true, ...json(schemaOf(patchMigrationBody)) }, responses: ok('Updated', R.migrationResponse) },
-        delete: { summary: 'Cancel a migration', parameters: migration, requestBody: json(schemaOf(cancelBody)), responses: ok('Cancelling') } },
+        delete: { summary: 'Cancel a migration', parameters: migration, requestBody: json(schemaOf(cancelBody)), responses: accepted('Cancelling', R.migrationResponse) } },
       '/v1/migrations/{id}/status': get('Current status (Accept: text/event-stream streams changes)', migration, [], R.migrationStatusResponse),
-      '/v1/migrations/{id}/start': post('Start', undefined, migration, R.migrationResponse),
-      '/v1/migrations/{id}/pause': post('Pause after the chunks in flight', undefined, migration, R.migrationResponse),
-      '/v1/migrations/{id}/resume': post('Resume from the checkpoint', undefined, migration, R.migrationResponse),
+      '/v1/migrations/{id}/start': post('Start', undefined, migration, R.migrationResponse, '202'),
+      '/v1/migrations/{id}/pause': post('Pause after the chunks in flight', undefined, migration, R.migrationResponse, '202'),
+      '/v1/migrations/{id}/resume': post('Resume from the checkpoint', undefined, migration, R.migrationResponse, '202'),
       '/v1/migrations/{id}/approve': post('Approve the mapping gate', gateDecisionBody),
       '/v1/migrations/{id}/reject': post('Reject the mapping gate', gateDecisionBody),
       '/v1/migrations/{id}/logs': get('Timeline with every error, oldest first (kept in the metadata store: it outlives the workflow)', migration, queryParameters(pageQuery), R.listOf(R.logLineResponse)),
@@ -95,7 +105,7 @@ export function openApiDocument() {
       '/v1/migrations/{id}/errors/{error_id}': get('One error', [...migration, id('error_id')], [], R.migrationErrorResponse),
       '/v1/migrations/{id}/validation': get('Validation report'),
       '/v1/migrations/{id}/validation/{tier}': get('One validation tier', [...migration, id('tier')]),
-      '/v1/migrations/{id}/validation/rerun': post('Run validation again (also after the workflow closed: completed, or failed in validation)', cancelBody),
+      '/v1/migrations/{id}/validation/rerun': post('Run validation again (also after the workflow closed: completed, or failed in validation)', cancelBody, migration, undefined, '202'),
       '/v1/migrations/{id}/certificate': get('Download the Behavioral Equivalence Certificate'),
       '/v1/connections': {
         get: { summary: 'List connections', parameters: queryParameters(pageQuery), responses: ok('A page of connections', R.listOf(R.connectionResponse)) },

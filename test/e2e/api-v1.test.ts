@@ -10,6 +10,7 @@ import { SignJWT } from 'jose';
 import type { ZodType } from 'zod';
 import { recordHistories } from '../helpers/histories';
 import { createTempDatabase } from '../helpers/databases';
+import { undocumented } from '../helpers/openapi';
 import { JWT_SECRET, WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -47,8 +48,18 @@ async function call(method: string, url: string, opts: { key?: string; body?: un
   } catch {
     body = text;
   }
+  // Every answer this file sees must match the server's own OpenAPI document.
+  if (url.startsWith('/v1/')) {
+    openApi ??= (await (await fetch(`${stack.baseUrl}/v1/openapi.json`)).json()) as Parameters<typeof undocumented>[0];
+    const problem = undocumented(openApi, method, url, res.status, res.headers.get('content-type'), body);
+    if (problem) offDocument.push(problem);
+  }
   return { status: res.status, body, text, headers: res.headers };
 }
+
+let openApi: Parameters<typeof undocumented>[0] | undefined;
+/** Answers that did not match the OpenAPI document: checked by the file's last test, so each test says its own failure. */
+const offDocument: string[] = [];
 
 let n = 0;
 function sqliteMigrationBody(name = 'chinook') {
@@ -531,4 +542,10 @@ describe('declared response schemas', () => {
     check(R.webhookCreatedResponse, (await call('POST', '/v1/webhooks', { body: { url: 'https://hooks.example.invalid/x', events: ['*'] } })).body, 'webhook created');
     check(R.listOf(R.webhookResponse), (await call('GET', '/v1/webhooks')).body, 'webhooks');
   });
+});
+
+// Last in the file (tests run in order): every answer the tests above saw matched the OpenAPI document.
+test('every answer of this file matches the OpenAPI document (paths, methods, status codes, required fields and types)', () => {
+  expect(openApi).toBeDefined();
+  expect([...new Set(offDocument)]).toEqual([]);
 });

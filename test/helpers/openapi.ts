@@ -1,0 +1,60 @@
+/**
+ * Checks an API answer against the server's own OpenAPI document: the path and method are documented, the status
+ * code is one the operation lists, and a JSON body has what the documented schema requires (required properties and
+ * their JSON types, recursively through objects and arrays; $refs resolved). Deliberately small: what a client
+ * generated from the document relies on.
+ */
+type Schema = { $ref?: string; type?: string | string[]; required?: string[]; properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[] };
+type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: Schema }> }> }>>; components?: { schemas?: Record<string, Schema> } };
+
+function resolve(doc: Doc, schema: Schema | undefined): Schema | undefined {
+  if (schema?.$ref) return doc.components?.schemas?.[schema.$ref.replace('#/components/schemas/', '')];
+  return schema;
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+/** Problems of a value against a schema (empty: it fits). */
+function problems(doc: Doc, given: Schema | undefined, value: unknown, at: string): string[] {
+  const schema = resolve(doc, given);
+  if (!schema) return [];
+  const alternatives = schema.anyOf ?? schema.oneOf;
+  if (alternatives) return alternatives.some((s) => problems(doc, s, value, at).length === 0) ? [] : [`${at}: matches none of its ${alternatives.length} alternatives`];
+  if (schema.type) {
+    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+    const actual = jsonType(value);
+    if (!types.includes(actual) && !(actual === 'integer' && types.includes('number'))) return [`${at}: is ${actual}, documented as ${types.join('|')}`];
+  }
+  const out: string[] = [];
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const key of schema.required ?? []) if (!(key in value)) out.push(`${at}.${key}: required, missing`);
+    for (const [key, sub] of Object.entries(schema.properties ?? {})) {
+      if (key in value) out.push(...problems(doc, sub, (value as Record<string, unknown>)[key], `${at}.${key}`));
+    }
+  }
+  if (Array.isArray(value) && schema.items) value.slice(0, 20).forEach((v, i) => out.push(...problems(doc, schema.items, v, `${at}[${i}]`)));
+  return out;
+}
+
+/** Why this answer does not match the document, or null when it does. */
+export function undocumented(doc: Doc, method: string, url: string, status: number, contentType: string | null, body: unknown): string | null {
+  const path = new URL(url, 'http://x').pathname;
+  // A literal segment wins over a parameter (…/validation/rerun before …/validation/{tier}).
+  const placeholders = (t: string) => (t.match(/\{/g) ?? []).length;
+  const template = Object.keys(doc.paths)
+    .filter((t) => new RegExp(`^${t.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path))
+    .sort((a, b) => placeholders(a) - placeholders(b))[0];
+  if (!template) return `${method} ${path}: no such path in the OpenAPI document`;
+  const operation = doc.paths[template]?.[method.toLowerCase()];
+  if (!operation) return `${method} ${template}: the method is not documented`;
+  const response = operation.responses[String(status)] ?? operation.responses.default;
+  if (!response) return `${method} ${template} answered ${status}, documented: ${Object.keys(operation.responses).join(', ')}`;
+  if (!contentType?.includes('application/json')) return null;
+  const found = problems(doc, response.content?.['application/json']?.schema, body, 'body');
+  return found.length ? `${method} ${template} ${status}: ${found.slice(0, 5).join('; ')}` : null;
+}
