@@ -21,6 +21,7 @@ import {
   verifyWebhookSignature,
   type MigrationStatus,
 } from '../../sdk/index';
+import { checkFetchAgainstOpenApi } from '../helpers/openapi';
 import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -91,6 +92,10 @@ describe('SSE parser (no server)', () => {
   });
 });
 
+/** Every answer the SDK gets in this file is checked against the server's OpenAPI document (the last test asserts it). */
+let stackUrl: string | undefined;
+const offDocument = checkFetchAgainstOpenApi(() => stackUrl);
+
 describe('against the real API', () => {
   let stack: Stack;
   let worker: WorkerProcess;
@@ -106,6 +111,7 @@ describe('against the real API', () => {
     dataDir = tempDataDir();
     // The receivers listen on loopback, which webhooks may reach only when the operator allows it.
     stack = await startStack(dataDir, { env: { SENSEI_WEBHOOK_ALLOW_PRIVATE: 'true' } });
+    stackUrl = stack.baseUrl;
     worker = new WorkerProcess(stack.workerEnv);
     worker.start();
     client = new Sensei({ apiKey: stack.apiKey, baseUrl: stack.baseUrl });
@@ -414,4 +420,10 @@ describe('against the real API', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/migrations/{id}/validation/rerun', '/v1/api-keys/{id}/revoke', '/v1/validations']));
   });
+});
+
+// Last in the file (tests run in order).
+test('every answer the SDK got matches the OpenAPI document (paths, methods, status codes, required fields and types)', () => {
+  expect(stackUrl).toBeDefined();
+  expect([...new Set(offDocument)]).toEqual([]);
 });

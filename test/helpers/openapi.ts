@@ -58,3 +58,33 @@ export function undocumented(doc: Doc, method: string, url: string, status: numb
   const found = problems(doc, response.content?.['application/json']?.schema, body, 'body');
   return found.length ? `${method} ${template} ${status}: ${found.slice(0, 5).join('; ')}` : null;
 }
+
+/**
+ * Wraps the global fetch for one test file: every answer to a /v1/ path of `baseUrl()` is checked against the document
+ * served there (fetched once). Returns the problems seen so far, for the file's last test to assert empty.
+ */
+export function checkFetchAgainstOpenApi(baseUrl: () => string | undefined): string[] {
+  const seen: string[] = [];
+  const original = globalThis.fetch;
+  let doc: Doc | undefined;
+  globalThis.fetch = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    const res = await original(input, init);
+    const base = baseUrl();
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (!base || !url.startsWith(`${base}/v1/`) || url.startsWith(`${base}/v1/openapi.json`)) return res;
+    const type = res.headers.get('content-type');
+    if (type?.includes('text/event-stream')) return res;
+    doc ??= (await (await original(`${base}/v1/openapi.json`)).json()) as Doc;
+    const text = await res.clone().text();
+    let body: unknown = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = text;
+    }
+    const problem = undocumented(doc, (init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET')).toUpperCase(), url.slice(base.length), res.status, type, body);
+    if (problem) seen.push(problem);
+    return res;
+  };
+  return seen;
+}
