@@ -241,7 +241,10 @@ async function copyChunkAsText(source: Connector, target: Connector, input: Chun
   const text = await source.readText(input.table, range, format);
   // The source may fail before the target reads (while it deletes the range): the stream keeps the error for the
   // target's read to throw, instead of an 'error' event with no listener taking the worker down.
-  text.on('error', () => undefined);
+  let sourceFailure: unknown;
+  text.on('error', (err) => {
+    sourceFailure ??= err;
+  });
   // The source's error reaches the target's read through the counter (pipeline destroys it with that error).
   const counted = new ByteCounter();
   counted.on('error', () => undefined);
@@ -250,13 +253,16 @@ async function copyChunkAsText(source: Connector, target: Connector, input: Chun
     const rows = await target.replaceRangeWithText(input.table, range, counted, format);
     Context.current().heartbeat({ after: input.after, copied: rows });
     return { rows, written: rows, rejected: [], lastKey: upTo, bytes: counted.bytes };
-  } catch (err) {
+  } catch (caught) {
+    // When the source broke off (a dropped connection …), that is the failure, with its retries, whatever the target
+    // made of the stream that stopped (MariaDB's driver can report it as a write on a closed connection, not retried).
+    const err = sourceFailure ?? caught;
     if (!(err instanceof ConnectorError)) throw err;
     if (err.code === 'NotSupported') {
       Context.current().log.warn('the source cannot render this chunk as text: copying it row by row', { table: input.table.source.name, reason: err.message });
       return null;
     }
-    if (!isRowRejection(target, err.cause)) throw err;
+    if (sourceFailure !== undefined || !isRowRejection(target, err.cause)) throw err;
     Context.current().log.info('the target rejects a row of this chunk: copying it row by row to name it', { table: input.table.source.name, after: input.after });
     return null;
   } finally {

@@ -30,6 +30,7 @@ const errors = Object.fromEntries(
     ['409', 'Conflict with the current state'],
     ['422', 'Validation error'],
     ['429', 'Rate limit exceeded'],
+    ['503', 'No worker answered for this migration (Temporal or the workers are unavailable); retry'],
   ].map(([code, description]) => [code, { description, ...json({ $ref: '#/components/schemas/Error' }) }]),
 );
 const ok = (description: string, response?: z.ZodType) => ({

@@ -13,6 +13,7 @@ import { createConnector } from '../../connectors/registry';
 import { migrationWorkflow, planQuery, resumeSignal, startUpdate, statusQuery } from '../../workflows/migration';
 import { compareDatabases } from '../helpers/compare';
 import { createTempDatabase, loadChinook } from '../helpers/databases';
+import { answersOffDocument } from '../helpers/openapi';
 import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir, uniqueId } from '../helpers/temporal';
 
@@ -321,4 +322,9 @@ test('one large table is split into key ranges that both workers copy at once; e
   expect([...byWorker.keys()].some((id) => id.startsWith(`${a.pid}@`))).toBe(true);
   expect([...byWorker.keys()].some((id) => id.startsWith(`${b.pid}@`))).toBe(true);
   await Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')]);
+});
+
+// Last in the file (tests run in order): every answer the tests above got from the API matched its OpenAPI document.
+test('every answer of this file matches the OpenAPI document (paths, methods, status codes, required fields and types)', () => {
+  expect(answersOffDocument()).toEqual([]);
 });

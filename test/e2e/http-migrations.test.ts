@@ -7,6 +7,7 @@ import type { Endpoint } from '../../connectors/types';
 import type { MigrationStatus } from '../../lib/migration';
 import { compareDatabases } from '../helpers/compare';
 import { createTempDatabase, loadChinook } from '../helpers/databases';
+import { answersOffDocument } from '../helpers/openapi';
 import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -269,4 +270,9 @@ describe('bad input gets a clear error', () => {
     expect(done.failure?.message).toBe('cancelled: changed plans');
     expect((await api('DELETE', `/v1/migrations/${id}`)).status).toBe(409);
   });
+});
+
+// Last in the file (tests run in order): every answer the tests above got from the API matched its OpenAPI document.
+test('every answer of this file matches the OpenAPI document (paths, methods, status codes, required fields and types)', () => {
+  expect(answersOffDocument()).toEqual([]);
 });

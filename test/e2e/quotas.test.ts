@@ -17,6 +17,7 @@ import { reachPolicy } from '../../lib/reach';
 import { Sealer } from '../../lib/secrets';
 import { MetadataStore } from '../../lib/store';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
+import { answersOffDocument } from '../helpers/openapi';
 import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -275,4 +276,9 @@ describe('status streams (server-sent events)', () => {
     expect(again.status).toBe(200);
     await again.body?.cancel();
   });
+});
+
+// Last in the file (tests run in order): every answer the tests above got from the API matched its OpenAPI document.
+test('every answer of this file matches the OpenAPI document (paths, methods, status codes, required fields and types)', () => {
+  expect(answersOffDocument()).toEqual([]);
 });

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { MigrationInput, MigrationStatus } from '../../lib/migration';
 import { Sealer } from '../../lib/secrets';
 import { migrationWorkflow, startUpdate, statusQuery } from '../../workflows/migration';
+import { answersOffDocument } from '../helpers/openapi';
 import { WorkerProcess, freePort, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -256,4 +257,9 @@ describe('webhooks', () => {
       await r.close();
     }
   });
+});
+
+// Last in the file (tests run in order): every answer the tests above got from the API matched its OpenAPI document.
+test('every answer of this file matches the OpenAPI document (paths, methods, status codes, required fields and types)', () => {
+  expect(answersOffDocument()).toEqual([]);
 });

@@ -14,6 +14,7 @@ import type { MigrationStatus } from '../../lib/migration';
 import { certificateQuery, statusQuery, validationQuery } from '../../workflows/migration';
 import { recordHistories } from '../helpers/histories';
 import { createTempDatabase, loadChinook } from '../helpers/databases';
+import { answersOffDocument } from '../helpers/openapi';
 import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -284,4 +285,9 @@ test('more than 500 rejected rows are all listed page by page; after the workflo
   await deleteWorkflow(id);
   expect((await api('GET', `/v1/migrations/${id}/status`)).body).toEqual(closedAgain);
   expect((await api('GET', `/v1/migrations/${id}/errors/${beyond.id}`)).body).toMatchObject({ resolution_note: 'looked at' });
+});
+
+// Last in the file (tests run in order): every answer the tests above got from the API matched its OpenAPI document.
+test('every answer of this file matches the OpenAPI document (paths, methods, status codes, required fields and types)', () => {
+  expect(answersOffDocument()).toEqual([]);
 });

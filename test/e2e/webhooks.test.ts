@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { signPayload, verifySignature } from '../../lib/webhooks';
+import { answersOffDocument } from '../helpers/openapi';
 import { WorkerProcess, freePort, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -174,4 +175,9 @@ test('a receiver that is down neither slows nor fails the migration, and gets th
   expect(late.every((r) => verifySignature(r.body, r.signature, secret))).toBe(true);
   // migration.created was first tried while nothing listened: it arrived on a retry.
   expect(late.find((r) => r.event === 'migration.created')?.attempt).toBeGreaterThan(1);
+});
+
+// Last in the file (tests run in order): every answer the tests above got from the API matched its OpenAPI document.
+test('every answer of this file matches the OpenAPI document (paths, methods, status codes, required fields and types)', () => {
+  expect(answersOffDocument()).toEqual([]);
 });

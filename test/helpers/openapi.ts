@@ -49,7 +49,8 @@ export function undocumented(doc: Doc, method: string, url: string, status: numb
   const template = Object.keys(doc.paths)
     .filter((t) => new RegExp(`^${t.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path))
     .sort((a, b) => placeholders(a) - placeholders(b))[0];
-  if (!template) return `${method} ${path}: no such path in the OpenAPI document`;
+  // A path the document does not have must be a 404 (a client probing it, a typo).
+  if (!template) return status === 404 ? null : `${method} ${path}: no such path in the OpenAPI document, answered ${status}`;
   const operation = doc.paths[template]?.[method.toLowerCase()];
   if (!operation) return `${method} ${template}: the method is not documented`;
   const response = operation.responses[String(status)] ?? operation.responses.default;
@@ -59,22 +60,30 @@ export function undocumented(doc: Doc, method: string, url: string, status: numb
   return found.length ? `${method} ${template} ${status}: ${found.slice(0, 5).join('; ')}` : null;
 }
 
+/** Base URLs of the APIs this test file started (startStack), whose answers are checked. */
+const watched = new Set<string>();
+const seen: string[] = [];
+let installed = false;
+
 /**
- * Wraps the global fetch for one test file: every answer to a /v1/ path of `baseUrl()` is checked against the document
- * served there (fetched once). Returns the problems seen so far, for the file's last test to assert empty.
+ * Checks every answer the global fetch gets from this API's /v1/ paths against the OpenAPI document it serves
+ * (fetched once). startStack calls it; a test file asserts `answersOffDocument()` is empty in its last test.
  */
-export function checkFetchAgainstOpenApi(baseUrl: () => string | undefined): string[] {
-  const seen: string[] = [];
+export function watchAnswers(baseUrl: string): void {
+  watched.add(baseUrl);
+  if (installed) return;
+  installed = true;
   const original = globalThis.fetch;
-  let doc: Doc | undefined;
+  const docs = new Map<string, Promise<Doc>>();
   globalThis.fetch = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
     const res = await original(input, init);
-    const base = baseUrl();
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (!base || !url.startsWith(`${base}/v1/`) || url.startsWith(`${base}/v1/openapi.json`)) return res;
+    const base = [...watched].find((b) => url.startsWith(`${b}/v1/`));
+    if (!base || url.startsWith(`${base}/v1/openapi.json`)) return res;
     const type = res.headers.get('content-type');
     if (type?.includes('text/event-stream')) return res;
-    doc ??= (await (await original(`${base}/v1/openapi.json`)).json()) as Doc;
+    if (!docs.has(base)) docs.set(base, original(`${base}/v1/openapi.json`).then((r) => r.json() as Promise<Doc>));
+    const doc = await (docs.get(base) as Promise<Doc>);
     const text = await res.clone().text();
     let body: unknown = null;
     try {
@@ -82,9 +91,14 @@ export function checkFetchAgainstOpenApi(baseUrl: () => string | undefined): str
     } catch {
       body = text;
     }
-    const problem = undocumented(doc, (init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET')).toUpperCase(), url.slice(base.length), res.status, type, body);
+    const method = (init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET')).toUpperCase();
+    const problem = undocumented(doc, method, url.slice(base.length), res.status, type, body);
     if (problem) seen.push(problem);
     return res;
   };
-  return seen;
+}
+
+/** The answers of this test file's APIs that did not match their OpenAPI document, each once. */
+export function answersOffDocument(): string[] {
+  return [...new Set(seen)];
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { watchAnswers } from './openapi';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from 'node:http';
@@ -129,6 +130,8 @@ export async function startStack(dir: string, options: StackOptions = {}): Promi
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const port = (server.address() as { port: number }).port;
+  // Every answer this file's tests get from the API is checked against its OpenAPI document (answersOffDocument).
+  watchAnswers(`http://127.0.0.1:${port}`);
   return {
     dataDir,
     store,
