@@ -191,16 +191,22 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
 
   private async connectionTransaction<T>(fn: (conn: mysql.PoolConnection) => Promise<T>): Promise<T> {
     const conn = await this.pool.getConnection();
+    // A connection that cannot even roll back (the driver closed it when a LOAD DATA stream broke off) must not go
+    // back to the pool: the next chunk, a retry, would get it and fail with "connection is in closed state".
+    let reusable = true;
     try {
       await conn.beginTransaction();
       const result = await fn(conn);
       await conn.commit();
       return result;
     } catch (error) {
-      await conn.rollback().catch(() => undefined);
+      await conn.rollback().catch(() => {
+        reusable = false;
+      });
       throw error;
     } finally {
-      conn.release();
+      if (reusable) conn.release();
+      else conn.destroy();
     }
   }
 
@@ -591,6 +597,8 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     }
     const network = networkReason(error);
     if (network && !code.startsWith('ER_')) return new ConnectorError('ConnectionFailed', `cannot connect to ${where}: ${network}`);
+    // mysql2's word for a connection it closed (a broken stream, a killed session): the connection, not the data.
+    if (/connection is in closed state/i.test(errorMessage(error))) return new ConnectorError('ConnectionFailed', `${action}: the connection to ${where} was closed`);
     return new ConnectorError('QueryFailed', `${action} failed on ${where}: ${errorMessage(error)}`);
   }
 
