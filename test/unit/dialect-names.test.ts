@@ -16,7 +16,8 @@ function files(dir: string): string[] {
   if (!fs.existsSync(full)) return [];
   return fs.readdirSync(full, { withFileTypes: true }).flatMap((e) => {
     const rel = path.join(dir, e.name);
-    if (e.isDirectory()) return files(rel);
+    // Build output (sdk/dist after `npm pack`) is compiled from the sources scanned here.
+    if (e.isDirectory()) return e.name === 'dist' || e.name === 'node_modules' ? [] : files(rel);
     return e.name.endsWith('.ts') ? [rel] : [];
   });
 }
