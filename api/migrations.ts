@@ -479,6 +479,8 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
         res.write(': no worker answered; retrying\n\n');
       }
       await new Promise((r) => setTimeout(r, 500));
+      // The client may have gone while this stream slept (or the API is shutting down): no query for nobody.
+      if (isClosed()) break;
       status = await sharedStatusOf(handle, res).catch(() => undefined);
     }
     if (!isClosed()) {

@@ -13,7 +13,7 @@ import { createConnector } from '../../connectors/registry';
 import { migrationWorkflow, planQuery, resumeSignal, startUpdate, statusQuery } from '../../workflows/migration';
 import { compareDatabases } from '../helpers/compare';
 import { createTempDatabase, loadChinook } from '../helpers/databases';
-import { answersOffDocument } from '../helpers/openapi';
+import { answersOffDocument, watchAnswers } from '../helpers/openapi';
 import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir, uniqueId } from '../helpers/temporal';
 
@@ -27,6 +27,8 @@ const databases: TempDb[] = [];
 beforeAll(async () => {
   dataDir = tempDataDir();
   stack = await startStack(dataDir);
+  // Every answer the tests get from this API is checked against its OpenAPI document (the file's last test).
+  watchAnswers(stack.baseUrl);
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import type { Endpoint } from '../../connectors/types';
 import type { MigrationStatus } from '../../lib/migration';
 import { compareDatabases } from '../helpers/compare';
 import { createTempDatabase, loadChinook } from '../helpers/databases';
-import { answersOffDocument } from '../helpers/openapi';
+import { answersOffDocument, watchAnswers } from '../helpers/openapi';
 import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -28,6 +28,8 @@ async function tempDb(dialect: 'postgresql' | 'mysql', chinook = false): Promise
 beforeAll(async () => {
   dataDir = tempDataDir();
   stack = await startStack(dataDir);
+  // Every answer the tests get from this API is checked against its OpenAPI document (the file's last test).
+  watchAnswers(stack.baseUrl);
   worker = new WorkerProcess(stack.workerEnv);
   worker.start();
 });

@@ -17,7 +17,7 @@ import { reachPolicy } from '../../lib/reach';
 import { Sealer } from '../../lib/secrets';
 import { MetadataStore } from '../../lib/store';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
-import { answersOffDocument } from '../helpers/openapi';
+import { answersOffDocument, watchAnswers } from '../helpers/openapi';
 import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -29,6 +29,8 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = tempDataDir();
   stack = await startStack(dataDir, { authFailureLimit: 5, rateTier: 'free' });
+  // Every answer the tests get from this API is checked against its OpenAPI document (the file's last test).
+  watchAnswers(stack.baseUrl);
 });
 
 afterAll(async () => {

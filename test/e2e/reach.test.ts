@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { MigrationInput, MigrationStatus } from '../../lib/migration';
 import { Sealer } from '../../lib/secrets';
 import { migrationWorkflow, startUpdate, statusQuery } from '../../workflows/migration';
-import { answersOffDocument } from '../helpers/openapi';
+import { answersOffDocument, watchAnswers } from '../helpers/openapi';
 import { WorkerProcess, freePort, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -24,6 +24,8 @@ const CHINOOK = path.resolve(__dirname, '../../fixtures/chinook/Chinook_Sqlite.s
 beforeAll(async () => {
   dir = tempDataDir();
   stack = await startStack(dir);
+  // Every answer the tests get from this API is checked against its OpenAPI document (the file's last test).
+  watchAnswers(stack.baseUrl);
   sealer = new Sealer(String(stack.workerEnv.SENSEI_ENCRYPTION_KEY));
   worker = new WorkerProcess(stack.workerEnv);
   worker.start();

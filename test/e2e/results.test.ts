@@ -14,7 +14,7 @@ import type { MigrationStatus } from '../../lib/migration';
 import { certificateQuery, statusQuery, validationQuery } from '../../workflows/migration';
 import { recordHistories } from '../helpers/histories';
 import { createTempDatabase, loadChinook } from '../helpers/databases';
-import { answersOffDocument } from '../helpers/openapi';
+import { answersOffDocument, watchAnswers } from '../helpers/openapi';
 import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -29,6 +29,8 @@ const TIERS = ['structural', 'statistical', 'referential', 'semantic', 'behavior
 beforeAll(async () => {
   dataDir = tempDataDir();
   stack = await startStack(dataDir);
+  // Every answer the tests get from this API is checked against its OpenAPI document (the file's last test).
+  watchAnswers(stack.baseUrl);
   worker = new WorkerProcess(stack.workerEnv);
   worker.start();
 });

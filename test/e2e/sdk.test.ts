@@ -21,7 +21,7 @@ import {
   verifyWebhookSignature,
   type MigrationStatus,
 } from '../../sdk/index';
-import { answersOffDocument } from '../helpers/openapi';
+import { answersOffDocument, watchAnswers } from '../helpers/openapi';
 import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -107,6 +107,8 @@ describe('against the real API', () => {
     dataDir = tempDataDir();
     // The receivers listen on loopback, which webhooks may reach only when the operator allows it.
     stack = await startStack(dataDir, { env: { SENSEI_WEBHOOK_ALLOW_PRIVATE: 'true' } });
+    // Every answer the tests get from this API is checked against its OpenAPI document (the file's last test).
+    watchAnswers(stack.baseUrl);
     worker = new WorkerProcess(stack.workerEnv);
     worker.start();
     client = new Sensei({ apiKey: stack.apiKey, baseUrl: stack.baseUrl });

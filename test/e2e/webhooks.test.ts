@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { signPayload, verifySignature } from '../../lib/webhooks';
-import { answersOffDocument } from '../helpers/openapi';
+import { answersOffDocument, watchAnswers } from '../helpers/openapi';
 import { WorkerProcess, freePort, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -68,6 +68,8 @@ beforeAll(async () => {
   dataDir = tempDataDir();
   // The receivers listen on loopback, which webhooks may reach only when the operator allows it.
   stack = await startStack(dataDir, { env: { SENSEI_WEBHOOK_ALLOW_PRIVATE: 'true' } });
+  // Every answer the tests get from this API is checked against its OpenAPI document (the file's last test).
+  watchAnswers(stack.baseUrl);
   worker = new WorkerProcess(stack.workerEnv);
   worker.start();
 });

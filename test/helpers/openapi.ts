@@ -67,7 +67,7 @@ let installed = false;
 
 /**
  * Checks every answer the global fetch gets from this API's /v1/ paths against the OpenAPI document it serves
- * (fetched once). startStack calls it; a test file asserts `answersOffDocument()` is empty in its last test.
+ * (fetched once). A test file calls it after startStack and asserts `answersOffDocument()` is empty in its last test.
  */
 export function watchAnswers(baseUrl: string): void {
   watched.add(baseUrl);
