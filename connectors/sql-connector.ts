@@ -8,7 +8,7 @@ import { isNotAllowed } from '../lib/reach';
 import { quoteIdentifier, quoteList, quoteLiteral } from '../lib/quote';
 import { targetType } from '../lib/typemap';
 import { toCanonicalValue } from '../lib/values';
-import type { CanonicalType, ColumnMapping, Dialect, Key, Row, SchemaInfo, TableInfo, TablePlan } from '../lib/types';
+import type { CanonicalType, ColumnInfo, ColumnMapping, Dialect, Key, Row, SchemaInfo, TableInfo, TablePlan } from '../lib/types';
 import { dialectNamed } from './dialects';
 import { endpointLabel, scrub } from './endpoint';
 import { ConnectorError, type Connector, type Endpoint, type IntrospectOptions, type KeyRange, type NativeTypeChoice, type ReadOptions } from './types';
@@ -288,12 +288,35 @@ export abstract class SqlConnector implements Connector {
   }
 
   protected createTableSql(plan: TablePlan): string {
-    const parts = plan.columns.map((c) => this.columnDefinition(plan, c));
+    const parts = plan.native ? this.sourceColumnDefinitions(plan) : plan.columns.map((c) => this.columnDefinition(plan, c));
     parts.push(...this.tableConstraints(plan));
-    return `CREATE TABLE ${this.qt(plan.target)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions()}`;
+    // Natively the source's own checks come too (another dialect's check text would mean nothing here).
+    if (plan.native) for (const check of plan.source.checks ?? []) parts.push(`${check.name ? `CONSTRAINT ${this.q(check.name)} ` : ''}${check.definition}`);
+    return `CREATE TABLE ${this.qt(plan.target)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions(plan)}`;
   }
 
-  protected tableOptions(): string {
+  /**
+   * Same dialect (TablePlan.native): every column in the source's order, the copied ones as planned and the generated
+   * ones (not copied: the target computes them again) in the dialect's generated-column syntax.
+   */
+  private sourceColumnDefinitions(plan: TablePlan): string[] {
+    const mapped = new Map(plan.columns.map((c) => [c.column, c]));
+    const parts: string[] = [];
+    for (const column of plan.source.columns) {
+      const c = mapped.get(column.name);
+      if (c) parts.push(this.columnDefinition(plan, c));
+      else if (column.generated) parts.push(this.generatedColumnDefinition(column));
+    }
+    return parts;
+  }
+
+  /** A source's generated column, its expression in this dialect's words (the SQL standard form; STORED unless the source computes it on read). */
+  protected generatedColumnDefinition(column: ColumnInfo): string {
+    return `${this.q(column.name)} ${column.nativeType} GENERATED ALWAYS AS (${column.generated}) ${column.virtual ? 'VIRTUAL' : 'STORED'}`;
+  }
+
+  /** What follows a CREATE TABLE's closing parenthesis (engine, charset, inheritance, partitioning). */
+  protected tableOptions(_plan: TablePlan): string {
     return '';
   }
 

@@ -451,26 +451,10 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
 
   // ---- MariaDB/MySQL → MariaDB/MySQL: the source's own column definitions (TablePlan.native) ----
 
-  protected override createTableSql(plan: TablePlan): string {
-    if (!plan.native) return super.createTableSql(plan);
-    const mapped = new Map(plan.columns.map((c) => [c.column, c]));
-    const parts: string[] = [];
-    for (const column of plan.source.columns) {
-      const c = mapped.get(column.name);
-      if (c) parts.push(this.columnDefinition(plan, c));
-      // Generated columns are not copied: the target computes them again, stored or virtual as the source does.
-      else if (column.generated) {
-        const collate = column.collation ? ` COLLATE ${column.collation}` : '';
-        const comment = column.comment ? ` COMMENT ${lit(column.comment)}` : '';
-        parts.push(`${this.q(column.name)} ${column.nativeType}${collate} AS (${column.generated}) ${column.virtual ? 'VIRTUAL' : 'STORED'}${comment}`);
-      }
-    }
-    parts.push(...this.tableConstraints(plan));
-    for (const check of plan.source.checks ?? []) parts.push(`CONSTRAINT ${this.q(check.name)} ${check.definition}`);
-    const comment = plan.source.comment ? ` COMMENT=${lit(plan.source.comment)}` : '';
-    // The source's next AUTO_INCREMENT value (it may be past the highest row: rows deleted); the load moves it on when a copied row is past it.
-    const counter = /^\d+$/.test(plan.source.nextAutoIncrement ?? '') ? ` AUTO_INCREMENT=${plan.source.nextAutoIncrement}` : '';
-    return `CREATE TABLE ${this.qt(plan.target)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions()}${counter}${comment}`;
+  protected override generatedColumnDefinition(column: ColumnInfo): string {
+    const collate = column.collation ? ` COLLATE ${column.collation}` : '';
+    const comment = column.comment ? ` COMMENT ${lit(column.comment)}` : '';
+    return `${this.q(column.name)} ${column.nativeType}${collate} AS (${column.generated}) ${column.virtual ? 'VIRTUAL' : 'STORED'}${comment}`;
   }
 
   protected override tableConstraints(plan: TablePlan): string[] {
@@ -540,8 +524,13 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     return found;
   }
 
-  protected override tableOptions(): string {
-    return ` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${this.collation ?? 'utf8mb4_nopad_bin'}`;
+  protected override tableOptions(plan: TablePlan): string {
+    const options = ` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${this.collation ?? 'utf8mb4_nopad_bin'}`;
+    if (!plan.native) return options;
+    // The source's next AUTO_INCREMENT value (it may be past the highest row: rows deleted); the load moves it on when a copied row is past it.
+    const counter = /^\d+$/.test(plan.source.nextAutoIncrement ?? '') ? ` AUTO_INCREMENT=${plan.source.nextAutoIncrement}` : '';
+    const comment = plan.source.comment ? ` COMMENT=${lit(plan.source.comment)}` : '';
+    return `${options}${counter}${comment}`;
   }
 
   protected async tableExists(table: string): Promise<boolean> {

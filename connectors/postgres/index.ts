@@ -384,26 +384,22 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
 
   // ---- PostgreSQL → PostgreSQL: the source's own DDL (TablePlan.native) ----
 
-  protected override createTableSql(plan: TablePlan): string {
-    if (!plan.native) return super.createTableSql(plan);
-    const mapped = new Map(plan.columns.map((c) => [c.column, c]));
-    const parts: string[] = [];
-    for (const column of plan.source.columns) {
-      const c = mapped.get(column.name);
-      if (c) parts.push(this.columnDefinition(plan, c));
-      // Generated columns are not copied: the target computes them again.
-      else if (column.generated) parts.push(`${this.q(column.name)} ${column.nativeType} GENERATED ALWAYS AS (${column.generated}) STORED`);
-    }
+  /** Key and unique constraints with their names; index names are per schema, so a renamed table's are the server's. */
+  protected override tableConstraints(plan: TablePlan): string[] {
+    if (!plan.native) return super.tableConstraints(plan);
     const source = plan.source;
-    const named = (name: string | undefined) => (name ? `CONSTRAINT ${this.q(name)} ` : '');
-    // Key and unique constraints name their index, and index names are per schema: a renamed table's are the server's.
-    const keyName = (name: string | undefined) => named(plan.target === source.name ? name : undefined);
-    if (source.primaryKey.length) parts.push(`${keyName(source.primaryKeyName)}PRIMARY KEY (${quoteList(this.dialect, source.primaryKey)})`);
-    for (const u of source.uniqueConstraints) parts.push(`${keyName(u.name)}UNIQUE (${quoteList(this.dialect, u.columns)})`);
-    for (const check of source.checks ?? []) parts.push(`${named(check.name)}${check.definition}`);
-    const inherits = source.inherits?.length ? ` INHERITS (${source.inherits.map((t) => this.qt(t)).join(', ')})` : '';
-    const partitioned = source.partitioning ? ` PARTITION BY ${source.partitioning.by}` : '';
-    return `CREATE TABLE ${this.qt(plan.target)} (\n  ${parts.join(',\n  ')}\n)${inherits}${partitioned}`;
+    const keyName = (name: string | undefined) => (name && plan.target === source.name ? `CONSTRAINT ${this.q(name)} ` : '');
+    const out: string[] = [];
+    if (source.primaryKey.length) out.push(`${keyName(source.primaryKeyName)}PRIMARY KEY (${quoteList(this.dialect, source.primaryKey)})`);
+    for (const u of source.uniqueConstraints) out.push(`${keyName(u.name)}UNIQUE (${quoteList(this.dialect, u.columns)})`);
+    return out;
+  }
+
+  protected override tableOptions(plan: TablePlan): string {
+    if (!plan.native) return '';
+    const inherits = plan.source.inherits?.length ? ` INHERITS (${plan.source.inherits.map((t) => this.qt(t)).join(', ')})` : '';
+    const partitioned = plan.source.partitioning ? ` PARTITION BY ${plan.source.partitioning.by}` : '';
+    return `${inherits}${partitioned}`;
   }
 
   protected override columnDefinition(plan: TablePlan, c: ColumnMapping): string {
