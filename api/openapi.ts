@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import * as R from './responses';
-import { createWebhookBody } from './webhooks';
+import { createWebhookBody, webhookEvent } from './webhooks';
 import { patchMappingBody, patchMappingsBody, patchMigrationBody, resolveErrorBody, cancelBody, createApiKeyBody, createConnectionBody, createMigrationBody, gateDecisionBody, listMigrationsQuery, pageQuery } from './schemas';
 
 /** JSON Schema of a request schema as callers write it (defaults optional), or of a response as the API sends it. */
@@ -66,7 +66,7 @@ export function openApiDocument() {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'sk_live_/sk_test_ API key, sa_ service-account key, or OAuth JWT' } },
-      schemas: { Error: errorBody },
+      schemas: { Error: errorBody, WebhookEvent: schemaOf(webhookEvent, 'output') },
     },
     paths: {
       '/v1/migrations': {

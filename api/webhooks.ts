@@ -10,6 +10,9 @@ import type { webhookDeliveryResponse, webhookResponse } from './responses';
 import { ApiError, notFound } from './errors';
 import { pageQuery, envelope, parse } from './schemas';
 
+/** One event a subscription may name; the OpenAPI document serves it (components.schemas.WebhookEvent), so clients such as the console read the list there. */
+export const webhookEvent = z.enum(WEBHOOK_EVENTS).describe("An event Sensei sends to subscribers; a subscription names some of them, or '*' for every one");
+
 export const createWebhookBody = z
   .object({
     url: z

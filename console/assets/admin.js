@@ -178,22 +178,23 @@ export function ApiKeys({ isAdmin }) {
     </form>`;
 }
 
-const EVENTS = [
-  '*',
-  'migration.created',
-  'migration.phase.started',
-  'migration.phase.completed',
-  'migration.paused',
-  'migration.resumed',
-  'migration.completed',
-  'migration.failed',
-  'migration.cancelled',
-  'validation.completed',
-  'certificate.issued',
-];
+/** The events a subscription may name, as the API's OpenAPI document lists them (one list, lib/webhooks.ts), '*' first. */
+function useWebhookEvents() {
+  const [events, setEvents] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    api('GET', '/v1/openapi.json').then((doc) => {
+      const listed = doc?.components?.schemas?.WebhookEvent?.enum;
+      if (Array.isArray(listed)) setEvents(['*', ...listed]);
+      else setError(new Error('the API document lists no webhook events'));
+    }, setError);
+  }, []);
+  return { events, error };
+}
 
 export function Webhooks() {
   const list = useList('/v1/webhooks?limit=100');
+  const events = useWebhookEvents();
   const action = useAction();
   const [created, setCreated] = useState(null);
   const [open, setOpen] = useState(null);
@@ -216,7 +217,7 @@ export function Webhooks() {
     if ((await action.run(() => api('DELETE', `/v1/webhooks/${w.id}`))) !== undefined) await list.load();
   };
   return html`<h1>Webhooks</h1>
-    <${ErrorNote} error=${list.error || action.error} />
+    <${ErrorNote} error=${list.error || events.error || action.error} />
     ${created && html`<${ShownOnce} what="signing secret" value=${created.secret} onDone=${() => setCreated(null)} />`}
     ${list.rows === null
       ? html`<${Loading} what="webhooks" />`
@@ -246,7 +247,9 @@ export function Webhooks() {
       <input id="w-url" name="url" type="url" required maxlength="2000" autocomplete="off" />
       <fieldset>
         <legend>Events</legend>
-        ${EVENTS.map((ev) => html`<label class="check"><input type="checkbox" name="events" value=${ev} checked=${ev === '*'} /> ${ev === '*' ? 'every event' : ev}</label>`)}
+        ${events.events === null
+          ? html`<${Loading} what="events" />`
+          : events.events.map((ev) => html`<label class="check"><input type="checkbox" name="events" value=${ev} checked=${ev === '*'} /> ${ev === '*' ? 'every event' : ev}</label>`)}
       </fieldset>
       <label for="w-desc">Description <span class="optional">(optional)</span></label>
       <input id="w-desc" name="description" type="text" maxlength="500" autocomplete="off" />

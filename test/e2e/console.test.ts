@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { verifyCertificateText } from '../../lib/certificate';
+import { WEBHOOK_EVENTS } from '../../lib/webhooks';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
 import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
@@ -327,6 +328,10 @@ test('connections, API keys and webhooks pages: create, test, revoke, and never 
     const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/sensei`;
     await nav('Webhooks');
     await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+    // The form offers every event the API sends, as its OpenAPI document lists them, and "every event" first.
+    const eventBoxes = page.getByRole('group', { name: 'Events' }).getByRole('checkbox');
+    await eventBoxes.first().waitFor();
+    expect(await eventBoxes.evaluateAll((boxes) => boxes.map((b) => (b as unknown as { value: string }).value))).toEqual(['*', ...WEBHOOK_EVENTS]);
     await page.getByLabel('URL').fill(hookUrl);
     await page.getByRole('button', { name: 'Add webhook' }).click();
     const secret = await page.locator('.once input').inputValue();

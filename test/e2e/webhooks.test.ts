@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { signPayload, verifySignature } from '../../lib/webhooks';
+import { WEBHOOK_EVENTS, signPayload, verifySignature } from '../../lib/webhooks';
 import { answersOffDocument, watchAnswers } from '../helpers/openapi';
 import { WorkerProcess, freePort, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
@@ -125,6 +125,13 @@ test('subscriptions: the secret is shown once, never listed; bad subscriptions a
   expect((await call('GET', `/v1/webhooks/${created.body.id}`)).body).not.toHaveProperty('secret');
   expect((await call('POST', '/v1/webhooks', { url: 'ftp://x', events: ['migration.completed'] })).status).toBe(422);
   expect((await call('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/x', events: ['migration.exploded'] })).body.error.details.field).toBe('events[0]');
+  // The events a subscription may name are served (the console builds its form from them), and each is accepted.
+  const doc = (await call('GET', '/v1/openapi.json')).body;
+  expect(doc.components.schemas.WebhookEvent.enum).toEqual([...WEBHOOK_EVENTS]);
+  const every = await call('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/all', events: doc.components.schemas.WebhookEvent.enum });
+  expect(every.status).toBe(201);
+  expect(every.body.events).toEqual([...WEBHOOK_EVENTS]);
+  expect((await call('DELETE', `/v1/webhooks/${every.body.id}`)).status).toBe(204);
   expect((await call('DELETE', `/v1/webhooks/${created.body.id}`)).status).toBe(204);
   expect((await call('GET', `/v1/webhooks/${created.body.id}`)).status).toBe(404);
 });
