@@ -109,6 +109,10 @@ export interface ValidationSql {
   floatAggregate(fn: 'MIN' | 'MAX' | 'SUM', col: string): string;
   /** Where decimals may be stored as text: MIN/MAX by value, in their exact spelling. */
   decimalExtreme?(table: string, col: string, fn: 'MIN' | 'MAX'): string;
+  /** The clause that ends a query to keep its first n rows (absent: `LIMIT n`; Oracle spells it FETCH FIRST). */
+  firstRows?(n: number): string;
+  /** A condition true where a boolean column is true (absent: the column itself; where booleans are stored as numbers, `<> 0`). */
+  isTrue?(col: string): string;
   /** Present where the capability inDatabaseDigest is. */
   digest?: DigestSql;
 }

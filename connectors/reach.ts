@@ -6,6 +6,7 @@
 import { allowedFile, checkLiteralHost, isNotAllowed, type ReachPolicy } from '../lib/reach';
 import { sqlitePath } from './endpoint';
 import { parseMysqlUrl } from './mysql/url';
+import { parseOracleUrl } from './oracle/url';
 import { parsePostgresUrl } from './postgres/url';
 import { ConnectorError, type Endpoint } from './types';
 
@@ -44,6 +45,10 @@ function check(endpoint: Endpoint, policy: ReachPolicy): Endpoint {
       const files = Object.fromEntries(Object.entries(url.files).map(([option, file]) => [option, allowedFile(file, 'tls', option, policy)]));
       return Object.keys(files).length ? { ...endpoint, connectionString: url.withFiles(files) } : endpoint;
     }
+    case 'oracle':
+      // A host name is resolved and checked again when the connector connects (connectors/oracle/driver.ts).
+      checkLiteralHost(parseOracleUrl(cs).host, 'database');
+      return endpoint;
     default:
       // Dialects without a connector are refused by the registry before anything is opened.
       return endpoint;

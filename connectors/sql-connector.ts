@@ -137,9 +137,14 @@ export abstract class SqlConnector implements Connector {
       const where = this.afterCondition(keyColumns, keyTypes, after, params);
       const sql =
         `SELECT ${this.selectList(columns, types)} FROM ${await this.rowsOf(table)}${where}` +
-        ` ORDER BY ${quoteList(this.dialect, keyColumns)} LIMIT ${Math.max(1, Math.floor(limit))}`;
+        ` ORDER BY ${quoteList(this.dialect, keyColumns)}${this.limitClause(Math.max(1, Math.floor(limit)))}`;
       return this.convertRows(await this.exec(sql, params), types, options);
     });
+  }
+
+  /** ` LIMIT n [OFFSET m]` after an ORDER BY; a dialect without LIMIT spells it its own way. */
+  protected limitClause(limit: number, offset?: number): string {
+    return ` LIMIT ${limit}${offset === undefined ? '' : ` OFFSET ${offset}`}`;
   }
 
   /** ` WHERE (k1, k2) > after` (row-value comparison), or nothing when after is null; values bound through `params`. */
@@ -182,8 +187,8 @@ export abstract class SqlConnector implements Connector {
       const keys = quoteList(this.dialect, keyColumns);
       const from = `SELECT ${keys} FROM ${await this.rowsOf(table)}${where}`;
       // An index-only walk over the chunk's keys; the tail of the table has fewer rows than the limit.
-      let rows = await this.exec(`${from} ORDER BY ${keys} LIMIT 1 OFFSET ${Math.max(0, Math.floor(limit) - 1)}`, params);
-      if (rows.length === 0) rows = await this.exec(`${from} ORDER BY ${keyColumns.map((k) => `${this.q(k)} DESC`).join(', ')} LIMIT 1`, params);
+      let rows = await this.exec(`${from} ORDER BY ${keys}${this.limitClause(1, Math.max(0, Math.floor(limit) - 1))}`, params);
+      if (rows.length === 0) rows = await this.exec(`${from} ORDER BY ${keyColumns.map((k) => `${this.q(k)} DESC`).join(', ')}${this.limitClause(1)}`, params);
       return rows.length ? rows[0].map((v, i) => toCanonicalValue(v, keyTypes[i]) as Key[number]) : null;
     });
   }

@@ -61,7 +61,7 @@ export function planColumn(table: TableInfo, column: ColumnInfo, targetDialect: 
   if (canonical.kind === 'unsupported') {
     return { ...base, targetType: '', confidence: 0, note: canonical.readNote ?? `type ${column.nativeType} is not supported by Sensei` };
   }
-  const choice = targetType(targetDialect, canonical, { inKey: isKeyColumn(table, column.name) });
+  const choice = targetType(targetDialect, canonical, { inKey: isKeyColumn(table, column.name), notNull: !column.nullable });
   const defaultNote =
     column.default !== null && portableDefault(column.default) === null && !canonical.autoIncrement
       ? `default ${column.default} is not copied (only literal defaults are portable)`

@@ -11,6 +11,8 @@ export interface TargetTypeChoice {
 export interface TargetTypeContext {
   /** The column is part of the primary key or a unique constraint (MySQL cannot index unbounded TEXT/BLOB). */
   inKey?: boolean;
+  /** The column is NOT NULL (a target that stores '' as NULL then rejects empty text). */
+  notNull?: boolean;
 }
 
 export function unsupported(nativeName: string): CanonicalType {

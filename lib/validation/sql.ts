@@ -49,6 +49,12 @@ export function validationSql(p: Place): ValidationSql {
   return sql;
 }
 
+/** ` LIMIT n`, or the dialect's own clause for the first n rows of a query. */
+export function firstRows(p: Place, n: number): string {
+  const own = dialectNamed(p.dialect).validation?.firstRows;
+  return own ? ` ${own(n)}` : ` LIMIT ${n}`;
+}
+
 export interface StatColumn {
   name: string;
   kind: StatKind;
@@ -79,7 +85,7 @@ export function statisticsSql(p: Place, table: string, columns: StatColumn[]): s
     } else if (c.kind === 'temporal') {
       parts.push(`${sql.text(`MIN(${col})`)} AS min${i}`, `${sql.text(`MAX(${col})`)} AS max${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);
     } else if (c.kind === 'boolean') {
-      parts.push(`SUM(CASE WHEN ${col} THEN 1 ELSE 0 END) AS t${i}`);
+      parts.push(`SUM(CASE WHEN ${sql.isTrue ? sql.isTrue(col) : col} THEN 1 ELSE 0 END) AS t${i}`);
     } else if (c.kind === 'text') {
       parts.push(`SUM(${sql.charLength(col)}) AS l${i}`);
     }
@@ -90,7 +96,7 @@ export function statisticsSql(p: Place, table: string, columns: StatColumn[]): s
 /** Key values that occur more than once (at most `limit`), and how often. */
 export function duplicateKeysSql(p: Place, table: string, columns: string[], limit: number): string {
   const cols = columns.map((c) => q(p, c)).join(', ');
-  return `SELECT ${cols}, COUNT(*) AS n FROM ${tableRef(p, table)} WHERE ${columns.map((c) => `${q(p, c)} IS NOT NULL`).join(' AND ')} GROUP BY ${cols} HAVING COUNT(*) > 1 LIMIT ${limit}`;
+  return `SELECT ${cols}, COUNT(*) AS n FROM ${tableRef(p, table)} WHERE ${columns.map((c) => `${q(p, c)} IS NOT NULL`).join(' AND ')} GROUP BY ${cols} HAVING COUNT(*) > 1${firstRows(p, limit)}`;
 }
 
 export interface ForeignKeyRef {
@@ -114,7 +120,7 @@ export function orphanCountSql(p: Place, fk: ForeignKeyRef): string {
 /** Child rows whose foreign key finds no parent: the child's key and the dangling reference, at most `limit`. */
 export function orphanSampleSql(p: Place, fk: ForeignKeyRef, childKey: string[], limit: number): string {
   const cols = [...new Set([...childKey, ...fk.columns])].map((c) => `c.${q(p, c)}`).join(', ');
-  return `SELECT ${cols} ${orphanFrom(p, fk)} LIMIT ${limit}`;
+  return `SELECT ${cols} ${orphanFrom(p, fk)}${firstRows(p, limit)}`;
 }
 
 // ---------------------------------------------------------------- behavioral suite
@@ -184,7 +190,7 @@ export function generatedSuite(p: Place, tables: SuiteTable[], names: (table: st
       const cols = t.columns.map((c) => q(p, c.name)).join(', ');
       out.push({
         name: `top ${TOP_N} ${t.name} by key`,
-        sql: `SELECT ${cols} FROM ${ref} ORDER BY ${t.primaryKey.map((c) => q(p, c)).join(', ')} LIMIT ${TOP_N}`,
+        sql: `SELECT ${cols} FROM ${ref} ORDER BY ${t.primaryKey.map((c) => q(p, c)).join(', ')}${firstRows(p, TOP_N)}`,
         ordered: true,
         types: t.columns.map((c) => c.type),
       });

@@ -1,0 +1,145 @@
+/** The statements the Oracle connector and the validation tiers send to Oracle (connectors/oracle/sql.ts, lib/validation/sql.ts). */
+import { redactConnectionString } from '../../connectors/endpoint';
+import { afterCondition, bindExpression, bindValue, chunkWrite, firstRowsClause, keysetRead, readExpression, restartIdentitySql } from '../../connectors/oracle/sql';
+import { defaultOracleSchema, parseOracleUrl } from '../../connectors/oracle/url';
+import { ConnectorError } from '../../connectors/types';
+import type { CanonicalType } from '../../lib/types';
+import { duplicateKeysSql, generatedSuite, orphanSampleSql, statisticsSql } from '../../lib/validation/sql';
+
+const int: CanonicalType = { kind: 'decimal' };
+const text: CanonicalType = { kind: 'varchar', length: 40 };
+
+describe('keyset reads', () => {
+  const spec = { table: '"CHINOOK"."TRACK"', columns: ['TRACKID', 'NAME', 'SOLD'], nativeTypes: ['NUMBER', 'VARCHAR2(200 BYTE)', 'DATE'], keyColumns: ['TRACKID'], keyTypes: [int] };
+
+  test('the first page: no condition, ordered by the key, FETCH FIRST', () => {
+    expect(keysetRead(spec, null, 500)).toEqual({
+      sql: `SELECT "TRACKID", "NAME", TO_CHAR("SOLD", 'YYYY-MM-DD HH24:MI:SS') FROM "CHINOOK"."TRACK" ORDER BY "TRACKID" FETCH FIRST 500 ROWS ONLY`,
+      params: [],
+    });
+  });
+
+  test('the next page binds the last key (no value in the text)', () => {
+    const { sql, params } = keysetRead(spec, ['3503'], 500);
+    expect(sql).toBe(`SELECT "TRACKID", "NAME", TO_CHAR("SOLD", 'YYYY-MM-DD HH24:MI:SS') FROM "CHINOOK"."TRACK" WHERE "TRACKID" > TO_NUMBER(:1) ORDER BY "TRACKID" FETCH FIRST 500 ROWS ONLY`);
+    expect(params).toEqual(['3503']);
+  });
+
+  test('a composite key expands the row comparison Oracle lacks, each placeholder bound once', () => {
+    const params: unknown[] = [];
+    expect(afterCondition(['PLAYLISTID', 'TRACKID'], [int, int], ['1', '3402'], params)).toBe(
+      '("PLAYLISTID" > TO_NUMBER(:1) OR ("PLAYLISTID" = TO_NUMBER(:2) AND "TRACKID" > TO_NUMBER(:3)))',
+    );
+    expect(params).toEqual(['1', '1', '3402']);
+    const three: unknown[] = [];
+    expect(afterCondition(['A', 'B', 'C'], [text, text, text], ['a', 'b', 'c'], three)).toBe('("A" > :1 OR ("A" = :2 AND "B" > :3) OR ("A" = :4 AND "B" = :5 AND "C" > :6))');
+    expect(three).toEqual(['a', 'a', 'b', 'a', 'b', 'c']);
+  });
+
+  test('an offset page for the end of a chunk', () => {
+    expect(firstRowsClause(1, 499)).toBe(' OFFSET 499 ROWS FETCH NEXT 1 ROWS ONLY');
+    expect(firstRowsClause(1)).toBe(' FETCH FIRST 1 ROWS ONLY');
+  });
+
+  test('temporal values are read with explicit masks, zoned ones in UTC with a Z', () => {
+    expect(readExpression('T', 'TIMESTAMP(6)')).toBe(`TO_CHAR("T", 'YYYY-MM-DD HH24:MI:SS.FF6')`);
+    expect(readExpression('T', 'TIMESTAMP(6) WITH TIME ZONE')).toBe(`TO_CHAR(SYS_EXTRACT_UTC("T"), 'YYYY-MM-DD HH24:MI:SS.FF6') || 'Z'`);
+    expect(readExpression('T', 'TIMESTAMP(3) WITH LOCAL TIME ZONE')).toBe(`TO_CHAR(SYS_EXTRACT_UTC(CAST("T" AS TIMESTAMP WITH TIME ZONE)), 'YYYY-MM-DD HH24:MI:SS.FF6') || 'Z'`);
+    expect(readExpression('I', 'INTERVAL DAY(2) TO SECOND(6)')).toBe('TO_CHAR("I")');
+    expect(readExpression('J', 'JSON')).toBe('JSON_SERIALIZE("J" RETURNING CLOB)');
+    expect(readExpression('N', 'NUMBER(10,2)')).toBe('"N"');
+    expect(readExpression('C', 'CLOB')).toBe('"C"');
+  });
+});
+
+describe('chunk writes', () => {
+  const columns = ['INVOICEID', 'INVOICEDATE', 'BILLINGCITY', 'TOTAL', 'PAID_AT'];
+  const types: CanonicalType[] = [int, { kind: 'timestamp', precision: 0 }, text, { kind: 'decimal', precision: 10, scale: 2 }, { kind: 'timestamptz', precision: 6 }];
+
+  test('DELETE of the chunk keys and an INSERT, both for executeMany, values converted by masks', () => {
+    expect(chunkWrite('"APP"."INVOICE"', columns, types, ['INVOICEID'])).toEqual({
+      deleteSql: 'DELETE FROM "APP"."INVOICE" WHERE "INVOICEID" = TO_NUMBER(:1)',
+      insertSql:
+        `INSERT INTO "APP"."INVOICE" ("INVOICEID", "INVOICEDATE", "BILLINGCITY", "TOTAL", "PAID_AT") VALUES ` +
+        `(TO_NUMBER(:1), TO_TIMESTAMP(:2, 'YYYY-MM-DD HH24:MI:SS.FF'), :3, TO_NUMBER(:4), FROM_TZ(TO_TIMESTAMP(:5, 'YYYY-MM-DD HH24:MI:SS.FF'), 'UTC'))`,
+    });
+    expect(chunkWrite('"APP"."PT"', ['P', 'T'], [int, int], ['P', 'T']).deleteSql).toBe('DELETE FROM "APP"."PT" WHERE "P" = TO_NUMBER(:1) AND "T" = TO_NUMBER(:2)');
+  });
+
+  test('canonical values as the driver binds them', () => {
+    expect(bindValue('12345678901234567890', { kind: 'int64' })).toBe('12345678901234567890');
+    expect(bindValue('0.99', { kind: 'decimal' })).toBe('0.99');
+    expect(bindValue(true, { kind: 'boolean' })).toBe(1);
+    expect(bindValue(false, { kind: 'boolean' })).toBe(0);
+    expect(bindValue('2009-01-01 00:00:00', { kind: 'timestamp' })).toBe('2009-01-01 00:00:00.0');
+    expect(bindValue('2009-01-01 10:00:00.25Z', { kind: 'timestamptz' })).toBe('2009-01-01 10:00:00.25');
+    expect(bindValue('2009-01-01', { kind: 'date' })).toBe('2009-01-01');
+    expect(bindValue(null, { kind: 'date' })).toBeNull();
+    expect(bindValue(1.5, { kind: 'float64' })).toBe(1.5);
+    const bytes = Buffer.from([0, 255]);
+    expect(bindValue(bytes, { kind: 'binary' })).toBe(bytes);
+    expect(bindExpression(':7', { kind: 'date' })).toBe(`TO_DATE(:7, 'YYYY-MM-DD')`);
+    expect(bindExpression(':7', { kind: 'json' })).toBe(':7');
+  });
+
+  test('an identity continues after the copied values', () => {
+    expect(restartIdentitySql('"APP"."T"', 'ID')).toBe('ALTER TABLE "APP"."T" MODIFY ("ID" GENERATED BY DEFAULT ON NULL AS IDENTITY (START WITH LIMIT VALUE))');
+  });
+});
+
+describe('validation SQL in Oracle', () => {
+  const place = { dialect: 'oracle' as const, schema: 'CHINOOK' };
+
+  test('statistics widen floats, count booleans stored as NUMBER(1), sum text lengths', () => {
+    const sql = statisticsSql(place, 'T', [
+      { name: 'F', kind: 'float' },
+      { name: 'B', kind: 'boolean' },
+      { name: 'S', kind: 'text' },
+      { name: 'D', kind: 'temporal' },
+    ]);
+    expect(sql).toBe(
+      'SELECT COUNT(*) AS n, COUNT("F") AS n0, MIN(TO_BINARY_DOUBLE("F")) AS min0, MAX(TO_BINARY_DOUBLE("F")) AS max0, SUM(TO_BINARY_DOUBLE("F")) AS sum0, ' +
+        'COUNT(DISTINCT "F") AS d0, COUNT("B") AS n1, SUM(CASE WHEN "B" <> 0 THEN 1 ELSE 0 END) AS t1, COUNT("S") AS n2, SUM(LENGTH("S")) AS l2, ' +
+        'COUNT("D") AS n3, TO_CHAR(MIN("D")) AS min3, TO_CHAR(MAX("D")) AS max3, COUNT(DISTINCT "D") AS d3 FROM "CHINOOK"."T"',
+    );
+  });
+
+  test('samples end with FETCH FIRST, not LIMIT', () => {
+    expect(duplicateKeysSql(place, 'T', ['ID'], 20)).toBe('SELECT "ID", COUNT(*) AS n FROM "CHINOOK"."T" WHERE "ID" IS NOT NULL GROUP BY "ID" HAVING COUNT(*) > 1 FETCH FIRST 20 ROWS ONLY');
+    expect(orphanSampleSql(place, { child: 'C', columns: ['P_ID'], parent: 'P', parentColumns: ['ID'] }, ['ID'], 5)).toMatch(/ FETCH FIRST 5 ROWS ONLY$/);
+    const suite = generatedSuite(place, [{ name: 'T', columns: [{ name: 'ID', type: { kind: 'int32' } }], primaryKey: ['ID'], foreignKeys: [] }], (t) => t);
+    expect(suite.find((q) => q.name.startsWith('top'))?.sql).toBe('SELECT "ID" FROM "CHINOOK"."T" ORDER BY "ID" FETCH FIRST 10 ROWS ONLY');
+    expect(suite.some((q) => / LIMIT /.test(q.sql))).toBe(false);
+  });
+
+  test('other dialects keep LIMIT', () => {
+    expect(duplicateKeysSql({ dialect: 'postgresql', schema: 'public' }, 't', ['id'], 20)).toMatch(/ LIMIT 20$/);
+  });
+});
+
+describe('Oracle connection strings', () => {
+  test('user, password, host, port and service; the default schema is the user, folded to upper case', () => {
+    expect(parseOracleUrl('oracle://chinook:s%40cret@db.example:1522/FREEPDB1')).toEqual({ host: 'db.example', port: 1522, service: 'FREEPDB1', user: 'chinook', password: 's@cret' });
+    expect(parseOracleUrl('oracle://app:pw@db/ORCL').port).toBe(1521);
+    expect(defaultOracleSchema('chinook')).toBe('CHINOOK');
+    expect(defaultOracleSchema('Mixed Case')).toBe('Mixed Case');
+  });
+
+  test('what is not understood is refused, never ignored; the password never appears in the message', () => {
+    const refused = (cs: string) => {
+      try {
+        parseOracleUrl(cs);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConnectorError);
+        expect((err as Error).message).not.toContain('hunter2');
+        return (err as ConnectorError).code;
+      }
+      return 'accepted';
+    };
+    expect(refused('oracle://app:hunter2@db/ORCL?wallet_location=/tmp')).toBe('InvalidConnectionString');
+    expect(refused('oracle://app:hunter2@db')).toBe('InvalidConnectionString');
+    expect(refused('postgresql://app:hunter2@db/x')).toBe('InvalidConnectionString');
+    expect(refused('not a url hunter2')).toBe('InvalidConnectionString');
+    expect(redactConnectionString('oracle://app:hunter2@db:1521/ORCL')).toBe('oracle://app:***@db:1521/ORCL');
+  });
+});
