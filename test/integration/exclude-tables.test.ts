@@ -6,38 +6,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Endpoint } from '../../connectors/types';
 import { startUpdate } from '../../workflows/migration';
-import { createTestEnv, isOver, startHarness, startMigration, tempDataDir, waitForStatus, type MigrationHarness } from '../helpers/temporal';
+import { migrationSuite } from '../helpers/suite';
+import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
 const CHINOOK = path.resolve(__dirname, '../../fixtures/chinook/Chinook_Sqlite.sqlite');
 
-let env: TestWorkflowEnvironment;
-let h: MigrationHarness;
-let dir: string;
-
-beforeAll(async () => {
-  env = await createTestEnv();
-  h = await startHarness(env);
-  dir = tempDataDir();
-});
-
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const suite = migrationSuite();
 
 function pair(name: string): { source: Endpoint; target: Endpoint } {
-  const file = path.join(dir, `${name}-source.sqlite`);
+  const file = path.join(suite.dir, `${name}-source.sqlite`);
   fs.copyFileSync(CHINOOK, file);
-  return { source: { type: 'sqlite', connectionString: file }, target: { type: 'sqlite', connectionString: path.join(dir, `${name}-target.sqlite`) } };
+  return { source: { type: 'sqlite', connectionString: file }, target: { type: 'sqlite', connectionString: path.join(suite.dir, `${name}-target.sqlite`) } };
 }
 
 test('the excluded tables stay behind; the other nine migrate, validated and certified', async () => {
   const { source, target } = pair('some');
-  const handle = await startMigration(h, { ...source, excludeTables: ['InvoiceLine', 'PlaylistTrack'] }, target, 'aggressive');
+  const handle = await startMigration(suite.harness, { ...source, excludeTables: ['InvoiceLine', 'PlaylistTrack'] }, target, 'aggressive');
   await handle.executeUpdate(startUpdate);
   const status = await waitForStatus(handle, isOver);
   expect(status.failure).toBeNull();
@@ -58,7 +44,7 @@ test('the excluded tables stay behind; the other nine migrate, validated and cer
 
 test('a table name the source does not have fails the migration, naming it', async () => {
   const { source, target } = pair('typo');
-  const handle = await startMigration(h, { ...source, excludeTables: ['Invoice_Line'] }, target, 'aggressive');
+  const handle = await startMigration(suite.harness, { ...source, excludeTables: ['Invoice_Line'] }, target, 'aggressive');
   await handle.executeUpdate(startUpdate);
   const status = await waitForStatus(handle, isOver);
   expect(status.status).toBe('failed');

@@ -4,17 +4,15 @@
  * characters. The target gets shortened names (deterministic; said in the plan's notes), every row, a passing
  * validation and a certificate; nothing is truncated by the server into a collision.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { dialectNamed } from '../../connectors/dialects';
 import type { Endpoint } from '../../connectors/types';
 import { fitName } from '../../lib/identifiers';
 import { startUpdate } from '../../workflows/migration';
-import { createTempDatabase, type TempDatabase } from '../helpers/databases';
-import { createTestEnv, isOver, startHarness, startMigration, tempDataDir, waitForStatus, type MigrationHarness } from '../helpers/temporal';
+import { migrationSuite } from '../helpers/suite';
+import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
 const prefix = 'quarterly_revenue_by_region_and_product_category_for_the_board_';
 const parent = `${prefix}regions`;
@@ -23,17 +21,11 @@ const longColumn = `${prefix}amount_in_euro_cents`;
 const otherLongColumn = `${prefix}amount_in_dollar_cents`;
 const multiByte = 'größe_'.repeat(12);
 
-let env: TestWorkflowEnvironment;
-let h: MigrationHarness;
-let dir: string;
+const suite = migrationSuite();
 let source: Endpoint;
-const databases: TempDatabase[] = [];
 
 beforeAll(async () => {
-  env = await createTestEnv();
-  h = await startHarness(env);
-  dir = tempDataDir();
-  const file = path.join(dir, 'long.sqlite');
+  const file = path.join(suite.dir, 'long.sqlite');
   const db = new Database(file);
   db.exec(`CREATE TABLE "${parent}" (id INTEGER PRIMARY KEY, "${multiByte}" TEXT NOT NULL)`);
   db.exec(
@@ -49,17 +41,9 @@ beforeAll(async () => {
   source = { type: 'sqlite', connectionString: file };
 });
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-  for (const db of databases) await db.drop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
 test.each(['postgresql', 'mysql'] as const)('into %s: shortened names, every row, validated and certified', async (dialect) => {
-  const targetDb = await createTempDatabase(dialect);
-  databases.push(targetDb);
-  const handle = await startMigration(h, source, targetDb.endpoint, 'aggressive', { chunk_size: 100 });
+  const targetDb = await suite.database(dialect);
+  const handle = await startMigration(suite.harness, source, targetDb.endpoint, 'aggressive', { chunk_size: 100 });
   await handle.executeUpdate(startUpdate);
   const status = await waitForStatus(handle, isOver, 120_000);
   expect(status.failure).toBeNull();

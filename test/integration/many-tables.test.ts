@@ -6,10 +6,9 @@
  */
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startUpdate, tablesQuery } from '../../workflows/migration';
-import { createTempDatabase, type TempDatabase } from '../helpers/databases';
-import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
+import { migrationSuite } from '../helpers/suite';
+import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
 const TABLES = 1000;
 
@@ -26,24 +25,10 @@ function largestPayload(node: unknown): number {
 }
 const ROWS = 10;
 
-let env: TestWorkflowEnvironment;
-let h: MigrationHarness;
-const databases: TempDatabase[] = [];
-
-beforeAll(async () => {
-  env = await createTestEnv();
-  h = await startHarness(env);
-});
-
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-  for (const db of databases) await db.drop();
-});
+const suite = migrationSuite();
 
 test(`${TABLES} tables: completed, validated, certified; no payload in the history over 256 kB`, async () => {
-  const source = await createTempDatabase('postgresql');
-  databases.push(source);
+  const source = await suite.database('postgresql');
   const client = new pg.Client({ connectionString: source.endpoint.connectionString });
   await client.connect();
   await client.query(`DO $$ BEGIN FOR i IN 1..${TABLES} LOOP
@@ -51,10 +36,9 @@ test(`${TABLES} tables: completed, validated, certified; no payload in the histo
     EXECUTE format('INSERT INTO t%s SELECT g, ''n'' || g, g * 1.5, now() FROM generate_series(1, ${ROWS}) g', i);
   END LOOP; END $$`);
   await client.end();
-  const target = await createTempDatabase('mysql');
-  databases.push(target);
+  const target = await suite.database('mysql');
 
-  const handle = await startMigration(h, source.endpoint, target.endpoint, 'aggressive');
+  const handle = await startMigration(suite.harness, source.endpoint, target.endpoint, 'aggressive');
   await handle.executeUpdate(startUpdate);
   const status = await waitForStatus(handle, isOver, 1_200_000);
   expect(status.failure).toBeNull();
@@ -84,7 +68,7 @@ test(`${TABLES} tables: completed, validated, certified; no payload in the histo
   // Every run of the chain (continue-as-new included): no payload near Temporal's limits.
   let largest = 0;
   for (let runId: string | undefined = handle.firstExecutionRunId; runId; ) {
-    const history = await h.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+    const history = await suite.harness.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
     largest = Math.max(largest, largestPayload(history));
     const last = history.events?.at(-1);
     runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;

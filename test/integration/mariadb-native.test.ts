@@ -6,14 +6,13 @@
  * column is generated again, and the AUTO_INCREMENT counter is past the highest copied value.
  */
 import mysql from 'mysql2/promise';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ValidationReport } from '../../lib/migration';
 import { revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
-import { createTempDatabase, type TempDatabase } from '../helpers/databases';
-import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
+import type { TempDatabase } from '../helpers/databases';
+import { migrationSuite } from '../helpers/suite';
+import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
-let env: TestWorkflowEnvironment;
-let h: MigrationHarness;
+const suite = migrationSuite();
 let sourceDb: TempDatabase;
 let targetDb: TempDatabase;
 
@@ -120,24 +119,15 @@ async function contents(db: TempDatabase, table: string, columns: string[]): Pro
 }
 
 beforeAll(async () => {
-  env = await createTestEnv();
-  h = await startHarness(env);
-  sourceDb = await createTempDatabase('mysql');
-  targetDb = await createTempDatabase('mysql');
+  sourceDb = await suite.database('mysql');
+  targetDb = await suite.database('mysql');
   for (const sql of [...Object.values(TABLES), ...ROWS]) await query(sourceDb, sql);
-});
-
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-  await sourceDb?.drop();
-  await targetDb?.drop();
 });
 
 test('MariaDB → MariaDB: native types, values byte for byte, generated columns, indexes, AUTO_INCREMENT', async () => {
   // Held open after it completes, so it can validate again once the target is changed.
   const hold = { completed_hold_seconds: 600, failed_hold_seconds: 600 };
-  const handle = await startMigration(h, sourceDb.endpoint, targetDb.endpoint, 'aggressive', { chunk_size: 2, validation: hold });
+  const handle = await startMigration(suite.harness, sourceDb.endpoint, targetDb.endpoint, 'aggressive', { chunk_size: 2, validation: hold });
   await handle.executeUpdate(startUpdate);
   const status = await waitForStatus(handle, isOver, 180_000);
   expect(status.failure).toBeNull();

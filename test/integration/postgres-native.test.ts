@@ -4,14 +4,14 @@
  * migrated through the real workflow on a real Temporal dev server. The target is read with the tests' own queries:
  * every column's format_type and every value's text equal the source's.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client } from 'pg';
 import type { ValidationReport } from '../../lib/migration';
 import { planQuery, revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
 import { createConnector } from '../../connectors/registry';
 import { planMigration } from '../../lib/mapping';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
-import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
+import { migrationSuite } from '../helpers/suite';
+import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
 const SOURCE_DDL = `
 CREATE EXTENSION citext;
@@ -159,29 +159,20 @@ INSERT INTO t_dog VALUES (3, 'rex', 'collie'), (4, 'fido', NULL);
 ANALYZE;
 `;
 
-let env: TestWorkflowEnvironment;
-let h: MigrationHarness;
+const suite = migrationSuite({ timeoutMs: 120_000 });
 let source: TempDatabase;
 let target: TempDatabase;
 let src: Client;
 let dst: Client;
 
 beforeAll(async () => {
-  env = await createTestEnv();
-  h = await startHarness(env);
-  [source, target] = await Promise.all([createTempDatabase('postgresql'), createTempDatabase('postgresql')]);
+  [source, target] = await Promise.all([suite.database('postgresql'), suite.database('postgresql')]);
   src = new Client({ connectionString: source.endpoint.connectionString });
   dst = new Client({ connectionString: target.endpoint.connectionString });
+  suite.onTeardown(() => Promise.all([src.end(), dst.end()]));
   await Promise.all([src.connect(), dst.connect()]);
   await src.query(SOURCE_DDL);
 }, 120_000);
-
-afterAll(async () => {
-  await Promise.all([src?.end(), dst?.end()]);
-  await Promise.all([source?.drop(), target?.drop()]);
-  await h?.close();
-  await env?.teardown();
-});
 
 /** Every column of every table and view: `table.column` → format_type. */
 async function columnTypes(c: Client): Promise<Record<string, string>> {
@@ -211,7 +202,7 @@ async function one<T = Record<string, unknown>>(c: Client, sql: string, params: 
 test('PostgreSQL → PostgreSQL keeps every type, value and schema object', async () => {
   // Held open after it completes, so it can validate again once the target is changed.
   const hold = { completed_hold_seconds: 600, failed_hold_seconds: 600 };
-  const handle = await startMigration(h, source.endpoint, target.endpoint, 'aggressive', { auto_approve_high_confidence: true, chunk_size: 20, validation: hold });
+  const handle = await startMigration(suite.harness, source.endpoint, target.endpoint, 'aggressive', { auto_approve_high_confidence: true, chunk_size: 20, validation: hold });
   await handle.executeUpdate(startUpdate);
   const status = await waitForStatus(handle, isOver, 240_000);
   expect(status.failure).toBeNull();
@@ -345,7 +336,7 @@ test('an extension type the target may not create stops the plan at mapping, nam
     url.username = role;
     const target = { ...to.endpoint, connectionString: url.toString() };
 
-    const refused = await startMigration(h, from.endpoint, target, 'aggressive');
+    const refused = await startMigration(suite.harness, from.endpoint, target, 'aggressive');
     await refused.executeUpdate(startUpdate);
     const status = await waitForStatus(refused, isOver, 120_000);
     expect(status.status).toBe('failed');
@@ -356,7 +347,7 @@ test('an extension type the target may not create stops the plan at mapping, nam
     // Nothing was created on the target.
     expect((await admin.query(`SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`)).rows).toEqual([{ n: 0 }]);
 
-    const rest = await startMigration(h, { ...from.endpoint, tables: ['plain'] }, target, 'aggressive');
+    const rest = await startMigration(suite.harness, { ...from.endpoint, tables: ['plain'] }, target, 'aggressive');
     await rest.executeUpdate(startUpdate);
     expect((await waitForStatus(rest, isOver, 120_000)).failure).toBeNull();
     expect((await rest.query(planQuery))?.notes).toEqual(['view v_both is not created in the target: it reads tagged, which is not migrated']);
@@ -390,7 +381,7 @@ test('into another schema (a name that needs quoting): types, views and defaults
       CREATE FUNCTION app.ok_rows() RETURNS SETOF app.t LANGUAGE sql STABLE AS 'SELECT * FROM t WHERE m = ''ok''';
       CREATE VIEW app.v AS SELECT id, m FROM app.t WHERE m = 'ok'`);
     const target = { ...to.endpoint, schema: 'Copy Of' };
-    const handle = await startMigration(h, { ...from.endpoint, schema: 'app' }, target, 'aggressive');
+    const handle = await startMigration(suite.harness, { ...from.endpoint, schema: 'app' }, target, 'aggressive');
     await handle.executeUpdate(startUpdate);
     const status = await waitForStatus(handle, isOver, 120_000);
     expect(status.failure).toBeNull();

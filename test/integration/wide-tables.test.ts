@@ -3,32 +3,15 @@
  * limit of 1,600 columns (PostgreSQL→PostgreSQL), and 1,000 columns both ways between PostgreSQL and MariaDB (InnoDB
  * keeps at most 1,017). Values differ per row and column, a few are NULL, and one row's text column holds 2 MB.
  */
-import fs from 'node:fs';
 import pg from 'pg';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import mysql from 'mysql2/promise';
 import { startUpdate } from '../../workflows/migration';
 import { compareDatabases } from '../helpers/compare';
-import { createTempDatabase, type TempDatabase } from '../helpers/databases';
-import { createTestEnv, isOver, startHarness, startMigration, tempDataDir, waitForStatus, type MigrationHarness } from '../helpers/temporal';
+import type { TempDatabase } from '../helpers/databases';
+import { migrationSuite } from '../helpers/suite';
+import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
-let env: TestWorkflowEnvironment;
-let h: MigrationHarness;
-let dir: string;
-const databases: TempDatabase[] = [];
-
-beforeAll(async () => {
-  env = await createTestEnv();
-  h = await startHarness(env);
-  dir = tempDataDir();
-});
-
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-  for (const db of databases) await db.drop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const suite = migrationSuite();
 
 const ROWS = 40;
 
@@ -61,8 +44,7 @@ function valueSql(i: number, row: number): string {
 }
 
 async function wideSource(dialect: 'postgresql' | 'mysql', columns: number): Promise<TempDatabase> {
-  const db = await createTempDatabase(dialect);
-  databases.push(db);
+  const db = await suite.database(dialect);
   const defs = Array.from({ length: columns - 2 }, (_, i) => `c${i} ${columnType(i)}`);
   const create = `CREATE TABLE wide (id integer PRIMARY KEY, big ${dialect === 'postgresql' ? 'text' : 'longtext'}, ${defs.join(', ')})`;
   const inserts = Array.from({ length: ROWS }, (_, r) => {
@@ -96,9 +78,8 @@ test.each([
   ['mysql', 'postgresql', 1000],
 ] as const)('%s → %s, %i columns: every value, every tier passes, a certificate', async (from, to, columns) => {
   const source = await wideSource(from, columns);
-  const target = await createTempDatabase(to);
-  databases.push(target);
-  const handle = await startMigration(h, source.endpoint, target.endpoint, 'aggressive', { chunk_size: 10 });
+  const target = await suite.database(to);
+  const handle = await startMigration(suite.harness, source.endpoint, target.endpoint, 'aggressive', { chunk_size: 10 });
   await handle.executeUpdate(startUpdate);
   const status = await waitForStatus(handle, isOver, 300_000);
   expect(status.failure).toBeNull();

@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTempDatabase, type TempDatabase, type TestDialect } from './databases';
+import { createTestEnv, startHarness, tempDataDir, type MigrationHarness } from './temporal';
+
+/** What one integration test file migrates with; each part is there from the file's beforeAll on. */
+export interface MigrationSuite {
+  /** The file's Temporal dev server. */
+  readonly env: TestWorkflowEnvironment;
+  /** A worker on the file's own task queue, and a client that starts migrations on it. */
+  readonly harness: MigrationHarness;
+  /** A throwaway directory (SQLite files, exported data), removed after the file's tests. */
+  readonly dir: string;
+  /** An empty database on this machine's server for the dialect, dropped after the file's tests. */
+  database(dialect: TestDialect): Promise<TempDatabase>;
+  /** Runs before the stack stops (last registered first): a test's own connections must close before their databases drop. */
+  onTeardown(fn: () => Promise<unknown> | void): void;
+}
+
+export interface MigrationSuiteOptions {
+  /** Extra `temporal server start-dev` arguments (dynamic config). Default: none. */
+  serverArgs?: string[];
+  /** beforeAll's timeout in milliseconds. Default: jest's testTimeout. */
+  timeoutMs?: number;
+}
+
+/**
+ * Starts, in beforeAll, a Temporal dev server, a worker and a data dir for the test file that calls it, and stops
+ * them in afterAll (a file's own beforeAll, declared after this call, runs once they are up): the worker first (its connector pool holds connections to the test databases), then the server,
+ * then the databases made through `database()` and the data dir.
+ */
+export function migrationSuite(options: MigrationSuiteOptions = {}): MigrationSuite {
+  let env: TestWorkflowEnvironment | undefined;
+  let harness: MigrationHarness | undefined;
+  let dir: string | undefined;
+  const databases: TempDatabase[] = [];
+  const teardowns: (() => Promise<unknown> | void)[] = [];
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} starts in beforeAll: use it inside a hook or a test`);
+    return value;
+  };
+  const suite: MigrationSuite = {
+    get env() {
+      return ready(env, 'the Temporal dev server');
+    },
+    get harness() {
+      return ready(harness, 'the worker');
+    },
+    get dir() {
+      return ready(dir, 'the data dir');
+    },
+    async database(dialect) {
+      const db = await createTempDatabase(dialect);
+      databases.push(db);
+      return db;
+    },
+    onTeardown(fn) {
+      teardowns.push(fn);
+    },
+  };
+
+  beforeAll(async () => {
+    dir = tempDataDir();
+    env = await createTestEnv(options.serverArgs);
+    harness = await startHarness(env);
+  }, options.timeoutMs);
+
+  afterAll(async () => {
+    const steps = [
+      ...teardowns.reverse(),
+      () => harness?.close(),
+      () => env?.teardown(),
+      () => Promise.all(databases.map((db) => db.drop())),
+      () => dir && fs.rmSync(dir, { recursive: true, force: true }),
+    ];
+    // Every step runs even when one fails, so a failed teardown leaves no server or database behind.
+    const failures: unknown[] = [];
+    for (const step of steps) await Promise.resolve().then(step).catch((error: unknown) => failures.push(error));
+    if (failures.length) throw failures[0];
+  });
+
+  return suite;
+}
