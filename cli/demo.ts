@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { endpointLabel, sqlitePath } from '../connectors/endpoint';
 import type { Endpoint } from '../connectors/types';
 import { ClaimCheckCodec } from '../lib/claim-check';
@@ -88,7 +88,7 @@ export async function demo(opts: DemoOptions): Promise<number> {
   try {
     const status = await runDemoMigration(client, taskQueue, Sealer.fromConfig(config), source, target, opts);
     if (!opts.json) printOutcome(status, target);
-    const certificate = await client.workflow.getHandle(status.id).query(certificateQuery);
+    const certificate = await patiently(() => client.workflow.getHandle(status.id).query(certificateQuery));
     const files: { certificate?: string; public_key?: string } = {};
     if (certificate) {
       const file = path.join(demoDir, 'certificate.json');
@@ -140,10 +140,10 @@ async function runDemoMigration(
   let approved = false;
   try {
     for (;;) {
-      const status = await handle.query(statusQuery);
+      const status = await patiently(() => handle.query(statusQuery));
       view?.update(status);
       if (status.status === 'awaiting_approval' && !approved) {
-        const plan = await handle.query(planQuery);
+        const plan = await patiently(() => handle.query(planQuery));
         const lossy = plan?.tables.flatMap((t) => t.columns).filter((c) => c.confidence < 1) ?? [];
         note(`approval gate: ${status.gate?.reason}. Lossy mappings:`);
         for (const c of lossy) note(`  ${c.id}: ${c.sourceType} → ${c.targetType} (confidence ${c.confidence}) ${c.note ?? ''}`);
@@ -156,6 +156,25 @@ async function runDemoMigration(
     }
   } finally {
     view?.stop();
+  }
+}
+
+/** How long the demo keeps asking a worker that does not answer (a busy machine) before it gives up. */
+const QUERY_PATIENCE_MS = 60_000;
+
+/**
+ * A query, asked again while the worker does not answer in time (a loaded machine: the worker is busy copying or
+ * the query's deadline passed). A workflow that does not exist is no reason to wait.
+ */
+async function patiently<T>(query: () => Promise<T>): Promise<T> {
+  const giveUpAt = Date.now() + QUERY_PATIENCE_MS;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 4_000)) {
+    try {
+      return await query();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || Date.now() + wait > giveUpAt) throw err;
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 }
 
