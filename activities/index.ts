@@ -95,6 +95,11 @@ export interface ChunkResult {
   lastKey: Key | null;
   done: boolean;
   durationMs: number;
+  /**
+   * Which attempt of this activity copied the chunk (Temporal's count, 1 the first): the workflow adds the attempts
+   * before it to the table's chunk_retries. Absent from the results of workers from before it.
+   */
+  attempt?: number;
 }
 
 /** Rows read and written at a time inside a chunk (see copyChunk). */
@@ -414,7 +419,8 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
           const reachedUntil = !!input.until && copied.lastKey !== null && !pastUntil(input.until, copied.lastKey);
           // Rejected rows are recorded where they are found, all of them: the workflow keeps only the first few hundred.
           const rejected = await recordRejected(store, input.migrationId, input.table.source.name, copied.rejected);
-          return { ...copied, rejected, done: copied.rows < input.limit || reachedUntil, durationMs: Date.now() - started };
+          const attempt = Context.current().info.attempt;
+          return { ...copied, rejected, done: copied.rows < input.limit || reachedUntil, durationMs: Date.now() - started, attempt };
         },
         async () => {
           // A broken connection must not be reused by the retry.
@@ -436,7 +442,8 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       });
     },
 
-    async copyWholeTable(input: { source: EndpointRef; target: EndpointRef; table: TablePlan; batchSize: number }): Promise<{ rows: number; bytes: number }> {
+    /** Answers the rows and bytes copied, and which attempt copied them (see ChunkResult.attempt). */
+    async copyWholeTable(input: { source: EndpointRef; target: EndpointRef; table: TablePlan; batchSize: number }): Promise<{ rows: number; bytes: number; attempt?: number }> {
       return typed(async () => {
         const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
         const columns = input.table.columns.map((c) => c.column);
@@ -449,7 +456,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
           }
         }
         const rows = await target.replaceAllRows(input.table, heartbeating(checkedText(input.table, weighed(batches))));
-        return { rows, bytes };
+        return { rows, bytes, attempt: Context.current().info.attempt };
       });
     },
 

@@ -49,6 +49,13 @@ export const tableProgressResponse = z.object({
   rows_estimated: z.number().int(),
   bytes_copied: z.number().int().optional(),
   chunks: z.number().int(),
+  chunk_retries: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      'Times a chunk of this table was tried again after a failed attempt (a dropped connection, a lock that timed out, a worker that died mid-chunk), whether retried at once or on resume after its retries ran out. 0 when every chunk went through at once; absent for migrations from before it was counted.',
+    ),
   chunk_size: z.number().int(),
   last_key: z.array(keyPart).nullable(),
   partitions: z

@@ -210,8 +210,8 @@ function showMigration(m: MigrationDetail): void {
     const right = { align: 'right' as const };
     print(
       renderTable(
-        [{ header: 'table' }, { header: 'status' }, { header: 'rows', ...right }, { header: 'estimated', ...right }, { header: 'bytes', ...right }, { header: 'rejected', ...right }, { header: 'chunks', ...right }],
-        m.tables.map((t) => [t.name, t.status, formatCount(t.rows_copied), formatCount(t.rows_estimated), t.bytes_copied === undefined ? '-' : formatBytes(t.bytes_copied), formatCount(t.rows_rejected), String(t.chunks)]),
+        [{ header: 'table' }, { header: 'status' }, { header: 'rows', ...right }, { header: 'estimated', ...right }, { header: 'bytes', ...right }, { header: 'rejected', ...right }, { header: 'chunks', ...right }, { header: 'retries', ...right }],
+        m.tables.map((t) => [t.name, t.status, formatCount(t.rows_copied), formatCount(t.rows_estimated), t.bytes_copied === undefined ? '-' : formatBytes(t.bytes_copied), formatCount(t.rows_rejected), String(t.chunks), t.chunk_retries === undefined ? '-' : formatCount(t.chunk_retries)]),
       ),
     );
   }

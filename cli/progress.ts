@@ -26,7 +26,10 @@ export interface TableLine {
   /** The estimate, or the rows copied when the copy overtook the estimate. */
   total: number;
   percent: number;
-  /** "1,234 rows/s  ETA 3s" while copying, "done in 0.8s (4,379 rows/s)" when done, else the state. */
+  /**
+   * "1,234 rows/s  ETA 3s" while copying, "done in 0.8s (4,379 rows/s)" when done, else the state; then the rows
+   * rejected and the chunk retries, when there were any.
+   */
   detail: string;
 }
 
@@ -45,6 +48,8 @@ export function tableLine(t: TableProgress, rate: number | null, nowMs: number):
     detail = t.status;
   }
   if (t.rows_rejected > 0) detail += `  ${formatCount(t.rows_rejected)} rejected`;
+  const retries = t.chunk_retries ?? 0;
+  if (retries > 0) detail += `  ${formatCount(retries)} chunk ${retries === 1 ? 'retry' : 'retries'}`;
   return { name: t.name, copied: t.rows_copied, total, percent, detail };
 }
 

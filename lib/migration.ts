@@ -155,6 +155,12 @@ export interface TableProgress {
    */
   bytes_copied?: number;
   chunks: number;
+  /**
+   * Times a chunk of this table was tried again after a failed attempt (a dropped connection, a lock that timed
+   * out, a worker that died mid-chunk): each attempt after a chunk's first, whether Temporal retried it or a resume
+   * after its retries ran out. 0 when every chunk went through at once; absent for runs from before it was counted.
+   */
+  chunk_retries?: number;
   chunk_size: number;
   /** Last committed key (the checkpoint); null before the first chunk. Partitioned tables: see partitions. */
   last_key: Key | null;

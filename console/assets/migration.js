@@ -367,6 +367,7 @@ function TableRows({ rows }) {
           <th scope="col" class="num">Rows/s</th>
           <th scope="col">ETA</th>
           <th scope="col" class="num">Chunks</th>
+          <th scope="col" class="num" title="Chunks tried again after a failed attempt">Chunk retries</th>
           <th scope="col" class="num">Rejected</th>
         </tr>
       </thead>
@@ -391,6 +392,7 @@ function TableRows({ rows }) {
             <td class="num">${rate ? fmtNumber(Math.round(rate)) : '—'}</td>
             <td>${eta}</td>
             <td class="num">${fmtNumber(t.chunks)}</td>
+            <td class="num">${t.chunk_retries === undefined ? '—' : fmtNumber(t.chunk_retries)}</td>
             <td class="num">${fmtNumber(t.rows_rejected)}</td>
           </tr>`;
         })}

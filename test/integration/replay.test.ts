@@ -10,7 +10,8 @@
  *   key ranges across four (key-ranges-continue-as-new-run*); of each, the first run, the second and the last.
  * - recorded with the split workflow and the listing-index-follows-status patch, by workflow-paths.test.ts (fake
  *   activities; histories do not tell): pause, resume and cancel as updates; retries running out into a pause,
- *   then resumed; a failed validation's hold running out (paths-*).
+ *   then resumed; a failed validation's hold running out (paths-*); with the chunk-retries patch, a chunk retried
+ *   twice (paths-chunk-retried).
  * - recorded with the workflow code of e8a1396 by the e2e tests through the API: a closed migration opened again
  *   for validation re-runs, twice (reopened-validation-reruns-run*: the first run, one whose re-run fails and holds,
  *   one that passes), and one opened again to retry a rejected row after its workflow was deleted (reopened-row-retry). */

@@ -106,7 +106,8 @@ function fakeActivities(real: MigrationActivities): MigrationActivities {
       const keys = Array.from({ length: Math.max(0, Math.min(input.limit, ROWS - after)) }, (_, i) => after + i + 1);
       s.copiedKeys.push(...keys);
       const last = keys.at(-1);
-      return { rows: keys.length, written: keys.length, rejected: [], lastKey: last === undefined ? input.after : [String(last)], done: keys.length < input.limit, durationMs: 5 };
+      const attempt = Context.current().info.attempt;
+      return { rows: keys.length, written: keys.length, rejected: [], lastKey: last === undefined ? input.after : [String(last)], done: keys.length < input.limit, durationMs: 5, attempt };
     },
     async finalizeTarget() {
       return { skippedForeignKeys: [], skippedObjects: [] };
@@ -170,6 +171,7 @@ test('with every activity succeeding, the story runs to a certificate, every key
   expect(done.certificate?.certificate_id).toBe(`cert_${handle.workflowId}`);
   expect(done.progress.rows_copied).toBe(ROWS);
   expect(scenario.copiedKeys).toEqual(Array.from({ length: ROWS }, (_, i) => i + 1));
+  expect(done.tables[0].chunk_retries).toBe(0);
   // The listing index followed it (patch listing-index-follows-status), the end told before the status query said it.
   expect(scenario.indexed).toContain('running|data_transfer');
   expect(scenario.indexed.at(-1)).toBe('completed|certification');
@@ -226,6 +228,10 @@ test('a chunk that fails twice is retried and the copy goes on from the same che
   expect(scenario.chunkAttempts.slice(0, 3)).toEqual([1, 2, 3]);
   expect(scenario.copiedKeys).toHaveLength(ROWS);
   expect(done.errors).toEqual([]);
+  // The table counts the two retries of its first chunk (patch chunk-retries); every other chunk went at once.
+  expect(scenario.chunkAttempts.filter((a) => a > 1)).toHaveLength(2);
+  expect(done.tables[0].chunk_retries).toBe(2);
+  await recordHistories(env.client, handle.workflowId, 'paths-chunk-retried');
 });
 
 test('retries that run out pause the migration at its checkpoint with the reason; resume after the outage finishes it', async () => {
@@ -234,12 +240,17 @@ test('retries that run out pause the migration at its checkpoint with the reason
   expect(paused.pause_reason).toMatchObject({ by: 'sensei', code: 'QueryFailed', table: 'items' });
   expect(paused.pause_reason?.message).toMatch(/gave up after 2 attempt\(s\).*not accepting connections.*from its first row/);
   expect(scenario.chunkAttempts).toEqual([1, 2]);
+  // The attempt that ran out was a retry; the chunk's first attempt after the resume will be the next.
+  expect(paused.tables[0].chunk_retries).toBe(1);
   scenario.outage = false;
   await handle.executeUpdate(resumeUpdate);
   const done = await waitForStatus(handle, isOver, 30_000);
   expect(done.status).toBe('completed');
   expect(done.pause_reason).toBeNull();
   expect(scenario.copiedKeys).toHaveLength(ROWS);
+  // The first chunk took three attempts in all (two before the pause, one after): two retries.
+  expect(scenario.chunkAttempts.slice(0, 3)).toEqual([1, 2, 1]);
+  expect(done.tables[0].chunk_retries).toBe(2);
   await recordHistories(env.client, handle.workflowId, 'paths-retries-exhausted-paused-resumed');
 });
 

@@ -129,6 +129,13 @@ describe('table lines', () => {
     expect(line).toMatchObject({ total: 1_200, percent: 100, detail: '-  ETA 0.0s  3 rejected' });
   });
 
+  test('chunk retries are named when there were any, none when there were none or the run did not count them', () => {
+    expect(tableLine(table({ rows_copied: 500, rows_estimated: 1_000, chunk_retries: 1 }), 100, now).detail).toBe('100 rows/s  ETA 5.0s  1 chunk retry');
+    expect(tableLine(table({ rows_copied: 500, rows_estimated: 1_000, rows_rejected: 2, chunk_retries: 1_204 }), 100, now).detail).toBe('100 rows/s  ETA 5.0s  2 rejected  1,204 chunk retries');
+    expect(tableLine(table({ rows_copied: 500, rows_estimated: 1_000, chunk_retries: 0 }), 100, now).detail).toBe('100 rows/s  ETA 5.0s');
+    expect(tableLine(table({ rows_copied: 500, rows_estimated: 1_000 }), 100, now).detail).toBe('100 rows/s  ETA 5.0s');
+  });
+
   test('done: time and average rate; an empty table done is 100%; pending says so', () => {
     const done = table({ status: 'completed', rows_copied: 3_503, rows_estimated: 3_400, started_at: '2026-01-01T00:00:00Z', completed_at: '2026-01-01T00:00:02Z' });
     expect(tableLine(done, 10, now)).toMatchObject({ percent: 100, detail: 'done in 2.0s (1,752 rows/s)' });

@@ -4,7 +4,7 @@ import { approvalNeed, type Phase, type StrategySettings, type TableProgress } f
 import type { SchemaInfo, TablePlan } from '../../lib/types';
 import { schemaWork } from './activities';
 import { MigrationCancelled, refuse, type MigrationRun } from './run';
-import { transferData } from './transfer';
+import { RETRIES_PATCH, transferData } from './transfer';
 import { acceptRevalidationWhileCompleted, certify, validateUntilPassed } from './validation';
 
 export async function runPhase(run: MigrationRun, phase: Phase): Promise<'completed' | 'skipped' | 'continue_as_new'> {
@@ -46,7 +46,8 @@ async function mapAndAwaitApproval(run: MigrationRun): Promise<void> {
   if (mapped.blockers.length > 0) {
     refuse('UnsupportedColumnType', `the mapping cannot run: ${mapped.blockers.join('; ')}`);
   }
-  state.tables = mapped.tables.map((t) => tableProgress(t, run.settings));
+  const countsRetries = wf.patched(RETRIES_PATCH);
+  state.tables = mapped.tables.map((t) => tableProgress(t, run.settings, countsRetries));
   const need = approvalNeed(mapped, input.strategy, input.options);
   state.gate = {
     required: need.required,
@@ -65,7 +66,8 @@ async function mapAndAwaitApproval(run: MigrationRun): Promise<void> {
   }
 }
 
-function tableProgress(table: TablePlan, settings: StrategySettings): TableProgress {
+/** A table's progress before its copy; `countsRetries`: whether this run counts chunk retries (see transfer.ts). */
+function tableProgress(table: TablePlan, settings: StrategySettings, countsRetries: boolean): TableProgress {
   return {
     name: table.source.name,
     status: 'pending',
@@ -74,6 +76,7 @@ function tableProgress(table: TablePlan, settings: StrategySettings): TableProgr
     rows_estimated: Math.max(0, table.source.rowEstimate),
     rows_rejected: 0,
     chunks: 0,
+    ...(countsRetries ? { chunk_retries: 0 } : {}),
     chunk_size: settings.chunkRows,
     last_key: null,
     started_at: null,

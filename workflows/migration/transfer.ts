@@ -16,6 +16,8 @@ const HISTORY_EVENTS_LIMIT = 8_000;
 
 /** Runs started before tables counted their bytes replay without it (workflow versioning). */
 const BYTES_PATCH = 'table-bytes';
+/** Runs started before tables counted their chunk retries replay without it (workflow versioning). */
+export const RETRIES_PATCH = 'chunk-retries';
 
 export async function transferData(run: MigrationRun): Promise<'finished' | 'drained'> {
   const { input, state } = run;
@@ -35,6 +37,18 @@ export async function transferData(run: MigrationRun): Promise<'finished' | 'dra
   const weighs = wf.patched(BYTES_PATCH);
   const weigh = (progress: TableProgress, bytes: number | undefined) => {
     if (weighs && bytes !== undefined) progress.bytes_copied = (progress.bytes_copied ?? 0) + bytes;
+  };
+  const counts = wf.patched(RETRIES_PATCH);
+  /**
+   * Chunks (their cursors) whose copy activity ran out of attempts: whatever copies one of them next, after the
+   * resume, is a retry from its first attempt on. Kept in memory: lost (one retry uncounted) across a continue-as-new.
+   */
+  const exhausted = new Set<object>();
+  /** Adds the attempts before the one that copied the chunk (ChunkResult.attempt) to the table's chunk_retries. */
+  const countRetries = (progress: TableProgress, cursor: object, attempt: number | undefined) => {
+    if (!counts || attempt === undefined) return;
+    const afterExhausted = exhausted.delete(cursor) ? 1 : 0;
+    progress.chunk_retries = (progress.chunk_retries ?? 0) + attempt - 1 + afterExhausted;
   };
   let drained = false;
   let stop = false;
@@ -89,6 +103,7 @@ export async function transferData(run: MigrationRun): Promise<'finished' | 'dra
             run.copyWork.copyWholeTable({ source: input.source, target: input.target, table, batchSize: progress.chunk_size }),
           );
           if (!result) continue;
+          countRetries(progress, progress, result.attempt);
           progress.rows_copied = result.rows;
           progress.chunks = 1;
           if (weighs && result.bytes !== undefined) progress.bytes_copied = result.bytes;
@@ -118,6 +133,7 @@ export async function transferData(run: MigrationRun): Promise<'finished' | 'dra
             }),
           );
           if (!chunk) continue;
+          countRetries(progress, cursor, chunk.attempt);
           cursor.rows_copied += chunk.written;
           weigh(progress, chunk.bytes);
           cursor.last_key = chunk.lastKey;
@@ -159,10 +175,15 @@ export async function transferData(run: MigrationRun): Promise<'finished' | 'dra
     try {
       return await copy();
     } catch (err) {
+      const attempts = input.options.copy_retry?.max_attempts ?? COPY_RETRY_DEFAULTS.max_attempts;
+      if (counts && retriesExhausted(err)) {
+        // Every attempt but the chunk's first was a retry; one after a resume will be one too (countRetries).
+        if ((err as wf.ActivityFailure).retryState === 'MAXIMUM_ATTEMPTS_REACHED') progress.chunk_retries = (progress.chunk_retries ?? 0) + attempts - 1;
+        exhausted.add(cursor);
+      }
       const onExhausted = input.options.copy_retry?.on_exhausted ?? COPY_RETRY_DEFAULTS.on_exhausted;
       if (!retriesExhausted(err) || onExhausted !== 'pause' || state.cancelRequested) throw err;
       const failure = describeFailure(err);
-      const attempts = input.options.copy_retry?.max_attempts ?? COPY_RETRY_DEFAULTS.max_attempts;
       const at = cursor.last_key ? `after key ${JSON.stringify(cursor.last_key)}` : 'from its first row';
       const message = `table ${progress.name}: gave up after ${attempts} attempt(s): ${failure.message}. Paused at the last committed checkpoint (${progress.rows_copied} rows copied, next chunk ${at}); resume to continue from there`;
       run.recordError(failure.code, message, progress.name);
