@@ -232,9 +232,14 @@ function Mappings({ s, editable, onChange }) {
   const [edits, setEdits] = useState({});
   const [saved, setSaved] = useState('');
   const key = `${s.gate ? s.gate.state : ''}/${s.gate ? s.gate.min_confidence : ''}`;
+  // Reloads overlap (a save reloads, and so does the gate changing under it): only the latest one's answer is shown,
+  // so a slower, older answer cannot put back the types from before a save.
+  const loads = useRef(0);
   const load = async () => {
+    const mine = ++loads.current;
     try {
       const { rows, page } = await allPages(`/v1/migrations/${s.id}/mappings`);
+      if (mine !== loads.current) return;
       // The riskiest first: lowest confidence, then by table and column.
       rows.sort((a, b) => a.confidence - b.confidence || a.id.localeCompare(b.id));
       setMappings(rows);
@@ -242,7 +247,7 @@ function Mappings({ s, editable, onChange }) {
       setNotes((page && page.notes) || []);
       setError(null);
     } catch (err) {
-      setError(err.status === 404 ? null : err);
+      if (mine === loads.current) setError(err.status === 404 ? null : err);
     }
   };
   useEffect(() => {
@@ -255,7 +260,13 @@ function Mappings({ s, editable, onChange }) {
       .map(([id, target_type]) => ({ id, target_type }));
     if (!changed.length) return setSaved('Nothing changed');
     try {
-      await api('PATCH', `/v1/migrations/${s.id}/mappings`, { mappings: changed });
+      setSaved('Saving…');
+      const answer = await api('PATCH', `/v1/migrations/${s.id}/mappings`, { mappings: changed });
+      // The saved types show at once, and the next edit is compared with them, not with the types before this save
+      // (until the reload below answers, the old list would say the edit back to an earlier type changes nothing).
+      const edited = new Map(answer.edited.map((m) => [m.id, m]));
+      loads.current += 1;
+      setMappings((rows) => rows.map((m) => edited.get(m.id) ?? m));
       setEdits({});
       setSaved(`Saved ${changed.length} mapping${changed.length === 1 ? '' : 's'}`);
       await load();
