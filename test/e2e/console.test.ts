@@ -436,6 +436,85 @@ test('a narrowed mapping rejects rows: their errors are resolved in the console,
   expect(pageProblems).toEqual([]);
 });
 
+/** Attempts after the first of every copyChunk that ran, from the workflow's history (Temporal's own count). */
+async function chunkRetriesInHistory(id: string): Promise<number> {
+  const history = await stack.client.workflow.getHandle(id).fetchHistory();
+  const copyChunks = new Set<string>();
+  let retries = 0;
+  for (const event of history.events ?? []) {
+    if (event.activityTaskScheduledEventAttributes?.activityType?.name === 'copyChunk') copyChunks.add(String(event.eventId));
+    const started = event.activityTaskStartedEventAttributes;
+    if (started && copyChunks.has(String(started.scheduledEventId))) retries += (started.attempt ?? 1) - 1;
+  }
+  return retries;
+}
+
+test('a source table held locked by another session: its chunk times out on the lock, is retried, and the page counts the retries', async () => {
+  const source = await createTempDatabase('postgresql');
+  const target = await createTempDatabase('postgresql');
+  databases.push(source, target);
+  const database = new URL(source.endpoint.connectionString).pathname.slice(1);
+  const c = new PgClient({ connectionString: source.endpoint.connectionString });
+  await c.connect();
+  try {
+    // Sessions of this database give up waiting for a lock after 250 ms (a statement error, retried by Temporal).
+    await c.query(`CREATE TABLE readings (id integer PRIMARY KEY, v text NOT NULL);
+      INSERT INTO readings SELECT g, 'r' || g FROM generate_series(1, 3000) g;
+      ANALYZE;
+      ALTER DATABASE "${database}" SET lock_timeout = '250ms';`);
+    const created = await api('POST', '/v1/migrations', {
+      name: 'locked readings',
+      source: { type: 'postgresql', connection_string: source.endpoint.connectionString },
+      target: { type: 'postgresql', connection_string: target.endpoint.connectionString },
+      strategy: 'conservative',
+      options: { chunk_size: 500 },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await api('POST', `/v1/migrations/${id}/start`)).status).toBe(202);
+    const until = async (what: string, done: () => Promise<boolean>, timeoutMs = 90_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!(await done())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    await until('the gate', async () => (await api('GET', `/v1/migrations/${id}/status`)).body.status === 'awaiting_approval');
+
+    // An operator's session takes the table (as a long ALTER TABLE would) before the copy starts, and holds it until
+    // Temporal has retried the first chunk at least once.
+    await c.query('BEGIN');
+    await c.query('LOCK TABLE readings IN ACCESS EXCLUSIVE MODE');
+    expect((await api('POST', `/v1/migrations/${id}/approve`, { comment: 'go' })).status).toBe(200);
+    const handle = stack.client.workflow.getHandle(id);
+    await until('a retried chunk', async () => ((await handle.describe()).raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'copyChunk' && (a.attempt ?? 1) >= 2));
+    await c.query('COMMIT');
+    await until('the end', async () => ['completed', 'failed', 'cancelled'].includes((await api('GET', `/v1/migrations/${id}/status`)).body.status), 120_000);
+
+    const status = (await api('GET', `/v1/migrations/${id}/status`)).body;
+    expect(status.status).toBe('completed');
+    const expected = await chunkRetriesInHistory(id);
+    expect(expected).toBeGreaterThanOrEqual(1);
+    const tables = (await api('GET', `/v1/migrations/${id}/tables`)).body.data as any[];
+    expect(tables.map((t) => [t.name, t.rows_copied, t.chunk_retries])).toEqual([['readings', 3000, expected]]);
+    expect(status.tables.map((t: any) => t.chunk_retries)).toEqual([expected]);
+
+    // The page's table of tables has the column, and the row says the same number.
+    await openConsole(`#/migrations/${id}`);
+    await page.locator('.head-side .badge', { hasText: 'completed' }).waitFor();
+    // Text content, not innerText: the headers are shown in capitals (CSS), their text is as written.
+    const headers = (await page.locator('table.tables thead th').allTextContents()).map((t) => t.trim());
+    const column = headers.indexOf('Chunk retries');
+    expect(column).toBeGreaterThan(0);
+    const cells = (await page.locator('table.tables tbody tr').first().locator('th, td').allTextContents()).map((t) => t.trim());
+    expect({ table: cells[0], retries: cells[column] }).toEqual({ table: 'readings', retries: String(expected) });
+    await shot('16-migration-chunk-retries');
+    expect(pageProblems).toEqual([]);
+  } finally {
+    await c.end();
+  }
+});
+
 test('a migration of more tables than the status carries: every table can be paged through', async () => {
   const source = await createTempDatabase('postgresql');
   const target = await createTempDatabase('postgresql');
