@@ -130,6 +130,19 @@ async function chunkWorkers(handle: Handle): Promise<Map<string, number>> {
   return byIdentity;
 }
 
+/** Attempts after the first of every copyChunk the workflow's history records (Temporal's own count of retries). */
+async function chunkRetriesInHistory(handle: Handle): Promise<number> {
+  const history = await handle.fetchHistory();
+  const copyChunkScheduled = new Set<string>();
+  let retries = 0;
+  for (const event of history.events ?? []) {
+    if (event.activityTaskScheduledEventAttributes?.activityType?.name === 'copyChunk') copyChunkScheduled.add(String(event.eventId));
+    const started = event.activityTaskStartedEventAttributes;
+    if (started && copyChunkScheduled.has(String(started.scheduledEventId))) retries += (started.attempt ?? 1) - 1;
+  }
+  return retries;
+}
+
 test('two workers share the chunks; one is killed -9 and the other finishes, nothing lost or duplicated', async () => {
   await Promise.all(workers.map((w) => w.kill('SIGTERM')));
   const a = startWorker({ SENSEI_LOG_LEVEL: 'info' });
@@ -187,6 +200,8 @@ test('the source drops every connection in the middle: chunks retry with backoff
   expect(done.status).toBe('completed');
   expect(done.progress.rows_copied).toBe(15607);
   await expectIdentical(source, target);
+  // The tables' chunk retries add up to the retries Temporal made (how many chunks the cut hit varies by run).
+  expect(done.tables.reduce((n, t) => n + (t.chunk_retries ?? 0), 0)).toBe(await chunkRetriesInHistory(handle));
 });
 
 /** A PostgreSQL database goes away: no new connections, and the open ones are cut, until end(). */
@@ -228,14 +243,18 @@ test('an outage longer than the retry budget pauses the migration at its checkpo
   });
   await waitFor(handle, (s) => s.progress.rows_copied >= 2000);
   const outage = await sourceOutage(source);
+  let pausedTable: string | undefined;
   try {
     const paused = await waitFor(handle, (s) => s.status === 'paused', 120_000);
     expect(paused.pause_reason).toMatchObject({ by: 'sensei', code: 'QueryFailed' });
     expect(paused.pause_reason?.message).toMatch(/gave up after 3 attempt\(s\).*not currently accepting connections.*resume to continue/s);
     expect(paused.pause_reason?.message).not.toContain(source.connectionString);
     const table = paused.pause_reason?.table as string;
+    pausedTable = table;
     expect(paused.tables.find((t) => t.name === table)?.status).toBe('copying');
     expect(paused.errors.some((e) => e.table === table && /gave up after 3 attempt/.test(e.message))).toBe(true);
+    // The chunk that gave up was retried twice (attempts 2 and 3) before the pause.
+    expect(paused.tables.find((t) => t.name === table)?.chunk_retries).toBeGreaterThanOrEqual(2);
 
     // Held still while paused: nothing moves, and what is in the target is what the checkpoints say.
     await new Promise((r) => setTimeout(r, 3_000));
@@ -252,6 +271,8 @@ test('an outage longer than the retry budget pauses the migration at its checkpo
   expect(done.status).toBe('completed');
   expect(done.pause_reason).toBeNull();
   expect(done.progress.rows_copied).toBe(15607);
+  // Its re-run after the resume is one more retry of the same chunk.
+  expect(done.tables.find((t) => t.name === pausedTable)?.chunk_retries).toBeGreaterThanOrEqual(3);
   await expectIdentical(source, target);
 });
 
