@@ -13,11 +13,11 @@ export interface EndpointDescription {
   file?: string;
 }
 
-/** Replaces the password in URL and key=value connection strings with ***. */
+/** Replaces the password (and private keys, passcodes, tokens) in URL and key=value connection strings with ***. */
 export function redactConnectionString(s: string): string {
   return s
     .replace(/(\/\/[^/:@]*:)[^@]*@/, '$1***@')
-    .replace(/((?:^|[?&\s;])(?:password|pwd|pass)=)('[^']*'|[^&\s;]*)/gi, '$1***');
+    .replace(/((?:^|[?&\s;])(?:password|pwd|pass|private_key|private_key_pass|privatekey|passcode|token)=)('[^']*'|[^&\s;]*)/gi, '$1***');
 }
 
 /** SQLite endpoints: plain path, sqlite:///abs/path, sqlite://relative, file:path (query string dropped). */

@@ -3,10 +3,12 @@
  * and the host it names when that is an IP address (a host name is judged when the socket resolves it). The API
  * checks every endpoint it is given with this, and the worker every endpoint it opens (activities/connections.ts).
  */
-import { allowedFile, checkLiteralHost, isNotAllowed, type ReachPolicy } from '../lib/reach';
+import { promises as dns } from 'node:dns';
+import { NotAllowed, allowedFile, checkLiteralHost, isNotAllowed, refusedAddress, type ReachPolicy } from '../lib/reach';
 import { sqlitePath } from './endpoint';
 import { parseMysqlUrl } from './mysql/url';
 import { parseOracleUrl } from './oracle/url';
+import { parseSnowflakeUrl } from './snowflake/url';
 import { parsePostgresUrl } from './postgres/url';
 import { ConnectorError, type Endpoint } from './types';
 
@@ -49,8 +51,34 @@ function check(endpoint: Endpoint, policy: ReachPolicy): Endpoint {
       // A host name is resolved and checked again when the connector connects (connectors/oracle/driver.ts).
       checkLiteralHost(parseOracleUrl(cs).host, 'database');
       return endpoint;
+    case 'snowflake': {
+      // The account's host is resolved and checked when the connector connects; a key file is a file of this host.
+      const url = parseSnowflakeUrl(cs);
+      const file = url.auth.kind === 'key-pair' ? url.auth.privateKeyPath : undefined;
+      if (!file) return endpoint;
+      const parsed = new URL(cs);
+      parsed.searchParams.set('private_key_path', allowedFile(file, 'tls', 'private_key_path', policy));
+      return { ...endpoint, connectionString: parsed.href };
+    }
     default:
       // Dialects without a connector are refused by the registry before anything is opened.
       return endpoint;
+  }
+}
+
+/**
+ * A database host's address, checked as lib/reach.ts checks every database's, for drivers that open their own sockets
+ * (Oracle Thin mode, Snowflake's HTTPS): Oracle then connects to the very address that was checked.
+ */
+export async function checkedAddress(host: string): Promise<string> {
+  try {
+    checkLiteralHost(host, 'database');
+    const { address } = await dns.lookup(host);
+    const refused = refusedAddress(address, 'database');
+    if (refused) throw new NotAllowed(`the host ${host} resolves to ${refused}`);
+    return address;
+  } catch (error) {
+    if (error instanceof NotAllowed) throw new ConnectorError('NotAllowed', error.message);
+    throw new ConnectorError('ConnectionFailed', `cannot resolve the database host ${host}: ${(error as Error).message}`, { cause: error });
   }
 }

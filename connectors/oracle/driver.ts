@@ -2,8 +2,7 @@
  * node-oracledb in Thin mode (pure JavaScript, no Instant Client): the few parts Sensei uses, typed here (the package
  * ships no declarations), and the pool every Oracle connection of Sensei comes from.
  */
-import { promises as dns } from 'node:dns';
-import { checkLiteralHost, refusedAddress, NotAllowed } from '../../lib/reach';
+import { checkedAddress } from '../reach';
 import { ConnectorError } from '../types';
 import { SESSION_SETTINGS } from './sql';
 import type { OracleUrl } from './url';
@@ -48,23 +47,6 @@ export async function loadOracleDb(): Promise<OracleDb> {
   const name = 'oracledb';
   const loaded = (await import(name)) as { default?: OracleDb } & OracleDb;
   return loaded.default ?? loaded;
-}
-
-/**
- * The host's address, checked as lib/reach.ts checks every database's: the connection goes to the very address that
- * was checked (Thin mode opens its own sockets, which Sensei cannot hand a guarded lookup).
- */
-export async function checkedAddress(host: string): Promise<string> {
-  try {
-    checkLiteralHost(host, 'database');
-    const { address } = await dns.lookup(host);
-    const refused = refusedAddress(address, 'database');
-    if (refused) throw new NotAllowed(`the host ${host} resolves to ${refused}`);
-    return address;
-  } catch (error) {
-    if (error instanceof NotAllowed) throw new ConnectorError('NotAllowed', error.message);
-    throw new ConnectorError('ConnectionFailed', `cannot resolve the oracle host ${host}: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 /** Numbers and LOBs are fetched as text and bytes: exact decimals (no JavaScript float in between), whole LOB values. */

@@ -199,7 +199,6 @@ describe('canonical → every target dialect', () => {
     expect(postgres.fromCanonical({ kind: 'int64', unsigned: true })).toMatchObject({ sql: 'numeric(20,0)' });
     expect(postgres.fromCanonical({ kind: 'int32', unsigned: true }).sql).toBe('bigint');
     expect(mysql.fromCanonical({ kind: 'text' }, { inKey: true })).toMatchObject({ sql: 'VARCHAR(255)', confidence: 0.8 });
-    expect(targetType('snowflake', { kind: 'int32' })).toMatchObject({ confidence: 0, note: 'snowflake is not supported by this version of Sensei yet' });
   });
 
   test('every dialect reads its own declaration back as the same kind', () => {
