@@ -36,6 +36,7 @@ export interface OracleDb {
   STRING: number;
   BUFFER: number;
   DB_TYPE_NUMBER: unknown;
+  DB_TYPE_BINARY_DOUBLE: unknown;
   DB_TYPE_CLOB: unknown;
   DB_TYPE_NCLOB: unknown;
   DB_TYPE_BLOB: unknown;

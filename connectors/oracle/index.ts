@@ -81,7 +81,8 @@ export class OracleConnector extends SqlConnector {
 
   async testConnection(): Promise<{ serverVersion: string }> {
     return this.guard('connect', async () => {
-      const rows = await this.exec("SELECT VERSION_FULL FROM PRODUCT_COMPONENT_VERSION WHERE PRODUCT LIKE 'Oracle%' FETCH FIRST 1 ROWS ONLY");
+      // VERSION (every release; VERSION_FULL only since 18c) is enough to tell a 12.1 server's 30-byte names.
+      const rows = await this.exec("SELECT VERSION FROM PRODUCT_COMPONENT_VERSION WHERE PRODUCT LIKE 'Oracle%' AND ROWNUM = 1");
       this.version = String(rows[0]?.[0] ?? '');
       return { serverVersion: this.version };
     });
@@ -251,7 +252,8 @@ export class OracleConnector extends SqlConnector {
       const target = this.columnType(c).toUpperCase();
       if (target === 'CLOB' || target === 'NCLOB') return { type: db.DB_TYPE_CLOB };
       if (target === 'BLOB') return { type: db.DB_TYPE_BLOB };
-      if (c.canonical.kind === 'float32' || c.canonical.kind === 'float64') return { type: db.DB_TYPE_NUMBER };
+      // A JavaScript number is an IEEE double: bound as one, never through a decimal NUMBER.
+      if (c.canonical.kind === 'float32' || c.canonical.kind === 'float64') return { type: db.DB_TYPE_BINARY_DOUBLE };
       if (c.canonical.kind === 'boolean') return { type: db.DB_TYPE_NUMBER };
       const longest = binds.reduce<number>((n, r) => Math.max(n, Buffer.isBuffer(r[i]) ? (r[i] as Buffer).length : typeof r[i] === 'string' ? Buffer.byteLength(r[i] as string) : 0), 1);
       return c.canonical.kind === 'binary' ? { type: db.BUFFER, maxSize: longest } : { type: db.STRING, maxSize: longest };
