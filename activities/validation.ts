@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { dialectNamed, isDialect } from '../connectors/dialects';
 import { loadDialectRuntime } from '../connectors/registry';
-import type { Connector, Endpoint, SessionOptions, SqlSession } from '../connectors/types';
+import type { Connector, Endpoint, ReadOptions, SessionOptions, SqlSession } from '../connectors/types';
 import {
   CERTIFICATE_FORMAT,
   canonicalJson,
@@ -64,6 +64,7 @@ import {
 import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, rangeDigestSql, rangeDigestsSql, rangeRowsSql, type DigestTable } from '../lib/validation/digest';
 import { DEFAULT_RANGE_OPTIONS, compareRanges, methodNote, type DigestSide, type RangeDigest, type RangeOptions, type RangeState, type TableMethod } from '../lib/validation/ranges';
 import { canonicalValueText } from '../lib/values';
+import { crossType } from '../lib/typemap/common';
 import type { ConnectorPool } from './connections';
 import { runUserQuery, userQueryLimits, type UserQueryLimits } from './user-queries';
 
@@ -103,8 +104,20 @@ export async function openSession(endpoint: Endpoint, options: SessionOptions = 
 
 // ---------------------------------------------------------------- helpers
 
+/**
+ * The meaning of each column's values, read the same on both sides: the source's type; across dialects, a type only the
+ * source declares in its portable form (an array as JSON, GEOMETRY as EWKB, an interval as ISO-8601), as both sides read it.
+ */
 function typesOf(table: TablePlan): CanonicalType[] {
-  return table.columns.map((c) => table.source.columns.find((s) => s.name === c.column)?.type ?? c.canonical);
+  return table.columns.map((c) => {
+    const type = table.source.columns.find((s) => s.name === c.column)?.type ?? c.canonical;
+    return table.native ? type : crossType(type);
+  });
+}
+
+/** Rows copied natively are compared as stored (see ReadOptions); across dialects in their portable forms. */
+function readOptionsOf(table: TablePlan): ReadOptions | undefined {
+  return table.native ? { native: true } : undefined;
 }
 
 function migratedForeignKeys(plan: MigrationPlan, table: TablePlan) {
@@ -648,7 +661,7 @@ export async function compareTableContent(
     // No key: both sides as multisets of canonical rows.
     const read = async (c: Connector, name: string) => {
       const lines: string[] = [];
-      for await (const batch of c.readAll(name, columns, columns, SEMANTIC_CHUNK_ROWS)) for (const row of batch) lines.push(JSON.stringify(render(row)));
+      for await (const batch of c.readAll(name, columns, columns, SEMANTIC_CHUNK_ROWS, readOptionsOf(table))) for (const row of batch) lines.push(JSON.stringify(render(row)));
       return lines.sort();
     };
     const [s, t] = await Promise.all([read(source, table.source.name), read(target, table.target)]);
@@ -675,13 +688,13 @@ export async function compareTableContent(
   let tDone = false;
   let buffer: Row[] = [];
   for (;;) {
-    const sRows = await source.readChunk(table.source.name, columns, table.keyColumns, sAfter, SEMANTIC_CHUNK_ROWS);
+    const sRows = await source.readChunk(table.source.name, columns, table.keyColumns, sAfter, SEMANTIC_CHUNK_ROWS, readOptionsOf(table));
     const lastChunk = sRows.length < SEMANTIC_CHUNK_ROWS;
     const upper = lastChunk ? null : keyOf(sRows[sRows.length - 1]);
     const within = (row: Row) => upper === null || compareKeyTexts(keyOf(row), upper, keyTypes) <= 0;
     // Read the target ahead until it passes the source chunk's last key, so an extra or missing row shifts nothing.
     while (!tDone && (buffer.length === 0 || within(buffer[buffer.length - 1]))) {
-      const more = await target.readChunk(table.target, columns, table.keyColumns, tAfter, SEMANTIC_CHUNK_ROWS);
+      const more = await target.readChunk(table.target, columns, table.keyColumns, tAfter, SEMANTIC_CHUNK_ROWS, readOptionsOf(table));
       if (more.length < SEMANTIC_CHUNK_ROWS) tDone = true;
       if (more.length > 0) tAfter = rawKey(more[more.length - 1], positions);
       buffer = buffer.concat(more);

@@ -51,6 +51,8 @@ export interface TypeMap {
    * dialect migrates to itself without passing through the canonical model: the table plan is then `native`.
    */
   sameDialect?(column: ColumnInfo): TargetTypeChoice;
+  /** Why a column of this declared type cannot be in an index here (MariaDB: JSON, unbounded TEXT/BLOB), or null. */
+  indexRefusal?(sql: string): string | null;
 }
 
 /** One column of a digested table as one side stores it: the SOURCE canonical type (the meaning) and this side's native type. */

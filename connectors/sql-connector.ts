@@ -7,6 +7,8 @@ import { portableDefault } from '../lib/mapping';
 import { isNotAllowed } from '../lib/reach';
 import { quoteIdentifier, quoteList, quoteLiteral } from '../lib/quote';
 import { targetType } from '../lib/typemap';
+import { renderCheck } from '../lib/typemap/check';
+import { crossType } from '../lib/typemap/common';
 import { toCanonicalValue } from '../lib/values';
 import type { CanonicalType, ColumnInfo, ColumnMapping, Dialect, Key, Row, SchemaInfo, TableInfo, TablePlan } from '../lib/types';
 import { dialectNamed } from './dialects';
@@ -93,6 +95,14 @@ export abstract class SqlConnector implements Connector {
     return schema.tables[0];
   }
 
+  /**
+   * The types rows are read as: natively (ReadOptions.native) the columns' own; else a type only this dialect declares
+   * is read in its portable form (CanonicalType.portable), as a database of another dialect keeps it.
+   */
+  protected readTypes(types: CanonicalType[], options?: ReadOptions): CanonicalType[] {
+    return options?.native ? types : types.map(crossType);
+  }
+
   protected async columnTypes(table: string, columns: string[]): Promise<CanonicalType[]> {
     const info = await this.table(table);
     return columns.map((c) => {
@@ -131,7 +141,7 @@ export abstract class SqlConnector implements Connector {
   async readChunk(table: string, columns: string[], keyColumns: string[], after: Key | null, limit: number, options?: ReadOptions): Promise<Row[]> {
     return this.guard(`read ${table}`, async () => {
       if (keyColumns.length === 0) throw new ConnectorError('QueryFailed', 'readChunk needs key columns; use readAll for tables without a key');
-      const types = await this.columnTypes(table, columns);
+      const types = this.readTypes(await this.columnTypes(table, columns), options);
       const keyTypes = await this.columnTypes(table, keyColumns);
       const params: unknown[] = [];
       const where = this.afterCondition(keyColumns, keyTypes, after, params);
@@ -197,7 +207,7 @@ export abstract class SqlConnector implements Connector {
   async readKeys(table: string, columns: string[], keyColumns: string[], keys: Key[], options?: ReadOptions): Promise<Row[]> {
     return this.guard(`read keys of ${table}`, async () => {
       if (keyColumns.length === 0 || keys.length === 0) return [];
-      const types = await this.columnTypes(table, columns);
+      const types = this.readTypes(await this.columnTypes(table, columns), options);
       const keyTypes = await this.columnTypes(table, keyColumns);
       const params: unknown[] = [];
       const matches = keys.map((key) => {
@@ -333,6 +343,10 @@ export abstract class SqlConnector implements Connector {
     const pk = plan.source.primaryKey;
     if (pk.length) out.push(`PRIMARY KEY (${quoteList(this.dialect, pk)})`);
     for (const u of plan.source.uniqueConstraints) out.push(`UNIQUE (${quoteList(this.dialect, u.columns)})`);
+    // Across dialects, the CHECKs the plan found portable (lib/mapping.ts), in this dialect's quoting.
+    for (const c of plan.native ? [] : (plan.source.checks ?? [])) {
+      if (c.portable) out.push(`CONSTRAINT ${this.q(this.fitName(c.name))} CHECK (${renderCheck(c.portable, (n) => this.q(n))})`);
+    }
     return out;
   }
 
@@ -349,10 +363,13 @@ export abstract class SqlConnector implements Connector {
     const source = plan.source.columns.find((x) => x.name === c.column);
     const dflt = identity ? null : this.defaultClause(c, source?.default ?? null);
     if (dflt) def += ' ' + dflt;
-    if (c.canonical.kind === 'enum' && this.dialect !== 'mysql') {
+    // An enum kept as text keeps its labels as a CHECK (a target with enum types made one: see TargetTypeContext).
+    if (c.canonical.kind === 'enum' && /^(text|character varying)/i.test(this.columnType(c))) {
       const labels = (c.canonical.values ?? []).map((v) => quoteLiteral(this.dialect, v)).join(', ');
       if (labels) def += ` CHECK (${this.q(c.column)} IN (${labels}))`;
     }
+    // A domain's or YEAR's CHECK, from another dialect (CanonicalType.check).
+    if (c.canonical.check && !plan.native) def += ` CHECK (${renderCheck(c.canonical.check, (n) => this.q(n), c.column)})`;
     return def;
   }
 
@@ -364,7 +381,8 @@ export abstract class SqlConnector implements Connector {
   /** Only literal defaults are copied: they mean the same everywhere; functions are noted in the plan. */
   protected defaultClause(c: ColumnMapping, expression: string | null): string {
     const d = portableDefault(expression);
-    if (!d) return '';
+    // A value whose form changes on the way (an interval as ISO text, a SET as an array) would keep its old form here.
+    if (!d || c.canonical.family) return '';
     if (c.canonical.kind === 'boolean') {
       const truth = d.kind === 'boolean' ? d.value : d.kind === 'number' ? Number(d.text) !== 0 : ['t', 'true', '1', 'y'].includes(d.text.toLowerCase());
       return `DEFAULT ${this.booleanLiteral(truth)}`;

@@ -5,6 +5,8 @@
 import { dialectNamed, isDialect } from '../connectors/dialects';
 import { fitName } from './identifiers';
 import { targetType } from './typemap';
+import { portableCheck } from './typemap/check';
+import { crossType } from './typemap/common';
 import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, PartitionInfo, SchemaInfo, SchemaObject, TableInfo, TablePlan } from './types';
 
 export interface PlanOptions {
@@ -54,24 +56,29 @@ export function migratesNatively(source: Dialect, target: Dialect): boolean {
  * its native type, its default expression and every value as the database's own text of it.
  */
 export function planColumn(table: TableInfo, column: ColumnInfo, targetDialect: Dialect, native = false): ColumnMapping {
-  const canonical = column.type;
-  const base = { id: `${table.name}.${column.name}`, table: table.name, column: column.name, sourceType: column.nativeType, canonical, nullable: column.nullable };
   const same = native ? dialectNamed(targetDialect).types?.sameDialect?.(column) : undefined;
+  // Across dialects a type only the source declares takes its portable form (a PostgreSQL array: a JSON array).
+  const canonical = same ? column.type : crossType(column.type);
+  const base = { id: `${table.name}.${column.name}`, table: table.name, column: column.name, sourceType: column.nativeType, canonical, nullable: column.nullable };
   if (same) return { ...base, targetType: same.sql, confidence: same.confidence, ...(same.note ? { note: same.note } : {}) };
-  if (canonical.kind === 'unsupported') {
+  if (canonical.kind === 'unsupported' || canonical.kind === 'native') {
     return { ...base, targetType: '', confidence: 0, note: canonical.readNote ?? `type ${column.nativeType} is not supported by Sensei` };
   }
-  const choice = targetType(targetDialect, canonical, { inKey: isKeyColumn(table, column.name), notNull: !column.nullable });
-  const defaultNote =
-    column.default !== null && portableDefault(column.default) === null && !canonical.autoIncrement
-      ? `default ${column.default} is not copied (only literal defaults are portable)`
-      : undefined;
+  const choice = targetType(targetDialect, canonical, { inKey: isKeyColumn(table, column.name), notNull: !column.nullable, table: table.name, column: column.name });
   return {
     ...base,
     targetType: choice.sql,
     confidence: Math.min(canonical.readConfidence ?? 1, choice.confidence),
-    note: joinNotes(canonical.readNote, choice.note, defaultNote),
+    note: joinNotes(canonical.readNote, choice.note, defaultNote(column, canonical)),
   };
+}
+
+/** Why a column's default is not migrated to a target of another dialect, or nothing when it is. */
+function defaultNote(column: ColumnInfo, canonical: ColumnInfo['type']): string | undefined {
+  if (column.default === null || canonical.autoIncrement) return undefined;
+  if (portableDefault(column.default) === null) return `default ${column.default} is not migrated, because only literal defaults mean the same in every dialect`;
+  if (canonical.family) return `default ${column.default} is not migrated, because the column's values change form in the target`;
+  return undefined;
 }
 
 /** Primary key; else the first unique constraint whose columns are all NOT NULL; else none. */
@@ -95,15 +102,44 @@ function chooseKey(table: TableInfo): Pick<TablePlan, 'keyColumns' | 'copyMode' 
   };
 }
 
-export function planTable(table: TableInfo, targetDialect: Dialect, native = false): TablePlan {
+export function planTable(table: TableInfo, targetDialect: Dialect, native = false, notes: string[] = []): TablePlan {
+  const columns = table.columns.filter((c) => !(native && c.generated)).map((c) => planColumn(table, c, targetDialect, native));
   return {
-    source: table,
+    source: native ? table : portableObjects(table, columns, targetDialect, notes),
     target: isDialect(targetDialect) ? fitName(table.name, dialectNamed(targetDialect).identifiers) : table.name,
     // Natively, generated columns are created as generated (the target computes them), not copied.
-    columns: table.columns.filter((c) => !(native && c.generated)).map((c) => planColumn(table, c, targetDialect, native)),
+    columns,
     ...chooseKey(table),
     ...(native ? { native: true } : {}),
   };
+}
+
+/**
+ * A table's indexes and CHECKs as a target of another dialect can have them: a CHECK in portable SQL (lib/typemap/check.ts)
+ * is kept, an index on columns the target cannot index (JSON, unbounded text) or on expressions is left out; each thing
+ * left out is said in `notes` ("not migrated, because …").
+ */
+function portableObjects(table: TableInfo, columns: ColumnMapping[], targetDialect: Dialect, notes: string[]): TableInfo {
+  const types = isDialect(targetDialect) ? dialectNamed(targetDialect).types : undefined;
+  const unindexable = (names: string[]) =>
+    names.map((n) => columns.find((c) => c.column === n)).find((c) => c && types?.indexRefusal?.(c.targetType));
+  const indexes = table.indexes.filter((index) => {
+    const column = unindexable(index.columns);
+    if (!column) return true;
+    notes.push(`index ${index.name} of ${table.name} is not migrated, because ${targetDialect} cannot index column ${column.column} (${column.targetType}): ${types?.indexRefusal?.(column.targetType)}`);
+    return false;
+  });
+  for (const index of table.expressionIndexes ?? []) {
+    notes.push(`index ${index.name} of ${table.name} is not migrated, because it is an expression or partial index in the source's own SQL (${index.definition ?? index.name})`);
+  }
+  const checks: { name: string; definition: string; portable?: string }[] = [];
+  for (const check of table.checks ?? []) {
+    const portable = portableCheck(check.definition, table.columns.map((c) => c.name));
+    if (portable) checks.push({ ...check, portable });
+    else notes.push(`check ${check.name} of ${table.name} is not migrated, because its expression uses what only the source's dialect has: ${check.definition}`);
+  }
+  const { expressionIndexes: _expressions, checks: _checks, ...rest } = table;
+  return { ...rest, indexes, ...(checks.length ? { checks } : {}) };
 }
 
 /**
@@ -132,12 +168,12 @@ export function parentsFirst(tables: TableInfo[]): TableInfo[] {
 
 export function planMigration(schema: SchemaInfo, targetDialect: Dialect, options: PlanOptions): MigrationPlan {
   const native = migratesNatively(schema.dialect, targetDialect);
-  const tables = parentsFirst(schema.tables).map((t) => planTable(t, targetDialect, native));
+  const notes: string[] = [];
+  const tables = parentsFirst(schema.tables).map((t) => planTable(t, targetDialect, native, notes));
   const columns = tables.flatMap((t) => t.columns);
   const blockers = columns
     .filter((c) => c.canonical.kind === 'unsupported' || !c.targetType)
     .map((c) => `${c.table}.${c.column}: ${c.canonical.kind === 'unsupported' ? `type ${c.sourceType} is not supported by Sensei` : (c.note ?? `type ${c.sourceType} has no ${targetDialect} equivalent`)}`);
-  const notes: string[] = [];
   if (!isDialect(targetDialect) || !dialectNamed(targetDialect).capabilities.supported) {
     blockers.unshift(`target ${targetDialect} is not supported by this version of Sensei yet`);
   } else {

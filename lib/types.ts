@@ -52,7 +52,39 @@ export interface CanonicalType {
   /** How reading this native type into the canonical one can lose information (1.0 = it cannot). */
   readConfidence?: number;
   readNote?: string;
+  /**
+   * A type beyond the common kinds (arrays, SET, GEOMETRY, interval, inet, …): its family, by which a target of
+   * another dialect picks its closest type (MariaDB INET6 → PostgreSQL inet, SET → text[]) and values are converted.
+   */
+  family?: TypeFamily;
+  /**
+   * For kind `native`: the common type its values take in a database of another dialect (its family set), read so by
+   * the source whenever the rows do not go to a database of its own dialect (ReadOptions.native).
+   */
+  portable?: CanonicalType;
+  /**
+   * A CHECK every value satisfies (a domain's, YEAR's range), in portable SQL with the word VALUE for the column:
+   * comparisons, AND/OR/NOT, BETWEEN, IN, IS NULL, numbers and '…' strings only (lib/typemap/check.ts).
+   */
+  check?: string;
 }
+
+/** Families of types only some dialects declare (see CanonicalType.family). */
+export type TypeFamily =
+  | 'array'
+  | 'set'
+  | 'geometry'
+  | 'interval'
+  | 'inet'
+  | 'macaddr'
+  | 'money'
+  | 'tsvector'
+  | 'bits'
+  | 'range'
+  | 'composite'
+  | 'xml'
+  | 'geometric'
+  | 'other';
 
 export interface ColumnInfo {
   name: string;
@@ -114,7 +146,7 @@ export interface TableInfo {
   /** The primary key constraint's name, where the dialect names it. */
   primaryKeyName?: string;
   /** CHECK (and EXCLUDE) constraints in the dialect's own words (`CHECK ((price > (0)::numeric))`), for a target of the same dialect. */
-  checks?: { name: string; definition: string }[];
+  checks?: { name: string; definition: string; portable?: string }[];
   /** The table's comment, where the dialect keeps them. */
   comment?: string;
   /** The next value the table's auto-increment column takes (MariaDB AUTO_INCREMENT), in decimal, for a target of the same dialect. */

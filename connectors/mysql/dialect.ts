@@ -2,7 +2,7 @@
 import { fitName } from '../../lib/identifiers';
 import { queryLexicon } from './query-lexicon';
 import { validation } from './validation';
-import { fromCanonical, sameDialect, toCanonical } from './types';
+import { fromCanonical, indexRefusal, sameDialect, toCanonical } from './types';
 import { ansiLiteral, checkIdentifier, type DialectDefinition } from '../dialect';
 
 /** Errors that blame a row's data: null, duplicate, out of range, truncated, bad value, too long, FK, CHECK. */
@@ -31,7 +31,7 @@ export const mysql = {
     caseFolding: 'none',
     maxNameChars: 64,
   },
-  types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ columnType: text.toLowerCase() }), toCanonical, sameDialect },
+  types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ columnType: text.toLowerCase() }), toCanonical, sameDialect, indexRefusal },
   validation,
   isRowRejection,
   queryLexicon,

@@ -2,6 +2,7 @@
 import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { mysqlDefaultSql, nativeForm, toCanonical } from './types';
+import { bitsAsDigits, geometryAsEwkb, setAsJson } from './values';
 import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
 import { timestamptzToNaiveUtc, toCanonicalValue } from '../../lib/values';
 import { Readable } from 'node:stream';
@@ -51,6 +52,8 @@ function copyEscaped(expr: string): string {
  * `native` is the column's COLUMN_TYPE.
  */
 function copyTextExpression(c: ColumnMapping, q: (name: string) => string): string | null {
+  // A type read in its portable form (a SET as a JSON array, GEOMETRY as EWKB) takes the row path (convertRows).
+  if (c.canonical.family) return null;
   const col = q(c.column);
   const native = c.sourceType.trim().toLowerCase();
   switch (c.canonical.kind) {
@@ -112,6 +115,20 @@ function loadTextExpression(c: ColumnMapping, q: (name: string) => string): stri
   }
 }
 
+/** How a value of a type only MariaDB/MySQL has, as the driver reads it (./type-cast.ts), becomes its portable form. */
+function portableValue(type: CanonicalType): (v: unknown) => unknown {
+  switch (type.family) {
+    case 'set':
+      return (v) => setAsJson(String(v));
+    case 'bits':
+      return (v) => bitsAsDigits(String(v), type.length);
+    case 'geometry':
+      return (v) => geometryAsEwkb(Buffer.from(String(v), 'hex'));
+    default:
+      return (v) => v;
+  }
+}
+
 /** Bytes of text gathered before a piece of a text chunk is handed on. */
 const TEXT_PIECE_CHARS = 256 * 1024;
 
@@ -158,8 +175,15 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     hideSecrets(this, endpoint, { pool, endpoint });
   }
 
-  /** Natively (see ReadOptions), a TINYINT(1) keeps its number: as a boolean, 7 would arrive as 1. BIT(1) stays boolean. */
+  /**
+   * Natively (see ReadOptions), a TINYINT(1) keeps its number: as a boolean, 7 would arrive as 1. BIT(1) stays boolean.
+   * Read for another dialect, a type only MariaDB/MySQL has takes its portable form first (./values.ts).
+   */
   protected override convertRows(rows: unknown[][], types: CanonicalType[], options?: ReadOptions): Row[] {
+    if (!options?.native && types.some((t) => t.family)) {
+      const portable = types.map(portableValue);
+      rows = rows.map((row) => row.map((v, i) => (v === null || v === undefined ? v : portable[i](v))));
+    }
     if (!options?.native || !types.some((t) => t.kind === 'boolean')) return super.convertRows(rows, types);
     return rows.map((row) =>
       row.map((v, i) => (types[i]?.kind === 'boolean' && v !== null && v !== undefined && !Buffer.isBuffer(v) ? Number(v) : toCanonicalValue(v, types[i]))),
@@ -551,7 +575,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   }
 
   async *readAll(table: string, columns: string[], orderBy: string[], batchSize: number, options?: ReadOptions): AsyncIterable<Row[]> {
-    const types = await this.columnTypes(table, columns);
+    const types = this.readTypes(await this.columnTypes(table, columns), options);
     const conn = await this.guard(`read ${table}`, () => this.pool.getConnection());
     try {
       const sql = `SELECT ${this.selectList(columns, types)} FROM ${this.qt(table)}${orderBy.length ? ' ORDER BY ' + orderBy.map((c) => this.q(c)).join(', ') : ''}`;

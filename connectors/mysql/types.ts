@@ -1,6 +1,6 @@
 /** MySQL / MariaDB ⇄ canonical types. Pure: no driver imports. */
 import type { CanonicalType, ColumnInfo } from '../../lib/types';
-import { compact, typeArgs, type TargetTypeChoice, type TargetTypeContext } from '../../lib/typemap/common';
+import { compact, portableAs, typeArgs, type TargetTypeChoice, type TargetTypeContext } from '../../lib/typemap/common';
 
 export interface MysqlNativeType {
   /** information_schema.COLUMNS.COLUMN_TYPE, e.g. `int(10) unsigned`, `tinyint(1)`, `enum('a','b')`. */
@@ -30,7 +30,7 @@ export function toCanonical(info: MysqlNativeType): CanonicalType {
 
 function baseType(info: MysqlNativeType): CanonicalType {
   const t = info.columnType.trim().toLowerCase();
-  const name = /^[a-z]+/.exec(t)?.[0] ?? t;
+  const name = /^[a-z]+\d*/.exec(t)?.[0] ?? t;
   const unsigned = /\bunsigned\b/.test(t);
   const [a, b] = typeArgs(t);
   switch (name) {
@@ -64,8 +64,10 @@ function baseType(info: MysqlNativeType): CanonicalType {
     case 'real':
       return { kind: 'float64' };
     case 'bit':
-      // BIT(n) is an unsigned number of n bits (its values travel as that number; see nativeForm).
-      return (a ?? 1) === 1 ? { kind: 'boolean' } : { ...native(info.columnType), unsigned: true };
+      // BIT(n) is an unsigned number of n bits (its values travel as that number; see nativeForm); elsewhere as its n digits.
+      return (a ?? 1) === 1
+        ? { kind: 'boolean' }
+        : { ...native(info.columnType, portableAs('text', 'bits', 1, `BIT(${a}) stored as its ${a} binary digits`, { length: a })), unsigned: true };
     case 'char':
       return { kind: 'char', length: a ?? 1 };
     case 'varchar':
@@ -96,20 +98,29 @@ function baseType(info: MysqlNativeType): CanonicalType {
       // Stored in UTC and shown in the session zone, which Sensei sets to +00:00.
       return { kind: 'timestamptz', precision: a };
     case 'year':
-      return { kind: 'int16', readNote: 'YEAR read as a small integer' };
+      return { kind: 'int16', check: 'VALUE = 0 OR VALUE BETWEEN 1901 AND 2155', readNote: 'YEAR stored as a small integer with CHECK (0 or 1901 to 2155)' };
     case 'enum':
       return { kind: 'enum', values: parseEnumLabels(info.columnType) };
     case 'uuid':
       return { kind: 'uuid' };
+    case 'set':
+      return native(info.columnType, portableAs('json', 'set', 1, 'SET stored as an array of its labels', { values: parseEnumLabels(info.columnType) }));
+    case 'inet4':
+    case 'inet6':
+      return native(info.columnType, portableAs('text', 'inet', 1, `${name.toUpperCase()} stored as its address text`));
     default:
-      // SET, GEOMETRY and its subtypes, INET4/INET6, BIT(n), …
-      return native(info.columnType);
+      if (GEOMETRY_TYPES.test(name)) {
+        return native(info.columnType, portableAs('binary', 'geometry', 1, `${name.toUpperCase()} read as EWKB (WKB with its SRID)`));
+      }
+      return native(info.columnType, portableAs('text', 'other', 0.7, `${info.columnType} stored as its MariaDB/MySQL text`));
   }
 }
 
-/** A type only MariaDB/MySQL declares: carried as its own value to MariaDB/MySQL targets only. */
-function native(columnType: string): CanonicalType {
-  return { kind: 'native', readNote: `type ${columnType} exists only in MariaDB/MySQL: it is carried to MariaDB/MySQL targets only` };
+const GEOMETRY_TYPES = /^(geometry|point|linestring|polygon|multipoint|multilinestring|multipolygon|geometrycollection|geomcollection)$/;
+
+/** A type only MariaDB/MySQL declares: carried as its own value to MariaDB/MySQL targets, as `portable` to the others. */
+function native(columnType: string, portable: CanonicalType): CanonicalType {
+  return { kind: 'native', readNote: `type ${columnType} exists only in MariaDB/MySQL`, portable };
 }
 
 /**
@@ -147,9 +158,29 @@ function quoteLabel(label: string): string {
   return `'${label.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
+/** Types of other dialects' families, kept as text of a bounded length here (PostgreSQL inet, macaddr, interval, bit). */
+function familyType(type: CanonicalType, context: TargetTypeContext): TargetTypeChoice | null {
+  switch (type.family) {
+    case 'inet':
+      // 39 characters of IPv6, 4 of a /128 mask: every inet/cidr text fits. INET6 would lose the mask and IPv4's form.
+      return { sql: 'VARCHAR(43)', confidence: 1 };
+    case 'macaddr':
+      return { sql: 'VARCHAR(23)', confidence: 1 };
+    case 'interval':
+      return { sql: 'VARCHAR(100)', confidence: 1 };
+    case 'bits':
+      if (type.length !== undefined && type.length <= MAX_VARCHAR) return { sql: `VARCHAR(${type.length})`, confidence: 1 };
+      return text(context);
+    default:
+      return null;
+  }
+}
+
 export function fromCanonical(type: CanonicalType, context: TargetTypeContext = {}): TargetTypeChoice {
   const p = type.precision;
   const fsp = p === undefined ? 6 : Math.min(p, 6);
+  const family = familyType(type, context);
+  if (family) return family;
   switch (type.kind) {
     case 'int16':
       return { sql: 'SMALLINT', confidence: 1 };
@@ -230,4 +261,9 @@ function decimal(type: CanonicalType): TargetTypeChoice {
     confidence: 0.7,
     note: `numeric(${p},${s}) exceeds MySQL's DECIMAL(65,30): larger values fail and extra fraction digits are rounded`,
   };
+}
+
+/** MariaDB/MySQL indexes TEXT, BLOB and JSON columns only by a prefix of each value, which a copied index does not have. */
+export function indexRefusal(sql: string): string | null {
+  return /^(json|(tiny|medium|long)?(text|blob))$/i.test(sql.trim()) ? 'MariaDB/MySQL indexes TEXT, BLOB and JSON columns only by a prefix length' : null;
 }

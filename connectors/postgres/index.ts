@@ -5,7 +5,7 @@ import { Pool, types as pgTypes, type PoolClient, type QueryConfig } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { quoteList, quoteLiteral } from '../../lib/quote';
 import { databaseSocket } from '../../lib/reach';
-import { toCanonical } from './types';
+import { enumTypeName, toCanonical } from './types';
 import type { CanonicalType, ColumnInfo, ForeignKeyInfo, MigrationPlan, PartitionInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
 import { hideSecrets } from '../endpoint';
 import { keyRange, keyTypesOf, rangeSafe } from '../key-range';
@@ -17,6 +17,7 @@ import {
   type IntrospectOptions,
   type KeyRange,
   type LoadTextFormat,
+  type ReadOptions,
   type TextChunkSource,
   type TextChunkTarget,
 } from '../types';
@@ -33,6 +34,45 @@ const typeParsers = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     RAW_TEXT_OIDS.has(oid) ? (value: string) => value : pgTypes.getTypeParser(oid, format)) as typeof pgTypes.getTypeParser,
 };
+
+/** A JSON array of labels (MariaDB SET, read portably) as a PostgreSQL text[] literal: {"a","b"}. */
+export function textArrayLiteral(json: string): string {
+  const labels = JSON.parse(json) as unknown[];
+  if (!Array.isArray(labels)) throw new ConnectorError('WriteFailed', `not a JSON array of labels: ${json.slice(0, 80)}`);
+  return `{${labels.map((l) => `"${String(l).replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
+
+/** A value as this column's COPY text: a SET's labels as a text[] literal, anything else by copyField. */
+function copyFieldOf(c: ColumnMapping): FieldFormatter {
+  return c.canonical.family === 'set' ? (v) => escapeField(textArrayLiteral(String(v))) : copyField;
+}
+
+/**
+ * A column of a type only PostgreSQL declares, read for another dialect (CanonicalType.portable): arrays and composite
+ * values as JSON, money as numeric, an interval as ISO-8601 (P1Y2M3DT4H5M6.5S, each part signed as PostgreSQL keeps it),
+ * anything else as its own text.
+ */
+function portableReadSql(type: CanonicalType, col: string): string {
+  switch (type.family) {
+    case 'array':
+    case 'composite':
+      return `to_json(${col})::text`;
+    case 'money':
+      return `${col}::numeric`;
+    case 'interval': {
+      const part = (field: string) => `extract(${field} FROM ${col})::bigint`;
+      return (
+        `CASE WHEN ${col} IS NULL THEN NULL ELSE 'P' || ${part('year')} || 'Y' || ${part('month')} || 'M' || ${part('day')} || 'DT' || ` +
+        `${part('hour')} || 'H' || ${part('minute')} || 'M' || trim_scale(extract(second FROM ${col}))::text || 'S' END`
+      );
+    }
+    case 'inet':
+      // The type's output (10.0.0.1, 10.0.0.0/8), as the server shows it: a cast to text always adds the mask (10.0.0.1/32).
+      return `CASE WHEN ${col} IS NULL THEN NULL ELSE format('%s', ${col}) END`;
+    default:
+      return `${col}::text`;
+  }
+}
 
 /** A canonical value as COPY text (what pg would send for it as a text parameter, escaped for COPY). */
 const copyField: FieldFormatter = (v) => {
@@ -70,6 +110,8 @@ const TEXT_SAFE_TYPES: Partial<Record<CanonicalType['kind'], RegExp>> = {
 };
 
 function textSafe(c: ColumnMapping): boolean {
+  // A type of another family (an array read as JSON, money as numeric) is read in its portable form: the row path.
+  if (c.canonical.family) return false;
   return TEXT_SAFE_TYPES[c.canonical.kind]?.test(c.sourceType.trim().toLowerCase()) ?? false;
 }
 
@@ -208,7 +250,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
             const where = n === 1 ? `${keys} >= $1 AND ${keys} <= $2` : `(${keys}) >= (${holders(0)}) AND (${keys}) <= (${holders(n)})`;
             await client.query(`DELETE FROM ${this.ownRows(plan)} WHERE ${where}`, [...bounds.first, ...bounds.last]);
           }
-          await this.copyIn(client, plan, rowsAsText(rows, plan.columns.map(() => copyField)));
+          await this.copyIn(client, plan, rowsAsText(rows, plan.columns.map(copyFieldOf)));
           return rows.length;
         }),
       'WriteFailed',
@@ -222,7 +264,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         this.clientTransaction(async (client) => {
           await client.query(`DELETE FROM ${this.ownRows(plan)}`);
           let written = 0;
-          await this.copyIn(client, plan, batchesAsText(batches, plan.columns.map(() => copyField), (n) => (written += n)));
+          await this.copyIn(client, plan, batchesAsText(batches, plan.columns.map(copyFieldOf), (n) => (written += n)));
           return written;
         }),
       'WriteFailed',
@@ -325,8 +367,9 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     await this.pool.end();
   }
 
-  protected toDriverValue(value: unknown, _type: CanonicalType): unknown {
-    // pg binds strings, numbers, booleans and Buffers as the column needs; canonical values already fit.
+  protected toDriverValue(value: unknown, type: CanonicalType): unknown {
+    // pg binds strings, numbers, booleans and Buffers as the column needs; canonical values already fit (a SET's labels: a text[] literal).
+    if (type.family === 'set' && typeof value === 'string') return textArrayLiteral(value);
     return value;
   }
 
@@ -346,6 +389,33 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
 
   protected override booleanLiteral(value: boolean): string {
     return value ? 'TRUE' : 'FALSE';
+  }
+
+  /** Another dialect's enum columns get enum types of their own (see enumTypeName), made before the table. */
+  override async createTable(plan: TablePlan, options: { replace: boolean }): Promise<void> {
+    if (!plan.native) await this.guard(`create enum types of ${plan.target}`, () => this.createEnumTypes(plan, options));
+    await super.createTable(plan, options);
+  }
+
+  private async createEnumTypes(plan: TablePlan, options: { replace: boolean }): Promise<void> {
+    for (const c of plan.columns) {
+      if (c.canonical.kind !== 'enum' || c.targetType !== enumTypeName(plan.source.name, c.column)) continue;
+      const labels = c.canonical.values ?? [];
+      const found = await this.exec(
+        `SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+           LEFT JOIN pg_enum e ON e.enumtypid = t.oid WHERE n.nspname = $1 AND t.typname = $2 GROUP BY t.oid`,
+        [this.schema, c.targetType],
+      );
+      const type = `${this.q(this.schema)}.${this.q(c.targetType)}`;
+      if (found.length) {
+        if (JSON.stringify(found[0][0] ?? []) === JSON.stringify(labels)) continue;
+        if (!options.replace) {
+          throw new ConnectorError('TargetTableNotEmpty', `enum type ${this.schema}.${c.targetType} already exists with other labels; set options.replace_existing_tables to replace it`);
+        }
+        await this.exec(`DROP TYPE ${type} CASCADE`);
+      }
+      await this.exec(`CREATE TYPE ${type} AS ENUM (${labels.map((l) => quoteLiteral(this.dialect, l)).join(', ')})`);
+    }
   }
 
   protected async tableExists(table: string): Promise<boolean> {
@@ -553,11 +623,13 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
 
   /** Types only PostgreSQL has (arrays, ranges, …) are read as their own text, the form a PostgreSQL target takes them in. */
   protected override selectList(columns: string[], types: CanonicalType[]): string {
-    return columns.map((c, i) => (types[i]?.kind === 'native' ? `${this.q(c)}::text` : this.q(c))).join(', ');
+    return columns
+      .map((c, i) => (types[i]?.kind === 'native' ? `${this.q(c)}::text` : types[i]?.family ? portableReadSql(types[i], this.q(c)) : this.q(c)))
+      .join(', ');
   }
 
-  async *readAll(table: string, columns: string[], orderBy: string[], batchSize: number): AsyncIterable<Row[]> {
-    const types = await this.columnTypes(table, columns);
+  async *readAll(table: string, columns: string[], orderBy: string[], batchSize: number, options?: ReadOptions): AsyncIterable<Row[]> {
+    const types = this.readTypes(await this.columnTypes(table, columns), options);
     const orderTypes = await this.columnTypes(table, orderBy);
     // json, and many types only PostgreSQL has (point, xml, …), have no ordering operator; their text orders deterministically.
     const order = orderBy.map((c, i) => (['json', 'native'].includes(orderTypes[i].kind) ? `${this.q(c)}::text` : this.q(c))).join(', ');
@@ -677,7 +749,8 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
               EXISTS (SELECT 1 FROM pg_depend sd JOIN pg_class s ON s.oid = sd.objid AND s.relkind = 'S'
                        WHERE sd.classid = 'pg_class'::regclass AND sd.refobjid = a.attrelid AND sd.refobjsubid = a.attnum AND sd.deptype IN ('a', 'i')),
               (SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname) FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
-                WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation)
+                WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation),
+              (SELECT array_agg(pg_get_constraintdef(k.oid) ORDER BY k.conname) FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c')
          FROM pg_attribute a
          JOIN pg_type t ON t.oid = a.atttypid
          LEFT JOIN dom dm ON dm.oid = t.oid AND NOT EXISTS (SELECT 1 FROM pg_type x WHERE x.oid = dm.base AND x.typtype = 'd')
@@ -705,6 +778,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
           typtype: String(r[6]),
           enumLabels: (r[7] as string[] | null) ?? undefined,
           domainBase,
+          domainChecks: (r[16] as string[] | null) ?? undefined,
         }),
         nullable: r[3] !== true,
         default: dflt,

@@ -1,6 +1,8 @@
 /** PostgreSQL ⇄ canonical types. Pure: no driver imports. */
 import type { CanonicalType, ColumnInfo } from '../../lib/types';
-import { compact, typeArgs, type TargetTypeChoice, type TargetTypeContext } from '../../lib/typemap/common';
+import { fitName } from '../../lib/identifiers';
+import { portableCheck } from '../../lib/typemap/check';
+import { compact, portableAs, typeArgs, type TargetTypeChoice, type TargetTypeContext } from '../../lib/typemap/common';
 
 export interface PostgresNativeType {
   /** format_type(atttypid, atttypmod), e.g. `character varying(160)`, `timestamp(3) with time zone`. */
@@ -17,6 +19,8 @@ export interface PostgresNativeType {
   ownedSequence?: boolean;
   /** A domain's base type (typtype 'd'), itself read the same way (a domain over a domain has one too). */
   domainBase?: PostgresNativeType;
+  /** A domain's CHECK constraints, as pg_get_constraintdef prints them (`CHECK ((VALUE > 0))`). */
+  domainChecks?: string[];
 }
 
 /** Short names PostgreSQL accepts in DDL, as format_type() spells them (what toCanonical reads). */
@@ -57,21 +61,76 @@ export function toCanonical(info: PostgresNativeType): CanonicalType {
   return compact(type);
 }
 
-/** A type only PostgreSQL declares: carried as its own text to PostgreSQL targets. */
-function native(formatted: string): CanonicalType {
-  return { kind: 'native', readNote: `type ${formatted} exists only in PostgreSQL: it is carried to PostgreSQL targets only` };
+/** A type only PostgreSQL declares: carried as its own text to PostgreSQL targets, as `portable` to the others. */
+function native(formatted: string, portable?: CanonicalType): CanonicalType {
+  return { kind: 'native', readNote: `type ${formatted} exists only in PostgreSQL`, ...(portable ? { portable } : {}) };
+}
+
+/** Geometric types: kept as their PostgreSQL text elsewhere. */
+const GEOMETRIC = new Set(['point', 'line', 'lseg', 'box', 'path', 'polygon', 'circle']);
+
+/**
+ * How a type only PostgreSQL declares is kept by another dialect (see CanonicalType.portable): the closest common
+ * type, its confidence and the note the gate shows. The source reads it in that form (index.ts portableReadSql).
+ */
+export function portableOf(info: PostgresNativeType, name: string): CanonicalType {
+  const f = info.formatted;
+  if (name.endsWith('[]')) {
+    return portableAs('json', 'array', 0.9, `array ${f} stored as a JSON array (nested for more dimensions, NULL elements as null): elements keep their JSON form, the element type is not enforced`);
+  }
+  if (info.typtype === 'r' || info.typtype === 'm') {
+    return portableAs('text', 'range', 0.7, `range ${f} stored as its PostgreSQL text ([1,10)): the target cannot query it as a range`);
+  }
+  if (info.typtype === 'c') {
+    return portableAs('json', 'composite', 0.8, `composite ${f} stored as a JSON object of its fields: the target does not enforce the field types`);
+  }
+  const base = name.replace(/\(.*\)/, '').replace(/^interval\b.*$/, 'interval').trim();
+  const [n] = typeArgs(name);
+  switch (base) {
+    case 'interval':
+      return portableAs('text', 'interval', 0.9, `interval stored as ISO-8601 duration text (P1Y2M3DT4H5M6S): the target cannot do interval arithmetic on it`);
+    case 'inet':
+    case 'cidr':
+      return portableAs('text', 'inet', 0.95, `${base} stored as its address text: the target no longer checks the address form`);
+    case 'macaddr':
+    case 'macaddr8':
+      return portableAs('text', 'macaddr', 0.95, `${base} stored as text (08:00:2b:01:02:03): the target no longer checks its form`, { length: 23 });
+    case 'money':
+      return portableAs('decimal', 'money', 0.95, 'money stored as numeric(19,2): the currency symbol of lc_monetary is not kept', { precision: 19, scale: 2 });
+    case 'tsvector':
+    case 'tsquery':
+      return portableAs('text', 'tsvector', 0.5, `${base} stored as its text (sorted lexemes with positions and weights): the target cannot search it, only show it`);
+    case 'bit':
+    case 'bit varying':
+      return portableAs('text', 'bits', 0.9, `${f} stored as text of 0 and 1 digits: the target no longer checks it`, n !== undefined ? { length: n } : {});
+    case 'xml':
+      return portableAs('text', 'xml', 0.9, 'xml stored as text: the target no longer checks that it is well-formed');
+    default:
+      if (GEOMETRIC.has(base)) return portableAs('text', 'geometric', 0.7, `${base} stored as its PostgreSQL text ((1,2)): the target cannot query it geometrically`);
+      return portableAs('text', 'other', 0.7, `${f} stored as its PostgreSQL text`);
+  }
 }
 
 function baseType(info: PostgresNativeType): CanonicalType {
   if (info.typtype === 'e') return { kind: 'enum', values: info.enumLabels ?? [] };
   if (info.typtype === 'd' && info.domainBase) {
     const base = baseType(info.domainBase);
-    if (base.kind === 'native') return native(info.formatted);
-    const note = `domain ${info.formatted} over ${info.domainBase.formatted}: stored as its base type elsewhere, without the domain's constraints`;
-    return { ...base, readNote: base.readNote ? `${note}; ${base.readNote}` : note };
+    const checks = (info.domainChecks ?? []).map((c) => ({ text: c, portable: portableCheck(c) }));
+    const kept = checks.filter((c) => c.portable !== null).map((c) => `(${c.portable})`);
+    const lost = checks.filter((c) => c.portable === null).map((c) => c.text);
+    const note =
+      `domain ${info.formatted} over ${info.domainBase.formatted}: stored as its base type elsewhere` +
+      (kept.length ? `, with its CHECK ${kept.join(' AND ')}` : '') +
+      (lost.length ? `; not migrated, because the target cannot run PostgreSQL's expression: ${lost.join(', ')}` : '');
+    const check = kept.length ? { check: kept.join(' AND ') } : {};
+    if (base.kind === 'native') {
+      const portable = base.portable ? { ...base.portable, readNote: `${note}; ${base.portable.readNote ?? ''}`.replace(/; $/, '') } : undefined;
+      return native(info.formatted, portable && { ...portable, ...check });
+    }
+    return { ...base, ...check, readNote: base.readNote ? `${note}; ${base.readNote}` : note, ...(lost.length ? { readConfidence: Math.min(base.readConfidence ?? 1, 0.9) } : {}) };
   }
   const t = info.formatted.trim().toLowerCase();
-  if (t.endsWith('[]')) return native(info.formatted);
+  if (t.endsWith('[]')) return native(info.formatted, portableOf(info, t));
   const [a, b] = typeArgs(t);
   const name = t.replace(/\([^)]*\)/, '').replace(/\s+/g, ' ').trim();
   switch (name) {
@@ -114,7 +173,7 @@ function baseType(info: PostgresNativeType): CanonicalType {
     case 'bytea':
       return { kind: 'binary' };
     default:
-      return native(info.formatted);
+      return native(info.formatted, portableOf(info, t));
   }
 }
 
@@ -123,8 +182,38 @@ export function sameDialect(column: ColumnInfo): TargetTypeChoice {
   return { sql: column.nativeType, confidence: 1 };
 }
 
-export function fromCanonical(type: CanonicalType, _context: TargetTypeContext = {}): TargetTypeChoice {
+/** The enum type made for a column of another dialect's enum: `<table>_<column>`, a plain lower-case name (no quoting needed). */
+export function enumTypeName(table: string, column: string): string {
+  const plain = `${table}_${column}`.toLowerCase().replace(/[^a-z0-9_]+/g, '_');
+  return fitName(/^[a-z_]/.test(plain) ? plain : `e_${plain}`, { maxNameBytes: 63 });
+}
+
+/** Types of other dialects' families that PostgreSQL has (MariaDB SET, INET4/INET6, BIT(n), GEOMETRY). */
+function familyType(type: CanonicalType): TargetTypeChoice | null {
+  switch (type.family) {
+    case 'set':
+      return { sql: 'text[]', confidence: 0.95, note: 'SET stored as text[] of its labels: the target no longer limits them to the SET\'s' };
+    case 'inet':
+      return { sql: 'inet', confidence: 1 };
+    case 'macaddr':
+      return { sql: 'macaddr8', confidence: 1 };
+    case 'bits':
+      return { sql: type.length ? `bit(${type.length})` : 'bit varying', confidence: 1 };
+    case 'geometry':
+      return {
+        sql: 'bytea',
+        confidence: 0.8,
+        note: 'the target has no PostGIS: stored as EWKB (WKB with its SRID) in bytea, which ST_GeomFromEWKB reads once PostGIS is installed',
+      };
+    default:
+      return null;
+  }
+}
+
+export function fromCanonical(type: CanonicalType, context: TargetTypeContext = {}): TargetTypeChoice {
   const p = type.precision;
+  const family = familyType(type);
+  if (family) return family;
   switch (type.kind) {
     case 'int16':
       return { sql: 'smallint', confidence: 1 };
@@ -166,6 +255,10 @@ export function fromCanonical(type: CanonicalType, _context: TargetTypeContext =
     case 'binary':
       return { sql: 'bytea', confidence: 1 };
     case 'enum':
+      if (context.table !== undefined && context.column !== undefined) {
+        const name = enumTypeName(context.table, context.column);
+        return { sql: name, confidence: 1, note: `created as enum type ${name} (${(type.values ?? []).join(', ')})` };
+      }
       return { sql: 'text', confidence: 1, note: `text with CHECK (value IN (${(type.values ?? []).join(', ')}))` };
     default:
       return { sql: '', confidence: 0, note: type.readNote ?? 'not supported by Sensei' };

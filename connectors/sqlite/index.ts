@@ -8,7 +8,7 @@ import { isTextKind } from '../../lib/values';
 import type { CanonicalType, ColumnMapping, ForeignKeyInfo, Row, TableInfo, TablePlan } from '../../lib/types';
 import { hideSecrets, sqlitePath } from '../endpoint';
 import { SqlConnector, errorMessage, foreignKeyActions, type Exec } from '../sql-connector';
-import { ConnectorError, type Endpoint, type IntrospectOptions } from '../types';
+import { ConnectorError, type Endpoint, type IntrospectOptions, type ReadOptions } from '../types';
 
 export interface SqliteOptions {
   /** `target` creates a missing file; `source` (default) requires it to exist. */
@@ -203,8 +203,8 @@ export class SqliteConnector extends SqlConnector {
     return columns.map((c, i) => (types[i] && isTextKind(types[i]) ? `CAST(${this.q(c)} AS BLOB)` : this.q(c))).join(', ');
   }
 
-  async *readAll(table: string, columns: string[], orderBy: string[], batchSize: number): AsyncIterable<Row[]> {
-    const types = await this.columnTypes(table, columns);
+  async *readAll(table: string, columns: string[], orderBy: string[], batchSize: number, options?: ReadOptions): AsyncIterable<Row[]> {
+    const types = this.readTypes(await this.columnTypes(table, columns), options);
     const sql = `SELECT ${this.selectList(columns, types)} FROM ${this.qt(table)}${orderBy.length ? ' ORDER BY ' + quoteList(this.dialect, orderBy) : ''}`;
     const stmt = this.db().prepare(sql).raw(true);
     let batch: unknown[][] = [];

@@ -13,6 +13,9 @@ export interface TargetTypeContext {
   inKey?: boolean;
   /** The column is NOT NULL (a target that stores '' as NULL then rejects empty text). */
   notNull?: boolean;
+  /** Where the column is (`table`, `column`): names a type the target creates for it (PostgreSQL enum types). */
+  table?: string;
+  column?: string;
 }
 
 export function unsupported(nativeName: string): CanonicalType {
@@ -34,4 +37,14 @@ export function compact(type: CanonicalType): CanonicalType {
   const out = { ...type } as Record<string, unknown>;
   for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
   return out as unknown as CanonicalType;
+}
+
+/** The type a column's values take in a database of another dialect: a native type's portable one, else the type itself. */
+export function crossType(type: CanonicalType): CanonicalType {
+  return type.kind === 'native' && type.portable ? type.portable : type;
+}
+
+/** The common type a native type's values take elsewhere, with how faithful that is. */
+export function portableAs(kind: CanonicalType['kind'], family: NonNullable<CanonicalType['family']>, confidence: number, note: string, extra: Partial<CanonicalType> = {}): CanonicalType {
+  return { kind, family, ...extra, ...(confidence < 1 ? { readConfidence: confidence } : {}), readNote: note };
 }

@@ -1,0 +1,212 @@
+/**
+ * Across dialects, every type has a mapping (issue 10 §3): the portable form a type only one dialect declares takes,
+ * the target type each dialect picks for it with its confidence and note, portable CHECKs, and the value conversions.
+ */
+import * as mysql from '../../connectors/mysql/types';
+import { bitsAsDigits, geometryAsEwkb, setAsJson } from '../../connectors/mysql/values';
+import * as postgres from '../../connectors/postgres/types';
+import { textArrayLiteral } from '../../connectors/postgres/index';
+import { planMigration } from '../../lib/mapping';
+import { targetType } from '../../lib/typemap';
+import { portableCheck, renderCheck } from '../../lib/typemap/check';
+import { crossType } from '../../lib/typemap/common';
+import type { CanonicalType, ColumnInfo, SchemaInfo, TableInfo } from '../../lib/types';
+
+const pgCross = (formatted: string, extra: Partial<postgres.PostgresNativeType> = {}) => crossType(postgres.toCanonical({ formatted, ...extra }));
+const myCross = (columnType: string) => crossType(mysql.toCanonical({ columnType }));
+
+describe('PostgreSQL types in their portable forms', () => {
+  test.each([
+    ['integer[]', 'json', 'array', 0.9],
+    ['text[]', 'json', 'array', 0.9],
+    ['interval', 'text', 'interval', 0.9],
+    ['interval day to second(3)', 'text', 'interval', 0.9],
+    ['inet', 'text', 'inet', 0.95],
+    ['cidr', 'text', 'inet', 0.95],
+    ['macaddr', 'text', 'macaddr', 0.95],
+    ['money', 'decimal', 'money', 0.95],
+    ['tsvector', 'text', 'tsvector', 0.5],
+    ['bit(8)', 'text', 'bits', 0.9],
+    ['bit varying(16)', 'text', 'bits', 0.9],
+    ['xml', 'text', 'xml', 0.9],
+    ['point', 'text', 'geometric', 0.7],
+    ['polygon', 'text', 'geometric', 0.7],
+    ['pg_lsn', 'text', 'other', 0.7],
+  ])('%s → %s (%s), confidence %s', (formatted, kind, family, confidence) => {
+    const t = pgCross(formatted);
+    expect(t).toMatchObject({ kind, family, readConfidence: confidence });
+    expect(t.readNote).toBeTruthy();
+    // The same dialect keeps the native type (PostgreSQL → PostgreSQL).
+    expect(postgres.toCanonical({ formatted }).kind).toBe('native');
+  });
+
+  test('ranges, multiranges and composite types by their typtype; money keeps numeric(19,2); bit keeps its length', () => {
+    expect(pgCross('int4range', { typtype: 'r' })).toMatchObject({ kind: 'text', family: 'range' });
+    expect(pgCross('int4multirange', { typtype: 'm' })).toMatchObject({ kind: 'text', family: 'range' });
+    expect(pgCross('pair', { typtype: 'c' })).toMatchObject({ kind: 'json', family: 'composite' });
+    expect(pgCross('money')).toMatchObject({ precision: 19, scale: 2 });
+    expect(pgCross('bit(8)').length).toBe(8);
+  });
+
+  test('a domain is its base type with its portable CHECKs; a CHECK only PostgreSQL can run is said, not kept', () => {
+    const posint = postgres.toCanonical({ formatted: 'posint', typtype: 'd', domainBase: { formatted: 'integer', typtype: 'b' }, domainChecks: ['CHECK ((VALUE > 0))'] });
+    expect(posint).toMatchObject({ kind: 'int32', check: '((VALUE > 0))' });
+    const zip = postgres.toCanonical({ formatted: 'zip', typtype: 'd', domainBase: { formatted: 'text', typtype: 'b' }, domainChecks: ["CHECK ((VALUE ~ '^[0-9]{5}$'::text))"] });
+    expect(zip.check).toBeUndefined();
+    expect(zip.readNote).toMatch(/not migrated, because the target cannot run PostgreSQL's expression/);
+    expect(zip.readConfidence).toBe(0.9);
+    // A domain over an array: native here, a JSON array with the domain's note elsewhere.
+    const tags = postgres.toCanonical({ formatted: 'tags', typtype: 'd', domainBase: { formatted: 'text[]', typtype: 'b' } });
+    expect(tags.kind).toBe('native');
+    expect(crossType(tags)).toMatchObject({ kind: 'json', family: 'array', readNote: expect.stringMatching(/^domain tags over text\[\]/) });
+  });
+});
+
+describe('MariaDB types in their portable forms', () => {
+  test('SET, GEOMETRY and subtypes, BIT(n), INET4/INET6, YEAR', () => {
+    expect(myCross("set('a','b')")).toMatchObject({ kind: 'json', family: 'set', values: ['a', 'b'] });
+    for (const g of ['geometry', 'point', 'polygon', 'multipolygon', 'geometrycollection']) expect(myCross(g)).toMatchObject({ kind: 'binary', family: 'geometry' });
+    expect(myCross('bit(10)')).toMatchObject({ kind: 'text', family: 'bits', length: 10 });
+    expect(myCross('inet4')).toMatchObject({ kind: 'text', family: 'inet' });
+    expect(myCross('inet6')).toMatchObject({ kind: 'text', family: 'inet' });
+    expect(myCross('year')).toMatchObject({ kind: 'int16', check: 'VALUE = 0 OR VALUE BETWEEN 1901 AND 2155' });
+    // Natively they stay what they are.
+    for (const t of ["set('a','b')", 'geometry', 'bit(10)', 'inet6']) expect(mysql.toCanonical({ columnType: t }).kind).toBe('native');
+  });
+
+  test('unsigned integers take the next wider type', () => {
+    expect(targetType('postgresql', myCross('smallint unsigned')).sql).toBe('integer');
+    expect(targetType('postgresql', myCross('int unsigned')).sql).toBe('bigint');
+    expect(targetType('postgresql', myCross('bigint unsigned')).sql).toBe('numeric(20,0)');
+  });
+});
+
+describe('target types for every family', () => {
+  const cases: [string, CanonicalType, string, string, string][] = [
+    ['array', pgCross('integer[]'), 'JSON', 'TEXT', ''],
+    ['interval', pgCross('interval'), 'VARCHAR(100)', 'TEXT', ''],
+    ['inet', pgCross('inet'), 'VARCHAR(43)', 'TEXT', ''],
+    ['macaddr', pgCross('macaddr'), 'VARCHAR(23)', 'TEXT', ''],
+    ['money', pgCross('money'), 'DECIMAL(19,2)', 'TEXT', ''],
+    ['tsvector', pgCross('tsvector'), 'LONGTEXT', 'TEXT', ''],
+    ['bits', pgCross('bit(8)'), 'VARCHAR(8)', 'TEXT', ''],
+    ['SET', myCross("set('a','b')"), '', 'TEXT', 'text[]'],
+    ['GEOMETRY', myCross('point'), '', 'BLOB', 'bytea'],
+    ['BIT(10)', myCross('bit(10)'), '', 'TEXT', 'bit(10)'],
+    ['INET6', myCross('inet6'), '', 'TEXT', 'inet'],
+    ['YEAR', myCross('year'), '', 'SMALLINT', 'smallint'],
+  ];
+  test.each(cases)('%s', (_name, type, onMysql, onSqlite, onPostgres) => {
+    if (onMysql) expect(targetType('mysql', type).sql).toBe(onMysql);
+    expect(targetType('sqlite', type).sql).toBe(onSqlite);
+    if (onPostgres) expect(targetType('postgresql', type).sql).toBe(onPostgres);
+  });
+
+  test('an enum becomes an enum type of its own on PostgreSQL, named after its table and column', () => {
+    const e: CanonicalType = { kind: 'enum', values: ['s', 'm'] };
+    expect(targetType('postgresql', e, { table: 'Shirts', column: 'size' })).toMatchObject({ sql: 'shirts_size', confidence: 1 });
+    expect(postgres.enumTypeName('t', '1 odd name')).toBe('t_1_odd_name');
+    expect(postgres.enumTypeName('9t', 'c')).toBe('e_9t_c');
+    // Without a place (a mapping edit), text with its CHECK.
+    expect(targetType('postgresql', e).sql).toBe('text');
+  });
+});
+
+describe('portable CHECKs', () => {
+  test.each([
+    ['CHECK ((VALUE > 0))', '(VALUE > 0)'],
+    ['CHECK ((amount >= (0)::numeric))', '("amount" >= (0))'],
+    ["CHECK ((mac <> '00:00:00:00:00:00'::macaddr))", `("mac" <> '00:00:00:00:00:00')`],
+    ["CHECK (((kind)::text = ANY ((ARRAY['a'::character varying])::text[])))", null],
+    ["CHECK ((z ~ '^[0-9]+$'::text))", null],
+    ['CHECK (`qty` >= 0 AND `qty` <= 10)', '"qty" >= 0 AND "qty" <= 10'],
+    ['CHECK (length(x) < 5)', null],
+    ['CHECK ((other > 0))', null],
+    ["CHECK (s IN ('a', 'b''c'))", `"s" IN ('a', 'b''c')`],
+  ])('%s', (definition, portable) => {
+    expect(portableCheck(definition, ['amount', 'mac', 'kind', 'z', 'qty', 'x', 's'])).toBe(portable);
+  });
+
+  test('rendered in the target quoting, VALUE as the column', () => {
+    expect(renderCheck('((VALUE > 0))', (n) => '`' + n + '`', 'p')).toBe('((`p` > 0))');
+    expect(renderCheck('"a b" BETWEEN 1 AND 2', (n) => '[' + n + ']')).toBe('[a b] BETWEEN 1 AND 2');
+  });
+});
+
+describe('values in their portable forms', () => {
+  test('SET as a JSON array; BIT(n) as n digits; PostgreSQL text[] literal of labels', () => {
+    expect(setAsJson('read,admin')).toBe('["read","admin"]');
+    expect(setAsJson('')).toBe('[]');
+    expect(bitsAsDigits('5', 10)).toBe('0000000101');
+    expect(bitsAsDigits('18446744073709551615', 64)).toBe('1'.repeat(64));
+    expect(textArrayLiteral('["a","b\\"q\\\\",""]')).toBe('{"a","b\\"q\\\\",""}');
+    expect(() => textArrayLiteral('{"a":1}')).toThrow(/not a JSON array/);
+  });
+
+  test('GEOMETRY as EWKB: the SRID flag and SRID after the type word, in the WKB byte order; SRID 0 is plain WKB', () => {
+    const wkb = Buffer.from('0101000000000000000000f03f0000000000000040', 'hex'); // POINT(1 2), little-endian
+    const stored = (srid: number) => Buffer.concat([Buffer.from([srid & 0xff, (srid >> 8) & 0xff, 0, 0]), wkb]);
+    expect(geometryAsEwkb(stored(0)).toString('hex')).toBe(wkb.toString('hex'));
+    expect(geometryAsEwkb(stored(4326)).toString('hex')).toBe('0101000020e6100000000000000000f03f0000000000000040');
+    const big = Buffer.from('00000000013ff00000000000004000000000000000', 'hex'); // the same point, big-endian
+    expect(geometryAsEwkb(Buffer.concat([Buffer.from([0xe6, 0x10, 0, 0]), big])).toString('hex')).toBe('0020000001000010e63ff00000000000004000000000000000');
+    expect(() => geometryAsEwkb(Buffer.alloc(3))).toThrow(/too short/);
+  });
+});
+
+describe('the plan across dialects', () => {
+  const column = (name: string, nativeType: string, type: CanonicalType, extra: Partial<ColumnInfo> = {}): ColumnInfo => ({ name, nativeType, type, nullable: true, default: null, ...extra });
+  const table: TableInfo = {
+    name: 'zoo',
+    columns: [
+      column('id', 'integer', { kind: 'int32' }, { nullable: false }),
+      column('tags', 'text[]', postgres.toCanonical({ formatted: 'text[]' }), { default: "'{}'::text[]" }),
+      column('doc', 'tsvector', postgres.toCanonical({ formatted: 'tsvector' })),
+      column('iv', 'interval', postgres.toCanonical({ formatted: 'interval' }), { default: "'1 day'::interval" }),
+      column('qty', 'integer', { kind: 'int32' }),
+    ],
+    primaryKey: ['id'],
+    foreignKeys: [],
+    uniqueConstraints: [],
+    indexes: [
+      { name: 'zoo_doc', columns: ['doc'], unique: false },
+      { name: 'zoo_qty', columns: ['qty'], unique: false },
+    ],
+    expressionIndexes: [{ name: 'zoo_lower', columns: [], unique: false, definition: 'USING btree (lower(doc::text))' }],
+    checks: [
+      { name: 'zoo_qty_check', definition: 'CHECK ((qty >= 0))' },
+      { name: 'zoo_doc_check', definition: 'CHECK ((length(doc) > 0))' },
+    ],
+    rowEstimate: 0,
+  };
+  const schema: SchemaInfo = { dialect: 'postgresql', schema: 'public', tables: [table] };
+
+  test('no blocker; the lowest confidence is tsvector’s; what is not migrated is said, with why', () => {
+    const plan = planMigration(schema, 'mysql', { targetSchema: 'db' });
+    expect(plan.blockers).toEqual([]);
+    expect(plan.minConfidence).toBe(0.5);
+    const t = plan.tables[0];
+    expect(t.columns.map((c) => c.targetType)).toEqual(['INT', 'JSON', 'LONGTEXT', 'VARCHAR(100)', 'INT']);
+    expect(t.columns[1].note).toMatch(/default '\{\}'::text\[\] is not migrated, because/);
+    expect(t.columns[3].note).toMatch(/default '1 day'::interval is not migrated, because the column's values change form/);
+    expect(t.source.indexes.map((i) => i.name)).toEqual(['zoo_qty']);
+    expect(t.source.expressionIndexes).toBeUndefined();
+    expect(t.source.checks).toEqual([{ name: 'zoo_qty_check', definition: 'CHECK ((qty >= 0))', portable: '("qty" >= 0)' }]);
+    const notes = (plan.notes ?? []).join('\n');
+    expect(notes).toMatch(/index zoo_doc of zoo is not migrated, because mysql cannot index column doc \(LONGTEXT\)/);
+    expect(notes).toMatch(/index zoo_lower of zoo is not migrated, because it is an expression or partial index/);
+    expect(notes).toMatch(/check zoo_doc_check of zoo is not migrated, because/);
+  });
+
+  test('PostgreSQL → PostgreSQL keeps the native types and the source objects untouched', () => {
+    const plan = planMigration(schema, 'postgresql', { targetSchema: 'public' });
+    expect(plan.tables[0].columns.map((c) => c.targetType)).toEqual(['integer', 'text[]', 'tsvector', 'interval', 'integer']);
+    expect(plan.tables[0].source).toBe(table);
+    expect(plan.minConfidence).toBe(1);
+  });
+
+  test('SQLite indexes any column: only the expression index is left out', () => {
+    const plan = planMigration(schema, 'sqlite', { targetSchema: 'main' });
+    expect(plan.tables[0].source.indexes.map((i) => i.name)).toEqual(['zoo_doc', 'zoo_qty']);
+  });
+});
