@@ -3,7 +3,7 @@
  * table DDL, indexes and foreign keys. Each dialect overrides only how it talks to its driver and what differs.
  */
 import { fitName } from '../lib/identifiers';
-import { portableDefault } from '../lib/mapping';
+import { TEMPORAL_DEFAULT_KINDS, currentTimeDefault, portableDefault } from '../lib/mapping';
 import { isNotAllowed } from '../lib/reach';
 import { quoteIdentifier, quoteList, quoteLiteral } from '../lib/quote';
 import { targetType } from '../lib/typemap';
@@ -381,6 +381,8 @@ export abstract class SqlConnector implements Connector {
   /** Only literal defaults are copied: they mean the same everywhere; functions are noted in the plan. */
   protected defaultClause(c: ColumnMapping, expression: string | null): string {
     const d = portableDefault(expression);
+    const now = currentTimeDefault(expression);
+    if (!d && now && TEMPORAL_DEFAULT_KINDS.has(c.canonical.kind)) return `DEFAULT ${this.currentTimeSql(now, c)}`;
     // A value whose form changes on the way (an interval as ISO text, a SET as an array) would keep its old form here.
     if (!d || c.canonical.family) return '';
     if (c.canonical.kind === 'boolean') {
@@ -393,6 +395,11 @@ export abstract class SqlConnector implements Connector {
 
   protected booleanLiteral(value: boolean): string {
     return value ? '1' : '0';
+  }
+
+  /** The current time or date as this dialect writes it in a DEFAULT (see currentTimeDefault). */
+  protected currentTimeSql(what: 'timestamp' | 'date', _c: ColumnMapping): string {
+    return what === 'date' ? 'CURRENT_DATE' : 'CURRENT_TIMESTAMP';
   }
 
   async createIndexesAndForeignKeys(plan: TablePlan): Promise<void> {

@@ -37,6 +37,22 @@ export function portableDefault(expression: string | null): PortableDefault | nu
   return null;
 }
 
+/**
+ * A default that is the current time or date when the row is written, as any of the three dialects reports it (`now()`,
+ * `CURRENT_TIMESTAMP(3)`, `current_timestamp()`, `CURRENT_DATE`, `curdate()`): every target has its own spelling of it.
+ */
+export function currentTimeDefault(expression: string | null): 'timestamp' | 'date' | null {
+  if (expression === null) return null;
+  let s = expression.trim();
+  while (/^\(.*\)$/s.test(s)) s = s.slice(1, -1).trim();
+  if (/^(now\(\)|current_timestamp(\(\d*\))?|localtimestamp(\(\d*\))?|transaction_timestamp\(\)|statement_timestamp\(\))$/i.test(s)) return 'timestamp';
+  if (/^(current_date|curdate\(\))$/i.test(s)) return 'date';
+  return null;
+}
+
+/** Kinds a current-time default means the same for. */
+export const TEMPORAL_DEFAULT_KINDS: ReadonlySet<string> = new Set(['timestamp', 'timestamptz', 'date']);
+
 export function isKeyColumn(table: TableInfo, column: string): boolean {
   return table.primaryKey.includes(column) || table.uniqueConstraints.some((u) => u.columns.includes(column));
 }
@@ -76,7 +92,8 @@ export function planColumn(table: TableInfo, column: ColumnInfo, targetDialect: 
 /** Why a column's default is not migrated to a target of another dialect, or nothing when it is. */
 function defaultNote(column: ColumnInfo, canonical: ColumnInfo['type']): string | undefined {
   if (column.default === null || canonical.autoIncrement) return undefined;
-  if (portableDefault(column.default) === null) return `default ${column.default} is not migrated, because only literal defaults mean the same in every dialect`;
+  if (currentTimeDefault(column.default) && TEMPORAL_DEFAULT_KINDS.has(canonical.kind)) return undefined;
+  if (portableDefault(column.default) === null) return `default ${column.default} is not migrated, because only literal and current-time defaults mean the same in every dialect`;
   if (canonical.family) return `default ${column.default} is not migrated, because the column's values change form in the target`;
   return undefined;
 }

@@ -518,6 +518,13 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     return super.createIndexSql(table, name, index);
   }
 
+  /** DATETIME(n) takes CURRENT_TIMESTAMP(n) (MySQL refuses another precision); a date an expression default. */
+  protected override currentTimeSql(what: 'timestamp' | 'date', c: ColumnMapping): string {
+    if (what === 'date') return '(CURRENT_DATE)';
+    const fsp = /\((\d)\)/.exec(this.columnType(c))?.[1];
+    return fsp ? `CURRENT_TIMESTAMP(${fsp})` : 'CURRENT_TIMESTAMP';
+  }
+
   protected override defaultClause(c: ColumnMapping, expression: string | null): string {
     const clause = super.defaultClause(c, expression);
     // MySQL 8 takes TEXT/BLOB/JSON defaults only as expressions: DEFAULT ('x') (MariaDB accepts both forms).

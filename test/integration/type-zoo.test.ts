@@ -36,7 +36,7 @@ const PG_ZOO = [
      iv interval, addr inet, net cidr, mac macaddr, cash money, doc tsvector,
      bits bit(8), vbits bit varying(16), m mood, p posint, z zip,
      r int4range, pr pair, x xml, pt point, u uuid, j jsonb,
-     amount numeric(10,2) CHECK (amount >= 0),
+     amount numeric(10,2) CHECK (amount >= 0), made timestamptz DEFAULT now(),
      CONSTRAINT zoo_x_short CHECK (length(x::text) < 1000)
    )`,
   `CREATE INDEX zoo_doc ON zoo USING gin (doc)`,
@@ -53,6 +53,7 @@ const PG_ZOO = [
      int4range(i, i + 10), ROW(i, 'x' || i)::pair, ('<a n="' || i || '">t</a>')::xml, point(i, -i),
      md5(i::text)::uuid, jsonb_build_object('i', i, 'arr', jsonb_build_array(i, 'x')), i * 1.5
    FROM generate_series(1, ${PG_ROWS}) i`,
+  `UPDATE zoo SET made = '2024-01-02 03:04:05.678+00'`,
   `INSERT INTO zoo (id) VALUES (100)`,
 ];
 
@@ -62,9 +63,9 @@ const MARIA_ZOO = [
      id INT PRIMARY KEY,
      s SET('read','write','admin'), g GEOMETRY, p POINT, b BIT(10), v4 INET4, v6 INET6, u UUID, y YEAR,
      e ENUM('small','medium','large'), ui INT UNSIGNED, ub BIGINT UNSIGNED, us SMALLINT UNSIGNED, j JSON,
-     KEY zoo_y (y)
+     made DATETIME(3) DEFAULT CURRENT_TIMESTAMP(3), KEY zoo_y (y)
    )`,
-  `INSERT INTO zoo SELECT seq, seq % 8,
+  `INSERT INTO zoo (id, s, g, p, b, v4, v6, u, y, e, ui, ub, us, j) SELECT seq, seq % 8,
      ST_GeomFromText(CONCAT('LINESTRING(0 0,', seq, ' ', seq, '.5)'), IF(seq % 2 = 1, 4326, 0)),
      ST_PointFromText(CONCAT('POINT(', seq, ' -', seq, ')')), seq * 37, CONCAT('10.1.2.', seq), CONCAT('2001:db8::', HEX(seq)),
      CONCAT('00000000-0000-0000-0000-', LPAD(seq, 12, '0')), 1990 + seq, 1 + seq % 3,
@@ -223,6 +224,10 @@ test('PostgreSQL → MariaDB: every type maps, with its confidence and notes; va
   // The domain's CHECK and the table's portable CHECK hold in the target.
   await expect(maria(target, 'UPDATE zoo SET p = 0 WHERE id = 1')).rejects.toThrow(/CONSTRAINT/i);
   await expect(maria(target, 'UPDATE zoo SET amount = -1 WHERE id = 1')).rejects.toThrow(/CONSTRAINT/i);
+  // now() is the target's own current time.
+  await maria(target, 'INSERT INTO zoo (id) VALUES (500)');
+  expect(await maria(target, 'SELECT made IS NOT NULL AS set_ FROM zoo WHERE id = 500')).toEqual([{ set_: 1 }]);
+  await maria(target, 'DELETE FROM zoo WHERE id = 500');
 
   await expectCaught(run.handle, (sql) => maria(target, sql), {
     1: `ints = '[1, null, -2]'`,
@@ -343,6 +348,8 @@ test('MariaDB → PostgreSQL: SET as text[], GEOMETRY as EWKB, BIT(n) as bit(n),
   );
   expectSameAsMariaSource(await mariaSourceRows(), rows, (v) => v);
   await expect(pg(target, 'UPDATE zoo SET y = 1800 WHERE id = 1')).rejects.toThrow(/check constraint/);
+  // CURRENT_TIMESTAMP(3) is the target's own current time.
+  expect(await pg(target, `SELECT pg_get_expr(adbin, adrelid) d FROM pg_attrdef WHERE adrelid = 'zoo'::regclass`)).toEqual([{ d: 'CURRENT_TIMESTAMP' }]);
 
   await expectCaught(run.handle, (sql) => pg(target, sql), {
     1: `s = '{write}'`,

@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Endpoint } from '../../connectors/types';
-import { approveUpdate, cancelUpdate, pauseUpdate, rejectUpdate, resumeUpdate, startUpdate, statusQuery } from '../../workflows/migration';
+import { approveUpdate, cancelUpdate, pauseUpdate, planQuery, rejectUpdate, resumeUpdate, startUpdate, statusQuery } from '../../workflows/migration';
+import type { MigrationPlan } from '../../lib/types';
 import { compareDatabases } from '../helpers/compare';
 import { createTempDatabase } from '../helpers/databases';
 import { createTestEnv, isOver, startHarness, startMigration, tempDataDir, waitForStatus, type MigrationHarness } from '../helpers/temporal';
@@ -174,16 +175,25 @@ describe('failures say why', () => {
     expect(status.failure?.message).toContain('ghost_table');
   });
 
-  test('an unsupported column type names the column and stops before anything is created', async () => {
+  test('a column type only PostgreSQL declares (int[]) is not refused: it arrives in SQLite as a JSON array, with a note', async () => {
     const { Client } = await import('pg');
     const client = new Client({ connectionString: pg.endpoint.connectionString });
     await client.connect();
     await client.query('CREATE TABLE odd (id int PRIMARY KEY, shape int[])');
+    await client.query(`INSERT INTO odd VALUES (1, '{1,NULL,3}'), (2, NULL)`);
     await client.end();
-    const status = await failedStatus({ ...pg.endpoint, tables: ['odd'] });
-    expect(status.failure?.code).toBe('UnsupportedColumnType');
-    expect(status.failure?.message).toContain('odd.shape');
-    expect(status.phases.find((p) => p.name === 'schema_creation')?.status).toBe('pending');
+    const { target } = sqlitePair();
+    const handle = await startMigration(h, { ...pg.endpoint, tables: ['odd'] }, target, 'aggressive');
+    await handle.executeUpdate(startUpdate);
+    const status = await waitForStatus(handle, isOver);
+    expect(status.failure).toBeNull();
+    expect(status.validation?.status).toBe('passed');
+    const plan = (await handle.query(planQuery)) as MigrationPlan;
+    expect(plan.tables[0].columns[1]).toMatchObject({ targetType: 'TEXT', confidence: 0.9, note: expect.stringMatching(/JSON array/) });
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(target.connectionString, { readonly: true });
+    expect(db.prepare('SELECT id, shape FROM odd ORDER BY id').all()).toEqual([{ id: 1, shape: '[1,null,3]' }, { id: 2, shape: null }]);
+    db.close();
   });
 
   test('an unreachable source host fails after bounded retries with a clear reason and no password', async () => {

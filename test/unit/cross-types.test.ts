@@ -6,7 +6,7 @@ import * as mysql from '../../connectors/mysql/types';
 import { bitsAsDigits, geometryAsEwkb, setAsJson } from '../../connectors/mysql/values';
 import * as postgres from '../../connectors/postgres/types';
 import { textArrayLiteral } from '../../connectors/postgres/index';
-import { planMigration } from '../../lib/mapping';
+import { currentTimeDefault, planMigration } from '../../lib/mapping';
 import { targetType } from '../../lib/typemap';
 import { portableCheck, renderCheck } from '../../lib/typemap/check';
 import { crossType } from '../../lib/typemap/common';
@@ -208,5 +208,23 @@ describe('the plan across dialects', () => {
   test('SQLite indexes any column: only the expression index is left out', () => {
     const plan = planMigration(schema, 'sqlite', { targetSchema: 'main' });
     expect(plan.tables[0].source.indexes.map((i) => i.name)).toEqual(['zoo_doc', 'zoo_qty']);
+  });
+});
+
+describe('current-time defaults', () => {
+  test.each([
+    ['now()', 'timestamp'],
+    ['CURRENT_TIMESTAMP', 'timestamp'],
+    ['current_timestamp()', 'timestamp'],
+    ['current_timestamp(3)', 'timestamp'],
+    ['(CURRENT_TIMESTAMP)', 'timestamp'],
+    ['LOCALTIMESTAMP', 'timestamp'],
+    ['CURRENT_DATE', 'date'],
+    ['curdate()', 'date'],
+    ["'2020-01-01'", null],
+    ["nextval('s'::regclass)", null],
+    [null, null],
+  ])('%s', (expression, what) => {
+    expect(currentTimeDefault(expression)).toBe(what);
   });
 });

@@ -39,7 +39,7 @@ describe('Oracle CREATE TABLE', () => {
         `  "status" VARCHAR2(9 CHAR) DEFAULT 'new' NOT NULL CHECK ("status" IN ('new', 'it''s done')),`,
         '  "total" NUMBER(10,2) DEFAULT 0,',
         '  "paid" NUMBER(1) DEFAULT 0 NOT NULL,',
-        '  "at" TIMESTAMP(6) WITH TIME ZONE,',
+        '  "at" TIMESTAMP(6) WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP,',
         '  "note" CLOB,',
         '  PRIMARY KEY ("id"),',
         '  UNIQUE ("status", "at")',
