@@ -203,6 +203,13 @@ test('sign in, create a migration from the form, approve at the gate, pause, res
     expect(patched.status()).toBe(200);
     await page.getByText('Saved 1 mapping').waitFor();
   };
+  // Reloads of the mappings answer slowly here (as on a slow link): the field must show the saved type all the same,
+  // and an edit straight back must be saved, not judged against the list from before the save ('Nothing changed').
+  const mappingReads = new RegExp(`/v1/migrations/${id}/mappings\\?`);
+  await page.route(mappingReads, async (route) => {
+    await new Promise((r) => setTimeout(r, 1000));
+    await route.continue();
+  });
   await page.getByLabel('Target type of customers.email').fill('varchar(320)');
   await saveMappings();
   const mapping = await api('GET', `/v1/migrations/${id}/mappings/customers.email`);
@@ -211,6 +218,8 @@ test('sign in, create a migration from the form, approve at the gate, pause, res
   await page.getByLabel('Target type of customers.email').fill('text');
   await saveMappings();
   expect((await api('GET', `/v1/migrations/${id}/mappings/customers.email`)).body.targetType).toBe('text');
+  // The reloads still held back finish before the page goes on unslowed.
+  await page.unrouteAll({ behavior: 'wait' });
   await shot('04-migration-gate');
 
   await page.getByLabel('Comment').fill('checked in the console');
