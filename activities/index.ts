@@ -144,8 +144,13 @@ function reject(table: TablePlan, rejected: RejectedRow[], row: RejectedRow): vo
   }
 }
 
-/** Positions of a table's text columns (where a connector may hand over bytes that are not UTF-8). */
+/**
+ * Positions of a table's text columns (where a connector may hand over bytes that are not UTF-8). None natively: the
+ * rows go to a database of the source's dialect as stored, and bytes there are the source's own (a SQLite BLOB in a
+ * TEXT column), written back as bytes.
+ */
 function textPositions(table: TablePlan): number[] {
+  if (table.native) return [];
   return table.columns.flatMap((c, i) => (isTextKind(c.canonical) ? [i] : []));
 }
 

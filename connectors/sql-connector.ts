@@ -130,7 +130,7 @@ export abstract class SqlConnector implements Connector {
   }
 
   /** The SELECT list that reads these columns (a dialect may wrap a column whose plain text would lose precision). */
-  protected selectList(columns: string[], _types: CanonicalType[]): string {
+  protected selectList(columns: string[], _types: CanonicalType[], _options?: ReadOptions): string {
     return quoteList(this.dialect, columns);
   }
 
@@ -146,7 +146,7 @@ export abstract class SqlConnector implements Connector {
       const params: unknown[] = [];
       const where = this.afterCondition(keyColumns, keyTypes, after, params);
       const sql =
-        `SELECT ${this.selectList(columns, types)} FROM ${await this.rowsOf(table)}${where}` +
+        `SELECT ${this.selectList(columns, types, options)} FROM ${await this.rowsOf(table)}${where}` +
         ` ORDER BY ${quoteList(this.dialect, keyColumns)}${this.limitClause(Math.max(1, Math.floor(limit)))}`;
       return this.convertRows(await this.exec(sql, params), types, options);
     });
@@ -217,7 +217,7 @@ export abstract class SqlConnector implements Connector {
         });
         return `(${parts.join(' AND ')})`;
       });
-      const sql = `SELECT ${this.selectList(columns, types)} FROM ${await this.rowsOf(table)} WHERE ${matches.join(' OR ')}`;
+      const sql = `SELECT ${this.selectList(columns, types, options)} FROM ${await this.rowsOf(table)} WHERE ${matches.join(' OR ')}`;
       return this.convertRows(await this.exec(sql, params), types, options);
     });
   }

@@ -188,8 +188,9 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   const notes: string[] = [];
   const tables = parentsFirst(schema.tables).map((t) => planTable(t, targetDialect, native, notes));
   const columns = tables.flatMap((t) => t.columns);
-  const blockers = columns
-    .filter((c) => c.canonical.kind === 'unsupported' || !c.targetType)
+  // Natively a column may have no declared type at all (SQLite): the target declares it as the source does.
+  const blockers = tables
+    .flatMap((t) => t.columns.filter((c) => c.canonical.kind === 'unsupported' || (!c.targetType && !(t.native && c.sourceType === ''))))
     .map((c) => `${c.table}.${c.column}: ${c.canonical.kind === 'unsupported' ? `type ${c.sourceType} is not supported by Sensei` : (c.note ?? `type ${c.sourceType} has no ${targetDialect} equivalent`)}`);
   if (!isDialect(targetDialect) || !dialectNamed(targetDialect).capabilities.supported) {
     blockers.unshift(`target ${targetDialect} is not supported by this version of Sensei yet`);

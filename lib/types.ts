@@ -158,6 +158,11 @@ export interface TableInfo {
   partitioning?: { by: string; partitions: PartitionInfo[] };
   /** Tables this one inherits from (PostgreSQL table inheritance): their rows are read without this table's. */
   inherits?: string[];
+  /**
+   * The table's CREATE statement as the database keeps it, written by its author (SQLite's sqlite_schema.sql): a target
+   * of the same dialect creates the table from it, with every column type, default, CHECK, key and collation as written.
+   */
+  definition?: string;
   /** The database's own estimate (statistics), not an exact count. */
   rowEstimate: number;
 }

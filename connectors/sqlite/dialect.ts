@@ -1,7 +1,7 @@
 /** SQLite: names, identifier rules, capabilities, type map, validation SQL, row-error classification, query lexicon (pure; the driver-backed connector is ./index.ts). */
 import { queryLexicon } from './query-lexicon';
 import { validation } from './validation';
-import { fromCanonical, toCanonical } from './types';
+import { fromCanonical, sameDialect, toCanonical } from './types';
 import { ansiLiteral, doubleQuoted, type DialectDefinition } from '../dialect';
 
 function isRowRejection(cause: unknown): boolean {
@@ -21,7 +21,7 @@ export const sqlite = {
   driver: 'better-sqlite3',
   capabilities: { supported: true, schemas: false, enums: false, arrays: false, transactionalDdl: true, inDatabaseDigest: false, fileBased: true },
   identifiers: { quote: doubleQuoted, literal: ansiLiteral, caseFolding: 'none' },
-  types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ declared: text }), toCanonical },
+  types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ declared: text }), toCanonical, sameDialect },
   validation,
   isRowRejection,
   queryLexicon,

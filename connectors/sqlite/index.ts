@@ -2,10 +2,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { toCanonical } from './types';
+import { affinity, toCanonical } from './types';
 import { quoteList } from '../../lib/quote';
-import { isTextKind } from '../../lib/values';
-import type { CanonicalType, ColumnMapping, ForeignKeyInfo, Row, TableInfo, TablePlan } from '../../lib/types';
+import { isUtf8 } from 'node:buffer';
+import { isTextKind, toCanonicalValue } from '../../lib/values';
+import type { CanonicalType, ColumnMapping, ForeignKeyInfo, IndexInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
 import { hideSecrets, sqlitePath } from '../endpoint';
 import { SqlConnector, errorMessage, foreignKeyActions, type Exec } from '../sql-connector';
 import { ConnectorError, type Endpoint, type IntrospectOptions, type ReadOptions } from '../types';
@@ -29,6 +30,8 @@ export class SqliteConnector extends SqlConnector {
   private readonly busyTimeoutMs: number;
   private handle: Database.Database | undefined;
   private readonly statements = new Map<string, Statement>();
+  /** Each introspected column's affinity, by its canonical type object (what readChunk hands convertRows). */
+  private readonly affinities = new WeakMap<CanonicalType, ReturnType<typeof affinity>>();
 
   constructor(endpoint: Endpoint, options: SqliteOptions = {}) {
     super(endpoint);
@@ -128,7 +131,9 @@ export class SqliteConnector extends SqlConnector {
       case 'int16':
       case 'int32':
       case 'int64':
-        return /^-?\d+$/.test(String(value)) ? BigInt(String(value)) : value;
+        // Integers bind as INTEGER; a REAL an INTEGER column keeps (3.5, 1e20: read natively) binds as the REAL it is.
+        if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : value;
+        return typeof value === 'string' && /^-?\d+$/.test(value) ? BigInt(value) : value;
       default:
         return value;
     }
@@ -199,23 +204,60 @@ export class SqliteConnector extends SqlConnector {
    * UTF-8, which SQLite stores as given): toCanonicalValue turns valid bytes into the string and leaves the rest for the
    * copy to reject. No alias, so ORDER BY and WHERE still name the stored column.
    */
-  protected override selectList(columns: string[], types: CanonicalType[]): string {
+  protected override selectList(columns: string[], types: CanonicalType[], options?: ReadOptions): string {
+    // Natively each value comes with its storage class, its text as bytes (see convertRows).
+    if (options?.native) return columns.map((c) => `typeof(${this.q(c)}), CASE typeof(${this.q(c)}) WHEN 'text' THEN CAST(${this.q(c)} AS BLOB) ELSE ${this.q(c)} END`).join(', ');
     return columns.map((c, i) => (types[i] && isTextKind(types[i]) ? `CAST(${this.q(c)} AS BLOB)` : this.q(c))).join(', ');
+  }
+
+  /**
+   * SQLite → SQLite (ReadOptions.native): each value as its storage class holds it, whatever the column's declared
+   * type: INTEGER as decimal text where the column's affinity turns that text back into the same INTEGER (so keys stay
+   * JSON-safe), else as a BigInt; REAL as its double; TEXT as its string; BLOB as its bytes. TEXT that is not UTF-8
+   * has no string to travel as: it is refused here, never written as U+FFFD or as a BLOB.
+   */
+  protected override convertRows(rows: unknown[][], types: CanonicalType[], options?: ReadOptions): Row[] {
+    if (!options?.native) return super.convertRows(rows, types);
+    return rows.map((row) => types.map((type, i) => this.storedValue(String(row[2 * i]), row[2 * i + 1], type)));
+  }
+
+  private storedValue(storageClass: string, value: unknown, type: CanonicalType): Row[number] {
+    switch (storageClass) {
+      case 'null':
+        return null;
+      case 'integer':
+        // Text of an integer becomes that INTEGER again in INTEGER and NUMERIC columns (booleans, dates, decimals too).
+        return this.affinityOf(type) === 'blob' ? (value as Row[number]) : String(value);
+      case 'real':
+        return Number(value);
+      case 'text': {
+        const bytes = value as Buffer;
+        if (isUtf8(bytes)) return bytes.toString('utf8');
+        throw new ConnectorError('NotSupported', 'a TEXT value is not valid UTF-8: sqlite to sqlite copies text as UTF-8 strings, so it is not copied as anything else');
+      }
+      default:
+        return toCanonicalValue(value, { kind: 'binary' });
+    }
+  }
+
+  /** The affinity of the column read with this type (columnTypes answers the introspected objects, see describeTable). */
+  private affinityOf(type: CanonicalType): ReturnType<typeof affinity> {
+    return this.affinities.get(type) ?? 'numeric';
   }
 
   async *readAll(table: string, columns: string[], orderBy: string[], batchSize: number, options?: ReadOptions): AsyncIterable<Row[]> {
     const types = this.readTypes(await this.columnTypes(table, columns), options);
-    const sql = `SELECT ${this.selectList(columns, types)} FROM ${this.qt(table)}${orderBy.length ? ' ORDER BY ' + quoteList(this.dialect, orderBy) : ''}`;
+    const sql = `SELECT ${this.selectList(columns, types, options)} FROM ${this.qt(table)}${orderBy.length ? ' ORDER BY ' + quoteList(this.dialect, orderBy) : ''}`;
     const stmt = this.db().prepare(sql).raw(true);
     let batch: unknown[][] = [];
     for (const row of stmt.iterate() as Iterable<unknown[]>) {
       batch.push(row);
       if (batch.length >= batchSize) {
-        yield this.convertRows(batch, types);
+        yield this.convertRows(batch, types, options);
         batch = [];
       }
     }
-    if (batch.length) yield this.convertRows(batch, types);
+    if (batch.length) yield this.convertRows(batch, types, options);
   }
 
   protected classify(error: unknown, action: string): ConnectorError {
@@ -250,7 +292,7 @@ export class SqliteConnector extends SqlConnector {
     const columns = info.map(([col, declared, notnull, dflt]) => ({
       name: col,
       nativeType: declared,
-      type: toCanonical({ declared, autoIncrement: autoIncrement && pk[0] === col && /^INTEGER$/i.test(declared.trim()) }),
+      type: this.withAffinity(toCanonical({ declared, autoIncrement: autoIncrement && pk[0] === col && /^INTEGER$/i.test(declared.trim()) }), declared),
       // A rowid-alias INTEGER PRIMARY KEY can never be NULL even when not declared NOT NULL.
       nullable: Number(notnull) === 0 && !pk.includes(col),
       default: dflt,
@@ -270,17 +312,110 @@ export class SqliteConnector extends SqlConnector {
     const named = this.constraintNames(sql);
     for (const fk of fks.values()) fk.name = named.get(fk.columns.join(',')) ?? fk.name;
     const uniqueConstraints: TableInfo['uniqueConstraints'] = [];
-    const indexes: TableInfo['indexes'] = [];
-    const list = (await this.exec('SELECT name, "unique", origin, partial FROM pragma_index_list(?) ORDER BY name', [name])) as [string, bigint, string, bigint][];
-    for (const [index, unique, origin, partial] of list) {
-      if (origin === 'pk' || Number(partial) === 1) continue;
+    const indexes: IndexInfo[] = [];
+    // Partial and expression indexes: only a SQLite target makes them, from their CREATE INDEX as written.
+    const expressionIndexes: IndexInfo[] = [];
+    const list = (await this.exec(
+      `SELECT l.name, l."unique", l.origin, l.partial, s.sql FROM pragma_index_list(?) l LEFT JOIN sqlite_schema s ON s.type = 'index' AND s.name = l.name ORDER BY l.name`,
+      [name],
+    )) as [string, bigint, string, bigint, string | null][];
+    for (const [index, unique, origin, partial, definition] of list) {
+      if (origin === 'pk') continue;
       const cols = (await this.exec('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [index])).map((r) => r[0] as string | null);
-      if (cols.some((c) => c === null)) continue;
-      if (origin === 'u') uniqueConstraints.push({ name: index, columns: cols as string[] });
-      else indexes.push({ name: index, columns: cols as string[], unique: Number(unique) === 1 });
+      const own = definition ? { definition } : {};
+      if (Number(partial) === 1 || cols.some((c) => c === null)) {
+        if (definition) expressionIndexes.push({ name: index, columns: [], unique: Number(unique) === 1, definition });
+      } else if (origin === 'u') uniqueConstraints.push({ name: index, columns: cols as string[] });
+      else indexes.push({ name: index, columns: cols as string[], unique: Number(unique) === 1, ...own });
     }
     const count = await this.exec(`SELECT COUNT(*) FROM ${this.qt(name)}`);
-    return { name, columns, primaryKey: pk, foreignKeys: [...fks.values()], uniqueConstraints, indexes, rowEstimate: Number(count[0][0]) };
+    return {
+      name,
+      columns,
+      primaryKey: pk,
+      foreignKeys: [...fks.values()],
+      uniqueConstraints,
+      indexes,
+      ...(expressionIndexes.length ? { expressionIndexes } : {}),
+      ...(sql ? { definition: sql } : {}),
+      ...(autoIncrement ? await this.nextAutoIncrement(name) : {}),
+      rowEstimate: Number(count[0][0]),
+    };
+  }
+
+  /** The AUTOINCREMENT counter's next value (sqlite_sequence: it may be past the highest row, rows deleted). */
+  private async nextAutoIncrement(table: string): Promise<Pick<TableInfo, 'nextAutoIncrement'>> {
+    const known = await this.exec("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_sequence'");
+    if (!known.length) return {};
+    const rows = await this.exec('SELECT seq FROM sqlite_sequence WHERE name = ?', [table]);
+    return rows.length ? { nextAutoIncrement: (BigInt(rows[0][0] as bigint) + 1n).toString() } : {};
+  }
+
+  // ---- SQLite → SQLite: the source's own statements (TablePlan.native) ----
+
+  /** Views and triggers as written, made after the data (a trigger made before would fire on every copied row). */
+  override async introspect(options: IntrospectOptions = {}): Promise<SchemaInfo> {
+    const schema = await this.describeTables(options);
+    const rows = (await this.guard('introspect', () =>
+      this.exec("SELECT type, name, sql FROM sqlite_schema WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY type = 'trigger', rowid"),
+    )) as [string, string, string][];
+    const tables = schema.tables.map((t) => t.name);
+    const objects: SchemaObject[] = rows.map(([kind, name, sql]) => ({ kind, name, create: [sql], stage: 'after_data', reads: tables.filter((t) => mentions(sql, t)) }));
+    return objects.length ? { ...schema, objects } : schema;
+  }
+
+  protected override createTableSql(plan: TablePlan): string {
+    if (!plan.native || !plan.source.definition) return super.createTableSql(plan);
+    // SQLite keeps names of any length, so a table is renamed only by a caller's plan: the statement names it so.
+    if (plan.target === plan.source.name) return plan.source.definition;
+    const head = new RegExp(`^(\\s*CREATE\\s+TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?)${SQLITE_NAME}`, 'i');
+    if (!head.test(plan.source.definition)) throw new ConnectorError('NotSupported', `table ${plan.source.name}: its CREATE TABLE could not be read to rename it ${plan.target}`);
+    return plan.source.definition.replace(head, (_all, start: string) => `${start}${this.q(plan.target)}`);
+  }
+
+  override async createIndexesAndForeignKeys(plan: TablePlan): Promise<void> {
+    if (!plan.native) return super.createIndexesAndForeignKeys(plan);
+    await this.guard(`create indexes of ${plan.target}`, async () => {
+      for (const index of [...plan.source.indexes, ...(plan.source.expressionIndexes ?? [])]) {
+        // A retried finalisation finds its own indexes.
+        if (!index.definition || (await this.exec("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?", [index.name])).length) continue;
+        await this.exec(index.definition);
+      }
+    });
+    // Foreign keys came with the table's definition: the shared pass finds them there, adds nothing, and sets the counter.
+    const rest = plan.source.indexes.filter((i) => !i.definition);
+    await super.createIndexesAndForeignKeys({ ...plan, source: { ...plan.source, indexes: rest } });
+  }
+
+  /** The AUTOINCREMENT counter where the source's was: copied rows moved it only as far as the highest of them. */
+  protected override async afterLoad(plan: TablePlan): Promise<void> {
+    const next = plan.native ? plan.source.nextAutoIncrement : undefined;
+    if (!next || !/^\d+$/.test(next)) return;
+    const seq = BigInt(next) - 1n;
+    const updated = await this.exec('SELECT seq FROM sqlite_sequence WHERE name = ?', [plan.target]);
+    if (!updated.length) await this.exec('INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)', [plan.target, seq]);
+    else if (BigInt(updated[0][0] as bigint) < seq) await this.exec('UPDATE sqlite_sequence SET seq = ? WHERE name = ?', [seq, plan.target]);
+  }
+
+  async createObjects(objects: SchemaObject[]): Promise<{ skipped: string[] }> {
+    const skipped: string[] = [];
+    for (const object of objects) {
+      // A retried finalisation finds what it made.
+      const exists = await this.guard('read schema', () => this.exec('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ?', [object.kind, object.name]));
+      if (exists.length) continue;
+      try {
+        // prepare() runs one statement only: catalog text never runs as more.
+        for (const sql of object.create) this.db().prepare(sql).run();
+      } catch (error) {
+        skipped.push(`${object.kind} ${object.name}: ${errorMessage(error)}`);
+      }
+    }
+    return { skipped };
+  }
+
+  private withAffinity(type: CanonicalType, declared: string): CanonicalType {
+    this.affinities.set(type, affinity(declared));
+    return type;
   }
 
   /** Names given to foreign keys in CREATE TABLE (`CONSTRAINT "x" FOREIGN KEY ("a")`), by their column list. */
@@ -295,6 +430,16 @@ export class SqliteConnector extends SqlConnector {
     }
     return out;
   }
+}
+
+/** One name as SQLite accepts it: "double quoted", [bracketed], `backquoted`, 'single quoted' or bare. */
+const SQLITE_NAME = '(?:"(?:[^"]|"")*"|\\[[^\\]]*\\]|`(?:[^`]|``)*`|\'(?:[^\']|\'\')*\'|[^\\s(]+)';
+
+/** Whether a statement names the table (quoted in any of SQLite's ways, or bare), so a view or trigger reads it. */
+function mentions(sql: string, table: string): boolean {
+  const escaped = table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const forms = [`"${escaped.replace(/"/g, '""')}"`, `\\[${escaped}\\]`, `\`${escaped}\``, `'${escaped}'`, `(?<![\\w$])${escaped}(?![\\w$])`];
+  return new RegExp(forms.join('|'), 'i').test(sql);
 }
 
 export function createSqliteConnector(endpoint: Endpoint, options: SqliteOptions = {}): SqliteConnector {

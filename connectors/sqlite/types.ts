@@ -3,7 +3,7 @@
  * SQLite stores values by storage class and derives a column "affinity" from the declared type name
  * (https://www.sqlite.org/datatype3.html §3.1); well-known names are read for their intent first.
  */
-import type { CanonicalType } from '../../lib/types';
+import type { CanonicalType, ColumnInfo } from '../../lib/types';
 import { compact, typeArgs, type TargetTypeChoice, type TargetTypeContext } from '../../lib/typemap/common';
 
 export interface SqliteNativeType {
@@ -169,4 +169,19 @@ export function fromCanonical(type: CanonicalType, _context: TargetTypeContext =
     default:
       return { sql: '', confidence: 0, note: type.readNote ?? 'not supported by Sensei' };
   }
+}
+
+/** A column's affinity, by SQLite's five rules in its order (https://www.sqlite.org/datatype3.html §3.1). */
+export function affinity(declared: string): 'integer' | 'text' | 'blob' | 'real' | 'numeric' {
+  const t = declared.toUpperCase();
+  if (t.includes('INT')) return 'integer';
+  if (t.includes('CHAR') || t.includes('CLOB') || t.includes('TEXT')) return 'text';
+  if (t.includes('BLOB') || t.trim() === '') return 'blob';
+  if (t.includes('REAL') || t.includes('FLOA') || t.includes('DOUB')) return 'real';
+  return 'numeric';
+}
+
+/** SQLite → SQLite: every column keeps its declared type as written (none, when it has none), and so its affinity. */
+export function sameDialect(column: ColumnInfo): TargetTypeChoice {
+  return { sql: column.nativeType, confidence: 1 };
 }

@@ -1,0 +1,163 @@
+/**
+ * SQLite → SQLite keeps everything, through the whole workflow on a real Temporal dev server: each column's declared
+ * type as written (none too), every value with its storage class and bytes (a TEXT value in an INTEGER column, a REAL
+ * one there, BLOBs, REALs to the last bit, integers at the 64-bit edge), defaults as expressions, AUTOINCREMENT with its
+ * counter, CHECK, UNIQUE, foreign keys with their actions, partial and expression indexes, a view and a trigger. Values
+ * are compared by this test's own queries (typeof and hex of every stored value), not by Sensei's.
+ */
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Endpoint } from '../../connectors/types';
+import { startUpdate } from '../../workflows/migration';
+import { migrationSuite } from '../helpers/suite';
+import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
+
+const suite = migrationSuite();
+
+const SOURCE_DDL = `
+CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, children INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE kinds (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  i INTEGER,
+  r REAL,
+  n NUMERIC(10,2),
+  t TEXT,
+  b BLOB,
+  u,
+  flag BOOLEAN DEFAULT (1 = 1),
+  made DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  label VARCHAR(20) DEFAULT 'none',
+  score INTEGER CHECK (score >= 0),
+  twice INTEGER GENERATED ALWAYS AS (score * 2) VIRTUAL,
+  parent_id INTEGER REFERENCES parent (id) ON DELETE CASCADE ON UPDATE SET NULL,
+  CONSTRAINT one_label_per_parent UNIQUE (parent_id, label)
+);
+CREATE INDEX kinds_high_scores ON kinds (score) WHERE score > 10;
+CREATE INDEX kinds_lower_label ON kinds (lower(label), score DESC);
+CREATE VIEW high_scores AS SELECT k.id, k.score, p.name FROM kinds k JOIN parent p ON p.id = k.parent_id WHERE k.score > 10;
+CREATE TRIGGER kinds_count AFTER INSERT ON kinds BEGIN UPDATE parent SET children = children + 1 WHERE id = new.parent_id; END;
+`;
+
+/** Each row: i, r, n, t, b, u, flag, label, score, parent_id (id and made take their defaults). */
+const ROWS: unknown[][] = [
+  [1n, 1.5, '12.50', 'plain', Buffer.from([0, 255, 1]), 7n, 1n, 'a', 1n, 1n],
+  // TEXT in an INTEGER column, a REAL in one, a REAL with every bit set, BLOB and TEXT in the untyped column.
+  ['not a number', 0.1 + 0.2, '1e400', 'ünïcödé ✓', Buffer.alloc(0), 'text in an untyped column', 0n, 'b', 20n, 1n],
+  // A BLOB in the TEXT column (bytes that are not UTF-8), a REAL in the INTEGER one.
+  [3.75, 1e308, 7n, Buffer.from([0xca, 0xfe]), Buffer.from('bytes'), Buffer.from([0xde, 0xad]), 7n, 'c', 30n, 2n],
+  [9223372036854775807n, -0.0, 3.25, '  spaces  ', null, 1.0, null, null, null, null],
+  [-9223372036854775808n, 5e-324, 'abc', '123', Buffer.from([0]), 42.5, '2024-01-01', 'e', 11n, 2n],
+];
+
+let dir: string;
+let source: Endpoint;
+let target: Endpoint;
+
+beforeAll(() => {
+  dir = suite.dir;
+  source = { type: 'sqlite', connectionString: path.join(dir, 'source.sqlite') };
+  target = { type: 'sqlite', connectionString: path.join(dir, 'target.sqlite') };
+  const db = new Database(source.connectionString);
+  db.exec(SOURCE_DDL);
+  db.prepare("INSERT INTO parent (id, name) VALUES (1, 'one'), (2, 'two'), (3, 'three')").run();
+  const insert = db.prepare('INSERT INTO kinds (i, r, n, t, b, u, flag, label, score, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  for (const row of ROWS) insert.run(...row);
+  // A deleted last row leaves the AUTOINCREMENT counter past the highest id.
+  db.prepare('INSERT INTO kinds (label) VALUES (?)').run('gone');
+  db.prepare("DELETE FROM kinds WHERE label = 'gone'").run();
+  db.close();
+});
+
+function open(endpoint: Endpoint): Database.Database {
+  const db = new Database(endpoint.connectionString, { readonly: true });
+  db.defaultSafeIntegers(true);
+  return db;
+}
+
+/** Every stored value of a table as `storage class:exact text` (hex for TEXT and BLOB, the double's bits for REAL). */
+function contents(db: Database.Database, table: string): string[][] {
+  const columns = (db.prepare(`SELECT name FROM pragma_table_info(?) ORDER BY cid`).all(table) as { name: string }[]).map((c) => c.name);
+  const select = columns.map((c) => `typeof("${c}"), CASE WHEN typeof("${c}") IN ('text', 'blob') THEN hex("${c}") ELSE "${c}" END`).join(', ');
+  const rows = db.prepare(`SELECT ${select} FROM "${table}" ORDER BY rowid`).raw(true).all() as unknown[][];
+  return rows.map((row) =>
+    columns.map((_c, i) => {
+      const [kind, value] = [row[2 * i], row[2 * i + 1]];
+      if (kind === 'real') {
+        const bits = Buffer.alloc(8);
+        bits.writeDoubleBE(value as number);
+        return `real:${bits.toString('hex')}`;
+      }
+      return `${kind}:${String(value)}`;
+    }),
+  );
+}
+
+/** What sqlite_schema holds, as written: tables, indexes, views and triggers with their statements. */
+function schemaOf(db: Database.Database): unknown[] {
+  return db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name").all();
+}
+
+test('SQLite → SQLite: declared types, values with their storage class and bytes, defaults, keys, indexes, view and trigger', async () => {
+  const handle = await startMigration(suite.harness, source, target, 'aggressive', { auto_approve_high_confidence: true, chunk_size: 2 });
+  await handle.executeUpdate(startUpdate);
+  const status = await waitForStatus(handle, isOver, 120_000);
+  expect(status.failure).toBeNull();
+  expect(status.status).toBe('completed');
+  expect(status.validation?.status).toBe('passed');
+
+  const src = open(source);
+  const dst = open(target);
+  try {
+    // The schema as written: CREATE TABLE (types, defaults, CHECK, UNIQUE, FKs, generated column), indexes, view, trigger.
+    expect(schemaOf(dst)).toEqual(schemaOf(src));
+    expect((schemaOf(dst) as { type: string }[]).map((o) => o.type).sort()).toEqual(['index', 'index', 'table', 'table', 'trigger', 'view']);
+    const columns = (db: Database.Database) => db.prepare("SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo('kinds')").all();
+    expect(columns(dst)).toEqual(columns(src));
+    const foreignKeys = (db: Database.Database) => db.prepare("SELECT * FROM pragma_foreign_key_list('kinds')").all();
+    expect(foreignKeys(dst)).toEqual([expect.objectContaining({ table: 'parent', from: 'parent_id', to: 'id', on_delete: 'CASCADE', on_update: 'SET NULL' })]);
+    expect(foreignKeys(dst)).toEqual(foreignKeys(src));
+
+    // Every value with its storage class and bytes; the generated column computed again.
+    for (const table of ['parent', 'kinds']) expect({ table, rows: contents(dst, table) }).toEqual({ table, rows: contents(src, table) });
+    const classes = (db: Database.Database) => db.prepare('SELECT typeof(i) i, typeof(t) t, typeof(u) u FROM kinds ORDER BY id').all();
+    expect(classes(dst)).toEqual(classes(src));
+    expect(classes(dst)).toEqual([
+      { i: 'integer', t: 'text', u: 'integer' },
+      { i: 'text', t: 'text', u: 'text' },
+      { i: 'real', t: 'blob', u: 'blob' },
+      { i: 'integer', t: 'text', u: 'real' },
+      { i: 'integer', t: 'text', u: 'real' },
+    ]);
+    expect(dst.prepare('SELECT r FROM kinds WHERE id = 2').get()).toEqual({ r: 0.1 + 0.2 });
+    expect(dst.prepare("SELECT twice FROM kinds WHERE label = 'c'").get()).toEqual({ twice: 60n });
+    // The view reads the target's tables.
+    expect(dst.prepare('SELECT id, score, name FROM high_scores ORDER BY id').all()).toEqual(src.prepare('SELECT id, score, name FROM high_scores ORDER BY id').all());
+    // The AUTOINCREMENT counter is the source's, past the deleted row.
+    const counter = (db: Database.Database) => db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'kinds'").get();
+    expect(counter(dst)).toEqual({ seq: 6n });
+  } finally {
+    src.close();
+    dst.close();
+  }
+
+  // On the target: the trigger fires, the default expressions apply, the counter goes on, CHECK and UNIQUE refuse.
+  const db = new Database(target.connectionString);
+  db.defaultSafeIntegers(true);
+  try {
+    db.pragma('foreign_keys = ON');
+    db.prepare("INSERT INTO kinds (label, score, parent_id) VALUES ('new', 5, 3)").run();
+    expect(db.prepare("SELECT id, flag, made IS NOT NULL made FROM kinds WHERE label = 'new'").get()).toEqual({ id: 7n, flag: 1n, made: 1n });
+    expect(db.prepare('SELECT children FROM parent WHERE id = 3').get()).toEqual({ children: 1n });
+    expect(() => db.prepare("INSERT INTO kinds (label, score) VALUES ('neg', -1)").run()).toThrow(/CHECK constraint failed/);
+    expect(() => db.prepare("INSERT INTO kinds (label, parent_id) VALUES ('a', 1)").run()).toThrow(/UNIQUE constraint failed/);
+    expect(() => db.prepare("INSERT INTO parent (name) VALUES ('ONE')").run()).toThrow(/UNIQUE constraint failed/);
+    // ON DELETE CASCADE: the parent's rows go with it.
+    db.prepare('DELETE FROM parent WHERE id = 2').run();
+    expect(db.prepare('SELECT COUNT(*) n FROM kinds WHERE parent_id = 2').get()).toEqual({ n: 0n });
+    // The partial and expression indexes serve the queries they were made for (INDEXED BY fails when an index cannot).
+    expect(db.prepare('SELECT id FROM kinds INDEXED BY kinds_high_scores WHERE score > 10 ORDER BY id').all()).toEqual([{ id: 2n }]);
+    expect(db.prepare("SELECT id FROM kinds INDEXED BY kinds_lower_label WHERE lower(label) = 'a'").all()).toEqual([{ id: 1n }]);
+  } finally {
+    db.close();
+  }
+});
