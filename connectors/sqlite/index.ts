@@ -365,7 +365,7 @@ export class SqliteConnector extends SqlConnector {
   }
 
   protected override createTableSql(plan: TablePlan): string {
-    if (!plan.native || !plan.source.definition) return super.createTableSql(plan);
+    if (!plan.native || !plan.source.definition || !keepsSourceColumns(plan)) return super.createTableSql(plan);
     // SQLite keeps names of any length, so a table is renamed only by a caller's plan: the statement names it so.
     if (plan.target === plan.source.name) return plan.source.definition;
     const head = new RegExp(`^(\\s*CREATE\\s+TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?)${SQLITE_NAME}`, 'i');
@@ -450,3 +450,12 @@ export function createSqliteConnector(endpoint: Endpoint, options: SqliteOptions
 export const createConnector = createSqliteConnector;
 export { openValidationSession } from './session';
 export { openUserQueryRunner } from './user-query';
+
+/**
+ * Whether a same-dialect plan still copies every source column as declared: a mapping edited at the gate (another
+ * type) or a column left out means the source's own CREATE TABLE text no longer describes the target table.
+ */
+function keepsSourceColumns(plan: TablePlan): boolean {
+  const planned = new Map(plan.columns.map((c) => [c.column, c.targetType]));
+  return plan.source.columns.every((column) => column.generated || planned.get(column.name) === column.nativeType);
+}
