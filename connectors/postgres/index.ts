@@ -412,7 +412,19 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         if (!options.replace) {
           throw new ConnectorError('TargetTableNotEmpty', `enum type ${this.schema}.${c.targetType} already exists with other labels; set options.replace_existing_tables to replace it`);
         }
-        await this.exec(`DROP TYPE ${type} CASCADE`);
+        // Replacing may drop this migration's own target table (which used the old type), never anything else: a
+        // CASCADE would silently drop the column of every other table that uses a type of this name.
+        if (await this.tableExists(plan.target)) await this.dropTable(plan.target);
+        const inUse = await this.exec(
+          `SELECT string_agg(DISTINCT a.attrelid::regclass::text, ', ') FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+             JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2 AND NOT a.attisdropped`,
+          [this.schema, c.targetType],
+        );
+        const users = inUse[0]?.[0] as string | null | undefined;
+        if (users) {
+          throw new ConnectorError('NotSupported', `enum type ${this.schema}.${c.targetType} for column ${plan.source.name}.${c.column} already exists with other labels and is used by ${users}; it is not dropped: rename the type or edit the mapping (PATCH …/mappings) to text`);
+        }
+        await this.exec(`DROP TYPE ${type}`);
       }
       await this.exec(`CREATE TYPE ${type} AS ENUM (${labels.map((l) => quoteLiteral(this.dialect, l)).join(', ')})`);
     }
