@@ -30,7 +30,9 @@ export function toCanonical(info: MysqlNativeType): CanonicalType {
 
 function baseType(info: MysqlNativeType): CanonicalType {
   const t = info.columnType.trim().toLowerCase();
-  const name = /^[a-z]+\d*/.exec(t)?.[0] ?? t;
+  // INET4/INET6 are names of their own; INT4, FLOAT8 and the like keep reading as INT/FLOAT, as they always did (this
+  // parser also judges mapping edits inside running workflows, whose replays must see the same answer).
+  const name = /^inet[46]\b/.test(t) ? t.slice(0, 5) : (/^[a-z]+/.exec(t)?.[0] ?? t);
   const unsigned = /\bunsigned\b/.test(t);
   const [a, b] = typeArgs(t);
   switch (name) {
