@@ -135,3 +135,17 @@ export async function loadChinook(dialect: TestDialect, endpoint: Endpoint): Pro
     copyFileSync(join(FIXTURES, 'Chinook_Sqlite.sqlite'), endpoint.connectionString);
   }
 }
+
+/**
+ * Rows of one MariaDB/MySQL query as the test's own reading of a database (not Sensei's): dates as written, big
+ * numbers and decimals as exact strings.
+ */
+export async function mariadbRows(endpoint: Endpoint, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const conn = await mysql.createConnection({ uri: endpoint.connectionString, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+  try {
+    const [rows] = await conn.query(sql, params);
+    return rows as Record<string, unknown>[];
+  } finally {
+    await conn.end();
+  }
+}

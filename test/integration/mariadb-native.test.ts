@@ -5,10 +5,9 @@
  * the source's per column, every value is equal by this test's own SQL (HEX of the stored bytes), the generated
  * column is generated again, and the AUTO_INCREMENT counter is past the highest copied value.
  */
-import mysql from 'mysql2/promise';
 import type { ValidationReport } from '../../lib/migration';
 import { revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
-import type { TempDatabase } from '../helpers/databases';
+import { mariadbRows, type TempDatabase } from '../helpers/databases';
 import { migrationSuite } from '../helpers/suite';
 import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
@@ -94,14 +93,8 @@ const ROWS = [
   `CREATE PROCEDURE add_item(IN p DECIMAL(10,2)) MODIFIES SQL DATA INSERT INTO items (price, qty) VALUES (p, 1)`,
 ];
 
-async function query(db: TempDatabase, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const conn = await mysql.createConnection({ uri: db.endpoint.connectionString, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
-  try {
-    const [rows] = await conn.query(sql, params);
-    return rows as Record<string, unknown>[];
-  } finally {
-    await conn.end();
-  }
+function query(db: TempDatabase, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  return mariadbRows(db.endpoint, sql, params);
 }
 
 const columnsOf = (db: TempDatabase) =>

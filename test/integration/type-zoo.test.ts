@@ -9,13 +9,12 @@
  * (SQLite declares none of these types: SQLite → PostgreSQL/MariaDB has nothing of this zoo to carry.)
  */
 import Database from 'better-sqlite3';
-import mysql from 'mysql2/promise';
 import { Client } from 'pg';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ValidationReport } from '../../lib/migration';
 import type { MigrationPlan } from '../../lib/types';
 import { approveUpdate, planQuery, revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
-import { createTempDatabase, type TempDatabase } from '../helpers/databases';
+import { createTempDatabase, mariadbRows, type TempDatabase } from '../helpers/databases';
 import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -84,14 +83,8 @@ async function pg<T = Record<string, unknown>>(db: TempDatabase, sql: string, pa
   }
 }
 
-async function maria(db: TempDatabase, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const conn = await mysql.createConnection({ uri: db.endpoint.connectionString, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
-  try {
-    const [rows] = await conn.query(sql, params);
-    return rows as Record<string, unknown>[];
-  } finally {
-    await conn.end();
-  }
+function maria(db: TempDatabase, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  return mariadbRows(db.endpoint, sql, params);
 }
 
 function lite(db: TempDatabase, sql: string): Record<string, unknown>[] {
