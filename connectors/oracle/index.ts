@@ -11,10 +11,11 @@ import { SqlConnector, errorMessage, networkReason, type Exec } from '../sql-con
 import { ConnectorError, type Endpoint, type IntrospectOptions, type ReadOptions } from '../types';
 import { CATALOGUE_SQL, sequencesFromCatalogue, tablesFromCatalogue, type CatalogueRow, type OracleCatalogue } from './catalog';
 import { connectionOptions, fetchTypeHandler, loadOracleDb, type OracleConnection, type OracleDb, type OraclePool } from './driver';
-import { afterCondition, bindExpression, bindValue, chunkWrite, firstRowsClause, keysetRead, placeholder, readExpression, restartIdentitySql } from './sql';
+import { afterCondition, bindExpression, bindValue, chunkWrite, firstRowsClause, keysetRead, placeholder, readExpression, restartIdentitySql, withIsoYears } from './sql';
 import { maxNameBytesFor } from './types';
 import { defaultOracleSchema, parseOracleUrl, type OracleUrl } from './url';
 import { utf8Length } from '../../lib/identifiers';
+import { renderCheck } from '../../lib/typemap/check';
 
 export class OracleConnector extends SqlConnector {
   readonly dialect = 'oracle' as const;
@@ -136,7 +137,7 @@ export class OracleConnector extends SqlConnector {
       const types = await this.columnTypes(table, columns);
       const spec = { table: this.qt(table), columns, nativeTypes: await this.nativeTypes(table, columns), keyColumns, keyTypes: await this.columnTypes(table, keyColumns) };
       const { sql, params } = keysetRead(spec, after, Math.max(1, Math.floor(limit)));
-      return this.convertRows(await this.exec(sql, params), types, options);
+      return this.convertRows(withIsoYears(await this.exec(sql, params), spec.nativeTypes), types, options);
     });
   }
 
@@ -149,7 +150,7 @@ export class OracleConnector extends SqlConnector {
       const select = columns.map((c, i) => readExpression(c, natives[i])).join(', ');
       const params: unknown[] = [];
       const matches = keys.map((key) => `(${keyColumns.map((k, i) => (params.push(bindValue(key[i], keyTypes[i])), `${this.q(k)} = ${bindExpression(placeholder(params.length - 1), keyTypes[i])}`)).join(' AND ')})`);
-      return this.convertRows(await this.exec(`SELECT ${select} FROM ${this.qt(table)} WHERE ${matches.join(' OR ')}`, params), types, options);
+      return this.convertRows(withIsoYears(await this.exec(`SELECT ${select} FROM ${this.qt(table)} WHERE ${matches.join(' OR ')}`, params), natives), types, options);
     });
   }
 
@@ -166,7 +167,7 @@ export class OracleConnector extends SqlConnector {
         for (;;) {
           const rows = await this.guard(`read ${table}`, () => rs.getRows(batchSize));
           if (rows.length === 0) break;
-          yield this.convertRows(rows, types, options);
+          yield this.convertRows(withIsoYears(rows as unknown[][], natives), types, options);
         }
       } finally {
         await rs.close();
@@ -283,7 +284,26 @@ export class OracleConnector extends SqlConnector {
     if (!c.nullable) def += ' NOT NULL';
     const labels = c.canonical.kind === 'enum' ? (c.canonical.values ?? []).map((v) => ansiLiteral(v)).join(', ') : '';
     if (labels) def += ` CHECK (${this.q(c.column)} IN (${labels}))`;
+    // A domain's or YEAR's CHECK from another dialect (CanonicalType.check), named so the name is unique in the schema.
+    if (c.canonical.check && !plan.native) {
+      def += ` CONSTRAINT ${this.q(checkName(plan.target, `${c.column}_CK`, this.fitName.bind(this)))} CHECK (${renderCheck(c.canonical.check, (n) => this.q(n), c.column)})`;
+    }
     return def;
+  }
+
+  /**
+   * Keys as the base writes them; the portable CHECKs named with their table in front: a constraint's name is unique
+   * in an Oracle schema, while PostgreSQL and MariaDB keep check names per table.
+   */
+  protected override tableConstraints(plan: TablePlan): string[] {
+    const out: string[] = [];
+    const pk = plan.source.primaryKey;
+    if (pk.length) out.push(`PRIMARY KEY (${pk.map((c) => this.q(c)).join(', ')})`);
+    for (const u of plan.source.uniqueConstraints) out.push(`UNIQUE (${u.columns.map((c) => this.q(c)).join(', ')})`);
+    for (const c of plan.native ? [] : (plan.source.checks ?? [])) {
+      if (c.portable) out.push(`CONSTRAINT ${this.q(checkName(plan.target, c.name, this.fitName.bind(this)))} CHECK (${renderCheck(c.portable, (n) => this.q(n))})`);
+    }
+    return out;
   }
 
   /** Index names are unique per schema: a name another table's index has gets the table prefixed. */
@@ -347,6 +367,11 @@ export class OracleConnector extends SqlConnector {
     const tables = tablesFromCatalogue(catalogue, this.schema);
     return options.tables ? tables.filter((t) => options.tables?.includes(t.name)) : tables;
   }
+}
+
+/** `<table>_<name>` (the name alone when it already starts with the table's), fitted to the name limit. */
+export function checkName(table: string, name: string, fit: (name: string) => string): string {
+  return fit(name.startsWith(`${table}_`) ? name : `${table}_${name}`);
 }
 
 let cachedDb: Promise<OracleDb> | undefined;

@@ -5,6 +5,7 @@
  * server changes what is read or written.
  */
 import type { CanonicalType, Key } from '../../lib/types';
+import { normalizeDate } from '../../lib/values';
 import { doubleQuoted } from '../dialect';
 
 /** What every connection of Sensei's sets first: UTC, a dot for decimals, binary (code point) order for text keys. */
@@ -23,7 +24,45 @@ export const placeholder = (index: number): string => `:${index + 1}`;
 const q = doubleQuoted;
 const qList = (names: readonly string[]) => names.map(q).join(', ');
 
-const TIMESTAMP_MASK = 'YYYY-MM-DD HH24:MI:SS.FF6';
+/**
+ * Masks with SYYYY: a year before 1 AD is printed and read with its minus sign (YYYY would drop it and turn 44 BC
+ * into 44 AD). TO_CHAR pads a year AD with a space where the sign would be, so reads LTRIM it. Oracle counts years
+ * without a year 0 (-44 is 44 BC); the canonical text counts them as ISO 8601 does (0000 is 1 BC, -0043 is 44 BC):
+ * fromOracleYear and toOracleYear move between the two.
+ */
+const DATE_MASK = 'SYYYY-MM-DD';
+const DATE_TIME_MASK = 'SYYYY-MM-DD HH24:MI:SS';
+const TIMESTAMP_MASK = 'SYYYY-MM-DD HH24:MI:SS.FF6';
+const TIMESTAMP_READ_MASK = 'SYYYY-MM-DD HH24:MI:SS.FF';
+
+/** A date or timestamp as Oracle's SYYYY mask printed it (year -44 is 44 BC) in ISO 8601 years (-0043); others unchanged. */
+export function fromOracleYear(text: string): string {
+  const m = /^-(\d{4,})(-.*)$/.exec(text);
+  if (!m) return text;
+  const iso = Number(m[1]) - 1;
+  return `${iso === 0 ? '' : '-'}${String(iso).padStart(4, '0')}${m[2]}`;
+}
+
+/** A canonical date or timestamp (ISO 8601 years: 0000 is 1 BC) as Oracle's SYYYY mask reads it (year -1 is 1 BC). */
+export function toOracleYear(text: string): string {
+  const m = /^(-?)(\d{4,})(-.*)$/.exec(text);
+  if (!m) return text;
+  const iso = Number(m[2]) * (m[1] ? -1 : 1);
+  return iso > 0 ? text : `-${String(1 - iso).padStart(4, '0')}${m[3]}`;
+}
+
+/** Whether a column of this native type is read through a SYYYY mask (its values then go through fromOracleYear). */
+export function readsYears(nativeType: string): boolean {
+  return /^(DATE|TIMESTAMP\b)/.test(nativeType.trim().toUpperCase());
+}
+
+/** Rows as read with readExpression: dates and timestamps given ISO 8601 years (fromOracleYear). */
+export function withIsoYears(rows: unknown[][], nativeTypes: readonly string[]): unknown[][] {
+  const at = nativeTypes.flatMap((t, i) => (readsYears(t) ? [i] : []));
+  if (at.length === 0) return rows;
+  for (const row of rows) for (const i of at) if (typeof row[i] === 'string') row[i] = fromOracleYear(row[i] as string);
+  return rows;
+}
 
 /** ` FETCH FIRST n ROWS ONLY`, after an ORDER BY (12c and later); with an offset ` OFFSET m ROWS FETCH NEXT n ROWS ONLY`. */
 export function firstRowsClause(limit: number, offset?: number): string {
@@ -37,12 +76,12 @@ export function firstRowsClause(limit: number, offset?: number): string {
 export function readExpression(column: string, nativeType: string): string {
   const col = q(column);
   const native = nativeType.trim().toUpperCase();
-  if (native === 'DATE') return `TO_CHAR(${col}, 'YYYY-MM-DD HH24:MI:SS')`;
+  if (native === 'DATE') return `LTRIM(TO_CHAR(${col}, '${DATE_TIME_MASK}'))`;
   if (/^TIMESTAMP(\(\d\))? WITH LOCAL TIME ZONE$/.test(native)) {
-    return `TO_CHAR(SYS_EXTRACT_UTC(CAST(${col} AS TIMESTAMP WITH TIME ZONE)), '${TIMESTAMP_MASK}') || 'Z'`;
+    return `LTRIM(TO_CHAR(SYS_EXTRACT_UTC(CAST(${col} AS TIMESTAMP WITH TIME ZONE)), '${TIMESTAMP_MASK}')) || 'Z'`;
   }
-  if (/^TIMESTAMP(\(\d\))? WITH TIME ZONE$/.test(native)) return `TO_CHAR(SYS_EXTRACT_UTC(${col}), '${TIMESTAMP_MASK}') || 'Z'`;
-  if (/^TIMESTAMP(\(\d\))?$/.test(native)) return `TO_CHAR(${col}, '${TIMESTAMP_MASK}')`;
+  if (/^TIMESTAMP(\(\d\))? WITH TIME ZONE$/.test(native)) return `LTRIM(TO_CHAR(SYS_EXTRACT_UTC(${col}), '${TIMESTAMP_MASK}')) || 'Z'`;
+  if (/^TIMESTAMP(\(\d\))?$/.test(native)) return `LTRIM(TO_CHAR(${col}, '${TIMESTAMP_MASK}'))`;
   if (/^INTERVAL /.test(native)) return `TO_CHAR(${col})`;
   if (native === 'JSON') return `JSON_SERIALIZE(${col} RETURNING CLOB)`;
   return col;
@@ -58,11 +97,11 @@ export function bindExpression(holder: string, type: CanonicalType): string {
       // Canonical decimals are plain notation with a dot; every session sets NLS_NUMERIC_CHARACTERS to '.,' (SESSION_SETTINGS).
       return `TO_NUMBER(${holder})`;
     case 'date':
-      return `TO_DATE(${holder}, 'YYYY-MM-DD')`;
+      return `TO_DATE(${holder}, '${DATE_MASK}')`;
     case 'timestamp':
-      return `TO_TIMESTAMP(${holder}, 'YYYY-MM-DD HH24:MI:SS.FF')`;
+      return `TO_TIMESTAMP(${holder}, '${TIMESTAMP_READ_MASK}')`;
     case 'timestamptz':
-      return `FROM_TZ(TO_TIMESTAMP(${holder}, 'YYYY-MM-DD HH24:MI:SS.FF'), 'UTC')`;
+      return `FROM_TZ(TO_TIMESTAMP(${holder}, '${TIMESTAMP_READ_MASK}'), 'UTC')`;
     default:
       return holder;
   }
@@ -83,11 +122,11 @@ export function bindValue(value: unknown, type: CanonicalType): unknown {
       return String(value);
     case 'timestamp':
     case 'timestamptz': {
-      const text = String(value).replace(/Z$/i, '').replace('T', ' ');
+      const text = toOracleYear(String(value).replace(/Z$/i, '').replace('T', ' '));
       return /\.\d+$/.test(text) ? text : `${text}.0`;
     }
     case 'date':
-      return String(value).slice(0, 10);
+      return toOracleYear(normalizeDate(String(value)));
     default:
       return value;
   }

@@ -1,6 +1,6 @@
 /** The statements the Oracle connector and the validation tiers send to Oracle (connectors/oracle/sql.ts, lib/validation/sql.ts). */
 import { redactConnectionString } from '../../connectors/endpoint';
-import { afterCondition, bindExpression, bindValue, chunkWrite, firstRowsClause, keysetRead, readExpression, restartIdentitySql } from '../../connectors/oracle/sql';
+import { afterCondition, bindExpression, bindValue, chunkWrite, firstRowsClause, fromOracleYear, keysetRead, readExpression, restartIdentitySql, toOracleYear, withIsoYears } from '../../connectors/oracle/sql';
 import { defaultOracleSchema, parseOracleUrl } from '../../connectors/oracle/url';
 import { ConnectorError } from '../../connectors/types';
 import type { CanonicalType } from '../../lib/types';
@@ -14,14 +14,14 @@ describe('keyset reads', () => {
 
   test('the first page: no condition, ordered by the key, FETCH FIRST', () => {
     expect(keysetRead(spec, null, 500)).toEqual({
-      sql: `SELECT "TRACKID", "NAME", TO_CHAR("SOLD", 'YYYY-MM-DD HH24:MI:SS') FROM "CHINOOK"."TRACK" ORDER BY "TRACKID" FETCH FIRST 500 ROWS ONLY`,
+      sql: `SELECT "TRACKID", "NAME", LTRIM(TO_CHAR("SOLD", 'SYYYY-MM-DD HH24:MI:SS')) FROM "CHINOOK"."TRACK" ORDER BY "TRACKID" FETCH FIRST 500 ROWS ONLY`,
       params: [],
     });
   });
 
   test('the next page binds the last key (no value in the text)', () => {
     const { sql, params } = keysetRead(spec, ['3503'], 500);
-    expect(sql).toBe(`SELECT "TRACKID", "NAME", TO_CHAR("SOLD", 'YYYY-MM-DD HH24:MI:SS') FROM "CHINOOK"."TRACK" WHERE "TRACKID" > TO_NUMBER(:1) ORDER BY "TRACKID" FETCH FIRST 500 ROWS ONLY`);
+    expect(sql).toBe(`SELECT "TRACKID", "NAME", LTRIM(TO_CHAR("SOLD", 'SYYYY-MM-DD HH24:MI:SS')) FROM "CHINOOK"."TRACK" WHERE "TRACKID" > TO_NUMBER(:1) ORDER BY "TRACKID" FETCH FIRST 500 ROWS ONLY`);
     expect(params).toEqual(['3503']);
   });
 
@@ -42,9 +42,11 @@ describe('keyset reads', () => {
   });
 
   test('temporal values are read with explicit masks, zoned ones in UTC with a Z', () => {
-    expect(readExpression('T', 'TIMESTAMP(6)')).toBe(`TO_CHAR("T", 'YYYY-MM-DD HH24:MI:SS.FF6')`);
-    expect(readExpression('T', 'TIMESTAMP(6) WITH TIME ZONE')).toBe(`TO_CHAR(SYS_EXTRACT_UTC("T"), 'YYYY-MM-DD HH24:MI:SS.FF6') || 'Z'`);
-    expect(readExpression('T', 'TIMESTAMP(3) WITH LOCAL TIME ZONE')).toBe(`TO_CHAR(SYS_EXTRACT_UTC(CAST("T" AS TIMESTAMP WITH TIME ZONE)), 'YYYY-MM-DD HH24:MI:SS.FF6') || 'Z'`);
+    // SYYYY keeps the sign of a year BC; LTRIM drops the space TO_CHAR puts in its place for a year AD.
+    expect(readExpression('D', 'DATE')).toBe(`LTRIM(TO_CHAR("D", 'SYYYY-MM-DD HH24:MI:SS'))`);
+    expect(readExpression('T', 'TIMESTAMP(6)')).toBe(`LTRIM(TO_CHAR("T", 'SYYYY-MM-DD HH24:MI:SS.FF6'))`);
+    expect(readExpression('T', 'TIMESTAMP(6) WITH TIME ZONE')).toBe(`LTRIM(TO_CHAR(SYS_EXTRACT_UTC("T"), 'SYYYY-MM-DD HH24:MI:SS.FF6')) || 'Z'`);
+    expect(readExpression('T', 'TIMESTAMP(3) WITH LOCAL TIME ZONE')).toBe(`LTRIM(TO_CHAR(SYS_EXTRACT_UTC(CAST("T" AS TIMESTAMP WITH TIME ZONE)), 'SYYYY-MM-DD HH24:MI:SS.FF6')) || 'Z'`);
     expect(readExpression('I', 'INTERVAL DAY(2) TO SECOND(6)')).toBe('TO_CHAR("I")');
     expect(readExpression('J', 'JSON')).toBe('JSON_SERIALIZE("J" RETURNING CLOB)');
     expect(readExpression('N', 'NUMBER(10,2)')).toBe('"N"');
@@ -61,7 +63,7 @@ describe('chunk writes', () => {
       deleteSql: 'DELETE FROM "APP"."INVOICE" WHERE "INVOICEID" = TO_NUMBER(:1)',
       insertSql:
         `INSERT INTO "APP"."INVOICE" ("INVOICEID", "INVOICEDATE", "BILLINGCITY", "TOTAL", "PAID_AT") VALUES ` +
-        `(TO_NUMBER(:1), TO_TIMESTAMP(:2, 'YYYY-MM-DD HH24:MI:SS.FF'), :3, TO_NUMBER(:4), FROM_TZ(TO_TIMESTAMP(:5, 'YYYY-MM-DD HH24:MI:SS.FF'), 'UTC'))`,
+        `(TO_NUMBER(:1), TO_TIMESTAMP(:2, 'SYYYY-MM-DD HH24:MI:SS.FF'), :3, TO_NUMBER(:4), FROM_TZ(TO_TIMESTAMP(:5, 'SYYYY-MM-DD HH24:MI:SS.FF'), 'UTC'))`,
     });
     expect(chunkWrite('"APP"."PT"', ['P', 'T'], [int, int], ['P', 'T']).deleteSql).toBe('DELETE FROM "APP"."PT" WHERE "P" = TO_NUMBER(:1) AND "T" = TO_NUMBER(:2)');
   });
@@ -78,8 +80,25 @@ describe('chunk writes', () => {
     expect(bindValue(1.5, { kind: 'float64' })).toBe(1.5);
     const bytes = Buffer.from([0, 255]);
     expect(bindValue(bytes, { kind: 'binary' })).toBe(bytes);
-    expect(bindExpression(':7', { kind: 'date' })).toBe(`TO_DATE(:7, 'YYYY-MM-DD')`);
+    expect(bindExpression(':7', { kind: 'date' })).toBe(`TO_DATE(:7, 'SYYYY-MM-DD')`);
     expect(bindExpression(':7', { kind: 'json' })).toBe(':7');
+  });
+
+  test('years BC keep their sign both ways: ISO 8601 years in the canonical text, Oracle years (no year 0) in the database', () => {
+    // Written: 0000 is 1 BC (Oracle -1), -0043 is 44 BC (Oracle -44); years AD are unchanged.
+    expect(bindValue('-0043-03-15', { kind: 'date' })).toBe('-0044-03-15');
+    expect(bindValue('0000-12-31', { kind: 'date' })).toBe('-0001-12-31');
+    expect(bindValue('0001-01-01', { kind: 'date' })).toBe('0001-01-01');
+    expect(bindValue('-4712-01-01 00:00:00', { kind: 'timestamp' })).toBe('-4713-01-01 00:00:00.0');
+    expect(bindValue('-0043-03-15 12:00:00.5Z', { kind: 'timestamptz' })).toBe('-0044-03-15 12:00:00.5');
+    // Read: what SYYYY printed (after LTRIM) back to ISO years.
+    expect(fromOracleYear('-0044-03-15 00:00:00')).toBe('-0043-03-15 00:00:00');
+    expect(fromOracleYear('-0001-12-31 00:00:00')).toBe('0000-12-31 00:00:00');
+    expect(fromOracleYear('2020-01-02 03:04:05')).toBe('2020-01-02 03:04:05');
+    for (const iso of ['-0043-03-15', '0000-01-01', '0001-01-01', '2024-02-29', '-4712-01-01 10:00:00']) expect(fromOracleYear(toOracleYear(iso))).toBe(iso);
+    // Only date and timestamp columns are converted, where they are strings.
+    const rows = [['-0044-03-15 00:00:00', '-0044', '-0001-01-01 00:00:00.000000Z', null]];
+    expect(withIsoYears(rows, ['DATE', 'NUMBER', 'TIMESTAMP(6) WITH TIME ZONE', 'DATE'])).toEqual([['-0043-03-15 00:00:00', '-0044', '0000-01-01 00:00:00.000000Z', null]]);
   });
 
   test('an identity continues after the copied values', () => {
