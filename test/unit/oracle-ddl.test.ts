@@ -1,7 +1,8 @@
 /** CREATE TABLE as the Oracle connector writes it (no server: the statement text only; nothing connects before a call). */
 import { inspect } from 'node:util';
-import { OracleConnector } from '../../connectors/oracle';
+import { OracleConnector, checkName } from '../../connectors/oracle';
 import { planTable } from '../../lib/mapping';
+import { portableCheck } from '../../lib/typemap/check';
 import type { TableInfo, TablePlan } from '../../lib/types';
 
 class Ddl extends OracleConnector {
@@ -46,6 +47,41 @@ describe('Oracle CREATE TABLE', () => {
         ')',
       ].join('\n'),
     );
+  });
+
+  test("a column's CHECK (a domain's, a YEAR's) and the table's portable CHECKs, each named with its table (names are unique per schema), fitted to 128 bytes", () => {
+    const items: TableInfo = {
+      name: 'items',
+      columns: [
+        { name: 'id', nativeType: 'integer', type: { kind: 'int32' }, nullable: false, default: null },
+        { name: 'qty', nativeType: 'positive_int', type: { kind: 'int32', check: portableCheck('CHECK ((VALUE > 0))') ?? 'unreadable' }, nullable: false, default: null },
+        { name: 'price', nativeType: 'numeric(10,2)', type: { kind: 'decimal', precision: 10, scale: 2 }, nullable: true, default: null },
+      ],
+      primaryKey: ['id'],
+      foreignKeys: [],
+      uniqueConstraints: [],
+      indexes: [],
+      checks: [
+        { name: 'price_not_negative', definition: 'CHECK ((price >= (0)::numeric))' },
+        { name: 'items_qty_small', definition: 'CHECK ((qty < 1000))' },
+      ],
+      rowEstimate: 0,
+    };
+    const plan = planTable(items, 'oracle');
+    const ddl = connector.create(plan);
+    expect(ddl).toContain(`  "qty" NUMBER(10) NOT NULL CONSTRAINT "items_qty_CK" CHECK (("qty" > 0)),`);
+    // A name that starts with its table's already is kept; another gets the table in front.
+    expect(ddl).toContain(`  CONSTRAINT "items_price_not_negative" CHECK (("price" >= (0)))`);
+    expect(ddl).toContain(`  CONSTRAINT "items_qty_small" CHECK (("qty" < 1000))`);
+    // Every CHECK of the source is in the DDL: none dropped.
+    expect(ddl.match(/CHECK \(/g)).toHaveLength(3);
+    const long = 'l'.repeat(120);
+    const wide = connector.create(planTable({ ...items, name: long, checks: [] }, 'oracle'));
+    const name = /CONSTRAINT "([^"]+)" CHECK/.exec(wide)?.[1] ?? '';
+    expect(Buffer.byteLength(name)).toBeLessThanOrEqual(128);
+    expect(name.startsWith(long.slice(0, 100))).toBe(true);
+    expect(checkName('t', 'x', (n) => n)).toBe('t_x');
+    expect(checkName('t', 't_x', (n) => n)).toBe('t_x');
   });
 
   test('the schema is the user, in upper case; the connector never shows the password', () => {
