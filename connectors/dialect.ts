@@ -53,6 +53,8 @@ export interface TypeMap {
   sameDialect?(column: ColumnInfo): TargetTypeChoice;
   /** Why a column of this declared type cannot be in an index here (MariaDB: JSON, unbounded TEXT/BLOB), or null. */
   indexRefusal?(sql: string): string | null;
+  /** Why no CHECK constraint is created here (Snowflake enforces none), where that is so; the plan then says so for each. */
+  checkRefusal?: string;
 }
 
 /** One column of a digested table as one side stores it: the SOURCE canonical type (the meaning) and this side's native type. */

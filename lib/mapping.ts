@@ -150,7 +150,11 @@ function portableObjects(table: TableInfo, columns: ColumnMapping[], targetDiale
     notes.push(`index ${index.name} of ${table.name} is not migrated, because it is an expression or partial index in the source's own SQL (${index.definition ?? index.name})`);
   }
   const checks: { name: string; definition: string; portable?: string }[] = [];
-  for (const check of table.checks ?? []) {
+  if (types?.checkRefusal) {
+    for (const check of table.checks ?? []) notes.push(`check ${check.name} of ${table.name} is not migrated, because ${types.checkRefusal}: ${check.definition}`);
+    for (const c of columns.filter((x) => x.canonical.check)) notes.push(`the check of column ${c.column} of ${table.name} is not migrated, because ${types.checkRefusal}: ${c.canonical.check}`);
+  }
+  for (const check of types?.checkRefusal ? [] : (table.checks ?? [])) {
     const portable = portableCheck(check.definition, table.columns.map((c) => c.name));
     if (portable) checks.push({ ...check, portable });
     else notes.push(`check ${check.name} of ${table.name} is not migrated, because its expression uses what only the source's dialect has: ${check.definition}`);

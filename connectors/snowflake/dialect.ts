@@ -22,7 +22,7 @@ export const snowflake = {
   // Schemas inside a database; DDL commits implicitly; no enums; ARRAY is semi-structured, not a typed array.
   capabilities: { supported: true, schemas: true, enums: false, arrays: false, transactionalDdl: false, inDatabaseDigest: false, fileBased: false },
   identifiers: { quote: (name: string) => doubleQuoted(fitName(name, limits)), literal: ansiLiteral, caseFolding: 'upper', ...limits },
-  types: { fromCanonical, parseTypeName, toCanonical },
+  types: { fromCanonical, parseTypeName, toCanonical, checkRefusal: 'Snowflake does not enforce CHECK constraints' },
   validation,
   isRowRejection,
 } as const satisfies DialectDefinition;

@@ -291,6 +291,14 @@ export class SnowflakeConnector extends SqlConnector {
     return value ? 'TRUE' : 'FALSE';
   }
 
+  /** Keys only: Snowflake has no CHECK constraint, and the plan says of each CHECK that it is not migrated (TypeMap.checkRefusal). */
+  protected override tableConstraints(plan: TablePlan): string[] {
+    const out: string[] = [];
+    if (plan.source.primaryKey.length) out.push(`PRIMARY KEY (${quoteList(this.dialect, plan.source.primaryKey)})`);
+    for (const u of plan.source.uniqueConstraints) out.push(`UNIQUE (${quoteList(this.dialect, u.columns)})`);
+    return out;
+  }
+
   /** Type, DEFAULT, NOT NULL. No CHECK (Snowflake has none: an enum's labels are said in the plan instead) and no identity (copied values are kept as they are). */
   protected override columnDefinition(plan: TablePlan, c: ColumnMapping): string {
     const source = plan.source.columns.find((x) => x.name === c.column);

@@ -13,6 +13,7 @@ import { afterCondition, copySql, csvField, csvText, keysetRead, putSql, readExp
 import { driverOptions, parseSnowflakeUrl } from '../../connectors/snowflake/url';
 import { ConnectorError } from '../../connectors/types';
 import { planMigration, planTable } from '../../lib/mapping';
+import { portableCheck } from '../../lib/typemap/check';
 import type { TablePlan } from '../../lib/types';
 
 describe('load files', () => {
@@ -198,5 +199,43 @@ describe('Snowflake catalogue rows and CREATE TABLE', () => {
     expect(ddl.create(orders)).toBe(
       ['CREATE TABLE "CHINOOK"."PUBLIC"."orders" (', '  "id" NUMBER(10,0) NOT NULL,', `  "status" VARCHAR(4) DEFAULT 'new' NOT NULL,`, '  "paid" BOOLEAN DEFAULT FALSE NOT NULL,', '  "doc" VARIANT,', '  PRIMARY KEY ("id")', ')'].join('\n'),
     );
+  });
+
+  test('no CHECK is created (Snowflake enforces none); the plan says of each, table and column, that it is not migrated and why', () => {
+    const items = {
+      name: 'items',
+      columns: [
+        { name: 'id', nativeType: 'integer', type: { kind: 'int32' as const }, nullable: false, default: null },
+        { name: 'qty', nativeType: 'positive_int', type: { kind: 'int32' as const, check: portableCheck('CHECK ((VALUE > 0))') ?? 'unreadable' }, nullable: false, default: null },
+        { name: 'price', nativeType: 'numeric(10,2)', type: { kind: 'decimal' as const, precision: 10, scale: 2 }, nullable: true, default: null },
+      ],
+      primaryKey: ['id'],
+      foreignKeys: [],
+      uniqueConstraints: [{ name: 'items_price_key', columns: ['price'] }],
+      indexes: [],
+      checks: [
+        { name: 'price_not_negative', definition: 'CHECK ((price >= (0)::numeric))' },
+        { name: 'odd', definition: 'CHECK ((price ~ 5))' },
+      ],
+      rowEstimate: 0,
+    };
+    const plan = planMigration({ dialect: 'postgresql', schema: 'public', tables: [items] }, 'snowflake', { targetSchema: 'PUBLIC' });
+    const ddl = new Ddl({ type: 'snowflake', connectionString: 'snowflake://u:p@acct/DB/PUBLIC' }).create(plan.tables[0]);
+    expect(ddl).toBe(
+      ['CREATE TABLE "DB"."PUBLIC"."items" (', '  "id" NUMBER(10,0) NOT NULL,', '  "qty" NUMBER(10,0) NOT NULL,', '  "price" NUMBER(10,2),', '  PRIMARY KEY ("id"),', '  UNIQUE ("price")', ')'].join('\n'),
+    );
+    expect(ddl).not.toMatch(/CHECK/);
+    expect(plan.notes).toEqual(
+      expect.arrayContaining([
+        'check price_not_negative of items is not migrated, because Snowflake does not enforce CHECK constraints: CHECK ((price >= (0)::numeric))',
+        'check odd of items is not migrated, because Snowflake does not enforce CHECK constraints: CHECK ((price ~ 5))',
+        expect.stringMatching(/^the check of column qty of items is not migrated, because Snowflake does not enforce CHECK constraints: /),
+      ]),
+    );
+    expect((plan.notes ?? []).filter((n) => /check/i.test(n))).toHaveLength(3);
+    // Another target keeps the portable CHECK and says only of the other that it is not migrated.
+    const intoOracle = planMigration({ dialect: 'postgresql', schema: 'public', tables: [items] }, 'oracle', { targetSchema: 'APP' });
+    expect(intoOracle.tables[0].source.checks?.map((c) => c.name)).toEqual(['price_not_negative']);
+    expect((intoOracle.notes ?? []).filter((n) => /check/i.test(n))).toEqual([expect.stringMatching(/^check odd of items is not migrated, because its expression uses/)]);
   });
 });
