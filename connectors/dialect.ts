@@ -162,6 +162,14 @@ export interface QueryLexicon {
   nestedComments: boolean;
   /** /*! … *\/ runs its content and /*+ … *\/ holds optimizer hints (both refused). */
   executableComments: boolean;
+  /** "//" starts a comment to the end of the line (Snowflake). */
+  slashSlashComments?: boolean;
+  /** q'[…]' and nq'[…]' literals exist (Oracle; refused: their delimiters are not read here). */
+  alternativeQuotes?: boolean;
+  /** A name in double quotes that spells a forbidden word in upper case is the same name (Oracle and Snowflake fold to upper case). */
+  quotedNamesFold?: boolean;
+  /** What may begin a query (absent: SELECT, WITH, VALUES, TABLE). */
+  queryStarts?: readonly string[];
 }
 
 export interface DialectDefinition<Name extends string = string> {

@@ -2,6 +2,7 @@
 import { fitName } from '../../lib/identifiers';
 import { ansiLiteral, doubleQuoted, type DialectDefinition } from '../dialect';
 import { fromCanonical, parseTypeName, toCanonical } from './types';
+import { queryLexicon } from './query-lexicon';
 import { validation } from './validation';
 
 /** 128 bytes since 12.2; a 12.1 server keeps 30, which the connector checks once it knows the version (types.ts maxNameBytesFor). */
@@ -30,5 +31,6 @@ export const oracle = {
   identifiers: { quote: (name: string) => doubleQuoted(fitName(name, limits)), literal: ansiLiteral, caseFolding: 'upper', ...limits },
   types: { fromCanonical, parseTypeName, toCanonical },
   validation,
+  queryLexicon,
   isRowRejection,
 } as const satisfies DialectDefinition;

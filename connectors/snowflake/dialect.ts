@@ -2,6 +2,7 @@
 import { fitName } from '../../lib/identifiers';
 import { ansiLiteral, doubleQuoted, type DialectDefinition } from '../dialect';
 import { fromCanonical, parseTypeName, toCanonical } from './types';
+import { queryLexicon } from './query-lexicon';
 import { validation } from './validation';
 
 /** Snowflake keeps names of up to 255 characters; unquoted ones fold to upper case (Sensei quotes every name). */
@@ -24,5 +25,6 @@ export const snowflake = {
   identifiers: { quote: (name: string) => doubleQuoted(fitName(name, limits)), literal: ansiLiteral, caseFolding: 'upper', ...limits },
   types: { fromCanonical, parseTypeName, toCanonical, checkRefusal: 'Snowflake does not enforce CHECK constraints' },
   validation,
+  queryLexicon,
   isRowRejection,
 } as const satisfies DialectDefinition;

@@ -79,7 +79,8 @@ export function checkReadQuery(sql: string, dialect: QueryDialect, options: LexO
   if (body.some((t) => t.kind === 'symbol' && t.text === ';')) return { ok: false, problem: 'several statements: each query runs alone, one per entry' };
   const first = body.find((t) => !(t.kind === 'symbol' && t.text === '('));
   const start = first?.kind === 'word' ? first.text.toUpperCase() : `"${first?.text ?? '('}"`;
-  if (!QUERY_STARTS.has(start)) return { ok: false, problem: `only a query may run (SELECT, WITH, VALUES or TABLE), not ${start}` };
+  const starts = lexicon.queryStarts ?? [...QUERY_STARTS];
+  if (!starts.includes(start)) return { ok: false, problem: `only a query may run (${starts.slice(0, -1).join(', ')} or ${starts[starts.length - 1]}), not ${start}` };
   const problem = forbiddenUse(body, lexicon);
   if (problem) return { ok: false, problem };
   return { ok: true, statement: sql.slice(0, body[body.length - 1].end) };
@@ -104,8 +105,8 @@ function forbiddenUse(tokens: Token[], lexicon: QueryLexicon): string | null {
   const words = lexicon.forbiddenWords;
   for (const [i, token] of tokens.entries()) {
     const next = tokens[i + 1];
-    if (token.kind === 'word') {
-      const upper = token.text.toUpperCase();
+    if (token.kind === 'word' || (token.kind === 'quoted' && lexicon.quotedNamesFold)) {
+      const upper = token.kind === 'word' ? token.text.toUpperCase() : token.text;
       if (Object.hasOwn(words, upper)) return `${upper} is refused: ${words[upper]}`;
       const pair = next?.kind === 'word' ? FORBIDDEN_PAIRS.find(([a, b]) => a === upper && b === next.text.toUpperCase()) : undefined;
       if (pair) return `${pair[0]} ${pair[1]} is refused: ${pair[2]}`;
@@ -140,12 +141,15 @@ function lex(sql: string, lexicon: QueryLexicon, options: LexOptions): Token[] {
     } else if (c === '-' && next === '-' && (!lexicon.dashDashNeedsSpace || i + 2 >= n || sql.charCodeAt(i + 2) <= 32)) {
       // MySQL: "--" starts a comment only when a space or control character follows (1--1 is 1 - -1).
       i = lineEnd(sql, i);
+    } else if (c === '/' && next === '/' && lexicon.slashSlashComments) {
+      i = lineEnd(sql, i);
     } else if (c === '#' && lexicon.hashComments) {
       i = lineEnd(sql, i);
     } else if (c === '/' && next === '*') {
       i = blockCommentEnd(sql, i, lexicon);
     } else if (c === "'") {
       const prev = tokens[tokens.length - 1];
+      if (lexicon.alternativeQuotes && prev?.kind === 'word' && prev.end === i && /^n?q$/i.test(prev.text)) throw new Unreadable("q'…' literals are refused in validation queries");
       const escapeString = lexicon.escapeStrings && prev?.kind === 'word' && prev.end === i && /^[eE]$/.test(prev.text);
       const backslashes = lexicon.backslashEscapes(options, escapeString);
       i = push(tokens, 'literal', sql, i, quotedEnd(sql, i, "'", backslashes));
