@@ -1,8 +1,20 @@
 /**
  * The SQL Oracle runs for the validation tiers: statistics and the generated suite. Sessions set the NLS formats
- * (./sql.ts SESSION_SETTINGS), so the text of a temporal aggregate is the canonical one. Oracle has no in-database
- * range digest yet: md5 over a range's rows needs a CLOB aggregate and DBMS_CRYPTO (not granted by default), so its
- * tables are hashed in the worker (capability inDatabaseDigest false).
+ * (./sql.ts SESSION_SETTINGS), so the text of a temporal aggregate is the canonical one.
+ *
+ * No in-database range digest (capability inDatabaseDigest false: the semantic tier hashes Oracle tables in the
+ * worker, from rows read out). The cross-dialect digest (lib/validation/digest.ts) is md5 over a whole range's row
+ * texts joined by newlines in key order, and Oracle cannot be shown to produce the same bytes:
+ * - md5 cannot be aggregated row by row, so the range's text must be one value. LISTAGG returns VARCHAR2, at most
+ *   4,000 bytes (32,767 with MAX_STRING_SIZE = EXTENDED), and fails past it; a CLOB aggregate (XMLAGG, JSON_ARRAYAGG
+ *   … RETURNING CLOB) needs DBMS_CRYPTO.HASH for md5, whose EXECUTE right is not granted by default, and
+ *   STANDARD_HASH takes no LOB. ORA_HASH is another hash, never equal to md5.
+ * - the normal form's pieces differ in ways only a server can settle: TO_CHAR(0.5) is '.5', CHAR pads in bytes or
+ *   characters by the column's semantics, LENGTHB counts the database character set's bytes (UTF-8 only in AL32UTF8),
+ *   and '' is NULL (the form's "0:" never occurs).
+ * Declaring a digest that no server has checked would risk a range called equal or different on bytes nobody saw;
+ * reading the rows out is slower and right. With a live server (SENSEI_TEST_ORACLE_URL), a DBMS_CRYPTO-based digest
+ * can be built and checked against PostgreSQL's for the same rows before the capability is turned on.
  */
 import type { ValidationSql } from '../dialect';
 
