@@ -1,5 +1,7 @@
 /** Oracle's type map both ways (connectors/oracle/types.ts), its name limits and the errors that blame a row. */
 import { dialectNamed } from '../../connectors/dialects';
+import { planMigration } from '../../lib/mapping';
+import { approvalNeed } from '../../lib/migration';
 import { formatOracleType, fromCanonical, maxNameBytesFor, parseTypeName, toCanonical, type OracleNativeType } from '../../connectors/oracle/types';
 
 const read = (t: OracleNativeType) => toCanonical(t);
@@ -210,5 +212,37 @@ describe('Oracle names and row errors', () => {
     for (const errorNum of [1, 1400, 1438, 1722, 1861, 2290, 2291, 12899]) expect(isRow({ errorNum })).toBe(true);
     for (const errorNum of [942, 1017, 12514]) expect(isRow({ errorNum })).toBe(false);
     expect(isRow(new Error('x'))).toBe(false);
+  });
+});
+
+describe("'' is NULL in Oracle: said at the approval gate", () => {
+  test('every NOT NULL text column planned into Oracle carries the note and keeps the gate shut, even with auto-approval on', () => {
+    const table = {
+      name: 'people',
+      columns: [
+        { name: 'id', nativeType: 'integer', type: { kind: 'int32' as const }, nullable: false, default: null },
+        { name: 'name', nativeType: 'character varying(40)', type: { kind: 'varchar' as const, length: 40 }, nullable: false, default: null },
+        { name: 'code', nativeType: 'character(3)', type: { kind: 'char' as const, length: 3 }, nullable: false, default: null },
+        { name: 'bio', nativeType: 'text', type: { kind: 'text' as const }, nullable: false, default: null },
+        { name: 'nick', nativeType: 'text', type: { kind: 'text' as const }, nullable: true, default: null },
+      ],
+      primaryKey: ['id'],
+      foreignKeys: [],
+      uniqueConstraints: [],
+      indexes: [],
+      rowEstimate: 0,
+    };
+    const plan = planMigration({ dialect: 'postgresql', schema: 'public', tables: [table] }, 'oracle', { targetSchema: 'APP' });
+    const byName = new Map(plan.tables[0].columns.map((c) => [c.column, c]));
+    for (const name of ['name', 'code', 'bio']) {
+      expect(byName.get(name)?.note).toMatch(/Oracle stores an empty string as NULL: a row whose value here is '' is rejected by this NOT NULL column/);
+      expect(byName.get(name)?.confidence).toBeLessThan(1);
+    }
+    expect(byName.get('nick')?.note).toMatch(/'' arrives as NULL/);
+    expect(byName.get('id')?.note).toBeUndefined();
+    expect(approvalNeed(plan, 'balanced', { auto_approve_high_confidence: true })).toEqual({ required: true, reason: '4 mapping(s) have confidence below 1.0' });
+    // The same table into PostgreSQL keeps '' and needs no approval.
+    const same = planMigration({ dialect: 'postgresql', schema: 'public', tables: [table] }, 'postgresql', { targetSchema: 'public' });
+    expect(approvalNeed(same, 'balanced', { auto_approve_high_confidence: true }).required).toBe(false);
   });
 });
