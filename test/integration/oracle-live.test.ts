@@ -9,6 +9,8 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import path from 'node:path';
+import { openReadOnlyRunner, runUserQuery, userQueryLimits } from '../../activities/user-queries';
+import { bindExpression, bindValue, fromOracleYear } from '../../connectors/oracle/sql';
 import type { Endpoint } from '../../connectors/types';
 import { compareDatabases } from '../helpers/compare';
 import { createTempDatabase, loadChinook, type TempDatabase } from '../helpers/databases';
@@ -73,4 +75,29 @@ live('Chinook through a live Oracle server', () => {
     await migrate(pg.endpoint, oracle);
     await expectSameRows(pg.endpoint, oracle);
   }, 900_000);
+});
+
+live("users' validation queries and years BC on a live Oracle server", () => {
+  const oracle: Endpoint = { type: 'oracle', connectionString: url ?? '' };
+  const limits = userQueryLimits({ timeout_seconds: 30, max_rows: 3 });
+
+  test('a query reads; past the cap it fails; the server refuses what is not a query even without the lexical check', async () => {
+    expect(await runUserQuery(oracle, 'select 1 as n from dual', limits)).toEqual([['1']]);
+    await expect(runUserQuery(oracle, 'select level from dual connect by level <= 10', limits)).rejects.toThrow(/more than 3 rows/);
+    await expect(runUserQuery(oracle, 'delete from dual', limits)).rejects.toThrow(/only a query may run/);
+    // Layers 2–5 alone: inside the FROM a DELETE does not parse.
+    const runner = await openReadOnlyRunner(oracle, limits);
+    try {
+      await expect(runner.run('delete from dual')).rejects.toThrow(/ORA-/);
+    } finally {
+      await runner.close();
+    }
+  }, 120_000);
+
+  test('SYYYY masks keep a year BC both ways, and a year AD prints without a sign once trimmed', async () => {
+    const read = (bound: string) => `LTRIM(TO_CHAR(${bound}, 'SYYYY-MM-DD HH24:MI:SS'))`;
+    const rows = await runUserQuery(oracle, `select ${read(bindExpression(`'${bindValue('-0043-03-15', { kind: 'date' })}'`, { kind: 'date' }))}, ${read(bindExpression("'2020-01-02'", { kind: 'date' }))} from dual`, limits);
+    expect(rows).toEqual([['-0044-03-15 00:00:00', '2020-01-02 00:00:00']]);
+    expect(fromOracleYear(String(rows[0][0]))).toBe('-0043-03-15 00:00:00');
+  }, 120_000);
 });

@@ -9,6 +9,7 @@
  * skipped, never counted as passed.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { openReadOnlyRunner, runUserQuery, userQueryLimits } from '../../activities/user-queries';
 import type { Endpoint } from '../../connectors/types';
 import { compareDatabases } from '../helpers/compare';
 import { createTempDatabase, loadChinook, type TempDatabase } from '../helpers/databases';
@@ -48,4 +49,22 @@ live('Chinook into a live Snowflake account', () => {
     expect(tables).toHaveLength(11);
     for (const t of tables) expect({ table: t.table, rows: t.targetRows, checksum: t.targetChecksum }).toEqual({ table: t.table, rows: t.sourceRows, checksum: t.sourceChecksum });
   }, 1_800_000);
+});
+
+live("users' validation queries on a live Snowflake account (no read-only transaction there)", () => {
+  const snowflake: Endpoint = { type: 'snowflake', connectionString: url ?? '' };
+  const limits = userQueryLimits({ timeout_seconds: 30, max_rows: 3 });
+
+  test('a query reads; past the cap it fails; the server refuses what is not a query even without the lexical check', async () => {
+    expect(await runUserQuery(snowflake, 'select 1 as n', limits)).toEqual([['1']]);
+    await expect(runUserQuery(snowflake, 'select seq4() from table(generator(rowcount => 10))', limits)).rejects.toThrow(/more than 3 rows/);
+    await expect(runUserQuery(snowflake, 'create table sensei_never (a int)', limits)).rejects.toThrow(/only a query may run/);
+    // Layers 2, 4 and 5 alone: inside the FROM a CREATE does not parse.
+    const runner = await openReadOnlyRunner(snowflake, limits);
+    try {
+      await expect(runner.run('create table sensei_never (a int)')).rejects.toThrow();
+    } finally {
+      await runner.close();
+    }
+  }, 120_000);
 });
