@@ -38,12 +38,16 @@ export function progressOf(tables: TableProgress[]): MigrationStatus['progress']
   };
 }
 
+/** The status clients see (paused and awaiting_approval are states of `running`): cheap, unlike displayStatus. */
+export function shownStatusName(state: MigrationState): MigrationStatus['status'] {
+  if (state.status !== 'running') return state.status;
+  if (state.paused && !state.cancelRequested) return 'paused';
+  if (state.gate?.state === 'pending') return 'awaiting_approval';
+  return state.status;
+}
+
 export function displayStatus(input: MigrationInput, state: MigrationState): MigrationStatus {
-  let status = state.status;
-  if (status === 'running') {
-    if (state.paused && !state.cancelRequested) status = 'paused';
-    else if (state.gate?.state === 'pending') status = 'awaiting_approval';
-  }
+  const status = shownStatusName(state);
   const completedAt = state.completed_at;
   return {
     id: input.id,
