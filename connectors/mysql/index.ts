@@ -343,6 +343,18 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     return format === 'postgres-copy' && plan.columns.every((c) => copyTextExpression(c, (n) => this.q(n)) !== null);
   }
 
+  /**
+   * A second column for readText: 1 when a row's text may be longer than max_allowed_packet. TEXT, BLOB and JSON values
+   * are counted twice (escapes or hex at most double them); every other column together stays under InnoDB's row
+   * limit of 65,535 bytes, also doubled. Empty when the table has no such column (the common case costs nothing).
+   */
+  private tooLongForText(plan: TablePlan): string {
+    const large = plan.columns.filter((c) => /^(tiny|medium|long)?(text|blob)\b|^json\b/i.test(c.sourceType.trim()));
+    if (large.length === 0) return ', 0';
+    const bytes = large.map((c) => `COALESCE(LENGTH(${this.q(c.column)}), 0)`).join(' + ');
+    return `, 2 * (${bytes}) + ${2 * 65_535 + 48 * plan.columns.length} >= @@max_allowed_packet`;
+  }
+
   async canLoadText(plan: TablePlan): Promise<boolean> {
     return rangeSafe(keyTypesOf(plan)) && (await this.canLoadLocal());
   }
@@ -361,7 +373,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     const params: unknown[] = [];
     const where = this.rangeCondition(plan.keyColumns, keyTypesOf(plan), range, params);
     const sql =
-      `SELECT CONCAT_WS(${lit('\t')}, ${fields.join(', ')}) FROM ${this.qt(plan.source.name)} WHERE ${where}` +
+      `SELECT CONCAT_WS(${lit('\t')}, ${fields.join(', ')})${this.tooLongForText(plan)} FROM ${this.qt(plan.source.name)} WHERE ${where}` +
       ` ORDER BY ${quoteList(this.dialect, plan.keyColumns)}`;
     const conn = await this.guard(action, () => this.pool.getConnection());
     const core = (conn as unknown as { connection: CallbackConnection }).connection;
@@ -386,7 +398,14 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     };
     const query = core.query({ sql, values: params, rowsAsArray: true });
     query.on('result', (row: unknown) => {
-      text += (row as string[])[0] + '\n';
+      const [line, tooLong] = row as [string | null, unknown];
+      // The row's text would pass max_allowed_packet: the server makes such a value NULL (a silent \N) instead of
+      // failing. The chunk is copied on the row path instead, where values arrive as they are stored.
+      if (line === null || Number(tooLong) === 1) {
+        settle(new ConnectorError('NotSupported', `a row of ${plan.source.name} is longer as text than the server's max_allowed_packet`));
+        return;
+      }
+      text += line + '\n';
       if (text.length >= TEXT_PIECE_CHARS) {
         const more = out.push(Buffer.from(text, 'utf8'));
         text = '';

@@ -69,9 +69,12 @@ export const validation = {
     rangeDigests: (q, from, width) =>
       `SELECT ((CAST(${q.key} AS SIGNED) - ${from}) DIV ${width}) AS s, COUNT(*), MD5(GROUP_CONCAT(${q.row} ORDER BY ${q.order} SEPARATOR '\n')) FROM ${q.table} WHERE ${q.where} GROUP BY 1`,
     // GROUP_CONCAT silently stops at max_allowed_packet (a session cannot raise it): the third column says the
-    // range's text reached that length, so the digest covers only part of it and the range must be split.
+    // range's text reached that length, so the digest covers only part of it and the range must be split. A single
+    // row's normal form past that length comes out NULL (a 10 MB BLOB's hex): the third column says so too, and
+    // such a row is compared in the worker (lib/validation/ranges.ts).
+    valueBytes: (col: string) => `COALESCE(LENGTH(${col}), 0)`,
     rangeDigest: (q) =>
-      `SELECT n, MD5(g), LENGTH(g) >= LEAST(@@group_concat_max_len, @@max_allowed_packet) FROM (SELECT COUNT(*) AS n, GROUP_CONCAT(${q.row} ORDER BY ${q.order} SEPARATOR '\n') AS g FROM ${q.table} WHERE ${q.where}) d`,
+      `SELECT n, MD5(g), LENGTH(g) >= LEAST(@@group_concat_max_len, @@max_allowed_packet) OR widest >= @@max_allowed_packet FROM (SELECT COUNT(*) AS n, GROUP_CONCAT(${q.row} ORDER BY ${q.order} SEPARATOR '\n') AS g, ${q.rowBytes ? `MAX(${q.rowBytes})` : '0'} AS widest FROM ${q.table} WHERE ${q.where}) d`,
     // One range's concatenated rows must never be cut short (a cut digest would only ever look different).
     session: ["SET time_zone = '+00:00'", 'SET SESSION group_concat_max_len = 4294967295'],
     // A window is faster as one rangeDigest per sub-range than as one grouped query (no temporary table).

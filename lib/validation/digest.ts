@@ -117,7 +117,17 @@ export function boundsSql(p: Place, t: DigestTable): string {
 
 function rangeQuery(p: Place, t: DigestTable, from: bigint, to: bigint): RangeQuery {
   const key = quoteIdentifier(p.dialect, t.key[0]);
-  return { key, row: rowSql(p, t.columns), order: keyOrder(p, t), table: tableRef(p, t.table), where: `${key} >= ${int(from)} AND ${key} < ${int(to)}` };
+  const bytes = digestOf(p).valueBytes;
+  // Hex doubles binary bytes; a text's length prefix, the separators and any other value's text add less than 48 bytes.
+  const rowBytes = bytes ? `(2 * (${t.columns.map((c) => bytes(quoteIdentifier(p.dialect, c.name))).join(' + ')}) + ${48 * t.columns.length})` : undefined;
+  return {
+    key,
+    row: rowSql(p, t.columns),
+    order: keyOrder(p, t),
+    table: tableRef(p, t.table),
+    where: `${key} >= ${int(from)} AND ${key} < ${int(to)}`,
+    ...(rowBytes ? { rowBytes } : {}),
+  };
 }
 
 /**
