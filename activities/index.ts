@@ -400,17 +400,20 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       });
     },
 
-    async createTargetTables(input: { target: EndpointRef; plan: MigrationPlan; replace: boolean }): Promise<void> {
+    /** Answers the schema objects that could not be created (each "kind name: reason"): the workflow records them. */
+    async createTargetTables(input: { target: EndpointRef; plan: MigrationPlan; replace: boolean }): Promise<{ skippedObjects: string[] }> {
       return typed(async () => {
         const connector = await pool.get(input.target, 'target');
         await connector.ensureSchema();
         // Same dialect: extensions, types and sequences the tables use come first.
         const before = (input.plan.objects ?? []).filter((o) => o.stage === 'before_tables');
-        if (before.length && connector.createObjects) await connector.createObjects(before);
+        const skippedObjects = before.length && connector.createObjects ? (await connector.createObjects(before)).skipped : [];
+        if (skippedObjects.length) Context.current().log.warn('schema objects not created on the target', { objects: skippedObjects });
         for (const table of input.plan.tables) {
           Context.current().heartbeat({ table: table.target });
           await connector.createTable(table, { replace: input.replace });
         }
+        return { skippedObjects };
       });
     },
 

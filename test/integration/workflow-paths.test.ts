@@ -93,6 +93,7 @@ function fakeActivities(real: MigrationActivities): MigrationActivities {
       const s = scenarioOf(target.description);
       if (s.failIn === 'schema_creation') throw failure('schema_creation');
       s.tablesCreated += 1;
+      return { skippedObjects: [] };
     },
     async copyChunk(input): Promise<ChunkResult> {
       const s = scenarioOf(input.migrationId);
