@@ -329,6 +329,7 @@ export class SqliteConnector extends SqlConnector {
       else indexes.push({ name: index, columns: cols as string[], unique: Number(unique) === 1, ...own });
     }
     const count = await this.exec(`SELECT COUNT(*) FROM ${this.qt(name)}`);
+    const checks = checkClauses(name, sql);
     return {
       name,
       columns,
@@ -337,6 +338,7 @@ export class SqliteConnector extends SqlConnector {
       uniqueConstraints,
       indexes,
       ...(expressionIndexes.length ? { expressionIndexes } : {}),
+      ...(checks.length ? { checks } : {}),
       ...(sql ? { definition: sql } : {}),
       ...(autoIncrement ? await this.nextAutoIncrement(name) : {}),
       rowEstimate: Number(count[0][0]),
@@ -430,6 +432,89 @@ export class SqliteConnector extends SqlConnector {
     }
     return out;
   }
+}
+
+/**
+ * The CHECK constraints of a CREATE TABLE statement, column-level and table-level alike (SQLite keeps no catalogue of
+ * them, only the text): each as `CHECK (…)` with its CONSTRAINT name, or `<table>_check`, `<table>_check1`, … as
+ * PostgreSQL names unnamed ones. Quotes, comments and nested parentheses are skipped over, never matched.
+ */
+export function checkClauses(table: string, sql: string): { name: string; definition: string }[] {
+  const out: { name: string; definition: string }[] = [];
+  const body = sql.indexOf('(');
+  if (body < 0) return out;
+  /** Index just past a quoted name, string or comment starting at i (or i itself when none starts there). */
+  const skip = (i: number): number => {
+    const c = sql[i];
+    const close = c === '"' ? '"' : c === "'" ? "'" : c === '`' ? '`' : c === '[' ? ']' : null;
+    if (close) {
+      let j = i + 1;
+      for (;;) {
+        const k = sql.indexOf(close, j);
+        if (k < 0) return sql.length;
+        if (close !== ']' && sql[k + 1] === close) j = k + 2;
+        else return k + 1;
+      }
+    }
+    if (sql.startsWith('--', i)) {
+      const k = sql.indexOf('\n', i);
+      return k < 0 ? sql.length : k + 1;
+    }
+    if (sql.startsWith('/*', i)) {
+      const k = sql.indexOf('*/', i + 2);
+      return k < 0 ? sql.length : k + 2;
+    }
+    return i;
+  };
+  let depth = 0;
+  let unnamed = 0;
+  let lastName: string | null = null;
+  for (let i = body; i < sql.length; ) {
+    const next = skip(i);
+    if (next !== i) {
+      i = next;
+      continue;
+    }
+    const c = sql[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',') lastName = null;
+    else if (depth === 1 && /[A-Za-z_]/.test(c) && !/[\w$]/.test(sql[i - 1] ?? '')) {
+      const word = /^[A-Za-z_][\w$]*/.exec(sql.slice(i))?.[0] ?? '';
+      if (/^constraint$/i.test(word)) {
+        const after = /^\s+/.exec(sql.slice(i + word.length))?.[0].length ?? 0;
+        const start = i + word.length + after;
+        const end = skip(start) !== start ? skip(start) : start + (/^[\w$]+/.exec(sql.slice(start))?.[0].length ?? 0);
+        const raw = sql.slice(start, end);
+        lastName = /^["`[']/.test(raw) ? raw.slice(1, -1).replace(/""/g, '"').replace(/``/g, '`') : raw;
+        i = end;
+        continue;
+      }
+      if (/^check$/i.test(word)) {
+        const open = sql.indexOf('(', i + word.length);
+        let j = open + 1;
+        for (let d = 1; j < sql.length && d > 0; ) {
+          const n = skip(j);
+          if (n !== j) {
+            j = n;
+            continue;
+          }
+          if (sql[j] === '(') d++;
+          else if (sql[j] === ')') d--;
+          j++;
+        }
+        const name = lastName ?? (unnamed++ === 0 ? `${table}_check` : `${table}_check${unnamed - 1}`);
+        out.push({ name, definition: `CHECK ${sql.slice(open, j)}` });
+        lastName = null;
+        i = j;
+        continue;
+      }
+      i += word.length;
+      continue;
+    }
+    i++;
+  }
+  return out;
 }
 
 /** One name as SQLite accepts it: "double quoted", [bracketed], `backquoted`, 'single quoted' or bare. */

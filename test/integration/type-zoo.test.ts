@@ -6,7 +6,7 @@
  * integers, JSON) migrated to PostgreSQL and to SQLite. Each run stops at the approval gate (lossy mappings, one of low
  * confidence) with its notes; once approved it completes and validates; the values are compared by this test's own
  * SQL; and one changed value per type family in the target is caught by the semantic tier, which names its row.
- * (SQLite declares none of these types: SQLite → PostgreSQL/MariaDB has nothing of this zoo to carry.)
+ * (SQLite declares none of these types: the types SQLite schemas declare go to PostgreSQL and MariaDB in sqlite-zoo.test.ts.)
  */
 import Database from 'better-sqlite3';
 import { Client } from 'pg';

@@ -1,0 +1,24 @@
+import { checkClauses } from '../../connectors/sqlite';
+
+describe('checkClauses: the CHECKs of a SQLite CREATE TABLE, read from its text', () => {
+  test('column-level and table-level, named and unnamed (named as PostgreSQL names them)', () => {
+    const sql = `CREATE TABLE zoo (id INTEGER PRIMARY KEY, dc DECIMAL(10,2) CHECK (dc >= 0), "we(ird" TEXT CONSTRAINT "c,1" CHECK (length("we(ird") < 5),
+      x TEXT DEFAULT 'check (x)', CHECK (dc < 100 AND (id > 0)), CONSTRAINT named CHECK (x IN ('a', 'b)')))`;
+    expect(checkClauses('zoo', sql)).toEqual([
+      { name: 'zoo_check', definition: 'CHECK (dc >= 0)' },
+      { name: 'c,1', definition: 'CHECK (length("we(ird") < 5)' },
+      { name: 'zoo_check1', definition: 'CHECK (dc < 100 AND (id > 0))' },
+      { name: 'named', definition: "CHECK (x IN ('a', 'b)'))" },
+    ]);
+  });
+
+  test('comments, strings and quoted names that mention CHECK are not constraints', () => {
+    const sql = `CREATE TABLE t (a int -- check (a)
+      , b int /* CHECK (b) */ CHECK(b<>0), [check] int, "CHECK" text DEFAULT 'CHECK (1)')`;
+    expect(checkClauses('t', sql)).toEqual([{ name: 't_check', definition: 'CHECK (b<>0)' }]);
+  });
+
+  test('a table without CHECKs has none', () => {
+    expect(checkClauses('t', 'CREATE TABLE t (checked int, rechecks text)')).toEqual([]);
+  });
+});
