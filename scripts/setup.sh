@@ -8,11 +8,18 @@ cd "$(dirname "$0")/.."
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 # 1. Tools that a source build of better-sqlite3 needs (its prebuilt binary cannot be downloaded here), and Debian's
-# chromium, the browser the web console's tests drive through playwright-core (which brings no browser of its own).
+# chromium, the browser the web console's tests drive through playwright-core (which brings no browser of its own),
+# and PostGIS for the local PostgreSQL.
 if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
 missing=()
 for tool in python3 make g++; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# PostGIS for the local PostgreSQL (geometry columns migrate as PostGIS geometry where a target database has it; tests
+# create the extension in databases of their own). Its package is named after the server's major version.
+pg_major=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1 || true)
+if [ -n "$pg_major" ] && [ ! -f "/usr/share/postgresql/$pg_major/extension/postgis.control" ]; then
+  missing+=("postgresql-$pg_major-postgis-3")
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq
