@@ -393,7 +393,9 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
     async planMapping(input: { schema: SchemaInfo; target: EndpointRef }): Promise<MigrationPlan> {
       return typed(async () => {
         const connector = await pool.get(input.target, 'target');
-        const plan = planMigration(input.schema, input.target.type, { targetSchema: connector.schema });
+        // Across dialects, the target database's extensions may hold a source type better (MariaDB GEOMETRY → PostGIS geometry).
+        const extensions = input.schema.dialect !== input.target.type && connector.installedExtensions ? await connector.installedExtensions() : [];
+        const plan = planMigration(input.schema, input.target.type, { targetSchema: connector.schema, targetExtensions: extensions });
         // Same dialect: what the target server cannot create (an extension it lacks) is named before anything is made.
         const problems = plan.objects?.length && connector.planProblems ? await connector.planProblems(plan) : [];
         return problems.length ? { ...plan, blockers: [...plan.blockers, ...problems] } : plan;

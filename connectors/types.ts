@@ -98,6 +98,12 @@ export interface Connector {
    */
   createObjects?(objects: SchemaObject[]): Promise<{ skipped: string[] }>;
 
+  /**
+   * Extensions installed in the target database whose types its tables can use (PostgreSQL: from pg_extension, in the
+   * target schema, public or pg_catalog): the mapping then maps other dialects' types to theirs (GEOMETRY → PostGIS).
+   */
+  installedExtensions?(): Promise<string[]>;
+
   /** What of a plan this target cannot create (an extension the server lacks, …): blockers the mapping shows. */
   planProblems?(plan: MigrationPlan): Promise<string[]>;
 

@@ -12,6 +12,8 @@ import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, PartitionInfo, 
 export interface PlanOptions {
   /** Schema (PostgreSQL), database (MySQL) or `main` (SQLite) to create the tables in. */
   targetSchema: string;
+  /** Extensions the target database has (see TargetTypeContext.extensions): types of other dialects may map to theirs. */
+  targetExtensions?: readonly string[];
 }
 
 /** A default that means the same in every dialect; anything else (functions, sequences) is not copied. */
@@ -71,7 +73,7 @@ export function migratesNatively(source: Dialect, target: Dialect): boolean {
  * One column's mapping. `native`: the target is of the source's dialect (see migratesNatively), so the column keeps
  * its native type, its default expression and every value as the database's own text of it.
  */
-export function planColumn(table: TableInfo, column: ColumnInfo, targetDialect: Dialect, native = false): ColumnMapping {
+export function planColumn(table: TableInfo, column: ColumnInfo, targetDialect: Dialect, native = false, extensions?: readonly string[]): ColumnMapping {
   const same = native ? dialectNamed(targetDialect).types?.sameDialect?.(column) : undefined;
   // Across dialects a type only the source declares takes its portable form (a PostgreSQL array: a JSON array).
   const canonical = same ? column.type : crossType(column.type);
@@ -80,7 +82,13 @@ export function planColumn(table: TableInfo, column: ColumnInfo, targetDialect: 
   if (canonical.kind === 'unsupported' || canonical.kind === 'native') {
     return { ...base, targetType: '', confidence: 0, note: canonical.readNote ?? `type ${column.nativeType} is not supported by Sensei` };
   }
-  const choice = targetType(targetDialect, canonical, { inKey: isKeyColumn(table, column.name), notNull: !column.nullable, table: table.name, column: column.name });
+  const choice = targetType(targetDialect, canonical, {
+    inKey: isKeyColumn(table, column.name),
+    notNull: !column.nullable,
+    table: table.name,
+    column: column.name,
+    ...(extensions?.length ? { extensions } : {}),
+  });
   return {
     ...base,
     targetType: choice.sql,
@@ -119,8 +127,8 @@ function chooseKey(table: TableInfo): Pick<TablePlan, 'keyColumns' | 'copyMode' 
   };
 }
 
-export function planTable(table: TableInfo, targetDialect: Dialect, native = false, notes: string[] = []): TablePlan {
-  const columns = table.columns.filter((c) => !(native && c.generated)).map((c) => planColumn(table, c, targetDialect, native));
+export function planTable(table: TableInfo, targetDialect: Dialect, native = false, notes: string[] = [], extensions?: readonly string[]): TablePlan {
+  const columns = table.columns.filter((c) => !(native && c.generated)).map((c) => planColumn(table, c, targetDialect, native, extensions));
   return {
     source: native ? table : portableObjects(table, columns, targetDialect, notes),
     target: isDialect(targetDialect) ? fitName(table.name, dialectNamed(targetDialect).identifiers) : table.name,
@@ -190,7 +198,7 @@ export function parentsFirst(tables: TableInfo[]): TableInfo[] {
 export function planMigration(schema: SchemaInfo, targetDialect: Dialect, options: PlanOptions): MigrationPlan {
   const native = migratesNatively(schema.dialect, targetDialect);
   const notes: string[] = [];
-  const tables = parentsFirst(schema.tables).map((t) => planTable(t, targetDialect, native, notes));
+  const tables = parentsFirst(schema.tables).map((t) => planTable(t, targetDialect, native, notes, options.targetExtensions));
   const columns = tables.flatMap((t) => t.columns);
   // Natively a column may have no declared type at all (SQLite): the target declares it as the source does.
   const blockers = tables

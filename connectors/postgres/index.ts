@@ -44,7 +44,15 @@ export function textArrayLiteral(json: string): string {
 
 /** A value as this column's COPY text: a SET's labels as a text[] literal, anything else by copyField. */
 function copyFieldOf(c: ColumnMapping): FieldFormatter {
-  return c.canonical.family === 'set' ? (v) => escapeField(textArrayLiteral(String(v))) : copyField;
+  if (c.canonical.family === 'set') return (v) => escapeField(textArrayLiteral(String(v)));
+  // PostGIS geometry reads hex EWKB as its text input (bytea's \x prefix would not parse).
+  if (c.canonical.family === 'geometry' && isGeometryType(c.targetType)) return (v) => (Buffer.isBuffer(v) ? v.toString('hex') : escapeField(String(v)));
+  return copyField;
+}
+
+/** A PostGIS geometry column type: `geometry`, `geometry(Point,4326)`. */
+function isGeometryType(sql: string): boolean {
+  return /^geometry\b/i.test(sql.trim());
 }
 
 /**
@@ -66,6 +74,9 @@ function portableReadSql(type: CanonicalType, col: string): string {
         `${part('hour')} || 'H' || ${part('minute')} || 'M' || trim_scale(extract(second FROM ${col}))::text || 'S' END`
       );
     }
+    case 'geometry':
+      // PostGIS: EWKB, the SRID inside (ST_AsEWKB writes little-endian WKB, as MariaDB stores it).
+      return `ST_AsEWKB(${col})`;
     case 'inet':
       // The type's output (10.0.0.1, 10.0.0.0/8), as the server shows it: a cast to text always adds the mask (10.0.0.1/32).
       return `CASE WHEN ${col} IS NULL THEN NULL ELSE format('%s', ${col}) END`;
@@ -584,6 +595,18 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     return { skipped };
   }
 
+  /** Extensions installed where this connector's tables resolve type names (its schema, public, pg_catalog: see searchPath). */
+  async installedExtensions(): Promise<string[]> {
+    const rows = await this.guard('list extensions', () =>
+      this.exec(
+        `SELECT e.extname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+          WHERE n.nspname = ANY($1::text[]) ORDER BY e.extname`,
+        [[this.schema, 'public', 'pg_catalog']],
+      ),
+    );
+    return rows.map((r) => String(r[0]));
+  }
+
   /**
    * What the target server cannot create of a same-dialect plan: extensions it does not have, or that this connection
    * may not create (neither a superuser nor, for a trusted extension, allowed to CREATE in the database).
@@ -709,6 +732,8 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
               ARRAY(SELECT p.relname::text FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE i.inhrelid = c.oid ORDER BY i.inhseqno)
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+          -- An extension's own tables (PostGIS spatial_ref_sys) come with the extension, which the target creates.
+          AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
           AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
         ORDER BY c.relname`,
       [this.schema, filter],

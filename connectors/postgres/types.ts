@@ -105,6 +105,9 @@ export function portableOf(info: PostgresNativeType, name: string): CanonicalTyp
       return portableAs('text', 'bits', 0.9, `${f} stored as text of 0 and 1 digits: the target no longer checks it`, n !== undefined ? { length: n } : {});
     case 'xml':
       return portableAs('text', 'xml', 0.9, 'xml stored as text: the target no longer checks that it is well-formed');
+    case 'geometry':
+      // PostGIS: read as EWKB (index.ts portableReadSql), which other dialects keep as their geometry or as bytes.
+      return portableAs('binary', 'geometry', 1, `PostGIS ${f} read as EWKB (WKB with its SRID)`);
     default:
       if (GEOMETRIC.has(base)) return portableAs('text', 'geometric', 0.7, `${base} stored as its PostgreSQL text ((1,2)): the target cannot query it geometrically`);
       return portableAs('text', 'other', 0.7, `${f} stored as its PostgreSQL text`);
@@ -189,7 +192,7 @@ export function enumTypeName(table: string, column: string): string {
 }
 
 /** Types of other dialects' families that PostgreSQL has (MariaDB SET, INET4/INET6, BIT(n), GEOMETRY). */
-function familyType(type: CanonicalType): TargetTypeChoice | null {
+function familyType(type: CanonicalType, context: TargetTypeContext): TargetTypeChoice | null {
   switch (type.family) {
     case 'set':
       return { sql: 'text[]', confidence: 0.95, note: 'SET stored as text[] of its labels: the target no longer limits them to the SET\'s' };
@@ -200,6 +203,10 @@ function familyType(type: CanonicalType): TargetTypeChoice | null {
     case 'bits':
       return { sql: type.length ? `bit(${type.length})` : 'bit varying', confidence: 1 };
     case 'geometry':
+      if (context.extensions?.includes('postgis')) {
+        // Each value keeps its own SRID (EWKB); the column takes every geometry type, as MariaDB's GEOMETRY does.
+        return { sql: 'geometry', confidence: 1, note: 'stored as PostGIS geometry, each value with its SRID' };
+      }
       return {
         sql: 'bytea',
         confidence: 0.8,
@@ -212,7 +219,7 @@ function familyType(type: CanonicalType): TargetTypeChoice | null {
 
 export function fromCanonical(type: CanonicalType, context: TargetTypeContext = {}): TargetTypeChoice {
   const p = type.precision;
-  const family = familyType(type);
+  const family = familyType(type, context);
   if (family) return family;
   switch (type.kind) {
     case 'int16':

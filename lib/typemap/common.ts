@@ -16,6 +16,11 @@ export interface TargetTypeContext {
   /** Where the column is (`table`, `column`): names a type the target creates for it (PostgreSQL enum types). */
   table?: string;
   column?: string;
+  /**
+   * Extensions the target database has installed where its tables see them (PostgreSQL: `postgis`), as the mapping
+   * activity found them; absent: none known (mapping edits inside the workflow judge types without them).
+   */
+  extensions?: readonly string[];
 }
 
 export function unsupported(nativeName: string): CanonicalType {

@@ -1,0 +1,171 @@
+/**
+ * Geometry with PostGIS, through the whole workflow on a real Temporal dev server (scripts/setup.sh installs PostGIS
+ * for the local PostgreSQL):
+ * - MariaDB GEOMETRY/POINT/POLYGON → a PostgreSQL database that has PostGIS: geometry columns, each value with its SRID;
+ * - the same source → a PostgreSQL database without the extension: bytea holding EWKB, as the gate's note says;
+ * - PostGIS → PostGIS: the extension is created in the target and every column keeps its type exactly
+ *   (geometry(Point,4326), geometry(Polygon), geography(Point,4326)).
+ * Values are compared by this test's own SQL (ST_AsText and ST_SRID on MariaDB, ST_AsEWKT on PostgreSQL), the
+ * migration's validation must pass, and a changed geometry in the target is caught by the semantic tier.
+ */
+import { Client } from 'pg';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { ValidationReport } from '../../lib/migration';
+import type { MigrationPlan } from '../../lib/types';
+import { approveUpdate, planQuery, revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
+import { createTempDatabase, mariadbRows, type TempDatabase } from '../helpers/databases';
+import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+let h: MigrationHarness;
+let mariaSource: TempDatabase;
+let pgSource: TempDatabase;
+const targets: TempDatabase[] = [];
+
+const MARIA_GEO = [
+  `CREATE TABLE geo (id INT PRIMARY KEY, g GEOMETRY, p POINT, poly POLYGON)`,
+  `INSERT INTO geo SELECT seq,
+     ST_GeomFromText(CONCAT('LINESTRING(0 0,', seq, ' ', seq, '.5)'), IF(seq % 2 = 1, 4326, 0)),
+     ST_PointFromText(CONCAT('POINT(', seq, ' -', seq, '.25)'), 4326),
+     ST_PolygonFromText(CONCAT('POLYGON((0 0,', seq, ' 0,', seq, ' ', seq, ',0 0))'), IF(seq % 3 = 0, 0, 3857))
+   FROM seq_1_to_9`,
+  `INSERT INTO geo (id) VALUES (100)`,
+];
+
+const PG_GEO = [
+  `CREATE EXTENSION postgis`,
+  `CREATE TABLE geo (id integer PRIMARY KEY, p geometry(Point,4326), poly geometry(Polygon), any_g geometry, gg geography(Point,4326))`,
+  `INSERT INTO geo SELECT i,
+     ST_SetSRID(ST_MakePoint(i, -i - 0.25), 4326),
+     ST_GeomFromText('POLYGON((0 0,' || i || ' 0,' || i || ' ' || i || ',0 0))'),
+     CASE WHEN i % 2 = 0 THEN ST_GeomFromText('LINESTRING(0 0,' || i || ' 1)', 3857) ELSE ST_GeomFromText('MULTIPOINT((1 2),(3 ' || i || '))') END,
+     ST_GeogFromText('SRID=4326;POINT(' || i || ' 45.5)')
+   FROM generate_series(1, 8) i`,
+  `INSERT INTO geo (id) VALUES (100)`,
+];
+
+async function pg<T = Record<string, unknown>>(db: TempDatabase, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: db.endpoint.connectionString });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  h = await startHarness(env);
+  mariaSource = await createTempDatabase('mysql');
+  pgSource = await createTempDatabase('postgresql');
+  for (const sql of MARIA_GEO) await mariadbRows(mariaSource.endpoint, sql);
+  for (const sql of PG_GEO) await pg(pgSource, sql);
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+  for (const db of [mariaSource, pgSource, ...targets]) await db?.drop();
+});
+
+async function newTarget(postgis: boolean): Promise<TempDatabase> {
+  const target = await createTempDatabase('postgresql');
+  targets.push(target);
+  if (postgis) await pg(target, 'CREATE EXTENSION postgis');
+  return target;
+}
+
+/** Runs a migration to its end (approving at the gate when it stops there), held open so the test can validate again. */
+async function migrate(source: TempDatabase, target: TempDatabase) {
+  const hold = { completed_hold_seconds: 600, failed_hold_seconds: 600 };
+  const handle = await startMigration(h, source.endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: true, chunk_size: 4, validation: hold });
+  await handle.executeUpdate(startUpdate);
+  const paused = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
+  const plan = (await handle.query(planQuery)) as MigrationPlan;
+  expect(plan.blockers).toEqual([]);
+  if (paused.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
+  const status = await waitForStatus(handle, isOver, 240_000);
+  expect(status.failure).toBeNull();
+  expect(status.status).toBe('completed');
+  expect(status.validation?.status).toBe('passed');
+  const mapping = (column: string) => plan.tables[0].columns.find((c) => c.column === column)!;
+  return { handle, plan, mapping, gated: paused.status === 'awaiting_approval' };
+}
+
+/** Changes one geometry and validates again: the semantic tier must name exactly that row. */
+async function expectCaught(handle: Awaited<ReturnType<typeof migrate>>['handle'], target: TempDatabase, update: string, id: number) {
+  await pg(target, update);
+  await handle.executeUpdate(revalidateUpdate, { args: [{ by: 'test', reason: 'one geometry changed' }] });
+  const failed = await waitForStatus(handle, (s) => s.status === 'failed' && s.validation?.attempt === 2, 240_000);
+  expect(failed.failure?.code).toBe('ValidationFailed');
+  const report = (await handle.query(validationQuery)) as ValidationReport;
+  const changed = (report.results.semantic?.findings ?? []).filter((f) => f.check === 'row_changed').map((f) => Number(Object.values(f.key ?? {})[0]));
+  expect(changed).toEqual([id]);
+  await handle.terminate('test over');
+}
+
+async function columnTypes(db: TempDatabase): Promise<Record<string, string>> {
+  const rows = await pg<{ c: string; t: string }>(db, `SELECT a.attname c, format_type(a.atttypid, a.atttypmod) t FROM pg_attribute a WHERE a.attrelid = 'geo'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`);
+  return Object.fromEntries(rows.map((r) => [r.c, r.t]));
+}
+
+/** The MariaDB source's geometries as EWKT (this test's own spelling: SRID=n; before the WKT when the SRID is not 0). */
+async function mariaSourceEwkt(): Promise<Record<string, unknown>[]> {
+  const rows = await mariadbRows(
+    mariaSource.endpoint,
+    `SELECT id, ST_AsText(g) g, ST_SRID(g) gs, ST_AsText(p) p, ST_SRID(p) ps, ST_AsText(poly) poly, ST_SRID(poly) polys FROM geo ORDER BY id`,
+  );
+  const ewkt = (wkt: unknown, srid: unknown) => (wkt === null ? null : Number(srid) ? `SRID=${Number(srid)};${String(wkt)}` : String(wkt));
+  return rows.map((r) => ({ id: Number(r.id), g: ewkt(r.g, r.gs), p: ewkt(r.p, r.ps), poly: ewkt(r.poly, r.polys) }));
+}
+
+test('MariaDB GEOMETRY/POINT/POLYGON → PostgreSQL with PostGIS: geometry columns, each value with its SRID; a changed geometry is caught', async () => {
+  const target = await newTarget(true);
+  const run = await migrate(mariaSource, target);
+  for (const c of ['g', 'p', 'poly']) expect({ c, type: run.mapping(c).targetType, confidence: run.mapping(c).confidence }).toEqual({ c, type: 'geometry', confidence: 1 });
+  expect(run.mapping('g').note).toMatch(/PostGIS geometry, each value with its SRID/);
+  expect(await columnTypes(target)).toEqual({ id: 'integer', g: 'geometry', p: 'geometry', poly: 'geometry' });
+
+  const rows = await pg(target, `SELECT id, ST_AsEWKT(g) g, ST_AsEWKT(p) p, ST_AsEWKT(poly) poly FROM geo ORDER BY id`);
+  const expected = await mariaSourceEwkt();
+  expect(expected).toHaveLength(10);
+  expect(expected[0]).toEqual({ id: 1, g: 'SRID=4326;LINESTRING(0 0,1 1.5)', p: 'SRID=4326;POINT(1 -1.25)', poly: 'SRID=3857;POLYGON((0 0,1 0,1 1,0 0))' });
+  expect(rows).toEqual(expected);
+  // The target can query them as geometry.
+  expect(await pg(target, `SELECT round(ST_Area(poly)::numeric, 1)::text a FROM geo WHERE id = 4`)).toEqual([{ a: '8.0' }]);
+
+  await expectCaught(run.handle, target, `UPDATE geo SET p = ST_SetSRID(ST_MakePoint(3, -3.5), 4326) WHERE id = 3`, 3);
+}, 600_000);
+
+test('MariaDB GEOMETRY → PostgreSQL without PostGIS: bytea holding EWKB, as the note at the gate says', async () => {
+  const target = await newTarget(false);
+  const run = await migrate(mariaSource, target);
+  expect(run.mapping('g')).toMatchObject({ targetType: 'bytea', confidence: 0.8, note: expect.stringMatching(/the target has no PostGIS: stored as EWKB/) });
+  expect(run.gated).toBe(true);
+  expect(await columnTypes(target)).toEqual({ id: 'integer', g: 'bytea', p: 'bytea', poly: 'bytea' });
+  expect(await pg(target, `SELECT count(*)::int n FROM pg_extension WHERE extname = 'postgis'`)).toEqual([{ n: 0 }]);
+  // Installing PostGIS afterwards reads the bytes as the same geometries.
+  await pg(target, 'CREATE EXTENSION postgis');
+  const rows = await pg(target, `SELECT id, ST_AsEWKT(ST_GeomFromEWKB(g)) g, ST_AsEWKT(ST_GeomFromEWKB(p)) p, ST_AsEWKT(ST_GeomFromEWKB(poly)) poly FROM geo ORDER BY id`);
+  expect(rows).toEqual(await mariaSourceEwkt());
+  await run.handle.terminate('test over');
+}, 600_000);
+
+test('PostGIS → PostgreSQL: the extension is created in the target, every column keeps its type and every value; a changed geometry is caught', async () => {
+  const target = await newTarget(false);
+  const run = await migrate(pgSource, target);
+  expect(run.plan.tables[0].native).toBe(true);
+  const types = { id: 'integer', p: 'geometry(Point,4326)', poly: 'geometry(Polygon)', any_g: 'geometry', gg: 'geography(Point,4326)' };
+  expect(Object.fromEntries(run.plan.tables[0].columns.map((c) => [c.column, c.targetType]))).toEqual(types);
+  expect(await columnTypes(target)).toEqual(types);
+  expect(await pg(target, `SELECT count(*)::int n FROM pg_extension WHERE extname = 'postgis'`)).toEqual([{ n: 1 }]);
+  const read = `SELECT id, ST_AsEWKT(p) p, ST_AsEWKT(poly) poly, ST_AsEWKT(any_g) any_g, ST_AsEWKT(gg) gg FROM geo ORDER BY id`;
+  const source = await pg(pgSource, read);
+  expect(source).toHaveLength(9);
+  expect(source[1]).toEqual({ id: 2, p: 'SRID=4326;POINT(2 -2.25)', poly: 'POLYGON((0 0,2 0,2 2,0 0))', any_g: 'SRID=3857;LINESTRING(0 0,2 1)', gg: 'SRID=4326;POINT(2 45.5)' });
+  expect(await pg(target, read)).toEqual(source);
+  await expect(pg(target, `UPDATE geo SET p = ST_SetSRID(ST_MakePoint(1, 1), 3857) WHERE id = 1`)).rejects.toThrow(/SRID/);
+
+  await expectCaught(run.handle, target, `UPDATE geo SET any_g = ST_GeomFromText('LINESTRING(0 0,5 1)', 3857) WHERE id = 4`, 4);
+}, 600_000);
