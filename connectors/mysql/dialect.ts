@@ -5,8 +5,8 @@ import { validation } from './validation';
 import { fromCanonical, indexRefusal, sameDialect, toCanonical } from './types';
 import { ansiLiteral, checkIdentifier, type DialectDefinition } from '../dialect';
 
-/** Errors that blame a row's data: null, duplicate, out of range, truncated, bad value, too long, FK, CHECK. */
-const ROW_ERRNOS = new Set([1048, 1062, 1264, 1265, 1292, 1366, 1406, 1451, 1452, 1690, 3819, 4025]);
+/** Errors that blame a row's data: null, duplicate, out of range, truncated, bad value, too long, FK, CHECK, not a geometry. */
+const ROW_ERRNOS = new Set([1048, 1062, 1264, 1265, 1292, 1366, 1406, 1416, 1451, 1452, 1690, 3819, 4025]);
 
 function isRowRejection(cause: unknown): boolean {
   const errno = (cause as { errno?: unknown } | undefined)?.errno;

@@ -1,8 +1,8 @@
 /** MySQL and MariaDB through mysql2/promise. The "schema" is the database. */
 import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
-import { mysqlDefaultSql, nativeForm, toCanonical } from './types';
-import { bitsAsDigits, geometryAsEwkb, setAsJson } from './values';
+import { isGeometryType, mysqlDefaultSql, nativeForm, toCanonical } from './types';
+import { bitsAsDigits, ewkbAsGeometry, geometryAsEwkb, setAsJson } from './values';
 import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
 import { timestamptzToNaiveUtc, toCanonicalValue } from '../../lib/values';
 import { Readable } from 'node:stream';
@@ -126,6 +126,24 @@ function portableValue(type: CanonicalType): (v: unknown) => unknown {
       return (v) => geometryAsEwkb(Buffer.from(String(v), 'hex'));
     default:
       return (v) => v;
+  }
+}
+
+/** A column of another dialect's geometry (PostGIS, as EWKB) written to a GEOMETRY column: stored as MariaDB/MySQL keep it. */
+function geometryColumn(plan: TablePlan, c: ColumnMapping): boolean {
+  return !plan.native && c.canonical.family === 'geometry' && isGeometryType(c.targetType);
+}
+
+/**
+ * An EWKB value as the stored geometry bytes (./values.ts). One that has no stored form (Z or M coordinates) is sent as
+ * it is behind SRID 0: the server refuses it ("Cannot get geometry object …"), and the copy names that row as rejected.
+ */
+function storedGeometry(v: unknown): Buffer {
+  const ewkb = Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'hex');
+  try {
+    return ewkbAsGeometry(ewkb);
+  } catch {
+    return Buffer.concat([Buffer.alloc(4), ewkb]);
   }
 }
 
@@ -294,6 +312,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       // Natively, BIT(n) and GEOMETRY values are read as their number and hex already (./type-cast.ts).
       // BIT(1) is read as a boolean.
       if (form === 'bits') return (v) => (typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+      if (geometryColumn(plan, c)) return (v) => storedGeometry(v).toString('hex');
       if (form === 'bytes') return (v) => (Buffer.isBuffer(v) ? v.toString('hex') : String(v));
       switch (c.canonical.kind) {
         case 'boolean':
@@ -452,6 +471,14 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  /** The row path writes other dialects' geometries (EWKB) as the stored geometry bytes, as LOAD DATA does (loadFormatters). */
+  protected override insertRows(exec: Exec, plan: TablePlan, rows: Row[], upsert: boolean): Promise<number> {
+    const geometry = plan.columns.map((c) => geometryColumn(plan, c));
+    if (!geometry.includes(true)) return super.insertRows(exec, plan, rows, upsert);
+    const stored = rows.map((row) => row.map((v, i) => (geometry[i] && v !== null && v !== undefined ? storedGeometry(v) : v)));
+    return super.insertRows(exec, plan, stored, upsert);
   }
 
   protected toDriverValue(value: unknown, type: CanonicalType): unknown {

@@ -120,6 +120,11 @@ function baseType(info: MysqlNativeType): CanonicalType {
 
 const GEOMETRY_TYPES = /^(geometry|point|linestring|polygon|multipoint|multilinestring|multipolygon|geometrycollection|geomcollection)$/;
 
+/** Whether a declared type (`GEOMETRY`, `point`) is one of the spatial types. */
+export function isGeometryType(sql: string): boolean {
+  return GEOMETRY_TYPES.test(sql.trim().toLowerCase());
+}
+
 /** A type only MariaDB/MySQL declares: carried as its own value to MariaDB/MySQL targets, as `portable` to the others. */
 function native(columnType: string, portable: CanonicalType): CanonicalType {
   return { kind: 'native', readNote: `type ${columnType} exists only in MariaDB/MySQL`, portable };
@@ -173,6 +178,13 @@ function familyType(type: CanonicalType, context: TargetTypeContext): TargetType
     case 'bits':
       if (type.length !== undefined && type.length <= MAX_VARCHAR) return { sql: `VARCHAR(${type.length})`, confidence: 1 };
       return text(context);
+    case 'geometry':
+      // PostGIS geometry (EWKB): the values keep their SRID; the column takes every geometry type, as PostGIS's does.
+      return {
+        sql: 'GEOMETRY',
+        confidence: 0.95,
+        note: "stored as GEOMETRY, each value with its SRID: a PostGIS type modifier (geometry(Point,4326)) is not enforced, and geometries with Z or M coordinates are rejected (MariaDB/MySQL geometry is 2D)",
+      };
     default:
       return null;
   }

@@ -38,3 +38,27 @@ export function geometryAsEwkb(stored: Buffer): Buffer {
   }
   return Buffer.concat([head, wkb.subarray(5)]);
 }
+
+const EWKB_Z_FLAG = 0x80000000;
+const EWKB_M_FLAG = 0x40000000;
+
+/**
+ * EWKB (PostGIS: WKB whose type word may carry the SRID flag and the SRID after it) as MariaDB/MySQL store a
+ * geometry: the 4-byte little-endian SRID (0 when none), then the WKB without the SRID. The inverse of geometryAsEwkb.
+ * Z and M coordinates have no MariaDB/MySQL form: refused with the reason.
+ */
+export function ewkbAsGeometry(ewkb: Buffer): Buffer {
+  if (ewkb.length < 5 || (ewkb[0] !== 0 && ewkb[0] !== 1)) throw new Error(`not EWKB: ${ewkb.length} bytes starting ${ewkb.subarray(0, 5).toString('hex')}`);
+  const little = ewkb[0] === 1;
+  const type = little ? ewkb.readUInt32LE(1) : ewkb.readUInt32BE(1);
+  if (type & (EWKB_Z_FLAG | EWKB_M_FLAG) || (type & 0xffff) > 1000) throw new Error('a geometry with Z or M coordinates has no MariaDB/MySQL form (2D only)');
+  const srid = Buffer.alloc(4);
+  if (!(type & EWKB_SRID_FLAG)) return Buffer.concat([srid, ewkb]);
+  if (ewkb.length < 9) throw new Error(`an EWKB geometry of ${ewkb.length} bytes is too short`);
+  srid.writeUInt32LE(little ? ewkb.readUInt32LE(5) : ewkb.readUInt32BE(5), 0);
+  const head = Buffer.alloc(5);
+  head[0] = ewkb[0];
+  if (little) head.writeUInt32LE((type & ~EWKB_SRID_FLAG) >>> 0, 1);
+  else head.writeUInt32BE((type & ~EWKB_SRID_FLAG) >>> 0, 1);
+  return Buffer.concat([srid, head, ewkb.subarray(9)]);
+}

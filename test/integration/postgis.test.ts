@@ -4,7 +4,8 @@
  * - MariaDB GEOMETRY/POINT/POLYGON → a PostgreSQL database that has PostGIS: geometry columns, each value with its SRID;
  * - the same source → a PostgreSQL database without the extension: bytea holding EWKB, as the gate's note says;
  * - PostGIS → PostGIS: the extension is created in the target and every column keeps its type exactly
- *   (geometry(Point,4326), geometry(Polygon), geography(Point,4326)).
+ *   (geometry(Point,4326), geometry(Polygon), geography(Point,4326));
+ * - PostGIS → MariaDB: GEOMETRY columns, each value with its SRID.
  * Values are compared by this test's own SQL (ST_AsText and ST_SRID on MariaDB, ST_AsEWKT on PostgreSQL), the
  * migration's validation must pass, and a changed geometry in the target is caught by the semantic tier.
  */
@@ -95,7 +96,8 @@ async function migrate(source: TempDatabase, target: TempDatabase) {
 
 /** Changes one geometry and validates again: the semantic tier must name exactly that row. */
 async function expectCaught(handle: Awaited<ReturnType<typeof migrate>>['handle'], target: TempDatabase, update: string, id: number) {
-  await pg(target, update);
+  if (target.endpoint.type === 'postgresql') await pg(target, update);
+  else await mariadbRows(target.endpoint, update);
   await handle.executeUpdate(revalidateUpdate, { args: [{ by: 'test', reason: 'one geometry changed' }] });
   const failed = await waitForStatus(handle, (s) => s.status === 'failed' && s.validation?.attempt === 2, 240_000);
   expect(failed.failure?.code).toBe('ValidationFailed');
@@ -168,4 +170,34 @@ test('PostGIS → PostgreSQL: the extension is created in the target, every colu
   await expect(pg(target, `UPDATE geo SET p = ST_SetSRID(ST_MakePoint(1, 1), 3857) WHERE id = 1`)).rejects.toThrow(/SRID/);
 
   await expectCaught(run.handle, target, `UPDATE geo SET any_g = ST_GeomFromText('LINESTRING(0 0,5 1)', 3857) WHERE id = 4`, 4);
+}, 600_000);
+
+test('PostGIS → MariaDB: geometry columns as GEOMETRY, each value with its SRID; a changed geometry is caught', async () => {
+  const target = await createTempDatabase('mysql');
+  targets.push(target);
+  const run = await migrate(pgSource, target);
+  expect(run.gated).toBe(true);
+  for (const c of ['p', 'poly', 'any_g']) {
+    expect({ c, type: run.mapping(c).targetType, canonical: run.mapping(c).canonical }).toEqual({ c, type: 'GEOMETRY', canonical: expect.objectContaining({ kind: 'binary', family: 'geometry' }) });
+  }
+  expect(run.mapping('p').note).toMatch(/PostGIS geometry\(Point,4326\) read as EWKB.*stored as GEOMETRY, each value with its SRID/);
+  const types = await mariadbRows(target.endpoint, `SELECT COLUMN_NAME c, DATA_TYPE t FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'geo' ORDER BY ORDINAL_POSITION`, [target.name]);
+  expect(Object.fromEntries(types.map((r) => [r.c, String(r.t).toLowerCase()]))).toMatchObject({ p: 'geometry', poly: 'geometry', any_g: 'geometry' });
+
+  // Compared as WKB and SRID (the two servers spell MULTIPOINT's WKT differently).
+  const source = await pg(
+    pgSource,
+    `SELECT id, encode(ST_AsBinary(p), 'hex') p, ST_SRID(p) ps, encode(ST_AsBinary(poly), 'hex') poly, ST_SRID(poly) polys, encode(ST_AsBinary(any_g), 'hex') any_g, ST_SRID(any_g) any_gs FROM geo ORDER BY id`,
+  );
+  const copied = await mariadbRows(
+    target.endpoint,
+    `SELECT id, LOWER(HEX(ST_AsWKB(p))) p, ST_SRID(p) ps, LOWER(HEX(ST_AsWKB(poly))) poly, ST_SRID(poly) polys, LOWER(HEX(ST_AsWKB(any_g))) any_g, ST_SRID(any_g) any_gs FROM geo ORDER BY id`,
+  );
+  const plain = (rows: Record<string, unknown>[]) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? null : k === 'id' || k.endsWith('s') ? Number(v) : String(v)])));
+  expect(plain(source)).toHaveLength(9);
+  expect(plain(source)[1]).toMatchObject({ id: 2, ps: 4326, polys: 0, any_gs: 3857 });
+  expect(plain(copied)).toEqual(plain(source));
+  expect(await mariadbRows(target.endpoint, `SELECT ST_AsText(p) p, ST_SRID(p) s FROM geo WHERE id = 2`)).toEqual([{ p: 'POINT(2 -2.25)', s: 4326 }]);
+
+  await expectCaught(run.handle, target, `UPDATE geo SET poly = ST_GeomFromText('POLYGON((0 0,9 0,9 9,0 0))') WHERE id = 5`, 5);
 }, 600_000);
