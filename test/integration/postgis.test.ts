@@ -9,6 +9,7 @@
  * Values are compared by this test's own SQL (ST_AsText and ST_SRID on MariaDB, ST_AsEWKT on PostgreSQL), the
  * migration's validation must pass, and a changed geometry in the target is caught by the semantic tier.
  */
+import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ValidationReport } from '../../lib/migration';
@@ -200,4 +201,19 @@ test('PostGIS → MariaDB: geometry columns as GEOMETRY, each value with its SRI
   expect(await mariadbRows(target.endpoint, `SELECT ST_AsText(p) p, ST_SRID(p) s FROM geo WHERE id = 2`)).toEqual([{ p: 'POINT(2 -2.25)', s: 4326 }]);
 
   await expectCaught(run.handle, target, `UPDATE geo SET poly = ST_GeomFromText('POLYGON((0 0,9 0,9 9,0 0))') WHERE id = 5`, 5);
+}, 600_000);
+
+test('PostGIS → SQLite: geometry as EWKB in a BLOB, each value with its SRID', async () => {
+  const target = await createTempDatabase('sqlite');
+  targets.push(target);
+  const run = await migrate(pgSource, target);
+  expect(run.mapping('p')).toMatchObject({ targetType: 'BLOB', canonical: expect.objectContaining({ kind: 'binary', family: 'geometry' }) });
+  const conn = new Database(target.endpoint.connectionString, { readonly: true });
+  const copied = conn.prepare(`SELECT id, lower(hex(p)) p, lower(hex(poly)) poly, lower(hex(any_g)) any_g FROM geo ORDER BY id`).all() as Record<string, unknown>[];
+  conn.close();
+  const source = await pg(pgSource, `SELECT id, encode(ST_AsEWKB(p), 'hex') p, encode(ST_AsEWKB(poly), 'hex') poly, encode(ST_AsEWKB(any_g), 'hex') any_g FROM geo ORDER BY id`);
+  // POINT(1 -1.25) with SRID 4326, little-endian EWKB.
+  expect(source[0].p).toBe('0101000020e6100000000000000000f03f000000000000f4bf');
+  expect(copied.map((r) => ({ ...r, p: r.p || null, poly: r.poly || null, any_g: r.any_g || null }))).toEqual(source);
+  await run.handle.terminate('test over');
 }, 600_000);
