@@ -149,3 +149,14 @@ export async function mariadbRows(endpoint: Endpoint, sql: string, params: unkno
     await conn.end();
   }
 }
+
+/** The test's own read of a PostgreSQL database (never through Sensei's connectors). */
+export async function pgRows(endpoint: Endpoint, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const client = new Client({ connectionString: endpoint.connectionString });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as Record<string, unknown>[];
+  } finally {
+    await client.end();
+  }
+}

@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
-import pg from 'pg';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -21,7 +20,7 @@ import { reachPolicy } from '../../lib/reach';
 import { Sealer } from '../../lib/secrets';
 import { MetadataStore } from '../../lib/store';
 import type { MigrationPlan, TablePlan } from '../../lib/types';
-import { createTempDatabase, type TempDatabase } from '../helpers/databases';
+import { createTempDatabase, pgRows, type TempDatabase } from '../helpers/databases';
 import { testReach } from '../helpers/reach';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -40,16 +39,6 @@ async function database(dialect: 'postgresql' | 'mysql'): Promise<TempDatabase> 
   const db = await createTempDatabase(dialect);
   databases.push(db);
   return db;
-}
-
-async function pgRows(db: TempDatabase, sql: string): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: db.endpoint.connectionString });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as Record<string, unknown>[];
-  } finally {
-    await client.end();
-  }
 }
 
 /** Plans a migration from source to target and creates its tables, through the activities. */
@@ -110,7 +99,7 @@ describe('text that is not valid UTF-8', () => {
     expect(result.rejected.map((r) => [String(r.key[0]), r.message])).toEqual(
       ['21', '22', '23'].map((k) => [k, 'column body holds bytes that are not valid UTF-8: not copied (never replaced by U+FFFD)']),
     );
-    const rows = await pgRows(targetDb, 'SELECT id, body FROM notes ORDER BY id');
+    const rows = await pgRows(targetDb.endpoint, 'SELECT id, body FROM notes ORDER BY id');
     expect(rows.map((r) => Number(r.id))).toEqual([...Array.from({ length: 20 }, (_, i) => i + 1), 24]);
     expect(rows.at(-1)?.body).toBe('keeps \uFFFD as written');
     expect(rows[0]?.body).toBe('note 1 — ok');
@@ -129,15 +118,15 @@ describe('text that is not valid UTF-8', () => {
     await expect(run(activities().copyWholeTable, { source, target, table, batchSize: 100 })).rejects.toThrow(
       /loose: column body of a row holds bytes that are not valid UTF-8.*nothing of this table was copied/,
     );
-    expect(await pgRows(targetDb, 'SELECT * FROM loose')).toEqual([]);
+    expect(await pgRows(targetDb.endpoint, 'SELECT * FROM loose')).toEqual([]);
   });
 });
 
 describe('MariaDB targets keep text keys that differ only in trailing spaces', () => {
   test("'a', 'a ', 'a  ' and 'A' stay four rows, also when a chunk is copied again", async () => {
     const sourceDb = await database('postgresql');
-    await pgRows(sourceDb, `CREATE TABLE tags (name text PRIMARY KEY, n int NOT NULL)`);
-    await pgRows(sourceDb, `INSERT INTO tags VALUES ('a', 1), ('a ', 2), ('A', 3), ('a  ', 4), ('b', 5)`);
+    await pgRows(sourceDb.endpoint, `CREATE TABLE tags (name text PRIMARY KEY, n int NOT NULL)`);
+    await pgRows(sourceDb.endpoint, `INSERT INTO tags VALUES ('a', 1), ('a ', 2), ('A', 3), ('a  ', 4), ('b', 5)`);
     const targetDb = await database('mysql');
     const source = ref(sourceDb.endpoint);
     const target = ref(targetDb.endpoint);
@@ -199,13 +188,13 @@ describe('names longer than the target keeps', () => {
     await run(activities().finalizeTarget, { target, plan: planned });
     const childTarget = planned.tables.find((t) => t.source.name === child)?.target;
     const parentTarget = planned.tables.find((t) => t.source.name === parent)?.target;
-    expect(await pgRows(targetDb, `SELECT count(*)::int AS n FROM "${childTarget}"`)).toEqual([{ n: 3 }]);
+    expect(await pgRows(targetDb.endpoint, `SELECT count(*)::int AS n FROM "${childTarget}"`)).toEqual([{ n: 3 }]);
     const fks = await pgRows(
-      targetDb,
+      targetDb.endpoint,
       `SELECT conrelid::regclass::text AS child, confrelid::regclass::text AS parent FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace`,
     );
     expect(fks).toEqual([{ child: childTarget, parent: parentTarget }]);
-    const indexes = await pgRows(targetDb, `SELECT indexname FROM pg_indexes WHERE tablename = '${childTarget}' AND indexname NOT LIKE '%pkey'`);
+    const indexes = await pgRows(targetDb.endpoint, `SELECT indexname FROM pg_indexes WHERE tablename = '${childTarget}' AND indexname NOT LIKE '%pkey'`);
     expect(indexes).toHaveLength(1);
     expect(Buffer.byteLength(String(indexes[0]?.indexname))).toBeLessThanOrEqual(63);
     expect(String(indexes[0]?.indexname).startsWith(prefix.slice(0, 40))).toBe(true);

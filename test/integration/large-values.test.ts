@@ -6,9 +6,8 @@
  * (digests computed by the databases), not Sensei's readers.
  */
 import mysql from 'mysql2/promise';
-import pg from 'pg';
 import { startUpdate } from '../../workflows/migration';
-import { mariadbRows } from '../helpers/databases';
+import { mariadbRows, pgRows } from '../helpers/databases';
 import { migrationSuite } from '../helpers/suite';
 import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
@@ -39,16 +38,6 @@ const normalDocs = (rows: Record<string, unknown>[]): Doc[] =>
   }));
 const normalLog = (rows: Record<string, unknown>[]): LogGroup[] => rows.map((r) => ({ h: String(r.h), n: Number(r.n) }));
 
-async function pgRows(connectionString: string, sql: string): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as Record<string, unknown>[];
-  } finally {
-    await client.end();
-  }
-}
-
 async function migrate(source: { endpoint: Parameters<typeof startMigration>[1] }, target: { endpoint: Parameters<typeof startMigration>[2] }) {
   const handle = await startMigration(suite.harness, source.endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: true });
   await handle.executeUpdate(startUpdate);
@@ -62,7 +51,7 @@ async function migrate(source: { endpoint: Parameters<typeof startMigration>[1] 
 test('PostgreSQL → MariaDB: a 12 MB text, a 10 MB bytea and a keyless table with duplicate rows arrive whole', async () => {
   const source = await suite.database('postgresql');
   await pgRows(
-    source.endpoint.connectionString,
+    source.endpoint,
     `CREATE TABLE docs (id int PRIMARY KEY, body text, data bytea);
      INSERT INTO docs SELECT 1, string_agg(md5(g::text) || 'é', ''), NULL FROM generate_series(1, ${Math.floor((12 * MB) / 34)}) g;
      INSERT INTO docs SELECT 2, NULL, decode(string_agg(md5(g::text), ''), 'hex') FROM generate_series(1, ${Math.floor((10 * MB) / 16)}) g;
@@ -78,12 +67,12 @@ test('PostgreSQL → MariaDB: a 12 MB text, a 10 MB bytea and a keyless table wi
   const status = await migrate(source, target);
   expect(status.progress).toMatchObject({ tables_total: 2, tables_completed: 2, rows_copied: 200 + LOG_ROWS });
 
-  const sourceDocs = normalDocs(await pgRows(source.endpoint.connectionString, PG_DOCS));
+  const sourceDocs = normalDocs(await pgRows(source.endpoint, PG_DOCS));
   expect(sourceDocs[0]?.body_bytes).toBeGreaterThan(11.9 * MB);
   expect(sourceDocs[1]?.data_bytes).toBeGreaterThan(9 * MB);
   expect(normalDocs(await mariadbRows(target.endpoint, MY_DOCS))).toEqual(sourceDocs);
 
-  const sourceLog = normalLog(await pgRows(source.endpoint.connectionString, PG_LOG));
+  const sourceLog = normalLog(await pgRows(source.endpoint, PG_LOG));
   expect(sourceLog.some((g) => g.n > 1)).toBe(true);
   expect(sourceLog.reduce((n, g) => n + g.n, 0)).toBe(LOG_ROWS);
   expect(normalLog(await mariadbRows(target.endpoint, MY_LOG))).toEqual(sourceLog);
@@ -113,10 +102,10 @@ test('MariaDB → PostgreSQL: LONGTEXT and LONGBLOB values of megabytes and a ke
 
   const sourceDocs = normalDocs(await mariadbRows(source.endpoint, MY_DOCS));
   expect(sourceDocs[0]?.body_bytes).toBeGreaterThan(11.9 * MB);
-  expect(normalDocs(await pgRows(target.endpoint.connectionString, PG_DOCS))).toEqual(sourceDocs);
+  expect(normalDocs(await pgRows(target.endpoint, PG_DOCS))).toEqual(sourceDocs);
 
   const sourceLog = normalLog(await mariadbRows(source.endpoint, MY_LOG));
   expect(sourceLog.some((g) => g.n > 1)).toBe(true);
   expect(sourceLog.reduce((n, g) => n + g.n, 0)).toBe(LOG_ROWS);
-  expect(normalLog(await pgRows(target.endpoint.connectionString, PG_LOG))).toEqual(sourceLog);
+  expect(normalLog(await pgRows(target.endpoint, PG_LOG))).toEqual(sourceLog);
 }, 700_000);

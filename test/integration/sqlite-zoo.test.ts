@@ -6,11 +6,10 @@
  * value per family in the target is caught by the semantic tier, which names its row.
  */
 import Database from 'better-sqlite3';
-import pg from 'pg';
-import type { ValidationReport } from '../../lib/migration';
 import type { MigrationPlan } from '../../lib/types';
-import { approveUpdate, planQuery, revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
-import { mariadbRows, type TempDatabase } from '../helpers/databases';
+import { approveUpdate, planQuery, startUpdate } from '../../workflows/migration';
+import { expectChangesCaught } from '../helpers/caught';
+import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
 import { migrationSuite } from '../helpers/suite';
 import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
@@ -124,17 +123,6 @@ async function migrate(source: TempDatabase, target: TempDatabase) {
   return { handle, plan };
 }
 
-async function expectCaught(handle: Awaited<ReturnType<typeof migrate>>['handle'], change: (sql: string) => Promise<unknown>, changes: Record<number, string>) {
-  for (const [id, set] of Object.entries(changes)) await change(`UPDATE zoo SET ${set} WHERE id = ${id}`);
-  await handle.executeUpdate(revalidateUpdate, { args: [{ by: 'test', reason: 'one value changed per type family' }] });
-  const failed = await waitForStatus(handle, (s) => s.status === 'failed' && s.validation?.attempt === 2, 240_000);
-  expect(failed.failure?.code).toBe('ValidationFailed');
-  const report = (await handle.query(validationQuery)) as ValidationReport;
-  const changed = (report.results.semantic?.findings ?? []).filter((f) => f.check === 'row_changed').map((f) => Number(Object.values(f.key ?? {})[0]));
-  expect(changed.sort((a, b) => a - b)).toEqual(Object.keys(changes).map(Number));
-  await handle.terminate('test over');
-}
-
 const CHANGES = {
   1: 'i = 0',
   2: 'bi = 9007199254740992',
@@ -147,28 +135,18 @@ const CHANGES = {
   9: `j = '{"k": 0}'`,
 };
 
-async function pgQuery(target: TempDatabase, sql: string): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: target.endpoint.connectionString });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as Record<string, unknown>[];
-  } finally {
-    await client.end();
-  }
-}
-
 test('SQLite → PostgreSQL: every declared type maps; values arrive; the CHECK holds; a change per family is caught', async () => {
   const source = await suite.database('sqlite');
   fill(source.endpoint.connectionString);
   const target = await suite.database('postgresql');
   const { handle } = await migrate(source, target);
-  const rows = await pgQuery(
-    target,
+  const rows = await pgRows(
+    target.endpoint,
     `SELECT id, i::text i, bi::text bi, ti::text ti, si::text si, r, d, f, n::text n, dc, b, dt::text dt, dtt::text dtt, t, vc, nc, cl, encode(bl, 'hex') bl, j::text j FROM zoo ORDER BY id`,
   );
   expectSame(sourceRows(source.endpoint.connectionString), rows);
-  await expect(pgQuery(target, 'UPDATE zoo SET dc = -1 WHERE id = 1')).rejects.toThrow(/check constraint/i);
-  await expectCaught(handle, (sql) => pgQuery(target, sql), CHANGES);
+  await expect(pgRows(target.endpoint, 'UPDATE zoo SET dc = -1 WHERE id = 1')).rejects.toThrow(/check constraint/i);
+  await expectChangesCaught(handle, (sql) => pgRows(target.endpoint, sql), CHANGES);
 }, 600_000);
 
 test('SQLite → MariaDB: every declared type maps; values arrive; the CHECK holds; a change per family is caught', async () => {
@@ -183,5 +161,5 @@ test('SQLite → MariaDB: every declared type maps; values arrive; the CHECK hol
   );
   expectSame(sourceRows(source.endpoint.connectionString), rows);
   await expect(mariadbRows(target.endpoint, 'UPDATE zoo SET dc = -1 WHERE id = 1')).rejects.toThrow(/CONSTRAINT/i);
-  await expectCaught(handle, (sql) => mariadbRows(target.endpoint, sql), CHANGES);
+  await expectChangesCaught(handle, (sql) => mariadbRows(target.endpoint, sql), CHANGES);
 }, 600_000);

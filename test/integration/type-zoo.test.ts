@@ -11,9 +11,9 @@
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ValidationReport } from '../../lib/migration';
 import type { MigrationPlan } from '../../lib/types';
-import { approveUpdate, planQuery, revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
+import { approveUpdate, planQuery, startUpdate } from '../../workflows/migration';
+import { expectChangesCaught } from '../helpers/caught';
 import { createTempDatabase, mariadbRows, type TempDatabase } from '../helpers/databases';
 import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
 
@@ -133,18 +133,6 @@ async function migrate(source: TempDatabase, target: TempDatabase) {
   return { handle, plan, waiting, mapping };
 }
 
-/** Changes one value per type family (row id ↔ family) and validates again: the semantic tier must name exactly those rows. */
-async function expectCaught(handle: Awaited<ReturnType<typeof migrate>>['handle'], change: (sql: string) => Promise<unknown>, changes: Record<number, string>) {
-  for (const [id, set] of Object.entries(changes)) await change(`UPDATE zoo SET ${set} WHERE id = ${id}`);
-  await handle.executeUpdate(revalidateUpdate, { args: [{ by: 'test', reason: 'one value changed per type family' }] });
-  const failed = await waitForStatus(handle, (s) => s.status === 'failed' && s.validation?.attempt === 2, 240_000);
-  expect(failed.failure?.code).toBe('ValidationFailed');
-  const report = (await handle.query(validationQuery)) as ValidationReport;
-  const changed = (report.results.semantic?.findings ?? []).filter((f) => f.check === 'row_changed').map((f) => Number(Object.values(f.key ?? {})[0]));
-  expect(changed.sort((a, b) => a - b)).toEqual(Object.keys(changes).map(Number));
-  await handle.terminate('test over');
-}
-
 /** The ISO-8601 text of make_interval(years => i % 3, months => i, days => -i, hours => 25, mins => i, secs => i + 0.5). */
 function isoOf(i: number): string {
   const months = (i % 3) * 12 + i;
@@ -222,7 +210,7 @@ test('PostgreSQL → MariaDB: every type maps, with its confidence and notes; va
   expect(await maria(target, 'SELECT made IS NOT NULL AS set_ FROM zoo WHERE id = 500')).toEqual([{ set_: 1 }]);
   await maria(target, 'DELETE FROM zoo WHERE id = 500');
 
-  await expectCaught(run.handle, (sql) => maria(target, sql), {
+  await expectChangesCaught(run.handle, (sql) => maria(target, sql), {
     1: `ints = '[1, null, -2]'`,
     2: `texts = '["a2"]'`,
     3: `iv = 'P0Y3M-3DT25H3M4S'`,
@@ -250,7 +238,7 @@ test('PostgreSQL → SQLite: every type maps; values and CHECKs arrive; a change
   expect(() => lite(target, 'UPDATE zoo SET p = 0 WHERE id = 1')).toThrow(/CHECK constraint failed/);
   expect(() => lite(target, "UPDATE zoo SET m = 'angry' WHERE id = 1")).toThrow(/CHECK constraint failed/);
 
-  await expectCaught(run.handle, async (sql) => lite(target, sql), {
+  await expectChangesCaught(run.handle, async (sql) => lite(target, sql), {
     1: `ints = '[1, null, -2]'`,
     3: `iv = 'P0Y3M-3DT25H3M4S'`,
     4: `addr = '10.0.0.99'`,
@@ -344,7 +332,7 @@ test('MariaDB → PostgreSQL: SET as text[], GEOMETRY as EWKB, BIT(n) as bit(n),
   // CURRENT_TIMESTAMP(3) is the target's own current time.
   expect(await pg(target, `SELECT pg_get_expr(adbin, adrelid) d FROM pg_attrdef WHERE adrelid = 'zoo'::regclass`)).toEqual([{ d: 'CURRENT_TIMESTAMP' }]);
 
-  await expectCaught(run.handle, (sql) => pg(target, sql), {
+  await expectChangesCaught(run.handle, (sql) => pg(target, sql), {
     1: `s = '{write}'`,
     2: `g = decode('0101000000000000000000f03f000000000000f03f', 'hex')`,
     3: `p = decode('0101000000000000000000f03f000000000000f03f', 'hex')`,
@@ -370,7 +358,7 @@ test('MariaDB → SQLite: SET as a JSON array, GEOMETRY as EWKB, BIT(n) as its d
   expectSameAsMariaSource(await mariaSourceRows(), rows, json);
   expect(() => lite(target, 'UPDATE zoo SET y = 1800 WHERE id = 1')).toThrow(/CHECK constraint failed/);
 
-  await expectCaught(run.handle, async (sql) => lite(target, sql), {
+  await expectChangesCaught(run.handle, async (sql) => lite(target, sql), {
     1: `s = '["write"]'`,
     2: `g = X'0101000000000000000000f03f000000000000f03f'`,
     4: `b = '1111111111'`,
