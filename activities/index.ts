@@ -187,13 +187,16 @@ async function* checkedText(table: TablePlan, batches: AsyncIterable<Row[]>): As
 
 function keyOf(row: Row, positions: number[]): Key {
   return positions.map((i): KeyPart => {
-    const v = row[i];
+    // Rows are CanonicalValues; a SQLite INTEGER read natively from a column without affinity is the driver's BigInt.
+    const v = row[i] as Row[number] | bigint;
     if (Buffer.isBuffer(v)) {
       throw ApplicationFailure.nonRetryable(
         'a key column holds bytes (a binary key, or text that is not valid UTF-8): it cannot be a keyset checkpoint or name a row',
         'NotSupported',
       );
     }
+    // A 64-bit integer the driver hands over as a BigInt (SQLite) travels as its decimal text: exact, and JSON-safe.
+    if (typeof v === 'bigint') return v.toString();
     return v ?? null;
   });
 }
@@ -213,9 +216,9 @@ type CopiedChunk = Pick<ChunkResult, 'rows' | 'written' | 'rejected' | 'lastKey'
 function rowBytes(rows: Row[]): number {
   let n = 0;
   for (const row of rows) {
-    for (const v of row) {
+    for (const v of row as (Row[number] | bigint)[]) {
       if (typeof v === 'string') n += Buffer.byteLength(v, 'utf8');
-      else if (typeof v === 'number') n += 8;
+      else if (typeof v === 'number' || typeof v === 'bigint') n += 8;
       else if (typeof v === 'boolean') n += 1;
       else if (v !== null) n += v.length;
     }

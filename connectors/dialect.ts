@@ -124,6 +124,12 @@ export interface ValidationSql {
   firstRows?(n: number): string;
   /** A condition true where a boolean column is true (absent: the column itself; where booleans are stored as numbers, `<> 0`). */
   isTrue?(col: string): string;
+  /**
+   * What a key column is ordered by in the behavioral tier's top-N query, so both sides list the same rows (absent: the
+   * column itself). SQLite: a text column may hold integers (a column with no declared type), which order before all
+   * text; ordered as their text they come as in the other database, which holds them as text.
+   */
+  keyOrder?(col: string, type: CanonicalType): string;
   /** Present where the capability inDatabaseDigest is. */
   digest?: DigestSql;
 }

@@ -127,6 +127,9 @@ export class SqliteConnector extends SqlConnector {
   protected toDriverValue(value: unknown, type: CanonicalType): unknown {
     if (value === null || value === undefined) return null;
     if (typeof value === 'boolean') return value ? 1 : 0;
+    // A column with no declared type (BLOB affinity) converts nothing it is compared with: a key read from one travels
+    // as text (JSON has no 64-bit integer), and binds again as the INTEGER it was, so `id > ?` orders as the source does.
+    if (typeof value === 'string' && this.affinities.get(type) === 'blob' && isInt64Text(value)) return BigInt(value);
     switch (type.kind) {
       case 'int16':
       case 'int32':
@@ -543,4 +546,14 @@ export { openUserQueryRunner } from './user-query';
 function keepsSourceColumns(plan: TablePlan): boolean {
   const planned = new Map(plan.columns.map((c) => [c.column, c.targetType]));
   return plan.source.columns.every((column) => column.generated || planned.get(column.name) === column.nativeType);
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Whether the text is an integer as SQLite prints an INTEGER (no sign but minus, no leading zero) within 64 bits. */
+function isInt64Text(text: string): boolean {
+  if (!/^-?(0|[1-9]\d{0,18})$/.test(text)) return false;
+  const n = BigInt(text);
+  return n >= INT64_MIN && n <= INT64_MAX;
 }

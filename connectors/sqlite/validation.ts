@@ -1,6 +1,9 @@
 /** The SQL SQLite runs for the validation tiers (it has no in-database digest: its tables are hashed in the worker). */
 import type { ValidationSql } from '../dialect';
 
+/** Kinds read as text (as lib/values.ts isTextKind; not imported: this object is bundled into workflows, that file uses Node). */
+const TEXT_KINDS: ReadonlySet<string> = new Set(['char', 'varchar', 'text', 'enum', 'json']);
+
 export const validation = {
   // SQLite hands temporal values over as the text it stores.
   text: (expr: string) => expr,
@@ -9,4 +12,5 @@ export const validation = {
   // Wide decimals are kept as exact text (types.ts): the extreme row by value, in its exact spelling.
   decimalExtreme: (table: string, col: string, fn: 'MIN' | 'MAX') =>
     `(SELECT ${col} FROM ${table} WHERE ${col} IS NOT NULL ORDER BY CAST(${col} AS REAL) ${fn === 'MIN' ? 'ASC' : 'DESC'} LIMIT 1)`,
+  keyOrder: (col, type) => (TEXT_KINDS.has(type.kind) ? `CAST(${col} AS TEXT)` : col),
 } satisfies ValidationSql;

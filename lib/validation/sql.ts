@@ -51,6 +51,12 @@ export function validationSql(p: Place): ValidationSql {
   return sql;
 }
 
+/** A key column as the top-N query orders it (see ValidationSql.keyOrder). */
+function keyOrder(p: Place, column: string, type: CanonicalType | undefined): string {
+  const own = dialectNamed(p.dialect).validation?.keyOrder;
+  return own && type ? own(q(p, column), type) : q(p, column);
+}
+
 /** ` LIMIT n`, or the dialect's own clause for the first n rows of a query. */
 export function firstRows(p: Place, n: number): string {
   const own = dialectNamed(p.dialect).validation?.firstRows;
@@ -194,7 +200,7 @@ export function generatedSuite(p: Place, tables: SuiteTable[], names: (table: st
       const cols = plain.map((c) => q(p, c.name)).join(', ');
       out.push({
         name: `top ${TOP_N} ${t.name} by key`,
-        sql: `SELECT ${cols} FROM ${ref} ORDER BY ${t.primaryKey.map((c) => q(p, c)).join(', ')}${firstRows(p, TOP_N)}`,
+        sql: `SELECT ${cols} FROM ${ref} ORDER BY ${t.primaryKey.map((c) => keyOrder(p, c, t.columns.find((x) => x.name === c)?.type)).join(', ')}${firstRows(p, TOP_N)}`,
         ordered: true,
         types: plain.map((c) => c.type),
       });
