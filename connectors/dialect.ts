@@ -22,6 +22,11 @@ export interface DialectCapabilities {
   inDatabaseDigest: boolean;
   /** The connection string names a local file (the CLI resolves relative paths, the API checks the file's place). */
   fileBased: boolean;
+  /**
+   * Booleans are a type of their own, compared with TRUE/FALSE and never with numbers (a CHECK `flag IN (0,1)` fails);
+   * false where booleans are numbers 1/0 (MariaDB's TINYINT(1), SQLite) or SQL has none (Oracle before 23ai).
+   */
+  strictBooleans: boolean;
 }
 
 /** Identifier and literal rules. Every identifier Sensei sends is quoted, so reserved words, case and spaces survive. */
@@ -236,4 +241,5 @@ export const NOT_SUPPORTED: DialectCapabilities = {
   transactionalDdl: false,
   inDatabaseDigest: false,
   fileBased: false,
+  strictBooleans: false,
 };

@@ -3,11 +3,11 @@
  * table DDL, indexes and foreign keys. Each dialect overrides only how it talks to its driver and what differs.
  */
 import { fitName } from '../lib/identifiers';
-import { TEMPORAL_DEFAULT_KINDS, currentTimeDefault, portableDefault } from '../lib/mapping';
+import { TEMPORAL_DEFAULT_KINDS, checkTargetOf, currentTimeDefault, portableDefault } from '../lib/mapping';
 import { isNotAllowed } from '../lib/reach';
 import { quoteIdentifier, quoteList, quoteLiteral } from '../lib/quote';
 import { targetType } from '../lib/typemap';
-import { renderCheck } from '../lib/typemap/check';
+import { checkForTarget, renderCheck } from '../lib/typemap/check';
 import { crossType } from '../lib/typemap/common';
 import { toCanonicalValue } from '../lib/values';
 import type { CanonicalType, ColumnInfo, ColumnMapping, Dialect, Key, Row, SchemaInfo, TableInfo, TablePlan } from '../lib/types';
@@ -344,8 +344,12 @@ export abstract class SqlConnector implements Connector {
     if (pk.length) out.push(`PRIMARY KEY (${quoteList(this.dialect, pk)})`);
     for (const u of plan.source.uniqueConstraints) out.push(`UNIQUE (${quoteList(this.dialect, u.columns)})`);
     // Across dialects, the CHECKs the plan found portable (lib/mapping.ts), in this dialect's quoting.
+    // Written again for the columns' final types (a mapping edited at the gate may have changed one); one that no longer
+    // fits them is left out rather than failing the CREATE TABLE. Plans made before CHECKs had target names keep theirs.
+    const target = checkTargetOf(plan.columns, this.dialect);
     for (const c of plan.native ? [] : (plan.source.checks ?? [])) {
-      if (c.portable) out.push(`CONSTRAINT ${this.q(this.fitName(c.name))} CHECK (${renderCheck(c.portable, (n) => this.q(n))})`);
+      const fitted = c.portable ? checkForTarget(c.portable, target) : null;
+      if (fitted && 'portable' in fitted) out.push(`CONSTRAINT ${this.q(c.targetName ?? this.fitName(c.name))} CHECK (${renderCheck(fitted.portable, (n) => this.q(n))})`);
     }
     return out;
   }

@@ -5,7 +5,7 @@
 import { dialectNamed, isDialect } from '../connectors/dialects';
 import { fitName } from './identifiers';
 import { targetType } from './typemap';
-import { portableCheck } from './typemap/check';
+import { checkForTarget, portableCheck, type CheckTarget } from './typemap/check';
 import { crossType } from './typemap/common';
 import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, PartitionInfo, SchemaInfo, SchemaObject, TableInfo, TablePlan } from './types';
 
@@ -162,13 +162,61 @@ function portableObjects(table: TableInfo, columns: ColumnMapping[], targetDiale
     for (const check of table.checks ?? []) notes.push(`check ${check.name} of ${table.name} is not migrated, because ${types.checkRefusal}: ${check.definition}`);
     for (const c of columns.filter((x) => x.canonical.check)) notes.push(`the check of column ${c.column} of ${table.name} is not migrated, because ${types.checkRefusal}: ${c.canonical.check}`);
   }
+  const checkTarget = isDialect(targetDialect) ? checkTargetOf(columns, targetDialect) : undefined;
   for (const check of types?.checkRefusal ? [] : (table.checks ?? [])) {
     const portable = portableCheck(check.definition, table.columns.map((c) => c.name));
-    if (portable) checks.push({ ...check, portable });
-    else notes.push(`check ${check.name} of ${table.name} is not migrated, because its expression uses what only the source's dialect has: ${check.definition}`);
+    if (!portable) {
+      notes.push(`check ${check.name} of ${table.name} is not migrated, because its expression uses what only the source's dialect has: ${check.definition}`);
+      continue;
+    }
+    // Written for the columns' types in the target (a TINYINT(1) that is a boolean there is compared with TRUE/FALSE).
+    const fitted = checkTarget ? checkForTarget(portable, checkTarget) : { portable };
+    if ('portable' in fitted) checks.push({ ...check, portable: fitted.portable });
+    else notes.push(`check ${check.name} of ${table.name} is not migrated, because ${fitted.reason}`);
   }
   const { expressionIndexes: _expressions, checks: _checks, ...rest } = table;
   return { ...rest, indexes, ...(checks.length ? { checks } : {}) };
+}
+
+/** How a target of another dialect holds the columns of a table as planned (or as edited since): see checkForTarget. */
+export function checkTargetOf(columns: ColumnMapping[], targetDialect: Dialect): CheckTarget {
+  const dialect = dialectNamed(targetDialect);
+  const kindOf = (c: ColumnMapping): string => {
+    if (!c.targetType || !dialect.types) return c.canonical.kind;
+    try {
+      return dialect.types.parseTypeName(c.targetType).kind;
+    } catch {
+      return 'unsupported';
+    }
+  };
+  const kinds = new Map(columns.map((c) => [c.column, kindOf(c)]));
+  return {
+    strictBooleans: dialect.capabilities.strictBooleans,
+    isBoolean: (column) => kinds.get(column) === 'boolean',
+    isNumeric: (column) => NUMERIC_KINDS.has(kinds.get(column) ?? 'unsupported'),
+  };
+}
+
+const NUMERIC_KINDS: ReadonlySet<string> = new Set(['int16', 'int32', 'int64', 'decimal', 'float32', 'float64']);
+
+/**
+ * Names for the CHECKs of a plan for a target of another dialect, unique in the target schema (MySQL and Oracle name
+ * CHECKs per schema, PostgreSQL per table): `<target table>_<check>` (the name alone when it starts so already),
+ * fitted to the target's length, and `_2`, `_3`, … after one taken before it in the plan's order. Deterministic.
+ */
+function nameChecks(tables: TablePlan[], rules: Parameters<typeof fitName>[1]): TablePlan[] {
+  const taken = new Set<string>();
+  return tables.map((t) => {
+    if (t.native || !t.source.checks?.length) return t;
+    const checks = t.source.checks.map((c) => {
+      const base = c.name.startsWith(`${t.target}_`) ? c.name : `${t.target}_${c.name}`;
+      let name = fitName(base, rules);
+      for (let n = 2; taken.has(name.toLowerCase()); n++) name = fitName(`${base}_${n}`, rules);
+      taken.add(name.toLowerCase());
+      return { ...c, targetName: name };
+    });
+    return { ...t, source: { ...t.source, checks } };
+  });
 }
 
 /**
@@ -198,7 +246,8 @@ export function parentsFirst(tables: TableInfo[]): TableInfo[] {
 export function planMigration(schema: SchemaInfo, targetDialect: Dialect, options: PlanOptions): MigrationPlan {
   const native = migratesNatively(schema.dialect, targetDialect);
   const notes: string[] = [];
-  const tables = parentsFirst(schema.tables).map((t) => planTable(t, targetDialect, native, notes, options.targetExtensions));
+  const planned = parentsFirst(schema.tables).map((t) => planTable(t, targetDialect, native, notes, options.targetExtensions));
+  const tables = !native && isDialect(targetDialect) ? nameChecks(planned, dialectNamed(targetDialect).identifiers) : planned;
   const columns = tables.flatMap((t) => t.columns);
   // Natively a column may have no declared type at all (SQLite): the target declares it as the source does.
   const blockers = tables

@@ -146,7 +146,8 @@ export interface TableInfo {
   /** The primary key constraint's name, where the dialect names it. */
   primaryKeyName?: string;
   /** CHECK (and EXCLUDE) constraints in the dialect's own words (`CHECK ((price > (0)::numeric))`), for a target of the same dialect. */
-  checks?: { name: string; definition: string; portable?: string }[];
+  /** `portable`: the CHECK in portable SQL (across dialects); `targetName`: its name in the target, unique in its schema (lib/mapping.ts). */
+  checks?: { name: string; definition: string; portable?: string; targetName?: string }[];
   /** The table's comment, where the dialect keeps them. */
   comment?: string;
   /** The next value the table's auto-increment column takes (MariaDB AUTO_INCREMENT), in decimal, for a target of the same dialect. */

@@ -27,7 +27,7 @@ export const oracle = {
   fileExtensions: [],
   driver: 'oracledb',
   // DDL commits implicitly in Oracle; no enums or arrays; tables hashed in the worker for the semantic tier.
-  capabilities: { supported: true, schemas: true, enums: false, arrays: false, transactionalDdl: false, inDatabaseDigest: false, fileBased: false },
+  capabilities: { supported: true, schemas: true, enums: false, arrays: false, transactionalDdl: false, inDatabaseDigest: false, fileBased: false, strictBooleans: false },
   identifiers: { quote: (name: string) => doubleQuoted(fitName(name, limits)), literal: ansiLiteral, caseFolding: 'upper', ...limits },
   types: { fromCanonical, parseTypeName, toCanonical },
   validation,

@@ -20,7 +20,7 @@ export const postgres = {
   urlSchemes: ['postgres', 'postgresql'],
   fileExtensions: [],
   driver: 'pg',
-  capabilities: { supported: true, schemas: true, enums: true, arrays: true, transactionalDdl: true, inDatabaseDigest: true, fileBased: false },
+  capabilities: { supported: true, schemas: true, enums: true, arrays: true, transactionalDdl: true, inDatabaseDigest: true, fileBased: false, strictBooleans: true },
   identifiers: { quote: (name: string) => doubleQuoted(fitName(name, limits)), literal: ansiLiteral, caseFolding: 'lower', ...limits },
   types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ formatted: formattedTypeName(text) }), toCanonical, sameDialect },
   validation,

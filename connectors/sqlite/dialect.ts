@@ -19,7 +19,7 @@ export const sqlite = {
   urlSchemes: ['sqlite', 'file'],
   fileExtensions: ['sqlite', 'sqlite3', 'db'],
   driver: 'better-sqlite3',
-  capabilities: { supported: true, schemas: false, enums: false, arrays: false, transactionalDdl: true, inDatabaseDigest: false, fileBased: true },
+  capabilities: { supported: true, schemas: false, enums: false, arrays: false, transactionalDdl: true, inDatabaseDigest: false, fileBased: true, strictBooleans: false },
   identifiers: { quote: doubleQuoted, literal: ansiLiteral, caseFolding: 'none' },
   types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ declared: text }), toCanonical, sameDialect },
   validation,

@@ -124,3 +124,143 @@ export function identifiersOf(portable: string): string[] {
   for (let m = re.exec(portable); m; m = re.exec(portable)) if (m[1] !== undefined) names.push(m[1].replace(/""/g, '"'));
   return names;
 }
+
+/** How a target holds the columns a CHECK names (see checkForTarget). */
+export interface CheckTarget {
+  /**
+   * The target's booleans are a type of their own, compared with TRUE/FALSE only, never with numbers (PostgreSQL,
+   * Snowflake); else they are numbers 1/0, and TRUE/FALSE are written as those (MariaDB, SQLite, Oracle has none).
+   */
+  strictBooleans: boolean;
+  /** Whether the column is a boolean in the target (its type there, after any mapping edit). */
+  isBoolean(column: string): boolean;
+  /** Whether the column holds numbers in the target (integers, decimals, floats). */
+  isNumeric(column: string): boolean;
+}
+
+const COMPARISONS = new Set(['=', '<>', '<', '>', '<=', '>=']);
+const ARITHMETIC = new Set(['+', '-', '*', '/']);
+
+const isWord = (t: Token | undefined, ...words: string[]) => t?.kind === 'word' && words.includes(t.text);
+const isParen = (t: Token | undefined, text: '(' | ')') => t?.kind === 'paren' && t.text === text;
+const isLiteral = (t: Token | undefined) => t?.kind === 'number' || t?.kind === 'string' || isWord(t, 'TRUE', 'FALSE');
+
+/**
+ * A portable CHECK as a target of another dialect can hold it, given the target types of its columns: a column that is
+ * a boolean there (a MariaDB TINYINT(1) read as boolean, now PostgreSQL boolean) is compared with TRUE/FALSE, not 0/1;
+ * where booleans are numbers, TRUE/FALSE become 1/0 and a boolean column used as a condition becomes `col <> 0`.
+ * `{ reason }` when the CHECK cannot mean the same there (a boolean in arithmetic, compared with 2, …): it is then
+ * not migrated, and the plan says why. Pure, and the same text twice gives the same answer (the connector runs it
+ * again on the final column types).
+ */
+export function checkForTarget(portable: string, target: CheckTarget): { portable: string } | { reason: string } {
+  const tokens = tokenize(portable, new Set(identifiersOf(portable)));
+  if (!tokens) return { reason: `it is not portable SQL: ${portable}` };
+  // The AND of each `x BETWEEN a AND b` (not a condition's AND).
+  const betweenAnd = new Set<number>();
+  for (let i = 0; i < tokens.length; i++) {
+    if (!isWord(tokens[i], 'BETWEEN')) continue;
+    let depth = 0;
+    for (let j = i + 1; j < tokens.length; j++) {
+      const t = tokens[j];
+      if (isParen(t, '(')) depth++;
+      else if (isParen(t, ')')) depth--;
+      if (depth < 0) break;
+      if (depth === 0 && isWord(t, 'AND')) {
+        betweenAnd.add(j);
+        break;
+      }
+    }
+  }
+  // Whether the token at i stands alone as a condition (`flag`, `NOT flag`, `flag OR x > 0`).
+  const isCondition = (i: number) => {
+    const prev = tokens[i - 1];
+    const next = tokens[i + 1];
+    const prevOk = prev === undefined || (isParen(prev, '(') && !isWord(tokens[i - 2], 'IN')) || isWord(prev, 'OR', 'NOT') || (isWord(prev, 'AND') && !betweenAnd.has(i - 1));
+    const nextOk = next === undefined || isParen(next, ')') || isWord(next, 'OR') || (isWord(next, 'AND') && !betweenAnd.has(i + 1));
+    return prevOk && nextOk;
+  };
+  // The literals a column at i is compared with (`= 1`, `IN (0, 1)`, `BETWEEN 0 AND 1`, `1 = col`), or null when it
+  // is compared with anything else or used otherwise.
+  const comparedLiterals = (i: number): number[] | null => {
+    const next = tokens[i + 1];
+    const prev = tokens[i - 1];
+    const after = (j: number) => {
+      const t = tokens[j];
+      return !(t?.kind === 'op' && ARITHMETIC.has(t.text));
+    };
+    if (next?.kind === 'op' && COMPARISONS.has(next.text) && isLiteral(tokens[i + 2]) && after(i + 3) && !(prev?.kind === 'op')) return [i + 2];
+    if (prev?.kind === 'op' && COMPARISONS.has(prev.text) && isLiteral(tokens[i - 2]) && !(tokens[i - 3]?.kind === 'op') && !(next?.kind === 'op')) return [i - 2];
+    let j = i + 1;
+    if (isWord(tokens[j], 'NOT')) j++;
+    if (isWord(tokens[j], 'IN') && isParen(tokens[j + 1], '(')) {
+      const out: number[] = [];
+      for (let k = j + 2; ; k += 2) {
+        if (!isLiteral(tokens[k])) return null;
+        out.push(k);
+        if (isParen(tokens[k + 1], ')')) return out;
+        if (tokens[k + 1]?.kind !== 'comma') return null;
+      }
+    }
+    if (isWord(tokens[j], 'BETWEEN') && isLiteral(tokens[j + 1]) && betweenAnd.has(j + 2) && isLiteral(tokens[j + 3]) && after(j + 4)) return [j + 1, j + 3];
+    return null;
+  };
+  const truthTest = (i: number) => isWord(tokens[i + 1], 'IS') && (isWord(tokens[i + 2], 'TRUE', 'FALSE') || (isWord(tokens[i + 2], 'NOT') && isWord(tokens[i + 3], 'TRUE', 'FALSE')));
+  const nullTest = (i: number) => isWord(tokens[i + 1], 'IS') && (isWord(tokens[i + 2], 'NULL') || (isWord(tokens[i + 2], 'NOT') && isWord(tokens[i + 3], 'NULL')));
+  const notEqualZero = (column: string): Token[] => [
+    { kind: 'paren', text: '(' },
+    { kind: 'ident', name: column },
+    { kind: 'op', text: '<>' },
+    { kind: 'number', text: '0' },
+    { kind: 'paren', text: ')' },
+  ];
+  const asNumber = (t: Token): Token => (isWord(t, 'TRUE', 'FALSE') ? { kind: 'number', text: isWord(t, 'TRUE') ? '1' : '0' } : t);
+
+  const out: Token[][] = tokens.map((t) => [t]);
+  const replaced = new Set<number>();
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind !== 'ident') continue;
+    const name = t.name;
+    const boolean = target.isBoolean(name);
+    if (truthTest(i)) {
+      if (target.strictBooleans && boolean) continue;
+      return { reason: `it tests column ${name} with IS TRUE/FALSE, which the target cannot write for a column of its type there` };
+    }
+    if (nullTest(i)) continue;
+    if (isCondition(i)) {
+      if (target.strictBooleans && boolean) continue;
+      if (!target.isNumeric(name) && !boolean) return { reason: `it uses column ${name} as a condition, which the target's type for it cannot be` };
+      out[i] = notEqualZero(name);
+      continue;
+    }
+    const literals = comparedLiterals(i);
+    if (target.strictBooleans && boolean) {
+      if (!literals) return { reason: `column ${name} is boolean in the target, and the check uses it as a number or compares it with what is not a literal: ${portable}` };
+      for (const k of literals) {
+        const lit = tokens[k];
+        if (lit.kind === 'number' && (lit.text === '0' || lit.text === '1')) out[k] = [{ kind: 'word', text: lit.text === '1' ? 'TRUE' : 'FALSE' }];
+        else if (lit.kind === 'number') return { reason: `column ${name} is boolean in the target, which holds true and false only, and the check compares it with ${lit.text}` };
+        replaced.add(k);
+      }
+    } else if (literals) {
+      for (const k of literals) {
+        out[k] = [asNumber(tokens[k])];
+        replaced.add(k);
+      }
+    }
+  }
+  // TRUE/FALSE compared with no column: where booleans are numbers, 1/0 (a condition of its own: 1 = 1, 1 = 0).
+  if (!target.strictBooleans) {
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (replaced.has(i) || !isWord(t, 'TRUE', 'FALSE')) continue;
+      if (isWord(tokens[i - 1], 'IS') || (isWord(tokens[i - 1], 'NOT') && isWord(tokens[i - 2], 'IS'))) {
+        return { reason: `it uses IS TRUE/FALSE, which a target whose booleans are numbers does not read alike` };
+      }
+      const number = asNumber(t);
+      out[i] = isCondition(i) ? [{ kind: 'paren', text: '(' }, { kind: 'number', text: '1' }, { kind: 'op', text: '=' }, number, { kind: 'paren', text: ')' }] : [number];
+    }
+  }
+  return { portable: render(out.flat(), ansiQuote) };
+}

@@ -217,7 +217,7 @@ describe('the plan across dialects', () => {
     expect(t.columns[3].note).toMatch(/default '1 day'::interval is not migrated, because the column's values change form/);
     expect(t.source.indexes.map((i) => i.name)).toEqual(['zoo_qty']);
     expect(t.source.expressionIndexes).toBeUndefined();
-    expect(t.source.checks).toEqual([{ name: 'zoo_qty_check', definition: 'CHECK ((qty >= 0))', portable: '("qty" >= 0)' }]);
+    expect(t.source.checks).toEqual([{ name: 'zoo_qty_check', definition: 'CHECK ((qty >= 0))', portable: '("qty" >= 0)', targetName: 'zoo_qty_check' }]);
     const notes = (plan.notes ?? []).join('\n');
     expect(notes).toMatch(/index zoo_doc of zoo is not migrated, because mysql cannot index column doc \(LONGTEXT\)/);
     expect(notes).toMatch(/index zoo_lower of zoo is not migrated, because it is an expression or partial index/);
