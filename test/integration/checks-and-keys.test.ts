@@ -10,25 +10,14 @@
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import type { Endpoint } from '../../connectors/types';
 import type { MigrationPlan } from '../../lib/types';
 import { approveUpdate, planQuery, startUpdate } from '../../workflows/migration';
-import { mariadbRows } from '../helpers/databases';
+import { mariadbRows, pgRows } from '../helpers/databases';
 import { migrationSuite } from '../helpers/suite';
 import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
 const suite = migrationSuite({ timeoutMs: 120_000 });
-
-async function pgRows<T = Record<string, unknown>>(endpoint: Endpoint, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: endpoint.connectionString });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 /** Starts a migration, approves it at the gate when it stops there, and waits for it to end. */
 async function migrate(source: Endpoint, target: Endpoint) {
@@ -75,15 +64,15 @@ test('MariaDB TINYINT(1) with CHECK (flag IN (0,1)) to PostgreSQL boolean: creat
   // n + f3 adds an integer to what is now a boolean: not writable in PostgreSQL, so it is said and left out.
   expect(plan.notes).toContainEqual(expect.stringMatching(/^check n_small of flags is not migrated, because .*f3.* boolean/));
 
-  const rows = await pgRows<{ id: number; flag: boolean; f2: boolean | null; n: number }>(target.endpoint, 'SELECT id, flag, f2, n FROM flags ORDER BY id');
+  const rows = await pgRows(target.endpoint, 'SELECT id, flag, f2, n FROM flags ORDER BY id');
   expect(rows).toHaveLength(250);
   expect(rows.slice(0, 3)).toEqual([
     { id: 1, flag: true, f2: false, n: 1 },
     { id: 2, flag: false, f2: true, n: 2 },
     { id: 3, flag: true, f2: null, n: 3 },
   ]);
-  const checks = await pgRows<{ name: string }>(target.endpoint, `SELECT conname AS name FROM pg_constraint WHERE contype = 'c' AND conrelid = 'flags'::regclass ORDER BY 1`);
-  expect(checks.map((c) => c.name).sort()).toEqual(['flags_f2', 'flags_flag', 'flags_flag_on_when_n', 'flags_n_positive']);
+  const checks = await pgRows(target.endpoint, `SELECT conname AS name FROM pg_constraint WHERE contype = 'c' AND conrelid = 'flags'::regclass ORDER BY 1`);
+  expect(checks.map((c) => String(c.name)).sort()).toEqual(['flags_f2', 'flags_flag', 'flags_flag_on_when_n', 'flags_n_positive']);
   // The translated CHECKs still hold: n >= 0, and n < 10 unless f3 is true.
   expect(await pgRefuses(target.endpoint, `INSERT INTO flags (id, flag, f3, n) VALUES (1000, true, true, -1)`)).toBe(true);
   expect(await pgRefuses(target.endpoint, `INSERT INTO flags (id, flag, f3, n) VALUES (1001, true, false, 50)`)).toBe(true);
@@ -157,7 +146,7 @@ describe('a SQLite primary key with no declared type, past 2^53', () => {
     expect(status.status).toBe('completed');
     expect(status.validation?.status).toBe('passed');
     expect(status.progress.rows_copied).toBe(304);
-    const rows = await pgRows<{ id: string; v: string | null }>(target.endpoint, 'SELECT id::text AS id, v::text AS v FROM t');
+    const rows = (await pgRows(target.endpoint, 'SELECT id::text AS id, v::text AS v FROM t')) as { id: string; v: string | null }[];
     const byNumber = (a: { id: string }, b: { id: string }) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0);
     expect(rows.sort(byNumber)).toEqual([...expected].sort(byNumber));
     for (const id of big) expect(rows.map((r) => r.id)).toContain(id.toString());
