@@ -81,7 +81,7 @@ export interface RangeQuery {
   table: string;
   /** The range's condition. */
   where: string;
-  /** An upper bound of one row's normal form in bytes, for dialects that define DigestSql.valueBytes. */
+  /** An upper bound of one row's normal form in bytes, for dialects that define DigestSql.rowBytes. */
   rowBytes?: string;
 }
 
@@ -99,10 +99,11 @@ export interface DigestSql {
   /** An integer expression as text. */
   integerText(expr: string): string;
   /**
-   * The bytes a column's value occupies (its SQL length), where a normal form longer than the server can build comes
-   * out NULL instead of failing (MariaDB: max_allowed_packet): rangeDigest then says such a range was cut.
+   * An upper bound of one row's normal form in bytes (SQL), where a normal form longer than the server can build comes
+   * out NULL instead of failing (MariaDB: max_allowed_packet): rangeDigest then says such a range was cut. Undefined
+   * when no column of the row can be that long.
    */
-  valueBytes?(quoted: string): string;
+  rowBytes?(columns: { quoted: string; native: string }[]): string | undefined;
   /** One row per non-empty sub-range of width `width` from `from`: index, row count, md5. */
   rangeDigests(q: RangeQuery, from: string, width: string): string;
   /** Row count and md5 of one range (and, where the aggregate can be cut short, whether it was). */

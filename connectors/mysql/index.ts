@@ -2,6 +2,7 @@
 import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { isGeometryType, mysqlDefaultSql, nativeForm, toCanonical } from './types';
+import { longTextBound } from './validation';
 import { bitsAsDigits, ewkbAsGeometry, geometryAsEwkb, setAsJson } from './values';
 import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
 import { timestamptzToNaiveUtc, toCanonicalValue } from '../../lib/values';
@@ -365,13 +366,11 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   /**
    * A second column for readText: 1 when a row's text may be longer than max_allowed_packet. TEXT, BLOB and JSON values
    * are counted twice (escapes or hex at most double them); every other column together stays under InnoDB's row
-   * limit of 65,535 bytes, also doubled. Empty when the table has no such column (the common case costs nothing).
+   * limit of 65,535 bytes, also doubled (longTextBound). A constant 0 when the table has no such column (no cost).
    */
   private tooLongForText(plan: TablePlan): string {
-    const large = plan.columns.filter((c) => /^(tiny|medium|long)?(text|blob)\b|^json\b/i.test(c.sourceType.trim()));
-    if (large.length === 0) return ', 0';
-    const bytes = large.map((c) => `COALESCE(LENGTH(${this.q(c.column)}), 0)`).join(' + ');
-    return `, 2 * (${bytes}) + ${2 * 65_535 + 48 * plan.columns.length} >= @@max_allowed_packet`;
+    const bound = longTextBound(plan.columns.map((c) => ({ quoted: this.q(c.column), native: c.sourceType })));
+    return bound ? `, ${bound} >= @@max_allowed_packet` : ', 0';
   }
 
   async canLoadText(plan: TablePlan): Promise<boolean> {

@@ -55,6 +55,19 @@ function value(c: DigestColumn, col: string): string {
   }
 }
 
+/**
+ * An upper bound of a row's text (SQL) when it has columns that can hold megabytes (TEXT, BLOB, JSON): twice their
+ * bytes (hex and escapes at most double them; one CONCAT_WS, not a sum, so a thousand columns stay one shallow
+ * expression; NULL when even that passes max_allowed_packet) plus InnoDB's row limit for every other column, doubled,
+ * and 48 bytes a column for lengths and separators. Undefined when there is no such column. Shared with the copy's
+ * text path (./index.ts readText).
+ */
+export function longTextBound(columns: { quoted: string; native: string }[]): string | undefined {
+  const large = columns.filter((c) => /^(tiny|medium|long)?(text|blob)\b|^json\b/i.test(c.native.trim()));
+  if (large.length === 0) return undefined;
+  return `(2 * COALESCE(LENGTH(CONCAT_WS('', ${large.map((c) => c.quoted).join(', ')})), @@max_allowed_packet) + ${2 * 65_535 + 48 * columns.length})`;
+}
+
 export const validation = {
   text: (expr: string) => `CAST(${expr} AS CHAR)`,
   charLength: (expr: string) => `CHAR_LENGTH(${expr})`,
@@ -72,7 +85,7 @@ export const validation = {
     // range's text reached that length, so the digest covers only part of it and the range must be split. A single
     // row's normal form past that length comes out NULL (a 10 MB BLOB's hex): the third column says so too, and
     // such a row is compared in the worker (lib/validation/ranges.ts).
-    valueBytes: (col: string) => `COALESCE(LENGTH(${col}), 0)`,
+    rowBytes: (columns) => longTextBound(columns),
     rangeDigest: (q) =>
       `SELECT n, MD5(g), LENGTH(g) >= LEAST(@@group_concat_max_len, @@max_allowed_packet) OR widest >= @@max_allowed_packet FROM (SELECT COUNT(*) AS n, GROUP_CONCAT(${q.row} ORDER BY ${q.order} SEPARATOR '\n') AS g, ${q.rowBytes ? `MAX(${q.rowBytes})` : '0'} AS widest FROM ${q.table} WHERE ${q.where}) d`,
     // One range's concatenated rows must never be cut short (a cut digest would only ever look different).

@@ -117,9 +117,7 @@ export function boundsSql(p: Place, t: DigestTable): string {
 
 function rangeQuery(p: Place, t: DigestTable, from: bigint, to: bigint): RangeQuery {
   const key = quoteIdentifier(p.dialect, t.key[0]);
-  const bytes = digestOf(p).valueBytes;
-  // Hex doubles binary bytes; a text's length prefix, the separators and any other value's text add less than 48 bytes.
-  const rowBytes = bytes ? `(2 * (${t.columns.map((c) => bytes(quoteIdentifier(p.dialect, c.name))).join(' + ')}) + ${48 * t.columns.length})` : undefined;
+  const rowBytes = digestOf(p).rowBytes?.(t.columns.map((c) => ({ quoted: quoteIdentifier(p.dialect, c.name), native: c.native })));
   return {
     key,
     row: rowSql(p, t.columns),
