@@ -10,13 +10,10 @@
  * migration's validation must pass, and a changed geometry in the target is caught by the semantic tier.
  */
 import Database from 'better-sqlite3';
-import { Client } from 'pg';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ValidationReport } from '../../lib/migration';
-import type { MigrationPlan } from '../../lib/types';
-import { approveUpdate, planQuery, revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
-import { createTempDatabase, mariadbRows, type TempDatabase } from '../helpers/databases';
-import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
+import { expectChangesCaught, migrateHeldOpen } from '../helpers/caught';
+import { createTempDatabase, mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
+import { createTestEnv, startHarness, type MigrationHarness } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let h: MigrationHarness;
@@ -47,13 +44,7 @@ const PG_GEO = [
 ];
 
 async function pg<T = Record<string, unknown>>(db: TempDatabase, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: db.endpoint.connectionString });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
+  return (await pgRows(db.endpoint, sql, params)) as T[];
 }
 
 beforeAll(async () => {
@@ -78,34 +69,14 @@ async function newTarget(postgis: boolean): Promise<TempDatabase> {
   return target;
 }
 
-/** Runs a migration to its end (approving at the gate when it stops there), held open so the test can validate again. */
-async function migrate(source: TempDatabase, target: TempDatabase) {
-  const hold = { completed_hold_seconds: 600, failed_hold_seconds: 600 };
-  const handle = await startMigration(h, source.endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: true, chunk_size: 4, validation: hold });
-  await handle.executeUpdate(startUpdate);
-  const paused = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
-  const plan = (await handle.query(planQuery)) as MigrationPlan;
-  expect(plan.blockers).toEqual([]);
-  if (paused.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
-  const status = await waitForStatus(handle, isOver, 240_000);
-  expect(status.failure).toBeNull();
-  expect(status.status).toBe('completed');
-  expect(status.validation?.status).toBe('passed');
-  const mapping = (column: string) => plan.tables[0].columns.find((c) => c.column === column)!;
-  return { handle, plan, mapping, gated: paused.status === 'awaiting_approval' };
+function migrate(source: TempDatabase, target: TempDatabase) {
+  return migrateHeldOpen(h, source, target, 4);
 }
 
-/** Changes one geometry and validates again: the semantic tier must name exactly that row. */
-async function expectCaught(handle: Awaited<ReturnType<typeof migrate>>['handle'], target: TempDatabase, update: string, id: number) {
-  if (target.endpoint.type === 'postgresql') await pg(target, update);
-  else await mariadbRows(target.endpoint, update);
-  await handle.executeUpdate(revalidateUpdate, { args: [{ by: 'test', reason: 'one geometry changed' }] });
-  const failed = await waitForStatus(handle, (s) => s.status === 'failed' && s.validation?.attempt === 2, 240_000);
-  expect(failed.failure?.code).toBe('ValidationFailed');
-  const report = (await handle.query(validationQuery)) as ValidationReport;
-  const changed = (report.results.semantic?.findings ?? []).filter((f) => f.check === 'row_changed').map((f) => Number(Object.values(f.key ?? {})[0]));
-  expect(changed).toEqual([id]);
-  await handle.terminate('test over');
+/** Changes one geometry (row id → `SET` clause) and validates again: the semantic tier must name exactly that row. */
+function expectCaught(handle: Awaited<ReturnType<typeof migrate>>['handle'], target: TempDatabase, changes: Record<number, string>) {
+  const change = (sql: string) => (target.endpoint.type === 'postgresql' ? pg(target, sql) : mariadbRows(target.endpoint, sql));
+  return expectChangesCaught(handle, change, changes, 'geo');
 }
 
 async function columnTypes(db: TempDatabase): Promise<Record<string, string>> {
@@ -138,7 +109,7 @@ test('MariaDB GEOMETRY/POINT/POLYGON → PostgreSQL with PostGIS: geometry colum
   // The target can query them as geometry.
   expect(await pg(target, `SELECT round(ST_Area(poly)::numeric, 1)::text a FROM geo WHERE id = 4`)).toEqual([{ a: '8.0' }]);
 
-  await expectCaught(run.handle, target, `UPDATE geo SET p = ST_SetSRID(ST_MakePoint(3, -3.5), 4326) WHERE id = 3`, 3);
+  await expectCaught(run.handle, target, { 3: 'p = ST_SetSRID(ST_MakePoint(3, -3.5), 4326)' });
 }, 600_000);
 
 test('MariaDB GEOMETRY → PostgreSQL without PostGIS: bytea holding EWKB, as the note at the gate says', async () => {
@@ -170,7 +141,7 @@ test('PostGIS → PostgreSQL: the extension is created in the target, every colu
   expect(await pg(target, read)).toEqual(source);
   await expect(pg(target, `UPDATE geo SET p = ST_SetSRID(ST_MakePoint(1, 1), 3857) WHERE id = 1`)).rejects.toThrow(/SRID/);
 
-  await expectCaught(run.handle, target, `UPDATE geo SET any_g = ST_GeomFromText('LINESTRING(0 0,5 1)', 3857) WHERE id = 4`, 4);
+  await expectCaught(run.handle, target, { 4: `any_g = ST_GeomFromText('LINESTRING(0 0,5 1)', 3857)` });
 }, 600_000);
 
 test('PostGIS → MariaDB: geometry columns as GEOMETRY, each value with its SRID; a changed geometry is caught', async () => {
@@ -200,7 +171,7 @@ test('PostGIS → MariaDB: geometry columns as GEOMETRY, each value with its SRI
   expect(plain(copied)).toEqual(plain(source));
   expect(await mariadbRows(target.endpoint, `SELECT ST_AsText(p) p, ST_SRID(p) s FROM geo WHERE id = 2`)).toEqual([{ p: 'POINT(2 -2.25)', s: 4326 }]);
 
-  await expectCaught(run.handle, target, `UPDATE geo SET poly = ST_GeomFromText('POLYGON((0 0,9 0,9 9,0 0))') WHERE id = 5`, 5);
+  await expectCaught(run.handle, target, { 5: `poly = ST_GeomFromText('POLYGON((0 0,9 0,9 9,0 0))')` });
 }, 600_000);
 
 test('PostGIS → SQLite: geometry as EWKB in a BLOB, each value with its SRID', async () => {

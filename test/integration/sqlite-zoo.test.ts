@@ -6,12 +6,9 @@
  * value per family in the target is caught by the semantic tier, which names its row.
  */
 import Database from 'better-sqlite3';
-import type { MigrationPlan } from '../../lib/types';
-import { approveUpdate, planQuery, startUpdate } from '../../workflows/migration';
-import { expectChangesCaught } from '../helpers/caught';
+import { expectChangesCaught, migrateHeldOpen } from '../helpers/caught';
 import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
 import { migrationSuite } from '../helpers/suite';
-import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
 const suite = migrationSuite();
 const ROWS = 12;
@@ -108,19 +105,9 @@ function expectSame(source: Record<string, unknown>[], target: Record<string, un
 }
 
 async function migrate(source: TempDatabase, target: TempDatabase) {
-  const hold = { completed_hold_seconds: 600, failed_hold_seconds: 600 };
-  const handle = await startMigration(suite.harness, source.endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: true, chunk_size: 5, validation: hold });
-  await handle.executeUpdate(startUpdate);
-  const paused = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
-  const plan = (await handle.query(planQuery)) as MigrationPlan;
-  expect(plan.blockers).toEqual([]);
-  if (paused.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
-  const status = await waitForStatus(handle, isOver, 240_000);
-  expect(status.failure).toBeNull();
-  expect(status.status).toBe('completed');
-  expect(status.validation?.status).toBe('passed');
-  for (const c of plan.tables[0].columns) expect({ c: c.column, ok: c.targetType !== '' && c.confidence > 0 }).toEqual({ c: c.column, ok: true });
-  return { handle, plan };
+  const run = await migrateHeldOpen(suite.harness, source, target, 5);
+  for (const c of run.plan.tables[0].columns) expect({ c: c.column, ok: c.targetType !== '' && c.confidence > 0 }).toEqual({ c: c.column, ok: true });
+  return run;
 }
 
 const CHANGES = {

@@ -9,12 +9,11 @@
  * (SQLite declares none of these types: the types SQLite schemas declare go to PostgreSQL and MariaDB in sqlite-zoo.test.ts.)
  */
 import Database from 'better-sqlite3';
-import { Client } from 'pg';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { MigrationPlan } from '../../lib/types';
 import { approveUpdate, planQuery, startUpdate } from '../../workflows/migration';
 import { expectChangesCaught } from '../helpers/caught';
-import { createTempDatabase, mariadbRows, type TempDatabase } from '../helpers/databases';
+import { createTempDatabase, mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
 import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -74,13 +73,7 @@ const MARIA_ZOO = [
 ];
 
 async function pg<T = Record<string, unknown>>(db: TempDatabase, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: db.endpoint.connectionString });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
+  return (await pgRows(db.endpoint, sql, params)) as T[];
 }
 
 function maria(db: TempDatabase, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
