@@ -85,7 +85,7 @@ export const validation = {
     // range's text reached that length, so the digest covers only part of it and the range must be split. A single
     // row's normal form past that length comes out NULL (a 10 MB BLOB's hex): the third column says so too, and
     // such a row is compared in the worker (lib/validation/ranges.ts).
-    rowBytes: (columns) => longTextBound(columns),
+    rowBytes: longTextBound,
     rangeDigest: (q) =>
       `SELECT n, MD5(g), LENGTH(g) >= LEAST(@@group_concat_max_len, @@max_allowed_packet) OR widest >= @@max_allowed_packet FROM (SELECT COUNT(*) AS n, GROUP_CONCAT(${q.row} ORDER BY ${q.order} SEPARATOR '\n') AS g, ${q.rowBytes ? `MAX(${q.rowBytes})` : '0'} AS widest FROM ${q.table} WHERE ${q.where}) d`,
     // One range's concatenated rows must never be cut short (a cut digest would only ever look different).

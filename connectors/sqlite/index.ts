@@ -487,7 +487,8 @@ export function checkClauses(table: string, sql: string): { name: string; defini
       if (/^constraint$/i.test(word)) {
         const after = /^\s+/.exec(sql.slice(i + word.length))?.[0].length ?? 0;
         const start = i + word.length + after;
-        const end = skip(start) !== start ? skip(start) : start + (/^[\w$]+/.exec(sql.slice(start))?.[0].length ?? 0);
+        const quoted = skip(start);
+        const end = quoted !== start ? quoted : start + (/^[\w$]+/.exec(sql.slice(start))?.[0].length ?? 0);
         const raw = sql.slice(start, end);
         lastName = /^["`[']/.test(raw) ? raw.slice(1, -1).replace(/""/g, '"').replace(/``/g, '`') : raw;
         i = end;
