@@ -4,6 +4,7 @@
  */
 import { dialectNamed, isDialect } from '../connectors/dialects';
 import { fitName } from './identifiers';
+import { uniqueNames } from './unique-names';
 import { targetType } from './typemap';
 import { checkForTarget, portableCheck, type CheckTarget } from './typemap/check';
 import { crossType } from './typemap/common';
@@ -201,22 +202,65 @@ const NUMERIC_KINDS: ReadonlySet<string> = new Set(['int16', 'int32', 'int64', '
 
 /**
  * Names for the CHECKs of a plan for a target of another dialect, unique in the target schema (MySQL and Oracle name
- * CHECKs per schema, PostgreSQL per table): `<target table>_<check>` (the name alone when it starts so already),
- * fitted to the target's length, and `_2`, `_3`, … after one taken before it in the plan's order. Deterministic.
+ * CHECKs per schema, PostgreSQL and MariaDB per table): `<target table>_<check>` (the name alone when it starts so
+ * already), fitted to the target's length; one whose name another CHECK had first (in the plan's order) gets `_2`, `_3`,
+ * … (lib/unique-names.ts), said in `notes`. MySQL compares the names without case. Deterministic.
  */
-function nameChecks(tables: TablePlan[], rules: Parameters<typeof fitName>[1]): TablePlan[] {
-  const taken = new Set<string>();
+function nameChecks(tables: TablePlan[], rules: Parameters<typeof fitName>[1], notes: string[]): TablePlan[] {
+  const requests = tables.flatMap((t) =>
+    t.native ? [] : (t.source.checks ?? []).map((c) => ({ base: c.name.startsWith(`${t.target}_`) ? c.name : `${t.target}_${c.name}`, owner: `check ${c.name} of ${t.source.name}` })),
+  );
+  const given = uniqueNames(requests, rules, { key: (n) => n.toLowerCase() });
+  let next = 0;
   return tables.map((t) => {
     if (t.native || !t.source.checks?.length) return t;
     const checks = t.source.checks.map((c) => {
-      const base = c.name.startsWith(`${t.target}_`) ? c.name : `${t.target}_${c.name}`;
-      let name = fitName(base, rules);
-      for (let n = 2; taken.has(name.toLowerCase()); n++) name = fitName(`${base}_${n}`, rules);
-      taken.add(name.toLowerCase());
+      const { name, renamed } = given[next++];
+      if (renamed) notes.push(`check ${c.name} of ${t.source.name} is named ${name} in the target, because ${renamed.from} is the name of ${renamed.takenBy} there`);
       return { ...c, targetName: name };
     });
     return { ...t, source: { ...t.source, checks } };
   });
+}
+
+/**
+ * Names of the types the target creates for columns (PostgreSQL enum types, `<table>_<column>`), unique among the
+ * target schema's types, which tables share (a table has a row type of its name): a type whose name a table of the
+ * plan or an earlier column's type has gets `_2`, `_3`, … (lib/unique-names.ts), kept in the column's `createdType`
+ * (which tells the connector to create it) and said in its note and the plan's `notes`. Deterministic.
+ */
+function nameCreatedTypes(tables: TablePlan[], targetDialect: Dialect, notes: string[]): TablePlan[] {
+  const rules = dialectNamed(targetDialect).identifiers;
+  const created = (t: TablePlan, c: ColumnMapping): boolean => {
+    if (t.native || !c.targetType) return false;
+    const choice = targetType(targetDialect, c.canonical, { table: c.table, column: c.column });
+    return choice.createsType === true && choice.sql === c.targetType;
+  };
+  const reserved = new Map(tables.map((t) => [t.target, `table ${t.source.name}`]));
+  const wanted = tables.flatMap((t) => t.columns.filter((c) => created(t, c)));
+  if (wanted.length === 0) return tables;
+  const given = uniqueNames(
+    wanted.map((c) => ({ base: c.targetType, owner: `the type of column ${c.table}.${c.column}` })),
+    rules,
+    { reserved },
+  );
+  const renamed = new Map<ColumnMapping, { name: string; from: string; takenBy: string }>();
+  wanted.forEach((c, i) => {
+    const g = given[i];
+    if (g.renamed) renamed.set(c, { name: g.name, ...g.renamed });
+  });
+  if (renamed.size === 0) return tables;
+  return tables.map((t) => ({
+    ...t,
+    columns: t.columns.map((c) => {
+      const r = renamed.get(c);
+      if (!r) return c;
+      const why = `named ${r.name}, because ${r.from} is the name of ${r.takenBy} in the target`;
+      notes.push(`the type of column ${c.table}.${c.column} is ${why}`);
+      const note = c.note?.split(`type ${r.from} `).join(`type ${r.name} `);
+      return { ...c, targetType: r.name, createdType: r.name, note: joinNotes(note, why) };
+    }),
+  }));
 }
 
 /**
@@ -247,7 +291,8 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   const native = migratesNatively(schema.dialect, targetDialect);
   const notes: string[] = [];
   const planned = parentsFirst(schema.tables).map((t) => planTable(t, targetDialect, native, notes, options.targetExtensions));
-  const tables = !native && isDialect(targetDialect) ? nameChecks(planned, dialectNamed(targetDialect).identifiers) : planned;
+  const crossDialect = !native && isDialect(targetDialect);
+  const tables = crossDialect ? nameCreatedTypes(nameChecks(planned, dialectNamed(targetDialect).identifiers, notes), targetDialect, notes) : planned;
   const columns = tables.flatMap((t) => t.columns);
   // Natively a column may have no declared type at all (SQLite): the target declares it as the source does.
   const blockers = tables

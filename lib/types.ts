@@ -241,6 +241,11 @@ export interface ColumnMapping {
   /** 1.0 = lossless; lower when precision, range, time zone or semantics may change; 0 = cannot be migrated. */
   confidence: number;
   note?: string;
+  /**
+   * The name of the type the target creates for this column (a PostgreSQL enum type) when it is not the type map's
+   * own: another object of the plan had that name first (lib/mapping.ts). The column's `targetType` while it uses it.
+   */
+  createdType?: string;
 }
 
 export type CopyMode =

@@ -301,7 +301,9 @@ export class OracleConnector extends SqlConnector {
     if (pk.length) out.push(`PRIMARY KEY (${pk.map((c) => this.q(c)).join(', ')})`);
     for (const u of plan.source.uniqueConstraints) out.push(`UNIQUE (${u.columns.map((c) => this.q(c)).join(', ')})`);
     for (const c of plan.native ? [] : (plan.source.checks ?? [])) {
-      if (c.portable) out.push(`CONSTRAINT ${this.q(checkName(plan.target, c.name, this.fitName.bind(this)))} CHECK (${renderCheck(c.portable, (n) => this.q(n))})`);
+      // The plan's name is unique in the schema (lib/mapping.ts nameChecks); plans made before it had one are named here.
+      const name = c.targetName ?? checkName(plan.target, c.name, this.fitName.bind(this));
+      if (c.portable) out.push(`CONSTRAINT ${this.q(name)} CHECK (${renderCheck(c.portable, (n) => this.q(n))})`);
     }
     return out;
   }

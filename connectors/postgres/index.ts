@@ -402,7 +402,10 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     return value ? 'TRUE' : 'FALSE';
   }
 
-  /** Another dialect's enum columns get enum types of their own (see enumTypeName), made before the table. */
+  /**
+   * Another dialect's enum columns get enum types of their own (see enumTypeName; the plan's `createdType` when that
+   * name was another's), made before the table.
+   */
   override async createTable(plan: TablePlan, options: { replace: boolean }): Promise<void> {
     if (!plan.native) await this.guard(`create enum types of ${plan.target}`, () => this.createEnumTypes(plan, options));
     await super.createTable(plan, options);
@@ -410,7 +413,8 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
 
   private async createEnumTypes(plan: TablePlan, options: { replace: boolean }): Promise<void> {
     for (const c of plan.columns) {
-      if (c.canonical.kind !== 'enum' || c.targetType !== enumTypeName(plan.source.name, c.column)) continue;
+      // A column whose mapping was edited (to text) no longer uses the type: none is made.
+      if (c.canonical.kind !== 'enum' || c.targetType !== (c.createdType ?? enumTypeName(plan.source.name, c.column))) continue;
       const labels = c.canonical.values ?? [];
       const found = await this.exec(
         `SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace

@@ -264,7 +264,7 @@ export function fromCanonical(type: CanonicalType, context: TargetTypeContext = 
     case 'enum':
       if (context.table !== undefined && context.column !== undefined) {
         const name = enumTypeName(context.table, context.column);
-        return { sql: name, confidence: 1, note: `created as enum type ${name} (${(type.values ?? []).join(', ')})` };
+        return { sql: name, confidence: 1, note: `created as enum type ${name} (${(type.values ?? []).join(', ')})`, createsType: true };
       }
       return { sql: 'text', confidence: 1, note: `text with CHECK (value IN (${(type.values ?? []).join(', ')}))` };
     default:

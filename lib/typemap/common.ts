@@ -5,6 +5,11 @@ export interface TargetTypeChoice {
   sql: string;
   confidence: number;
   note?: string;
+  /**
+   * `sql` names a type the target creates for this column (PostgreSQL enum types), in the schema's namespace of types
+   * and tables: the plan keeps such names unique (lib/mapping.ts).
+   */
+  createsType?: boolean;
 }
 
 /** What the type of a column must additionally satisfy in the target. */

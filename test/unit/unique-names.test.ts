@@ -1,0 +1,156 @@
+/**
+ * Names the plan gives what it creates in the target (lib/unique-names.ts, lib/mapping.ts): unique in their namespace,
+ * the same on every run, a name that collides with nothing kept exactly, and within the target's length.
+ */
+import { dialectNamed } from '../../connectors/dialects';
+import { utf8Length } from '../../lib/identifiers';
+import { planMigration } from '../../lib/mapping';
+import type { ColumnInfo, Dialect, SchemaInfo, TableInfo } from '../../lib/types';
+import { uniqueNames } from '../../lib/unique-names';
+
+const pg = dialectNamed('postgresql').identifiers;
+const maria = dialectNamed('mysql').identifiers;
+const oracle = dialectNamed('oracle').identifiers;
+
+const ask = (...bases: string[]) => bases.map((base, i) => ({ base, owner: `object ${i}` }));
+
+describe('uniqueNames', () => {
+  test('names that collide with nothing are kept exactly, in any order', () => {
+    expect(uniqueNames(ask('a_b_x', 'a_b_y', 'c'), pg).map((g) => g.name)).toEqual(['a_b_x', 'a_b_y', 'c']);
+    expect(uniqueNames(ask('a_b_x', 'a_b_y', 'c'), pg).every((g) => g.renamed === undefined)).toBe(true);
+  });
+
+  test('the first keeps a shared name, later ones get _2, _3 and say whose it was', () => {
+    const given = uniqueNames(ask('a_b_x', 'a_b_x', 'a_b_x'), pg);
+    expect(given.map((g) => g.name)).toEqual(['a_b_x', 'a_b_x_2', 'a_b_x_3']);
+    expect(given[2].renamed).toEqual({ from: 'a_b_x', takenBy: 'object 0' });
+  });
+
+  test("a suffix never takes another object's own name: that object keeps it", () => {
+    // The second `t` would become t_2, which the third asks for as its own: it skips to t_3.
+    expect(uniqueNames(ask('t', 't', 't_2'), pg).map((g) => g.name)).toEqual(['t', 't_3', 't_2']);
+  });
+
+  test('a reserved name (a table of the plan) is never given; the key folds case where the target does', () => {
+    const reserved = new Map([['a_b_c', 'table a_b_c']]);
+    expect(uniqueNames(ask('a_b_c'), pg, { reserved })[0]).toEqual({ name: 'a_b_c_2', renamed: { from: 'a_b_c', takenBy: 'table a_b_c' } });
+    expect(uniqueNames(ask('A_B', 'a_b'), maria).map((g) => g.name)).toEqual(['A_B', 'a_b']);
+    expect(uniqueNames(ask('A_B', 'a_b'), maria, { key: (n) => n.toLowerCase() }).map((g) => g.name)).toEqual(['A_B', 'a_b_2']);
+  });
+
+  test.each([
+    ['PostgreSQL, 63 bytes', pg, 63, (n: string) => utf8Length(n)],
+    ['MariaDB, 64 characters', maria, 64, (n: string) => [...n].length],
+    ['Oracle, 128 bytes', oracle, 128, (n: string) => utf8Length(n)],
+  ])('%s: the same long name twice, and two that meet once fitted, come out distinct and within the limit', (_label, rules, limit, size) => {
+    const long = 'x'.repeat(limit + 10);
+    const given = uniqueNames(ask(long, long, long + '_a', long + '_b'), rules).map((g) => g.name);
+    expect(new Set(given).size).toBe(4);
+    for (const name of given) expect(size(name)).toBeLessThanOrEqual(limit);
+    // Exactly at the limit: kept; its collision is shortened first, then suffixed.
+    const exact = 'y'.repeat(limit);
+    const [first, second] = uniqueNames(ask(exact, exact), rules).map((g) => g.name);
+    expect(first).toBe(exact);
+    expect(size(second)).toBeLessThanOrEqual(limit);
+    expect(second).not.toBe(exact);
+    // The same input gives the same names.
+    expect(uniqueNames(ask(long, long, long + '_a', long + '_b'), rules).map((g) => g.name)).toEqual(given);
+  });
+
+  test('multibyte names are cut on whole characters, within 63 bytes', () => {
+    const long = 'é'.repeat(40);
+    const given = uniqueNames(ask(long, long), pg).map((g) => g.name);
+    expect(given[0]).not.toBe(given[1]);
+    for (const name of given) {
+      expect(utf8Length(name)).toBeLessThanOrEqual(63);
+      expect(Buffer.from(name).toString('utf8')).toBe(name);
+    }
+    const fits = 'é'.repeat(31);
+    const [a, b] = uniqueNames(ask(fits, fits), pg).map((g) => g.name);
+    expect(a).toBe(fits);
+    expect(utf8Length(b)).toBeLessThanOrEqual(63);
+    expect(Buffer.from(b).toString('utf8')).toBe(b);
+  });
+});
+
+const col = (name: string, type: ColumnInfo['type'], nativeType = 'int'): ColumnInfo => ({ name, nativeType, type, nullable: false, default: null }) as ColumnInfo;
+const table = (name: string, columns: ColumnInfo[], checks: [string, string][] = []): TableInfo =>
+  ({
+    name,
+    columns: [col('id', { kind: 'int32' }), ...columns],
+    primaryKey: ['id'],
+    uniqueConstraints: [],
+    foreignKeys: [],
+    indexes: [],
+    rowEstimate: 0,
+    ...(checks.length ? { checks: checks.map(([n, definition]) => ({ name: n, definition })) } : {}),
+  }) as TableInfo;
+const enumColumn = (name: string) => col(name, { kind: 'enum', values: ['s', 'm'] }, "enum('s','m')");
+// From a source of another dialect than the target's (a same-dialect plan keeps every name the source has).
+const plan = (tables: TableInfo[], target: Dialect) =>
+  planMigration({ dialect: target === 'postgresql' ? 'mysql' : 'postgresql', tables } as SchemaInfo, target, { targetSchema: 'public' });
+const typeOf = (p: ReturnType<typeof plan>, table: string, column: string) => p.tables.find((t) => t.source.name === table)?.columns.find((c) => c.column === column);
+
+describe('enum types a PostgreSQL target creates', () => {
+  test('a_b.c and a.b_c: the first keeps a_b_c, the second is a_b_c_2, said in its note and the plan notes', () => {
+    const p = plan([table('a_b', [enumColumn('c')]), table('a', [enumColumn('b_c')])], 'postgresql');
+    expect(typeOf(p, 'a_b', 'c')).toMatchObject({ targetType: 'a_b_c' });
+    expect(typeOf(p, 'a_b', 'c')?.createdType).toBeUndefined();
+    const renamed = typeOf(p, 'a', 'b_c');
+    expect(renamed).toMatchObject({ targetType: 'a_b_c_2', createdType: 'a_b_c_2', confidence: 1 });
+    expect(renamed?.note).toBe('created as enum type a_b_c_2 (s, m); named a_b_c_2, because a_b_c is the name of the type of column a_b.c in the target');
+    expect(p.notes).toContain('the type of column a.b_c is named a_b_c_2, because a_b_c is the name of the type of column a_b.c in the target');
+    expect(p.blockers).toEqual([]);
+  });
+
+  test("a type is never named as a table of the plan (a table's row type has its name), whichever comes first", () => {
+    for (const order of [
+      ['x', 'x_status'],
+      ['x_status', 'x'],
+    ]) {
+      const tables = order.map((n) => (n === 'x' ? table('x', [enumColumn('status')]) : table('x_status', [])));
+      const p = plan(tables, 'postgresql');
+      expect(typeOf(p, 'x', 'status')?.targetType).toBe('x_status_2');
+      expect(p.notes).toContain('the type of column x.status is named x_status_2, because x_status is the name of table x_status in the target');
+    }
+  });
+
+  test('names that only meet after the 63-byte cut, or after the type name drops characters, are distinct', () => {
+    const long = 't'.repeat(70);
+    const p = plan([table(long, [enumColumn('c')]), table(`${long}_c`, []), table('Ab', [enumColumn('c')]), table('ab', [enumColumn('c')])], 'postgresql');
+    const names = [typeOf(p, long, 'c'), typeOf(p, 'Ab', 'c'), typeOf(p, 'ab', 'c')].map((c) => c?.targetType ?? '');
+    expect(new Set([...names, ...p.tables.map((t) => t.target)]).size).toBe(names.length + p.tables.length);
+    for (const name of names) expect(utf8Length(name)).toBeLessThanOrEqual(63);
+    expect(names[1]).toBe('ab_c');
+    expect(names[2]).toBe('ab_c_2');
+  });
+
+  test('no collision: the plan is as it was (no createdType, no note), and a MariaDB target keeps inline ENUMs', () => {
+    const p = plan([table('a', [enumColumn('b')]), table('c', [enumColumn('d')])], 'postgresql');
+    expect(p.tables.flatMap((t) => t.columns.filter((c) => c.canonical.kind === 'enum').map((c) => [c.targetType, c.createdType]))).toEqual([
+      ['a_b', undefined],
+      ['c_d', undefined],
+    ]);
+    expect(p.notes).toEqual([]);
+    const maria = plan([table('a_b', [enumColumn('c')]), table('a', [enumColumn('b_c')])], 'sqlite');
+    expect(maria.tables.flatMap((t) => t.columns.map((c) => c.createdType))).toEqual([undefined, undefined, undefined, undefined]);
+  });
+});
+
+describe('CHECK names', () => {
+  const positive = (c: string): [string, string] => [c, `CHECK (${c.split('_').pop()} > 0)`];
+
+  test.each<[Dialect]>([['postgresql'], ['mysql'], ['oracle'], ['sqlite']])('%s: check b_x of a and check x of a_b come out distinct, the second renamed with a note', (dialect) => {
+    const p = plan([table('a', [col('b_x', { kind: 'int32' }), col('x', { kind: 'int32' })], [positive('b_x')]), table('a_b', [col('x', { kind: 'int32' })], [positive('x')])], dialect);
+    expect(p.tables.map((t) => t.source.checks?.map((c) => c.targetName))).toEqual([['a_b_x'], ['a_b_x_2']]);
+    expect(p.notes).toContain('check x of a_b is named a_b_x_2 in the target, because a_b_x is the name of check b_x of a there');
+  });
+
+  test('Oracle: two CHECK names that meet only after the 128-byte cut are distinct and fit', () => {
+    const long = 'c'.repeat(130);
+    const p = plan([table('a', [col('x', { kind: 'int32' })], [[`${long}1`, 'CHECK (x > 0)'], [`${long}2`, 'CHECK (x > 1)'], [`${long}1`.toUpperCase(), 'CHECK (x > 2)']])], 'oracle');
+    const names = p.tables[0].source.checks?.map((c) => c.targetName ?? '') ?? [];
+    expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(3);
+    for (const name of names) expect(utf8Length(name)).toBeLessThanOrEqual(128);
+  });
+});
