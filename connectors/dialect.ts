@@ -41,6 +41,12 @@ export interface IdentifierRules {
   maxNameBytes?: number;
   /** Longest name the database keeps, in characters (absent: no limit in characters). */
   maxNameChars?: number;
+  /**
+   * The name the connector gives a column's own CHECK (CanonicalType.check) where such names share the schema's
+   * namespace of CHECKs (Oracle: `<table>_<column>_CK`): the plan then keeps them unique beside the table CHECKs.
+   * Absent: the database names them itself.
+   */
+  columnCheckName?: (table: string, column: string) => string;
 }
 
 /** A dialect's type map both ways (connectors/<dialect>/types.ts); its connector reads catalogs with its own toCanonical. */

@@ -2,6 +2,7 @@
  * Builds the migration plan: per column, the target type and how faithful it is; per table, how it is copied.
  * Pure: the plan is shown to an approver and crosses Temporal as JSON.
  */
+import type { IdentifierRules } from '../connectors/dialect';
 import { dialectNamed, isDialect } from '../connectors/dialects';
 import { fitName } from './identifiers';
 import { uniqueNames } from './unique-names';
@@ -204,22 +205,38 @@ const NUMERIC_KINDS: ReadonlySet<string> = new Set(['int16', 'int32', 'int64', '
  * Names for the CHECKs of a plan for a target of another dialect, unique in the target schema (MySQL and Oracle name
  * CHECKs per schema, PostgreSQL and MariaDB per table): `<target table>_<check>` (the name alone when it starts so
  * already), fitted to the target's length; one whose name another CHECK had first (in the plan's order) gets `_2`, `_3`,
- * … (lib/unique-names.ts), said in `notes`. MySQL compares the names without case. Deterministic.
+ * … (lib/unique-names.ts), said in `notes`. Where the target names columns' own CHECKs in the same namespace (Oracle:
+ * IdentifierRules.columnCheckName), those come after every table's CHECKs and get a `checkName` only when theirs was
+ * taken. MySQL compares the names without case. Deterministic.
  */
-function nameChecks(tables: TablePlan[], rules: Parameters<typeof fitName>[1], notes: string[]): TablePlan[] {
-  const requests = tables.flatMap((t) =>
-    t.native ? [] : (t.source.checks ?? []).map((c) => ({ base: c.name.startsWith(`${t.target}_`) ? c.name : `${t.target}_${c.name}`, owner: `check ${c.name} of ${t.source.name}` })),
+function nameChecks(tables: TablePlan[], rules: IdentifierRules, notes: string[]): TablePlan[] {
+  const crossDialect = tables.filter((t) => !t.native);
+  const tableChecks = crossDialect.flatMap((t) =>
+    (t.source.checks ?? []).map((c) => ({ base: c.name.startsWith(`${t.target}_`) ? c.name : `${t.target}_${c.name}`, owner: `check ${c.name} of ${t.source.name}` })),
   );
-  const given = uniqueNames(requests, rules, { key: (n) => n.toLowerCase() });
+  const named = rules.columnCheckName;
+  const columnChecks = named
+    ? crossDialect.flatMap((t) => t.columns.filter((c) => c.canonical.check).map((c) => ({ column: c, base: named(t.target, c.column), owner: `the check of column ${t.source.name}.${c.column}` })))
+    : [];
+  const given = uniqueNames([...tableChecks, ...columnChecks], rules, { key: (n) => n.toLowerCase() });
+  const columnNames = new Map<ColumnMapping, string>();
+  columnChecks.forEach((r, i) => {
+    const { name, renamed } = given[tableChecks.length + i];
+    if (!renamed) return;
+    notes.push(`the check of column ${r.column.table}.${r.column.column} is named ${name} in the target, because ${renamed.from} is the name of ${renamed.takenBy} there`);
+    columnNames.set(r.column, name);
+  });
   let next = 0;
   return tables.map((t) => {
-    if (t.native || !t.source.checks?.length) return t;
-    const checks = t.source.checks.map((c) => {
+    if (t.native) return t;
+    const checks = t.source.checks?.map((c) => {
       const { name, renamed } = given[next++];
       if (renamed) notes.push(`check ${c.name} of ${t.source.name} is named ${name} in the target, because ${renamed.from} is the name of ${renamed.takenBy} there`);
       return { ...c, targetName: name };
     });
-    return { ...t, source: { ...t.source, checks } };
+    const columns = columnNames.size ? t.columns.map((c) => (columnNames.has(c) ? { ...c, checkName: columnNames.get(c) } : c)) : t.columns;
+    if (!checks?.length && columns === t.columns) return t;
+    return { ...t, columns, source: { ...t.source, ...(checks?.length ? { checks } : {}) } };
   });
 }
 

@@ -246,6 +246,11 @@ export interface ColumnMapping {
    * own: another object of the plan had that name first (lib/mapping.ts). The column's `targetType` while it uses it.
    */
   createdType?: string;
+  /**
+   * The name of the column's own CHECK (CanonicalType.check) when the target names it in the schema's namespace of
+   * CHECKs (IdentifierRules.columnCheckName) and that name was another CHECK's first (lib/mapping.ts).
+   */
+  checkName?: string;
 }
 
 export type CopyMode =

@@ -28,7 +28,14 @@ export const oracle = {
   driver: 'oracledb',
   // DDL commits implicitly in Oracle; no enums or arrays; tables hashed in the worker for the semantic tier.
   capabilities: { supported: true, schemas: true, enums: false, arrays: false, transactionalDdl: false, inDatabaseDigest: false, fileBased: false, strictBooleans: false },
-  identifiers: { quote: (name: string) => doubleQuoted(fitName(name, limits)), literal: ansiLiteral, caseFolding: 'upper', ...limits },
+  identifiers: {
+    quote: (name: string) => doubleQuoted(fitName(name, limits)),
+    literal: ansiLiteral,
+    caseFolding: 'upper',
+    ...limits,
+    // A constraint's name is unique in an Oracle schema: a column's CHECK is named with its table (see the connector).
+    columnCheckName: (table: string, column: string) => (`${column}_CK`.startsWith(`${table}_`) ? `${column}_CK` : `${table}_${column}_CK`),
+  },
   types: { fromCanonical, parseTypeName, toCanonical },
   validation,
   queryLexicon,

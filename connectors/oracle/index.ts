@@ -286,7 +286,9 @@ export class OracleConnector extends SqlConnector {
     if (labels) def += ` CHECK (${this.q(c.column)} IN (${labels}))`;
     // A domain's or YEAR's CHECK from another dialect (CanonicalType.check), named so the name is unique in the schema.
     if (c.canonical.check && !plan.native) {
-      def += ` CONSTRAINT ${this.q(checkName(plan.target, `${c.column}_CK`, this.fitName.bind(this)))} CHECK (${renderCheck(c.canonical.check, (n) => this.q(n), c.column)})`;
+      // The plan's name when it had to differ from checkName's (another CHECK of the schema had it: lib/mapping.ts).
+      const name = c.checkName ?? checkName(plan.target, `${c.column}_CK`, this.fitName.bind(this));
+      def += ` CONSTRAINT ${this.q(name)} CHECK (${renderCheck(c.canonical.check, (n) => this.q(n), c.column)})`;
     }
     return def;
   }

@@ -3,6 +3,7 @@
  * the same on every run, a name that collides with nothing kept exactly, and within the target's length.
  */
 import { dialectNamed } from '../../connectors/dialects';
+import { OracleConnector } from '../../connectors/oracle';
 import { utf8Length } from '../../lib/identifiers';
 import { planMigration } from '../../lib/mapping';
 import type { ColumnInfo, Dialect, SchemaInfo, TableInfo } from '../../lib/types';
@@ -152,5 +153,29 @@ describe('CHECK names', () => {
     const names = p.tables[0].source.checks?.map((c) => c.targetName ?? '') ?? [];
     expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(3);
     for (const name of names) expect(utf8Length(name)).toBeLessThanOrEqual(128);
+  });
+
+  test("Oracle names a column's own CHECK in the schema too: a.b_y and a_b.y (YEAR) come out distinct in its CREATE TABLE", () => {
+    const year = (name: string) => col(name, { kind: 'int16', check: 'VALUE = 0 OR VALUE BETWEEN 1901 AND 2155' }, 'year(4)');
+    const tables = [table('a', [year('b_y')]), table('a_b', [year('y')], [['y_CK', 'CHECK (y > 0)']])];
+    const p = planMigration({ dialect: 'mysql', tables } as SchemaInfo, 'oracle', { targetSchema: 'APP' });
+    // The table's own CHECK keeps its name (table CHECKs come first); both column CHECKs wanted it.
+    expect(p.tables[1].source.checks?.map((c) => c.targetName)).toEqual(['a_b_y_CK']);
+    expect(p.tables.map((t) => t.columns.map((c) => c.checkName))).toEqual([
+      [undefined, 'a_b_y_CK_2'],
+      [undefined, 'a_b_y_CK_3'],
+    ]);
+    expect(p.notes).toContain('the check of column a.b_y is named a_b_y_CK_2 in the target, because a_b_y_CK is the name of check y_CK of a_b there');
+    class Ddl extends OracleConnector {
+      create(t: (typeof p.tables)[number]): string {
+        return this.createTableSql(t);
+      }
+    }
+    const ddl = new Ddl({ type: 'oracle', connectionString: 'oracle://app:secret@127.0.0.1:1521/FREEPDB1' });
+    const names = p.tables.flatMap((t) => [...ddl.create(t).matchAll(/CONSTRAINT "([^"]+)"/g)].map((m) => m[1]));
+    expect(names.sort()).toEqual(['a_b_y_CK', 'a_b_y_CK_2', 'a_b_y_CK_3']);
+    // Without a collision, and on a target that names column CHECKs itself, nothing changes.
+    expect(planMigration({ dialect: 'mysql', tables: [table('a', [year('b_y')])] } as SchemaInfo, 'oracle', { targetSchema: 'APP' }).tables[0].columns[1].checkName).toBeUndefined();
+    expect(plan(tables, 'postgresql').tables.flatMap((t) => t.columns.map((c) => c.checkName))).toEqual([undefined, undefined, undefined, undefined]);
   });
 });
