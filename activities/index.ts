@@ -4,7 +4,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { dialectNamed } from '../connectors/dialects';
 import { compareDecimalText } from '../connectors/key-range';
 import { ConnectorError, isTextChunkSource, isTextChunkTarget, passThroughFormat, type Connector, type ReadOptions } from '../connectors/types';
-import { planMigration } from '../lib/mapping';
+import { extensionsWanted, planMigration } from '../lib/mapping';
 import type { EndpointRef, MigrationError, MigrationInput, MigrationStatus, RowCountCheck, TimelineEvent, ValidationReport } from '../lib/migration';
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
 import { withoutQuotedValues } from '../lib/redact';
@@ -396,11 +396,15 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
     async planMapping(input: { schema: SchemaInfo; target: EndpointRef }): Promise<MigrationPlan> {
       return typed(async () => {
         const connector = await pool.get(input.target, 'target');
+        const sameDialect = input.schema.dialect === input.target.type;
         // Across dialects, the target database's extensions may hold a source type better (MariaDB GEOMETRY → PostGIS geometry).
-        const extensions = input.schema.dialect !== input.target.type && connector.installedExtensions ? await connector.installedExtensions() : [];
-        const plan = planMigration(input.schema, input.target.type, { targetSchema: connector.schema, targetExtensions: extensions });
+        const extensions = !sameDialect && connector.installedExtensions ? await connector.installedExtensions() : [];
+        // One it lacks but its server offers is created before the tables when the target's user may, else the gate says so.
+        const wanted = extensionsWanted(input.schema, input.target.type, extensions).map((w) => w.name);
+        const offered = wanted.length && connector.offeredExtensions ? await connector.offeredExtensions(wanted) : [];
+        const plan = planMigration(input.schema, input.target.type, { targetSchema: connector.schema, targetExtensions: extensions, offeredExtensions: offered });
         // Same dialect: what the target server cannot create (an extension it lacks) is named before anything is made.
-        const problems = plan.objects?.length && connector.planProblems ? await connector.planProblems(plan) : [];
+        const problems = sameDialect && plan.objects?.length && connector.planProblems ? await connector.planProblems(plan) : [];
         return problems.length ? { ...plan, blockers: [...plan.blockers, ...problems] } : plan;
       });
     },

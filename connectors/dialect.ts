@@ -62,6 +62,11 @@ export interface TypeMap {
    * dialect migrates to itself without passing through the canonical model: the table plan is then `native`.
    */
   sameDialect?(column: ColumnInfo): TargetTypeChoice;
+  /**
+   * Extensions whose types fromCanonical chooses when the target database has them (context.extensions), each with
+   * the type names it gives columns (PostgreSQL: postgis → geometry): the mapping asks the target for just these.
+   */
+  extensionTypes?: Readonly<Record<string, readonly string[]>>;
   /** Why a column of this declared type cannot be in an index here (MariaDB: JSON, unbounded TEXT/BLOB), or null. */
   indexRefusal?(sql: string): string | null;
   /** Why no CHECK constraint is created here (Snowflake enforces none), where that is so; the plan then says so for each. */

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Dialect, Key, MigrationPlan, Row, SchemaInfo, SchemaObject, TablePlan, CanonicalType } from '../lib/types';
+import type { Dialect, Key, MigrationPlan, OfferedExtension, Row, SchemaInfo, SchemaObject, TablePlan, CanonicalType } from '../lib/types';
 
 /** Where a connector points. The connection string is a secret: never log or return it. */
 export interface Endpoint {
@@ -103,6 +103,12 @@ export interface Connector {
    * target schema, public or pg_catalog): the mapping then maps other dialects' types to theirs (GEOMETRY → PostGIS).
    */
   installedExtensions?(): Promise<string[]>;
+
+  /**
+   * Of these extensions (those columns want: lib/mapping's extensionsWanted), the ones the target server offers and the
+   * target database lacks, each with whether the target's user may create it (PostgreSQL: tried, then rolled back).
+   */
+  offeredExtensions?(names: string[]): Promise<OfferedExtension[]>;
 
   /** What of a plan this target cannot create (an extension the server lacks, …): blockers the mapping shows. */
   planProblems?(plan: MigrationPlan): Promise<string[]>;

@@ -9,13 +9,18 @@ import { uniqueNames } from './unique-names';
 import { targetType } from './typemap';
 import { checkForTarget, portableCheck, type CheckTarget } from './typemap/check';
 import { crossType } from './typemap/common';
-import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, PartitionInfo, SchemaInfo, SchemaObject, TableInfo, TablePlan } from './types';
+import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, OfferedExtension, PartitionInfo, SchemaInfo, SchemaObject, TableInfo, TablePlan } from './types';
 
 export interface PlanOptions {
   /** Schema (PostgreSQL), database (MySQL) or `main` (SQLite) to create the tables in. */
   targetSchema: string;
   /** Extensions the target database has (see TargetTypeContext.extensions): types of other dialects may map to theirs. */
   targetExtensions?: readonly string[];
+  /**
+   * Extensions the target server offers and its database lacks, that columns want (see extensionsWanted): created
+   * before the tables when the target's user may, else the columns keep their form without it and the notes say so.
+   */
+  offeredExtensions?: readonly OfferedExtension[];
 }
 
 /** A default that means the same in every dialect; anything else (functions, sequences) is not copied. */
@@ -304,12 +309,76 @@ export function parentsFirst(tables: TableInfo[]): TableInfo[] {
   return out;
 }
 
+/** A type's name without its modifiers, as TypeMap.extensionTypes lists them: `geometry(Point,4326)` → `geometry`. */
+function baseTypeName(sql: string): string {
+  return sql.replace(/\(.*$/s, '').trim().toLowerCase();
+}
+
+/**
+ * Across dialects: the extensions of the target's type map (TypeMap.extensionTypes) the target database lacks and
+ * some column would take a type of, each with those columns (`table.column`). The mapping activity asks the target
+ * server about just these: whether it offers them and whether the target's user may create them.
+ */
+export function extensionsWanted(schema: SchemaInfo, targetDialect: Dialect, installed: readonly string[] = []): { name: string; columns: string[] }[] {
+  if (!isDialect(targetDialect) || migratesNatively(schema.dialect, targetDialect)) return [];
+  const typesOf = dialectNamed(targetDialect).types?.extensionTypes ?? {};
+  const missing = Object.keys(typesOf).filter((e) => !installed.includes(e));
+  if (missing.length === 0) return [];
+  const wanted = new Map<string, string[]>();
+  for (const table of schema.tables) {
+    for (const column of table.columns) {
+      const mapping = planColumn(table, column, targetDialect, false, [...installed, ...missing]);
+      const extension = missing.find((e) => typesOf[e].includes(baseTypeName(mapping.targetType)));
+      if (extension) wanted.set(extension, [...(wanted.get(extension) ?? []), mapping.id]);
+    }
+  }
+  return [...wanted].map(([name, columns]) => ({ name, columns }));
+}
+
+/**
+ * The offered extensions (PlanOptions.offeredExtensions) columns want: one the target's user may create becomes an
+ * object created before the tables; one it may not leaves its columns as mapped without it. Either way the plan's
+ * notes and the columns' own notes say which, so the approver sees it at the gate.
+ */
+function offeredExtensions(schema: SchemaInfo, targetDialect: Dialect, options: PlanOptions, tables: TablePlan[], notes: string[]): { tables: TablePlan[]; objects: SchemaObject[] } {
+  const offered = options.offeredExtensions ?? [];
+  if (offered.length === 0) return { tables, objects: [] };
+  const wanted = extensionsWanted(schema, targetDialect, options.targetExtensions);
+  const typesOf = (isDialect(targetDialect) ? dialectNamed(targetDialect).types?.extensionTypes : undefined) ?? {};
+  const columnNotes = new Map<string, string>();
+  const objects: SchemaObject[] = [];
+  for (const extension of offered) {
+    const columns = wanted.find((w) => w.name === extension.name)?.columns ?? [];
+    if (columns.length === 0) continue;
+    const named = `column${columns.length > 1 ? 's' : ''} ${columns.join(', ')}`;
+    const types = (typesOf[extension.name] ?? []).join(', ');
+    if (extension.create) {
+      objects.push({ kind: 'extension', name: extension.name, create: extension.create, stage: 'before_tables', neededBy: columns });
+      notes.push(`extension ${extension.name} will be created in the target database before the tables (the target server offers it and the target's user may create it): ${named} take its type ${types}`);
+      for (const id of columns) columnNotes.set(id, `extension ${extension.name} will be created in the target database for it`);
+    } else {
+      const advice = `an administrator could run CREATE EXTENSION ${extension.name} in the target database to get ${types}`;
+      notes.push(
+        `${named} are stored without extension ${extension.name}, which the target server offers but the target's user may not create in the target database` +
+          `${extension.refusal ? ` (${extension.refusal})` : ''}: ${advice}`,
+      );
+      for (const id of columns) columnNotes.set(id, `the target server offers extension ${extension.name}, but the target's user may not create it: ${advice}`);
+    }
+  }
+  const noted = (c: ColumnMapping): ColumnMapping => (columnNotes.has(c.id) ? { ...c, note: joinNotes(c.note, columnNotes.get(c.id)) } : c);
+  return { tables: tables.map((t) => ({ ...t, columns: t.columns.map(noted) })), objects };
+}
+
 export function planMigration(schema: SchemaInfo, targetDialect: Dialect, options: PlanOptions): MigrationPlan {
   const native = migratesNatively(schema.dialect, targetDialect);
   const notes: string[] = [];
-  const planned = parentsFirst(schema.tables).map((t) => planTable(t, targetDialect, native, notes, options.targetExtensions));
+  // Extensions the plan creates before the tables hold columns as installed ones do.
+  const creatable = (options.offeredExtensions ?? []).filter((e) => e.create).map((e) => e.name);
+  const extensions = [...(options.targetExtensions ?? []), ...creatable];
+  const planned = parentsFirst(schema.tables).map((t) => planTable(t, targetDialect, native, notes, extensions));
   const crossDialect = !native && isDialect(targetDialect);
-  const tables = crossDialect ? nameCreatedTypes(nameChecks(planned, dialectNamed(targetDialect).identifiers, notes), targetDialect, notes) : planned;
+  const named = crossDialect ? nameCreatedTypes(nameChecks(planned, dialectNamed(targetDialect).identifiers, notes), targetDialect, notes) : planned;
+  const { tables, objects: extensionObjects } = crossDialect ? offeredExtensions(schema, targetDialect, options, named, notes) : { tables: named, objects: [] };
   const columns = tables.flatMap((t) => t.columns);
   // Natively a column may have no declared type at all (SQLite): the target declares it as the source does.
   const blockers = tables
@@ -346,6 +415,7 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
     blockers,
     notes,
     ...(native && schema.objects?.length ? { objects: objectsFor(schema.objects, tables, notes) } : {}),
+    ...(extensionObjects.length ? { objects: extensionObjects } : {}),
   };
 }
 

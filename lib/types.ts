@@ -197,6 +197,18 @@ export interface SchemaObject {
   problem?: string;
 }
 
+/**
+ * An extension the target server offers and the target database lacks, whose types would hold some columns better
+ * (PostgreSQL: PostGIS geometry for another dialect's GEOMETRY), as the mapping activity found it.
+ */
+export interface OfferedExtension {
+  name: string;
+  /** The statements that create it, when the target's user may (the server said so): the plan then creates it. */
+  create?: string[];
+  /** Why the target's user may not create it (the server's own refusal), when it may not. */
+  refusal?: string;
+}
+
 export interface SchemaInfo {
   dialect: Dialect;
   /** Schema (PostgreSQL), database (MySQL) or `main` (SQLite). */
@@ -288,6 +300,9 @@ export interface MigrationPlan {
   blockers: string[];
   /** What the approver should know about the plan as a whole (tables renamed to fit the target's name limit …). */
   notes?: string[];
-  /** Same dialect: the source's schema objects besides the tables, created on the target (see SchemaObject). */
+  /**
+   * Same dialect: the source's schema objects besides the tables, created on the target (see SchemaObject). Across
+   * dialects: the extensions the target's user may create whose types the columns take (PostGIS for GEOMETRY).
+   */
   objects?: SchemaObject[];
 }

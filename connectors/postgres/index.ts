@@ -6,7 +6,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { quoteList, quoteLiteral } from '../../lib/quote';
 import { databaseSocket } from '../../lib/reach';
 import { enumTypeName, toCanonical } from './types';
-import type { CanonicalType, ColumnInfo, ForeignKeyInfo, MigrationPlan, PartitionInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
+import type { CanonicalType, ColumnInfo, ForeignKeyInfo, MigrationPlan, OfferedExtension, PartitionInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
 import { hideSecrets } from '../endpoint';
 import { keyRange, keyTypesOf, rangeSafe } from '../key-range';
 import { batchesAsText, copyTextToLoadData, escapeField, rowsAsText, type FieldFormatter } from '../text-load';
@@ -23,7 +23,7 @@ import {
 } from '../types';
 import { parsePostgresUrl } from './url';
 import { doubleQuoted } from '../dialect';
-import { extensionObjects, functionObjects, sequenceObject, triggerObject, typeObjects, viewObject, type PgTypeRow } from './objects';
+import { createExtension, extensionObjects, functionObjects, sequenceObject, triggerObject, typeObjects, viewObject, type PgTypeRow } from './objects';
 
 /**
  * Types read as the server's exact text (then normalised in lib/values): int8, numeric, date/time types,
@@ -612,8 +612,55 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   }
 
   /**
-   * What the target server cannot create of a same-dialect plan: extensions it does not have, or that this connection
-   * may not create (neither a superuser nor, for a trusted extension, allowed to CREATE in the database).
+   * Of `names`, the extensions the target server offers (pg_available_extensions) and the target database has not
+   * installed in any schema (one installed off the search path is not made again), each with whether this connection
+   * may create it (see extensionRefusal).
+   */
+  async offeredExtensions(names: string[]): Promise<OfferedExtension[]> {
+    if (names.length === 0) return [];
+    const rows = await this.guard('list offered extensions', () =>
+      this.exec('SELECT a.name FROM pg_available_extensions a WHERE a.name = ANY($1::text[]) AND a.installed_version IS NULL ORDER BY a.name', [names]),
+    );
+    const offered: OfferedExtension[] = [];
+    for (const [name] of rows) {
+      const refusal = await this.extensionRefusal(String(name));
+      offered.push(refusal === null ? { name: String(name), create: [createExtension(String(name))] } : { name: String(name), refusal });
+    }
+    return offered;
+  }
+
+  /**
+   * Why this connection may not create extension `name` in the target database, or null when it may. PostgreSQL lets
+   * a superuser create any extension, and whoever may CREATE in the database one whose control file marks it trusted
+   * (PostGIS is not); managed services add roles and allow-lists of their own (rds_superuser, azure.extensions). So the
+   * server is asked: the extension is created in a transaction that is always rolled back, so nothing of it stays
+   * (about a second for PostGIS). A lost connection is an error the activity retries, not a refusal.
+   */
+  private async extensionRefusal(name: string): Promise<string | null> {
+    const action = `try creating extension ${name}`;
+    const client = await this.guard(action, () => this.pool.connect());
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL lock_timeout = '10s'`);
+      await client.query(createExtension(name));
+      return null;
+    } catch (error) {
+      const { code, hint } = error as { code?: unknown; hint?: unknown };
+      if (typeof code !== 'string' || /^(08|57P)/.test(code)) throw this.connectorError(error, action);
+      return `${errorMessage(error)}${typeof hint === 'string' && hint ? `: ${hint}` : ''}`;
+    } finally {
+      const rolledBack = await client.query('ROLLBACK').then(
+        () => true,
+        () => false,
+      );
+      // A connection that could not even roll back is not handed out again.
+      client.release(!rolledBack);
+    }
+  }
+
+  /**
+   * What the target server cannot create of a plan's extensions: those it does not have, or that this connection may
+   * not create (see extensionRefusal).
    */
   async planProblems(plan: MigrationPlan): Promise<string[]> {
     const extensions = (plan.objects ?? []).filter((o) => o.kind === 'extension');
@@ -622,25 +669,26 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       this.exec(
         `SELECT x.name,
                 EXISTS (SELECT 1 FROM pg_extension e WHERE e.extname = x.name),
-                EXISTS (SELECT 1 FROM pg_available_extensions a WHERE a.name = x.name),
-                COALESCE((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user), false)
-                  OR (has_database_privilege(current_database(), 'CREATE')
-                      AND EXISTS (SELECT 1 FROM pg_available_extension_versions v WHERE v.name = x.name AND v.trusted))
+                EXISTS (SELECT 1 FROM pg_available_extensions a WHERE a.name = x.name)
            FROM unnest($1::text[]) x(name)`,
         [extensions.map((e) => e.name)],
       ),
     );
     const problems: string[] = [];
-    for (const [name, installed, available, allowed] of rows) {
+    for (const [name, installed, available] of rows) {
       if (installed === true) continue;
       const needed = extensions.find((e) => e.name === name)?.neededBy ?? [];
       const tables = [...new Set(needed.map((c) => c.split('.')[0]))];
       const leaveOut = `or leave table${tables.length > 1 ? 's' : ''} ${tables.join(', ')} out of the migration`;
-      if (available !== true) problems.push(`${needed.join(', ')}: type from extension ${String(name)}, which the target server does not have: install it there, ${leaveOut}`);
-      else if (allowed !== true) {
+      if (available !== true) {
+        problems.push(`${needed.join(', ')}: type from extension ${String(name)}, which the target server does not have: install it there, ${leaveOut}`);
+        continue;
+      }
+      const refusal = await this.extensionRefusal(String(name));
+      if (refusal !== null) {
         problems.push(
           `${needed.join(', ')}: type from extension ${String(name)}, which the target database lacks and the target's user may not create:` +
-            ` have an administrator run CREATE EXTENSION ${String(name)} in it, ${leaveOut}`,
+            ` have an administrator run CREATE EXTENSION ${String(name)} in it, ${leaveOut} (the server said: ${refusal})`,
         );
       }
     }
@@ -683,8 +731,12 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       }
       await client.query('COMMIT');
     } finally {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
+      const rolledBack = await client.query('ROLLBACK').then(
+        () => true,
+        () => false,
+      );
+      // A connection that could not even roll back is not handed out again.
+      client.release(!rolledBack);
     }
   }
 

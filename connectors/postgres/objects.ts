@@ -88,11 +88,16 @@ export function typeObjects(types: PgTypeRow[]): SchemaObject[] {
   return orderTypes(types).map((t) => ({ kind: KIND_NAMES[t.typtype] ?? 'type', name: t.name, create: typeStatements(t), stage: 'before_tables' }));
 }
 
+/** The statement that creates an extension, in the first schema of the connection's search path (its own schema). */
+export function createExtension(name: string): string {
+  return `CREATE EXTENSION IF NOT EXISTS ${q(name)}`;
+}
+
 /** The extensions columns' types belong to (citext, hstore, …), each with the columns that need it. */
 export function extensionObjects(needs: { extension: string; column: string }[]): SchemaObject[] {
   const byName = new Map<string, string[]>();
   for (const n of needs) byName.set(n.extension, [...(byName.get(n.extension) ?? []), n.column]);
-  return [...byName].map(([name, columns]) => ({ kind: 'extension', name, create: [`CREATE EXTENSION IF NOT EXISTS ${q(name)}`], stage: 'before_tables', neededBy: columns }));
+  return [...byName].map(([name, columns]) => ({ kind: 'extension', name, create: [createExtension(name)], stage: 'before_tables', neededBy: columns }));
 }
 
 /** A sequence no column owns (a column's default may call nextval on it), created at the source's position. */

@@ -191,6 +191,9 @@ export function enumTypeName(table: string, column: string): string {
   return fitName(/^[a-z_]/.test(plain) ? plain : `e_${plain}`, { maxNameBytes: 63 });
 }
 
+/** Extensions whose types familyType chooses when the target database has them (TypeMap.extensionTypes). */
+export const EXTENSION_TYPES: Readonly<Record<string, readonly string[]>> = { postgis: ['geometry'] };
+
 /** Types of other dialects' families that PostgreSQL has (MariaDB SET, INET4/INET6, BIT(n), GEOMETRY). */
 function familyType(type: CanonicalType, context: TargetTypeContext): TargetTypeChoice | null {
   switch (type.family) {

@@ -22,8 +22,9 @@ export interface TargetTypeContext {
   table?: string;
   column?: string;
   /**
-   * Extensions the target database has installed where its tables see them (PostgreSQL: `postgis`), as the mapping
-   * activity found them; absent: none known (mapping edits inside the workflow judge types without them).
+   * Extensions the target database has installed where its tables see them (PostgreSQL: `postgis`), or that the plan
+   * creates there before the tables, as the mapping activity found them; absent: none known (mapping edits inside the
+   * workflow judge types without them).
    */
   extensions?: readonly string[];
 }

@@ -1,7 +1,9 @@
-import { planMigration, portableDefault } from '../../lib/mapping';
+import { extensionsWanted, planMigration, portableDefault } from '../../lib/mapping';
 import { applyMappingEdits, mappingEditProblem } from '../../lib/mapping-edit';
 import { targetType } from '../../lib/typemap';
 import type { ColumnInfo, SchemaInfo, TableInfo } from '../../lib/types';
+import * as mysql from '../../connectors/mysql/types';
+import { crossType } from '../../lib/typemap/common';
 
 const col = (name: string, type: ColumnInfo['type'], nullable = false, dflt: string | null = null, nativeType = type.kind): ColumnInfo => ({
   name,
@@ -184,3 +186,55 @@ describe('mapping edits reach DDL re-rendered from the parsed type', () => {
 function mysqlTypeOf(plan: ReturnType<typeof planMigration>, type: ColumnInfo['type']): string {
   return targetType(plan.targetDialect, type).sql;
 }
+
+describe('extensions the target server offers and its database lacks (PostGIS for MariaDB GEOMETRY)', () => {
+  const geometry = (nativeType: string): ColumnInfo['type'] => crossType(mysql.toCanonical({ columnType: nativeType }));
+  const spatial: SchemaInfo = {
+    dialect: 'mysql',
+    schema: 'geo',
+    tables: [
+      table('places', [col('id', { kind: 'int32' }), col('g', geometry('geometry'), true, null, 'geometry' as never), col('p', geometry('point'), true, null, 'point' as never)], { primaryKey: ['id'] }),
+      table('plain', [col('id', { kind: 'int32' })], { primaryKey: ['id'] }),
+    ],
+  };
+  const types = (plan: ReturnType<typeof planMigration>) => Object.fromEntries(plan.tables.flatMap((t) => t.columns.map((c) => [c.id, c.targetType])));
+
+  test('are wanted only for the columns whose type they would give, and only when the database lacks them', () => {
+    expect(extensionsWanted(spatial, 'postgresql')).toEqual([{ name: 'postgis', columns: ['places.g', 'places.p'] }]);
+    expect(extensionsWanted(spatial, 'postgresql', ['postgis'])).toEqual([]);
+    expect(extensionsWanted({ ...spatial, tables: [spatial.tables[1]] }, 'postgresql')).toEqual([]);
+    expect(extensionsWanted(spatial, 'mysql')).toEqual([]);
+  });
+
+  test('one the target user may create: geometry columns, the extension created before the tables, and the notes say so', () => {
+    const plan = planMigration(spatial, 'postgresql', { targetSchema: 'public', offeredExtensions: [{ name: 'postgis', create: ['CREATE EXTENSION IF NOT EXISTS "postgis"'] }] });
+    expect(types(plan)).toEqual({ 'places.id': 'integer', 'places.g': 'geometry', 'places.p': 'geometry', 'plain.id': 'integer' });
+    expect(plan.objects).toEqual([
+      { kind: 'extension', name: 'postgis', create: ['CREATE EXTENSION IF NOT EXISTS "postgis"'], stage: 'before_tables', neededBy: ['places.g', 'places.p'] },
+    ]);
+    expect(plan.notes).toContain(
+      "extension postgis will be created in the target database before the tables (the target server offers it and the target's user may create it): columns places.g, places.p take its type geometry",
+    );
+    expect(plan.tables[0].columns[1].note).toMatch(/PostGIS geometry, each value with its SRID; extension postgis will be created in the target database for it/);
+    expect(plan.minConfidence).toBe(1);
+  });
+
+  test('one the target user may not create: bytea as without it, and the notes name the columns and what an administrator could do', () => {
+    const refusal = 'permission denied to create extension "postgis": Must be superuser to create this extension.';
+    const plan = planMigration(spatial, 'postgresql', { targetSchema: 'public', offeredExtensions: [{ name: 'postgis', refusal }] });
+    expect(types(plan)).toEqual({ 'places.id': 'integer', 'places.g': 'bytea', 'places.p': 'bytea', 'plain.id': 'integer' });
+    expect(plan.objects).toBeUndefined();
+    expect(plan.notes).toContain(
+      `columns places.g, places.p are stored without extension postgis, which the target server offers but the target's user may not create in the target database (${refusal}):` +
+        ' an administrator could run CREATE EXTENSION postgis in the target database to get geometry',
+    );
+    expect(plan.tables[0].columns[2].note).toMatch(/stored as EWKB .*; the target server offers extension postgis, but the target's user may not create it: an administrator could run CREATE EXTENSION postgis/);
+  });
+
+  test('an installed one needs nothing created', () => {
+    const plan = planMigration(spatial, 'postgresql', { targetSchema: 'public', targetExtensions: ['postgis'], offeredExtensions: [] });
+    expect(types(plan)['places.g']).toBe('geometry');
+    expect(plan.objects).toBeUndefined();
+    expect(plan.notes).toEqual([]);
+  });
+});
