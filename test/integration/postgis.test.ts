@@ -2,7 +2,10 @@
  * Geometry with PostGIS, through the whole workflow on a real Temporal dev server (scripts/setup.sh installs PostGIS
  * for the local PostgreSQL):
  * - MariaDB GEOMETRY/POINT/POLYGON → a PostgreSQL database that has PostGIS: geometry columns, each value with its SRID;
- * - the same source → a PostgreSQL database without the extension: bytea holding EWKB, as the gate's note says;
+ * - the same source → a PostgreSQL database without the extension, whose user may create it (a superuser): the plan
+ *   creates it before the tables and the columns are geometry, as the plan's notes say;
+ * - the same source → a database whose user may not create it (its owner, not a superuser: PostGIS is not trusted):
+ *   bytea holding EWKB, and the gate's notes name the columns and what an administrator could run;
  * - PostGIS → PostGIS: the extension is created in the target and every column keeps its type exactly
  *   (geometry(Point,4326), geometry(Polygon), geography(Point,4326));
  * - PostGIS → MariaDB: GEOMETRY columns, each value with its SRID.
@@ -12,7 +15,7 @@
 import Database from 'better-sqlite3';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { expectChangesCaught, migrateHeldOpen } from '../helpers/caught';
-import { createTempDatabase, mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
+import { createTempDatabase, mariadbRows, pgRows, PG_ADMIN_URL, type TempDatabase } from '../helpers/databases';
 import { createTestEnv, startHarness, type MigrationHarness } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -112,18 +115,69 @@ test('MariaDB GEOMETRY/POINT/POLYGON → PostgreSQL with PostGIS: geometry colum
   await expectCaught(run.handle, target, { 3: 'p = ST_SetSRID(ST_MakePoint(3, -3.5), 4326)' });
 }, 600_000);
 
-test('MariaDB GEOMETRY → PostgreSQL without PostGIS: bytea holding EWKB, as the note at the gate says', async () => {
+/** The MariaDB source's geometries as ST_AsText and ST_SRID spell them (this test's own SQL on each side). */
+const TEXT_AND_SRID = `SELECT id, ST_AsText(g) g, ST_SRID(g) gs, ST_AsText(p) p, ST_SRID(p) ps, ST_AsText(poly) poly, ST_SRID(poly) polys FROM geo ORDER BY id`;
+
+function plainRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? null : k === 'id' || k.endsWith('s') ? Number(v) : String(v)])));
+}
+
+test('MariaDB GEOMETRY → a PostgreSQL database without PostGIS whose user may create it: the plan creates the extension, geometry columns, each value with its SRID', async () => {
   const target = await newTarget(false);
   const run = await migrate(mariaSource, target);
-  expect(run.mapping('g')).toMatchObject({ targetType: 'bytea', confidence: 0.8, note: expect.stringMatching(/the target has no PostGIS: stored as EWKB/) });
-  expect(run.gated).toBe(true);
-  expect(await columnTypes(target)).toEqual({ id: 'integer', g: 'bytea', p: 'bytea', poly: 'bytea' });
-  expect(await pg(target, `SELECT count(*)::int n FROM pg_extension WHERE extname = 'postgis'`)).toEqual([{ n: 0 }]);
-  // Installing PostGIS afterwards reads the bytes as the same geometries.
-  await pg(target, 'CREATE EXTENSION postgis');
-  const rows = await pg(target, `SELECT id, ST_AsEWKT(ST_GeomFromEWKB(g)) g, ST_AsEWKT(ST_GeomFromEWKB(p)) p, ST_AsEWKT(ST_GeomFromEWKB(poly)) poly FROM geo ORDER BY id`);
-  expect(rows).toEqual(await mariaSourceEwkt());
-  await run.handle.terminate('test over');
+  for (const c of ['g', 'p', 'poly']) expect({ c, type: run.mapping(c).targetType, confidence: run.mapping(c).confidence }).toEqual({ c, type: 'geometry', confidence: 1 });
+  expect(run.mapping('g').note).toMatch(/PostGIS geometry, each value with its SRID; extension postgis will be created in the target database for it/);
+  expect(run.plan.objects).toEqual([{ kind: 'extension', name: 'postgis', create: ['CREATE EXTENSION IF NOT EXISTS "postgis"'], stage: 'before_tables', neededBy: ['geo.g', 'geo.p', 'geo.poly'] }]);
+  expect(run.plan.notes).toContain(
+    "extension postgis will be created in the target database before the tables (the target server offers it and the target's user may create it): columns geo.g, geo.p, geo.poly take its type geometry",
+  );
+  // Every mapping is lossless: the balanced strategy with auto-approval did not stop at the gate.
+  expect(run.gated).toBe(false);
+  expect(await pg(target, `SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'postgis'`)).toEqual([{ nspname: 'public' }]);
+  expect(await columnTypes(target)).toEqual({ id: 'integer', g: 'geometry', p: 'geometry', poly: 'geometry' });
+
+  const source = plainRows(await mariadbRows(mariaSource.endpoint, TEXT_AND_SRID));
+  expect(source).toHaveLength(10);
+  expect(source[0]).toEqual({ id: 1, g: 'LINESTRING(0 0,1 1.5)', gs: 4326, p: 'POINT(1 -1.25)', ps: 4326, poly: 'POLYGON((0 0,1 0,1 1,0 0))', polys: 3857 });
+  expect(plainRows(await pg(target, TEXT_AND_SRID))).toEqual(source);
+  await expectCaught(run.handle, target, { 7: `poly = ST_GeomFromText('POLYGON((0 0,7 0,7 7,0 0))', 4326)` });
+}, 600_000);
+
+test('MariaDB GEOMETRY → PostgreSQL whose user may not create PostGIS: bytea holding EWKB, and the gate names the columns and what an administrator could run', async () => {
+  const target = await newTarget(false);
+  // The database's owner (CREATE in it and in its public schema), not a superuser: PostGIS is not a trusted extension.
+  const role = `${target.name}_owner`;
+  await pg(target, `CREATE ROLE ${role} LOGIN`);
+  try {
+    await pg(target, `ALTER DATABASE ${target.name} OWNER TO ${role}`);
+    const url = new URL(target.endpoint.connectionString);
+    url.username = role;
+    const asOwner = { ...target, endpoint: { ...target.endpoint, connectionString: url.toString() } };
+    const run = await migrate(mariaSource, asOwner);
+    expect(run.gated).toBe(true);
+    const advice = 'an administrator could run CREATE EXTENSION postgis in the target database to get geometry';
+    expect(run.mapping('g')).toMatchObject({
+      targetType: 'bytea',
+      confidence: 0.8,
+      note: expect.stringMatching(/^the target has no PostGIS: stored as EWKB.*; the target server offers extension postgis, but the target's user may not create it: an administrator could run CREATE EXTENSION postgis/),
+    });
+    expect(run.plan.objects).toBeUndefined();
+    expect(run.plan.notes).toEqual([
+      "columns geo.g, geo.p, geo.poly are stored without extension postgis, which the target server offers but the target's user may not create in the target database" +
+        ` (permission denied to create extension "postgis": Must be superuser to create this extension.): ${advice}`,
+    ]);
+    expect(await columnTypes(target)).toEqual({ id: 'integer', g: 'bytea', p: 'bytea', poly: 'bytea' });
+    // Asking the server left nothing behind.
+    expect(await pg(target, `SELECT count(*)::int n FROM pg_extension WHERE extname = 'postgis'`)).toEqual([{ n: 0 }]);
+    await run.handle.terminate('test over');
+    // Installing PostGIS afterwards reads the bytes as the same geometries.
+    await pg(target, 'CREATE EXTENSION postgis');
+    const rows = await pg(target, `SELECT id, ST_AsEWKT(ST_GeomFromEWKB(g)) g, ST_AsEWKT(ST_GeomFromEWKB(p)) p, ST_AsEWKT(ST_GeomFromEWKB(poly)) poly FROM geo ORDER BY id`);
+    expect(rows).toEqual(await mariaSourceEwkt());
+  } finally {
+    await target.drop();
+    await pgRows({ ...target.endpoint, connectionString: PG_ADMIN_URL }, `DROP ROLE IF EXISTS ${role}`);
+  }
 }, 600_000);
 
 test('PostGIS → PostgreSQL: the extension is created in the target, every column keeps its type and every value; a changed geometry is caught', async () => {
