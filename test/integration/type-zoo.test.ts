@@ -3,9 +3,10 @@
  * every type only PostgreSQL has (arrays, interval, inet/cidr, macaddr, money, tsvector, bit/varbit, enum, domains,
  * range, composite, xml, point, uuid, jsonb) migrated to MariaDB and to SQLite, and a MariaDB table holding the types
  * only MariaDB has (SET, GEOMETRY/POINT with and without SRID, BIT(n), INET4/INET6, UUID, YEAR, ENUM, unsigned
- * integers, JSON) migrated to PostgreSQL and to SQLite. Each run stops at the approval gate (lossy mappings, one of low
- * confidence) with its notes; once approved it completes and validates; the values are compared by this test's own
- * SQL; and one changed value per type family in the target is caught by the semantic tier, which names its row.
+ * integers, JSON) migrated to PostgreSQL (whose server offers PostGIS: the plan creates it) and to SQLite. Each run
+ * stops at the approval gate (lossy mappings, one of low confidence) with its notes; once approved it completes and
+ * validates; the values are compared by this test's own SQL; and one changed value per type family in the target is
+ * caught by the semantic tier, which names its row.
  * (SQLite declares none of these types: the types SQLite schemas declare go to PostgreSQL and MariaDB in sqlite-zoo.test.ts.)
  */
 import Database from 'better-sqlite3';
@@ -300,13 +301,15 @@ function expectMariaPlanNotes(run: Awaited<ReturnType<typeof migrate>>) {
   expect(mapping('s').confidence).toBeLessThan(1);
 }
 
-test('MariaDB → PostgreSQL: SET as text[], GEOMETRY as EWKB, BIT(n) as bit(n), INET as inet, ENUM as an enum type, YEAR with its CHECK', async () => {
+test('MariaDB → PostgreSQL: SET as text[], GEOMETRY as PostGIS geometry (the plan creates the extension), BIT(n) as bit(n), INET as inet, ENUM as an enum type, YEAR with its CHECK', async () => {
   const target = await createTempDatabase('postgresql');
   targets.push(target);
   const run = await migrate(mariaSource, target);
   expectMariaPlanNotes(run);
   expect(run.mapping('s').targetType).toBe('text[]');
-  expect(run.mapping('g').targetType).toBe('bytea');
+  // The target's user (a superuser) may create PostGIS, which its server offers: the plan creates it before the tables.
+  expect(run.mapping('g').targetType).toBe('geometry');
+  expect(run.plan.objects?.map((o) => o.name)).toEqual(['postgis']);
   expect(run.mapping('b').targetType).toBe('bit(10)');
   expect(run.mapping('v6').targetType).toBe('inet');
   expect(run.mapping('e').targetType).toBe('zoo_e');
@@ -314,11 +317,11 @@ test('MariaDB → PostgreSQL: SET as text[], GEOMETRY as EWKB, BIT(n) as bit(n),
   expect(run.mapping('ub').targetType).toBe('numeric(20,0)');
 
   const types = await pg(target, `SELECT a.attname c, format_type(a.atttypid, a.atttypmod) t FROM pg_attribute a WHERE a.attrelid = 'zoo'::regclass AND a.attnum > 0 ORDER BY a.attnum`);
-  expect(Object.fromEntries(types.map((r) => [r.c, r.t]))).toMatchObject({ s: 'text[]', g: 'bytea', b: 'bit(10)', v4: 'inet', v6: 'inet', u: 'uuid', y: 'smallint', e: 'zoo_e' });
+  expect(Object.fromEntries(types.map((r) => [r.c, r.t]))).toMatchObject({ s: 'text[]', g: 'geometry', p: 'geometry', b: 'bit(10)', v4: 'inet', v6: 'inet', u: 'uuid', y: 'smallint', e: 'zoo_e' });
   expect(await pg(target, `SELECT enum_range(NULL::zoo_e)::text r`)).toEqual([{ r: '{small,medium,large}' }]);
   const rows = await pg(
     target,
-    `SELECT id, s, encode(g, 'hex') g, encode(p, 'hex') p, b::text b, host(v4) v4, host(v6) v6, u::text u, y, e::text e, ui::text ui, ub::text ub, us::text us, j::text j FROM zoo ORDER BY id`,
+    `SELECT id, s, encode(ST_AsEWKB(g), 'hex') g, encode(ST_AsEWKB(p), 'hex') p, b::text b, host(v4) v4, host(v6) v6, u::text u, y, e::text e, ui::text ui, ub::text ub, us::text us, j::text j FROM zoo ORDER BY id`,
   );
   expectSameAsMariaSource(await mariaSourceRows(), rows, (v) => v);
   await expect(pg(target, 'UPDATE zoo SET y = 1800 WHERE id = 1')).rejects.toThrow(/check constraint/);
@@ -327,8 +330,8 @@ test('MariaDB → PostgreSQL: SET as text[], GEOMETRY as EWKB, BIT(n) as bit(n),
 
   await expectChangesCaught(run.handle, (sql) => pg(target, sql), {
     1: `s = '{write}'`,
-    2: `g = decode('0101000000000000000000f03f000000000000f03f', 'hex')`,
-    3: `p = decode('0101000000000000000000f03f000000000000f03f', 'hex')`,
+    2: `g = ST_GeomFromEWKB(decode('0101000000000000000000f03f000000000000f03f', 'hex'))`,
+    3: `p = ST_GeomFromEWKB(decode('0101000000000000000000f03f000000000000f03f', 'hex'))`,
     4: `b = B'1111111111'`,
     5: `v4 = '10.9.9.9'`,
     6: `v6 = '::1'`,
