@@ -13,6 +13,7 @@ import { endpointLabel } from '../connectors/endpoint';
 import { certificateText } from '../lib/certificate';
 import { mappingEditProblem, type MappingEdit } from '../lib/mapping-edit';
 import {
+  QUERY_DEADLINE_MS,
   TERMINAL_STATUSES,
   shownStatus,
   type EndpointRef,
@@ -91,7 +92,6 @@ export interface MigrationRoutesDeps {
 }
 
 const ID_PATTERN = /^mig_[a-z0-9]{8,40}$/;
-const QUERY_DEADLINE_MS = 8_000;
 /**
  * Readers of a migration's status (pollers, dashboards, event streams) share one answer for this long: an open
  * migration's is a status query, a round trip through Temporal to a worker; a closed one's is read from the store.

@@ -37,7 +37,17 @@ function deserialize(bytes: Buffer): Payload {
   };
 }
 
+/** Keys a codec remembers having stored (it forgets them all past this many). */
+const KEYS_REMEMBERED = 10_000;
+
 export class ClaimCheckCodec implements PayloadCodec {
+  /**
+   * Keys this codec has stored already. The same payload comes back often (a migration's plan and schema at every
+   * continue-as-new and in every validation activity's input): sending its megabytes to the store again would only
+   * have them ignored there.
+   */
+  private readonly stored = new Set<string>();
+
   constructor(
     private readonly blobs: BlobStore,
     private readonly threshold = CLAIM_CHECK_THRESHOLD,
@@ -49,7 +59,11 @@ export class ClaimCheckCodec implements PayloadCodec {
         if ((payload.data?.length ?? 0) < this.threshold) return payload;
         const bytes = serialize(payload);
         const key = createHash('sha256').update(bytes).digest('hex');
-        await this.blobs.putBlob(key, bytes);
+        if (!this.stored.has(key)) {
+          await this.blobs.putBlob(key, bytes);
+          if (this.stored.size >= KEYS_REMEMBERED) this.stored.clear();
+          this.stored.add(key);
+        }
         return { metadata: { encoding: new Uint8Array(Buffer.from(ENCODING)) }, data: new Uint8Array(Buffer.from(key)) };
       }),
     );

@@ -108,6 +108,17 @@ export interface PauseReason {
   table?: string;
 }
 
+/**
+ * The source schema and the plan, sent to the next run apart from the carried state when the workflow continues as
+ * new. Neither changes once the gate is passed, so each is one payload with the same bytes run after run: the claim
+ * check (lib/claim-check.ts) keeps it once in the metadata store and every later run's history holds only its key,
+ * while the carried state that changes holds only per-table progress and counters.
+ */
+export interface CarriedDocuments {
+  schema: SchemaInfo | null;
+  plan: MigrationPlan | null;
+}
+
 export interface MigrationInput {
   id: string;
   name: string;
@@ -118,7 +129,10 @@ export interface MigrationInput {
   createdAt: string;
   /** live or test: the environment of the key that created it (resources of one never show in the other). */
   environment?: 'live' | 'test';
-  /** Set when the workflow continues as new: everything it had done so far. */
+  /**
+   * Set when the workflow continues as new: everything it had done so far (since DOCUMENTS_APART, without the source
+   * schema and the plan, which travel as the workflow's second argument: see CarriedDocuments).
+   */
   carried?: MigrationState;
   /**
    * Set (with carried) when a closed migration, completed or failed in validation, is opened again in a new run
@@ -422,6 +436,9 @@ export interface MigrationState {
   /** How many times the workflow continued as new (history stays bounded). */
   runs: number;
 }
+
+/** How long the API waits for a workflow query (the status, above all) before it answers 503 worker_unavailable. */
+export const QUERY_DEADLINE_MS = 8_000;
 
 /** Tables the status query shows at most (progress.tables_total counts them all; GET …/tables pages through them). */
 export const STATUS_TABLES_SHOWN = 100;

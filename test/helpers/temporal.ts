@@ -48,6 +48,8 @@ export interface MigrationHarness {
   running: Promise<void>;
   taskQueue: string;
   sealer: Sealer;
+  /** The worker's metadata store (where claim-checked payloads are kept). */
+  store: MetadataStore;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startHarness(env: TestWorkflowEnvironment): Promise<Migrat
     running,
     taskQueue,
     sealer: Sealer.fromConfig(config),
+    store,
     async close() {
       await worker.shutdown();
       await store.close();

@@ -9,6 +9,7 @@ import {
   MAX_ERRORS_KEPT,
   PHASES,
   strategySettings,
+  type CarriedDocuments,
   type MigrationError,
   type MigrationInput,
   type MigrationState,
@@ -64,8 +65,13 @@ export class MigrationRun {
   /** Set as the run ends (continue-as-new or close): what is left is carried on, or written with the outcome. */
   ending = false;
 
-  constructor(readonly input: MigrationInput) {
+  constructor(
+    readonly input: MigrationInput,
+    documents?: CarriedDocuments,
+  ) {
     this.state = input.carried ?? initialState(input);
+    // A run continued as new gets its schema and plan apart from the carried state (DOCUMENTS_APART_PATCH).
+    if (documents) Object.assign(this.state, { schema: documents.schema, plan: documents.plan });
     this.persists = wf.patched(RESULTS_PATCH);
     this.settings = strategySettings(input.strategy, input.options);
     this.copyWork = copyActivities(input.options);
