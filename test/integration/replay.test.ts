@@ -14,7 +14,10 @@
  *   twice (paths-chunk-retried).
  * - recorded with the workflow code of e8a1396 by the e2e tests through the API: a closed migration opened again
  *   for validation re-runs, twice (reopened-validation-reruns-run*: the first run, one whose re-run fails and holds,
- *   one that passes), and one opened again to retry a rejected row after its workflow was deleted (reopened-row-retry). */
+ *   one that passes), and one opened again to retry a rejected row after its workflow was deleted (reopened-row-retry).
+ * - recorded by history.test.ts with the shorter-runs and documents-apart patches (the schema and plan sent apart
+ *   from the carried state at each continue-as-new): documents-apart-continue-as-new-run* and
+ *   documents-apart-key-ranges-run* (the first run, the second and the last). */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
