@@ -47,6 +47,12 @@ export interface IdentifierRules {
    * Absent: the database names them itself.
    */
   columnCheckName?: (table: string, column: string) => string;
+  /**
+   * Where a foreign key's name must be unique beyond its table: `schema` among the schema's foreign keys (MySQL and
+   * MariaDB), `constraints` among all of the schema's constraints, CHECKs too (Oracle). Absent: per table (PostgreSQL,
+   * SQLite), where the plan keeps the source's names.
+   */
+  foreignKeyNames?: 'schema' | 'constraints';
 }
 
 /** A dialect's type map both ways (connectors/<dialect>/types.ts); its connector reads catalogs with its own toCanonical. */

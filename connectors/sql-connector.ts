@@ -418,7 +418,7 @@ export abstract class SqlConnector implements Connector {
         await this.exec(this.createIndexSql(plan.target, name, index));
       }
       for (const fk of plan.source.foreignKeys) {
-        if (existing.foreignKeys.some((f) => f.name === this.fitName(fk.name) || (same(f.columns, fk.columns) && f.referencedTable === fk.referencedTable))) continue;
+        if (existing.foreignKeys.some((f) => f.name === this.foreignKeyName(fk) || (same(f.columns, fk.columns) && f.referencedTable === fk.referencedTable))) continue;
         await this.addForeignKey(plan, fk);
       }
       await this.afterLoad(plan);
@@ -440,10 +440,15 @@ export abstract class SqlConnector implements Connector {
     return name;
   }
 
+  /** The plan's name where the target keeps foreign-key names per schema and the source's was taken; else the source's, fitted. */
+  protected foreignKeyName(fk: TableInfo['foreignKeys'][number]): string {
+    return fk.targetName ?? this.fitName(fk.name);
+  }
+
   protected async addForeignKey(plan: TablePlan, fk: TableInfo['foreignKeys'][number]): Promise<void> {
     const actions = foreignKeyActions(fk);
     await this.exec(
-      `ALTER TABLE ${this.qt(plan.target)} ADD CONSTRAINT ${this.q(this.fitName(fk.name))} FOREIGN KEY (${quoteList(this.dialect, fk.columns)})` +
+      `ALTER TABLE ${this.qt(plan.target)} ADD CONSTRAINT ${this.q(this.foreignKeyName(fk))} FOREIGN KEY (${quoteList(this.dialect, fk.columns)})` +
         ` REFERENCES ${this.qt(fk.referencedTable)} (${quoteList(this.dialect, fk.referencedColumns)})${actions}`,
     );
   }

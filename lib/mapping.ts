@@ -212,9 +212,11 @@ const NUMERIC_KINDS: ReadonlySet<string> = new Set(['int16', 'int32', 'int64', '
  * already), fitted to the target's length; one whose name another CHECK had first (in the plan's order) gets `_2`, `_3`,
  * … (lib/unique-names.ts), said in `notes`. Where the target names columns' own CHECKs in the same namespace (Oracle:
  * IdentifierRules.columnCheckName), those come after every table's CHECKs and get a `checkName` only when theirs was
- * taken. MySQL compares the names without case. Deterministic.
+ * taken. Where it keeps foreign-key names per schema (IdentifierRules.foreignKeyNames), foreign keys between migrated
+ * tables keep the source's names, unique among themselves (MySQL) or beside the CHECKs too (Oracle), and get a
+ * `targetName` only when theirs was taken. The names are compared without case (MySQL does). Deterministic.
  */
-function nameChecks(tables: TablePlan[], rules: IdentifierRules, notes: string[]): TablePlan[] {
+function nameConstraints(tables: TablePlan[], rules: IdentifierRules, notes: string[]): TablePlan[] {
   const crossDialect = tables.filter((t) => !t.native);
   const tableChecks = crossDialect.flatMap((t) =>
     (t.source.checks ?? []).map((c) => ({ base: c.name.startsWith(`${t.target}_`) ? c.name : `${t.target}_${c.name}`, owner: `check ${c.name} of ${t.source.name}` })),
@@ -223,14 +225,32 @@ function nameChecks(tables: TablePlan[], rules: IdentifierRules, notes: string[]
   const columnChecks = named
     ? crossDialect.flatMap((t) => t.columns.filter((c) => c.canonical.check).map((c) => ({ column: c, base: named(t.target, c.column), owner: `the check of column ${t.source.name}.${c.column}` })))
     : [];
-  const given = uniqueNames([...tableChecks, ...columnChecks], rules, { key: (n) => n.toLowerCase() });
-  const columnNames = new Map<ColumnMapping, string>();
-  columnChecks.forEach((r, i) => {
-    const { name, renamed } = given[tableChecks.length + i];
-    if (!renamed) return;
-    notes.push(`the check of column ${r.column.table}.${r.column.column} is named ${name} in the target, because ${renamed.from} is the name of ${renamed.takenBy} there`);
-    columnNames.set(r.column, name);
-  });
+  const migrated = new Set(tables.map((t) => t.source.name));
+  const foreignKeys = rules.foreignKeyNames
+    ? crossDialect.flatMap((t) =>
+        t.source.foreignKeys.filter((fk) => migrated.has(fk.referencedTable)).map((fk) => ({ fk, table: t.source.name, base: fk.name, owner: `foreign key ${fk.name} of ${t.source.name}` })),
+      )
+    : [];
+  const key = { key: (n: string) => n.toLowerCase() };
+  const shared = rules.foreignKeyNames === 'constraints';
+  const given = uniqueNames([...tableChecks, ...columnChecks, ...(shared ? foreignKeys : [])], rules, key);
+  const givenForeignKeys = shared ? given.slice(tableChecks.length + columnChecks.length) : uniqueNames(foreignKeys, rules, key);
+
+  const renamedAs = <T>(requests: ({ owner: string } & T)[], names: typeof given, what: (r: T) => string) => {
+    const out = new Map<T, string>();
+    requests.forEach((r, i) => {
+      const { name, renamed } = names[i];
+      if (!renamed) return;
+      notes.push(`${what(r)} is named ${name} in the target, because ${renamed.from} is the name of ${renamed.takenBy} there`);
+      out.set(r, name);
+    });
+    return out;
+  };
+  const columnNames = new Map(
+    [...renamedAs(columnChecks, given.slice(tableChecks.length), (r) => `the check of column ${r.column.table}.${r.column.column}`)].map(([r, n]) => [r.column, n]),
+  );
+  const foreignKeyNames = new Map([...renamedAs(foreignKeys, givenForeignKeys, (r) => `foreign key ${r.fk.name} of ${r.table}`)].map(([r, n]) => [r.fk, n]));
+
   let next = 0;
   return tables.map((t) => {
     if (t.native) return t;
@@ -240,8 +260,9 @@ function nameChecks(tables: TablePlan[], rules: IdentifierRules, notes: string[]
       return { ...c, targetName: name };
     });
     const columns = columnNames.size ? t.columns.map((c) => (columnNames.has(c) ? { ...c, checkName: columnNames.get(c) } : c)) : t.columns;
-    if (!checks?.length && columns === t.columns) return t;
-    return { ...t, columns, source: { ...t.source, ...(checks?.length ? { checks } : {}) } };
+    const fks = foreignKeyNames.size ? t.source.foreignKeys.map((fk) => (foreignKeyNames.has(fk) ? { ...fk, targetName: foreignKeyNames.get(fk) } : fk)) : t.source.foreignKeys;
+    if (!checks?.length && columns === t.columns && fks === t.source.foreignKeys) return t;
+    return { ...t, columns, source: { ...t.source, foreignKeys: fks, ...(checks?.length ? { checks } : {}) } };
   });
 }
 
@@ -377,7 +398,7 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   const extensions = [...(options.targetExtensions ?? []), ...creatable];
   const planned = parentsFirst(schema.tables).map((t) => planTable(t, targetDialect, native, notes, extensions));
   const crossDialect = !native && isDialect(targetDialect);
-  const named = crossDialect ? nameCreatedTypes(nameChecks(planned, dialectNamed(targetDialect).identifiers, notes), targetDialect, notes) : planned;
+  const named = crossDialect ? nameCreatedTypes(nameConstraints(planned, dialectNamed(targetDialect).identifiers, notes), targetDialect, notes) : planned;
   const { tables, objects: extensionObjects } = crossDialect ? offeredExtensions(schema, targetDialect, options, named, notes) : { tables: named, objects: [] };
   const columns = tables.flatMap((t) => t.columns);
   // Natively a column may have no declared type at all (SQLite): the target declares it as the source does.

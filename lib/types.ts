@@ -110,6 +110,11 @@ export interface ColumnInfo {
 
 export interface ForeignKeyInfo {
   name: string;
+  /**
+   * Its name in a target of another dialect when that keeps foreign-key names per schema (IdentifierRules.foreignKeyNames)
+   * and the source's name was another's there first (lib/mapping.ts); absent: the source's name, fitted.
+   */
+  targetName?: string;
   columns: string[];
   referencedTable: string;
   referencedColumns: string[];

@@ -30,6 +30,8 @@ export const mysql = {
     literal: (value: string) => ansiLiteral(value.replace(/\\/g, '\\\\')),
     caseFolding: 'none',
     maxNameChars: 64,
+    // InnoDB keeps a foreign key's name in the database: a second table cannot use it.
+    foreignKeyNames: 'schema',
   },
   types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ columnType: text.toLowerCase() }), toCanonical, sameDialect, indexRefusal },
   validation,

@@ -35,6 +35,7 @@ export const oracle = {
     ...limits,
     // A constraint's name is unique in an Oracle schema: a column's CHECK is named with its table (see the connector).
     columnCheckName: (table: string, column: string) => (`${column}_CK`.startsWith(`${table}_`) ? `${column}_CK` : `${table}_${column}_CK`),
+    foreignKeyNames: 'constraints',
   },
   types: { fromCanonical, parseTypeName, toCanonical },
   validation,

@@ -7,7 +7,8 @@
  * To PostgreSQL every type and CHECK is created under a name of its own (the first table, `a` as the source lists
  * them, keeps the plain names), the renamed ones said in the plan's notes;
  * to MariaDB (the same dialect: ENUMs inline, CHECKs per table) every name stays. Both validate, and every CHECK and
- * enum still refuses a bad value. The target is read with this test's own SQL.
+ * enum still refuses a bad value. And PostgreSQL foreign keys of one name on two tables (per table there) reach
+ * MariaDB (per schema) under two names. The target is read with this test's own SQL.
  */
 import type { Endpoint } from '../../connectors/types';
 import type { MigrationPlan } from '../../lib/types';
@@ -142,4 +143,33 @@ test('to MariaDB: ENUMs inline and CHECKs per table keep their names; validated;
   expect(await refused(mariadbRows(target, `INSERT INTO a_b (id, c, x) VALUES (1000, 'x', 0)`))).toBe(true);
   expect(await refused(mariadbRows(target, `INSERT INTO a (id, b_c, b_x) VALUES (1001, 'x', 1)`))).toBe(true);
   expect(await refused(mariadbRows(target, `INSERT INTO a (id, b_c, b_x) VALUES (1002, 'r', 99)`))).toBe(false);
+}, 300_000);
+
+test('PostgreSQL foreign keys of one name on two tables (names are per table there) to MariaDB, where they are per schema: both created, validated', async () => {
+  const pgSource = (await suite.database('postgresql')).endpoint;
+  await pgRows(
+    pgSource,
+    `CREATE TABLE parent (id integer PRIMARY KEY);
+     CREATE TABLE child_a (id integer PRIMARY KEY, parent_id integer, CONSTRAINT fk_parent FOREIGN KEY (parent_id) REFERENCES parent (id));
+     CREATE TABLE child_b (id integer PRIMARY KEY, parent_id integer, CONSTRAINT fk_parent FOREIGN KEY (parent_id) REFERENCES parent (id));
+     INSERT INTO parent SELECT i FROM generate_series(1, 10) i;
+     INSERT INTO child_a SELECT i, i % 10 + 1 FROM generate_series(1, 30) i;
+     INSERT INTO child_b SELECT i, i % 10 + 1 FROM generate_series(1, 20) i;`,
+  );
+  const target = (await suite.database('mysql')).endpoint;
+  const { status, plan } = await migrate(pgSource, target);
+  expect(status.failure).toBeNull();
+  expect(status.status).toBe('completed');
+  expect(status.errors ?? []).toEqual([]);
+  expect(status.validation?.status).toBe('passed');
+  expect(plan.notes).toContain('foreign key fk_parent of child_b is named fk_parent_2 in the target, because fk_parent is the name of foreign key fk_parent of child_a there');
+  const fks = await mariadbRows(
+    target,
+    `SELECT TABLE_NAME AS t, CONSTRAINT_NAME AS name FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1, 2`,
+  );
+  expect(fks.map((f) => [f.t, f.name])).toEqual([
+    ['child_a', 'fk_parent'],
+    ['child_b', 'fk_parent_2'],
+  ]);
+  expect(await refused(mariadbRows(target, `INSERT INTO child_b (id, parent_id) VALUES (1000, 99)`))).toBe(true);
 }, 300_000);

@@ -179,3 +179,30 @@ describe('CHECK names', () => {
     expect(plan(tables, 'postgresql').tables.flatMap((t) => t.columns.map((c) => c.checkName))).toEqual([undefined, undefined, undefined, undefined]);
   });
 });
+
+describe('foreign-key names', () => {
+  const child = (name: string, fk: string, references = 'parent'): TableInfo => ({
+    ...table(name, [col('parent_id', { kind: 'int32' })]),
+    foreignKeys: [{ name: fk, columns: ['parent_id'], referencedTable: references, referencedColumns: ['id'] }],
+  });
+  const fkNames = (p: ReturnType<typeof plan>) => p.tables.flatMap((t) => t.source.foreignKeys.map((fk) => fk.targetName ?? fk.name));
+
+  test('MariaDB keeps them per schema: one name on two tables becomes fk_parent and fk_parent_2, noted; a key to a table left out takes no name', () => {
+    const p = plan([table('parent', []), child('child_a', 'fk_parent'), child('child_b', 'FK_PARENT'), child('child_c', 'fk_parent', 'elsewhere')], 'mysql');
+    expect(fkNames(p)).toEqual(['fk_parent', 'FK_PARENT_2', 'fk_parent']);
+    expect(p.notes).toContain('foreign key FK_PARENT of child_b is named FK_PARENT_2 in the target, because FK_PARENT is the name of foreign key fk_parent of child_a there');
+  });
+
+  test('Oracle keeps every constraint name per schema: a foreign key named as a CHECK is renamed, the CHECK keeps its name', () => {
+    const p = plan([table('parent', [col('x', { kind: 'int32' })], [['x_pos', 'CHECK (x > 0)']]), child('child_a', 'parent_x_pos')], 'oracle');
+    expect(p.tables[0].source.checks?.map((c) => c.targetName)).toEqual(['parent_x_pos']);
+    expect(fkNames(p)).toEqual(['parent_x_pos_2']);
+  });
+
+  test('PostgreSQL and SQLite keep them per table: the names stay the source\'s, no targetName', () => {
+    for (const target of ['postgresql', 'sqlite'] as Dialect[]) {
+      const p = plan([table('parent', []), child('child_a', 'fk_parent'), child('child_b', 'fk_parent')], target);
+      expect(p.tables.flatMap((t) => t.source.foreignKeys.map((fk) => fk.targetName))).toEqual([undefined, undefined]);
+    }
+  });
+});
