@@ -4,9 +4,9 @@
  * lossless (widening) or lower it (narrowing). Pure: the workflow applies edits in an update handler.
  */
 import { dialectNamed } from '../connectors/dialects';
-import { isKeyColumn } from './mapping';
+import { baseTypeName, isKeyColumn } from './mapping';
 import { targetType } from './typemap';
-import type { CanonicalType, ColumnMapping, Dialect, MigrationPlan } from './types';
+import type { CanonicalType, ColumnMapping, Dialect, MigrationPlan, SchemaObject, TablePlan } from './types';
 
 export interface MappingEdit {
   /** `<table>.<column>`, as GET …/mappings lists it. */
@@ -22,6 +22,16 @@ export function parseTargetType(dialect: Dialect, sql: string): CanonicalType {
   const types = dialectNamed(dialect).types;
   if (!types) return { kind: 'unsupported', readNote: `${dialect} targets are not supported` };
   return types.parseTypeName(text);
+}
+
+/**
+ * A type the target's own type map parsed as one of its native types (PostGIS geometry, say) is written in its
+ * portable form when the native one cannot be (across dialects): the type map renders that as the type typed, where
+ * the target has what it needs (plan.targetExtensions), and these edits were refused before.
+ */
+function writableType(plan: MigrationPlan, proposed: CanonicalType): CanonicalType {
+  if (proposed.kind !== 'native' || !proposed.portable) return proposed;
+  return targetType(plan.targetDialect, proposed, { extensions: plan.targetExtensions }).sql ? proposed : proposed.portable;
 }
 
 const INTEGER_RANK: Partial<Record<CanonicalType['kind'], number>> = { int16: 1, int32: 2, int64: 3 };
@@ -74,8 +84,19 @@ export function editConfidence(source: CanonicalType, proposed: CanonicalType): 
   return { confidence: 0.5, note: `a different kind of type (${s} → ${p}): the target converts values and may reject some` };
 }
 
-/** Applies edits to a plan: each edited mapping gets the new type, a confidence and a note; the plan's minimum follows. */
-export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[]): { plan: MigrationPlan; edited: ColumnMapping[] } {
+export interface EditOptions {
+  /**
+   * Leave out of the plan an extension it would create (plan.objects) once no column needs it any more: every
+   * column that needed it was edited to a type of no extension. Off for edits a workflow made before this existed.
+   */
+  pruneExtensions?: boolean;
+}
+
+/**
+ * Applies edits to a plan: each edited mapping gets the new type, a confidence and a note; the plan's minimum follows.
+ * A type of an extension the plan's target has or creates (plan.targetExtensions) is chosen as at planning.
+ */
+export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[], options: EditOptions = {}): { plan: MigrationPlan; edited: ColumnMapping[] } {
   const byId = new Map(edits.map((e) => [e.id, e]));
   const edited: ColumnMapping[] = [];
   const tables = plan.tables.map((t) => ({
@@ -83,27 +104,63 @@ export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[]): { 
     columns: t.columns.map((c) => {
       const edit = byId.get(c.id);
       if (!edit) return c;
-      const proposed = parseTargetType(plan.targetDialect, edit.target_type);
+      const proposed = writableType(plan, parseTargetType(plan.targetDialect, edit.target_type));
       const judged = editConfidence(c.canonical, proposed);
       const confidence = Math.min(judged.confidence, c.canonical.readConfidence ?? 1);
       const note = ['edited by hand', judged.note, c.canonical.readNote].filter(Boolean).join('; ');
       // What reaches DDL is the target type map's own rendering of the parsed type, never the text the user typed.
-      const rendered = targetType(plan.targetDialect, proposed, { inKey: isKeyColumn(t.source, c.column) }).sql;
+      const rendered = targetType(plan.targetDialect, proposed, { inKey: isKeyColumn(t.source, c.column), extensions: plan.targetExtensions }).sql;
       const next: ColumnMapping = { ...c, targetType: rendered, confidence, note };
       edited.push(next);
       return next;
     }),
   }));
   const minConfidence = Math.min(1, ...tables.flatMap((t) => t.columns.map((c) => c.confidence)));
-  return { plan: { ...plan, tables, minConfidence }, edited };
+  if (!options.pruneExtensions || !plan.objects) return { plan: { ...plan, tables, minConfidence }, edited };
+  const objects = stillNeeded(plan, plan.objects, tables, edited);
+  // An extension the plan no longer creates is no longer the target's: its types are refused to later edits.
+  const gone = new Set(plan.objects.filter((o) => !objects.some((kept) => kept.name === o.name && kept.kind === o.kind)).map((o) => o.name));
+  const targetExtensions = plan.targetExtensions?.filter((e) => !gone.has(e));
+  return { plan: { ...plan, tables, minConfidence, objects, ...(targetExtensions ? { targetExtensions } : {}) }, edited };
+}
+
+/**
+ * The plan's objects as the edits leave them: an extension of the target's type map (TypeMap.extensionTypes) the plan
+ * creates is needed by the columns (neededBy) not edited now, whatever their type (PostGIS geography, say), and by
+ * those edited to one of its types; it goes when none is left.
+ */
+function stillNeeded(plan: MigrationPlan, objects: SchemaObject[], tables: TablePlan[], edited: ColumnMapping[]): SchemaObject[] {
+  const typesOf = dialectNamed(plan.targetDialect).types?.extensionTypes ?? {};
+  const editedTo = new Map(edited.map((c) => [c.id, baseTypeName(c.targetType)]));
+  const order = tables.flatMap((t) => t.columns.map((c) => c.id));
+  const out: SchemaObject[] = [];
+  for (const o of objects) {
+    const types = typesOf[o.name];
+    if (o.kind !== 'extension' || !o.neededBy?.length || !types) {
+      out.push(o);
+      continue;
+    }
+    const needs = (id: string) => (editedTo.has(id) ? types.includes(editedTo.get(id) as string) : o.neededBy?.includes(id));
+    const neededBy = order.filter(needs);
+    if (neededBy.length) out.push({ ...o, neededBy });
+  }
+  return out;
 }
 
 /** Why an edit cannot be applied (unknown mapping, type the target cannot hold), or null when it can. */
 export function mappingEditProblem(plan: MigrationPlan, edit: MappingEdit): string | null {
   const mapping = plan.tables.flatMap((t) => t.columns).find((c) => c.id === edit.id);
   if (!mapping) return `no mapping ${edit.id}`;
-  const proposed = parseTargetType(plan.targetDialect, edit.target_type);
+  const proposed = writableType(plan, parseTargetType(plan.targetDialect, edit.target_type));
   if (proposed.kind === 'unsupported') return `${edit.target_type} is not a ${plan.targetDialect} type Sensei can write (${proposed.readNote ?? 'unsupported'})`;
-  if (!targetType(plan.targetDialect, proposed).sql) return `${edit.target_type} is not a ${plan.targetDialect} type Sensei can write`;
+  const extension = extensionOf(plan.targetDialect, edit.target_type);
+  if (extension && !plan.targetExtensions?.includes(extension)) return `${edit.target_type} needs extension ${extension}, which the target database does not have and the plan does not create`;
+  if (!targetType(plan.targetDialect, proposed, { extensions: plan.targetExtensions }).sql) return `${edit.target_type} is not a ${plan.targetDialect} type Sensei can write`;
   return null;
+}
+
+/** The extension of the target's type map (TypeMap.extensionTypes) whose type this is, if any. */
+function extensionOf(dialect: Dialect, typed: string): string | undefined {
+  const base = baseTypeName(typed.trim().toLowerCase());
+  return Object.entries(dialectNamed(dialect).types?.extensionTypes ?? {}).find(([, types]) => types.includes(base))?.[0];
 }

@@ -331,7 +331,7 @@ export function parentsFirst(tables: TableInfo[]): TableInfo[] {
 }
 
 /** A type's name without its modifiers, as TypeMap.extensionTypes lists them: `geometry(Point,4326)` → `geometry`. */
-function baseTypeName(sql: string): string {
+export function baseTypeName(sql: string): string {
   return sql.replace(/\(.*$/s, '').trim().toLowerCase();
 }
 
@@ -437,6 +437,7 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
     notes,
     ...(native && schema.objects?.length ? { objects: objectsFor(schema.objects, tables, notes) } : {}),
     ...(extensionObjects.length ? { objects: extensionObjects } : {}),
+    ...(crossDialect && extensions.length ? { targetExtensions: extensions } : {}),
   };
 }
 

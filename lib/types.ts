@@ -310,4 +310,9 @@ export interface MigrationPlan {
    * dialects: the extensions the target's user may create whose types the columns take (PostGIS for GEOMETRY).
    */
   objects?: SchemaObject[];
+  /**
+   * Across dialects: the target's extensions the columns may take types of (installed in the target database, or
+   * created by the plan): a mapping edited at the gate may choose their types too (PostGIS geometry).
+   */
+  targetExtensions?: string[];
 }

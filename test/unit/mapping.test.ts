@@ -231,6 +231,38 @@ describe('extensions the target server offers and its database lacks (PostGIS fo
     expect(plan.tables[0].columns[2].note).toMatch(/stored as EWKB .*; the target server offers extension postgis, but the target's user may not create it: an administrator could run CREATE EXTENSION postgis/);
   });
 
+  test('at the gate, an edit may choose the extension type the target has or gets; edited away, the extension is no longer created', () => {
+    const created = planMigration(spatial, 'postgresql', { targetSchema: 'public', offeredExtensions: [{ name: 'postgis', create: ['CREATE EXTENSION IF NOT EXISTS "postgis"'] }] });
+    expect(created.targetExtensions).toEqual(['postgis']);
+    const prune = { pruneExtensions: true };
+    const oneAway = applyMappingEdits(created, [{ id: 'places.g', target_type: 'bytea' }], prune).plan;
+    expect(types(oneAway)['places.g']).toBe('bytea');
+    expect(oneAway.objects?.[0]?.neededBy).toEqual(['places.p']);
+    const bothAway = applyMappingEdits(oneAway, [{ id: 'places.p', target_type: 'bytea' }], prune).plan;
+    expect(bothAway.objects).toEqual([]);
+    // No longer created, so no longer the target's: geometry is refused from then on.
+    expect(bothAway.targetExtensions).toEqual([]);
+    expect(mappingEditProblem(bothAway, { id: 'places.g', target_type: 'geometry' })).toMatch(/^geometry needs extension postgis/);
+    // Edited to geometry again: the column needs it still.
+    const back = applyMappingEdits(oneAway, [{ id: 'places.g', target_type: 'geometry' }], prune);
+    expect(back.edited[0]?.targetType).toBe('geometry');
+    expect(back.plan.objects?.[0]?.neededBy).toEqual(['places.g', 'places.p']);
+    // Edits a workflow made before pruning existed keep the extension.
+    expect(applyMappingEdits(oneAway, [{ id: 'places.p', target_type: 'bytea' }]).plan.objects).toEqual(oneAway.objects);
+
+    const installed = planMigration(spatial, 'postgresql', { targetSchema: 'public', targetExtensions: ['postgis'], offeredExtensions: [] });
+    const asBytes = applyMappingEdits(installed, [{ id: 'places.g', target_type: 'bytea' }]).plan;
+    expect(applyMappingEdits(asBytes, [{ id: 'places.g', target_type: 'geometry' }]).edited[0]?.targetType).toBe('geometry');
+
+    const refusal = 'permission denied to create extension "postgis": Must be superuser to create this extension.';
+    const without = planMigration(spatial, 'postgresql', { targetSchema: 'public', offeredExtensions: [{ name: 'postgis', refusal }] });
+    expect(without.targetExtensions).toBeUndefined();
+    expect(mappingEditProblem(without, { id: 'places.g', target_type: 'geometry' })).toBe(
+      'geometry needs extension postgis, which the target database does not have and the plan does not create',
+    );
+    expect(mappingEditProblem(created, { id: 'places.g', target_type: 'geometry' })).toBeNull();
+  });
+
   test('an installed one needs nothing created', () => {
     const plan = planMigration(spatial, 'postgresql', { targetSchema: 'public', targetExtensions: ['postgis'], offeredExtensions: [] });
     expect(types(plan)['places.g']).toBe('geometry');

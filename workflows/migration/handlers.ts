@@ -35,6 +35,12 @@ import {
 import { cancelRefusal, pauseRefusal, resumeRefusal, rowRetryRefusal } from './rules';
 import { now, refuse, type MigrationRun } from './run';
 
+/**
+ * Mapping edits leave out an extension the plan would create once no column needs it (lib/mapping-edit.ts,
+ * EditOptions.pruneExtensions); edits made before this keep it (workflow versioning).
+ */
+const PRUNE_EXTENSIONS_PATCH = 'edits-prune-extensions';
+
 /** Registers every handler: called before the workflow's first await, so no signal or update is lost. */
 export function setHandlers(run: MigrationRun): void {
   const { input, state } = run;
@@ -96,7 +102,7 @@ export function setHandlers(run: MigrationRun): void {
   wf.setHandler(
     editMappingsUpdate,
     (edits) => {
-      const result = applyMappingEdits(state.plan as MigrationPlan, edits);
+      const result = applyMappingEdits(state.plan as MigrationPlan, edits, { pruneExtensions: wf.patched(PRUNE_EXTENSIONS_PATCH) });
       state.plan = result.plan;
       const need = approvalNeed(result.plan, input.strategy, input.options);
       const gate = state.gate as GateState;
