@@ -390,6 +390,26 @@ function offeredExtensions(schema: SchemaInfo, targetDialect: Dialect, options: 
   return { tables: tables.map((t) => ({ ...t, columns: t.columns.map(noted) })), objects };
 }
 
+/**
+ * The spatial_ref_sys rows the source's users added that columns use (SpatialModifiers.customSrs): Sensei does not
+ * migrate them (a PostGIS target has its own rows only; another dialect keeps just the SRID number).
+ */
+function customSpatialRefNotes(schema: SchemaInfo): string[] {
+  const used = new Map<number, { srs: string; columns: string[] }>();
+  for (const t of schema.tables) {
+    for (const c of t.columns) {
+      const spatial = crossType(c.type).spatial;
+      if (spatial?.srid === undefined || !spatial.customSrs) continue;
+      const entry = used.get(spatial.srid) ?? { srs: spatial.customSrs, columns: [] };
+      entry.columns.push(`${t.name}.${c.name}`);
+      used.set(spatial.srid, entry);
+    }
+  }
+  if (used.size === 0) return [];
+  const rows = [...used.entries()].sort(([a], [b]) => a - b).map(([srid, u]) => `SRID ${srid} (${u.srs}), used by ${u.columns.join(', ')}`);
+  return [`spatial_ref_sys rows the source's users added are not migrated: ${rows.join('; ')}`];
+}
+
 export function planMigration(schema: SchemaInfo, targetDialect: Dialect, options: PlanOptions): MigrationPlan {
   const native = migratesNatively(schema.dialect, targetDialect);
   const notes: string[] = [];
@@ -401,6 +421,7 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   const named = crossDialect ? nameCreatedTypes(nameConstraints(planned, dialectNamed(targetDialect).identifiers, notes), targetDialect, notes) : planned;
   const { tables, objects: extensionObjects } = crossDialect ? offeredExtensions(schema, targetDialect, options, named, notes) : { tables: named, objects: [] };
   const columns = tables.flatMap((t) => t.columns);
+  notes.push(...customSpatialRefNotes(schema));
   // Natively a column may have no declared type at all (SQLite): the target declares it as the source does.
   const blockers = tables
     .flatMap((t) => t.columns.filter((c) => c.canonical.kind === 'unsupported' || (!c.targetType && !(t.native && c.sourceType === ''))))

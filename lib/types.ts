@@ -67,6 +67,21 @@ export interface CanonicalType {
    * comparisons, AND/OR/NOT, BETWEEN, IN, IS NULL, numbers and '…' strings only (lib/typemap/check.ts).
    */
   check?: string;
+  /** A spatial type's modifiers (family `geometry`), where the source declares them. */
+  spatial?: SpatialModifiers;
+}
+
+/**
+ * What a spatial column declares beyond its values' bytes: its geometry subtype (PostGIS spells them `Point`,
+ * `MultiPolygon`, `PointZ`; absent or `Geometry`: any), the SRID its values take, whether its coordinates are
+ * longitude/latitude on the spheroid (PostGIS geography: distances and areas are geodesic) and, when the SRID's
+ * spatial_ref_sys row is one the source's users added, that row's authority (`custom:1`): it is not migrated.
+ */
+export interface SpatialModifiers {
+  subtype?: string;
+  srid?: number;
+  geodetic?: boolean;
+  customSrs?: string;
 }
 
 /** Families of types only some dialects declare (see CanonicalType.family). */

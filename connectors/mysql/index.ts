@@ -1,7 +1,7 @@
 /** MySQL and MariaDB through mysql2/promise. The "schema" is the database. */
 import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
-import { isGeometryType, mysqlDefaultSql, nativeForm, toCanonical } from './types';
+import { isGeometryType, mysqlDefaultSql, nativeForm, spatialSridClause, toCanonical } from './types';
 import { longTextBound } from './validation';
 import { bitsAsDigits, ewkbAsGeometry, geometryAsEwkb, setAsJson } from './values';
 import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
@@ -133,6 +133,17 @@ function portableValue(type: CanonicalType): (v: unknown) => unknown {
 /** A column of another dialect's geometry (PostGIS, as EWKB) written to a GEOMETRY column: stored as MariaDB/MySQL keep it. */
 function geometryColumn(plan: TablePlan, c: ColumnMapping): boolean {
   return !plan.native && c.canonical.family === 'geometry' && isGeometryType(c.targetType);
+}
+
+/**
+ * Another dialect's spatial column that declares its SRID (PostGIS geography(Point,4326)) keeps it on the column: the
+ * attribute right after the type (`head`, how the definition starts), see spatialSridClause.
+ */
+function withSpatialSrid(definition: string, plan: TablePlan, c: ColumnMapping, head: string): string {
+  const srid = c.canonical.spatial?.srid;
+  const clause = srid === undefined ? '' : spatialSridClause(srid);
+  if (!clause || !geometryColumn(plan, c) || !definition.startsWith(head)) return definition;
+  return `${head} ${clause}${definition.slice(head.length)}`;
 }
 
 /**
@@ -535,7 +546,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   }
 
   protected override columnDefinition(plan: TablePlan, c: ColumnMapping): string {
-    if (!plan.native) return super.columnDefinition(plan, c);
+    if (!plan.native) return withSpatialSrid(super.columnDefinition(plan, c), plan, c, this.q(c.column) + ' ' + this.columnType(c));
     const source = plan.source.columns.find((x) => x.name === c.column);
     let def = `${this.q(c.column)} ${this.columnType(c)}`;
     // The source's own collation: the target's table default (a binary NO PAD one) would change comparisons.

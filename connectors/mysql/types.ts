@@ -1,5 +1,5 @@
 /** MySQL / MariaDB ⇄ canonical types. Pure: no driver imports. */
-import type { CanonicalType, ColumnInfo } from '../../lib/types';
+import type { CanonicalType, ColumnInfo, SpatialModifiers } from '../../lib/types';
 import { compact, portableAs, typeArgs, type TargetTypeChoice, type TargetTypeContext } from '../../lib/typemap/common';
 
 export interface MysqlNativeType {
@@ -179,6 +179,7 @@ function familyType(type: CanonicalType, context: TargetTypeContext): TargetType
       if (type.length !== undefined && type.length <= MAX_VARCHAR) return { sql: `VARCHAR(${type.length})`, confidence: 1 };
       return text(context);
     case 'geometry':
+      if (type.spatial?.geodetic) return geographyType(type.spatial);
       // PostGIS geometry (EWKB): the values keep their SRID; the column takes every geometry type, as PostGIS's does.
       return {
         sql: 'GEOMETRY',
@@ -189,6 +190,50 @@ function familyType(type: CanonicalType, context: TargetTypeContext): TargetType
       return null;
   }
 }
+
+/** PostGIS subtypes (`Point`, `MultiPolygonZ`) as MariaDB/MySQL spatial types, without the Z/M suffix those have no form for. */
+const SUBTYPES: Readonly<Record<string, string>> = {
+  point: 'POINT',
+  linestring: 'LINESTRING',
+  polygon: 'POLYGON',
+  multipoint: 'MULTIPOINT',
+  multilinestring: 'MULTILINESTRING',
+  multipolygon: 'MULTIPOLYGON',
+  geometrycollection: 'GEOMETRYCOLLECTION',
+};
+
+/**
+ * PostGIS geography: its subtype's spatial type, the SRID kept on the column (the connector declares it: see
+ * spatialSridClause) and in every value. MariaDB/MySQL compute on the plane: what was geodesic is said at the gate.
+ */
+function geographyType(spatial: SpatialModifiers): TargetTypeChoice {
+  const name = (spatial.subtype ?? '').toLowerCase();
+  const dimensions = /^(.+?)(zm|z|m)$/.exec(name);
+  const sql = SUBTYPES[dimensions ? (dimensions[1] as string) : name] ?? 'GEOMETRY';
+  const srid = spatial.srid ?? 4326;
+  const declared = spatialSridClause(srid)
+    ? `with SRID ${srid} (MariaDB REF_SYSTEM_ID), each value with its SRID`
+    : `each value with its SRID ${srid} (MariaDB declares a column's SRID only up to ${MAX_COLUMN_SRID}: the column does not)`;
+  const notes = [
+    `stored as ${sql} ${declared}: MariaDB/MySQL compute on the plane, so distances, areas and ` +
+      `intersections that PostGIS measured on the spheroid (metres) become planar in degrees`,
+  ];
+  if (dimensions) notes.push(`its ${dimensions[2].toUpperCase()} coordinates have no MariaDB/MySQL form (2D only): every value is rejected`);
+  if (spatial.customSrs) notes.push(`SRID ${srid} is a spatial_ref_sys row the source's users added (${spatial.customSrs}): its definition is not migrated`);
+  return { sql, confidence: dimensions ? 0.3 : 0.9, note: notes.join('; ') };
+}
+
+/**
+ * The column attribute that declares a spatial column's SRID, as an executable comment MariaDB runs
+ * (`REF_SYSTEM_ID=4326`) and MySQL skips. MySQL 8 says `SRID 4326` instead, which MariaDB refuses; there a geographic
+ * SRID also makes the server check the values and measure on the spheroid, which Sensei has not run, so it is not written.
+ */
+export function spatialSridClause(srid: number): string {
+  return Number.isInteger(srid) && srid >= 0 && srid <= MAX_COLUMN_SRID ? `/*M! REF_SYSTEM_ID=${srid} */` : '';
+}
+
+/** MariaDB keeps a column's REF_SYSTEM_ID in 15 bits: a larger one is silently stored as 32767 (values keep any SRID). */
+const MAX_COLUMN_SRID = 32_767;
 
 export function fromCanonical(type: CanonicalType, context: TargetTypeContext = {}): TargetTypeChoice {
   const p = type.precision;

@@ -6,7 +6,9 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { quoteList, quoteLiteral } from '../../lib/quote';
 import { databaseSocket } from '../../lib/reach';
 import { enumTypeName, toCanonical } from './types';
-import type { CanonicalType, ColumnInfo, ForeignKeyInfo, MigrationPlan, OfferedExtension, PartitionInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
+import { postgisOwnSrid } from './spatial-refs';
+import { crossType } from '../../lib/typemap/common';
+import type { CanonicalType, ColumnInfo, ForeignKeyInfo, MigrationPlan, OfferedExtension, PartitionInfo, Row, SchemaInfo, SchemaObject, SpatialModifiers, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
 import { hideSecrets } from '../endpoint';
 import { keyRange, keyTypesOf, rangeSafe } from '../key-range';
 import { batchesAsText, copyTextToLoadData, escapeField, rowsAsText, type FieldFormatter } from '../text-load';
@@ -75,8 +77,9 @@ function portableReadSql(type: CanonicalType, col: string): string {
       );
     }
     case 'geometry':
-      // PostGIS: EWKB, the SRID inside (ST_AsEWKB writes little-endian WKB, as MariaDB stores it).
-      return `ST_AsEWKB(${col})`;
+      // PostGIS: EWKB, the SRID inside (ST_AsEWKB writes little-endian WKB, as MariaDB stores it). A geography has no
+      // ST_AsEWKB of its own: its geometry is the same coordinates with the same SRID.
+      return type.spatial?.geodetic ? `ST_AsEWKB(${col}::geometry)` : `ST_AsEWKB(${col})`;
     case 'inet':
       // The type's output (10.0.0.1, 10.0.0.0/8), as the server shows it: a cast to text always adds the mask (10.0.0.1/32).
       return `CASE WHEN ${col} IS NULL THEN NULL ELSE format('%s', ${col}) END`;
@@ -797,6 +800,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     const oids = tableRows.map((r) => Number(r[0]));
     if (oids.length === 0) return { tables: [] };
     const [columns, constraints, indexes, partitions] = await Promise.all([this.columnsOf(oids), this.constraintsOf(oids), this.indexesOf(oids), this.partitionsOf(oids)]);
+    await this.markCustomSpatialRefs(columns.map((c) => c.column));
     const tables = tableRows.map((r): TableInfo => {
       const oid = Number(r[0]);
       const cons = constraints.filter((c) => c.oid === oid);
@@ -821,6 +825,29 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       };
     });
     return { tables };
+  }
+
+  /**
+   * Spatial columns whose SRID (geography(Point,990001)) is a spatial_ref_sys row the source's users added, not one
+   * PostGIS installs: their type says so (SpatialModifiers.customSrs), and the plan's notes name the rows, which are
+   * not migrated (a PostGIS target has only its own; another dialect keeps just the number).
+   */
+  private async markCustomSpatialRefs(columns: ColumnInfo[]): Promise<void> {
+    const spatial = columns.map((c) => crossType(c.type).spatial).filter((s): s is SpatialModifiers => s?.srid !== undefined);
+    if (spatial.length === 0) return;
+    const config = await this.exec(
+      `SELECT n.nspname, e.extcondition[array_position(e.extconfig, c.oid)]
+         FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+         JOIN pg_class c ON c.relnamespace = e.extnamespace AND c.relname = 'spatial_ref_sys'
+        WHERE e.extname = 'postgis'`,
+    );
+    const own = config.length && config[0][1] !== null ? postgisOwnSrid(String(config[0][1])) : null;
+    if (!own) return;
+    const srids = [...new Set(spatial.map((s) => s.srid as number))].filter((srid) => !own(srid));
+    if (srids.length === 0) return;
+    const rows = await this.exec(`SELECT srid, auth_name, auth_srid FROM ${this.q(String(config[0][0]))}.spatial_ref_sys WHERE srid = ANY($1::int[])`, [srids]);
+    const authority = new Map(rows.map((r) => [Number(r[0]), `${r[1] === null ? 'no authority' : String(r[1])}:${r[2] === null ? '' : String(r[2])}`]));
+    for (const s of spatial) if (authority.has(s.srid as number)) s.customSrs = authority.get(s.srid as number);
   }
 
   private async columnsOf(oids: number[]) {

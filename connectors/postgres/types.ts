@@ -108,10 +108,34 @@ export function portableOf(info: PostgresNativeType, name: string): CanonicalTyp
     case 'geometry':
       // PostGIS: read as EWKB (index.ts portableReadSql), which other dialects keep as their geometry or as bytes.
       return portableAs('binary', 'geometry', 1, `PostGIS ${f} read as EWKB (WKB with its SRID)`);
+    case 'geography':
+      return geographyPortable(f);
     default:
       if (GEOMETRIC.has(base)) return portableAs('text', 'geometric', 0.7, `${base} stored as its PostgreSQL text ((1,2)): the target cannot query it geometrically`);
       return portableAs('text', 'other', 0.7, `${f} stored as its PostgreSQL text`);
   }
+}
+
+/** The SRID PostGIS gives a geography value or column that names none (WGS 84 longitude/latitude). */
+export const GEOGRAPHY_DEFAULT_SRID = 4326;
+
+/**
+ * PostGIS geography (`geography`, `geography(Point,4326)`): read as EWKB of its geometry (index.ts portableReadSql),
+ * with the subtype and SRID of its type modifier kept for targets that declare them (MariaDB POINT REF_SYSTEM_ID=4326).
+ * No other dialect measures on the spheroid: that is said, and the read is below lossless so the gate shows it.
+ */
+function geographyPortable(formatted: string): CanonicalType {
+  const m = /^geography\s*\(\s*([A-Za-z]+)\s*(?:,\s*(\d+)\s*)?\)/i.exec(formatted.trim());
+  const subtype = m?.[1];
+  const srid = m?.[2] !== undefined && Number(m[2]) !== 0 ? Number(m[2]) : GEOGRAPHY_DEFAULT_SRID;
+  const spatial = { ...(subtype && subtype.toLowerCase() !== 'geometry' ? { subtype } : {}), srid, geodetic: true };
+  return portableAs(
+    'binary',
+    'geometry',
+    0.9,
+    `PostGIS ${formatted} read as EWKB (WKB with its SRID, ${srid} when a value names none): its coordinates are longitude/latitude on the spheroid, where PostGIS measures distances and areas geodesically`,
+    { spatial },
+  );
 }
 
 function baseType(info: PostgresNativeType): CanonicalType {

@@ -117,6 +117,14 @@ function byAffinity(declared: string): CanonicalType {
 const REAL_DIGITS = 15;
 
 export function fromCanonical(type: CanonicalType, _context: TargetTypeContext = {}): TargetTypeChoice {
+  if (type.family === 'geometry' && type.spatial?.geodetic) {
+    // PostGIS geography, as another dialect's geometry: its EWKB bytes, the SRID inside each value.
+    return {
+      sql: 'BLOB',
+      confidence: 0.9,
+      note: `stored as EWKB (WKB with its SRID, ${type.spatial.srid ?? 4326}) in a BLOB: SQLite has no spatial type, so nothing measures it, geodesically or otherwise`,
+    };
+  }
   switch (type.kind) {
     case 'int16':
       return { sql: 'SMALLINT', confidence: 1 };

@@ -9,6 +9,9 @@
  * - PostGIS → PostGIS: the extension is created in the target and every column keeps its type exactly
  *   (geometry(Point,4326), geometry(Polygon), geography(Point,4326));
  * - PostGIS → MariaDB: GEOMETRY columns, each value with its SRID.
+ * - PostGIS geography → MariaDB: POINT/POLYGON/GEOMETRY with the SRID on the column (REF_SYSTEM_ID) and in each value,
+ *   stopped at the gate with the geodesic → planar note and the spatial_ref_sys row the source added named;
+ *   → SQLite: EWKB in a BLOB.
  * Values are compared by this test's own SQL (ST_AsText and ST_SRID on MariaDB, ST_AsEWKT on PostgreSQL), the
  * migration's validation must pass, and a changed geometry in the target is caught by the semantic tier.
  */
@@ -22,6 +25,7 @@ let env: TestWorkflowEnvironment;
 let h: MigrationHarness;
 let mariaSource: TempDatabase;
 let pgSource: TempDatabase;
+let geogSource: TempDatabase;
 const targets: TempDatabase[] = [];
 
 const MARIA_GEO = [
@@ -46,6 +50,25 @@ const PG_GEO = [
   `INSERT INTO geo (id) VALUES (100)`,
 ];
 
+/**
+ * Geography: typed Point and Polygon, an untyped column (one value in another geodetic SRID, NULLs), and a Point in an
+ * SRID whose spatial_ref_sys row this database's user added (a longitude/latitude system of their own).
+ */
+const PG_GEOG = [
+  `CREATE EXTENSION postgis`,
+  `INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, proj4text, srtext) VALUES (990001, 'sensei', 1, '+proj=longlat +ellps=WGS84 +no_defs', NULL)`,
+  `CREATE TABLE geo (id integer PRIMARY KEY, pt geography(Point,4326), area geography(Polygon,4326), anyg geography, local_pt geography(Point,990001))`,
+  `INSERT INTO geo SELECT i,
+     ST_GeogFromText('SRID=4326;POINT(' || i || '.5 ' || (40 + i) || '.25)'),
+     ST_GeogFromText('POLYGON((0 0,' || i || ' 0,' || i || ' ' || i || ',0 0))'),
+     CASE WHEN i % 3 = 0 THEN NULL
+          WHEN i % 3 = 1 THEN ST_GeogFromText('LINESTRING(0 0,' || i || ' 1.5)')
+          ELSE ST_GeogFromText('SRID=4269;POINT(-7' || i || ' 4' || i || ')') END,
+     ST_GeogFromText('SRID=990001;POINT(' || i || ' -' || i || ')')
+   FROM generate_series(1, 8) i`,
+  `INSERT INTO geo (id) VALUES (100)`,
+];
+
 async function pg<T = Record<string, unknown>>(db: TempDatabase, sql: string, params: unknown[] = []): Promise<T[]> {
   return (await pgRows(db.endpoint, sql, params)) as T[];
 }
@@ -57,12 +80,14 @@ beforeAll(async () => {
   pgSource = await createTempDatabase('postgresql');
   for (const sql of MARIA_GEO) await mariadbRows(mariaSource.endpoint, sql);
   for (const sql of PG_GEO) await pg(pgSource, sql);
+  geogSource = await createTempDatabase('postgresql');
+  for (const sql of PG_GEOG) await pg(geogSource, sql);
 }, 120_000);
 
 afterAll(async () => {
   await h?.close();
   await env?.teardown();
-  for (const db of [mariaSource, pgSource, ...targets]) await db?.drop();
+  for (const db of [mariaSource, pgSource, geogSource, ...targets]) await db?.drop();
 });
 
 async function newTarget(postgis: boolean): Promise<TempDatabase> {
@@ -240,5 +265,79 @@ test('PostGIS → SQLite: geometry as EWKB in a BLOB, each value with its SRID',
   // POINT(1 -1.25) with SRID 4326, little-endian EWKB.
   expect(source[0].p).toBe('0101000020e6100000000000000000f03f000000000000f4bf');
   expect(copied.map((r) => ({ ...r, p: r.p || null, poly: r.poly || null, any_g: r.any_g || null }))).toEqual(source);
+  await run.handle.terminate('test over');
+}, 600_000);
+
+/** This test's own reading of the geography source: each value's WKT and SRID (its geometry: the same coordinates). */
+const GEOG_SOURCE_TEXT = `SELECT id, ST_AsText(pt::geometry) pt, ST_SRID(pt) pts, ST_AsText(area::geometry) area, ST_SRID(area) areas,
+  ST_AsText(anyg::geometry) anyg, ST_SRID(anyg) anygs, ST_AsText(local_pt::geometry) local_pt, ST_SRID(local_pt) local_pts FROM geo ORDER BY id`;
+const GEOG_TARGET_TEXT = `SELECT id, ST_AsText(pt) pt, ST_SRID(pt) pts, ST_AsText(area) area, ST_SRID(area) areas,
+  ST_AsText(anyg) anyg, ST_SRID(anyg) anygs, ST_AsText(local_pt) local_pt, ST_SRID(local_pt) local_pts FROM geo ORDER BY id`;
+
+test('PostGIS geography → MariaDB: POINT/POLYGON/GEOMETRY with the SRID on the column and in each value, stopped at the gate (geodesic becomes planar); a changed coordinate is caught', async () => {
+  const target = await createTempDatabase('mysql');
+  targets.push(target);
+  const run = await migrate(geogSource, target);
+  // Lossy by meaning (geodesic → planar): balanced with auto-approval stops at the gate.
+  expect(run.gated).toBe(true);
+  const planned = Object.fromEntries(['pt', 'area', 'anyg', 'local_pt'].map((c) => [c, { type: run.mapping(c).targetType, confidence: run.mapping(c).confidence }]));
+  expect(planned).toEqual({
+    pt: { type: 'POINT', confidence: 0.9 },
+    area: { type: 'POLYGON', confidence: 0.9 },
+    anyg: { type: 'GEOMETRY', confidence: 0.9 },
+    local_pt: { type: 'POINT', confidence: 0.9 },
+  });
+  expect(run.mapping('pt').canonical).toMatchObject({ kind: 'binary', family: 'geometry', spatial: { subtype: 'Point', srid: 4326, geodetic: true } });
+  expect(run.mapping('pt').note).toMatch(/PostGIS geography\(Point,4326\) read as EWKB.*stored as POINT with SRID 4326 \(MariaDB REF_SYSTEM_ID\).*planar/);
+  expect(run.mapping('local_pt').note).toMatch(/SRID 990001 is a spatial_ref_sys row the source's users added \(sensei:1\): its definition is not migrated/);
+  expect(run.plan.notes).toContain('spatial_ref_sys rows the source\'s users added are not migrated: SRID 990001 (sensei:1), used by geo.local_pt');
+
+  const columns = await mariadbRows(
+    target.endpoint,
+    `SELECT c.COLUMN_NAME c, c.DATA_TYPE t, g.SRID s FROM information_schema.COLUMNS c
+       LEFT JOIN information_schema.GEOMETRY_COLUMNS g ON g.G_TABLE_SCHEMA = c.TABLE_SCHEMA AND g.G_TABLE_NAME = c.TABLE_NAME AND g.G_GEOMETRY_COLUMN = c.COLUMN_NAME
+      WHERE c.TABLE_SCHEMA = ? AND c.TABLE_NAME = 'geo' ORDER BY c.ORDINAL_POSITION`,
+    [target.name],
+  );
+  expect(columns.map((r) => [r.c, String(r.t).toLowerCase(), r.s === null ? null : Number(r.s)])).toEqual([
+    ['id', 'int', null],
+    ['pt', 'point', 4326],
+    ['area', 'polygon', 4326],
+    ['anyg', 'geometry', 4326],
+    // MariaDB declares a column's SRID only up to 32767 (a larger one would be stored as 32767): not declared; the values keep it.
+    ['local_pt', 'point', 0],
+  ]);
+  expect(run.mapping('local_pt').note).toMatch(/each value with its SRID 990001 \(MariaDB declares a column's SRID only up to 32767: the column does not\)/);
+
+  const source = plainRows(await pg(geogSource, GEOG_SOURCE_TEXT));
+  expect(source).toHaveLength(9);
+  expect(source[1]).toEqual({ id: 2, pt: 'POINT(2.5 42.25)', pts: 4326, area: 'POLYGON((0 0,2 0,2 2,0 0))', areas: 4326, anyg: 'POINT(-72 42)', anygs: 4269, local_pt: 'POINT(2 -2)', local_pts: 990001 });
+  expect(source[2]).toMatchObject({ id: 3, anyg: null, anygs: null });
+  expect(source[8]).toEqual({ id: 100, pt: null, pts: null, area: null, areas: null, anyg: null, anygs: null, local_pt: null, local_pts: null });
+  expect(plainRows(await mariadbRows(target.endpoint, GEOG_TARGET_TEXT))).toEqual(source);
+  // MariaDB can query them spatially (on the plane).
+  expect(await mariadbRows(target.endpoint, `SELECT id FROM geo WHERE ST_Contains(area, ST_GeomFromText('POINT(3.5 1)', 4326)) ORDER BY id`)).toEqual([4, 5, 6, 7, 8].map((id) => ({ id })));
+
+  await expectCaught(run.handle, target, { 3: `pt = ST_GeomFromText('POINT(3.5 43.2500001)', 4326)` });
+}, 600_000);
+
+test('PostGIS geography → SQLite: EWKB in a BLOB, each value with its SRID', async () => {
+  const target = await createTempDatabase('sqlite');
+  targets.push(target);
+  const run = await migrate(geogSource, target);
+  expect(run.gated).toBe(true);
+  for (const c of ['pt', 'area', 'anyg', 'local_pt']) expect({ c, type: run.mapping(c).targetType, confidence: run.mapping(c).confidence }).toEqual({ c, type: 'BLOB', confidence: 0.9 });
+  expect(run.mapping('pt').note).toMatch(/stored as EWKB \(WKB with its SRID, 4326\) in a BLOB/);
+  const conn = new Database(target.endpoint.connectionString, { readonly: true });
+  const copied = conn.prepare(`SELECT id, lower(hex(pt)) pt, lower(hex(area)) area, lower(hex(anyg)) anyg, lower(hex(local_pt)) local_pt FROM geo ORDER BY id`).all() as Record<string, unknown>[];
+  conn.close();
+  const source = await pg(
+    geogSource,
+    `SELECT id, encode(ST_AsEWKB(pt::geometry), 'hex') pt, encode(ST_AsEWKB(area::geometry), 'hex') area, encode(ST_AsEWKB(anyg::geometry), 'hex') anyg,
+            encode(ST_AsEWKB(local_pt::geometry), 'hex') local_pt FROM geo ORDER BY id`,
+  );
+  // POINT(1.5 41.25) with SRID 4326, little-endian EWKB.
+  expect(source[0].pt).toBe('0101000020e6100000000000000000f83f0000000000a04440');
+  expect(copied.map((r) => ({ ...r, pt: r.pt || null, area: r.area || null, anyg: r.anyg || null, local_pt: r.local_pt || null }))).toEqual(source);
   await run.handle.terminate('test over');
 }, 600_000);
