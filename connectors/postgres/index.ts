@@ -666,6 +666,42 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
    * not create (see extensionRefusal).
    */
   async planProblems(plan: MigrationPlan): Promise<string[]> {
+    return [...(await this.extensionProblems(plan)), ...(await this.spatialRefProblems(plan))];
+  }
+
+  /**
+   * Geography columns whose SRID is a spatial_ref_sys row the source's users added (SpatialModifiers.customSrs) and
+   * the target's spatial_ref_sys lacks: PostGIS refuses such a column at CREATE TABLE, and Sensei does not migrate the
+   * rows (a geometry column takes any SRID, so only the notes name those).
+   */
+  private async spatialRefProblems(plan: MigrationPlan): Promise<string[]> {
+    const needing = plan.tables.flatMap((t) =>
+      t.native ? t.columns.flatMap((c) => {
+        const spatial = crossType(c.canonical).spatial;
+        return spatial?.geodetic && spatial.customSrs && spatial.srid !== undefined ? [{ table: t.source.name, column: c, srid: spatial.srid, srs: spatial.customSrs }] : [];
+      }) : [],
+    );
+    if (needing.length === 0) return [];
+    const srids = [...new Set(needing.map((n) => n.srid))];
+    const present = await this.guard('check spatial_ref_sys', async () => {
+      const where = await this.exec(
+        `SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'postgis'`,
+      );
+      if (where.length === 0) return new Set<number>();
+      const rows = await this.exec(`SELECT srid FROM ${this.q(String(where[0][0]))}.spatial_ref_sys WHERE srid = ANY($1::int[])`, [srids]);
+      return new Set(rows.map((r) => Number(r[0])));
+    });
+    return needing
+      .filter((n) => !present.has(n.srid))
+      .map(
+        (n) =>
+          `${n.table}.${n.column.column}: ${n.column.sourceType} needs SRID ${n.srid} in the target's spatial_ref_sys, a row the source's users added (${n.srs}) ` +
+          `that Sensei does not migrate, and PostGIS refuses the column without it: add the row there (as the source has it, once PostGIS is installed), or leave table ${n.table} out of the migration`,
+      );
+  }
+
+  /** Extensions a same-dialect plan creates that the target server lacks or this connection may not create. */
+  private async extensionProblems(plan: MigrationPlan): Promise<string[]> {
     const extensions = (plan.objects ?? []).filter((o) => o.kind === 'extension');
     if (extensions.length === 0) return [];
     const rows = await this.guard('check extensions', () =>

@@ -11,7 +11,8 @@
  * - PostGIS → MariaDB: GEOMETRY columns, each value with its SRID.
  * - PostGIS geography → MariaDB: POINT/POLYGON/GEOMETRY with the SRID on the column (REF_SYSTEM_ID) and in each value,
  *   stopped at the gate with the geodesic → planar note and the spatial_ref_sys row the source added named;
- *   → SQLite: EWKB in a BLOB.
+ *   → SQLite: EWKB in a BLOB; → PostgreSQL: refused before anything is created while the target lacks the
+ *   spatial_ref_sys row the source's users added (PostGIS would refuse the column), migrated once the row is there.
  * Values are compared by this test's own SQL (ST_AsText and ST_SRID on MariaDB, ST_AsEWKT on PostgreSQL), the
  * migration's validation must pass, and a changed geometry in the target is caught by the semantic tier.
  */
@@ -19,7 +20,8 @@ import Database from 'better-sqlite3';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { expectChangesCaught, migrateHeldOpen } from '../helpers/caught';
 import { createTempDatabase, mariadbRows, pgRows, PG_ADMIN_URL, type TempDatabase } from '../helpers/databases';
-import { createTestEnv, startHarness, type MigrationHarness } from '../helpers/temporal';
+import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
+import { startUpdate } from '../../workflows/migration';
 
 let env: TestWorkflowEnvironment;
 let h: MigrationHarness;
@@ -339,5 +341,27 @@ test('PostGIS geography → SQLite: EWKB in a BLOB, each value with its SRID', a
   // POINT(1.5 41.25) with SRID 4326, little-endian EWKB.
   expect(source[0].pt).toBe('0101000020e6100000000000000000f83f0000000000a04440');
   expect(copied.map((r) => ({ ...r, pt: r.pt || null, area: r.area || null, anyg: r.anyg || null, local_pt: r.local_pt || null }))).toEqual(source);
+  await run.handle.terminate('test over');
+}, 600_000);
+
+test('PostGIS geography → PostgreSQL: a column in an SRID the source\'s users added is named before anything is created while the target lacks the row; migrated once it has it', async () => {
+  const target = await newTarget(true);
+  const refused = await startMigration(h, geogSource.endpoint, target.endpoint);
+  await refused.executeUpdate(startUpdate);
+  const status = await waitForStatus(refused, isOver, 120_000);
+  expect(status.failure?.code).toBe('UnsupportedColumnType');
+  expect(status.failure?.message).toContain(
+    "geo.local_pt: geography(Point,990001) needs SRID 990001 in the target's spatial_ref_sys, a row the source's users added (sensei:1) that Sensei does not migrate",
+  );
+  expect(await pg(target, `SELECT count(*)::int n FROM pg_tables WHERE tablename = 'geo'`)).toEqual([{ n: 0 }]);
+
+  // With the row added as the gate says, every column keeps its type and every value.
+  await pg(target, `INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, proj4text) VALUES (990001, 'sensei', 1, '+proj=longlat +ellps=WGS84 +no_defs')`);
+  const run = await migrate(geogSource, target);
+  expect(run.plan.notes).toContain("spatial_ref_sys rows the source's users added are not migrated: SRID 990001 (sensei:1), used by geo.local_pt");
+  const types = { id: 'integer', pt: 'geography(Point,4326)', area: 'geography(Polygon,4326)', anyg: 'geography', local_pt: 'geography(Point,990001)' };
+  expect(await columnTypes(target)).toEqual(types);
+  const read = `SELECT id, ST_AsEWKT(pt) pt, ST_AsEWKT(area) area, ST_AsEWKT(anyg) anyg, ST_AsEWKT(local_pt) local_pt FROM geo ORDER BY id`;
+  expect(await pg(target, read)).toEqual(await pg(geogSource, read));
   await run.handle.terminate('test over');
 }, 600_000);

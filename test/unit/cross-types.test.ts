@@ -6,6 +6,7 @@ import * as mysql from '../../connectors/mysql/types';
 import { bitsAsDigits, ewkbAsGeometry, geometryAsEwkb, setAsJson } from '../../connectors/mysql/values';
 import * as postgres from '../../connectors/postgres/types';
 import { textArrayLiteral } from '../../connectors/postgres/index';
+import { postgisOwnSrid } from '../../connectors/postgres/spatial-refs';
 import { currentTimeDefault, planMigration } from '../../lib/mapping';
 import { targetType } from '../../lib/typemap';
 import { portableCheck, renderCheck } from '../../lib/typemap/check';
@@ -111,6 +112,43 @@ describe('target types for every family', () => {
     expect(targetType('sqlite', postgis).sql).toBe('BLOB');
     // Without the target's extensions (mapping edits judge types so inside the workflow) nothing changes.
     expect(targetType('postgresql', myCross('geometry')).sql).toBe('bytea');
+  });
+
+  test('PostGIS geography: read as EWKB with its subtype and SRID (4326 when it names none); MariaDB POINT/POLYGON/GEOMETRY, SQLite BLOB, each below lossless', () => {
+    expect(pgCross('geography(Point,4326)')).toMatchObject({ kind: 'binary', family: 'geometry', readConfidence: 0.9, spatial: { subtype: 'Point', srid: 4326, geodetic: true } });
+    expect(pgCross('geography').spatial).toEqual({ srid: 4326, geodetic: true });
+    expect(pgCross('geography(MultiPolygon,4269)').spatial).toEqual({ subtype: 'MultiPolygon', srid: 4269, geodetic: true });
+    const onMaria = (formatted: string) => targetType('mysql', pgCross(formatted));
+    expect(onMaria('geography(Point,4326)')).toMatchObject({ sql: 'POINT', confidence: 0.9, note: expect.stringMatching(/SRID 4326 \(MariaDB REF_SYSTEM_ID\).*on the plane/) });
+    expect(onMaria('geography(MultiPolygon,4269)').sql).toBe('MULTIPOLYGON');
+    expect(onMaria('geography').sql).toBe('GEOMETRY');
+    expect(onMaria('geography(PointZ,4326)')).toMatchObject({ sql: 'POINT', confidence: 0.3, note: expect.stringMatching(/Z coordinates have no MariaDB\/MySQL form/) });
+    expect(onMaria('geography(Point,990001)').note).toMatch(/SRID 990001 \(MariaDB declares a column's SRID only up to 32767/);
+    expect([4326, 32767, 32768, 990001].map(mysql.spatialSridClause)).toEqual(['/*M! REF_SYSTEM_ID=4326 */', '/*M! REF_SYSTEM_ID=32767 */', '', '']);
+    expect(targetType('sqlite', pgCross('geography(Polygon,4326)'))).toMatchObject({ sql: 'BLOB', confidence: 0.9, note: expect.stringMatching(/EWKB.*4326/) });
+    // PostGIS geometry keeps its mapping (no spatial modifiers are read for it).
+    expect(targetType('mysql', pgCross('geometry(Point,4326)')).sql).toBe('GEOMETRY');
+  });
+
+  test('spatial_ref_sys rows the source added: PostGIS\'s condition for them read as SRID ranges; the plan names the rows columns use', () => {
+    const own = postgisOwnSrid('WHERE NOT (\nsrid BETWEEN 2000 AND 2217\nOR srid = 3857\nOR srid BETWEEN 4326 AND 4415\n)');
+    expect([2000, 2217, 2218, 3857, 4326, 990001].map((srid) => own?.(srid))).toEqual([true, true, false, true, true, false]);
+    expect(postgisOwnSrid('WHERE srid > 0; DROP TABLE x')).toBeNull();
+    expect(postgisOwnSrid('WHERE NOT (srid BETWEEN 1 AND 2 OR true)')).toBeNull();
+    const type = postgres.toCanonical({ formatted: 'geography(Point,990001)' });
+    (crossType(type).spatial as { customSrs?: string }).customSrs = 'sensei:1';
+    const column: ColumnInfo = { name: 'local_pt', nativeType: 'geography(Point,990001)', type, nullable: true, default: null };
+    const id: ColumnInfo = { name: 'id', nativeType: 'integer', type: { kind: 'int32' }, nullable: false, default: null };
+    const table: TableInfo = { name: 'geo', columns: [id, column], primaryKey: ['id'], foreignKeys: [], uniqueConstraints: [], indexes: [], rowEstimate: 0 };
+    const schema: SchemaInfo = { dialect: 'postgresql', schema: 'public', tables: [table] };
+    const plan = planMigration(schema, 'mysql', { targetSchema: 't' });
+    expect(plan.notes).toContain("spatial_ref_sys rows the source's users added are not migrated: SRID 990001 (sensei:1), used by geo.local_pt");
+    expect(plan.tables[0].columns[1].note).toMatch(/SRID 990001 is a spatial_ref_sys row the source's users added \(sensei:1\)/);
+  });
+
+  test('mapping edits inside the workflow judge geography and MariaDB spatial names as before (no type Sensei writes)', () => {
+    expect(targetType('postgresql', postgres.toCanonical({ formatted: postgres.formattedTypeName('geography(Point,4326)') })).sql).toBe('');
+    for (const name of ['POINT', 'GEOMETRY']) expect(targetType('mysql', mysql.toCanonical({ columnType: name.toLowerCase() })).sql).toBe('');
   });
 
   test('an enum becomes an enum type of its own on PostgreSQL, named after its table and column', () => {
