@@ -136,6 +136,16 @@ function geometryColumn(plan: TablePlan, c: ColumnMapping): boolean {
 }
 
 /**
+ * A PostGIS spatial index (GiST, SP-GiST, BRIN) on one geometry column that is NOT NULL: a SPATIAL index here (an
+ * R-tree, which MariaDB/MySQL build only on NOT NULL columns). Any other stays a plain index, as before.
+ */
+function spatialIndexed(plan: TablePlan, columns: string[], definition: string | undefined): boolean {
+  if (columns.length !== 1 || !/^\s*USING\s+(gist|spgist|brin)\b/i.test(definition ?? '')) return false;
+  const c = plan.columns.find((m) => m.column === columns[0]);
+  return c !== undefined && !c.nullable && geometryColumn(plan, c);
+}
+
+/**
  * Another dialect's spatial column that declares its SRID (PostGIS geography(Point,4326)) keeps it on the column: the
  * attribute right after the type (`head`, how the definition starts), see spatialSridClause.
  */
@@ -564,7 +574,9 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   override async createIndexesAndForeignKeys(plan: TablePlan): Promise<void> {
     // Another dialect's index definitions mean nothing here: its indexes are made from their columns.
     if (plan.native) return super.createIndexesAndForeignKeys(plan);
-    const indexes = plan.source.indexes.map(({ definition: _definition, ...index }) => index);
+    const indexes = plan.source.indexes.map(({ definition, ...index }) =>
+      spatialIndexed(plan, index.columns, definition) ? { ...index, definition: `SPATIAL INDEX %NAME% ON %TABLE% (${this.q(index.columns[0] as string)})` } : index,
+    );
     return super.createIndexesAndForeignKeys({ ...plan, source: { ...plan.source, indexes } });
   }
 

@@ -69,6 +69,10 @@ const PG_GEOG = [
      ST_GeogFromText('SRID=990001;POINT(' || i || ' -' || i || ')')
    FROM generate_series(1, 8) i`,
   `INSERT INTO geo (id) VALUES (100)`,
+  `CREATE INDEX geo_pt ON geo USING gist (pt)`,
+  `CREATE TABLE places (id integer PRIMARY KEY, loc geography(Point,4326) NOT NULL)`,
+  `CREATE INDEX places_loc ON places USING gist (loc)`,
+  `INSERT INTO places SELECT i, ST_GeogFromText('POINT(' || i || ' ' || i || ')') FROM generate_series(1, 5) i`,
 ];
 
 async function pg<T = Record<string, unknown>>(db: TempDatabase, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -317,6 +321,13 @@ test('PostGIS geography → MariaDB: POINT/POLYGON/GEOMETRY with the SRID on the
   expect(source[2]).toMatchObject({ id: 3, anyg: null, anygs: null });
   expect(source[8]).toEqual({ id: 100, pt: null, pts: null, area: null, areas: null, anyg: null, anygs: null, local_pt: null, local_pts: null });
   expect(plainRows(await mariadbRows(target.endpoint, GEOG_TARGET_TEXT))).toEqual(source);
+  // A GiST index on a NOT NULL column is a SPATIAL index (MariaDB builds R-trees only on NOT NULL columns); on a nullable one a plain index.
+  const indexes = await mariadbRows(target.endpoint, `SELECT INDEX_NAME n, INDEX_TYPE t FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND INDEX_NAME <> 'PRIMARY' ORDER BY 1`, [target.name]);
+  expect(indexes).toEqual([
+    { n: 'geo_pt', t: 'BTREE' },
+    { n: 'places_loc', t: 'SPATIAL' },
+  ]);
+  expect(await mariadbRows(target.endpoint, `SELECT id FROM places WHERE MBRContains(ST_GeomFromText('POLYGON((1.5 1.5,3.5 1.5,3.5 3.5,1.5 3.5,1.5 1.5))', 4326), loc) ORDER BY id`)).toEqual([{ id: 2 }, { id: 3 }]);
   // MariaDB can query them spatially (on the plane).
   expect(await mariadbRows(target.endpoint, `SELECT id FROM geo WHERE ST_Contains(area, ST_GeomFromText('POINT(3.5 1)', 4326)) ORDER BY id`)).toEqual([4, 5, 6, 7, 8].map((id) => ({ id })));
 
