@@ -1,7 +1,7 @@
 /** PostgreSQL: names, identifier rules, capabilities, type map, validation SQL, row-error classification, query lexicon (pure; the driver-backed connector is ./index.ts). */
 import { queryLexicon } from './query-lexicon';
 import { validation } from './validation';
-import { EXTENSION_TYPES, formattedTypeName, fromCanonical, sameDialect, toCanonical } from './types';
+import { EXTENSION_TYPES, fromCanonical, parseTypeName, sameDialect, toCanonical } from './types';
 import { fitName } from '../../lib/identifiers';
 import { ansiLiteral, doubleQuoted, type DialectDefinition } from '../dialect';
 
@@ -22,7 +22,7 @@ export const postgres = {
   driver: 'pg',
   capabilities: { supported: true, schemas: true, enums: true, arrays: true, transactionalDdl: true, inDatabaseDigest: true, fileBased: false, strictBooleans: true },
   identifiers: { quote: (name: string) => doubleQuoted(fitName(name, limits)), literal: ansiLiteral, caseFolding: 'lower', ...limits },
-  types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ formatted: formattedTypeName(text) }), toCanonical, sameDialect, extensionTypes: EXTENSION_TYPES },
+  types: { fromCanonical, parseTypeName, toCanonical, sameDialect, extensionTypes: EXTENSION_TYPES },
   validation,
   isRowRejection,
   queryLexicon,

@@ -138,6 +138,19 @@ function geographyPortable(formatted: string): CanonicalType {
   );
 }
 
+/**
+ * A typed name (a mapping edit at the gate, parsed inside running workflows: lib/mapping-edit.ts) read as a column of
+ * that type is, except geography: an edit to it takes the portable form it had when edits began to use portable forms
+ * (its text), so the edits a running workflow has recorded are judged the same when it replays. Columns of geography
+ * read from a source take EWKB (geographyPortable); choosing geography by an edit is not supported as such.
+ */
+export function parseTypeName(text: string): CanonicalType {
+  const formatted = formattedTypeName(text);
+  const type = toCanonical({ formatted });
+  if (type.kind !== 'native' || !type.portable?.spatial?.geodetic) return type;
+  return { ...type, portable: portableAs('text', 'other', 0.7, `${formatted} stored as its PostgreSQL text`) };
+}
+
 function baseType(info: PostgresNativeType): CanonicalType {
   if (info.typtype === 'e') return { kind: 'enum', values: info.enumLabels ?? [] };
   if (info.typtype === 'd' && info.domainBase) {

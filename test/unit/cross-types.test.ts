@@ -146,11 +146,6 @@ describe('target types for every family', () => {
     expect(plan.tables[0].columns[1].note).toMatch(/SRID 990001 is a spatial_ref_sys row the source's users added \(sensei:1\)/);
   });
 
-  test('mapping edits inside the workflow judge geography and MariaDB spatial names as before (no type Sensei writes)', () => {
-    expect(targetType('postgresql', postgres.toCanonical({ formatted: postgres.formattedTypeName('geography(Point,4326)') })).sql).toBe('');
-    for (const name of ['POINT', 'GEOMETRY']) expect(targetType('mysql', mysql.toCanonical({ columnType: name.toLowerCase() })).sql).toBe('');
-  });
-
   test('an enum becomes an enum type of its own on PostgreSQL, named after its table and column', () => {
     const e: CanonicalType = { kind: 'enum', values: ['s', 'm'] };
     expect(targetType('postgresql', e, { table: 'Shirts', column: 'size' })).toMatchObject({ sql: 'shirts_size', confidence: 1 });

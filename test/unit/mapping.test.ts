@@ -231,6 +231,13 @@ describe('extensions the target server offers and its database lacks (PostGIS fo
     expect(plan.tables[0].columns[2].note).toMatch(/stored as EWKB .*; the target server offers extension postgis, but the target's user may not create it: an administrator could run CREATE EXTENSION postgis/);
   });
 
+  test('an edit to geography is judged as before geography columns were read as EWKB (its text), so recorded edits replay the same', () => {
+    const installed = planMigration(spatial, 'postgresql', { targetSchema: 'public', targetExtensions: ['postgis'], offeredExtensions: [] });
+    const edited = applyMappingEdits(installed, [{ id: 'places.p', target_type: 'geography' }], { pruneExtensions: true }).edited[0];
+    expect(edited).toMatchObject({ targetType: 'text', confidence: 0.5 });
+    expect(mappingEditProblem(installed, { id: 'places.p', target_type: 'geography' })).toBeNull();
+  });
+
   test('at the gate, an edit may choose the extension type the target has or gets; edited away, the extension is no longer created', () => {
     const created = planMigration(spatial, 'postgresql', { targetSchema: 'public', offeredExtensions: [{ name: 'postgis', create: ['CREATE EXTENSION IF NOT EXISTS "postgis"'] }] });
     expect(created.targetExtensions).toEqual(['postgis']);
