@@ -13,6 +13,7 @@ import type { MetadataStore } from '../lib/store';
 import type { ConnectorPool } from './connections';
 import { createPartitionActivities } from './partitions';
 import { createWebhookActivities } from './webhooks';
+import { planKeeper, type PlanCarrier } from './plans';
 import { createValidationActivities } from './validation';
 
 /** Failures no retry can fix: the workflow fails at once with the reason. */
@@ -346,8 +347,13 @@ async function recordRejected(store: MetadataStore | undefined, migrationId: str
 
 /** Activities are built around one ConnectorPool per worker process. */
 export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
+  const plans = planKeeper(store);
   return {
     ...createWebhookActivities(store, (sealed) => pool.unseal(sealed), pool.reach),
+    /** Keeps a plan in the metadata store and answers its key (activities/plans.ts); null without a store. */
+    async keepPlan(input: { plan: MigrationPlan }): Promise<string | null> {
+      return plans.keep(input.plan);
+    },
     /** Keeps the API's listing index current (a worker without a metadata store skips it). */
     async recordMigrationStatus(input: { id: string; status: string; phase: string | null }): Promise<void> {
       await store?.updateMigrationStatus(input.id, input.status, input.phase);
@@ -374,7 +380,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       await store?.recordOutcome(input.migrationId, { runId: input.runId, status: input.status, carryOn: input.carryOn });
     },
 
-    ...createValidationActivities(pool, store),
+    ...createValidationActivities(pool, store, plans),
     ...createPartitionActivities(pool),
     async analyzeSource(input: { source: EndpointRef }): Promise<SchemaInfo> {
       return typed(async () => {
@@ -501,14 +507,14 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       });
     },
 
-    async compareRowCounts(input: {
+    async compareRowCounts(request: {
       source: EndpointRef;
       target: EndpointRef;
-      plan: MigrationPlan;
       /** Rows the target refused during the copy, per source table. */
       rejected?: Record<string, number>;
-    }): Promise<RowCountCheck[]> {
+    } & PlanCarrier): Promise<RowCountCheck[]> {
       return typed(async () => {
+        const input = await plans.resolve(request);
         const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
         const checks: RowCountCheck[] = [];
         for (const table of input.plan.tables) {

@@ -66,7 +66,11 @@ import { DEFAULT_RANGE_OPTIONS, compareRanges, methodNote, type DigestSide, type
 import { canonicalValueText } from '../lib/values';
 import { crossType } from '../lib/typemap/common';
 import type { ConnectorPool } from './connections';
+import { planKeeper, type PlanCarrier, type PlanKeeper } from './plans';
 import { runUserQuery, userQueryLimits, type UserQueryLimits } from './user-queries';
+
+/** What a tier activity is sent: its plan whole, or by reference (activities/plans.ts). */
+export type TierRequest = Omit<TierInput, 'plan'> & PlanCarrier;
 
 export interface TierInput {
   migrationId: string;
@@ -177,7 +181,7 @@ async function userQueryPair(
   }
 }
 
-export function createValidationActivities(pool: ConnectorPool, store?: MetadataStore) {
+export function createValidationActivities(pool: ConnectorPool, store?: MetadataStore, plans: PlanKeeper = planKeeper(store)) {
   const connectors = (input: TierInput): Promise<[Connector, Connector]> =>
     Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
 
@@ -197,7 +201,8 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
 
   return {
     /** Tier 1: the plan's tables, columns (mapped types), keys, uniques, foreign keys and indexes exist in the target. */
-    async validateStructure(input: TierInput): Promise<TierResult> {
+    async validateStructure(request: TierRequest): Promise<TierResult> {
+      const input = await plans.resolve(request);
       return tier('structural', async (startedAt) => {
         const target = await pool.get(input.target, 'target');
         Context.current().heartbeat({ step: 'introspect' });
@@ -208,7 +213,8 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
     },
 
     /** Tier 2: per table row counts and per column aggregates, computed inside each database. */
-    async validateStatistics(input: TierInput): Promise<TierResult> {
+    async validateStatistics(request: TierRequest): Promise<TierResult> {
+      const input = await plans.resolve(request);
       return tier('statistical', (startedAt) =>
         sessions(input, async (s, t, sp, tp) => {
           const resume = heartbeatDetails<{ next: number; checks: number; findings: ValidationFinding[] }>();
@@ -238,7 +244,8 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
     },
 
     /** Tier 3: key uniqueness and zero orphaned foreign keys, computed inside the target. */
-    async validateReferences(input: TierInput): Promise<TierResult> {
+    async validateReferences(request: TierRequest): Promise<TierResult> {
+      const input = await plans.resolve(request);
       return tier('referential', async (startedAt) => {
         const [, tc] = await connectors(input);
         const t = await openSession(pool.endpoint(input.target));
@@ -297,7 +304,8 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
      * Tier 4: every row. Tables whose types all have a SQL normal form are digested range by range inside
      * both databases and bisected down to the differing keys; the others are read and hashed in the worker.
      */
-    async validateContent(input: TierInput): Promise<TierResult> {
+    async validateContent(request: TierRequest): Promise<TierResult> {
+      const input = await plans.resolve(request);
       return tier('semantic', async (startedAt) => {
         const [source, target] = await connectors(input);
         const sp: Place = { dialect: source.dialect, schema: source.schema };
@@ -344,7 +352,8 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
     },
 
     /** Tier 5: the generated query suite and the user's queries, on both sides, results compared. */
-    async validateBehavior(input: TierInput): Promise<TierResult> {
+    async validateBehavior(request: TierRequest): Promise<TierResult> {
+      const input = await plans.resolve(request);
       return tier('behavioral', (startedAt) =>
         sessions(input, async (s, t, sp, tp) => {
           const suiteTables: SuiteTable[] = input.plan.tables.map((table) => {
@@ -400,7 +409,8 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
     },
 
     /** Signs the certificate once every tier passed. The signing key never leaves the worker. */
-    async issueCertificate(input: CertificateInput): Promise<{ certificate: Certificate; summary: CertificateSummary }> {
+    async issueCertificate(request: CertificateRequest): Promise<{ certificate: Certificate; summary: CertificateSummary }> {
+      const input = await plans.resolve(request);
       const failed = VALIDATION_TIERS.filter((name) => input.results[name]?.verdict !== 'passed');
       if (failed.length > 0) {
         throw ApplicationFailure.nonRetryable(`no certificate: tiers not passed: ${failed.join(', ')}`, 'ValidationFailed');
@@ -450,6 +460,9 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
     },
   };
 }
+
+/** What issueCertificate is sent: its plan whole, or by reference (activities/plans.ts). */
+export type CertificateRequest = Omit<CertificateInput, 'plan'> & PlanCarrier;
 
 export interface CertificateInput {
   migration: Certificate['migration'];

@@ -28,6 +28,8 @@ function largestPayload(node: unknown): number {
   return largest;
 }
 const ROWS = 10;
+/** Activities sent the plan by reference (activities/plans.ts). */
+const PLAN_BY_REFERENCE = ['validateStructure', 'validateStatistics', 'validateReferences', 'validateContent', 'validateBehavior', 'compareRowCounts', 'issueCertificate'];
 
 /** A claim-checked payload's key in the metadata store (lib/claim-check.ts); fails for a payload sent inline. */
 function claimKey(payload: Payload | undefined): string {
@@ -100,15 +102,23 @@ test(`${TABLES} tables: completed, validated, certified; no payload in the histo
   // Every run of the chain (continue-as-new included): no payload near Temporal's limits.
   let largest = 0;
   const continuations: Payload[][] = [];
+  const planInputs: Payload[] = [];
   for (let runId: string | undefined = handle.firstExecutionRunId; runId; ) {
     const history: temporal.api.history.v1.IHistory = await suite.harness.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
     largest = Math.max(largest, largestPayload(history));
+    for (const e of history.events ?? []) {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (scheduled && PLAN_BY_REFERENCE.includes(scheduled.activityType?.name ?? '')) planInputs.push(...((scheduled.input?.payloads ?? []) as Payload[]));
+    }
     const continued: temporal.api.history.v1.IWorkflowExecutionContinuedAsNewEventAttributes | null | undefined = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
     if (continued) continuations.push((continued.input?.payloads ?? []) as Payload[]);
     runId = continued?.newExecutionRunId ?? undefined;
   }
   expect(largest).toBeGreaterThan(0);
   expect(largest).toBeLessThan(256 * 1024);
+  // Validation activities are sent the plan by its key in the store, not whole: their inputs are a few hundred bytes.
+  expect(planInputs.length).toBeGreaterThanOrEqual(PLAN_BY_REFERENCE.length);
+  for (const p of planInputs) expect(p.data?.length ?? 0).toBeLessThan(4096);
 
   // Each continue-as-new carries the per-table progress; the schema and plan go apart, the same stored payload every
   // time (one row in the store, however many runs), and several times the carried state's size.

@@ -62,6 +62,11 @@ export class MigrationRun {
   private settling = false;
   /** A batch of results is being written (continue-as-new waits for it: see workflow.ts). */
   writing = false;
+  /**
+   * The plan's key in the metadata store once validation kept it there (validation.ts planSent): this run's only,
+   * never carried (null: the store could not keep it, so the plan is sent whole).
+   */
+  planRef?: string | null;
   /** Set as the run ends (continue-as-new or close): what is left is carried on, or written with the outcome. */
   ending = false;
 

@@ -5,10 +5,18 @@
  */
 import * as wf from '@temporalio/workflow';
 import { VALIDATION_TIERS, diagnoseValidation, type MigrationState, type TierResult, type ValidationState, type ValidationTier } from '../../lib/migration';
+import type { MigrationPlan } from '../../lib/types';
 import { describeFailure } from '../state';
 import { schemaWork, validationWork } from './activities';
 import type { RevalidateRequest } from './contract';
 import { now, refuse, type MigrationRun } from './run';
+
+/**
+ * Validation activities are sent the plan by its key in the metadata store (activities/plans.ts), kept there once,
+ * instead of whole in each of their inputs: at 5,000 tables the plan is 8 MB, and six copies encoded in one workflow
+ * task held it (and every status query) for up to 20 s. Runs started before it replay sending it whole.
+ */
+const PLAN_BY_REFERENCE_PATCH = 'plan-by-reference';
 
 /** A failed validation waits this long for a re-run before the migration ends failed (7 days). */
 const DEFAULT_FAILED_HOLD_SECONDS = 7 * 24 * 3600;
@@ -42,6 +50,19 @@ export async function validateUntilPassed(run: MigrationRun): Promise<void> {
   }
 }
 
+/**
+ * The plan as validation activities are sent it: its key in the metadata store (kept there once a run: the plan does
+ * not change after the gate), or whole before PLAN_BY_REFERENCE_PATCH and when the store could not keep it.
+ */
+async function planSent(run: MigrationRun): Promise<{ plan: MigrationPlan } | { planRef: string }> {
+  if (!wf.patched(PLAN_BY_REFERENCE_PATCH)) return { plan: run.plan() };
+  run.planRef ??= await schemaWork.keepPlan({ plan: run.plan() }).catch((err: unknown) => {
+    wf.log.warn('plan not kept in the metadata store: validation activities are sent it whole', { error: String(err) });
+    return null;
+  });
+  return run.planRef ? { planRef: run.planRef } : { plan: run.plan() };
+}
+
 /** One run of every tier; answers the tiers that did not pass. */
 async function runValidation(run: MigrationRun): Promise<ValidationTier[]> {
   const { input, state } = run;
@@ -61,16 +82,17 @@ async function runValidation(run: MigrationRun): Promise<ValidationTier[]> {
   };
   state.validation = validation;
   const v = input.options.validation;
+  const plan = await planSent(run);
   const tierInput = {
     migrationId: input.id,
     source: input.source,
     target: input.target,
-    plan: run.plan(),
+    ...plan,
     queries: v?.queries,
     queryLimits: { timeout_seconds: v?.query_timeout_seconds, max_rows: v?.max_query_rows },
   };
   const rejected = Object.fromEntries(state.tables.map((t) => [t.name, t.rows_rejected]));
-  const rowCounts = schemaWork.compareRowCounts({ source: input.source, target: input.target, plan: run.plan(), rejected }).then((checks) => {
+  const rowCounts = schemaWork.compareRowCounts({ source: input.source, target: input.target, ...plan, rejected }).then((checks) => {
     validation.row_counts = checks;
   });
   const runs: Record<ValidationTier, Promise<TierResult>> = {
@@ -123,7 +145,7 @@ export async function certify(run: MigrationRun): Promise<void> {
     environment: input.environment ?? 'live',
     source: { type: input.source.type, description: input.source.description, schema: state.schema?.schema ?? input.source.schema ?? null },
     target: { type: input.target.type, description: input.target.description, schema: run.plan().targetSchema ?? input.target.schema ?? null },
-    plan: run.plan(),
+    ...(await planSent(run)),
     results: state.validationResults ?? {},
     timestamps: { migration_started_at: state.started_at, validation_started_at: validation.started_at as string, validation_completed_at: validation.completed_at as string },
   });
