@@ -63,7 +63,7 @@ export class MigrationRun {
   /** A batch of results is being written (continue-as-new waits for it: see workflow.ts). */
   writing = false;
   /**
-   * The plan's key in the metadata store once validation kept it there (validation.ts planSent): this run's only,
+   * The plan's key in the metadata store once validation kept it there (validation.ts planByReference): this run's only,
    * never carried (null: the store could not keep it, so the plan is sent whole).
    */
   planRef?: string | null;

@@ -51,11 +51,10 @@ export async function validateUntilPassed(run: MigrationRun): Promise<void> {
 }
 
 /**
- * The plan as validation activities are sent it: its key in the metadata store (kept there once a run: the plan does
- * not change after the gate), or whole before PLAN_BY_REFERENCE_PATCH and when the store could not keep it.
+ * The plan as validation activities are sent it since PLAN_BY_REFERENCE_PATCH: its key in the metadata store (kept
+ * there once a run: the plan does not change after the gate), or whole when the store could not keep it.
  */
-async function planSent(run: MigrationRun): Promise<{ plan: MigrationPlan } | { planRef: string }> {
-  if (!wf.patched(PLAN_BY_REFERENCE_PATCH)) return { plan: run.plan() };
+async function planByReference(run: MigrationRun): Promise<{ plan: MigrationPlan } | { planRef: string }> {
   run.planRef ??= await schemaWork.keepPlan({ plan: run.plan() }).catch((err: unknown) => {
     wf.log.warn('plan not kept in the metadata store: validation activities are sent it whole', { error: String(err) });
     return null;
@@ -82,7 +81,8 @@ async function runValidation(run: MigrationRun): Promise<ValidationTier[]> {
   };
   state.validation = validation;
   const v = input.options.validation;
-  const plan = await planSent(run);
+  // Without the patch, no await here: the commands of this activation keep their order in earlier histories.
+  const plan = wf.patched(PLAN_BY_REFERENCE_PATCH) ? await planByReference(run) : { plan: run.plan() };
   const tierInput = {
     migrationId: input.id,
     source: input.source,
@@ -145,7 +145,7 @@ export async function certify(run: MigrationRun): Promise<void> {
     environment: input.environment ?? 'live',
     source: { type: input.source.type, description: input.source.description, schema: state.schema?.schema ?? input.source.schema ?? null },
     target: { type: input.target.type, description: input.target.description, schema: run.plan().targetSchema ?? input.target.schema ?? null },
-    ...(await planSent(run)),
+    ...(wf.patched(PLAN_BY_REFERENCE_PATCH) ? await planByReference(run) : { plan: run.plan() }),
     results: state.validationResults ?? {},
     timestamps: { migration_started_at: state.started_at, validation_started_at: validation.started_at as string, validation_completed_at: validation.completed_at as string },
   });
