@@ -107,10 +107,13 @@ export function workflowInputsDigest(): string {
   return hash.digest('hex');
 }
 
+/** The payload converter of workers, in activities and in the workflow bundle (lib/payload-converter.ts). */
+export const PAYLOAD_CONVERTER_PATH = require.resolve('../lib/payload-converter');
+
 /** Bundles the compiled workflows into dist/workflow-bundle.js (with the digest of its inputs beside it). */
 export async function writeWorkflowBundle(): Promise<{ file: string; bytes: number }> {
   const digest = workflowInputsDigest();
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), payloadConverterPath: PAYLOAD_CONVERTER_PATH });
   fs.writeFileSync(BUNDLE_FILE, code);
   fs.writeFileSync(BUNDLE_DIGEST_FILE, JSON.stringify({ digest }) + '\n');
   return { file: BUNDLE_FILE, bytes: Buffer.byteLength(code) };

@@ -7,7 +7,7 @@ import { createLogger } from '../lib/logger';
 import { reachPolicy, type ReachSettings } from '../lib/reach';
 import { Sealer } from '../lib/secrets';
 import { MetadataStore } from '../lib/store';
-import { connectWorker, installRuntimeLogging, workflowCodeOptions } from './temporal';
+import { PAYLOAD_CONVERTER_PATH, connectWorker, installRuntimeLogging, workflowCodeOptions } from './temporal';
 
 /**
  * V8 flags the worker process is started with (`npm run worker`, the benchmark). A young generation of 4 MB per
@@ -38,7 +38,8 @@ export async function createWorker(
     taskQueue: config.taskQueue,
     ...workflowCodeOptions(),
     // Payloads of megabytes (the plan of thousands of tables) go through the metadata store, not Temporal's history.
-    dataConverter: { payloadCodecs: [new ClaimCheckCodec(store)] },
+    // …and JSON payloads are encoded by the runtime's own UTF-8 encoder (lib/payload-converter.ts).
+    dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH, payloadCodecs: [new ClaimCheckCodec(store)] },
     activities: createActivities(pool, store),
     // Chunks are I/O bound; a few at once per worker (8 by default) keeps two cores busy without starving the workflow tasks.
     maxConcurrentActivityTaskExecutions: config.workerActivities ?? 8,
