@@ -151,11 +151,18 @@ function stillNeeded(plan: MigrationPlan, objects: SchemaObject[], tables: Table
 export function mappingEditProblem(plan: MigrationPlan, edit: MappingEdit): string | null {
   const mapping = plan.tables.flatMap((t) => t.columns).find((c) => c.id === edit.id);
   if (!mapping) return `no mapping ${edit.id}`;
-  const proposed = writableType(plan, parseTargetType(plan.targetDialect, edit.target_type));
+  const parsed = parseTargetType(plan.targetDialect, edit.target_type);
+  const proposed = writableType(plan, parsed);
   if (proposed.kind === 'unsupported') return `${edit.target_type} is not a ${plan.targetDialect} type Sensei can write (${proposed.readNote ?? 'unsupported'})`;
   const extension = extensionOf(plan.targetDialect, edit.target_type);
   if (extension && !plan.targetExtensions?.includes(extension)) return `${edit.target_type} needs extension ${extension}, which the target database does not have and the plan does not create`;
-  if (!targetType(plan.targetDialect, proposed, { extensions: plan.targetExtensions }).sql) return `${edit.target_type} is not a ${plan.targetDialect} type Sensei can write`;
+  const rendered = targetType(plan.targetDialect, proposed, { extensions: plan.targetExtensions }).sql;
+  if (!rendered) return `${edit.target_type} is not a ${plan.targetDialect} type Sensei can write`;
+  // A native type written in its portable form must come out as the type typed (geometry), not as another (text).
+  const typed = baseTypeName(edit.target_type.trim().toLowerCase());
+  if (proposed !== parsed && baseTypeName(rendered.toLowerCase()) !== typed) {
+    return `${edit.target_type} is not a ${plan.targetDialect} type Sensei can write across dialects (it would be ${rendered})`;
+  }
   return null;
 }
 

@@ -231,11 +231,13 @@ describe('extensions the target server offers and its database lacks (PostGIS fo
     expect(plan.tables[0].columns[2].note).toMatch(/stored as EWKB .*; the target server offers extension postgis, but the target's user may not create it: an administrator could run CREATE EXTENSION postgis/);
   });
 
-  test('an edit to geography is judged as before geography columns were read as EWKB (its text), so recorded edits replay the same', () => {
+  test('an edit to geography is refused at the gate (it would be text), and an edit already accepted replays as it was applied', () => {
     const installed = planMigration(spatial, 'postgresql', { targetSchema: 'public', targetExtensions: ['postgis'], offeredExtensions: [] });
+    // The validator refuses it now; a refused update leaves nothing in a history, so replays are unaffected.
+    expect(mappingEditProblem(installed, { id: 'places.p', target_type: 'geography' })).toBe('geography is not a postgresql type Sensei can write across dialects (it would be text)');
+    // The handler still applies it as it did, for a history that recorded it accepted.
     const edited = applyMappingEdits(installed, [{ id: 'places.p', target_type: 'geography' }], { pruneExtensions: true }).edited[0];
     expect(edited).toMatchObject({ targetType: 'text', confidence: 0.5 });
-    expect(mappingEditProblem(installed, { id: 'places.p', target_type: 'geography' })).toBeNull();
   });
 
   test('at the gate, an edit may choose the extension type the target has or gets; edited away, the extension is no longer created', () => {
@@ -268,6 +270,9 @@ describe('extensions the target server offers and its database lacks (PostGIS fo
       'geometry needs extension postgis, which the target database does not have and the plan does not create',
     );
     expect(mappingEditProblem(created, { id: 'places.g', target_type: 'geometry' })).toBeNull();
+    // A native type whose portable form is another type (geography → text, tsvector → text) is refused, not rewritten.
+    expect(mappingEditProblem(created, { id: 'places.g', target_type: 'geography' })).toMatch(/^geography is not a postgresql type Sensei can write across dialects \(it would be text\)$/);
+    expect(mappingEditProblem(created, { id: 'places.g', target_type: 'tsvector' })).toMatch(/^tsvector is not a postgresql type Sensei can write across dialects/);
   });
 
   test('an installed one needs nothing created', () => {
