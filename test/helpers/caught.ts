@@ -1,9 +1,21 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ValidationReport } from '../../lib/migration';
+import type { Endpoint } from '../../connectors/types';
 import type { MigrationPlan } from '../../lib/types';
 import { approveUpdate, planQuery, revalidateUpdate, startUpdate, validationQuery, type migrationWorkflow } from '../../workflows/migration';
 import type { TempDatabase } from './databases';
 import { isOver, startMigration, waitForStatus, type MigrationHarness } from './temporal';
+
+/** Starts a migration, approves it at the gate when it stops there, and waits for it to end (whatever the end). */
+export async function migrateApproving(harness: MigrationHarness, source: Endpoint, target: Endpoint) {
+  const handle = await startMigration(harness, source, target, 'balanced', { auto_approve_high_confidence: true, chunk_size: 100 });
+  await handle.executeUpdate(startUpdate);
+  const gate = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
+  const plan = (await handle.query(planQuery)) as MigrationPlan;
+  if (gate.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
+  const status = await waitForStatus(handle, isOver, 240_000);
+  return { status, plan };
+}
 
 /**
  * Runs a migration to its end, approving at the gate when it stops there, and holds it open (validation holds of 600 s)

@@ -11,24 +11,13 @@
  * MariaDB (per schema) under two names. The target is read with this test's own SQL.
  */
 import type { Endpoint } from '../../connectors/types';
-import type { MigrationPlan } from '../../lib/types';
-import { approveUpdate, planQuery, startUpdate } from '../../workflows/migration';
+import { migrateApproving } from '../helpers/caught';
 import { mariadbRows, pgRows } from '../helpers/databases';
 import { migrationSuite } from '../helpers/suite';
-import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
 const suite = migrationSuite({ timeoutMs: 120_000 });
 
-/** Starts a migration, approves it at the gate when it stops there, and waits for it to end. */
-async function migrate(source: Endpoint, target: Endpoint) {
-  const handle = await startMigration(suite.harness, source, target, 'balanced', { auto_approve_high_confidence: true, chunk_size: 100 });
-  await handle.executeUpdate(startUpdate);
-  const gate = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
-  const plan = (await handle.query(planQuery)) as MigrationPlan;
-  if (gate.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
-  const status = await waitForStatus(handle, isOver, 240_000);
-  return { status, plan };
-}
+const migrate = (source: Endpoint, target: Endpoint) => migrateApproving(suite.harness, source, target);
 
 const refused = (run: Promise<unknown>): Promise<boolean> =>
   run.then(
