@@ -11,6 +11,7 @@ import type { GateState } from '../../lib/migration';
 import type { MigrationPlan } from '../../lib/types';
 import { approveUpdate, editMappingsUpdate, planQuery, startUpdate } from '../../workflows/migration';
 import { createTempDatabase, mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
+import { recordHistories } from '../helpers/histories';
 import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -70,6 +71,7 @@ test('every geometry column edited to bytea at the gate: PostGIS is not created,
   expect(status.status).toBe('completed');
   expect(status.validation?.status).toBe('passed');
 
+  await recordHistories(h.client, handle.workflowId, 'gate-edits-prune-extension');
   expect(await pgRows(target.endpoint, `SELECT extname FROM pg_extension WHERE extname = 'postgis'`)).toEqual([]);
   const types = await pgRows(target.endpoint, `SELECT a.attname c, format_type(a.atttypid, a.atttypmod) t FROM pg_attribute a WHERE a.attrelid = 'geo'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`);
   expect(types).toEqual([

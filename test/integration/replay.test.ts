@@ -17,7 +17,10 @@
  *   one that passes), and one opened again to retry a rejected row after its workflow was deleted (reopened-row-retry).
  * - recorded by history.test.ts with the shorter-runs and documents-apart patches (the schema and plan sent apart
  *   from the carried state at each continue-as-new): documents-apart-continue-as-new-run* and
- *   documents-apart-key-ranges-run* (the first run, the second and the last). */
+ *   documents-apart-key-ranges-run* (the first run, the second and the last).
+ * - recorded with the plan-by-reference patch (validation activities sent the plan's key): the last runs of both
+ *   history.test.ts chains (plan-by-reference-*), and by gate-extension-edits.test.ts, with the edits-prune-extensions
+ *   patch: both geometry columns edited to bytea at the gate, PostGIS no longer created (gate-edits-prune-extension). */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
