@@ -47,7 +47,6 @@ import {
   keyObject,
   keyTexts,
   resultRowTexts,
-  type Aggregates,
 } from '../lib/validation/compare';
 import {
   duplicateKeysSql,
@@ -55,6 +54,8 @@ import {
   hasOrderBy,
   orphanCountSql,
   orphanSampleSql,
+  readResultRows,
+  readStatistics,
   statKind,
   statisticsSql,
   type Place,
@@ -228,8 +229,8 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
             for (let from = 0; from < columns.length || from === 0; from += STATISTICS_COLUMNS_PER_QUERY) {
               const slice = columns.slice(from, from + STATISTICS_COLUMNS_PER_QUERY);
               const [sa, ta] = await Promise.all([
-                s.object(statisticsSql(sp, table.source.name, slice)) as Promise<Aggregates>,
-                t.object(statisticsSql(tp, table.target, slice)) as Promise<Aggregates>,
+                s.object(statisticsSql(sp, table.source.name, slice)).then((r) => readStatistics(sp, r, slice)),
+                t.object(statisticsSql(tp, table.target, slice)).then((r) => readStatistics(tp, r, slice)),
               ]);
               const r = compareStatistics({ table: table.target, columns: slice }, sa, ta);
               checks += r.checks;
@@ -385,7 +386,7 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
               [sr, tr] =
                 pair.origin === 'user'
                   ? await userQueryPair(user.source, user.target, pair.s.sql, pair.t.sql, user.limits, { query: i })
-                  : await Promise.all([s.rows(pair.s.sql), t.rows(pair.t.sql)]);
+                  : await Promise.all([s.rows(pair.s.sql).then((r) => readResultRows(sp, r, pair.s.types)), t.rows(pair.t.sql).then((r) => readResultRows(tp, r, pair.t.types))]);
             } catch (err) {
               queries.push({ ...base, outcome: 'failed', error: messageOf(err) });
               findings.push({ check: 'query_failed', message: `query "${pair.s.name}" failed: ${messageOf(err)}` });

@@ -135,8 +135,21 @@ export interface DigestSql {
 
 /** The SQL the validation tiers run inside this dialect's databases (lib/validation/sql.ts assembles it). */
 export interface ValidationSql {
-  /** Text of a temporal aggregate, so drivers hand over what the database prints (no Date objects). */
-  text(expr: string): string;
+  /**
+   * Text of a temporal aggregate, so drivers hand over what the database prints (no Date objects). `type` is the
+   * column's canonical type, where the dialect needs it to choose a format (Oracle's masks).
+   */
+  text(expr: string, type?: CanonicalType): string;
+  /**
+   * A column as the generated suite's queries select it, where the driver would not hand over its exact value (Oracle
+   * Thin: DATE and TIMESTAMP as JavaScript Dates, to the millisecond); absent: the column itself.
+   */
+  column?(col: string, type: CanonicalType): string;
+  /**
+   * A value `text` or `column` printed, in the canonical text's terms (Oracle: its signed years as ISO 8601 years);
+   * absent: as printed.
+   */
+  fromPrinted?(value: string, type: CanonicalType): string;
   /** Length of a text in characters. */
   charLength(expr: string): string;
   /** MIN/MAX/SUM of a float, widened where the database would lose digits. */

@@ -2,6 +2,7 @@
 import type { Endpoint, SessionOptions, SqlSession } from '../types';
 import { connectionOptions, fetchTypeHandler, loadOracleDb } from './driver';
 import { SESSION_SETTINGS } from './sql';
+import { NLS_TIMESTAMP_TZ_FORMAT } from './years';
 import { parseOracleUrl } from './url';
 
 export async function openValidationSession(endpoint: Endpoint, _options: SessionOptions = {}): Promise<SqlSession> {
@@ -10,7 +11,7 @@ export async function openValidationSession(endpoint: Endpoint, _options: Sessio
   const conn = await db.getConnection(options);
   try {
     for (const statement of SESSION_SETTINGS) await conn.execute(statement);
-    await conn.execute("ALTER SESSION SET NLS_TIMESTAMP_TZ_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF6TZH:TZM'");
+    await conn.execute(`ALTER SESSION SET NLS_TIMESTAMP_TZ_FORMAT = '${NLS_TIMESTAMP_TZ_FORMAT}'`);
     await conn.execute('SET TRANSACTION READ ONLY');
   } catch (error) {
     await conn.close().catch(() => undefined);

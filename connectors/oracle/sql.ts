@@ -7,15 +7,21 @@
 import type { CanonicalType, Key } from '../../lib/types';
 import { normalizeDate } from '../../lib/values';
 import { doubleQuoted } from '../dialect';
+import { DATE_MASK, DATE_TIME_MASK, fromOracleYear, NLS_DATE_FORMAT, NLS_TIMESTAMP_FORMAT, TIMESTAMP_MASK, TIMESTAMP_READ_MASK, toOracleYear, UTC_TIMESTAMP_MASK } from './years';
 
-/** What every connection of Sensei's sets first: UTC, a dot for decimals, binary (code point) order for text keys. */
+export { fromOracleYear, toOracleYear } from './years';
+
+/**
+ * What every connection of Sensei's sets first: UTC, a dot for decimals, binary (code point) order for text keys, and
+ * date formats with signed years for conversions without a mask (./years.ts).
+ */
 export const SESSION_SETTINGS = [
   "ALTER SESSION SET TIME_ZONE = '+00:00'",
   "ALTER SESSION SET NLS_NUMERIC_CHARACTERS = '.,'",
   "ALTER SESSION SET NLS_SORT = 'BINARY'",
   "ALTER SESSION SET NLS_COMP = 'BINARY'",
-  "ALTER SESSION SET NLS_DATE_FORMAT = 'YYYY-MM-DD HH24:MI:SS'",
-  "ALTER SESSION SET NLS_TIMESTAMP_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF6'",
+  `ALTER SESSION SET NLS_DATE_FORMAT = '${NLS_DATE_FORMAT}'`,
+  `ALTER SESSION SET NLS_TIMESTAMP_FORMAT = '${NLS_TIMESTAMP_FORMAT}'`,
 ] as const;
 
 /** Oracle's own placeholders: :1, :2, … (bound by position). */
@@ -23,33 +29,6 @@ export const placeholder = (index: number): string => `:${index + 1}`;
 
 const q = doubleQuoted;
 const qList = (names: readonly string[]) => names.map(q).join(', ');
-
-/**
- * Masks with SYYYY: a year before 1 AD is printed and read with its minus sign (YYYY would drop it and turn 44 BC
- * into 44 AD). TO_CHAR pads a year AD with a space where the sign would be, so reads LTRIM it. Oracle counts years
- * without a year 0 (-44 is 44 BC); the canonical text counts them as ISO 8601 does (0000 is 1 BC, -0043 is 44 BC):
- * fromOracleYear and toOracleYear move between the two.
- */
-const DATE_MASK = 'SYYYY-MM-DD';
-const DATE_TIME_MASK = 'SYYYY-MM-DD HH24:MI:SS';
-const TIMESTAMP_MASK = 'SYYYY-MM-DD HH24:MI:SS.FF6';
-const TIMESTAMP_READ_MASK = 'SYYYY-MM-DD HH24:MI:SS.FF';
-
-/** A date or timestamp as Oracle's SYYYY mask printed it (year -44 is 44 BC) in ISO 8601 years (-0043); others unchanged. */
-export function fromOracleYear(text: string): string {
-  const m = /^-(\d{4,})(-.*)$/.exec(text);
-  if (!m) return text;
-  const iso = Number(m[1]) - 1;
-  return `${iso === 0 ? '' : '-'}${String(iso).padStart(4, '0')}${m[2]}`;
-}
-
-/** A canonical date or timestamp (ISO 8601 years: 0000 is 1 BC) as Oracle's SYYYY mask reads it (year -1 is 1 BC). */
-export function toOracleYear(text: string): string {
-  const m = /^(-?)(\d{4,})(-.*)$/.exec(text);
-  if (!m) return text;
-  const iso = Number(m[2]) * (m[1] ? -1 : 1);
-  return iso > 0 ? text : `-${String(1 - iso).padStart(4, '0')}${m[3]}`;
-}
 
 /** Whether a column of this native type is read through a SYYYY mask (its values then go through fromOracleYear). */
 export function readsYears(nativeType: string): boolean {
@@ -71,16 +50,17 @@ export function firstRowsClause(limit: number, offset?: number): string {
 
 /**
  * One column of a SELECT list, by its native type, as the text of the canonical value: temporal values printed with
- * explicit masks (a zoned timestamp in UTC with a Z), intervals and JSON as text; everything else as the driver reads it.
+ * explicit SYYYY masks (./years.ts; a zoned timestamp in UTC with a Z), intervals and JSON as text; everything else as
+ * the driver reads it.
  */
 export function readExpression(column: string, nativeType: string): string {
   const col = q(column);
   const native = nativeType.trim().toUpperCase();
   if (native === 'DATE') return `LTRIM(TO_CHAR(${col}, '${DATE_TIME_MASK}'))`;
   if (/^TIMESTAMP(\(\d\))? WITH LOCAL TIME ZONE$/.test(native)) {
-    return `LTRIM(TO_CHAR(SYS_EXTRACT_UTC(CAST(${col} AS TIMESTAMP WITH TIME ZONE)), '${TIMESTAMP_MASK}')) || 'Z'`;
+    return `LTRIM(TO_CHAR(SYS_EXTRACT_UTC(CAST(${col} AS TIMESTAMP WITH TIME ZONE)), '${UTC_TIMESTAMP_MASK}'))`;
   }
-  if (/^TIMESTAMP(\(\d\))? WITH TIME ZONE$/.test(native)) return `LTRIM(TO_CHAR(SYS_EXTRACT_UTC(${col}), '${TIMESTAMP_MASK}')) || 'Z'`;
+  if (/^TIMESTAMP(\(\d\))? WITH TIME ZONE$/.test(native)) return `LTRIM(TO_CHAR(SYS_EXTRACT_UTC(${col}), '${UTC_TIMESTAMP_MASK}'))`;
   if (/^TIMESTAMP(\(\d\))?$/.test(native)) return `LTRIM(TO_CHAR(${col}, '${TIMESTAMP_MASK}'))`;
   if (/^INTERVAL /.test(native)) return `TO_CHAR(${col})`;
   if (native === 'JSON') return `JSON_SERIALIZE(${col} RETURNING CLOB)`;

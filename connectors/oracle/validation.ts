@@ -1,6 +1,8 @@
 /**
- * The SQL Oracle runs for the validation tiers: statistics and the generated suite. Sessions set the NLS formats
- * (./sql.ts SESSION_SETTINGS), so the text of a temporal aggregate is the canonical one.
+ * The SQL Oracle runs for the validation tiers: statistics and the generated suite. Dates and timestamps are printed
+ * with SYYYY masks (./years.ts temporalText), never through the session's NLS formats or the driver's Dates (Thin
+ * mode builds a JavaScript Date: milliseconds, and years 0–99 taken as 1900–1999), and their years turned into ISO
+ * 8601 years as they come back (fromPrinted), so 44 BC is -0043 as in the canonical text, never 0044 (44 AD).
  *
  * No in-database range digest (capability inDatabaseDigest false: the semantic tier hashes Oracle tables in the
  * worker, from rows read out). The cross-dialect digest (lib/validation/digest.ts) is md5 over a whole range's row
@@ -16,10 +18,14 @@
  * reading the rows out is slower and right. With a live server (SENSEI_TEST_ORACLE_URL), a DBMS_CRYPTO-based digest
  * can be built and checked against PostgreSQL's for the same rows before the capability is turned on.
  */
+import type { CanonicalType } from '../../lib/types';
 import type { ValidationSql } from '../dialect';
+import { fromOracleYear, isOracleTemporal, temporalText } from './years';
 
 export const validation = {
-  text: (expr: string) => `TO_CHAR(${expr})`,
+  text: (expr: string, type?: CanonicalType) => (type && temporalText(expr, type)) ?? `TO_CHAR(${expr})`,
+  column: (col: string, type: CanonicalType) => temporalText(col, type) ?? col,
+  fromPrinted: (value: string, type: CanonicalType) => (isOracleTemporal(type) ? fromOracleYear(value) : value),
   charLength: (expr: string) => `LENGTH(${expr})`,
   // BINARY_FLOAT sums accumulate in single precision: widen first.
   floatAggregate: (fn: 'MIN' | 'MAX' | 'SUM', col: string) => `${fn}(TO_BINARY_DOUBLE(${col}))`,

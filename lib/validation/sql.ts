@@ -91,7 +91,7 @@ export function statisticsSql(p: Place, table: string, columns: StatColumn[]): s
     } else if (c.kind === 'numeric') {
       parts.push(`MIN(${col}) AS min${i}`, `MAX(${col}) AS max${i}`, `SUM(${col}) AS sum${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);
     } else if (c.kind === 'temporal') {
-      parts.push(`${sql.text(`MIN(${col})`)} AS min${i}`, `${sql.text(`MAX(${col})`)} AS max${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);
+      parts.push(`${sql.text(`MIN(${col})`, c.type)} AS min${i}`, `${sql.text(`MAX(${col})`, c.type)} AS max${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);
     } else if (c.kind === 'boolean') {
       parts.push(`SUM(CASE WHEN ${sql.isTrue ? sql.isTrue(col) : col} THEN 1 ELSE 0 END) AS t${i}`);
     } else if (c.kind === 'text') {
@@ -99,6 +99,35 @@ export function statisticsSql(p: Place, table: string, columns: StatColumn[]): s
     }
   });
   return `SELECT ${parts.join(', ')} FROM ${tableRef(p, table)}`;
+}
+
+/** A column as a result query selects it (see ValidationSql.column); `col` is quoted (and qualified) already. */
+function selected(p: Place, col: string, type: CanonicalType): string {
+  const own = dialectNamed(p.dialect).validation?.column;
+  return own ? own(col, type) : col;
+}
+
+/** A value as the dialect printed it, in the canonical text's terms (see ValidationSql.fromPrinted). */
+function fromPrinted(p: Place, value: unknown, type: CanonicalType | undefined): unknown {
+  const own = dialectNamed(p.dialect).validation?.fromPrinted;
+  return own && type && typeof value === 'string' ? own(value, type) : value;
+}
+
+/** A statisticsSql row as the comparison reads it: the MIN and MAX of temporal columns in the canonical text's terms. */
+export function readStatistics(p: Place, row: Record<string, unknown>, columns: StatColumn[]): Record<string, unknown> {
+  const out = { ...row };
+  columns.forEach((c, i) => {
+    if (c.kind !== 'temporal') return;
+    out[`min${i}`] = fromPrinted(p, row[`min${i}`], c.type);
+    out[`max${i}`] = fromPrinted(p, row[`max${i}`], c.type);
+  });
+  return out;
+}
+
+/** A generated query's rows as the comparison reads them (`types`: SuiteQuery.types; none: as they came). */
+export function readResultRows(p: Place, rows: unknown[][], types?: readonly CanonicalType[]): unknown[][] {
+  if (!types || !dialectNamed(p.dialect).validation?.fromPrinted) return rows;
+  return rows.map((r) => r.map((v, i) => fromPrinted(p, v, types[i])));
 }
 
 /** Key values that occur more than once (at most `limit`), and how often. */
@@ -165,9 +194,10 @@ export function generatedSuite(p: Place, tables: SuiteTable[], names: (table: st
     for (const fk of t.foreignKeys) {
       const cols = fk.columns.map((c) => q(p, c)).join(', ');
       const types = fk.columns.map((c) => t.columns.find((x) => x.name === c)?.type ?? { kind: 'text' as const });
+      const shown = fk.columns.map((c, j) => selected(p, q(p, c), types[j])).join(', ');
       out.push({
         name: `count ${t.name} per ${fk.columns.join(', ')}`,
-        sql: `SELECT ${cols}, COUNT(*) FROM ${ref} GROUP BY ${cols}`,
+        sql: `SELECT ${shown}, COUNT(*) FROM ${ref} GROUP BY ${cols}`,
         ordered: false,
         types: [...types, COUNT_TYPE],
       });
@@ -176,9 +206,10 @@ export function generatedSuite(p: Place, tables: SuiteTable[], names: (table: st
         const on = fk.columns.map((c, i) => `p.${q(p, fk.parentColumns[i])} = c.${q(p, c)}`).join(' AND ');
         const pk = parent.primaryKey.map((c) => `p.${q(p, c)}`).join(', ');
         const pkTypes = parent.primaryKey.map((c) => parent.columns.find((x) => x.name === c)?.type ?? { kind: 'text' as const });
+        const shown = parent.primaryKey.map((c, j) => selected(p, `p.${q(p, c)}`, pkTypes[j])).join(', ');
         out.push({
           name: `join ${t.name} → ${fk.parent} on ${fk.columns.join(', ')}`,
-          sql: `SELECT ${pk}, COUNT(*) FROM ${ref} c JOIN ${tableRef(p, names(fk.parent))} p ON ${on} GROUP BY ${pk}`,
+          sql: `SELECT ${shown}, COUNT(*) FROM ${ref} c JOIN ${tableRef(p, names(fk.parent))} p ON ${on} GROUP BY ${pk}`,
           ordered: false,
           types: [...pkTypes, COUNT_TYPE],
         });
@@ -197,7 +228,7 @@ export function generatedSuite(p: Place, tables: SuiteTable[], names: (table: st
     // Columns of types only one dialect has are read raw here, each database in its own form: the semantic tier compares them.
     const plain = t.columns.filter((c) => !c.type.family);
     if (t.primaryKey.length > 0) {
-      const cols = plain.map((c) => q(p, c.name)).join(', ');
+      const cols = plain.map((c) => selected(p, q(p, c.name), c.type)).join(', ');
       out.push({
         name: `top ${TOP_N} ${t.name} by key`,
         sql: `SELECT ${cols} FROM ${ref} ORDER BY ${t.primaryKey.map((c) => keyOrder(p, c, t.columns.find((x) => x.name === c)?.type)).join(', ')}${firstRows(p, TOP_N)}`,

@@ -12,6 +12,9 @@ import path from 'node:path';
 import { openReadOnlyRunner, runUserQuery, userQueryLimits } from '../../activities/user-queries';
 import { bindExpression, bindValue, fromOracleYear } from '../../connectors/oracle/sql';
 import type { Endpoint } from '../../connectors/types';
+import { validation } from '../../connectors/oracle/validation';
+import { temporalText } from '../../connectors/oracle/years';
+import type { CanonicalType } from '../../lib/types';
 import { compareDatabases } from '../helpers/compare';
 import { createTempDatabase, loadChinook, type TempDatabase } from '../helpers/databases';
 import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
@@ -99,5 +102,14 @@ live("users' validation queries and years BC on a live Oracle server", () => {
     const rows = await runUserQuery(oracle, `select ${read(bindExpression(`'${bindValue('-0043-03-15', { kind: 'date' })}'`, { kind: 'date' }))}, ${read(bindExpression("'2020-01-02'", { kind: 'date' }))} from dual`, limits);
     expect(rows).toEqual([['-0044-03-15 00:00:00', '2020-01-02 00:00:00']]);
     expect(fromOracleYear(String(rows[0][0]))).toBe('-0043-03-15 00:00:00');
+  }, 120_000);
+
+  test('the validation tiers print dates and timestamps with SYYYY and read them as ISO 8601 years; a NULL stays NULL', async () => {
+    const day = bindExpression(`'${bindValue('-0043-03-15', { kind: 'date' })}'`, { kind: 'date' });
+    const zoned: CanonicalType = { kind: 'timestamptz', precision: 6 };
+    const at = bindExpression(`'${bindValue('0000-12-31 23:00:00.25Z', zoned)}'`, zoned);
+    const sql = `select ${temporalText(day, { kind: 'date' })}, ${temporalText(at, zoned)}, ${temporalText('CAST(NULL AS TIMESTAMP WITH TIME ZONE)', zoned)} from dual`;
+    const [row] = await runUserQuery(oracle, sql, limits);
+    expect(row.map((v, i) => (typeof v === 'string' ? validation.fromPrinted(v, i === 0 ? { kind: 'date' } : zoned) : v))).toEqual(['-0043-03-15', '0000-12-31 23:00:00.250000Z', null]);
   }, 120_000);
 });

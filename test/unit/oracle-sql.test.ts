@@ -4,7 +4,11 @@ import { afterCondition, bindExpression, bindValue, chunkWrite, firstRowsClause,
 import { defaultOracleSchema, parseOracleUrl } from '../../connectors/oracle/url';
 import { ConnectorError } from '../../connectors/types';
 import type { CanonicalType } from '../../lib/types';
-import { duplicateKeysSql, generatedSuite, orphanSampleSql, statisticsSql } from '../../lib/validation/sql';
+import { SESSION_SETTINGS } from '../../connectors/oracle/sql';
+import { NLS_TIMESTAMP_TZ_FORMAT } from '../../connectors/oracle/years';
+import { compareStatistics, resultRowTexts } from '../../lib/validation/compare';
+import { duplicateKeysSql, generatedSuite, orphanSampleSql, readResultRows, readStatistics, statisticsSql, type StatColumn } from '../../lib/validation/sql';
+import { canonicalValueText } from '../../lib/values';
 
 const int: CanonicalType = { kind: 'decimal' };
 const text: CanonicalType = { kind: 'varchar', length: 40 };
@@ -45,8 +49,9 @@ describe('keyset reads', () => {
     // SYYYY keeps the sign of a year BC; LTRIM drops the space TO_CHAR puts in its place for a year AD.
     expect(readExpression('D', 'DATE')).toBe(`LTRIM(TO_CHAR("D", 'SYYYY-MM-DD HH24:MI:SS'))`);
     expect(readExpression('T', 'TIMESTAMP(6)')).toBe(`LTRIM(TO_CHAR("T", 'SYYYY-MM-DD HH24:MI:SS.FF6'))`);
-    expect(readExpression('T', 'TIMESTAMP(6) WITH TIME ZONE')).toBe(`LTRIM(TO_CHAR(SYS_EXTRACT_UTC("T"), 'SYYYY-MM-DD HH24:MI:SS.FF6')) || 'Z'`);
-    expect(readExpression('T', 'TIMESTAMP(3) WITH LOCAL TIME ZONE')).toBe(`LTRIM(TO_CHAR(SYS_EXTRACT_UTC(CAST("T" AS TIMESTAMP WITH TIME ZONE)), 'SYYYY-MM-DD HH24:MI:SS.FF6')) || 'Z'`);
+    // The Z is text inside the mask: TO_CHAR(NULL, …) stays NULL, where NULL || 'Z' would be 'Z'.
+    expect(readExpression('T', 'TIMESTAMP(6) WITH TIME ZONE')).toBe(`LTRIM(TO_CHAR(SYS_EXTRACT_UTC("T"), 'SYYYY-MM-DD HH24:MI:SS.FF6"Z"'))`);
+    expect(readExpression('T', 'TIMESTAMP(3) WITH LOCAL TIME ZONE')).toBe(`LTRIM(TO_CHAR(SYS_EXTRACT_UTC(CAST("T" AS TIMESTAMP WITH TIME ZONE)), 'SYYYY-MM-DD HH24:MI:SS.FF6"Z"'))`);
     expect(readExpression('I', 'INTERVAL DAY(2) TO SECOND(6)')).toBe('TO_CHAR("I")');
     expect(readExpression('J', 'JSON')).toBe('JSON_SERIALIZE("J" RETURNING CLOB)');
     expect(readExpression('N', 'NUMBER(10,2)')).toBe('"N"');
@@ -121,6 +126,102 @@ describe('validation SQL in Oracle', () => {
         'COUNT(DISTINCT "F") AS d0, COUNT("B") AS n1, SUM(CASE WHEN "B" <> 0 THEN 1 ELSE 0 END) AS t1, COUNT("S") AS n2, SUM(LENGTH("S")) AS l2, ' +
         'COUNT("D") AS n3, TO_CHAR(MIN("D")) AS min3, TO_CHAR(MAX("D")) AS max3, COUNT(DISTINCT "D") AS d3 FROM "CHINOOK"."T"',
     );
+  });
+
+  const date: CanonicalType = { kind: 'date' };
+  const stamp: CanonicalType = { kind: 'timestamp', precision: 6 };
+  const zoned: CanonicalType = { kind: 'timestamptz', precision: 6 };
+
+  test('MIN and MAX of dates and timestamps are printed with SYYYY masks by canonical kind, never through NLS formats', () => {
+    const sql = statisticsSql(place, 'T', [
+      { name: 'D', kind: 'temporal', type: date },
+      { name: 'TS', kind: 'temporal', type: stamp },
+      { name: 'TZ', kind: 'temporal', type: zoned },
+      // A canonical time is VARCHAR2 text in Oracle: no mask applies.
+      { name: 'HM', kind: 'temporal', type: { kind: 'time' } },
+    ]);
+    expect(sql).toBe(
+      'SELECT COUNT(*) AS n, ' +
+        `COUNT("D") AS n0, LTRIM(TO_CHAR(MIN("D"), 'SYYYY-MM-DD')) AS min0, LTRIM(TO_CHAR(MAX("D"), 'SYYYY-MM-DD')) AS max0, COUNT(DISTINCT "D") AS d0, ` +
+        `COUNT("TS") AS n1, LTRIM(TO_CHAR(CAST(MIN("TS") AS TIMESTAMP(9)), 'SYYYY-MM-DD HH24:MI:SS.FF6')) AS min1, ` +
+        `LTRIM(TO_CHAR(CAST(MAX("TS") AS TIMESTAMP(9)), 'SYYYY-MM-DD HH24:MI:SS.FF6')) AS max1, COUNT(DISTINCT "TS") AS d1, ` +
+        `COUNT("TZ") AS n2, LTRIM(TO_CHAR(SYS_EXTRACT_UTC(CAST(MIN("TZ") AS TIMESTAMP(9) WITH TIME ZONE)), 'SYYYY-MM-DD HH24:MI:SS.FF6"Z"')) AS min2, ` +
+        `LTRIM(TO_CHAR(SYS_EXTRACT_UTC(CAST(MAX("TZ") AS TIMESTAMP(9) WITH TIME ZONE)), 'SYYYY-MM-DD HH24:MI:SS.FF6"Z"')) AS max2, COUNT(DISTINCT "TZ") AS d2, ` +
+        'COUNT("HM") AS n3, TO_CHAR(MIN("HM")) AS min3, TO_CHAR(MAX("HM")) AS max3, COUNT(DISTINCT "HM") AS d3 FROM "CHINOOK"."T"',
+    );
+  });
+
+  test("sessions print and read dates without a mask with signed years (Sensei's SQL writes its masks)", () => {
+    expect(SESSION_SETTINGS).toContain("ALTER SESSION SET NLS_DATE_FORMAT = 'SYYYY-MM-DD HH24:MI:SS'");
+    expect(SESSION_SETTINGS).toContain("ALTER SESSION SET NLS_TIMESTAMP_FORMAT = 'SYYYY-MM-DD HH24:MI:SS.FF6'");
+    expect(NLS_TIMESTAMP_TZ_FORMAT).toBe('SYYYY-MM-DD HH24:MI:SS.FF6TZH:TZM');
+    expect(SESSION_SETTINGS.some((s) => /'YYYY/.test(s))).toBe(false);
+  });
+
+  test('what Oracle printed for the statistics reads as the canonical text: ISO 8601 years, 0000 is 1 BC', () => {
+    const columns: StatColumn[] = [
+      { name: 'D', kind: 'temporal', type: date },
+      { name: 'TS', kind: 'temporal', type: stamp },
+      { name: 'TZ', kind: 'temporal', type: zoned },
+      { name: 'N', kind: 'numeric', type: int },
+    ];
+    // As Oracle prints them (after LTRIM): its year -44 is 44 BC, -1 is 1 BC; a numeric MIN is never touched.
+    const printed = { n: '2', min0: '-0044-03-15', max0: '0044-03-15', min1: '-0001-12-31 23:59:59.500000', max1: '2020-01-02 03:04:05.000000', min2: '-0044-03-15 10:00:00.250000Z', max2: null, min3: '-44' };
+    const read = readStatistics(place, printed, columns);
+    expect([0, 1, 2].flatMap((i) => [canonicalValueText(read[`min${i}`], columns[i].type as CanonicalType), canonicalValueText(read[`max${i}`], columns[i].type as CanonicalType)])).toEqual([
+      '-0043-03-15',
+      '0044-03-15',
+      '0000-12-31 23:59:59.5',
+      '2020-01-02 03:04:05',
+      '-0043-03-15 10:00:00.25Z',
+      'NULL',
+    ]);
+    expect(read.min3).toBe('-44');
+    // Other dialects' values are as printed.
+    expect(readStatistics({ dialect: 'postgresql', schema: 'public' }, printed, columns)).toEqual(printed);
+  });
+
+  test('44 BC and 44 AD are different minimums between two Oracle databases, equal years are equal', () => {
+    const table = { table: 'T', columns: [{ name: 'D', type: date, kind: 'temporal', lossless: true }] };
+    const columns: StatColumn[] = [{ name: 'D', kind: 'temporal', type: date }];
+    const side = (min: string) => readStatistics(place, { n: '1', n0: '1', min0: min, max0: min, d0: '1' }, columns);
+    const differs = compareStatistics(table, side('-0044-03-15'), side('0044-03-15'));
+    expect(differs.findings.map((f) => [f.check, f.source, f.target])).toEqual([
+      ['min', '-0043-03-15', '0044-03-15'],
+      ['max', '-0043-03-15', '0044-03-15'],
+    ]);
+    expect(compareStatistics(table, side('-0044-03-15'), side('-0044-03-15')).findings).toEqual([]);
+  });
+
+  test("the generated suite selects dates and timestamps with masks (Thin mode's Dates keep milliseconds and read year 44 as 1944)", () => {
+    const tables = [
+      { name: 'DAY', columns: [{ name: 'D', type: date }, { name: 'NOTE', type: text }], primaryKey: ['D'], foreignKeys: [] },
+      {
+        name: 'EVENT',
+        columns: [{ name: 'ID', type: int }, { name: 'D', type: date }, { name: 'AT', type: zoned }],
+        primaryKey: ['ID'],
+        foreignKeys: [{ name: 'FK', columns: ['D'], parent: 'DAY', parentColumns: ['D'] }],
+      },
+    ];
+    const suite = generatedSuite(place, tables, (t) => t);
+    const sqlOf = (name: string) => suite.find((q) => q.name === name)?.sql;
+    expect(sqlOf('top 10 DAY by key')).toBe(`SELECT LTRIM(TO_CHAR("D", 'SYYYY-MM-DD')), "NOTE" FROM "CHINOOK"."DAY" ORDER BY "D" FETCH FIRST 10 ROWS ONLY`);
+    expect(sqlOf('top 10 EVENT by key')).toBe(
+      `SELECT "ID", LTRIM(TO_CHAR("D", 'SYYYY-MM-DD')), LTRIM(TO_CHAR(SYS_EXTRACT_UTC(CAST("AT" AS TIMESTAMP(9) WITH TIME ZONE)), 'SYYYY-MM-DD HH24:MI:SS.FF6"Z"')) FROM "CHINOOK"."EVENT" ORDER BY "ID" FETCH FIRST 10 ROWS ONLY`,
+    );
+    // Grouped by the column, selected as its text.
+    expect(sqlOf('count EVENT per D')).toBe(`SELECT LTRIM(TO_CHAR("D", 'SYYYY-MM-DD')), COUNT(*) FROM "CHINOOK"."EVENT" GROUP BY "D"`);
+    expect(sqlOf('join EVENT → DAY on D')).toBe(`SELECT LTRIM(TO_CHAR(p."D", 'SYYYY-MM-DD')), COUNT(*) FROM "CHINOOK"."EVENT" c JOIN "CHINOOK"."DAY" p ON p."D" = c."D" GROUP BY p."D"`);
+    // Other dialects select the columns themselves.
+    const pg = generatedSuite({ dialect: 'postgresql', schema: 'public' }, tables, (t) => t);
+    expect(pg.find((q) => q.name === 'top 10 EVENT by key')?.sql).toBe('SELECT "ID", "D", "AT" FROM "public"."EVENT" ORDER BY "ID" LIMIT 10');
+
+    // What Oracle printed for the top rows, read back: only the typed temporal columns are converted, not text.
+    const top = suite.find((q) => q.name === 'top 10 EVENT by key');
+    const rows = readResultRows(place, [['7', '-0001-01-01', '-0044-03-15 12:00:00.000000Z']], top?.types);
+    expect(resultRowTexts(rows, top?.types)).toEqual([['7', '0000-01-01', '-0043-03-15 12:00:00Z']]);
+    const day = suite.find((q) => q.name === 'top 10 DAY by key');
+    expect(readResultRows(place, [['-0044-03-15', '-0044-03-15']], day?.types)).toEqual([['-0043-03-15', '-0044-03-15']]);
   });
 
   test('samples end with FETCH FIRST, not LIMIT', () => {
