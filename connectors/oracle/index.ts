@@ -10,7 +10,7 @@ import { hideSecrets } from '../endpoint';
 import { SqlConnector, errorMessage, networkReason, type Exec } from '../sql-connector';
 import { ConnectorError, type Endpoint, type IntrospectOptions, type ReadOptions } from '../types';
 import { CATALOGUE_SQL, sequencesFromCatalogue, tablesFromCatalogue, type CatalogueRow, type OracleCatalogue } from './catalog';
-import { connectionOptions, fetchTypeHandler, loadOracleDb, type OracleConnection, type OracleDb, type OraclePool } from './driver';
+import { bindDefinition, connectionOptions, fetchTypeHandler, loadOracleDb, type OracleConnection, type OracleDb, type OraclePool } from './driver';
 import { afterCondition, bindExpression, bindValue, chunkWrite, firstRowsClause, keysetRead, placeholder, readExpression, restartIdentitySql, withIsoYears } from './sql';
 import { maxNameBytesFor } from './types';
 import { defaultOracleSchema, parseOracleUrl, type OracleUrl } from './url';
@@ -247,18 +247,9 @@ export class OracleConnector extends SqlConnector {
     return rows.length;
   }
 
-  /** Each column's bind type: LOB columns as LOBs (a string over 32 KiB cannot bind as VARCHAR2), others by their values. */
+  /** Each column's bind type (driver.ts bindDefinition). */
   private bindDefs(plan: TablePlan, binds: unknown[][], db: OracleDb): Record<string, unknown>[] {
-    return plan.columns.map((c, i) => {
-      const target = this.columnType(c).toUpperCase();
-      if (target === 'CLOB' || target === 'NCLOB') return { type: db.DB_TYPE_CLOB };
-      if (target === 'BLOB') return { type: db.DB_TYPE_BLOB };
-      // A JavaScript number is an IEEE double: bound as one, never through a decimal NUMBER.
-      if (c.canonical.kind === 'float32' || c.canonical.kind === 'float64') return { type: db.DB_TYPE_BINARY_DOUBLE };
-      if (c.canonical.kind === 'boolean') return { type: db.DB_TYPE_NUMBER };
-      const longest = binds.reduce<number>((n, r) => Math.max(n, Buffer.isBuffer(r[i]) ? (r[i] as Buffer).length : typeof r[i] === 'string' ? Buffer.byteLength(r[i] as string) : 0), 1);
-      return c.canonical.kind === 'binary' ? { type: db.BUFFER, maxSize: longest } : { type: db.STRING, maxSize: longest };
-    });
+    return plan.columns.map((c, i) => bindDefinition(db, this.columnType(c), c.canonical, binds.map((r) => r[i])));
   }
 
   // ---- DDL ----
