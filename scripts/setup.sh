@@ -26,6 +26,24 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# 1b. Public sample databases the tests migrate (test/e2e/sample-databases.test.ts) and the project does not contain:
+# Debian ships two of them inside packages, whose files are taken without installing the packages (apt-get download,
+# dpkg-deb -x): MariaDB's test-suite data holds the MySQL "world" database (countries, cities, languages), and R's
+# RSQLite package holds R's datasets as an SQLite file (42 tables, none with a primary key).
+samples=.cache/sample-databases
+if [ ! -f "$samples/world.inc" ] || [ ! -f "$samples/world_schema.inc" ] || [ ! -f "$samples/datasets.sqlite" ]; then
+  log "fetching the sample databases from Debian's packages (mariadb-test-data, r-cran-rsqlite)"
+  debs=$(mktemp -d)
+  chmod 777 "$debs"
+  fetch() { (cd "$debs" && apt-get download -qq mariadb-test-data r-cran-rsqlite >/dev/null 2>&1); }
+  fetch || { $SUDO apt-get update -qq; fetch; }
+  mkdir -p "$debs/x" "$samples"
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$debs/x"; done
+  cp "$debs/x/usr/share/mysql/mysql-test/include/world.inc" "$debs/x/usr/share/mysql/mysql-test/include/world_schema.inc" "$samples/"
+  cp "$debs/x/usr/lib/R/site-library/RSQLite/db/datasets.sqlite" "$samples/"
+  rm -rf "$debs"
+fi
+
 # 2. Local services: PostgreSQL, MariaDB, and Redis (shared rate-limit counters; its test needs it).
 if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
   log "starting PostgreSQL"

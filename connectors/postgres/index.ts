@@ -458,9 +458,13 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     await this.exec(`DROP TABLE ${this.qt(table)} CASCADE`);
   }
 
+  /** Indexes share their schema's namespace with its tables, views and sequences: a taken name gets the table in front. */
   protected override async indexName(table: string, name: string): Promise<string> {
-    const taken = await this.exec('SELECT to_regclass($1) IS NOT NULL', [`${this.q(this.schema)}.${this.q(name)}`]);
-    return taken[0][0] === true ? this.fitName(`${table}_${name}`) : name;
+    const taken = async (n: string) => (await this.exec('SELECT to_regclass($1) IS NOT NULL', [`${this.q(this.schema)}.${this.q(n)}`]))[0][0] === true;
+    if (!(await taken(name))) return name;
+    let candidate = this.fitName(`${table}_${name}`);
+    for (let n = 2; await taken(candidate); n++) candidate = this.fitName(`${table}_${name}_${n}`);
+    return candidate;
   }
 
   protected override async afterLoad(plan: TablePlan): Promise<void> {
@@ -541,8 +545,8 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         if (!index.definition) continue;
         // A retried finalisation finds its own indexes.
         const exists = await this.exec(
-          `SELECT 1 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = to_regclass($1) AND i.relname = $2`,
-          [this.qt(plan.target), index.name],
+          `SELECT 1 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = to_regclass($1) AND i.relname IN ($2, $3)`,
+          [this.qt(plan.target), index.name, this.fitName(`${plan.target}_${index.name}`)],
         );
         if (exists.length) continue;
         const name = await this.indexName(plan.target, index.name);

@@ -188,9 +188,16 @@ export class SqliteConnector extends SqlConnector {
     return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(this.schema)}.${this.q(name)} ON ${this.q(table)} (${quoteList(this.dialect, index.columns)})`;
   }
 
+  /**
+   * Tables, views, indexes and triggers share one namespace in SQLite, where names differ only beyond ASCII case
+   * (MariaDB names an index after its first column: `INDEX (Country)` of City meets the table Country).
+   */
   protected override async indexName(table: string, name: string): Promise<string> {
-    const taken = await this.exec("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?", [name]);
-    return taken.length ? `${table}_${name}` : name;
+    const taken = async (n: string) => (await this.exec('SELECT 1 FROM sqlite_schema WHERE name = ? COLLATE NOCASE', [n])).length > 0;
+    if (!(await taken(name))) return name;
+    let candidate = `${table}_${name}`;
+    for (let n = 2; await taken(candidate); n++) candidate = `${table}_${name}_${n}`;
+    return candidate;
   }
 
   protected async tableExists(table: string): Promise<boolean> {

@@ -1,0 +1,309 @@
+/**
+ * Public sample databases the project does not contain, migrated through the HTTP API with a worker process, from
+ * each of the three local dialects: R's datasets (SQLite, 42 tables without a primary key, column names such as
+ * `Sepal.Length` and `case`), the MySQL "world" database (MariaDB: CHAR, FLOAT(10,2), auto-increment, UTF-8 names)
+ * and the EPSG coordinate systems PostGIS ships (PostgreSQL: 8,500 rows of long WKT text, a CHECK). scripts/setup.sh
+ * takes their files from Debian's packages into .cache/sample-databases.
+ *
+ * Every table and every row is compared by this file's own reads through each database's own driver (never Sensei's
+ * connectors): row counts, and a SHA-256 over the sorted rows in one canonical form per column kind.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
+import { Client } from 'pg';
+import type { Endpoint } from '../../connectors/types';
+import { createTempDatabase, uniqueName, type TempDatabase, type TestDialect } from '../helpers/databases';
+import { apiCaller, isOver } from '../helpers/http';
+import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
+import { tempDataDir } from '../helpers/temporal';
+
+const SAMPLES = path.resolve(__dirname, '../../.cache/sample-databases');
+
+/** How a column's values compare across dialects: integers exactly, floats at their source precision, CHAR without its padding. */
+type Kind = 'int' | 'float32' | 'float64' | 'text' | 'char';
+interface Table {
+  name: string;
+  columns: { name: string; kind: Kind }[];
+}
+interface Sample {
+  endpoint: Endpoint;
+  tables: Table[];
+}
+
+let dir: string;
+let stack: Stack;
+let worker: WorkerProcess;
+let http: ReturnType<typeof apiCaller>;
+const databases: TempDatabase[] = [];
+
+beforeAll(async () => {
+  for (const file of ['datasets.sqlite', 'world.inc', 'world_schema.inc']) {
+    if (!fs.existsSync(path.join(SAMPLES, file))) throw new Error(`${file} is missing from ${SAMPLES}: run scripts/setup.sh`);
+  }
+  dir = tempDataDir();
+  stack = await startStack(dir);
+  http = apiCaller(stack);
+  worker = new WorkerProcess(stack.workerEnv);
+  worker.start();
+});
+
+afterAll(async () => {
+  await worker?.kill('SIGTERM');
+  await stack?.close();
+  await Promise.allSettled(databases.map((d) => d.drop()));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function database(dialect: TestDialect): Promise<TempDatabase> {
+  // SQLite files the API may name live in SENSEI_SQLITE_DIR, the stack's dir.
+  const db: TempDatabase =
+    dialect === 'sqlite'
+      ? (() => {
+          const name = uniqueName();
+          const file = path.join(dir, `${name}.sqlite`);
+          return { name, endpoint: { type: 'sqlite', connectionString: file, schema: 'main' }, drop: async () => fs.rmSync(file, { force: true }) };
+        })()
+      : await createTempDatabase(dialect);
+  databases.push(db);
+  return db;
+}
+
+const SQLITE_KINDS: Record<string, Kind> = { INTEGER: 'int', REAL: 'float64', TEXT: 'text' };
+const SQL_KINDS: Record<string, Kind> = {
+  int: 'int',
+  integer: 'int',
+  smallint: 'int',
+  bigint: 'int',
+  float: 'float32',
+  double: 'float64',
+  char: 'char',
+  varchar: 'text',
+  'character varying': 'text',
+  text: 'text',
+};
+const kindOf = (kinds: Record<string, Kind>, type: string): Kind => {
+  const kind = kinds[type];
+  if (!kind) throw new Error(`no comparison kind for the sample's column type ${type}`);
+  return kind;
+};
+
+/** R's datasets as RSQLite ships them, copied into the API's SQLite directory. */
+async function rDatasets(): Promise<Sample> {
+  const db = await database('sqlite');
+  fs.copyFileSync(path.join(SAMPLES, 'datasets.sqlite'), db.endpoint.connectionString);
+  const conn = new Database(db.endpoint.connectionString, { readonly: true });
+  try {
+    const names = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+    const tables = names.map((name) => ({
+      name,
+      columns: (conn.pragma(`table_info("${name}")`) as { name: string; type: string }[]).map((c) => ({ name: c.name, kind: kindOf(SQLITE_KINDS, c.type) })),
+    }));
+    return { endpoint: db.endpoint, tables };
+  } finally {
+    conn.close();
+  }
+}
+
+async function mariadb(endpoint: Endpoint) {
+  return mysql.createConnection({ uri: endpoint.connectionString, multipleStatements: true, charset: 'utf8mb4', supportBigNumbers: true, bigNumberStrings: true, rowsAsArray: true });
+}
+
+/** The MySQL world database as MariaDB's test suite ships it (its schema and rows scripts). */
+async function world(): Promise<Sample> {
+  const db = await database('mysql');
+  const conn = await mariadb(db.endpoint);
+  try {
+    await conn.query(fs.readFileSync(path.join(SAMPLES, 'world_schema.inc'), 'utf8'));
+    await conn.query(fs.readFileSync(path.join(SAMPLES, 'world.inc'), 'utf8'));
+    const [rows] = await conn.query('SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION', [db.name]);
+    return { endpoint: db.endpoint, tables: group(rows as string[][]) };
+  } finally {
+    await conn.end();
+  }
+}
+
+/** PostGIS's EPSG coordinate systems (spatial_ref_sys), as a plain table of a database without PostGIS. */
+async function epsg(): Promise<Sample> {
+  const db = await database('postgresql');
+  const client = new Client({ connectionString: db.endpoint.connectionString });
+  await client.connect();
+  try {
+    await client.query('CREATE EXTENSION postgis');
+    await client.query('CREATE TABLE epsg_crs (LIKE spatial_ref_sys INCLUDING ALL)');
+    await client.query('INSERT INTO epsg_crs SELECT * FROM spatial_ref_sys');
+    await client.query('DROP EXTENSION postgis');
+    const rows = await client.query({
+      text: "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position",
+      rowMode: 'array',
+    });
+    return { endpoint: db.endpoint, tables: group(rows.rows as string[][]) };
+  } finally {
+    await client.end();
+  }
+}
+
+function group(rows: string[][]): Table[] {
+  const tables = new Map<string, Table>();
+  for (const [table, column, type] of rows) {
+    if (!tables.has(table)) tables.set(table, { name: table, columns: [] });
+    tables.get(table)?.columns.push({ name: column, kind: kindOf(SQL_KINDS, type.toLowerCase()) });
+  }
+  return [...tables.values()];
+}
+
+/** Every row of `columns`, as arrays in that order, read by the database's own driver. */
+async function readRows(endpoint: Endpoint, table: string, columns: string[]): Promise<unknown[][]> {
+  if (endpoint.type === 'sqlite') {
+    const conn = new Database(endpoint.connectionString, { readonly: true });
+    try {
+      return conn.prepare(`SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM "${table}"`).raw(true).all() as unknown[][];
+    } finally {
+      conn.close();
+    }
+  }
+  if (endpoint.type === 'mysql') {
+    const conn = await mariadb(endpoint);
+    try {
+      const [rows] = await conn.query(`SELECT ${columns.map((c) => `\`${c}\``).join(', ')} FROM \`${table}\``);
+      return rows as unknown[][];
+    } finally {
+      await conn.end();
+    }
+  }
+  const client = new Client({ connectionString: endpoint.connectionString });
+  await client.connect();
+  try {
+    const schema = endpoint.schema ?? 'public';
+    return (await client.query({ text: `SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM "${schema}"."${table}"`, rowMode: 'array' })).rows as unknown[][];
+  } finally {
+    await client.end();
+  }
+}
+
+/** The target's tables and their columns, by the database's own catalogue. */
+async function targetCatalogue(endpoint: Endpoint): Promise<Map<string, string[]>> {
+  let rows: string[][];
+  if (endpoint.type === 'sqlite') {
+    const conn = new Database(endpoint.connectionString, { readonly: true });
+    try {
+      const names = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+      rows = names.flatMap((t) => (conn.pragma(`table_info("${t}")`) as { name: string }[]).map((c) => [t, c.name]));
+    } finally {
+      conn.close();
+    }
+  } else if (endpoint.type === 'mysql') {
+    const conn = await mariadb(endpoint);
+    try {
+      const [found] = await conn.query('SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION', [endpoint.schema]);
+      rows = found as string[][];
+    } finally {
+      await conn.end();
+    }
+  } else {
+    const client = new Client({ connectionString: endpoint.connectionString });
+    await client.connect();
+    try {
+      const found = await client.query({
+        text: 'SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1 ORDER BY table_name, ordinal_position',
+        values: [endpoint.schema ?? 'public'],
+        rowMode: 'array',
+      });
+      rows = found.rows as string[][];
+    } finally {
+      await client.end();
+    }
+  }
+  const tables = new Map<string, string[]>();
+  for (const [table, column] of rows) tables.set(table, [...(tables.get(table) ?? []), column]);
+  return tables;
+}
+
+function canonical(value: unknown, kind: Kind): string {
+  if (value === null || value === undefined) return '\\N';
+  if (Buffer.isBuffer(value)) return `x${value.toString('hex')}`;
+  switch (kind) {
+    case 'int':
+      return BigInt(typeof value === 'number' ? value : String(value)).toString();
+    case 'float64':
+      return String(Number(value));
+    case 'float32':
+      return String(Math.fround(Number(value)));
+    case 'char':
+      return String(value).replace(/ +$/, '');
+    case 'text':
+      return String(value);
+  }
+}
+
+/** Row count and SHA-256 of the sorted canonical rows: a multiset, so no dialect's row order matters. */
+function digest(rows: unknown[][], kinds: Kind[]): { rows: number; sha256: string } {
+  const lines = rows.map((row) => JSON.stringify(row.map((v, i) => canonical(v, kinds[i])))).sort();
+  return { rows: rows.length, sha256: createHash('sha256').update(lines.join('\n')).digest('hex') };
+}
+
+/** Migrates `sample` into an empty database of `dialect` through the API, then compares every table and row. */
+async function migrateAndCompare(label: string, sample: Sample, dialect: TestDialect): Promise<void> {
+  const target = await database(dialect);
+  const created = await http.api('POST', '/v1/migrations', {
+    name: `${label} → ${dialect}`,
+    source: { type: sample.endpoint.type, connection_string: sample.endpoint.connectionString },
+    target: { type: target.endpoint.type, connection_string: target.endpoint.connectionString },
+    strategy: 'balanced',
+    options: { auto_approve_high_confidence: true },
+  });
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  expect((await http.api('POST', `/v1/migrations/${id}/start`)).status).toBe(202);
+  const gated = await http.poll(id, (s) => isOver(s) || s.status === 'awaiting_approval' || s.phase === 'data_transfer' || s.phase === 'validation');
+  if (gated.status === 'awaiting_approval') expect((await http.api('POST', `/v1/migrations/${id}/approve`, { comment: 'sample database' })).status).toBe(200);
+  const done = await http.poll(id, isOver, 300_000);
+  expect({ status: done.status, failure: done.failure, validation: done.validation?.status }).toEqual({ status: 'completed', failure: null, validation: 'passed' });
+
+  const catalogue = await targetCatalogue(target.endpoint);
+  const targetName = (names: Iterable<string>, name: string) => [...names].find((n) => n.toLowerCase() === name.toLowerCase());
+  expect(catalogue.size).toBe(sample.tables.length);
+  let sourceRows = 0;
+  for (const table of sample.tables) {
+    const inTarget = targetName(catalogue.keys(), table.name);
+    expect({ table: table.name, inTarget: inTarget !== undefined }).toEqual({ table: table.name, inTarget: true });
+    const targetColumns = table.columns.map((c) => targetName(catalogue.get(inTarget as string) ?? [], c.name) ?? `(no column ${c.name})`);
+    const kinds = table.columns.map((c) => c.kind);
+    const source = digest(
+      await readRows(
+        sample.endpoint,
+        table.name,
+        table.columns.map((c) => c.name),
+      ),
+      kinds,
+    );
+    const copied = digest(await readRows(target.endpoint, inTarget as string, targetColumns), kinds);
+    expect({ table: table.name, ...copied }).toEqual({ table: table.name, ...source });
+    sourceRows += source.rows;
+  }
+  expect(done.progress.rows_copied).toBe(sourceRows);
+}
+
+describe('public sample databases through the API', () => {
+  test('R datasets (SQLite, 42 tables without a primary key) → PostgreSQL and MariaDB', async () => {
+    const sample = await rDatasets();
+    expect(sample.tables).toHaveLength(42);
+    await migrateAndCompare('R datasets', sample, 'postgresql');
+    await migrateAndCompare('R datasets', sample, 'mysql');
+  }, 600_000);
+
+  test('MySQL world (MariaDB) → PostgreSQL and SQLite', async () => {
+    const sample = await world();
+    expect(sample.tables.map((t) => t.name).sort()).toEqual(['City', 'Country', 'CountryLanguage']);
+    await migrateAndCompare('world', sample, 'postgresql');
+    await migrateAndCompare('world', sample, 'sqlite');
+  }, 600_000);
+
+  test('EPSG coordinate systems from PostGIS (PostgreSQL) → MariaDB and SQLite', async () => {
+    const sample = await epsg();
+    await migrateAndCompare('EPSG', sample, 'mysql');
+    await migrateAndCompare('EPSG', sample, 'sqlite');
+  }, 600_000);
+});
