@@ -5,6 +5,7 @@ import { isGeometryType, mysqlDefaultSql, nativeForm, spatialSridClause, toCanon
 import { longTextBound } from './validation';
 import { bitsAsDigits, ewkbAsGeometry, geometryAsEwkb, setAsJson } from './values';
 import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
+import { crossType } from '../../lib/typemap/common';
 import { timestamptzToNaiveUtc, toCanonicalValue } from '../../lib/values';
 import { Readable } from 'node:stream';
 import { quoteList, quoteLiteral } from '../../lib/quote';
@@ -559,6 +560,9 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     if (!plan.native) return withSpatialSrid(super.columnDefinition(plan, c), plan, c, this.q(c.column) + ' ' + this.columnType(c));
     const source = plan.source.columns.find((x) => x.name === c.column);
     let def = `${this.q(c.column)} ${this.columnType(c)}`;
+    // A spatial column's SRID (MariaDB REF_SYSTEM_ID), which its COLUMN_TYPE leaves out.
+    const srid = crossType(c.canonical).spatial?.srid;
+    if (srid !== undefined && isGeometryType(this.columnType(c)) && spatialSridClause(srid)) def += ` ${spatialSridClause(srid)}`;
     // The source's own collation: the target's table default (a binary NO PAD one) would change comparisons.
     if (source?.collation && c.canonical.kind !== 'json') def += ` COLLATE ${source.collation}`;
     if (!c.nullable) def += ' NOT NULL';
@@ -854,9 +858,10 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       this.jsonColumns(only),
     ]);
     const mariadb = await this.isMariadb();
-    const [checks, comments] = await Promise.all([
+    const [checks, comments, srids] = await Promise.all([
       this.checkConstraints(only),
       this.exec(`SELECT TABLE_NAME, TABLE_COMMENT, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?${named}`, params),
+      this.spatialSrids(columns, only),
     ]);
     const columnsOf = groupBy(columns, (c) => String(c[0]));
     const statsOf = groupBy(stats, (x) => String(x[0]));
@@ -876,7 +881,12 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
           return {
             name: String(c[1]),
             nativeType: String(c[2]),
-            type: toCanonical({ columnType: String(c[2]), extra, jsonCheck: jsonChecks.has(`${name}.${c[1]}`) }),
+            type: toCanonical({
+              columnType: String(c[2]),
+              extra,
+              jsonCheck: jsonChecks.has(`${name}.${c[1]}`),
+              ...(isGeometryType(String(c[2])) ? { srid: srids.get(`${name}.${c[1]}`) ?? 0 } : {}),
+            }),
             nullable: c[3] === 'YES',
             default: rawDefault,
             ...(generated ? { generated, ...(/VIRTUAL/i.test(extra) ? { virtual: true } : {}) } : {}),
@@ -974,6 +984,22 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   }
 
   /** MariaDB's JSON is LONGTEXT plus CHECK (json_valid(`col`)): "table.column" of each such column. */
+  /**
+   * The SRID each spatial column declares (`table.column` → MariaDB's REF_SYSTEM_ID, which COLUMN_TYPE and SHOW
+   * CREATE TABLE leave out), read only when there are spatial columns. MySQL's (COLUMNS.SRS_ID, 8.0 on) is not read:
+   * its columns keep their subtype across dialects, each value its own SRID.
+   */
+  private async spatialSrids(columns: unknown[][], only?: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (!columns.some((c) => isGeometryType(String(c[2]))) || !(await this.isMariadb())) return out;
+    const rows = await this.exec(
+      `SELECT G_TABLE_NAME, G_GEOMETRY_COLUMN, SRID FROM information_schema.GEOMETRY_COLUMNS WHERE G_TABLE_SCHEMA = ?${only ? ` AND G_TABLE_NAME IN (${only.map(() => '?').join(', ')})` : ''}`,
+      [this.schema, ...(only ?? [])],
+    );
+    for (const r of rows) out.set(`${r[0]}.${r[1]}`, Number(r[2]));
+    return out;
+  }
+
   private async jsonColumns(only?: string[]): Promise<Set<string>> {
     const out = new Set<string>();
     if (!(await this.isMariadb())) return out;

@@ -9,6 +9,12 @@ export interface MysqlNativeType {
   extra?: string;
   /** MariaDB declares JSON as LONGTEXT with CHECK (json_valid(col)); true when that check exists. */
   jsonCheck?: boolean;
+  /**
+   * A spatial column's declared SRID as read from the database (MariaDB GEOMETRY_COLUMNS.SRID, its REF_SYSTEM_ID; 0:
+   * none). Only columns read from a database have it: then their subtype and SRID are kept for other dialects
+   * (SpatialModifiers); a typed name (a mapping edit, judged inside running workflows) has none and reads as it always did.
+   */
+  srid?: number;
 }
 
 /** MySQL quotes enum labels as 'a','b''c' (and MariaDB may escape with backslashes). */
@@ -112,13 +118,33 @@ function baseType(info: MysqlNativeType): CanonicalType {
       return native(info.columnType, portableAs('text', 'inet', 1, `${name.toUpperCase()} stored as its address text`));
     default:
       if (GEOMETRY_TYPES.test(name)) {
-        return native(info.columnType, portableAs('binary', 'geometry', 1, `${name.toUpperCase()} read as EWKB (WKB with its SRID)`));
+        const spatial = info.srid === undefined ? undefined : declaredSpatial(name, info.srid);
+        return native(info.columnType, portableAs('binary', 'geometry', 1, `${name.toUpperCase()} read as EWKB (WKB with its SRID)`, spatial ? { spatial } : {}));
       }
       return native(info.columnType, portableAs('text', 'other', 0.7, `${info.columnType} stored as its MariaDB/MySQL text`));
   }
 }
 
 const GEOMETRY_TYPES = /^(geometry|point|linestring|polygon|multipoint|multilinestring|multipolygon|geometrycollection|geomcollection)$/;
+
+/** MariaDB/MySQL spatial types as PostGIS spells them for SpatialModifiers.subtype (GEOMETRY: any, none). */
+const POSTGIS_SUBTYPES: Readonly<Record<string, string>> = {
+  point: 'Point',
+  linestring: 'LineString',
+  polygon: 'Polygon',
+  multipoint: 'MultiPoint',
+  multilinestring: 'MultiLineString',
+  multipolygon: 'MultiPolygon',
+  geometrycollection: 'GeometryCollection',
+  geomcollection: 'GeometryCollection',
+};
+
+/** What a spatial column declares beyond GEOMETRY (its subtype, an SRID other than 0), or nothing. */
+function declaredSpatial(name: string, srid: number): SpatialModifiers | undefined {
+  const subtype = POSTGIS_SUBTYPES[name];
+  if (!subtype && !srid) return undefined;
+  return { ...(subtype ? { subtype } : {}), ...(srid ? { srid } : {}) };
+}
 
 /** Whether a declared type (`GEOMETRY`, `point`) is one of the spatial types. */
 export function isGeometryType(sql: string): boolean {
@@ -180,6 +206,7 @@ function familyType(type: CanonicalType, context: TargetTypeContext): TargetType
       return text(context);
     case 'geometry':
       if (type.spatial?.geodetic) return geographyType(type.spatial);
+      if (type.spatial) return typedGeometry(type.spatial);
       // PostGIS geometry (EWKB): the values keep their SRID; the column takes every geometry type, as PostGIS's does.
       return {
         sql: 'GEOMETRY',
@@ -202,25 +229,49 @@ const SUBTYPES: Readonly<Record<string, string>> = {
   geometrycollection: 'GEOMETRYCOLLECTION',
 };
 
+/** A PostGIS subtype (`Point`, `MultiPolygonZ`) as the spatial type of its 2D form, with the Z/M suffix it had, if any. */
+function subtypeOf(spatial: SpatialModifiers): { sql: string; dimensions?: string } {
+  const name = (spatial.subtype ?? '').toLowerCase();
+  const dimensions = /^(.+?)(zm|z|m)$/.exec(name);
+  const sql = SUBTYPES[dimensions ? (dimensions[1] as string) : name] ?? 'GEOMETRY';
+  return { sql, ...(dimensions ? { dimensions: dimensions[2].toUpperCase() } : {}) };
+}
+
+/** How the column keeps an SRID: declared (REF_SYSTEM_ID, see spatialSridClause) when it can be, and in every value. */
+function sridDeclared(srid: number): string {
+  return spatialSridClause(srid)
+    ? `with SRID ${srid} (MariaDB REF_SYSTEM_ID), each value with its SRID`
+    : `each value with its SRID ${srid} (MariaDB declares a column's SRID only up to ${MAX_COLUMN_SRID}: the column does not)`;
+}
+
 /**
  * PostGIS geography: its subtype's spatial type, the SRID kept on the column (the connector declares it: see
  * spatialSridClause) and in every value. MariaDB/MySQL compute on the plane: what was geodesic is said at the gate.
  */
 function geographyType(spatial: SpatialModifiers): TargetTypeChoice {
-  const name = (spatial.subtype ?? '').toLowerCase();
-  const dimensions = /^(.+?)(zm|z|m)$/.exec(name);
-  const sql = SUBTYPES[dimensions ? (dimensions[1] as string) : name] ?? 'GEOMETRY';
+  const { sql, dimensions } = subtypeOf(spatial);
   const srid = spatial.srid ?? 4326;
-  const declared = spatialSridClause(srid)
-    ? `with SRID ${srid} (MariaDB REF_SYSTEM_ID), each value with its SRID`
-    : `each value with its SRID ${srid} (MariaDB declares a column's SRID only up to ${MAX_COLUMN_SRID}: the column does not)`;
   const notes = [
-    `stored as ${sql} ${declared}: MariaDB/MySQL compute on the plane, so distances, areas and ` +
+    `stored as ${sql} ${sridDeclared(srid)}: MariaDB/MySQL compute on the plane, so distances, areas and ` +
       `intersections that PostGIS measured on the spheroid (metres) become planar in degrees`,
   ];
-  if (dimensions) notes.push(`its ${dimensions[2].toUpperCase()} coordinates have no MariaDB/MySQL form (2D only): every value is rejected`);
+  if (dimensions) notes.push(`its ${dimensions} coordinates have no MariaDB/MySQL form (2D only): every value is rejected`);
   if (spatial.customSrs) notes.push(`SRID ${srid} is a spatial_ref_sys row the source's users added (${spatial.customSrs}): its definition is not migrated`);
   return { sql, confidence: dimensions ? 0.3 : 0.9, note: notes.join('; ') };
+}
+
+/**
+ * PostGIS geometry with a type modifier (geometry(Point,4326)): its subtype's spatial type, the SRID (if any) kept on
+ * the column as for geography and in every value. A Z or M subtype has no 2D form here: every value is rejected.
+ */
+function typedGeometry(spatial: SpatialModifiers): TargetTypeChoice {
+  const { sql, dimensions } = subtypeOf(spatial);
+  const notes = [spatial.srid === undefined ? `stored as ${sql}, each value with its SRID` : `stored as ${sql} ${sridDeclared(spatial.srid)}`];
+  if (dimensions) notes.push(`its ${dimensions} coordinates have no MariaDB/MySQL form (2D only): every value is rejected`);
+  if (spatial.customSrs && spatial.srid !== undefined) {
+    notes.push(`SRID ${spatial.srid} is a spatial_ref_sys row the source's users added (${spatial.customSrs}): its definition is not migrated`);
+  }
+  return { sql, confidence: dimensions ? 0.3 : 1, note: notes.join('; ') };
 }
 
 /**

@@ -1,5 +1,5 @@
 /** PostgreSQL ⇄ canonical types. Pure: no driver imports. */
-import type { CanonicalType, ColumnInfo } from '../../lib/types';
+import type { CanonicalType, ColumnInfo, SpatialModifiers } from '../../lib/types';
 import { fitName } from '../../lib/identifiers';
 import { portableCheck } from '../../lib/typemap/check';
 import { compact, portableAs, typeArgs, type TargetTypeChoice, type TargetTypeContext } from '../../lib/typemap/common';
@@ -106,14 +106,29 @@ export function portableOf(info: PostgresNativeType, name: string): CanonicalTyp
     case 'xml':
       return portableAs('text', 'xml', 0.9, 'xml stored as text: the target no longer checks that it is well-formed');
     case 'geometry':
-      // PostGIS: read as EWKB (index.ts portableReadSql), which other dialects keep as their geometry or as bytes.
-      return portableAs('binary', 'geometry', 1, `PostGIS ${f} read as EWKB (WKB with its SRID)`);
+      return geometryPortable(f);
     case 'geography':
       return geographyPortable(f);
     default:
       if (GEOMETRIC.has(base)) return portableAs('text', 'geometric', 0.7, `${base} stored as its PostgreSQL text ((1,2)): the target cannot query it geometrically`);
       return portableAs('text', 'other', 0.7, `${f} stored as its PostgreSQL text`);
   }
+}
+
+/**
+ * PostGIS geometry: read as EWKB (index.ts portableReadSql), which other dialects keep as their geometry or as bytes.
+ * Its type modifier (`geometry(Point,4326)`: a subtype and an SRID, which PostGIS holds every value to) is kept for
+ * targets that declare them (MariaDB POINT REF_SYSTEM_ID=4326); a plain `geometry` has none. The modifier must name a
+ * subtype (as format_type spells every one): a typed name of a mapping edit cannot, and so reads as it always did.
+ */
+function geometryPortable(formatted: string): CanonicalType {
+  const note = `PostGIS ${formatted} read as EWKB (WKB with its SRID)`;
+  const m = /^geometry\s*\(\s*([A-Za-z]+)\s*(?:,\s*(\d+)\s*)?\)/i.exec(formatted.trim());
+  if (!m) return portableAs('binary', 'geometry', 1, note);
+  const subtype = m[1];
+  const srid = m[2] !== undefined ? Number(m[2]) : 0;
+  const spatial = { ...(subtype.toLowerCase() !== 'geometry' ? { subtype } : {}), ...(srid !== 0 ? { srid } : {}) };
+  return portableAs('binary', 'geometry', 1, note, Object.keys(spatial).length ? { spatial } : {});
 }
 
 /** The SRID PostGIS gives a geography value or column that names none (WGS 84 longitude/latitude). */
@@ -244,6 +259,7 @@ function familyType(type: CanonicalType, context: TargetTypeContext): TargetType
       return { sql: type.length ? `bit(${type.length})` : 'bit varying', confidence: 1 };
     case 'geometry':
       if (context.extensions?.includes('postgis')) {
+        if (type.spatial && !type.spatial.geodetic) return typedGeometry(type.spatial);
         // Each value keeps its own SRID (EWKB); the column takes every geometry type, as MariaDB's GEOMETRY does.
         return { sql: 'geometry', confidence: 1, note: 'stored as PostGIS geometry, each value with its SRID' };
       }
@@ -255,6 +271,25 @@ function familyType(type: CanonicalType, context: TargetTypeContext): TargetType
     default:
       return null;
   }
+}
+
+/** The largest SRID a PostGIS type modifier takes (SRID_MAXIMUM): a larger one is left off the column, not clamped. */
+const MAX_TYPMOD_SRID = 999_999;
+
+/**
+ * Another dialect's spatial column that declares its subtype or SRID (MariaDB POINT REF_SYSTEM_ID=4326) as PostGIS
+ * geometry with that type modifier (geometry(Point,4326)), which PostGIS holds every value to. MariaDB keeps a
+ * column's subtype but not its SRID from the values (a POINT column of SRID 4326 may hold a point of SRID 3857):
+ * PostGIS rejects such a value, and the copy names its row, so that is said and the mapping is below lossless.
+ */
+function typedGeometry(spatial: SpatialModifiers): TargetTypeChoice {
+  const srid = spatial.srid !== undefined && spatial.srid > 0 && spatial.srid <= MAX_TYPMOD_SRID ? spatial.srid : undefined;
+  if (!spatial.subtype && srid === undefined) return { sql: 'geometry', confidence: 1, note: 'stored as PostGIS geometry, each value with its SRID' };
+  const sql = `geometry(${spatial.subtype ?? 'Geometry'}${srid === undefined ? '' : `,${srid}`})`;
+  const notes = [`stored as PostGIS ${sql}, each value with its SRID`];
+  if (srid !== undefined) notes.push(`a value whose SRID is not ${srid} (the source does not hold its values to the column's SRID) is rejected`);
+  if (spatial.srid !== undefined && srid === undefined && spatial.srid !== 0) notes.push(`SRID ${spatial.srid} exceeds PostGIS's ${MAX_TYPMOD_SRID}: the column does not declare it`);
+  return { sql, confidence: srid === undefined ? 1 : 0.95, note: notes.join('; ') };
 }
 
 export function fromCanonical(type: CanonicalType, context: TargetTypeContext = {}): TargetTypeChoice {

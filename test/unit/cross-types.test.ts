@@ -8,6 +8,7 @@ import * as postgres from '../../connectors/postgres/types';
 import { textArrayLiteral } from '../../connectors/postgres/index';
 import { postgisOwnSrid } from '../../connectors/postgres/spatial-refs';
 import { currentTimeDefault, planMigration } from '../../lib/mapping';
+import { applyMappingEdits, mappingEditProblem } from '../../lib/mapping-edit';
 import { targetType } from '../../lib/typemap';
 import { portableCheck, renderCheck } from '../../lib/typemap/check';
 import { crossType } from '../../lib/typemap/common';
@@ -106,7 +107,7 @@ describe('target types for every family', () => {
   test('GEOMETRY is PostGIS geometry on a PostgreSQL target whose database has PostGIS; PostGIS geometry is GEOMETRY on MariaDB', () => {
     expect(targetType('postgresql', myCross('point'), { extensions: ['plpgsql', 'postgis'] })).toMatchObject({ sql: 'geometry', confidence: 1 });
     expect(targetType('postgresql', myCross('point'), { extensions: ['plpgsql'] })).toMatchObject({ sql: 'bytea', confidence: 0.8, note: expect.stringMatching(/no PostGIS/) });
-    const postgis = pgCross('geometry(Point,4326)');
+    const postgis = pgCross('geometry');
     expect(postgis).toMatchObject({ kind: 'binary', family: 'geometry', readNote: expect.stringMatching(/EWKB/) });
     expect(targetType('mysql', postgis)).toMatchObject({ sql: 'GEOMETRY', confidence: 0.95, note: expect.stringMatching(/Z or M coordinates are rejected/) });
     expect(targetType('sqlite', postgis).sql).toBe('BLOB');
@@ -126,8 +127,83 @@ describe('target types for every family', () => {
     expect(onMaria('geography(Point,990001)').note).toMatch(/SRID 990001 \(MariaDB declares a column's SRID only up to 32767/);
     expect([4326, 32767, 32768, 990001].map(mysql.spatialSridClause)).toEqual(['/*M! REF_SYSTEM_ID=4326 */', '/*M! REF_SYSTEM_ID=32767 */', '', '']);
     expect(targetType('sqlite', pgCross('geography(Polygon,4326)'))).toMatchObject({ sql: 'BLOB', confidence: 0.9, note: expect.stringMatching(/EWKB.*4326/) });
-    // PostGIS geometry keeps its mapping (no spatial modifiers are read for it).
-    expect(targetType('mysql', pgCross('geometry(Point,4326)')).sql).toBe('GEOMETRY');
+  });
+
+  const onMaria = (formatted: string) => targetType('mysql', pgCross(formatted));
+
+  test('PostGIS geometry with a type modifier: read as EWKB with its subtype and SRID (none when 0), losslessly', () => {
+    expect(pgCross('geometry(Point,4326)')).toEqual({ kind: 'binary', family: 'geometry', spatial: { subtype: 'Point', srid: 4326 }, readNote: 'PostGIS geometry(Point,4326) read as EWKB (WKB with its SRID)' });
+    expect(pgCross('geometry(Polygon)').spatial).toEqual({ subtype: 'Polygon' });
+    expect(pgCross('geometry(Geometry,3857)').spatial).toEqual({ srid: 3857 });
+    expect(pgCross('geometry(MultiPolygonZ,4269)').spatial).toEqual({ subtype: 'MultiPolygonZ', srid: 4269 });
+    expect(pgCross('geometry')).toEqual({ kind: 'binary', family: 'geometry', readNote: 'PostGIS geometry read as EWKB (WKB with its SRID)' });
+  });
+
+  test('PostGIS geometry(Point,4326) → MariaDB POINT with REF_SYSTEM_ID 4326, each subtype its spatial type; Z/M below lossless; an SRID above 32767 only in the values', () => {
+    expect(onMaria('geometry(Point,4326)')).toEqual({ sql: 'POINT', confidence: 1, note: 'stored as POINT with SRID 4326 (MariaDB REF_SYSTEM_ID), each value with its SRID' });
+    expect(onMaria('geometry(Polygon,3857)')).toMatchObject({ sql: 'POLYGON', confidence: 1 });
+    expect(onMaria('geometry(Polygon)')).toEqual({ sql: 'POLYGON', confidence: 1, note: 'stored as POLYGON, each value with its SRID' });
+    const subtypes = ['LineString', 'MultiPoint', 'MultiLineString', 'MultiPolygon', 'GeometryCollection', 'Geometry'].map((t) => onMaria(`geometry(${t},4326)`).sql);
+    expect(subtypes).toEqual(['LINESTRING', 'MULTIPOINT', 'MULTILINESTRING', 'MULTIPOLYGON', 'GEOMETRYCOLLECTION', 'GEOMETRY']);
+    for (const [subtype, dims] of [['PointZ', 'Z'], ['PointM', 'M'], ['PointZM', 'ZM']]) {
+      expect(onMaria(`geometry(${subtype},4326)`)).toEqual({
+        sql: 'POINT',
+        confidence: 0.3,
+        note: `stored as POINT with SRID 4326 (MariaDB REF_SYSTEM_ID), each value with its SRID; its ${dims} coordinates have no MariaDB/MySQL form (2D only): every value is rejected`,
+      });
+    }
+    expect(onMaria('geometry(Point,990001)')).toMatchObject({ sql: 'POINT', confidence: 1, note: expect.stringMatching(/each value with its SRID 990001 \(MariaDB declares a column's SRID only up to 32767: the column does not\)/) });
+    const custom = pgCross('geometry(Point,990001)');
+    (custom.spatial as { customSrs?: string }).customSrs = 'sensei:1';
+    expect(targetType('mysql', custom).note).toMatch(/SRID 990001 is a spatial_ref_sys row the source's users added \(sensei:1\)/);
+    // Plain geometry stays GEOMETRY, as before; SQLite keeps EWKB whatever the modifier.
+    expect(onMaria('geometry').sql).toBe('GEOMETRY');
+    expect(targetType('sqlite', pgCross('geometry(Point,4326)'))).toMatchObject({ sql: 'BLOB', confidence: 1 });
+  });
+
+  test('MariaDB POINT with REF_SYSTEM_ID=4326 → PostGIS geometry(Point,4326), below lossless (MariaDB does not hold values to it); without an SRID geometry(Point)', () => {
+    const read = (columnType: string, srid: number) => crossType(mysql.toCanonical({ columnType, srid }));
+    const onPg = (columnType: string, srid: number) => targetType('postgresql', read(columnType, srid), { extensions: ['postgis'] });
+    expect(read('point', 4326).spatial).toEqual({ subtype: 'Point', srid: 4326 });
+    expect(read('geometry', 0).spatial).toBeUndefined();
+    expect(onPg('point', 4326)).toEqual({
+      sql: 'geometry(Point,4326)',
+      confidence: 0.95,
+      note: "stored as PostGIS geometry(Point,4326), each value with its SRID; a value whose SRID is not 4326 (the source does not hold its values to the column's SRID) is rejected",
+    });
+    expect(onPg('point', 0)).toEqual({ sql: 'geometry(Point)', confidence: 1, note: 'stored as PostGIS geometry(Point), each value with its SRID' });
+    expect(onPg('multipolygon', 3857).sql).toBe('geometry(MultiPolygon,3857)');
+    expect(onPg('geometrycollection', 0).sql).toBe('geometry(GeometryCollection)');
+    expect(onPg('linestring', 0).sql).toBe('geometry(LineString)');
+    expect(onPg('geometry', 4326).sql).toBe('geometry(Geometry,4326)');
+    expect(onPg('geometry', 0)).toEqual({ sql: 'geometry', confidence: 1, note: 'stored as PostGIS geometry, each value with its SRID' });
+    expect(targetType('postgresql', read('point', 4326)).sql).toBe('bytea');
+    expect(targetType('sqlite', read('point', 4326)).sql).toBe('BLOB');
+  });
+
+  test('a typed name (a mapping edit, judged inside running workflows) reads and renders as before: no subtype or SRID', () => {
+    expect(mysql.toCanonical({ columnType: 'point' })).toEqual({ kind: 'native', readNote: 'type point exists only in MariaDB/MySQL', portable: { kind: 'binary', family: 'geometry', readNote: 'POINT read as EWKB (WKB with its SRID)' } });
+    expect(postgres.parseTypeName('geometry')).toEqual(postgres.toCanonical({ formatted: 'geometry' }));
+    expect(crossType(postgres.parseTypeName('geometry')).spatial).toBeUndefined();
+    // The edit PATCH accepts only plain names (geometry, POINT), and they render as on main.
+    expect(targetType('mysql', crossType(mysql.toCanonical({ columnType: 'point' }))).sql).toBe('GEOMETRY');
+    expect(targetType('postgresql', crossType(postgres.parseTypeName('geometry')), { extensions: ['postgis'] }).sql).toBe('geometry');
+    const geo: TableInfo = {
+      name: 'geo',
+      columns: [
+        { name: 'id', nativeType: 'integer', type: { kind: 'int32' }, nullable: false, default: null },
+        { name: 'p', nativeType: 'geometry(Point,4326)', type: postgres.toCanonical({ formatted: 'geometry(Point,4326)' }), nullable: true, default: null },
+      ],
+      primaryKey: ['id'],
+      foreignKeys: [],
+      uniqueConstraints: [],
+      indexes: [],
+      rowEstimate: 0,
+    };
+    const plan = planMigration({ dialect: 'postgresql', schema: 'public', tables: [geo] }, 'mysql', { targetSchema: 't' });
+    expect(plan.tables[0].columns[1]).toMatchObject({ targetType: 'POINT', confidence: 1 });
+    expect(mappingEditProblem(plan, { id: 'geo.p', target_type: 'POINT' })).toBe('POINT is not a mysql type Sensei can write across dialects (it would be GEOMETRY)');
+    expect(applyMappingEdits(plan, [{ id: 'geo.p', target_type: 'GEOMETRY' }]).edited[0]).toMatchObject({ targetType: 'GEOMETRY', confidence: 1 });
   });
 
   test('spatial_ref_sys rows the source added: PostGIS\'s condition for them read as SRID ranges; the plan names the rows columns use', () => {
