@@ -983,7 +983,6 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       .map((r) => ({ table: String(r[0]), name: String(r[1]), definition: `CHECK (${String(r[2])})` }));
   }
 
-  /** MariaDB's JSON is LONGTEXT plus CHECK (json_valid(`col`)): "table.column" of each such column. */
   /**
    * The SRID each spatial column declares (`table.column` → MariaDB's REF_SYSTEM_ID, which COLUMN_TYPE and SHOW
    * CREATE TABLE leave out), read only when there are spatial columns. MySQL's (COLUMNS.SRS_ID, 8.0 on) is not read:
@@ -1000,6 +999,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     return out;
   }
 
+  /** MariaDB's JSON is LONGTEXT plus CHECK (json_valid(`col`)): "table.column" of each such column. */
   private async jsonColumns(only?: string[]): Promise<Set<string>> {
     const out = new Set<string>();
     if (!(await this.isMariadb())) return out;

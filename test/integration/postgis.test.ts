@@ -1,14 +1,18 @@
 /**
  * Geometry with PostGIS, through the whole workflow on a real Temporal dev server (scripts/setup.sh installs PostGIS
  * for the local PostgreSQL):
- * - MariaDB GEOMETRY/POINT/POLYGON → a PostgreSQL database that has PostGIS: geometry columns, each value with its SRID;
+ * - MariaDB GEOMETRY/POINT/POLYGON → a PostgreSQL database that has PostGIS: geometry, geometry(Point),
+ *   geometry(Polygon) (the subtype kept as a type modifier), each value with its SRID;
+ * - MariaDB POINT/POLYGON with a REF_SYSTEM_ID → PostGIS geometry(Point,4326)/geometry(Polygon,3857), and → MariaDB
+ *   with the REF_SYSTEM_ID kept;
  * - the same source → a PostgreSQL database without the extension, whose user may create it (a superuser): the plan
  *   creates it before the tables and the columns are geometry, as the plan's notes say;
  * - the same source → a database whose user may not create it (its owner, not a superuser: PostGIS is not trusted):
  *   bytea holding EWKB, and the gate's notes name the columns and what an administrator could run;
  * - PostGIS → PostGIS: the extension is created in the target and every column keeps its type exactly
- *   (geometry(Point,4326), geometry(Polygon), geography(Point,4326));
- * - PostGIS → MariaDB: GEOMETRY columns, each value with its SRID.
+ *   (geometry(Point,4326), geometry(Polygon), geometry(Polygon,3857), geography(Point,4326));
+ * - PostGIS → MariaDB: geometry(Point,4326) and geometry(Polygon,3857) as POINT/POLYGON with the SRID on the column
+ *   (REF_SYSTEM_ID), geometry(Polygon) as POLYGON, plain geometry as GEOMETRY, each value with its SRID.
  * - PostGIS geography → MariaDB: POINT/POLYGON/GEOMETRY with the SRID on the column (REF_SYSTEM_ID) and in each value,
  *   stopped at the gate with the geodesic → planar note and the spatial_ref_sys row the source added named;
  *   → SQLite: EWKB in a BLOB; → PostgreSQL: refused before anything is created while the target lacks the
@@ -28,6 +32,7 @@ let h: MigrationHarness;
 let mariaSource: TempDatabase;
 let pgSource: TempDatabase;
 let geogSource: TempDatabase;
+let mariaSridSource: TempDatabase;
 const targets: TempDatabase[] = [];
 
 const MARIA_GEO = [
@@ -42,13 +47,25 @@ const MARIA_GEO = [
 
 const PG_GEO = [
   `CREATE EXTENSION postgis`,
-  `CREATE TABLE geo (id integer PRIMARY KEY, p geometry(Point,4326), poly geometry(Polygon), any_g geometry, gg geography(Point,4326))`,
+  `CREATE TABLE geo (id integer PRIMARY KEY, p geometry(Point,4326), poly geometry(Polygon), any_g geometry, gg geography(Point,4326), merc geometry(Polygon,3857))`,
   `INSERT INTO geo SELECT i,
      ST_SetSRID(ST_MakePoint(i, -i - 0.25), 4326),
      ST_GeomFromText('POLYGON((0 0,' || i || ' 0,' || i || ' ' || i || ',0 0))'),
      CASE WHEN i % 2 = 0 THEN ST_GeomFromText('LINESTRING(0 0,' || i || ' 1)', 3857) ELSE ST_GeomFromText('MULTIPOINT((1 2),(3 ' || i || '))') END,
-     ST_GeogFromText('SRID=4326;POINT(' || i || ' 45.5)')
+     ST_GeogFromText('SRID=4326;POINT(' || i || ' 45.5)'),
+     ST_GeomFromText('POLYGON((0 0,' || (i * 1000) || ' 0,0 ' || (i * 500) || '.5,0 0))', 3857)
    FROM generate_series(1, 8) i`,
+  `INSERT INTO geo (id) VALUES (100)`,
+];
+
+/** MariaDB spatial columns that declare an SRID (REF_SYSTEM_ID), and one that declares none. */
+const MARIA_SRID = [
+  `CREATE TABLE geo (id INT PRIMARY KEY, p POINT REF_SYSTEM_ID=4326, poly POLYGON REF_SYSTEM_ID=3857, g GEOMETRY)`,
+  `INSERT INTO geo SELECT seq,
+     ST_PointFromText(CONCAT('POINT(', seq, '.5 ', 40 + seq, '.125)'), 4326),
+     ST_PolygonFromText(CONCAT('POLYGON((0 0,', seq * 1000, ' 0,0 ', seq * 500, ',0 0))'), 3857),
+     ST_GeomFromText(CONCAT('LINESTRING(0 0,', seq, ' 1)'), IF(seq % 2 = 0, 4326, 0))
+   FROM seq_1_to_7`,
   `INSERT INTO geo (id) VALUES (100)`,
 ];
 
@@ -88,12 +105,14 @@ beforeAll(async () => {
   for (const sql of PG_GEO) await pg(pgSource, sql);
   geogSource = await createTempDatabase('postgresql');
   for (const sql of PG_GEOG) await pg(geogSource, sql);
+  mariaSridSource = await createTempDatabase('mysql');
+  for (const sql of MARIA_SRID) await mariadbRows(mariaSridSource.endpoint, sql);
 }, 120_000);
 
 afterAll(async () => {
   await h?.close();
   await env?.teardown();
-  for (const db of [mariaSource, pgSource, geogSource, ...targets]) await db?.drop();
+  for (const db of [mariaSource, pgSource, geogSource, mariaSridSource, ...targets]) await db?.drop();
 });
 
 async function newTarget(postgis: boolean): Promise<TempDatabase> {
@@ -128,12 +147,20 @@ async function mariaSourceEwkt(): Promise<Record<string, unknown>[]> {
   return rows.map((r) => ({ id: Number(r.id), g: ewkt(r.g, r.gs), p: ewkt(r.p, r.ps), poly: ewkt(r.poly, r.polys) }));
 }
 
-test('MariaDB GEOMETRY/POINT/POLYGON → PostgreSQL with PostGIS: geometry columns, each value with its SRID; a changed geometry is caught', async () => {
+/** The MariaDB source's columns as planned into PostGIS: POINT and POLYGON keep their subtype; they declare no SRID. */
+const MARIA_GEO_TYPES = { g: 'geometry', p: 'geometry(Point)', poly: 'geometry(Polygon)' };
+
+function plannedTypes(run: Awaited<ReturnType<typeof migrate>>, columns: string[]): Record<string, { type: string; confidence: number }> {
+  return Object.fromEntries(columns.map((c) => [c, { type: run.mapping(c).targetType, confidence: run.mapping(c).confidence }]));
+}
+
+test('MariaDB GEOMETRY/POINT/POLYGON → PostgreSQL with PostGIS: geometry, geometry(Point), geometry(Polygon), each value with its SRID; a changed geometry is caught', async () => {
   const target = await newTarget(true);
   const run = await migrate(mariaSource, target);
-  for (const c of ['g', 'p', 'poly']) expect({ c, type: run.mapping(c).targetType, confidence: run.mapping(c).confidence }).toEqual({ c, type: 'geometry', confidence: 1 });
+  expect(plannedTypes(run, ['g', 'p', 'poly'])).toEqual({ g: { type: 'geometry', confidence: 1 }, p: { type: 'geometry(Point)', confidence: 1 }, poly: { type: 'geometry(Polygon)', confidence: 1 } });
   expect(run.mapping('g').note).toMatch(/PostGIS geometry, each value with its SRID/);
-  expect(await columnTypes(target)).toEqual({ id: 'integer', g: 'geometry', p: 'geometry', poly: 'geometry' });
+  expect(run.mapping('p').note).toMatch(/PostGIS geometry\(Point\), each value with its SRID/);
+  expect(await columnTypes(target)).toEqual({ id: 'integer', ...MARIA_GEO_TYPES });
 
   const rows = await pg(target, `SELECT id, ST_AsEWKT(g) g, ST_AsEWKT(p) p, ST_AsEWKT(poly) poly FROM geo ORDER BY id`);
   const expected = await mariaSourceEwkt();
@@ -156,7 +183,7 @@ function plainRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
 test('MariaDB GEOMETRY → a PostgreSQL database without PostGIS whose user may create it: the plan creates the extension, geometry columns, each value with its SRID', async () => {
   const target = await newTarget(false);
   const run = await migrate(mariaSource, target);
-  for (const c of ['g', 'p', 'poly']) expect({ c, type: run.mapping(c).targetType, confidence: run.mapping(c).confidence }).toEqual({ c, type: 'geometry', confidence: 1 });
+  expect(plannedTypes(run, ['g', 'p', 'poly'])).toEqual({ g: { type: 'geometry', confidence: 1 }, p: { type: 'geometry(Point)', confidence: 1 }, poly: { type: 'geometry(Polygon)', confidence: 1 } });
   expect(run.mapping('g').note).toMatch(/PostGIS geometry, each value with its SRID; extension postgis will be created in the target database for it/);
   expect(run.plan.objects).toEqual([{ kind: 'extension', name: 'postgis', create: ['CREATE EXTENSION IF NOT EXISTS "postgis"'], stage: 'before_tables', neededBy: ['geo.g', 'geo.p', 'geo.poly'] }]);
   expect(run.plan.notes).toContain(
@@ -165,7 +192,7 @@ test('MariaDB GEOMETRY → a PostgreSQL database without PostGIS whose user may 
   // Every mapping is lossless: the balanced strategy with auto-approval did not stop at the gate.
   expect(run.gated).toBe(false);
   expect(await pg(target, `SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'postgis'`)).toEqual([{ nspname: 'public' }]);
-  expect(await columnTypes(target)).toEqual({ id: 'integer', g: 'geometry', p: 'geometry', poly: 'geometry' });
+  expect(await columnTypes(target)).toEqual({ id: 'integer', ...MARIA_GEO_TYPES });
 
   const source = plainRows(await mariadbRows(mariaSource.endpoint, TEXT_AND_SRID));
   expect(source).toHaveLength(10);
@@ -211,52 +238,118 @@ test('MariaDB GEOMETRY → PostgreSQL whose user may not create PostGIS: bytea h
   }
 }, 600_000);
 
+test('MariaDB POINT/POLYGON with a REF_SYSTEM_ID → PostgreSQL: geometry(Point,4326) and geometry(Polygon,3857), stopped at the gate (MariaDB does not hold values to the SRID, PostGIS does); every value kept; a changed point is caught', async () => {
+  const target = await newTarget(true);
+  const run = await migrate(mariaSridSource, target);
+  expect(run.gated).toBe(true);
+  expect(plannedTypes(run, ['p', 'poly', 'g'])).toEqual({
+    p: { type: 'geometry(Point,4326)', confidence: 0.95 },
+    poly: { type: 'geometry(Polygon,3857)', confidence: 0.95 },
+    g: { type: 'geometry', confidence: 1 },
+  });
+  expect(run.mapping('p').canonical).toMatchObject({ kind: 'binary', family: 'geometry', spatial: { subtype: 'Point', srid: 4326 } });
+  expect(run.mapping('p').note).toMatch(
+    /^POINT read as EWKB \(WKB with its SRID\); stored as PostGIS geometry\(Point,4326\), each value with its SRID; a value whose SRID is not 4326 \(the source does not hold its values to the column's SRID\) is rejected$/,
+  );
+  expect(await columnTypes(target)).toEqual({ id: 'integer', p: 'geometry(Point,4326)', poly: 'geometry(Polygon,3857)', g: 'geometry' });
+  expect(await pg(target, `SELECT f_geometry_column c, type, srid FROM geometry_columns WHERE f_table_name = 'geo' ORDER BY 1`)).toEqual([
+    { c: 'g', type: 'GEOMETRY', srid: 0 },
+    { c: 'p', type: 'POINT', srid: 4326 },
+    { c: 'poly', type: 'POLYGON', srid: 3857 },
+  ]);
+
+  const source = plainRows(await mariadbRows(mariaSridSource.endpoint, TEXT_AND_SRID));
+  expect(source).toHaveLength(8);
+  expect(source[1]).toEqual({ id: 2, g: 'LINESTRING(0 0,2 1)', gs: 4326, p: 'POINT(2.5 42.125)', ps: 4326, poly: 'POLYGON((0 0,2000 0,0 1000,0 0))', polys: 3857 });
+  expect(plainRows(await pg(target, TEXT_AND_SRID))).toEqual(source);
+  // PostGIS holds the column to its SRID.
+  await expect(pg(target, `UPDATE geo SET p = ST_SetSRID(ST_MakePoint(1, 1), 3857) WHERE id = 1`)).rejects.toThrow(/SRID/);
+
+  await expectCaught(run.handle, target, { 2: `p = ST_SetSRID(ST_MakePoint(2.5, 42.1250001), 4326)` });
+}, 600_000);
+
+test('MariaDB → MariaDB: spatial columns keep their REF_SYSTEM_ID (which COLUMN_TYPE leaves out) and every value', async () => {
+  const target = await createTempDatabase('mysql');
+  targets.push(target);
+  const run = await migrate(mariaSridSource, target);
+  expect(run.plan.tables[0].native).toBe(true);
+  expect(await mariaSpatialColumns(mariaSridSource)).toEqual({ p: ['point', 4326], poly: ['polygon', 3857], g: ['geometry', 0] });
+  expect(await mariaSpatialColumns(target)).toEqual(await mariaSpatialColumns(mariaSridSource));
+  expect(plainRows(await mariadbRows(target.endpoint, TEXT_AND_SRID))).toEqual(plainRows(await mariadbRows(mariaSridSource.endpoint, TEXT_AND_SRID)));
+  await run.handle.terminate('test over');
+}, 600_000);
+
 test('PostGIS → PostgreSQL: the extension is created in the target, every column keeps its type and every value; a changed geometry is caught', async () => {
   const target = await newTarget(false);
   const run = await migrate(pgSource, target);
   expect(run.plan.tables[0].native).toBe(true);
-  const types = { id: 'integer', p: 'geometry(Point,4326)', poly: 'geometry(Polygon)', any_g: 'geometry', gg: 'geography(Point,4326)' };
+  const types = { id: 'integer', p: 'geometry(Point,4326)', poly: 'geometry(Polygon)', any_g: 'geometry', gg: 'geography(Point,4326)', merc: 'geometry(Polygon,3857)' };
   expect(Object.fromEntries(run.plan.tables[0].columns.map((c) => [c.column, c.targetType]))).toEqual(types);
   expect(await columnTypes(target)).toEqual(types);
   expect(await pg(target, `SELECT count(*)::int n FROM pg_extension WHERE extname = 'postgis'`)).toEqual([{ n: 1 }]);
-  const read = `SELECT id, ST_AsEWKT(p) p, ST_AsEWKT(poly) poly, ST_AsEWKT(any_g) any_g, ST_AsEWKT(gg) gg FROM geo ORDER BY id`;
+  const read = `SELECT id, ST_AsEWKT(p) p, ST_AsEWKT(poly) poly, ST_AsEWKT(any_g) any_g, ST_AsEWKT(gg) gg, ST_AsEWKT(merc) merc FROM geo ORDER BY id`;
   const source = await pg(pgSource, read);
   expect(source).toHaveLength(9);
-  expect(source[1]).toEqual({ id: 2, p: 'SRID=4326;POINT(2 -2.25)', poly: 'POLYGON((0 0,2 0,2 2,0 0))', any_g: 'SRID=3857;LINESTRING(0 0,2 1)', gg: 'SRID=4326;POINT(2 45.5)' });
+  expect(source[1]).toEqual({
+    id: 2,
+    p: 'SRID=4326;POINT(2 -2.25)',
+    poly: 'POLYGON((0 0,2 0,2 2,0 0))',
+    any_g: 'SRID=3857;LINESTRING(0 0,2 1)',
+    gg: 'SRID=4326;POINT(2 45.5)',
+    merc: 'SRID=3857;POLYGON((0 0,2000 0,0 1000.5,0 0))',
+  });
   expect(await pg(target, read)).toEqual(source);
   await expect(pg(target, `UPDATE geo SET p = ST_SetSRID(ST_MakePoint(1, 1), 3857) WHERE id = 1`)).rejects.toThrow(/SRID/);
 
   await expectCaught(run.handle, target, { 4: `any_g = ST_GeomFromText('LINESTRING(0 0,5 1)', 3857)` });
 }, 600_000);
 
-test('PostGIS → MariaDB: geometry columns as GEOMETRY, each value with its SRID; a changed geometry is caught', async () => {
+/** Each spatial column of a MariaDB database's table `geo`: its type and the SRID it declares (GEOMETRY_COLUMNS.SRID, 0: none). */
+async function mariaSpatialColumns(db: TempDatabase): Promise<Record<string, [string, number]>> {
+  const rows = await mariadbRows(
+    db.endpoint,
+    `SELECT c.COLUMN_NAME c, c.DATA_TYPE t, g.SRID s FROM information_schema.COLUMNS c
+       JOIN information_schema.GEOMETRY_COLUMNS g ON g.G_TABLE_SCHEMA = c.TABLE_SCHEMA AND g.G_TABLE_NAME = c.TABLE_NAME AND g.G_GEOMETRY_COLUMN = c.COLUMN_NAME
+      WHERE c.TABLE_SCHEMA = ? AND c.TABLE_NAME = 'geo' ORDER BY c.ORDINAL_POSITION`,
+    [db.name],
+  );
+  return Object.fromEntries(rows.map((r) => [String(r.c), [String(r.t).toLowerCase(), Number(r.s)]]));
+}
+
+test('PostGIS → MariaDB: geometry(Point,4326) and geometry(Polygon,3857) as POINT/POLYGON with the SRID on the column, geometry(Polygon) as POLYGON, geometry as GEOMETRY, each value with its SRID; a changed geometry is caught', async () => {
   const target = await createTempDatabase('mysql');
   targets.push(target);
   const run = await migrate(pgSource, target);
+  // Plain geometry (its values might have Z or M coordinates) and geography (geodesic → planar) are below lossless.
   expect(run.gated).toBe(true);
-  for (const c of ['p', 'poly', 'any_g']) {
-    expect({ c, type: run.mapping(c).targetType, canonical: run.mapping(c).canonical }).toEqual({ c, type: 'GEOMETRY', canonical: expect.objectContaining({ kind: 'binary', family: 'geometry' }) });
-  }
-  expect(run.mapping('p').note).toMatch(/PostGIS geometry\(Point,4326\) read as EWKB.*stored as GEOMETRY, each value with its SRID/);
-  const types = await mariadbRows(target.endpoint, `SELECT COLUMN_NAME c, DATA_TYPE t FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'geo' ORDER BY ORDINAL_POSITION`, [target.name]);
-  expect(Object.fromEntries(types.map((r) => [r.c, String(r.t).toLowerCase()]))).toMatchObject({ p: 'geometry', poly: 'geometry', any_g: 'geometry' });
+  expect(plannedTypes(run, ['p', 'poly', 'any_g', 'merc', 'gg'])).toEqual({
+    p: { type: 'POINT', confidence: 1 },
+    poly: { type: 'POLYGON', confidence: 1 },
+    any_g: { type: 'GEOMETRY', confidence: 0.95 },
+    merc: { type: 'POLYGON', confidence: 1 },
+    gg: { type: 'POINT', confidence: 0.9 },
+  });
+  expect(run.mapping('p').canonical).toMatchObject({ kind: 'binary', family: 'geometry', spatial: { subtype: 'Point', srid: 4326 } });
+  expect(run.mapping('p').note).toBe('PostGIS geometry(Point,4326) read as EWKB (WKB with its SRID); stored as POINT with SRID 4326 (MariaDB REF_SYSTEM_ID), each value with its SRID');
+  expect(run.mapping('merc').note).toMatch(/stored as POLYGON with SRID 3857 \(MariaDB REF_SYSTEM_ID\)/);
+  expect(run.mapping('any_g').note).toMatch(/stored as GEOMETRY, each value with its SRID/);
+  expect(await mariaSpatialColumns(target)).toEqual({ p: ['point', 4326], poly: ['polygon', 0], any_g: ['geometry', 0], gg: ['point', 4326], merc: ['polygon', 3857] });
 
   // Compared as WKB and SRID (the two servers spell MULTIPOINT's WKT differently).
-  const source = await pg(
-    pgSource,
-    `SELECT id, encode(ST_AsBinary(p), 'hex') p, ST_SRID(p) ps, encode(ST_AsBinary(poly), 'hex') poly, ST_SRID(poly) polys, encode(ST_AsBinary(any_g), 'hex') any_g, ST_SRID(any_g) any_gs FROM geo ORDER BY id`,
-  );
-  const copied = await mariadbRows(
-    target.endpoint,
-    `SELECT id, LOWER(HEX(ST_AsWKB(p))) p, ST_SRID(p) ps, LOWER(HEX(ST_AsWKB(poly))) poly, ST_SRID(poly) polys, LOWER(HEX(ST_AsWKB(any_g))) any_g, ST_SRID(any_g) any_gs FROM geo ORDER BY id`,
-  );
-  const plain = (rows: Record<string, unknown>[]) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? null : k === 'id' || k.endsWith('s') ? Number(v) : String(v)])));
-  expect(plain(source)).toHaveLength(9);
-  expect(plain(source)[1]).toMatchObject({ id: 2, ps: 4326, polys: 0, any_gs: 3857 });
-  expect(plain(copied)).toEqual(plain(source));
-  expect(await mariadbRows(target.endpoint, `SELECT ST_AsText(p) p, ST_SRID(p) s FROM geo WHERE id = 2`)).toEqual([{ p: 'POINT(2 -2.25)', s: 4326 }]);
+  const read = (wkb: (c: string) => string) =>
+    `SELECT id, ${['p', 'poly', 'any_g', 'merc'].map((c) => `${wkb(c)} ${c}, ST_SRID(${c}) ${c}s`).join(', ')} FROM geo ORDER BY id`;
+  const source = await pg(pgSource, read((c) => `encode(ST_AsBinary(${c}), 'hex')`));
+  const copied = await mariadbRows(target.endpoint, read((c) => `LOWER(HEX(ST_AsWKB(${c})))`));
+  expect(plainRows(source)).toHaveLength(9);
+  expect(plainRows(source)[1]).toMatchObject({ id: 2, ps: 4326, polys: 0, any_gs: 3857, mercs: 3857 });
+  expect(plainRows(copied)).toEqual(plainRows(source));
+  expect(await mariadbRows(target.endpoint, `SELECT ST_AsText(p) p, ST_SRID(p) s, ST_AsText(merc) m, ST_SRID(merc) ms FROM geo WHERE id = 2`)).toEqual([
+    { p: 'POINT(2 -2.25)', s: 4326, m: 'POLYGON((0 0,2000 0,0 1000.5,0 0))', ms: 3857 },
+  ]);
+  // The column is typed: MariaDB refuses another geometry type in it.
+  await expect(mariadbRows(target.endpoint, `UPDATE geo SET p = ST_GeomFromText('LINESTRING(0 0,1 1)', 4326) WHERE id = 1`)).rejects.toThrow(/Incorrect POINT value/);
 
-  await expectCaught(run.handle, target, { 5: `poly = ST_GeomFromText('POLYGON((0 0,9 0,9 9,0 0))')` });
+  await expectCaught(run.handle, target, { 5: `poly = ST_GeomFromText('POLYGON((0 0,9 0,9 9,0 0))')`, 6: `merc = ST_GeomFromText('POLYGON((0 0,6000 0,0 3000,0 0))', 3857)` });
 }, 600_000);
 
 test('PostGIS → SQLite: geometry as EWKB in a BLOB, each value with its SRID', async () => {
@@ -264,13 +357,17 @@ test('PostGIS → SQLite: geometry as EWKB in a BLOB, each value with its SRID',
   targets.push(target);
   const run = await migrate(pgSource, target);
   expect(run.mapping('p')).toMatchObject({ targetType: 'BLOB', canonical: expect.objectContaining({ kind: 'binary', family: 'geometry' }) });
+  expect(run.mapping('merc')).toMatchObject({ targetType: 'BLOB', canonical: expect.objectContaining({ spatial: { subtype: 'Polygon', srid: 3857 } }) });
   const conn = new Database(target.endpoint.connectionString, { readonly: true });
-  const copied = conn.prepare(`SELECT id, lower(hex(p)) p, lower(hex(poly)) poly, lower(hex(any_g)) any_g FROM geo ORDER BY id`).all() as Record<string, unknown>[];
+  const copied = conn.prepare(`SELECT id, lower(hex(p)) p, lower(hex(poly)) poly, lower(hex(any_g)) any_g, lower(hex(merc)) merc FROM geo ORDER BY id`).all() as Record<string, unknown>[];
   conn.close();
-  const source = await pg(pgSource, `SELECT id, encode(ST_AsEWKB(p), 'hex') p, encode(ST_AsEWKB(poly), 'hex') poly, encode(ST_AsEWKB(any_g), 'hex') any_g FROM geo ORDER BY id`);
+  const source = await pg(
+    pgSource,
+    `SELECT id, encode(ST_AsEWKB(p), 'hex') p, encode(ST_AsEWKB(poly), 'hex') poly, encode(ST_AsEWKB(any_g), 'hex') any_g, encode(ST_AsEWKB(merc), 'hex') merc FROM geo ORDER BY id`,
+  );
   // POINT(1 -1.25) with SRID 4326, little-endian EWKB.
   expect(source[0].p).toBe('0101000020e6100000000000000000f03f000000000000f4bf');
-  expect(copied.map((r) => ({ ...r, p: r.p || null, poly: r.poly || null, any_g: r.any_g || null }))).toEqual(source);
+  expect(copied.map((r) => ({ ...r, p: r.p || null, poly: r.poly || null, any_g: r.any_g || null, merc: r.merc || null }))).toEqual(source);
   await run.handle.terminate('test over');
 }, 600_000);
 

@@ -301,7 +301,7 @@ function expectMariaPlanNotes(run: Awaited<ReturnType<typeof migrate>>) {
   expect(mapping('s').confidence).toBeLessThan(1);
 }
 
-test('MariaDB → PostgreSQL: SET as text[], GEOMETRY as PostGIS geometry (the plan creates the extension), BIT(n) as bit(n), INET as inet, ENUM as an enum type, YEAR with its CHECK', async () => {
+test('MariaDB → PostgreSQL: SET as text[], GEOMETRY/POINT as PostGIS geometry/geometry(Point) (the plan creates the extension), BIT(n) as bit(n), INET as inet, ENUM as an enum type, YEAR with its CHECK', async () => {
   const target = await createTempDatabase('postgresql');
   targets.push(target);
   const run = await migrate(mariaSource, target);
@@ -309,6 +309,8 @@ test('MariaDB → PostgreSQL: SET as text[], GEOMETRY as PostGIS geometry (the p
   expect(run.mapping('s').targetType).toBe('text[]');
   // The target's user (a superuser) may create PostGIS, which its server offers: the plan creates it before the tables.
   expect(run.mapping('g').targetType).toBe('geometry');
+  // A POINT column keeps its subtype (it declares no SRID: each value keeps its own).
+  expect(run.mapping('p')).toMatchObject({ targetType: 'geometry(Point)', confidence: 1 });
   expect(run.plan.objects?.map((o) => o.name)).toEqual(['postgis']);
   expect(run.mapping('b').targetType).toBe('bit(10)');
   expect(run.mapping('v6').targetType).toBe('inet');
@@ -317,7 +319,7 @@ test('MariaDB → PostgreSQL: SET as text[], GEOMETRY as PostGIS geometry (the p
   expect(run.mapping('ub').targetType).toBe('numeric(20,0)');
 
   const types = await pg(target, `SELECT a.attname c, format_type(a.atttypid, a.atttypmod) t FROM pg_attribute a WHERE a.attrelid = 'zoo'::regclass AND a.attnum > 0 ORDER BY a.attnum`);
-  expect(Object.fromEntries(types.map((r) => [r.c, r.t]))).toMatchObject({ s: 'text[]', g: 'geometry', p: 'geometry', b: 'bit(10)', v4: 'inet', v6: 'inet', u: 'uuid', y: 'smallint', e: 'zoo_e' });
+  expect(Object.fromEntries(types.map((r) => [r.c, r.t]))).toMatchObject({ s: 'text[]', g: 'geometry', p: 'geometry(Point)', b: 'bit(10)', v4: 'inet', v6: 'inet', u: 'uuid', y: 'smallint', e: 'zoo_e' });
   expect(await pg(target, `SELECT enum_range(NULL::zoo_e)::text r`)).toEqual([{ r: '{small,medium,large}' }]);
   const rows = await pg(
     target,
