@@ -1,6 +1,6 @@
 /**
  * Public sample databases the project does not contain, migrated through the HTTP API with a worker process, from
- * each of the three local dialects: R's datasets (SQLite, 42 tables without a primary key, column names such as
+ * each of the three local dialects into each (nine directions): R's datasets (SQLite, 42 tables without a primary key, column names such as
  * `Sepal.Length` and `case`), the MySQL "world" database (MariaDB: CHAR, FLOAT(10,2), auto-increment, UTF-8 names)
  * and the EPSG coordinate systems PostGIS ships (PostgreSQL: 8,500 rows of long WKT text, a CHECK). scripts/setup.sh
  * takes their files from Debian's packages into .cache/sample-databases.
@@ -287,23 +287,26 @@ async function migrateAndCompare(label: string, sample: Sample, dialect: TestDia
 }
 
 describe('public sample databases through the API', () => {
-  test('R datasets (SQLite, 42 tables without a primary key) → PostgreSQL and MariaDB', async () => {
+  test('R datasets (SQLite, 42 tables without a primary key) → PostgreSQL, MariaDB and SQLite', async () => {
     const sample = await rDatasets();
     expect(sample.tables).toHaveLength(42);
     await migrateAndCompare('R datasets', sample, 'postgresql');
     await migrateAndCompare('R datasets', sample, 'mysql');
+    await migrateAndCompare('R datasets', sample, 'sqlite');
   }, 600_000);
 
-  test('MySQL world (MariaDB) → PostgreSQL and SQLite', async () => {
+  test('MySQL world (MariaDB) → PostgreSQL, SQLite and MariaDB', async () => {
     const sample = await world();
     expect(sample.tables.map((t) => t.name).sort()).toEqual(['City', 'Country', 'CountryLanguage']);
     await migrateAndCompare('world', sample, 'postgresql');
     await migrateAndCompare('world', sample, 'sqlite');
+    await migrateAndCompare('world', sample, 'mysql');
   }, 600_000);
 
-  test('EPSG coordinate systems from PostGIS (PostgreSQL) → MariaDB and SQLite', async () => {
+  test('EPSG coordinate systems from PostGIS (PostgreSQL) → MariaDB, SQLite and PostgreSQL', async () => {
     const sample = await epsg();
     await migrateAndCompare('EPSG', sample, 'mysql');
     await migrateAndCompare('EPSG', sample, 'sqlite');
+    await migrateAndCompare('EPSG', sample, 'postgresql');
   }, 600_000);
 });
