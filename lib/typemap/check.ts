@@ -172,12 +172,14 @@ export function checkForTarget(portable: string, target: CheckTarget): { portabl
       }
     }
   }
-  // Whether the token at i stands alone as a condition (`flag`, `NOT flag`, `flag OR x > 0`).
-  const isCondition = (i: number) => {
-    const prev = tokens[i - 1];
-    const next = tokens[i + 1];
-    const prevOk = prev === undefined || (isParen(prev, '(') && !isWord(tokens[i - 2], 'IN')) || isWord(prev, 'OR', 'NOT') || (isWord(prev, 'AND') && !betweenAnd.has(i - 1));
-    const nextOk = next === undefined || isParen(next, ')') || isWord(next, 'OR') || (isWord(next, 'AND') && !betweenAnd.has(i + 1));
+  // Whether the tokens from start to end stand alone as a condition (`flag`, `NOT flag`, `flag OR x > 0`); in
+  // parentheses of their own, whether those do (`(n) < 10`, as PostgreSQL prints a domain's column, does not).
+  const isCondition = (start: number, end = start): boolean => {
+    const prev = tokens[start - 1];
+    const next = tokens[end + 1];
+    if (isParen(prev, '(') && isParen(next, ')') && !isWord(tokens[start - 2], 'IN')) return isCondition(start - 1, end + 1);
+    const prevOk = prev === undefined || (isParen(prev, '(') && !isWord(tokens[start - 2], 'IN')) || isWord(prev, 'OR', 'NOT') || (isWord(prev, 'AND') && !betweenAnd.has(start - 1));
+    const nextOk = next === undefined || isParen(next, ')') || isWord(next, 'OR') || (isWord(next, 'AND') && !betweenAnd.has(end + 1));
     return prevOk && nextOk;
   };
   // The literals a column at i is compared with (`= 1`, `IN (0, 1)`, `BETWEEN 0 AND 1`, `1 = col`), or null when it

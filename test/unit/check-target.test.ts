@@ -60,6 +60,14 @@ describe('checkForTarget, into a target whose booleans are numbers (MariaDB, SQL
     expect(fit(definition, numbers)).toEqual({ portable: expected });
   });
 
+  test('a column in parentheses of its own and compared (PostgreSQL prints a domain column so: ((n)::integer < 10)) is no condition: kept as it is', () => {
+    const numbers = target(false, [], ['n']);
+    expect(fit('CHECK (((n)::integer < 10))', numbers)).toEqual({ portable: '(("n") < 10)' });
+    expect(fit('CHECK ((10 > (n)) AND (n) > 0)', numbers)).toEqual({ portable: '(10 > ("n")) AND ("n") > 0' });
+    // Alone in its parentheses it still is one: written as a number's truth.
+    expect(fit('CHECK ((n) OR (n) > 1)', numbers)).toEqual({ portable: '(("n" <> 0)) OR ("n") > 1' });
+  });
+
   test('IS TRUE is not read alike where booleans are numbers: not migrated', () => {
     const fitted = fit('CHECK ((flag IS NOT TRUE))', numbers);
     expect('reason' in fitted && fitted.reason).toMatch(/IS TRUE\/FALSE/);
