@@ -53,6 +53,20 @@ export interface IdentifierRules {
    * SQLite), where the plan keeps the source's names.
    */
   foreignKeyNames?: 'schema' | 'constraints';
+  /**
+   * Where a table's CHECKs share their table's namespace with constraints the database names itself, or with its
+   * foreign keys: `columnCheck`, the name it gives a column's own unnamed CHECK (MariaDB: the column's; PostgreSQL:
+   * `<table>_<column>_check`), which a CHECK named so later in the CREATE TABLE collides with; `checkedTypes`, target
+   * types that bring such a CHECK (MariaDB's JSON: json_valid); `foreignKeys`, whether a CHECK may not be named as a
+   * foreign key of its table (PostgreSQL: one namespace per table; MariaDB refuses it too). The plan gives a table's
+   * CHECKs names none of these has. Absent: they meet none of them (Oracle: see columnCheckName).
+   */
+  tableConstraints?: { columnCheck: (table: string, column: string) => string; checkedTypes?: readonly string[]; foreignKeys: boolean };
+  /**
+   * Who holds a name among the database's own types where a type the plan creates is looked up (PostgreSQL:
+   * pg_catalog, which the search path reads first), or undefined: a created type must not be named so.
+   */
+  builtinType?: (name: string) => string | undefined;
 }
 
 /** A dialect's type map both ways (connectors/<dialect>/types.ts); its connector reads catalogs with its own toCanonical. */

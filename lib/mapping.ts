@@ -214,13 +214,12 @@ const NUMERIC_KINDS: ReadonlySet<string> = new Set(['int16', 'int32', 'int64', '
  * IdentifierRules.columnCheckName), those come after every table's CHECKs and get a `checkName` only when theirs was
  * taken. Where it keeps foreign-key names per schema (IdentifierRules.foreignKeyNames), foreign keys between migrated
  * tables keep the source's names, unique among themselves (MySQL) or beside the CHECKs too (Oracle), and get a
- * `targetName` only when theirs was taken. The names are compared without case (MySQL does). Deterministic.
+ * `targetName` only when theirs was taken. A table's CHECK also avoids the names its table holds in the target beside it
+ * (IdentifierRules.tableConstraints: its columns' own CHECKs as the target names them, its foreign keys). The names are
+ * compared without case (MySQL does). Deterministic.
  */
 function nameConstraints(tables: TablePlan[], rules: IdentifierRules, notes: string[]): TablePlan[] {
   const crossDialect = tables.filter((t) => !t.native);
-  const tableChecks = crossDialect.flatMap((t) =>
-    (t.source.checks ?? []).map((c) => ({ base: c.name.startsWith(`${t.target}_`) ? c.name : `${t.target}_${c.name}`, owner: `check ${c.name} of ${t.source.name}` })),
-  );
   const named = rules.columnCheckName;
   const columnChecks = named
     ? crossDialect.flatMap((t) => t.columns.filter((c) => c.canonical.check).map((c) => ({ column: c, base: named(t.target, c.column), owner: `the check of column ${t.source.name}.${c.column}` })))
@@ -233,8 +232,18 @@ function nameConstraints(tables: TablePlan[], rules: IdentifierRules, notes: str
     : [];
   const key = { key: (n: string) => n.toLowerCase() };
   const shared = rules.foreignKeyNames === 'constraints';
+  const ownForeignKeys = shared ? [] : uniqueNames(foreignKeys, rules, key);
+  const fkName = new Map(foreignKeys.map((r, i) => [r.fk, ownForeignKeys[i]?.name ?? fitName(r.fk.name, rules)]));
+  const tableChecks = crossDialect.flatMap((t) => {
+    const taken = takenInTable(t, rules, migrated, fkName);
+    return (t.source.checks ?? []).map((c) => ({
+      base: c.name.startsWith(`${t.target}_`) ? c.name : `${t.target}_${c.name}`,
+      owner: `check ${c.name} of ${t.source.name}`,
+      ...(taken.size ? { taken } : {}),
+    }));
+  });
   const given = uniqueNames([...tableChecks, ...columnChecks, ...(shared ? foreignKeys : [])], rules, key);
-  const givenForeignKeys = shared ? given.slice(tableChecks.length + columnChecks.length) : uniqueNames(foreignKeys, rules, key);
+  const givenForeignKeys = shared ? given.slice(tableChecks.length + columnChecks.length) : ownForeignKeys;
 
   const renamedAs = <T>(requests: ({ owner: string } & T)[], names: typeof given, what: (r: T) => string) => {
     const out = new Map<T, string>();
@@ -267,9 +276,33 @@ function nameConstraints(tables: TablePlan[], rules: IdentifierRules, notes: str
 }
 
 /**
+ * The names a CHECK of table `t` may not have in the target besides those of the schema's other CHECKs
+ * (IdentifierRules.tableConstraints): those the target gives its columns' own CHECKs, and its foreign keys' (their
+ * names in the target: `fkName`, for the keys to migrated tables, which alone are created), each with who has it.
+ */
+function takenInTable(t: TablePlan, rules: IdentifierRules, migrated: ReadonlySet<string>, fkName: ReadonlyMap<TableInfo['foreignKeys'][number], string>): Map<string, string> {
+  const taken = new Map<string, string>();
+  const shares = rules.tableConstraints;
+  if (!shares) return taken;
+  const checked = new Set(shares.checkedTypes ?? []);
+  for (const c of t.columns) {
+    // The CHECKs the connector writes inside a column's definition (connectors/sql-connector.ts columnDefinition).
+    const enumAsText = c.canonical.kind === 'enum' && /^(text|character varying)/i.test(c.targetType);
+    if (c.canonical.check || enumAsText || checked.has(baseTypeName(c.targetType))) {
+      taken.set(shares.columnCheck(t.target, fitName(c.column, rules)), `the check of column ${t.source.name}.${c.column}`);
+    }
+  }
+  if (shares.foreignKeys) {
+    for (const fk of t.source.foreignKeys) if (migrated.has(fk.referencedTable)) taken.set(fkName.get(fk) ?? fitName(fk.name, rules), `foreign key ${fk.name} of ${t.source.name}`);
+  }
+  return taken;
+}
+
+/**
  * Names of the types the target creates for columns (PostgreSQL enum types, `<table>_<column>`), unique among the
- * target schema's types, which tables share (a table has a row type of its name): a type whose name a table of the
- * plan or an earlier column's type has gets `_2`, `_3`, … (lib/unique-names.ts), kept in the column's `createdType`
+ * target schema's types, which tables share (a table has a row type of its name), and apart from the database's own
+ * (IdentifierRules.builtinType: a column declared `pg_lsn` is pg_catalog's, whatever the target schema has): a type whose
+ * name a table of the plan, a built-in type or an earlier column's type has gets `_2`, `_3`, … (lib/unique-names.ts), kept in the column's `createdType`
  * (which tells the connector to create it) and said in its note and the plan's `notes`. Deterministic.
  */
 function nameCreatedTypes(tables: TablePlan[], targetDialect: Dialect, notes: string[]): TablePlan[] {
@@ -285,7 +318,7 @@ function nameCreatedTypes(tables: TablePlan[], targetDialect: Dialect, notes: st
   const given = uniqueNames(
     wanted.map((c) => ({ base: c.targetType, owner: `the type of column ${c.table}.${c.column}` })),
     rules,
-    { reserved },
+    { reserved, builtin: rules.builtinType },
   );
   const renamed = new Map<ColumnMapping, { name: string; from: string; takenBy: string }>();
   wanted.forEach((c, i) => {

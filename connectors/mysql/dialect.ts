@@ -32,6 +32,8 @@ export const mysql = {
     maxNameChars: 64,
     // InnoDB keeps a foreign key's name in the database: a second table cannot use it.
     foreignKeyNames: 'schema',
+    // MariaDB names a column's own CHECK (JSON's json_valid too) after the column, in its table's namespace of CHECKs.
+    tableConstraints: { columnCheck: (_table: string, column: string) => fitName(column, { maxNameChars: 64 }), checkedTypes: ['json'], foreignKeys: true },
   },
   types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ columnType: text.toLowerCase() }), toCanonical, sameDialect, indexRefusal },
   validation,

@@ -8,7 +8,12 @@
  * them, keeps the plain names), the renamed ones said in the plan's notes;
  * to MariaDB (the same dialect: ENUMs inline, CHECKs per table) every name stays. Both validate, and every CHECK and
  * enum still refuses a bad value. And PostgreSQL foreign keys of one name on two tables (per table there) reach
- * MariaDB (per schema) under two names. The target is read with this test's own SQL.
+ * MariaDB (per schema) under two names. A table's CHECK also takes no name its table holds beside it in the target:
+ * into MariaDB, the name MariaDB gives a column's own CHECK (the column's: a domain's CHECK, JSON's json_valid) or a
+ * foreign key's of its table; into PostgreSQL, a foreign key's of its table (a MariaDB column CHECK may share one) or
+ * `<table>_<column>_check`, which PostgreSQL gives a YEAR column's CHECK. And an enum type is never named as one of
+ * pg_catalog's (`pg`.`lsn`, `event`.`trigger`), which a column declared so would get. The target is read with this
+ * test's own SQL.
  */
 import type { Endpoint } from '../../connectors/types';
 import { migrateApproving } from '../helpers/caught';
@@ -161,4 +166,114 @@ test('PostgreSQL foreign keys of one name on two tables (names are per table the
     ['child_b', 'fk_parent_2'],
   ]);
   expect(await refused(mariadbRows(target, `INSERT INTO child_b (id, parent_id) VALUES (1000, 99)`))).toBe(true);
+}, 300_000);
+
+test("to MariaDB: a table's CHECK named as MariaDB names a column's own CHECK (a domain's, JSON's json_valid) or as a foreign key of its table is renamed; validated; each still refuses a bad value", async () => {
+  const pgSource = (await suite.database('postgresql')).endpoint;
+  await pgRows(
+    pgSource,
+    `CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+     CREATE TABLE parent (id integer PRIMARY KEY);
+     CREATE TABLE t (id integer PRIMARY KEY, t_y positive, t_doc jsonb, parent_id integer, other integer,
+       CONSTRAINT y CHECK (t_y < 1000), CONSTRAINT doc CHECK (t_doc IS NOT NULL), CONSTRAINT pos CHECK (parent_id > 0),
+       CONSTRAINT other CHECK (other >= 0), CONSTRAINT t_pos FOREIGN KEY (parent_id) REFERENCES parent (id));
+     INSERT INTO parent SELECT i FROM generate_series(1, 10) i;
+     INSERT INTO t SELECT i, i * 10, jsonb_build_object('n', i), i % 10 + 1, i FROM generate_series(1, 30) i;`,
+  );
+  const target = (await suite.database('mysql')).endpoint;
+  const { status, plan } = await migrate(pgSource, target);
+  expect(status.failure).toBeNull();
+  expect(status.status).toBe('completed');
+  expect(status.errors ?? []).toEqual([]);
+  expect(status.validation?.status).toBe('passed');
+  expect(status.progress.rows_copied).toBe(40);
+  expect(plan.notes).toEqual(
+    expect.arrayContaining([
+      'check y of t is named t_y_2 in the target, because t_y is the name of the check of column t.t_y there',
+      'check doc of t is named t_doc_2 in the target, because t_doc is the name of the check of column t.t_doc there',
+      'check pos of t is named t_pos_2 in the target, because t_pos is the name of foreign key t_pos of t there',
+    ]),
+  );
+  const checks = await mariadbRows(
+    target,
+    `SELECT CONSTRAINT_NAME AS name, LEVEL AS level FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 't' ORDER BY 1`,
+  );
+  // A CHECK that meets nothing keeps its name (t_other).
+  expect(checks.map((c) => [c.name, c.level])).toEqual([
+    ['t_doc', 'Column'],
+    ['t_doc_2', 'Table'],
+    ['t_other', 'Table'],
+    ['t_pos_2', 'Table'],
+    ['t_y', 'Column'],
+    ['t_y_2', 'Table'],
+  ]);
+  const fks = await mariadbRows(target, `SELECT CONSTRAINT_NAME AS name FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()`);
+  expect(fks.map((f) => f.name)).toEqual(['t_pos']);
+  const insert = (values: string) => mariadbRows(target, `INSERT INTO t (id, t_y, t_doc, parent_id, other) VALUES ${values}`);
+  expect(await refused(insert(`(1000, 2000, '{}', 1, 1)`))).toBe(true);
+  expect(await refused(insert(`(1001, 0, '{}', 1, 1)`))).toBe(true);
+  expect(await refused(insert(`(1002, 5, NULL, 1, 1)`))).toBe(true);
+  expect(await refused(insert(`(1003, 5, 'not json', 1, 1)`))).toBe(true);
+  expect(await refused(insert(`(1004, 5, '{}', 99, 1)`))).toBe(true);
+  expect(await refused(insert(`(1005, 5, '{}', 1, 1)`))).toBe(false);
+}, 300_000);
+
+test('to PostgreSQL: a CHECK named as a foreign key of its table or as PostgreSQL names a column CHECK is renamed, and enum types named as built-in types (pg_lsn, event_trigger) get names of their own; validated', async () => {
+  const mariaSource = (await suite.database('mysql')).endpoint;
+  for (const sql of [
+    `CREATE TABLE p (id INT PRIMARY KEY)`,
+    // MariaDB keeps a column's own CHECK (named c_pid, as the column) beside a foreign key of that name.
+    `CREATE TABLE c (id INT PRIMARY KEY, c_pid INT CHECK (c_pid > 0), y YEAR, CONSTRAINT y_check CHECK (y > 1950), CONSTRAINT c_pid FOREIGN KEY (c_pid) REFERENCES p (id))`,
+    `CREATE TABLE pg (id INT PRIMARY KEY, lsn ENUM('a', 'b') NOT NULL)`,
+    'CREATE TABLE event (id INT PRIMARY KEY, `trigger` ENUM(\'on\', \'off\'))',
+    `INSERT INTO p SELECT seq FROM seq_1_to_10`,
+    `INSERT INTO c SELECT seq, seq % 10 + 1, 1990 + seq FROM seq_1_to_20`,
+    `INSERT INTO pg SELECT seq, IF(seq % 2, 'a', 'b') FROM seq_1_to_12`,
+    'INSERT INTO event SELECT seq, IF(seq % 3, \'on\', \'off\') FROM seq_1_to_9',
+  ]) {
+    await mariadbRows(mariaSource, sql);
+  }
+  const target = (await suite.database('postgresql')).endpoint;
+  const { status, plan } = await migrate(mariaSource, target);
+  expect(status.failure).toBeNull();
+  expect(status.status).toBe('completed');
+  expect(status.errors ?? []).toEqual([]);
+  expect(status.validation?.status).toBe('passed');
+  expect(status.progress.rows_copied).toBe(51);
+  expect(plan.notes).toEqual(
+    expect.arrayContaining([
+      'check c_pid of c is named c_pid_2 in the target, because c_pid is the name of foreign key c_pid of c there',
+      'check y_check of c is named c_y_check_2 in the target, because c_y_check is the name of the check of column c.y there',
+      "the type of column pg.lsn is named pg_lsn_2, because pg_lsn is the name of PostgreSQL's built-in type pg_catalog.pg_lsn in the target",
+      "the type of column event.trigger is named event_trigger_2, because event_trigger is the name of PostgreSQL's built-in type pg_catalog.event_trigger in the target",
+    ]),
+  );
+  const constraints = await pgRows(
+    target,
+    `SELECT conname AS name, contype AS type FROM pg_constraint WHERE conrelid = 'c'::regclass AND contype IN ('c', 'f') ORDER BY 1`,
+  );
+  expect(constraints.map((c) => [c.name, c.type])).toEqual([
+    ['c_pid', 'f'],
+    ['c_pid_2', 'c'],
+    ['c_y_check', 'c'],
+    ['c_y_check_2', 'c'],
+  ]);
+  const columns = await pgRows(
+    target,
+    `SELECT table_name AS t, column_name AS c, udt_schema = current_schema() AS own, udt_name AS type FROM information_schema.columns
+      WHERE table_schema = current_schema() AND data_type = 'USER-DEFINED' ORDER BY 1, 2`,
+  );
+  expect(columns).toEqual([
+    { t: 'event', c: 'trigger', own: true, type: 'event_trigger_2' },
+    { t: 'pg', c: 'lsn', own: true, type: 'pg_lsn_2' },
+  ]);
+  expect(await pgRows(target, `SELECT lsn::text AS v, COUNT(*)::int AS n FROM pg GROUP BY 1 ORDER BY 1`)).toEqual([
+    { v: 'a', n: 6 },
+    { v: 'b', n: 6 },
+  ]);
+  expect(await refused(pgRows(target, `INSERT INTO c (id, c_pid, y) VALUES (1000, 0, 2000)`))).toBe(true);
+  expect(await refused(pgRows(target, `INSERT INTO c (id, c_pid, y) VALUES (1001, 1, 1940)`))).toBe(true);
+  expect(await refused(pgRows(target, `INSERT INTO c (id, c_pid, y) VALUES (1002, 99, 2000)`))).toBe(true);
+  expect(await refused(pgRows(target, `INSERT INTO pg (id, lsn) VALUES (1000, 'c')`))).toBe(true);
+  expect(await refused(pgRows(target, `INSERT INTO c (id, c_pid, y) VALUES (1003, 1, 2000)`))).toBe(false);
 }, 300_000);

@@ -39,6 +39,15 @@ describe('uniqueNames', () => {
     expect(uniqueNames(ask('A_B', 'a_b'), maria, { key: (n) => n.toLowerCase() }).map((g) => g.name)).toEqual(['A_B', 'a_b_2']);
   });
 
+  test("a name taken in the object's own namespace (its table's) or by the target itself is never given; others may have it", () => {
+    const taken = new Map([['T_X', 'the check of column t.T_X']]);
+    const given = uniqueNames([{ base: 't_x', owner: 'check x of t', taken }, { base: 't_x', owner: 'check x of u' }], maria, { key: (n) => n.toLowerCase() });
+    // The second asks beside no column named so: it is the first to keep t_x.
+    expect(given).toEqual([{ name: 't_x_2', renamed: { from: 't_x', takenBy: 'the check of column t.T_X' } }, { name: 't_x' }]);
+    const builtin = (name: string) => (name === 'pg_lsn' || name === 'pg_lsn_2' ? 'pg_catalog' : undefined);
+    expect(uniqueNames(ask('pg_lsn', 'pg_lsnx'), pg, { builtin })).toEqual([{ name: 'pg_lsn_3', renamed: { from: 'pg_lsn', takenBy: 'pg_catalog' } }, { name: 'pg_lsnx' }]);
+  });
+
   test.each([
     ['PostgreSQL, 63 bytes', pg, 63, (n: string) => utf8Length(n)],
     ['MariaDB, 64 characters', maria, 64, (n: string) => [...n].length],
@@ -126,6 +135,15 @@ describe('enum types a PostgreSQL target creates', () => {
     expect(names[2]).toBe('ab_c_2');
   });
 
+  test("a type is never named as one of pg_catalog's (which the search path reads first), its array types and catalogs' row types too", () => {
+    const p = plan([table('pg', [enumColumn('lsn')]), table('txid', [enumColumn('snapshot')]), table('_pg', [enumColumn('class')]), table('int', [enumColumn('4')]), table('pgx', [enumColumn('lsn')])], 'postgresql');
+    expect(p.tables.map((t) => t.columns[1].targetType)).toEqual(['pg_lsn_2', 'txid_snapshot_2', '_pg_class_2', 'int_4', 'pgx_lsn']);
+    expect(p.notes).toContain("the type of column pg.lsn is named pg_lsn_2, because pg_lsn is the name of PostgreSQL's built-in type pg_catalog.pg_lsn in the target");
+    expect(typeOf(p, 'pg', 'lsn')).toMatchObject({ createdType: 'pg_lsn_2', note: "created as enum type pg_lsn_2 (s, m); named pg_lsn_2, because pg_lsn is the name of PostgreSQL's built-in type pg_catalog.pg_lsn in the target" });
+    for (const name of ['int4', '_int4', 'text', 'point', 'event_trigger', 'pg_class', 'pg_stat_activity']) expect(pg.builtinType?.(name)).toBeDefined();
+    for (const name of ['int_4', 'points', 'pgx_lsn', 'my_text']) expect(pg.builtinType?.(name)).toBeUndefined();
+  });
+
   test('no collision: the plan is as it was (no createdType, no note), and a MariaDB target keeps inline ENUMs', () => {
     const p = plan([table('a', [enumColumn('b')]), table('c', [enumColumn('d')])], 'postgresql');
     expect(p.tables.flatMap((t) => t.columns.filter((c) => c.canonical.kind === 'enum').map((c) => [c.targetType, c.createdType]))).toEqual([
@@ -177,6 +195,53 @@ describe('CHECK names', () => {
     // Without a collision, and on a target that names column CHECKs itself, nothing changes.
     expect(planMigration({ dialect: 'mysql', tables: [table('a', [year('b_y')])] } as SchemaInfo, 'oracle', { targetSchema: 'APP' }).tables[0].columns[1].checkName).toBeUndefined();
     expect(plan(tables, 'postgresql').tables.flatMap((t) => t.columns.map((c) => c.checkName))).toEqual([undefined, undefined, undefined, undefined]);
+  });
+});
+
+describe("a table's CHECK names beside the names its table holds in the target", () => {
+  const year = (name: string) => col(name, { kind: 'int16', check: 'VALUE = 0 OR VALUE BETWEEN 1901 AND 2155' }, 'year(4)');
+  const withKey = (t: TableInfo, name: string): TableInfo => ({ ...t, foreignKeys: [{ name, columns: ['p'], referencedTable: 'parent', referencedColumns: ['id'] }] });
+
+  test("MariaDB names a column's own CHECK after the column (a domain's CHECK, JSON's json_valid): a table CHECK of that name is renamed, case aside", () => {
+    const t = table('t', [col('T_Y', { kind: 'int32', check: 'VALUE > 0' }), col('t_doc', { kind: 'json' }, 'jsonb'), col('z', { kind: 'int32' })], [
+      ['y', 'CHECK (T_Y < 10)'],
+      ['doc', 'CHECK (t_doc IS NOT NULL)'],
+      ['z', 'CHECK (z > 0)'],
+    ]);
+    const p = plan([t], 'mysql');
+    expect(p.tables[0].source.checks?.map((c) => c.targetName)).toEqual(['t_y_2', 't_doc_2', 't_z']);
+    expect(p.notes).toContain('check y of t is named t_y_2 in the target, because t_y is the name of the check of column t.T_Y there');
+    expect(p.notes).toContain('check doc of t is named t_doc_2 in the target, because t_doc is the name of the check of column t.t_doc there');
+    // Another table's column of that name takes nothing from this table's CHECK.
+    const other = plan([table('t', [col('x', { kind: 'int32' })], [['u_x', 'CHECK (x > 0)']]), table('u', [col('u_x', { kind: 'int32', check: 'VALUE > 0' })])], 'mysql');
+    expect(other.tables[0].source.checks?.map((c) => c.targetName)).toEqual(['t_u_x']);
+  });
+
+  test('MariaDB and PostgreSQL: a CHECK named as a foreign key of its table (as the target names it) is renamed; the key keeps its name', () => {
+    const child = withKey(table('c', [col('p', { kind: 'int32' })], [['pos', 'CHECK (p > 0)']]), 'c_pos');
+    for (const target of ['mysql', 'postgresql'] as Dialect[]) {
+      const p = plan([table('parent', []), child], target);
+      expect(p.tables[1].source.checks?.map((c) => c.targetName)).toEqual(['c_pos_2']);
+      expect(p.tables[1].source.foreignKeys.map((fk) => fk.targetName ?? fk.name)).toEqual(['c_pos']);
+      expect(p.notes).toContain('check pos of c is named c_pos_2 in the target, because c_pos is the name of foreign key c_pos of c there');
+    }
+    // MariaDB renames the second of two keys named so (per schema): the CHECK meets the renamed key's name, not the source's.
+    const two = plan([table('parent', []), withKey(table('b', [col('p', { kind: 'int32' })]), 'c_pos'), child], 'mysql');
+    expect(two.tables[2].source.foreignKeys.map((fk) => fk.targetName)).toEqual(['c_pos_2']);
+    expect(two.tables[2].source.checks?.map((c) => c.targetName)).toEqual(['c_pos']);
+    // A key to a table left out is not created: it takes no name from the CHECK.
+    expect(plan([child], 'postgresql').tables[0].source.checks?.map((c) => c.targetName)).toEqual(['c_pos']);
+  });
+
+  test("PostgreSQL names a column's own CHECK <table>_<column>_check (cut as makeObjectName cuts it): a table CHECK of that name is renamed", () => {
+    const p = plan([table('c', [year('y')], [['y_check', 'CHECK (y > 1950)']])], 'postgresql');
+    expect(p.tables[0].source.checks?.map((c) => c.targetName)).toEqual(['c_y_check_2']);
+    expect(p.notes).toContain('check y_check of c is named c_y_check_2 in the target, because c_y_check is the name of the check of column c.y there');
+    const long = 'l'.repeat(60);
+    expect(pg.tableConstraints?.columnCheck(long, 'y')).toBe(`${'l'.repeat(55)}_y_check`);
+    expect(pg.tableConstraints?.columnCheck(long, long)).toBe(`${'l'.repeat(28)}_${'l'.repeat(28)}_check`);
+    // Without a column CHECK, nothing changes.
+    expect(plan([table('c', [col('y', { kind: 'int16' })], [['y_check', 'CHECK (y > 1950)']])], 'postgresql').tables[0].source.checks?.map((c) => c.targetName)).toEqual(['c_y_check']);
   });
 });
 
