@@ -15,7 +15,8 @@ export interface BlobStore {
   getBlob(key: string): Promise<Buffer | undefined>;
 }
 
-const ENCODING = 'sensei/claim-check';
+/** The encoding of a claim-checked payload in a history; its data is the key. */
+export const CLAIM_CHECK_ENCODING = 'sensei/claim-check';
 /** Payloads from this size on are kept in the store (Temporal warns at 512 kB and refuses 2 MB). */
 export const CLAIM_CHECK_THRESHOLD = 256 * 1024;
 
@@ -39,18 +40,26 @@ function deserialize(bytes: Buffer): Payload {
 
 /** Keys a codec remembers having stored (it forgets them all past this many). */
 const KEYS_REMEMBERED = 10_000;
+/**
+ * How long a codec trusts that a key it stored is still in the store (10 minutes). Past it, the same payload is put
+ * again, which marks the blob written now: the garbage collector (lib/blob-gc.ts) deletes only blobs no history
+ * references AND nobody wrote for far longer than this (24 hours by default), so a payload encoded to a remembered key
+ * always names a blob the collector leaves alone.
+ */
+export const CLAIM_CHECK_REMEMBER_MS = 10 * 60_000;
 
 export class ClaimCheckCodec implements PayloadCodec {
   /**
-   * Keys this codec has stored already. The same payload comes back often (a migration's plan and schema at every
-   * continue-as-new and in every validation activity's input): sending its megabytes to the store again would only
-   * have them ignored there.
+   * Keys this codec has stored already, with when. The same payload comes back often (a migration's plan and schema at
+   * every continue-as-new and in every validation activity's input): sending its megabytes to the store again would
+   * only have them ignored there.
    */
-  private readonly stored = new Set<string>();
+  private readonly stored = new Map<string, number>();
 
   constructor(
     private readonly blobs: BlobStore,
     private readonly threshold = CLAIM_CHECK_THRESHOLD,
+    private readonly rememberMs = CLAIM_CHECK_REMEMBER_MS,
   ) {}
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -59,12 +68,14 @@ export class ClaimCheckCodec implements PayloadCodec {
         if ((payload.data?.length ?? 0) < this.threshold) return payload;
         const bytes = serialize(payload);
         const key = createHash('sha256').update(bytes).digest('hex');
-        if (!this.stored.has(key)) {
+        const storedAt = this.stored.get(key);
+        if (storedAt === undefined || Date.now() - storedAt >= this.rememberMs) {
+          const at = Date.now();
           await this.blobs.putBlob(key, bytes);
           if (this.stored.size >= KEYS_REMEMBERED) this.stored.clear();
-          this.stored.add(key);
+          this.stored.set(key, at);
         }
-        return { metadata: { encoding: new Uint8Array(Buffer.from(ENCODING)) }, data: new Uint8Array(Buffer.from(key)) };
+        return { metadata: { encoding: new Uint8Array(Buffer.from(CLAIM_CHECK_ENCODING)) }, data: new Uint8Array(Buffer.from(key)) };
       }),
     );
   }
@@ -73,7 +84,7 @@ export class ClaimCheckCodec implements PayloadCodec {
     return Promise.all(
       payloads.map(async (payload) => {
         const encoding = payload.metadata?.encoding;
-        if (!encoding || Buffer.from(encoding).toString() !== ENCODING) return payload;
+        if (!encoding || Buffer.from(encoding).toString() !== CLAIM_CHECK_ENCODING) return payload;
         const key = Buffer.from(payload.data ?? []).toString();
         const bytes = await this.blobs.getBlob(key);
         if (!bytes) throw new Error(`payload ${key} is not in the metadata store (claim check): the store this run wrote to is not the one configured`);

@@ -201,8 +201,24 @@ export class MetadataStore {
 
   // ---- large Temporal payloads (lib/claim-check.ts) ----
 
+  /** Keeps bytes under their key; putting a key already kept only marks it written now (see lib/blob-gc.ts). */
   async putBlob(key: string, bytes: Buffer): Promise<void> {
-    await this.db('payload_blobs').insert({ key, bytes, created_at: now() }).onConflict('key').ignore();
+    const at = now();
+    await this.db('payload_blobs').insert({ key, bytes, created_at: at, touched_at: at }).onConflict('key').merge(['touched_at']);
+  }
+
+  /** Every kept blob: its key, size in bytes and when it was last written (the bytes themselves stay in the store). */
+  async listBlobs(): Promise<{ key: string; size: number; touched_at: string }[]> {
+    const rows = (await this.db('payload_blobs').select('key', 'touched_at', this.db.raw('length(bytes) as size'))) as { key: string; size: number | string; touched_at: string }[];
+    return rows.map((r) => ({ key: r.key, size: Number(r.size), touched_at: r.touched_at }));
+  }
+
+  /**
+   * Deletes a blob unless it was written at `untouchedBefore` or later: a writer that put the same bytes again while
+   * the garbage collector decided wins (one statement, so PostgreSQL re-checks the row a concurrent put updated).
+   */
+  async deleteBlobUntouched(key: string, untouchedBefore: string): Promise<boolean> {
+    return (await this.db('payload_blobs').where({ key }).andWhere('touched_at', '<', untouchedBefore).del()) > 0;
   }
 
   async getBlob(key: string): Promise<Buffer | undefined> {

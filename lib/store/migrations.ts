@@ -186,6 +186,30 @@ const MIGRATIONS: Record<string, { up(knex: Knex): Promise<void>; down(knex: Kne
       await knex.schema.dropTableIfExists('webhook_deliveries');
     },
   },
+  '0006_payload_blobs_touched': {
+    // When a blob was last written (a claim-check codec or planKeeper putting the same bytes again refreshes it): the
+    // garbage collector (lib/blob-gc.ts) deletes only blobs no history references that nobody wrote for a long time.
+    // And keys of 80: a plan's key is `plan:` and 64 hex digits, which 0004's 64 refused on PostgreSQL (SQLite ignores
+    // the length).
+    async up(knex) {
+      await knex.schema.alterTable('payload_blobs', (t) => {
+        t.string('touched_at', 32);
+      });
+      await knex('payload_blobs').update({ touched_at: knex.ref('created_at') });
+      if (knex.client.config.client === 'pg') {
+        await knex.raw('ALTER TABLE payload_blobs ALTER COLUMN key TYPE varchar(80), ALTER COLUMN touched_at SET NOT NULL');
+      }
+      await knex.schema.alterTable('payload_blobs', (t) => {
+        t.index(['touched_at']);
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('payload_blobs', (t) => {
+        t.dropIndex(['touched_at']);
+        t.dropColumn('touched_at');
+      });
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

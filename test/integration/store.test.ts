@@ -184,9 +184,23 @@ describe.each(backends)('metadata store on %s', (_name, open) => {
     expect(await store.getBlob('0'.repeat(64))).toBeUndefined();
   });
 
+  test('putting a blob again marks it written now; the collector deletes only what was not written since its cutoff', async () => {
+    const key = `plan:${'e'.repeat(64)}`; // a plan's key (activities/plans.ts): longer than a claim check's
+    await store.putBlob(key, Buffer.from('{"plan":1}'));
+    await store.db('payload_blobs').where({ key }).update({ touched_at: '2020-01-01T00:00:00.000Z' });
+    expect((await store.listBlobs()).find((b) => b.key === key)).toEqual({ key, size: 10, touched_at: '2020-01-01T00:00:00.000Z' });
+    await store.putBlob(key, Buffer.from('{"plan":1}'));
+    const touched = (await store.listBlobs()).find((b) => b.key === key)?.touched_at ?? '';
+    expect(touched > '2026-01-01').toBe(true);
+    expect(await store.deleteBlobUntouched(key, '2021-01-01T00:00:00.000Z')).toBe(false);
+    expect(await store.getBlob(key)).toEqual(Buffer.from('{"plan":1}'));
+    expect(await store.deleteBlobUntouched(key, new Date(Date.now() + 1000).toISOString())).toBe(true);
+    expect(await store.getBlob(key)).toBeUndefined();
+  });
+
   test('opening again applies no schema version twice', async () => {
     const versions = await store.db('sensei_schema_versions').select('name');
-    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters', '0004_payload_blobs', '0005_webhook_deliveries']);
+    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters', '0004_payload_blobs', '0005_webhook_deliveries', '0006_payload_blobs_touched']);
   });
 });
 
@@ -203,7 +217,7 @@ test('API and worker processes opening one new PostgreSQL store at once all star
     const check = await MetadataStore.open({ dataDir, databaseUrl: db.endpoint.connectionString });
     const versions = await check.db('sensei_schema_versions').select('name');
     await check.close();
-    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters', '0004_payload_blobs', '0005_webhook_deliveries']);
+    expect(versions.map((v: { name: string }) => v.name)).toEqual(['0001_initial', '0002_results', '0003_rate_counters', '0004_payload_blobs', '0005_webhook_deliveries', '0006_payload_blobs_touched']);
   } finally {
     await db.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });

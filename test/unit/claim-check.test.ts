@@ -2,7 +2,9 @@ import { ClaimCheckCodec, type BlobStore } from '../../lib/claim-check';
 
 class MapStore implements BlobStore {
   readonly blobs = new Map<string, Buffer>();
+  puts = 0;
   async putBlob(key: string, bytes: Buffer): Promise<void> {
+    this.puts += 1;
     this.blobs.set(key, bytes);
   }
   async getBlob(key: string): Promise<Buffer | undefined> {
@@ -44,5 +46,21 @@ describe('ClaimCheckCodec', () => {
     expect(store.blobs.size).toBe(1);
     const [encoded] = await codec.encode([payload(200)]);
     await expect(new ClaimCheckCodec(new MapStore(), 10).decode([encoded!])).rejects.toThrow(/is not in the metadata store/);
+  });
+
+  test('a stored key is trusted for a bounded time only: past it, the same payload is put again (the store marks it written)', async () => {
+    const store = new MapStore();
+    const remembering = new ClaimCheckCodec(store, 10);
+    await remembering.encode([payload(100)]);
+    await remembering.encode([payload(100)]);
+    expect(store.puts).toBe(1);
+    const forgetting = new ClaimCheckCodec(store, 10, 0);
+    await forgetting.encode([payload(100)]);
+    await forgetting.encode([payload(100)]);
+    expect(store.puts).toBe(3);
+    // A blob deleted meanwhile (lib/blob-gc.ts) is back after the next put, and decodes.
+    store.blobs.clear();
+    const [encoded] = await forgetting.encode([payload(100)]);
+    expect(Buffer.from((await forgetting.decode([encoded!]))[0]?.data ?? [])).toEqual(Buffer.alloc(100, 'x'));
   });
 });
