@@ -3,7 +3,8 @@
  * input of every validation activity: six of them in one workflow task, each encoded by the workflow's own payload
  * converter (pure JavaScript) — 20 s of one task at 5,000 tables on a loaded machine, with status queries waiting
  * behind it. The workflow now keeps the plan in the metadata store once (keepPlan) and sends its key; an activity
- * reads it back (each worker keeps the last few it read).
+ * reads it back (each worker keeps the last few it read). Every keep puts the plan again, which marks its blob
+ * written now: the blob collector (lib/blob-gc.ts) spares it for its grace period even before a history names the key.
  */
 import { createHash } from 'node:crypto';
 import type { MetadataStore } from '../lib/store';

@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import { verifyCertificateText } from '../lib/certificate';
 import { EXIT, EXIT_CODES_HELP, certificateCommands, connectionCommands, keyCommands, mappingCommands, migrationCommands, reportError } from './commands';
 import type { DemoOptions } from './demo';
+import type { GcBlobsOptions } from './gc-blobs';
 
 /** Checks a certificate file offline: 0 intact and signed by the trusted key, 1 altered, 2 intact but signer unknown. */
 function verifyCertificate(file: string, opts: { publicKey?: string; json?: boolean }): number {
@@ -71,6 +72,20 @@ program
     // Loaded here only: the demo brings in the Temporal worker, which the API commands have no use for.
     const { demo } = await import('./demo');
     process.exitCode = await demo(opts);
+  });
+
+program
+  .command('gc-blobs')
+  .description(
+    "delete the metadata store's large-payload blobs that no workflow history Temporal still keeps names and nobody wrote within the grace period (uses TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and SENSEI_DATABASE_URL / SENSEI_DATA_DIR)",
+  )
+  .option('--dry-run', 'report what would be deleted; delete nothing')
+  .option('--grace <duration>', 'keep unreferenced blobs written within this long (at least 1h; default SENSEI_BLOB_GC_GRACE or 24h)')
+  .option('--json', 'print the report as JSON')
+  .action(async (opts: GcBlobsOptions) => {
+    // Loaded here only: it connects to Temporal and the store directly, which the API commands have no use for.
+    const { gcBlobs } = await import('./gc-blobs');
+    process.exitCode = await gcBlobs(opts);
   });
 
 migrationCommands(program);

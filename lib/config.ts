@@ -61,6 +61,13 @@ export interface SenseiConfig {
   webhookAllowPrivate: boolean;
   /** SENSEI_WEBHOOK_ALLOW_CIDRS: comma-separated loopback/private ranges webhooks may go to (none). */
   webhookAllowCidrs: string[];
+  /**
+   * SENSEI_BLOB_GC_INTERVAL (24h): how often the API deletes large-payload blobs no history names any more
+   * (lib/blob-gc.ts; the first run one interval after start); `off` → never (run `sensei gc-blobs` instead).
+   */
+  blobGcIntervalMs: number | undefined;
+  /** SENSEI_BLOB_GC_GRACE (24h, at least 1h): unreferenced blobs written within this long are kept. */
+  blobGcGraceMs: number;
 }
 
 export const DEFAULT_TASK_QUEUE = 'sensei-migrations';
@@ -106,7 +113,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SenseiConfig {
     tlsDir: env.SENSEI_TLS_DIR ? path.resolve(env.SENSEI_TLS_DIR) : undefined,
     webhookAllowPrivate: flag(env.SENSEI_WEBHOOK_ALLOW_PRIVATE, 'SENSEI_WEBHOOK_ALLOW_PRIVATE'),
     webhookAllowCidrs: cidrs(env.SENSEI_WEBHOOK_ALLOW_CIDRS, 'SENSEI_WEBHOOK_ALLOW_CIDRS'),
+    blobGcIntervalMs: /^off$/i.test(env.SENSEI_BLOB_GC_INTERVAL ?? '') ? undefined : duration(env.SENSEI_BLOB_GC_INTERVAL, DAY_MS, 'SENSEI_BLOB_GC_INTERVAL'),
+    blobGcGraceMs: duration(env.SENSEI_BLOB_GC_GRACE, DAY_MS, 'SENSEI_BLOB_GC_GRACE', 3_600_000),
   };
+}
+
+const DAY_MS = 86_400_000;
+
+function duration(value: string | undefined, fallback: number, name: string, least = 1_000): number {
+  if (value === undefined || value === '') return fallback;
+  const ms = parseDuration(value, name);
+  if (ms < least) throw new Error(`${name} must be at least ${least / 1_000} s, got "${value}"`);
+  return ms;
+}
+
+/** "90s", "30m", "24h", "7d", or combined ("1d12h"), in milliseconds. */
+export function parseDuration(text: string, name = 'a duration'): number {
+  const units: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  const trimmed = text.trim();
+  if (!/^(\d+[smhd])+$/.test(trimmed)) throw new Error(`${name} must be a duration, got "${text}": write e.g. 90s, 30m, 24h, 7d or 1d12h`);
+  let ms = 0;
+  for (const [, n, unit] of trimmed.matchAll(/(\d+)([smhd])/g)) ms += Number(n) * (units[unit as string] as number);
+  return ms;
 }
 
 function httpUrl(value: string | undefined, name: string): string | undefined {

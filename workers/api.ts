@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from '../api/app';
 import type { AuthConfig } from '../api/auth';
 import { loadOrCreateSigningKey, publicKeyPem } from '../lib/certificate';
+import { scheduleBlobGc } from '../lib/blob-gc';
 import { ClaimCheckCodec } from '../lib/claim-check';
 import { MetadataStore } from '../lib/store';
 import { loadConfig, type SenseiConfig } from '../lib/config';
@@ -63,6 +64,8 @@ export async function startApi(config: SenseiConfig, log: Logger, address: strin
     const s = config.host ? app.listen(config.port, config.host, () => resolve(s)) : app.listen(config.port, () => resolve(s));
     s.once('error', reject);
   });
+  // Large-payload blobs no history names any more are deleted (lib/blob-gc.ts); every API process may run it, safely.
+  const blobGc = config.blobGcIntervalMs ? scheduleBlobGc(client, store, { intervalMs: config.blobGcIntervalMs, graceMs: config.blobGcGraceMs }, log) : undefined;
   const port = (server.address() as { port: number }).port;
   log.info({ port, temporal: address, namespace: config.namespace }, `API listening on http://localhost:${port}/v1, console at http://localhost:${port}/console/`);
   return {
@@ -71,6 +74,7 @@ export async function startApi(config: SenseiConfig, log: Logger, address: strin
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      await blobGc?.stop();
       await client.connection.close();
       await rateCounter.close();
       await store.close();

@@ -53,10 +53,11 @@ export interface MigrationHarness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: TestWorkflowEnvironment): Promise<MigrationHarness> {
+/** `databaseUrl`: a PostgreSQL metadata store for the worker and client (default: a SQLite file in a fresh data dir). */
+export async function startHarness(env: TestWorkflowEnvironment, options: { databaseUrl?: string } = {}): Promise<MigrationHarness> {
   const dataDir = tempDataDir();
   const taskQueue = uniqueId('tq');
-  const config = { namespace: 'default', taskQueue, encryptionKey: undefined, databaseUrl: undefined, ...testReach(dataDir) };
+  const config = { namespace: 'default', taskQueue, encryptionKey: undefined, databaseUrl: options.databaseUrl, ...testReach(dataDir) };
   const worker = await createWorker(env.nativeConnection, config);
   const running = worker.run();
   // The worker keeps large payloads in the metadata store (lib/claim-check.ts): the tests' client reads them there.

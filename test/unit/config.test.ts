@@ -13,6 +13,14 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ SENSEI_RATE_LIMIT: '0' })).toThrow(/SENSEI_RATE_LIMIT/);
   });
 
+  test('blob collection: daily with a day of grace by default, off, and a grace under an hour refused', () => {
+    expect(loadConfig({})).toMatchObject({ blobGcIntervalMs: 86_400_000, blobGcGraceMs: 86_400_000 });
+    expect(loadConfig({ SENSEI_BLOB_GC_INTERVAL: 'off', SENSEI_BLOB_GC_GRACE: '2d' })).toMatchObject({ blobGcIntervalMs: undefined, blobGcGraceMs: 172_800_000 });
+    expect(loadConfig({ SENSEI_BLOB_GC_INTERVAL: '6h' }).blobGcIntervalMs).toBe(21_600_000);
+    expect(() => loadConfig({ SENSEI_BLOB_GC_GRACE: '30m' })).toThrow(/SENSEI_BLOB_GC_GRACE must be at least 3600 s/);
+    expect(() => loadConfig({ SENSEI_BLOB_GC_INTERVAL: 'daily' })).toThrow(/SENSEI_BLOB_GC_INTERVAL must be a duration/);
+  });
+
   test('Temporal TLS and API key options', () => {
     expect(temporalSecurity({})).toEqual({});
     expect(temporalSecurity({ TEMPORAL_API_KEY: 'k' })).toEqual({ apiKey: 'k', tls: true });
