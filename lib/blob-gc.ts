@@ -148,18 +148,20 @@ export async function collectBlobGarbage(client: Client, store: MetadataStore, o
   };
   const kept = new Set<string>();
   for (const blob of await store.listBlobs()) {
-    const count = (into: { blobs: number; bytes: number }) => {
-      into.blobs += 1;
-      into.bytes += blob.size;
-    };
+    let tally: { blobs: number; bytes: number };
     if (references.claimChecks.has(blob.key) || references.plans.has(blob.key)) {
       kept.add(blob.key);
-      count(report.referenced);
-    } else if (blob.touched_at >= untouchedBefore || !(report.dryRun || (await store.deleteBlobUntouched(blob.key, untouchedBefore)))) {
-      count(report.fresh);
+      tally = report.referenced;
+    } else if (blob.touched_at >= untouchedBefore) {
+      tally = report.fresh;
+    } else if (report.dryRun) {
+      tally = report.deleted;
     } else {
-      count(report.deleted);
+      // False when a writer put it again since the listing: it is fresh now.
+      tally = (await store.deleteBlobUntouched(blob.key, untouchedBefore)) ? report.deleted : report.fresh;
     }
+    tally.blobs += 1;
+    tally.bytes += blob.size;
   }
   report.missing = [...references.claimChecks, ...references.plans].filter((key) => !kept.has(key)).sort();
   return report;
