@@ -541,16 +541,25 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   override async createIndexesAndForeignKeys(plan: TablePlan): Promise<void> {
     if (!plan.native) return super.createIndexesAndForeignKeys(plan);
     await this.guard(`create indexes of ${plan.target}`, async () => {
+      // A retried finalisation finds its own indexes, also those indexName renamed (ownIndex).
+      const existing = (
+        await this.exec(
+          `SELECT i.relname, x.indisunique, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+            WHERE x.indrelid = to_regclass($1) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`,
+          [this.qt(plan.target)],
+        )
+      ).map((r) => ({ name: String(r[0]), unique: r[1] === true, definition: indexDefinitionAfterTable(String(r[2])) }));
+      const claimed = new Set<string>();
       for (const index of [...plan.source.indexes, ...(plan.source.expressionIndexes ?? [])]) {
         if (!index.definition) continue;
-        // A retried finalisation finds its own indexes.
-        const exists = await this.exec(
-          `SELECT 1 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = to_regclass($1) AND i.relname IN ($2, $3)`,
-          [this.qt(plan.target), index.name, this.fitName(`${plan.target}_${index.name}`)],
-        );
-        if (exists.length) continue;
+        const own = ownIndex(existing, index, claimed, (n) => this.fitName(n < 2 ? `${plan.target}_${index.name}` : `${plan.target}_${index.name}_${n}`));
+        if (own !== undefined) {
+          claimed.add(own);
+          continue;
+        }
         const name = await this.indexName(plan.target, index.name);
         await this.exec(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(name)} ON ${this.qt(plan.target)} ${index.definition}`);
+        claimed.add(name);
       }
     });
     const rest = plan.source.indexes.filter((i) => !i.definition);
@@ -1170,6 +1179,33 @@ function partitionsUnder(rows: PartitionRow[], parent: number): PartitionInfo[] 
 export function indexDefinitionAfterTable(indexdef: string): string | null {
   const at = indexdef.indexOf(' USING ');
   return at < 0 ? null : indexdef.slice(at + 1);
+}
+
+/** How many renamed forms of an index name (indexName: the table in front, then `_2`, `_3`, …) a retry looks for. */
+const RENAMED_INDEX_FORMS = 1000;
+
+/**
+ * Which index already on the target table (not one behind a constraint) is the copy an earlier attempt made of the
+ * source's `index`, if any: the one of its name, or one of the names indexName gives when that name is taken
+ * (`renamed(1)` is the table in front, `renamed(n)` the same with `_n`) and with the same definition. An index that
+ * another of the source's indexes took already (`claimed`) is never it: a table may have both `status_idx` and
+ * `orders_status_idx`, which is not `status_idx` renamed.
+ */
+export function ownIndex(
+  existing: readonly { name: string; unique: boolean; definition: string | null }[],
+  index: { name: string; unique: boolean; definition?: string },
+  claimed: ReadonlySet<string>,
+  renamed: (n: number) => string,
+): string | undefined {
+  const free = existing.filter((e) => !claimed.has(e.name));
+  if (free.some((e) => e.name === index.name)) return index.name;
+  const same = free.filter((e) => e.unique === index.unique && e.definition === index.definition);
+  if (same.length === 0) return undefined;
+  for (let n = 1; n <= RENAMED_INDEX_FORMS; n++) {
+    const name = renamed(n);
+    if (same.some((e) => e.name === name)) return name;
+  }
+  return undefined;
 }
 
 export function createPostgresConnector(endpoint: Endpoint): PostgresConnector {

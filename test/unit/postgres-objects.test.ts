@@ -1,4 +1,4 @@
-import { indexDefinitionAfterTable, startupOption } from '../../connectors/postgres/index';
+import { indexDefinitionAfterTable, ownIndex, startupOption } from '../../connectors/postgres/index';
 import { extensionObjects, functionObjects, orderTypes, triggerObject, sequenceObject, typeObjects, typeStatements, viewObject, type PgTypeRow } from '../../connectors/postgres/objects';
 
 const type = (t: Partial<PgTypeRow> & Pick<PgTypeRow, 'oid' | 'name' | 'typtype'>): PgTypeRow => ({
@@ -107,5 +107,35 @@ describe('PostgreSQL schema objects as the statements that create them', () => {
     expect(indexDefinitionAfterTable('CREATE UNIQUE INDEX i ON ONLY s.p USING btree (a)')).toBe('USING btree (a)');
     expect(startupOption('"my schema", public')).toBe('"my\\ schema",\\ public');
     expect(startupOption('a\\b')).toBe('a\\\\b');
+  });
+});
+
+describe("a native table's indexes found again by a retried finalisation", () => {
+  const renamed = (table: string, name: string) => (n: number) => (n < 2 ? `${table}_${name}` : `${table}_${name}_${n}`);
+  const status = { name: 'status_idx', unique: false, definition: 'USING btree (status)' };
+  const legacy = { name: 'orders_status_idx', unique: false, definition: 'USING btree (status, placed)' };
+
+  test('another of the source\'s indexes named like the table in front is not this one renamed (it is created)', () => {
+    // Created in name order: orders_status_idx first; status_idx must not take it for its own copy.
+    const claimed = new Set(['orders_status_idx']);
+    expect(ownIndex([{ ...legacy }], status, claimed, renamed('orders', 'status_idx'))).toBeUndefined();
+    // Nor when it happens to have the same definition: it is another index's.
+    expect(ownIndex([{ ...legacy, definition: status.definition }], status, claimed, renamed('orders', 'status_idx'))).toBeUndefined();
+  });
+
+  test('a retry finds each index under its own name, or renamed (the table in front, then a number) with its definition', () => {
+    const existing = [
+      { ...legacy },
+      { name: 'orders_status_idx_2', unique: false, definition: status.definition },
+    ];
+    const claimed = new Set<string>();
+    const first = ownIndex(existing, legacy, claimed, renamed('orders', legacy.name));
+    expect(first).toBe('orders_status_idx');
+    claimed.add(first as string);
+    expect(ownIndex(existing, status, claimed, renamed('orders', 'status_idx'))).toBe('orders_status_idx_2');
+    expect(ownIndex([{ name: 'orders_status_idx', unique: false, definition: status.definition }], status, new Set(), renamed('orders', 'status_idx'))).toBe('orders_status_idx');
+    // A renamed form with another definition or uniqueness is not this index.
+    expect(ownIndex([{ name: 'orders_status_idx_2', unique: true, definition: status.definition }], status, new Set(), renamed('orders', 'status_idx'))).toBeUndefined();
+    expect(ownIndex([{ name: 'orders_status_idx_2', unique: false, definition: 'USING hash (status)' }], status, new Set(), renamed('orders', 'status_idx'))).toBeUndefined();
   });
 });
