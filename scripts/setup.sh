@@ -31,17 +31,26 @@ fi
 # dpkg-deb -x): MariaDB's test-suite data holds the MySQL "world" database (countries, cities, languages), and R's
 # RSQLite package holds R's datasets as an SQLite file (42 tables, none with a primary key).
 samples=.cache/sample-databases
+# Called where a failure is not fatal (`fetch_samples || log …`), so `set -e` does not apply inside: each step says
+# whether it worked. Root's apt-get download fetches as the user _apt, which may write to the download directory only;
+# nobody else may write where the packages are unpacked.
 fetch_samples() {
-  local debs
-  debs=$(mktemp -d)
-  chmod 777 "$debs"
-  fetch() { (cd "$debs" && apt-get download -qq mariadb-test-data r-cran-rsqlite >/dev/null 2>&1); }
-  fetch || { $SUDO apt-get update -qq && fetch; } || { rm -rf "$debs"; return 1; }
-  mkdir -p "$debs/x" "$samples"
-  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$debs/x"; done
-  cp "$debs/x/usr/share/mysql/mysql-test/include/world.inc" "$debs/x/usr/share/mysql/mysql-test/include/world_schema.inc" "$samples/"
-  cp "$debs/x/usr/lib/R/site-library/RSQLite/db/datasets.sqlite" "$samples/"
+  local debs ok=0
+  debs=$(mktemp -d) || return 1
+  chmod 711 "$debs" && mkdir "$debs/dl" "$debs/x" || { rm -rf "$debs"; return 1; }
+  if [ "$(id -u)" = 0 ] && id _apt >/dev/null 2>&1; then chown _apt "$debs/dl"; fi
+  fetch() { (cd "$debs/dl" && apt-get download -qq mariadb-test-data r-cran-rsqlite >/dev/null 2>&1); }
+  unpack() {
+    local deb
+    for deb in "$debs"/dl/*.deb; do dpkg-deb -x "$deb" "$debs/x" || return 1; done
+  }
+  if { fetch || { $SUDO apt-get update -qq && fetch; }; } && unpack && mkdir -p "$samples" &&
+    cp "$debs/x/usr/share/mysql/mysql-test/include/world.inc" "$debs/x/usr/share/mysql/mysql-test/include/world_schema.inc" "$samples/" &&
+    cp "$debs/x/usr/lib/R/site-library/RSQLite/db/datasets.sqlite" "$samples/"; then
+    ok=1
+  fi
   rm -rf "$debs"
+  [ "$ok" = 1 ]
 }
 if [ ! -f "$samples/world.inc" ] || [ ! -f "$samples/world_schema.inc" ] || [ ! -f "$samples/datasets.sqlite" ]; then
   log "fetching the sample databases from Debian's packages (mariadb-test-data, r-cran-rsqlite)"
