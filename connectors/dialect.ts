@@ -160,6 +160,11 @@ export interface ValidationSql {
    */
   column?(col: string, type: CanonicalType): string;
   /**
+   * A column as the statistics aggregate it (COUNT, MIN, MAX, COUNT DISTINCT), where some of its values are ones no
+   * other dialect holds (MariaDB/MySQL zero dates: NULL, as the copy reads them); absent: the column itself.
+   */
+  aggregated?(col: string, type: CanonicalType | undefined): string;
+  /**
    * A value `text` or `column` printed, in the canonical text's terms (Oracle: its signed years as ISO 8601 years);
    * absent: as printed.
    */

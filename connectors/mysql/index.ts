@@ -2,7 +2,7 @@
 import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { isGeometryType, mysqlDefaultSql, nativeForm, spatialSridClause, toCanonical } from './types';
-import { longTextBound } from './validation';
+import { isDated, longTextBound, withoutZeroDates } from './validation';
 import { bitsAsDigits, ewkbAsGeometry, geometryAsEwkb, setAsJson } from './values';
 import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
 import { crossType } from '../../lib/typemap/common';
@@ -38,6 +38,9 @@ export interface MysqlOptions {
 }
 
 const lit = (text: string) => quoteLiteral('mysql', text);
+
+/** A zero date as the row path reads it (dateStrings: '0000-00-00', '2020-05-00 10:00:00'), else null. */
+const ZERO_DATE = /^\d{4}-(00-\d{2}|\d{2}-00)/;
 
 /** Text with PostgreSQL COPY's escapes applied by the server: backslash first, then tab, newline, carriage return. */
 function copyEscaped(expr: string): string {
@@ -83,14 +86,14 @@ function copyTextExpression(c: ColumnMapping, q: (name: string) => string): stri
     case 'uuid':
       return /^(uuid|char\(36\))$/.test(native) ? `LOWER(${col})` : null;
     case 'date':
-      return native === 'date' ? col : null;
+      return native === 'date' ? withoutZeroDates(col) : null;
     case 'time':
       return /^time(\(\d\))?$/.test(native) ? col : null;
     case 'timestamp':
-      return /^datetime(\(\d\))?$/.test(native) ? col : null;
+      return /^datetime(\(\d\))?$/.test(native) ? withoutZeroDates(col) : null;
     case 'timestamptz':
       // The session's time_zone is UTC (SESSION_SQL).
-      return /^timestamp(\(\d\))?$/.test(native) ? `CONCAT(${col}, '+00')` : null;
+      return /^timestamp(\(\d\))?$/.test(native) ? `CONCAT(${withoutZeroDates(col)}, '+00')` : null;
     case 'binary':
       return /^(binary|varbinary|tinyblob|blob|mediumblob|longblob)\b/.test(native) ? `CONCAT(${lit('\\\\x')}, HEX(${col}))` : null;
     default:
@@ -221,6 +224,10 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
    * Read for another dialect, a type only MariaDB/MySQL has takes its portable form first (./values.ts).
    */
   protected override convertRows(rows: unknown[][], types: CanonicalType[], options?: ReadOptions): Row[] {
+    if (!options?.native && types.some(isDated)) {
+      const dated = types.map(isDated);
+      rows = rows.map((row) => row.map((v, i) => (dated[i] && typeof v === 'string' && ZERO_DATE.test(v) ? null : v)));
+    }
     if (!options?.native && types.some((t) => t.family)) {
       const portable = types.map(portableValue);
       rows = rows.map((row) => row.map((v, i) => (v === null || v === undefined ? v : portable[i](v))));
@@ -407,8 +414,9 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     const fields = plan.columns.map((c) => {
       const expr = render(c, (n) => this.q(n));
       if (expr === null) throw new ConnectorError('NotSupported', `column ${c.column} of ${plan.source.name} cannot be rendered as ${format} text`);
-      // CONCAT_WS skips NULLs, which would shift the fields: NULL is written as \N.
-      return c.nullable ? `COALESCE(${expr}, ${lit('\\N')})` : expr;
+      // CONCAT_WS skips NULLs, which would shift the fields: NULL is written as \N (a zero date of a NOT NULL column
+      // too: the target then refuses that row, by key).
+      return c.nullable || isDated(c.canonical) ? `COALESCE(${expr}, ${lit('\\N')})` : expr;
     });
     const params: unknown[] = [];
     const where = this.rangeCondition(plan.keyColumns, keyTypesOf(plan), range, params);

@@ -17,6 +17,9 @@ export interface MysqlNativeType {
   srid?: number;
 }
 
+/** What the gate says of every date, DATETIME and TIMESTAMP read for another dialect (index.ts reads them so). */
+const ZERO_DATES = "a zero date ('0000-00-00', or a zero month or day) has no equal in other dialects: it is read as NULL";
+
 /** MySQL quotes enum labels as 'a','b''c' (and MariaDB may escape with backslashes). */
 export function parseEnumLabels(columnType: string): string[] {
   const body = columnType.slice(columnType.indexOf('(') + 1, columnType.lastIndexOf(')'));
@@ -97,14 +100,14 @@ function baseType(info: MysqlNativeType): CanonicalType {
     case 'longblob':
       return { kind: 'binary' };
     case 'date':
-      return { kind: 'date' };
+      return { kind: 'date', readNote: ZERO_DATES };
     case 'time':
       return { kind: 'time', precision: a, readNote: 'MySQL TIME may hold durations beyond 24 hours' };
     case 'datetime':
-      return { kind: 'timestamp', precision: a };
+      return { kind: 'timestamp', precision: a, readNote: ZERO_DATES };
     case 'timestamp':
       // Stored in UTC and shown in the session zone, which Sensei sets to +00:00.
-      return { kind: 'timestamptz', precision: a };
+      return { kind: 'timestamptz', precision: a, readNote: ZERO_DATES };
     case 'year':
       return { kind: 'int16', check: 'VALUE = 0 OR VALUE BETWEEN 1901 AND 2155', readNote: 'YEAR stored as a small integer with CHECK (0 or 1901 to 2155)' };
     case 'enum':

@@ -1,5 +1,6 @@
 /** The SQL MariaDB/MySQL runs for the validation tiers, and its pieces of the digest normal form (lib/validation/digest.ts). */
 import type { DigestColumn, ValidationSql } from '../dialect';
+import type { CanonicalType } from '../../lib/types';
 import { nativeForm } from './types';
 
 /** Decimal scale declared by a native type such as DECIMAL(10, 2); undefined when none is given. */
@@ -10,6 +11,16 @@ function declaredScale(native: string): number | undefined {
 }
 
 const text = (expr: string) => `CONCAT(LENGTH(${expr}), ':', ${expr})`;
+
+/**
+ * A date, DATETIME or TIMESTAMP column as another dialect can hold it: MariaDB/MySQL keep "zero dates" ('0000-00-00',
+ * or a zero month or day: '2020-05-00') where sql_mode allows them, which no other dialect has; they are read as NULL
+ * (as pgloader and AWS DMS do), and said at the gate. Validation compares both sides in the same terms (./validation.ts).
+ */
+export function withoutZeroDates(col: string): string {
+  return `IF(MONTH(${col}) = 0 OR DAYOFMONTH(${col}) = 0, NULL, ${col})`;
+}
+
 
 function value(c: DigestColumn, col: string): string {
   switch (c.type.kind) {
@@ -31,13 +42,13 @@ function value(c: DigestColumn, col: string): string {
     case 'enum':
       return text(`CONVERT(${col} USING utf8mb4)`);
     case 'date':
-      return `DATE_FORMAT(${col}, '%Y-%m-%d')`;
+      return `DATE_FORMAT(${withoutZeroDates(col)}, '%Y-%m-%d')`;
     case 'time':
       return `TIME_FORMAT(${col}, '%H:%i:%s.%f')`;
     case 'timestamp':
     case 'timestamptz':
       // Sessions run with time_zone +00:00: TIMESTAMP prints in UTC, DATETIME holds UTC wall time already.
-      return `DATE_FORMAT(${col}, '%Y-%m-%d %H:%i:%s.%f')`;
+      return `DATE_FORMAT(${withoutZeroDates(col)}, '%Y-%m-%d %H:%i:%s.%f')`;
     case 'binary':
       return `LOWER(HEX(${col}))`;
     // A type only MariaDB/MySQL has (SET, BIT(n), GEOMETRY, INET6, …), compared with another of the same dialect only.
@@ -68,8 +79,15 @@ export function longTextBound(columns: { quoted: string; native: string }[]): st
   return `(2 * COALESCE(LENGTH(CONCAT_WS('', ${large.map((c) => c.quoted).join(', ')})), @@max_allowed_packet) + ${2 * 65_535 + 48 * columns.length})`;
 }
 
+/** A date, DATETIME or TIMESTAMP: a column that may hold zero dates. */
+export const isDated = (type: CanonicalType | undefined) => type?.kind === 'date' || type?.kind === 'timestamp' || type?.kind === 'timestamptz';
+
 export const validation = {
   text: (expr: string) => `CAST(${expr} AS CHAR)`,
+  // A zero date is NULL wherever validation reads a date (as the copy reads it for another dialect): in the statistics
+  // and the generated suite's queries as in the digest.
+  aggregated: (col: string, type: CanonicalType | undefined) => (isDated(type) ? withoutZeroDates(col) : col),
+  column: (col: string, type: CanonicalType) => (isDated(type) ? withoutZeroDates(col) : col),
   charLength: (expr: string) => `CHAR_LENGTH(${expr})`,
   // MariaDB prints a FLOAT's MIN/MAX with six significant digits: widen to double.
   floatAggregate: (fn: 'MIN' | 'MAX' | 'SUM', col: string) => (fn !== 'SUM' ? `(${fn}(${col}) + 0e0)` : `${fn}(${col})`),

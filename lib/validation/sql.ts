@@ -80,7 +80,7 @@ export function statisticsSql(p: Place, table: string, columns: StatColumn[]): s
   const floatAggregate = sql.floatAggregate;
   const parts = ['COUNT(*) AS n'];
   columns.forEach((c, i) => {
-    const col = q(p, c.name);
+    const col = sql.aggregated ? sql.aggregated(q(p, c.name), c.type) : q(p, c.name);
     parts.push(`COUNT(${col}) AS n${i}`);
     if (c.kind === 'float') {
       parts.push(`${floatAggregate('MIN', col)} AS min${i}`, `${floatAggregate('MAX', col)} AS max${i}`, `${floatAggregate('SUM', col)} AS sum${i}`);

@@ -1,0 +1,98 @@
+/**
+ * MariaDB/MySQL "zero dates" ('0000-00-00', and dates with a zero month or day, which sql_mode lets a legacy database
+ * hold) have no equal in any other dialect: read for PostgreSQL or SQLite they become NULL, as pgloader and AWS DMS make
+ * them, and validation compares both sides in those terms, so the migration passes. In a NOT NULL column such a row is
+ * rejected by key, saying why; MariaDB → MariaDB keeps them as they are. The target is read with this test's own SQL.
+ */
+import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
+import type { Endpoint } from '../../connectors/types';
+import { migrateApproving } from '../helpers/caught';
+import { mariadbRows, pgRows } from '../helpers/databases';
+import { migrationSuite } from '../helpers/suite';
+
+const suite = migrationSuite({ timeoutMs: 120_000 });
+
+let source: Endpoint;
+let strict: Endpoint;
+
+async function load(endpoint: Endpoint, sql: string): Promise<void> {
+  // One connection, so that its sql_mode (MariaDB's default refuses no zero date; MySQL's does) holds for the inserts.
+  const conn = await mysql.createConnection({ uri: endpoint.connectionString, multipleStatements: true });
+  try {
+    await conn.query(`SET SESSION sql_mode = ''; ${sql}`);
+  } finally {
+    await conn.end();
+  }
+}
+
+const ROWS = [
+  { id: 1, d: null, dn: '2000-01-01', ts: null, t2: null, dp: null, note: 'zero' },
+  { id: 2, d: '2020-01-02', dn: '2021-03-04', ts: '2020-01-02 03:04:05', t2: '2020-01-02 03:04:05', dp: null, note: 'partial' },
+  { id: 3, d: null, dn: '2022-02-02', ts: null, t2: null, dp: null, note: 'nulls' },
+];
+
+beforeAll(async () => {
+  source = (await suite.database('mysql')).endpoint;
+  await load(
+    source,
+    `CREATE TABLE z (id INT PRIMARY KEY, d DATE, dn DATE NOT NULL, ts DATETIME, t2 TIMESTAMP NULL, dp DATE, note VARCHAR(20));
+     INSERT INTO z VALUES
+       (1, '0000-00-00', '2000-01-01', '0000-00-00 00:00:00', '0000-00-00 00:00:00', '2020-00-00', 'zero'),
+       (2, '2020-01-02', '2021-03-04', '2020-01-02 03:04:05', '2020-01-02 03:04:05', '2020-05-00', 'partial'),
+       (3, NULL, '2022-02-02', NULL, NULL, NULL, 'nulls');`,
+  );
+  strict = (await suite.database('mysql')).endpoint;
+  await load(strict, `CREATE TABLE zn (id INT PRIMARY KEY, d DATE NOT NULL); INSERT INTO zn VALUES (1, '2020-01-01'), (2, '0000-00-00'), (3, '2020-03-00');`);
+});
+
+test('MariaDB zero dates → PostgreSQL: NULL, and the migration validates', async () => {
+  const target = (await suite.database('postgresql')).endpoint;
+  const { status } = await migrateApproving(suite.harness, source, target);
+  expect({ status: status.status, failure: status.failure, validation: status.validation?.status, errors: status.errors_total }).toEqual({
+    status: 'completed',
+    failure: null,
+    validation: 'passed',
+    errors: 0,
+  });
+  const rows = await pgRows(
+    target,
+    `SELECT id, d::text AS d, dn::text AS dn, to_char(ts, 'YYYY-MM-DD HH24:MI:SS') AS ts, to_char(t2 AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS t2, dp::text AS dp, note FROM z ORDER BY id`,
+  );
+  expect(rows).toEqual(ROWS);
+});
+
+test('MariaDB zero dates → SQLite: NULL, and the migration validates', async () => {
+  const target = (await suite.database('sqlite')).endpoint;
+  const { status } = await migrateApproving(suite.harness, source, target);
+  expect({ status: status.status, validation: status.validation?.status, errors: status.errors_total }).toEqual({ status: 'completed', validation: 'passed', errors: 0 });
+  const db = new Database(target.connectionString, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT id, d, dn, ts, t2, dp, note FROM z ORDER BY id').all() as Record<string, unknown>[];
+    // Timestamps keep their canonical text (a fraction only when there is one; t2, a TIMESTAMP, in UTC with its Z).
+    expect(rows.map((r) => ({ ...r, ts: r.ts === null ? null : String(r.ts).slice(0, 19), t2: r.t2 === null ? null : String(r.t2).slice(0, 19) }))).toEqual(ROWS);
+  } finally {
+    db.close();
+  }
+});
+
+test('MariaDB → MariaDB keeps zero dates as they are', async () => {
+  const target = (await suite.database('mysql')).endpoint;
+  const { status } = await migrateApproving(suite.harness, source, target);
+  expect({ status: status.status, validation: status.validation?.status }).toEqual({ status: 'completed', validation: 'passed' });
+  const rows = await mariadbRows(target, 'SELECT id, CAST(d AS CHAR) AS d, CAST(ts AS CHAR) AS ts, CAST(dp AS CHAR) AS dp FROM z ORDER BY id');
+  expect(rows).toEqual([
+    { id: 1, d: '0000-00-00', ts: '0000-00-00 00:00:00', dp: '2020-00-00' },
+    { id: 2, d: '2020-01-02', ts: '2020-01-02 03:04:05', dp: '2020-05-00' },
+    { id: 3, d: null, ts: null, dp: null },
+  ]);
+});
+
+test('a zero date in a NOT NULL column: that row is rejected by key, saying why; the others are copied', async () => {
+  const target = (await suite.database('postgresql')).endpoint;
+  const { status } = await migrateApproving(suite.harness, strict, target);
+  const rejected = status.errors.filter((e) => e.code === 'RowRejected');
+  expect(rejected.map((e) => e.key).sort()).toEqual([[2], [3]]);
+  for (const e of rejected) expect(e.message).toMatch(/null value in column "d"/);
+  expect(await pgRows(target, 'SELECT id, d::text AS d FROM zn ORDER BY id')).toEqual([{ id: 1, d: '2020-01-01' }]);
+});
