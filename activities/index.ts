@@ -4,7 +4,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { dialectNamed } from '../connectors/dialects';
 import { compareDecimalText } from '../connectors/key-range';
 import { ConnectorError, isTextChunkSource, isTextChunkTarget, passThroughFormat, type Connector, type ReadOptions } from '../connectors/types';
-import { extensionsWanted, planMigration } from '../lib/mapping';
+import { extensionsWanted, planMigration, withSpatialRefs } from '../lib/mapping';
 import type { EndpointRef, MigrationError, MigrationInput, MigrationStatus, RowCountCheck, TimelineEvent, ValidationReport } from '../lib/migration';
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
 import { withoutQuotedValues } from '../lib/redact';
@@ -408,7 +408,10 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
         // One it lacks but its server offers is created before the tables when the target's user may, else the gate says so.
         const wanted = extensionsWanted(input.schema, input.target.type, extensions).map((w) => w.name);
         const offered = wanted.length && connector.offeredExtensions ? await connector.offeredExtensions(wanted) : [];
-        const plan = planMigration(input.schema, input.target.type, { targetSchema: connector.schema, targetExtensions: extensions, offeredExtensions: offered });
+        const planned = planMigration(input.schema, input.target.type, { targetSchema: connector.schema, targetExtensions: extensions, offeredExtensions: offered });
+        // Same dialect: the spatial_ref_sys rows the source's users added that the target lacks are added before the tables.
+        const refs = sameDialect && input.schema.spatialRefs?.length && connector.spatialRefObjects ? await connector.spatialRefObjects(input.schema.spatialRefs, planned) : null;
+        const plan = refs ? withSpatialRefs(planned, refs) : planned;
         // Same dialect: what the target server cannot create (an extension it lacks) is named before anything is made.
         const problems = sameDialect && plan.objects?.length && connector.planProblems ? await connector.planProblems(plan) : [];
         return problems.length ? { ...plan, blockers: [...plan.blockers, ...problems] } : plan;

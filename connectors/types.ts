@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Dialect, Key, MigrationPlan, OfferedExtension, Row, SchemaInfo, SchemaObject, TablePlan, CanonicalType } from '../lib/types';
+import type { Dialect, Key, MigrationPlan, OfferedExtension, Row, SchemaInfo, SchemaObject, SpatialRef, TablePlan, CanonicalType } from '../lib/types';
 
 /** Where a connector points. The connection string is a secret: never log or return it. */
 export interface Endpoint {
@@ -112,6 +112,12 @@ export interface Connector {
 
   /** What of a plan this target cannot create (an extension the server lacks, …): blockers the mapping shows. */
   planProblems?(plan: MigrationPlan): Promise<string[]>;
+
+  /**
+   * Same dialect (PostgreSQL with PostGIS): the source's spatial_ref_sys rows its users added (SchemaInfo.spatialRefs)
+   * that this target lacks, as objects the plan creates before the tables, with the notes and blockers they bring.
+   */
+  spatialRefObjects?(rows: SpatialRef[], plan: MigrationPlan): Promise<{ objects: SchemaObject[]; notes: string[]; blockers: string[] }>;
 
   close(): Promise<void>;
 }

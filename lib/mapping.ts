@@ -424,8 +424,9 @@ function offeredExtensions(schema: SchemaInfo, targetDialect: Dialect, options: 
 }
 
 /**
- * The spatial_ref_sys rows the source's users added that columns use (SpatialModifiers.customSrs): Sensei does not
- * migrate them (a PostGIS target has its own rows only; another dialect keeps just the SRID number).
+ * The spatial_ref_sys rows the source's users added that columns use (SpatialModifiers.customSrs), into another
+ * dialect: not migrated (it keeps just the SRID number). A PostgreSQL target says what becomes of them itself (see
+ * withSpatialRefs).
  */
 function customSpatialRefNotes(schema: SchemaInfo): string[] {
   const used = new Map<number, { srs: string; columns: string[] }>();
@@ -454,7 +455,7 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   const named = crossDialect ? nameCreatedTypes(nameConstraints(planned, dialectNamed(targetDialect).identifiers, notes), targetDialect, notes) : planned;
   const { tables, objects: extensionObjects } = crossDialect ? offeredExtensions(schema, targetDialect, options, named, notes) : { tables: named, objects: [] };
   const columns = tables.flatMap((t) => t.columns);
-  notes.push(...customSpatialRefNotes(schema));
+  if (!(native && schema.spatialRefs?.length)) notes.push(...customSpatialRefNotes(schema));
   // Natively a column may have no declared type at all (SQLite): the target declares it as the source does.
   const blockers = tables
     .flatMap((t) => t.columns.filter((c) => c.canonical.kind === 'unsupported' || (!c.targetType && !(t.native && c.sourceType === ''))))
@@ -493,6 +494,17 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
     ...(extensionObjects.length ? { objects: extensionObjects } : {}),
     ...(crossDialect && extensions.length ? { targetExtensions: extensions } : {}),
   };
+}
+
+/**
+ * A same-dialect plan with the spatial_ref_sys rows the target adds (the target connector's spatialRefObjects): created
+ * right after the extensions (PostGIS among them), before the types and tables; their notes and blockers with the plan's.
+ */
+export function withSpatialRefs(plan: MigrationPlan, refs: { objects: SchemaObject[]; notes: string[]; blockers: string[] }): MigrationPlan {
+  const objects = plan.objects ?? [];
+  const after = objects.filter((o) => o.kind === 'extension').length;
+  const all = [...objects.slice(0, after), ...refs.objects, ...objects.slice(after)];
+  return { ...plan, notes: [...(plan.notes ?? []), ...refs.notes], blockers: [...plan.blockers, ...refs.blockers], ...(all.length ? { objects: all } : {}) };
 }
 
 /**

@@ -75,7 +75,8 @@ export interface CanonicalType {
  * What a spatial column declares beyond its values' bytes: its geometry subtype (PostGIS spells them `Point`,
  * `MultiPolygon`, `PointZ`; absent or `Geometry`: any), the SRID its values take, whether its coordinates are
  * longitude/latitude on the spheroid (PostGIS geography: distances and areas are geodesic) and, when the SRID's
- * spatial_ref_sys row is one the source's users added, that row's authority (`custom:1`): it is not migrated.
+ * spatial_ref_sys row is one the source's users added, that row's authority (`custom:1`): only a PostgreSQL target
+ * with PostGIS gets the row (SchemaInfo.spatialRefs); another dialect keeps just the number.
  */
 export interface SpatialModifiers {
   subtype?: string;
@@ -236,6 +237,17 @@ export interface SchemaInfo {
   tables: TableInfo[];
   /** Schema objects besides the tables, where the dialect describes them (see SchemaObject). */
   objects?: SchemaObject[];
+  /** PostgreSQL with PostGIS: the spatial_ref_sys rows the source's users added (not those PostGIS installs), by SRID. */
+  spatialRefs?: SpatialRef[];
+}
+
+/** A row of PostGIS's spatial_ref_sys: a spatial reference system, as the table spells it. */
+export interface SpatialRef {
+  srid: number;
+  authName: string | null;
+  authSrid: number | null;
+  srtext: string | null;
+  proj4text: string | null;
 }
 
 /**

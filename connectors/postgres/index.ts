@@ -6,9 +6,9 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { quoteList, quoteLiteral } from '../../lib/quote';
 import { databaseSocket } from '../../lib/reach';
 import { enumTypeName, toCanonical } from './types';
-import { postgisOwnSrid } from './spatial-refs';
+import { insertSpatialRef, postgisOwnSrid, sameSpatialRef, SPATIAL_REF_COLUMNS, spatialRefAuthority, spatialRefOf } from './spatial-refs';
 import { crossType } from '../../lib/typemap/common';
-import type { CanonicalType, ColumnInfo, ForeignKeyInfo, MigrationPlan, OfferedExtension, PartitionInfo, Row, SchemaInfo, SchemaObject, SpatialModifiers, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
+import type { CanonicalType, ColumnInfo, ForeignKeyInfo, MigrationPlan, OfferedExtension, PartitionInfo, Row, SchemaInfo, SchemaObject, SpatialModifiers, SpatialRef, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
 import { hideSecrets } from '../endpoint';
 import { keyRange, keyTypesOf, rangeSafe } from '../key-range';
 import { batchesAsText, copyTextToLoadData, escapeField, rowsAsText, type FieldFormatter } from '../text-load';
@@ -152,6 +152,9 @@ function loadDataExpression(c: ColumnMapping, q: (name: string) => string): stri
       return col;
   }
 }
+
+/** SchemaObject.kind of a spatial_ref_sys row the plan adds (see spatialRefObjects); its name is the SRID. */
+const SPATIAL_REF_KIND = 'spatial_ref_sys row';
 
 /** The search path of a connector working in `schema`: the schema, then public (where extensions usually live). */
 function searchPath(schema: string): string {
@@ -683,34 +686,98 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   }
 
   /**
-   * Geography columns whose SRID is a spatial_ref_sys row the source's users added (SpatialModifiers.customSrs) and
-   * the target's spatial_ref_sys lacks: PostGIS refuses such a column at CREATE TABLE, and Sensei does not migrate the
-   * rows (a geometry column takes any SRID, so only the notes name those).
+   * Geography columns whose SRID is a spatial_ref_sys row the source's users added (SpatialModifiers.customSrs) that
+   * the target's spatial_ref_sys lacks and the plan does not add (see spatialRefObjects: the target's user may not):
+   * PostGIS refuses such a column at CREATE TABLE (a geometry column takes any SRID, so only the notes name those).
    */
   private async spatialRefProblems(plan: MigrationPlan): Promise<string[]> {
+    const added = new Set((plan.objects ?? []).filter((o) => o.kind === SPATIAL_REF_KIND).map((o) => Number(o.name)));
     const needing = plan.tables.flatMap((t) =>
       t.native ? t.columns.flatMap((c) => {
         const spatial = crossType(c.canonical).spatial;
-        return spatial?.geodetic && spatial.customSrs && spatial.srid !== undefined ? [{ table: t.source.name, column: c, srid: spatial.srid, srs: spatial.customSrs }] : [];
+        return spatial?.geodetic && spatial.customSrs && spatial.srid !== undefined && !added.has(spatial.srid) ? [{ table: t.source.name, column: c, srid: spatial.srid, srs: spatial.customSrs }] : [];
       }) : [],
     );
     if (needing.length === 0) return [];
     const srids = [...new Set(needing.map((n) => n.srid))];
     const present = await this.guard('check spatial_ref_sys', async () => {
-      const where = await this.exec(
-        `SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'postgis'`,
-      );
-      if (where.length === 0) return new Set<number>();
-      const rows = await this.exec(`SELECT srid FROM ${this.q(String(where[0][0]))}.spatial_ref_sys WHERE srid = ANY($1::int[])`, [srids]);
-      return new Set(rows.map((r) => Number(r[0])));
+      const target = await this.targetSpatialRefs(srids);
+      return new Set((target?.present ?? []).map((r) => r.srid));
     });
     return needing
       .filter((n) => !present.has(n.srid))
       .map(
         (n) =>
           `${n.table}.${n.column.column}: ${n.column.sourceType} needs SRID ${n.srid} in the target's spatial_ref_sys, a row the source's users added (${n.srs}) ` +
-          `that Sensei does not migrate, and PostGIS refuses the column without it: add the row there (as the source has it, once PostGIS is installed), or leave table ${n.table} out of the migration`,
+          `that the plan does not add (see its notes), and PostGIS refuses the column without it: add the row there (as the source has it, once PostGIS is installed), or leave table ${n.table} out of the migration`,
       );
+  }
+
+  /**
+   * The target's PostGIS as the source's spatial_ref_sys rows meet it: its spatial_ref_sys (quoted, qualified), whether
+   * this connection may insert into it, and its rows of these SRIDs. Null when the target database has no PostGIS.
+   */
+  private async targetSpatialRefs(srids: number[]): Promise<{ table: string; insert: boolean; user: string; present: SpatialRef[] } | null> {
+    const where = await this.exec(
+      `SELECT n.nspname, has_table_privilege(format('%I.spatial_ref_sys', n.nspname), 'INSERT'), current_user::text
+         FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'postgis'`,
+    );
+    if (where.length === 0) return null;
+    const table = `${this.q(String(where[0][0]))}.spatial_ref_sys`;
+    const present = (await this.exec(`SELECT ${SPATIAL_REF_COLUMNS} FROM ${table} WHERE srid = ANY($1::int[]) ORDER BY srid`, [srids])).map(spatialRefOf);
+    return { table, insert: where[0][1] === true, user: String(where[0][2]), present };
+  }
+
+  /**
+   * The spatial_ref_sys rows the source's users added (SchemaInfo.spatialRefs) as this target gets them. Where it has
+   * PostGIS or the plan creates it (in this connector's schema: see createExtension), each row it lacks becomes an
+   * object created before the tables, whose INSERT never overwrites a row of the same SRID (insertSpatialRef). A row it
+   * has with another definition is kept and named, and every column in that SRID is a blocker (PostGIS would read its
+   * values in the target's definition). When this connection may not insert into spatial_ref_sys, the notes say what
+   * an administrator could run (and spatialRefProblems names the geography columns PostGIS would refuse).
+   */
+  async spatialRefObjects(rows: SpatialRef[], plan: MigrationPlan): Promise<{ objects: SchemaObject[]; notes: string[]; blockers: string[] }> {
+    const used = new Map<number, string[]>();
+    for (const t of plan.tables) {
+      for (const c of t.columns) {
+        const srid = crossType(c.canonical).spatial?.srid;
+        if (srid !== undefined) used.set(srid, [...(used.get(srid) ?? []), `${t.source.name}.${c.column}`]);
+      }
+    }
+    const named = (r: SpatialRef) => `SRID ${r.srid} (${spatialRefAuthority(r)})${used.has(r.srid) ? `, used by ${(used.get(r.srid) as string[]).join(', ')}` : ''}`;
+    const target = await this.guard('check spatial_ref_sys', () => this.targetSpatialRefs(rows.map((r) => r.srid)));
+    const creates = (plan.objects ?? []).some((o) => o.kind === 'extension' && o.name === 'postgis');
+    if (!target && !creates) {
+      return { objects: [], notes: [`spatial_ref_sys rows the source's users added are not migrated (the target database has no PostGIS, and the plan does not create it): ${rows.map(named).join('; ')}`], blockers: [] };
+    }
+    const table = target?.table ?? `${this.q(this.schema)}.spatial_ref_sys`;
+    const present = new Map((target?.present ?? []).map((r) => [r.srid, r]));
+    const missing = rows.filter((r) => !present.has(r.srid));
+    const objects: SchemaObject[] = [];
+    const notes: string[] = [];
+    const blockers: string[] = [];
+    if (missing.length && (!target || target.insert)) {
+      for (const r of missing) {
+        const create = [insertSpatialRef(table, r, (v) => quoteLiteral(this.dialect, v))];
+        objects.push({ kind: SPATIAL_REF_KIND, name: String(r.srid), create, stage: 'before_tables', ...(used.has(r.srid) ? { neededBy: used.get(r.srid) } : {}) });
+      }
+      notes.push(`spatial_ref_sys rows the source's users added will be added to the target's ${table} before the tables: ${missing.map(named).join('; ')}`);
+    } else if (missing.length && target) {
+      notes.push(
+        `spatial_ref_sys rows the source's users added are not added to the target: its user (${target.user}) may not insert into ${table}: ${missing.map(named).join('; ')}.` +
+          ` An administrator could run GRANT INSERT ON ${table} TO ${this.q(target.user)} (the plan then adds them), or add the rows as the source has them`,
+      );
+    }
+    for (const r of rows) {
+      const theirs = present.get(r.srid);
+      if (!theirs || sameSpatialRef(r, theirs)) continue;
+      const differs = `SRID ${r.srid} is defined otherwise in the target's ${table} (${spatialRefAuthority(theirs)}: ${theirs.proj4text ?? theirs.srtext ?? 'no definition'}) than in the source's (${spatialRefAuthority(r)}: ${r.proj4text ?? r.srtext ?? 'no definition'})`;
+      notes.push(`${differs}: the target's row is kept, not overwritten`);
+      for (const column of used.get(r.srid) ?? []) {
+        blockers.push(`${column}: ${differs}, and PostGIS would read the column's values in the target's definition: make the two rows agree, or leave table ${column.split('.')[0]} out of the migration`);
+      }
+    }
+    return { objects, notes, blockers };
   }
 
   /** Extensions a same-dialect plan creates that the target server lacks or this connection may not create. */
@@ -816,7 +883,8 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   override async introspect(options: IntrospectOptions = {}): Promise<SchemaInfo> {
     const schema = await this.describeTables(options);
     const objects = await this.guard('introspect', () => this.objectsOf(schema.tables));
-    return objects.length ? { ...schema, objects } : schema;
+    const spatialRefs = await this.guard('introspect', () => this.customSpatialRefs());
+    return { ...schema, ...(objects.length ? { objects } : {}), ...(spatialRefs.length ? { spatialRefs } : {}) };
   }
 
   private async schemaOid(): Promise<number> {
@@ -878,12 +946,26 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
 
   /**
    * Spatial columns whose SRID (geography(Point,990001)) is a spatial_ref_sys row the source's users added, not one
-   * PostGIS installs: their type says so (SpatialModifiers.customSrs), and the plan's notes name the rows, which are
-   * not migrated (a PostGIS target has only its own; another dialect keeps just the number).
+   * PostGIS installs: their type says so (SpatialModifiers.customSrs, the row's authority), and the plan says what becomes of the row (a
+   * PostgreSQL target with PostGIS gets it: see spatialRefObjects; another dialect keeps just the number).
    */
   private async markCustomSpatialRefs(columns: ColumnInfo[]): Promise<void> {
     const spatial = columns.map((c) => crossType(c.type).spatial).filter((s): s is SpatialModifiers => s?.srid !== undefined);
     if (spatial.length === 0) return;
+    const postgis = await this.postgisSrids();
+    if (!postgis) return;
+    const srids = [...new Set(spatial.map((s) => s.srid as number))].filter((srid) => !postgis.own(srid));
+    if (srids.length === 0) return;
+    const rows = await this.exec(`SELECT ${SPATIAL_REF_COLUMNS} FROM ${postgis.table} WHERE srid = ANY($1::int[])`, [srids]);
+    const authority = new Map(rows.map(spatialRefOf).map((r) => [r.srid, spatialRefAuthority(r)]));
+    for (const s of spatial) if (authority.has(s.srid as number)) s.customSrs = authority.get(s.srid as number);
+  }
+
+  /**
+   * This database's PostGIS: its spatial_ref_sys (quoted, qualified) and which SRIDs are rows it installs (see
+   * postgisOwnSrid). Null without PostGIS, or when its condition is not of the form read (nothing is then said).
+   */
+  private async postgisSrids(): Promise<{ table: string; own: (srid: number) => boolean } | null> {
     const config = await this.exec(
       `SELECT n.nspname, e.extcondition[array_position(e.extconfig, c.oid)]
          FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
@@ -891,12 +973,16 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         WHERE e.extname = 'postgis'`,
     );
     const own = config.length && config[0][1] !== null ? postgisOwnSrid(String(config[0][1])) : null;
-    if (!own) return;
-    const srids = [...new Set(spatial.map((s) => s.srid as number))].filter((srid) => !own(srid));
-    if (srids.length === 0) return;
-    const rows = await this.exec(`SELECT srid, auth_name, auth_srid FROM ${this.q(String(config[0][0]))}.spatial_ref_sys WHERE srid = ANY($1::int[])`, [srids]);
-    const authority = new Map(rows.map((r) => [Number(r[0]), `${r[1] === null ? 'no authority' : String(r[1])}:${r[2] === null ? '' : String(r[2])}`]));
-    for (const s of spatial) if (authority.has(s.srid as number)) s.customSrs = authority.get(s.srid as number);
+    return own ? { table: `${this.q(String(config[0][0]))}.spatial_ref_sys`, own } : null;
+  }
+
+  /** The spatial_ref_sys rows this database's users added (SchemaInfo.spatialRefs), by SRID: all of them, as pg_dump dumps them. */
+  private async customSpatialRefs(): Promise<SpatialRef[]> {
+    const postgis = await this.postgisSrids();
+    if (!postgis) return [];
+    const srids = (await this.exec(`SELECT srid FROM ${postgis.table}`)).map((r) => Number(r[0])).filter((srid) => !postgis.own(srid));
+    if (srids.length === 0) return [];
+    return (await this.exec(`SELECT ${SPATIAL_REF_COLUMNS} FROM ${postgis.table} WHERE srid = ANY($1::int[]) ORDER BY srid`, [srids])).map(spatialRefOf);
   }
 
   private async columnsOf(oids: number[]) {

@@ -15,17 +15,23 @@
  *   (REF_SYSTEM_ID), geometry(Polygon) as POLYGON, plain geometry as GEOMETRY, each value with its SRID.
  * - PostGIS geography → MariaDB: POINT/POLYGON/GEOMETRY with the SRID on the column (REF_SYSTEM_ID) and in each value,
  *   stopped at the gate with the geodesic → planar note and the spatial_ref_sys row the source added named;
- *   → SQLite: EWKB in a BLOB; → PostgreSQL: refused before anything is created while the target lacks the
- *   spatial_ref_sys row the source's users added (PostGIS would refuse the column), migrated once the row is there.
+ *   → SQLite: EWKB in a BLOB; → PostgreSQL: the row the source's users added is added to the target's
+ *   spatial_ref_sys before the tables (PostGIS would refuse the column without it);
+ * - spatial_ref_sys rows the source's users added → PostgreSQL: added before the tables (after PostGIS, when the plan
+ *   creates it), every column of them as the source has them, geography and geometry columns in such an SRID keep their
+ *   type and values; a target row of the same SRID with another definition is kept, and the columns in it are named
+ *   before anything is created; a target user who may not insert into spatial_ref_sys gets the column PostGIS would
+ *   refuse named, with the GRANT an administrator could run.
  * Values are compared by this test's own SQL (ST_AsText and ST_SRID on MariaDB, ST_AsEWKT on PostgreSQL), the
  * migration's validation must pass, and a changed geometry in the target is caught by the semantic tier.
  */
 import Database from 'better-sqlite3';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { expectChangesCaught, migrateHeldOpen } from '../helpers/caught';
+import type { MigrationPlan } from '../../lib/types';
 import { createTempDatabase, mariadbRows, pgRows, PG_ADMIN_URL, type TempDatabase } from '../helpers/databases';
 import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
-import { startUpdate } from '../../workflows/migration';
+import { planQuery, startUpdate } from '../../workflows/migration';
 
 let env: TestWorkflowEnvironment;
 let h: MigrationHarness;
@@ -452,24 +458,131 @@ test('PostGIS geography → SQLite: EWKB in a BLOB, each value with its SRID', a
   await run.handle.terminate('test over');
 }, 600_000);
 
-test('PostGIS geography → PostgreSQL: a column in an SRID the source\'s users added is named before anything is created while the target lacks the row; migrated once it has it', async () => {
+test('PostGIS geography → PostgreSQL with PostGIS: the spatial_ref_sys row the source\'s users added is added to the target\'s before the tables; every column keeps its type and every value', async () => {
   const target = await newTarget(true);
-  const refused = await startMigration(h, geogSource.endpoint, target.endpoint);
-  await refused.executeUpdate(startUpdate);
-  const status = await waitForStatus(refused, isOver, 120_000);
-  expect(status.failure?.code).toBe('UnsupportedColumnType');
-  expect(status.failure?.message).toContain(
-    "geo.local_pt: geography(Point,990001) needs SRID 990001 in the target's spatial_ref_sys, a row the source's users added (sensei:1) that Sensei does not migrate",
-  );
-  expect(await pg(target, `SELECT count(*)::int n FROM pg_tables WHERE tablename = 'geo'`)).toEqual([{ n: 0 }]);
-
-  // With the row added as the gate says, every column keeps its type and every value.
-  await pg(target, `INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, proj4text) VALUES (990001, 'sensei', 1, '+proj=longlat +ellps=WGS84 +no_defs')`);
   const run = await migrate(geogSource, target);
-  expect(run.plan.notes).toContain("spatial_ref_sys rows the source's users added are not migrated: SRID 990001 (sensei:1), used by geo.local_pt");
+  expect(run.plan.objects?.filter((o) => o.kind === 'spatial_ref_sys row')).toEqual([
+    {
+      kind: 'spatial_ref_sys row',
+      name: '990001',
+      create: [`INSERT INTO "public".spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text) VALUES (990001, 'sensei', 1, NULL, '+proj=longlat +ellps=WGS84 +no_defs') ON CONFLICT (srid) DO NOTHING`],
+      stage: 'before_tables',
+      neededBy: ['geo.local_pt'],
+    },
+  ]);
+  expect(run.plan.notes).toContain(`spatial_ref_sys rows the source's users added will be added to the target's "public".spatial_ref_sys before the tables: SRID 990001 (sensei:1), used by geo.local_pt`);
   const types = { id: 'integer', pt: 'geography(Point,4326)', area: 'geography(Polygon,4326)', anyg: 'geography', local_pt: 'geography(Point,990001)' };
   expect(await columnTypes(target)).toEqual(types);
   const read = `SELECT id, ST_AsEWKT(pt) pt, ST_AsEWKT(area) area, ST_AsEWKT(anyg) anyg, ST_AsEWKT(local_pt) local_pt FROM geo ORDER BY id`;
   expect(await pg(target, read)).toEqual(await pg(geogSource, read));
   await run.handle.terminate('test over');
 }, 600_000);
+
+/**
+ * A database whose users added two spatial_ref_sys rows: a longitude/latitude system that a geography and a geometry
+ * column use, and a projection no column uses (the rows migrate whole, as pg_dump dumps them).
+ */
+const CUSTOM_SRS = [
+  `CREATE EXTENSION postgis`,
+  `INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text) VALUES
+     (900914, 'sensei', 900914, 'GEOGCS["Sensei lon/lat",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]]', '+proj=longlat +ellps=WGS84 +no_defs'),
+     (900915, 'sensei', 900915, NULL, '+proj=merc +lon_0=10 +ellps=WGS84 +units=m +no_defs')`,
+  `CREATE TABLE spots (id integer PRIMARY KEY, gg geography(Point,900914), gm geometry(Point,900914))`,
+  `INSERT INTO spots SELECT i, ST_GeogFromText('SRID=900914;POINT(' || i || '.25 -' || i || '.5)'), ST_GeomFromText('POINT(' || (10 + i) || ' ' || i || '.75)', 900914)
+     FROM generate_series(1, 6) i`,
+  `INSERT INTO spots (id) VALUES (100)`,
+];
+const SPOTS_TEXT = `SELECT id, ST_AsText(gg) gg, ST_SRID(gg) ggs, ST_AsText(gm) gm, ST_SRID(gm) gms FROM spots ORDER BY id`;
+const CUSTOM_ROWS = `SELECT srid, auth_name, auth_srid, srtext, proj4text FROM spatial_ref_sys WHERE srid IN (900914, 900915) ORDER BY srid`;
+
+async function customSource(): Promise<TempDatabase> {
+  const source = await createTempDatabase('postgresql');
+  targets.push(source);
+  for (const sql of CUSTOM_SRS) await pg(source, sql);
+  return source;
+}
+
+test('PostGIS → PostgreSQL without PostGIS: the plan creates the extension, then adds the spatial_ref_sys rows the source\'s users added; geography and geometry columns in such an SRID migrate; validation passes', async () => {
+  const source = await customSource();
+  const target = await newTarget(false);
+  const run = await migrateHeldOpen(h, source, target, 4);
+  expect(run.plan.objects?.map((o) => `${o.kind} ${o.name}`)).toEqual(['extension postgis', 'spatial_ref_sys row 900914', 'spatial_ref_sys row 900915']);
+  expect(run.plan.notes).toContain(
+    `spatial_ref_sys rows the source's users added will be added to the target's "public".spatial_ref_sys before the tables: SRID 900914 (sensei:900914), used by spots.gg, spots.gm; SRID 900915 (sensei:900915)`,
+  );
+  expect(run.plan.blockers).toEqual([]);
+  // The rows as the source has them, every column of them.
+  const rows = await pg(source, CUSTOM_ROWS);
+  expect(rows).toHaveLength(2);
+  expect(await pg(target, CUSTOM_ROWS)).toEqual(rows);
+  expect(await columnTypes2(target, 'spots')).toEqual({ id: 'integer', gg: 'geography(Point,900914)', gm: 'geometry(Point,900914)' });
+  const values = plainRows(await pg(source, SPOTS_TEXT));
+  expect(values).toHaveLength(7);
+  expect(values[1]).toEqual({ id: 2, gg: 'POINT(2.25 -2.5)', ggs: 900914, gm: 'POINT(12 2.75)', gms: 900914 });
+  expect(plainRows(await pg(target, SPOTS_TEXT))).toEqual(values);
+  // The target's PostGIS reads them in the added system: a transform to WGS 84 is the identity for this longitude/latitude one.
+  expect(await pg(target, `SELECT ST_AsText(ST_Transform(gm, 4326)) t FROM spots WHERE id = 2`)).toEqual([{ t: 'POINT(12 2.75)' }]);
+  await expectChangesCaught(run.handle, (sql) => pg(target, sql), { 3: `gm = ST_GeomFromText('POINT(13 3.7500001)', 900914)` }, 'spots');
+}, 600_000);
+
+test('PostGIS → PostgreSQL whose spatial_ref_sys has the SRID with another definition: named before anything is created, and the target\'s row is not overwritten', async () => {
+  const source = await customSource();
+  const target = await newTarget(true);
+  await pg(target, `INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, proj4text) VALUES (900914, 'other', 4, '+proj=longlat +ellps=GRS80 +no_defs')`);
+  const before = await pg(target, CUSTOM_ROWS);
+  const refused = await startMigration(h, source.endpoint, target.endpoint);
+  await refused.executeUpdate(startUpdate);
+  const status = await waitForStatus(refused, isOver, 120_000);
+  expect(status.failure?.code).toBe('UnsupportedColumnType');
+  const differs =
+    `SRID 900914 is defined otherwise in the target's "public".spatial_ref_sys (other:4: +proj=longlat +ellps=GRS80 +no_defs) than in the source's (sensei:900914: +proj=longlat +ellps=WGS84 +no_defs)`;
+  expect(status.failure?.message).toContain(`spots.gg: ${differs}, and PostGIS would read the column's values in the target's definition`);
+  expect(status.failure?.message).toContain(`spots.gm: ${differs}`);
+  const plan = (await refused.query(planQuery)) as MigrationPlan;
+  expect(plan.notes).toContain(`${differs}: the target's row is kept, not overwritten`);
+  // The row no column needs is still added by a plan that runs; this one ran nothing.
+  expect(plan.notes).toContain(`spatial_ref_sys rows the source's users added will be added to the target's "public".spatial_ref_sys before the tables: SRID 900915 (sensei:900915)`);
+  expect(await pg(target, CUSTOM_ROWS)).toEqual(before);
+  expect(await pg(target, `SELECT count(*)::int n FROM pg_tables WHERE tablename = 'spots'`)).toEqual([{ n: 0 }]);
+}, 600_000);
+
+test('PostGIS geography → PostgreSQL whose user may not insert into spatial_ref_sys: the column is named before anything is created, with what an administrator could run; migrated once granted', async () => {
+  const target = await newTarget(true);
+  const role = `${target.name}_owner`;
+  await pg(target, `CREATE ROLE ${role} LOGIN`);
+  try {
+    await pg(target, `ALTER DATABASE ${target.name} OWNER TO ${role}`);
+    const url = new URL(target.endpoint.connectionString);
+    url.username = role;
+    const asOwner = { ...target, endpoint: { ...target.endpoint, connectionString: url.toString() } };
+    const refused = await startMigration(h, geogSource.endpoint, asOwner.endpoint);
+    await refused.executeUpdate(startUpdate);
+    const status = await waitForStatus(refused, isOver, 120_000);
+    expect(status.failure?.code).toBe('UnsupportedColumnType');
+    expect(status.failure?.message).toContain(
+      "geo.local_pt: geography(Point,990001) needs SRID 990001 in the target's spatial_ref_sys, a row the source's users added (sensei:1) that the plan does not add (see its notes)",
+    );
+    const plan = (await refused.query(planQuery)) as MigrationPlan;
+    expect(plan.notes).toContain(
+      `spatial_ref_sys rows the source's users added are not added to the target: its user (${role}) may not insert into "public".spatial_ref_sys: SRID 990001 (sensei:1), used by geo.local_pt.` +
+        ` An administrator could run GRANT INSERT ON "public".spatial_ref_sys TO "${role}" (the plan then adds them), or add the rows as the source has them`,
+    );
+    expect(await pg(target, `SELECT count(*)::int n FROM pg_tables WHERE tablename = 'geo'`)).toEqual([{ n: 0 }]);
+
+    // As the notes say.
+    await pg(target, `GRANT INSERT ON public.spatial_ref_sys TO ${role}`);
+    const run = await migrate(geogSource, asOwner);
+    expect(await pg(target, `SELECT srid, auth_name, proj4text FROM spatial_ref_sys WHERE srid = 990001`)).toEqual([{ srid: 990001, auth_name: 'sensei', proj4text: '+proj=longlat +ellps=WGS84 +no_defs' }]);
+    const read = `SELECT id, ST_AsEWKT(local_pt) local_pt FROM geo ORDER BY id`;
+    expect(await pg(target, read)).toEqual(await pg(geogSource, read));
+    await run.handle.terminate('test over');
+  } finally {
+    await target.drop();
+    await pgRows({ ...target.endpoint, connectionString: PG_ADMIN_URL }, `DROP ROLE IF EXISTS ${role}`);
+  }
+}, 600_000);
+
+async function columnTypes2(db: TempDatabase, table: string): Promise<Record<string, string>> {
+  const rows = await pg<{ c: string; t: string }>(db, `SELECT a.attname c, format_type(a.atttypid, a.atttypmod) t FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`, [table]);
+  return Object.fromEntries(rows.map((r) => [r.c, r.t]));
+}

@@ -6,13 +6,13 @@ import * as mysql from '../../connectors/mysql/types';
 import { bitsAsDigits, ewkbAsGeometry, geometryAsEwkb, setAsJson } from '../../connectors/mysql/values';
 import * as postgres from '../../connectors/postgres/types';
 import { textArrayLiteral } from '../../connectors/postgres/index';
-import { postgisOwnSrid } from '../../connectors/postgres/spatial-refs';
-import { currentTimeDefault, planMigration } from '../../lib/mapping';
+import { insertSpatialRef, postgisOwnSrid, sameSpatialRef, spatialRefAuthority } from '../../connectors/postgres/spatial-refs';
+import { currentTimeDefault, planMigration, withSpatialRefs } from '../../lib/mapping';
 import { applyMappingEdits, mappingEditProblem } from '../../lib/mapping-edit';
 import { targetType } from '../../lib/typemap';
 import { portableCheck, renderCheck } from '../../lib/typemap/check';
 import { crossType } from '../../lib/typemap/common';
-import type { CanonicalType, ColumnInfo, SchemaInfo, TableInfo } from '../../lib/types';
+import type { CanonicalType, ColumnInfo, SchemaInfo, SchemaObject, SpatialRef, TableInfo } from '../../lib/types';
 
 const pgCross = (formatted: string, extra: Partial<postgres.PostgresNativeType> = {}) => crossType(postgres.toCanonical({ formatted, ...extra }));
 const myCross = (columnType: string) => crossType(mysql.toCanonical({ columnType }));
@@ -220,6 +220,37 @@ describe('target types for every family', () => {
     const plan = planMigration(schema, 'mysql', { targetSchema: 't' });
     expect(plan.notes).toContain("spatial_ref_sys rows the source's users added are not migrated: SRID 990001 (sensei:1), used by geo.local_pt");
     expect(plan.tables[0].columns[1].note).toMatch(/SRID 990001 is a spatial_ref_sys row the source's users added \(sensei:1\)/);
+  });
+
+  test('spatial_ref_sys rows the source added, into PostgreSQL: an INSERT that never overwrites, made right after the extensions; the target connector speaks for them', () => {
+    const row: SpatialRef = { srid: 900914, authName: "o'brien", authSrid: 7, srtext: null, proj4text: '+proj=longlat +ellps=GRS80 +no_defs' };
+    expect(insertSpatialRef('"public".spatial_ref_sys', row, (v) => `'${v.replace(/'/g, "''")}'`)).toBe(
+      `INSERT INTO "public".spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text) VALUES (900914, 'o''brien', 7, NULL, '+proj=longlat +ellps=GRS80 +no_defs') ON CONFLICT (srid) DO NOTHING`,
+    );
+    expect(sameSpatialRef(row, { ...row })).toBe(true);
+    expect(sameSpatialRef(row, { ...row, proj4text: '+proj=longlat +ellps=WGS84 +no_defs' })).toBe(false);
+    expect(spatialRefAuthority({ ...row, authName: null, authSrid: null })).toBe('no authority:');
+
+    const type = postgres.toCanonical({ formatted: 'geometry(Point,900914)' });
+    (crossType(type).spatial as { customSrs?: string }).customSrs = "o'brien:7";
+    const table: TableInfo = {
+      name: 'geo',
+      columns: [{ name: 'id', nativeType: 'integer', type: { kind: 'int32' }, nullable: false, default: null }, { name: 'p', nativeType: 'geometry(Point,900914)', type, nullable: true, default: null }],
+      primaryKey: ['id'],
+      foreignKeys: [],
+      uniqueConstraints: [],
+      indexes: [],
+      rowEstimate: 0,
+    };
+    const postgis: SchemaObject = { kind: 'extension', name: 'postgis', create: ['CREATE EXTENSION IF NOT EXISTS "postgis"'], stage: 'before_tables', neededBy: ['geo.p'] };
+    const view: SchemaObject = { kind: 'view', name: 'v', create: ['CREATE VIEW v AS SELECT 1'], stage: 'after_data', reads: ['geo'] };
+    const plan = planMigration({ dialect: 'postgresql', schema: 'public', tables: [table], objects: [postgis, view], spatialRefs: [row] }, 'postgresql', { targetSchema: 'public' });
+    expect(plan.notes).toEqual([]);
+    const added: SchemaObject = { kind: 'spatial_ref_sys row', name: '900914', create: ['INSERT …'], stage: 'before_tables', neededBy: ['geo.p'] };
+    const withRows = withSpatialRefs(plan, { objects: [added], notes: ['added'], blockers: [] });
+    expect(withRows.objects?.map((o) => `${o.kind} ${o.name}`)).toEqual(['extension postgis', 'spatial_ref_sys row 900914', 'view v']);
+    expect(withRows.notes).toEqual(['added']);
+    expect(withSpatialRefs({ ...plan, objects: undefined }, { objects: [], notes: [], blockers: ['b'] })).toMatchObject({ objects: undefined, blockers: ['b'] });
   });
 
   test('an enum becomes an enum type of its own on PostgreSQL, named after its table and column', () => {
