@@ -3,7 +3,7 @@
  * table DDL, indexes and foreign keys. Each dialect overrides only how it talks to its driver and what differs.
  */
 import { fitName } from '../lib/identifiers';
-import { TEMPORAL_DEFAULT_KINDS, checkTargetOf, currentTimeDefault, portableDefault } from '../lib/mapping';
+import { TEMPORAL_DEFAULT_KINDS, checkTargetOf, columnCheckFor, currentTimeDefault, enumLabelsChecked, portableDefault } from '../lib/mapping';
 import { isNotAllowed } from '../lib/reach';
 import { quoteIdentifier, quoteList, quoteLiteral } from '../lib/quote';
 import { targetType } from '../lib/typemap';
@@ -368,12 +368,14 @@ export abstract class SqlConnector implements Connector {
     const dflt = identity ? null : this.defaultClause(c, source?.default ?? null);
     if (dflt) def += ' ' + dflt;
     // An enum kept as text keeps its labels as a CHECK (a target with enum types made one: see TargetTypeContext).
-    if (c.canonical.kind === 'enum' && /^(text|character varying)/i.test(this.columnType(c))) {
+    if (enumLabelsChecked(c, this.columnType(c))) {
       const labels = (c.canonical.values ?? []).map((v) => quoteLiteral(this.dialect, v)).join(', ');
       if (labels) def += ` CHECK (${this.q(c.column)} IN (${labels}))`;
     }
-    // A domain's or YEAR's CHECK, from another dialect (CanonicalType.check).
-    if (c.canonical.check && !plan.native) def += ` CHECK (${renderCheck(c.canonical.check, (n) => this.q(n), c.column)})`;
+    // A domain's or YEAR's CHECK, from another dialect (CanonicalType.check), for the column's final type: one that no
+    // longer fits it (a mapping edited to text at the gate) is left out, as the gate's notes say (lib/mapping-edit.ts).
+    const own = plan.native ? null : columnCheckFor(c, checkTargetOf(plan.columns, this.dialect));
+    if (own && 'portable' in own) def += ` CHECK (${renderCheck(own.portable, (n) => this.q(n))})`;
     return def;
   }
 

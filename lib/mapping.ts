@@ -7,7 +7,7 @@ import { dialectNamed, isDialect } from '../connectors/dialects';
 import { fitName } from './identifiers';
 import { uniqueNames } from './unique-names';
 import { targetType } from './typemap';
-import { checkForTarget, portableCheck, type CheckTarget } from './typemap/check';
+import { checkForTarget, portableCheck, renderCheck, type CheckTarget } from './typemap/check';
 import { crossType } from './typemap/common';
 import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, OfferedExtension, PartitionInfo, SchemaInfo, SchemaObject, TableInfo, TablePlan } from './types';
 
@@ -201,10 +201,26 @@ export function checkTargetOf(columns: ColumnMapping[], targetDialect: Dialect):
     strictBooleans: dialect.capabilities.strictBooleans,
     isBoolean: (column) => kinds.get(column) === 'boolean',
     isNumeric: (column) => NUMERIC_KINDS.has(kinds.get(column) ?? 'unsupported'),
+    isText: (column) => TEXT_KINDS.has(kinds.get(column) ?? 'unsupported'),
   };
 }
 
 const NUMERIC_KINDS: ReadonlySet<string> = new Set(['int16', 'int32', 'int64', 'decimal', 'float32', 'float64']);
+const TEXT_KINDS: ReadonlySet<string> = new Set(['char', 'varchar', 'text']);
+
+/**
+ * A column's own CHECK (a domain's, a YEAR's: CanonicalType.check) as the target can hold it for the column's type
+ * there (after any mapping edit), VALUE written as the column: see checkForTarget. null when it has none.
+ */
+export function columnCheckFor(c: ColumnMapping, target: CheckTarget): { portable: string } | { reason: string } | null {
+  if (!c.canonical.check) return null;
+  return checkForTarget(renderCheck(c.canonical.check, (n) => '"' + n.replace(/"/g, '""') + '"', c.column), target);
+}
+
+/** Whether the connector keeps an enum's labels as a CHECK on a column of this type (an enum kept as, or edited to, text). */
+export function enumLabelsChecked(c: Pick<ColumnMapping, 'canonical'>, type: string): boolean {
+  return c.canonical.kind === 'enum' && /^(text|character varying)/i.test(type);
+}
 
 /**
  * Names for the CHECKs of a plan for a target of another dialect, unique in the target schema (MySQL and Oracle name
@@ -287,8 +303,7 @@ function takenInTable(t: TablePlan, rules: IdentifierRules, migrated: ReadonlySe
   const checked = new Set(shares.checkedTypes ?? []);
   for (const c of t.columns) {
     // The CHECKs the connector writes inside a column's definition (connectors/sql-connector.ts columnDefinition).
-    const enumAsText = c.canonical.kind === 'enum' && /^(text|character varying)/i.test(c.targetType);
-    if (c.canonical.check || enumAsText || checked.has(baseTypeName(c.targetType))) {
+    if (c.canonical.check || enumLabelsChecked(c, c.targetType) || checked.has(baseTypeName(c.targetType))) {
       taken.set(shares.columnCheck(t.target, fitName(c.column, rules)), `the check of column ${t.source.name}.${c.column}`);
     }
   }

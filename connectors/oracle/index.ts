@@ -16,6 +16,7 @@ import { maxNameBytesFor } from './types';
 import { defaultOracleSchema, parseOracleUrl, type OracleUrl } from './url';
 import { utf8Length } from '../../lib/identifiers';
 import { renderCheck } from '../../lib/typemap/check';
+import { checkTargetOf, columnCheckFor } from '../../lib/mapping';
 
 export class OracleConnector extends SqlConnector {
   readonly dialect = 'oracle' as const;
@@ -275,11 +276,13 @@ export class OracleConnector extends SqlConnector {
     if (!c.nullable) def += ' NOT NULL';
     const labels = c.canonical.kind === 'enum' ? (c.canonical.values ?? []).map((v) => ansiLiteral(v)).join(', ') : '';
     if (labels) def += ` CHECK (${this.q(c.column)} IN (${labels}))`;
-    // A domain's or YEAR's CHECK from another dialect (CanonicalType.check), named so the name is unique in the schema.
-    if (c.canonical.check && !plan.native) {
+    // A domain's or YEAR's CHECK from another dialect (CanonicalType.check), named so the name is unique in the schema;
+    // left out where it no longer fits the column's final type (see SqlConnector.columnDefinition).
+    const own = plan.native ? null : columnCheckFor(c, checkTargetOf(plan.columns, this.dialect));
+    if (own && 'portable' in own) {
       // The plan's name when it had to differ from checkName's (another CHECK of the schema had it: lib/mapping.ts).
       const name = c.checkName ?? checkName(plan.target, `${c.column}_CK`, this.fitName.bind(this));
-      def += ` CONSTRAINT ${this.q(name)} CHECK (${renderCheck(c.canonical.check, (n) => this.q(n), c.column)})`;
+      def += ` CONSTRAINT ${this.q(name)} CHECK (${renderCheck(own.portable, (n) => this.q(n))})`;
     }
     return def;
   }

@@ -136,6 +136,8 @@ export interface CheckTarget {
   isBoolean(column: string): boolean;
   /** Whether the column holds numbers in the target (integers, decimals, floats). */
   isNumeric(column: string): boolean;
+  /** Whether the column holds text in the target (a mapping edited to text, say): it is then never compared with numbers. */
+  isText?(column: string): boolean;
 }
 
 const COMPARISONS = new Set(['=', '<>', '<', '>', '<=', '>=']);
@@ -246,6 +248,10 @@ export function checkForTarget(portable: string, target: CheckTarget): { portabl
         replaced.add(k);
       }
     } else if (literals) {
+      const number = literals.find((k) => tokens[k].kind === 'number' || isWord(tokens[k], 'TRUE', 'FALSE'));
+      if (number !== undefined && target.isText?.(name)) {
+        return { reason: `it compares column ${name}, which is text in the target, with a number` };
+      }
       for (const k of literals) {
         out[k] = [asNumber(tokens[k])];
         replaced.add(k);
