@@ -4,7 +4,8 @@
  * lossless (widening) or lower it (narrowing). Pure: the workflow applies edits in an update handler.
  */
 import { dialectNamed } from '../connectors/dialects';
-import { baseTypeName, isKeyColumn } from './mapping';
+import { baseTypeName, checkTargetOf, columnCheckFor, enumLabelsChecked, isKeyColumn } from './mapping';
+import { checkForTarget } from './typemap/check';
 import { targetType } from './typemap';
 import type { CanonicalType, ColumnMapping, Dialect, MigrationPlan, SchemaObject, TablePlan } from './types';
 
@@ -90,7 +91,16 @@ export interface EditOptions {
    * column that needed it was edited to a type of no extension. Off for edits a workflow made before this existed.
    */
   pruneExtensions?: boolean;
+  /**
+   * Say at the gate what the edits make of the CHECKs the plan took from the source (see refreshedNotes): an edited
+   * column's note says whether its own CHECK (a YEAR's, a domain's, an enum's labels) stays, and the plan's notes
+   * which CHECKs no longer fit the edited types (the connector leaves those out). Off for edits a workflow made before this existed.
+   */
+  refreshChecks?: boolean;
 }
+
+/** Ends the plan notes refreshedNotes writes, so that the next edit replaces them. */
+const AFTER_EDITS = ' (after mapping edits at the gate)';
 
 /**
  * Applies edits to a plan: each edited mapping gets the new type, a confidence and a note; the plan's minimum follows.
@@ -107,21 +117,67 @@ export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[], opt
       const proposed = writableType(plan, parseTargetType(plan.targetDialect, edit.target_type));
       const judged = editConfidence(c.canonical, proposed);
       const confidence = Math.min(judged.confidence, c.canonical.readConfidence ?? 1);
-      const note = ['edited by hand', judged.note, c.canonical.readNote].filter(Boolean).join('; ');
       // What reaches DDL is the target type map's own rendering of the parsed type, never the text the user typed.
       const rendered = targetType(plan.targetDialect, proposed, { inKey: isKeyColumn(t.source, c.column), extensions: plan.targetExtensions }).sql;
+      const notes = options.refreshChecks ? checkNotes(plan.targetDialect, c, rendered, judged.note) : [judged.note, c.canonical.readNote];
+      const note = ['edited by hand', ...notes].filter(Boolean).join('; ');
       const next: ColumnMapping = { ...c, targetType: rendered, confidence, note };
       edited.push(next);
       return next;
     }),
   }));
   const minConfidence = Math.min(1, ...tables.flatMap((t) => t.columns.map((c) => c.confidence)));
-  if (!options.pruneExtensions || !plan.objects) return { plan: { ...plan, tables, minConfidence }, edited };
+  const notes = options.refreshChecks ? { notes: refreshedNotes(plan, tables) } : {};
+  if (!options.pruneExtensions || !plan.objects) return { plan: { ...plan, tables, minConfidence, ...notes }, edited };
   const objects = stillNeeded(plan, plan.objects, tables, edited);
   // An extension the plan no longer creates is no longer the target's: its types are refused to later edits.
   const gone = new Set(plan.objects.filter((o) => !objects.some((kept) => kept.name === o.name && kept.kind === o.kind)).map((o) => o.name));
   const targetExtensions = plan.targetExtensions?.filter((e) => !gone.has(e));
-  return { plan: { ...plan, tables, minConfidence, objects, ...(targetExtensions ? { targetExtensions } : {}) }, edited };
+  return { plan: { ...plan, tables, minConfidence, objects, ...notes, ...(targetExtensions ? { targetExtensions } : {}) }, edited };
+}
+
+/**
+ * What an edited column's note says beside the edit's own judgement: the CHECK the plan took from its source column,
+ * as the connector writes it for the new type (connectors/sql-connector.ts columnDefinition). A YEAR's or a domain's
+ * CHECK stays where it fits the new type and is left out where it does not (a YEAR edited to text); the note read from
+ * the source said how the planned type held it, and goes. An enum edited to text keeps its labels as a CHECK.
+ */
+function checkNotes(dialect: Dialect, c: ColumnMapping, rendered: string, judged: string | undefined): (string | undefined)[] {
+  if (dialectNamed(dialect).types?.checkRefusal) return [judged, c.canonical.readNote];
+  if (enumLabelsChecked(c, rendered)) return [`enum stored as text with CHECK (${c.column} IN (${(c.canonical.values ?? []).join(', ')}))`];
+  const own = columnCheckFor({ ...c, targetType: rendered }, checkTargetOf([{ ...c, targetType: rendered }], dialect));
+  if (!own) return [judged, c.canonical.readNote];
+  return [judged, 'portable' in own ? `its CHECK (${c.canonical.check}) is kept` : `its CHECK (${c.canonical.check}) is not migrated, because ${own.reason}`];
+}
+
+/**
+ * The plan's notes as the edited mappings leave them: a CHECK of a table (or of a column) that no longer fits its
+ * columns' types is said not to be migrated (the connector leaves it out rather than fail the CREATE TABLE), and the
+ * name the plan gave it, or the enum type a column no longer uses, is no longer said. Notes of earlier edits are
+ * written again, so one that a later edit undoes goes.
+ */
+function refreshedNotes(plan: MigrationPlan, tables: TablePlan[]): string[] {
+  if (dialectNamed(plan.targetDialect).types?.checkRefusal) return plan.notes ?? [];
+  const stale = new Set<string>();
+  const added: string[] = [];
+  for (const t of tables) {
+    if (t.native) continue;
+    const target = checkTargetOf(t.columns, plan.targetDialect);
+    for (const check of t.source.checks ?? []) {
+      const fitted = check.portable ? checkForTarget(check.portable, target) : null;
+      if (!fitted || 'portable' in fitted) continue;
+      added.push(`check ${check.name} of ${t.source.name} is not migrated, because ${fitted.reason}${AFTER_EDITS}`);
+      stale.add(`check ${check.name} of ${t.source.name} is named `);
+    }
+    for (const c of t.columns) {
+      const own = columnCheckFor(c, target);
+      if (own && 'reason' in own) added.push(`the check of column ${c.column} of ${t.source.name} is not migrated, because ${own.reason}${AFTER_EDITS}`);
+      if (own && 'reason' in own) stale.add(`the check of column ${c.table}.${c.column} is named `);
+      if (c.createdType && c.targetType !== c.createdType) stale.add(`the type of column ${c.table}.${c.column} is named `);
+    }
+  }
+  const kept = (plan.notes ?? []).filter((n) => !n.endsWith(AFTER_EDITS) && ![...stale].some((prefix) => n.startsWith(prefix)));
+  return [...kept, ...added];
 }
 
 /**

@@ -20,7 +20,9 @@
  *   documents-apart-key-ranges-run* (the first run, the second and the last).
  * - recorded with the plan-by-reference patch (validation activities sent the plan's key): the last runs of both
  *   history.test.ts chains (plan-by-reference-*), and by gate-extension-edits.test.ts, with the edits-prune-extensions
- *   patch: both geometry columns edited to bytea at the gate, PostGIS no longer created (gate-edits-prune-extension). */
+ *   patch: both geometry columns edited to bytea at the gate, PostGIS no longer created (gate-edits-prune-extension).
+ * - recorded by gate-check-edits.test.ts with the edits-refresh-checks patch: a YEAR, a boolean and an ENUM edited at
+ *   the gate, the plan's notes refreshed by each edit (gate-edits-refresh-checks). */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';

@@ -282,3 +282,43 @@ describe('extensions the target server offers and its database lacks (PostGIS fo
     expect(plan.notes).toEqual([]);
   });
 });
+
+describe('mapping edits and the CHECKs taken from the source (refreshChecks)', () => {
+  const column = (name: string, type: ColumnInfo['type'], nativeType: string): ColumnInfo => ({ name, nativeType, type, nullable: true, default: null }) as ColumnInfo;
+  const table = (name: string, columns: ColumnInfo[], checks: { name: string; definition: string }[] = []): TableInfo =>
+    ({ name, columns: [column('id', { kind: 'int32' }, 'int'), ...columns], primaryKey: ['id'], uniqueConstraints: [], foreignKeys: [], indexes: [], rowEstimate: 0, checks }) as TableInfo;
+  const year = column('y', { kind: 'int16', check: 'VALUE = 0 OR VALUE BETWEEN 1901 AND 2155', readNote: 'YEAR stored as a small integer with CHECK (0 or 1901 to 2155)' }, 'year(4)');
+  const e = column('e', { kind: 'enum', values: ['a', 'b'] }, "enum('a','b')");
+  const planned = planMigration(
+    { dialect: 'mysql', tables: [table('z', [year, e], [{ name: 'yy', definition: 'CHECK (`y` > 1950)' }]), table('z_e', [])] } as SchemaInfo,
+    'postgresql',
+    { targetSchema: 'public' },
+  );
+
+  test('a YEAR kept numeric keeps its CHECK; edited to text it loses it and its table CHECK, said in its note and the plan notes; an edit back takes them away', () => {
+    expect(planned.notes).toEqual(['the type of column z.e is named z_e_2, because z_e is the name of table z_e in the target']);
+    const wider = applyMappingEdits(planned, [{ id: 'z.y', target_type: 'integer' }], { refreshChecks: true });
+    expect(wider.edited[0].note).toBe('edited by hand; its CHECK (VALUE = 0 OR VALUE BETWEEN 1901 AND 2155) is kept');
+    expect(wider.plan.notes).toEqual(planned.notes);
+    const text = applyMappingEdits(planned, [{ id: 'z.y', target_type: 'text' }], { refreshChecks: true });
+    expect(text.edited[0].note).toMatch(/; its CHECK \(VALUE = 0 OR VALUE BETWEEN 1901 AND 2155\) is not migrated, because it compares column y, which is text in the target, with a number$/);
+    expect(text.plan.notes).toEqual([
+      ...(planned.notes ?? []),
+      'check yy of z is not migrated, because it compares column y, which is text in the target, with a number (after mapping edits at the gate)',
+      'the check of column y of z is not migrated, because it compares column y, which is text in the target, with a number (after mapping edits at the gate)',
+    ]);
+    expect(applyMappingEdits(text.plan, [{ id: 'z.y', target_type: 'smallint' }], { refreshChecks: true }).plan.notes).toEqual(planned.notes);
+  });
+
+  test('an enum edited to text keeps its labels as a CHECK, and the name of the type it no longer uses is no longer said', () => {
+    const { plan, edited } = applyMappingEdits(planned, [{ id: 'z.e', target_type: 'text' }], { refreshChecks: true });
+    expect(edited[0].note).toBe('edited by hand; enum stored as text with CHECK (e IN (a, b))');
+    expect(plan.notes).toEqual([]);
+  });
+
+  test('without refreshChecks (edits a workflow made before it), notes are as they were', () => {
+    const { plan, edited } = applyMappingEdits(planned, [{ id: 'z.y', target_type: 'text' }]);
+    expect(plan.notes).toEqual(planned.notes);
+    expect(edited[0].note).toMatch(/; YEAR stored as a small integer with CHECK \(0 or 1901 to 2155\)$/);
+  });
+});

@@ -40,6 +40,8 @@ import { now, refuse, type MigrationRun } from './run';
  * EditOptions.pruneExtensions); edits made before this keep it (workflow versioning).
  */
 const PRUNE_EXTENSIONS_PATCH = 'edits-prune-extensions';
+/** Edits say at the gate what becomes of the CHECKs the plan took from the source (lib/mapping-edit.ts refreshChecks). */
+const REFRESH_CHECKS_PATCH = 'edits-refresh-checks';
 
 /** Registers every handler: called before the workflow's first await, so no signal or update is lost. */
 export function setHandlers(run: MigrationRun): void {
@@ -102,7 +104,10 @@ export function setHandlers(run: MigrationRun): void {
   wf.setHandler(
     editMappingsUpdate,
     (edits) => {
-      const result = applyMappingEdits(state.plan as MigrationPlan, edits, { pruneExtensions: wf.patched(PRUNE_EXTENSIONS_PATCH) });
+      const result = applyMappingEdits(state.plan as MigrationPlan, edits, {
+        pruneExtensions: wf.patched(PRUNE_EXTENSIONS_PATCH),
+        refreshChecks: wf.patched(REFRESH_CHECKS_PATCH),
+      });
       state.plan = result.plan;
       const need = approvalNeed(result.plan, input.strategy, input.options);
       const gate = state.gate as GateState;
