@@ -3,7 +3,7 @@
  * table DDL, indexes and foreign keys. Each dialect overrides only how it talks to its driver and what differs.
  */
 import { fitName } from '../lib/identifiers';
-import { TEMPORAL_DEFAULT_KINDS, checkTargetOf, columnCheckFor, currentTimeDefault, enumLabelsChecked, portableDefault } from '../lib/mapping';
+import { TEMPORAL_DEFAULT_KINDS, checkTargetOf, columnCheckFor, currentTimeDefault, enumLabelsChecked, portableDefault, zeroDateDefault } from '../lib/mapping';
 import { isNotAllowed } from '../lib/reach';
 import { quoteIdentifier, quoteList, quoteLiteral } from '../lib/quote';
 import { targetType } from '../lib/typemap';
@@ -389,8 +389,9 @@ export abstract class SqlConnector implements Connector {
     const d = portableDefault(expression);
     const now = currentTimeDefault(expression);
     if (!d && now && TEMPORAL_DEFAULT_KINDS.has(c.canonical.kind)) return `DEFAULT ${this.currentTimeSql(now, c)}`;
-    // A value whose form changes on the way (an interval as ISO text, a SET as an array) would keep its old form here.
-    if (!d || c.canonical.family) return '';
+    // A value whose form changes on the way (an interval as ISO text, a SET as an array) would keep its old form here;
+    // a MariaDB/MySQL zero date has none at all.
+    if (!d || c.canonical.family || zeroDateDefault(expression, c.canonical.kind)) return '';
     if (c.canonical.kind === 'boolean') {
       const truth = d.kind === 'boolean' ? d.value : d.kind === 'number' ? Number(d.text) !== 0 : ['t', 'true', '1', 'y'].includes(d.text.toLowerCase());
       return `DEFAULT ${this.booleanLiteral(truth)}`;

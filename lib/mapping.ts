@@ -47,6 +47,15 @@ export function portableDefault(expression: string | null): PortableDefault | nu
 }
 
 /**
+ * A MariaDB/MySQL zero date as a default (`'0000-00-00'`, `'0000-00-00 00:00:00'`, a zero month or day) of a date or
+ * time column: no other dialect has one (the copy reads such values as NULL), so it is not migrated.
+ */
+export function zeroDateDefault(expression: string | null, kind: string): boolean {
+  const d = portableDefault(expression);
+  return d?.kind === 'string' && TEMPORAL_DEFAULT_KINDS.has(kind) && /^\d{4}-(00-\d{2}|\d{2}-00)/.test(d.text);
+}
+
+/**
  * A default that is the current time or date when the row is written, as any of the three dialects reports it (`now()`,
  * `CURRENT_TIMESTAMP(3)`, `current_timestamp()`, `CURRENT_DATE`, `curdate()`): every target has its own spelling of it.
  */
@@ -109,6 +118,7 @@ function defaultNote(column: ColumnInfo, canonical: ColumnInfo['type']): string 
   if (column.default === null || canonical.autoIncrement) return undefined;
   if (currentTimeDefault(column.default) && TEMPORAL_DEFAULT_KINDS.has(canonical.kind)) return undefined;
   if (portableDefault(column.default) === null) return `default ${column.default} is not migrated, because only literal and current-time defaults mean the same in every dialect`;
+  if (zeroDateDefault(column.default, canonical.kind)) return `default ${column.default} is not migrated, because a zero date has no equal in other dialects`;
   if (canonical.family) return `default ${column.default} is not migrated, because the column's values change form in the target`;
   return undefined;
 }

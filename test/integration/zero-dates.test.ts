@@ -15,6 +15,7 @@ const suite = migrationSuite({ timeoutMs: 120_000 });
 
 let source: Endpoint;
 let strict: Endpoint;
+let legacy: Endpoint;
 
 async function load(endpoint: Endpoint, sql: string): Promise<void> {
   // One connection, so that its sql_mode (MariaDB's default refuses no zero date; MySQL's does) holds for the inserts.
@@ -44,6 +45,12 @@ beforeAll(async () => {
   );
   strict = (await suite.database('mysql')).endpoint;
   await load(strict, `CREATE TABLE zn (id INT PRIMARY KEY, d DATE NOT NULL); INSERT INTO zn VALUES (1, '2020-01-01'), (2, '0000-00-00'), (3, '2020-03-00');`);
+  legacy = (await suite.database('mysql')).endpoint;
+  await load(
+    legacy,
+    `CREATE TABLE legacy (id INT PRIMARY KEY, created TIMESTAMP NOT NULL DEFAULT '0000-00-00 00:00:00', born DATE DEFAULT '0000-00-00', seen DATETIME NOT NULL DEFAULT '2000-01-01 00:00:00');
+     INSERT INTO legacy (id, created, born) VALUES (1, '2020-01-01 00:00:00', DEFAULT), (2, '2021-02-03 04:05:06', '1990-05-06');`,
+  );
 });
 
 test('MariaDB zero dates → PostgreSQL: NULL, and the migration validates', async () => {
@@ -95,4 +102,25 @@ test('a zero date in a NOT NULL column: that row is rejected by key, saying why;
   expect(rejected.map((e) => e.key).sort()).toEqual([[2], [3]]);
   for (const e of rejected) expect(e.message).toMatch(/null value in column "d"/);
   expect(await pgRows(target, 'SELECT id, d::text AS d FROM zn ORDER BY id')).toEqual([{ id: 1, d: '2020-01-01' }]);
+});
+
+test('a legacy zero-date default (TIMESTAMP NOT NULL DEFAULT \'0000-00-00 00:00:00\') is not migrated, said in the plan; the table is created', async () => {
+  const target = (await suite.database('postgresql')).endpoint;
+  const { status, plan } = await migrateApproving(suite.harness, legacy, target);
+  expect({ status: status.status, failure: status.failure, validation: status.validation?.status }).toEqual({ status: 'completed', failure: null, validation: 'passed' });
+  const notes = Object.fromEntries(plan.tables[0].columns.map((c) => [c.column, c.note ?? '']));
+  expect(notes.created).toContain("default '0000-00-00 00:00:00' is not migrated, because a zero date has no equal in other dialects");
+  expect(notes.born).toContain("default '0000-00-00' is not migrated");
+  expect(notes.seen).not.toContain('is not migrated');
+  const columns = await pgRows(target, "SELECT column_name, column_default, is_nullable FROM information_schema.columns WHERE table_name = 'legacy' ORDER BY ordinal_position");
+  expect(columns).toEqual([
+    { column_name: 'id', column_default: null, is_nullable: 'NO' },
+    { column_name: 'created', column_default: null, is_nullable: 'NO' },
+    { column_name: 'born', column_default: null, is_nullable: 'YES' },
+    { column_name: 'seen', column_default: "'2000-01-01 00:00:00'::timestamp without time zone", is_nullable: 'NO' },
+  ]);
+  expect(await pgRows(target, 'SELECT id, born::text AS born FROM legacy ORDER BY id')).toEqual([
+    { id: 1, born: null },
+    { id: 2, born: '1990-05-06' },
+  ]);
 });
