@@ -37,7 +37,7 @@ import { loadConfig } from '../lib/config';
 import type { MetadataStore } from '../lib/store';
 import type { BehavioralQueryResult, EndpointRef, TableContentHash, TierResult, ValidationFinding, ValidationQuery, ValidationTier } from '../lib/migration';
 import { VALIDATION_TIERS } from '../lib/migration';
-import type { CanonicalType, Key, KeyPart, MigrationPlan, Row, TablePlan } from '../lib/types';
+import type { CanonicalType, ColumnMapping, Key, KeyPart, MigrationPlan, Row, TablePlan } from '../lib/types';
 import {
   compareKeyTexts,
   compareResults,
@@ -66,6 +66,7 @@ import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, rangeDige
 import { DEFAULT_RANGE_OPTIONS, compareRanges, methodNote, type DigestSide, type RangeDigest, type RangeOptions, type RangeState, type TableMethod } from '../lib/validation/ranges';
 import { canonicalValueText } from '../lib/values';
 import { crossType } from '../lib/typemap/common';
+import { parseTargetType } from '../lib/mapping-edit';
 import type { ConnectorPool } from './connections';
 import { planKeeper, type PlanCarrier, type PlanKeeper } from './plans';
 import { runUserQuery, userQueryLimits, type UserQueryLimits } from './user-queries';
@@ -118,6 +119,17 @@ function typesOf(table: TablePlan): CanonicalType[] {
     const type = table.source.columns.find((s) => s.name === c.column)?.type ?? c.canonical;
     return table.native ? type : crossType(type);
   });
+}
+
+/**
+ * A column a mapping edit at the gate gave a type of another statistics kind (a YEAR edited to text): each database
+ * would aggregate its own type (SUM of text), so the statistics and the generated suite compare it by count only; the
+ * semantic tier still compares every value.
+ */
+function editedAcrossKinds(plan: MigrationPlan, table: TablePlan, c: ColumnMapping, type: CanonicalType): boolean {
+  if (table.native || !c.note?.startsWith('edited by hand')) return false;
+  const target = parseTargetType(plan.targetDialect, c.targetType);
+  return target.kind !== 'unsupported' && statKind(target) !== statKind(type);
 }
 
 /** Rows copied natively are compared as stored (see ReadOptions); across dialects in their portable forms. */
@@ -224,7 +236,12 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
           for (let i = resume?.next ?? 0; i < input.plan.tables.length; i++) {
             const table = input.plan.tables[i];
             const types = typesOf(table);
-            const columns = table.columns.map((c, j) => ({ name: c.column, type: types[j], kind: statKind(types[j]), lossless: c.confidence >= 1 }));
+            const columns = table.columns.map((c, j) => ({
+              name: c.column,
+              type: types[j],
+              kind: editedAcrossKinds(input.plan, table, c, types[j]) ? ('other' as const) : statKind(types[j]),
+              lossless: c.confidence >= 1,
+            }));
             // PostgreSQL takes at most 1,664 expressions in one SELECT list: wide tables are aggregated in slices of columns.
             for (let from = 0; from < columns.length || from === 0; from += STATISTICS_COLUMNS_PER_QUERY) {
               const slice = columns.slice(from, from + STATISTICS_COLUMNS_PER_QUERY);
@@ -361,7 +378,7 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
             const types = typesOf(table);
             return {
               name: table.source.name,
-              columns: table.columns.map((c, j) => ({ name: c.column, type: types[j] })),
+              columns: table.columns.map((c, j) => ({ name: c.column, type: types[j], ...(editedAcrossKinds(input.plan, table, c, types[j]) ? { countOnly: true } : {}) })),
               primaryKey: table.source.primaryKey,
               foreignKeys: migratedForeignKeys(input.plan, table).map((fk) => ({ name: fk.name, columns: fk.columns, parent: fk.referencedTable, parentColumns: fk.referencedColumns })),
             };
