@@ -191,13 +191,18 @@ const MIGRATIONS: Record<string, { up(knex: Knex): Promise<void>; down(knex: Kne
     // garbage collector (lib/blob-gc.ts) deletes only blobs no history references that nobody wrote for a long time.
     // And keys of 80: a plan's key is `plan:` and 64 hex digits, which 0004's 64 refused on PostgreSQL (SQLite ignores
     // the length).
+    // Blobs kept before are marked written at the upgrade, not at created_at: a put of content already kept changed
+    // nothing before, so created_at is the first write only, and a blob a codec put again minutes before the upgrade
+    // (and names in a history minutes after) must not look old to the collector. They go a grace period after the
+    // upgrade at the soonest. The column's default is that time too: a row a process still at 0005 inserts during
+    // the upgrade (without touched_at) is taken, on SQLite as on PostgreSQL, NOT NULL on both.
     async up(knex) {
+      const upgradedAt = new Date().toISOString();
       await knex.schema.alterTable('payload_blobs', (t) => {
-        t.string('touched_at', 32);
+        t.string('touched_at', 32).notNullable().defaultTo(upgradedAt);
       });
-      await knex('payload_blobs').update({ touched_at: knex.ref('created_at') });
       if (knex.client.config.client === 'pg') {
-        await knex.raw('ALTER TABLE payload_blobs ALTER COLUMN key TYPE varchar(80), ALTER COLUMN touched_at SET NOT NULL');
+        await knex.raw('ALTER TABLE payload_blobs ALTER COLUMN key TYPE varchar(80)');
       }
       await knex.schema.alterTable('payload_blobs', (t) => {
         t.index(['touched_at']);

@@ -1,7 +1,10 @@
 /** The metadata store on both backends: the SQLite file of the data dir and PostgreSQL (SENSEI_DATABASE_URL). */
 import fs from 'node:fs';
+import knexFactory from 'knex';
 import type { MigrationError, MigrationInput, MigrationStatus, ValidationReport } from '../../lib/migration';
-import { MetadataStore, hashKey } from '../../lib/store';
+import { MetadataStore, hashKey, knexConfig } from '../../lib/store';
+import { migrationSource } from '../../lib/store/migrations';
+import { BLOB_GC_DEFAULT_GRACE_MS } from '../../lib/blob-gc';
 import { createTempDatabase } from '../helpers/databases';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -222,4 +225,72 @@ test('API and worker processes opening one new PostgreSQL store at once all star
     await db.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+/**
+ * A store a Sensei of schema version 0005 made (payload_blobs without touched_at) holding blobs, opened by this one:
+ * 0006 keeps every row byte for byte and marks each written at the upgrade, not when it was first written: before
+ * 0006 a put of content already kept changed nothing, so created_at says nothing of the last write, and a blob put
+ * again (by a codec that will name it in a history minutes later) must not look a month old to the collector.
+ */
+describe.each(['sqlite', 'postgresql'])('a %s store of schema version 0005 with blobs, upgraded', (backend) => {
+  let dataDir: string;
+  let databaseUrl: string | undefined;
+  let drop: () => Promise<void> = async () => undefined;
+  const old = '2020-01-01T00:00:00.000Z';
+  const blobs = [
+    { key: '1'.repeat(64), bytes: Buffer.concat([Buffer.from([0, 255, 1]), Buffer.alloc(1000, 9)]), created_at: old },
+    { key: '2'.repeat(64), bytes: Buffer.from('{"a":1}'), created_at: '2026-11-30T12:00:00.000Z' },
+  ];
+
+  beforeAll(async () => {
+    dataDir = tempDataDir();
+    if (backend === 'postgresql') {
+      const db = await createTempDatabase('postgresql');
+      databaseUrl = db.endpoint.connectionString;
+      drop = () => db.drop();
+    }
+    // Schema versions up to 0005, as the Sensei before 0006 applied them, and blobs as it wrote them.
+    const knex = knexFactory(knexConfig({ dataDir, databaseUrl }));
+    try {
+      const upTo0005 = { ...migrationSource, getMigrations: async () => (await migrationSource.getMigrations([])).filter((name) => name < '0006') };
+      await knex.migrate.latest({ migrationSource: upTo0005, tableName: 'sensei_schema_versions' });
+      expect(await knex.schema.hasColumn('payload_blobs', 'touched_at')).toBe(false);
+      await knex('payload_blobs').insert(blobs);
+    } finally {
+      await knex.destroy();
+    }
+  });
+
+  afterAll(async () => {
+    await drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('keeps every row, marks each written at the upgrade; the collector spares them for the grace period', async () => {
+    const before = new Date().toISOString();
+    const store = await MetadataStore.open({ dataDir, databaseUrl });
+    try {
+      const after = new Date().toISOString();
+      const versions = await store.db('sensei_schema_versions').select('name');
+      expect(versions.map((v: { name: string }) => v.name).at(-1)).toBe('0006_payload_blobs_touched');
+      for (const blob of blobs) expect(await store.getBlob(blob.key)).toEqual(blob.bytes);
+      const listed = (await store.listBlobs()).sort((a, b) => a.key.localeCompare(b.key));
+      expect(listed.map((b) => [b.key, b.size])).toEqual(blobs.map((b) => [b.key, b.bytes.length]));
+      for (const b of listed) expect(b.touched_at >= before && b.touched_at <= after).toBe(true);
+      expect((await store.db('payload_blobs').select('created_at').orderBy('key')).map((r: { created_at: string }) => r.created_at)).toEqual(blobs.map((b) => b.created_at));
+      // The collector's cutoff a grace period ago: neither goes, however old its created_at.
+      const cutoff = new Date(Date.now() - BLOB_GC_DEFAULT_GRACE_MS).toISOString();
+      for (const b of blobs) expect(await store.deleteBlobUntouched(b.key, cutoff)).toBe(false);
+      // A row written without touched_at (a Sensei of 0005 still running beside this one during the upgrade) is taken.
+      await store.db('payload_blobs').insert({ key: '3'.repeat(64), bytes: Buffer.from('x'), created_at: old });
+      expect((await store.listBlobs()).find((b) => b.key === '3'.repeat(64))?.touched_at).toEqual(expect.any(String));
+      // And the store works as one made at 0006: a put refreshes, an untouched blob goes past its cutoff.
+      await store.putBlob(blobs[0].key, blobs[0].bytes);
+      expect(await store.deleteBlobUntouched(blobs[1].key, new Date(Date.now() + 1000).toISOString())).toBe(true);
+      expect((await store.listBlobs()).map((b) => b.key).sort()).toEqual([blobs[0].key, '3'.repeat(64)]);
+    } finally {
+      await store.close();
+    }
+  });
 });
