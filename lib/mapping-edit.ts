@@ -97,6 +97,13 @@ export interface EditOptions {
    * which CHECKs no longer fit the edited types (the connector leaves those out). Off for edits a workflow made before this existed.
    */
   refreshChecks?: boolean;
+  /**
+   * With pruneExtensions: leave out too the objects that live in an extension's tables (TypeMap.extensionObjectKinds:
+   * PostGIS's spatial_ref_sys rows) once the plan no longer creates that extension, or once every column they were
+   * there for (neededBy) was edited to a type of no extension; the plan's notes name each. Off for edits a workflow
+   * made before this existed.
+   */
+  pruneExtensionObjects?: boolean;
 }
 
 /** Ends the plan notes refreshedNotes writes, so that the next edit replaces them. */
@@ -127,13 +134,15 @@ export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[], opt
     }),
   }));
   const minConfidence = Math.min(1, ...tables.flatMap((t) => t.columns.map((c) => c.confidence)));
-  const notes = options.refreshChecks ? { notes: refreshedNotes(plan, tables) } : {};
+  const notes: { notes?: string[] } = options.refreshChecks ? { notes: refreshedNotes(plan, tables) } : {};
   if (!options.pruneExtensions || !plan.objects) return { plan: { ...plan, tables, minConfidence, ...notes }, edited };
-  const objects = stillNeeded(plan, plan.objects, tables, edited);
+  const extensions = stillNeeded(plan, plan.objects, tables, edited);
+  const { objects, dropped } = options.pruneExtensionObjects ? withoutOrphans(plan, extensions, tables, edited) : { objects: extensions, dropped: [] };
   // An extension the plan no longer creates is no longer the target's: its types are refused to later edits.
   const gone = new Set(plan.objects.filter((o) => !objects.some((kept) => kept.name === o.name && kept.kind === o.kind)).map((o) => o.name));
   const targetExtensions = plan.targetExtensions?.filter((e) => !gone.has(e));
-  return { plan: { ...plan, tables, minConfidence, objects, ...notes, ...(targetExtensions ? { targetExtensions } : {}) }, edited };
+  const withDropped = dropped.length ? { notes: [...(notes.notes ?? plan.notes ?? []), ...dropped] } : notes;
+  return { plan: { ...plan, tables, minConfidence, objects, ...withDropped, ...(targetExtensions ? { targetExtensions } : {}) }, edited };
 }
 
 /**
@@ -187,8 +196,6 @@ function refreshedNotes(plan: MigrationPlan, tables: TablePlan[]): string[] {
  */
 function stillNeeded(plan: MigrationPlan, objects: SchemaObject[], tables: TablePlan[], edited: ColumnMapping[]): SchemaObject[] {
   const typesOf = dialectNamed(plan.targetDialect).types?.extensionTypes ?? {};
-  const editedTo = new Map(edited.map((c) => [c.id, baseTypeName(c.targetType)]));
-  const order = tables.flatMap((t) => t.columns.map((c) => c.id));
   const out: SchemaObject[] = [];
   for (const o of objects) {
     const types = typesOf[o.name];
@@ -196,11 +203,55 @@ function stillNeeded(plan: MigrationPlan, objects: SchemaObject[], tables: Table
       out.push(o);
       continue;
     }
-    const needs = (id: string) => (editedTo.has(id) ? types.includes(editedTo.get(id) as string) : o.neededBy?.includes(id));
-    const neededBy = order.filter(needs);
+    const neededBy = stillNeededBy(o.neededBy, types, tables, edited);
     if (neededBy.length) out.push({ ...o, neededBy });
   }
   return out;
+}
+
+/**
+ * Of the columns an object is needed by, those that still need it after the edits, in the plan's order: a column not
+ * edited now, whatever its type, and one edited to one of `types` (the extension's).
+ */
+function stillNeededBy(neededBy: string[], types: readonly string[], tables: TablePlan[], edited: ColumnMapping[]): string[] {
+  const editedTo = new Map(edited.map((c) => [c.id, baseTypeName(c.targetType)]));
+  const order = tables.flatMap((t) => t.columns.map((c) => c.id));
+  return order.filter((id) => (editedTo.has(id) ? types.includes(editedTo.get(id) as string) : neededBy.includes(id)));
+}
+
+/**
+ * The plan's objects without those living in an extension's tables (TypeMap.extensionObjectKinds: a spatial_ref_sys
+ * row PostGIS holds) that the edits leave without a reason to be: the plan created the extension and no longer does
+ * (the INSERT would fail on a target without it), or every column the object was there for (neededBy) was edited to
+ * a type of no extension (the user's column, say geography(Point,990001), became text). An object no column was
+ * needing (a row the source's users added and no column uses) stays while the extension does. Each one left out is
+ * named in `dropped`, a note for the plan.
+ */
+function withoutOrphans(plan: MigrationPlan, objects: SchemaObject[], tables: TablePlan[], edited: ColumnMapping[]): { objects: SchemaObject[]; dropped: string[] } {
+  const types = dialectNamed(plan.targetDialect).types;
+  const kinds = Object.entries(types?.extensionObjectKinds ?? {});
+  const created = (list: SchemaObject[], name: string) => list.some((o) => o.kind === 'extension' && o.name === name);
+  const kept: SchemaObject[] = [];
+  const dropped: string[] = [];
+  for (const o of objects) {
+    const extension = kinds.find(([, of]) => of.includes(o.kind))?.[0];
+    if (!extension) {
+      kept.push(o);
+      continue;
+    }
+    if (created(plan.objects ?? [], extension) && !created(objects, extension)) {
+      dropped.push(`${o.kind} ${o.name} is not created: the plan no longer creates extension ${extension}, since no column needs it after the mapping edits`);
+      continue;
+    }
+    if (!o.neededBy?.length) {
+      kept.push(o);
+      continue;
+    }
+    const neededBy = stillNeededBy(o.neededBy, types?.extensionTypes?.[extension] ?? [], tables, edited);
+    if (neededBy.length) kept.push({ ...o, neededBy });
+    else dropped.push(`${o.kind} ${o.name} is not created: no column needs it after the mapping edits (${o.neededBy.join(', ')} no longer of ${extension}'s types)`);
+  }
+  return { objects: kept, dropped };
 }
 
 /** Why an edit cannot be applied (unknown mapping, type the target cannot hold), or null when it can. */

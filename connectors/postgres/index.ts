@@ -5,7 +5,7 @@ import { Pool, types as pgTypes, type PoolClient, type QueryConfig } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { quoteList, quoteLiteral } from '../../lib/quote';
 import { databaseSocket } from '../../lib/reach';
-import { enumTypeName, toCanonical } from './types';
+import { enumTypeName, SPATIAL_REF_KIND, toCanonical } from './types';
 import { insertSpatialRef, postgisOwnSrid, sameSpatialRef, SPATIAL_REF_COLUMNS, spatialRefAuthority, spatialRefOf } from './spatial-refs';
 import { crossType } from '../../lib/typemap/common';
 import type { CanonicalType, ColumnInfo, ForeignKeyInfo, MigrationPlan, OfferedExtension, PartitionInfo, Row, SchemaInfo, SchemaObject, SpatialModifiers, SpatialRef, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
@@ -152,9 +152,6 @@ function loadDataExpression(c: ColumnMapping, q: (name: string) => string): stri
       return col;
   }
 }
-
-/** SchemaObject.kind of a spatial_ref_sys row the plan adds (see spatialRefObjects); its name is the SRID. */
-const SPATIAL_REF_KIND = 'spatial_ref_sys row';
 
 /** The search path of a connector working in `schema`: the schema, then public (where extensions usually live). */
 function searchPath(schema: string): string {

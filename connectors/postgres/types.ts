@@ -246,6 +246,12 @@ export function enumTypeName(table: string, column: string): string {
 /** Extensions whose types familyType chooses when the target database has them (TypeMap.extensionTypes). */
 export const EXTENSION_TYPES: Readonly<Record<string, readonly string[]>> = { postgis: ['geometry'] };
 
+/** SchemaObject.kind of a spatial_ref_sys row the plan adds (index.ts spatialRefObjects); its name is the SRID. */
+export const SPATIAL_REF_KIND = 'spatial_ref_sys row';
+
+/** Plan objects that live in an extension's tables (TypeMap.extensionObjectKinds): PostGIS's spatial_ref_sys rows. */
+export const EXTENSION_OBJECT_KINDS: Readonly<Record<string, readonly string[]>> = { postgis: [SPATIAL_REF_KIND] };
+
 /** Types of other dialects' families that PostgreSQL has (MariaDB SET, INET4/INET6, BIT(n), GEOMETRY). */
 function familyType(type: CanonicalType, context: TargetTypeContext): TargetTypeChoice | null {
   switch (type.family) {

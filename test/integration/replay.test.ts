@@ -22,7 +22,10 @@
  *   history.test.ts chains (plan-by-reference-*), and by gate-extension-edits.test.ts, with the edits-prune-extensions
  *   patch: both geometry columns edited to bytea at the gate, PostGIS no longer created (gate-edits-prune-extension).
  * - recorded by gate-check-edits.test.ts with the edits-refresh-checks patch: a YEAR, a boolean and an ENUM edited at
- *   the gate, the plan's notes refreshed by each edit (gate-edits-refresh-checks). */
+ *   the gate, the plan's notes refreshed by each edit (gate-edits-refresh-checks).
+ * - recorded by gate-spatial-ref-edits.test.ts with the edits-prune-extension-objects patch: PostGIS → PostgreSQL, the
+ *   columns in an SRID the source's users added edited to text at the gate one by one, the spatial_ref_sys row and
+ *   PostGIS no longer created (gate-edits-prune-spatial-refs). */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';

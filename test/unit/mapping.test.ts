@@ -1,8 +1,9 @@
-import { extensionsWanted, planMigration, portableDefault } from '../../lib/mapping';
+import { extensionsWanted, planMigration, portableDefault, withSpatialRefs } from '../../lib/mapping';
 import { applyMappingEdits, mappingEditProblem } from '../../lib/mapping-edit';
 import { targetType } from '../../lib/typemap';
 import type { ColumnInfo, SchemaInfo, TableInfo } from '../../lib/types';
 import * as mysql from '../../connectors/mysql/types';
+import * as postgres from '../../connectors/postgres/types';
 import { crossType } from '../../lib/typemap/common';
 
 const col = (name: string, type: ColumnInfo['type'], nullable = false, dflt: string | null = null, nativeType = type.kind): ColumnInfo => ({
@@ -280,6 +281,77 @@ describe('extensions the target server offers and its database lacks (PostGIS fo
     expect(types(plan)['places.g']).toBe('geometry');
     expect(plan.objects).toBeUndefined();
     expect(plan.notes).toEqual([]);
+  });
+});
+
+describe('spatial_ref_sys rows a PostgreSQL plan adds, after edits at the gate (pruneExtensionObjects)', () => {
+  const pgColumn = (name: string, formatted: string): ColumnInfo => col(name, postgres.toCanonical({ formatted }), true, null, formatted as never);
+  const source: SchemaInfo = {
+    dialect: 'postgresql',
+    schema: 'public',
+    tables: [
+      table('spots', [col('id', { kind: 'int32' }, false, null, 'integer' as never), pgColumn('gg', 'geography(Point,900914)'), pgColumn('gm', 'geometry(Point,900914)')], { primaryKey: ['id'] }),
+      table('roads', [col('id', { kind: 'int32' }, false, null, 'integer' as never), pgColumn('line', 'geometry(LineString,4326)')], { primaryKey: ['id'] }),
+    ],
+    objects: [{ kind: 'extension', name: 'postgis', create: ['CREATE EXTENSION IF NOT EXISTS "postgis"'], stage: 'before_tables', neededBy: ['spots.gg', 'spots.gm', 'roads.line'] }],
+  };
+  const row = (srid: number, neededBy?: string[]) => ({
+    kind: 'spatial_ref_sys row',
+    name: String(srid),
+    create: [`INSERT INTO "public".spatial_ref_sys (srid) VALUES (${srid}) ON CONFLICT (srid) DO NOTHING`],
+    stage: 'before_tables' as const,
+    ...(neededBy ? { neededBy } : {}),
+  });
+  const planned = withSpatialRefs(planMigration(source, 'postgresql', { targetSchema: 'public' }), { objects: [row(900914, ['spots.gg', 'spots.gm']), row(900915)], notes: [], blockers: [] });
+  const options = { pruneExtensions: true, refreshChecks: true, pruneExtensionObjects: true };
+  const objects = (plan: ReturnType<typeof planMigration>) => plan.objects?.map((o) => `${o.kind} ${o.name}${o.neededBy ? ` (${o.neededBy.join(', ')})` : ''}`);
+
+  test('planned: PostGIS, then the rows', () => {
+    expect(objects(planned)).toEqual(['extension postgis (spots.gg, spots.gm, roads.line)', 'spatial_ref_sys row 900914 (spots.gg, spots.gm)', 'spatial_ref_sys row 900915']);
+  });
+
+  test('every column of a row edited to text: the row goes, named in the notes; the extension and a row no column used stay', () => {
+    const one = applyMappingEdits(planned, [{ id: 'spots.gg', target_type: 'text' }], options).plan;
+    expect(objects(one)).toEqual(['extension postgis (spots.gm, roads.line)', 'spatial_ref_sys row 900914 (spots.gm)', 'spatial_ref_sys row 900915']);
+    expect(one.notes).toEqual(planned.notes);
+    const both = applyMappingEdits(one, [{ id: 'spots.gm', target_type: 'text' }], options).plan;
+    expect(objects(both)).toEqual(['extension postgis (roads.line)', 'spatial_ref_sys row 900915']);
+    expect(both.notes).toEqual([...(planned.notes ?? []), "spatial_ref_sys row 900914 is not created: no column needs it after the mapping edits (spots.gm no longer of postgis's types)"]);
+    // The note stays through later edits (the row is not planned again).
+    const later = applyMappingEdits(both, [{ id: 'roads.id', target_type: 'bigint' }], options).plan;
+    expect(later.notes).toEqual(both.notes);
+    expect(objects(later)).toEqual(objects(both));
+  });
+
+  test('an edit to no type of PostGIS of a column of another table leaves the rows as they were', () => {
+    const edited = applyMappingEdits(planned, [{ id: 'roads.line', target_type: 'text' }], options).plan;
+    expect(objects(edited)).toEqual(['extension postgis (spots.gg, spots.gm)', 'spatial_ref_sys row 900914 (spots.gg, spots.gm)', 'spatial_ref_sys row 900915']);
+    expect(edited.notes).toEqual(planned.notes);
+  });
+
+  test('the last PostGIS column edited away: PostGIS is no longer created, nor any row it would hold', () => {
+    const edits = ['spots.gg', 'spots.gm', 'roads.line'].map((id) => ({ id, target_type: id === 'spots.gg' ? 'text' : 'bytea' }));
+    const plan = applyMappingEdits(planned, edits, options).plan;
+    expect(plan.objects).toEqual([]);
+    expect(plan.notes).toEqual([
+      ...(planned.notes ?? []),
+      'spatial_ref_sys row 900914 is not created: the plan no longer creates extension postgis, since no column needs it after the mapping edits',
+      'spatial_ref_sys row 900915 is not created: the plan no longer creates extension postgis, since no column needs it after the mapping edits',
+    ]);
+    expect(plan.tables.flatMap((t) => t.columns.map((c) => c.targetType))).toEqual(['integer', 'text', 'bytea', 'integer', 'bytea']);
+  });
+
+  test('a target that has PostGIS (the plan does not create it): a row no column needs goes, the others stay', () => {
+    const installed = { ...planned, objects: planned.objects?.filter((o) => o.kind !== 'extension') };
+    const edits = ['spots.gg', 'spots.gm', 'roads.line'].map((id) => ({ id, target_type: 'text' }));
+    expect(objects(applyMappingEdits(installed, edits, options).plan)).toEqual(['spatial_ref_sys row 900915']);
+  });
+
+  test('edits a workflow made before this existed keep the rows', () => {
+    const edits = ['spots.gg', 'spots.gm', 'roads.line'].map((id) => ({ id, target_type: 'text' }));
+    const before = applyMappingEdits(planned, edits, { pruneExtensions: true, refreshChecks: true }).plan;
+    expect(objects(before)).toEqual(['spatial_ref_sys row 900914 (spots.gg, spots.gm)', 'spatial_ref_sys row 900915']);
+    expect(before.notes).toEqual(planned.notes);
   });
 });
 

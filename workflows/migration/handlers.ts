@@ -42,6 +42,11 @@ import { now, refuse, type MigrationRun } from './run';
 const PRUNE_EXTENSIONS_PATCH = 'edits-prune-extensions';
 /** Edits say at the gate what becomes of the CHECKs the plan took from the source (lib/mapping-edit.ts refreshChecks). */
 const REFRESH_CHECKS_PATCH = 'edits-refresh-checks';
+/**
+ * Edits leave out the objects in an extension's tables (PostGIS's spatial_ref_sys rows) that no column needs any more,
+ * or whose extension the plan no longer creates (lib/mapping-edit.ts pruneExtensionObjects).
+ */
+const PRUNE_EXTENSION_OBJECTS_PATCH = 'edits-prune-extension-objects';
 
 /** Registers every handler: called before the workflow's first await, so no signal or update is lost. */
 export function setHandlers(run: MigrationRun): void {
@@ -107,6 +112,7 @@ export function setHandlers(run: MigrationRun): void {
       const result = applyMappingEdits(state.plan as MigrationPlan, edits, {
         pruneExtensions: wf.patched(PRUNE_EXTENSIONS_PATCH),
         refreshChecks: wf.patched(REFRESH_CHECKS_PATCH),
+        pruneExtensionObjects: wf.patched(PRUNE_EXTENSION_OBJECTS_PATCH),
       });
       state.plan = result.plan;
       const need = approvalNeed(result.plan, input.strategy, input.options);
