@@ -4,17 +4,25 @@
  * the end; its blobs are made to look a day old, so only the histories that name them keep them. Blobs no history
  * names go once untouched for the grace period, and not before; nothing goes when Temporal cannot be listed; once the
  * histories are gone (retention), their blobs go too, and a later migration of the same schema puts them back. The
- * API's periodic run does the same on its interval.
+ * API's periodic run does the same on its interval. A listed execution whose history retention removed before it
+ * was read names nothing (its blobs go), and one whose history cannot be read for another reason deletes nothing.
+ * A running execution's pending activities' heartbeat details keep the blobs they name (a claim-checked one, and
+ * the plan key in its stored bytes), which no history holds yet.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from '@temporalio/client';
+import { Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import pg from 'pg';
+import { Context } from '@temporalio/activity';
+import { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { collectBlobGarbage, scheduleBlobGc, BLOB_GC_DEFAULT_GRACE_MS } from '../../lib/blob-gc';
+import { ClaimCheckCodec } from '../../lib/claim-check';
+import { PAYLOAD_CONVERTER_PATH } from '../../workers/temporal';
+import type { HeartbeatingActivities } from '../fixtures/workflows/heartbeating';
 import { MetadataStore } from '../../lib/store';
 import { startUpdate, statusQuery } from '../../workflows/migration';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
@@ -187,3 +195,132 @@ test("the API process's periodic run deletes on its interval, logs each report, 
   expect((await keys()).has('c'.repeat(64))).toBe(false);
   expect(reports.find((r) => r.msg === 'payload blobs collected')?.blobGc?.deleted.blobs).toBe(1);
 }, 60_000);
+
+/** Every execution the namespace lists now. */
+async function listing(client: Client): Promise<WorkflowExecutionInfo[]> {
+  const executions: WorkflowExecutionInfo[] = [];
+  for await (const e of client.workflow.list()) executions.push(e);
+  return executions;
+}
+
+/**
+ * The collector's client as it is, but its listing is `executions`: what visibility said a moment before retention
+ * removed some of them (histories are read after the listing, so one listed can be gone by then).
+ */
+function listingThen(client: Client, executions: WorkflowExecutionInfo[]): Client {
+  const workflow = Object.assign(Object.create(client.workflow) as Client['workflow'], {
+    list: () =>
+      (async function* () {
+        yield* executions;
+      })(),
+  });
+  return Object.assign(Object.create(client) as Client, { workflow });
+}
+
+/** A table of a few rows: its migration keeps its plan by key (activities/plans.ts) and claim-checks nothing. */
+async function smallSource(): Promise<TempDatabase> {
+  const db = await createTempDatabase('postgresql');
+  databases.push(db);
+  const client = new pg.Client({ connectionString: db.endpoint.connectionString });
+  await client.connect();
+  try {
+    await client.query('CREATE TABLE small (id integer PRIMARY KEY, name text)');
+    await client.query(`INSERT INTO small SELECT i, 'n' || i FROM generate_series(1, 5) i`);
+  } finally {
+    await client.end();
+  }
+  return db;
+}
+
+test('an execution listed but gone by the time its history is read (retention) is counted vanished and names nothing: its blobs go', async () => {
+  const id = await migrate(harness, await smallSource());
+  const named = await keysNamedBy(id);
+  expect(named.plans.size).toBe(1);
+  const plan = [...named.plans][0] as string;
+  const listed = await listing(gcClient());
+  const runs = listed.filter((e) => e.workflowId === id);
+  expect(runs.length).toBeGreaterThanOrEqual(1);
+
+  // Retention removes it after the listing: its runs are deleted, and no longer listed.
+  for (const r of runs) await harness.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: id, runId: r.runId } });
+  for (let waited = 0; (await listing(gcClient())).some((e) => e.workflowId === id); waited += 200) {
+    if (waited > 30_000) throw new Error('deleted runs still listed after 30 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await store.db('payload_blobs').update({ touched_at: dayAgo() });
+
+  const report = await collectBlobGarbage(listingThen(gcClient(), listed), store);
+  expect(report.vanished).toBe(runs.length);
+  expect(report.executions).toBe(listed.length - runs.length);
+  expect((await keys()).has(plan)).toBe(false);
+  expect(report.missing).toEqual([]);
+}, 300_000);
+
+test('an execution whose history cannot be read for another reason fails the collection: nothing is deleted', async () => {
+  await store.putBlob('d'.repeat(64), Buffer.from('nobody names this'));
+  await store.db('payload_blobs').update({ touched_at: dayAgo() });
+  const before = await keys();
+  const listed = await listing(gcClient());
+  // A run id that is no run id at all: the service refuses the read (INVALID_ARGUMENT), which is not retention.
+  const broken = { ...(listed[0] as WorkflowExecutionInfo), runId: 'not-a-run-id' };
+  await expect(collectBlobGarbage(listingThen(gcClient(), [...listed, broken]), store)).rejects.toThrow(/reading the history of .* \(run not-a-run-id\) failed: no blob is deleted/);
+  expect(await keys()).toEqual(before);
+  expect((await collectBlobGarbage(gcClient(), store)).deleted.blobs).toBeGreaterThanOrEqual(1);
+  expect((await keys()).has('d'.repeat(64))).toBe(false);
+}, 120_000);
+
+test("a running execution's pending activities' heartbeat details keep the blobs they name, claim-checked or not", async () => {
+  const smallPlan = `plan:${'5'.repeat(64)}`;
+  const bigPlan = `plan:${'6'.repeat(64)}`;
+  for (const key of [smallPlan, bigPlan]) await store.putBlob(key, Buffer.from(`{"plan":"${key}"}`));
+  const taskQueue = `heartbeats-${Date.now()}`;
+  // Progress as an activity reports it: one small (the plan key in its JSON), one of 256 kB and more (claim-checked).
+  const details = [{ planRef: smallPlan, next: 3 }, { planRef: bigPlan, findings: 'x'.repeat(300_000) }];
+  let heartbeats = 0;
+  const activities: HeartbeatingActivities = {
+    async holdWithProgress(which) {
+      const ctx = Context.current();
+      ctx.heartbeat(details[which]);
+      heartbeats += 1;
+      await ctx.cancelled.catch(() => undefined);
+    },
+  };
+  // The worker encodes as Sensei's do: details of 256 kB and more are kept in the store, their key in Temporal.
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: require.resolve('../fixtures/workflows/heartbeating'),
+    activities,
+    dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH, payloadCodecs: [new ClaimCheckCodec(store)] },
+    shutdownGraceTime: '1s',
+  });
+  const running = worker.run();
+  const claimedBefore = await keys();
+  const handle = await harness.client.workflow.start('heartbeatingWorkflow', { taskQueue, workflowId: `heartbeats-${Date.now()}`, args: [details.length] });
+  try {
+    // Both activities have heartbeated, and the service holds their details.
+    for (const deadline = Date.now() + 60_000; ; ) {
+      const pending = (await handle.describe()).raw.pendingActivities ?? [];
+      if (heartbeats === 2 && pending.filter((a) => a.heartbeatDetails?.payloads?.length).length === 2) break;
+      if (Date.now() > deadline) throw new Error(`heartbeat details not seen: ${heartbeats} heartbeats, ${pending.length} pending`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const claimedDetails = [...(await keys())].filter((k) => !claimedBefore.has(k));
+    expect(claimedDetails).toHaveLength(1);
+    // No history names any of them yet.
+    const inHistory = JSON.stringify(await handle.fetchHistory());
+    for (const key of [smallPlan, bigPlan, ...claimedDetails]) expect(inHistory.includes(key)).toBe(false);
+    await store.putBlob('e'.repeat(64), Buffer.from('nobody names this'));
+    await store.db('payload_blobs').update({ touched_at: dayAgo() });
+
+    const report = await collectBlobGarbage(gcClient(), store);
+    const after = await keys();
+    for (const key of [smallPlan, bigPlan, ...claimedDetails]) expect(after.has(key)).toBe(true);
+    expect(after.has('e'.repeat(64))).toBe(false);
+    expect(report.missing).toEqual([]);
+  } finally {
+    await handle.terminate('test over');
+    worker.shutdown();
+    await running;
+  }
+}, 300_000);
