@@ -87,11 +87,6 @@ export interface TypeMap {
    * the type names it gives columns (PostgreSQL: postgis → geometry): the mapping asks the target for just these.
    */
   extensionTypes?: Readonly<Record<string, readonly string[]>>;
-  /**
-   * Kinds of plan objects (SchemaObject.kind) that live in an extension's own tables, each by the extension
-   * (PostgreSQL: postgis → its spatial_ref_sys rows): such an object cannot be created where the extension is not.
-   */
-  extensionObjectKinds?: Readonly<Record<string, readonly string[]>>;
   /** Why a column of this declared type cannot be in an index here (MariaDB: JSON, unbounded TEXT/BLOB), or null. */
   indexRefusal?(sql: string): string | null;
   /** Why no CHECK constraint is created here (Snowflake enforces none), where that is so; the plan then says so for each. */

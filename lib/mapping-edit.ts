@@ -98,7 +98,7 @@ export interface EditOptions {
    */
   refreshChecks?: boolean;
   /**
-   * With pruneExtensions: leave out too the objects that live in an extension's tables (TypeMap.extensionObjectKinds:
+   * With pruneExtensions: leave out too the objects that live in an extension's tables (SchemaObject.extension:
    * PostGIS's spatial_ref_sys rows) once the plan no longer creates that extension, or once every column they were
    * there for (neededBy) was edited to a type of no extension; the plan's notes name each. Off for edits a workflow
    * made before this existed.
@@ -220,7 +220,7 @@ function stillNeededBy(neededBy: string[], types: readonly string[], tables: Tab
 }
 
 /**
- * The plan's objects without those living in an extension's tables (TypeMap.extensionObjectKinds: a spatial_ref_sys
+ * The plan's objects without those living in an extension's tables (SchemaObject.extension: a spatial_ref_sys
  * row PostGIS holds) that the edits leave without a reason to be: the plan created the extension and no longer does
  * (the INSERT would fail on a target without it), or every column the object was there for (neededBy) was edited to
  * a type of no extension (the user's column, say geography(Point,990001), became text). An object no column was
@@ -229,12 +229,11 @@ function stillNeededBy(neededBy: string[], types: readonly string[], tables: Tab
  */
 function withoutOrphans(plan: MigrationPlan, objects: SchemaObject[], tables: TablePlan[], edited: ColumnMapping[]): { objects: SchemaObject[]; dropped: string[] } {
   const types = dialectNamed(plan.targetDialect).types;
-  const kinds = Object.entries(types?.extensionObjectKinds ?? {});
   const created = (list: SchemaObject[], name: string) => list.some((o) => o.kind === 'extension' && o.name === name);
   const kept: SchemaObject[] = [];
   const dropped: string[] = [];
   for (const o of objects) {
-    const extension = kinds.find(([, of]) => of.includes(o.kind))?.[0];
+    const extension = o.extension;
     if (!extension) {
       kept.push(o);
       continue;

@@ -216,6 +216,11 @@ export interface SchemaObject {
   reads?: string[];
   /** Why it cannot be re-created (said in the plan's notes; `create` is then empty). */
   problem?: string;
+  /**
+   * The extension whose own tables it lives in (PostGIS for a spatial_ref_sys row): it can be created only where that
+   * extension is (see lib/mapping-edit.ts pruneExtensionObjects).
+   */
+  extension?: string;
 }
 
 /**

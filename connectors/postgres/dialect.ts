@@ -2,7 +2,7 @@
 import { CATALOG_TYPES } from './catalog-types';
 import { queryLexicon } from './query-lexicon';
 import { validation } from './validation';
-import { EXTENSION_OBJECT_KINDS, EXTENSION_TYPES, fromCanonical, parseTypeName, sameDialect, toCanonical } from './types';
+import { EXTENSION_TYPES, fromCanonical, parseTypeName, sameDialect, toCanonical } from './types';
 import { fitName, utf8Length } from '../../lib/identifiers';
 import { ansiLiteral, doubleQuoted, type DialectDefinition } from '../dialect';
 
@@ -54,7 +54,7 @@ export const postgres = {
   driver: 'pg',
   capabilities: { supported: true, schemas: true, enums: true, arrays: true, transactionalDdl: true, inDatabaseDigest: true, fileBased: false, strictBooleans: true },
   identifiers: { quote: (name: string) => doubleQuoted(fitName(name, limits)), literal: ansiLiteral, caseFolding: 'lower', ...limits, tableConstraints: { columnCheck: columnCheckName, foreignKeys: true }, builtinType },
-  types: { fromCanonical, parseTypeName, toCanonical, sameDialect, extensionTypes: EXTENSION_TYPES, extensionObjectKinds: EXTENSION_OBJECT_KINDS },
+  types: { fromCanonical, parseTypeName, toCanonical, sameDialect, extensionTypes: EXTENSION_TYPES },
   validation,
   isRowRejection,
   queryLexicon,

@@ -756,7 +756,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     if (missing.length && (!target || target.insert)) {
       for (const r of missing) {
         const create = [insertSpatialRef(table, r, (v) => quoteLiteral(this.dialect, v))];
-        objects.push({ kind: SPATIAL_REF_KIND, name: String(r.srid), create, stage: 'before_tables', ...(used.has(r.srid) ? { neededBy: used.get(r.srid) } : {}) });
+        objects.push({ kind: SPATIAL_REF_KIND, name: String(r.srid), create, stage: 'before_tables', extension: 'postgis', ...(used.has(r.srid) ? { neededBy: used.get(r.srid) } : {}) });
       }
       notes.push(`spatial_ref_sys rows the source's users added will be added to the target's ${table} before the tables: ${missing.map(named).join('; ')}`);
     } else if (missing.length && target) {

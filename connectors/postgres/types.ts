@@ -249,9 +249,6 @@ export const EXTENSION_TYPES: Readonly<Record<string, readonly string[]>> = { po
 /** SchemaObject.kind of a spatial_ref_sys row the plan adds (index.ts spatialRefObjects); its name is the SRID. */
 export const SPATIAL_REF_KIND = 'spatial_ref_sys row';
 
-/** Plan objects that live in an extension's tables (TypeMap.extensionObjectKinds): PostGIS's spatial_ref_sys rows. */
-export const EXTENSION_OBJECT_KINDS: Readonly<Record<string, readonly string[]>> = { postgis: [SPATIAL_REF_KIND] };
-
 /** Types of other dialects' families that PostgreSQL has (MariaDB SET, INET4/INET6, BIT(n), GEOMETRY). */
 function familyType(type: CanonicalType, context: TargetTypeContext): TargetTypeChoice | null {
   switch (type.family) {

@@ -467,6 +467,7 @@ test('PostGIS geography → PostgreSQL with PostGIS: the spatial_ref_sys row the
       name: '990001',
       create: [`INSERT INTO "public".spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text) VALUES (990001, 'sensei', 1, NULL, '+proj=longlat +ellps=WGS84 +no_defs') ON CONFLICT (srid) DO NOTHING`],
       stage: 'before_tables',
+      extension: 'postgis',
       neededBy: ['geo.local_pt'],
     },
   ]);

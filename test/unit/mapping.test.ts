@@ -300,6 +300,7 @@ describe('spatial_ref_sys rows a PostgreSQL plan adds, after edits at the gate (
     name: String(srid),
     create: [`INSERT INTO "public".spatial_ref_sys (srid) VALUES (${srid}) ON CONFLICT (srid) DO NOTHING`],
     stage: 'before_tables' as const,
+    extension: 'postgis',
     ...(neededBy ? { neededBy } : {}),
   });
   const planned = withSpatialRefs(planMigration(source, 'postgresql', { targetSchema: 'public' }), { objects: [row(900914, ['spots.gg', 'spots.gm']), row(900915)], notes: [], blockers: [] });
