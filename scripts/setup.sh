@@ -58,6 +58,33 @@ if [ ! -f "$samples/world.inc" ] || [ ! -f "$samples/world_schema.inc" ] || [ ! 
   fetch_samples || log "could not fetch the sample databases; test/e2e/sample-databases.test.ts will fail until set-up can"
 fi
 
+# PostgreSQL's own regression database: the tables its test suite sets up (inheritance four levels deep, name, point,
+# path, box, int4[]/text[], jsonb, tsvector, float extremes) with upstream's data files. They are in the source
+# package only, fetched with apt-get source from a sources list of its own (signatures checked against Debian's
+# keyring; nothing installed, the machine's sources untouched); only the data files and the SQL that makes the tables
+# are kept.
+fetch_pg_regress() {
+  local work major ok=0
+  major=$(psql --version 2>/dev/null | sed -n 's/^psql (PostgreSQL) \([0-9]*\).*/\1/p')
+  [ -n "$major" ] && [ -r /etc/os-release ] || return 1
+  work=$(mktemp -d) || return 1
+  chmod 711 "$work" && mkdir -p "$work/lists/partial" "$work/dl" "$work/x" || { rm -rf "$work"; return 1; }
+  if [ "$(id -u)" = 0 ] && id _apt >/dev/null 2>&1; then chown _apt "$work/dl" "$work/lists/partial"; fi
+  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $(. /etc/os-release && echo "$VERSION_CODENAME") main" >"$work/sources.list"
+  local apt=(apt-get -qq -o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$work/lists")
+  if "${apt[@]}" update >/dev/null 2>&1 && (cd "$work/dl" && "${apt[@]}" source --download-only "postgresql-$major" >/dev/null 2>&1) &&
+    tar -xf "$work"/dl/postgresql-"$major"_*.orig.tar.* -C "$work/x" --wildcards '*/src/test/regress/data/*' '*/src/test/regress/sql/*' &&
+    mkdir -p "$samples/pg-regress" && cp -r "$work"/x/*/src/test/regress/data "$work"/x/*/src/test/regress/sql "$samples/pg-regress/"; then
+    ok=1
+  fi
+  rm -rf "$work"
+  [ "$ok" = 1 ]
+}
+if [ ! -f "$samples/pg-regress/sql/test_setup.sql" ]; then
+  log "fetching PostgreSQL's regression database (its Debian source package)"
+  fetch_pg_regress || log "could not fetch PostgreSQL's regression data; test/e2e/sample-databases.test.ts will fail until set-up can"
+fi
+
 # 2. Local services: PostgreSQL, MariaDB, and Redis (shared rate-limit counters; its test needs it).
 if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
   log "starting PostgreSQL"
