@@ -30,6 +30,8 @@ export class SqliteConnector extends SqlConnector {
   private readonly busyTimeoutMs: number;
   private handle: Database.Database | undefined;
   private readonly statements = new Map<string, Statement>();
+  /** Settles when the transaction in progress ends (see transaction). */
+  private turn: Promise<void> = Promise.resolve();
   /** Each introspected column's affinity, by its canonical type object (what readChunk hands convertRows). */
   private readonly affinities = new WeakMap<CanonicalType, ReturnType<typeof affinity>>();
 
@@ -85,16 +87,27 @@ export class SqliteConnector extends SqlConnector {
     return [];
   };
 
+  /**
+   * One connection serves every activity of the worker, and a transaction can wait on its source between statements
+   * (replaceAllRows reads the next batch over the network): transactions take turns, or a second one would BEGIN
+   * inside the first ("cannot start a transaction within a transaction").
+   */
   protected async transaction<T>(fn: (exec: Exec) => Promise<T>): Promise<T> {
+    const previous = this.turn;
+    let done!: () => void;
+    this.turn = new Promise<void>((resolve) => (done = resolve));
+    await previous;
     const db = this.db();
-    db.exec('BEGIN IMMEDIATE');
     try {
+      db.exec('BEGIN IMMEDIATE');
       const result = await fn(this.exec);
       db.exec('COMMIT');
       return result;
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
       throw error;
+    } finally {
+      done();
     }
   }
 
