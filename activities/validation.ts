@@ -194,6 +194,18 @@ async function userQueryPair(
   }
 }
 
+/** Where the source's tables are, and which of them are partitioned (read whole). */
+function sourcePlace(input: TierInput, connector: Connector): Place {
+  const partitioned = new Set(input.plan.tables.filter((t) => t.source.partitioning).map((t) => t.source.name));
+  return { dialect: connector.dialect, schema: connector.schema, partitioned };
+}
+
+/** Where the target's tables are: a table made from a partitioned one is partitioned alike where the target can be. */
+function targetPlace(input: TierInput, connector: Connector): Place {
+  const partitioned = new Set(input.plan.tables.filter((t) => t.source.partitioning).map((t) => t.target));
+  return { dialect: connector.dialect, schema: connector.schema, partitioned };
+}
+
 export function createValidationActivities(pool: ConnectorPool, store?: MetadataStore, plans: PlanKeeper = planKeeper(store)) {
   const connectors = (input: TierInput): Promise<[Connector, Connector]> =>
     Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
@@ -206,7 +218,7 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
     const [sc, tc] = await connectors(input);
     const [s, t] = await Promise.all([openSession(pool.endpoint(input.source), options), openSession(pool.endpoint(input.target), options)]);
     try {
-      return await work(s, t, { dialect: sc.dialect, schema: sc.schema }, { dialect: tc.dialect, schema: tc.schema });
+      return await work(s, t, sourcePlace(input, sc), targetPlace(input, tc));
     } finally {
       await Promise.allSettled([s.close(), t.close()]);
     }
@@ -267,7 +279,7 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
       return tier('referential', async (startedAt) => {
         const [, tc] = await connectors(input);
         const t = await openSession(pool.endpoint(input.target));
-        const tp: Place = { dialect: tc.dialect, schema: tc.schema };
+        const tp = targetPlace(input, tc);
         try {
           let checks = 0;
           const findings: ValidationFinding[] = [];
@@ -326,8 +338,8 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
       const input = await plans.resolve(request);
       return tier('semantic', async (startedAt) => {
         const [source, target] = await connectors(input);
-        const sp: Place = { dialect: source.dialect, schema: source.schema };
-        const tp: Place = { dialect: target.dialect, schema: target.schema };
+        const sp = sourcePlace(input, source);
+        const tp = targetPlace(input, target);
         const resume = heartbeatDetails<SemanticProgress>();
         const tables: TableContentHash[] = resume?.tables ?? [];
         const findings: ValidationFinding[] = resume?.findings ?? [];

@@ -169,6 +169,11 @@ export interface ValidationSql {
    * absent: as printed.
    */
   fromPrinted?(value: string, type: CanonicalType): string;
+  /**
+   * A table reference that reads only the table's own rows, where tables inherit rows (PostgreSQL: ONLY); absent: the
+   * reference itself.
+   */
+  ownRows?(ref: string): string;
   /** Length of a text in characters. */
   charLength(expr: string): string;
   /** MIN/MAX/SUM of a float, widened where the database would lose digits. */

@@ -112,9 +112,10 @@ export abstract class SqlConnector implements Connector {
     });
   }
 
+  /** A table's own rows, as a copy reads them (rowsOf). */
   async countRows(table: string): Promise<number> {
     return this.guard(`count rows of ${table}`, async () => {
-      const rows = await this.exec(`SELECT COUNT(*) FROM ${this.qt(table)}`);
+      const rows = await this.exec(`SELECT COUNT(*) FROM ${await this.rowsOf(table)}`);
       return Number(rows[0][0]);
     });
   }
@@ -287,7 +288,8 @@ export abstract class SqlConnector implements Connector {
   async createTable(plan: TablePlan, options: { replace: boolean }): Promise<void> {
     await this.guard(`create table ${plan.target}`, async () => {
       if (await this.tableExists(plan.target)) {
-        const rows = await this.countRows(plan.target);
+        // Every row the table holds, its children's too: one described (and cached) now would be stale once recreated.
+        const rows = Number((await this.exec(`SELECT COUNT(*) FROM ${this.qt(plan.target)}`))[0][0]);
         if (rows > 0 && !options.replace) {
           throw new ConnectorError(
             'TargetTableNotEmpty',

@@ -57,6 +57,7 @@ function joinedFields(fields: string[]): string {
 
 export const validation = {
   text: (expr: string) => `(${expr})::text`,
+  ownRows: (ref: string) => `ONLY ${ref}`,
   charLength: (expr: string) => `CHAR_LENGTH(${expr})`,
   // real sums accumulate in single precision: widen before aggregating.
   floatAggregate: (fn: 'MIN' | 'MAX' | 'SUM', col: string) => (fn === 'SUM' ? `SUM(${col}::float8)` : `(${fn}(${col}))::float8`),

@@ -10,10 +10,21 @@ import type { CanonicalType, Dialect } from '../types';
 export interface Place {
   dialect: Dialect;
   schema: string;
+  /** Tables whose rows are their partitions' (PostgreSQL declarative partitioning): read whole, not as their own rows. */
+  partitioned?: ReadonlySet<string>;
 }
 
 const q = (p: Place, name: string) => quoteIdentifier(p.dialect, name);
-export const tableRef = (p: Place, table: string) => quoteQualified(p.dialect, p.schema, table);
+
+/**
+ * A table as validation reads it: its own rows, as the copy reads them (a PostgreSQL parent without the rows of the
+ * tables that inherit from it, which are validated as tables of their own), or a partitioned table whole.
+ */
+export function tableRef(p: Place, table: string): string {
+  const ref = quoteQualified(p.dialect, p.schema, table);
+  const ownRows = dialectNamed(p.dialect).validation?.ownRows;
+  return ownRows && !p.partitioned?.has(table) ? ownRows(ref) : ref;
+}
 
 export type StatKind = 'numeric' | 'float' | 'temporal' | 'boolean' | 'text' | 'other';
 

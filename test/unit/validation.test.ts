@@ -4,7 +4,7 @@ import type { CanonicalType, ColumnInfo, TablePlan } from '../../lib/types';
 import { inDatabaseRefusal } from '../../lib/validation/digest';
 import { compareRanges, methodNote, planRanges, type DigestSide, type RangeState } from '../../lib/validation/ranges';
 import { aggregateText, compareKeyTexts, compareResults, genericValueText, resultRowTexts, roundDecimalText, typeMatches } from '../../lib/validation/compare';
-import { hasOrderBy, type Place } from '../../lib/validation/sql';
+import { hasOrderBy, tableRef, type Place } from '../../lib/validation/sql';
 import { canonicalValueText } from '../../lib/values';
 
 test('normalisation is explicit per type: decimals, time zones, booleans, JSON key order, CHAR padding', () => {
@@ -224,4 +224,12 @@ test('tables without a SQL normal form, an integer leading key or a digesting di
   expect(inDatabaseRefusal(plan([id, col('j', { kind: 'json' }, 'jsonb')], ['id']), pg, pg)).toBe('column j (json) has no cross-dialect normal form in SQL');
   expect(inDatabaseRefusal(plan([col('code', { kind: 'varchar', length: 3 }, 'varchar(3)'), id], ['code']), pg, my)).toBe('the leading key column is not an integer');
   expect(inDatabaseRefusal(plan([id], []), pg, my)).toBe('no key to split ranges on');
+});
+
+test("validation reads a table's own rows as the copy does: a PostgreSQL parent without its children's, a partitioned table whole", () => {
+  const pg: Place = { dialect: 'postgresql', schema: 'public', partitioned: new Set(['measurement']) };
+  expect(tableRef(pg, 'person')).toBe('ONLY "public"."person"');
+  expect(tableRef(pg, 'measurement')).toBe('"public"."measurement"');
+  expect(tableRef({ dialect: 'mysql', schema: 'world' }, 'City')).toBe('`world`.`City`');
+  expect(tableRef({ dialect: 'sqlite', schema: 'main' }, 'person')).toBe('"main"."person"');
 });
