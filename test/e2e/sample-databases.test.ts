@@ -2,8 +2,10 @@
  * Public sample databases the project does not contain, migrated through the HTTP API with a worker process, from
  * each of the three local dialects into each (nine directions): R's datasets (SQLite, 42 tables without a primary key, column names such as
  * `Sepal.Length` and `case`), the MySQL "world" database (MariaDB: CHAR, FLOAT(10,2), auto-increment, UTF-8 names)
- * and the EPSG coordinate systems PostGIS ships (PostgreSQL: 8,500 rows of long WKT text, a CHECK). scripts/setup.sh
- * takes their files from Debian's packages into .cache/sample-databases.
+ * the EPSG coordinate systems PostGIS ships (PostgreSQL: 8,500 rows of long WKT text, a CHECK), and PostgreSQL's own
+ * regression database (26 tables its test suite sets up, none with a primary key: inheritance four levels deep, name,
+ * point with NaN and Infinity, path, box, int4[] and text[], jsonb, tsvector, float extremes). scripts/setup.sh takes
+ * their files from Debian's packages (binary and source) into .cache/sample-databases.
  *
  * Every table and every row is compared by this file's own reads through each database's own driver (never Sensei's
  * connectors): row counts, and a SHA-256 over the sorted rows in one canonical form per column kind.
@@ -11,9 +13,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
+import canonicalize from 'canonicalize';
 import mysql from 'mysql2/promise';
 import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Endpoint } from '../../connectors/types';
 import { createTempDatabase, uniqueName, type TempDatabase, type TestDialect } from '../helpers/databases';
 import { apiCaller, isOver } from '../helpers/http';
@@ -22,8 +27,12 @@ import { tempDataDir } from '../helpers/temporal';
 
 const SAMPLES = path.resolve(__dirname, '../../.cache/sample-databases');
 
-/** How a column's values compare across dialects: integers exactly, floats at their source precision, CHAR without its padding. */
-type Kind = 'int' | 'float32' | 'float64' | 'text' | 'char';
+/**
+ * How a column's values compare across dialects: integers exactly, floats at their source precision, CHAR without its
+ * padding, arrays and JSON as canonical JSON (arrays nested, keys sorted), and a PostgreSQL type other dialects keep
+ * as its text (point, path, box, tsvector) as that text: PostgreSQL reads it with ::text.
+ */
+type Kind = 'int' | 'float32' | 'float64' | 'text' | 'char' | 'json' | 'pgtext';
 interface Table {
   name: string;
   columns: { name: string; kind: Kind }[];
@@ -40,7 +49,7 @@ let http: ReturnType<typeof apiCaller>;
 const databases: TempDatabase[] = [];
 
 beforeAll(async () => {
-  for (const file of ['datasets.sqlite', 'world.inc', 'world_schema.inc']) {
+  for (const file of ['datasets.sqlite', 'world.inc', 'world_schema.inc', 'pg-regress/sql/test_setup.sql']) {
     if (!fs.existsSync(path.join(SAMPLES, file))) throw new Error(`${file} is missing from ${SAMPLES}: run scripts/setup.sh`);
   }
   dir = tempDataDir();
@@ -83,6 +92,16 @@ const SQL_KINDS: Record<string, Kind> = {
   varchar: 'text',
   'character varying': 'text',
   text: 'text',
+  name: 'text',
+  real: 'float32',
+  'double precision': 'float64',
+  character: 'char',
+  point: 'pgtext',
+  path: 'pgtext',
+  box: 'pgtext',
+  tsvector: 'pgtext',
+  array: 'json',
+  jsonb: 'json',
 };
 const kindOf = (kinds: Record<string, Kind>, type: string): Kind => {
   const kind = kinds[type];
@@ -145,6 +164,66 @@ async function epsg(): Promise<Sample> {
   }
 }
 
+/**
+ * PostgreSQL's regression database: the tables its test suite sets up (test_setup.sql up to its types and functions,
+ * which need the suite's C library) and six more its tests make (arrays, jsonb, tsvector, box, path, float4), each by
+ * upstream's own SQL and filled from upstream's data files.
+ */
+async function pgRegression(): Promise<Sample> {
+  const db = await database('postgresql');
+  const dir = path.join(SAMPLES, 'pg-regress');
+  const sql = (file: string) => fs.readFileSync(path.join(dir, 'sql', file), 'utf8');
+  const client = new Client({ connectionString: db.endpoint.connectionString });
+  await client.connect();
+  try {
+    const setup = sql('test_setup.sql');
+    await runRegressSql(client, dir, setup.slice(0, setup.indexOf('create type stoplight')));
+    const more: [string, string][] = [
+      ['arrays.sql', 'array_op_test'],
+      ['jsonb.sql', 'testjsonb'],
+      ['tsearch.sql', 'test_tsvector'],
+      ['create_index.sql', 'slow_emp4000'],
+      ['create_view.sql', 'real_city'],
+      ['aggregates.sql', 'aggtest'],
+    ];
+    for (const [file, table] of more) {
+      const text = sql(file);
+      const from = text.search(new RegExp(`CREATE TABLE ${table}\\b`, 'i'));
+      const copy = new RegExp(`COPY ${table} FROM :'filename';`, 'i').exec(text.slice(from));
+      if (from < 0 || !copy) throw new Error(`${file} no longer makes and fills ${table} as this test expects`);
+      await runRegressSql(client, dir, text.slice(from, from + copy.index + copy[0].length));
+    }
+    const rows = await client.query({
+      text: "SELECT table_name, column_name, CASE WHEN data_type IN ('ARRAY', 'USER-DEFINED') THEN lower(data_type) || udt_name ELSE data_type END FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position",
+      rowMode: 'array',
+    });
+    return { endpoint: db.endpoint, tables: group((rows.rows as string[][]).map(([t, c, type]) => [t, c, type.startsWith('array') ? 'array' : type.replace(/^user-defined/, '')])) };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs the regression suite's SQL as psql would: `\set filename … COPY t FROM :'filename'` reads the data file. */
+async function runRegressSql(client: Client, dir: string, text: string): Promise<void> {
+  let statement = '';
+  let file = '';
+  for (const line of text.split('\n')) {
+    const set = /^\\set filename :abs_srcdir '\/data\/([\w.]+)'/.exec(line);
+    const copy = /^COPY (\w+) FROM :'filename';/i.exec(line);
+    if (set) file = set[1];
+    else if (copy) await pipeline(fs.createReadStream(path.join(dir, 'data', file)), client.query(copyFrom(`COPY ${copy[1]} FROM STDIN`)));
+    else if (line.startsWith('\\') || /^(VACUUM|ANALYZE)\b/i.test(line)) continue;
+    else {
+      statement += `${line}\n`;
+      if (/;\s*(--.*)?$/.test(line)) {
+        await client.query(statement);
+        statement = '';
+      }
+    }
+  }
+  if (statement.replace(/--.*$/gm, '').trim()) throw new Error(`unfinished statement in the regression SQL: ${statement}`);
+}
+
 function group(rows: string[][]): Table[] {
   const tables = new Map<string, Table>();
   for (const [table, column, type] of rows) {
@@ -154,8 +233,11 @@ function group(rows: string[][]): Table[] {
   return [...tables.values()];
 }
 
-/** Every row of `columns`, as arrays in that order, read by the database's own driver. */
-async function readRows(endpoint: Endpoint, table: string, columns: string[]): Promise<unknown[][]> {
+/**
+ * Every row of `columns`, as arrays in that order, read by the database's own driver. A PostgreSQL table's own rows
+ * only (ONLY: an inheritance parent does not read its children's), its geometric and text-search values as text.
+ */
+async function readRows(endpoint: Endpoint, table: string, columns: string[], kinds: Kind[]): Promise<unknown[][]> {
   if (endpoint.type === 'sqlite') {
     const conn = new Database(endpoint.connectionString, { readonly: true });
     try {
@@ -177,7 +259,8 @@ async function readRows(endpoint: Endpoint, table: string, columns: string[]): P
   await client.connect();
   try {
     const schema = endpoint.schema ?? 'public';
-    return (await client.query({ text: `SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM "${schema}"."${table}"`, rowMode: 'array' })).rows as unknown[][];
+    const list = columns.map((c, i) => `"${c}"${kinds[i] === 'pgtext' ? '::text' : ''}`).join(', ');
+    return (await client.query({ text: `SELECT ${list} FROM ONLY "${schema}"."${table}"`, rowMode: 'array' })).rows as unknown[][];
   } finally {
     await client.end();
   }
@@ -234,7 +317,10 @@ function canonical(value: unknown, kind: Kind): string {
     case 'char':
       return String(value).replace(/ +$/, '');
     case 'text':
+    case 'pgtext':
       return String(value);
+    case 'json':
+      return canonicalize(typeof value === 'string' ? JSON.parse(value) : value) ?? '';
   }
 }
 
@@ -276,10 +362,11 @@ async function migrateAndCompare(label: string, sample: Sample, dialect: TestDia
         sample.endpoint,
         table.name,
         table.columns.map((c) => c.name),
+        kinds,
       ),
       kinds,
     );
-    const copied = digest(await readRows(target.endpoint, inTarget as string, targetColumns), kinds);
+    const copied = digest(await readRows(target.endpoint, inTarget as string, targetColumns, kinds), kinds);
     expect({ table: table.name, ...copied }).toEqual({ table: table.name, ...source });
     sourceRows += source.rows;
   }
@@ -309,4 +396,12 @@ describe('public sample databases through the API', () => {
     await migrateAndCompare('EPSG', sample, 'sqlite');
     await migrateAndCompare('EPSG', sample, 'postgresql');
   }, 600_000);
+
+  test("PostgreSQL's regression database (inheritance, arrays, jsonb, tsvector, geometric types) → MariaDB, SQLite and PostgreSQL", async () => {
+    const sample = await pgRegression();
+    expect(sample.tables).toHaveLength(26);
+    await migrateAndCompare('PostgreSQL regression', sample, 'mysql');
+    await migrateAndCompare('PostgreSQL regression', sample, 'sqlite');
+    await migrateAndCompare('PostgreSQL regression', sample, 'postgresql');
+  }, 900_000);
 });
