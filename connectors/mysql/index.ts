@@ -181,6 +181,11 @@ function rawLiteral(text: string): { toSqlString: () => string } {
   return { toSqlString: () => text };
 }
 
+/** A CREATE statement as SHOW CREATE prints it, without its DEFINER (the target's user makes the object). */
+function withoutDefiner(create: string): string {
+  return create.replace(/^CREATE\s+DEFINER=(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|[^@\s]+)@(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|\S+)\s+/i, 'CREATE ');
+}
+
 export class MysqlConnector extends SqlConnector implements TextChunkSource, TextChunkTarget {
   readonly dialect = 'mysql' as const;
   readonly loadFormats = ['mysql-load'] as const;
@@ -711,6 +716,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       ...(await this.guard('introspect routines', () => this.routines())),
       ...(await this.guard('introspect views', () => this.views())),
       ...(await this.guard('introspect triggers', () => this.triggers())),
+      ...(await this.guard('introspect events', () => this.events())),
     ];
     return objects.length ? { ...schema, objects } : schema;
   }
@@ -767,8 +773,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
         );
         const text = rows[0]?.[2];
         if (typeof text !== 'string' || !text) continue;
-        const create = text.replace(/^CREATE\s+DEFINER=(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|[^@\s]+)@(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|\S+)\s+/i, 'CREATE ');
-        out.push({ kind: String(type).toLowerCase(), name: String(name), stage: 'after_data', create: [create] });
+        out.push({ kind: String(type).toLowerCase(), name: String(name), stage: 'after_data', create: [...this.underMode(rows[0][1]), withoutDefiner(text)] });
       }
       return out;
     } finally {
@@ -782,7 +787,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
    */
   private async triggers(): Promise<SchemaObject[]> {
     const rows = await this.exec(
-      `SELECT TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION, EVENT_OBJECT_TABLE, ACTION_STATEMENT
+      `SELECT TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION, EVENT_OBJECT_TABLE, ACTION_STATEMENT, SQL_MODE
          FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY EVENT_OBJECT_TABLE, EVENT_MANIPULATION, ACTION_TIMING, ACTION_ORDER`,
       [this.schema],
     );
@@ -794,8 +799,44 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
         kind: 'trigger',
         name: String(r[0]),
         stage: 'after_data' as const,
-        create: [`CREATE TRIGGER ${this.q(String(r[0]))} ${String(r[1])} ${String(r[2])} ON ${this.q(String(r[3]))} FOR EACH ROW ${String(r[4])}`],
+        create: [
+          ...this.underMode(r[5]),
+          `CREATE TRIGGER ${this.q(String(r[0]))} ${String(r[1])} ${String(r[2])} ON ${this.q(String(r[3]))} FOR EACH ROW ${String(r[4])}`,
+        ],
       }));
+  }
+
+  /**
+   * The database's events as SHOW CREATE EVENT prints them, without the DEFINER, made after the data under the
+   * sql_mode and time zone they were created in (their STARTS and ENDS are in that zone), ENABLED or DISABLED as the
+   * source's are: the target runs them once the event scheduler is on, as mysqldump --events would have them.
+   */
+  private async events(): Promise<SchemaObject[]> {
+    const names = await this.exec('SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY EVENT_NAME', [this.schema]);
+    if (names.length === 0) return [];
+    const conn = await this.pool.getConnection();
+    try {
+      await conn.query(`USE ${this.q(this.schema)}`);
+      const out: SchemaObject[] = [];
+      for (const [name] of names) {
+        const rows = await conn.query({ sql: `SHOW CREATE EVENT ${this.q(String(name))}`, rowsAsArray: true }).then(
+          ([r]) => r as unknown[][],
+          () => [],
+        );
+        const [, mode, zone, text] = rows[0] ?? [];
+        if (typeof text !== 'string' || !text) continue;
+        const inZone = typeof zone === 'string' && zone && zone !== 'SYSTEM' ? [`SET SESSION time_zone = ${quoteLiteral('mysql', zone)}`] : [];
+        out.push({ kind: 'event', name: String(name), stage: 'after_data', create: [...this.underMode(mode), ...inZone, withoutDefiner(text)] });
+      }
+      return out;
+    } finally {
+      conn.release();
+    }
+  }
+
+  /** The statement that puts a session in the sql_mode an object was created under (it decides how its body reads). */
+  private underMode(mode: unknown): string[] {
+    return typeof mode === 'string' ? [`SET SESSION sql_mode = ${quoteLiteral('mysql', mode)}`] : [];
   }
 
   /**
@@ -809,6 +850,8 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     let pending = [...objects];
     try {
       await conn.query(`USE ${this.q(this.schema)}`);
+      // An object may set the session's sql_mode and time zone it was made under: each next one starts from these.
+      const [[mode, zone]] = (await conn.query({ sql: 'SELECT @@SESSION.sql_mode, @@SESSION.time_zone', rowsAsArray: true }))[0] as string[][];
       while (pending.length) {
         const failed: SchemaObject[] = [];
         for (const object of pending) {
@@ -817,6 +860,8 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
           } catch (error) {
             failed.push(object);
             reasons.set(object, this.connectorError(error, `create ${object.kind} ${object.name}`).message);
+          } finally {
+            await conn.query('SET SESSION sql_mode = ?, time_zone = ?', [mode, zone]);
           }
         }
         if (failed.length === pending.length) break;

@@ -91,6 +91,10 @@ const ROWS = [
      IF NEW.code IS NULL THEN SET NEW.code = auto_code(NEW.qty); END IF;
    END`,
   `CREATE PROCEDURE add_item(IN p DECIMAL(10,2)) MODIFIES SQL DATA INSERT INTO items (price, qty) VALUES (p, 1)`,
+  // A body that reads as its sql_mode says: || is CONCAT under PIPES_AS_CONCAT, OR otherwise.
+  `SET STATEMENT sql_mode = 'PIPES_AS_CONCAT' FOR CREATE FUNCTION joined(a VARCHAR(10), b VARCHAR(10)) RETURNS VARCHAR(20) DETERMINISTIC RETURN a || b`,
+  // An event, made in another time zone than the target's sessions (its STARTS is in that zone).
+  `SET STATEMENT time_zone = '+05:00' FOR CREATE EVENT purge_empty ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 03:00:00' DISABLE COMMENT 'nightly' DO DELETE FROM items WHERE qty = 0`,
 ];
 
 function query(db: TempDatabase, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
@@ -175,12 +179,27 @@ test('MariaDB → MariaDB: native types, values byte for byte, generated columns
   const added = await query(targetDb, 'SELECT id, CAST(total AS CHAR) total, label, code FROM items WHERE id > 40');
   // The trigger fires on the target's new row.
   expect(added).toEqual([{ id: Number(counter[0].a), total: '2.00', label: `item-${counter[0].a}`, code: 'auto-2' }]);
-  const triggers = (db: TempDatabase) => query(db, 'SELECT TRIGGER_NAME n, ACTION_TIMING t, EVENT_MANIPULATION e, ACTION_STATEMENT s FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?', [db.name]);
+  const triggers = (db: TempDatabase) =>
+    query(db, 'SELECT TRIGGER_NAME n, ACTION_TIMING t, EVENT_MANIPULATION e, ACTION_STATEMENT s, SQL_MODE m FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?', [db.name]);
   expect((await triggers(targetDb)).length).toBe(1);
   expect(await triggers(targetDb)).toEqual(await triggers(sourceDb));
-  const routines = (db: TempDatabase) => query(db, 'SELECT ROUTINE_NAME n, ROUTINE_TYPE t, ROUTINE_DEFINITION d FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY 1', [db.name]);
-  expect((await routines(targetDb)).map((r) => r.n)).toEqual(['add_item', 'auto_code']);
+  const routines = (db: TempDatabase) =>
+    query(db, 'SELECT ROUTINE_NAME n, ROUTINE_TYPE t, ROUTINE_DEFINITION d, SQL_MODE m FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY 1', [db.name]);
+  expect((await routines(targetDb)).map((r) => r.n)).toEqual(['add_item', 'auto_code', 'joined']);
   expect(await routines(targetDb)).toEqual(await routines(sourceDb));
+  // Made under the source's sql_mode, the body still concatenates (under the target session's mode it would OR).
+  expect(await query(targetDb, "SELECT joined('a', 'b') j")).toEqual([{ j: 'ab' }]);
+  const events = (db: TempDatabase) =>
+    query(
+      db,
+      `SELECT EVENT_NAME n, TIME_ZONE z, CAST(STARTS AS CHAR) s, STATUS st, SQL_MODE m, EVENT_DEFINITION d, INTERVAL_VALUE v, INTERVAL_FIELD f, ON_COMPLETION c, EVENT_COMMENT note
+         FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY 1`,
+      [db.name],
+    );
+  expect(await events(targetDb)).toEqual([
+    expect.objectContaining({ n: 'purge_empty', z: '+05:00', s: '2030-01-01 03:00:00', st: 'DISABLED', d: 'DELETE FROM items WHERE qty = 0', note: 'nightly' }),
+  ]);
+  expect(await events(targetDb)).toEqual(await events(sourceDb));
   await query(targetDb, 'CALL add_item(3.50)');
   expect(await query(targetDb, 'SELECT CAST(price AS CHAR) p, code FROM items WHERE id > 101')).toEqual([{ p: '3.50', code: 'auto-1' }]);
   await query(targetDb, 'DELETE FROM items WHERE id > 40');
