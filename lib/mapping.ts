@@ -469,6 +469,26 @@ function customSpatialRefNotes(schema: SchemaInfo): string[] {
   return [`spatial_ref_sys rows the source's users added are not migrated: ${rows.join('; ')}`];
 }
 
+/** Kinds of schema object whose definition is the source dialect's own SQL: another dialect cannot create them from it. */
+const CODE_OBJECTS = ['view', 'materialized view', 'function', 'procedure', 'trigger', 'event', 'sequence'];
+
+/**
+ * Across dialects, the source's views, routines, triggers, events and free sequences are not migrated (their bodies are
+ * the source's SQL): the gate lists them by kind, so the user knows what to create by hand on the target.
+ */
+function codeObjectNotes(schema: SchemaInfo, targetDialect: Dialect): string[] {
+  const byKind = new Map<string, string[]>();
+  for (const o of schema.objects ?? []) {
+    if (!CODE_OBJECTS.includes(o.kind)) continue;
+    byKind.set(o.kind, [...(byKind.get(o.kind) ?? []), o.name]);
+  }
+  const shown = (names: string[]) => (names.length > 20 ? `${names.slice(0, 20).join(', ')} and ${names.length - 20} more` : names.join(', '));
+  return CODE_OBJECTS.filter((kind) => byKind.has(kind)).map(
+    (kind) =>
+      `${kind}s not migrated, because their definitions are ${schema.dialect} SQL that ${targetDialect} does not read (create them by hand on the target): ${shown(byKind.get(kind)!)}`,
+  );
+}
+
 export function planMigration(schema: SchemaInfo, targetDialect: Dialect, options: PlanOptions): MigrationPlan {
   const native = migratesNatively(schema.dialect, targetDialect);
   const notes: string[] = [];
@@ -481,6 +501,7 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   const { tables, objects: extensionObjects } = crossDialect ? offeredExtensions(schema, targetDialect, options, named, notes) : { tables: named, objects: [] };
   const columns = tables.flatMap((t) => t.columns);
   if (!(native && schema.spatialRefs?.length)) notes.push(...customSpatialRefNotes(schema));
+  if (!native) notes.push(...codeObjectNotes(schema, targetDialect));
   // Natively a column may have no declared type at all (SQLite): the target declares it as the source does.
   const blockers = tables
     .flatMap((t) => t.columns.filter((c) => c.canonical.kind === 'unsupported' || (!c.targetType && !(t.native && c.sourceType === ''))))

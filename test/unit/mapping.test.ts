@@ -139,6 +139,18 @@ describe('planMigration', () => {
     expect(toMysql.objects).toBeUndefined();
     expect(toMysql.tables.every((t) => !t.native)).toBe(true);
     expect(toMysql.blockers).toEqual(['child.tags: type text[] exists only in PostgreSQL']);
+
+    // Across dialects the source's views, routines and triggers are not created: the gate lists them by kind.
+    const viewsToMysql = planMigration({ ...pg, objects: [...(views.objects ?? []), { kind: 'trigger', name: 't1', create: ['…'], stage: 'after_data' }] }, 'mysql', {
+      targetSchema: 'shop',
+    });
+    expect(viewsToMysql.objects).toBeUndefined();
+    expect(viewsToMysql.notes.filter((n) => /not migrated, because/.test(n))).toEqual([
+      'views not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): v1, v2',
+      'triggers not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): t1',
+    ]);
+    // Types the columns use are mapped with the columns, not listed.
+    expect(toMysql.notes.some((n) => /not migrated, because/.test(n))).toBe(false);
   });
 });
 
