@@ -145,12 +145,12 @@ describe('planMigration', () => {
       targetSchema: 'shop',
     });
     expect(viewsToMysql.objects).toBeUndefined();
-    expect(viewsToMysql.notes.filter((n) => /not migrated, because/.test(n))).toEqual([
+    expect((viewsToMysql.notes ?? []).filter((n) => /not migrated, because/.test(n))).toEqual([
       'views not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): v1, v2',
       'triggers not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): t1',
     ]);
     // Types the columns use are mapped with the columns, not listed.
-    expect(toMysql.notes.some((n) => /not migrated, because/.test(n))).toBe(false);
+    expect((toMysql.notes ?? []).some((n) => /not migrated, because/.test(n))).toBe(false);
   });
 });
 
