@@ -181,6 +181,19 @@ function rawLiteral(text: string): { toSqlString: () => string } {
   return { toSqlString: () => text };
 }
 
+/**
+ * The rows for LOAD DATA LOCAL as the driver can read them. mysql2 waits for the stream's 'end' or 'error' once the
+ * server asks for the file: one that failed or was destroyed before (the source broke off while the range was being
+ * deleted) sends neither again, and the load, the chunk and the connection hung for good. Such a stream is replaced by
+ * one that fails with its error, so the server gets the end of the file and the load fails.
+ */
+function loadable(text: Readable): Readable {
+  if (!text.destroyed && !text.errored) return text;
+  const failed = new Readable({ read() {} });
+  process.nextTick(() => failed.destroy(text.errored ?? new Error('the rows to load were closed before the load began')));
+  return failed;
+}
+
 /** A CREATE statement as SHOW CREATE prints it, without its DEFINER (the target's user makes the object). */
 function withoutDefiner(create: string): string {
   return create.replace(/^CREATE\s+DEFINER=(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|[^@\s]+)@(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|\S+)\s+/i, 'CREATE ');
@@ -374,7 +387,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       `LOAD DATA LOCAL INFILE ${quoteLiteral(this.dialect, 'sensei-rows')}${replace ? ' REPLACE' : ''} INTO TABLE ${this.qt(plan.target)}` +
       String.raw` CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n'` +
       ` (${targets.join(', ')})${sets.length ? ' SET ' + sets.join(', ') : ''}`;
-    const [header] = await conn.query({ sql, infileStreamFactory: () => text });
+    const [header] = await conn.query({ sql, infileStreamFactory: () => loadable(text) });
     // LOCAL turns data errors into warnings (the server cannot stop the client mid-file): any warning fails the chunk.
     if ((header as mysql.ResultSetHeader).warningStatus > 0) {
       const [warnings] = await conn.query({ sql: 'SHOW WARNINGS LIMIT 3', rowsAsArray: true });
