@@ -178,6 +178,11 @@ export interface ValidationSql {
   charLength(expr: string): string;
   /** MIN/MAX/SUM of a float, widened where the database would lose digits. */
   floatAggregate(fn: 'MIN' | 'MAX' | 'SUM', col: string): string;
+  /**
+   * MIN/MAX of a temporal column in time order, as text, where the database orders some of its values otherwise
+   * (SQLite: ISO 8601 text of years before 1 or after 9999, and 'infinity'/'-infinity'); absent: `text(MIN(col))`.
+   */
+  temporalExtreme?(col: string, fn: 'MIN' | 'MAX'): string;
   /** Where decimals may be stored as text: MIN/MAX by value, in their exact spelling. */
   decimalExtreme?(table: string, col: string, fn: 'MIN' | 'MAX'): string;
   /** The clause that ends a query to keep its first n rows (absent: `LIMIT n`; Oracle spells it FETCH FIRST). */

@@ -10,7 +10,7 @@ import { targetType } from '../lib/typemap';
 import { checkForTarget, renderCheck } from '../lib/typemap/check';
 import { crossType } from '../lib/typemap/common';
 import { toCanonicalValue } from '../lib/values';
-import type { CanonicalType, ColumnInfo, ColumnMapping, Dialect, Key, Row, SchemaInfo, TableInfo, TablePlan } from '../lib/types';
+import type { CanonicalType, ColumnInfo, ColumnMapping, Dialect, Key, KeyPart, Row, SchemaInfo, TableInfo, TablePlan } from '../lib/types';
 import { dialectNamed } from './dialects';
 import { endpointLabel, scrub } from './endpoint';
 import { ConnectorError, type Connector, type Endpoint, type IntrospectOptions, type KeyRange, type NativeTypeChoice, type ReadOptions } from './types';
@@ -178,7 +178,7 @@ export abstract class SqlConnector implements Connector {
     const keys = keyColumns.length === 1 ? this.q(keyColumns[0]) : `(${quoteList(this.dialect, keyColumns)})`;
     const values = (key: Key) => {
       const parts = key.map((v, i) => {
-        if (params === null) return quoteLiteral(this.dialect, String(v));
+        if (params === null) return quoteLiteral(this.dialect, this.keyLiteralText(v, keyTypes[i]));
         params.push(this.toDriverValue(v, keyTypes[i]));
         return this.placeholder(params.length - 1);
       });
@@ -187,6 +187,11 @@ export abstract class SqlConnector implements Connector {
     // Lower bound first: MySQL's ? placeholders bind in order of appearance.
     const lower = range.after ? `${keys} > ${values(range.after)} AND ` : '';
     return `${lower}${keys} <= ${values(range.upTo)}`;
+  }
+
+  /** A key value as the text of a quoted literal (rangeCondition without parameters): its canonical text. */
+  protected keyLiteralText(value: KeyPart, _type: CanonicalType): string {
+    return String(value);
   }
 
   /** The key of the `limit`-th row after `after`, or of the last row when fewer remain (see TextChunkSource). */

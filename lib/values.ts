@@ -23,9 +23,43 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
-/** "YYYY-MM-DD" (a timestamp's date part is accepted and kept). */
+/** PostgreSQL's era suffix of a date or timestamp before year 1 ("0044-03-15 BC", "0044-03-15 12:00:00+00 BC"). */
+const BC_RE = /\s+BC$/i;
+
+/**
+ * A year of the proleptic Gregorian calendar as ISO 8601 writes it (astronomical numbering: year 0 is 1 BC, -0043 is
+ * 44 BC), four digits at least.
+ */
+function isoYear(year: number): string {
+  return year < 0 ? '-' + pad(-year, 4) : pad(year, 4);
+}
+
+/**
+ * Text before year 1 as ISO 8601 (`-0043-03-15`, year 0000 for 1 BC) where a dialect prints an era instead (PostgreSQL:
+ * `0044-03-15 BC`); any other text unchanged. Canonical dates and timestamps are ISO text, so every dialect that keeps
+ * text (SQLite) holds a date BC as the same value, and one that does not (MariaDB) is told apart from year 44.
+ */
+function withoutEra(s: string): string {
+  if (!BC_RE.test(s)) return s;
+  const m = /^(\d{4,})(-.*?)\s+BC$/i.exec(s);
+  return m ? isoYear(1 - Number(m[1])) + m[2] : s;
+}
+
+/**
+ * A canonical date or timestamp as PostgreSQL reads it: a year before 1 (ISO `-0043-03-15`, `0000-…`) with its era
+ * (`0044-03-15 BC`, `0001-… BC`), which is all PostgreSQL's input takes; anything else unchanged ('infinity' too).
+ */
+export function withEra(text: string): string {
+  if (!(text.startsWith('-') || text.startsWith('0000'))) return text;
+  const m = /^(-?\d{4,})(-\d{2}-\d{2}.*)$/.exec(text);
+  if (!m) return text;
+  const year = Number(m[1]);
+  return year > 0 ? text : `${pad(1 - year, 4)}${m[2]} BC`;
+}
+
+/** "YYYY-MM-DD" (a timestamp's date part is accepted and kept); a date BC as ISO 8601 (-0043-03-15); 'infinity' as is. */
 export function normalizeDate(input: string): string {
-  const s = input.trim();
+  const s = withoutEra(input.trim());
   if (DATE_RE.test(s)) return s;
   const ts = TIMESTAMP_RE.exec(s);
   return ts ? `${ts[1]}-${ts[2]}-${ts[3]}` : s;
@@ -63,7 +97,7 @@ function parseOffset(zone: string | undefined): number | null {
 }
 
 function parseTimestamp(input: string): ParsedTimestamp | null {
-  const m = TIMESTAMP_RE.exec(input.trim());
+  const m = TIMESTAMP_RE.exec(withoutEra(input.trim()));
   if (!m) return null;
   return {
     year: Number(m[1]),
@@ -98,7 +132,7 @@ function toUtc(t: ParsedTimestamp): ParsedTimestamp {
 }
 
 function formatTimestamp(t: ParsedTimestamp): string {
-  const year = t.year < 0 ? '-' + pad(-t.year, 4) : pad(t.year, 4);
+  const year = isoYear(t.year);
   return `${year}-${pad(t.month)}-${pad(t.day)} ${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}${t.fraction}`;
 }
 

@@ -8,7 +8,8 @@ import { databaseSocket } from '../../lib/reach';
 import { enumTypeName, SPATIAL_REF_KIND, toCanonical } from './types';
 import { insertSpatialRef, postgisOwnSrid, sameSpatialRef, SPATIAL_REF_COLUMNS, spatialRefAuthority, spatialRefOf } from './spatial-refs';
 import { crossType } from '../../lib/typemap/common';
-import type { CanonicalType, ColumnInfo, ForeignKeyInfo, MigrationPlan, OfferedExtension, PartitionInfo, Row, SchemaInfo, SchemaObject, SpatialModifiers, SpatialRef, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
+import { withEra } from '../../lib/values';
+import type { CanonicalType, ColumnInfo, ForeignKeyInfo, KeyPart, MigrationPlan, OfferedExtension, PartitionInfo, Row, SchemaInfo, SchemaObject, SpatialModifiers, SpatialRef, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
 import { hideSecrets } from '../endpoint';
 import { keyRange, keyTypesOf, rangeSafe } from '../key-range';
 import { batchesAsText, copyTextToLoadData, escapeField, rowsAsText, type FieldFormatter } from '../text-load';
@@ -47,6 +48,8 @@ export function textArrayLiteral(json: string): string {
 /** A value as this column's COPY text: a SET's labels as a text[] literal, anything else by copyField. */
 function copyFieldOf(c: ColumnMapping): FieldFormatter {
   if (c.canonical.family === 'set') return (v) => escapeField(textArrayLiteral(String(v)));
+  // A canonical date or timestamp before year 1 is ISO text (-0043-03-15), which PostgreSQL reads only with its era.
+  if (DATED_KINDS.has(c.canonical.kind)) return (v) => (typeof v === 'string' ? escapeField(withEra(v)) : copyField(v));
   // PostGIS geometry reads hex EWKB as its text input (bytea's \x prefix would not parse).
   if (c.canonical.family === 'geometry' && isGeometryType(c.targetType)) return (v) => (Buffer.isBuffer(v) ? v.toString('hex') : escapeField(String(v)));
   return copyField;
@@ -87,6 +90,9 @@ function portableReadSql(type: CanonicalType, col: string): string {
       return `${col}::text`;
   }
 }
+
+/** Kinds whose canonical text may hold a year before 1 (see withEra). */
+const DATED_KINDS: ReadonlySet<CanonicalType['kind']> = new Set(['date', 'timestamp', 'timestamptz']);
 
 /** A canonical value as COPY text (what pg would send for it as a text parameter, escaped for COPY). */
 const copyField: FieldFormatter = (v) => {
@@ -384,7 +390,12 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   protected toDriverValue(value: unknown, type: CanonicalType): unknown {
     // pg binds strings, numbers, booleans and Buffers as the column needs; canonical values already fit (a SET's labels: a text[] literal).
     if (type.family === 'set' && typeof value === 'string') return textArrayLiteral(value);
+    if (DATED_KINDS.has(type.kind) && typeof value === 'string') return withEra(value);
     return value;
+  }
+
+  protected override keyLiteralText(value: KeyPart, type: CanonicalType): string {
+    return DATED_KINDS.has(type.kind) && typeof value === 'string' ? withEra(value) : String(value);
   }
 
   protected upsertClause(plan: TablePlan): string {

@@ -5,6 +5,21 @@ const hasZone = (native: string) => /with time zone|timestamptz/i.test(native);
 const isPgBoolean = (native: string) => /^bool/i.test(native.trim());
 const text = (expr: string) => `(octet_length(${expr}) || ':' || ${expr})`;
 
+/**
+ * A date or timestamp (`wall`: without a zone) outside the years 1–9999 in the normal form, ISO 8601 as the canonical
+ * text (lib/values.ts) has it: 'infinity' and '-infinity' as they are, a year before 1 in astronomical numbering
+ * (44 BC is -0043, 1 BC is 0000), a year past 9999 with all its digits. NULL stays NULL.
+ */
+function outOfEra(wall: string, type: 'DATE' | 'TIMESTAMP', rest: string): string {
+  const year = `to_char(${wall}, 'YYYY')`;
+  return (
+    `CASE WHEN NOT isfinite(${wall}) THEN ${wall}::text ` +
+    `WHEN ${wall} >= ${type} '0001-01-01' THEN ${year} || to_char(${wall}, '${rest}') ` +
+    `WHEN ${year} = '0001' THEN '0000' || to_char(${wall}, '${rest}') ` +
+    `ELSE '-' || lpad((${year}::int - 1)::text, 4, '0') || to_char(${wall}, '${rest}') END`
+  );
+}
+
 function value(c: DigestColumn, col: string): string {
   switch (c.type.kind) {
     case 'int16':
@@ -27,15 +42,21 @@ function value(c: DigestColumn, col: string): string {
     case 'native':
       return text(`${col}::text`);
     case 'date':
-      return `to_char(${col}, 'YYYY-MM-DD')`;
+      // Years 1 and later as to_char writes them (five digits past 9999); before year 1, and ±infinity, see outOfEra.
+      return `CASE WHEN ${col} >= DATE '0001-01-01' AND ${col} < DATE 'infinity' THEN to_char(${col}, 'YYYY-MM-DD') ELSE ${outOfEra(col, 'DATE', '-MM-DD')} END`;
     case 'time':
       return `to_char(${col}, 'HH24:MI:SS.US')`;
     case 'timestamp':
     case 'timestamptz': {
       // The ISO text (DateStyle is set by the session) padded to six fraction digits: the same text as
       // to_char(…, 'YYYY-MM-DD HH24:MI:SS.US') for years 1–9999, at about a fifth less CPU per row.
-      const iso = hasZone(c.native) ? `(${col} AT TIME ZONE 'UTC')::text` : `${col}::text`;
-      return `(${iso} || substr('.000000', length(${iso}) - 18))`;
+      const wall = hasZone(c.native) ? `(${col} AT TIME ZONE 'UTC')` : col;
+      const iso = `${wall}::text`;
+      // Years 1 to 9999 only: the text of other years is longer (five digits) or has an era (BC), see outOfEra.
+      return (
+        `CASE WHEN ${wall} >= TIMESTAMP '0001-01-01' AND ${wall} < TIMESTAMP '10000-01-01' THEN (${iso} || substr('.000000', length(${iso}) - 18)) ` +
+        `ELSE ${outOfEra(wall, 'TIMESTAMP', '-MM-DD HH24:MI:SS.US')} END`
+      );
     }
     case 'binary':
       return `encode(${col}, 'hex')`;

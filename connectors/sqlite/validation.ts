@@ -4,7 +4,34 @@ import type { ValidationSql } from '../dialect';
 /** Kinds read as text (as lib/values.ts isTextKind; not imported: this object is bundled into workflows, that file uses Node). */
 const TEXT_KINDS: ReadonlySet<string> = new Set(['char', 'varchar', 'text', 'enum', 'json']);
 
+/** ISO 8601 text of a year before 1 (-0043-03-15) or '-infinity': before every year of four digits. */
+const early = (c: string) => `(typeof(${c}) = 'text' AND (${c} = '-infinity' OR ${c} GLOB '-[0-9]*'))`;
+/** ISO 8601 text of a year after 9999 (12345-01-01) or 'infinity': after every year of four digits. */
+const late = (c: string) => `(typeof(${c}) = 'text' AND (${c} = 'infinity' OR ${c} GLOB '[0-9][0-9][0-9][0-9][0-9]*-*'))`;
+
+/**
+ * Such a value as text that orders as time does: a class (-infinity, a year, infinity), then the signed year as eight
+ * digits (offset), then the rest of the text (fixed widths: -MM-DD HH:MM:SS…); '|' and the value itself last.
+ */
+function timeOrdered(c: string): string {
+  const year = `CASE WHEN substr(${c}, 1, 1) = '-' THEN '-' || substr(${c}, 2, instr(substr(${c}, 2), '-') - 1) ELSE substr(${c}, 1, instr(${c}, '-') - 1) END`;
+  return (
+    `CASE WHEN ${c} = '-infinity' THEN '0' WHEN ${c} = 'infinity' THEN '2' ` +
+    `ELSE '1' || printf('%08d', 50000000 + CAST(${year} AS INTEGER)) || substr(${c}, length(${year}) + 1) END || '|' || ${c}`
+  );
+}
+
+/** The value inside the time-ordered text of an aggregate of timeOrdered (NULL stays NULL). */
+const unordered = (agg: string) => `substr(${agg}, instr(${agg}, '|') + 1)`;
+
 export const validation = {
+  // The text of dates and timestamps orders as time for years 1–9999 only: earlier and later ones (and ±infinity, as a
+  // PostgreSQL source has them) are ordered apart, and the extreme is the earliest (latest) of the three groups.
+  temporalExtreme: (col: string, fn: 'MIN' | 'MAX') => {
+    const among = (which: (c: string) => string) => unordered(`${fn}(CASE WHEN ${which(col)} THEN ${timeOrdered(col)} END)`);
+    const ordinary = `${fn}(CASE WHEN NOT (${early(col)} OR ${late(col)}) THEN ${col} END)`;
+    return fn === 'MIN' ? `COALESCE(${among(early)}, ${ordinary}, ${among(late)})` : `COALESCE(${among(late)}, ${ordinary}, ${among(early)})`;
+  },
   // SQLite hands temporal values over as the text it stores.
   text: (expr: string) => expr,
   charLength: (expr: string) => `LENGTH(${expr})`,

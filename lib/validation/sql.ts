@@ -102,7 +102,8 @@ export function statisticsSql(p: Place, table: string, columns: StatColumn[]): s
     } else if (c.kind === 'numeric') {
       parts.push(`MIN(${col}) AS min${i}`, `MAX(${col}) AS max${i}`, `SUM(${col}) AS sum${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);
     } else if (c.kind === 'temporal') {
-      parts.push(`${sql.text(`MIN(${col})`, c.type)} AS min${i}`, `${sql.text(`MAX(${col})`, c.type)} AS max${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);
+      const extreme = (fn: 'MIN' | 'MAX') => (sql.temporalExtreme ? sql.temporalExtreme(col, fn) : sql.text(`${fn}(${col})`, c.type));
+      parts.push(`${extreme('MIN')} AS min${i}`, `${extreme('MAX')} AS max${i}`, `COUNT(DISTINCT ${col}) AS d${i}`);
     } else if (c.kind === 'boolean') {
       parts.push(`SUM(CASE WHEN ${sql.isTrue ? sql.isTrue(col) : col} THEN 1 ELSE 0 END) AS t${i}`);
     } else if (c.kind === 'text') {
