@@ -9,6 +9,7 @@ import type { EndpointRef, MigrationError, MigrationInput, MigrationStatus, RowC
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
 import { withoutQuotedValues } from '../lib/redact';
 import { invalidTextColumn, isTextKind } from '../lib/values';
+import { rangeCheckedColumns, temporalRefusal } from '../lib/temporal-range';
 import type { MetadataStore } from '../lib/store';
 import type { ConnectorPool } from './connections';
 import { createPartitionActivities } from './partitions';
@@ -119,7 +120,7 @@ export function isRowRejection(target: Connector, cause: unknown): boolean {
  * down to the single rows it refuses, so one bad row costs O(log n) writes and the rest still lands.
  */
 async function writeIsolating(target: Connector, table: TablePlan, rows: Row[], positions: number[], rejected: RejectedRow[]): Promise<number> {
-  rows = withoutInvalidText(table, rows, positions, rejected);
+  rows = withoutUnholdable(target, table, withoutInvalidText(table, rows, positions, rejected), positions, rejected);
   if (rows.length === 0) return 0;
   try {
     return await target.writeRows(table, rows);
@@ -164,6 +165,46 @@ function withoutInvalidText(table: TablePlan, rows: Row[], positions: number[], 
     if (at < 0) return true;
     const column = table.columns[at]?.column;
     reject(table, rejected, { key: keyOf(row, positions), message: `column ${column} holds bytes that are not valid UTF-8: not copied (never replaced by U+FFFD)` });
+    return false;
+  });
+}
+
+/**
+ * Why the target cannot hold a row as read, naming the column and what it holds, never the value; null when it can.
+ * A date or timestamp outside the target's range (a PostgreSQL date BC, 'infinity' or a year past 9999 into MariaDB's
+ * DATE) would be refused by the target or, worse, changed; a NULL in a column that is NOT NULL in the source is a value
+ * the read could not give another dialect (a MariaDB zero date: see its note) and the target would refuse.
+ */
+function unholdable(table: TablePlan, checked: ReturnType<typeof rangeCheckedColumns>, required: number[], targetLabel: string, row: Row): string | null {
+  for (const { position, range, type } of checked) {
+    const v = row[position];
+    if (typeof v !== 'string') continue;
+    const column = table.columns[position];
+    const what = temporalRefusal(v, column.canonical.kind, range);
+    if (what) return `column ${column.column} holds ${what}, which ${type} cannot hold: the row is not copied (a mapping to text would keep it)`;
+  }
+  for (const position of required) {
+    if (row[position] !== null) continue;
+    const column = table.columns[position];
+    // The read note's first clause says which values (a zero date … has no equal in other dialects).
+    const which = column.canonical.readNote?.split(': ')[0];
+    const why = which ? ` (${which})` : '';
+    return `column ${column.column} is NOT NULL, but this row's value is read as NULL for ${targetLabel}${why}: the row is not copied`;
+  }
+  return null;
+}
+
+/** The rows the target can hold as read (see unholdable); each other row is rejected by key with the reason. */
+function withoutUnholdable(target: Connector, table: TablePlan, rows: Row[], positions: number[], rejected: RejectedRow[]): Row[] {
+  if (table.native || rows.length === 0) return rows;
+  const checked = rangeCheckedColumns(target.dialect, table.columns);
+  const label = dialectNamed(target.dialect).label;
+  const required = table.columns.flatMap((c, i) => (c.nullable ? [] : [i]));
+  if (checked.length === 0 && required.length === 0) return rows;
+  return rows.filter((row) => {
+    const why = unholdable(table, checked, required, label, row);
+    if (why === null) return true;
+    reject(table, rejected, { key: keyOf(row, positions), message: why });
     return false;
   });
 }

@@ -69,6 +69,14 @@ export interface IdentifierRules {
   builtinType?: (name: string) => string | undefined;
 }
 
+/** What years (ISO 8601: 0 is 1 BC, -43 is 44 BC) a dialect's dates and timestamps hold, and whether ±infinity. */
+export interface TemporalRange {
+  date: { min: number; max: number };
+  timestamp: { min: number; max: number };
+  /** 'infinity' and '-infinity' are values (PostgreSQL). */
+  infinity: boolean;
+}
+
 /** A dialect's type map both ways (connectors/<dialect>/types.ts); its connector reads catalogs with its own toCanonical. */
 export interface TypeMap {
   /** A column as the dialect's catalog describes it (a shape of its own: PostgresNativeType, …) read into the canonical model. */
@@ -87,6 +95,12 @@ export interface TypeMap {
    * the type names it gives columns (PostgreSQL: postgis → geometry): the mapping asks the target for just these.
    */
   extensionTypes?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The dates and timestamps this dialect's own date and timestamp types hold (those fromCanonical declares), as years
+   * of ISO 8601 (0 is 1 BC): a value another dialect holds outside it is said at the gate and its row rejected by key,
+   * never changed. Absent: any (SQLite keeps them as text) or not known.
+   */
+  temporalRange?: TemporalRange;
   /** Why a column of this declared type cannot be in an index here (MariaDB: JSON, unbounded TEXT/BLOB), or null. */
   indexRefusal?(sql: string): string | null;
   /** Why no CHECK constraint is created here (Snowflake enforces none), where that is so; the plan then says so for each. */

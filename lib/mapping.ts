@@ -9,6 +9,7 @@ import { uniqueNames } from './unique-names';
 import { targetType } from './typemap';
 import { checkForTarget, portableCheck, renderCheck, type CheckTarget } from './typemap/check';
 import { crossType } from './typemap/common';
+import { temporalRangeNote } from './temporal-range';
 import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, OfferedExtension, PartitionInfo, SchemaInfo, SchemaObject, TableInfo, TablePlan } from './types';
 
 export interface PlanOptions {
@@ -89,7 +90,14 @@ export function migratesNatively(source: Dialect, target: Dialect): boolean {
  * One column's mapping. `native`: the target is of the source's dialect (see migratesNatively), so the column keeps
  * its native type, its default expression and every value as the database's own text of it.
  */
-export function planColumn(table: TableInfo, column: ColumnInfo, targetDialect: Dialect, native = false, extensions?: readonly string[]): ColumnMapping {
+export function planColumn(
+  table: TableInfo,
+  column: ColumnInfo,
+  targetDialect: Dialect,
+  native = false,
+  extensions?: readonly string[],
+  sourceDialect?: Dialect,
+): ColumnMapping {
   const same = native ? dialectNamed(targetDialect).types?.sameDialect?.(column) : undefined;
   // Across dialects a type only the source declares takes its portable form (a PostgreSQL array: a JSON array).
   const canonical = same ? column.type : crossType(column.type);
@@ -109,7 +117,7 @@ export function planColumn(table: TableInfo, column: ColumnInfo, targetDialect: 
     ...base,
     targetType: choice.sql,
     confidence: Math.min(canonical.readConfidence ?? 1, choice.confidence),
-    note: joinNotes(canonical.readNote, choice.note, defaultNote(column, canonical)),
+    note: joinNotes(canonical.readNote, choice.note, temporalRangeNote(sourceDialect, targetDialect, canonical, choice.sql), defaultNote(column, canonical)),
   };
 }
 
@@ -144,8 +152,8 @@ function chooseKey(table: TableInfo): Pick<TablePlan, 'keyColumns' | 'copyMode' 
   };
 }
 
-export function planTable(table: TableInfo, targetDialect: Dialect, native = false, notes: string[] = [], extensions?: readonly string[]): TablePlan {
-  const columns = table.columns.filter((c) => !(native && c.generated)).map((c) => planColumn(table, c, targetDialect, native, extensions));
+export function planTable(table: TableInfo, targetDialect: Dialect, native = false, notes: string[] = [], extensions?: readonly string[], sourceDialect?: Dialect): TablePlan {
+  const columns = table.columns.filter((c) => !(native && c.generated)).map((c) => planColumn(table, c, targetDialect, native, extensions, sourceDialect));
   return {
     source: native ? table : portableObjects(table, columns, targetDialect, notes),
     target: isDialect(targetDialect) ? fitName(table.name, dialectNamed(targetDialect).identifiers) : table.name,
@@ -495,7 +503,7 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   // Extensions the plan creates before the tables hold columns as installed ones do.
   const creatable = (options.offeredExtensions ?? []).filter((e) => e.create).map((e) => e.name);
   const extensions = [...(options.targetExtensions ?? []), ...creatable];
-  const planned = parentsFirst(schema.tables).map((t) => planTable(t, targetDialect, native, notes, extensions));
+  const planned = parentsFirst(schema.tables).map((t) => planTable(t, targetDialect, native, notes, extensions, schema.dialect));
   const crossDialect = !native && isDialect(targetDialect);
   const named = crossDialect ? nameCreatedTypes(nameConstraints(planned, dialectNamed(targetDialect).identifiers, notes), targetDialect, notes) : planned;
   const { tables, objects: extensionObjects } = crossDialect ? offeredExtensions(schema, targetDialect, options, named, notes) : { tables: named, objects: [] };

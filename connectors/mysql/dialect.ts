@@ -35,7 +35,15 @@ export const mysql = {
     // MariaDB names a column's own CHECK (JSON's json_valid too) after the column, in its table's namespace of CHECKs.
     tableConstraints: { columnCheck: (_table: string, column: string) => fitName(column, { maxNameChars: 64 }), checkedTypes: ['json'], foreignKeys: true },
   },
-  types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ columnType: text.toLowerCase() }), toCanonical, sameDialect, indexRefusal },
+  types: {
+    fromCanonical,
+    parseTypeName: (text: string) => toCanonical({ columnType: text.toLowerCase() }),
+    toCanonical,
+    sameDialect,
+    indexRefusal,
+    // DATE and DATETIME: years 1 to 9999 (MariaDB documents 1000 on; earlier years are stored and read back as given).
+    temporalRange: { date: { min: 1, max: 9999 }, timestamp: { min: 1, max: 9999 }, infinity: false },
+  },
   validation,
   isRowRejection,
   queryLexicon,

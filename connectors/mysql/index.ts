@@ -951,6 +951,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
               columnType: String(c[2]),
               extra,
               jsonCheck: jsonChecks.has(`${name}.${c[1]}`),
+              ...(c[3] === 'YES' ? {} : { notNull: true }),
               ...(isGeometryType(String(c[2])) ? { srid: srids.get(`${name}.${c[1]}`) ?? 0 } : {}),
             }),
             nullable: c[3] === 'YES',

@@ -15,10 +15,15 @@ export interface MysqlNativeType {
    * (SpatialModifiers); a typed name (a mapping edit, judged inside running workflows) has none and reads as it always did.
    */
   srid?: number;
+  /** The column is NOT NULL (read from a database): a zero date, read as NULL for another dialect, cannot be copied. */
+  notNull?: boolean;
 }
 
 /** What the gate says of every date, DATETIME and TIMESTAMP read for another dialect (index.ts reads them so). */
 const ZERO_DATES = "a zero date ('0000-00-00', or a zero month or day) has no equal in other dialects: it is read as NULL";
+
+/** What the gate says of such a column that is NOT NULL: the NULL a zero date is read as cannot be written. */
+const ZERO_DATES_NOT_NULL = `${ZERO_DATES}, which this NOT NULL column cannot take: a row holding one is rejected by key`;
 
 /** MySQL quotes enum labels as 'a','b''c' (and MariaDB may escape with backslashes). */
 export function parseEnumLabels(columnType: string): string[] {
@@ -44,6 +49,7 @@ function baseType(info: MysqlNativeType): CanonicalType {
   const name = /^inet[46]\b/.test(t) ? t.slice(0, 5) : (/^[a-z]+/.exec(t)?.[0] ?? t);
   const unsigned = /\bunsigned\b/.test(t);
   const [a, b] = typeArgs(t);
+  const zeroDates = info.notNull ? ZERO_DATES_NOT_NULL : ZERO_DATES;
   switch (name) {
     case 'tinyint':
       if (a === 1 && !unsigned) {
@@ -100,14 +106,14 @@ function baseType(info: MysqlNativeType): CanonicalType {
     case 'longblob':
       return { kind: 'binary' };
     case 'date':
-      return { kind: 'date', readNote: ZERO_DATES };
+      return { kind: 'date', readNote: zeroDates };
     case 'time':
       return { kind: 'time', precision: a, readNote: 'MySQL TIME may hold durations beyond 24 hours' };
     case 'datetime':
-      return { kind: 'timestamp', precision: a, readNote: ZERO_DATES };
+      return { kind: 'timestamp', precision: a, readNote: zeroDates };
     case 'timestamp':
       // Stored in UTC and shown in the session zone, which Sensei sets to +00:00.
-      return { kind: 'timestamptz', precision: a, readNote: ZERO_DATES };
+      return { kind: 'timestamptz', precision: a, readNote: zeroDates };
     case 'year':
       return { kind: 'int16', check: 'VALUE = 0 OR VALUE BETWEEN 1901 AND 2155', readNote: 'YEAR stored as a small integer with CHECK (0 or 1901 to 2155)' };
     case 'enum':

@@ -54,7 +54,15 @@ export const postgres = {
   driver: 'pg',
   capabilities: { supported: true, schemas: true, enums: true, arrays: true, transactionalDdl: true, inDatabaseDigest: true, fileBased: false, strictBooleans: true },
   identifiers: { quote: (name: string) => doubleQuoted(fitName(name, limits)), literal: ansiLiteral, caseFolding: 'lower', ...limits, tableConstraints: { columnCheck: columnCheckName, foreignKeys: true }, builtinType },
-  types: { fromCanonical, parseTypeName, toCanonical, sameDialect, extensionTypes: EXTENSION_TYPES },
+  types: {
+    fromCanonical,
+    parseTypeName,
+    toCanonical,
+    sameDialect,
+    extensionTypes: EXTENSION_TYPES,
+    // 4713 BC to 5874897 AD (dates), to 294276 AD (timestamps), and ±infinity.
+    temporalRange: { date: { min: -4712, max: 5874897 }, timestamp: { min: -4712, max: 294276 }, infinity: true },
+  },
   validation,
   isRowRejection,
   queryLexicon,

@@ -95,13 +95,38 @@ test('MariaDB → MariaDB keeps zero dates as they are', async () => {
   ]);
 });
 
-test('a zero date in a NOT NULL column: that row is rejected by key, saying why; the others are copied', async () => {
+const NOT_NULL_NOTE =
+  "a zero date ('0000-00-00', or a zero month or day) has no equal in other dialects: it is read as NULL, which this NOT NULL column cannot take: a row holding one is rejected by key";
+const notNullReason = (target: string) =>
+  `column d is NOT NULL, but this row's value is read as NULL for ${target} (a zero date ('0000-00-00', or a zero month or day) has no equal in other dialects): the row is not copied`;
+
+test('a zero date in a NOT NULL column: the gate says so; that row is rejected by key, saying why; the others are copied', async () => {
   const target = (await suite.database('postgresql')).endpoint;
-  const { status } = await migrateApproving(suite.harness, strict, target);
+  const { status, plan } = await migrateApproving(suite.harness, strict, target);
+  expect(plan.tables[0].columns.find((c) => c.column === 'd')?.note).toBe(NOT_NULL_NOTE);
   const rejected = status.errors.filter((e) => e.code === 'RowRejected');
   expect(rejected.map((e) => e.key).sort()).toEqual([[2], [3]]);
-  for (const e of rejected) expect(e.message).toMatch(/null value in column "d"/);
+  for (const e of rejected) expect(e.message).toBe(notNullReason('PostgreSQL'));
+  expect(status.tables[0]).toMatchObject({ name: 'zn', rows_copied: 1, rows_rejected: 2, status: 'completed' });
+  expect(status.validation?.row_counts).toEqual([{ table: 'zn', source_rows: 3, target_rows: 1, rejected_rows: 2, match: true }]);
   expect(await pgRows(target, 'SELECT id, d::text AS d FROM zn ORDER BY id')).toEqual([{ id: 1, d: '2020-01-01' }]);
+});
+
+test('a zero date in a NOT NULL column → SQLite: that row is rejected by key, saying why; the others are copied', async () => {
+  const target = (await suite.database('sqlite')).endpoint;
+  const { status } = await migrateApproving(suite.harness, strict, target);
+  const rejected = status.errors.filter((e) => e.code === 'RowRejected');
+  expect(rejected.map((e) => [e.key, e.message])).toEqual([
+    [[2], notNullReason('SQLite')],
+    [[3], notNullReason('SQLite')],
+  ]);
+  expect(status.tables[0]).toMatchObject({ name: 'zn', rows_copied: 1, rows_rejected: 2, status: 'completed' });
+  const db = new Database(target.connectionString, { readonly: true });
+  try {
+    expect(db.prepare('SELECT id, d FROM zn ORDER BY id').all()).toEqual([{ id: 1, d: '2020-01-01' }]);
+  } finally {
+    db.close();
+  }
 });
 
 test('a legacy zero-date default (TIMESTAMP NOT NULL DEFAULT \'0000-00-00 00:00:00\') is not migrated, said in the plan; the table is created', async () => {

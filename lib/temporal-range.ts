@@ -1,0 +1,91 @@
+/**
+ * Dates and timestamps one dialect holds and another cannot (a PostgreSQL date BC, 'infinity', a year past 9999, into
+ * MariaDB's DATE): said at the gate in the column's note, and on the copy each row holding one is rejected by key with
+ * the reason, never changed. Pure (the mapping runs it; the copy activity checks rows with it).
+ */
+import type { TemporalRange } from '../connectors/dialect';
+import { dialectNamed, isDialect } from '../connectors/dialects';
+import type { CanonicalType, ColumnMapping, Dialect } from './types';
+
+const DATED: ReadonlySet<CanonicalType['kind']> = new Set(['date', 'timestamp', 'timestamptz']);
+
+/** A date, timestamp or timestamptz: canonical ISO 8601 text that may hold any year, and ±infinity. */
+export function isDatedKind(kind: CanonicalType['kind']): boolean {
+  return DATED.has(kind);
+}
+
+const rangeOf = (range: TemporalRange, kind: CanonicalType['kind']) => (kind === 'date' ? range.date : range.timestamp);
+
+function temporalRange(dialect: Dialect): TemporalRange | undefined {
+  return isDialect(dialect) ? dialectNamed(dialect).types?.temporalRange : undefined;
+}
+
+function words(parts: string[]): string {
+  return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')}, and ${parts[parts.length - 1]}`;
+}
+
+/**
+ * What the gate says of a date or timestamp column whose source dialect holds values its target type cannot (years BC,
+ * ±infinity, years past 9999), or nothing. `targetSql`: the column's target type (a type of no temporal kind, text
+ * after a mapping edit, holds them all).
+ */
+export function temporalRangeNote(sourceDialect: Dialect | undefined, targetDialect: Dialect, type: CanonicalType, targetSql: string): string | undefined {
+  if (!sourceDialect || !isDatedKind(type.kind) || sourceDialect === targetDialect) return undefined;
+  const source = temporalRange(sourceDialect);
+  const target = temporalRange(targetDialect);
+  if (!source || !target || !holdsDates(targetDialect, targetSql)) return undefined;
+  const s = rangeOf(source, type.kind);
+  const t = rangeOf(target, type.kind);
+  const parts: string[] = [];
+  if (s.min < t.min) parts.push(t.min === 1 ? 'years BC' : `years before ${t.min}`);
+  if (source.infinity && !target.infinity) parts.push("'infinity' and '-infinity'");
+  if (s.max > t.max) parts.push(`years after ${t.max}`);
+  if (parts.length === 0) return undefined;
+  const label = (d: Dialect) => dialectNamed(d).label;
+  return (
+    `${words(parts)} (which ${label(sourceDialect)} holds) have no equal in ${label(targetDialect)} ${targetSql} (years ${t.min} to ${t.max}): ` +
+    'a row holding one is rejected by key, never changed'
+  );
+}
+
+/** Whether a target type of this dialect is one of its date or timestamp types (not text, after a mapping edit). */
+function holdsDates(dialect: Dialect, sql: string): boolean {
+  const types = dialectNamed(dialect).types;
+  if (!types) return false;
+  try {
+    return isDatedKind(types.parseTypeName(sql).kind);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why a target of `range` cannot hold a canonical date or timestamp (ISO 8601 text, UTC for a timestamptz), in words
+ * that name no value: "a date BC", "'infinity' or '-infinity'", "a year after 9999"; null when it can.
+ */
+export function temporalRefusal(value: string, kind: CanonicalType['kind'], range: TemporalRange): string | null {
+  if (value === 'infinity' || value === '-infinity') return range.infinity ? null : "'infinity' or '-infinity'";
+  const m = /^(-?\d{4,})-/.exec(value);
+  if (!m) return null;
+  const year = Number(m[1]);
+  const r = rangeOf(range, kind);
+  if (year < r.min) {
+    if (r.min === 1) return `a ${kind === 'date' ? 'date' : 'timestamp'} BC`;
+    return r.min < 1 ? `a year before ${1 - r.min} BC` : `a year before ${r.min}`;
+  }
+  if (year > r.max) return `a year after ${r.max}`;
+  return null;
+}
+
+/**
+ * The columns of a table plan whose values a target of another dialect checks against its date range (their target
+ * type is one of its date or timestamp types), by position, with the words for its type; none when the target holds any.
+ */
+export function rangeCheckedColumns(targetDialect: Dialect, columns: readonly ColumnMapping[]): { position: number; range: TemporalRange; type: string }[] {
+  const range = temporalRange(targetDialect);
+  if (!range) return [];
+  const label = dialectNamed(targetDialect).label;
+  return columns.flatMap((c, position) =>
+    isDatedKind(c.canonical.kind) && holdsDates(targetDialect, c.targetType) ? [{ position, range, type: `${label} ${c.targetType}` }] : [],
+  );
+}
