@@ -38,10 +38,28 @@ function writableType(plan: MigrationPlan, proposed: CanonicalType): CanonicalTy
 const INTEGER_RANK: Partial<Record<CanonicalType['kind'], number>> = { int16: 1, int32: 2, int64: 3 };
 const TEXT_KINDS = new Set(['char', 'varchar', 'text']);
 
-/** How faithfully `proposed` holds every value of `source` (1.0 = all of them, unchanged). */
-export function editConfidence(source: CanonicalType, proposed: CanonicalType): { confidence: number; note?: string } {
+/** Characters of the longest ISO 8601 text of a date, a timestamp (UTC, six fraction digits) and 'infinity'/'-infinity'. */
+const ISO_TEXT_LENGTH: Partial<Record<CanonicalType['kind'], number>> = { date: 13, timestamp: 28, timestamptz: 29 };
+
+/**
+ * How faithfully `proposed` holds every value of `source` (1.0 = all of them, unchanged). `datesAsText`: a date or
+ * timestamp edited to text long enough keeps every value as its ISO 8601 text (see EditOptions.datesAsText).
+ */
+export function editConfidence(source: CanonicalType, proposed: CanonicalType, datesAsText = false): { confidence: number; note?: string } {
   const s = source.kind;
   const p = proposed.kind;
+  const isoLength = ISO_TEXT_LENGTH[s];
+  if (datesAsText && isoLength !== undefined && TEXT_KINDS.has(p) && p !== 'char') {
+    if (p !== 'text' && proposed.length !== undefined && proposed.length < isoLength) {
+      return { confidence: 0.6, note: `at most ${proposed.length} characters: the ISO 8601 text of a ${s} takes up to ${isoLength}, longer values are rejected by the target` };
+    }
+    return {
+      confidence: 0.9,
+      note:
+        `${s} stored as its ISO 8601 text (44 BC as -0043, a year past 9999 whole, 'infinity' as is${s === 'timestamptz' ? ', in UTC' : ''}): ` +
+        'every value is kept, but the target no longer checks its form or orders it as time',
+    };
+  }
   const narrower = (what: string) => ({ confidence: 0.6, note: `${what}: values that do not fit are rejected by the target` });
   if (p === 'unsupported') return { confidence: 0, note: proposed.readNote ?? 'unsupported type' };
   if (INTEGER_RANK[s] && INTEGER_RANK[p]) {
@@ -104,6 +122,12 @@ export interface EditOptions {
    * made before this existed.
    */
   pruneExtensionObjects?: boolean;
+  /**
+   * A date or timestamp edited to text (or VARCHAR long enough) is judged lossless but for its checks (confidence 0.9,
+   * as JSON to text): the copy writes its ISO 8601 text, which holds what the target's date types may not (years BC,
+   * ±infinity, years past 9999). Off for edits a workflow made before this existed (they were judged 0.5).
+   */
+  datesAsText?: boolean;
 }
 
 /** Ends the plan notes refreshedNotes writes, so that the next edit replaces them. */
@@ -122,7 +146,7 @@ export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[], opt
       const edit = byId.get(c.id);
       if (!edit) return c;
       const proposed = writableType(plan, parseTargetType(plan.targetDialect, edit.target_type));
-      const judged = editConfidence(c.canonical, proposed);
+      const judged = editConfidence(c.canonical, proposed, options.datesAsText);
       const confidence = Math.min(judged.confidence, c.canonical.readConfidence ?? 1);
       // What reaches DDL is the target type map's own rendering of the parsed type, never the text the user typed.
       const rendered = targetType(plan.targetDialect, proposed, { inKey: isKeyColumn(t.source, c.column), extensions: plan.targetExtensions }).sql;

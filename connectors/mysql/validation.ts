@@ -22,6 +22,14 @@ export function withoutZeroDates(col: string): string {
 }
 
 
+/** A text type (a date or timestamp column a mapping edit gave one). */
+const isText = (native: string) => /^((tiny|medium|long)?text|(var)?char)\b/i.test(native.trim());
+
+/** ISO 8601 timestamp text padded to six fraction digits, as the normal form has it; 'infinity' and '-infinity' as they are. */
+function isoTimestampText(t: string): string {
+  return `CASE WHEN ${t} IN ('infinity', '-infinity') THEN ${t} WHEN LOCATE('.', ${t}) = 0 THEN CONCAT(${t}, '.000000') ELSE RPAD(${t}, LOCATE('.', ${t}) + 6, '0') END`;
+}
+
 function value(c: DigestColumn, col: string): string {
   switch (c.type.kind) {
     case 'int16':
@@ -42,11 +50,15 @@ function value(c: DigestColumn, col: string): string {
     case 'enum':
       return text(`CONVERT(${col} USING utf8mb4)`);
     case 'date':
+      // Kept as text (a mapping edit): its ISO 8601 text, as the copy wrote it (years BC, ±infinity).
+      if (isText(c.native)) return `CONVERT(${col} USING utf8mb4)`;
       return `DATE_FORMAT(${withoutZeroDates(col)}, '%Y-%m-%d')`;
     case 'time':
       return `TIME_FORMAT(${col}, '%H:%i:%s.%f')`;
     case 'timestamp':
     case 'timestamptz':
+      // Kept as text (a mapping edit): the copy's ISO 8601 text (UTC wall time) with six fraction digits.
+      if (isText(c.native)) return isoTimestampText(`CONVERT(${col} USING utf8mb4)`);
       // Sessions run with time_zone +00:00: TIMESTAMP prints in UTC, DATETIME holds UTC wall time already.
       return `DATE_FORMAT(${withoutZeroDates(col)}, '%Y-%m-%d %H:%i:%s.%f')`;
     case 'binary':

@@ -301,6 +301,9 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     // For these types the server's output text means the same value as the canonical text the row path sends (for
     // PostgreSQL targets: the same input; timestamptz as +00 instead of Z), so the target parses both alike.
     if (!plan.columns.every(textSafe)) return false;
+    // A date or timestamp a MariaDB/MySQL target keeps as text (a mapping edit) takes the canonical ISO 8601 text the
+    // row path writes, which the server's own text of a year BC (0044-03-15 BC) is not.
+    if (format === 'mysql-load' && plan.columns.some((c) => DATED_KINDS.has(c.canonical.kind) && !/^(date|datetime|timestamp)\b/i.test(c.targetType.trim()))) return false;
     // Binary COPY data is the type's own wire form: only the very same type reads it back.
     if (format === 'postgres-binary') return plan.columns.every((c) => c.canonical.kind !== 'enum' && sameType(c.sourceType, c.targetType));
     return format === 'postgres-copy' || format === 'mysql-load';

@@ -25,7 +25,10 @@
  *   the gate, the plan's notes refreshed by each edit (gate-edits-refresh-checks).
  * - recorded by gate-spatial-ref-edits.test.ts with the edits-prune-extension-objects patch: PostGIS → PostgreSQL, the
  *   columns in an SRID the source's users added edited to text at the gate one by one, the spatial_ref_sys row and
- *   PostGIS no longer created (gate-edits-prune-spatial-refs). */
+ *   PostGIS no longer created (gate-edits-prune-spatial-refs).
+ * - recorded by dates-beyond.test.ts with the edits-dates-as-text patch: PostgreSQL → MariaDB, dates and timestamps
+ *   (BC, ±infinity, past 9999) edited to text at the gate, validated, a value changed and caught
+ *   (gate-edits-dates-as-text). */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';

@@ -1,10 +1,15 @@
 /**
  * Dates and timestamps outside the years 1–9999: PostgreSQL's era text (0044-03-15 BC) read as ISO 8601 (-0043-03-15)
  * and written back with its era, 'infinity' kept, years past 9999 kept whole; SQLite's statistics order such text as
- * time (an in-memory database).
+ * time (an in-memory database); what a target's date types cannot hold is said at the gate and refused on the copy;
+ * a date edited to text keeps every value.
  */
 import Database from 'better-sqlite3';
+import { dialectNamed } from '../../connectors/dialects';
 import { validation as sqliteValidation } from '../../connectors/sqlite/validation';
+import { editConfidence } from '../../lib/mapping-edit';
+import { rangeCheckedColumns, temporalRangeNote, temporalRefusal } from '../../lib/temporal-range';
+import type { ColumnMapping } from '../../lib/types';
 import { canonicalValueText, normalizeDate, normalizeTimestamp, normalizeTimestamptz, timestamptzToNaiveUtc, withEra } from '../../lib/values';
 
 describe('PostgreSQL era text as ISO 8601', () => {
@@ -80,5 +85,72 @@ describe('SQLite statistics order ISO text of any year as time', () => {
     [[null], null, null],
   ])('%j: MIN %s, MAX %s', (values, min, max) => {
     expect(extremes(values)).toEqual({ min, max });
+  });
+});
+
+describe('what a target cannot hold', () => {
+  const maria = dialectNamed('mysql').types!.temporalRange!;
+  const pg = dialectNamed('postgresql').types!.temporalRange!;
+
+  test.each([
+    ['-0043-03-15', 'date', 'a date BC'],
+    ['0000-12-31 10:00:00', 'timestamp', 'a timestamp BC'],
+    ['infinity', 'date', "'infinity' or '-infinity'"],
+    ['-infinity', 'timestamptz', "'infinity' or '-infinity'"],
+    ['12345-01-01', 'date', 'a year after 9999'],
+    ['10000-01-01 00:00:00Z', 'timestamptz', 'a year after 9999'],
+    ['0001-01-01', 'date', null],
+    ['0044-03-15 12:00:00', 'timestamp', null],
+    ['9999-12-31 23:59:59.999999', 'timestamp', null],
+  ] as const)('MariaDB: %s (%s) → %s', (value, kind, why) => {
+    expect(temporalRefusal(value, kind, maria)).toBe(why);
+  });
+
+  test('PostgreSQL holds 4713 BC to its own ends, and ±infinity', () => {
+    expect(temporalRefusal('-4712-01-01', 'date', pg)).toBeNull();
+    expect(temporalRefusal('infinity', 'timestamptz', pg)).toBeNull();
+    expect(temporalRefusal('-4713-12-31', 'date', pg)).toBe('a year before 4713 BC');
+    expect(temporalRefusal('300000-01-01 00:00:00', 'timestamp', pg)).toBe('a year after 294276');
+    expect(temporalRefusal('300000-01-01', 'date', pg)).toBeNull();
+  });
+
+  test('the gate says it for PostgreSQL → MariaDB dates and timestamps, never for text targets, SQLite or the same dialect', () => {
+    expect(temporalRangeNote('postgresql', 'mysql', { kind: 'date' }, 'DATE')).toBe(
+      "years BC, 'infinity' and '-infinity', and years after 9999 (which PostgreSQL holds) have no equal in MariaDB/MySQL DATE (years 1 to 9999): a row holding one is rejected by key, never changed",
+    );
+    expect(temporalRangeNote('postgresql', 'mysql', { kind: 'timestamptz' }, 'DATETIME(6)')).toContain('MariaDB/MySQL DATETIME(6) (years 1 to 9999)');
+    expect(temporalRangeNote('postgresql', 'mysql', { kind: 'date' }, 'LONGTEXT')).toBeUndefined();
+    expect(temporalRangeNote('postgresql', 'mysql', { kind: 'time' }, 'TIME(6)')).toBeUndefined();
+    expect(temporalRangeNote('postgresql', 'sqlite', { kind: 'date' }, 'DATE')).toBeUndefined();
+    expect(temporalRangeNote('postgresql', 'postgresql', { kind: 'date' }, 'date')).toBeUndefined();
+    // MariaDB's years all fit PostgreSQL's.
+    expect(temporalRangeNote('mysql', 'postgresql', { kind: 'date' }, 'date')).toBeUndefined();
+  });
+
+  test('the copy checks the columns whose target type is a date or timestamp type', () => {
+    const column = (name: string, kind: 'date' | 'timestamp' | 'text', targetType: string): ColumnMapping => ({
+      id: `t.${name}`,
+      table: 't',
+      column: name,
+      sourceType: kind,
+      canonical: { kind },
+      nullable: true,
+      targetType,
+      confidence: 1,
+    });
+    const columns = [column('a', 'date', 'DATE'), column('b', 'date', 'LONGTEXT'), column('c', 'timestamp', 'DATETIME(6)'), column('d', 'text', 'LONGTEXT')];
+    expect(rangeCheckedColumns('mysql', columns).map((c) => [c.position, c.type])).toEqual([
+      [0, 'MariaDB/MySQL DATE'],
+      [2, 'MariaDB/MySQL DATETIME(6)'],
+    ]);
+    expect(rangeCheckedColumns('sqlite', columns)).toEqual([]);
+  });
+
+  test('a date or timestamp edited to text keeps every value (with the patch); too short a VARCHAR is said', () => {
+    expect(editConfidence({ kind: 'date' }, { kind: 'text' }, true).confidence).toBe(0.9);
+    expect(editConfidence({ kind: 'timestamptz' }, { kind: 'varchar', length: 29 }, true)).toEqual({ confidence: 0.9, note: expect.stringContaining(', in UTC') });
+    expect(editConfidence({ kind: 'timestamp' }, { kind: 'varchar', length: 19 }, true)).toEqual({ confidence: 0.6, note: expect.stringContaining('at most 19 characters') });
+    // Edits a workflow made before the patch are judged as they were.
+    expect(editConfidence({ kind: 'date' }, { kind: 'text' })).toEqual({ confidence: 0.5, note: 'a different kind of type (date → text): the target converts values and may reject some' });
   });
 });

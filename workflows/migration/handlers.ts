@@ -47,6 +47,8 @@ const REFRESH_CHECKS_PATCH = 'edits-refresh-checks';
  * or whose extension the plan no longer creates (lib/mapping-edit.ts pruneExtensionObjects).
  */
 const PRUNE_EXTENSION_OBJECTS_PATCH = 'edits-prune-extension-objects';
+/** A date or timestamp edited to text is judged as keeping every value (EditOptions.datesAsText). */
+const DATES_AS_TEXT_PATCH = 'edits-dates-as-text';
 
 /** Registers every handler: called before the workflow's first await, so no signal or update is lost. */
 export function setHandlers(run: MigrationRun): void {
@@ -113,6 +115,7 @@ export function setHandlers(run: MigrationRun): void {
         pruneExtensions: wf.patched(PRUNE_EXTENSIONS_PATCH),
         refreshChecks: wf.patched(REFRESH_CHECKS_PATCH),
         pruneExtensionObjects: wf.patched(PRUNE_EXTENSION_OBJECTS_PATCH),
+        datesAsText: wf.patched(DATES_AS_TEXT_PATCH),
       });
       state.plan = result.plan;
       const need = approvalNeed(result.plan, input.strategy, input.options);

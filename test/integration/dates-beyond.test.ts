@@ -1,0 +1,169 @@
+/**
+ * Dates and timestamps a PostgreSQL source holds and not every target can: dates BC (4713 BC, the Ides of March of
+ * 44 BC, 1 BC), 'infinity' and '-infinity', years past 9999, beside year 44 AD, which must stay AD. Through the whole
+ * workflow on a real Temporal dev server:
+ * - to SQLite (text) every value is kept, as ISO 8601 text (-0043-03-15, 'infinity'), and validation passes; from
+ *   there back to PostgreSQL every value is the source's again;
+ * - to MariaDB (DATE/DATETIME hold years 1–9999) the gate says it in the columns' notes, and a row holding such a
+ *   value is rejected by key with the reason (never changed, never failing the table); the others are copied, and
+ *   validation counts the rejected rows;
+ * - to MariaDB with those columns edited to TEXT at the gate, every row is copied, each value as its ISO 8601 text, and
+ *   validation passes;
+ * - to PostgreSQL every value is kept;
+ * and in both a value made 44 AD from 44 BC (or back) in the target is caught by the semantic tier.
+ * The targets are read with this test's own SQL.
+ */
+import Database from 'better-sqlite3';
+import type { Endpoint } from '../../connectors/types';
+import type { MigrationPlan } from '../../lib/types';
+import { approveUpdate, editMappingsUpdate, planQuery, startUpdate } from '../../workflows/migration';
+import { expectChangesCaught, migrateApproving, migrateHeldOpen } from '../helpers/caught';
+import { mariadbRows, pgRows } from '../helpers/databases';
+import { recordHistories } from '../helpers/histories';
+import { migrationSuite } from '../helpers/suite';
+import { startMigration, waitForStatus } from '../helpers/temporal';
+
+const suite = migrationSuite({ timeoutMs: 120_000 });
+
+let source: Endpoint;
+
+const SOURCE = [
+  `CREATE TABLE events (id integer PRIMARY KEY, d date, ts timestamp(6), tz timestamptz, dn date NOT NULL, note text)`,
+  `INSERT INTO events VALUES
+     (1, '2020-01-02', '2020-01-02 03:04:05.5', '2020-01-02 03:04:05+00', '2000-01-01', 'ordinary'),
+     (2, '4713-01-01 BC', '0044-03-15 12:00:00.25 BC', '0044-03-15 12:00:00+00 BC', '0001-12-31 BC', 'bc'),
+     (3, 'infinity', '-infinity', 'infinity', '-infinity', 'infinite'),
+     (4, '12345-01-01', '10000-01-01 00:00:00', '12345-06-07 01:02:03+00', '2001-01-01', 'far'),
+     (5, NULL, NULL, NULL, '0044-03-15 BC', 'not null bc'),
+     (6, '0044-03-15', '0044-03-15 12:00:00', '0044-03-15 12:00:00+00', '0044-03-15', 'year 44 AD')`,
+];
+
+beforeAll(async () => {
+  source = (await suite.database('postgresql')).endpoint;
+  for (const sql of SOURCE) await pgRows(source, sql);
+});
+
+test('PostgreSQL → SQLite: dates BC, ±infinity and years past 9999 are kept as ISO 8601 text, and the migration validates', async () => {
+  const target = (await suite.database('sqlite')).endpoint;
+  const { status } = await migrateApproving(suite.harness, source, target);
+  expect({ status: status.status, failure: status.failure, validation: status.validation?.status, errors: status.errors_total }).toEqual({
+    status: 'completed',
+    failure: null,
+    validation: 'passed',
+    errors: 0,
+  });
+  const db = new Database(target.connectionString, { readonly: true });
+  try {
+    expect(db.prepare('SELECT id, d, ts, tz, dn FROM events ORDER BY id').all()).toEqual([
+      { id: 1, d: '2020-01-02', ts: '2020-01-02 03:04:05.5', tz: '2020-01-02 03:04:05Z', dn: '2000-01-01' },
+      { id: 2, d: '-4712-01-01', ts: '-0043-03-15 12:00:00.25', tz: '-0043-03-15 12:00:00Z', dn: '0000-12-31' },
+      { id: 3, d: 'infinity', ts: '-infinity', tz: 'infinity', dn: '-infinity' },
+      { id: 4, d: '12345-01-01', ts: '10000-01-01 00:00:00', tz: '12345-06-07 01:02:03Z', dn: '2001-01-01' },
+      { id: 5, d: null, ts: null, tz: null, dn: '-0043-03-15' },
+      { id: 6, d: '0044-03-15', ts: '0044-03-15 12:00:00', tz: '0044-03-15 12:00:00Z', dn: '0044-03-15' },
+    ]);
+  } finally {
+    db.close();
+  }
+
+  // And back: SQLite → PostgreSQL gives every date and timestamp of the source again (SQLite keeps the timestamptz as
+  // TEXT, which comes back as text).
+  const back = (await suite.database('postgresql')).endpoint;
+  const again = await migrateApproving(suite.harness, target, back);
+  expect({ status: again.status.status, failure: again.status.failure, validation: again.status.validation?.status }).toEqual({ status: 'completed', failure: null, validation: 'passed' });
+  const dated = `SELECT id, pg_typeof(d)::text AS dt, d::text AS d, pg_typeof(ts)::text AS tst, ts::text AS ts, dn::text AS dn FROM events ORDER BY id`;
+  expect(await pgRows(back, dated)).toEqual(await pgRows(source, dated));
+});
+
+test('PostgreSQL → MariaDB: the gate says which values cannot be held; each row holding one is rejected by key with the reason, the others are copied', async () => {
+  const target = (await suite.database('mysql')).endpoint;
+  const { status, plan } = await migrateApproving(suite.harness, source, target);
+  const notes = Object.fromEntries(plan.tables[0].columns.map((c) => [c.column, c.note ?? '']));
+  const said = (type: string) =>
+    `years BC, 'infinity' and '-infinity', and years after 9999 (which PostgreSQL holds) have no equal in MariaDB/MySQL ${type} (years 1 to 9999): a row holding one is rejected by key, never changed`;
+  expect(notes).toEqual({
+    id: '',
+    d: said('DATE'),
+    ts: said('DATETIME(6)'),
+    tz: expect.stringContaining(said('DATETIME(6)')),
+    dn: said('DATE'),
+    note: '',
+  });
+  const rejected = status.errors.filter((e) => e.code === 'RowRejected');
+  expect(rejected.map((e) => e.key)).toEqual([[2], [3], [4], [5]]);
+  const reason = (column: string, what: string, type: string) => `column ${column} holds ${what}, which MariaDB/MySQL ${type} cannot hold: the row is not copied (a mapping to text would keep it)`;
+  expect(Object.fromEntries(rejected.map((e) => [String(e.key?.[0]), e.message]))).toEqual({
+    2: reason('d', 'a date BC', 'DATE'),
+    3: reason('d', "'infinity' or '-infinity'", 'DATE'),
+    4: reason('d', 'a year after 9999', 'DATE'),
+    5: reason('dn', 'a date BC', 'DATE'),
+  });
+  expect(await mariadbRows(target, 'SELECT id, CAST(d AS CHAR) AS d, CAST(ts AS CHAR) AS ts, CAST(tz AS CHAR) AS tz, CAST(dn AS CHAR) AS dn FROM events ORDER BY id')).toEqual([
+    { id: 1, d: '2020-01-02', ts: '2020-01-02 03:04:05.500000', tz: '2020-01-02 03:04:05.000000', dn: '2000-01-01' },
+    { id: 6, d: '0044-03-15', ts: '0044-03-15 12:00:00.000000', tz: '0044-03-15 12:00:00.000000', dn: '0044-03-15' },
+  ]);
+  expect(status.tables[0]).toMatchObject({ name: 'events', rows_copied: 2, rows_rejected: 4, status: 'completed' });
+  // Validation counts the rejected rows (row counts match) and names them: the target is not the source, no certificate.
+  expect(status.validation?.row_counts).toEqual([{ table: 'events', source_rows: 6, target_rows: 2, rejected_rows: 4, match: true }]);
+  expect({ status: status.status, code: status.failure?.code, certificate: status.certificate }).toEqual({ status: 'failed', code: 'ValidationFailed', certificate: null });
+});
+
+test('PostgreSQL → MariaDB with the columns edited to TEXT at the gate: every value is kept as its ISO 8601 text, and the migration validates', async () => {
+  const target = (await suite.database('mysql')).endpoint;
+  const hold = { completed_hold_seconds: 600, failed_hold_seconds: 600 };
+  const handle = await startMigration(suite.harness, source, target, 'balanced', { auto_approve_high_confidence: false, chunk_size: 100, validation: hold });
+  await handle.executeUpdate(startUpdate);
+  await waitForStatus(handle, (s) => s.gate?.state === 'pending', 120_000);
+  const { edited } = await handle.executeUpdate(editMappingsUpdate, {
+    args: [['d', 'ts', 'tz', 'dn'].map((c) => ({ id: `events.${c}`, target_type: c === 'd' ? 'VARCHAR(13)' : 'TEXT' }))],
+  });
+  expect(edited.map((c) => [c.column, c.targetType, c.confidence])).toEqual([
+    ['d', 'VARCHAR(13)', 0.9],
+    ['ts', 'LONGTEXT', 0.9],
+    ['tz', 'LONGTEXT', 0.9],
+    ['dn', 'LONGTEXT', 0.9],
+  ]);
+  expect(edited[0].note).toBe(
+    "edited by hand; date stored as its ISO 8601 text (44 BC as -0043, a year past 9999 whole, 'infinity' as is): every value is kept, but the target no longer checks its form or orders it as time",
+  );
+  // Too short for every date: said, and judged so.
+  const short = await handle.executeUpdate(editMappingsUpdate, { args: [[{ id: 'events.ts', target_type: 'VARCHAR(19)' }]] });
+  expect([short.edited[0].confidence, short.edited[0].note]).toEqual([0.6, expect.stringContaining('at most 19 characters')]);
+  await handle.executeUpdate(editMappingsUpdate, { args: [[{ id: 'events.ts', target_type: 'TEXT' }]] });
+  await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
+  const status = await waitForStatus(handle, (s) => s.status === 'completed' || s.status === 'failed', 240_000);
+  expect({ status: status.status, failure: status.failure, validation: status.validation?.status, errors: status.errors_total }).toEqual({
+    status: 'completed',
+    failure: null,
+    validation: 'passed',
+    errors: 0,
+  });
+  const rows = await mariadbRows(target, 'SELECT id, d, ts, tz, dn FROM events ORDER BY id');
+  // 44 BC made 44 AD, and 44 AD made 44 BC, in the text: the semantic tier names both rows.
+  await expectChangesCaught(handle, (sql) => mariadbRows(target, sql), { 2: "ts = '0044-03-15 12:00:00.25'", 6: "d = '-0043-03-15'" }, 'events');
+  await recordHistories(suite.harness.client, handle.workflowId, 'gate-edits-dates-as-text');
+  expect(rows).toEqual([
+    { id: 1, d: '2020-01-02', ts: '2020-01-02 03:04:05.5', tz: '2020-01-02 03:04:05', dn: '2000-01-01' },
+    { id: 2, d: '-4712-01-01', ts: '-0043-03-15 12:00:00.25', tz: '-0043-03-15 12:00:00', dn: '0000-12-31' },
+    { id: 3, d: 'infinity', ts: '-infinity', tz: 'infinity', dn: '-infinity' },
+    { id: 4, d: '12345-01-01', ts: '10000-01-01 00:00:00', tz: '12345-06-07 01:02:03', dn: '2001-01-01' },
+    { id: 5, d: null, ts: null, tz: null, dn: '-0043-03-15' },
+    { id: 6, d: '0044-03-15', ts: '0044-03-15 12:00:00', tz: '0044-03-15 12:00:00', dn: '0044-03-15' },
+  ]);
+  expect(((await handle.query(planQuery)) as MigrationPlan).tables[0].columns.map((c) => c.targetType)).toEqual(['INT', 'VARCHAR(13)', 'LONGTEXT', 'LONGTEXT', 'LONGTEXT', 'LONGTEXT']);
+});
+
+test('PostgreSQL → PostgreSQL keeps every value; the semantic tier tells 44 BC from 44 AD (its digest dropped the era)', async () => {
+  const db = await suite.database('postgresql');
+  const target = await suite.database('postgresql');
+  for (const sql of SOURCE) await pgRows(db.endpoint, sql);
+  const { handle } = await migrateHeldOpen(suite.harness, db, target, 100);
+  const dated = `SELECT id, d::text AS d, ts::text AS ts, tz::text AS tz, dn::text AS dn FROM events ORDER BY id`;
+  expect(await pgRows(target.endpoint, dated)).toEqual(await pgRows(db.endpoint, dated));
+  await expectChangesCaught(
+    handle,
+    (sql) => pgRows(target.endpoint, sql),
+    { 2: "d = '4713-01-01', tz = '0044-03-15 12:00:00+00'", 4: "d = '2345-01-01'", 6: "dn = '0044-03-15 BC'" },
+    'events',
+  );
+});
