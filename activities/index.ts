@@ -169,49 +169,65 @@ function withoutInvalidText(table: TablePlan, rows: Row[], positions: number[], 
   });
 }
 
+/** Why the target cannot hold a row as read, naming the column and what it holds (never the value), and what would keep it. */
+interface Unholdable {
+  reason: string;
+  advice?: string;
+}
+
 /**
- * Why the target cannot hold a row as read, naming the column and what it holds, never the value; null when it can.
- * A date or timestamp outside the target's range (a PostgreSQL date BC, 'infinity' or a year past 9999 into MariaDB's
- * DATE) would be refused by the target or, worse, changed; a NULL in a column that is NOT NULL in the source is a value
- * the read could not give another dialect (a MariaDB zero date: see its note) and the target would refuse.
+ * What of a row the target cannot hold as read, or null when it can. A date or timestamp outside the target's range
+ * (a PostgreSQL date BC, 'infinity' or a year past 9999 into MariaDB's DATE) would be refused by the target or, worse,
+ * changed; a NULL in a column that is NOT NULL in the source is a value the read could not give another dialect (a
+ * MariaDB zero date: see its note), which the target would refuse.
  */
-function unholdable(table: TablePlan, checked: ReturnType<typeof rangeCheckedColumns>, required: number[], targetLabel: string, row: Row): string | null {
+function unholdable(table: TablePlan, checked: ReturnType<typeof rangeCheckedColumns>, required: number[], targetLabel: string, row: Row): Unholdable | null {
   for (const { position, range, type } of checked) {
     const v = row[position];
     if (typeof v !== 'string') continue;
     const column = table.columns[position];
     const what = temporalRefusal(v, column.canonical.kind, range);
-    if (what) return `column ${column.column} holds ${what}, which ${type} cannot hold: the row is not copied (a mapping to text would keep it)`;
+    if (what) return { reason: `column ${column.column} holds ${what}, which ${type} cannot hold`, advice: 'a mapping to text would keep it' };
   }
   for (const position of required) {
     if (row[position] !== null) continue;
     const column = table.columns[position];
     // The read note's first clause says which values (a zero date … has no equal in other dialects).
     const which = column.canonical.readNote?.split(': ')[0];
-    const why = which ? ` (${which})` : '';
-    return `column ${column.column} is NOT NULL, but this row's value is read as NULL for ${targetLabel}${why}: the row is not copied`;
+    return { reason: `column ${column.column} is NOT NULL, but this row's value is read as NULL for ${targetLabel}${which ? ` (${which})` : ''}` };
   }
   return null;
 }
 
+/** Checks rows against what the target holds (see unholdable); nothing to check natively (the rows are the source's own). */
+function holdableCheck(target: Connector, table: TablePlan): ((row: Row) => Unholdable | null) | null {
+  if (table.native) return null;
+  const checked = rangeCheckedColumns(target.dialect, table.columns);
+  const required = table.columns.flatMap((c, i) => (c.nullable ? [] : [i]));
+  if (checked.length === 0 && required.length === 0) return null;
+  const label = dialectNamed(target.dialect).label;
+  return (row) => unholdable(table, checked, required, label, row);
+}
+
 /** The rows the target can hold as read (see unholdable); each other row is rejected by key with the reason. */
 function withoutUnholdable(target: Connector, table: TablePlan, rows: Row[], positions: number[], rejected: RejectedRow[]): Row[] {
-  if (table.native || rows.length === 0) return rows;
-  const checked = rangeCheckedColumns(target.dialect, table.columns);
-  const label = dialectNamed(target.dialect).label;
-  const required = table.columns.flatMap((c, i) => (c.nullable ? [] : [i]));
-  if (checked.length === 0 && required.length === 0) return rows;
+  const check = rows.length === 0 ? null : holdableCheck(target, table);
+  if (!check) return rows;
   return rows.filter((row) => {
-    const why = unholdable(table, checked, required, label, row);
+    const why = check(row);
     if (why === null) return true;
-    reject(table, rejected, { key: keyOf(row, positions), message: why });
+    reject(table, rejected, { key: keyOf(row, positions), message: `${why.reason}: the row is not copied${why.advice ? ` (${why.advice})` : ''}` });
     return false;
   });
 }
 
-/** A table copied whole has no key to name a row by: bytes that are not UTF-8 fail it before its one transaction commits. */
-async function* checkedText(table: TablePlan, batches: AsyncIterable<Row[]>): AsyncIterable<Row[]> {
+/**
+ * A table copied whole has no key to name a row by: bytes that are not UTF-8, or a value the target cannot hold (see
+ * unholdable), fail it before its one transaction commits, saying why.
+ */
+async function* checkedText(target: Connector, table: TablePlan, batches: AsyncIterable<Row[]>): AsyncIterable<Row[]> {
   const texts = textPositions(table);
+  const check = holdableCheck(target, table);
   for await (const batch of batches) {
     for (const row of batch) {
       const at = invalidTextColumn(row, texts);
@@ -220,6 +236,14 @@ async function* checkedText(table: TablePlan, batches: AsyncIterable<Row[]>): As
           `${table.source.name}: column ${table.columns[at]?.column} of a row holds bytes that are not valid UTF-8, and the table has no key to name ` +
             'the row by to reject it alone: nothing of this table was copied',
           'InvalidText',
+        );
+      }
+      const why = check?.(row);
+      if (why) {
+        throw ApplicationFailure.nonRetryable(
+          `${table.source.name}: ${why.reason.replace(/^column (\S+) (holds|is)/, 'column $1 of a row $2')}, and the table has no key to name the row by to reject it alone: ` +
+            `nothing of this table was copied${why.advice ? ` (${why.advice}; or exclude the table)` : ' (exclude the table, or give it a key)'}`,
+          'UnholdableValue',
         );
       }
     }
@@ -522,7 +546,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
             yield batch;
           }
         }
-        const rows = await target.replaceAllRows(input.table, heartbeating(checkedText(input.table, weighed(batches))));
+        const rows = await target.replaceAllRows(input.table, heartbeating(checkedText(target, input.table, weighed(batches))));
         return { rows, bytes, attempt: Context.current().info.attempt };
       });
     },

@@ -117,7 +117,12 @@ export function planColumn(
     ...base,
     targetType: choice.sql,
     confidence: Math.min(canonical.readConfidence ?? 1, choice.confidence),
-    note: joinNotes(canonical.readNote, choice.note, temporalRangeNote(sourceDialect, targetDialect, canonical, choice.sql), defaultNote(column, canonical)),
+    note: joinNotes(
+      canonical.readNote,
+      choice.note,
+      temporalRangeNote(sourceDialect, targetDialect, canonical, choice.sql, chooseKey(table).copyMode === 'whole_table'),
+      defaultNote(column, canonical),
+    ),
   };
 }
 

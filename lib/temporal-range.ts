@@ -29,7 +29,7 @@ function words(parts: string[]): string {
  * ±infinity, years past 9999), or nothing. `targetSql`: the column's target type (a type of no temporal kind, text
  * after a mapping edit, holds them all).
  */
-export function temporalRangeNote(sourceDialect: Dialect | undefined, targetDialect: Dialect, type: CanonicalType, targetSql: string): string | undefined {
+export function temporalRangeNote(sourceDialect: Dialect | undefined, targetDialect: Dialect, type: CanonicalType, targetSql: string, keyless = false): string | undefined {
   if (!sourceDialect || !isDatedKind(type.kind) || sourceDialect === targetDialect) return undefined;
   const source = temporalRange(sourceDialect);
   const target = temporalRange(targetDialect);
@@ -42,10 +42,10 @@ export function temporalRangeNote(sourceDialect: Dialect | undefined, targetDial
   if (s.max > t.max) parts.push(`years after ${t.max}`);
   if (parts.length === 0) return undefined;
   const label = (d: Dialect) => dialectNamed(d).label;
-  return (
-    `${words(parts)} (which ${label(sourceDialect)} holds) have no equal in ${label(targetDialect)} ${targetSql} (years ${t.min} to ${t.max}): ` +
-    'a row holding one is rejected by key, never changed'
-  );
+  const fate = keyless
+    ? "the table has no key to reject such a row by alone: one fails the table's copy, never changed (map the column to text, or exclude the table)"
+    : 'a row holding one is rejected by key, never changed';
+  return `${words(parts)} (which ${label(sourceDialect)} holds) have no equal in ${label(targetDialect)} ${targetSql} (years ${t.min} to ${t.max}): ${fate}`;
 }
 
 /** Whether a target type of this dialect is one of its date or timestamp types (not text, after a mapping edit). */

@@ -9,6 +9,8 @@
  *   validation counts the rejected rows;
  * - to MariaDB with those columns edited to TEXT at the gate, every row is copied, each value as its ISO 8601 text, and
  *   validation passes;
+ * - to MariaDB, a table without a key (whose rows cannot be rejected alone) fails its copy saying why, as its note
+ *   said at the gate, and the other tables are copied;
  * - to PostgreSQL every value is kept;
  * and in both a value made 44 AD from 44 BC (or back) in the target is caught by the semantic tier.
  * The targets are read with this test's own SQL.
@@ -166,4 +168,26 @@ test('PostgreSQL → PostgreSQL keeps every value; the semantic tier tells 44 BC
     { 2: "d = '4713-01-01', tz = '0044-03-15 12:00:00+00'", 4: "d = '2345-01-01'", 6: "dn = '0044-03-15 BC'" },
     'events',
   );
+});
+
+test('PostgreSQL → MariaDB, a table without a key: the gate says a row BC would fail its copy; it fails saying why, the other tables are copied', async () => {
+  const db = await suite.database('postgresql');
+  await pgRows(db.endpoint, `CREATE TABLE logbook (d date, note text)`);
+  await pgRows(db.endpoint, `INSERT INTO logbook VALUES ('2020-01-01', 'a'), ('0044-03-15 BC', 'b')`);
+  await pgRows(db.endpoint, `CREATE TABLE fine (id int PRIMARY KEY, d date)`);
+  await pgRows(db.endpoint, `INSERT INTO fine VALUES (1, '2020-01-01')`);
+  const target = (await suite.database('mysql')).endpoint;
+  const { status, plan } = await migrateApproving(suite.harness, db.endpoint, target);
+  const note = (table: string) => plan.tables.find((t) => t.source.name === table)?.columns.find((c) => c.column === 'd')?.note;
+  expect(note('logbook')).toMatch(/: the table has no key to reject such a row by alone: one fails the table's copy, never changed \(map the column to text, or exclude the table\)$/);
+  expect(note('fine')).toMatch(/: a row holding one is rejected by key, never changed$/);
+  expect(status.tables.map((t) => [t.name, t.status, t.rows_copied])).toEqual([
+    ['fine', 'completed', 1],
+    ['logbook', 'failed', 0],
+  ]);
+  expect(status.failure?.message).toContain(
+    'logbook: column d of a row holds a date BC, which MariaDB/MySQL DATE cannot hold, and the table has no key to name the row by to reject it alone: ' +
+      'nothing of this table was copied (a mapping to text would keep it; or exclude the table)',
+  );
+  expect(await mariadbRows(target, 'SELECT COUNT(*) AS n FROM logbook')).toEqual([{ n: '0' }]);
 });
