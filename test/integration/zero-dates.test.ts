@@ -2,7 +2,8 @@
  * MariaDB/MySQL "zero dates" ('0000-00-00', and dates with a zero month or day, which sql_mode lets a legacy database
  * hold) have no equal in any other dialect: read for PostgreSQL or SQLite they become NULL, as pgloader and AWS DMS make
  * them, and validation compares both sides in those terms, so the migration passes. In a NOT NULL column such a row is
- * rejected by key, saying why; MariaDB → MariaDB keeps them as they are. The target is read with this test's own SQL.
+ * rejected by key, saying why (the gate says so first), into PostgreSQL and SQLite; MariaDB → MariaDB keeps them as they
+ * are. A year-0 date that is not a zero date is 1 BC. The target is read with this test's own SQL.
  */
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
@@ -147,5 +148,22 @@ test('a legacy zero-date default (TIMESTAMP NOT NULL DEFAULT \'0000-00-00 00:00:
   expect(await pgRows(target, 'SELECT id, born::text AS born FROM legacy ORDER BY id')).toEqual([
     { id: 1, born: null },
     { id: 2, born: '1990-05-06' },
+  ]);
+});
+
+test('a year-0 date that is not a zero date is 1 BC: PostgreSQL holds it with its era, and the migration validates', async () => {
+  const y0 = (await suite.database('mysql')).endpoint;
+  await load(y0, `CREATE TABLE y0 (id INT PRIMARY KEY, d DATE NOT NULL, ts DATETIME NOT NULL); INSERT INTO y0 VALUES (1, '0000-03-15', '0000-12-31 23:59:59'), (2, '0044-03-15', '0044-03-15 12:00:00');`);
+  const target = (await suite.database('postgresql')).endpoint;
+  const { status } = await migrateApproving(suite.harness, y0, target);
+  expect({ status: status.status, failure: status.failure, validation: status.validation?.status, errors: status.errors_total }).toEqual({
+    status: 'completed',
+    failure: null,
+    validation: 'passed',
+    errors: 0,
+  });
+  expect(await pgRows(target, 'SELECT id, d::text AS d, ts::text AS ts FROM y0 ORDER BY id')).toEqual([
+    { id: 1, d: '0001-03-15 BC', ts: '0001-12-31 23:59:59 BC' },
+    { id: 2, d: '0044-03-15', ts: '0044-03-15 12:00:00' },
   ]);
 });
