@@ -13,8 +13,23 @@ const late = (c: string) => `(typeof(${c}) = 'text' AND (${c} = 'infinity' OR ${
  * Such a value as text that orders as time does: a class (-infinity, a year, infinity), then the signed year as eight
  * digits (offset), then the rest of the text (fixed widths: -MM-DD HH:MM:SS…); '|' and the value itself last.
  */
+/** The signed year of ISO 8601 text (-0043 of -0043-03-15, 12345 of 12345-01-01), as text. */
+const yearOf = (c: string) => `CASE WHEN substr(${c}, 1, 1) = '-' THEN '-' || substr(${c}, 2, instr(substr(${c}, 2), '-') - 1) ELSE substr(${c}, 1, instr(${c}, '-') - 1) END`;
+
+/** Date and timestamp kinds (canonical ISO 8601 text). */
+const DATED_KINDS: ReadonlySet<string> = new Set(['date', 'timestamp', 'timestamptz']);
+
+/**
+ * ORDER BY terms that order a date or timestamp key as time, as the other database orders it: -infinity, years before 1
+ * (by year, then as text), every other value as before (as stored), years after 9999 (by year, then as text), infinity.
+ */
+function timeOrderBy(c: string): string {
+  const group = `CASE WHEN ${c} = '-infinity' THEN 0 WHEN ${early(c)} THEN 1 WHEN ${c} = 'infinity' THEN 4 WHEN ${late(c)} THEN 3 ELSE 2 END`;
+  return `${group}, CASE WHEN ${early(c)} OR ${late(c)} THEN CAST(${yearOf(c)} AS INTEGER) ELSE 0 END, ${c}`;
+}
+
 function timeOrdered(c: string): string {
-  const year = `CASE WHEN substr(${c}, 1, 1) = '-' THEN '-' || substr(${c}, 2, instr(substr(${c}, 2), '-') - 1) ELSE substr(${c}, 1, instr(${c}, '-') - 1) END`;
+  const year = yearOf(c);
   return (
     `CASE WHEN ${c} = '-infinity' THEN '0' WHEN ${c} = 'infinity' THEN '2' ` +
     `ELSE '1' || printf('%08d', 50000000 + CAST(${year} AS INTEGER)) || substr(${c}, length(${year}) + 1) END || '|' || ${c}`
@@ -39,5 +54,5 @@ export const validation = {
   // Wide decimals are kept as exact text (types.ts): the extreme row by value, in its exact spelling.
   decimalExtreme: (table: string, col: string, fn: 'MIN' | 'MAX') =>
     `(SELECT ${col} FROM ${table} WHERE ${col} IS NOT NULL ORDER BY CAST(${col} AS REAL) ${fn === 'MIN' ? 'ASC' : 'DESC'} LIMIT 1)`,
-  keyOrder: (col, type) => (TEXT_KINDS.has(type.kind) ? `CAST(${col} AS TEXT)` : col),
+  keyOrder: (col, type) => (TEXT_KINDS.has(type.kind) ? `CAST(${col} AS TEXT)` : DATED_KINDS.has(type.kind) ? timeOrderBy(col) : col),
 } satisfies ValidationSql;

@@ -191,3 +191,40 @@ test('PostgreSQL → MariaDB, a table without a key: the gate says a row BC woul
   );
   expect(await mariadbRows(target, 'SELECT COUNT(*) AS n FROM logbook')).toEqual([{ n: '0' }]);
 });
+
+test('a date primary key holding such dates: to SQLite every row, in time order for validation; to MariaDB the rows are rejected by their ISO 8601 keys', async () => {
+  const db = await suite.database('postgresql');
+  await pgRows(db.endpoint, `CREATE TABLE days (day date PRIMARY KEY, n int)`);
+  await pgRows(
+    db.endpoint,
+    `INSERT INTO days VALUES ('4713-01-01 BC', 1), ('0044-03-15 BC', 2), ('0001-01-01 BC', 3), ('0044-03-15', 4), ('2020-01-01', 5), ('12345-01-01', 6), ('infinity', 7), ('-infinity', 8)`,
+  );
+  const lite = (await suite.database('sqlite')).endpoint;
+  const toLite = await migrateApproving(suite.harness, db.endpoint, lite);
+  // The generated suite's "top 10 days by key" orders SQLite's text as time (it came out in text order, and failed).
+  expect({ status: toLite.status.status, failure: toLite.status.failure, validation: toLite.status.validation?.status }).toEqual({ status: 'completed', failure: null, validation: 'passed' });
+  const file = new Database(lite.connectionString, { readonly: true });
+  try {
+    expect(file.prepare('SELECT day, n FROM days ORDER BY n').all()).toEqual([
+      { day: '-4712-01-01', n: 1 },
+      { day: '-0043-03-15', n: 2 },
+      { day: '0000-01-01', n: 3 },
+      { day: '0044-03-15', n: 4 },
+      { day: '2020-01-01', n: 5 },
+      { day: '12345-01-01', n: 6 },
+      { day: 'infinity', n: 7 },
+      { day: '-infinity', n: 8 },
+    ]);
+  } finally {
+    file.close();
+  }
+
+  const maria = (await suite.database('mysql')).endpoint;
+  const { status } = await migrateApproving(suite.harness, db.endpoint, maria);
+  expect(status.errors.filter((e) => e.code === 'RowRejected').map((e) => e.key)).toEqual([['-infinity'], ['-4712-01-01'], ['-0043-03-15'], ['0000-01-01'], ['12345-01-01'], ['infinity']]);
+  expect(await mariadbRows(maria, 'SELECT CAST(day AS CHAR) AS day, n FROM days ORDER BY day')).toEqual([
+    { day: '0044-03-15', n: 4 },
+    { day: '2020-01-01', n: 5 },
+  ]);
+  expect(status.validation?.row_counts).toEqual([{ table: 'days', source_rows: 8, target_rows: 2, rejected_rows: 6, match: true }]);
+});
