@@ -48,8 +48,11 @@ export function textArrayLiteral(json: string): string {
 /** A value as this column's COPY text: a SET's labels as a text[] literal, anything else by copyField. */
 function copyFieldOf(c: ColumnMapping): FieldFormatter {
   if (c.canonical.family === 'set') return (v) => escapeField(textArrayLiteral(String(v)));
-  // A canonical date or timestamp before year 1 is ISO text (-0043-03-15), which PostgreSQL reads only with its era.
-  if (DATED_KINDS.has(c.canonical.kind)) return (v) => (typeof v === 'string' ? escapeField(withEra(v)) : copyField(v));
+  // A canonical date or timestamp before year 1 is ISO text (-0043-03-15), which PostgreSQL's date types read only with
+  // its era; a column kept as text (a mapping edit) takes the ISO text as it is.
+  if (DATED_KINDS.has(c.canonical.kind) && !/^(text|character|varchar|char|citext)\b/i.test(c.targetType.trim())) {
+    return (v) => (typeof v === 'string' ? escapeField(withEra(v)) : copyField(v));
+  }
   // PostGIS geometry reads hex EWKB as its text input (bytea's \x prefix would not parse).
   if (c.canonical.family === 'geometry' && isGeometryType(c.targetType)) return (v) => (Buffer.isBuffer(v) ? v.toString('hex') : escapeField(String(v)));
   return copyField;

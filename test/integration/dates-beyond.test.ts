@@ -11,7 +11,7 @@
  *   validation passes;
  * - to MariaDB, a table without a key (whose rows cannot be rejected alone) fails its copy saying why, as its note
  *   said at the gate, and the other tables are copied;
- * - to PostgreSQL every value is kept;
+ * - to PostgreSQL every value is kept; from SQLite into a column edited to text, the ISO 8601 text as it is;
  * and in both a value made 44 AD from 44 BC (or back) in the target is caught by the semantic tier.
  * The targets are read with this test's own SQL.
  */
@@ -227,4 +227,32 @@ test('a date primary key holding such dates: to SQLite every row, in time order 
     { day: '2020-01-01', n: 5 },
   ]);
   expect(status.validation?.row_counts).toEqual([{ table: 'days', source_rows: 8, target_rows: 2, rejected_rows: 6, match: true }]);
+});
+
+test('SQLite → PostgreSQL with a date column edited to text at the gate: its ISO 8601 text is kept as it is (44 BC as -0043-03-15), and the migration validates', async () => {
+  const lite = (await suite.database('sqlite')).endpoint;
+  const file = new Database(lite.connectionString);
+  try {
+    file.exec(`CREATE TABLE dated (id INTEGER PRIMARY KEY, d DATE, e DATE); INSERT INTO dated VALUES (1, '-0043-03-15', '-0043-03-15'), (2, '2020-01-02', 'infinity');`);
+  } finally {
+    file.close();
+  }
+  const target = (await suite.database('postgresql')).endpoint;
+  const handle = await startMigration(suite.harness, lite, target, 'balanced', { auto_approve_high_confidence: false, chunk_size: 100 });
+  await handle.executeUpdate(startUpdate);
+  await waitForStatus(handle, (s) => s.gate?.state === 'pending', 120_000);
+  await handle.executeUpdate(editMappingsUpdate, { args: [[{ id: 'dated.d', target_type: 'text' }]] });
+  await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
+  const status = await waitForStatus(handle, (s) => s.status === 'completed' || s.status === 'failed', 240_000);
+  expect({ status: status.status, failure: status.failure, validation: status.validation?.status, errors: status.errors_total }).toEqual({
+    status: 'completed',
+    failure: null,
+    validation: 'passed',
+    errors: 0,
+  });
+  // d is text: the ISO text; e stayed a date: 44 BC and infinity as PostgreSQL holds them.
+  expect(await pgRows(target, 'SELECT id::int AS id, pg_typeof(d)::text AS dt, d, e::text AS e FROM dated ORDER BY id')).toEqual([
+    { id: 1, dt: 'text', d: '-0043-03-15', e: '0044-03-15 BC' },
+    { id: 2, dt: 'text', d: '2020-01-02', e: 'infinity' },
+  ]);
 });
