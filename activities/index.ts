@@ -9,7 +9,7 @@ import type { EndpointRef, MigrationError, MigrationInput, MigrationStatus, RowC
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
 import { withoutQuotedValues } from '../lib/redact';
 import { invalidTextColumn, isTextKind } from '../lib/values';
-import { rangeCheckedColumns, temporalRefusal } from '../lib/temporal-range';
+import { isDatedKind, keptAsText, rangeCheckedColumns, temporalRefusal } from '../lib/temporal-range';
 import type { MetadataStore } from '../lib/store';
 import type { ConnectorPool } from './connections';
 import { createPartitionActivities } from './partitions';
@@ -194,7 +194,9 @@ function unholdable(table: TablePlan, checked: ReturnType<typeof rangeCheckedCol
     const column = table.columns[position];
     // The read note's first clause says which values (a zero date … has no equal in other dialects).
     const which = column.canonical.readNote?.split(': ')[0];
-    return { reason: `column ${column.column} is NOT NULL, but this row's value is read as NULL for ${targetLabel}${which ? ` (${which})` : ''}` };
+    const reason = `column ${column.column} is NOT NULL, but this row's value is read as NULL for ${targetLabel}${which ? ` (${which})` : ''}`;
+    // A date read as NULL (a MariaDB zero date) is kept as it is by a column mapped to text (see keptAsText).
+    return isDatedKind(column.canonical.kind) ? { reason, advice: 'a mapping to text would keep it' } : { reason };
   }
   return null;
 }
@@ -352,8 +354,11 @@ async function copyChunkAsText(source: Connector, target: Connector, input: Chun
 }
 
 /** Rows copied to a database of the source's dialect are read as stored (see ReadOptions). */
-function readOptions(table: TablePlan): ReadOptions | undefined {
-  return table.native ? { native: true } : undefined;
+function readOptions(table: TablePlan, target: Connector): ReadOptions | undefined {
+  if (table.native) return { native: true };
+  // A date or timestamp the target keeps as text is read as the source's own text (a MariaDB zero date too).
+  const kept = keptAsText(target.dialect, table);
+  return kept.some(Boolean) ? { keptAsText: kept } : undefined;
 }
 
 /**
@@ -366,7 +371,7 @@ async function copyChunkByRows(source: Connector, target: Connector, input: Chun
   const positions = input.table.keyColumns.map((k) => columns.indexOf(k));
   const rejected: RejectedRow[] = [];
   const read = (after: Key | null, limit: number) =>
-    source.readChunk(input.table.source.name, columns, input.table.keyColumns, after, limit, readOptions(input.table)).then((rows) => ({ rows, limit }));
+    source.readChunk(input.table.source.name, columns, input.table.keyColumns, after, limit, readOptions(input.table, target)).then((rows) => ({ rows, limit }));
   let total = 0;
   let written = 0;
   let bytes = 0;
@@ -526,7 +531,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
         const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
         const columns = input.table.columns.map((c) => c.column);
         const positions = input.table.keyColumns.map((k) => columns.indexOf(k));
-        const rows = await source.readKeys(input.table.source.name, columns, input.table.keyColumns, input.keys, readOptions(input.table));
+        const rows = await source.readKeys(input.table.source.name, columns, input.table.keyColumns, input.keys, readOptions(input.table, target));
         const rejected: RejectedRow[] = [];
         const written = rows.length > 0 ? await writeIsolating(target, input.table, rows, positions, rejected) : 0;
         return { read: rows.length, written, rejected };
@@ -538,7 +543,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       return typed(async () => {
         const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
         const columns = input.table.columns.map((c) => c.column);
-        const batches = source.readAll(input.table.source.name, columns, columns, input.batchSize, readOptions(input.table));
+        const batches = source.readAll(input.table.source.name, columns, columns, input.batchSize, readOptions(input.table, target));
         let bytes = 0;
         async function* weighed(all: AsyncIterable<Row[]>): AsyncIterable<Row[]> {
           for await (const batch of all) {

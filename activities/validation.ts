@@ -37,7 +37,7 @@ import { loadConfig } from '../lib/config';
 import type { MetadataStore } from '../lib/store';
 import type { BehavioralQueryResult, EndpointRef, TableContentHash, TierResult, ValidationFinding, ValidationQuery, ValidationTier } from '../lib/migration';
 import { VALIDATION_TIERS } from '../lib/migration';
-import type { CanonicalType, ColumnMapping, Key, KeyPart, MigrationPlan, Row, TablePlan } from '../lib/types';
+import type { CanonicalType, ColumnMapping, Dialect, Key, KeyPart, MigrationPlan, Row, TablePlan } from '../lib/types';
 import {
   compareKeyTexts,
   compareResults,
@@ -66,6 +66,7 @@ import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, rangeDige
 import { DEFAULT_RANGE_OPTIONS, compareRanges, methodNote, type DigestSide, type RangeDigest, type RangeOptions, type RangeState, type TableMethod } from '../lib/validation/ranges';
 import { canonicalValueText } from '../lib/values';
 import { crossType } from '../lib/typemap/common';
+import { keptAsText } from '../lib/temporal-range';
 import { parseTargetType } from '../lib/mapping-edit';
 import type { ConnectorPool } from './connections';
 import { planKeeper, type PlanCarrier, type PlanKeeper } from './plans';
@@ -114,10 +115,13 @@ export async function openSession(endpoint: Endpoint, options: SessionOptions = 
  * The meaning of each column's values, read the same on both sides: the source's type; across dialects, a type only the
  * source declares in its portable form (an array as JSON, GEOMETRY as EWKB, an interval as ISO-8601), as both sides read it.
  */
-function typesOf(table: TablePlan): CanonicalType[] {
-  return table.columns.map((c) => {
+function typesOf(table: TablePlan, targetDialect: Dialect): CanonicalType[] {
+  const kept = keptAsText(targetDialect, table);
+  return table.columns.map((c, i) => {
     const type = table.source.columns.find((s) => s.name === c.column)?.type ?? c.canonical;
-    return table.native ? type : crossType(type);
+    if (table.native) return type;
+    // A date the target keeps as text is compared as the source's own text of it (a MariaDB zero date too).
+    return kept[i] ? { ...crossType(type), keptAsText: true } : crossType(type);
   });
 }
 
@@ -133,8 +137,10 @@ function editedAcrossKinds(plan: MigrationPlan, table: TablePlan, c: ColumnMappi
 }
 
 /** Rows copied natively are compared as stored (see ReadOptions); across dialects in their portable forms. */
-function readOptionsOf(table: TablePlan): ReadOptions | undefined {
-  return table.native ? { native: true } : undefined;
+function readOptionsOf(table: TablePlan, targetDialect: Dialect): ReadOptions | undefined {
+  if (table.native) return { native: true };
+  const kept = keptAsText(targetDialect, table);
+  return kept.some(Boolean) ? { keptAsText: kept } : undefined;
 }
 
 function migratedForeignKeys(plan: MigrationPlan, table: TablePlan) {
@@ -247,7 +253,7 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
           const findings: ValidationFinding[] = resume?.findings ?? [];
           for (let i = resume?.next ?? 0; i < input.plan.tables.length; i++) {
             const table = input.plan.tables[i];
-            const types = typesOf(table);
+            const types = typesOf(table, input.plan.targetDialect);
             const columns = table.columns.map((c, j) => ({
               name: c.column,
               type: types[j],
@@ -387,7 +393,7 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
       return tier('behavioral', (startedAt) =>
         sessions(input, async (s, t, sp, tp) => {
           const suiteTables: SuiteTable[] = input.plan.tables.map((table) => {
-            const types = typesOf(table);
+            const types = typesOf(table, input.plan.targetDialect);
             return {
               name: table.source.name,
               columns: table.columns.map((c, j) => ({ name: c.column, type: types[j], ...(editedAcrossKinds(input.plan, table, c, types[j]) ? { countOnly: true } : {}) })),
@@ -611,8 +617,8 @@ export async function compareTableInDatabase(
   progress: (ranges: RangeState | null, partial: TableContentHash, named: { count: number; sample: ValidationFinding[] }) => void,
   options: RangeOptions = DEFAULT_RANGE_OPTIONS,
 ): Promise<TableOutcome> {
-  const sides = digestTables(table);
-  const types = typesOf(table);
+  const sides = digestTables(table, tp.dialect);
+  const types = typesOf(table, tp.dialect);
   const columns = table.columns.map((c) => c.column);
   const positions = table.keyColumns.map((k) => columns.indexOf(k));
   const render = (row: Row) => row.map((v, i) => canonicalValueText(v, types[i]));
@@ -690,7 +696,7 @@ export async function compareTableContent(
   progress: (after: Key | null, partial: TableContentHash, named: { count: number; sample: ValidationFinding[] }) => void,
 ): Promise<TableOutcome> {
   const columns = table.columns.map((c) => c.column);
-  const types = typesOf(table);
+  const types = typesOf(table, target.dialect);
   const render = (row: Row) => row.map((v, i) => canonicalValueText(v, types[i]));
   const hash: TableContentHash = resumePartial ?? emptyHash(table);
   const findings: ValidationFinding[] = [];
@@ -704,7 +710,7 @@ export async function compareTableContent(
     // No key: both sides as multisets of canonical rows.
     const read = async (c: Connector, name: string) => {
       const lines: string[] = [];
-      for await (const batch of c.readAll(name, columns, columns, SEMANTIC_CHUNK_ROWS, readOptionsOf(table))) for (const row of batch) lines.push(JSON.stringify(render(row)));
+      for await (const batch of c.readAll(name, columns, columns, SEMANTIC_CHUNK_ROWS, readOptionsOf(table, target.dialect))) for (const row of batch) lines.push(JSON.stringify(render(row)));
       return lines.sort();
     };
     const [s, t] = await Promise.all([read(source, table.source.name), read(target, table.target)]);
@@ -731,13 +737,13 @@ export async function compareTableContent(
   let tDone = false;
   let buffer: Row[] = [];
   for (;;) {
-    const sRows = await source.readChunk(table.source.name, columns, table.keyColumns, sAfter, SEMANTIC_CHUNK_ROWS, readOptionsOf(table));
+    const sRows = await source.readChunk(table.source.name, columns, table.keyColumns, sAfter, SEMANTIC_CHUNK_ROWS, readOptionsOf(table, target.dialect));
     const lastChunk = sRows.length < SEMANTIC_CHUNK_ROWS;
     const upper = lastChunk ? null : keyOf(sRows[sRows.length - 1]);
     const within = (row: Row) => upper === null || compareKeyTexts(keyOf(row), upper, keyTypes) <= 0;
     // Read the target ahead until it passes the source chunk's last key, so an extra or missing row shifts nothing.
     while (!tDone && (buffer.length === 0 || within(buffer[buffer.length - 1]))) {
-      const more = await target.readChunk(table.target, columns, table.keyColumns, tAfter, SEMANTIC_CHUNK_ROWS, readOptionsOf(table));
+      const more = await target.readChunk(table.target, columns, table.keyColumns, tAfter, SEMANTIC_CHUNK_ROWS, readOptionsOf(table, target.dialect));
       if (more.length < SEMANTIC_CHUNK_ROWS) tDone = true;
       if (more.length > 0) tAfter = rawKey(more[more.length - 1], positions);
       buffer = buffer.concat(more);

@@ -33,6 +33,12 @@ export interface ReadOptions {
    * narrow (a MariaDB TINYINT(1) holding 7, read as boolean) is read as it is stored.
    */
   native?: boolean;
+  /**
+   * Per column read (in the order asked for): a date or timestamp the target keeps as text (lib/temporal-range.ts
+   * keptAsText), read as the source's own text, values no other dialect holds included (a MariaDB zero date stays
+   * '0000-00-00', not NULL).
+   */
+  keptAsText?: readonly boolean[];
 }
 
 export interface Connector {

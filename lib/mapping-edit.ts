@@ -7,6 +7,7 @@ import { dialectNamed } from '../connectors/dialects';
 import { baseTypeName, checkTargetOf, columnCheckFor, enumLabelsChecked, isKeyColumn } from './mapping';
 import { checkForTarget } from './typemap/check';
 import { targetType } from './typemap';
+import { keptAsText } from './temporal-range';
 import type { CanonicalType, ColumnMapping, Dialect, MigrationPlan, SchemaObject, TablePlan } from './types';
 
 export interface MappingEdit {
@@ -56,7 +57,7 @@ export function editConfidence(source: CanonicalType, proposed: CanonicalType, d
     return {
       confidence: 0.9,
       note:
-        `${s} stored as its ISO 8601 text (44 BC as -0043, a year past 9999 whole, 'infinity' as is${s === 'timestamptz' ? ', in UTC' : ''}): ` +
+        `${s} stored as its ISO 8601 text (44 BC as -0043, a year past 9999 whole, 'infinity' and a MariaDB zero date as they are${s === 'timestamptz' ? ', in UTC' : ''}): ` +
         'every value is kept, but the target no longer checks its form or orders it as time',
     };
   }
@@ -150,7 +151,11 @@ export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[], opt
       const confidence = Math.min(judged.confidence, c.canonical.readConfidence ?? 1);
       // What reaches DDL is the target type map's own rendering of the parsed type, never the text the user typed.
       const rendered = targetType(plan.targetDialect, proposed, { inKey: isKeyColumn(t.source, c.column), extensions: plan.targetExtensions }).sql;
-      const notes = options.refreshChecks ? checkNotes(plan.targetDialect, c, rendered, judged.note) : [judged.note, c.canonical.readNote];
+      // A date kept as text keeps every value: what its source's note said of reading it (a MariaDB zero date read as
+      // NULL) no longer holds.
+      const kept = options.datesAsText && keptAsText(plan.targetDialect, { columns: [{ ...c, targetType: rendered }] })[0];
+      const read = kept ? { ...c, canonical: { ...c.canonical, readNote: undefined } } : c;
+      const notes = options.refreshChecks ? checkNotes(plan.targetDialect, read, rendered, judged.note) : [judged.note, read.canonical.readNote];
       const note = ['edited by hand', ...notes].filter(Boolean).join('; ');
       const next: ColumnMapping = { ...c, targetType: rendered, confidence, note };
       edited.push(next);

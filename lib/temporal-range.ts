@@ -78,6 +78,20 @@ export function temporalRefusal(value: string, kind: CanonicalType['kind'], rang
 }
 
 /**
+ * Per column of a table plan: a date or timestamp a target of another dialect keeps as text (a mapping edit to text),
+ * whose values are then read as the source's own text, all of them (a MariaDB zero date stays '0000-00-00').
+ */
+export function keptAsText(targetDialect: Dialect, table: { native?: boolean; columns: readonly ColumnMapping[] }): boolean[] {
+  if (table.native || !isDialect(targetDialect)) return table.columns.map(() => false);
+  const types = dialectNamed(targetDialect).types;
+  // Edited: the type the target would declare holds dates, the column's does not (SQLite declares a timestamptz TEXT
+  // of its own accord: that is not a column kept as text).
+  return table.columns.map(
+    (c) => isDatedKind(c.canonical.kind) && !holdsDates(targetDialect, c.targetType) && !!types && holdsDates(targetDialect, types.fromCanonical(c.canonical).sql),
+  );
+}
+
+/**
  * The columns of a table plan whose values a target of another dialect checks against its date range (their target
  * type is one of its date or timestamp types), by position, with the words for its type; none when the target holds any.
  */

@@ -53,6 +53,11 @@ export interface CanonicalType {
   readConfidence?: number;
   readNote?: string;
   /**
+   * Validation only (never in a plan): a date or timestamp the target keeps as text (a mapping edit), whose values
+   * are read as the source's own text, all of them: a MariaDB/MySQL zero date stays '0000-00-00' instead of NULL.
+   */
+  keptAsText?: boolean;
+  /**
    * A type beyond the common kinds (arrays, SET, GEOMETRY, interval, inet, …): its family, by which a target of
    * another dialect picks its closest type (MariaDB INET6 → PostgreSQL inet, SET → text[]) and values are converted.
    */

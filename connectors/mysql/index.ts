@@ -243,7 +243,8 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
    */
   protected override convertRows(rows: unknown[][], types: CanonicalType[], options?: ReadOptions): Row[] {
     if (!options?.native && types.some(isDated)) {
-      const dated = types.map(isDated);
+      // A column the target keeps as text keeps its zero dates as they are ('0000-00-00').
+      const dated = types.map((t, i) => isDated(t) && !options?.keptAsText?.[i]);
       rows = rows.map((row) => row.map((v, i) => (dated[i] && typeof v === 'string' && ZERO_DATE.test(v) ? null : v)));
     }
     if (!options?.native && types.some((t) => t.family)) {
@@ -407,6 +408,8 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   canRenderText(plan: TablePlan, format: LoadTextFormat): boolean {
     if (!rangeSafe(keyTypesOf(plan))) return false;
     if (format === 'mysql-load') return !!plan.native && plan.columns.every((c) => loadTextExpression(c, (n) => this.q(n)) !== null);
+    // A date the target keeps as text (a mapping edit) keeps its zero dates: the row path reads them so (convertRows).
+    if (plan.columns.some((c) => isDated(c.canonical) && /^(text|character|varchar|char)\b/i.test(c.targetType.trim()))) return false;
     return format === 'postgres-copy' && plan.columns.every((c) => copyTextExpression(c, (n) => this.q(n)) !== null);
   }
 

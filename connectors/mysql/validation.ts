@@ -52,7 +52,8 @@ function value(c: DigestColumn, col: string): string {
     case 'date':
       // Kept as text (a mapping edit): its ISO 8601 text, as the copy wrote it (years BC, ±infinity).
       if (isText(c.native)) return `CONVERT(${col} USING utf8mb4)`;
-      return `DATE_FORMAT(${withoutZeroDates(col)}, '%Y-%m-%d')`;
+      // Zero dates are NULL, as the copy reads them, unless the target keeps the column as text ('0000-00-00').
+      return `DATE_FORMAT(${c.type.keptAsText ? col : withoutZeroDates(col)}, '%Y-%m-%d')`;
     case 'time':
       return `TIME_FORMAT(${col}, '%H:%i:%s.%f')`;
     case 'timestamp':
@@ -60,7 +61,7 @@ function value(c: DigestColumn, col: string): string {
       // Kept as text (a mapping edit): the copy's ISO 8601 text (UTC wall time) with six fraction digits.
       if (isText(c.native)) return isoTimestampText(`CONVERT(${col} USING utf8mb4)`);
       // Sessions run with time_zone +00:00: TIMESTAMP prints in UTC, DATETIME holds UTC wall time already.
-      return `DATE_FORMAT(${withoutZeroDates(col)}, '%Y-%m-%d %H:%i:%s.%f')`;
+      return `DATE_FORMAT(${c.type.keptAsText ? col : withoutZeroDates(col)}, '%Y-%m-%d %H:%i:%s.%f')`;
     case 'binary':
       return `LOWER(HEX(${col}))`;
     // A type only MariaDB/MySQL has (SET, BIT(n), GEOMETRY, INET6, …), compared with another of the same dialect only.
@@ -94,12 +95,15 @@ export function longTextBound(columns: { quoted: string; native: string }[]): st
 /** A date, DATETIME or TIMESTAMP: a column that may hold zero dates. */
 export const isDated = (type: CanonicalType | undefined) => type?.kind === 'date' || type?.kind === 'timestamp' || type?.kind === 'timestamptz';
 
+/** A date column whose zero dates are read as NULL: not one the target keeps as text (CanonicalType.keptAsText). */
+const nullsZeroDates = (type: CanonicalType | undefined) => isDated(type) && !type?.keptAsText;
+
 export const validation = {
   text: (expr: string) => `CAST(${expr} AS CHAR)`,
   // A zero date is NULL wherever validation reads a date (as the copy reads it for another dialect): in the statistics
   // and the generated suite's queries as in the digest.
-  aggregated: (col: string, type: CanonicalType | undefined) => (isDated(type) ? withoutZeroDates(col) : col),
-  column: (col: string, type: CanonicalType) => (isDated(type) ? withoutZeroDates(col) : col),
+  aggregated: (col: string, type: CanonicalType | undefined) => (nullsZeroDates(type) ? withoutZeroDates(col) : col),
+  column: (col: string, type: CanonicalType) => (nullsZeroDates(type) ? withoutZeroDates(col) : col),
   charLength: (expr: string) => `CHAR_LENGTH(${expr})`,
   // MariaDB prints a FLOAT's MIN/MAX with six significant digits: widen to double.
   floatAggregate: (fn: 'MIN' | 'MAX' | 'SUM', col: string) => (fn !== 'SUM' ? `(${fn}(${col}) + 0e0)` : `${fn}(${col})`),

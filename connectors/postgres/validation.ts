@@ -20,6 +20,14 @@ function outOfEra(wall: string, type: 'DATE' | 'TIMESTAMP', rest: string): strin
   );
 }
 
+/** A text type (a date or timestamp column a mapping edit gave one). */
+const isText = (native: string) => /^(text|character|varchar|char|citext)\b/i.test(native.trim());
+
+/** ISO 8601 timestamp text padded to six fraction digits, as the normal form has it; 'infinity' and '-infinity' as they are. */
+function isoTimestampText(t: string): string {
+  return `CASE WHEN ${t} IN ('infinity', '-infinity') THEN ${t} WHEN strpos(${t}, '.') = 0 THEN ${t} || '.000000' ELSE rpad(${t}, strpos(${t}, '.') + 6, '0') END`;
+}
+
 function value(c: DigestColumn, col: string): string {
   switch (c.type.kind) {
     case 'int16':
@@ -42,12 +50,16 @@ function value(c: DigestColumn, col: string): string {
     case 'native':
       return text(`${col}::text`);
     case 'date':
+      // Kept as text (a mapping edit): the ISO 8601 text the copy wrote (a MariaDB zero date as '0000-00-00').
+      if (isText(c.native)) return `${col}::text`;
       // Years 1 and later as to_char writes them (five digits past 9999); before year 1, and ±infinity, see outOfEra.
       return `CASE WHEN ${col} >= DATE '0001-01-01' AND ${col} < DATE 'infinity' THEN to_char(${col}, 'YYYY-MM-DD') ELSE ${outOfEra(col, 'DATE', '-MM-DD')} END`;
     case 'time':
       return `to_char(${col}, 'HH24:MI:SS.US')`;
     case 'timestamp':
     case 'timestamptz': {
+      // Kept as text (a mapping edit): the copy's ISO 8601 text, UTC without its Z, six fraction digits.
+      if (isText(c.native)) return isoTimestampText(`regexp_replace(${col}::text, 'Z$', '')`);
       // The ISO text (DateStyle is set by the session) padded to six fraction digits: the same text as
       // to_char(…, 'YYYY-MM-DD HH24:MI:SS.US') for years 1–9999, at about a fifth less CPU per row.
       const wall = hasZone(c.native) ? `(${col} AT TIME ZONE 'UTC')` : col;

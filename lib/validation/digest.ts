@@ -21,7 +21,8 @@
  * Each dialect that has the capability inDatabaseDigest spells the form in its own SQL (connectors/<dialect>/validation.ts).
  */
 import { dialectNamed, type DigestColumn, type DigestSql, type RangeQuery } from '../../connectors/dialects';
-import type { TablePlan } from '../types';
+import type { Dialect, TablePlan } from '../types';
+import { keptAsText } from '../temporal-range';
 import { quoteIdentifier } from '../quote';
 import { tableRef, type Place } from './sql';
 
@@ -70,8 +71,13 @@ export function inDatabaseRefusal(table: TablePlan, source: Place, target: Place
 }
 
 /** The two sides of a table as the digest SQL sees them (source native types on the source, mapped ones on the target). */
-export function digestTables(table: TablePlan): { source: DigestTable; target: DigestTable } {
-  const types = table.columns.map((c) => table.source.columns.find((s) => s.name === c.column)?.type ?? c.canonical);
+export function digestTables(table: TablePlan, targetDialect?: Dialect): { source: DigestTable; target: DigestTable } {
+  const kept = targetDialect ? keptAsText(targetDialect, table) : [];
+  // A date the target keeps as text is digested as the source's own text of it (a MariaDB zero date too).
+  const types = table.columns.map((c, i) => {
+    const type = table.source.columns.find((s) => s.name === c.column)?.type ?? c.canonical;
+    return kept[i] ? { ...type, keptAsText: true } : type;
+  });
   return {
     source: { table: table.source.name, key: table.keyColumns, columns: table.columns.map((c, i) => ({ name: c.column, type: types[i], native: c.sourceType })) },
     target: { table: table.target, key: table.keyColumns, columns: table.columns.map((c, i) => ({ name: c.column, type: types[i], native: c.targetType })) },

@@ -126,7 +126,7 @@ test('PostgreSQL → MariaDB with the columns edited to TEXT at the gate: every 
     ['dn', 'LONGTEXT', 0.9],
   ]);
   expect(edited[0].note).toBe(
-    "edited by hand; date stored as its ISO 8601 text (44 BC as -0043, a year past 9999 whole, 'infinity' as is): every value is kept, but the target no longer checks its form or orders it as time",
+    "edited by hand; date stored as its ISO 8601 text (44 BC as -0043, a year past 9999 whole, 'infinity' and a MariaDB zero date as they are): every value is kept, but the target no longer checks its form or orders it as time",
   );
   // Too short for every date: said, and judged so.
   const short = await handle.executeUpdate(editMappingsUpdate, { args: [[{ id: 'events.ts', target_type: 'VARCHAR(19)' }]] });

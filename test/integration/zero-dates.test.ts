@@ -2,15 +2,18 @@
  * MariaDB/MySQL "zero dates" ('0000-00-00', and dates with a zero month or day, which sql_mode lets a legacy database
  * hold) have no equal in any other dialect: read for PostgreSQL or SQLite they become NULL, as pgloader and AWS DMS make
  * them, and validation compares both sides in those terms, so the migration passes. In a NOT NULL column such a row is
- * rejected by key, saying why (the gate says so first), into PostgreSQL and SQLite; MariaDB → MariaDB keeps them as they
- * are. A year-0 date that is not a zero date is 1 BC. The target is read with this test's own SQL.
+ * rejected by key, saying why (the gate says so first), into PostgreSQL and SQLite; edited to text at the gate, a column
+ * keeps them as they are, and validation compares them (a change is caught); MariaDB → MariaDB keeps them as they are.
+ * A year-0 date that is not a zero date is 1 BC. The target is read with this test's own SQL.
  */
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import type { Endpoint } from '../../connectors/types';
-import { migrateApproving } from '../helpers/caught';
+import { expectChangesCaught, migrateApproving } from '../helpers/caught';
 import { mariadbRows, pgRows } from '../helpers/databases';
 import { migrationSuite } from '../helpers/suite';
+import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
+import { approveUpdate, editMappingsUpdate, startUpdate } from '../../workflows/migration';
 
 const suite = migrationSuite({ timeoutMs: 120_000 });
 
@@ -97,9 +100,9 @@ test('MariaDB → MariaDB keeps zero dates as they are', async () => {
 });
 
 const NOT_NULL_NOTE =
-  "a zero date ('0000-00-00', or a zero month or day) has no equal in other dialects: it is read as NULL, which this NOT NULL column cannot take: a row holding one is rejected by key";
+  "a zero date ('0000-00-00', or a zero month or day) has no equal in other dialects: it is read as NULL, which this NOT NULL column cannot take: a row holding one is rejected by key (mapped to text at the gate, the column keeps them as they are)";
 const notNullReason = (target: string) =>
-  `column d is NOT NULL, but this row's value is read as NULL for ${target} (a zero date ('0000-00-00', or a zero month or day) has no equal in other dialects): the row is not copied`;
+  `column d is NOT NULL, but this row's value is read as NULL for ${target} (a zero date ('0000-00-00', or a zero month or day) has no equal in other dialects): the row is not copied (a mapping to text would keep it)`;
 
 test('a zero date in a NOT NULL column: the gate says so; that row is rejected by key, saying why; the others are copied', async () => {
   const target = (await suite.database('postgresql')).endpoint;
@@ -166,4 +169,61 @@ test('a year-0 date that is not a zero date is 1 BC: PostgreSQL holds it with it
     { id: 1, d: '0001-03-15 BC', ts: '0001-12-31 23:59:59 BC' },
     { id: 2, d: '0044-03-15', ts: '0044-03-15 12:00:00' },
   ]);
+});
+
+/** Runs a migration that stops at the gate, edits these columns to text there, approves it, and waits for its end. */
+async function migrateEditedToText(from: Endpoint, to: Endpoint, ids: string[], held = false) {
+  const validation = held ? { validation: { completed_hold_seconds: 600, failed_hold_seconds: 600 } } : {};
+  const handle = await startMigration(suite.harness, from, to, 'balanced', { auto_approve_high_confidence: false, chunk_size: 100, ...validation });
+  await handle.executeUpdate(startUpdate);
+  await waitForStatus(handle, (s) => s.gate?.state === 'pending', 120_000);
+  const { edited } = await handle.executeUpdate(editMappingsUpdate, { args: [ids.map((id) => ({ id, target_type: 'text' }))] });
+  await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
+  const status = await waitForStatus(handle, (s) => isOver(s) || (held && (s.status === 'completed' || s.status === 'failed')), 240_000);
+  return { edited, status, handle };
+}
+
+test('zero dates kept: the columns edited to text at the gate hold them as they are, NOT NULL too, and the migration validates', async () => {
+  const target = (await suite.database('postgresql')).endpoint;
+  const { edited, status, handle } = await migrateEditedToText(source, target, ['z.d', 'z.dn', 'z.ts', 'z.t2', 'z.dp'], true);
+  // The note no longer says zero dates are read as NULL.
+  expect(edited.find((c) => c.column === 'dn')?.note).toBe(
+    "edited by hand; date stored as its ISO 8601 text (44 BC as -0043, a year past 9999 whole, 'infinity' and a MariaDB zero date as they are): every value is kept, but the target no longer checks its form or orders it as time",
+  );
+  expect({ status: status.status, failure: status.failure, validation: status.validation?.status, errors: status.errors_total }).toEqual({
+    status: 'completed',
+    failure: null,
+    validation: 'passed',
+    errors: 0,
+  });
+  expect(await pgRows(target, 'SELECT id, d, dn, ts, t2, dp FROM z ORDER BY id')).toEqual([
+    { id: 1, d: '0000-00-00', dn: '2000-01-01', ts: '0000-00-00 00:00:00', t2: '0000-00-00 00:00:00Z', dp: '2020-00-00' },
+    { id: 2, d: '2020-01-02', dn: '2021-03-04', ts: '2020-01-02 03:04:05', t2: '2020-01-02 03:04:05Z', dp: '2020-05-00' },
+    { id: 3, d: null, dn: '2022-02-02', ts: null, t2: null, dp: null },
+  ]);
+  // A zero date made NULL, or another date, in the target is caught by the semantic tier.
+  await expectChangesCaught(handle, (sql) => pgRows(target, sql), { 1: 'd = NULL', 2: "dp = '2020-05-01'" }, 'z');
+
+  // A NOT NULL column holding zero dates, into PostgreSQL and SQLite: every row, none rejected.
+  const pg = (await suite.database('postgresql')).endpoint;
+  const toPg = await migrateEditedToText(strict, pg, ['zn.d']);
+  expect({ status: toPg.status.status, validation: toPg.status.validation?.status, errors: toPg.status.errors_total }).toEqual({ status: 'completed', validation: 'passed', errors: 0 });
+  expect(await pgRows(pg, 'SELECT id, d FROM zn ORDER BY id')).toEqual([
+    { id: 1, d: '2020-01-01' },
+    { id: 2, d: '0000-00-00' },
+    { id: 3, d: '2020-03-00' },
+  ]);
+  const lite = (await suite.database('sqlite')).endpoint;
+  const toLite = await migrateEditedToText(strict, lite, ['zn.d']);
+  expect({ status: toLite.status.status, validation: toLite.status.validation?.status, errors: toLite.status.errors_total }).toEqual({ status: 'completed', validation: 'passed', errors: 0 });
+  const db = new Database(lite.connectionString, { readonly: true });
+  try {
+    expect(db.prepare('SELECT id, d FROM zn ORDER BY id').all()).toEqual([
+      { id: 1, d: '2020-01-01' },
+      { id: 2, d: '0000-00-00' },
+      { id: 3, d: '2020-03-00' },
+    ]);
+  } finally {
+    db.close();
+  }
 });

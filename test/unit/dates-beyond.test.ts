@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { dialectNamed } from '../../connectors/dialects';
 import { validation as sqliteValidation } from '../../connectors/sqlite/validation';
 import { editConfidence } from '../../lib/mapping-edit';
-import { rangeCheckedColumns, temporalRangeNote, temporalRefusal } from '../../lib/temporal-range';
+import { keptAsText, rangeCheckedColumns, temporalRangeNote, temporalRefusal } from '../../lib/temporal-range';
 import type { ColumnMapping } from '../../lib/types';
 import { canonicalValueText, normalizeDate, normalizeTimestamp, normalizeTimestamptz, timestamptzToNaiveUtc, withEra } from '../../lib/values';
 
@@ -153,6 +153,12 @@ describe('what a target cannot hold', () => {
       [2, 'MariaDB/MySQL DATETIME(6)'],
     ]);
     expect(rangeCheckedColumns('sqlite', columns)).toEqual([]);
+    // Kept as text: edited so (the target would declare a date type); SQLite's own TEXT for a timestamptz is not.
+    expect(keptAsText('mysql', { columns })).toEqual([false, true, false, false]);
+    expect(keptAsText('mysql', { native: true, columns })).toEqual([false, false, false, false]);
+    const tz = { ...column('t', 'timestamp', 'TEXT'), canonical: { kind: 'timestamptz' as const } };
+    expect(keptAsText('sqlite', { columns: [tz, column('e', 'date', 'TEXT'), column('f', 'date', 'DATE')] })).toEqual([false, true, false]);
+    expect(keptAsText('postgresql', { columns: [column('g', 'date', 'text'), column('h', 'timestamp', 'timestamp(6) without time zone')] })).toEqual([true, false]);
   });
 
   test('a date or timestamp edited to text keeps every value (with the patch); too short a VARCHAR is said', () => {
