@@ -7,7 +7,7 @@ import { dialectNamed } from '../connectors/dialects';
 import { baseTypeName, checkTargetOf, columnCheckFor, enumLabelsChecked, isKeyColumn } from './mapping';
 import { checkForTarget } from './typemap/check';
 import { targetType } from './typemap';
-import { keptAsText } from './temporal-range';
+import { keptAsText, temporalRangeNote } from './temporal-range';
 import type { CanonicalType, ColumnMapping, Dialect, MigrationPlan, SchemaObject, TablePlan } from './types';
 
 export interface MappingEdit {
@@ -156,7 +156,9 @@ export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[], opt
       const kept = options.datesAsText && keptAsText(plan.targetDialect, { columns: [{ ...c, targetType: rendered }] })[0];
       const read = kept ? { ...c, canonical: { ...c.canonical, readNote: undefined } } : c;
       const notes = options.refreshChecks ? checkNotes(plan.targetDialect, read, rendered, judged.note) : [judged.note, read.canonical.readNote];
-      const note = ['edited by hand', ...notes].filter(Boolean).join('; ');
+      // A date type again: what it cannot hold of the source's dates is said again (as planned, lib/mapping.ts).
+      const range = options.datesAsText ? temporalRangeNote(plan.sourceDialect, plan.targetDialect, c.canonical, rendered, t.copyMode === 'whole_table') : undefined;
+      const note = ['edited by hand', ...notes, range].filter(Boolean).join('; ');
       const next: ColumnMapping = { ...c, targetType: rendered, confidence, note };
       edited.push(next);
       return next;

@@ -20,10 +20,11 @@ export interface MysqlNativeType {
 }
 
 /** What the gate says of every date, DATETIME and TIMESTAMP read for another dialect (index.ts reads them so). */
-const ZERO_DATES = "a zero date ('0000-00-00', or a zero month or day) has no equal in other dialects: it is read as NULL";
+const ZERO_DATE = "a zero date ('0000-00-00', or a zero month or day) has no equal in other dialects: it is read as NULL";
+const ZERO_DATES = `${ZERO_DATE} (mapped to text at the gate, the column keeps it as it is)`;
 
 /** What the gate says of such a column that is NOT NULL: the NULL a zero date is read as cannot be written. */
-const ZERO_DATES_NOT_NULL = `${ZERO_DATES}, which this NOT NULL column cannot take: a row holding one is rejected by key (mapped to text at the gate, the column keeps them as they are)`;
+const ZERO_DATES_NOT_NULL = `${ZERO_DATE}, which this NOT NULL column cannot take: a row holding one is rejected by key (mapped to text at the gate, the column keeps them as they are)`;
 
 /** MySQL quotes enum labels as 'a','b''c' (and MariaDB may escape with backslashes). */
 export function parseEnumLabels(columnType: string): string[] {

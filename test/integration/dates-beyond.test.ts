@@ -131,6 +131,11 @@ test('PostgreSQL → MariaDB with the columns edited to TEXT at the gate: every 
   // Too short for every date: said, and judged so.
   const short = await handle.executeUpdate(editMappingsUpdate, { args: [[{ id: 'events.ts', target_type: 'VARCHAR(19)' }]] });
   expect([short.edited[0].confidence, short.edited[0].note]).toEqual([0.6, expect.stringContaining('at most 19 characters')]);
+  // Back to a date type: what it cannot hold is said again.
+  const back = await handle.executeUpdate(editMappingsUpdate, { args: [[{ id: 'events.ts', target_type: 'DATETIME(6)' }]] });
+  expect(back.edited[0].note).toBe(
+    "edited by hand; years BC, 'infinity' and '-infinity', and years after 9999 (which PostgreSQL holds) have no equal in MariaDB/MySQL DATETIME(6) (years 1 to 9999): a row holding one is rejected by key, never changed",
+  );
   await handle.executeUpdate(editMappingsUpdate, { args: [[{ id: 'events.ts', target_type: 'TEXT' }]] });
   await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
   const status = await waitForStatus(handle, (s) => s.status === 'completed' || s.status === 'failed', 240_000);
