@@ -45,7 +45,8 @@ export function temporalRangeNote(sourceDialect: Dialect | undefined, targetDial
   const fate = keyless
     ? "the table has no key to reject such a row by alone: one fails the table's copy, never changed (map the column to text, or exclude the table)"
     : 'a row holding one is rejected by key, never changed';
-  return `${words(parts)} (which ${label(sourceDialect)} holds) have no equal in ${label(targetDialect)} ${targetSql} (years ${t.min} to ${t.max}): ${fate}`;
+  const year = (y: number) => (y < 1 ? `${1 - y} BC` : String(y));
+  return `${words(parts)} (which ${label(sourceDialect)} holds) have no equal in ${label(targetDialect)} ${targetSql} (years ${year(t.min)} to ${year(t.max)}): ${fate}`;
 }
 
 /** Whether a target type of this dialect is one of its date or timestamp types (not text, after a mapping edit). */

@@ -37,7 +37,13 @@ export const oracle = {
     columnCheckName: (table: string, column: string) => (`${column}_CK`.startsWith(`${table}_`) ? `${column}_CK` : `${table}_${column}_CK`),
     foreignKeyNames: 'constraints',
   },
-  types: { fromCanonical, parseTypeName, toCanonical },
+  types: {
+    fromCanonical,
+    parseTypeName,
+    toCanonical,
+    // DATE and TIMESTAMP: 4713 BC (ISO year -4712) to 9999 AD, no ±infinity. Declared from Oracle's documentation only.
+    temporalRange: { date: { min: -4712, max: 9999 }, timestamp: { min: -4712, max: 9999 }, infinity: false },
+  },
   validation,
   queryLexicon,
   isRowRejection,

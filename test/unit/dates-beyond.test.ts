@@ -132,6 +132,10 @@ describe('what a target cannot hold', () => {
     expect(temporalRangeNote('postgresql', 'mysql', { kind: 'time' }, 'TIME(6)')).toBeUndefined();
     expect(temporalRangeNote('postgresql', 'sqlite', { kind: 'date' }, 'DATE')).toBeUndefined();
     expect(temporalRangeNote('postgresql', 'postgresql', { kind: 'date' }, 'date')).toBeUndefined();
+    // Oracle holds years BC (to 4713 BC), not ±infinity or years past 9999.
+    expect(temporalRangeNote('postgresql', 'oracle', { kind: 'date' }, 'DATE')).toBe(
+      "'infinity' and '-infinity', and years after 9999 (which PostgreSQL holds) have no equal in Oracle DATE (years 4713 BC to 9999): a row holding one is rejected by key, never changed",
+    );
     // MariaDB's years all fit PostgreSQL's.
     expect(temporalRangeNote('mysql', 'postgresql', { kind: 'date' }, 'date')).toBeUndefined();
   });
