@@ -9,7 +9,7 @@ import { uniqueNames } from './unique-names';
 import { targetType } from './typemap';
 import { checkForTarget, portableCheck, renderCheck, type CheckTarget } from './typemap/check';
 import { crossType } from './typemap/common';
-import { temporalRangeNote } from './temporal-range';
+import { isDatedKind, temporalRangeNote } from './temporal-range';
 import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, OfferedExtension, PartitionInfo, SchemaInfo, SchemaObject, TableInfo, TablePlan } from './types';
 
 export interface PlanOptions {
@@ -120,7 +120,7 @@ export function planColumn(
     note: joinNotes(
       canonical.readNote,
       choice.note,
-      temporalRangeNote(sourceDialect, targetDialect, canonical, choice.sql, chooseKey(table).copyMode === 'whole_table'),
+      isDatedKind(canonical.kind) ? temporalRangeNote(sourceDialect, targetDialect, canonical, choice.sql, chooseKey(table).copyMode === 'whole_table') : undefined,
       defaultNote(column, canonical),
     ),
   };
