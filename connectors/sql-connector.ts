@@ -246,9 +246,14 @@ export abstract class SqlConnector implements Connector {
     if (batch.length) yield batch;
   }
 
+  /** The type a column's values are bound as when written (toDriverValue): its canonical type. */
+  protected writtenType(c: ColumnMapping): CanonicalType {
+    return c.canonical;
+  }
+
   protected async insertRows(exec: Exec, plan: TablePlan, rows: Row[], upsert: boolean): Promise<number> {
     const columns = plan.columns.map((c) => c.column);
-    const types = plan.columns.map((c) => c.canonical);
+    const types = plan.columns.map((c) => this.writtenType(c));
     let written = 0;
     for (const batch of this.batches(rows, columns.length)) {
       const params: unknown[] = [];

@@ -50,7 +50,7 @@ function copyFieldOf(c: ColumnMapping): FieldFormatter {
   if (c.canonical.family === 'set') return (v) => escapeField(textArrayLiteral(String(v)));
   // A canonical date or timestamp before year 1 is ISO text (-0043-03-15), which PostgreSQL's date types read only with
   // its era; a column kept as text (a mapping edit) takes the ISO text as it is.
-  if (DATED_KINDS.has(c.canonical.kind) && !/^(text|character|varchar|char|citext)\b/i.test(c.targetType.trim())) {
+  if (DATED_KINDS.has(c.canonical.kind) && !keptAsTextHere(c)) {
     return (v) => (typeof v === 'string' ? escapeField(withEra(v)) : copyField(v));
   }
   // PostGIS geometry reads hex EWKB as its text input (bytea's \x prefix would not parse).
@@ -93,6 +93,9 @@ function portableReadSql(type: CanonicalType, col: string): string {
       return `${col}::text`;
   }
 }
+
+/** A column this database keeps as text (its target type is one of PostgreSQL's text types). */
+const keptAsTextHere = (c: ColumnMapping) => /^(text|character|varchar|char|citext)\b/i.test(c.targetType.trim());
 
 /** Kinds whose canonical text may hold a year before 1 (see withEra). */
 const DATED_KINDS: ReadonlySet<CanonicalType['kind']> = new Set(['date', 'timestamp', 'timestamptz']);
@@ -398,6 +401,11 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     if (type.family === 'set' && typeof value === 'string') return textArrayLiteral(value);
     if (DATED_KINDS.has(type.kind) && typeof value === 'string') return withEra(value);
     return value;
+  }
+
+  /** A date or timestamp column kept as text (a mapping edit) is written its ISO 8601 text as it is (see copyFieldOf). */
+  protected override writtenType(c: ColumnMapping): CanonicalType {
+    return DATED_KINDS.has(c.canonical.kind) && keptAsTextHere(c) ? { kind: 'text' } : c.canonical;
   }
 
   protected override keyLiteralText(value: KeyPart, type: CanonicalType): string {

@@ -239,6 +239,8 @@ test('SQLite → PostgreSQL with a date column edited to text at the gate: its I
   const file = new Database(lite.connectionString);
   try {
     file.exec(`CREATE TABLE dated (id INTEGER PRIMARY KEY, d DATE, e DATE); INSERT INTO dated VALUES (1, '-0043-03-15', '-0043-03-15'), (2, '2020-01-02', 'infinity');`);
+    // Keyed by text: written by INSERT … ON CONFLICT, not COPY (text keys have no range both dialects order alike).
+    file.exec(`CREATE TABLE named (code TEXT PRIMARY KEY, d DATE); INSERT INTO named VALUES ('a', '-0043-03-15'), ('b', '0000-01-01');`);
   } finally {
     file.close();
   }
@@ -246,7 +248,14 @@ test('SQLite → PostgreSQL with a date column edited to text at the gate: its I
   const handle = await startMigration(suite.harness, lite, target, 'balanced', { auto_approve_high_confidence: false, chunk_size: 100 });
   await handle.executeUpdate(startUpdate);
   await waitForStatus(handle, (s) => s.gate?.state === 'pending', 120_000);
-  await handle.executeUpdate(editMappingsUpdate, { args: [[{ id: 'dated.d', target_type: 'text' }]] });
+  await handle.executeUpdate(editMappingsUpdate, {
+    args: [
+      [
+        { id: 'dated.d', target_type: 'text' },
+        { id: 'named.d', target_type: 'text' },
+      ],
+    ],
+  });
   await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
   const status = await waitForStatus(handle, (s) => s.status === 'completed' || s.status === 'failed', 240_000);
   expect({ status: status.status, failure: status.failure, validation: status.validation?.status, errors: status.errors_total }).toEqual({
@@ -259,5 +268,9 @@ test('SQLite → PostgreSQL with a date column edited to text at the gate: its I
   expect(await pgRows(target, 'SELECT id::int AS id, pg_typeof(d)::text AS dt, d, e::text AS e FROM dated ORDER BY id')).toEqual([
     { id: 1, dt: 'text', d: '-0043-03-15', e: '0044-03-15 BC' },
     { id: 2, dt: 'text', d: '2020-01-02', e: 'infinity' },
+  ]);
+  expect(await pgRows(target, 'SELECT code, d FROM named ORDER BY code')).toEqual([
+    { code: 'a', d: '-0043-03-15' },
+    { code: 'b', d: '0000-01-01' },
   ]);
 });
