@@ -66,7 +66,7 @@ import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, rangeDige
 import { DEFAULT_RANGE_OPTIONS, compareRanges, methodNote, type DigestSide, type RangeDigest, type RangeOptions, type RangeState, type TableMethod } from '../lib/validation/ranges';
 import { canonicalValueText } from '../lib/values';
 import { crossType } from '../lib/typemap/common';
-import { parseTargetType } from '../lib/mapping-edit';
+import { UNCONVERTIBLE, convertEditedValue, editedConversions, editedType, isEditedByHand, type EditedConversion } from '../lib/edited-kinds';
 import type { ConnectorPool } from './connections';
 import { planKeeper, type PlanCarrier, type PlanKeeper } from './plans';
 import { runUserQuery, userQueryLimits, type UserQueryLimits } from './user-queries';
@@ -127,9 +127,40 @@ function typesOf(table: TablePlan): CanonicalType[] {
  * semantic tier still compares every value.
  */
 function editedAcrossKinds(plan: MigrationPlan, table: TablePlan, c: ColumnMapping, type: CanonicalType): boolean {
-  if (table.native || !c.note?.startsWith('edited by hand')) return false;
-  const target = parseTargetType(plan.targetDialect, c.targetType);
-  return target.kind !== 'unsupported' && statKind(target) !== statKind(type);
+  if (table.native || !isEditedByHand(c)) return false;
+  const target = editedType(plan.targetDialect, c);
+  return target !== null && statKind(target) !== statKind(type);
+}
+
+/**
+ * Why a table is compared in the worker rather than digested in the databases: a column of it was edited at the gate
+ * to another kind of type whose values the copy converts (lib/edited-kinds.ts). Null when none was.
+ */
+function editedRefusal(conversions: readonly (EditedConversion | null)[]): string | null {
+  const c = conversions.find((x): x is EditedConversion => x !== null);
+  return c ? `column ${c.column} was edited at the gate from ${c.from} to ${c.to}: compared in the worker, each source value converted as the copy converts it` : null;
+}
+
+/**
+ * How a side's rows are rendered for the semantic tier: under the source's column types, except the columns edited at
+ * the gate to another kind of type, rendered under the edited type; on the source side converted into it first as the
+ * copy converts them (a value that cannot be equals nothing of the target's: its row was rejected by the copy).
+ */
+function renderers(types: CanonicalType[], edited: readonly (EditedConversion | null)[] = []): { source: (row: Row) => string[]; target: (row: Row) => string[] } {
+  if (!edited.some(Boolean)) {
+    const render = (row: Row) => row.map((v, i) => canonicalValueText(v, types[i]));
+    return { source: render, target: render };
+  }
+  return {
+    source: (row) =>
+      row.map((v, i) => {
+        const c = edited[i];
+        if (!c) return canonicalValueText(v, types[i]);
+        const converted = convertEditedValue(v, c);
+        return converted.ok ? canonicalValueText(converted.value, c.type) : JSON.stringify(UNCONVERTIBLE);
+      }),
+    target: (row) => row.map((v, i) => canonicalValueText(v, edited[i]?.type ?? types[i])),
+  };
 }
 
 /** Rows copied natively are compared as stored (see ReadOptions); across dialects in their portable forms. */
@@ -351,7 +382,8 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
             const table = input.plan.tables[i];
             const fresh = !(resume && resume.next === i);
             const report = (p: Omit<SemanticProgress, 'next' | 'tables' | 'methods'>) => Context.current().heartbeat({ ...p, next: i, tables, methods });
-            const refusal = digests.refusal ?? inDatabaseRefusal(table, sp, tp);
+            const edited = editedConversions(input.plan.targetDialect, table);
+            const refusal = digests.refusal ?? editedRefusal(edited) ?? inDatabaseRefusal(table, sp, tp);
             let r: TableOutcome;
             if (refusal === null && digests.sessions) {
               const [s, t] = digests.sessions;
@@ -360,8 +392,14 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
               );
               methods.push({ table: table.target, method: 'database' });
             } else {
-              r = await compareTableContent(source, target, table, fresh ? null : resume.after, fresh ? null : resume.partial, (after, partial, named) =>
-                report({ after, ranges: null, partial, failures: failures + named.count, findings: [...findings, ...named.sample].slice(0, 50) }),
+              r = await compareTableContent(
+                source,
+                target,
+                table,
+                fresh ? null : resume.after,
+                fresh ? null : resume.partial,
+                (after, partial, named) => report({ after, ranges: null, partial, failures: failures + named.count, findings: [...findings, ...named.sample].slice(0, 50) }),
+                edited,
               );
               methods.push({ table: table.target, method: 'worker', reason: refusal ?? undefined });
             }
@@ -632,7 +670,7 @@ export async function compareTableInDatabase(
       beat();
       const before = failures;
       const [sRows, tRows] = await Promise.all([s.rows(rangeRowsSql(sp, sides.source, from, to)), t.rows(rangeRowsSql(tp, sides.target, from, to))]);
-      diffChunk(table, keyOf, render, sRows as Row[], tRows as Row[], note);
+      diffChunk(table, keyOf, { source: render, target: render }, sRows as Row[], tRows as Row[], note);
       return failures - before;
     },
     progress(state, h) {
@@ -688,10 +726,12 @@ export async function compareTableContent(
   resumeAfter: Key | null,
   resumePartial: TableContentHash | null,
   progress: (after: Key | null, partial: TableContentHash, named: { count: number; sample: ValidationFinding[] }) => void,
+  /** Per column, the conversion of a column edited at the gate to another kind of type (lib/edited-kinds.ts editedConversions). */
+  edited: readonly (EditedConversion | null)[] = [],
 ): Promise<TableOutcome> {
   const columns = table.columns.map((c) => c.column);
   const types = typesOf(table);
-  const render = (row: Row) => row.map((v, i) => canonicalValueText(v, types[i]));
+  const render = renderers(types, edited);
   const hash: TableContentHash = resumePartial ?? emptyHash(table);
   const findings: ValidationFinding[] = [];
   let failures = 0;
@@ -702,12 +742,12 @@ export async function compareTableContent(
 
   if (table.copyMode === 'whole_table' || table.keyColumns.length === 0) {
     // No key: both sides as multisets of canonical rows.
-    const read = async (c: Connector, name: string) => {
+    const read = async (c: Connector, name: string, side: (row: Row) => string[]) => {
       const lines: string[] = [];
-      for await (const batch of c.readAll(name, columns, columns, SEMANTIC_CHUNK_ROWS, readOptionsOf(table))) for (const row of batch) lines.push(JSON.stringify(render(row)));
+      for await (const batch of c.readAll(name, columns, columns, SEMANTIC_CHUNK_ROWS, readOptionsOf(table))) for (const row of batch) lines.push(JSON.stringify(side(row)));
       return lines.sort();
     };
-    const [s, t] = await Promise.all([read(source, table.source.name), read(target, table.target)]);
+    const [s, t] = await Promise.all([read(source, table.source.name, render.source), read(target, table.target, render.target)]);
     const c = compareResults(s.map((l) => JSON.parse(l) as string[]), t.map((l) => JSON.parse(l) as string[]), true, ROWS_NAMED_PER_TABLE);
     hash.source_rows = s.length;
     hash.target_rows = t.length;
@@ -747,8 +787,8 @@ export async function compareTableContent(
     const tRows = buffer.slice(0, take);
     buffer = buffer.slice(take);
 
-    const sLines = sRows.map((r) => JSON.stringify(render(r)));
-    const tLines = tRows.map((r) => JSON.stringify(render(r)));
+    const sLines = sRows.map((r) => JSON.stringify(render.source(r)));
+    const tLines = tRows.map((r) => JSON.stringify(render.target(r)));
     const sDigest = chunkDigest(sLines);
     const tDigest = chunkDigest(tLines);
     hash.source_sha256 = chain(hash.source_sha256, sDigest);
@@ -772,7 +812,7 @@ export async function compareTableContent(
 function diffChunk(
   table: TablePlan,
   keyOf: (row: Row) => string[],
-  render: (row: Row) => string[],
+  render: { source: (row: Row) => string[]; target: (row: Row) => string[] },
   sRows: Row[],
   tRows: Row[],
   note: (f: ValidationFinding) => void,
@@ -786,12 +826,12 @@ function diffChunk(
     const t = targetByKey.get(id);
     const key = keyObject(table.keyColumns, k);
     if (!t) {
-      note({ check: 'row_missing', table: table.target, key, source: Object.fromEntries(columns.map((c, i) => [c, render(s)[i]])), message: `${table.target} row (${keyLabel(k)}) is missing in the target` });
+      note({ check: 'row_missing', table: table.target, key, source: Object.fromEntries(columns.map((c, i) => [c, render.source(s)[i]])), message: `${table.target} row (${keyLabel(k)}) is missing in the target` });
       continue;
     }
     targetByKey.delete(id);
-    const sv = render(s);
-    const tv = render(t);
+    const sv = render.source(s);
+    const tv = render.target(t);
     const differing = columns.filter((_, i) => sv[i] !== tv[i]);
     if (differing.length === 0) continue;
     note({
@@ -806,6 +846,6 @@ function diffChunk(
   }
   for (const t of targetByKey.values()) {
     const k = keyOf(t);
-    note({ check: 'row_extra', table: table.target, key: keyObject(table.keyColumns, k), target: Object.fromEntries(columns.map((c, i) => [c, render(t)[i]])), message: `${table.target} row (${keyLabel(k)}) exists only in the target` });
+    note({ check: 'row_extra', table: table.target, key: keyObject(table.keyColumns, k), target: Object.fromEntries(columns.map((c, i) => [c, render.target(t)[i]])), message: `${table.target} row (${keyLabel(k)}) exists only in the target` });
   }
 }

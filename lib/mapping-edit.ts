@@ -7,6 +7,8 @@ import { dialectNamed } from '../connectors/dialects';
 import { baseTypeName, checkTargetOf, columnCheckFor, enumLabelsChecked, isKeyColumn } from './mapping';
 import { checkForTarget } from './typemap/check';
 import { targetType } from './typemap';
+import { crossType } from './typemap/common';
+import { conversionNote, editedConversion } from './edited-kinds';
 import type { CanonicalType, ColumnMapping, Dialect, MigrationPlan, SchemaObject, TablePlan } from './types';
 
 export interface MappingEdit {
@@ -15,9 +17,12 @@ export interface MappingEdit {
   target_type: string;
 }
 
+/** An enum typed with its labels, `enum('a','b')` (MariaDB/MySQL): quoted labels, '' for a quote, no backslash. */
+const ENUM_WITH_LABELS = /^enum\s*\(\s*'(?:[^'\\]|'')*'(?:\s*,\s*'(?:[^'\\]|'')*')*\s*\)$/i;
+
 export function parseTargetType(dialect: Dialect, sql: string): CanonicalType {
   const text = sql.trim();
-  if (!/^[A-Za-z][A-Za-z0-9_ ]*(\([0-9, ]+\))?( unsigned)?( with(out)? time zone)?$/i.test(text)) {
+  if (!/^[A-Za-z][A-Za-z0-9_ ]*(\([0-9, ]+\))?( unsigned)?( with(out)? time zone)?$/i.test(text) && !ENUM_WITH_LABELS.test(text)) {
     return { kind: 'unsupported', readNote: `"${sql}" is not a plain type name` };
   }
   const types = dialectNamed(dialect).types;
@@ -78,6 +83,9 @@ export function editConfidence(source: CanonicalType, proposed: CanonicalType): 
     const missing = (source.values ?? []).filter((v) => !(proposed.values ?? []).includes(v));
     return missing.length === 0 ? { confidence: 1 } : narrower(`labels missing from the target enum: ${missing.join(', ')}`);
   }
+  // Values the copy converts into the edited kind (lib/edited-kinds.ts): the note says how.
+  const conversion = editedConversion('', crossType(source), proposed);
+  if (conversion) return { confidence: 0.5, note: conversionNote(conversion) };
   if (s === p) {
     const same = (proposed.length ?? Infinity) >= (source.length ?? Infinity);
     return same ? { confidence: 1 } : narrower('a shorter type');
