@@ -11,7 +11,10 @@
  *   down to ranges of a few hundred rows (lib/validation/ranges.ts); only those are read here and compared
  *   row by row to name keys. Other tables (SQLite, floats, JSON, text keys, no key) are read in key order
  *   from both sides in keyset chunks (the connectors' readChunk) and hashed here, per chunk, from canonical
- *   values under the SOURCE column types. The tier's summary says which table went which way.
+ *   values under the SOURCE column types, except a column a mapping edit at the gate changed to another kind of
+ *   type whose values the copy converts (lib/edited-kinds.ts): its table is read here, and that column compared
+ *   under the edited type, each source value converted as the copy converts it. The tier's summary says which
+ *   table went which way.
  * - behavioral: the generated query suite plus the user's queries, run on both sides.
  */
 import { createHash } from 'node:crypto';
@@ -123,8 +126,8 @@ function typesOf(table: TablePlan): CanonicalType[] {
 
 /**
  * A column a mapping edit at the gate gave a type of another statistics kind (a YEAR edited to text): each database
- * would aggregate its own type (SUM of text), so the statistics and the generated suite compare it by count only; the
- * semantic tier still compares every value.
+ * would aggregate its own type (SUM of text), so the statistics and the generated suite compare it by count only (and
+ * leave it out of the top N); the semantic tier compares every value, in the edited kind where the copy converts it.
  */
 function editedAcrossKinds(plan: MigrationPlan, table: TablePlan, c: ColumnMapping, type: CanonicalType): boolean {
   if (table.native || !isEditedByHand(c)) return false;

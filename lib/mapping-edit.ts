@@ -77,6 +77,9 @@ export function editConfidence(source: CanonicalType, proposed: CanonicalType): 
   if (s === 'timestamptz' && p === 'timestamp') return { confidence: 0.8, note: 'time zone dropped: values are stored in UTC' };
   if ((s === 'json' || s === 'uuid' || s === 'enum') && TEXT_KINDS.has(p)) {
     const fits = p === 'text' || proposed.length === undefined || s !== 'uuid' || proposed.length >= 36;
+    // A SET (read as a JSON array of its labels across dialects) is written as its labels joined by commas (lib/edited-kinds.ts).
+    const set = source.family === 'set' ? editedConversion('', source, proposed) : null;
+    if (fits && set) return { confidence: 0.9, note: conversionNote(set) };
     return fits ? { confidence: 0.9, note: `${s} stored as text: the target no longer checks its form` } : narrower('shorter than a UUID');
   }
   if (s === 'enum' && p === 'enum') {

@@ -149,6 +149,7 @@ describe('rows and plans', () => {
     expect(editConfidence(TEXT, { kind: 'enum', values: ['a'] })).toEqual({ confidence: 0.5, note: 'text stored as an enum: rows whose text is none of its labels are rejected' });
     expect(editConfidence(BOOL, INT)).toEqual({ confidence: 0.5, note: 'boolean stored as an integer: true → 1, false → 0' });
     expect(editConfidence({ kind: 'native', portable: { kind: 'json', family: 'set' } }, TEXT)).toEqual({ confidence: 0.5, note: 'SET stored as text: its labels joined by commas (a,b)' });
+    expect(editConfidence({ kind: 'json', family: 'set' }, { kind: 'varchar', length: 20 })).toEqual({ confidence: 0.9, note: 'SET stored as text: its labels joined by commas (a,b)' });
     expect(conversionNote(conv(TEXT, JSON_T))).toBe('text stored as JSON: rows whose text is not valid JSON are rejected');
     const plan = planMigration({ ...schema, dialect: 'postgresql' }, 'mysql', { targetSchema: 'tgt' });
     expect(mappingEditProblem(plan, { id: 't.doc', target_type: "enum('a','b')" })).toBeNull();
