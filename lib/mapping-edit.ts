@@ -4,7 +4,7 @@
  * lossless (widening) or lower it (narrowing). Pure: the workflow applies edits in an update handler.
  */
 import { dialectNamed } from '../connectors/dialects';
-import { baseTypeName, checkTargetOf, columnCheckFor, enumLabelsChecked, isKeyColumn } from './mapping';
+import { baseTypeName, checkTargetOf, columnCheckFor, enumLabelsChecked, isKeyColumn, renamedConstraints } from './mapping';
 import { checkForTarget } from './typemap/check';
 import { targetType } from './typemap';
 import { crossType } from './typemap/common';
@@ -115,6 +115,12 @@ export interface EditOptions {
    * made before this existed.
    */
   pruneExtensionObjects?: boolean;
+  /**
+   * Name the plan's CHECKs and foreign keys again for the edited columns (lib/mapping.ts renamedConstraints): a constraint
+   * whose name the target now gives one it names itself (PostgreSQL's `<table>_<column>_check` of an enum edited to text)
+   * is renamed, said in the plan's notes. Off for edits a workflow made before this existed.
+   */
+  renameConstraints?: boolean;
 }
 
 /** Ends the plan notes refreshedNotes writes, so that the next edit replaces them. */
@@ -127,7 +133,7 @@ const AFTER_EDITS = ' (after mapping edits at the gate)';
 export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[], options: EditOptions = {}): { plan: MigrationPlan; edited: ColumnMapping[] } {
   const byId = new Map(edits.map((e) => [e.id, e]));
   const edited: ColumnMapping[] = [];
-  const tables = plan.tables.map((t) => ({
+  let tables = plan.tables.map((t) => ({
     ...t,
     columns: t.columns.map((c) => {
       const edit = byId.get(c.id);
@@ -145,7 +151,14 @@ export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[], opt
     }),
   }));
   const minConfidence = Math.min(1, ...tables.flatMap((t) => t.columns.map((c) => c.confidence)));
-  const notes: { notes?: string[] } = options.refreshChecks ? { notes: refreshedNotes(plan, tables) } : {};
+  if (options.renameConstraints) {
+    const renamed = renamedConstraints(plan, tables);
+    tables = renamed.tables;
+    plan = { ...plan, notes: renamed.notes };
+    const now = new Map(tables.flatMap((t) => t.columns.map((c) => [c.id, c])));
+    edited.splice(0, edited.length, ...edited.map((c) => now.get(c.id) ?? c));
+  }
+  const notes: { notes?: string[] } = options.refreshChecks ? { notes: refreshedNotes(plan, tables) } : options.renameConstraints ? { notes: plan.notes ?? [] } : {};
   if (!options.pruneExtensions || !plan.objects) return { plan: { ...plan, tables, minConfidence, ...notes }, edited };
   const extensions = stillNeeded(plan, plan.objects, tables, edited);
   const { objects, dropped } = options.pruneExtensionObjects ? withoutOrphans(plan, extensions, tables, edited) : { objects: extensions, dropped: [] };

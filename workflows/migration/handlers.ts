@@ -47,6 +47,12 @@ const REFRESH_CHECKS_PATCH = 'edits-refresh-checks';
  * or whose extension the plan no longer creates (lib/mapping-edit.ts pruneExtensionObjects).
  */
 const PRUNE_EXTENSION_OBJECTS_PATCH = 'edits-prune-extension-objects';
+/**
+ * Edits name the plan's CHECKs and foreign keys again, apart from the names the target gives the constraints it names
+ * itself (lib/mapping-edit.ts renameConstraints: a foreign key named `<table>_<column>_check` once that column, an enum,
+ * is edited to text with its labels as a CHECK).
+ */
+const RENAME_CONSTRAINTS_PATCH = 'edits-rename-constraints';
 
 /** Registers every handler: called before the workflow's first await, so no signal or update is lost. */
 export function setHandlers(run: MigrationRun): void {
@@ -113,6 +119,7 @@ export function setHandlers(run: MigrationRun): void {
         pruneExtensions: wf.patched(PRUNE_EXTENSIONS_PATCH),
         refreshChecks: wf.patched(REFRESH_CHECKS_PATCH),
         pruneExtensionObjects: wf.patched(PRUNE_EXTENSION_OBJECTS_PATCH),
+        renameConstraints: wf.patched(RENAME_CONSTRAINTS_PATCH),
       });
       state.plan = result.plan;
       const need = approvalNeed(result.plan, input.strategy, input.options);
