@@ -25,7 +25,9 @@
  *   the gate, the plan's notes refreshed by each edit (gate-edits-refresh-checks).
  * - recorded by gate-spatial-ref-edits.test.ts with the edits-prune-extension-objects patch: PostGIS → PostgreSQL, the
  *   columns in an SRID the source's users added edited to text at the gate one by one, the spatial_ref_sys row and
- *   PostGIS no longer created (gate-edits-prune-spatial-refs). */
+ *   PostGIS no longer created (gate-edits-prune-spatial-refs).
+ * - recorded by gate-constraint-names.test.ts with the edits-rename-constraints patch: MariaDB → PostgreSQL, an ENUM
+ *   edited to text at the gate, the foreign key named as its CHECK renamed (gate-edits-rename-constraints). */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
