@@ -3,8 +3,9 @@
  * copy converts each value into the edited kind (lib/edited-kinds.ts) and the semantic tier compares the source's
  * value converted the same way with the target's, so a faithful edit passes and a changed value is caught.
  * - MariaDB → PostgreSQL: TINYINT(1) → integer, TINYINT(1) → text, INT → boolean, ENUM → text, SET → text, text → jsonb,
- *   JSON → text, UUID → text; validation passes, then one changed value per edited kind is caught (a boolean compared
- *   as the source's type read 5 as true, and passed);
+ *   JSON → text, UUID → text, and in a table without a key (copied whole) TINYINT(1) → integer and text → jsonb;
+ *   validation passes, then one changed value per edited kind is caught (a boolean compared as the source's type read 5
+ *   as true, and passed);
  * - PostgreSQL → MariaDB: text → ENUM('…') typed with its labels, text → JSON, integer → boolean: a value none of the
  *   enum's labels, text that is not JSON and a 2 are rejected rows naming the key and the column, the rest is copied.
  * The targets are read with this test's own SQL.
@@ -32,6 +33,9 @@ test('MariaDB → PostgreSQL: edits to another kind of type convert every value,
     (2, 0, 0, 0, 'b', '', '[1, "two", null]', '[]', '${UUID2}'),
     (3, 1, NULL, 1, NULL, 'z', '"text"', NULL, NULL),
     (4, 0, 1, NULL, 'a', 'x,y,z', '{}', '{"a": {"b": [true, false]}}', '${UUID1}')`);
+  // A table without a key is copied whole (and compared as a multiset of rows).
+  await mariadbRows(source, `CREATE TABLE nk (flag TINYINT(1), doc TEXT)`);
+  await mariadbRows(source, `INSERT INTO nk VALUES (1, '{"z": 1, "a": 2}'), (0, '[]'), (NULL, NULL)`);
   const target = (await suite.database('postgresql')).endpoint;
   const hold = { completed_hold_seconds: 600, failed_hold_seconds: 600 };
   const handle = await startMigration(suite.harness, source, target, 'balanced', { auto_approve_high_confidence: false, validation: hold });
@@ -40,6 +44,14 @@ test('MariaDB → PostgreSQL: edits to another kind of type convert every value,
 
   const edits = { flag: 'integer', b: 'text', n: 'boolean', e: 'text', s: 'text', doc: 'jsonb', j: 'text', u: 'text' };
   const { edited } = await handle.executeUpdate(editMappingsUpdate, { args: [Object.entries(edits).map(([c, t]) => ({ id: `z.${c}`, target_type: t }))] });
+  await handle.executeUpdate(editMappingsUpdate, {
+    args: [
+      [
+        { id: 'nk.flag', target_type: 'integer' },
+        { id: 'nk.doc', target_type: 'jsonb' },
+      ],
+    ],
+  });
   // The gate says what the copy does with each value.
   expect(Object.fromEntries(edited.map((c) => [c.column, [c.targetType, c.note]]))).toEqual({
     flag: ['integer', 'edited by hand; boolean stored as an integer: true → 1, false → 0; TINYINT(1) is read as boolean: values other than 0 and 1 would become true'],
@@ -55,7 +67,7 @@ test('MariaDB → PostgreSQL: edits to another kind of type convert every value,
 
   await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
   const status = await waitForStatus(handle, (s) => isOver(s) || (s.status === 'completed' && s.validation?.status === 'passed'), 240_000);
-  expect(status.progress.rows_copied).toBe(4);
+  expect(status.progress.rows_copied).toBe(7);
   expect((status.errors ?? []).filter((e) => e.phase !== 'validation')).toEqual([]);
   const tiers = Object.values(status.validation?.tiers ?? {}).filter((t) => t.verdict !== 'passed');
   expect({ status: status.status, validation: status.validation?.status, tiers }).toEqual({ status: 'completed', validation: 'passed', tiers: [] });
@@ -69,10 +81,15 @@ test('MariaDB → PostgreSQL: edits to another kind of type convert every value,
     { id: 3, flag: 1, b: null, n: true, e: null, s: 'z', doc: '"text"', j: null, u: null },
     { id: 4, flag: 0, b: 'true', n: null, e: 'a', s: 'x,y,z', doc: '{}', j: '{"a": {"b": [true, false]}}', u: UUID1 },
   ]);
+  expect(await pgRows(target, `SELECT flag, doc::text AS doc FROM nk ORDER BY flag NULLS LAST`)).toEqual([
+    { flag: 0, doc: '[]' },
+    { flag: 1, doc: '{"a": 2, "z": 1}' },
+    { flag: null, doc: null },
+  ]);
   // The semantic tier compared the edited table in the worker, each source value converted into the edited kind.
   const passed = (await handle.query(validationQuery)) as ValidationReport;
   expect(passed.results.semantic?.summary).toContain(
-    'read and hashed in the worker: z (column flag was edited at the gate from boolean to integer: compared in the worker, each source value converted as the copy converts it)',
+    'z (column flag was edited at the gate from boolean to integer: compared in the worker, each source value converted as the copy converts it)',
   );
 
   // One changed value per edited kind is caught by the semantic tier, which names the row and the column.
@@ -80,6 +97,7 @@ test('MariaDB → PostgreSQL: edits to another kind of type convert every value,
   await pgRows(target, `UPDATE z SET doc = '[1, "two"]' WHERE id = 2`);
   await pgRows(target, `UPDATE z SET b = 'false', n = false WHERE id = 3`);
   await pgRows(target, `UPDATE z SET s = 'x,z', e = 'b' WHERE id = 4`);
+  await pgRows(target, `UPDATE nk SET flag = 2 WHERE flag = 1`);
   await handle.executeUpdate(revalidateUpdate, { args: [{ by: 'test', reason: 'one value changed per edited kind' }] });
   await waitForStatus(handle, (st) => st.validation?.attempt === 2 && st.validation.status === 'failed', 180_000);
   const report = (await handle.query(validationQuery)) as ValidationReport;
@@ -89,6 +107,12 @@ test('MariaDB → PostgreSQL: edits to another kind of type convert every value,
     ['2', 'z row (id=2) differs in doc'],
     ['3', 'z row (id=3) differs in b, n'],
     ['4', 'z row (id=4) differs in e, s'],
+  ]);
+  // Without a key, the changed row is one the source has and the target not, and the other way round.
+  const unkeyed = (report.results.semantic?.findings ?? []).filter((f) => f.table === 'nk').map((f) => [f.check, f.source ?? f.target]);
+  expect(unkeyed).toEqual([
+    ['row_missing', ['1', '{"a":2,"z":1}']],
+    ['row_extra', ['2', '{"a":2,"z":1}']],
   ]);
   await handle.terminate('test over');
 }, 420_000);
