@@ -22,12 +22,15 @@ const ENUM_WITH_LABELS = /^enum\s*\(\s*'(?:[^'\\]|'')*'(?:\s*,\s*'(?:[^'\\]|'')*
 
 export function parseTargetType(dialect: Dialect, sql: string): CanonicalType {
   const text = sql.trim();
-  if (!/^[A-Za-z][A-Za-z0-9_ ]*(\([0-9, ]+\))?( unsigned)?( with(out)? time zone)?$/i.test(text) && !ENUM_WITH_LABELS.test(text)) {
-    return { kind: 'unsupported', readNote: `"${sql}" is not a plain type name` };
-  }
+  const plain = /^[A-Za-z][A-Za-z0-9_ ]*(\([0-9, ]+\))?( unsigned)?( with(out)? time zone)?$/i.test(text);
+  const labelled = !plain && ENUM_WITH_LABELS.test(text);
+  if (!plain && !labelled) return { kind: 'unsupported', readNote: `"${sql}" is not a plain type name` };
   const types = dialectNamed(dialect).types;
   if (!types) return { kind: 'unsupported', readNote: `${dialect} targets are not supported` };
-  return types.parseTypeName(text);
+  const parsed = types.parseTypeName(text);
+  // An enum typed with its labels only where the target's own type map reads it as one (MariaDB/MySQL ENUM).
+  if (labelled && parsed.kind !== 'enum') return { kind: 'unsupported', readNote: `${dialect} has no enum type declared with its labels` };
+  return parsed;
 }
 
 /**

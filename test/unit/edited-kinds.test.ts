@@ -153,5 +153,12 @@ describe('rows and plans', () => {
     expect(conversionNote(conv(TEXT, JSON_T))).toBe('text stored as JSON: rows whose text is not valid JSON are rejected');
     const plan = planMigration({ ...schema, dialect: 'postgresql' }, 'mysql', { targetSchema: 'tgt' });
     expect(mappingEditProblem(plan, { id: 't.doc', target_type: "enum('a','b')" })).toBeNull();
+    // Elsewhere no type is declared so: refused at the gate, never written as something else.
+    for (const target of ['postgresql', 'sqlite'] as const) {
+      const other = planMigration(schema, target, { targetSchema: 'public' });
+      expect(mappingEditProblem(other, { id: 't.doc', target_type: "enum('a','b')" })).toBe(
+        `enum('a','b') is not a ${target} type Sensei can write (${target} has no enum type declared with its labels)`,
+      );
+    }
   });
 });
