@@ -203,6 +203,20 @@ async function* convertedWhole(table: TablePlan, conversions: (EditedConversion 
   }
 }
 
+/** Batches as they come, keeping the ApplicationFailure they end with (a row that fails the table) for the caller. */
+function keepingFailure(batches: AsyncIterable<Row[]>): { batches: AsyncIterable<Row[]>; failure: () => ApplicationFailure | undefined } {
+  let failure: ApplicationFailure | undefined;
+  async function* kept(): AsyncIterable<Row[]> {
+    try {
+      yield* batches;
+    } catch (err) {
+      if (err instanceof ApplicationFailure) failure = err;
+      throw err;
+    }
+  }
+  return { batches: kept(), failure: () => failure };
+}
+
 /** A table copied whole has no key to name a row by: bytes that are not UTF-8 fail it before its one transaction commits. */
 async function* checkedText(table: TablePlan, batches: AsyncIterable<Row[]>): AsyncIterable<Row[]> {
   const texts = textPositions(table);
@@ -520,8 +534,14 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
         }
         const conversions = editedConversions(target.dialect, input.table);
         const checked = checkedText(input.table, weighed(batches));
-        const converted = conversions.some(Boolean) ? convertedWhole(input.table, conversions, checked) : checked;
-        const rows = await target.replaceAllRows(editedWritePlan(input.table, conversions), heartbeating(converted));
+        const converted = keepingFailure(conversions.some(Boolean) ? convertedWhole(input.table, conversions, checked) : checked);
+        let rows: number;
+        try {
+          rows = await target.replaceAllRows(editedWritePlan(input.table, conversions), heartbeating(converted.batches));
+        } catch (err) {
+          // The connector reports the stream's failure as a failed write: the reason a row failed the table is the failure.
+          throw converted.failure() ?? err;
+        }
         return { rows, bytes, attempt: Context.current().info.attempt };
       });
     },
