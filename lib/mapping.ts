@@ -372,7 +372,12 @@ export function renamedConstraints(plan: MigrationPlan, tables: TablePlan[]): { 
         },
   );
   const named = nameConstraints(unnamed, dialectNamed(plan.targetDialect).identifiers, notes);
-  return { tables: named, notes: [...(plan.notes ?? []).filter((n) => !CONSTRAINT_RENAMED.test(n)), ...notes] };
+  // The new notes where the old ones were (planning wrote them together), so a plan whose names stay reads as it did.
+  const old = plan.notes ?? [];
+  const at = old.findIndex((n) => CONSTRAINT_RENAMED.test(n));
+  const kept = old.filter((n) => !CONSTRAINT_RENAMED.test(n));
+  const before = at < 0 ? kept.length : old.slice(0, at).filter((n) => !CONSTRAINT_RENAMED.test(n)).length;
+  return { tables: named, notes: [...kept.slice(0, before), ...notes, ...kept.slice(before)] };
 }
 
 /**

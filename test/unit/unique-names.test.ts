@@ -310,6 +310,9 @@ describe('foreign-key names', () => {
     const undone = applyMappingEdits(edited, [{ id: 'c.e', target_type: 'bytea' }], options).plan;
     expect(fkNames(undone)).toEqual(['c_e_check']);
     expect(undone.notes).toEqual([]);
+    // An edit that changes no name leaves the plan's notes as they were, in their order.
+    const withNotes = { ...edited, notes: ['a note before', ...(edited.notes ?? []), 'a note after'] };
+    expect(applyMappingEdits(withNotes, [{ id: 'c.parent_id', target_type: 'bigint' }], options).plan.notes).toEqual(withNotes.notes);
     // Edits made before the patch leave the names as planned.
     expect(fkNames(applyMappingEdits(p, [{ id: 'c.e', target_type: 'text' }], { refreshChecks: true }).plan)).toEqual(['c_e_check']);
   });
