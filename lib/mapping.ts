@@ -574,6 +574,11 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   const columns = tables.flatMap((t) => t.columns);
   if (!(native && schema.spatialRefs?.length)) notes.push(...customSpatialRefNotes(schema));
   if (!native) notes.push(...codeObjectNotes(schema, targetDialect));
+  for (const t of schema.tables.filter((x) => x.systemVersioned)) {
+    notes.push(
+      `table ${t.name} is system-versioned: its current rows are migrated (row start and end columns as plain values), not its history, and the target table is not versioned`,
+    );
+  }
   // Natively a column may have no declared type at all (SQLite): the target declares it as the source does.
   const blockers = tables
     .flatMap((t) => t.columns.filter((c) => c.canonical.kind === 'unsupported' || (!c.targetType && !(t.native && c.sourceType === ''))))

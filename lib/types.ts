@@ -181,6 +181,11 @@ export interface TableInfo {
   /** Tables this one inherits from (PostgreSQL table inheritance): their rows are read without this table's. */
   inherits?: string[];
   /**
+   * A system-versioned table (MariaDB WITH SYSTEM VERSIONING): its current rows are migrated, with its row start and
+   * end columns as plain values; its history is not, and the target table is not versioned (said in the plan's notes).
+   */
+  systemVersioned?: boolean;
+  /**
    * The table's CREATE statement as the database keeps it, written by its author (SQLite's sqlite_schema.sql): a target
    * of the same dialect creates the table from it, with every column type, default, CHECK, key and collation as written.
    */
