@@ -61,6 +61,7 @@ import {
   readStatistics,
   statKind,
   statisticsSql,
+  validationSql,
   type Place,
   type SuiteQuery,
   type SuiteTable,
@@ -129,6 +130,11 @@ function typesOf(table: TablePlan): CanonicalType[] {
  * would aggregate its own type (SUM of text), so the statistics and the generated suite compare it by count only (and
  * leave it out of the top N); the semantic tier compares every value, in the edited kind where the copy converts it.
  */
+/** A column one of the two databases cannot aggregate exactly (ValidationSql.inexactAggregates): compared by count only. */
+function inexactOnEitherSide(places: Place[], type: CanonicalType): boolean {
+  return places.some((p) => validationSql(p).inexactAggregates?.(type) === true);
+}
+
 function editedAcrossKinds(plan: MigrationPlan, table: TablePlan, c: ColumnMapping, type: CanonicalType): boolean {
   if (table.native || !isEditedByHand(c)) return false;
   const target = editedType(plan.targetDialect, c);
@@ -285,7 +291,7 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
             const columns = table.columns.map((c, j) => ({
               name: c.column,
               type: types[j],
-              kind: editedAcrossKinds(input.plan, table, c, types[j]) ? ('other' as const) : statKind(types[j]),
+              kind: editedAcrossKinds(input.plan, table, c, types[j]) || inexactOnEitherSide([sp, tp], types[j]) ? ('other' as const) : statKind(types[j]),
               lossless: c.confidence >= 1,
             }));
             // PostgreSQL takes at most 1,664 expressions in one SELECT list: wide tables are aggregated in slices of columns.
@@ -431,7 +437,11 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
             const types = typesOf(table);
             return {
               name: table.source.name,
-              columns: table.columns.map((c, j) => ({ name: c.column, type: types[j], ...(editedAcrossKinds(input.plan, table, c, types[j]) ? { countOnly: true } : {}) })),
+              columns: table.columns.map((c, j) => ({
+                name: c.column,
+                type: types[j],
+                ...(editedAcrossKinds(input.plan, table, c, types[j]) || inexactOnEitherSide([sp, tp], types[j]) ? { countOnly: true } : {}),
+              })),
               primaryKey: table.source.primaryKey,
               foreignKeys: migratedForeignKeys(input.plan, table).map((fk) => ({ name: fk.name, columns: fk.columns, parent: fk.referencedTable, parentColumns: fk.referencedColumns })),
             };

@@ -184,6 +184,12 @@ export interface ValidationSql {
    * reference itself.
    */
   ownRows?(ref: string): string;
+  /**
+   * A column whose SUM, MIN and MAX this database cannot compute exactly (SQLite: a decimal wider than a REAL's 15
+   * digits, kept as exact text, sums as REAL and orders as text): the statistics and the generated suite compare it by
+   * count only (the semantic tier compares every value). Absent: none.
+   */
+  inexactAggregates?(type: CanonicalType): boolean;
   /** Length of a text in characters. */
   charLength(expr: string): string;
   /** MIN/MAX/SUM of a float, widened where the database would lose digits. */
