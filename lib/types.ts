@@ -53,6 +53,11 @@ export interface CanonicalType {
   readConfidence?: number;
   readNote?: string;
   /**
+   * A time that may be a duration rather than a time of day (MySQL TIME: −838:59:59 to 838:59:59): a target whose
+   * time holds one day only says so (its rows beyond are rejected, by key).
+   */
+  duration?: boolean;
+  /**
    * A type beyond the common kinds (arrays, SET, GEOMETRY, interval, inet, …): its family, by which a target of
    * another dialect picks its closest type (MariaDB INET6 → PostgreSQL inet, SET → text[]) and values are converted.
    */
