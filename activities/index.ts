@@ -10,6 +10,7 @@ import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '..
 import { withoutQuotedValues } from '../lib/redact';
 import { invalidTextColumn, isTextKind } from '../lib/values';
 import { isDatedKind, keptAsText, rangeCheckedColumns, temporalRefusal } from '../lib/temporal-range';
+import { convertEditedRow, editedConversions, editedWritePlan, type EditedConversion } from '../lib/edited-kinds';
 import type { MetadataStore } from '../lib/store';
 import type { ConnectorPool } from './connections';
 import { createPartitionActivities } from './partitions';
@@ -169,6 +170,55 @@ function withoutInvalidText(table: TablePlan, rows: Row[], positions: number[], 
   });
 }
 
+/**
+ * Writes rows read from the source to the target: the values of columns edited at the gate to another kind of type are
+ * converted into it first (lib/edited-kinds.ts; each row that cannot be is rejected by key with the reason), then
+ * written with the edited types (writeIsolating).
+ */
+async function writeConverted(target: Connector, table: TablePlan, rows: Row[], positions: number[], rejected: RejectedRow[]): Promise<number> {
+  const conversions = editedConversions(target.dialect, table);
+  if (!conversions.some(Boolean)) return writeIsolating(target, table, rows, positions, rejected);
+  const converted = withEditedValues(table, withoutInvalidText(table, rows, positions, rejected), positions, rejected, conversions);
+  return writeIsolating(target, editedWritePlan(table, conversions), converted, positions, rejected);
+}
+
+/** The rows with their edited columns converted; each row that cannot be is rejected by its (source) key. */
+function withEditedValues(table: TablePlan, rows: Row[], positions: number[], rejected: RejectedRow[], conversions: (EditedConversion | null)[]): Row[] {
+  const out: Row[] = [];
+  for (const row of rows) {
+    const converted = convertEditedRow(row, conversions);
+    if (converted.ok) out.push(converted.row as Row);
+    else reject(table, rejected, { key: keyOf(row, positions), message: converted.reason });
+  }
+  return out;
+}
+
+/** A table copied whole converts its edited columns' values; one that cannot be fails it (no key to name the row by). */
+async function* convertedWhole(table: TablePlan, conversions: (EditedConversion | null)[], batches: AsyncIterable<Row[]>): AsyncIterable<Row[]> {
+  for await (const batch of batches) {
+    yield batch.map((row) => {
+      const converted = convertEditedRow(row, conversions);
+      if (converted.ok) return converted.row as Row;
+      throw ApplicationFailure.nonRetryable(`${table.source.name}: ${converted.reason}; the table has no key to name the row by to reject it alone: nothing of this table was copied`, 'ValueNotConvertible');
+    });
+  }
+}
+
+/** Batches as they come, keeping the ApplicationFailure they end with (a row that fails the table) for the caller. */
+function keepingFailure(batches: AsyncIterable<Row[]>): { batches: AsyncIterable<Row[]>; failure: () => ApplicationFailure | undefined } {
+  let failure: ApplicationFailure | undefined;
+  async function* kept(): AsyncIterable<Row[]> {
+    try {
+      yield* batches;
+    } catch (err) {
+      if (err instanceof ApplicationFailure) failure = err;
+      throw err;
+    }
+  }
+  return { batches: kept(), failure: () => failure };
+}
+
+
 /** Why the target cannot hold a row as read, naming the column and what it holds (never the value), and what would keep it. */
 interface Unholdable {
   reason: string;
@@ -313,6 +363,8 @@ class ByteCounter extends Transform {
  */
 async function copyChunkAsText(source: Connector, target: Connector, input: ChunkInput): Promise<CopiedChunk | null> {
   if (!isTextChunkSource(source) || !isTextChunkTarget(target)) return null;
+  // Values of a column edited to another kind of type are converted in the worker (lib/edited-kinds.ts).
+  if (editedConversions(target.dialect, input.table).some(Boolean)) return null;
   const format = passThroughFormat(source, target, input.table);
   if (!format || !(await target.canLoadText(input.table))) return null;
   const end = await source.chunkEnd(input.table.source.name, input.table.keyColumns, input.after, input.limit);
@@ -389,7 +441,7 @@ async function copyChunkByRows(source: Connector, target: Connector, input: Chun
     next = slice.rows.length === slice.limit && rows.length === slice.rows.length && remaining > 0 ? read(lastKey, Math.min(SLICE_ROWS, remaining)) : null;
     // A failed read must not surface as an unhandled rejection while the write is awaited.
     next?.catch(() => undefined);
-    if (rows.length > 0) written += await writeIsolating(target, input.table, rows, positions, rejected);
+    if (rows.length > 0) written += await writeConverted(target, input.table, rows, positions, rejected);
     ctx.heartbeat({ after: input.after, copied: total });
   }
   return { rows: total, written, rejected, lastKey, bytes };
@@ -533,7 +585,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
         const positions = input.table.keyColumns.map((k) => columns.indexOf(k));
         const rows = await source.readKeys(input.table.source.name, columns, input.table.keyColumns, input.keys, readOptions(input.table, target));
         const rejected: RejectedRow[] = [];
-        const written = rows.length > 0 ? await writeIsolating(target, input.table, rows, positions, rejected) : 0;
+        const written = rows.length > 0 ? await writeConverted(target, input.table, rows, positions, rejected) : 0;
         return { read: rows.length, written, rejected };
       });
     },
@@ -551,7 +603,16 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
             yield batch;
           }
         }
-        const rows = await target.replaceAllRows(input.table, heartbeating(checkedText(target, input.table, weighed(batches))));
+        const conversions = editedConversions(target.dialect, input.table);
+        const checked = checkedText(target, input.table, weighed(batches));
+        const converted = keepingFailure(conversions.some(Boolean) ? convertedWhole(input.table, conversions, checked) : checked);
+        let rows: number;
+        try {
+          rows = await target.replaceAllRows(editedWritePlan(input.table, conversions), heartbeating(converted.batches));
+        } catch (err) {
+          // The connector reports the stream's failure as a failed write: the reason a row failed the table is the failure.
+          throw converted.failure() ?? err;
+        }
         return { rows, bytes, attempt: Context.current().info.attempt };
       });
     },

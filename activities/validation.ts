@@ -11,7 +11,10 @@
  *   down to ranges of a few hundred rows (lib/validation/ranges.ts); only those are read here and compared
  *   row by row to name keys. Other tables (SQLite, floats, JSON, text keys, no key) are read in key order
  *   from both sides in keyset chunks (the connectors' readChunk) and hashed here, per chunk, from canonical
- *   values under the SOURCE column types. The tier's summary says which table went which way.
+ *   values under the SOURCE column types, except a column a mapping edit at the gate changed to another kind of
+ *   type whose values the copy converts (lib/edited-kinds.ts): its table is read here, and that column compared
+ *   under the edited type, each source value converted as the copy converts it. The tier's summary says which
+ *   table went which way.
  * - behavioral: the generated query suite plus the user's queries, run on both sides.
  */
 import { createHash } from 'node:crypto';
@@ -58,6 +61,7 @@ import {
   readStatistics,
   statKind,
   statisticsSql,
+  validationSql,
   type Place,
   type SuiteQuery,
   type SuiteTable,
@@ -67,7 +71,7 @@ import { DEFAULT_RANGE_OPTIONS, compareRanges, methodNote, type DigestSide, type
 import { canonicalValueText } from '../lib/values';
 import { crossType } from '../lib/typemap/common';
 import { keptAsText } from '../lib/temporal-range';
-import { parseTargetType } from '../lib/mapping-edit';
+import { UNCONVERTIBLE, convertEditedValue, editedConversions, editedType, isEditedByHand, type EditedConversion } from '../lib/edited-kinds';
 import type { ConnectorPool } from './connections';
 import { planKeeper, type PlanCarrier, type PlanKeeper } from './plans';
 import { runUserQuery, userQueryLimits, type UserQueryLimits } from './user-queries';
@@ -127,13 +131,49 @@ function typesOf(table: TablePlan, targetDialect: Dialect): CanonicalType[] {
 
 /**
  * A column a mapping edit at the gate gave a type of another statistics kind (a YEAR edited to text): each database
- * would aggregate its own type (SUM of text), so the statistics and the generated suite compare it by count only; the
- * semantic tier still compares every value.
+ * would aggregate its own type (SUM of text), so the statistics and the generated suite compare it by count only (and
+ * leave it out of the top N); the semantic tier compares every value, in the edited kind where the copy converts it.
  */
+/** A column one of the two databases cannot aggregate exactly (ValidationSql.inexactAggregates): compared by count only. */
+function inexactOnEitherSide(places: Place[], type: CanonicalType): boolean {
+  return places.some((p) => validationSql(p).inexactAggregates?.(type) === true);
+}
+
 function editedAcrossKinds(plan: MigrationPlan, table: TablePlan, c: ColumnMapping, type: CanonicalType): boolean {
-  if (table.native || !c.note?.startsWith('edited by hand')) return false;
-  const target = parseTargetType(plan.targetDialect, c.targetType);
-  return target.kind !== 'unsupported' && statKind(target) !== statKind(type);
+  if (table.native || !isEditedByHand(c)) return false;
+  const target = editedType(plan.targetDialect, c);
+  return target !== null && statKind(target) !== statKind(type);
+}
+
+/**
+ * Why a table is compared in the worker rather than digested in the databases: a column of it was edited at the gate
+ * to another kind of type whose values the copy converts (lib/edited-kinds.ts). Null when none was.
+ */
+function editedRefusal(conversions: readonly (EditedConversion | null)[]): string | null {
+  const c = conversions.find((x): x is EditedConversion => x !== null);
+  return c ? `column ${c.column} was edited at the gate from ${c.from} to ${c.to}: compared in the worker, each source value converted as the copy converts it` : null;
+}
+
+/**
+ * How a side's rows are rendered for the semantic tier: under the source's column types, except the columns edited at
+ * the gate to another kind of type, rendered under the edited type; on the source side converted into it first as the
+ * copy converts them (a value that cannot be equals nothing of the target's: its row was rejected by the copy).
+ */
+function renderers(types: CanonicalType[], edited: readonly (EditedConversion | null)[] = []): { source: (row: Row) => string[]; target: (row: Row) => string[] } {
+  if (!edited.some(Boolean)) {
+    const render = (row: Row) => row.map((v, i) => canonicalValueText(v, types[i]));
+    return { source: render, target: render };
+  }
+  return {
+    source: (row) =>
+      row.map((v, i) => {
+        const c = edited[i];
+        if (!c) return canonicalValueText(v, types[i]);
+        const converted = convertEditedValue(v, c);
+        return converted.ok ? canonicalValueText(converted.value, c.type) : JSON.stringify(UNCONVERTIBLE);
+      }),
+    target: (row) => row.map((v, i) => canonicalValueText(v, edited[i]?.type ?? types[i])),
+  };
 }
 
 /** Rows copied natively are compared as stored (see ReadOptions); across dialects in their portable forms. */
@@ -257,7 +297,7 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
             const columns = table.columns.map((c, j) => ({
               name: c.column,
               type: types[j],
-              kind: editedAcrossKinds(input.plan, table, c, types[j]) ? ('other' as const) : statKind(types[j]),
+              kind: editedAcrossKinds(input.plan, table, c, types[j]) || inexactOnEitherSide([sp, tp], types[j]) ? ('other' as const) : statKind(types[j]),
               lossless: c.confidence >= 1,
             }));
             // PostgreSQL takes at most 1,664 expressions in one SELECT list: wide tables are aggregated in slices of columns.
@@ -357,7 +397,8 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
             const table = input.plan.tables[i];
             const fresh = !(resume && resume.next === i);
             const report = (p: Omit<SemanticProgress, 'next' | 'tables' | 'methods'>) => Context.current().heartbeat({ ...p, next: i, tables, methods });
-            const refusal = digests.refusal ?? inDatabaseRefusal(table, sp, tp);
+            const edited = editedConversions(input.plan.targetDialect, table);
+            const refusal = digests.refusal ?? editedRefusal(edited) ?? inDatabaseRefusal(table, sp, tp);
             let r: TableOutcome;
             if (refusal === null && digests.sessions) {
               const [s, t] = digests.sessions;
@@ -366,8 +407,14 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
               );
               methods.push({ table: table.target, method: 'database' });
             } else {
-              r = await compareTableContent(source, target, table, fresh ? null : resume.after, fresh ? null : resume.partial, (after, partial, named) =>
-                report({ after, ranges: null, partial, failures: failures + named.count, findings: [...findings, ...named.sample].slice(0, 50) }),
+              r = await compareTableContent(
+                source,
+                target,
+                table,
+                fresh ? null : resume.after,
+                fresh ? null : resume.partial,
+                (after, partial, named) => report({ after, ranges: null, partial, failures: failures + named.count, findings: [...findings, ...named.sample].slice(0, 50) }),
+                edited,
               );
               methods.push({ table: table.target, method: 'worker', reason: refusal ?? undefined });
             }
@@ -396,7 +443,11 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
             const types = typesOf(table, input.plan.targetDialect);
             return {
               name: table.source.name,
-              columns: table.columns.map((c, j) => ({ name: c.column, type: types[j], ...(editedAcrossKinds(input.plan, table, c, types[j]) ? { countOnly: true } : {}) })),
+              columns: table.columns.map((c, j) => ({
+                name: c.column,
+                type: types[j],
+                ...(editedAcrossKinds(input.plan, table, c, types[j]) || inexactOnEitherSide([sp, tp], types[j]) ? { countOnly: true } : {}),
+              })),
               primaryKey: table.source.primaryKey,
               foreignKeys: migratedForeignKeys(input.plan, table).map((fk) => ({ name: fk.name, columns: fk.columns, parent: fk.referencedTable, parentColumns: fk.referencedColumns })),
             };
@@ -638,7 +689,7 @@ export async function compareTableInDatabase(
       beat();
       const before = failures;
       const [sRows, tRows] = await Promise.all([s.rows(rangeRowsSql(sp, sides.source, from, to)), t.rows(rangeRowsSql(tp, sides.target, from, to))]);
-      diffChunk(table, keyOf, render, sRows as Row[], tRows as Row[], note);
+      diffChunk(table, keyOf, { source: render, target: render }, sRows as Row[], tRows as Row[], note);
       return failures - before;
     },
     progress(state, h) {
@@ -694,10 +745,12 @@ export async function compareTableContent(
   resumeAfter: Key | null,
   resumePartial: TableContentHash | null,
   progress: (after: Key | null, partial: TableContentHash, named: { count: number; sample: ValidationFinding[] }) => void,
+  /** Per column, the conversion of a column edited at the gate to another kind of type (lib/edited-kinds.ts editedConversions). */
+  edited: readonly (EditedConversion | null)[] = [],
 ): Promise<TableOutcome> {
   const columns = table.columns.map((c) => c.column);
   const types = typesOf(table, target.dialect);
-  const render = (row: Row) => row.map((v, i) => canonicalValueText(v, types[i]));
+  const render = renderers(types, edited);
   const hash: TableContentHash = resumePartial ?? emptyHash(table);
   const findings: ValidationFinding[] = [];
   let failures = 0;
@@ -708,12 +761,12 @@ export async function compareTableContent(
 
   if (table.copyMode === 'whole_table' || table.keyColumns.length === 0) {
     // No key: both sides as multisets of canonical rows.
-    const read = async (c: Connector, name: string) => {
+    const read = async (c: Connector, name: string, side: (row: Row) => string[]) => {
       const lines: string[] = [];
-      for await (const batch of c.readAll(name, columns, columns, SEMANTIC_CHUNK_ROWS, readOptionsOf(table, target.dialect))) for (const row of batch) lines.push(JSON.stringify(render(row)));
+      for await (const batch of c.readAll(name, columns, columns, SEMANTIC_CHUNK_ROWS, readOptionsOf(table, target.dialect))) for (const row of batch) lines.push(JSON.stringify(side(row)));
       return lines.sort();
     };
-    const [s, t] = await Promise.all([read(source, table.source.name), read(target, table.target)]);
+    const [s, t] = await Promise.all([read(source, table.source.name, render.source), read(target, table.target, render.target)]);
     const c = compareResults(s.map((l) => JSON.parse(l) as string[]), t.map((l) => JSON.parse(l) as string[]), true, ROWS_NAMED_PER_TABLE);
     hash.source_rows = s.length;
     hash.target_rows = t.length;
@@ -753,8 +806,8 @@ export async function compareTableContent(
     const tRows = buffer.slice(0, take);
     buffer = buffer.slice(take);
 
-    const sLines = sRows.map((r) => JSON.stringify(render(r)));
-    const tLines = tRows.map((r) => JSON.stringify(render(r)));
+    const sLines = sRows.map((r) => JSON.stringify(render.source(r)));
+    const tLines = tRows.map((r) => JSON.stringify(render.target(r)));
     const sDigest = chunkDigest(sLines);
     const tDigest = chunkDigest(tLines);
     hash.source_sha256 = chain(hash.source_sha256, sDigest);
@@ -778,7 +831,7 @@ export async function compareTableContent(
 function diffChunk(
   table: TablePlan,
   keyOf: (row: Row) => string[],
-  render: (row: Row) => string[],
+  render: { source: (row: Row) => string[]; target: (row: Row) => string[] },
   sRows: Row[],
   tRows: Row[],
   note: (f: ValidationFinding) => void,
@@ -792,12 +845,12 @@ function diffChunk(
     const t = targetByKey.get(id);
     const key = keyObject(table.keyColumns, k);
     if (!t) {
-      note({ check: 'row_missing', table: table.target, key, source: Object.fromEntries(columns.map((c, i) => [c, render(s)[i]])), message: `${table.target} row (${keyLabel(k)}) is missing in the target` });
+      note({ check: 'row_missing', table: table.target, key, source: Object.fromEntries(columns.map((c, i) => [c, render.source(s)[i]])), message: `${table.target} row (${keyLabel(k)}) is missing in the target` });
       continue;
     }
     targetByKey.delete(id);
-    const sv = render(s);
-    const tv = render(t);
+    const sv = render.source(s);
+    const tv = render.target(t);
     const differing = columns.filter((_, i) => sv[i] !== tv[i]);
     if (differing.length === 0) continue;
     note({
@@ -812,6 +865,6 @@ function diffChunk(
   }
   for (const t of targetByKey.values()) {
     const k = keyOf(t);
-    note({ check: 'row_extra', table: table.target, key: keyObject(table.keyColumns, k), target: Object.fromEntries(columns.map((c, i) => [c, render(t)[i]])), message: `${table.target} row (${keyLabel(k)}) exists only in the target` });
+    note({ check: 'row_extra', table: table.target, key: keyObject(table.keyColumns, k), target: Object.fromEntries(columns.map((c, i) => [c, render.target(t)[i]])), message: `${table.target} row (${keyLabel(k)}) exists only in the target` });
   }
 }

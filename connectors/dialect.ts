@@ -61,7 +61,17 @@ export interface IdentifierRules {
    * foreign key of its table (PostgreSQL: one namespace per table; MariaDB refuses it too). The plan gives a table's
    * CHECKs names none of these has. Absent: they meet none of them (Oracle: see columnCheckName).
    */
-  tableConstraints?: { columnCheck: (table: string, column: string) => string; checkedTypes?: readonly string[]; foreignKeys: boolean };
+  tableConstraints?: {
+    columnCheck: (table: string, column: string) => string;
+    checkedTypes?: readonly string[];
+    foreignKeys: boolean;
+    /**
+     * The names the database gives a table's unnamed PRIMARY KEY and UNIQUE constraints in its table's namespace of
+     * constraints (PostgreSQL: `<table>_pkey`, `<table>_<columns>_key`): a CHECK or a foreign key named so fails to be
+     * created (or takes the key's name from it), so the plan names those apart. Absent: keys meet no such name.
+     */
+    keyNames?: { primaryKey: (table: string) => string; unique: (table: string, columns: readonly string[]) => string };
+  };
   /**
    * Who holds a name among the database's own types where a type the plan creates is looked up (PostgreSQL:
    * pg_catalog, which the search path reads first), or undefined: a created type must not be named so.
@@ -188,6 +198,12 @@ export interface ValidationSql {
    * reference itself.
    */
   ownRows?(ref: string): string;
+  /**
+   * A column whose SUM, MIN and MAX this database cannot compute exactly (SQLite: a decimal wider than a REAL's 15
+   * digits, kept as exact text, sums as REAL and orders as text): the statistics and the generated suite compare it by
+   * count only (the semantic tier compares every value). Absent: none.
+   */
+  inexactAggregates?(type: CanonicalType): boolean;
   /** Length of a text in characters. */
   charLength(expr: string): string;
   /** MIN/MAX/SUM of a float, widened where the database would lose digits. */

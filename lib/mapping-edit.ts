@@ -4,10 +4,12 @@
  * lossless (widening) or lower it (narrowing). Pure: the workflow applies edits in an update handler.
  */
 import { dialectNamed } from '../connectors/dialects';
-import { baseTypeName, checkTargetOf, columnCheckFor, enumLabelsChecked, isKeyColumn } from './mapping';
+import { baseTypeName, checkTargetOf, columnCheckFor, enumLabelsChecked, isKeyColumn, renamedConstraints } from './mapping';
 import { checkForTarget } from './typemap/check';
 import { targetType } from './typemap';
 import { keptAsText, temporalRangeNote } from './temporal-range';
+import { crossType } from './typemap/common';
+import { conversionNote, editedConversion } from './edited-kinds';
 import type { CanonicalType, ColumnMapping, Dialect, MigrationPlan, SchemaObject, TablePlan } from './types';
 
 export interface MappingEdit {
@@ -16,14 +18,20 @@ export interface MappingEdit {
   target_type: string;
 }
 
+/** An enum typed with its labels, `enum('a','b')` (MariaDB/MySQL): quoted labels, '' for a quote, no backslash. */
+const ENUM_WITH_LABELS = /^enum\s*\(\s*'(?:[^'\\]|'')*'(?:\s*,\s*'(?:[^'\\]|'')*')*\s*\)$/i;
+
 export function parseTargetType(dialect: Dialect, sql: string): CanonicalType {
   const text = sql.trim();
-  if (!/^[A-Za-z][A-Za-z0-9_ ]*(\([0-9, ]+\))?( unsigned)?( with(out)? time zone)?$/i.test(text)) {
-    return { kind: 'unsupported', readNote: `"${sql}" is not a plain type name` };
-  }
+  const plain = /^[A-Za-z][A-Za-z0-9_ ]*(\([0-9, ]+\))?( unsigned)?( with(out)? time zone)?$/i.test(text);
+  const labelled = !plain && ENUM_WITH_LABELS.test(text);
+  if (!plain && !labelled) return { kind: 'unsupported', readNote: `"${sql}" is not a plain type name` };
   const types = dialectNamed(dialect).types;
   if (!types) return { kind: 'unsupported', readNote: `${dialect} targets are not supported` };
-  return types.parseTypeName(text);
+  const parsed = types.parseTypeName(text);
+  // An enum typed with its labels only where the target's own type map reads it as one (MariaDB/MySQL ENUM).
+  if (labelled && parsed.kind !== 'enum') return { kind: 'unsupported', readNote: `${dialect} has no enum type declared with its labels` };
+  return parsed;
 }
 
 /**
@@ -91,12 +99,18 @@ export function editConfidence(source: CanonicalType, proposed: CanonicalType, d
   if (s === 'timestamptz' && p === 'timestamp') return { confidence: 0.8, note: 'time zone dropped: values are stored in UTC' };
   if ((s === 'json' || s === 'uuid' || s === 'enum') && TEXT_KINDS.has(p)) {
     const fits = p === 'text' || proposed.length === undefined || s !== 'uuid' || proposed.length >= 36;
+    // A SET (read as a JSON array of its labels across dialects) is written as its labels joined by commas (lib/edited-kinds.ts).
+    const set = source.family === 'set' ? editedConversion('', source, proposed) : null;
+    if (fits && set) return { confidence: 0.9, note: conversionNote(set) };
     return fits ? { confidence: 0.9, note: `${s} stored as text: the target no longer checks its form` } : narrower('shorter than a UUID');
   }
   if (s === 'enum' && p === 'enum') {
     const missing = (source.values ?? []).filter((v) => !(proposed.values ?? []).includes(v));
     return missing.length === 0 ? { confidence: 1 } : narrower(`labels missing from the target enum: ${missing.join(', ')}`);
   }
+  // Values the copy converts into the edited kind (lib/edited-kinds.ts): the note says how.
+  const conversion = editedConversion('', crossType(source), proposed);
+  if (conversion) return { confidence: 0.5, note: conversionNote(conversion) };
   if (s === p) {
     const same = (proposed.length ?? Infinity) >= (source.length ?? Infinity);
     return same ? { confidence: 1 } : narrower('a shorter type');
@@ -129,6 +143,12 @@ export interface EditOptions {
    * ±infinity, years past 9999). Off for edits a workflow made before this existed (they were judged 0.5).
    */
   datesAsText?: boolean;
+  /**
+   * Name the plan's CHECKs and foreign keys again for the edited columns (lib/mapping.ts renamedConstraints): a constraint
+   * whose name the target now gives one it names itself (PostgreSQL's `<table>_<column>_check` of an enum edited to text)
+   * is renamed, said in the plan's notes. Off for edits a workflow made before this existed.
+   */
+  renameConstraints?: boolean;
 }
 
 /** Ends the plan notes refreshedNotes writes, so that the next edit replaces them. */
@@ -141,7 +161,7 @@ const AFTER_EDITS = ' (after mapping edits at the gate)';
 export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[], options: EditOptions = {}): { plan: MigrationPlan; edited: ColumnMapping[] } {
   const byId = new Map(edits.map((e) => [e.id, e]));
   const edited: ColumnMapping[] = [];
-  const tables = plan.tables.map((t) => ({
+  let tables = plan.tables.map((t) => ({
     ...t,
     columns: t.columns.map((c) => {
       const edit = byId.get(c.id);
@@ -165,7 +185,14 @@ export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[], opt
     }),
   }));
   const minConfidence = Math.min(1, ...tables.flatMap((t) => t.columns.map((c) => c.confidence)));
-  const notes: { notes?: string[] } = options.refreshChecks ? { notes: refreshedNotes(plan, tables) } : {};
+  if (options.renameConstraints) {
+    const renamed = renamedConstraints(plan, tables);
+    tables = renamed.tables;
+    plan = { ...plan, notes: renamed.notes };
+    const now = new Map(tables.flatMap((t) => t.columns.map((c) => [c.id, c])));
+    edited.splice(0, edited.length, ...edited.map((c) => now.get(c.id) ?? c));
+  }
+  const notes: { notes?: string[] } = options.refreshChecks ? { notes: refreshedNotes(plan, tables) } : options.renameConstraints ? { notes: plan.notes ?? [] } : {};
   if (!options.pruneExtensions || !plan.objects) return { plan: { ...plan, tables, minConfidence, ...notes }, edited };
   const extensions = stillNeeded(plan, plan.objects, tables, edited);
   const { objects, dropped } = options.pruneExtensionObjects ? withoutOrphans(plan, extensions, tables, edited) : { objects: extensions, dropped: [] };

@@ -5,7 +5,7 @@
 import type { IdentifierRules } from '../connectors/dialect';
 import { dialectNamed, isDialect } from '../connectors/dialects';
 import { fitName } from './identifiers';
-import { uniqueNames } from './unique-names';
+import { uniqueNames, type NameGiven } from './unique-names';
 import { targetType } from './typemap';
 import { checkForTarget, portableCheck, renderCheck, type CheckTarget } from './typemap/check';
 import { crossType } from './typemap/common';
@@ -273,6 +273,10 @@ function nameConstraints(tables: TablePlan[], rules: IdentifierRules, notes: str
   const shared = rules.foreignKeyNames === 'constraints';
   const ownForeignKeys = shared ? [] : uniqueNames(foreignKeys, rules, key);
   const fkName = new Map(foreignKeys.map((r, i) => [r.fk, ownForeignKeys[i]?.name ?? fitName(r.fk.name, rules)]));
+  // Where foreign keys are named per table beside the constraints the database names itself (PostgreSQL: `<table>_pkey`,
+  // `<table>_<columns>_key`, `<table>_<column>_check`), one named so (or as another of its table, once fitted) is renamed.
+  const perTable = !rules.foreignKeyNames && rules.tableConstraints?.foreignKeys ? crossDialect.flatMap((t) => namedInTable(t, rules, migrated)) : [];
+  for (const r of perTable) fkName.set(r.fk, r.given.name);
   const tableChecks = crossDialect.flatMap((t) => {
     const taken = takenInTable(t, rules, migrated, fkName);
     return (t.source.checks ?? []).map((c) => ({
@@ -298,6 +302,11 @@ function nameConstraints(tables: TablePlan[], rules: IdentifierRules, notes: str
     [...renamedAs(columnChecks, given.slice(tableChecks.length), (r) => `the check of column ${r.column.table}.${r.column.column}`)].map(([r, n]) => [r.column, n]),
   );
   const foreignKeyNames = new Map([...renamedAs(foreignKeys, givenForeignKeys, (r) => `foreign key ${r.fk.name} of ${r.table}`)].map(([r, n]) => [r.fk, n]));
+  for (const r of perTable) {
+    if (!r.given.renamed) continue;
+    notes.push(`foreign key ${r.fk.name} of ${r.table} is named ${r.given.name} in the target, because ${r.given.renamed.from} is the name of ${r.given.renamed.takenBy} there`);
+    foreignKeyNames.set(r.fk, r.given.name);
+  }
 
   let next = 0;
   return tables.map((t) => {
@@ -315,11 +324,11 @@ function nameConstraints(tables: TablePlan[], rules: IdentifierRules, notes: str
 }
 
 /**
- * The names a CHECK of table `t` may not have in the target besides those of the schema's other CHECKs
- * (IdentifierRules.tableConstraints): those the target gives its columns' own CHECKs, and its foreign keys' (their
- * names in the target: `fkName`, for the keys to migrated tables, which alone are created), each with who has it.
+ * The names the target gives constraints of table `t` it names itself, each with who has it
+ * (IdentifierRules.tableConstraints): its columns' own CHECKs and, where it says how, its primary key and its UNIQUE
+ * constraints (PostgreSQL: `<table>_pkey`, `<table>_<columns>_key`), as the CREATE TABLE across dialects writes them.
  */
-function takenInTable(t: TablePlan, rules: IdentifierRules, migrated: ReadonlySet<string>, fkName: ReadonlyMap<TableInfo['foreignKeys'][number], string>): Map<string, string> {
+function automaticNames(t: TablePlan, rules: IdentifierRules): Map<string, string> {
   const taken = new Map<string, string>();
   const shares = rules.tableConstraints;
   if (!shares) return taken;
@@ -330,6 +339,69 @@ function takenInTable(t: TablePlan, rules: IdentifierRules, migrated: ReadonlySe
       taken.set(shares.columnCheck(t.target, fitName(c.column, rules)), `the check of column ${t.source.name}.${c.column}`);
     }
   }
+  const keys = shares.keyNames;
+  if (keys && t.source.primaryKey.length) taken.set(keys.primaryKey(t.target), `the primary key of ${t.source.name}`);
+  for (const u of keys ? t.source.uniqueConstraints : []) {
+    const name = keys?.unique(t.target, u.columns.map((c) => fitName(c, rules))) as string;
+    if (!taken.has(name)) taken.set(name, `unique constraint ${u.name} of ${t.source.name}`);
+  }
+  return taken;
+}
+
+/**
+ * Names for the foreign keys of table `t` to migrated tables where the target names them per table, beside the
+ * constraints it names itself (automaticNames): the source's, unless one of those has it, or another foreign key of the
+ * table once fitted; then `_2`, `_3`, … (lib/unique-names.ts).
+ */
+function namedInTable(t: TablePlan, rules: IdentifierRules, migrated: ReadonlySet<string>): { fk: TableInfo['foreignKeys'][number]; table: string; given: NameGiven }[] {
+  const fks = t.source.foreignKeys.filter((fk) => migrated.has(fk.referencedTable));
+  if (fks.length === 0) return [];
+  const taken = automaticNames(t, rules);
+  const given = uniqueNames(
+    fks.map((fk) => ({ base: fk.name, owner: `foreign key ${fk.name} of ${t.source.name}`, ...(taken.size ? { taken } : {}) })),
+    rules,
+  );
+  return fks.map((fk, i) => ({ fk, table: t.source.name, given: given[i] }));
+}
+
+/** Whether a plan note says a constraint is named apart in the target (nameConstraints). */
+const CONSTRAINT_RENAMED = /^(check .+ of .+|foreign key .+ of .+|the check of column .+) is named .+ in the target, because .+ is the name of .+ there$/s;
+
+/**
+ * The names of the constraints of a plan's tables (CHECKs, foreign keys) given again for the tables as they are now
+ * (a mapping edit at the gate may give a column a CHECK the target names itself: an enum edited to text): each as
+ * nameConstraints gives it from the source's names, and the plan's notes of such names replaced by those that still
+ * hold. Across dialects only; deterministic.
+ */
+export function renamedConstraints(plan: MigrationPlan, tables: TablePlan[]): { tables: TablePlan[]; notes: string[] } {
+  const notes: string[] = [];
+  const unnamed = tables.map((t) =>
+    t.native
+      ? t
+      : {
+          ...t,
+          columns: t.columns.map(({ checkName: _checkName, ...c }) => c),
+          source: { ...t.source, foreignKeys: t.source.foreignKeys.map(({ targetName: _targetName, ...fk }) => fk) },
+        },
+  );
+  const named = nameConstraints(unnamed, dialectNamed(plan.targetDialect).identifiers, notes);
+  // The new notes where the old ones were (planning wrote them together), so a plan whose names stay reads as it did.
+  const old = plan.notes ?? [];
+  const at = old.findIndex((n) => CONSTRAINT_RENAMED.test(n));
+  const kept = old.filter((n) => !CONSTRAINT_RENAMED.test(n));
+  const before = at < 0 ? kept.length : old.slice(0, at).filter((n) => !CONSTRAINT_RENAMED.test(n)).length;
+  return { tables: named, notes: [...kept.slice(0, before), ...notes, ...kept.slice(before)] };
+}
+
+/**
+ * The names a CHECK of table `t` may not have in the target besides those of the schema's other CHECKs
+ * (IdentifierRules.tableConstraints): those the target gives its columns' own CHECKs, and its foreign keys' (their
+ * names in the target: `fkName`, for the keys to migrated tables, which alone are created), each with who has it.
+ */
+function takenInTable(t: TablePlan, rules: IdentifierRules, migrated: ReadonlySet<string>, fkName: ReadonlyMap<TableInfo['foreignKeys'][number], string>): Map<string, string> {
+  const taken = automaticNames(t, rules);
+  const shares = rules.tableConstraints;
+  if (!shares) return taken;
   if (shares.foreignKeys) {
     for (const fk of t.source.foreignKeys) if (migrated.has(fk.referencedTable)) taken.set(fkName.get(fk) ?? fitName(fk.name, rules), `foreign key ${fk.name} of ${t.source.name}`);
   }
@@ -515,6 +587,11 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   const columns = tables.flatMap((t) => t.columns);
   if (!(native && schema.spatialRefs?.length)) notes.push(...customSpatialRefNotes(schema));
   if (!native) notes.push(...codeObjectNotes(schema, targetDialect));
+  for (const t of schema.tables.filter((x) => x.systemVersioned)) {
+    notes.push(
+      `table ${t.name} is system-versioned: its current rows are migrated (row start and end columns as plain values), not its history, and the target table is not versioned`,
+    );
+  }
   // Natively a column may have no declared type at all (SQLite): the target declares it as the source does.
   const blockers = tables
     .flatMap((t) => t.columns.filter((c) => c.canonical.kind === 'unsupported' || (!c.targetType && !(t.native && c.sourceType === ''))))

@@ -53,6 +53,11 @@ export interface CanonicalType {
   readConfidence?: number;
   readNote?: string;
   /**
+   * A time that may be a duration rather than a time of day (MySQL TIME: −838:59:59 to 838:59:59): a target whose
+   * time holds one day only says so (its rows beyond are rejected, by key).
+   */
+  duration?: boolean;
+  /**
    * Validation only (never in a plan): a date or timestamp the target keeps as text (a mapping edit), whose values
    * are read as the source's own text, all of them: a MariaDB/MySQL zero date stays '0000-00-00' instead of NULL.
    */
@@ -185,6 +190,11 @@ export interface TableInfo {
   partitioning?: { by: string; partitions: PartitionInfo[] };
   /** Tables this one inherits from (PostgreSQL table inheritance): their rows are read without this table's. */
   inherits?: string[];
+  /**
+   * A system-versioned table (MariaDB WITH SYSTEM VERSIONING): its current rows are migrated, with its row start and
+   * end columns as plain values; its history is not, and the target table is not versioned (said in the plan's notes).
+   */
+  systemVersioned?: boolean;
   /**
    * The table's CREATE statement as the database keeps it, written by its author (SQLite's sqlite_schema.sql): a target
    * of the same dialect creates the table from it, with every column type, default, CHECK, key and collation as written.

@@ -597,7 +597,8 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     if (!c.nullable) def += ' NOT NULL';
     const identity = this.identityClause(plan, c);
     // MariaDB reports defaults as SQL (quoted literals, current_timestamp(), b'101', …).
-    if (!identity && source?.default != null) def += ` DEFAULT ${source.default}`;
+    // A sequence's default names it without a database (see introspectTables): here, the target's.
+    if (!identity && source?.default != null) def += ` DEFAULT ${source.default.split('nextval(`').join(`nextval(${this.q(this.schema)}.\``)}`;
     if (source?.onUpdate) def += ` ON UPDATE ${source.onUpdate}`;
     if (identity) def += ' ' + identity;
     if (source?.comment) def += ` COMMENT ${lit(source.comment)}`;
@@ -729,6 +730,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   override async introspect(options: IntrospectOptions = {}): Promise<SchemaInfo> {
     const schema = await this.describeTables(options);
     const objects = [
+      ...(await this.guard('introspect sequences', () => this.sequences())),
       ...(await this.guard('introspect routines', () => this.routines())),
       ...(await this.guard('introspect views', () => this.views())),
       ...(await this.guard('introspect triggers', () => this.triggers())),
@@ -823,6 +825,25 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   }
 
   /**
+   * The database's sequences (MariaDB CREATE SEQUENCE) as SHOW CREATE SEQUENCE prints them, made before the tables (a
+   * column's default may take NEXT VALUE FOR one), then set to hand out next the value the source would (its
+   * next_not_cached_value: values a source session holds cached are never handed out twice).
+   */
+  private async sequences(): Promise<SchemaObject[]> {
+    const names = await this.exec("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'SEQUENCE' ORDER BY TABLE_NAME", [this.schema]);
+    const out: SchemaObject[] = [];
+    for (const [name] of names) {
+      const q = this.qt(String(name));
+      const [[, text]] = (await this.exec(`SHOW CREATE SEQUENCE ${q}`)) as [[unknown, unknown]];
+      const [[next]] = (await this.exec(`SELECT next_not_cached_value FROM ${q}`)) as [[unknown]];
+      if (typeof text !== 'string' || !text) continue;
+      const create = text.replace(/^CREATE SEQUENCE `(?:[^`]|``)*`\.`/i, 'CREATE SEQUENCE `');
+      out.push({ kind: 'sequence', name: String(name), stage: 'before_tables', create: [create, `SELECT SETVAL(${this.q(String(name))}, ${BigInt(String(next))}, 0)`] });
+    }
+    return out;
+  }
+
+  /**
    * The database's events as SHOW CREATE EVENT prints them, without the DEFINER, made after the data under the
    * sql_mode and time zone they were created in (their STARTS and ENDS are in that zone), ENABLED or DISABLED as the
    * source's are: the target runs them once the event scheduler is on, as mysqldump --events would have them.
@@ -907,7 +928,8 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     const params = only ? [s, ...only] : [s];
     const wanted = options.tables ? new Set(options.tables) : undefined;
     const tableRows = (await this.exec(
-      `SELECT TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'${named}`,
+      // A system-versioned table (MariaDB) is a table too: its current rows are migrated (TableInfo.systemVersioned).
+      `SELECT TABLE_NAME, TABLE_ROWS, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')${named}`,
       params,
     )).filter((r) => !wanted || wanted.has(String(r[0])));
     tableRows.sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : String(a[0]) > String(b[0]) ? 1 : 0));
@@ -941,11 +963,15 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       const name = String(r[0]);
       const cols: ColumnInfo[] = (columnsOf.get(name) ?? [])
         .map((c) => {
-          const extra = String(c[5] ?? '');
+          // A system-versioned table's row start and end (GENERATED ALWAYS AS ROW START/END) are plain values elsewhere.
+          const period = /^ROW (START|END)$/i.test(String(c[6] ?? ''));
+          const extra = period ? '' : String(c[5] ?? '');
           const generated = /\bGENERATED\b/i.test(extra) && c[6] !== null ? String(c[6]) : undefined;
           // Defaults as SQL: MariaDB reports them so; MySQL's are made so (an unquoted literal is no SQL).
           const reported = generated || c[4] === null || (mariadb && c[4] === 'NULL') ? null : String(c[4]);
-          const rawDefault = reported === null || mariadb ? reported : mysqlDefaultSql(reported, extra, String(c[2]));
+          // A sequence's default names it in this database (nextval(`db`.`seq`)): said without it, the target names its own.
+          const local = reported?.split(`nextval(${this.q(s)}.`).join('nextval(') ?? null;
+          const rawDefault = local === null || mariadb ? local : mysqlDefaultSql(local, extra, String(c[2]));
           const onUpdate = /\bon update (.+)$/i.exec(extra)?.[1];
           return {
             name: String(c[1]),
@@ -1009,6 +1035,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
         checks: (checksOf.get(name) ?? []).map((x) => ({ name: x.name, definition: x.definition })),
         ...(tableComment ? { comment: tableComment } : {}),
         ...(counter ? { nextAutoIncrement: counter } : {}),
+        ...(r[2] === 'SYSTEM VERSIONED' ? { systemVersioned: true } : {}),
         rowEstimate: Number(r[1] ?? 0),
       };
     });

@@ -109,7 +109,7 @@ function baseType(info: MysqlNativeType): CanonicalType {
     case 'date':
       return { kind: 'date', readNote: zeroDates };
     case 'time':
-      return { kind: 'time', precision: a, readNote: 'MySQL TIME may hold durations beyond 24 hours' };
+      return { kind: 'time', precision: a, duration: true, readNote: 'MySQL TIME may hold durations beyond 24 hours' };
     case 'datetime':
       return { kind: 'timestamp', precision: a, readNote: zeroDates };
     case 'timestamp':

@@ -20,20 +20,34 @@ function clip(name: string, bytes: number): string {
 }
 
 /**
- * The name PostgreSQL gives a column's unnamed CHECK, as its makeObjectName does: `<table>_<column>_check`, the longer
- * of the two names cut first until it fits in 63 bytes.
+ * A name as PostgreSQL's makeObjectName makes it: `<name1>_<name2>_<label>` (or `<name1>_<label>`), the longer of the
+ * two names cut first until the whole fits in 63 bytes.
  */
-export function columnCheckName(table: string, column: string): string {
-  const label = 'check';
-  const room = limits.maxNameBytes - (label.length + 2);
-  let a = utf8Length(table);
-  let b = utf8Length(column);
+function objectName(name1: string, name2: string | null, label: string): string {
+  const room = limits.maxNameBytes - (label.length + 1) - (name2 === null ? 0 : 1);
+  let a = utf8Length(name1);
+  let b = name2 === null ? 0 : utf8Length(name2);
   while (a + b > room) {
     if (a > b) a--;
     else b--;
   }
-  return `${clip(table, a)}_${clip(column, b)}_${label}`;
+  return name2 === null ? `${clip(name1, a)}_${label}` : `${clip(name1, a)}_${clip(name2, b)}_${label}`;
 }
+
+/** The name PostgreSQL gives a column's unnamed CHECK: `<table>_<column>_check`, cut to fit as makeObjectName does. */
+export function columnCheckName(table: string, column: string): string {
+  return objectName(table, column, 'check');
+}
+
+/**
+ * The names PostgreSQL gives a table's unnamed PRIMARY KEY (`<table>_pkey`) and UNIQUE constraints
+ * (`<table>_<column>[_<column>…]_key`), as the CREATE TABLE across dialects writes them (connectors/sql-connector.ts
+ * tableConstraints). Before any other relation of the schema holds them (PostgreSQL then adds a digit).
+ */
+export const keyNames = {
+  primaryKey: (table: string) => objectName(table, null, 'pkey'),
+  unique: (table: string, columns: readonly string[]) => objectName(table, columns.join('_'), 'key'),
+};
 
 /** Who holds a type name in pg_catalog (see CATALOG_TYPES), or undefined. */
 export function builtinType(name: string): string | undefined {
@@ -53,7 +67,7 @@ export const postgres = {
   fileExtensions: [],
   driver: 'pg',
   capabilities: { supported: true, schemas: true, enums: true, arrays: true, transactionalDdl: true, inDatabaseDigest: true, fileBased: false, strictBooleans: true },
-  identifiers: { quote: (name: string) => doubleQuoted(fitName(name, limits)), literal: ansiLiteral, caseFolding: 'lower', ...limits, tableConstraints: { columnCheck: columnCheckName, foreignKeys: true }, builtinType },
+  identifiers: { quote: (name: string) => doubleQuoted(fitName(name, limits)), literal: ansiLiteral, caseFolding: 'lower', ...limits, tableConstraints: { columnCheck: columnCheckName, foreignKeys: true, keyNames }, builtinType },
   types: {
     fromCanonical,
     parseTypeName,

@@ -4,6 +4,9 @@ import { fitName } from '../../lib/identifiers';
 import { portableCheck } from '../../lib/typemap/check';
 import { compact, portableAs, typeArgs, type TargetTypeChoice, type TargetTypeContext } from '../../lib/typemap/common';
 
+/** A MySQL TIME (a duration up to ±838 hours) into a time of day (CanonicalType.duration). */
+const DURATION_NOTE = 'a time of day from 00:00:00 to 24:00:00 here: a row whose value is negative or beyond (a duration) is rejected, named by its key';
+
 export interface PostgresNativeType {
   /** format_type(atttypid, atttypmod), e.g. `character varying(160)`, `timestamp(3) with time zone`. */
   formatted: string;
@@ -327,8 +330,10 @@ export function fromCanonical(type: CanonicalType, context: TargetTypeContext = 
       return { sql: 'text', confidence: 1 };
     case 'date':
       return { sql: 'date', confidence: 1 };
-    case 'time':
-      return { sql: p === undefined ? 'time without time zone' : `time(${Math.min(p, 6)}) without time zone`, confidence: 1 };
+    case 'time': {
+      const sql = p === undefined ? 'time without time zone' : `time(${Math.min(p, 6)}) without time zone`;
+      return type.duration ? { sql, confidence: 0.9, note: DURATION_NOTE } : { sql, confidence: 1 };
+    }
     case 'timestamp':
       return { sql: p === undefined ? 'timestamp without time zone' : `timestamp(${Math.min(p, 6)}) without time zone`, confidence: 1 };
     case 'timestamptz':

@@ -149,7 +149,9 @@ export function fromCanonical(type: CanonicalType, _context: TargetTypeContext =
     case 'date':
       return { sql: 'DATE', confidence: 1 };
     case 'time':
-      return { sql: `TIME(${p})`, confidence: 1 };
+      return type.duration
+        ? { sql: `TIME(${p})`, confidence: 0.9, note: 'a time of day up to 23:59:59.999999999 here: a row whose value is negative or beyond (a duration) is rejected, named by its key' }
+        : { sql: `TIME(${p})`, confidence: 1 };
     case 'timestamp':
       return { sql: `TIMESTAMP_NTZ(${p})`, confidence: 1 };
     case 'timestamptz':

@@ -184,7 +184,7 @@ export interface SuiteQuery {
 
 export interface SuiteTable {
   name: string;
-  /** countOnly: no aggregates of its own (a type a mapping edit changed to another kind: see activities/validation.ts). */
+  /** countOnly: no aggregates of its own, not in the top N (a type a mapping edit changed to another kind: see activities/validation.ts). */
   columns: { name: string; type: CanonicalType; countOnly?: boolean }[];
   primaryKey: string[];
   foreignKeys: { name: string; columns: string[]; parent: string; parentColumns: string[] }[];
@@ -238,8 +238,9 @@ export function generatedSuite(p: Place, tables: SuiteTable[], names: (table: st
         types: [c.type, c.type, sumType(c.type), COUNT_TYPE],
       });
     }
-    // Columns of types only one dialect has are read raw here, each database in its own form: the semantic tier compares them.
-    const plain = t.columns.filter((c) => !c.type.family);
+    // Columns of types only one dialect has are read raw here, each database in its own form, and columns edited at the
+    // gate to another kind of type are each side's own kind: the semantic tier compares them (converted: lib/edited-kinds.ts).
+    const plain = t.columns.filter((c) => !c.type.family && !c.countOnly);
     if (t.primaryKey.length > 0) {
       const cols = plain.map((c) => selected(p, q(p, c.name), c.type)).join(', ');
       out.push({

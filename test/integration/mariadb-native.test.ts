@@ -6,7 +6,8 @@
  * column is generated again, and the AUTO_INCREMENT counter is past the highest copied value.
  */
 import type { ValidationReport } from '../../lib/migration';
-import { revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
+import type { MigrationPlan } from '../../lib/types';
+import { planQuery, revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
 import { mariadbRows, type TempDatabase } from '../helpers/databases';
 import { migrationSuite } from '../helpers/suite';
 import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
@@ -93,6 +94,14 @@ const ROWS = [
   `CREATE PROCEDURE add_item(IN p DECIMAL(10,2)) MODIFIES SQL DATA INSERT INTO items (price, qty) VALUES (p, 1)`,
   // A body that reads as its sql_mode says: || is CONCAT under PIPES_AS_CONCAT, OR otherwise.
   `SET STATEMENT sql_mode = 'PIPES_AS_CONCAT' FOR CREATE FUNCTION joined(a VARCHAR(10), b VARCHAR(10)) RETURNS VARCHAR(20) DETERMINISTIC RETURN a || b`,
+  // A sequence (advanced past its start) a column's default takes values from, and a system-versioned table with history.
+  'CREATE SEQUENCE ticket START WITH 100 INCREMENT BY 5 CACHE 10',
+  'SELECT NEXT VALUE FOR ticket',
+  'CREATE TABLE tickets (id INT PRIMARY KEY DEFAULT (NEXT VALUE FOR ticket), note VARCHAR(10))',
+  "INSERT INTO tickets (note) VALUES ('first'), ('second')",
+  'CREATE TABLE prices (id INT PRIMARY KEY, amount DECIMAL(10,2)) WITH SYSTEM VERSIONING',
+  'INSERT INTO prices VALUES (1, 1.00), (2, 2.00)',
+  'UPDATE prices SET amount = 1.50 WHERE id = 1',
   // An event, made in another time zone than the target's sessions (its STARTS is in that zone).
   `SET STATEMENT time_zone = '+05:00' FOR CREATE EVENT purge_empty ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 03:00:00' DISABLE COMMENT 'nightly' DO DELETE FROM items WHERE qty = 0`,
 ];
@@ -101,13 +110,17 @@ function query(db: TempDatabase, sql: string, params: unknown[] = []): Promise<R
   return mariadbRows(db.endpoint, sql, params);
 }
 
-const columnsOf = (db: TempDatabase) =>
-  query(
-    db,
-    `SELECT TABLE_NAME t, COLUMN_NAME c, COLUMN_TYPE type, IS_NULLABLE n, COLUMN_DEFAULT d, EXTRA x, GENERATION_EXPRESSION g, COLLATION_NAME coll
-       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`,
-    [db.name],
-  );
+/** Columns of the database's tables (not its sequences'), a default naming a sequence of its own said as `DB`.`seq`. */
+const columnsOf = async (db: TempDatabase) =>
+  (
+    await query(
+      db,
+      `SELECT c.TABLE_NAME t, COLUMN_NAME c, COLUMN_TYPE type, IS_NULLABLE n, COLUMN_DEFAULT d, EXTRA x, GENERATION_EXPRESSION g, COLLATION_NAME coll
+         FROM information_schema.COLUMNS c JOIN information_schema.TABLES USING (TABLE_SCHEMA, TABLE_NAME)
+        WHERE TABLE_SCHEMA = ? AND TABLE_TYPE <> 'SEQUENCE' ORDER BY c.TABLE_NAME, ORDINAL_POSITION`,
+      [db.name],
+    )
+  ).map((r): Record<string, unknown> => ({ ...r, d: typeof r.d === 'string' ? r.d.split(`\`${db.name}\`.`).join('`DB`.') : r.d }));
 
 /** Every row of a table as the test's own text of each stored value: HEX of the bytes (text columns in their own character set). */
 async function contents(db: TempDatabase, table: string, columns: string[]): Promise<string[]> {
@@ -200,6 +213,20 @@ test('MariaDB → MariaDB: native types, values byte for byte, generated columns
     expect.objectContaining({ n: 'purge_empty', z: '+05:00', s: '2030-01-01 03:00:00', st: 'DISABLED', d: 'DELETE FROM items WHERE qty = 0', note: 'nightly' }),
   ]);
   expect(await events(targetDb)).toEqual(await events(sourceDb));
+
+  // The sequence hands out next what the source would (its next value not cached: 100 + 10 × 5), and the table's
+  // default takes it from the target's own sequence.
+  expect(await query(targetDb, 'SELECT id, note FROM tickets ORDER BY id')).toEqual([{ id: 105, note: 'first' }, { id: 110, note: 'second' }]);
+  await query(targetDb, "INSERT INTO tickets (note) VALUES ('third')");
+  expect(await query(targetDb, "SELECT id FROM tickets WHERE note = 'third'")).toEqual([{ id: 150 }]);
+  expect(await query(targetDb, "SELECT COLUMN_DEFAULT d FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'tickets' AND COLUMN_NAME = 'id'", [targetDb.name])).toEqual([
+    { d: `nextval(\`${targetDb.name}\`.\`ticket\`)` },
+  ]);
+  await query(targetDb, "DELETE FROM tickets WHERE note = 'third'");
+  // The system-versioned table's current rows, said in the plan's notes.
+  expect(await query(targetDb, 'SELECT id, CAST(amount AS CHAR) a FROM prices ORDER BY id')).toEqual([{ id: 1, a: '1.50' }, { id: 2, a: '2.00' }]);
+  const plan = (await handle.query(planQuery)) as MigrationPlan;
+  expect(plan.notes).toContain('table prices is system-versioned: its current rows are migrated (row start and end columns as plain values), not its history, and the target table is not versioned');
   await query(targetDb, 'CALL add_item(3.50)');
   expect(await query(targetDb, 'SELECT CAST(price AS CHAR) p, code FROM items WHERE id > 101')).toEqual([{ p: '3.50', code: 'auto-1' }]);
   await query(targetDb, 'DELETE FROM items WHERE id > 40');

@@ -26,6 +26,8 @@
  * - recorded by gate-spatial-ref-edits.test.ts with the edits-prune-extension-objects patch: PostGIS → PostgreSQL, the
  *   columns in an SRID the source's users added edited to text at the gate one by one, the spatial_ref_sys row and
  *   PostGIS no longer created (gate-edits-prune-spatial-refs).
+ * - recorded by gate-constraint-names.test.ts with the edits-rename-constraints patch: MariaDB → PostgreSQL, an ENUM
+ *   edited to text at the gate, the foreign key named as its CHECK renamed (gate-edits-rename-constraints).
  * - recorded by dates-beyond.test.ts with the edits-dates-as-text patch: PostgreSQL → MariaDB, dates and timestamps
  *   (BC, ±infinity, past 9999) edited to text at the gate, validated, a value changed and caught
  *   (gate-edits-dates-as-text). */

@@ -76,6 +76,17 @@ describe('MariaDB types in their portable forms', () => {
     for (const t of ["set('a','b')", 'geometry', 'bit(10)', 'inet6']) expect(mysql.toCanonical({ columnType: t }).kind).toBe('native');
   });
 
+  test('TIME, a duration up to ±838 hours, is said to be one where the target keeps a time of day only', () => {
+    const time = myCross('time(3)');
+    expect(time).toMatchObject({ kind: 'time', precision: 3, duration: true });
+    expect(targetType('postgresql', time)).toMatchObject({ sql: 'time(3) without time zone', confidence: 0.9, note: expect.stringMatching(/rejected, named by its key/) });
+    expect(targetType('snowflake', time)).toMatchObject({ confidence: 0.9 });
+    expect(targetType('sqlite', time)).toMatchObject({ confidence: 1 });
+    expect(targetType('mysql', time)).toMatchObject({ sql: 'TIME(3)', confidence: 1 });
+    // A PostgreSQL time is a time of day: nothing to say.
+    expect(targetType('postgresql', pgCross('time(3) without time zone'))).toMatchObject({ confidence: 1 });
+  });
+
   test('unsigned integers take the next wider type', () => {
     expect(targetType('postgresql', myCross('smallint unsigned')).sql).toBe('integer');
     expect(targetType('postgresql', myCross('int unsigned')).sql).toBe('bigint');

@@ -214,7 +214,7 @@ describe('validation SQL in Oracle', () => {
     expect(sqlOf('join EVENT → DAY on D')).toBe(`SELECT LTRIM(TO_CHAR(p."D", 'SYYYY-MM-DD')), COUNT(*) FROM "CHINOOK"."EVENT" c JOIN "CHINOOK"."DAY" p ON p."D" = c."D" GROUP BY p."D"`);
     // Other dialects select the columns themselves.
     const pg = generatedSuite({ dialect: 'postgresql', schema: 'public' }, tables, (t) => t);
-    expect(pg.find((q) => q.name === 'top 10 EVENT by key')?.sql).toBe('SELECT "ID", "D", "AT" FROM "public"."EVENT" ORDER BY "ID" LIMIT 10');
+    expect(pg.find((q) => q.name === 'top 10 EVENT by key')?.sql).toBe('SELECT "ID", "D", "AT" FROM ONLY "public"."EVENT" ORDER BY "ID" LIMIT 10');
 
     // What Oracle printed for the top rows, read back: only the typed temporal columns are converted, not text.
     const top = suite.find((q) => q.name === 'top 10 EVENT by key');

@@ -6,6 +6,7 @@ import { dialectNamed } from '../../connectors/dialects';
 import { OracleConnector } from '../../connectors/oracle';
 import { utf8Length } from '../../lib/identifiers';
 import { planMigration } from '../../lib/mapping';
+import { applyMappingEdits } from '../../lib/mapping-edit';
 import type { ColumnInfo, Dialect, SchemaInfo, TableInfo } from '../../lib/types';
 import { uniqueNames } from '../../lib/unique-names';
 
@@ -262,6 +263,58 @@ describe('foreign-key names', () => {
     const p = plan([table('parent', [col('x', { kind: 'int32' })], [['x_pos', 'CHECK (x > 0)']]), child('child_a', 'parent_x_pos')], 'oracle');
     expect(p.tables[0].source.checks?.map((c) => c.targetName)).toEqual(['parent_x_pos']);
     expect(fkNames(p)).toEqual(['parent_x_pos_2']);
+  });
+
+  test("PostgreSQL names a table's primary key, UNIQUE constraints and columns' CHECKs itself: a foreign key named so is renamed, noted", () => {
+    const c: TableInfo = {
+      ...table('c', [col('parent_id', { kind: 'int32' }), col('a', { kind: 'int32' }), col('b', { kind: 'int32' }), col('y', { kind: 'int16', check: 'VALUE > 1900' }, 'year(4)')]),
+      uniqueConstraints: [{ name: 'uq_ab', columns: ['a', 'b'] }],
+      foreignKeys: ['c_pkey', 'c_a_b_key', 'c_y_check', 'fk_ok', 'c_b_key'].map((name) => ({ name, columns: ['parent_id'], referencedTable: 'parent', referencedColumns: ['id'] })),
+    };
+    const p = plan([table('parent', []), c], 'postgresql');
+    expect(fkNames(p)).toEqual(['c_pkey_2', 'c_a_b_key_2', 'c_y_check_2', 'fk_ok', 'c_b_key']);
+    expect(p.notes).toEqual([
+      'foreign key c_pkey of c is named c_pkey_2 in the target, because c_pkey is the name of the primary key of c there',
+      'foreign key c_a_b_key of c is named c_a_b_key_2 in the target, because c_a_b_key is the name of unique constraint uq_ab of c there',
+      'foreign key c_y_check of c is named c_y_check_2 in the target, because c_y_check is the name of the check of column c.y there',
+    ]);
+    // The same plan again: the same names. A table of another name holds none of them.
+    expect(fkNames(plan([table('parent', []), c], 'postgresql'))).toEqual(fkNames(p));
+    expect(fkNames(plan([table('parent', []), { ...c, name: 'd' }], 'postgresql'))).toEqual(['c_pkey', 'c_a_b_key', 'c_y_check', 'fk_ok', 'c_b_key']);
+    // MariaDB names its keys PRIMARY and after their columns, in another namespace than its foreign keys': nothing renamed.
+    expect(plan([table('parent', []), c], 'mysql').tables[1].source.foreignKeys.map((fk) => fk.targetName)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  test("PostgreSQL: a CHECK named as the table's primary key or a UNIQUE constraint is renamed (the key would have taken <name>1)", () => {
+    const t: TableInfo = { ...table('t', [col('a', { kind: 'int32' })], [['pkey', 'CHECK (a > 0)'], ['a_key', 'CHECK (a < 9)']]), uniqueConstraints: [{ name: 'ua', columns: ['a'] }] };
+    const p = plan([t], 'postgresql');
+    expect(p.tables[0].source.checks?.map((x) => x.targetName)).toEqual(['t_pkey_2', 't_a_key_2']);
+    expect(p.notes).toContain('check pkey of t is named t_pkey_2 in the target, because t_pkey is the name of the primary key of t there');
+    // Cut as makeObjectName cuts them.
+    const long = 'k'.repeat(62);
+    expect(pg.tableConstraints?.keyNames?.primaryKey(long)).toBe(`${'k'.repeat(58)}_pkey`);
+    expect(pg.tableConstraints?.keyNames?.unique(long, ['a', 'b'])).toBe(`${'k'.repeat(55)}_a_b_key`);
+  });
+
+  test('a mapping edit that gives a column a CHECK PostgreSQL names itself (an enum edited to text) renames the foreign key named so, noted; edited again to a type without that CHECK, the key has its name back', () => {
+    const c: TableInfo = {
+      ...table('c', [col('parent_id', { kind: 'int32' }), enumColumn('e')]),
+      foreignKeys: [{ name: 'c_e_check', columns: ['parent_id'], referencedTable: 'parent', referencedColumns: ['id'] }],
+    };
+    const p = plan([table('parent', []), c], 'postgresql');
+    expect(fkNames(p)).toEqual(['c_e_check']);
+    const options = { refreshChecks: true, renameConstraints: true };
+    const edited = applyMappingEdits(p, [{ id: 'c.e', target_type: 'text' }], options).plan;
+    expect(fkNames(edited)).toEqual(['c_e_check_2']);
+    expect(edited.notes).toEqual(['foreign key c_e_check of c is named c_e_check_2 in the target, because c_e_check is the name of the check of column c.e there']);
+    const undone = applyMappingEdits(edited, [{ id: 'c.e', target_type: 'bytea' }], options).plan;
+    expect(fkNames(undone)).toEqual(['c_e_check']);
+    expect(undone.notes).toEqual([]);
+    // An edit that changes no name leaves the plan's notes as they were, in their order.
+    const withNotes = { ...edited, notes: ['a note before', ...(edited.notes ?? []), 'a note after'] };
+    expect(applyMappingEdits(withNotes, [{ id: 'c.parent_id', target_type: 'bigint' }], options).plan.notes).toEqual(withNotes.notes);
+    // Edits made before the patch leave the names as planned.
+    expect(fkNames(applyMappingEdits(p, [{ id: 'c.e', target_type: 'text' }], { refreshChecks: true }).plan)).toEqual(['c_e_check']);
   });
 
   test('PostgreSQL and SQLite keep them per table: the names stay the source\'s, no targetName', () => {

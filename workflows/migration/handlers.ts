@@ -47,6 +47,12 @@ const REFRESH_CHECKS_PATCH = 'edits-refresh-checks';
  * or whose extension the plan no longer creates (lib/mapping-edit.ts pruneExtensionObjects).
  */
 const PRUNE_EXTENSION_OBJECTS_PATCH = 'edits-prune-extension-objects';
+/**
+ * Edits name the plan's CHECKs and foreign keys again, apart from the names the target gives the constraints it names
+ * itself (lib/mapping-edit.ts renameConstraints: a foreign key named `<table>_<column>_check` once that column, an enum,
+ * is edited to text with its labels as a CHECK).
+ */
+const RENAME_CONSTRAINTS_PATCH = 'edits-rename-constraints';
 /** A date or timestamp edited to text is judged as keeping every value (EditOptions.datesAsText). */
 const DATES_AS_TEXT_PATCH = 'edits-dates-as-text';
 
@@ -115,6 +121,7 @@ export function setHandlers(run: MigrationRun): void {
         pruneExtensions: wf.patched(PRUNE_EXTENSIONS_PATCH),
         refreshChecks: wf.patched(REFRESH_CHECKS_PATCH),
         pruneExtensionObjects: wf.patched(PRUNE_EXTENSION_OBJECTS_PATCH),
+        renameConstraints: wf.patched(RENAME_CONSTRAINTS_PATCH),
         datesAsText: wf.patched(DATES_AS_TEXT_PATCH),
       });
       state.plan = result.plan;
