@@ -72,8 +72,17 @@ export function currentTimeDefault(expression: string | null): 'timestamp' | 'da
 /** Kinds a current-time default means the same for. */
 export const TEMPORAL_DEFAULT_KINDS: ReadonlySet<string> = new Set(['timestamp', 'timestamptz', 'date']);
 
+/**
+ * A column a key or a foreign key is made of: a target that cannot key an unbounded type (MariaDB TEXT/BLOB) gives it
+ * a bounded one, the referencing columns the same as the referenced (a LONGTEXT child of a VARCHAR(255) key could not
+ * be a foreign key: MariaDB errno 150, and the migration failed after the copy).
+ */
 export function isKeyColumn(table: TableInfo, column: string): boolean {
-  return table.primaryKey.includes(column) || table.uniqueConstraints.some((u) => u.columns.includes(column));
+  return (
+    table.primaryKey.includes(column) ||
+    table.uniqueConstraints.some((u) => u.columns.includes(column)) ||
+    table.foreignKeys.some((fk) => fk.columns.includes(column))
+  );
 }
 
 function joinNotes(...notes: (string | undefined)[]): string | undefined {
@@ -580,7 +589,9 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   // Extensions the plan creates before the tables hold columns as installed ones do.
   const creatable = (options.offeredExtensions ?? []).filter((e) => e.create).map((e) => e.name);
   const extensions = [...(options.targetExtensions ?? []), ...creatable];
-  const planned = parentsFirst(schema.tables).map((t) => planTable(t, targetDialect, native, notes, extensions, schema.dialect));
+  // A table without columns (PostgreSQL allows one) is no table MariaDB, SQLite or a copy can make: said, left out.
+  for (const t of schema.tables.filter((x) => x.columns.length === 0)) notes.push(`table ${t.name} is not migrated, because it has no columns`);
+  const planned = parentsFirst(schema.tables.filter((t) => t.columns.length > 0)).map((t) => planTable(t, targetDialect, native, notes, extensions, schema.dialect));
   const crossDialect = !native && isDialect(targetDialect);
   const named = crossDialect ? nameCreatedTypes(nameConstraints(planned, dialectNamed(targetDialect).identifiers, notes), targetDialect, notes) : planned;
   const { tables, objects: extensionObjects } = crossDialect ? offeredExtensions(schema, targetDialect, options, named, notes) : { tables: named, objects: [] };

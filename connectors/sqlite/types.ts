@@ -131,9 +131,9 @@ export function fromCanonical(type: CanonicalType, _context: TargetTypeContext =
     case 'int32':
       return { sql: 'INT', confidence: 1 };
     case 'int64':
-      return type.unsigned
-        ? { sql: 'BIGINT', confidence: 0.8, note: 'SQLite integers are signed 64-bit: values above 9223372036854775807 do not fit' }
-        : { sql: 'BIGINT', confidence: 1 };
+      if (type.unsigned) return { sql: 'BIGINT', confidence: 0.8, note: 'SQLite integers are signed 64-bit: values above 9223372036854775807 do not fit' };
+      // An auto-increment key is declared INTEGER, as the table is created (only INTEGER PRIMARY KEY is the rowid): 64-bit.
+      return { sql: type.autoIncrement ? 'INTEGER' : 'BIGINT', confidence: 1 };
     case 'decimal':
       if (type.precision !== undefined && type.precision <= REAL_DIGITS) {
         return { sql: `NUMERIC(${type.precision},${type.scale ?? 0})`, confidence: 1 };

@@ -149,6 +149,13 @@ describe('planMigration', () => {
       'views not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): v1, v2',
       'triggers not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): t1',
     ]);
+    // A table without columns (PostgreSQL allows one) is left out in every direction, said; the rest migrate.
+    const withEmpty: SchemaInfo = { ...pg, tables: [...pg.tables, table('nothing', [])] };
+    for (const to of ['postgresql', 'mysql', 'sqlite'] as const) {
+      const planned = planMigration(withEmpty, to, { targetSchema: 'x' });
+      expect(planned.tables.map((t) => t.source.name)).toEqual(['parent', 'child']);
+      expect(planned.notes).toContain('table nothing is not migrated, because it has no columns');
+    }
     // Types the columns use are mapped with the columns, not listed.
     expect((toMysql.notes ?? []).some((n) => /not migrated, because/.test(n))).toBe(false);
   });
