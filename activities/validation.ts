@@ -66,7 +66,7 @@ import {
   type SuiteQuery,
   type SuiteTable,
 } from '../lib/validation/sql';
-import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, rangeDigestSql, rangeDigestsSql, rangeRowsSql, type DigestTable } from '../lib/validation/digest';
+import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, rangeDigestSql, rangeDigestsSql, rangeRowsRead, rangeRowsSql, type DigestTable } from '../lib/validation/digest';
 import { DEFAULT_RANGE_OPTIONS, compareRanges, methodNote, type DigestSide, type RangeDigest, type RangeOptions, type RangeState, type TableMethod } from '../lib/validation/ranges';
 import { canonicalValueText } from '../lib/values';
 import { crossType } from '../lib/typemap/common';
@@ -641,7 +641,8 @@ function digestSide(session: SqlSession, place: Place, table: DigestTable): Dige
         return out;
       }
       const rows = await session.rows(rangeDigestsSql(place, table, from, to, width));
-      return new Map(rows.map((r) => [BigInt(String(r[0])), { count: Number(r[1]), digest: r[2] === null ? null : String(r[2]) }]));
+      // A fourth column, where the dialect's aggregate can be cut short, says it was (the range is then split).
+      return new Map(rows.map((r) => [BigInt(String(r[0])), { count: Number(r[1]), digest: r[2] === null ? null : String(r[2]), ...(r.length > 3 ? { cut: Number(r[3]) === 1 } : {}) }]));
     },
   };
 }
@@ -682,7 +683,10 @@ export async function compareTableInDatabase(
     async leaf(from, to) {
       beat();
       const before = failures;
-      const [sRows, tRows] = await Promise.all([s.rows(rangeRowsSql(sp, sides.source, from, to)), t.rows(rangeRowsSql(tp, sides.target, from, to))]);
+      const [sRows, tRows] = await Promise.all([
+        s.rows(rangeRowsSql(sp, sides.source, from, to)).then((rows) => rangeRowsRead(sp, sides.source, rows)),
+        t.rows(rangeRowsSql(tp, sides.target, from, to)).then((rows) => rangeRowsRead(tp, sides.target, rows)),
+      ]);
       diffChunk(table, keyOf, { source: render, target: render }, sRows as Row[], tRows as Row[], note);
       return failures - before;
     },

@@ -66,6 +66,16 @@ export function inDatabaseRefusal(table: TablePlan, source: Place, target: Place
     if (!SUPPORTED_KINDS.has(kind)) return `column ${c.column} (${kind}) has no cross-dialect normal form in SQL`;
     if (kind === 'time' && /with time zone/i.test(c.sourceType + ' ' + c.targetType)) return `column ${c.column} (time with time zone) has no normal form in SQL`;
   }
+  // What each side's SQL cannot spell for its native types (Oracle: a BINARY_DOUBLE holding a decimal, a LONG, …).
+  const sides = digestTables(table);
+  for (const [p, t, side] of [[source, sides.source, 'source'], [target, sides.target, 'target']] as const) {
+    const refusal = digestOf(p).refusal;
+    if (!refusal) continue;
+    for (const c of t.columns) {
+      const why = refusal(c);
+      if (why) return `column ${c.name} on the ${side}: ${why}`;
+    }
+  }
   return null;
 }
 
@@ -85,7 +95,13 @@ export function valueSql(p: Place, c: DigestColumn): string {
 
 /** One row's normal form (see the file comment). */
 export function rowSql(p: Place, columns: DigestColumn[]): string {
-  return digestOf(p).row(columns.map((c) => `COALESCE(${valueSql(p, c)}, '~')`));
+  const digest = digestOf(p);
+  return digest.row(
+    columns.map((c) => {
+      const value = valueSql(p, c);
+      return digest.field ? digest.field(value, quoteIdentifier(p.dialect, c.name)) : `COALESCE(${value}, '~')`;
+    }),
+  );
 }
 
 /** ORDER BY of the key in binary order on both sides (text parts compared as bytes). */
@@ -117,9 +133,10 @@ export function boundsSql(p: Place, t: DigestTable): string {
 
 function rangeQuery(p: Place, t: DigestTable, from: bigint, to: bigint): RangeQuery {
   const key = quoteIdentifier(p.dialect, t.key[0]);
-  const rowBytes = digestOf(p).rowBytes?.(t.columns.map((c) => ({ quoted: quoteIdentifier(p.dialect, c.name), native: c.native })));
+  const rowBytes = digestOf(p).rowBytes?.(t.columns.map((c) => ({ quoted: quoteIdentifier(p.dialect, c.name), native: c.native, type: c.type })));
   return {
     key,
+    keys: t.key.map((k) => quoteIdentifier(p.dialect, k)),
     row: rowSql(p, t.columns),
     order: keyOrder(p, t),
     table: tableRef(p, t.table),
@@ -148,8 +165,22 @@ export function rangeDigestSql(p: Place, t: DigestTable, from: bigint, to: bigin
 /** The rows of [from, to) in key order, columns in plan order (for naming the differing rows in the worker). */
 export function rangeRowsSql(p: Place, t: DigestTable, from: bigint, to: bigint): string {
   const k = quoteIdentifier(p.dialect, t.key[0]);
-  const cols = t.columns.map((c) => quoteIdentifier(p.dialect, c.name)).join(', ');
+  const read = digestOf(p).readColumn;
+  const cols = t.columns
+    .map((c) => {
+      const quoted = quoteIdentifier(p.dialect, c.name);
+      return read ? read(c, quoted) : quoted;
+    })
+    .join(', ');
   return `SELECT ${cols} FROM ${tableRef(p, t.table)} WHERE ${k} >= ${int(from)} AND ${k} < ${int(to)} ORDER BY ${keyOrder(p, t)}`;
+}
+
+/** The rows rangeRowsSql read, as the copy reads them (the dialect's fromRead; in place). */
+export function rangeRowsRead(p: Place, t: DigestTable, rows: unknown[][]): unknown[][] {
+  const fromRead = digestOf(p).fromRead;
+  if (!fromRead) return rows;
+  for (const row of rows) t.columns.forEach((c, i) => (row[i] = fromRead(row[i], c)));
+  return rows;
 }
 
 /** The normal form of every row of [from, to) (tests and diagnostics: what the digest hashes). */
