@@ -54,7 +54,11 @@ export function firstRowsClause(limit: number, offset?: number): string {
  * the driver reads it.
  */
 export function readExpression(column: string, nativeType: string): string {
-  const col = q(column);
+  return readExpressionOf(q(column), nativeType);
+}
+
+/** readExpression of a column already quoted (the validation tiers quote names themselves). */
+export function readExpressionOf(col: string, nativeType: string): string {
   const native = nativeType.trim().toUpperCase();
   if (native === 'DATE') return `LTRIM(TO_CHAR(${col}, '${DATE_TIME_MASK}'))`;
   if (/^TIMESTAMP(\(\d\))? WITH LOCAL TIME ZONE$/.test(native)) {
