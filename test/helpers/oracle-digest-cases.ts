@@ -131,3 +131,39 @@ export const CASES: Case[] = [
   { what: 'an empty BLOB (not NULL)', type: { kind: 'binary' }, native: 'BLOB', oracle: { t: 'blob', v: Buffer.alloc(0) }, canonical: Buffer.alloc(0) },
 ];
 
+/** The PostgreSQL type that holds a case's canonical value. */
+export function pgType(t: CanonicalType): string {
+  switch (t.kind) {
+    case 'int16':
+      return 'smallint';
+    case 'int32':
+      return 'integer';
+    case 'int64':
+      return 'bigint';
+    case 'decimal':
+      return t.precision === undefined ? 'numeric' : `numeric(${t.precision},${t.scale ?? 0})`;
+    case 'char':
+      return `character(${t.length ?? 1})`;
+    case 'varchar':
+      return t.length === undefined ? 'text' : `varchar(${t.length})`;
+    case 'time':
+      return 'time(6)';
+    case 'timestamp':
+      return 'timestamp(6)';
+    case 'timestamptz':
+      return 'timestamptz(6)';
+    case 'binary':
+      return 'bytea';
+    case 'enum':
+      return 'text';
+    default:
+      return t.kind;
+  }
+}
+
+/** The canonical value as a PostgreSQL parameter (a year BC with BC, a zoned one in UTC). */
+export function pgValue(c: Case): string | Buffer | null {
+  if (c.canonical === null || Buffer.isBuffer(c.canonical)) return c.canonical;
+  if (c.type.kind === 'timestamptz') return `${c.canonical}+00`;
+  return c.bc ? `${c.canonical} BC` : c.canonical;
+}

@@ -9,8 +9,7 @@ import { openSession, type SqlSession } from '../../activities/validation';
 import { dialectNamed } from '../../connectors/dialects';
 import { digestSessionSql, valueSql } from '../../lib/validation/digest';
 import type { Place } from '../../lib/validation/sql';
-import type { CanonicalType } from '../../lib/types';
-import { CASES, normalForm, type Case } from '../helpers/oracle-digest-cases';
+import { CASES, normalForm, pgType, pgValue } from '../helpers/oracle-digest-cases';
 import { evaluate } from '../helpers/oracle-sql-model';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
 
@@ -18,42 +17,6 @@ const pp: Place = { dialect: 'postgresql', schema: 'public' };
 const ora: Place = { dialect: 'oracle', schema: 'S' };
 let db: TempDatabase;
 let session: SqlSession;
-
-function pgType(t: CanonicalType): string {
-  switch (t.kind) {
-    case 'int16':
-      return 'smallint';
-    case 'int32':
-      return 'integer';
-    case 'int64':
-      return 'bigint';
-    case 'decimal':
-      return t.precision === undefined ? 'numeric' : `numeric(${t.precision},${t.scale ?? 0})`;
-    case 'char':
-      return `character(${t.length ?? 1})`;
-    case 'varchar':
-      return t.length === undefined ? 'text' : `varchar(${t.length})`;
-    case 'time':
-      return 'time(6)';
-    case 'timestamp':
-      return 'timestamp(6)';
-    case 'timestamptz':
-      return 'timestamptz(6)';
-    case 'binary':
-      return 'bytea';
-    case 'enum':
-      return 'text';
-    default:
-      return t.kind;
-  }
-}
-
-/** The canonical value as a PostgreSQL literal parameter (a year BC with BC, a zoned one in UTC). */
-function pgValue(c: Case): string | Buffer | null {
-  if (c.canonical === null || Buffer.isBuffer(c.canonical)) return c.canonical;
-  if (c.type.kind === 'timestamptz') return `${c.canonical}+00`;
-  return c.bc ? `${c.canonical} BC` : c.canonical;
-}
 
 beforeAll(async () => {
   db = await createTempDatabase('postgresql');
