@@ -6,10 +6,11 @@
  * - structural: the target's catalog (connector introspection) against the plan.
  * - statistical: one aggregate query per table inside each database (counts, NULLs, MIN/MAX, SUM, distinct).
  * - referential: inside the target (duplicate keys, orphaned foreign keys by anti-join).
- * - semantic: PostgreSQL and MariaDB/MySQL tables with an integer leading key and types that have a SQL
- *   normal form are digested range by range inside both databases (lib/validation/digest.ts) and bisected
+ * - semantic: tables of dialects with an in-database digest (PostgreSQL, MariaDB/MySQL; Oracle, never run live) with
+ *   an integer leading key and types that have a SQL normal form are digested range by range inside both
+ *   databases (lib/validation/digest.ts) and bisected
  *   down to ranges of a few hundred rows (lib/validation/ranges.ts); only those are read here and compared
- *   row by row to name keys. Other tables (SQLite, floats, JSON, text keys, no key) are read in key order
+ *   row by row to name keys. Other tables (SQLite, Snowflake, floats, JSON, text keys, no key) are read in key order
  *   from both sides in keyset chunks (the connectors' readChunk) and hashed here, per chunk, from canonical
  *   values under the SOURCE column types, except a column a mapping edit at the gate changed to another kind of
  *   type whose values the copy converts (lib/edited-kinds.ts): its table is read here, and that column compared
