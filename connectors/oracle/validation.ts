@@ -53,7 +53,7 @@
  */
 import type { CanonicalType } from '../../lib/types';
 import type { DigestColumn, DigestSql, RangeQuery, ValidationSql } from '../dialect';
-import { readExpressionOf, readsYears } from './sql';
+import { readExpressionOf, readsYears } from './read';
 import { fromOracleYear, isOracleTemporal, temporalText } from './years';
 
 /** The most bytes LISTAGG and a concatenation return under MAX_STRING_SIZE = STANDARD (the default). */
