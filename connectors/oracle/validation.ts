@@ -15,8 +15,9 @@
  * order, the same bytes as PostgreSQL's md5(string_agg(…)) and MariaDB's MD5(GROUP_CONCAT(…)):
  * STANDARD_HASH(LISTAGG(row, CHR(10)) WITHIN GROUP (ORDER BY key), 'MD5'). LISTAGG returns a VARCHAR2 of at most 4,000
  * bytes (32,767 under MAX_STRING_SIZE = EXTENDED; 4,000 is assumed), so:
- * - a range whose rows' texts add up to more than 4,000 bytes is said to be cut (a third column, as MariaDB's
- *   GROUP_CONCAT limit is): ranges.ts splits it, down to single keys, whose rows are compared in the worker.
+ * - a range whose rows' texts add up to more than 4,000 bytes is said to be cut (the column after the md5, as
+ *   MariaDB's GROUP_CONCAT limit is): lib/validation/ranges.ts splits it until it fits, or holds at most 256 rows (or
+ *   one key), which are then compared in the worker.
  *   LISTAGG … ON OVERFLOW TRUNCATE (12.2 and later) keeps such a range from failing; its digest is not used;
  * - a row whose text could pass 4,000 bytes (long text, a LOB, a RAW's hex) is not rendered at all (a concatenation
  *   past 4,000 bytes fails, ORA-01489): an upper bound of its bytes is computed first (rowBytes) and the row is
