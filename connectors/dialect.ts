@@ -147,6 +147,13 @@ export interface DigestSql {
   refusal?(column: DigestColumn): string | null;
   /** The fields of one row joined by `|`. */
   row(fields: string[]): string;
+  /** md5 of a row's normal form as 32 lower-case hex digits (for pairs that hash rows: see rowHashes). */
+  rowHash(row: string): string;
+  /**
+   * This dialect aggregates only short texts (Oracle's LISTAGG: 4,000 bytes): a pair with it digests each row's md5
+   * (rowHash) in place of its normal form, 33 bytes a row whatever its width, on both sides alike.
+   */
+  rowHashes?: boolean;
   /** A text key part in binary (code-point) order. */
   binaryOrder(quoted: string): string;
   /** An integer expression as text. */

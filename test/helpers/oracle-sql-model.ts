@@ -15,8 +15,10 @@
  *   RPAD, SUBSTR (position 0 is 1, past the end NULL), NVL, NVL2, RAWTOHEX (upper case), DBMS_LOB.SUBSTR /
  *   GETLENGTH (characters of a CLOB, bytes of a BLOB; an empty LOB's SUBSTR is NULL), UTL_RAW.LENGTH,
  *   SYS_EXTRACT_UTC, CAST(… AS TIMESTAMP WITH TIME ZONE) of a local time zone value;
+ * - STANDARD_HASH(text, 'MD5'): md5 of the text's UTF-8 bytes, a RAW;
  * - CASE (the branches not taken are not evaluated), AND, OR, IS [NOT] NULL, comparisons, + - * /.
  */
+import { createHash } from 'node:crypto';
 
 export type OValue = null | string | ONumber | ODateTime | Buffer | OLob | ONational | OInterval;
 
@@ -206,6 +208,11 @@ const FUNCTIONS: Record<string, (args: OValue[]) => OValue> = {
   'DBMS_LOB.GETLENGTH': ([v]) => (v === null ? null : num(String(Buffer.isBuffer((v as OLob).v) ? (v as OLob).v.length : [...String((v as OLob).v)].length))),
   'UTL_RAW.LENGTH': ([v]) => (v === null ? null : num(String((v as Buffer).length))),
   SYS_EXTRACT_UTC: ([v]) => (v === null ? null : utc(v as ODateTime)),
+  STANDARD_HASH: ([v, algorithm]) => {
+    if (algorithm !== 'MD5') throw new Error(`STANDARD_HASH ${String(algorithm)} is not modelled`);
+    if (v === null) throw new Error('STANDARD_HASH of NULL is not modelled (the digest never passes one)');
+    return createHash('md5').update(toText(textOf(v)) ?? '', 'utf8').digest();
+  },
   FLOOR: ([v]) => (v === null ? null : num(String(Math.floor(numberValue(v))))),
 };
 

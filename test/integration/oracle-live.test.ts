@@ -17,7 +17,7 @@ import { dialectNamed } from '../../connectors/dialects';
 import { connectionOptions, loadOracleDb } from '../../connectors/oracle/driver';
 import { bindExpression, bindValue, fromOracleYear } from '../../connectors/oracle/sql';
 import { defaultOracleSchema, parseOracleUrl } from '../../connectors/oracle/url';
-import { digestSessionSql, rangeDigestsSql, rangeNormalFormsSql, type DigestTable } from '../../lib/validation/digest';
+import { digestSessionSql, pairHashesRows, rangeDigestSql, rangeDigestsSql, rangeNormalFormsSql, type DigestTable } from '../../lib/validation/digest';
 import type { Place } from '../../lib/validation/sql';
 import { CASES, pgType, pgValue, type Case } from '../helpers/oracle-digest-cases';
 import type { ODateTime, OLob, ONumber } from '../helpers/oracle-sql-model';
@@ -228,12 +228,20 @@ live('the in-database digest on a live Oracle server against PostgreSQL, for the
       const [o, p] = await forms();
       expect(o).toHaveLength(2);
       expect(o).toEqual(p);
-      // Sub-ranges of one key each, and one range of both: count and md5 equal, Oracle's cut flag 0.
-      for (const width of [1n, 100n]) {
-        const od = (await os.rows(rangeDigestsSql(op, columns('oracle'), 0n, 100n, width))).map((r) => r.map(String));
-        const pd = (await ps.rows(rangeDigestsSql(pp, columns('pg'), 0n, 100n, width))).map((r) => r.map(String));
-        expect(od.map((r) => r.slice(0, 3)).sort()).toEqual(pd.sort());
-        expect(od.map((r) => r[3])).toEqual(od.map(() => '0'));
+      // Sub-ranges of one key each, and one range of both, of the rows and of their md5s (as a pair with Oracle
+      // digests them): count and md5 equal, Oracle's cut flag 0.
+      expect(pairHashesRows(op, pp)).toBe(true);
+      for (const hashRows of [false, true]) {
+        for (const width of [1n, 100n]) {
+          const od = (await os.rows(rangeDigestsSql(op, columns('oracle'), 0n, 100n, width, hashRows))).map((r) => r.map(String));
+          const pd = (await ps.rows(rangeDigestsSql(pp, columns('pg'), 0n, 100n, width, hashRows))).map((r) => r.map(String));
+          expect(od.map((r) => r.slice(0, 3)).sort()).toEqual(pd.sort());
+          expect(od.map((r) => r[3])).toEqual(od.map(() => '0'));
+        }
+        // One range without GROUP BY: count, md5, cut.
+        const [one] = await os.rows(rangeDigestSql(op, columns('oracle'), 0n, 100n, hashRows));
+        const [whole] = await ps.rows(rangeDigestSql(pp, columns('pg'), 0n, 100n, hashRows));
+        expect(one.map(String)).toEqual([String(whole[0]), String(whole[1]), '0']);
       }
       // The validation session is read only: SET TRANSACTION READ ONLY (ORA-01456 on a write).
       await expect(os.rows(`INSERT INTO "${TABLE}" ("ID") VALUES (3)`)).rejects.toThrow(/ORA-01456/);

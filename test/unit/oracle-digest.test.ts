@@ -10,7 +10,7 @@ import { dialectNamed } from '../../connectors/dialects';
 import type { DigestColumn } from '../../connectors/dialect';
 import { digestDatabaseRefusal, digestRowBytes, oracleFamily } from '../../connectors/oracle/validation';
 import { fromCanonical } from '../../connectors/oracle/types';
-import { boundsSql, inDatabaseRefusal, rangeDigestSql, rangeDigestsSql, rangeRowsRead, rangeRowsSql, rowSql, valueSql, type DigestTable } from '../../lib/validation/digest';
+import { boundsSql, inDatabaseRefusal, pairHashesRows, rangeDigestSql, rangeDigestsSql, rangeRowsRead, rangeRowsSql, rowSql, valueSql, type DigestTable } from '../../lib/validation/digest';
 import type { Place } from '../../lib/validation/sql';
 import type { CanonicalType, ColumnInfo, TablePlan } from '../../lib/types';
 import { evaluate, num, ts, type OValue } from '../helpers/oracle-sql-model';
@@ -122,6 +122,23 @@ describe('a whole row and a range digest', () => {
     expect(evaluate(sql, { ...oracleRow, bin: { t: 'blob', v: Buffer.alloc(0) }, c: '     ' })).toBe(PG_ROW_1.replace('|2:ab|00ff|', '|0:||'));
     const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
     expect(md5([evaluate(sql, oracleRow), evaluate(sql, nullRow)].join('\n'))).toBe(md5(`${PG_ROW_1}\n${PG_ROW_2}`));
+  });
+
+  test("with rows hashed (a pair with Oracle), each row is PostgreSQL's md5(row) and MariaDB's MD5(row)", () => {
+    expect(pairHashesRows(ora, pg)).toBe(true);
+    expect(pairHashesRows(my, ora)).toBe(true);
+    expect(pairHashesRows(pg, my)).toBe(false);
+    const digest = dialectNamed('oracle').validation?.digest;
+    const hashed = digest?.rowHash(rowSql(ora, nfTable.columns)) ?? '';
+    const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
+    expect(evaluate(hashed, oracleRow)).toBe(md5(PG_ROW_1));
+    expect(evaluate(hashed, nullRow)).toBe(md5(PG_ROW_2));
+    expect(dialectNamed('postgresql').validation?.digest?.rowHash('r')).toBe('md5(r)');
+    expect(dialectNamed('mysql').validation?.digest?.rowHash('r')).toBe('MD5(r)');
+    // The range statements aggregate the hashes, behind the same row bound.
+    const sql = rangeDigestSql(ora, nfTable, 0n, 10n, true);
+    expect(sql).toContain(`THEN LOWER(RAWTOHEX(STANDARD_HASH(${rowSql(ora, nfTable.columns)}, 'MD5'))) END AS "~row"`);
+    expect(rangeDigestsSql(pg, { ...nfTable, columns: nfTable.columns.map((c) => ({ ...c, native: 'text' })) }, 0n, 10n, 5n, true)).toContain("string_agg(md5(concat_ws('|',");
   });
 
   test('the row bound: measured for the LOBs, and never below the row text it guards', () => {
