@@ -14,7 +14,9 @@
  * The digest (lib/validation/digest.ts documents the form) is md5 over a range's row texts joined by newlines in key
  * order, the same bytes as PostgreSQL's md5(string_agg(…)) and MariaDB's MD5(GROUP_CONCAT(…)):
  * STANDARD_HASH(LISTAGG(row, CHR(10)) WITHIN GROUP (ORDER BY key), 'MD5'). LISTAGG returns a VARCHAR2 of at most 4,000
- * bytes (32,767 under MAX_STRING_SIZE = EXTENDED; 4,000 is assumed), so:
+ * bytes (32,767 under MAX_STRING_SIZE = EXTENDED; 4,000 is assumed), so a pair with Oracle (rowHashes) aggregates each
+ * row's md5 in hex (rowHash; PostgreSQL md5(row), MariaDB MD5(row)) in place of its text, on both sides: 33 bytes a
+ * row, about 120 rows a digest, whatever the rows' width. Then:
  * - a range whose rows' texts add up to more than 4,000 bytes is said to be cut (the column after the md5, as
  *   MariaDB's GROUP_CONCAT limit is): lib/validation/ranges.ts splits it until it fits, or holds at most 256 rows (or
  *   one key), which are then compared in the worker.
@@ -22,8 +24,8 @@
  * - a row whose text could pass 4,000 bytes (long text, a LOB, a RAW's hex) is not rendered at all (a concatenation
  *   past 4,000 bytes fails, ORA-01489): an upper bound of its bytes is computed first (rowBytes) and the row is
  *   NULL past it, which also marks the range cut. A CLOB longer than 1,333 characters or a BLOB over 2,000 bytes is
- *   therefore always compared in the worker. In ranges of short rows this means about 4,000 / row bytes rows per
- *   digest: many more digest queries than PostgreSQL needs, still no row read out while ranges are equal.
+ *   therefore always compared in the worker. A 10,000-row segment becomes ranges of about 40 rows (16 × 16): some
+ *   17 grouped queries a segment where PostgreSQL needs one, still no row read out while ranges are equal.
  * Each piece of the form, by the native type that holds the value (value() below):
  * - integers: TO_CHAR(n); decimals: TO_CHAR(n), which prints no trailing fraction zeros (NUMBER keeps none) but no
  *   leading zero either (.5): the zero is put back. A decimal whose TO_CHAR would be scientific (more than 64
