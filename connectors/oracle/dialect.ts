@@ -27,7 +27,7 @@ export const oracle = {
   fileExtensions: [],
   driver: 'oracledb',
   // DDL commits implicitly in Oracle; no enums or arrays. The in-database digest has never run on a live server
-  // (./validation.ts; SENSEI_ORACLE_IN_DATABASE_DIGEST=off turns it off).
+  // (./validation.ts; off unless SENSEI_ORACLE_IN_DATABASE_DIGEST=on).
   capabilities: { supported: true, schemas: true, enums: false, arrays: false, transactionalDdl: false, inDatabaseDigest: true, fileBased: false, strictBooleans: false },
   identifiers: {
     quote: (name: string) => doubleQuoted(fitName(name, limits)),

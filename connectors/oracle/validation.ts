@@ -8,8 +8,8 @@
  * NEVER RUN AGAINST A LIVE ORACLE SERVER. The digest below is written from Oracle's documentation and checked only by
  * unit tests of its SQL text and of a JavaScript model of what each piece returns (test/unit/oracle-digest.test.ts);
  * test/integration/oracle-live.test.ts compares it with PostgreSQL's digest of the same rows when
- * SENSEI_TEST_ORACLE_URL names a server. SENSEI_ORACLE_IN_DATABASE_DIGEST=off turns it off (Oracle tables are then
- * hashed in the worker, from rows read out, as before it existed).
+ * SENSEI_TEST_ORACLE_URL names a server. It is OFF unless SENSEI_ORACLE_IN_DATABASE_DIGEST=on: until a live server has
+ * shown the same bytes, Oracle tables are hashed in the worker, from rows read out (the path checked end to end).
  *
  * The digest (lib/validation/digest.ts documents the form) is md5 over a range's row texts joined by newlines in key
  * order, the same bytes as PostgreSQL's md5(string_agg(…)) and MariaDB's MD5(GROUP_CONCAT(…)):
@@ -316,7 +316,10 @@ const ENCODING_SQL =
 
 /** Why this Oracle database's tables cannot be digested inside it, or null (and the switch that turns it off). */
 export function digestDatabaseRefusal(row: Record<string, unknown>, env: Record<string, string | undefined> = typeof process === 'undefined' ? {} : process.env): string | null {
-  if (/^(off|false|0|no)$/i.test(env.SENSEI_ORACLE_IN_DATABASE_DIGEST ?? '')) return 'the in-database digest on Oracle is turned off (SENSEI_ORACLE_IN_DATABASE_DIGEST)';
+  // Off unless asked for: no live Oracle server has shown it gives PostgreSQL's and MariaDB's bytes (see above).
+  if (!/^(on|true|1|yes)$/i.test(env.SENSEI_ORACLE_IN_DATABASE_DIGEST ?? '')) {
+    return 'the in-database digest on Oracle is off (never checked against a live server; SENSEI_ORACLE_IN_DATABASE_DIGEST=on turns it on)';
+  }
   const charset = String(row.charset ?? '');
   if (charset.toUpperCase() !== 'AL32UTF8') return `the Oracle database character set is ${charset || 'unknown'}, not AL32UTF8`;
   const [major, minor] = String(row.version ?? '').split('.').map(Number);
