@@ -6,10 +6,11 @@
  * - structural: the target's catalog (connector introspection) against the plan.
  * - statistical: one aggregate query per table inside each database (counts, NULLs, MIN/MAX, SUM, distinct).
  * - referential: inside the target (duplicate keys, orphaned foreign keys by anti-join).
- * - semantic: PostgreSQL and MariaDB/MySQL tables with an integer leading key and types that have a SQL
- *   normal form are digested range by range inside both databases (lib/validation/digest.ts) and bisected
+ * - semantic: tables of dialects with an in-database digest (PostgreSQL, MariaDB/MySQL; Oracle, never run live) with
+ *   an integer leading key and types that have a SQL normal form are digested range by range inside both
+ *   databases (lib/validation/digest.ts) and bisected
  *   down to ranges of a few hundred rows (lib/validation/ranges.ts); only those are read here and compared
- *   row by row to name keys. Other tables (SQLite, floats, JSON, text keys, no key) are read in key order
+ *   row by row to name keys. Other tables (SQLite, Snowflake, floats, JSON, text keys, no key) are read in key order
  *   from both sides in keyset chunks (the connectors' readChunk) and hashed here, per chunk, from canonical
  *   values under the SOURCE column types, except a column a mapping edit at the gate changed to another kind of
  *   type whose values the copy converts (lib/edited-kinds.ts): its table is read here, and that column compared
@@ -66,7 +67,7 @@ import {
   type SuiteQuery,
   type SuiteTable,
 } from '../lib/validation/sql';
-import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, rangeDigestSql, rangeDigestsSql, rangeRowsSql, type DigestTable } from '../lib/validation/digest';
+import { boundsSql, digestSessionSql, digestTables, inDatabaseRefusal, pairHashesRows, rangeDigestSql, rangeDigestsSql, rangeRowsRead, rangeRowsSql, type DigestTable } from '../lib/validation/digest';
 import { DEFAULT_RANGE_OPTIONS, compareRanges, methodNote, type DigestSide, type RangeDigest, type RangeOptions, type RangeState, type TableMethod } from '../lib/validation/ranges';
 import { canonicalValueText } from '../lib/values';
 import { crossType } from '../lib/typemap/common';
@@ -629,7 +630,7 @@ export async function openDigestSessions(source: Endpoint, target: Endpoint, sp:
   }
 }
 
-function digestSide(session: SqlSession, place: Place, table: DigestTable): DigestSide {
+function digestSide(session: SqlSession, place: Place, table: DigestTable, hashRows: boolean): DigestSide {
   const big = (v: unknown) => (v === null || v === undefined ? null : BigInt(String(v)));
   return {
     async bounds() {
@@ -641,13 +642,14 @@ function digestSide(session: SqlSession, place: Place, table: DigestTable): Dige
         const out = new Map<bigint, RangeDigest>();
         for (let i = 0n; from + i * width < to; i++) {
           const end = from + (i + 1n) * width;
-          const [row] = await session.rows(rangeDigestSql(place, table, from + i * width, end < to ? end : to));
+          const [row] = await session.rows(rangeDigestSql(place, table, from + i * width, end < to ? end : to, hashRows));
           if (Number(row[0]) > 0) out.set(i, { count: Number(row[0]), digest: String(row[1]), cut: Number(row[2]) === 1 });
         }
         return out;
       }
-      const rows = await session.rows(rangeDigestsSql(place, table, from, to, width));
-      return new Map(rows.map((r) => [BigInt(String(r[0])), { count: Number(r[1]), digest: r[2] === null ? null : String(r[2]) }]));
+      const rows = await session.rows(rangeDigestsSql(place, table, from, to, width, hashRows));
+      // A fourth column, where the dialect's aggregate can be cut short, says it was (the range is then split).
+      return new Map(rows.map((r) => [BigInt(String(r[0])), { count: Number(r[1]), digest: r[2] === null ? null : String(r[2]), ...(r.length > 3 ? { cut: Number(r[3]) === 1 } : {}) }]));
     },
   };
 }
@@ -684,11 +686,16 @@ export async function compareTableInDatabase(
   // Heartbeats carry copies as of the last finished window: a resumed run repeats at most that window.
   let committed = { ranges: resumeRanges, partial: { ...hash }, count: 0, sample: [] as ValidationFinding[] };
   const beat = () => progress(committed.ranges, committed.partial, { count: committed.count, sample: committed.sample });
-  await compareRanges(digestSide(s, sp, sides.source), digestSide(t, tp, sides.target), options, hash, resumeRanges, {
+  // Both sides hash rows alike, or neither (a pair with Oracle: its LISTAGG holds 4,000 bytes).
+  const hashRows = pairHashesRows(sp, tp);
+  await compareRanges(digestSide(s, sp, sides.source, hashRows), digestSide(t, tp, sides.target, hashRows), options, hash, resumeRanges, {
     async leaf(from, to) {
       beat();
       const before = failures;
-      const [sRows, tRows] = await Promise.all([s.rows(rangeRowsSql(sp, sides.source, from, to)), t.rows(rangeRowsSql(tp, sides.target, from, to))]);
+      const [sRows, tRows] = await Promise.all([
+        s.rows(rangeRowsSql(sp, sides.source, from, to)).then((rows) => rangeRowsRead(sp, sides.source, rows)),
+        t.rows(rangeRowsSql(tp, sides.target, from, to)).then((rows) => rangeRowsRead(tp, sides.target, rows)),
+      ]);
       diffChunk(table, keyOf, { source: render, target: render }, sRows as Row[], tRows as Row[], note);
       return failures - before;
     },

@@ -136,6 +136,8 @@ export interface RangeQuery {
   table: string;
   /** The range's condition. */
   where: string;
+  /** The key columns (quoted), for dialects that compute the row in a derived table and order it outside. */
+  keys: string[];
   /** An upper bound of one row's normal form in bytes, for dialects that define DigestSql.rowBytes. */
   rowBytes?: string;
 }
@@ -147,8 +149,25 @@ export interface RangeQuery {
 export interface DigestSql {
   /** The normal form of one value as SQL text (NULL stays NULL). */
   value(column: DigestColumn, quoted: string): string;
+  /**
+   * One field of the row: the value, or `~` where the column is NULL (absent: COALESCE(value, '~')). A dialect where an
+   * empty text is NULL (Oracle) tests the column instead, so an empty value still joins as nothing, as elsewhere.
+   */
+  field?(value: string, quoted: string): string;
+  /**
+   * Why this side cannot spell a column's normal form (its native type holds the canonical kind in a way the dialect's
+   * SQL does not render), or null. The table is then hashed in the worker (lib/validation/digest.ts inDatabaseRefusal).
+   */
+  refusal?(column: DigestColumn): string | null;
   /** The fields of one row joined by `|`. */
   row(fields: string[]): string;
+  /** md5 of a row's normal form as 32 lower-case hex digits (for pairs that hash rows: see rowHashes). */
+  rowHash(row: string): string;
+  /**
+   * This dialect aggregates only short texts (Oracle's LISTAGG: 4,000 bytes): a pair with it digests each row's md5
+   * (rowHash) in place of its normal form, 33 bytes a row whatever its width, on both sides alike.
+   */
+  rowHashes?: boolean;
   /** A text key part in binary (code-point) order. */
   binaryOrder(quoted: string): string;
   /** An integer expression as text. */
@@ -158,11 +177,21 @@ export interface DigestSql {
    * out NULL instead of failing (MariaDB: max_allowed_packet): rangeDigest then says such a range was cut. Undefined
    * when no column of the row can be that long.
    */
-  rowBytes?(columns: { quoted: string; native: string }[]): string | undefined;
-  /** One row per non-empty sub-range of width `width` from `from`: index, row count, md5. */
+  rowBytes?(columns: { quoted: string; native: string; type?: CanonicalType }[]): string | undefined;
+  /**
+   * One row per non-empty sub-range of width `width` from `from`: index, row count, md5 (and, as a fourth column where
+   * the aggregate can be cut short, 1 when it was).
+   */
   rangeDigests(q: RangeQuery, from: string, width: string): string;
   /** Row count and md5 of one range (and, where the aggregate can be cut short, whether it was). */
   rangeDigest(q: RangeQuery): string;
+  /**
+   * A column as the rows of a differing range are read to be compared in the worker (absent: the column itself), where
+   * the driver would not hand over the value the copy reads (Oracle: dates through SYYYY masks, intervals as text).
+   */
+  readColumn?(column: DigestColumn, quoted: string): string;
+  /** A value readColumn read, as the copy would have read it (Oracle: ISO 8601 years); absent: as read. */
+  fromRead?(value: unknown, column: DigestColumn): unknown;
   /** Session settings the digest SQL relies on. */
   session: readonly string[];
   /** A window is digested as one rangeDigest per sub-range (faster where a grouped query needs a temporary table). */

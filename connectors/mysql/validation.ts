@@ -110,6 +110,7 @@ export const validation = {
   digest: {
     value,
     row: (fields: string[]) => `CONCAT_WS('|', ${fields.join(', ')})`,
+    rowHash: (row: string) => `MD5(${row})`,
     binaryOrder: (col: string) => `CAST(${col} AS BINARY)`,
     integerText: (expr: string) => `CAST(${expr} AS CHAR)`,
     // The separator is a raw newline inside the literal: no escape syntax (NO_BACKSLASH_ESCAPES) is involved.

@@ -26,8 +26,9 @@ export const oracle = {
   urlSchemes: ['oracle'],
   fileExtensions: [],
   driver: 'oracledb',
-  // DDL commits implicitly in Oracle; no enums or arrays; tables hashed in the worker for the semantic tier.
-  capabilities: { supported: true, schemas: true, enums: false, arrays: false, transactionalDdl: false, inDatabaseDigest: false, fileBased: false, strictBooleans: false },
+  // DDL commits implicitly in Oracle; no enums or arrays. The in-database digest has never run on a live server
+  // (./validation.ts; off unless SENSEI_ORACLE_IN_DATABASE_DIGEST=on).
+  capabilities: { supported: true, schemas: true, enums: false, arrays: false, transactionalDdl: false, inDatabaseDigest: true, fileBased: false, strictBooleans: false },
   identifiers: {
     quote: (name: string) => doubleQuoted(fitName(name, limits)),
     literal: ansiLiteral,

@@ -7,7 +7,10 @@
 import type { CanonicalType, Key } from '../../lib/types';
 import { normalizeDate } from '../../lib/values';
 import { doubleQuoted } from '../dialect';
-import { DATE_MASK, DATE_TIME_MASK, fromOracleYear, NLS_DATE_FORMAT, NLS_TIMESTAMP_FORMAT, TIMESTAMP_MASK, TIMESTAMP_READ_MASK, toOracleYear, UTC_TIMESTAMP_MASK } from './years';
+import { DATE_MASK, fromOracleYear, NLS_DATE_FORMAT, NLS_TIMESTAMP_FORMAT, TIMESTAMP_READ_MASK, toOracleYear } from './years';
+import { readExpression, readsYears } from './read';
+
+export { readExpression, readExpressionOf, readsYears } from './read';
 
 export { fromOracleYear, toOracleYear } from './years';
 
@@ -30,11 +33,6 @@ export const placeholder = (index: number): string => `:${index + 1}`;
 const q = doubleQuoted;
 const qList = (names: readonly string[]) => names.map(q).join(', ');
 
-/** Whether a column of this native type is read through a SYYYY mask (its values then go through fromOracleYear). */
-export function readsYears(nativeType: string): boolean {
-  return /^(DATE|TIMESTAMP\b)/.test(nativeType.trim().toUpperCase());
-}
-
 /** Rows as read with readExpression: dates and timestamps given ISO 8601 years (fromOracleYear). */
 export function withIsoYears(rows: unknown[][], nativeTypes: readonly string[]): unknown[][] {
   const at = nativeTypes.flatMap((t, i) => (readsYears(t) ? [i] : []));
@@ -46,25 +44,6 @@ export function withIsoYears(rows: unknown[][], nativeTypes: readonly string[]):
 /** ` FETCH FIRST n ROWS ONLY`, after an ORDER BY (12c and later); with an offset ` OFFSET m ROWS FETCH NEXT n ROWS ONLY`. */
 export function firstRowsClause(limit: number, offset?: number): string {
   return offset === undefined ? ` FETCH FIRST ${limit} ROWS ONLY` : ` OFFSET ${offset} ROWS FETCH NEXT ${limit} ROWS ONLY`;
-}
-
-/**
- * One column of a SELECT list, by its native type, as the text of the canonical value: temporal values printed with
- * explicit SYYYY masks (./years.ts; a zoned timestamp in UTC with a Z), intervals and JSON as text; everything else as
- * the driver reads it.
- */
-export function readExpression(column: string, nativeType: string): string {
-  const col = q(column);
-  const native = nativeType.trim().toUpperCase();
-  if (native === 'DATE') return `LTRIM(TO_CHAR(${col}, '${DATE_TIME_MASK}'))`;
-  if (/^TIMESTAMP(\(\d\))? WITH LOCAL TIME ZONE$/.test(native)) {
-    return `LTRIM(TO_CHAR(SYS_EXTRACT_UTC(CAST(${col} AS TIMESTAMP WITH TIME ZONE)), '${UTC_TIMESTAMP_MASK}'))`;
-  }
-  if (/^TIMESTAMP(\(\d\))? WITH TIME ZONE$/.test(native)) return `LTRIM(TO_CHAR(SYS_EXTRACT_UTC(${col}), '${UTC_TIMESTAMP_MASK}'))`;
-  if (/^TIMESTAMP(\(\d\))?$/.test(native)) return `LTRIM(TO_CHAR(${col}, '${TIMESTAMP_MASK}'))`;
-  if (/^INTERVAL /.test(native)) return `TO_CHAR(${col})`;
-  if (native === 'JSON') return `JSON_SERIALIZE(${col} RETURNING CLOB)`;
-  return col;
 }
 
 /** A bound canonical value converted to the column's type inside the statement (the mask says how the text reads). */

@@ -97,6 +97,7 @@ export const validation = {
   digest: {
     value,
     row: (fields: string[]) => joinedFields(fields),
+    rowHash: (row: string) => `md5(${row})`,
     binaryOrder: (col: string) => `${col}::text COLLATE "C"`,
     integerText: (expr: string) => `${expr}::text`,
     // The separator is a raw newline inside the literal: no escape syntax (E'') is involved.

@@ -294,9 +294,11 @@ export class SqliteConnector extends SqlConnector {
 
   protected async introspectTables(options: IntrospectOptions): Promise<TableInfo[]> {
     this.checkSchema();
+    // A virtual table's shadow tables (FTS5's docs_data, docs_idx, …) are its storage, made with it: not tables to copy.
+    const shadows = new Set((await this.exec("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'")).map((r) => String(r[0])));
     const rows = (await this.exec(
       "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-    )).filter((r) => !options.tables || options.tables.includes(String(r[0])));
+    )).filter((r) => !shadows.has(String(r[0])) && (!options.tables || options.tables.includes(String(r[0]))));
     const tables: TableInfo[] = [];
     for (const [name, sql] of rows as [string, string][]) tables.push(await this.describeTable(name, sql ?? ''));
     return tables;

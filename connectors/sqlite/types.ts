@@ -91,6 +91,14 @@ function byName(declared: string): CanonicalType | undefined {
       return { kind: 'text' };
     case 'BLOB':
       return { kind: 'binary' };
+    case 'ANY':
+      // A STRICT table's ANY column keeps every value as given (elsewhere ANY has NUMERIC affinity, and text that is
+      // no number stays text): read as text, as a column without a declared type.
+      return {
+        kind: 'text',
+        readConfidence: 0.5,
+        readNote: 'column declared ANY: values of any storage class are read as text',
+      };
     default:
       return undefined;
   }
@@ -184,7 +192,8 @@ export function affinity(declared: string): 'integer' | 'text' | 'blob' | 'real'
   const t = declared.toUpperCase();
   if (t.includes('INT')) return 'integer';
   if (t.includes('CHAR') || t.includes('CLOB') || t.includes('TEXT')) return 'text';
-  if (t.includes('BLOB') || t.trim() === '') return 'blob';
+  // ANY (a STRICT table's any-value column) converts nothing either: values bind as the class they are.
+  if (t.includes('BLOB') || t.trim() === '' || t.trim() === 'ANY') return 'blob';
   if (t.includes('REAL') || t.includes('FLOA') || t.includes('DOUB')) return 'real';
   return 'numeric';
 }

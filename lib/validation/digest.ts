@@ -16,7 +16,8 @@
  *                            `|` inside a text can shift a field
  *   00ff                     binary as lower-case hex
  * A range's digest is md5 of its rows' normal forms joined by a newline, in key order (integer keys by
- * value, text key parts by binary code-point order: PostgreSQL COLLATE "C", MariaDB BINARY).
+ * value, text key parts by binary code-point order: PostgreSQL COLLATE "C", MariaDB BINARY). Where one side
+ * aggregates only short texts (Oracle), both sides join the rows' md5s (hex) instead (pairHashesRows).
  * Types with no safe normal form (floats, JSON, anything else) make the table fall back to hashing in the worker.
  * Each dialect that has the capability inDatabaseDigest spells the form in its own SQL (connectors/<dialect>/validation.ts).
  */
@@ -67,6 +68,16 @@ export function inDatabaseRefusal(table: TablePlan, source: Place, target: Place
     if (!SUPPORTED_KINDS.has(kind)) return `column ${c.column} (${kind}) has no cross-dialect normal form in SQL`;
     if (kind === 'time' && /with time zone/i.test(c.sourceType + ' ' + c.targetType)) return `column ${c.column} (time with time zone) has no normal form in SQL`;
   }
+  // What each side's SQL cannot spell for its native types (Oracle: a BINARY_DOUBLE holding a decimal, a LONG, …).
+  const sides = digestTables(table);
+  for (const [p, t, side] of [[source, sides.source, 'source'], [target, sides.target, 'target']] as const) {
+    const refusal = digestOf(p).refusal;
+    if (!refusal) continue;
+    for (const c of t.columns) {
+      const why = refusal(c);
+      if (why) return `column ${c.name} on the ${side}: ${why}`;
+    }
+  }
   return null;
 }
 
@@ -91,7 +102,13 @@ export function valueSql(p: Place, c: DigestColumn): string {
 
 /** One row's normal form (see the file comment). */
 export function rowSql(p: Place, columns: DigestColumn[]): string {
-  return digestOf(p).row(columns.map((c) => `COALESCE(${valueSql(p, c)}, '~')`));
+  const digest = digestOf(p);
+  return digest.row(
+    columns.map((c) => {
+      const value = valueSql(p, c);
+      return digest.field ? digest.field(value, quoteIdentifier(p.dialect, c.name)) : `COALESCE(${value}, '~')`;
+    }),
+  );
 }
 
 /** ORDER BY of the key in binary order on both sides (text parts compared as bytes). */
@@ -121,12 +138,21 @@ export function boundsSql(p: Place, t: DigestTable): string {
   return `SELECT ${text(`MIN(${k})`)}, ${text(`MAX(${k})`)}, COUNT(*) FROM ${tableRef(p, t.table)}`;
 }
 
-function rangeQuery(p: Place, t: DigestTable, from: bigint, to: bigint): RangeQuery {
+/**
+ * Whether a pair digests each row's md5 rather than its normal form (a side whose aggregate holds only short texts:
+ * DigestSql.rowHashes). Both sides must be told the same: the digests are then md5 over the rows' md5s, in key order.
+ */
+export function pairHashesRows(source: Place, target: Place): boolean {
+  return [source, target].some((p) => dialectNamed(p.dialect).validation?.digest?.rowHashes === true);
+}
+
+function rangeQuery(p: Place, t: DigestTable, from: bigint, to: bigint, hashRows: boolean): RangeQuery {
   const key = quoteIdentifier(p.dialect, t.key[0]);
-  const rowBytes = digestOf(p).rowBytes?.(t.columns.map((c) => ({ quoted: quoteIdentifier(p.dialect, c.name), native: c.native })));
+  const rowBytes = digestOf(p).rowBytes?.(t.columns.map((c) => ({ quoted: quoteIdentifier(p.dialect, c.name), native: c.native, type: c.type })));
   return {
     key,
-    row: rowSql(p, t.columns),
+    keys: t.key.map((k) => quoteIdentifier(p.dialect, k)),
+    row: hashRows ? digestOf(p).rowHash(rowSql(p, t.columns)) : rowSql(p, t.columns),
     order: keyOrder(p, t),
     table: tableRef(p, t.table),
     where: `${key} >= ${int(from)} AND ${key} < ${int(to)}`,
@@ -138,8 +164,8 @@ function rangeQuery(p: Place, t: DigestTable, from: bigint, to: bigint): RangeQu
  * Digests of the sub-ranges [from + i·width, from + (i+1)·width) inside [from, to): one row per non-empty
  * sub-range: i, row count, md5 of the rows' normal forms in key order. Bounds are integers the engine computed.
  */
-export function rangeDigestsSql(p: Place, t: DigestTable, from: bigint, to: bigint, width: bigint): string {
-  return digestOf(p).rangeDigests(rangeQuery(p, t, from, to), int(from), int(width));
+export function rangeDigestsSql(p: Place, t: DigestTable, from: bigint, to: bigint, width: bigint, hashRows = false): string {
+  return digestOf(p).rangeDigests(rangeQuery(p, t, from, to, hashRows), int(from), int(width));
 }
 
 /**
@@ -147,15 +173,29 @@ export function rangeDigestsSql(p: Place, t: DigestTable, from: bigint, to: bigi
  * whether the text was cut). MariaDB computes a window faster as one of these per sub-range than as one grouped
  * query (no temporary table).
  */
-export function rangeDigestSql(p: Place, t: DigestTable, from: bigint, to: bigint): string {
-  return digestOf(p).rangeDigest(rangeQuery(p, t, from, to));
+export function rangeDigestSql(p: Place, t: DigestTable, from: bigint, to: bigint, hashRows = false): string {
+  return digestOf(p).rangeDigest(rangeQuery(p, t, from, to, hashRows));
 }
 
 /** The rows of [from, to) in key order, columns in plan order (for naming the differing rows in the worker). */
 export function rangeRowsSql(p: Place, t: DigestTable, from: bigint, to: bigint): string {
   const k = quoteIdentifier(p.dialect, t.key[0]);
-  const cols = t.columns.map((c) => quoteIdentifier(p.dialect, c.name)).join(', ');
+  const read = digestOf(p).readColumn;
+  const cols = t.columns
+    .map((c) => {
+      const quoted = quoteIdentifier(p.dialect, c.name);
+      return read ? read(c, quoted) : quoted;
+    })
+    .join(', ');
   return `SELECT ${cols} FROM ${tableRef(p, t.table)} WHERE ${k} >= ${int(from)} AND ${k} < ${int(to)} ORDER BY ${keyOrder(p, t)}`;
+}
+
+/** The rows rangeRowsSql read, as the copy reads them (the dialect's fromRead; in place). */
+export function rangeRowsRead(p: Place, t: DigestTable, rows: unknown[][]): unknown[][] {
+  const fromRead = digestOf(p).fromRead;
+  if (!fromRead) return rows;
+  for (const row of rows) t.columns.forEach((c, i) => (row[i] = fromRead(row[i], c)));
+  return rows;
 }
 
 /** The normal form of every row of [from, to) (tests and diagnostics: what the digest hashes). */

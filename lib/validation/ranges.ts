@@ -116,7 +116,7 @@ export async function compareRanges(
       const g = next + i;
       const segFrom = from + i * width;
       if (a?.cut || b?.cut) {
-        await compareSplit(source, target, options, hash, segFrom, min(to, segFrom + width), String(g), cb);
+        await compareSplit(source, target, options, hash, segFrom, min(to, segFrom + width), String(g), cb, a, b);
         continue;
       }
       if (a) {
@@ -139,8 +139,10 @@ export async function compareRanges(
 
 /**
  * A segment one side could not hash whole: it is cut into sub-ranges small enough for both sides, and those
- * digests go into both content hashes in its place (so equal tables still hash equal). A single key value
- * too large to hash is compared row by row.
+ * digests go into both content hashes in its place (so equal tables still hash equal). A range still too large
+ * to hash once it holds at most `leafRows` rows on either side (or one key value) is compared row by row in the
+ * worker, whole: not split further down to single keys, one query each (Oracle's digest hashes at most 4,000
+ * bytes of rows, so ranges of long rows are cut all the way down).
  */
 async function compareSplit(
   source: DigestSide,
@@ -151,8 +153,11 @@ async function compareSplit(
   to: bigint,
   label: string,
   cb: RangeCallbacks,
+  whole?: RangeDigest,
+  wholeTarget?: RangeDigest,
 ): Promise<void> {
   const pieces: { from: bigint; to: bigint; a?: RangeDigest; b?: RangeDigest }[] = [];
+  const small = (a?: RangeDigest, b?: RangeDigest) => Math.max(a?.count ?? 0, b?.count ?? 0) <= o.leafRows;
   const split = async (f: bigint, t: bigint): Promise<void> => {
     const width = max(1n, ceilDiv(t - f, BigInt(o.fanout)));
     const [sd, td] = await Promise.all([source.digests(f, t, width), target.digests(f, t, width)]);
@@ -161,11 +166,12 @@ async function compareSplit(
       const pt = min(t, pf + width);
       const a = sd.get(i);
       const b = td.get(i);
-      if ((a?.cut || b?.cut) && pt - pf > 1n) await split(pf, pt);
+      if ((a?.cut || b?.cut) && pt - pf > 1n && !small(a, b)) await split(pf, pt);
       else pieces.push({ from: pf, to: pt, a, b });
     }
   };
-  await split(from, to);
+  if ((whole || wholeTarget) && small(whole, wholeTarget)) pieces.push({ from, to, a: whole, b: wholeTarget });
+  else await split(from, to);
   hash.chunks++;
   let differs = false;
   for (const p of pieces) {
@@ -174,7 +180,7 @@ async function compareSplit(
     let sLine = `${label}/${p.from}:${p.a?.count ?? 0}:${p.a?.digest ?? null}`;
     let tLine = `${label}/${p.from}:${p.b?.count ?? 0}:${p.b?.digest ?? null}`;
     if (p.a?.cut || p.b?.cut) {
-      // One key value whose rows exceed what the database can hash at once: compared in the worker.
+      // Rows (at most leafRows, or one key value) that exceed what the database can hash at once: compared in the worker.
       const n = await cb.leaf(p.from, p.to);
       sLine = `${label}/${p.from}:${p.a?.count ?? 0}:compared`;
       tLine = `${label}/${p.from}:${p.b?.count ?? 0}:compared${n > 0 ? ':differs' : ''}`;

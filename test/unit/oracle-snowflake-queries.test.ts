@@ -86,14 +86,14 @@ describe('Snowflake: the lexical layer (Snowflake has no read-only transaction)'
   });
 });
 
-describe('in-database digests: declared absent on Oracle and Snowflake (the tables are hashed in the worker)', () => {
-  test('neither dialect claims the capability nor carries digest SQL; a table between them is refused by name', () => {
-    for (const name of ['oracle', 'snowflake'] as const) {
-      expect(dialectNamed(name).capabilities.inDatabaseDigest).toBe(false);
-      expect(dialectNamed(name).validation?.digest).toBeUndefined();
-    }
+describe('in-database digests: declared on Oracle (never run live: test/unit/oracle-digest.test.ts), absent on Snowflake', () => {
+  test('Oracle claims the capability and carries digest SQL; Snowflake neither, and a table into it is refused by name', () => {
+    expect(dialectNamed('oracle').capabilities.inDatabaseDigest).toBe(true);
+    expect(dialectNamed('oracle').validation?.digest).toBeDefined();
+    expect(dialectNamed('snowflake').capabilities.inDatabaseDigest).toBe(false);
+    expect(dialectNamed('snowflake').validation?.digest).toBeUndefined();
     const plan = { keyColumns: ['ID'], copyMode: 'keyset', columns: [], source: { columns: [] } } as unknown as TablePlan;
-    expect(inDatabaseRefusal(plan, { dialect: 'oracle', schema: 'A' }, { dialect: 'postgresql', schema: 'public' })).toBe('oracle has no in-database digest');
     expect(inDatabaseRefusal(plan, { dialect: 'postgresql', schema: 'public' }, { dialect: 'snowflake', schema: 'PUBLIC' })).toBe('snowflake has no in-database digest');
+    expect(inDatabaseRefusal(plan, { dialect: 'oracle', schema: 'A' }, { dialect: 'snowflake', schema: 'PUBLIC' })).toBe('snowflake has no in-database digest');
   });
 });

@@ -199,11 +199,22 @@ test('ranges one side cannot hash whole (MariaDB GROUP_CONCAT at max_allowed_pac
   expect(changed.hash.differing_chunks).toBe(1);
   expect(changed.hash.target_sha256).not.toBe(changed.hash.source_sha256);
 
-  // Not even one row can be hashed whole: each key is compared in the worker, and equal rows pass.
+  // Not even one row can be hashed whole: the segment (at most leafRows rows) is compared in the worker in one read,
+  // not key by key, and equal rows pass.
   const tiny = await runRanges(table(40), table(40), undefined, 0);
   expect(tiny.named).toEqual([]);
-  expect(tiny.leaves).toHaveLength(40);
+  expect(tiny.leaves).toEqual([[1n, 41n]]);
   expect(tiny.hash.target_sha256).toBe(tiny.hash.source_sha256);
+
+  // 2,000 rows none of which can be hashed whole: split only until ranges hold at most leafRows (50 here) rows, each
+  // read once (not 2,000 reads of one key); a changed row among them is named.
+  const long = table(2_000);
+  long.set(1_234n, 'changed');
+  const cut = await runRanges(table(2_000), long, undefined, 0);
+  expect(cut.named).toEqual(['1234']);
+  expect(cut.leaves.length).toBeLessThan(2_000 / 8);
+  for (const [from, to] of cut.leaves) expect(Number(to - from)).toBeLessThanOrEqual(50);
+  expect(cut.hash.target_sha256).not.toBe(cut.hash.source_sha256);
 });
 
 test('tables without a SQL normal form, an integer leading key or a digesting dialect fall back to the worker, saying why', () => {
