@@ -40,8 +40,7 @@
  *   digits;
  * - date: TO_CHAR(d, 'YYYY-MM-DD'); timestamps: TO_CHAR(…, 'YYYY-MM-DD HH24:MI:SS.FF6') (a DATE: '.000000'), zoned
  *   ones through SYS_EXTRACT_UTC. FF6 is the mask the copy reads with, so a TIMESTAMP(9) prints as it was copied.
- *   A year BC prints as PostgreSQL prints it (the year without a sign, then ' BC', then PostgreSQL's padding: see
- *   bcTimestamp), since YYYY drops the sign in both;
+ *   A year BC prints as PostgreSQL's digest prints it, in ISO 8601 (44 BC is -0043: see bcYear);
  * - binary: LOWER(RAWTOHEX(…)) of a RAW or of a BLOB's bytes;
  * - NULL: '~', tested on the column (field), so an empty BLOB or CLOB (a LOB of length 0, not NULL) still renders as
  *   '' and '0:' as PostgreSQL's empty bytea and text do.
@@ -149,14 +148,16 @@ const lengthText = (t: string) => `TO_CHAR(NVL(LENGTHB(${t}), 0)) || ':' || ${t}
 const TIMESTAMP_FORM = 'YYYY-MM-DD HH24:MI:SS';
 
 /**
- * A timestamp of a year BC as PostgreSQL's digest prints it: its text (DateStyle ISO: '0044-03-15 01:02:03.5 BC', the
- * fraction without trailing zeros) followed by substr('.000000', length - 18), which after ' BC' pads with what is
- * left ('0044-03-15 01:02:03.5 BC00'). `ts` is a TIMESTAMP or DATE in UTC; `fraction` whether it has one.
+ * The year of a date or timestamp before 1 AD in ISO 8601, as PostgreSQL's digest prints it (44 BC is -0043, 1 BC is
+ * 0000): YYYY prints the year without its sign (Oracle's -44 as 0044).
  */
+function bcYear(ts: string): string {
+  return `CASE WHEN TO_CHAR(${ts}, 'YYYY') = '0001' THEN '0000' ELSE '-' || LPAD(TO_CHAR(TO_NUMBER(TO_CHAR(${ts}, 'YYYY')) - 1), 4, '0') END`;
+}
+
+/** A timestamp of a year BC as PostgreSQL's digest prints it: '-0043-03-15 01:02:03.500000'. `ts` is in UTC. */
 function bcTimestamp(ts: string, fraction: boolean): string {
-  const frac = fraction ? `RTRIM(TO_CHAR(${ts}, 'FF6'), '0')` : undefined;
-  const text = frac ? `TO_CHAR(${ts}, '${TIMESTAMP_FORM}') || NVL2(${frac}, '.' || ${frac}, '') || ' BC'` : `TO_CHAR(${ts}, '${TIMESTAMP_FORM}') || ' BC'`;
-  return `${text} || SUBSTR('.000000', LENGTH(${text}) - 18)`;
+  return `${bcYear(ts)} || TO_CHAR(${ts}, '-MM-DD HH24:MI:SS') || ${fraction ? `'.' || TO_CHAR(${ts}, 'FF6')` : `'.000000'`}`;
 }
 
 /** A timestamp (UTC) with six fraction digits, a year BC as PostgreSQL prints it. */
@@ -195,7 +196,7 @@ export function digestValue(c: DigestColumn, col: string): string {
       return `CASE WHEN INSTR(${t}, '.') = 0 THEN ${t} || '.000000' ELSE RPAD(${t}, INSTR(${t}, '.') + 6, '0') END`;
     }
     case 'date':
-      return `TO_CHAR(${col}, 'YYYY-MM-DD')`;
+      return `CASE WHEN ${col} < DATE '0001-01-01' THEN ${bcYear(col)} || TO_CHAR(${col}, '-MM-DD') ELSE TO_CHAR(${col}, 'YYYY-MM-DD') END`;
     case 'timestamp':
     case 'timestamptz':
       if (family === 'date') return timestampText(col, false);

@@ -10,9 +10,15 @@ import { num, ts, type OValue } from './oracle-sql-model';
 
 /**
  * The normal form of a canonical value as PostgreSQL and MariaDB print it (lib/validation/digest.ts). Years BC are
- * PostgreSQL's: its digest prints a timestamp's text ('0044-03-15 01:02:03.5 BC') padded by substr('.000000', length
- * - 18), and a date without a sign; `bc` marks them (MariaDB holds no year BC).
+ * PostgreSQL's, in ISO 8601 (44 BC is -0043, 1 BC is 0000); `bc` marks them (MariaDB holds no year BC), their
+ * canonical text giving the year BC as a positive one.
  */
+/** A date of a year BC ('0044-03-15', 44 BC) in ISO 8601 years ('-0043-03-15'; 1 BC is 0000). */
+function isoBc(day: string): string {
+  const year = Number(day.slice(0, 4)) - 1;
+  return `${year === 0 ? '' : '-'}${String(year).padStart(4, '0')}${day.slice(4)}`;
+}
+
 export function normalForm(value: string | Buffer | null, type: CanonicalType, bc = false): string {
   if (value === null) return '~';
   const text = (s: string) => `${Buffer.byteLength(s, 'utf8')}:${s}`;
@@ -32,8 +38,7 @@ export function normalForm(value: string | Buffer | null, type: CanonicalType, b
     case 'binary':
       return (value as Buffer).toString('hex');
     case 'date':
-      // to_char(…, 'YYYY-MM-DD'): a year BC without its sign.
-      return String(value);
+      return bc ? isoBc(String(value)) : String(value);
     case 'time': {
       const [hms, frac = ''] = String(value).split('.');
       return `${hms}.${frac.padEnd(6, '0')}`;
@@ -42,10 +47,7 @@ export function normalForm(value: string | Buffer | null, type: CanonicalType, b
     case 'timestamptz': {
       const [day, time] = String(value).replace(/Z$/, '').split(' ');
       const [hms, frac = ''] = time.split('.');
-      if (!bc) return `${day} ${hms}.${frac.padEnd(6, '0')}`;
-      const trimmed = frac.replace(/0+$/, '');
-      const printed = `${day} ${hms}${trimmed ? '.' + trimmed : ''} BC`;
-      return printed + '.000000'.slice(Math.max(0, printed.length - 18 - 1));
+      return `${bc ? isoBc(day) : day} ${hms}.${frac.padEnd(6, '0')}`;
     }
     default:
       return text(String(value));

@@ -214,6 +214,13 @@ const FUNCTIONS: Record<string, (args: OValue[]) => OValue> = {
     return createHash('md5').update(toText(textOf(v)) ?? '', 'utf8').digest();
   },
   FLOOR: ([v]) => (v === null ? null : num(String(Math.floor(numberValue(v))))),
+  TO_NUMBER: ([v]) => (v === null ? null : num(String(Number(toText(v))))),
+  LPAD: ([v, n, pad]) => {
+    const s = toText(v);
+    if (s === null) return null;
+    const width = numberValue(n);
+    return nul(s.length >= width ? s.slice(0, width) : String(pad ?? ' ').repeat(width).slice(0, width - s.length) + s);
+  },
 };
 
 // ---------------------------------------------------------------- parser
