@@ -746,22 +746,32 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
    */
   private async views(): Promise<SchemaObject[]> {
     const names = await this.exec('SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME', [this.schema]);
+    return (await this.showCreates(names, ([name]) => `SHOW CREATE VIEW ${this.q(String(name))}`)).flatMap(([[name], shown]) => {
+      const text = String(shown[1] ?? '');
+      const marker = ` VIEW ${this.q(String(name))} AS `;
+      const at = text.indexOf(marker);
+      if (at < 0) return [];
+      return [{ kind: 'view', name: String(name), stage: 'after_data' as const, create: [`CREATE OR REPLACE VIEW ${this.q(String(name))} AS ${text.slice(at + marker.length)}`] }];
+    });
+  }
+
+  /**
+   * SHOW CREATE of each named object, with this database as the default one (so what it prints leaves its name out),
+   * beside its row of names; one the source itself cannot show (a view reading a table dropped since, a routine whose
+   * body this user may not read) is left out.
+   */
+  private async showCreates(names: unknown[][], statement: (row: unknown[]) => string): Promise<[unknown[], unknown[]][]> {
     if (names.length === 0) return [];
     const conn = await this.pool.getConnection();
     try {
       await conn.query(`USE ${this.q(this.schema)}`);
-      const out: SchemaObject[] = [];
-      for (const [name] of names) {
-        // A view the source itself cannot show (it reads a table dropped since) is no view to make again.
-        const rows = await conn.query({ sql: `SHOW CREATE VIEW ${this.q(String(name))}`, rowsAsArray: true }).then(
-          ([r]) => r as unknown[][],
-          () => [],
+      const out: [unknown[], unknown[]][] = [];
+      for (const row of names) {
+        const shown = await conn.query({ sql: statement(row), rowsAsArray: true }).then(
+          ([r]) => (r as unknown[][])[0],
+          () => undefined,
         );
-        const text = String(rows[0]?.[1] ?? '');
-        const marker = ` VIEW ${this.q(String(name))} AS `;
-        const at = text.indexOf(marker);
-        if (at < 0) continue;
-        out.push({ kind: 'view', name: String(name), stage: 'after_data', create: [`CREATE OR REPLACE VIEW ${this.q(String(name))} AS ${text.slice(at + marker.length)}`] });
+        if (shown) out.push([row, shown]);
       }
       return out;
     } finally {
@@ -779,24 +789,11 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE IN ('FUNCTION', 'PROCEDURE') ORDER BY ROUTINE_NAME",
       [this.schema],
     );
-    if (names.length === 0) return [];
-    const conn = await this.pool.getConnection();
-    try {
-      await conn.query(`USE ${this.q(this.schema)}`);
-      const out: SchemaObject[] = [];
-      for (const [name, type] of names) {
-        const rows = await conn.query({ sql: `SHOW CREATE ${String(type)} ${this.q(String(name))}`, rowsAsArray: true }).then(
-          ([r]) => r as unknown[][],
-          () => [],
-        );
-        const text = rows[0]?.[2];
-        if (typeof text !== 'string' || !text) continue;
-        out.push({ kind: String(type).toLowerCase(), name: String(name), stage: 'after_data', create: [...this.underMode(rows[0][1]), withoutDefiner(text)] });
-      }
-      return out;
-    } finally {
-      conn.release();
-    }
+    return (await this.showCreates(names, ([name, type]) => `SHOW CREATE ${String(type)} ${this.q(String(name))}`)).flatMap(([[name, type], [, mode, text]]) =>
+      typeof text === 'string' && text
+        ? [{ kind: String(type).toLowerCase(), name: String(name), stage: 'after_data' as const, create: [...this.underMode(mode), withoutDefiner(text)] }]
+        : [],
+    );
   }
 
   /**
@@ -850,25 +847,11 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
    */
   private async events(): Promise<SchemaObject[]> {
     const names = await this.exec('SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY EVENT_NAME', [this.schema]);
-    if (names.length === 0) return [];
-    const conn = await this.pool.getConnection();
-    try {
-      await conn.query(`USE ${this.q(this.schema)}`);
-      const out: SchemaObject[] = [];
-      for (const [name] of names) {
-        const rows = await conn.query({ sql: `SHOW CREATE EVENT ${this.q(String(name))}`, rowsAsArray: true }).then(
-          ([r]) => r as unknown[][],
-          () => [],
-        );
-        const [, mode, zone, text] = rows[0] ?? [];
-        if (typeof text !== 'string' || !text) continue;
-        const inZone = typeof zone === 'string' && zone && zone !== 'SYSTEM' ? [`SET SESSION time_zone = ${quoteLiteral('mysql', zone)}`] : [];
-        out.push({ kind: 'event', name: String(name), stage: 'after_data', create: [...this.underMode(mode), ...inZone, withoutDefiner(text)] });
-      }
-      return out;
-    } finally {
-      conn.release();
-    }
+    return (await this.showCreates(names, ([name]) => `SHOW CREATE EVENT ${this.q(String(name))}`)).flatMap(([[name], [, mode, zone, text]]) => {
+      if (typeof text !== 'string' || !text) return [];
+      const inZone = typeof zone === 'string' && zone && zone !== 'SYSTEM' ? [`SET SESSION time_zone = ${quoteLiteral('mysql', zone)}`] : [];
+      return [{ kind: 'event', name: String(name), stage: 'after_data' as const, create: [...this.underMode(mode), ...inZone, withoutDefiner(text)] }];
+    });
   }
 
   /** The statement that puts a session in the sql_mode an object was created under (it decides how its body reads). */

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTempDatabase, type TempDatabase, type TestDialect } from './databases';
-import { createTestEnv, startHarness, tempDataDir, type MigrationHarness } from './temporal';
+import type { MigrationPlan } from '../../lib/types';
+import { approveUpdate, planQuery, startUpdate } from '../../workflows/migration';
+import { createTestEnv, isOver, startHarness, startMigration, tempDataDir, waitForStatus, type MigrationHarness } from './temporal';
 
 /** What one integration test file migrates with; each part is there from the file's beforeAll on. */
 export interface MigrationSuite {
@@ -80,4 +82,21 @@ export function migrationSuite(options: MigrationSuiteOptions = {}): MigrationSu
   });
 
   return suite;
+}
+
+/**
+ * Migrates `source` into `target` on the suite's worker (strategy balanced, high-confidence mappings approved, the gate
+ * approved when a mapping stops there) and expects it completed, validated, without an error; answers the plan.
+ */
+export async function migrateAndValidate(suite: MigrationSuite, source: TempDatabase, target: TempDatabase): Promise<MigrationPlan> {
+  const handle = await startMigration(suite.harness, source.endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: true, chunk_size: 2 });
+  await handle.executeUpdate(startUpdate);
+  const waiting = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
+  if (waiting.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
+  const status = await waitForStatus(handle, isOver, 180_000);
+  expect(status.failure).toBeNull();
+  expect(status.status).toBe('completed');
+  expect(status.validation?.status).toBe('passed');
+  expect(status.errors).toEqual([]);
+  return (await handle.query(planQuery)) as MigrationPlan;
 }

@@ -11,10 +11,8 @@
 import Database from 'better-sqlite3';
 import { sqlitePath } from '../../connectors/endpoint';
 import type { MigrationPlan } from '../../lib/types';
-import { planQuery, startUpdate, approveUpdate } from '../../workflows/migration';
 import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
-import { migrationSuite } from '../helpers/suite';
-import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
+import { migrateAndValidate, migrationSuite } from '../helpers/suite';
 
 const suite = migrationSuite();
 let source: TempDatabase;
@@ -42,16 +40,7 @@ beforeAll(async () => {
 });
 
 async function migrate(target: TempDatabase): Promise<MigrationPlan> {
-  const handle = await startMigration(suite.harness, source.endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: true, chunk_size: 2 });
-  await handle.executeUpdate(startUpdate);
-  const waiting = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
-  if (waiting.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
-  const status = await waitForStatus(handle, isOver, 180_000);
-  expect(status.failure).toBeNull();
-  expect(status.status).toBe('completed');
-  expect(status.validation?.status).toBe('passed');
-  expect(status.errors).toEqual([]);
-  const plan = (await handle.query(planQuery)) as MigrationPlan;
+  const plan = await migrateAndValidate(suite, source, target);
   expect(plan.tables.map((t) => t.source.name).sort()).toEqual(['amounts', 'periods', 'prices']);
   expect(plan.notes).toEqual(
     expect.arrayContaining([
