@@ -30,15 +30,20 @@ function isoTimestampText(t: string): string {
   return `CASE WHEN ${t} IN ('infinity', '-infinity') THEN ${t} WHEN LOCATE('.', ${t}) = 0 THEN CONCAT(${t}, '.000000') ELSE RPAD(${t}, LOCATE('.', ${t}) + 6, '0') END`;
 }
 
+/** A number as its value: a ZEROFILL column prints its padding in a string context (INT(5) ZEROFILL 42 is '00042'). */
+const numeric = (c: DigestColumn, col: string) => (/\bzerofill\b/i.test(c.native) ? `(${col} + 0)` : col);
+
 function value(c: DigestColumn, col: string): string {
   switch (c.type.kind) {
     case 'int16':
     case 'int32':
     case 'int64':
-      return `CAST(${col} AS CHAR)`;
+      return `CAST(${numeric(c, col)} AS CHAR)`;
     case 'decimal':
       // MariaDB prints exactly the declared scale: trim fraction zeros, then a bare dot, only when there is a fraction.
-      return declaredScale(c.native) === 0 ? `CAST(${col} AS CHAR)` : `TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(${col} AS CHAR)))`;
+      return declaredScale(c.native) === 0
+        ? `CAST(${numeric(c, col)} AS CHAR)`
+        : `TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM CAST(${numeric(c, col)} AS CHAR)))`;
     case 'boolean':
       return `CASE WHEN ${col} IS NULL THEN NULL WHEN ${col} <> 0 THEN '1' ELSE '0' END`;
     case 'char':

@@ -6,6 +6,8 @@
  * - decimals wider than SQLite's REAL (kept there as exact text): SQLite sums them as REAL, and validation failed a
  *   faithful copy (SUM 12345678901234570000000000000000000 against the exact sum); they are now compared by count in
  *   the statistics and the generated suite, and value by value in the semantic tier.
+ * - ZEROFILL numbers: MariaDB's digest printed them padded ('00042') and PostgreSQL's as numbers, so validation failed a
+ *   faithful copy ("the SQL normal forms disagree").
  * Values are compared by the test's own queries.
  */
 import Database from 'better-sqlite3';
@@ -18,9 +20,9 @@ const suite = migrationSuite();
 let source: TempDatabase;
 
 const SOURCE = [
-  `CREATE TABLE amounts (id INT PRIMARY KEY, wide DECIMAL(65,30), narrow DECIMAL(10,2))`,
-  `INSERT INTO amounts VALUES (1, '12345678901234567890123456789012345.123456789012345678901234567890', 1.10),
-     (2, '-1.500000000000000000000000000001', -2.25), (3, NULL, NULL), (4, '0.000000000000000000000000000001', 0)`,
+  `CREATE TABLE amounts (id INT PRIMARY KEY, wide DECIMAL(65,30), narrow DECIMAL(10,2), z INT(5) ZEROFILL, dz DECIMAL(8,2) ZEROFILL)`,
+  `INSERT INTO amounts VALUES (1, '12345678901234567890123456789012345.123456789012345678901234567890', 1.10, 42, 1.5),
+     (2, '-1.500000000000000000000000000001', -2.25, 0, 0), (3, NULL, NULL, NULL, NULL), (4, '0.000000000000000000000000000001', 0, 99999, 123456.78)`,
   'CREATE TABLE prices (id INT PRIMARY KEY, amount DECIMAL(10,2)) WITH SYSTEM VERSIONING',
   `CREATE TABLE periods (id INT PRIMARY KEY, v INT, rs TIMESTAMP(6) GENERATED ALWAYS AS ROW START, re TIMESTAMP(6) GENERATED ALWAYS AS ROW END,
      PERIOD FOR SYSTEM_TIME(rs, re)) WITH SYSTEM VERSIONING`,
@@ -55,7 +57,7 @@ async function migrate(target: TempDatabase): Promise<MigrationPlan> {
 }
 
 const sourceRows = async () => ({
-  amounts: await mariadbRows(source.endpoint, 'SELECT id, CAST(wide AS CHAR) wide, CAST(narrow AS CHAR) narrow FROM amounts ORDER BY id'),
+  amounts: await mariadbRows(source.endpoint, 'SELECT id, CAST(wide AS CHAR) wide, CAST(narrow AS CHAR) narrow, z + 0 z, CAST(dz + 0 AS CHAR) dz FROM amounts ORDER BY id'),
   prices: await mariadbRows(source.endpoint, 'SELECT id, CAST(amount AS CHAR) amount FROM prices ORDER BY id'),
   periods: await mariadbRows(source.endpoint, "SELECT id, v, DATE_FORMAT(rs, '%Y-%m-%d %H:%i:%s.%f') rs FROM periods ORDER BY id"),
 });
@@ -67,8 +69,10 @@ test('MariaDB → PostgreSQL: system-versioned tables arrive with their current 
   const target = await suite.database('postgresql');
   await migrate(target);
   const expected = await sourceRows();
-  const amounts = await pgRows(target.endpoint, 'SELECT id, wide::text wide, narrow::text narrow FROM amounts ORDER BY id');
-  expect(amounts.map((r) => [r.id, plain(r.wide), plain(r.narrow)])).toEqual(expected.amounts.map((r) => [r.id, plain(r.wide), plain(r.narrow)]));
+  const amounts = await pgRows(target.endpoint, 'SELECT id, wide::text wide, narrow::text narrow, z::text z, dz::text dz FROM amounts ORDER BY id');
+  expect(amounts.map((r) => [r.id, plain(r.wide), plain(r.narrow), r.z, plain(r.dz)])).toEqual(
+    expected.amounts.map((r) => [r.id, plain(r.wide), plain(r.narrow), r.z === null ? null : String(r.z), plain(r.dz)]),
+  );
   expect(await pgRows(target.endpoint, 'SELECT id, amount::text amount FROM prices ORDER BY id')).toEqual(expected.prices);
   const periods = await pgRows(target.endpoint, `SELECT id, v, to_char(rs, 'YYYY-MM-DD HH24:MI:SS.US') rs FROM periods ORDER BY id`);
   expect(periods).toEqual(expected.periods);
