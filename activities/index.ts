@@ -9,7 +9,7 @@ import type { EndpointRef, MigrationError, MigrationInput, MigrationStatus, RowC
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
 import { withoutQuotedValues } from '../lib/redact';
 import { invalidTextColumn, isTextKind } from '../lib/values';
-import { isDatedKind, keptAsText, rangeCheckedColumns, temporalRefusal } from '../lib/temporal-range';
+import { isDatedKind, keptAsText, nonFiniteCheckedColumns, nonFiniteRefusal, rangeCheckedColumns, temporalRefusal } from '../lib/temporal-range';
 import { convertEditedRow, editedConversions, editedWritePlan, type EditedConversion } from '../lib/edited-kinds';
 import type { MetadataStore } from '../lib/store';
 import type { ConnectorPool } from './connections';
@@ -231,7 +231,19 @@ interface Unholdable {
  * changed; a NULL in a column that is NOT NULL in the source is a value the read could not give another dialect (a
  * MariaDB zero date: see its note), which the target would refuse.
  */
-function unholdable(table: TablePlan, checked: ReturnType<typeof rangeCheckedColumns>, required: number[], targetLabel: string, row: Row): Unholdable | null {
+function unholdable(
+  table: TablePlan,
+  checked: ReturnType<typeof rangeCheckedColumns>,
+  floats: ReturnType<typeof nonFiniteCheckedColumns>,
+  required: number[],
+  targetLabel: string,
+  row: Row,
+): Unholdable | null {
+  for (const float of floats) {
+    const what = nonFiniteRefusal(row[float.position], float);
+    // SQLite would store NaN as NULL, MariaDB refuse it: said, never changed.
+    if (what) return { reason: `column ${table.columns[float.position].column} holds ${what}, which ${targetLabel} ${table.columns[float.position].targetType} cannot hold` };
+  }
   for (const { position, range, type } of checked) {
     const v = row[position];
     if (typeof v !== 'string') continue;
@@ -255,10 +267,11 @@ function unholdable(table: TablePlan, checked: ReturnType<typeof rangeCheckedCol
 function holdableCheck(target: Connector, table: TablePlan): ((row: Row) => Unholdable | null) | null {
   if (table.native) return null;
   const checked = rangeCheckedColumns(target.dialect, table.columns);
+  const floats = nonFiniteCheckedColumns(target.dialect, table.columns);
   const required = table.columns.flatMap((c, i) => (c.nullable ? [] : [i]));
-  if (checked.length === 0 && required.length === 0) return null;
+  if (checked.length === 0 && floats.length === 0 && required.length === 0) return null;
   const label = dialectNamed(target.dialect).label;
-  return (row) => unholdable(table, checked, required, label, row);
+  return (row) => unholdable(table, checked, floats, required, label, row);
 }
 
 /** The rows the target can hold as read (see unholdable); each other row is rejected by key with the reason. */

@@ -111,6 +111,11 @@ export interface TypeMap {
    * never changed. Absent: any (SQLite keeps them as text) or not known.
    */
   temporalRange?: TemporalRange;
+  /**
+   * Which of NaN and ±Infinity this dialect's float types hold: a value another dialect holds that they cannot is said
+   * at the gate and its row rejected by key, never changed (SQLite would store NaN as NULL). Absent: both.
+   */
+  nonFinite?: { nan: boolean; infinity: boolean };
   /** Why a column of this declared type cannot be in an index here (MariaDB: JSON, unbounded TEXT/BLOB), or null. */
   indexRefusal?(sql: string): string | null;
   /** Why no CHECK constraint is created here (Snowflake enforces none), where that is so; the plan then says so for each. */

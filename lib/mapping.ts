@@ -9,7 +9,7 @@ import { uniqueNames, type NameGiven } from './unique-names';
 import { targetType } from './typemap';
 import { checkForTarget, portableCheck, renderCheck, type CheckTarget } from './typemap/check';
 import { crossType } from './typemap/common';
-import { isDatedKind, temporalRangeNote } from './temporal-range';
+import { isDatedKind, nonFiniteNote, temporalRangeNote } from './temporal-range';
 import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, OfferedExtension, PartitionInfo, SchemaInfo, SchemaObject, TableInfo, TablePlan } from './types';
 
 export interface PlanOptions {
@@ -130,6 +130,7 @@ export function planColumn(
       canonical.readNote,
       choice.note,
       isDatedKind(canonical.kind) ? temporalRangeNote(sourceDialect, targetDialect, canonical, choice.sql, chooseKey(table).copyMode === 'whole_table') : undefined,
+      nonFiniteNote(sourceDialect, targetDialect, canonical),
       defaultNote(column, canonical),
     ),
   };

@@ -104,3 +104,34 @@ export function rangeCheckedColumns(targetDialect: Dialect, columns: readonly Co
     isDatedKind(c.canonical.kind) && holdsDates(targetDialect, c.targetType) ? [{ position, range, type: `${label} ${c.targetType}` }] : [],
   );
 }
+
+/** Which of NaN and ±Infinity a dialect's float types hold (TypeMap.nonFinite; absent: both). */
+function nonFinite(dialect: Dialect | undefined): { nan: boolean; infinity: boolean } {
+  return (dialect && isDialect(dialect) ? dialectNamed(dialect).types?.nonFinite : undefined) ?? { nan: true, infinity: true };
+}
+
+const isFloatKind = (kind: string) => kind === 'float32' || kind === 'float64';
+
+/** What a float column of the source may hold that the target's cannot (NaN, ±Infinity), said at the gate; else nothing. */
+export function nonFiniteNote(sourceDialect: Dialect | undefined, targetDialect: Dialect, type: CanonicalType): string | undefined {
+  if (!isFloatKind(type.kind)) return undefined;
+  const [source, target] = [nonFinite(sourceDialect), nonFinite(targetDialect)];
+  const lost = [source.nan && !target.nan ? 'NaN' : '', source.infinity && !target.infinity ? '±Infinity' : ''].filter(Boolean);
+  if (lost.length === 0) return undefined;
+  return `${lost.join(' and ')} cannot be held here: a row holding one is rejected, named by its key`;
+}
+
+/** The float columns of a table plan whose NaN or ±Infinity the target cannot hold, by position (see nonFiniteNote). */
+export function nonFiniteCheckedColumns(targetDialect: Dialect, columns: readonly ColumnMapping[]): { position: number; nan: boolean; infinity: boolean }[] {
+  const target = nonFinite(targetDialect);
+  if (target.nan && target.infinity) return [];
+  return columns.flatMap((c, position) => (isFloatKind(c.canonical.kind) ? [{ position, nan: !target.nan, infinity: !target.infinity }] : []));
+}
+
+/** What a float value is that a column checked by nonFiniteCheckedColumns cannot hold, or null. */
+export function nonFiniteRefusal(value: unknown, check: { nan: boolean; infinity: boolean }): string | null {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?(NaN|Infinity)$/i.test(value) ? Number(value.replace(/^-?nan$/i, 'NaN')) : null;
+  if (n === null || Number.isFinite(n)) return null;
+  if (Number.isNaN(n)) return check.nan ? 'NaN' : null;
+  return check.infinity ? (n > 0 ? 'Infinity' : '-Infinity') : null;
+}

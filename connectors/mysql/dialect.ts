@@ -43,6 +43,8 @@ export const mysql = {
     indexRefusal,
     // DATE and DATETIME: years 1 to 9999 (MariaDB documents 1000 on; earlier years are stored and read back as given).
     temporalRange: { date: { min: 1, max: 9999 }, timestamp: { min: 1, max: 9999 }, infinity: false },
+    // FLOAT and DOUBLE hold finite numbers only.
+    nonFinite: { nan: false, infinity: false },
   },
   validation,
   isRowRejection,

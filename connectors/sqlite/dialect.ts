@@ -21,7 +21,8 @@ export const sqlite = {
   driver: 'better-sqlite3',
   capabilities: { supported: true, schemas: false, enums: false, arrays: false, transactionalDdl: true, inDatabaseDigest: false, fileBased: true, strictBooleans: false },
   identifiers: { quote: doubleQuoted, literal: ansiLiteral, caseFolding: 'none' },
-  types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ declared: text }), toCanonical, sameDialect },
+  // A REAL holds ±Infinity; NaN is stored as NULL.
+  types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ declared: text }), toCanonical, sameDialect, nonFinite: { nan: false, infinity: true } },
   validation,
   isRowRejection,
   queryLexicon,
