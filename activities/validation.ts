@@ -135,9 +135,12 @@ function typesOf(table: TablePlan, targetDialect: Dialect): CanonicalType[] {
  * would aggregate its own type (SUM of text), so the statistics and the generated suite compare it by count only (and
  * leave it out of the top N); the semantic tier compares every value, in the edited kind where the copy converts it.
  */
-/** A column one of the two databases cannot aggregate exactly (ValidationSql.inexactAggregates): compared by count only. */
-function inexactOnEitherSide(places: Place[], type: CanonicalType): boolean {
-  return places.some((p) => validationSql(p).inexactAggregates?.(type) === true);
+/**
+ * A column the statistics and the generated suite compare by count only: edited at the gate to another kind of type
+ * (editedAcrossKinds), or one the two databases cannot aggregate exactly (ValidationSql.inexactAggregates).
+ */
+function countedOnly(plan: MigrationPlan, table: TablePlan, c: ColumnMapping, type: CanonicalType, places: Place[]): boolean {
+  return editedAcrossKinds(plan, table, c, type) || places.some((p) => validationSql(p).inexactAggregates?.(type) === true);
 }
 
 function editedAcrossKinds(plan: MigrationPlan, table: TablePlan, c: ColumnMapping, type: CanonicalType): boolean {
@@ -241,17 +244,16 @@ async function userQueryPair(
   }
 }
 
-/** Where the source's tables are, and which of them are partitioned (read whole). */
-function sourcePlace(input: TierInput, connector: Connector): Place {
-  const partitioned = new Set(input.plan.tables.filter((t) => t.source.partitioning).map((t) => t.source.name));
+/**
+ * Where a side's tables are, and which of them are partitioned (read whole): the source's, by their names, and the
+ * target's made from them (partitioned alike where the target can be), by theirs.
+ */
+function placeOf(input: TierInput, connector: Connector, side: 'source' | 'target'): Place {
+  const partitioned = new Set(input.plan.tables.filter((t) => t.source.partitioning).map((t) => (side === 'source' ? t.source.name : t.target)));
   return { dialect: connector.dialect, schema: connector.schema, partitioned };
 }
-
-/** Where the target's tables are: a table made from a partitioned one is partitioned alike where the target can be. */
-function targetPlace(input: TierInput, connector: Connector): Place {
-  const partitioned = new Set(input.plan.tables.filter((t) => t.source.partitioning).map((t) => t.target));
-  return { dialect: connector.dialect, schema: connector.schema, partitioned };
-}
+const sourcePlace = (input: TierInput, connector: Connector) => placeOf(input, connector, 'source');
+const targetPlace = (input: TierInput, connector: Connector) => placeOf(input, connector, 'target');
 
 export function createValidationActivities(pool: ConnectorPool, store?: MetadataStore, plans: PlanKeeper = planKeeper(store)) {
   const connectors = (input: TierInput): Promise<[Connector, Connector]> =>
@@ -298,7 +300,7 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
             const columns = table.columns.map((c, j) => ({
               name: c.column,
               type: types[j],
-              kind: editedAcrossKinds(input.plan, table, c, types[j]) || inexactOnEitherSide([sp, tp], types[j]) ? ('other' as const) : statKind(types[j]),
+              kind: countedOnly(input.plan, table, c, types[j], [sp, tp]) ? ('other' as const) : statKind(types[j]),
               lossless: c.confidence >= 1,
             }));
             // PostgreSQL takes at most 1,664 expressions in one SELECT list: wide tables are aggregated in slices of columns.
@@ -447,7 +449,7 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
               columns: table.columns.map((c, j) => ({
                 name: c.column,
                 type: types[j],
-                ...(editedAcrossKinds(input.plan, table, c, types[j]) || inexactOnEitherSide([sp, tp], types[j]) ? { countOnly: true } : {}),
+                ...(countedOnly(input.plan, table, c, types[j], [sp, tp]) ? { countOnly: true } : {}),
               })),
               primaryKey: table.source.primaryKey,
               foreignKeys: migratedForeignKeys(input.plan, table).map((fk) => ({ name: fk.name, columns: fk.columns, parent: fk.referencedTable, parentColumns: fk.referencedColumns })),
