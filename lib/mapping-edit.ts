@@ -149,6 +149,12 @@ export interface EditOptions {
    * is renamed, said in the plan's notes. Off for edits a workflow made before this existed.
    */
   renameConstraints?: boolean;
+  /**
+   * A foreign key's columns count as key columns for the rendered type (lib/mapping.ts isKeyColumn): an edited
+   * referencing text column gets the bounded type its key has on MariaDB. Off for edits a workflow made before this
+   * existed (only primary and unique keys counted).
+   */
+  foreignKeyColumns?: boolean;
 }
 
 /** Ends the plan notes refreshedNotes writes, so that the next edit replaces them. */
@@ -170,7 +176,7 @@ export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[], opt
       const judged = editConfidence(c.canonical, proposed, options.datesAsText);
       const confidence = Math.min(judged.confidence, c.canonical.readConfidence ?? 1);
       // What reaches DDL is the target type map's own rendering of the parsed type, never the text the user typed.
-      const rendered = targetType(plan.targetDialect, proposed, { inKey: isKeyColumn(t.source, c.column), extensions: plan.targetExtensions }).sql;
+      const rendered = targetType(plan.targetDialect, proposed, { inKey: isKeyColumn(t.source, c.column, options.foreignKeyColumns ?? false), extensions: plan.targetExtensions }).sql;
       // A date kept as text keeps every value: what its source's note said of reading it (a MariaDB zero date read as
       // NULL) no longer holds.
       const kept = options.datesAsText && keptAsText(plan.targetDialect, { columns: [{ ...c, targetType: rendered }] })[0];

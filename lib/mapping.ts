@@ -75,13 +75,14 @@ export const TEMPORAL_DEFAULT_KINDS: ReadonlySet<string> = new Set(['timestamp',
 /**
  * A column a key or a foreign key is made of: a target that cannot key an unbounded type (MariaDB TEXT/BLOB) gives it
  * a bounded one, the referencing columns the same as the referenced (a LONGTEXT child of a VARCHAR(255) key could not
- * be a foreign key: MariaDB errno 150, and the migration failed after the copy).
+ * be a foreign key: MariaDB errno 150, and the migration failed after the copy). `foreignKeys` false: only primary and
+ * unique keys (mapping edits a workflow made before foreign keys counted).
  */
-export function isKeyColumn(table: TableInfo, column: string): boolean {
+export function isKeyColumn(table: TableInfo, column: string, foreignKeys = true): boolean {
   return (
     table.primaryKey.includes(column) ||
     table.uniqueConstraints.some((u) => u.columns.includes(column)) ||
-    table.foreignKeys.some((fk) => fk.columns.includes(column))
+    (foreignKeys && table.foreignKeys.some((fk) => fk.columns.includes(column)))
   );
 }
 

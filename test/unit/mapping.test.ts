@@ -203,6 +203,27 @@ describe('mapping edits reach DDL re-rendered from the parsed type', () => {
   });
 });
 
+describe('an edited foreign-key column into MariaDB (foreignKeyColumns, versioned in the workflow)', () => {
+  const parent = table('parents', [col('code', { kind: 'varchar', length: 40 })], { primaryKey: ['code'] });
+  const child = table('children', [col('id', { kind: 'int32' }), col('parent', { kind: 'varchar', length: 40 }, true)], {
+    primaryKey: ['id'],
+    foreignKeys: [{ name: 'fk_parent', columns: ['parent'], referencedTable: 'parents', referencedColumns: ['code'] }],
+  });
+  const plan = planMigration({ dialect: 'postgresql', schema: 'public', tables: [parent, child] }, 'mysql', { targetSchema: 'shop' });
+  const edit = [{ id: 'children.parent', target_type: 'text' }];
+
+  test('is rendered as a key column, bounded as the key it references', () => {
+    const keyed = applyMappingEdits(plan, [{ id: 'parents.code', target_type: 'text' }], { foreignKeyColumns: true }).edited[0]?.targetType;
+    const referencing = applyMappingEdits(plan, edit, { foreignKeyColumns: true }).edited[0]?.targetType;
+    expect(referencing).toBe(keyed);
+    expect(referencing).not.toMatch(/text/i);
+  });
+
+  test('stays unbounded for an edit a workflow made before foreign keys counted', () => {
+    expect(applyMappingEdits(plan, edit).edited[0]?.targetType).toMatch(/text/i);
+  });
+});
+
 function mysqlTypeOf(plan: ReturnType<typeof planMigration>, type: ColumnInfo['type']): string {
   return targetType(plan.targetDialect, type).sql;
 }

@@ -55,6 +55,8 @@ const PRUNE_EXTENSION_OBJECTS_PATCH = 'edits-prune-extension-objects';
 const RENAME_CONSTRAINTS_PATCH = 'edits-rename-constraints';
 /** A date or timestamp edited to text is judged as keeping every value (EditOptions.datesAsText). */
 const DATES_AS_TEXT_PATCH = 'edits-dates-as-text';
+/** An edited foreign-key column is rendered as a key column (EditOptions.foreignKeyColumns). */
+const FOREIGN_KEY_COLUMNS_PATCH = 'edits-foreign-key-columns';
 
 /** Registers every handler: called before the workflow's first await, so no signal or update is lost. */
 export function setHandlers(run: MigrationRun): void {
@@ -123,6 +125,7 @@ export function setHandlers(run: MigrationRun): void {
         pruneExtensionObjects: wf.patched(PRUNE_EXTENSION_OBJECTS_PATCH),
         renameConstraints: wf.patched(RENAME_CONSTRAINTS_PATCH),
         datesAsText: wf.patched(DATES_AS_TEXT_PATCH),
+        foreignKeyColumns: wf.patched(FOREIGN_KEY_COLUMNS_PATCH),
       });
       state.plan = result.plan;
       const need = approvalNeed(result.plan, input.strategy, input.options);
