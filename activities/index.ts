@@ -9,7 +9,7 @@ import type { EndpointRef, MigrationError, MigrationInput, MigrationStatus, RowC
 import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
 import { withoutQuotedValues } from '../lib/redact';
 import { invalidTextColumn, isTextKind } from '../lib/values';
-import { isDatedKind, keptAsText, nonFiniteCheckedColumns, nonFiniteRefusal, rangeCheckedColumns, temporalRefusal } from '../lib/temporal-range';
+import { isDatedKind, keptAsText, nonFiniteCheckedColumns, nonFiniteRefusal, nulCheckedColumns, nulRefusal, rangeCheckedColumns, temporalRefusal } from '../lib/temporal-range';
 import { convertEditedRow, editedConversions, editedWritePlan, type EditedConversion } from '../lib/edited-kinds';
 import type { MetadataStore } from '../lib/store';
 import type { ConnectorPool } from './connections';
@@ -235,6 +235,7 @@ function unholdable(
   table: TablePlan,
   checked: ReturnType<typeof rangeCheckedColumns>,
   floats: ReturnType<typeof nonFiniteCheckedColumns>,
+  nuls: ReturnType<typeof nulCheckedColumns>,
   required: number[],
   targetLabel: string,
   row: Row,
@@ -243,6 +244,11 @@ function unholdable(
     const what = nonFiniteRefusal(row[float.position], float);
     // SQLite would store NaN as NULL, MariaDB refuse it: said, never changed.
     if (what) return { reason: `column ${table.columns[float.position].column} holds ${what}, which ${targetLabel} ${table.columns[float.position].targetType} cannot hold` };
+  }
+  for (const nul of nuls) {
+    const what = nulRefusal(row[nul.position], nul);
+    // PostgreSQL would refuse it in its own words (and the whole of a table copied in one transaction): said, never stripped.
+    if (what) return { reason: `column ${table.columns[nul.position].column} holds ${what}, which ${targetLabel} ${table.columns[nul.position].targetType} cannot hold` };
   }
   for (const { position, range, type } of checked) {
     const v = row[position];
@@ -268,10 +274,11 @@ function holdableCheck(target: Connector, table: TablePlan): ((row: Row) => Unho
   if (table.native) return null;
   const checked = rangeCheckedColumns(target.dialect, table.columns);
   const floats = nonFiniteCheckedColumns(target.dialect, table.columns);
+  const nuls = nulCheckedColumns(target.dialect, table.columns);
   const required = table.columns.flatMap((c, i) => (c.nullable ? [] : [i]));
-  if (checked.length === 0 && floats.length === 0 && required.length === 0) return null;
+  if (checked.length === 0 && floats.length === 0 && nuls.length === 0 && required.length === 0) return null;
   const label = dialectNamed(target.dialect).label;
-  return (row) => unholdable(table, checked, floats, required, label, row);
+  return (row) => unholdable(table, checked, floats, nuls, required, label, row);
 }
 
 /** The rows the target can hold as read (see unholdable); each other row is rejected by key with the reason. */

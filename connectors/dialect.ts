@@ -116,6 +116,11 @@ export interface TypeMap {
    * at the gate and its row rejected by key, never changed (SQLite would store NaN as NULL). Absent: both.
    */
   nonFinite?: { nan: boolean; infinity: boolean };
+  /**
+   * Where this dialect's text cannot hold the NUL character (U+0000), as PostgreSQL's: a row holding one is rejected by
+   * key with the reason, never changed; `jsonTypes`: the JSON types that refuse its \u0000 escape too. Absent: it can.
+   */
+  nulRefused?: { jsonTypes: readonly string[] };
   /** Why a column of this declared type cannot be in an index here (MariaDB: JSON, unbounded TEXT/BLOB), or null. */
   indexRefusal?(sql: string): string | null;
   /** Why no CHECK constraint is created here (Snowflake enforces none), where that is so; the plan then says so for each. */

@@ -135,3 +135,26 @@ export function nonFiniteRefusal(value: unknown, check: { nan: boolean; infinity
   if (Number.isNaN(n)) return check.nan ? 'NaN' : null;
   return check.infinity ? (n > 0 ? 'Infinity' : '-Infinity') : null;
 }
+
+/** A JSON text's \u0000 escape: its backslash not itself escaped (an even run of backslashes before it). */
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/i;
+
+/**
+ * The columns of a table plan whose text the target cannot hold a NUL in (TypeMap.nulRefused), by position: every
+ * column but binary ones (values of any kind travel as text); JSON into a type that refuses its \u0000 escape too.
+ */
+export function nulCheckedColumns(targetDialect: Dialect, columns: readonly ColumnMapping[]): { position: number; json: boolean }[] {
+  const refused = isDialect(targetDialect) ? dialectNamed(targetDialect).types?.nulRefused : undefined;
+  if (!refused) return [];
+  const jsonTypes = new Set(refused.jsonTypes);
+  return columns.flatMap((c, position) =>
+    c.canonical.kind === 'binary' ? [] : [{ position, json: c.canonical.kind === 'json' && jsonTypes.has(c.targetType.toLowerCase()) }],
+  );
+}
+
+/** What a value of a column checked by nulCheckedColumns holds that the target cannot, or null. */
+export function nulRefusal(value: unknown, check: { json: boolean }): string | null {
+  if (typeof value !== 'string') return null;
+  if (value.includes('\u0000')) return 'the NUL character (U+0000)';
+  return check.json && NUL_ESCAPE.test(value) ? 'the JSON escape \\u0000' : null;
+}

@@ -76,6 +76,8 @@ export const postgres = {
     extensionTypes: EXTENSION_TYPES,
     // 4713 BC to 5874897 AD (dates), to 294276 AD (timestamps), and ±infinity.
     temporalRange: { date: { min: -4712, max: 5874897 }, timestamp: { min: -4712, max: 294276 }, infinity: true },
+    // "invalid byte sequence for encoding UTF8: 0x00"; jsonb: "unsupported Unicode escape sequence".
+    nulRefused: { jsonTypes: ['jsonb'] },
   },
   validation,
   isRowRejection,

@@ -3,6 +3,8 @@ import type { ValidationSql } from '../dialect';
 
 /** Kinds read as text (as lib/values.ts isTextKind; not imported: this object is bundled into workflows, that file uses Node). */
 const TEXT_KINDS: ReadonlySet<string> = new Set(['char', 'varchar', 'text', 'enum', 'json']);
+/** The validation session's function counting every character of a text, NULs included (session.ts registers it). */
+export const CHAR_LENGTH_FUNCTION = 'sensei_char_length';
 /** Significant digits a REAL keeps (as types.ts: a wider decimal is stored as text). */
 const REAL_DIGITS = 15;
 
@@ -51,7 +53,9 @@ export const validation = {
   },
   // SQLite hands temporal values over as the text it stores.
   text: (expr: string) => expr,
-  charLength: (expr: string) => `LENGTH(${expr})`,
+  // LENGTH counts the characters before the first NUL only (SQLite's own rule): a text holding one is counted whole by
+  // the session's function (session.ts), as CHAR_LENGTH counts it in the other dialects.
+  charLength: (expr: string) => `CASE WHEN instr(${expr}, char(0)) > 0 THEN ${CHAR_LENGTH_FUNCTION}(${expr}) ELSE LENGTH(${expr}) END`,
   // Wide decimals are kept as exact text (types.ts): SQLite sums them as REAL, and MIN/MAX compare them as text.
   inexactAggregates: (type) => type.kind === 'decimal' && !(type.precision !== undefined && type.precision <= REAL_DIGITS),
   floatAggregate: (fn: 'MIN' | 'MAX' | 'SUM', col: string) => `${fn}(${col})`,

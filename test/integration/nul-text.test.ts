@@ -1,0 +1,80 @@
+/**
+ * The NUL character (U+0000) in text: MariaDB and SQLite hold it, PostgreSQL's text cannot (nor jsonb its \u0000 escape).
+ * - Into PostgreSQL, a row holding one is rejected by its key with the reason (naming the column, never the value), the
+ *   other rows copied; before, PostgreSQL refused it in its own words ("invalid byte sequence for encoding UTF8: 0x00").
+ *   A table without a key fails, saying why, with nothing of it copied.
+ * - SQLite's LENGTH stops at the first NUL: the statistics tier counted such a text shorter in SQLite than in MariaDB,
+ *   and a faithful copy failed validation. Every character is counted now.
+ */
+import Database from 'better-sqlite3';
+import { sqlitePath } from '../../connectors/endpoint';
+import { approveUpdate, startUpdate } from '../../workflows/migration';
+import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
+import { migrateAndValidate, migrationSuite } from '../helpers/suite';
+import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
+
+const suite = migrationSuite();
+let mariadb: TempDatabase;
+let sqlite: TempDatabase;
+let keyless: TempDatabase;
+
+const TEXTS = ['plain', 'a\u0000b', '\u0000', 'é\u0000ü\u0000', null];
+
+beforeAll(async () => {
+  mariadb = await suite.database('mysql');
+  await mariadbRows(mariadb.endpoint, 'CREATE TABLE notes (id INT PRIMARY KEY, t VARCHAR(20), j JSON)');
+  for (const [i, t] of TEXTS.entries()) {
+    await mariadbRows(mariadb.endpoint, 'INSERT INTO notes VALUES (?, ?, ?)', [i + 1, t, i === 0 ? '{"k": "a\\u0000b"}' : '{"k": "a\\\\u0000b"}']);
+  }
+  sqlite = await suite.database('sqlite');
+  const db = new Database(sqlitePath(sqlite.endpoint.connectionString));
+  db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, t TEXT)');
+  const insert = db.prepare('INSERT INTO notes VALUES (?, ?)');
+  TEXTS.forEach((t, i) => insert.run(i + 1, t));
+  db.close();
+  keyless = await suite.database('sqlite');
+  const loose = new Database(sqlitePath(keyless.endpoint.connectionString));
+  loose.exec('CREATE TABLE loose (t TEXT)');
+  loose.prepare('INSERT INTO loose VALUES (?)').run('x\u0000y');
+  loose.close();
+});
+
+async function migrate(source: TempDatabase, target: TempDatabase) {
+  const handle = await startMigration(suite.harness, source.endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: true, chunk_size: 2 });
+  await handle.executeUpdate(startUpdate);
+  const waiting = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
+  if (waiting.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
+  return waitForStatus(handle, isOver, 180_000);
+}
+
+test('MariaDB → PostgreSQL: a row with a NUL in its text, or the \\u0000 escape in its JSON, is rejected by key; the rest copied', async () => {
+  const target = await suite.database('postgresql');
+  const status = await migrate(mariadb, target);
+  const rejected = status.errors.filter((e) => e.code === 'RowRejected').map((e) => [e.key, e.message]);
+  expect(rejected).toEqual([
+    [[1], 'column j holds the JSON escape \\u0000, which PostgreSQL jsonb cannot hold: the row is not copied'],
+    [[2], 'column t holds the NUL character (U+0000), which PostgreSQL character varying(20) cannot hold: the row is not copied'],
+    [[3], 'column t holds the NUL character (U+0000), which PostgreSQL character varying(20) cannot hold: the row is not copied'],
+    [[4], 'column t holds the NUL character (U+0000), which PostgreSQL character varying(20) cannot hold: the row is not copied'],
+  ]);
+  // The escaped backslash (\\u0000 in the JSON text) is no NUL: that row is copied.
+  expect(await pgRows(target.endpoint, "SELECT id, t, j->>'k' AS k FROM notes ORDER BY id")).toEqual([{ id: 5, t: null, k: 'a\\u0000b' }]);
+}, 300_000);
+
+test('SQLite → PostgreSQL: a table without a key holding a NUL fails, saying why, and nothing of it is copied', async () => {
+  const target = await suite.database('postgresql');
+  const status = await migrate(keyless, target);
+  expect(status.status).toBe('failed');
+  expect(status.failure?.message).toContain(
+    'loose: column t of a row holds the NUL character (U+0000), which PostgreSQL text cannot hold, and the table has no key to name the row by to reject it alone: nothing of this table was copied',
+  );
+  expect(await pgRows(target.endpoint, 'SELECT count(*)::int AS n FROM loose')).toEqual([{ n: 0 }]);
+}, 300_000);
+
+test('SQLite → MariaDB: text holding NULs is copied whole and passes validation (every character counted)', async () => {
+  const target = await suite.database('mysql');
+  await migrateAndValidate(suite, sqlite, target);
+  const rows = await mariadbRows(target.endpoint, 'SELECT id, t, CHAR_LENGTH(t) AS n FROM notes ORDER BY id');
+  expect(rows.map((r) => r.t)).toEqual(TEXTS);
+  expect(rows.map((r) => r.n)).toEqual([5, 3, 1, 4, null]);
+}, 300_000);
