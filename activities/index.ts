@@ -637,12 +637,17 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       });
     },
 
-    async finalizeTarget(input: { target: EndpointRef; plan: MigrationPlan }): Promise<{ skippedForeignKeys: string[]; skippedObjects: string[] }> {
+    /**
+     * Indexes, foreign keys and views once the rows are in. `uncheckedForeignKeys`: created without checking the rows
+     * already there, which break them as they broke them in the source (see Connector.createIndexesAndForeignKeys).
+     */
+    async finalizeTarget(input: { target: EndpointRef; plan: MigrationPlan }): Promise<{ skippedForeignKeys: string[]; skippedObjects: string[]; uncheckedForeignKeys: string[] }> {
       return typed(async () => {
         const connector = await pool.get(input.target, 'target');
         // Foreign keys point at the referenced table's target name (which may be shortened to fit the target).
         const targets = new Map(input.plan.tables.map((t) => [t.source.name, t.target]));
         const skippedForeignKeys: string[] = [];
+        const uncheckedForeignKeys: string[] = [];
         for (const table of input.plan.tables) {
           Context.current().heartbeat({ table: table.target });
           // A foreign key to a table outside this migration cannot be created in the target.
@@ -651,13 +656,18 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
             if (referenced === undefined) skippedForeignKeys.push(`${table.source.name}.${fk.name} → ${fk.referencedTable}`);
             return referenced === undefined ? [] : [{ ...fk, referencedTable: referenced }];
           });
-          await connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys } });
+          const { unchecked } = await connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys } });
+          for (const name of unchecked) {
+            const fk = table.source.foreignKeys.find((f) => f.name === name);
+            uncheckedForeignKeys.push(`${table.source.name}.${name} → ${fk?.referencedTable ?? '?'}`);
+          }
         }
         // Same dialect: views, once the tables they read hold their rows.
         const after = (input.plan.objects ?? []).filter((o) => o.stage === 'after_data');
         const skippedObjects = after.length && connector.createObjects ? (await connector.createObjects(after)).skipped : [];
         if (skippedObjects.length) Context.current().log.warn('schema objects not created on the target', { objects: skippedObjects });
-        return { skippedForeignKeys, skippedObjects };
+        if (uncheckedForeignKeys.length) Context.current().log.warn('foreign keys created without checking the rows copied', { foreignKeys: uncheckedForeignKeys });
+        return { skippedForeignKeys, skippedObjects, uncheckedForeignKeys };
       });
     },
 

@@ -13,7 +13,7 @@ import { toCanonicalValue } from '../lib/values';
 import type { CanonicalType, ColumnInfo, ColumnMapping, Dialect, Key, KeyPart, Row, SchemaInfo, TableInfo, TablePlan } from '../lib/types';
 import { dialectNamed } from './dialects';
 import { endpointLabel, scrub } from './endpoint';
-import { ConnectorError, type Connector, type Endpoint, type IntrospectOptions, type KeyRange, type NativeTypeChoice, type ReadOptions } from './types';
+import { ConnectorError, type Connector, type Endpoint, type FinalizedTable, type IntrospectOptions, type KeyRange, type NativeTypeChoice, type ReadOptions } from './types';
 
 /** Runs one statement and returns its rows as arrays (column order as selected). */
 export type Exec = (sql: string, params?: unknown[]) => Promise<unknown[][]>;
@@ -421,7 +421,8 @@ export abstract class SqlConnector implements Connector {
     return what === 'date' ? 'CURRENT_DATE' : 'CURRENT_TIMESTAMP';
   }
 
-  async createIndexesAndForeignKeys(plan: TablePlan): Promise<void> {
+  async createIndexesAndForeignKeys(plan: TablePlan): Promise<FinalizedTable> {
+    const unchecked: string[] = [];
     await this.guard(`create indexes and foreign keys of ${plan.target}`, async () => {
       this.tableCache.delete(plan.target);
       const existing = await this.table(plan.target);
@@ -434,12 +435,29 @@ export abstract class SqlConnector implements Connector {
       }
       for (const fk of plan.source.foreignKeys) {
         if (existing.foreignKeys.some((f) => f.name === this.foreignKeyName(fk) || (same(f.columns, fk.columns) && f.referencedTable === fk.referencedTable))) continue;
-        await this.addForeignKey(plan, fk);
+        try {
+          await this.exec(this.foreignKeySql(plan, fk));
+        } catch (error) {
+          // Rows copied as the source holds them break it (the source did not check them): kept, and the key declared as there.
+          const unchecking = this.uncheckedForeignKey;
+          if (!unchecking || !this.breaksForeignKey(error)) throw error;
+          await unchecking.call(this, this.foreignKeySql(plan, fk));
+          unchecked.push(fk.name);
+        }
       }
       await this.afterLoad(plan);
       this.tableCache.delete(plan.target);
     });
+    return { unchecked };
   }
+
+  /** Whether a driver error adding a foreign key says rows already in the table break it. */
+  protected breaksForeignKey(_error: unknown): boolean {
+    return false;
+  }
+
+  /** Runs a foreignKeySql statement without checking the rows already there (see createIndexesAndForeignKeys); absent: this target cannot. */
+  protected uncheckedForeignKey?(sql: string): Promise<void>;
 
   protected createIndexSql(table: string, name: string, index: TableInfo['indexes'][number]): string {
     return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(name)} ON ${this.qt(table)} (${quoteList(this.dialect, index.columns)})`;
@@ -460,11 +478,12 @@ export abstract class SqlConnector implements Connector {
     return fk.targetName ?? this.fitName(fk.name);
   }
 
-  protected async addForeignKey(plan: TablePlan, fk: TableInfo['foreignKeys'][number]): Promise<void> {
+  /** The statement adding a foreign key to a table that exists. */
+  protected foreignKeySql(plan: TablePlan, fk: TableInfo['foreignKeys'][number]): string {
     const actions = foreignKeyActions(fk);
-    await this.exec(
+    return (
       `ALTER TABLE ${this.qt(plan.target)} ADD CONSTRAINT ${this.q(this.foreignKeyName(fk))} FOREIGN KEY (${quoteList(this.dialect, fk.columns)})` +
-        ` REFERENCES ${this.qt(fk.referencedTable)} (${quoteList(this.dialect, fk.referencedColumns)})${actions}`,
+      ` REFERENCES ${this.qt(fk.referencedTable)} (${quoteList(this.dialect, fk.referencedColumns)})${actions}`
     );
   }
 

@@ -15,6 +15,12 @@ export interface IntrospectOptions {
   tables?: string[];
 }
 
+/** What finalising a table did besides what it was asked (see Connector.createIndexesAndForeignKeys). */
+export interface FinalizedTable {
+  /** Foreign keys (their source names) created without checking the rows already there: some break them. */
+  unchecked: string[];
+}
+
 /** How a canonical type is declared in a dialect, and how faithful that is. */
 export interface NativeTypeChoice {
   sql: string;
@@ -95,8 +101,13 @@ export interface Connector {
   /** whole_table copy: in one transaction, delete every row of the target table, then insert all batches. */
   replaceAllRows(plan: TablePlan, batches: AsyncIterable<Row[]>): Promise<number>;
 
-  /** After all data is in: secondary indexes, then foreign keys (referenced tables must exist), then identity/sequence positions. */
-  createIndexesAndForeignKeys(plan: TablePlan): Promise<void>;
+  /**
+   * After all data is in: secondary indexes, then foreign keys (referenced tables must exist), then identity/sequence
+   * positions. A foreign key the rows already there break (orphans the source holds too: SQLite checks none unless
+   * asked, MariaDB none with foreign_key_checks off) is created without checking them, where the target can
+   * (PostgreSQL NOT VALID, MariaDB with its checks off), and named in `unchecked`; elsewhere the failure is thrown.
+   */
+  createIndexesAndForeignKeys(plan: TablePlan): Promise<FinalizedTable>;
 
   /**
    * Same dialect (MigrationPlan.objects): creates the source's schema objects besides tables, in order. Objects of

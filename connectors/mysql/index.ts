@@ -16,6 +16,7 @@ import { SqlConnector, errorMessage, networkReason, type Exec } from '../sql-con
 import {
   ConnectorError,
   type Endpoint,
+  type FinalizedTable,
   type IntrospectOptions,
   type KeyRange,
   type LoadTextFormat,
@@ -605,13 +606,34 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     return def;
   }
 
-  override async createIndexesAndForeignKeys(plan: TablePlan): Promise<void> {
+  override async createIndexesAndForeignKeys(plan: TablePlan): Promise<FinalizedTable> {
     // Another dialect's index definitions mean nothing here: its indexes are made from their columns.
     if (plan.native) return super.createIndexesAndForeignKeys(plan);
     const indexes = plan.source.indexes.map(({ definition, ...index }) =>
       spatialIndexed(plan, index.columns, definition) ? { ...index, definition: `SPATIAL INDEX %NAME% ON %TABLE% (${this.q(index.columns[0] as string)})` } : index,
     );
     return super.createIndexesAndForeignKeys({ ...plan, source: { ...plan.source, indexes } });
+  }
+
+  /** ER_NO_REFERENCED_ROW_2: a row already in the table references no row. */
+  protected override breaksForeignKey(error: unknown): boolean {
+    return (error as { errno?: unknown }).errno === 1452;
+  }
+
+  /** As mysqldump restores one: with foreign_key_checks off for this session, the key is declared, the rows there not read. */
+  protected override async uncheckedForeignKey(sql: string): Promise<void> {
+    const conn = await this.pool.getConnection();
+    let reusable = false;
+    try {
+      await conn.query('SET SESSION foreign_key_checks = 0');
+      await conn.query(sql);
+      await conn.query('SET SESSION foreign_key_checks = 1');
+      reusable = true;
+    } finally {
+      // A connection whose checks may still be off never goes back to the pool.
+      if (reusable) conn.release();
+      else conn.destroy();
+    }
   }
 
   protected override createIndexSql(table: string, name: string, index: TableInfo['indexes'][number]): string {

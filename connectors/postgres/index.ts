@@ -17,6 +17,7 @@ import { SqlConnector, errorMessage, networkReason, type Exec } from '../sql-con
 import {
   ConnectorError,
   type Endpoint,
+  type FinalizedTable,
   type IntrospectOptions,
   type KeyRange,
   type LoadTextFormat,
@@ -563,7 +564,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   }
 
   /** A native table's indexes as the source defines them (expression and partial ones too), then the shared rest. */
-  override async createIndexesAndForeignKeys(plan: TablePlan): Promise<void> {
+  override async createIndexesAndForeignKeys(plan: TablePlan): Promise<FinalizedTable> {
     if (!plan.native) return super.createIndexesAndForeignKeys(plan);
     await this.guard(`create indexes of ${plan.target}`, async () => {
       // A retried finalisation finds its own indexes, also those indexName renamed (ownIndex).
@@ -588,13 +589,23 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       }
     });
     const rest = plan.source.indexes.filter((i) => !i.definition);
-    await super.createIndexesAndForeignKeys({ ...plan, source: { ...plan.source, indexes: rest } });
+    return super.createIndexesAndForeignKeys({ ...plan, source: { ...plan.source, indexes: rest } });
   }
 
   /** A native table's foreign key as the source defines it (MATCH FULL, DEFERRABLE, …), when it names the referenced table as the target does. */
-  protected override async addForeignKey(plan: TablePlan, fk: ForeignKeyInfo): Promise<void> {
-    if (!plan.native || !fk.definition || this.q(fk.referencedTable) !== doubleQuoted(fk.referencedTable)) return super.addForeignKey(plan, fk);
-    await this.exec(`ALTER TABLE ${this.qt(plan.target)} ADD CONSTRAINT ${this.q(fk.name)} ${fk.definition}`);
+  protected override foreignKeySql(plan: TablePlan, fk: ForeignKeyInfo): string {
+    if (!plan.native || !fk.definition || this.q(fk.referencedTable) !== doubleQuoted(fk.referencedTable)) return super.foreignKeySql(plan, fk);
+    return `ALTER TABLE ${this.qt(plan.target)} ADD CONSTRAINT ${this.q(fk.name)} ${fk.definition}`;
+  }
+
+  /** foreign_key_violation: a row already in the table references no row. */
+  protected override breaksForeignKey(error: unknown): boolean {
+    return (error as { code?: unknown }).code === '23503';
+  }
+
+  /** NOT VALID: the key holds for every row written from now on; VALIDATE CONSTRAINT checks the others once they are fixed. */
+  protected override async uncheckedForeignKey(sql: string): Promise<void> {
+    await this.exec(/\bNOT VALID$/i.test(sql) ? sql : `${sql} NOT VALID`);
   }
 
   /**

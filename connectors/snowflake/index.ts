@@ -16,7 +16,7 @@ import type { CanonicalType, ColumnMapping, Key, Row, SchemaInfo, TableInfo, Tab
 import { hideSecrets } from '../endpoint';
 import { checkedAddress } from '../reach';
 import { SqlConnector, errorMessage, networkReason, foreignKeyActions, type Exec } from '../sql-connector';
-import { ConnectorError, type Endpoint, type IntrospectOptions, type ReadOptions } from '../types';
+import { ConnectorError, type Endpoint, type FinalizedTable, type IntrospectOptions, type ReadOptions } from '../types';
 import { quoteList } from '../../lib/quote';
 import { CATALOGUE_SQL as SQL, copySql, csvText, keysetRead, putSql, readExpression, rejectedSql, replaceFromStagingSql, SESSION_SETTINGS, stagingTableSql, afterCondition } from './sql';
 import { tablesFromCatalogue, type CatalogueRow } from './catalog';
@@ -275,7 +275,8 @@ export class SnowflakeConnector extends SqlConnector {
   // ---- DDL ----
 
   /** Snowflake has no secondary indexes; foreign keys are declared (not enforced), once. */
-  override async createIndexesAndForeignKeys(plan: TablePlan): Promise<void> {
+  override async createIndexesAndForeignKeys(plan: TablePlan): Promise<FinalizedTable> {
+    // Declared only, never checked: no row breaks one.
     await this.guard(`create foreign keys of ${plan.target}`, async () => {
       const existing = await this.withSession(async (conn) => (await run(conn, `SHOW IMPORTED KEYS IN TABLE ${this.qt(plan.target)}`, [], 'object')).rows as CatalogueRow[]);
       for (const fk of plan.source.foreignKeys) {
@@ -285,6 +286,7 @@ export class SnowflakeConnector extends SqlConnector {
         );
       }
     });
+    return { unchecked: [] };
   }
 
   protected override booleanLiteral(value: boolean): string {

@@ -9,7 +9,7 @@ import { isTextKind, toCanonicalValue } from '../../lib/values';
 import type { CanonicalType, ColumnMapping, ForeignKeyInfo, IndexInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
 import { hideSecrets, sqlitePath } from '../endpoint';
 import { SqlConnector, errorMessage, foreignKeyActions, type Exec } from '../sql-connector';
-import { ConnectorError, type Endpoint, type IntrospectOptions, type ReadOptions } from '../types';
+import { ConnectorError, type Endpoint, type FinalizedTable, type IntrospectOptions, type ReadOptions } from '../types';
 
 export interface SqliteOptions {
   /** `target` creates a missing file; `source` (default) requires it to exist. */
@@ -189,7 +189,7 @@ export class SqliteConnector extends SqlConnector {
     return constraints;
   }
 
-  protected override async addForeignKey(plan: TablePlan, fk: ForeignKeyInfo): Promise<void> {
+  protected override foreignKeySql(plan: TablePlan, fk: ForeignKeyInfo): string {
     throw new ConnectorError(
       'NotSupported',
       `adding foreign key ${fk.name} to existing table ${plan.target} is not supported by sqlite (declare it when the table is created)`,
@@ -400,7 +400,7 @@ export class SqliteConnector extends SqlConnector {
     return plan.source.definition.replace(head, (_all, start: string) => `${start}${this.q(plan.target)}`);
   }
 
-  override async createIndexesAndForeignKeys(plan: TablePlan): Promise<void> {
+  override async createIndexesAndForeignKeys(plan: TablePlan): Promise<FinalizedTable> {
     if (!plan.native) return super.createIndexesAndForeignKeys(plan);
     await this.guard(`create indexes of ${plan.target}`, async () => {
       for (const index of [...plan.source.indexes, ...(plan.source.expressionIndexes ?? [])]) {
@@ -411,7 +411,7 @@ export class SqliteConnector extends SqlConnector {
     });
     // Foreign keys came with the table's definition: the shared pass finds them there, adds nothing, and sets the counter.
     const rest = plan.source.indexes.filter((i) => !i.definition);
-    await super.createIndexesAndForeignKeys({ ...plan, source: { ...plan.source, indexes: rest } });
+    return super.createIndexesAndForeignKeys({ ...plan, source: { ...plan.source, indexes: rest } });
   }
 
   /** The AUTOINCREMENT counter where the source's was: copied rows moved it only as far as the highest of them. */

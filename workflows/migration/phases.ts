@@ -30,6 +30,7 @@ export async function runPhase(run: MigrationRun, phase: Phase): Promise<'comple
       if ((await transferData(run)) === 'drained') return 'continue_as_new';
       const finalized = await schemaWork.finalizeTarget({ target: input.target, plan: run.plan() });
       if (wf.patched(NOT_CREATED_PATCH)) recordNotCreated(run, finalized?.skippedObjects ?? [], finalized?.skippedForeignKeys ?? []);
+      if (wf.patched(UNCHECKED_PATCH)) recordUnchecked(run, finalized?.uncheckedForeignKeys ?? []);
       return 'completed';
     }
     case 'validation':
@@ -52,6 +53,18 @@ const NOT_CREATED_PATCH = 'objects-not-created-recorded';
  * What the target could not be given, as errors (GET …/errors, the status's errors) the migration still completes
  * with: the tables and their rows are whole, and the user sees what to create by hand.
  */
+/** Foreign keys the target made without checking the rows copied are recorded as errors (finalizeTarget's uncheckedForeignKeys). */
+const UNCHECKED_PATCH = 'foreign-keys-unchecked-recorded';
+
+function recordUnchecked(run: MigrationRun, foreignKeys: string[]): void {
+  for (const fk of foreignKeys) {
+    run.recordError(
+      'ForeignKeyNotValidated',
+      `foreign key ${fk} created without checking the rows copied: some of them reference no row, as they did in the source (the referential tier counts them on both sides); it holds for rows written from now on`,
+    );
+  }
+}
+
 function recordNotCreated(run: MigrationRun, objects: string[], foreignKeys: string[]): void {
   for (const object of objects) run.recordError('ObjectNotCreated', `not created on the target: ${object}`);
   for (const fk of foreignKeys) run.recordError('ForeignKeyNotCreated', `foreign key ${fk} not created: the referenced table is not part of this migration`);
