@@ -117,11 +117,11 @@ export function isRowRejection(target: Connector, cause: unknown): boolean {
 }
 
 /**
- * Writes a chunk; when the target rejects it for its data, bisects (each half its own idempotent write)
- * down to the single rows it refuses, so one bad row costs O(log n) writes and the rest still lands.
+ * Writes a chunk (rows checked already: see writeConverted); when the target rejects it for its data, bisects (each
+ * half its own idempotent write) down to the single rows it refuses, so one bad row costs O(log n) writes and the rest
+ * still lands.
  */
 async function writeIsolating(target: Connector, table: TablePlan, rows: Row[], positions: number[], rejected: RejectedRow[]): Promise<number> {
-  rows = withoutUnholdable(target, table, withoutInvalidText(table, rows, positions, rejected), positions, rejected);
   if (rows.length === 0) return 0;
   try {
     return await target.writeRows(table, rows);
@@ -177,9 +177,12 @@ function withoutInvalidText(table: TablePlan, rows: Row[], positions: number[], 
  */
 async function writeConverted(target: Connector, table: TablePlan, rows: Row[], positions: number[], rejected: RejectedRow[]): Promise<number> {
   const conversions = editedConversions(target.dialect, table);
-  if (!conversions.some(Boolean)) return writeIsolating(target, table, rows, positions, rejected);
-  const converted = withEditedValues(table, withoutInvalidText(table, rows, positions, rejected), positions, rejected, conversions);
-  return writeIsolating(target, editedWritePlan(table, conversions), converted, positions, rejected);
+  const valid = withoutInvalidText(table, rows, positions, rejected);
+  if (!conversions.some(Boolean)) return writeIsolating(target, table, withoutUnholdable(target, table, valid, positions, rejected), positions, rejected);
+  // What the target holds is judged of the converted values, in the edited types.
+  const edited = editedWritePlan(table, conversions);
+  const converted = withEditedValues(table, valid, positions, rejected, conversions);
+  return writeIsolating(target, edited, withoutUnholdable(target, edited, converted, positions, rejected), positions, rejected);
 }
 
 /** The rows with their edited columns converted; each row that cannot be is rejected by its (source) key. */
