@@ -572,9 +572,13 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
         const before = (input.plan.objects ?? []).filter((o) => o.stage === 'before_tables');
         const skippedObjects = before.length && connector.createObjects ? (await connector.createObjects(before)).skipped : [];
         if (skippedObjects.length) Context.current().log.warn('schema objects not created on the target', { objects: skippedObjects });
+        // A foreign key declared with its table (SQLite) names the referenced table as the target does (users_2 of a
+        // users beside a Users: see lib/mapping.ts distinctTableNames).
+        const targets = new Map(input.plan.tables.map((t) => [t.source.name, t.target]));
         for (const table of input.plan.tables) {
           Context.current().heartbeat({ table: table.target });
-          await connector.createTable(table, { replace: input.replace });
+          const foreignKeys = table.source.foreignKeys.map((fk) => ({ ...fk, referencedTable: targets.get(fk.referencedTable) ?? fk.referencedTable }));
+          await connector.createTable({ ...table, source: { ...table.source, foreignKeys } }, { replace: input.replace });
         }
         return { skippedObjects };
       });

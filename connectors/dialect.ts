@@ -37,6 +37,11 @@ export interface IdentifierRules {
   literal(value: string): string;
   /** How the database folds unquoted names. */
   caseFolding: 'lower' | 'upper' | 'none';
+  /**
+   * The form under which two table (column) names are one here, even quoted: SQLite's names ignore ASCII case,
+   * MariaDB's column names all case. Absent: names are one only when equal.
+   */
+  sameName?: { tables?: (name: string) => string; columns?: (name: string) => string };
   /** Longest name the database keeps, in bytes of UTF-8 (absent: no limit in bytes). */
   maxNameBytes?: number;
   /** Longest name the database keeps, in characters (absent: no limit in characters). */

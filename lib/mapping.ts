@@ -147,6 +147,27 @@ function defaultNote(column: ColumnInfo, canonical: ColumnInfo['type']): string 
   return undefined;
 }
 
+/**
+ * Table names the target keeps apart: where its table names ignore case (SQLite: "Users" and "users" are one table),
+ * a later table whose name is an earlier one's there gets `_2`, `_3`, … (lib/unique-names.ts), said in `notes`.
+ */
+function distinctTableNames(tables: TablePlan[], targetDialect: Dialect, notes: string[]): TablePlan[] {
+  const rules = isDialect(targetDialect) ? dialectNamed(targetDialect).identifiers : undefined;
+  const key = rules?.sameName?.tables;
+  if (!rules || !key) return tables;
+  const given = uniqueNames(
+    tables.map((t) => ({ base: t.source.name, owner: t.source.name })),
+    rules,
+    { key },
+  );
+  return tables.map((t, i) => {
+    const { name, renamed } = given[i];
+    if (!renamed) return t;
+    notes.push(`table ${t.source.name} is named ${name} in the target: ${dialectNamed(targetDialect).label} table names ignore case, and table ${renamed.takenBy} takes ${renamed.from} there`);
+    return { ...t, target: name };
+  });
+}
+
 /** Primary key; else the first unique constraint whose columns are all NOT NULL; else none. */
 function chooseKey(table: TableInfo): Pick<TablePlan, 'keyColumns' | 'copyMode' | 'copyNote'> {
   if (table.primaryKey.length > 0) {
@@ -593,7 +614,11 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   const extensions = [...(options.targetExtensions ?? []), ...creatable];
   // A table without columns (PostgreSQL allows one) is no table MariaDB, SQLite or a copy can make: said, left out.
   for (const t of schema.tables.filter((x) => x.columns.length === 0)) notes.push(`table ${t.name} is not migrated, because it has no columns`);
-  const planned = parentsFirst(schema.tables.filter((t) => t.columns.length > 0)).map((t) => planTable(t, targetDialect, native, notes, extensions, schema.dialect));
+  const planned = distinctTableNames(
+    parentsFirst(schema.tables.filter((t) => t.columns.length > 0)).map((t) => planTable(t, targetDialect, native, notes, extensions, schema.dialect)),
+    targetDialect,
+    notes,
+  );
   const crossDialect = !native && isDialect(targetDialect);
   const named = crossDialect ? nameCreatedTypes(nameConstraints(planned, dialectNamed(targetDialect).identifiers, notes), targetDialect, notes) : planned;
   const { tables, objects: extensionObjects } = crossDialect ? offeredExtensions(schema, targetDialect, options, named, notes) : { tables: named, objects: [] };
@@ -615,19 +640,27 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
     const rules = dialectNamed(targetDialect).identifiers;
     const taken = new Map<string, string>();
     for (const t of tables) {
-      if (t.target !== t.source.name) notes.push(`table ${t.source.name} is named ${t.target} in the target: its name is longer than ${limitText(rules)}`);
+      if (fitName(t.source.name, rules) !== t.source.name) notes.push(`table ${t.source.name} is named ${t.target} in the target: its name is longer than ${limitText(rules)}`);
       const other = taken.get(t.target);
       if (other !== undefined) blockers.push(`tables ${other} and ${t.source.name} would both be named ${t.target} in the target`);
       taken.set(t.target, t.source.name);
     }
+    const columnKey = rules.sameName?.columns ?? ((n: string) => n);
     for (const t of tables) {
       const columnsTaken = new Map<string, string>();
       for (const c of t.columns) {
         const name = fitName(c.column, rules);
         if (name !== c.column) notes.push(`column ${t.source.name}.${c.column} is named ${name} in the target: its name is longer than ${limitText(rules)}`);
-        const other = columnsTaken.get(name);
-        if (other !== undefined) blockers.push(`columns ${other} and ${c.column} of ${t.source.name} would both be named ${name} in the target`);
-        columnsTaken.set(name, c.column);
+        const other = columnsTaken.get(columnKey(name));
+        if (other !== undefined) {
+          blockers.push(
+            fitName(other, rules) === name
+              ? `columns ${other} and ${c.column} of ${t.source.name} would both be named ${name} in the target`
+              : `columns ${other} and ${c.column} of ${t.source.name} are one column name in ${dialectNamed(targetDialect).label}, whose column names ignore case: ` +
+                  'exclude the table (source.exclude_tables) or rename one of them in the source',
+          );
+        }
+        columnsTaken.set(columnKey(name), c.column);
       }
     }
   }

@@ -29,6 +29,8 @@ export const mysql = {
     // Backslash escapes unless NO_BACKSLASH_ESCAPES is set, so it is doubled.
     literal: (value: string) => ansiLiteral(value.replace(/\\/g, '\\\\')),
     caseFolding: 'none',
+    // Column names ignore case (table names follow lower_case_table_names: on Linux, 0, they do not).
+    sameName: { columns: (name: string) => name.toLowerCase() },
     maxNameChars: 64,
     // InnoDB keeps a foreign key's name in the database: a second table cannot use it.
     foreignKeyNames: 'schema',

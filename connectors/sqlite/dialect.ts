@@ -13,6 +13,9 @@ function isRowRejection(cause: unknown): boolean {
   return e?.name === 'RangeError' && /too big/i.test(String(e.message));
 }
 
+/** A name with its ASCII letters in lower case (as SQLite compares names). */
+const asciiLower = (name: string): string => name.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+
 export const sqlite = {
   name: 'sqlite',
   label: 'SQLite',
@@ -20,7 +23,8 @@ export const sqlite = {
   fileExtensions: ['sqlite', 'sqlite3', 'db'],
   driver: 'better-sqlite3',
   capabilities: { supported: true, schemas: false, enums: false, arrays: false, transactionalDdl: true, inDatabaseDigest: false, fileBased: true, strictBooleans: false },
-  identifiers: { quote: doubleQuoted, literal: ansiLiteral, caseFolding: 'none' },
+  // "Users" and "users" are one table, "Name" and "name" one column (SQLite folds ASCII letters only).
+  identifiers: { quote: doubleQuoted, literal: ansiLiteral, caseFolding: 'none', sameName: { tables: asciiLower, columns: asciiLower } },
   // A REAL holds ±Infinity; NaN is stored as NULL.
   types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ declared: text }), toCanonical, sameDialect, nonFinite: { nan: false, infinity: true } },
   validation,
