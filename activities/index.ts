@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Transform, pipeline, type TransformCallback } from 'node:stream';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { dialectNamed } from '../connectors/dialects';
+import { dialectNamed, isDialect } from '../connectors/dialects';
 import { compareDecimalText } from '../connectors/key-range';
 import { ConnectorError, isTextChunkSource, isTextChunkTarget, passThroughFormat, type Connector, type ReadOptions } from '../connectors/types';
 import { extensionsWanted, planMigration, withSpatialRefs } from '../lib/mapping';
 import type { EndpointRef, MigrationError, MigrationInput, MigrationStatus, RowCountCheck, TimelineEvent, ValidationReport } from '../lib/migration';
-import type { Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
+import type { Dialect, Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
 import { withoutQuotedValues } from '../lib/redact';
 import { invalidTextColumn, isTextKind } from '../lib/values';
+import { formCheckedColumns, formRefusal, type FormCheck } from '../lib/value-forms';
 import { isDatedKind, keptAsText, nonFiniteCheckedColumns, nonFiniteRefusal, nulCheckedColumns, nulRefusal, rangeCheckedColumns, temporalRefusal } from '../lib/temporal-range';
 import { convertEditedRow, editedConversions, editedWritePlan, type EditedConversion } from '../lib/edited-kinds';
 import type { MetadataStore } from '../lib/store';
@@ -175,14 +176,14 @@ function withoutInvalidText(table: TablePlan, rows: Row[], positions: number[], 
  * converted into it first (lib/edited-kinds.ts; each row that cannot be is rejected by key with the reason), then
  * written with the edited types (writeIsolating).
  */
-async function writeConverted(target: Connector, table: TablePlan, rows: Row[], positions: number[], rejected: RejectedRow[]): Promise<number> {
+async function writeConverted(source: Dialect, target: Connector, table: TablePlan, rows: Row[], positions: number[], rejected: RejectedRow[]): Promise<number> {
   const conversions = editedConversions(target.dialect, table);
   const valid = withoutInvalidText(table, rows, positions, rejected);
-  if (!conversions.some(Boolean)) return writeIsolating(target, table, withoutUnholdable(target, table, valid, positions, rejected), positions, rejected);
+  if (!conversions.some(Boolean)) return writeIsolating(target, table, withoutUnholdable(source, target, table, valid, positions, rejected), positions, rejected);
   // What the target holds is judged of the converted values, in the edited types.
   const edited = editedWritePlan(table, conversions);
   const converted = withEditedValues(table, valid, positions, rejected, conversions);
-  return writeIsolating(target, edited, withoutUnholdable(target, edited, converted, positions, rejected), positions, rejected);
+  return writeIsolating(target, edited, withoutUnholdable(source, target, edited, converted, positions, rejected), positions, rejected);
 }
 
 /** The rows with their edited columns converted; each row that cannot be is rejected by its (source) key. */
@@ -239,10 +240,21 @@ function unholdable(
   checked: ReturnType<typeof rangeCheckedColumns>,
   floats: ReturnType<typeof nonFiniteCheckedColumns>,
   nuls: ReturnType<typeof nulCheckedColumns>,
+  forms: { checks: FormCheck[]; sourceLabel: string },
   required: number[],
   targetLabel: string,
   row: Row,
 ): Unholdable | null {
+  for (const form of forms.checks) {
+    const what = formRefusal(row[form.position], form);
+    if (!what) continue;
+    const column = table.columns[form.position];
+    // The target would refuse it in its own words, or change it (MariaDB rounds 3.7 into an integer column).
+    return {
+      reason: `column ${column.column} holds a value that is not ${what} (${forms.sourceLabel} keeps any value in any column), which ${targetLabel} ${column.targetType} cannot hold`,
+      advice: 'a mapping to text would keep it',
+    };
+  }
   for (const float of floats) {
     const what = nonFiniteRefusal(row[float.position], float);
     // SQLite would store NaN as NULL, MariaDB refuse it: said, never changed.
@@ -273,20 +285,21 @@ function unholdable(
 }
 
 /** Checks rows against what the target holds (see unholdable); nothing to check natively (the rows are the source's own). */
-function holdableCheck(target: Connector, table: TablePlan): ((row: Row) => Unholdable | null) | null {
+function holdableCheck(source: Dialect, target: Connector, table: TablePlan): ((row: Row) => Unholdable | null) | null {
   if (table.native) return null;
   const checked = rangeCheckedColumns(target.dialect, table.columns);
   const floats = nonFiniteCheckedColumns(target.dialect, table.columns);
   const nuls = nulCheckedColumns(target.dialect, table.columns);
+  const forms = { checks: formCheckedColumns(source, target.dialect, table.columns), sourceLabel: isDialect(source) ? dialectNamed(source).label : source };
   const required = table.columns.flatMap((c, i) => (c.nullable ? [] : [i]));
-  if (checked.length === 0 && floats.length === 0 && nuls.length === 0 && required.length === 0) return null;
+  if (checked.length === 0 && floats.length === 0 && nuls.length === 0 && forms.checks.length === 0 && required.length === 0) return null;
   const label = dialectNamed(target.dialect).label;
-  return (row) => unholdable(table, checked, floats, nuls, required, label, row);
+  return (row) => unholdable(table, checked, floats, nuls, forms, required, label, row);
 }
 
 /** The rows the target can hold as read (see unholdable); each other row is rejected by key with the reason. */
-function withoutUnholdable(target: Connector, table: TablePlan, rows: Row[], positions: number[], rejected: RejectedRow[]): Row[] {
-  const check = rows.length === 0 ? null : holdableCheck(target, table);
+function withoutUnholdable(source: Dialect, target: Connector, table: TablePlan, rows: Row[], positions: number[], rejected: RejectedRow[]): Row[] {
+  const check = rows.length === 0 ? null : holdableCheck(source, target, table);
   if (!check) return rows;
   return rows.filter((row) => {
     const why = check(row);
@@ -300,9 +313,9 @@ function withoutUnholdable(target: Connector, table: TablePlan, rows: Row[], pos
  * A table copied whole has no key to name a row by: bytes that are not UTF-8, or a value the target cannot hold (see
  * unholdable), fail it before its one transaction commits, saying why.
  */
-async function* checkedText(target: Connector, table: TablePlan, batches: AsyncIterable<Row[]>): AsyncIterable<Row[]> {
+async function* checkedText(source: Dialect, target: Connector, table: TablePlan, batches: AsyncIterable<Row[]>): AsyncIterable<Row[]> {
   const texts = textPositions(table);
-  const check = holdableCheck(target, table);
+  const check = holdableCheck(source, target, table);
   for await (const batch of batches) {
     for (const row of batch) {
       const at = invalidTextColumn(row, texts);
@@ -464,7 +477,7 @@ async function copyChunkByRows(source: Connector, target: Connector, input: Chun
     next = slice.rows.length === slice.limit && rows.length === slice.rows.length && remaining > 0 ? read(lastKey, Math.min(SLICE_ROWS, remaining)) : null;
     // A failed read must not surface as an unhandled rejection while the write is awaited.
     next?.catch(() => undefined);
-    if (rows.length > 0) written += await writeConverted(target, input.table, rows, positions, rejected);
+    if (rows.length > 0) written += await writeConverted(source.dialect, target, input.table, rows, positions, rejected);
     ctx.heartbeat({ after: input.after, copied: total });
   }
   return { rows: total, written, rejected, lastKey, bytes };
@@ -612,7 +625,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
         const positions = input.table.keyColumns.map((k) => columns.indexOf(k));
         const rows = await source.readKeys(input.table.source.name, columns, input.table.keyColumns, input.keys, readOptions(input.table, target));
         const rejected: RejectedRow[] = [];
-        const written = rows.length > 0 ? await writeConverted(target, input.table, rows, positions, rejected) : 0;
+        const written = rows.length > 0 ? await writeConverted(source.dialect, target, input.table, rows, positions, rejected) : 0;
         return { read: rows.length, written, rejected };
       });
     },
@@ -631,7 +644,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
           }
         }
         const conversions = editedConversions(target.dialect, input.table);
-        const checked = checkedText(target, input.table, weighed(batches));
+        const checked = checkedText(source.dialect, target, input.table, weighed(batches));
         const converted = keepingFailure(conversions.some(Boolean) ? convertedWhole(input.table, conversions, checked) : checked);
         let rows: number;
         try {

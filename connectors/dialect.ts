@@ -27,6 +27,12 @@ export interface DialectCapabilities {
    * false where booleans are numbers 1/0 (MariaDB's TINYINT(1), SQLite) or SQL has none (Oracle before 23ai).
    */
   strictBooleans: boolean;
+  /**
+   * Any column may hold a value of any kind (SQLite: text in an INTEGER column, an epoch number in a DATETIME): rows
+   * read for another dialect are checked for the form of each column's type, and a row holding a value of another
+   * form is rejected by key (lib/value-forms.ts), never left to the target to refuse or to round. Absent: false.
+   */
+  looseValues?: boolean;
 }
 
 /** Identifier and literal rules. Every identifier Sensei sends is quoted, so reserved words, case and spaces survive. */

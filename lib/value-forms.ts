@@ -1,0 +1,66 @@
+/**
+ * The form each typed canonical kind's values have (lib/values.ts toCanonicalValue), for sources whose columns hold
+ * values of any kind (DialectCapabilities.looseValues: SQLite). A value read from such a column that is not of its
+ * column's form (the text 'abc' or the number 3.7 in an INTEGER column, an epoch number or 'garbage' in a DATETIME)
+ * would be refused by the target in its own words, or changed by it (MariaDB rounds 3.7 to 4): its row is rejected
+ * by key instead, naming the column and what it holds (never the value).
+ */
+import { dialectNamed, isDialect } from '../connectors/dialects';
+import type { CanonicalValue, ColumnMapping, Dialect } from './types';
+
+const INTEGER = /^[+-]?\d+$/;
+const DECIMAL = /^[+-]?\d+(\.\d+)?$/;
+const DATE = /^-?\d{4,}-\d{2}-\d{2}$/;
+const TIME = /^-?\d{2,3}:\d{2}:\d{2}(\.\d+)?$/;
+const TIMESTAMP = /^-?\d{4,}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** What a value of each checked kind is, for people ("an integer"), and whether a canonical value has its form. */
+const FORMS: Record<string, { what: string; fits: (v: CanonicalValue) => boolean }> = {
+  int16: { what: 'an integer', fits: (v) => (typeof v === 'number' ? Number.isInteger(v) : typeof v === 'string' && INTEGER.test(v)) },
+  int32: { what: 'an integer', fits: (v) => (typeof v === 'number' ? Number.isInteger(v) : typeof v === 'string' && INTEGER.test(v)) },
+  int64: { what: 'an integer', fits: (v) => typeof v === 'string' && INTEGER.test(v) },
+  decimal: { what: 'a decimal number', fits: (v) => typeof v === 'string' && DECIMAL.test(v) },
+  // Text that is no number reads as NaN (SQLite's REAL never holds NaN: it stores NULL).
+  float32: { what: 'a number', fits: (v) => typeof v === 'number' && !Number.isNaN(v) },
+  float64: { what: 'a number', fits: (v) => typeof v === 'number' && !Number.isNaN(v) },
+  date: { what: 'a date', fits: (v) => typeof v === 'string' && (DATE.test(v) || v === 'infinity' || v === '-infinity') },
+  time: { what: 'a time of day', fits: (v) => typeof v === 'string' && TIME.test(v) },
+  timestamp: { what: 'a timestamp', fits: (v) => typeof v === 'string' && (TIMESTAMP.test(v) || v === 'infinity' || v === '-infinity') },
+  timestamptz: { what: 'a timestamp', fits: (v) => typeof v === 'string' && (TIMESTAMP.test(v.replace(/Z$/, '')) || v === 'infinity' || v === '-infinity') },
+  uuid: { what: 'a UUID', fits: (v) => typeof v === 'string' && UUID.test(v) },
+};
+
+export interface FormCheck {
+  position: number;
+  what: string;
+  fits: (v: CanonicalValue) => boolean;
+}
+
+/**
+ * The columns whose values are checked for their form, by position: none unless the source's values are loose; then
+ * each column of a typed kind whose target type is of that kind too (a column edited to text at the gate keeps any
+ * value: that is the way to keep them).
+ */
+export function formCheckedColumns(sourceDialect: Dialect, targetDialect: Dialect, columns: readonly ColumnMapping[]): FormCheck[] {
+  if (!isDialect(sourceDialect) || !dialectNamed(sourceDialect).capabilities.looseValues || !isDialect(targetDialect)) return [];
+  const types = dialectNamed(targetDialect).types;
+  const kindThere = (c: ColumnMapping): string | undefined => {
+    try {
+      return types?.parseTypeName(c.targetType).kind;
+    } catch {
+      return undefined;
+    }
+  };
+  return columns.flatMap((c, position) => {
+    const form = FORMS[c.canonical.kind];
+    const there = kindThere(c);
+    // The same family of kinds there (an int32 into BIGINT, a timestamp into DATETIME): values of another form do not fit.
+    return form && there && FORMS[there] ? [{ position, ...form }] : [];
+  });
+}
+
+/** What a value of a column checked by formCheckedColumns fails to be ("an integer"), or null when it fits (NULL does). */
+export function formRefusal(value: CanonicalValue, check: FormCheck): string | null {
+  return value === null || check.fits(value) ? null : check.what;
+}
