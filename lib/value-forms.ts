@@ -6,7 +6,7 @@
  * by key instead, naming the column and what it holds (never the value).
  */
 import { dialectNamed, isDialect } from '../connectors/dialects';
-import type { CanonicalValue, ColumnMapping, Dialect } from './types';
+import type { CanonicalType, CanonicalValue, ColumnMapping, Dialect } from './types';
 
 const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?\d+(\.\d+)?$/;
@@ -15,20 +15,40 @@ const TIME = /^-?\d{2,3}:\d{2}:\d{2}(\.\d+)?$/;
 const TIMESTAMP = /^-?\d{4,}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** Whether decimal text fits a DECIMAL(p,s): at most s fraction digits (trailing zeros aside), p − s before the point. */
+function fitsDecimal(v: string, type: CanonicalType): boolean {
+  const m = DECIMAL.exec(v);
+  if (!m) return false;
+  if (type.scale === undefined && type.precision === undefined) return true;
+  const scale = type.scale ?? 0;
+  const [whole, fraction = ''] = v.replace(/^[+-]/, '').split('.');
+  const digits = whole.replace(/^0+/, '').length;
+  return fraction.replace(/0+$/, '').length <= scale && (type.precision === undefined || digits <= type.precision - scale);
+}
+
+const integer = (v: CanonicalValue) => (typeof v === 'number' ? Number.isInteger(v) : typeof v === 'string' && INTEGER.test(v));
+const number = (v: CanonicalValue) => typeof v === 'number' && !Number.isNaN(v);
+const infinite = (v: string) => v === 'infinity' || v === '-infinity';
+
 /** What a value of each checked kind is, for people ("an integer"), and whether a canonical value has its form. */
-const FORMS: Record<string, { what: string; fits: (v: CanonicalValue) => boolean }> = {
-  int16: { what: 'an integer', fits: (v) => (typeof v === 'number' ? Number.isInteger(v) : typeof v === 'string' && INTEGER.test(v)) },
-  int32: { what: 'an integer', fits: (v) => (typeof v === 'number' ? Number.isInteger(v) : typeof v === 'string' && INTEGER.test(v)) },
-  int64: { what: 'an integer', fits: (v) => typeof v === 'string' && INTEGER.test(v) },
-  decimal: { what: 'a decimal number', fits: (v) => typeof v === 'string' && DECIMAL.test(v) },
+const FORMS: Record<string, { what: (type: CanonicalType) => string; fits: (v: CanonicalValue, type: CanonicalType) => boolean }> = {
+  int16: { what: () => 'an integer', fits: integer },
+  int32: { what: () => 'an integer', fits: integer },
+  int64: { what: () => 'an integer', fits: (v) => typeof v === 'string' && INTEGER.test(v) },
+  decimal: {
+    what: (t) => (t.scale !== undefined || t.precision !== undefined ? `a decimal number that fits DECIMAL(${t.precision ?? ''}${t.scale !== undefined ? `,${t.scale}` : ''})` : 'a decimal number'),
+    fits: (v, t) => typeof v === 'string' && fitsDecimal(v, t),
+  },
   // Text that is no number reads as NaN (SQLite's REAL never holds NaN: it stores NULL).
-  float32: { what: 'a number', fits: (v) => typeof v === 'number' && !Number.isNaN(v) },
-  float64: { what: 'a number', fits: (v) => typeof v === 'number' && !Number.isNaN(v) },
-  date: { what: 'a date', fits: (v) => typeof v === 'string' && (DATE.test(v) || v === 'infinity' || v === '-infinity') },
-  time: { what: 'a time of day', fits: (v) => typeof v === 'string' && TIME.test(v) },
-  timestamp: { what: 'a timestamp', fits: (v) => typeof v === 'string' && (TIMESTAMP.test(v) || v === 'infinity' || v === '-infinity') },
-  timestamptz: { what: 'a timestamp', fits: (v) => typeof v === 'string' && (TIMESTAMP.test(v.replace(/Z$/, '')) || v === 'infinity' || v === '-infinity') },
-  uuid: { what: 'a UUID', fits: (v) => typeof v === 'string' && UUID.test(v) },
+  float32: { what: () => 'a number', fits: number },
+  float64: { what: () => 'a number', fits: number },
+  // The source's reader hands over anything that is no truth value as it is (see the SQLite connector's convertRows).
+  boolean: { what: () => 'a truth value (0, 1, true, false)', fits: (v) => typeof v === 'boolean' },
+  date: { what: () => 'a date', fits: (v) => typeof v === 'string' && (DATE.test(v) || infinite(v)) },
+  time: { what: () => 'a time of day', fits: (v) => typeof v === 'string' && TIME.test(v) },
+  timestamp: { what: () => 'a timestamp', fits: (v) => typeof v === 'string' && (TIMESTAMP.test(v) || infinite(v)) },
+  timestamptz: { what: () => 'a timestamp', fits: (v) => typeof v === 'string' && (TIMESTAMP.test(v.replace(/Z$/, '')) || infinite(v)) },
+  uuid: { what: () => 'a UUID', fits: (v) => typeof v === 'string' && UUID.test(v) },
 };
 
 export interface FormCheck {
@@ -56,7 +76,7 @@ export function formCheckedColumns(sourceDialect: Dialect, targetDialect: Dialec
     const form = FORMS[c.canonical.kind];
     const there = kindThere(c);
     // The same family of kinds there (an int32 into BIGINT, a timestamp into DATETIME): values of another form do not fit.
-    return form && there && FORMS[there] ? [{ position, ...form }] : [];
+    return form && there && FORMS[there] ? [{ position, what: form.what(c.canonical), fits: (v: CanonicalValue) => form.fits(v, c.canonical) }] : [];
   });
 }
 

@@ -20,6 +20,30 @@ export interface SqliteOptions {
 
 type Statement = Database.Statement<unknown[]>;
 
+/** Truth values as SQLite applications store them in a BOOLEAN column (its NUMERIC affinity keeps any other value). */
+const TRUTH_TEXT = new Set(['0', '1', 't', 'f', 'true', 'false', 'y', 'n', 'yes', 'no', 'on', 'off']);
+
+/**
+ * A value SQLite holds in a column that its canonical reading would change without a word (SQLite keeps any value in
+ * any column): 2 or 'maybe' in a BOOLEAN would read as true, 1.555 in a DECIMAL(10,2) as 1.56. Such a value is handed
+ * over as its own text, which is not of its column's form: the copy rejects its row by key (lib/value-forms.ts).
+ * Null when the canonical reading keeps the value.
+ */
+function looseValue(value: unknown, type: CanonicalType | undefined): string | null {
+  if (value === null || value === undefined || !type) return null;
+  if (type.kind === 'boolean') {
+    if (typeof value === 'number' || typeof value === 'bigint') return value === 0 || value === 1 || value === 0n || value === 1n ? null : String(value);
+    return typeof value === 'string' && TRUTH_TEXT.has(value.trim().toLowerCase()) ? null : String(value);
+  }
+  if (type.kind === 'decimal' && typeof value === 'number' && type.scale !== undefined && Number.isFinite(value)) {
+    // Its shortest exact text: more fraction digits than the scale would be rounded away by toFixed.
+    const text = String(value);
+    const fraction = /\.(\d+)$/.exec(text)?.[1] ?? '';
+    return !/e/i.test(text) && fraction.length > type.scale ? text : null;
+  }
+  return null;
+}
+
 export class SqliteConnector extends SqlConnector {
   readonly dialect = 'sqlite' as const;
   readonly schema: string;
@@ -240,7 +264,7 @@ export class SqliteConnector extends SqlConnector {
    * has no string to travel as: it is refused here, never written as U+FFFD or as a BLOB.
    */
   protected override convertRows(rows: unknown[][], types: CanonicalType[], options?: ReadOptions): Row[] {
-    if (!options?.native) return super.convertRows(rows, types);
+    if (!options?.native) return rows.map((row) => row.map((v, i) => looseValue(v, types[i]) ?? toCanonicalValue(v, types[i])));
     return rows.map((row) => types.map((type, i) => this.storedValue(String(row[2 * i]), row[2 * i + 1], type)));
   }
 

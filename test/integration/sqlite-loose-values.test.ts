@@ -28,7 +28,9 @@ beforeAll(async () => {
     INSERT INTO ev VALUES (6, NULL, '2024/01/02', NULL, NULL, NULL, 'f');
     INSERT INTO ev VALUES (7, NULL, NULL, 'abc', NULL, NULL, 'g');
     INSERT INTO ev VALUES (8, NULL, NULL, NULL, 'x', NULL, 'h');
-    INSERT INTO ev VALUES (9, NULL, NULL, NULL, NULL, 'not-a-uuid', 'i');`);
+    INSERT INTO ev VALUES (9, NULL, NULL, NULL, NULL, 'not-a-uuid', 'i');
+    CREATE TABLE flags (id INTEGER PRIMARY KEY, ok BOOLEAN, amount DECIMAL(6,2));
+    INSERT INTO flags VALUES (1, 1, 1.5), (2, 'true', 2), (3, 0, 0.25), (4, 2, 1), (5, 'maybe', 1), (6, 'f', 1.555), (7, NULL, 12345.6);`);
   db.close();
   keyless = await suite.database('sqlite');
   const loose = new Database(sqlitePath(keyless.endpoint.connectionString));
@@ -49,13 +51,13 @@ const rejections = (target: string, types: Record<string, string>) => {
     [String(id)],
     `column ${column} holds a value that is not ${what} (SQLite keeps any value in any column), which ${target} ${types[column]} cannot hold: the row is not copied (a mapping to text would keep it)`,
   ];
-  return [not(3, 'at', 'a timestamp'), not(4, 'n', 'an integer'), not(5, 'at', 'a timestamp'), not(6, 'd', 'a date'), not(7, 'n', 'an integer'), not(8, 'price', 'a decimal number'), not(9, 'u', 'a UUID')];
+  return [not(3, 'at', 'a timestamp'), not(4, 'n', 'an integer'), not(5, 'at', 'a timestamp'), not(6, 'd', 'a date'), not(7, 'n', 'an integer'), not(8, 'price', 'a decimal number that fits DECIMAL(10,2)'), not(9, 'u', 'a UUID')];
 };
 
 test('SQLite → PostgreSQL: each row with a value not of its column’s form is rejected by key; the rest copied', async () => {
   const target = await suite.database('postgresql');
   const status = await migrate(keyed, target);
-  const rejected = status.errors.filter((e) => e.code === 'RowRejected').map((e) => [e.key, e.message]);
+  const rejected = status.errors.filter((e) => e.code === 'RowRejected' && e.table === 'ev').map((e) => [e.key, e.message]);
   expect(rejected).toEqual(
     rejections('PostgreSQL', { at: 'timestamp without time zone', d: 'date', n: 'bigint', price: 'numeric(10,2)', u: 'uuid' }),
   );
@@ -67,10 +69,31 @@ test('SQLite → PostgreSQL: each row with a value not of its column’s form is
   ]);
 }, 300_000);
 
+test('SQLite → PostgreSQL: 2 or "maybe" in a BOOLEAN is not read as true, 1.555 in a DECIMAL(6,2) not rounded, 12345.6 not refused in PostgreSQL’s words', async () => {
+  const target = await suite.database('postgresql');
+  const status = await migrate(keyed, target);
+  const rejected = status.errors.filter((e) => e.code === 'RowRejected' && e.table === 'flags').map((e) => [e.key, e.message]);
+  const not = (id: number, column: string, what: string, type: string) => [
+    [String(id)],
+    `column ${column} holds a value that is not ${what} (SQLite keeps any value in any column), which PostgreSQL ${type} cannot hold: the row is not copied (a mapping to text would keep it)`,
+  ];
+  expect(rejected).toEqual([
+    not(4, 'ok', 'a truth value (0, 1, true, false)', 'boolean'),
+    not(5, 'ok', 'a truth value (0, 1, true, false)', 'boolean'),
+    not(6, 'amount', 'a decimal number that fits DECIMAL(6,2)', 'numeric(6,2)'),
+    not(7, 'amount', 'a decimal number that fits DECIMAL(6,2)', 'numeric(6,2)'),
+  ]);
+  expect(await pgRows(target.endpoint, 'SELECT id::int, ok, amount::text FROM flags ORDER BY id')).toEqual([
+    { id: 1, ok: true, amount: '1.50' },
+    { id: 2, ok: true, amount: '2.00' },
+    { id: 3, ok: false, amount: '0.25' },
+  ]);
+}, 300_000);
+
 test('SQLite → MariaDB: 3.7 in an INTEGER column is rejected, not rounded to 4', async () => {
   const target = await suite.database('mysql');
   const status = await migrate(keyed, target);
-  const rejected = status.errors.filter((e) => e.code === 'RowRejected').map((e) => [e.key, e.message]);
+  const rejected = status.errors.filter((e) => e.code === 'RowRejected' && e.table === 'ev').map((e) => [e.key, e.message]);
   // A UUID is CHAR(36) text in MariaDB: any text fits it, as in the source.
   expect(rejected).toEqual(rejections('MariaDB/MySQL', { at: 'DATETIME(6)', d: 'DATE', n: 'BIGINT', price: 'DECIMAL(10,2)' }).slice(0, -1));
   expect((await mariadbRows(target.endpoint, 'SELECT id, u FROM ev ORDER BY id')).map((r) => [Number(r.id), r.u])).toEqual([
