@@ -16,62 +16,26 @@ import { approveUpdate, planQuery, startUpdate } from '../../workflows/migration
 import { expectChangesCaught } from '../helpers/caught';
 import { createTempDatabase, mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
 import { createTestEnv, isOver, startHarness, startMigration, waitForStatus, type MigrationHarness } from '../helpers/temporal';
+import {
+  expectSameAsMariaSource,
+  expectSameAsPgSource,
+  json,
+  MARIA_SOURCE_SQL,
+  MARIA_ZOO,
+  MARIA_ZOO_IN_PG_SQL,
+  MARIA_ZOO_IN_SQLITE_SQL,
+  mariaZooInSqlite,
+  PG_SOURCE_SQL,
+  PG_ZOO,
+  PG_ZOO_IN_MARIADB_SQL,
+  PG_ZOO_IN_SQLITE_SQL,
+} from '../helpers/zoo';
 
 let env: TestWorkflowEnvironment;
 let h: MigrationHarness;
 let pgSource: TempDatabase;
 let mariaSource: TempDatabase;
 const targets: TempDatabase[] = [];
-
-const PG_ROWS = 14;
-const PG_ZOO = [
-  `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')`,
-  `CREATE DOMAIN posint AS integer CHECK (VALUE > 0)`,
-  `CREATE DOMAIN zip AS text CHECK (VALUE ~ '^[0-9]{5}$')`,
-  `CREATE TYPE pair AS (a integer, b text)`,
-  `CREATE TABLE zoo (
-     id integer PRIMARY KEY,
-     ints integer[], texts text[], grid integer[][],
-     iv interval, addr inet, net cidr, mac macaddr, cash money, doc tsvector,
-     bits bit(8), vbits bit varying(16), m mood, p posint, z zip,
-     r int4range, pr pair, x xml, pt point, u uuid, j jsonb,
-     amount numeric(10,2) CHECK (amount >= 0), made timestamptz DEFAULT now(),
-     CONSTRAINT zoo_x_short CHECK (length(x::text) < 1000)
-   )`,
-  `CREATE INDEX zoo_doc ON zoo USING gin (doc)`,
-  `CREATE INDEX zoo_ints ON zoo (ints)`,
-  `CREATE INDEX zoo_lower_z ON zoo (lower(z))`,
-  `CREATE INDEX zoo_amount ON zoo (amount)`,
-  `INSERT INTO zoo SELECT i,
-     ARRAY[i, NULL, -i], ARRAY['a' || i, 'b"q\\', NULL], ARRAY[[i, 2], [3, 4]],
-     make_interval(years => i % 3, months => i, days => -i, hours => 25, mins => i, secs => i + 0.5),
-     CASE WHEN i % 2 = 0 THEN ('2001:db8::' || i || '/64')::inet ELSE ('10.0.0.' || i)::inet END,
-     ('10.' || i || '.0.0/16')::cidr, ('08:00:2b:01:02:' || lpad(to_hex(i), 2, '0'))::macaddr,
-     (i * 1000.25)::numeric::money, to_tsvector('simple', 'the quick brown fox ' || i),
-     i::bit(8), B'101' || i::bit(4), (enum_range(NULL::mood))[1 + i % 3], i, lpad(i::text, 5, '0'),
-     int4range(i, i + 10), ROW(i, 'x' || i)::pair, ('<a n="' || i || '">t</a>')::xml, point(i, -i),
-     md5(i::text)::uuid, jsonb_build_object('i', i, 'arr', jsonb_build_array(i, 'x')), i * 1.5
-   FROM generate_series(1, ${PG_ROWS}) i`,
-  `UPDATE zoo SET made = '2024-01-02 03:04:05.678+00'`,
-  `INSERT INTO zoo (id) VALUES (100)`,
-];
-
-const MARIA_ROWS = 11;
-const MARIA_ZOO = [
-  `CREATE TABLE zoo (
-     id INT PRIMARY KEY,
-     s SET('read','write','admin'), g GEOMETRY, p POINT, b BIT(10), v4 INET4, v6 INET6, u UUID, y YEAR,
-     e ENUM('small','medium','large'), ui INT UNSIGNED, ub BIGINT UNSIGNED, us SMALLINT UNSIGNED, j JSON,
-     made DATETIME(3) DEFAULT CURRENT_TIMESTAMP(3), KEY zoo_y (y)
-   )`,
-  `INSERT INTO zoo (id, s, g, p, b, v4, v6, u, y, e, ui, ub, us, j) SELECT seq, seq % 8,
-     ST_GeomFromText(CONCAT('LINESTRING(0 0,', seq, ' ', seq, '.5)'), IF(seq % 2 = 1, 4326, 0)),
-     ST_PointFromText(CONCAT('POINT(', seq, ' -', seq, ')')), seq * 37, CONCAT('10.1.2.', seq), CONCAT('2001:db8::', HEX(seq)),
-     CONCAT('00000000-0000-0000-0000-', LPAD(seq, 12, '0')), 1990 + seq, 1 + seq % 3,
-     4294967295 - seq, 1000000000000000 * seq, 65535 - seq, JSON_OBJECT('k', seq, 'l', JSON_ARRAY(seq, 'x'))
-   FROM seq_1_to_${MARIA_ROWS}`,
-  `INSERT INTO zoo (id, s) VALUES (100, NULL), (101, '')`,
-];
 
 async function pg<T = Record<string, unknown>>(db: TempDatabase, sql: string, params: unknown[] = []): Promise<T[]> {
   return (await pgRows(db.endpoint, sql, params)) as T[];
@@ -127,39 +91,9 @@ async function migrate(source: TempDatabase, target: TempDatabase) {
   return { handle, plan, waiting, mapping };
 }
 
-/** The ISO-8601 text of make_interval(years => i % 3, months => i, days => -i, hours => 25, mins => i, secs => i + 0.5). */
-function isoOf(i: number): string {
-  const months = (i % 3) * 12 + i;
-  return `P${Math.floor(months / 12)}Y${months % 12}M${-i}DT25H${i}M${i + 0.5}S`;
-}
-
 /** The PostgreSQL source's values as this test reads them (its own SQL), per id. */
 async function pgSourceRows() {
-  return pg(
-    pgSource,
-    `SELECT id, to_json(ints)::text ints, to_json(texts)::text texts, to_json(grid)::text grid, addr, net, mac,
-            cash::numeric::text cash, doc::text doc, bits::text bits, vbits::text vbits, m::text m, p, z, r::text r, to_json(pr)::text pr,
-            x, pt::text pt, u::text u, j::text j, amount::text amount
-       FROM zoo ORDER BY id`,
-  );
-}
-
-const json = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'object' ? v : JSON.parse(String(v)));
-
-function expectSameAsPgSource(source: Record<string, unknown>[], target: Record<string, unknown>[]) {
-  expect(target.length).toBe(source.length);
-  source.forEach((s, n) => {
-    const t = target[n];
-    expect(Number(t.id)).toBe(s.id);
-    for (const c of ['ints', 'texts', 'grid', 'pr', 'j']) expect({ id: s.id, c, v: json(t[c]) }).toEqual({ id: s.id, c, v: json(s[c]) });
-    for (const c of ['addr', 'net', 'mac', 'doc', 'bits', 'vbits', 'm', 'z', 'r', 'x', 'pt', 'u']) {
-      expect({ id: s.id, c, v: t[c] ?? null }).toEqual({ id: s.id, c, v: s[c] ?? null });
-    }
-    expect(t.p === null ? null : Number(t.p)).toBe(s.p);
-    for (const c of ['cash', 'amount']) expect({ c, v: t[c] === null ? null : Number(t[c]).toFixed(2) }).toEqual({ c, v: s[c] === null ? null : Number(s[c]).toFixed(2) });
-    const i = Number(s.id);
-    expect(t.iv ?? null).toBe(i <= PG_ROWS ? isoOf(i) : null);
-  });
+  return pg(pgSource, PG_SOURCE_SQL);
 }
 
 /** What PostgreSQL's plan must say about the zoo's lossy mappings and what it left out. */
@@ -189,10 +123,7 @@ test('PostgreSQL → MariaDB: every type maps, with its confidence and notes; va
   expect(run.mapping('m').targetType).toBe("ENUM('sad','ok','happy')");
   expect(run.mapping('addr').targetType).toBe('VARCHAR(43)');
 
-  const rows = await maria(
-    target,
-    `SELECT id, ints, texts, grid, iv, addr, net, mac, CAST(cash AS CHAR) cash, doc, bits, vbits, m, p, z, r, pr, x, pt, u, j, CAST(amount AS CHAR) amount FROM zoo ORDER BY id`,
-  );
+  const rows = await maria(target, PG_ZOO_IN_MARIADB_SQL);
   expectSameAsPgSource(await pgSourceRows(), rows);
   const indexes = await maria(target, 'SELECT DISTINCT INDEX_NAME i FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? ORDER BY 1', [target.name]);
   expect(indexes.map((r) => r.i)).toEqual(['PRIMARY', 'zoo_amount']);
@@ -227,7 +158,7 @@ test('PostgreSQL → SQLite: every type maps; values and CHECKs arrive; a change
   targets.push(target);
   const run = await migrate(pgSource, target);
   expectPgPlanNotes(run);
-  const rows = lite(target, 'SELECT id, ints, texts, grid, iv, addr, net, mac, CAST(cash AS TEXT) cash, doc, bits, vbits, m, p, z, r, pr, x, pt, u, j, CAST(amount AS TEXT) amount FROM zoo ORDER BY id');
+  const rows = lite(target, PG_ZOO_IN_SQLITE_SQL);
   expectSameAsPgSource(await pgSourceRows(), rows);
   expect(() => lite(target, 'UPDATE zoo SET p = 0 WHERE id = 1')).toThrow(/CHECK constraint failed/);
   expect(() => lite(target, "UPDATE zoo SET m = 'angry' WHERE id = 1")).toThrow(/CHECK constraint failed/);
@@ -248,47 +179,7 @@ test('PostgreSQL → SQLite: every type maps; values and CHECKs arrive; a change
 
 /** The MariaDB source's values as this test reads them, per id: the geometry as its WKB and SRID, BIT(10) as its digits. */
 async function mariaSourceRows() {
-  return maria(
-    mariaSource,
-    `SELECT id, s, LOWER(HEX(ST_AsWKB(g))) gw, ST_SRID(g) gs, LOWER(HEX(ST_AsWKB(p))) pw, ST_SRID(p) ps, LPAD(BIN(b), 10, '0') b,
-            CAST(v4 AS CHAR) v4, CAST(v6 AS CHAR) v6, CAST(u AS CHAR) u, CAST(y AS UNSIGNED) y, e, CAST(ui AS CHAR) ui, CAST(ub AS CHAR) ub,
-            CAST(us AS CHAR) us, j
-       FROM zoo ORDER BY id`,
-  );
-}
-
-/** WKB with its SRID as EWKB (this test's own reading of the format: the SRID flag in the type word, the SRID after it). */
-function ewkbOf(wkbHex: string | null, srid: number | null): string | null {
-  if (wkbHex === null) return null;
-  if (!srid) return wkbHex;
-  const wkb = Buffer.from(wkbHex, 'hex');
-  const little = wkb[0] === 1;
-  const head = Buffer.alloc(9);
-  head[0] = wkb[0];
-  const type = little ? wkb.readUInt32LE(1) : wkb.readUInt32BE(1);
-  if (little) {
-    head.writeUInt32LE(type | 0x20000000, 1);
-    head.writeUInt32LE(srid, 5);
-  } else {
-    head.writeUInt32BE(type | 0x20000000, 1);
-    head.writeUInt32BE(srid, 5);
-  }
-  return Buffer.concat([head, wkb.subarray(5)]).toString('hex');
-}
-
-function expectSameAsMariaSource(source: Record<string, unknown>[], target: Record<string, unknown>[], setOf: (v: unknown) => unknown) {
-  expect(target.length).toBe(source.length);
-  source.forEach((s, n) => {
-    const t = target[n];
-    const id = Number(s.id);
-    expect(Number(t.id)).toBe(id);
-    expect({ id, s: setOf(t.s) }).toEqual({ id, s: s.s === null ? null : String(s.s) === '' ? [] : String(s.s).split(',') });
-    expect({ id, g: t.g ?? null }).toEqual({ id, g: ewkbOf(s.gw as string | null, s.gs as number | null) });
-    expect({ id, p: t.p ?? null }).toEqual({ id, p: ewkbOf(s.pw as string | null, s.ps as number | null) });
-    for (const c of ['b', 'v4', 'v6', 'u', 'e', 'ui', 'ub', 'us']) expect({ id, c, v: t[c] === null || t[c] === undefined ? null : String(t[c]) }).toEqual({ id, c, v: s[c] ?? null });
-    expect({ id, y: t.y === null ? null : Number(t.y) }).toEqual({ id, y: s.y === null ? null : Number(s.y) });
-    expect({ id, j: json(t.j) }).toEqual({ id, j: json(s.j) });
-  });
+  return maria(mariaSource, MARIA_SOURCE_SQL);
 }
 
 function expectMariaPlanNotes(run: Awaited<ReturnType<typeof migrate>>) {
@@ -321,10 +212,7 @@ test('MariaDB → PostgreSQL: SET as text[], GEOMETRY/POINT as PostGIS geometry/
   const types = await pg(target, `SELECT a.attname c, format_type(a.atttypid, a.atttypmod) t FROM pg_attribute a WHERE a.attrelid = 'zoo'::regclass AND a.attnum > 0 ORDER BY a.attnum`);
   expect(Object.fromEntries(types.map((r) => [r.c, r.t]))).toMatchObject({ s: 'text[]', g: 'geometry', p: 'geometry(Point)', b: 'bit(10)', v4: 'inet', v6: 'inet', u: 'uuid', y: 'smallint', e: 'zoo_e' });
   expect(await pg(target, `SELECT enum_range(NULL::zoo_e)::text r`)).toEqual([{ r: '{small,medium,large}' }]);
-  const rows = await pg(
-    target,
-    `SELECT id, s, encode(ST_AsEWKB(g), 'hex') g, encode(ST_AsEWKB(p), 'hex') p, b::text b, host(v4) v4, host(v6) v6, u::text u, y, e::text e, ui::text ui, ub::text ub, us::text us, j::text j FROM zoo ORDER BY id`,
-  );
+  const rows = await pg(target, MARIA_ZOO_IN_PG_SQL);
   expectSameAsMariaSource(await mariaSourceRows(), rows, (v) => v);
   await expect(pg(target, 'UPDATE zoo SET y = 1800 WHERE id = 1')).rejects.toThrow(/check constraint/);
   // CURRENT_TIMESTAMP(3) is the target's own current time.
@@ -350,9 +238,7 @@ test('MariaDB → SQLite: SET as a JSON array, GEOMETRY as EWKB, BIT(n) as its d
   targets.push(target);
   const run = await migrate(mariaSource, target);
   expectMariaPlanNotes(run);
-  const rows = lite(target, `SELECT id, s, lower(hex(g)) g, lower(hex(p)) p, b, v4, v6, u, y, e, CAST(ui AS TEXT) ui, CAST(ub AS TEXT) ub, CAST(us AS TEXT) us, j FROM zoo ORDER BY id`).map(
-    (r) => ({ ...r, g: r.g === '' ? null : r.g, p: r.p === '' ? null : r.p }),
-  );
+  const rows = mariaZooInSqlite(lite(target, MARIA_ZOO_IN_SQLITE_SQL));
   expectSameAsMariaSource(await mariaSourceRows(), rows, json);
   expect(() => lite(target, 'UPDATE zoo SET y = 1800 WHERE id = 1')).toThrow(/CHECK constraint failed/);
 
