@@ -1,0 +1,437 @@
+/**
+ * The type zoos (test/helpers/zoo.ts: one per dialect, each a table holding the types its dialect has and the objects
+ * around it: a child table with primary, unique and foreign keys, a secondary index, CHECKs, a view, a sequence where
+ * the dialect has one) migrated through the HTTP API, a Temporal dev server and a worker process, in all nine
+ * directions: PostgreSQL, MariaDB and SQLite, each into each. For every direction the migration is created, started,
+ * approved at its gate and polled over HTTP; it completes and its validation passes; every column of every row of
+ * the target is compared with the source by this test's own queries (pg, mysql2, better-sqlite3, never Sensei's
+ * connectors), in the normal form the cross-dialect mapping gives each type (an array as JSON, a geometry as EWKB, …,
+ * the same forms test/integration/type-zoo.test.ts and sqlite-zoo.test.ts assert); and the schema objects are counted
+ * on the target with this test's own catalogue queries.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Endpoint } from '../../connectors/types';
+import type { MigrationStatus } from '../../lib/migration';
+import { createTempDatabase, mariadbRows, pgRows, uniqueName, type TempDatabase, type TestDialect } from '../helpers/databases';
+import { apiCaller, isOver } from '../helpers/http';
+import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
+import { tempDataDir } from '../helpers/temporal';
+import {
+  expectSameAsMariaSource,
+  expectSameAsPgSource,
+  expectSameAsSqliteSource,
+  fillSqliteZoo,
+  json,
+  MARIA_ROWS,
+  MARIA_SOURCE_SQL,
+  MARIA_ZOO,
+  MARIA_ZOO_IN_PG_SQL,
+  MARIA_ZOO_IN_SQLITE_SQL,
+  MARIA_ZOO_OBJECTS,
+  mariaZooInSqlite,
+  PG_ROWS,
+  PG_SOURCE_SQL,
+  PG_ZOO,
+  PG_ZOO_IN_MARIADB_SQL,
+  PG_ZOO_IN_SQLITE_SQL,
+  PG_ZOO_OBJECTS,
+  SQLITE_ROWS,
+  SQLITE_ZOO_IN_MARIADB_SQL,
+  SQLITE_ZOO_IN_PG_SQL,
+  sqliteZooRows,
+} from '../helpers/zoo';
+
+let dir: string;
+let stack: Stack;
+let worker: WorkerProcess;
+let http: ReturnType<typeof apiCaller>;
+const databases: TempDatabase[] = [];
+const sources = {} as Record<TestDialect, TempDatabase>;
+
+async function database(dialect: TestDialect): Promise<TempDatabase> {
+  // SQLite files the API may name live in SENSEI_SQLITE_DIR, the stack's dir.
+  let db: TempDatabase;
+  if (dialect === 'sqlite') {
+    const name = uniqueName();
+    const file = path.join(dir, `${name}.sqlite`);
+    db = { name, endpoint: { type: 'sqlite', connectionString: file, schema: 'main' }, drop: async () => fs.rmSync(file, { force: true }) };
+  } else db = await createTempDatabase(dialect);
+  databases.push(db);
+  return db;
+}
+
+const pg = (db: TempDatabase, sql: string, params: unknown[] = []) => pgRows(db.endpoint, sql, params);
+const maria = (db: TempDatabase, sql: string, params: unknown[] = []) => mariadbRows(db.endpoint, sql, params);
+function lite(db: TempDatabase, sql: string): Record<string, unknown>[] {
+  const conn = new Database(db.endpoint.connectionString, { readonly: true });
+  try {
+    return conn.prepare(sql).all() as Record<string, unknown>[];
+  } finally {
+    conn.close();
+  }
+}
+
+beforeAll(async () => {
+  dir = tempDataDir();
+  stack = await startStack(dir);
+  http = apiCaller(stack);
+  worker = new WorkerProcess(stack.workerEnv);
+  worker.start();
+  sources.postgresql = await database('postgresql');
+  sources.mysql = await database('mysql');
+  sources.sqlite = await database('sqlite');
+  for (const sql of [...PG_ZOO, ...PG_ZOO_OBJECTS]) await pg(sources.postgresql, sql);
+  for (const sql of [...MARIA_ZOO, ...MARIA_ZOO_OBJECTS]) await maria(sources.mysql, sql);
+  fillSqliteZoo(sources.sqlite.endpoint.connectionString, true);
+}, 120_000);
+
+afterAll(async () => {
+  await worker?.kill('SIGTERM');
+  await stack?.close();
+  await Promise.allSettled(databases.map((d) => d.drop()));
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Migrates `source` into an empty database of `dialect` over HTTP: POST /v1/migrations, start, approve at the gate
+ * when the plan stops there, poll the status to its end. It must complete with validation passed.
+ */
+async function migrate(source: TempDatabase, dialect: TestDialect): Promise<{ target: TempDatabase; gated: boolean; done: MigrationStatus }> {
+  const target = await database(dialect);
+  const endpoint = (e: Endpoint) => ({ type: e.type, connection_string: e.connectionString });
+  const created = await http.api('POST', '/v1/migrations', {
+    name: `type zoo ${source.endpoint.type} → ${dialect}`,
+    source: endpoint(source.endpoint),
+    target: endpoint(target.endpoint),
+    strategy: 'balanced',
+    options: { auto_approve_high_confidence: true, chunk_size: 5 },
+  });
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  expect((await http.api('POST', `/v1/migrations/${id}/start`)).status).toBe(202);
+  const gate = await http.poll(id, (s) => isOver(s) || s.status === 'awaiting_approval' || s.phase === 'data_transfer' || s.phase === 'validation', 120_000);
+  const gated = gate.status === 'awaiting_approval';
+  if (gated) {
+    const approved = await http.api('POST', `/v1/migrations/${id}/approve`, { comment: 'type zoo' });
+    expect(approved.status).toBe(200);
+    expect(approved.body.gate.state).toBe('approved');
+  }
+  const done = await http.poll(id, isOver, 240_000);
+  expect({ status: done.status, failure: done.failure, validation: done.validation?.status }).toEqual({ status: 'completed', failure: null, validation: 'passed' });
+  return { target, gated, done };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The test's own catalogue reads: what each target holds, by kind.
+
+interface Objects {
+  tables: string[];
+  primaryKeys: number;
+  uniqueKeys: number;
+  foreignKeys: number;
+  /** Secondary indexes: neither a primary nor a unique key's. */
+  indexes: string[];
+  checks: number;
+  views: string[];
+  sequences?: string[];
+  enums?: string[];
+  domains?: string[];
+}
+
+/** PostgreSQL's schema `public`, leaving out what an extension owns (PostGIS's spatial_ref_sys). */
+async function pgObjects(db: TempDatabase): Promise<Objects> {
+  const own = `SELECT c.oid, c.relname, c.relkind FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
+                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`;
+  const names = async (kinds: string) => (await pg(db, `WITH own AS (${own}) SELECT relname n FROM own WHERE relkind IN (${kinds}) ORDER BY 1`)).map((r) => String(r.n));
+  const constraints = async (type: string) =>
+    Number((await pg(db, `WITH own AS (${own}) SELECT count(*)::int n FROM pg_constraint k JOIN own ON own.oid = k.conrelid WHERE k.contype = $1`, [type]))[0].n);
+  const indexes = await pg(
+    db,
+    `WITH own AS (${own}) SELECT ic.relname n FROM pg_index i JOIN own ON own.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid
+      WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY 1`,
+  );
+  const types = async (kind: string) =>
+    (
+      await pg(
+        db,
+        `SELECT t.typname n FROM pg_type t WHERE t.typnamespace = 'public'::regnamespace AND t.typtype = $1
+            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e') ORDER BY 1`,
+        [kind],
+      )
+    ).map((r) => String(r.n));
+  return {
+    tables: await names(`'r', 'p'`),
+    primaryKeys: await constraints('p'),
+    uniqueKeys: await constraints('u'),
+    foreignKeys: await constraints('f'),
+    indexes: indexes.map((r) => String(r.n)),
+    checks: await constraints('c'),
+    views: await names(`'v', 'm'`),
+    sequences: (
+      await pg(
+        db,
+        `WITH own AS (${own}) SELECT relname n FROM own WHERE relkind = 'S'
+            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = own.oid AND d.deptype IN ('a', 'i')) ORDER BY 1`,
+      )
+    ).map((r) => String(r.n)),
+    enums: await types('e'),
+    domains: await types('d'),
+  };
+}
+
+/** A MariaDB database; its CHECKs but those MariaDB adds itself to a JSON column (json_valid). */
+async function mariaObjects(db: TempDatabase): Promise<Objects> {
+  const schema = [db.name];
+  const names = async (sql: string) => (await maria(db, sql, schema)).map((r) => String(r.n));
+  const constraints = async (type: string) =>
+    Number((await maria(db, `SELECT COUNT(*) n FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND CONSTRAINT_TYPE = ?`, [db.name, type]))[0].n);
+  return {
+    tables: await names(`SELECT TABLE_NAME n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1`),
+    primaryKeys: await constraints('PRIMARY KEY'),
+    uniqueKeys: await constraints('UNIQUE'),
+    foreignKeys: await constraints('FOREIGN KEY'),
+    indexes: await names(`SELECT DISTINCT INDEX_NAME n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND NON_UNIQUE = 1 ORDER BY 1`),
+    checks: Number(
+      (await maria(db, `SELECT COUNT(*) n FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND CHECK_CLAUSE NOT LIKE 'json_valid(%'`, schema))[0].n,
+    ),
+    views: await names(`SELECT TABLE_NAME n FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY 1`),
+    sequences: await names(`SELECT TABLE_NAME n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'SEQUENCE' ORDER BY 1`),
+  };
+}
+
+/** A SQLite file: keys and indexes by pragma, its CHECKs counted in the tables' CREATE statements (SQLite keeps no other record). */
+function liteObjects(db: TempDatabase): Objects {
+  const tables = lite(db, `SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`) as { name: string; sql: string }[];
+  const indexList = tables.flatMap((t) => lite(db, `SELECT name, origin FROM pragma_index_list('${t.name}')`) as { name: string; origin: string }[]);
+  // An INTEGER PRIMARY KEY is the rowid (no index of its own): a table's primary key is in its columns' pk.
+  const primaryKeys = tables.filter((t) => (lite(db, `SELECT COUNT(*) n FROM pragma_table_info('${t.name}') WHERE pk > 0`)[0].n as number) > 0).length;
+  return {
+    tables: tables.map((t) => t.name),
+    primaryKeys,
+    uniqueKeys: indexList.filter((i) => i.origin === 'u').length,
+    foreignKeys: tables.reduce((n, t) => n + lite(db, `SELECT DISTINCT id FROM pragma_foreign_key_list('${t.name}')`).length, 0),
+    indexes: indexList
+      .filter((i) => i.origin === 'c')
+      .map((i) => i.name)
+      .sort(),
+    checks: tables.reduce((n, t) => n + (t.sql.match(/\bCHECK\s*\(/gi) ?? []).length, 0),
+    views: lite(db, `SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name`).map((r) => String(r.name)),
+  };
+}
+
+/** The child table's rows as text (all its columns: id, zoo_id, code), the same in every dialect. */
+async function childRows(db: TempDatabase): Promise<string[][]> {
+  const sql = 'SELECT id, zoo_id, code FROM zoo_child ORDER BY id';
+  const rows = db.endpoint.type === 'postgresql' ? await pg(db, sql) : db.endpoint.type === 'mysql' ? await maria(db, sql) : lite(db, sql);
+  return rows.map((r) => [String(r.id), String(r.zoo_id), String(r.code)]);
+}
+
+async function expectChildRows(source: TempDatabase, target: TempDatabase, count: number) {
+  const rows = await childRows(source);
+  expect(rows).toHaveLength(count);
+  expect(await childRows(target)).toEqual(rows);
+}
+
+/** An instant written by a target as text (no offset: UTC), as milliseconds since the epoch. */
+const instant = (v: unknown) => {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.getTime();
+  const text = String(v).trim().replace(' ', 'T');
+  return Date.parse(/(Z|[+-]\d\d(:?\d\d)?)$/.test(text) ? text : `${text}Z`);
+};
+
+// ---------------------------------------------------------------------------------------------------------------------
+// PostgreSQL → …
+
+/** Every column of a PostgreSQL table, each value as its text, per row in key order (the test's own reading). */
+async function pgRowsAsText(db: TempDatabase, table: string): Promise<unknown[]> {
+  const cols = await pg(db, `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [table]);
+  const list = cols.map((r) => `"${String(r.attname)}"::text`).join(', ');
+  return (await pg(db, `SELECT json_build_array(${list})::text r FROM "${table}" ORDER BY 1`)).map((r) => r.r);
+}
+
+/** The source zoo's `made` (every row but the last was set to one instant; the last took now()) in milliseconds. */
+async function pgMade(): Promise<(number | null)[]> {
+  return (await pg(sources.postgresql, `SELECT (extract(epoch FROM made) * 1000)::bigint::text ms FROM zoo ORDER BY id`)).map((r) => (r.ms === null ? null : Number(r.ms)));
+}
+
+/** What the PostgreSQL zoo's objects become in MariaDB and SQLite: both keys, its foreign key, the portable CHECKs. */
+const PG_ZOO_ACROSS = {
+  tables: ['zoo', 'zoo_child'],
+  primaryKeys: 2,
+  uniqueKeys: 1,
+  foreignKeys: 1,
+  // No view across dialects (its definition is PostgreSQL's SQL: the plan says so).
+  views: [],
+};
+
+test('PostgreSQL → PostgreSQL over HTTP: every column type and value as the source has it; keys, indexes, CHECKs, view, sequence, enum and domains', async () => {
+  const source = sources.postgresql;
+  const { target } = await migrate(source, 'postgresql');
+  const types = `SELECT c.relname || '.' || a.attname col, format_type(a.atttypid, a.atttypmod) t FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'v') AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1`;
+  expect(await pg(target, types)).toEqual(await pg(source, types));
+  for (const [table, count] of [['zoo', PG_ROWS + 1], ['zoo_child', PG_ROWS]] as const) {
+    const rows = await pgRowsAsText(source, table);
+    expect(rows).toHaveLength(count);
+    expect({ table, rows: await pgRowsAsText(target, table) }).toEqual({ table, rows });
+  }
+  const expected: Objects = {
+    tables: ['zoo', 'zoo_child'],
+    primaryKeys: 2,
+    uniqueKeys: 1,
+    foreignKeys: 1,
+    indexes: ['zoo_amount', 'zoo_child_zoo', 'zoo_doc', 'zoo_ints', 'zoo_lower_z'],
+    // zoo's CHECK on amount and zoo_x_short, zoo_child_positive (the domains' CHECKs are the domains').
+    checks: 3,
+    views: ['zoo_happy'],
+    sequences: ['zoo_ticket'],
+    enums: ['mood'],
+    domains: ['posint', 'zip'],
+  };
+  expect(await pgObjects(source)).toEqual(expected);
+  expect(await pgObjects(target)).toEqual(expected);
+  expect(await pg(target, 'SELECT id, m::text m FROM zoo_happy ORDER BY id')).toEqual(await pg(source, 'SELECT id, m::text m FROM zoo_happy ORDER BY id'));
+}, 300_000);
+
+test('PostgreSQL → MariaDB over HTTP: arrays, composites and jsonb as JSON, interval as ISO-8601, the rest as text; keys, CHECKs and indexes MariaDB can have', async () => {
+  const { target, gated } = await migrate(sources.postgresql, 'mysql');
+  // Lossy mappings (tsvector as text, confidence 0.5) stop the plan at the gate.
+  expect(gated).toBe(true);
+  expectSameAsPgSource(await pg(sources.postgresql, PG_SOURCE_SQL), await maria(target, PG_ZOO_IN_MARIADB_SQL));
+  expect((await maria(target, 'SELECT made FROM zoo ORDER BY id')).map((r) => instant(r.made))).toEqual(await pgMade());
+  await expectChildRows(sources.postgresql, target, PG_ROWS);
+  expect(await mariaObjects(target)).toEqual({
+    ...PG_ZOO_ACROSS,
+    // zoo_ints (JSON) and zoo_doc (LONGTEXT) cannot be indexed in MariaDB, zoo_lower_z is an expression index.
+    indexes: ['zoo_amount', 'zoo_child_zoo'],
+    // amount >= 0, posint's VALUE > 0 on p, zoo_child_positive; zoo_x_short (length of xml::text) and zip's regex are PostgreSQL's own.
+    checks: 3,
+    sequences: [],
+  });
+}, 300_000);
+
+test('PostgreSQL → SQLite over HTTP: the same forms as text; keys, CHECKs (the enum as one) and indexes', async () => {
+  const { target, gated } = await migrate(sources.postgresql, 'sqlite');
+  expect(gated).toBe(true);
+  expectSameAsPgSource(await pg(sources.postgresql, PG_SOURCE_SQL), lite(target, PG_ZOO_IN_SQLITE_SQL));
+  expect(lite(target, 'SELECT made FROM zoo ORDER BY id').map((r) => instant(r.made))).toEqual(await pgMade());
+  await expectChildRows(sources.postgresql, target, PG_ROWS);
+  expect(liteObjects(target)).toEqual({
+    ...PG_ZOO_ACROSS,
+    // SQLite indexes any column; only the expression index zoo_lower_z is left out.
+    indexes: ['zoo_amount', 'zoo_child_zoo', 'zoo_doc', 'zoo_ints'],
+    // amount >= 0, posint's VALUE > 0 on p, the enum mood's labels on m, zoo_child_positive.
+    checks: 4,
+  });
+}, 300_000);
+
+// ---------------------------------------------------------------------------------------------------------------------
+// MariaDB → …
+
+/** Every column of a MariaDB table as HEX of its stored bytes, per row in key order (the test's own reading). */
+async function mariaRowsAsHex(db: TempDatabase, table: string): Promise<string[]> {
+  const cols = await maria(db, 'SELECT COLUMN_NAME c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [db.name, table]);
+  const list = cols.map((r) => `IFNULL(HEX(\`${String(r.c)}\`), 'NULL')`).join(', ');
+  return (await maria(db, `SELECT CONCAT_WS('|', ${list}) r FROM \`${table}\` ORDER BY id`)).map((r) => String(r.r));
+}
+
+async function mariaMade(): Promise<(number | null)[]> {
+  return (await maria(sources.mysql, 'SELECT made FROM zoo ORDER BY id')).map((r) => instant(r.made));
+}
+
+const MARIA_ZOO_ACROSS = { tables: ['zoo', 'zoo_child'], primaryKeys: 2, uniqueKeys: 1, foreignKeys: 1, views: [] };
+
+test('MariaDB → MariaDB over HTTP: every COLUMN_TYPE and every stored byte as the source has it; keys, indexes, CHECK, view, sequence', async () => {
+  const source = sources.mysql;
+  const { target } = await migrate(source, 'mysql');
+  const types = `SELECT TABLE_NAME t, COLUMN_NAME c, COLUMN_TYPE type, IS_NULLABLE n FROM information_schema.COLUMNS c JOIN information_schema.TABLES USING (TABLE_SCHEMA, TABLE_NAME)
+                  WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1, ORDINAL_POSITION`;
+  expect(await maria(target, types, [target.name])).toEqual(await maria(source, types, [source.name]));
+  for (const [table, count] of [['zoo', MARIA_ROWS + 2], ['zoo_child', MARIA_ROWS]] as const) {
+    const rows = await mariaRowsAsHex(source, table);
+    expect(rows).toHaveLength(count);
+    expect({ table, rows: await mariaRowsAsHex(target, table) }).toEqual({ table, rows });
+  }
+  const expected: Objects = { ...MARIA_ZOO_ACROSS, indexes: ['zoo_child_zoo', 'zoo_y'], checks: 1, views: ['zoo_large'], sequences: ['zoo_ticket'] };
+  expect(await mariaObjects(source)).toEqual(expected);
+  expect(await mariaObjects(target)).toEqual(expected);
+  expect(await maria(target, 'SELECT id, e FROM zoo_large ORDER BY id')).toEqual(await maria(source, 'SELECT id, e FROM zoo_large ORDER BY id'));
+}, 300_000);
+
+test('MariaDB → PostgreSQL over HTTP: SET as text[], geometry as PostGIS EWKB, BIT(n), INET, UUID, ENUM as an enum type, YEAR with its CHECK; keys and index', async () => {
+  const { target, gated } = await migrate(sources.mysql, 'postgresql');
+  expect(gated).toBe(true);
+  expectSameAsMariaSource(await maria(sources.mysql, MARIA_SOURCE_SQL), await pg(target, MARIA_ZOO_IN_PG_SQL), (v) => v);
+  expect((await pg(target, `SELECT to_char(made, 'YYYY-MM-DD HH24:MI:SS.MS') made FROM zoo ORDER BY id`)).map((r) => instant(r.made))).toEqual(await mariaMade());
+  await expectChildRows(sources.mysql, target, MARIA_ROWS);
+  const objects = await pgObjects(target);
+  expect(objects).toEqual({
+    ...MARIA_ZOO_ACROSS,
+    indexes: ['zoo_child_zoo', 'zoo_y'],
+    // YEAR's range on y, zoo_child_positive.
+    checks: 2,
+    sequences: [],
+    // The ENUM column's type (the plan names it after its table and column).
+    enums: ['zoo_e'],
+    domains: [],
+  });
+}, 300_000);
+
+test('MariaDB → SQLite over HTTP: SET as a JSON array, geometry as EWKB, BIT(n) as its digits, YEAR with its CHECK; keys and index', async () => {
+  const { target, gated } = await migrate(sources.mysql, 'sqlite');
+  expect(gated).toBe(true);
+  expectSameAsMariaSource(await maria(sources.mysql, MARIA_SOURCE_SQL), mariaZooInSqlite(lite(target, MARIA_ZOO_IN_SQLITE_SQL)), json);
+  expect(lite(target, 'SELECT made FROM zoo ORDER BY id').map((r) => instant(r.made))).toEqual(await mariaMade());
+  await expectChildRows(sources.mysql, target, MARIA_ROWS);
+  expect(liteObjects(target)).toEqual({
+    ...MARIA_ZOO_ACROSS,
+    indexes: ['zoo_child_zoo', 'zoo_y'],
+    // YEAR's range on y, the ENUM's labels on e, zoo_child_positive.
+    checks: 3,
+  });
+}, 300_000);
+
+// ---------------------------------------------------------------------------------------------------------------------
+// SQLite → …
+
+/** Every stored value of a SQLite table as `storage class:exact text` (hex for TEXT and BLOB), per row in rowid order. */
+function liteContents(db: TempDatabase, table: string): string[][] {
+  const columns = lite(db, `SELECT name FROM pragma_table_info('${table}') ORDER BY cid`).map((c) => String(c.name));
+  const select = columns.map((c) => `typeof("${c}") || ':' || CASE WHEN typeof("${c}") IN ('text', 'blob') THEN hex("${c}") ELSE CAST("${c}" AS TEXT) END AS "${c}"`).join(', ');
+  return lite(db, `SELECT ${select} FROM "${table}" ORDER BY rowid`).map((r) => columns.map((c) => String(r[c])));
+}
+
+const SQLITE_ZOO_ACROSS = { tables: ['zoo', 'zoo_child'], primaryKeys: 2, uniqueKeys: 1, foreignKeys: 1, views: [], indexes: ['zoo_child_zoo'] };
+
+test('SQLite → SQLite over HTTP: the schema as written, every value with its storage class and bytes; keys, index, CHECKs, view', async () => {
+  const source = sources.sqlite;
+  const { target } = await migrate(source, 'sqlite');
+  const schema = `SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name`;
+  expect(lite(target, schema)).toEqual(lite(source, schema));
+  for (const [table, count] of [['zoo', SQLITE_ROWS + 1], ['zoo_child', SQLITE_ROWS]] as const) {
+    const rows = liteContents(source, table);
+    expect(rows).toHaveLength(count);
+    expect({ table, rows: liteContents(target, table) }).toEqual({ table, rows });
+  }
+  const expected: Objects = { ...SQLITE_ZOO_ACROSS, checks: 2, views: ['zoo_true'] };
+  expect(liteObjects(source)).toEqual(expected);
+  expect(liteObjects(target)).toEqual(expected);
+  expect(lite(target, 'SELECT * FROM zoo_true ORDER BY id')).toEqual(lite(source, 'SELECT * FROM zoo_true ORDER BY id'));
+}, 300_000);
+
+test('SQLite → PostgreSQL over HTTP: each declared type in its PostgreSQL form; keys, index, CHECKs', async () => {
+  const { target } = await migrate(sources.sqlite, 'postgresql');
+  expectSameAsSqliteSource(sqliteZooRows(sources.sqlite.endpoint.connectionString), await pg(target, SQLITE_ZOO_IN_PG_SQL));
+  await expectChildRows(sources.sqlite, target, SQLITE_ROWS);
+  expect(await pgObjects(target)).toEqual({ ...SQLITE_ZOO_ACROSS, checks: 2, sequences: [], enums: [], domains: [] });
+}, 300_000);
+
+test('SQLite → MariaDB over HTTP: each declared type in its MariaDB form; keys, index, CHECKs', async () => {
+  const { target } = await migrate(sources.sqlite, 'mysql');
+  expectSameAsSqliteSource(sqliteZooRows(sources.sqlite.endpoint.connectionString), await maria(target, SQLITE_ZOO_IN_MARIADB_SQL));
+  await expectChildRows(sources.sqlite, target, SQLITE_ROWS);
+  expect(await mariaObjects(target)).toEqual({ ...SQLITE_ZOO_ACROSS, checks: 2, sequences: [] });
+}, 300_000);
