@@ -294,3 +294,300 @@ export function expectSameAsSqliteSource(source: Record<string, unknown>[], targ
     });
   });
 }
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The native zoos: each dialect's types and schema objects as a same-dialect migration must keep them
+// (test/integration/*-native.test.ts, and the same-dialect directions of test/e2e/type-zoo-http.test.ts).
+
+/**
+ * PostgreSQL's native zoo: one table per type family and one holding them all, with defaults, identities, checks,
+ * indexes, comments, views, a trigger, partitioning and inheritance (needs the citext and hstore extensions).
+ */
+export const PG_NATIVE_DDL = `
+CREATE EXTENSION citext;
+CREATE EXTENSION hstore;
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'it''s "fine"');
+CREATE DOMAIN year AS integer DEFAULT 2000 CONSTRAINT year_range CHECK (VALUE >= 1901 AND VALUE <= 2155);
+CREATE DOMAIN posint AS integer NOT NULL CHECK (VALUE > 0);
+CREATE DOMAIN email AS citext CHECK (VALUE ~ '@');
+CREATE TYPE address AS (street text, zip integer, tags text[]);
+CREATE TYPE floatrange AS RANGE (SUBTYPE = float8);
+COMMENT ON TYPE mood IS 'how it feels';
+
+CREATE TABLE t_enum (id serial PRIMARY KEY, m mood, ms mood[]);
+INSERT INTO t_enum (m, ms) VALUES ('happy', '{sad,ok}'), ('it''s "fine"', ARRAY['it''s "fine"', NULL]::mood[]), (NULL, NULL), ('sad', '{}');
+
+CREATE TABLE t_domain (id integer PRIMARY KEY, y year, p posint, e email);
+INSERT INTO t_domain VALUES (1, 1999, 5, 'A@b.c'), (2, NULL, 1, NULL), (3, 2155, 2147483647, 'x@Y');
+
+CREATE TABLE t_array (
+  id integer PRIMARY KEY, a integer[], b text[], c integer[][], d numeric(10,2)[], e timestamptz[], f varchar(10)[],
+  g jsonb[], h boolean[], i bytea[], j double precision[], k date[]
+);
+INSERT INTO t_array VALUES
+  (1, '{1,2,NULL,4}', '{"a b","c,d","e\\"f","g\\\\h",NULL,"NULL",""}', '{{1,2},{3,4}}', '{1.50,-2.25}',
+   '{"2024-01-02 03:04:05.123456+00","infinity"}', '{x,yy}', ARRAY['{"k": [1, 2]}', 'null']::jsonb[], '{t,f,NULL}',
+   ARRAY['\\x00ff'::bytea, NULL], '{0.1,1e300,-0,NaN,-Infinity}', '{2024-02-29,-infinity}'),
+  (2, '[0:2]={7,8,9}', '{}', '{{{1},{2}},{{3},{4}}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  (3, '{NULL}', ARRAY[NULL]::text[], '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');
+
+CREATE TABLE t_text_search (id integer PRIMARY KEY, v tsvector, q tsquery);
+INSERT INTO t_text_search VALUES
+  (1, to_tsvector('english', 'The quick brown foxes jumped'), to_tsquery('english', 'fox & !dog')),
+  (2, 'a:1A b:2B,3 ''it''''s'':4', 'a:* <-> (b | !c)'), (3, NULL, NULL), (4, '', '');
+
+CREATE TABLE t_interval (id integer PRIMARY KEY, i interval, d interval day to second(3), m interval year to month);
+INSERT INTO t_interval VALUES (1, '1 year 2 mons 3 days 04:05:06.789012', '3 days 01:02:03.456', '2 years 3 months'),
+  (2, '-1 day +02:00', '-00:00:00.001', '-1 month'), (3, NULL, NULL, NULL), (4, '0', '0', '0');
+
+CREATE TABLE t_net (id integer PRIMARY KEY, a inet, b cidr, c macaddr, d macaddr8);
+INSERT INTO t_net VALUES (1, '192.168.1.5/24', '10.0.0.0/8', '08:00:2b:01:02:03', '08:00:2b:01:02:03:04:05'),
+  (2, '::ffff:1.2.3.4', '2001:db8::/32', 'ff:ff:ff:ff:ff:ff', '00:00:00:00:00:00:00:00'), (3, NULL, NULL, NULL, NULL);
+
+CREATE TABLE t_money (id integer PRIMARY KEY, m money);
+INSERT INTO t_money VALUES (1, '1234567.89'), (2, '-0.01'), (3, NULL), (4, '92233720368547758.07');
+
+CREATE TABLE t_xml (id integer PRIMARY KEY, x xml);
+INSERT INTO t_xml VALUES (1, '<a b="1">x &amp; y<c/></a>'), (2, 'just text'), (3, NULL);
+
+CREATE TABLE t_bit (id integer PRIMARY KEY, b bit(8), v bit varying(20));
+INSERT INTO t_bit VALUES (1, B'10100101', B'1'), (2, B'00000000', B''), (3, NULL, NULL);
+
+CREATE TABLE t_uuid_json (id integer PRIMARY KEY, u uuid, j json, jb jsonb);
+INSERT INTO t_uuid_json VALUES (1, 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '{"b": 1,  "a": [true, null]}', '{"b": 1, "a": "é\\u00e9x"}'),
+  (2, NULL, 'null', 'null'), (3, NULL, NULL, NULL);
+
+CREATE TABLE t_geo (id integer PRIMARY KEY, p point, l line, s lseg, b box, pa path, po polygon, c circle);
+INSERT INTO t_geo VALUES (1, '(1.5,-2)', '{1,-1,0}', '[(0,0),(1,1)]', '(2,2),(0,0)', '[(0,0),(1,1),(2,0)]', '((0,0),(1,1),(1,0))', '<(0,0),2.5>'),
+  (2, '(0.1,1e-300)', '{0,1,-3}', '[(1,2),(3,4)]', '(1,1),(1,1)', '((0,0),(1,1))', '((0,0))', '<(1,1),0>'), (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+
+CREATE TABLE t_range (id integer PRIMARY KEY, r int4range, n numrange, ts tstzrange, d daterange, m int4multirange, f floatrange);
+INSERT INTO t_range VALUES (1, '[1,10)', '(1.5,2.25]', '[2024-01-01 00:00+00,infinity)', '[2024-01-01,2024-02-01)', '{[1,3),[5,8)}', '[0.5,1.5]'),
+  (2, 'empty', '(,)', NULL, '[,2024-01-01]', '{}', 'empty'), (3, NULL, NULL, NULL, NULL, NULL, NULL);
+
+CREATE TABLE t_oid (id integer PRIMARY KEY, o oid, c regclass, t regtype, p regproc, n name, ch "char");
+INSERT INTO t_oid VALUES (1, 4294967295, 'pg_class', 'integer[]', 'now', 'a name', 'x'), (2, 0, NULL, 'mood', NULL, NULL, NULL);
+
+CREATE TABLE t_composite (id integer PRIMARY KEY, a address, aa address[]);
+INSERT INTO t_composite VALUES (1, ROW('Main St, 1', 12345, '{x,"y z"}'), ARRAY[ROW('a', 1, NULL)::address, NULL]),
+  (2, ROW(NULL, NULL, NULL), '{}'), (3, NULL, NULL);
+
+CREATE TABLE t_extension (id integer PRIMARY KEY, c citext, h hstore, cs citext[]);
+INSERT INTO t_extension VALUES (1, 'MiXeD', 'a=>1, "b c"=>NULL', '{A,b}'), (2, NULL, '', NULL), (3, '', NULL, '{}');
+
+CREATE TABLE t_all (
+  id bigint PRIMARY KEY, m mood, y year, a integer[], v tsvector, q tsquery, i interval, n inet, ci cidr, ma macaddr,
+  m8 macaddr8, mo money, x xml, b bit(3), vb varbit, u uuid, j json, jb jsonb, p point, l line, s lseg, bx box, pa path,
+  po polygon, c circle, r int4range, mr datemultirange, o oid, ad address, ct citext, h hstore
+);
+INSERT INTO t_all VALUES (1, 'ok', 2001, '{{1,NULL},{3,4}}', 'x:1', 'x', '1 hour', '::1', '::/0', '01:02:03:04:05:06',
+  '01:02:03:04:05:06:07:08', '1.5', '<x/>', B'101', B'11', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '[1, 2]', '{"a": 1}',
+  '(1,2)', '{1,2,3}', '[(1,2),(3,4)]', '(1,1),(0,0)', '((1,1),(2,2))', '((0,0),(0,1),(1,1))', '<(1,2),3>', '[1,2]',
+  '{[2024-01-01,2024-01-05)}', 42, ROW('s', 1, '{}'), 'Ci', 'k=>v');
+INSERT INTO t_all (id) VALUES (2);
+
+-- A text key: copied by the row path (keyset chunks read and written as values), not the pass-through path.
+CREATE TABLE t_textkey (k text PRIMARY KEY, a integer[], r numrange, i interval, p point, name text COLLATE "C", e mood);
+INSERT INTO t_textkey SELECT 'k' || g, ARRAY[g, NULL], numrange(g, g + 0.5), g * interval '1 minute', point(g, -g), 'Ä' || g, 'ok' FROM generate_series(1, 45) g;
+CREATE TABLE t_ident_text (k text PRIMARY KEY, n integer GENERATED ALWAYS AS IDENTITY);
+INSERT INTO t_ident_text (k) VALUES ('a'), ('b');
+CREATE TABLE t_booking (id integer PRIMARY KEY, during tstzrange, EXCLUDE USING gist (during WITH &&));
+INSERT INTO t_booking VALUES (1, '[2024-01-01,2024-01-02)'), (2, '[2024-01-02,2024-01-03)');
+
+-- No key: copied whole, ordered by every column's text.
+CREATE TABLE t_nokey (a integer[], p point, x xml, r int4range);
+INSERT INTO t_nokey VALUES ('{1}', '(1,1)', '<a/>', '[1,2)'), ('{1}', '(1,1)', '<a/>', '[1,2)'), (NULL, NULL, NULL, NULL);
+
+-- Defaults as expressions, identities, serials, a sequence no column owns, CHECK, UNIQUE, foreign key actions.
+CREATE SEQUENCE shared_seq START WITH 100 INCREMENT BY 5;
+SELECT nextval('shared_seq'), nextval('shared_seq');
+CREATE TABLE t_defaults (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  s serial,
+  created timestamptz NOT NULL DEFAULT now(),
+  stamp timestamp DEFAULT CURRENT_TIMESTAMP,
+  n integer DEFAULT nextval('shared_seq'),
+  label text DEFAULT 'it''s' || 'x',
+  m mood DEFAULT 'ok',
+  tags text[] DEFAULT '{}',
+  price numeric(8,2) CONSTRAINT price_positive CHECK (price > 0),
+  code text CONSTRAINT code_unique UNIQUE,
+  total integer GENERATED ALWAYS AS (s * 2) STORED,
+  CONSTRAINT code_or_price CHECK (code IS NOT NULL OR price IS NOT NULL)
+);
+INSERT INTO t_defaults (price, code) SELECT g, 'c' || g FROM generate_series(1, 25) g;
+CREATE TABLE t_child (id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  parent bigint REFERENCES t_defaults (id) ON DELETE CASCADE ON UPDATE RESTRICT,
+  other bigint, FOREIGN KEY (other) REFERENCES t_defaults (id) MATCH FULL ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED);
+INSERT INTO t_child (parent, other) VALUES (1, 2), (3, NULL);
+
+-- Secondary indexes: multi-column, unique, partial, expression; comments; views after the tables.
+CREATE INDEX t_defaults_label_created ON t_defaults (label, created DESC);
+CREATE UNIQUE INDEX t_defaults_n_unique ON t_defaults (n);
+CREATE INDEX t_defaults_cheap ON t_defaults (price) WHERE price < 10;
+CREATE INDEX t_defaults_lower_code ON t_defaults (lower(code));
+CREATE INDEX t_array_gin ON t_array USING gin (a);
+COMMENT ON TABLE t_defaults IS 'defaults, checks and identities';
+COMMENT ON COLUMN t_defaults.price IS 'in euros';
+CREATE VIEW v_cheap AS SELECT id, code, price FROM t_defaults WHERE price < 10;
+CREATE VIEW v_cheap_codes AS SELECT code FROM v_cheap;
+CREATE MATERIALIZED VIEW mv_counts AS SELECT m, count(*) AS n FROM t_enum GROUP BY m;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.label := 'touched'; RETURN NEW; END $$;
+CREATE TRIGGER t_defaults_touch BEFORE UPDATE ON t_defaults FOR EACH ROW EXECUTE FUNCTION touch();
+
+-- Declarative partitioning (two levels) and inheritance: every row exactly once.
+CREATE TABLE t_parted (id integer, at date NOT NULL, v text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE t_parted_2023 PARTITION OF t_parted FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+CREATE TABLE t_parted_2024 PARTITION OF t_parted FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') PARTITION BY RANGE (at);
+CREATE TABLE t_parted_2024_a PARTITION OF t_parted_2024 FOR VALUES FROM ('2024-01-01') TO ('2024-03-01');
+CREATE TABLE t_parted_2024_rest PARTITION OF t_parted_2024 DEFAULT;
+INSERT INTO t_parted SELECT g, date '2023-06-01' + g * 3, CASE WHEN g % 2 = 0 THEN 'a' ELSE 'b' END FROM generate_series(1, 150) g;
+CREATE TABLE t_animal (id integer PRIMARY KEY, name text);
+CREATE TABLE t_dog (id integer PRIMARY KEY, breed text) INHERITS (t_animal);
+INSERT INTO t_animal VALUES (1, 'cat'), (2, 'cow');
+INSERT INTO t_dog VALUES (3, 'rex', 'collie'), (4, 'fido', NULL);
+ANALYZE;
+`;
+
+/** MariaDB's native zoo: a table per type family, a generated column, indexes, AUTO_INCREMENT, views, routines, a trigger, a sequence, a system-versioned table, an event. */
+export const MARIA_NATIVE_TABLES: Record<string, string> = {
+  sets: `CREATE TABLE sets (
+    id INT PRIMARY KEY,
+    s SET('read','write','admin') NOT NULL DEFAULT 'read',
+    e ENUM('small','medium','large') NULL,
+    name VARCHAR(40) CHARACTER SET latin1 COLLATE latin1_swedish_ci
+  )`,
+  bits: `CREATE TABLE bits (
+    id BIGINT UNSIGNED PRIMARY KEY,
+    b8 BIT(8), b1 BIT(1), b64 BIT(64) NOT NULL DEFAULT b'101',
+    y YEAR, ti TINYINT UNSIGNED, si SMALLINT UNSIGNED, mi MEDIUMINT UNSIGNED, i INT UNSIGNED, bi BIGINT UNSIGNED,
+    flag TINYINT(1), f FLOAT, d DOUBLE, amount DECIMAL(12,3) UNSIGNED
+  )`,
+  shapes: `CREATE TABLE shapes (
+    id INT PRIMARY KEY,
+    g GEOMETRY, p POINT NOT NULL, l LINESTRING, pg POLYGON, mp MULTIPOINT, gc GEOMETRYCOLLECTION,
+    SPATIAL INDEX shapes_p (p)
+  )`,
+  nets: `CREATE TABLE nets (id INT PRIMARY KEY, v4 INET4, v6 INET6, u UUID, UNIQUE KEY nets_u (u))`,
+  docs: `CREATE TABLE docs (id INT PRIMARY KEY, doc JSON, note TEXT, CONSTRAINT docs_id_positive CHECK (id > 0))`,
+  // Values a strict reading would refuse: zero dates, TIME past a day, ZEROFILL, a binary-collated key.
+  odd: `CREATE TABLE odd (
+    id VARCHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY,
+    dt DATETIME, d DATE, t TIME(2), z INT(6) UNSIGNED ZEROFILL, ts TIMESTAMP(6) NULL, bin VARBINARY(8), mt MEDIUMTEXT CHARACTER SET utf8mb3
+  )`,
+  // Keys of types only MariaDB has (walked in the server's order).
+  ipkeyed: `CREATE TABLE ipkeyed (id INET6 PRIMARY KEY, n INT)`,
+  bitkeyed: `CREATE TABLE bitkeyed (id BIT(16) PRIMARY KEY, s SET('p','q') NOT NULL)`,
+  // No key: copied whole through the row path (read, then LOAD DATA), not the server-rendered text.
+  loose: `CREATE TABLE loose (id INT, b BIT(12), s SET('x','y'), g GEOMETRY, v6 INET6, y YEAR, u BIGINT UNSIGNED, f FLOAT, t TEXT, dt DATETIME, d DATE, flag TINYINT(1), b1 BIT(1))`,
+  items: `CREATE TABLE items (
+    id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    price DECIMAL(10,2) NOT NULL,
+    qty INT NOT NULL CHECK (qty >= 0),
+    total DECIMAL(12,2) AS (price * qty) STORED,
+    label VARCHAR(60) AS (CONCAT('item-', id)) VIRTUAL,
+    created TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated DATETIME(3) NULL DEFAULT NULL ON UPDATE CURRENT_TIMESTAMP(3),
+    code VARCHAR(200),
+    KEY items_qty_code (qty, code(20))
+  ) COMMENT 'priced items'`,
+};
+
+export const MARIA_NATIVE_ROWS = [
+  `INSERT INTO sets VALUES (1, 'read,admin', 'large', 'Åsa'), (2, '', NULL, NULL), (3, 'read,write,admin', 'small', 'tab\there')`,
+  `INSERT INTO bits VALUES
+    (1, b'10100101', b'1', b'1111111111111111111111111111111111111111111111111111111111111111', 1901, 255, 65535, 16777215, 4294967295, 18446744073709551615, 7, 3.40282e38, 0.1, 999999999.999),
+    (2, NULL, b'0', b'0', 2155, 0, 0, 0, 0, 0, 0, -1.5e-30, -2.2250738585072014e-308, 0),
+    (18446744073709551615, b'0', NULL, DEFAULT, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+  `INSERT INTO shapes VALUES
+    (1, ST_GeomFromText('POINT(1 2)', 4326), ST_GeomFromText('POINT(-71.0589 42.3601)', 4326), ST_GeomFromText('LINESTRING(0 0,1 1,2 0.5)'),
+        ST_GeomFromText('POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,3 2,3 3,2 2))'), ST_GeomFromText('MULTIPOINT(1 1,2 2)'),
+        ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 1),LINESTRING(0 0,1 1))')),
+    (2, NULL, ST_GeomFromText('POINT(0.1 0.2)'), NULL, NULL, NULL, NULL)`,
+  `INSERT INTO nets VALUES (1, '192.168.0.1', '2001:db8::ff00:42:8329', 'f47ac10b-58cc-4372-a567-0e02b2c3d479'), (2, '0.0.0.0', '::ffff:10.0.0.1', NULL), (3, NULL, NULL, '00000000-0000-0000-0000-000000000000')`,
+  `INSERT INTO docs VALUES (1, '{"a": [1, 2.50, "x"], "b": null}', 'back\\\\slash\\nnewline'), (2, '[]', ''), (3, NULL, NULL)`,
+  `INSERT INTO odd VALUES ('a', '0000-00-00 00:00:00', '2024-00-00', '-838:59:59.00', 42, '2038-01-19 03:14:07.999999', 0x00FF7F80, 'ü€'),
+    ('A', '9999-12-31 23:59:59', '0000-00-00', '838:59:59.99', 0, NULL, '', ''), ('b ', NULL, NULL, '00:00:00.01', 4294967295, '1970-01-01 00:00:01', NULL, NULL)`,
+  `INSERT INTO ipkeyed VALUES ('::1', 1), ('::ffff:1.2.3.4', 2), ('2001:db8::1', 3), ('fe80::1', 4), ('::', 5), ('ff02::2', 6), ('10::', 7)`,
+  `INSERT INTO bitkeyed VALUES (b'0', 'p'), (b'1', ''), (b'10', 'q'), (b'1111111111111111', 'p,q'), (b'100000000', 'p'), (b'11', 'q'), (b'111', 'p')`,
+  `INSERT INTO loose VALUES (1, b'111100001111', 'x,y', ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))', 3857), 'fe80::1', 1999, 18446744073709551615, 1.17549e-38, 'a\tb', '0000-00-00 00:00:00', '2024-00-00', 7, b'1'),
+    (2, NULL, '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL), (3, b'0', 'y', ST_GeomFromText('POINT(3 4)'), '::', 2000, 0, 0.3, '\\N', '2024-02-29 12:00:00', '0000-00-00', -128, b'0')`,
+  `INSERT INTO items (id, price, qty, created, updated, code) VALUES
+    (1, 9.99, 3, '2024-01-02 03:04:05', '2024-05-06 07:08:09.123', 'A-1'), (5, 0.50, 10, '2001-01-01 00:00:00', NULL, NULL),
+    (40, 100.00, 1, '2030-12-31 23:59:59', '2030-12-31 23:59:59.999', REPEAT('x', 200)), (100, 1, 1, DEFAULT, DEFAULT, 'gone')`,
+  // The counter stays past a deleted row (101), as the source's own.
+  'DELETE FROM items WHERE id = 100',
+  // Views, one reading another (created after the data, in the target's database).
+  'CREATE VIEW v_totals AS SELECT id, total, label FROM items WHERE qty > 0 WITH CHECK OPTION',
+  'CREATE VIEW a_sum AS SELECT COUNT(*) AS n, SUM(total) AS s FROM v_totals',
+  // A function a trigger calls, and the trigger (made after the data: the copy does not fire it).
+  `CREATE FUNCTION auto_code(q INT) RETURNS VARCHAR(20) DETERMINISTIC RETURN CONCAT('auto-', q)`,
+  `CREATE TRIGGER items_code BEFORE INSERT ON items FOR EACH ROW BEGIN
+     IF NEW.code IS NULL THEN SET NEW.code = auto_code(NEW.qty); END IF;
+   END`,
+  `CREATE PROCEDURE add_item(IN p DECIMAL(10,2)) MODIFIES SQL DATA INSERT INTO items (price, qty) VALUES (p, 1)`,
+  // A body that reads as its sql_mode says: || is CONCAT under PIPES_AS_CONCAT, OR otherwise.
+  `SET STATEMENT sql_mode = 'PIPES_AS_CONCAT' FOR CREATE FUNCTION joined(a VARCHAR(10), b VARCHAR(10)) RETURNS VARCHAR(20) DETERMINISTIC RETURN a || b`,
+  // A sequence (advanced past its start) a column's default takes values from, and a system-versioned table with history.
+  'CREATE SEQUENCE ticket START WITH 100 INCREMENT BY 5 CACHE 10',
+  'SELECT NEXT VALUE FOR ticket',
+  'CREATE TABLE tickets (id INT PRIMARY KEY DEFAULT (NEXT VALUE FOR ticket), note VARCHAR(10))',
+  "INSERT INTO tickets (note) VALUES ('first'), ('second')",
+  'CREATE TABLE prices (id INT PRIMARY KEY, amount DECIMAL(10,2)) WITH SYSTEM VERSIONING',
+  'INSERT INTO prices VALUES (1, 1.00), (2, 2.00)',
+  'UPDATE prices SET amount = 1.50 WHERE id = 1',
+  // An event, made in another time zone than the target's sessions (its STARTS is in that zone).
+  `SET STATEMENT time_zone = '+05:00' FOR CREATE EVENT purge_empty ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 03:00:00' DISABLE COMMENT 'nightly' DO DELETE FROM items WHERE qty = 0`,
+];
+
+/** SQLite's native zoo: declared types as written (none too), values of every storage class, defaults, AUTOINCREMENT, CHECK, UNIQUE, foreign keys, partial and expression indexes, a view, a trigger. */
+export const SQLITE_NATIVE_DDL = `
+CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, children INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE kinds (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  i INTEGER,
+  r REAL,
+  n NUMERIC(10,2),
+  t TEXT,
+  b BLOB,
+  u,
+  flag BOOLEAN DEFAULT (1 = 1),
+  made DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  label VARCHAR(20) DEFAULT 'none',
+  score INTEGER CHECK (score >= 0),
+  twice INTEGER GENERATED ALWAYS AS (score * 2) VIRTUAL,
+  parent_id INTEGER REFERENCES parent (id) ON DELETE CASCADE ON UPDATE SET NULL,
+  CONSTRAINT one_label_per_parent UNIQUE (parent_id, label)
+);
+CREATE INDEX kinds_high_scores ON kinds (score) WHERE score > 10;
+CREATE INDEX kinds_lower_label ON kinds (lower(label), score DESC);
+CREATE VIEW high_scores AS SELECT k.id, k.score, p.name FROM kinds k JOIN parent p ON p.id = k.parent_id WHERE k.score > 10;
+CREATE TRIGGER kinds_count AFTER INSERT ON kinds BEGIN UPDATE parent SET children = children + 1 WHERE id = new.parent_id; END;
+`;
+
+/** Each row: i, r, n, t, b, u, flag, label, score, parent_id (id and made take their defaults). */
+export const SQLITE_NATIVE_ROWS: unknown[][] = [
+  [1n, 1.5, '12.50', 'plain', Buffer.from([0, 255, 1]), 7n, 1n, 'a', 1n, 1n],
+  // TEXT in an INTEGER column, a REAL in one, a REAL with every bit set, BLOB and TEXT in the untyped column.
+  ['not a number', 0.1 + 0.2, '1e400', 'ünïcödé ✓', Buffer.alloc(0), 'text in an untyped column', 0n, 'b', 20n, 1n],
+  // A BLOB in the TEXT column (bytes that are not UTF-8), a REAL in the INTEGER one.
+  [3.75, 1e308, 7n, Buffer.from([0xca, 0xfe]), Buffer.from('bytes'), Buffer.from([0xde, 0xad]), 7n, 'c', 30n, 2n],
+  [9223372036854775807n, -0.0, 3.25, '  spaces  ', null, 1.0, null, null, null, null],
+  [-9223372036854775808n, 5e-324, 'abc', '123', Buffer.from([0]), 42.5, '2024-01-01', 'e', 11n, 2n],
+];
+
+/** Creates SQLite's native zoo in `file`: its tables, index, view and trigger, its rows, the AUTOINCREMENT counter past a deleted row. */
+export function fillSqliteNative(file: string): void {
+  const db = new Database(file);
+  try {
+    db.exec(SQLITE_NATIVE_DDL);
+    db.prepare("INSERT INTO parent (id, name) VALUES (1, 'one'), (2, 'two'), (3, 'three')").run();
+    const insert = db.prepare('INSERT INTO kinds (i, r, n, t, b, u, flag, label, score, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    for (const row of SQLITE_NATIVE_ROWS) insert.run(...row);
+    // A deleted last row leaves the AUTOINCREMENT counter past the highest id.
+    db.prepare('INSERT INTO kinds (label) VALUES (?)').run('gone');
+    db.prepare("DELETE FROM kinds WHERE label = 'gone'").run();
+  } finally {
+    db.close();
+  }
+}

@@ -10,101 +10,12 @@ import type { MigrationPlan } from '../../lib/types';
 import { planQuery, revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
 import { mariadbRows, type TempDatabase } from '../helpers/databases';
 import { migrationSuite } from '../helpers/suite';
+import { MARIA_NATIVE_ROWS, MARIA_NATIVE_TABLES } from '../helpers/zoo';
 import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
 const suite = migrationSuite();
 let sourceDb: TempDatabase;
 let targetDb: TempDatabase;
-
-const TABLES: Record<string, string> = {
-  sets: `CREATE TABLE sets (
-    id INT PRIMARY KEY,
-    s SET('read','write','admin') NOT NULL DEFAULT 'read',
-    e ENUM('small','medium','large') NULL,
-    name VARCHAR(40) CHARACTER SET latin1 COLLATE latin1_swedish_ci
-  )`,
-  bits: `CREATE TABLE bits (
-    id BIGINT UNSIGNED PRIMARY KEY,
-    b8 BIT(8), b1 BIT(1), b64 BIT(64) NOT NULL DEFAULT b'101',
-    y YEAR, ti TINYINT UNSIGNED, si SMALLINT UNSIGNED, mi MEDIUMINT UNSIGNED, i INT UNSIGNED, bi BIGINT UNSIGNED,
-    flag TINYINT(1), f FLOAT, d DOUBLE, amount DECIMAL(12,3) UNSIGNED
-  )`,
-  shapes: `CREATE TABLE shapes (
-    id INT PRIMARY KEY,
-    g GEOMETRY, p POINT NOT NULL, l LINESTRING, pg POLYGON, mp MULTIPOINT, gc GEOMETRYCOLLECTION,
-    SPATIAL INDEX shapes_p (p)
-  )`,
-  nets: `CREATE TABLE nets (id INT PRIMARY KEY, v4 INET4, v6 INET6, u UUID, UNIQUE KEY nets_u (u))`,
-  docs: `CREATE TABLE docs (id INT PRIMARY KEY, doc JSON, note TEXT, CONSTRAINT docs_id_positive CHECK (id > 0))`,
-  // Values a strict reading would refuse: zero dates, TIME past a day, ZEROFILL, a binary-collated key.
-  odd: `CREATE TABLE odd (
-    id VARCHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY,
-    dt DATETIME, d DATE, t TIME(2), z INT(6) UNSIGNED ZEROFILL, ts TIMESTAMP(6) NULL, bin VARBINARY(8), mt MEDIUMTEXT CHARACTER SET utf8mb3
-  )`,
-  // Keys of types only MariaDB has (walked in the server's order).
-  ipkeyed: `CREATE TABLE ipkeyed (id INET6 PRIMARY KEY, n INT)`,
-  bitkeyed: `CREATE TABLE bitkeyed (id BIT(16) PRIMARY KEY, s SET('p','q') NOT NULL)`,
-  // No key: copied whole through the row path (read, then LOAD DATA), not the server-rendered text.
-  loose: `CREATE TABLE loose (id INT, b BIT(12), s SET('x','y'), g GEOMETRY, v6 INET6, y YEAR, u BIGINT UNSIGNED, f FLOAT, t TEXT, dt DATETIME, d DATE, flag TINYINT(1), b1 BIT(1))`,
-  items: `CREATE TABLE items (
-    id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    price DECIMAL(10,2) NOT NULL,
-    qty INT NOT NULL CHECK (qty >= 0),
-    total DECIMAL(12,2) AS (price * qty) STORED,
-    label VARCHAR(60) AS (CONCAT('item-', id)) VIRTUAL,
-    created TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    updated DATETIME(3) NULL DEFAULT NULL ON UPDATE CURRENT_TIMESTAMP(3),
-    code VARCHAR(200),
-    KEY items_qty_code (qty, code(20))
-  ) COMMENT 'priced items'`,
-};
-
-const ROWS = [
-  `INSERT INTO sets VALUES (1, 'read,admin', 'large', 'Åsa'), (2, '', NULL, NULL), (3, 'read,write,admin', 'small', 'tab\there')`,
-  `INSERT INTO bits VALUES
-    (1, b'10100101', b'1', b'1111111111111111111111111111111111111111111111111111111111111111', 1901, 255, 65535, 16777215, 4294967295, 18446744073709551615, 7, 3.40282e38, 0.1, 999999999.999),
-    (2, NULL, b'0', b'0', 2155, 0, 0, 0, 0, 0, 0, -1.5e-30, -2.2250738585072014e-308, 0),
-    (18446744073709551615, b'0', NULL, DEFAULT, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
-  `INSERT INTO shapes VALUES
-    (1, ST_GeomFromText('POINT(1 2)', 4326), ST_GeomFromText('POINT(-71.0589 42.3601)', 4326), ST_GeomFromText('LINESTRING(0 0,1 1,2 0.5)'),
-        ST_GeomFromText('POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,3 2,3 3,2 2))'), ST_GeomFromText('MULTIPOINT(1 1,2 2)'),
-        ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 1),LINESTRING(0 0,1 1))')),
-    (2, NULL, ST_GeomFromText('POINT(0.1 0.2)'), NULL, NULL, NULL, NULL)`,
-  `INSERT INTO nets VALUES (1, '192.168.0.1', '2001:db8::ff00:42:8329', 'f47ac10b-58cc-4372-a567-0e02b2c3d479'), (2, '0.0.0.0', '::ffff:10.0.0.1', NULL), (3, NULL, NULL, '00000000-0000-0000-0000-000000000000')`,
-  `INSERT INTO docs VALUES (1, '{"a": [1, 2.50, "x"], "b": null}', 'back\\\\slash\\nnewline'), (2, '[]', ''), (3, NULL, NULL)`,
-  `INSERT INTO odd VALUES ('a', '0000-00-00 00:00:00', '2024-00-00', '-838:59:59.00', 42, '2038-01-19 03:14:07.999999', 0x00FF7F80, 'ü€'),
-    ('A', '9999-12-31 23:59:59', '0000-00-00', '838:59:59.99', 0, NULL, '', ''), ('b ', NULL, NULL, '00:00:00.01', 4294967295, '1970-01-01 00:00:01', NULL, NULL)`,
-  `INSERT INTO ipkeyed VALUES ('::1', 1), ('::ffff:1.2.3.4', 2), ('2001:db8::1', 3), ('fe80::1', 4), ('::', 5), ('ff02::2', 6), ('10::', 7)`,
-  `INSERT INTO bitkeyed VALUES (b'0', 'p'), (b'1', ''), (b'10', 'q'), (b'1111111111111111', 'p,q'), (b'100000000', 'p'), (b'11', 'q'), (b'111', 'p')`,
-  `INSERT INTO loose VALUES (1, b'111100001111', 'x,y', ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))', 3857), 'fe80::1', 1999, 18446744073709551615, 1.17549e-38, 'a\tb', '0000-00-00 00:00:00', '2024-00-00', 7, b'1'),
-    (2, NULL, '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL), (3, b'0', 'y', ST_GeomFromText('POINT(3 4)'), '::', 2000, 0, 0.3, '\\N', '2024-02-29 12:00:00', '0000-00-00', -128, b'0')`,
-  `INSERT INTO items (id, price, qty, created, updated, code) VALUES
-    (1, 9.99, 3, '2024-01-02 03:04:05', '2024-05-06 07:08:09.123', 'A-1'), (5, 0.50, 10, '2001-01-01 00:00:00', NULL, NULL),
-    (40, 100.00, 1, '2030-12-31 23:59:59', '2030-12-31 23:59:59.999', REPEAT('x', 200)), (100, 1, 1, DEFAULT, DEFAULT, 'gone')`,
-  // The counter stays past a deleted row (101), as the source's own.
-  'DELETE FROM items WHERE id = 100',
-  // Views, one reading another (created after the data, in the target's database).
-  'CREATE VIEW v_totals AS SELECT id, total, label FROM items WHERE qty > 0 WITH CHECK OPTION',
-  'CREATE VIEW a_sum AS SELECT COUNT(*) AS n, SUM(total) AS s FROM v_totals',
-  // A function a trigger calls, and the trigger (made after the data: the copy does not fire it).
-  `CREATE FUNCTION auto_code(q INT) RETURNS VARCHAR(20) DETERMINISTIC RETURN CONCAT('auto-', q)`,
-  `CREATE TRIGGER items_code BEFORE INSERT ON items FOR EACH ROW BEGIN
-     IF NEW.code IS NULL THEN SET NEW.code = auto_code(NEW.qty); END IF;
-   END`,
-  `CREATE PROCEDURE add_item(IN p DECIMAL(10,2)) MODIFIES SQL DATA INSERT INTO items (price, qty) VALUES (p, 1)`,
-  // A body that reads as its sql_mode says: || is CONCAT under PIPES_AS_CONCAT, OR otherwise.
-  `SET STATEMENT sql_mode = 'PIPES_AS_CONCAT' FOR CREATE FUNCTION joined(a VARCHAR(10), b VARCHAR(10)) RETURNS VARCHAR(20) DETERMINISTIC RETURN a || b`,
-  // A sequence (advanced past its start) a column's default takes values from, and a system-versioned table with history.
-  'CREATE SEQUENCE ticket START WITH 100 INCREMENT BY 5 CACHE 10',
-  'SELECT NEXT VALUE FOR ticket',
-  'CREATE TABLE tickets (id INT PRIMARY KEY DEFAULT (NEXT VALUE FOR ticket), note VARCHAR(10))',
-  "INSERT INTO tickets (note) VALUES ('first'), ('second')",
-  'CREATE TABLE prices (id INT PRIMARY KEY, amount DECIMAL(10,2)) WITH SYSTEM VERSIONING',
-  'INSERT INTO prices VALUES (1, 1.00), (2, 2.00)',
-  'UPDATE prices SET amount = 1.50 WHERE id = 1',
-  // An event, made in another time zone than the target's sessions (its STARTS is in that zone).
-  `SET STATEMENT time_zone = '+05:00' FOR CREATE EVENT purge_empty ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 03:00:00' DISABLE COMMENT 'nightly' DO DELETE FROM items WHERE qty = 0`,
-];
 
 function query(db: TempDatabase, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
   return mariadbRows(db.endpoint, sql, params);
@@ -131,7 +42,7 @@ async function contents(db: TempDatabase, table: string, columns: string[]): Pro
 beforeAll(async () => {
   sourceDb = await suite.database('mysql');
   targetDb = await suite.database('mysql');
-  for (const sql of [...Object.values(TABLES), ...ROWS]) await query(sourceDb, sql);
+  for (const sql of [...Object.values(MARIA_NATIVE_TABLES), ...MARIA_NATIVE_ROWS]) await query(sourceDb, sql);
 });
 
 test('MariaDB → MariaDB: native types, values byte for byte, generated columns, indexes, AUTO_INCREMENT', async () => {
@@ -155,7 +66,7 @@ test('MariaDB → MariaDB: native types, values byte for byte, generated columns
   expect(target.find((c) => c.t === 'items' && c.c === 'updated')?.x).toMatch(/on update current_timestamp\(3\)/i);
 
   // Every value, as the stored bytes.
-  for (const table of Object.keys(TABLES)) {
+  for (const table of Object.keys(MARIA_NATIVE_TABLES)) {
     const columns = source.filter((c) => c.t === table).map((c) => String(c.c));
     expect({ table, rows: await contents(targetDb, table, columns) }).toEqual({ table, rows: await contents(sourceDb, table, columns) });
   }

@@ -11,153 +11,8 @@ import { createConnector } from '../../connectors/registry';
 import { planMigration } from '../../lib/mapping';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
 import { migrationSuite } from '../helpers/suite';
+import { PG_NATIVE_DDL } from '../helpers/zoo';
 import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
-
-const SOURCE_DDL = `
-CREATE EXTENSION citext;
-CREATE EXTENSION hstore;
-CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'it''s "fine"');
-CREATE DOMAIN year AS integer DEFAULT 2000 CONSTRAINT year_range CHECK (VALUE >= 1901 AND VALUE <= 2155);
-CREATE DOMAIN posint AS integer NOT NULL CHECK (VALUE > 0);
-CREATE DOMAIN email AS citext CHECK (VALUE ~ '@');
-CREATE TYPE address AS (street text, zip integer, tags text[]);
-CREATE TYPE floatrange AS RANGE (SUBTYPE = float8);
-COMMENT ON TYPE mood IS 'how it feels';
-
-CREATE TABLE t_enum (id serial PRIMARY KEY, m mood, ms mood[]);
-INSERT INTO t_enum (m, ms) VALUES ('happy', '{sad,ok}'), ('it''s "fine"', ARRAY['it''s "fine"', NULL]::mood[]), (NULL, NULL), ('sad', '{}');
-
-CREATE TABLE t_domain (id integer PRIMARY KEY, y year, p posint, e email);
-INSERT INTO t_domain VALUES (1, 1999, 5, 'A@b.c'), (2, NULL, 1, NULL), (3, 2155, 2147483647, 'x@Y');
-
-CREATE TABLE t_array (
-  id integer PRIMARY KEY, a integer[], b text[], c integer[][], d numeric(10,2)[], e timestamptz[], f varchar(10)[],
-  g jsonb[], h boolean[], i bytea[], j double precision[], k date[]
-);
-INSERT INTO t_array VALUES
-  (1, '{1,2,NULL,4}', '{"a b","c,d","e\\"f","g\\\\h",NULL,"NULL",""}', '{{1,2},{3,4}}', '{1.50,-2.25}',
-   '{"2024-01-02 03:04:05.123456+00","infinity"}', '{x,yy}', ARRAY['{"k": [1, 2]}', 'null']::jsonb[], '{t,f,NULL}',
-   ARRAY['\\x00ff'::bytea, NULL], '{0.1,1e300,-0,NaN,-Infinity}', '{2024-02-29,-infinity}'),
-  (2, '[0:2]={7,8,9}', '{}', '{{{1},{2}},{{3},{4}}}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
-  (3, '{NULL}', ARRAY[NULL]::text[], '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');
-
-CREATE TABLE t_text_search (id integer PRIMARY KEY, v tsvector, q tsquery);
-INSERT INTO t_text_search VALUES
-  (1, to_tsvector('english', 'The quick brown foxes jumped'), to_tsquery('english', 'fox & !dog')),
-  (2, 'a:1A b:2B,3 ''it''''s'':4', 'a:* <-> (b | !c)'), (3, NULL, NULL), (4, '', '');
-
-CREATE TABLE t_interval (id integer PRIMARY KEY, i interval, d interval day to second(3), m interval year to month);
-INSERT INTO t_interval VALUES (1, '1 year 2 mons 3 days 04:05:06.789012', '3 days 01:02:03.456', '2 years 3 months'),
-  (2, '-1 day +02:00', '-00:00:00.001', '-1 month'), (3, NULL, NULL, NULL), (4, '0', '0', '0');
-
-CREATE TABLE t_net (id integer PRIMARY KEY, a inet, b cidr, c macaddr, d macaddr8);
-INSERT INTO t_net VALUES (1, '192.168.1.5/24', '10.0.0.0/8', '08:00:2b:01:02:03', '08:00:2b:01:02:03:04:05'),
-  (2, '::ffff:1.2.3.4', '2001:db8::/32', 'ff:ff:ff:ff:ff:ff', '00:00:00:00:00:00:00:00'), (3, NULL, NULL, NULL, NULL);
-
-CREATE TABLE t_money (id integer PRIMARY KEY, m money);
-INSERT INTO t_money VALUES (1, '1234567.89'), (2, '-0.01'), (3, NULL), (4, '92233720368547758.07');
-
-CREATE TABLE t_xml (id integer PRIMARY KEY, x xml);
-INSERT INTO t_xml VALUES (1, '<a b="1">x &amp; y<c/></a>'), (2, 'just text'), (3, NULL);
-
-CREATE TABLE t_bit (id integer PRIMARY KEY, b bit(8), v bit varying(20));
-INSERT INTO t_bit VALUES (1, B'10100101', B'1'), (2, B'00000000', B''), (3, NULL, NULL);
-
-CREATE TABLE t_uuid_json (id integer PRIMARY KEY, u uuid, j json, jb jsonb);
-INSERT INTO t_uuid_json VALUES (1, 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '{"b": 1,  "a": [true, null]}', '{"b": 1, "a": "é\\u00e9x"}'),
-  (2, NULL, 'null', 'null'), (3, NULL, NULL, NULL);
-
-CREATE TABLE t_geo (id integer PRIMARY KEY, p point, l line, s lseg, b box, pa path, po polygon, c circle);
-INSERT INTO t_geo VALUES (1, '(1.5,-2)', '{1,-1,0}', '[(0,0),(1,1)]', '(2,2),(0,0)', '[(0,0),(1,1),(2,0)]', '((0,0),(1,1),(1,0))', '<(0,0),2.5>'),
-  (2, '(0.1,1e-300)', '{0,1,-3}', '[(1,2),(3,4)]', '(1,1),(1,1)', '((0,0),(1,1))', '((0,0))', '<(1,1),0>'), (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-
-CREATE TABLE t_range (id integer PRIMARY KEY, r int4range, n numrange, ts tstzrange, d daterange, m int4multirange, f floatrange);
-INSERT INTO t_range VALUES (1, '[1,10)', '(1.5,2.25]', '[2024-01-01 00:00+00,infinity)', '[2024-01-01,2024-02-01)', '{[1,3),[5,8)}', '[0.5,1.5]'),
-  (2, 'empty', '(,)', NULL, '[,2024-01-01]', '{}', 'empty'), (3, NULL, NULL, NULL, NULL, NULL, NULL);
-
-CREATE TABLE t_oid (id integer PRIMARY KEY, o oid, c regclass, t regtype, p regproc, n name, ch "char");
-INSERT INTO t_oid VALUES (1, 4294967295, 'pg_class', 'integer[]', 'now', 'a name', 'x'), (2, 0, NULL, 'mood', NULL, NULL, NULL);
-
-CREATE TABLE t_composite (id integer PRIMARY KEY, a address, aa address[]);
-INSERT INTO t_composite VALUES (1, ROW('Main St, 1', 12345, '{x,"y z"}'), ARRAY[ROW('a', 1, NULL)::address, NULL]),
-  (2, ROW(NULL, NULL, NULL), '{}'), (3, NULL, NULL);
-
-CREATE TABLE t_extension (id integer PRIMARY KEY, c citext, h hstore, cs citext[]);
-INSERT INTO t_extension VALUES (1, 'MiXeD', 'a=>1, "b c"=>NULL', '{A,b}'), (2, NULL, '', NULL), (3, '', NULL, '{}');
-
-CREATE TABLE t_all (
-  id bigint PRIMARY KEY, m mood, y year, a integer[], v tsvector, q tsquery, i interval, n inet, ci cidr, ma macaddr,
-  m8 macaddr8, mo money, x xml, b bit(3), vb varbit, u uuid, j json, jb jsonb, p point, l line, s lseg, bx box, pa path,
-  po polygon, c circle, r int4range, mr datemultirange, o oid, ad address, ct citext, h hstore
-);
-INSERT INTO t_all VALUES (1, 'ok', 2001, '{{1,NULL},{3,4}}', 'x:1', 'x', '1 hour', '::1', '::/0', '01:02:03:04:05:06',
-  '01:02:03:04:05:06:07:08', '1.5', '<x/>', B'101', B'11', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '[1, 2]', '{"a": 1}',
-  '(1,2)', '{1,2,3}', '[(1,2),(3,4)]', '(1,1),(0,0)', '((1,1),(2,2))', '((0,0),(0,1),(1,1))', '<(1,2),3>', '[1,2]',
-  '{[2024-01-01,2024-01-05)}', 42, ROW('s', 1, '{}'), 'Ci', 'k=>v');
-INSERT INTO t_all (id) VALUES (2);
-
--- A text key: copied by the row path (keyset chunks read and written as values), not the pass-through path.
-CREATE TABLE t_textkey (k text PRIMARY KEY, a integer[], r numrange, i interval, p point, name text COLLATE "C", e mood);
-INSERT INTO t_textkey SELECT 'k' || g, ARRAY[g, NULL], numrange(g, g + 0.5), g * interval '1 minute', point(g, -g), 'Ä' || g, 'ok' FROM generate_series(1, 45) g;
-CREATE TABLE t_ident_text (k text PRIMARY KEY, n integer GENERATED ALWAYS AS IDENTITY);
-INSERT INTO t_ident_text (k) VALUES ('a'), ('b');
-CREATE TABLE t_booking (id integer PRIMARY KEY, during tstzrange, EXCLUDE USING gist (during WITH &&));
-INSERT INTO t_booking VALUES (1, '[2024-01-01,2024-01-02)'), (2, '[2024-01-02,2024-01-03)');
-
--- No key: copied whole, ordered by every column's text.
-CREATE TABLE t_nokey (a integer[], p point, x xml, r int4range);
-INSERT INTO t_nokey VALUES ('{1}', '(1,1)', '<a/>', '[1,2)'), ('{1}', '(1,1)', '<a/>', '[1,2)'), (NULL, NULL, NULL, NULL);
-
--- Defaults as expressions, identities, serials, a sequence no column owns, CHECK, UNIQUE, foreign key actions.
-CREATE SEQUENCE shared_seq START WITH 100 INCREMENT BY 5;
-SELECT nextval('shared_seq'), nextval('shared_seq');
-CREATE TABLE t_defaults (
-  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  s serial,
-  created timestamptz NOT NULL DEFAULT now(),
-  stamp timestamp DEFAULT CURRENT_TIMESTAMP,
-  n integer DEFAULT nextval('shared_seq'),
-  label text DEFAULT 'it''s' || 'x',
-  m mood DEFAULT 'ok',
-  tags text[] DEFAULT '{}',
-  price numeric(8,2) CONSTRAINT price_positive CHECK (price > 0),
-  code text CONSTRAINT code_unique UNIQUE,
-  total integer GENERATED ALWAYS AS (s * 2) STORED,
-  CONSTRAINT code_or_price CHECK (code IS NOT NULL OR price IS NOT NULL)
-);
-INSERT INTO t_defaults (price, code) SELECT g, 'c' || g FROM generate_series(1, 25) g;
-CREATE TABLE t_child (id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-  parent bigint REFERENCES t_defaults (id) ON DELETE CASCADE ON UPDATE RESTRICT,
-  other bigint, FOREIGN KEY (other) REFERENCES t_defaults (id) MATCH FULL ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED);
-INSERT INTO t_child (parent, other) VALUES (1, 2), (3, NULL);
-
--- Secondary indexes: multi-column, unique, partial, expression; comments; views after the tables.
-CREATE INDEX t_defaults_label_created ON t_defaults (label, created DESC);
-CREATE UNIQUE INDEX t_defaults_n_unique ON t_defaults (n);
-CREATE INDEX t_defaults_cheap ON t_defaults (price) WHERE price < 10;
-CREATE INDEX t_defaults_lower_code ON t_defaults (lower(code));
-CREATE INDEX t_array_gin ON t_array USING gin (a);
-COMMENT ON TABLE t_defaults IS 'defaults, checks and identities';
-COMMENT ON COLUMN t_defaults.price IS 'in euros';
-CREATE VIEW v_cheap AS SELECT id, code, price FROM t_defaults WHERE price < 10;
-CREATE VIEW v_cheap_codes AS SELECT code FROM v_cheap;
-CREATE MATERIALIZED VIEW mv_counts AS SELECT m, count(*) AS n FROM t_enum GROUP BY m;
-CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.label := 'touched'; RETURN NEW; END $$;
-CREATE TRIGGER t_defaults_touch BEFORE UPDATE ON t_defaults FOR EACH ROW EXECUTE FUNCTION touch();
-
--- Declarative partitioning (two levels) and inheritance: every row exactly once.
-CREATE TABLE t_parted (id integer, at date NOT NULL, v text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
-CREATE TABLE t_parted_2023 PARTITION OF t_parted FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
-CREATE TABLE t_parted_2024 PARTITION OF t_parted FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') PARTITION BY RANGE (at);
-CREATE TABLE t_parted_2024_a PARTITION OF t_parted_2024 FOR VALUES FROM ('2024-01-01') TO ('2024-03-01');
-CREATE TABLE t_parted_2024_rest PARTITION OF t_parted_2024 DEFAULT;
-INSERT INTO t_parted SELECT g, date '2023-06-01' + g * 3, CASE WHEN g % 2 = 0 THEN 'a' ELSE 'b' END FROM generate_series(1, 150) g;
-CREATE TABLE t_animal (id integer PRIMARY KEY, name text);
-CREATE TABLE t_dog (id integer PRIMARY KEY, breed text) INHERITS (t_animal);
-INSERT INTO t_animal VALUES (1, 'cat'), (2, 'cow');
-INSERT INTO t_dog VALUES (3, 'rex', 'collie'), (4, 'fido', NULL);
-ANALYZE;
-`;
 
 const suite = migrationSuite({ timeoutMs: 120_000 });
 let source: TempDatabase;
@@ -171,7 +26,7 @@ beforeAll(async () => {
   dst = new Client({ connectionString: target.endpoint.connectionString });
   suite.onTeardown(() => Promise.all([src.end(), dst.end()]));
   await Promise.all([src.connect(), dst.connect()]);
-  await src.query(SOURCE_DDL);
+  await src.query(PG_NATIVE_DDL);
 }, 120_000);
 
 /** Every column of every table and view: `table.column` → format_type. */

@@ -10,44 +10,10 @@ import Database from 'better-sqlite3';
 import type { Endpoint } from '../../connectors/types';
 import { startUpdate } from '../../workflows/migration';
 import { migrationSuite } from '../helpers/suite';
+import { fillSqliteNative } from '../helpers/zoo';
 import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
 const suite = migrationSuite();
-
-const SOURCE_DDL = `
-CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, children INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE kinds (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  i INTEGER,
-  r REAL,
-  n NUMERIC(10,2),
-  t TEXT,
-  b BLOB,
-  u,
-  flag BOOLEAN DEFAULT (1 = 1),
-  made DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  label VARCHAR(20) DEFAULT 'none',
-  score INTEGER CHECK (score >= 0),
-  twice INTEGER GENERATED ALWAYS AS (score * 2) VIRTUAL,
-  parent_id INTEGER REFERENCES parent (id) ON DELETE CASCADE ON UPDATE SET NULL,
-  CONSTRAINT one_label_per_parent UNIQUE (parent_id, label)
-);
-CREATE INDEX kinds_high_scores ON kinds (score) WHERE score > 10;
-CREATE INDEX kinds_lower_label ON kinds (lower(label), score DESC);
-CREATE VIEW high_scores AS SELECT k.id, k.score, p.name FROM kinds k JOIN parent p ON p.id = k.parent_id WHERE k.score > 10;
-CREATE TRIGGER kinds_count AFTER INSERT ON kinds BEGIN UPDATE parent SET children = children + 1 WHERE id = new.parent_id; END;
-`;
-
-/** Each row: i, r, n, t, b, u, flag, label, score, parent_id (id and made take their defaults). */
-const ROWS: unknown[][] = [
-  [1n, 1.5, '12.50', 'plain', Buffer.from([0, 255, 1]), 7n, 1n, 'a', 1n, 1n],
-  // TEXT in an INTEGER column, a REAL in one, a REAL with every bit set, BLOB and TEXT in the untyped column.
-  ['not a number', 0.1 + 0.2, '1e400', 'ünïcödé ✓', Buffer.alloc(0), 'text in an untyped column', 0n, 'b', 20n, 1n],
-  // A BLOB in the TEXT column (bytes that are not UTF-8), a REAL in the INTEGER one.
-  [3.75, 1e308, 7n, Buffer.from([0xca, 0xfe]), Buffer.from('bytes'), Buffer.from([0xde, 0xad]), 7n, 'c', 30n, 2n],
-  [9223372036854775807n, -0.0, 3.25, '  spaces  ', null, 1.0, null, null, null, null],
-  [-9223372036854775808n, 5e-324, 'abc', '123', Buffer.from([0]), 42.5, '2024-01-01', 'e', 11n, 2n],
-];
 
 let dir: string;
 let source: Endpoint;
@@ -57,15 +23,7 @@ beforeAll(() => {
   dir = suite.dir;
   source = { type: 'sqlite', connectionString: path.join(dir, 'source.sqlite') };
   target = { type: 'sqlite', connectionString: path.join(dir, 'target.sqlite') };
-  const db = new Database(source.connectionString);
-  db.exec(SOURCE_DDL);
-  db.prepare("INSERT INTO parent (id, name) VALUES (1, 'one'), (2, 'two'), (3, 'three')").run();
-  const insert = db.prepare('INSERT INTO kinds (i, r, n, t, b, u, flag, label, score, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  for (const row of ROWS) insert.run(...row);
-  // A deleted last row leaves the AUTOINCREMENT counter past the highest id.
-  db.prepare('INSERT INTO kinds (label) VALUES (?)').run('gone');
-  db.prepare("DELETE FROM kinds WHERE label = 'gone'").run();
-  db.close();
+  fillSqliteNative(source.connectionString);
 });
 
 function open(endpoint: Endpoint): Database.Database {
