@@ -7,7 +7,9 @@
  * the target is compared with the source by this test's own queries (pg, mysql2, better-sqlite3, never Sensei's
  * connectors), in the normal form the cross-dialect mapping gives each type (an array as JSON, a geometry as EWKB, …,
  * the same forms test/integration/type-zoo.test.ts and sqlite-zoo.test.ts assert); and the schema objects are counted
- * on the target with this test's own catalogue queries.
+ * on the target with this test's own catalogue queries. Each same-dialect direction also migrates that dialect's native
+ * zoo (the source of test/integration/*-native.test.ts: partitions, inheritance, identities, routines, triggers, …),
+ * which must arrive as the source has it: column types, every value's text or bytes, and each catalogue's objects.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,6 +24,7 @@ import {
   expectSameAsMariaSource,
   expectSameAsPgSource,
   expectSameAsSqliteSource,
+  fillSqliteNative,
   fillSqliteZoo,
   json,
   MARIA_ROWS,
@@ -29,8 +32,11 @@ import {
   MARIA_ZOO,
   MARIA_ZOO_IN_PG_SQL,
   MARIA_ZOO_IN_SQLITE_SQL,
+  MARIA_NATIVE_ROWS,
+  MARIA_NATIVE_TABLES,
   MARIA_ZOO_OBJECTS,
   mariaZooInSqlite,
+  PG_NATIVE_DDL,
   PG_ROWS,
   PG_SOURCE_SQL,
   PG_ZOO,
@@ -48,7 +54,10 @@ let stack: Stack;
 let worker: WorkerProcess;
 let http: ReturnType<typeof apiCaller>;
 const databases: TempDatabase[] = [];
+/** The type zoos (zoo and its objects), one per dialect, the source of every direction. */
 const sources = {} as Record<TestDialect, TempDatabase>;
+/** The native zoos (test/integration/*-native.test.ts): each dialect's own types and objects, migrated again into the same dialect. */
+const natives = {} as Record<TestDialect, TempDatabase>;
 
 async function database(dialect: TestDialect): Promise<TempDatabase> {
   // SQLite files the API may name live in SENSEI_SQLITE_DIR, the stack's dir.
@@ -85,6 +94,12 @@ beforeAll(async () => {
   for (const sql of [...PG_ZOO, ...PG_ZOO_OBJECTS]) await pg(sources.postgresql, sql);
   for (const sql of [...MARIA_ZOO, ...MARIA_ZOO_OBJECTS]) await maria(sources.mysql, sql);
   fillSqliteZoo(sources.sqlite.endpoint.connectionString, true);
+  natives.postgresql = await database('postgresql');
+  natives.mysql = await database('mysql');
+  natives.sqlite = await database('sqlite');
+  await pg(natives.postgresql, PG_NATIVE_DDL);
+  for (const sql of [...Object.values(MARIA_NATIVE_TABLES), ...MARIA_NATIVE_ROWS]) await maria(natives.mysql, sql);
+  fillSqliteNative(natives.sqlite.endpoint.connectionString);
 }, 120_000);
 
 afterAll(async () => {
@@ -188,7 +203,7 @@ async function mariaObjects(db: TempDatabase): Promise<Objects> {
   const constraints = async (type: string) =>
     Number((await maria(db, `SELECT COUNT(*) n FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND CONSTRAINT_TYPE = ?`, [db.name, type]))[0].n);
   return {
-    tables: await names(`SELECT TABLE_NAME n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1`),
+    tables: await names(`SELECT TABLE_NAME n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY 1`),
     primaryKeys: await constraints('PRIMARY KEY'),
     uniqueKeys: await constraints('UNIQUE'),
     foreignKeys: await constraints('FOREIGN KEY'),
@@ -249,7 +264,7 @@ const instant = (v: unknown) => {
 async function pgRowsAsText(db: TempDatabase, table: string): Promise<unknown[]> {
   const cols = await pg(db, `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [table]);
   const list = cols.map((r) => `"${String(r.attname)}"::text`).join(', ');
-  return (await pg(db, `SELECT json_build_array(${list})::text r FROM "${table}" ORDER BY 1`)).map((r) => r.r);
+  return (await pg(db, `SELECT json_build_array(${list})::text r FROM ONLY "${table}" ORDER BY 1`)).map((r) => r.r);
 }
 
 /** The source zoo's `made` (every row but the last was set to one instant; the last took now()) in milliseconds. */
@@ -267,7 +282,7 @@ const PG_ZOO_ACROSS = {
   views: [],
 };
 
-test('PostgreSQL → PostgreSQL over HTTP: every column type and value as the source has it; keys, indexes, CHECKs, view, sequence, enum and domains', async () => {
+test('PostgreSQL → PostgreSQL over HTTP: the type zoo and the native zoo, every column type and value as the source has it; keys, indexes, CHECKs, views, sequence, enum, domains, partitions, inheritance, trigger', async () => {
   const source = sources.postgresql;
   const { target } = await migrate(source, 'postgresql');
   const types = `SELECT c.relname || '.' || a.attname col, format_type(a.atttypid, a.atttypmod) t FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
@@ -294,6 +309,48 @@ test('PostgreSQL → PostgreSQL over HTTP: every column type and value as the so
   expect(await pgObjects(source)).toEqual(expected);
   expect(await pgObjects(target)).toEqual(expected);
   expect(await pg(target, 'SELECT id, m::text m FROM zoo_happy ORDER BY id')).toEqual(await pg(source, 'SELECT id, m::text m FROM zoo_happy ORDER BY id'));
+
+  // The native zoo (postgres-native.test.ts): every type family, identities, partitions, inheritance, views, a trigger.
+  const native = natives.postgresql;
+  const { target: copy } = await migrate(native, 'postgresql');
+  expect(await pg(copy, types)).toEqual(await pg(native, types));
+  const tables = (await pg(native, `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY 1`)).map((r) => String(r.relname));
+  expect(tables).toHaveLength(27);
+  for (const table of tables) {
+    const rows = await pgRowsAsText(native, table);
+    expect({ table, rows: await pgRowsAsText(copy, table) }).toEqual({ table, rows });
+  }
+  const nativeObjects: Objects = {
+    // 25 tables (t_parted partitioned, its four partitions, t_animal and its child t_dog among them) and the two levels of partitioned tables.
+    tables: expect.arrayContaining(['t_all', 't_animal', 't_dog', 't_parted', 't_parted_2023', 't_parted_2024', 't_parted_2024_a', 't_parted_2024_rest']),
+    // Every table but t_nokey, each partition with its own.
+    primaryKeys: 28,
+    uniqueKeys: 1,
+    foreignKeys: 2,
+    indexes: ['t_array_gin', 't_defaults_cheap', 't_defaults_label_created', 't_defaults_lower_code', 't_defaults_n_unique'],
+    checks: 2,
+    views: ['mv_counts', 'v_cheap', 'v_cheap_codes'],
+    sequences: ['shared_seq'],
+    enums: ['mood'],
+    domains: ['email', 'posint', 'year'],
+  };
+  const [nativeFound, copied] = [await pgObjects(native), await pgObjects(copy)];
+  expect(nativeFound).toEqual(nativeObjects);
+  expect(nativeFound.tables).toHaveLength(29);
+  expect(copied).toEqual(nativeFound);
+  for (const catalogue of [
+    `SELECT conrelid::regclass::text tbl, conname, pg_get_constraintdef(oid) def FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype IN ('p', 'u', 'c', 'f', 'x') ORDER BY 1, 2`,
+    `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2`,
+    `SELECT relname, pg_get_viewdef(oid) def FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('v', 'm') ORDER BY 1`,
+    `SELECT tgname, pg_get_triggerdef(oid) def FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1`,
+    `SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) bound FROM pg_class c WHERE c.relispartition ORDER BY 1`,
+    `SELECT inhrelid::regclass::text child, inhparent::regclass::text parent FROM pg_inherits ORDER BY 1`,
+    `SELECT extname FROM pg_extension WHERE extname IN ('citext', 'hstore') ORDER BY 1`,
+  ]) {
+    const found = await pg(native, catalogue);
+    expect(found.length).toBeGreaterThan(0);
+    expect(await pg(copy, catalogue)).toEqual(found);
+  }
 }, 300_000);
 
 test('PostgreSQL → MariaDB over HTTP: arrays, composites and jsonb as JSON, interval as ISO-8601, the rest as text; keys, CHECKs and indexes MariaDB can have', async () => {
@@ -344,7 +401,7 @@ async function mariaMade(): Promise<(number | null)[]> {
 
 const MARIA_ZOO_ACROSS = { tables: ['zoo', 'zoo_child'], primaryKeys: 2, uniqueKeys: 1, foreignKeys: 1, views: [] };
 
-test('MariaDB → MariaDB over HTTP: every COLUMN_TYPE and every stored byte as the source has it; keys, indexes, CHECK, view, sequence', async () => {
+test('MariaDB → MariaDB over HTTP: the type zoo and the native zoo, every COLUMN_TYPE and every stored byte as the source has it; keys, indexes, CHECKs, views, sequences, routines, trigger, event', async () => {
   const source = sources.mysql;
   const { target } = await migrate(source, 'mysql');
   const types = `SELECT TABLE_NAME t, COLUMN_NAME c, COLUMN_TYPE type, IS_NULLABLE n FROM information_schema.COLUMNS c JOIN information_schema.TABLES USING (TABLE_SCHEMA, TABLE_NAME)
@@ -359,6 +416,48 @@ test('MariaDB → MariaDB over HTTP: every COLUMN_TYPE and every stored byte as 
   expect(await mariaObjects(source)).toEqual(expected);
   expect(await mariaObjects(target)).toEqual(expected);
   expect(await maria(target, 'SELECT id, e FROM zoo_large ORDER BY id')).toEqual(await maria(source, 'SELECT id, e FROM zoo_large ORDER BY id'));
+
+  // The native zoo (mariadb-native.test.ts): a table per type family, generated columns, views, routines, a trigger, a sequence, an event.
+  const native = natives.mysql;
+  const { target: copy } = await migrate(native, 'mysql');
+  const tables = Object.keys(MARIA_NATIVE_TABLES);
+  const typesOf = (db: TempDatabase) => maria(db, `SELECT TABLE_NAME t, COLUMN_NAME c, COLUMN_TYPE type, IS_NULLABLE n, EXTRA x FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?) ORDER BY 1, ORDINAL_POSITION`, [db.name, tables]);
+  expect(await typesOf(copy)).toEqual(await typesOf(native));
+  for (const table of tables) {
+    const rows = await mariaRowsAsHex(native, table);
+    expect(rows.length).toBeGreaterThan(0);
+    expect({ table, rows: await mariaRowsAsHex(copy, table) }).toEqual({ table, rows });
+  }
+  // The sequence's table and the system-versioned one (its current rows: the target is not versioned).
+  for (const sql of ['SELECT id, note FROM tickets ORDER BY id', 'SELECT id, CAST(amount AS CHAR) a FROM prices ORDER BY id']) expect(await maria(copy, sql)).toEqual(await maria(native, sql));
+  const nativeObjects: Objects = {
+    tables: ['bitkeyed', 'bits', 'docs', 'ipkeyed', 'items', 'loose', 'nets', 'odd', 'prices', 'sets', 'shapes', 'tickets'],
+    // Every table but loose.
+    primaryKeys: 11,
+    uniqueKeys: 1,
+    foreignKeys: 0,
+    indexes: ['items_qty_code', 'shapes_p'],
+    // docs_id_positive and items' CHECK on qty.
+    checks: 2,
+    views: ['a_sum', 'v_totals'],
+    sequences: ['ticket'],
+  };
+  expect(await mariaObjects(native)).toEqual(nativeObjects);
+  expect(await mariaObjects(copy)).toEqual(nativeObjects);
+  const code = (db: TempDatabase) =>
+    maria(
+      db,
+      `SELECT 'trigger' k, TRIGGER_NAME n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? UNION ALL SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?
+        UNION ALL SELECT 'event', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY 1, 2`,
+      [db.name, db.name, db.name],
+    );
+  expect(await code(copy)).toEqual([
+    { k: 'event', n: 'purge_empty' },
+    { k: 'function', n: 'auto_code' },
+    { k: 'function', n: 'joined' },
+    { k: 'procedure', n: 'add_item' },
+    { k: 'trigger', n: 'items_code' },
+  ]);
 }, 300_000);
 
 test('MariaDB → PostgreSQL over HTTP: SET as text[], geometry as PostGIS EWKB, BIT(n), INET, UUID, ENUM as an enum type, YEAR with its CHECK; keys and index', async () => {
@@ -397,16 +496,34 @@ test('MariaDB → SQLite over HTTP: SET as a JSON array, geometry as EWKB, BIT(n
 // ---------------------------------------------------------------------------------------------------------------------
 // SQLite → …
 
-/** Every stored value of a SQLite table as `storage class:exact text` (hex for TEXT and BLOB), per row in rowid order. */
+/**
+ * Every stored value of a SQLite table as `storage class:exact text` (hex for TEXT and BLOB, the double's bits for
+ * REAL, integers to the last digit), per row in rowid order.
+ */
 function liteContents(db: TempDatabase, table: string): string[][] {
-  const columns = lite(db, `SELECT name FROM pragma_table_info('${table}') ORDER BY cid`).map((c) => String(c.name));
-  const select = columns.map((c) => `typeof("${c}") || ':' || CASE WHEN typeof("${c}") IN ('text', 'blob') THEN hex("${c}") ELSE CAST("${c}" AS TEXT) END AS "${c}"`).join(', ');
-  return lite(db, `SELECT ${select} FROM "${table}" ORDER BY rowid`).map((r) => columns.map((c) => String(r[c])));
+  const conn = new Database(db.endpoint.connectionString, { readonly: true });
+  try {
+    conn.defaultSafeIntegers(true);
+    const columns = (conn.prepare(`SELECT name FROM pragma_table_info('${table}') ORDER BY cid`).all() as { name: string }[]).map((c) => c.name);
+    const select = columns.map((c) => `typeof("${c}"), CASE WHEN typeof("${c}") IN ('text', 'blob') THEN hex("${c}") ELSE "${c}" END`).join(', ');
+    const rows = conn.prepare(`SELECT ${select} FROM "${table}" ORDER BY rowid`).raw(true).all() as unknown[][];
+    return rows.map((row) =>
+      columns.map((_c, i) => {
+        const [kind, value] = [row[2 * i], row[2 * i + 1]];
+        if (kind !== 'real') return `${String(kind)}:${String(value)}`;
+        const bits = Buffer.alloc(8);
+        bits.writeDoubleBE(value as number);
+        return `real:${bits.toString('hex')}`;
+      }),
+    );
+  } finally {
+    conn.close();
+  }
 }
 
-const SQLITE_ZOO_ACROSS = { tables: ['zoo', 'zoo_child'], primaryKeys: 2, uniqueKeys: 1, foreignKeys: 1, views: [], indexes: ['zoo_child_zoo'] };
+const SQLITE_ZOO_ACROSS: Omit<Objects, 'checks'> = { tables: ['zoo', 'zoo_child'], primaryKeys: 2, uniqueKeys: 1, foreignKeys: 1, views: [], indexes: ['zoo_child_zoo'] };
 
-test('SQLite → SQLite over HTTP: the schema as written, every value with its storage class and bytes; keys, index, CHECKs, view', async () => {
+test('SQLite → SQLite over HTTP: the type zoo and the native zoo, the schema as written, every value with its storage class and bytes; keys, indexes, CHECKs, views, trigger, AUTOINCREMENT', async () => {
   const source = sources.sqlite;
   const { target } = await migrate(source, 'sqlite');
   const schema = `SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name`;
@@ -420,6 +537,30 @@ test('SQLite → SQLite over HTTP: the schema as written, every value with its s
   expect(liteObjects(source)).toEqual(expected);
   expect(liteObjects(target)).toEqual(expected);
   expect(lite(target, 'SELECT * FROM zoo_true ORDER BY id')).toEqual(lite(source, 'SELECT * FROM zoo_true ORDER BY id'));
+
+  // The native zoo (sqlite-native.test.ts): values of every storage class in any column, AUTOINCREMENT, partial and expression indexes, a trigger.
+  const native = natives.sqlite;
+  const { target: copy } = await migrate(native, 'sqlite');
+  expect(lite(copy, schema)).toEqual(lite(native, schema));
+  for (const table of ['parent', 'kinds']) {
+    const rows = liteContents(native, table);
+    expect(rows.length).toBeGreaterThan(0);
+    expect({ table, rows: liteContents(copy, table) }).toEqual({ table, rows });
+  }
+  const nativeObjects: Objects = {
+    tables: ['kinds', 'parent'],
+    primaryKeys: 2,
+    // parent's name, kinds' one_label_per_parent.
+    uniqueKeys: 2,
+    foreignKeys: 1,
+    indexes: ['kinds_high_scores', 'kinds_lower_label'],
+    checks: 1,
+    views: ['high_scores'],
+  };
+  expect(liteObjects(native)).toEqual(nativeObjects);
+  expect(liteObjects(copy)).toEqual(nativeObjects);
+  expect(lite(copy, `SELECT name FROM sqlite_schema WHERE type = 'trigger'`)).toEqual([{ name: 'kinds_count' }]);
+  expect(lite(copy, `SELECT seq FROM sqlite_sequence WHERE name = 'kinds'`)).toEqual([{ seq: 6 }]);
 }, 300_000);
 
 test('SQLite → PostgreSQL over HTTP: each declared type in its PostgreSQL form; keys, index, CHECKs', async () => {
