@@ -113,7 +113,7 @@ afterAll(async () => {
  * Migrates `source` into an empty database of `dialect` over HTTP: POST /v1/migrations, start, approve at the gate
  * when the plan stops there, poll the status to its end. It must complete with validation passed.
  */
-async function migrate(source: TempDatabase, dialect: TestDialect): Promise<{ target: TempDatabase; gated: boolean; done: MigrationStatus }> {
+async function migrate(source: TempDatabase, dialect: TestDialect): Promise<{ id: string; target: TempDatabase; gated: boolean; done: MigrationStatus }> {
   const target = await database(dialect);
   const endpoint = (e: Endpoint) => ({ type: e.type, connection_string: e.connectionString });
   const created = await http.api('POST', '/v1/migrations', {
@@ -135,7 +135,18 @@ async function migrate(source: TempDatabase, dialect: TestDialect): Promise<{ ta
   }
   const done = await http.poll(id, isOver, 240_000);
   expect({ status: done.status, failure: done.failure, validation: done.validation?.status }).toEqual({ status: 'completed', failure: null, validation: 'passed' });
-  return { target, gated, done };
+  // A type zoo's rows: the zoo's (with its row of NULLs) and its child table's.
+  const zooRows = { postgresql: PG_ROWS + 1 + PG_ROWS, mysql: MARIA_ROWS + 2 + MARIA_ROWS, sqlite: SQLITE_ROWS + 1 + SQLITE_ROWS };
+  const zoo = (Object.keys(sources) as TestDialect[]).find((d) => sources[d] === source);
+  if (zoo) expect(done.progress.rows_copied).toBe(zooRows[zoo]);
+  return { id, target, gated, done };
+}
+
+/** The plan's notes, over HTTP (what it says it leaves out). */
+async function notesOf(id: string): Promise<string> {
+  const mappings = await http.api('GET', `/v1/migrations/${id}/mappings`);
+  expect(mappings.status).toBe(200);
+  return (mappings.body.notes as string[]).join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -249,12 +260,16 @@ async function expectChildRows(source: TempDatabase, target: TempDatabase, count
   expect(await childRows(target)).toEqual(rows);
 }
 
-/** An instant written by a target as text (no offset: UTC), as milliseconds since the epoch. */
-const instant = (v: unknown) => {
+/**
+ * A timestamp's text in one form, 'YYYY-MM-DD HH:MM:SS.ffffff' (microseconds): a PostgreSQL timestamptz arrives in
+ * MariaDB as a DATETIME holding UTC and in SQLite as UTC text ending in Z (the plans' notes say so); no other offset
+ * is expected.
+ */
+const stamp = (v: unknown) => {
   if (v === null || v === undefined) return null;
-  if (v instanceof Date) return v.getTime();
-  const text = String(v).trim().replace(' ', 'T');
-  return Date.parse(/(Z|[+-]\d\d(:?\d\d)?)$/.test(text) ? text : `${text}Z`);
+  const m = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(Z|\+00(?::?00)?)?$/.exec(String(v));
+  if (!m) throw new Error(`not a UTC timestamp: ${String(v)}`);
+  return `${m[1]} ${m[2]}.${(m[3] ?? '').padEnd(6, '0')}`;
 };
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -267,9 +282,9 @@ async function pgRowsAsText(db: TempDatabase, table: string): Promise<unknown[]>
   return (await pg(db, `SELECT json_build_array(${list})::text r FROM ONLY "${table}" ORDER BY 1`)).map((r) => r.r);
 }
 
-/** The source zoo's `made` (every row but the last was set to one instant; the last took now()) in milliseconds. */
-async function pgMade(): Promise<(number | null)[]> {
-  return (await pg(sources.postgresql, `SELECT (extract(epoch FROM made) * 1000)::bigint::text ms FROM zoo ORDER BY id`)).map((r) => (r.ms === null ? null : Number(r.ms)));
+/** The source zoo's `made` (every row but the last was set to one instant; the last took now()) in UTC. */
+async function pgMade(): Promise<(string | null)[]> {
+  return (await pg(sources.postgresql, `SELECT to_char(made AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') made FROM zoo ORDER BY id`)).map((r) => stamp(r.made));
 }
 
 /** What the PostgreSQL zoo's objects become in MariaDB and SQLite: both keys, its foreign key, the portable CHECKs. */
@@ -354,11 +369,11 @@ test('PostgreSQL → PostgreSQL over HTTP: the type zoo and the native zoo, ever
 }, 300_000);
 
 test('PostgreSQL → MariaDB over HTTP: arrays, composites and jsonb as JSON, interval as ISO-8601, the rest as text; keys, CHECKs and indexes MariaDB can have', async () => {
-  const { target, gated } = await migrate(sources.postgresql, 'mysql');
+  const { id, target, gated } = await migrate(sources.postgresql, 'mysql');
   // Lossy mappings (tsvector as text, confidence 0.5) stop the plan at the gate.
   expect(gated).toBe(true);
   expectSameAsPgSource(await pg(sources.postgresql, PG_SOURCE_SQL), await maria(target, PG_ZOO_IN_MARIADB_SQL));
-  expect((await maria(target, 'SELECT made FROM zoo ORDER BY id')).map((r) => instant(r.made))).toEqual(await pgMade());
+  expect((await maria(target, `SELECT DATE_FORMAT(made, '%Y-%m-%d %H:%i:%s.%f') made FROM zoo ORDER BY id`)).map((r) => stamp(r.made))).toEqual(await pgMade());
   await expectChildRows(sources.postgresql, target, PG_ROWS);
   expect(await mariaObjects(target)).toEqual({
     ...PG_ZOO_ACROSS,
@@ -368,13 +383,17 @@ test('PostgreSQL → MariaDB over HTTP: arrays, composites and jsonb as JSON, in
     checks: 3,
     sequences: [],
   });
+  // Across dialects the view and the sequence are not migrated: the plan says so.
+  const notes = await notesOf(id);
+  expect(notes).toMatch(/views not migrated, because their definitions are postgresql SQL .*: zoo_happy/);
+  expect(notes).toMatch(/sequences not migrated, because .*: zoo_ticket/);
 }, 300_000);
 
 test('PostgreSQL → SQLite over HTTP: the same forms as text; keys, CHECKs (the enum as one) and indexes', async () => {
-  const { target, gated } = await migrate(sources.postgresql, 'sqlite');
+  const { id, target, gated } = await migrate(sources.postgresql, 'sqlite');
   expect(gated).toBe(true);
   expectSameAsPgSource(await pg(sources.postgresql, PG_SOURCE_SQL), lite(target, PG_ZOO_IN_SQLITE_SQL));
-  expect(lite(target, 'SELECT made FROM zoo ORDER BY id').map((r) => instant(r.made))).toEqual(await pgMade());
+  expect(lite(target, 'SELECT made FROM zoo ORDER BY id').map((r) => stamp(r.made))).toEqual(await pgMade());
   await expectChildRows(sources.postgresql, target, PG_ROWS);
   expect(liteObjects(target)).toEqual({
     ...PG_ZOO_ACROSS,
@@ -383,6 +402,10 @@ test('PostgreSQL → SQLite over HTTP: the same forms as text; keys, CHECKs (the
     // amount >= 0, posint's VALUE > 0 on p, the enum mood's labels on m, zoo_child_positive.
     checks: 4,
   });
+  // Across dialects the view and the sequence are not migrated: the plan says so.
+  const notes = await notesOf(id);
+  expect(notes).toMatch(/views not migrated, because their definitions are postgresql SQL .*: zoo_happy/);
+  expect(notes).toMatch(/sequences not migrated, because .*: zoo_ticket/);
 }, 300_000);
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -395,8 +418,9 @@ async function mariaRowsAsHex(db: TempDatabase, table: string): Promise<string[]
   return (await maria(db, `SELECT CONCAT_WS('|', ${list}) r FROM \`${table}\` ORDER BY id`)).map((r) => String(r.r));
 }
 
-async function mariaMade(): Promise<(number | null)[]> {
-  return (await maria(sources.mysql, 'SELECT made FROM zoo ORDER BY id')).map((r) => instant(r.made));
+/** The MariaDB zoo's DATETIME(3) `made` (its default, the current time). */
+async function mariaMade(): Promise<(string | null)[]> {
+  return (await maria(sources.mysql, `SELECT DATE_FORMAT(made, '%Y-%m-%d %H:%i:%s.%f') made FROM zoo ORDER BY id`)).map((r) => stamp(r.made));
 }
 
 const MARIA_ZOO_ACROSS = { tables: ['zoo', 'zoo_child'], primaryKeys: 2, uniqueKeys: 1, foreignKeys: 1, views: [] };
@@ -461,10 +485,10 @@ test('MariaDB → MariaDB over HTTP: the type zoo and the native zoo, every COLU
 }, 300_000);
 
 test('MariaDB → PostgreSQL over HTTP: SET as text[], geometry as PostGIS EWKB, BIT(n), INET, UUID, ENUM as an enum type, YEAR with its CHECK; keys and index', async () => {
-  const { target, gated } = await migrate(sources.mysql, 'postgresql');
+  const { id, target, gated } = await migrate(sources.mysql, 'postgresql');
   expect(gated).toBe(true);
   expectSameAsMariaSource(await maria(sources.mysql, MARIA_SOURCE_SQL), await pg(target, MARIA_ZOO_IN_PG_SQL), (v) => v);
-  expect((await pg(target, `SELECT to_char(made, 'YYYY-MM-DD HH24:MI:SS.MS') made FROM zoo ORDER BY id`)).map((r) => instant(r.made))).toEqual(await mariaMade());
+  expect((await pg(target, `SELECT to_char(made, 'YYYY-MM-DD HH24:MI:SS.US') made FROM zoo ORDER BY id`)).map((r) => stamp(r.made))).toEqual(await mariaMade());
   await expectChildRows(sources.mysql, target, MARIA_ROWS);
   const objects = await pgObjects(target);
   expect(objects).toEqual({
@@ -477,13 +501,17 @@ test('MariaDB → PostgreSQL over HTTP: SET as text[], geometry as PostGIS EWKB,
     enums: ['zoo_e'],
     domains: [],
   });
+  // Across dialects the view and the sequence are not migrated: the plan says so.
+  const notes = await notesOf(id);
+  expect(notes).toMatch(/views not migrated, because their definitions are mysql SQL .*: zoo_large/);
+  expect(notes).toMatch(/sequences not migrated, because .*: zoo_ticket/);
 }, 300_000);
 
 test('MariaDB → SQLite over HTTP: SET as a JSON array, geometry as EWKB, BIT(n) as its digits, YEAR with its CHECK; keys and index', async () => {
-  const { target, gated } = await migrate(sources.mysql, 'sqlite');
+  const { id, target, gated } = await migrate(sources.mysql, 'sqlite');
   expect(gated).toBe(true);
   expectSameAsMariaSource(await maria(sources.mysql, MARIA_SOURCE_SQL), mariaZooInSqlite(lite(target, MARIA_ZOO_IN_SQLITE_SQL)), json);
-  expect(lite(target, 'SELECT made FROM zoo ORDER BY id').map((r) => instant(r.made))).toEqual(await mariaMade());
+  expect(lite(target, 'SELECT made FROM zoo ORDER BY id').map((r) => stamp(r.made))).toEqual(await mariaMade());
   await expectChildRows(sources.mysql, target, MARIA_ROWS);
   expect(liteObjects(target)).toEqual({
     ...MARIA_ZOO_ACROSS,
@@ -491,6 +519,10 @@ test('MariaDB → SQLite over HTTP: SET as a JSON array, geometry as EWKB, BIT(n
     // YEAR's range on y, the ENUM's labels on e, zoo_child_positive.
     checks: 3,
   });
+  // Across dialects the view and the sequence are not migrated: the plan says so.
+  const notes = await notesOf(id);
+  expect(notes).toMatch(/views not migrated, because their definitions are mysql SQL .*: zoo_large/);
+  expect(notes).toMatch(/sequences not migrated, because .*: zoo_ticket/);
 }, 300_000);
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -564,15 +596,21 @@ test('SQLite → SQLite over HTTP: the type zoo and the native zoo, the schema a
 }, 300_000);
 
 test('SQLite → PostgreSQL over HTTP: each declared type in its PostgreSQL form; keys, index, CHECKs', async () => {
-  const { target } = await migrate(sources.sqlite, 'postgresql');
+  const { id, target } = await migrate(sources.sqlite, 'postgresql');
   expectSameAsSqliteSource(sqliteZooRows(sources.sqlite.endpoint.connectionString), await pg(target, SQLITE_ZOO_IN_PG_SQL));
   await expectChildRows(sources.sqlite, target, SQLITE_ROWS);
   expect(await pgObjects(target)).toEqual({ ...SQLITE_ZOO_ACROSS, checks: 2, sequences: [], enums: [], domains: [] });
+  // Across dialects the view is not migrated: the plan says so.
+  const notes = await notesOf(id);
+  expect(notes).toMatch(/views not migrated, because their definitions are sqlite SQL .*: zoo_true/);
 }, 300_000);
 
 test('SQLite → MariaDB over HTTP: each declared type in its MariaDB form; keys, index, CHECKs', async () => {
-  const { target } = await migrate(sources.sqlite, 'mysql');
+  const { id, target } = await migrate(sources.sqlite, 'mysql');
   expectSameAsSqliteSource(sqliteZooRows(sources.sqlite.endpoint.connectionString), await maria(target, SQLITE_ZOO_IN_MARIADB_SQL));
   await expectChildRows(sources.sqlite, target, SQLITE_ROWS);
   expect(await mariaObjects(target)).toEqual({ ...SQLITE_ZOO_ACROSS, checks: 2, sequences: [] });
+  // Across dialects the view is not migrated: the plan says so.
+  const notes = await notesOf(id);
+  expect(notes).toMatch(/views not migrated, because their definitions are sqlite SQL .*: zoo_true/);
 }, 300_000);
