@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Transform, pipeline, type TransformCallback } from 'node:stream';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { dialectNamed, isDialect } from '../connectors/dialects';
+import { dialectNamed } from '../connectors/dialects';
 import { compareDecimalText } from '../connectors/key-range';
 import { ConnectorError, isTextChunkSource, isTextChunkTarget, passThroughFormat, type Connector, type ReadOptions } from '../connectors/types';
 import { extensionsWanted, planMigration, withSpatialRefs } from '../lib/mapping';
@@ -240,20 +240,18 @@ function unholdable(
   checked: ReturnType<typeof rangeCheckedColumns>,
   floats: ReturnType<typeof nonFiniteCheckedColumns>,
   nuls: ReturnType<typeof nulCheckedColumns>,
-  forms: { checks: FormCheck[]; sourceLabel: string },
+  forms: FormCheck[],
   required: number[],
   targetLabel: string,
   row: Row,
 ): Unholdable | null {
-  for (const form of forms.checks) {
+  for (const form of forms) {
     const what = formRefusal(row[form.position], form);
     if (!what) continue;
     const column = table.columns[form.position];
     // The target would refuse it in its own words, or change it (MariaDB rounds 3.7 into an integer column).
-    return {
-      reason: `column ${column.column} holds a value that is not ${what} (${forms.sourceLabel} keeps any value in any column), which ${targetLabel} ${column.targetType} cannot hold`,
-      advice: 'a mapping to text would keep it',
-    };
+    const reason = `column ${column.column} holds a value that is not ${what}${form.why}, which ${targetLabel} ${column.targetType} cannot hold`;
+    return form.textKeeps ? { reason, advice: 'a mapping to text would keep it' } : { reason };
   }
   for (const float of floats) {
     const what = nonFiniteRefusal(row[float.position], float);
@@ -290,9 +288,9 @@ function holdableCheck(source: Dialect, target: Connector, table: TablePlan): ((
   const checked = rangeCheckedColumns(target.dialect, table.columns);
   const floats = nonFiniteCheckedColumns(target.dialect, table.columns);
   const nuls = nulCheckedColumns(target.dialect, table.columns);
-  const forms = { checks: formCheckedColumns(source, target.dialect, table.columns), sourceLabel: isDialect(source) ? dialectNamed(source).label : source };
+  const forms = formCheckedColumns(source, target.dialect, table.columns);
   const required = table.columns.flatMap((c, i) => (c.nullable ? [] : [i]));
-  if (checked.length === 0 && floats.length === 0 && nuls.length === 0 && forms.checks.length === 0 && required.length === 0) return null;
+  if (checked.length === 0 && floats.length === 0 && nuls.length === 0 && forms.length === 0 && required.length === 0) return null;
   const label = dialectNamed(target.dialect).label;
   return (row) => unholdable(table, checked, floats, nuls, forms, required, label, row);
 }

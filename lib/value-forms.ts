@@ -53,17 +53,24 @@ const FORMS: Record<string, { what: (type: CanonicalType) => string; fits: (v: C
 
 export interface FormCheck {
   position: number;
+  /** Why the source holds such a value (its dialect keeps any value in any column), or ''. */
+  why: string;
+  /** Whether a column edited to text keeps such a value (a loose source's own text): said as the remedy. */
+  textKeeps: boolean;
   what: string;
   fits: (v: CanonicalValue) => boolean;
 }
 
 /**
- * The columns whose values are checked for their form, by position: none unless the source's values are loose; then
- * each column of a typed kind whose target type is of that kind too (a column edited to text at the gate keeps any
+ * The columns whose values are checked for their form, by position: booleans from any source (a TINYINT(1) holding 7
+ * is handed over as its text, not as true); where the source's values are loose, each column of a typed kind whose
+ * target type is of that kind too (a column edited to text at the gate keeps any
  * value: that is the way to keep them).
  */
 export function formCheckedColumns(sourceDialect: Dialect, targetDialect: Dialect, columns: readonly ColumnMapping[]): FormCheck[] {
-  if (!isDialect(sourceDialect) || !dialectNamed(sourceDialect).capabilities.looseValues || !isDialect(targetDialect)) return [];
+  if (!isDialect(sourceDialect) || !isDialect(targetDialect)) return [];
+  const loose = dialectNamed(sourceDialect).capabilities.looseValues === true;
+  const why = loose ? ` (${dialectNamed(sourceDialect).label} keeps any value in any column)` : '';
   const types = dialectNamed(targetDialect).types;
   const kindThere = (c: ColumnMapping): string | undefined => {
     try {
@@ -73,10 +80,12 @@ export function formCheckedColumns(sourceDialect: Dialect, targetDialect: Dialec
     }
   };
   return columns.flatMap((c, position) => {
+    // Any source: a boolean read from an integer column (MariaDB's TINYINT(1)) that held another number.
+    if (!loose && c.canonical.kind !== 'boolean') return [];
     const form = FORMS[c.canonical.kind];
     const there = kindThere(c);
     // The same family of kinds there (an int32 into BIGINT, a timestamp into DATETIME): values of another form do not fit.
-    return form && there && FORMS[there] ? [{ position, what: form.what(c.canonical), fits: (v: CanonicalValue) => form.fits(v, c.canonical) }] : [];
+    return form && there && FORMS[there] ? [{ position, why, textKeeps: loose, what: form.what(c.canonical), fits: (v: CanonicalValue) => form.fits(v, c.canonical) }] : [];
   });
 }
 

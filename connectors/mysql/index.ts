@@ -76,7 +76,8 @@ function copyTextExpression(c: ColumnMapping, q: (name: string) => string): stri
       // The same text the server sends the row path (which parses it into a number and prints it again).
       return /^(float|double|real)(\(\d+,\d+\))?( unsigned)?$/.test(native) ? col : null;
     case 'boolean':
-      return /^(tinyint\(1\)( unsigned)?|bit\(1\))$/.test(native) ? `CASE WHEN ${col} IS NULL THEN NULL WHEN ${col} <> 0 THEN 't' ELSE 'f' END` : null;
+      // Another number in a TINYINT(1) is no truth value: the target refuses the chunk, and the row path names its row.
+      return /^(tinyint\(1\)( unsigned)?|bit\(1\))$/.test(native) ? `CASE WHEN ${col} IS NULL THEN NULL WHEN ${col} = 1 THEN 't' WHEN ${col} = 0 THEN 'f' ELSE 'not a truth value' END` : null;
     case 'char':
     case 'varchar':
     case 'text':
@@ -200,6 +201,13 @@ function withoutDefiner(create: string): string {
   return create.replace(/^CREATE\s+DEFINER=(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|[^@\s]+)@(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|\S+)\s+/i, 'CREATE ');
 }
 
+/** Whether a value read from a TINYINT(1) or BIT(1) column is 0, 1 or NULL (BIT(1) comes as bytes: always one). */
+function isTruthValue(raw: unknown): boolean {
+  if (raw === null || raw === undefined || Buffer.isBuffer(raw) || typeof raw === 'boolean') return true;
+  const n = Number(raw);
+  return n === 0 || n === 1;
+}
+
 export class MysqlConnector extends SqlConnector implements TextChunkSource, TextChunkTarget {
   readonly dialect = 'mysql' as const;
   readonly loadFormats = ['mysql-load'] as const;
@@ -252,7 +260,13 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       const portable = types.map(portableValue);
       rows = rows.map((row) => row.map((v, i) => (v === null || v === undefined ? v : portable[i](v))));
     }
-    if (!options?.native || !types.some((t) => t.kind === 'boolean')) return super.convertRows(rows, types);
+    if (!options?.native) {
+      const canonical = super.convertRows(rows, types);
+      if (!types.some((t) => t.kind === 'boolean')) return canonical;
+      // A TINYINT(1) holding 7 is no truth value: handed over as its text, its row is rejected (lib/value-forms.ts), never read as true.
+      return canonical.map((row, r) => row.map((v, i) => (types[i]?.kind === 'boolean' && !isTruthValue(rows[r][i]) ? String(rows[r][i]) : v)));
+    }
+    if (!types.some((t) => t.kind === 'boolean')) return super.convertRows(rows, types);
     return rows.map((row) =>
       row.map((v, i) => (types[i]?.kind === 'boolean' && v !== null && v !== undefined && !Buffer.isBuffer(v) ? Number(v) : toCanonicalValue(v, types[i]))),
     );

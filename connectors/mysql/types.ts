@@ -57,13 +57,13 @@ function baseType(info: MysqlNativeType): CanonicalType {
         return {
           kind: 'boolean',
           readConfidence: 0.9,
-          readNote: 'TINYINT(1) is read as boolean: values other than 0 and 1 would become true',
+          readNote: 'TINYINT(1) is read as boolean: a row holding a value other than 0 and 1 is rejected, named by its key',
         };
       }
       return { kind: 'int16' };
     case 'bool':
     case 'boolean':
-      return { kind: 'boolean', readConfidence: 0.9, readNote: 'BOOLEAN is TINYINT(1): values other than 0 and 1 would become true' };
+      return { kind: 'boolean', readConfidence: 0.9, readNote: 'BOOLEAN is TINYINT(1): a row holding a value other than 0 and 1 is rejected, named by its key' };
     case 'smallint':
       return unsigned ? { kind: 'int32' } : { kind: 'int16' };
     case 'mediumint':

@@ -54,8 +54,8 @@ test('MariaDB → PostgreSQL: edits to another kind of type convert every value,
   });
   // The gate says what the copy does with each value.
   expect(Object.fromEntries(edited.map((c) => [c.column, [c.targetType, c.note]]))).toEqual({
-    flag: ['integer', 'edited by hand; boolean stored as an integer: true → 1, false → 0; TINYINT(1) is read as boolean: values other than 0 and 1 would become true'],
-    b: ['text', "edited by hand; boolean stored as text: 'true' / 'false'; TINYINT(1) is read as boolean: values other than 0 and 1 would become true"],
+    flag: ['integer', 'edited by hand; boolean stored as an integer: true → 1, false → 0; TINYINT(1) is read as boolean: a row holding a value other than 0 and 1 is rejected, named by its key'],
+    b: ['text', "edited by hand; boolean stored as text: 'true' / 'false'; TINYINT(1) is read as boolean: a row holding a value other than 0 and 1 is rejected, named by its key"],
     n: ['boolean', 'edited by hand; integer stored as a boolean: 1 → true, 0 → false; rows holding any other number are rejected'],
     e: ['text', 'edited by hand; enum stored as text with CHECK (e IN (a, b))'],
     s: ['text', expect.stringMatching(/^edited by hand; SET stored as text: its labels joined by commas \(a,b\)/)],
