@@ -666,7 +666,13 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
         const targets = new Map(input.plan.tables.map((t) => [t.source.name, t.target]));
         const skippedForeignKeys: string[] = [];
         const uncheckedForeignKeys: string[] = [];
+        // Every table's indexes first: a foreign key may reference a UNIQUE index of a table that comes later.
         for (const table of input.plan.tables) {
+          Context.current().heartbeat({ table: table.target });
+          await connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys: [] } });
+        }
+        for (const table of input.plan.tables) {
+          if (table.source.foreignKeys.length === 0) continue;
           Context.current().heartbeat({ table: table.target });
           // A foreign key to a table outside this migration cannot be created in the target.
           const foreignKeys = table.source.foreignKeys.flatMap((fk) => {
@@ -674,6 +680,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
             if (referenced === undefined) skippedForeignKeys.push(`${table.source.name}.${fk.name} → ${fk.referencedTable}`);
             return referenced === undefined ? [] : [{ ...fk, referencedTable: referenced }];
           });
+          // Its indexes are there (found, not made again).
           const { unchecked } = await connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys } });
           for (const name of unchecked) {
             const fk = table.source.foreignKeys.find((f) => f.name === name);

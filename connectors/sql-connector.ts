@@ -430,6 +430,8 @@ export abstract class SqlConnector implements Connector {
       const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === this.fitName(b[i] ?? ''));
       for (const index of plan.source.indexes) {
         if (existing.indexes.some((i) => same(i.columns, index.columns) && i.unique === index.unique)) continue;
+        // MariaDB describes a UNIQUE index it has back as a UNIQUE constraint: made already (a retry, a second pass).
+        if (index.unique && existing.uniqueConstraints.some((u) => same(u.columns, index.columns))) continue;
         const name = await this.indexName(plan.target, this.fitName(index.name));
         await this.exec(this.createIndexSql(plan.target, name, index));
       }

@@ -76,13 +76,15 @@ export const TEMPORAL_DEFAULT_KINDS: ReadonlySet<string> = new Set(['timestamp',
  * A column a key or a foreign key is made of: a target that cannot key an unbounded type (MariaDB TEXT/BLOB) gives it
  * a bounded one, the referencing columns the same as the referenced (a LONGTEXT child of a VARCHAR(255) key could not
  * be a foreign key: MariaDB errno 150, and the migration failed after the copy). `foreignKeys` false: only primary and
- * unique keys (mapping edits a workflow made before foreign keys counted).
+ * unique keys (mapping edits a workflow made before foreign keys and unique indexes counted).
  */
 export function isKeyColumn(table: TableInfo, column: string, foreignKeys = true): boolean {
   return (
     table.primaryKey.includes(column) ||
     table.uniqueConstraints.some((u) => u.columns.includes(column)) ||
-    (foreignKeys && table.foreignKeys.some((fk) => fk.columns.includes(column)))
+    (foreignKeys && table.foreignKeys.some((fk) => fk.columns.includes(column))) ||
+    // A UNIQUE index may be what a foreign key references (counted with foreign keys, as edits made before did not).
+    (foreignKeys && table.indexes.some((i) => i.unique && i.columns.includes(column)))
   );
 }
 

@@ -571,7 +571,8 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       const existing = (
         await this.exec(
           `SELECT i.relname, x.indisunique, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-            WHERE x.indrelid = to_regclass($1) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`,
+            WHERE x.indrelid = to_regclass($1)
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid AND c.contype IN ('p', 'u', 'x'))`,
           [this.qt(plan.target)],
         )
       ).map((r) => ({ name: String(r[0]), unique: r[1] === true, definition: indexDefinitionAfterTable(String(r[2])) }));
@@ -1130,7 +1131,9 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
               ix.indpred IS NULL AND ix.indexprs IS NULL, pg_get_indexdef(ix.indexrelid)
          FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid
         WHERE ix.indrelid = ANY($1::oid[]) AND NOT ix.indisprimary
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid)
+          -- Only the table's own key, unique and exclusion constraints stand behind an index: a foreign key of another
+          -- table names the unique index it references in conindid too, and that index is the table's own.
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid AND c.conrelid = ix.indrelid AND c.contype IN ('p', 'u', 'x'))
         ORDER BY ix.indrelid, i.relname`,
       [oids],
     );

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTempDatabase, type TempDatabase, type TestDialect } from './databases';
+import type { MigrationStatus } from '../../lib/migration';
 import type { MigrationPlan } from '../../lib/types';
 import { approveUpdate, planQuery, startUpdate } from '../../workflows/migration';
 import { createTestEnv, isOver, startHarness, startMigration, tempDataDir, waitForStatus, type MigrationHarness } from './temporal';
@@ -86,17 +87,38 @@ export function migrationSuite(options: MigrationSuiteOptions = {}): MigrationSu
 
 /**
  * Migrates `source` into `target` on the suite's worker (strategy balanced, high-confidence mappings approved, the gate
- * approved when a mapping stops there) and expects it completed, validated, without an error; answers the plan.
+ * approved when a mapping stops there) until it is over, whatever its end; answers its last status and its plan (null
+ * when it ended before the plan was made).
  */
-export async function migrateAndValidate(suite: MigrationSuite, source: TempDatabase, target: TempDatabase): Promise<MigrationPlan> {
-  const handle = await startMigration(suite.harness, source.endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: true, chunk_size: 2 });
+export async function migrateOnce(
+  suite: MigrationSuite,
+  source: TempDatabase,
+  target: TempDatabase,
+  options: { excludeTables?: string[]; chunkSize?: number } = {},
+): Promise<{ status: MigrationStatus; plan: MigrationPlan | null }> {
+  const from = options.excludeTables ? { ...source.endpoint, excludeTables: options.excludeTables } : source.endpoint;
+  const handle = await startMigration(suite.harness, from, target.endpoint, 'balanced', { auto_approve_high_confidence: true, chunk_size: options.chunkSize ?? 2 });
   await handle.executeUpdate(startUpdate);
   const waiting = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
   if (waiting.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
   const status = await waitForStatus(handle, isOver, 180_000);
+  return { status, plan: ((await handle.query(planQuery)) as MigrationPlan | null) ?? null };
+}
+
+/** The rows rejected by key (of `table` when given), as [key, message]. */
+export function rejectedRows(status: MigrationStatus, table?: string): [unknown, string][] {
+  return status.errors.filter((e) => e.code === 'RowRejected' && (table === undefined || e.table === table)).map((e) => [e.key, e.message]);
+}
+
+/**
+ * Migrates `source` into `target` (see migrateOnce) and expects it completed, validated, without an error; answers the
+ * plan.
+ */
+export async function migrateAndValidate(suite: MigrationSuite, source: TempDatabase, target: TempDatabase): Promise<MigrationPlan> {
+  const { status, plan } = await migrateOnce(suite, source, target);
   expect(status.failure).toBeNull();
   expect(status.status).toBe('completed');
   expect(status.validation?.status).toBe('passed');
   expect(status.errors).toEqual([]);
-  return (await handle.query(planQuery)) as MigrationPlan;
+  return plan as MigrationPlan;
 }
