@@ -11,10 +11,8 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { sqlitePath } from '../../connectors/endpoint';
 import type { MigrationPlan } from '../../lib/types';
-import { approveUpdate, planQuery, startUpdate } from '../../workflows/migration';
 import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
-import { migrationSuite } from '../helpers/suite';
-import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
+import { migrateOnce, migrationSuite } from '../helpers/suite';
 
 const suite = migrationSuite();
 let pg: TempDatabase;
@@ -34,15 +32,8 @@ beforeAll(async () => {
 });
 
 async function migrate(target: TempDatabase, excludeTables?: string[]) {
-  const handle = await startMigration(suite.harness, { ...pg.endpoint, ...(excludeTables ? { excludeTables } : {}) }, target.endpoint, 'balanced', {
-    auto_approve_high_confidence: true,
-    chunk_size: 2,
-  });
-  await handle.executeUpdate(startUpdate);
-  const waiting = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
-  if (waiting.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
-  const status = await waitForStatus(handle, isOver, 180_000);
-  return { status, plan: (await handle.query(planQuery)) as MigrationPlan };
+  const { status, plan } = await migrateOnce(suite, pg, target, excludeTables ? { excludeTables } : {});
+  return { status, plan: plan as MigrationPlan };
 }
 
 const PEOPLE_REFUSED = (label: string) =>

@@ -7,10 +7,8 @@
 import Database from 'better-sqlite3';
 import { sqlitePath } from '../../connectors/endpoint';
 import type { MigrationPlan } from '../../lib/types';
-import { approveUpdate, planQuery, startUpdate } from '../../workflows/migration';
 import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
-import { migrationSuite } from '../helpers/suite';
-import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
+import { migrateOnce, migrationSuite, rejectedRows } from '../helpers/suite';
 
 const suite = migrationSuite();
 let source: TempDatabase;
@@ -22,14 +20,8 @@ beforeAll(async () => {
 });
 
 async function migrate(target: TempDatabase) {
-  const handle = await startMigration(suite.harness, source.endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: true, chunk_size: 2 });
-  await handle.executeUpdate(startUpdate);
-  const waiting = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
-  if (waiting.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
-  const status = await waitForStatus(handle, isOver, 180_000);
-  const plan = (await handle.query(planQuery)) as MigrationPlan;
-  const rejected = status.errors.filter((e) => e.code === 'RowRejected').map((e) => [e.key, e.message]);
-  return { status, plan, rejected };
+  const { status, plan } = await migrateOnce(suite, source, target);
+  return { status, plan: plan as MigrationPlan, rejected: rejectedRows(status) };
 }
 
 test('PostgreSQL → MariaDB: NaN and ±Infinity said at the gate, their rows rejected by key, the rest copied', async () => {

@@ -8,10 +8,8 @@
  */
 import Database from 'better-sqlite3';
 import { sqlitePath } from '../../connectors/endpoint';
-import { approveUpdate, startUpdate } from '../../workflows/migration';
 import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
-import { migrateAndValidate, migrationSuite } from '../helpers/suite';
-import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
+import { migrateAndValidate, migrateOnce, migrationSuite } from '../helpers/suite';
 
 const suite = migrationSuite();
 let mariadb: TempDatabase;
@@ -40,11 +38,7 @@ beforeAll(async () => {
 });
 
 async function migrate(source: TempDatabase, target: TempDatabase) {
-  const handle = await startMigration(suite.harness, source.endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: true, chunk_size: 2 });
-  await handle.executeUpdate(startUpdate);
-  const waiting = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
-  if (waiting.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
-  return waitForStatus(handle, isOver, 180_000);
+  return (await migrateOnce(suite, source, target)).status;
 }
 
 test('MariaDB → PostgreSQL: a row with a NUL in its text, or the \\u0000 escape in its JSON, is rejected by key; the rest copied', async () => {

@@ -7,10 +7,8 @@
  */
 import Database from 'better-sqlite3';
 import { sqlitePath } from '../../connectors/endpoint';
-import { approveUpdate, startUpdate } from '../../workflows/migration';
 import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
-import { migrationSuite } from '../helpers/suite';
-import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
+import { migrateOnce, migrationSuite } from '../helpers/suite';
 
 const suite = migrationSuite();
 let keyed: TempDatabase;
@@ -39,11 +37,7 @@ beforeAll(async () => {
 });
 
 async function migrate(source: TempDatabase, target: TempDatabase) {
-  const handle = await startMigration(suite.harness, source.endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: true, chunk_size: 3 });
-  await handle.executeUpdate(startUpdate);
-  const waiting = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
-  if (waiting.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
-  return waitForStatus(handle, isOver, 180_000);
+  return (await migrateOnce(suite, source, target, { chunkSize: 3 })).status;
 }
 
 const rejections = (target: string, types: Record<string, string>) => {
