@@ -10,7 +10,19 @@ import type { Dialect, Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan }
 import { withoutQuotedValues } from '../lib/redact';
 import { invalidTextColumn, isTextKind } from '../lib/values';
 import { formCheckedColumns, formRefusal, type FormCheck } from '../lib/value-forms';
-import { isDatedKind, keptAsText, nonFiniteCheckedColumns, nonFiniteRefusal, nulCheckedColumns, nulRefusal, rangeCheckedColumns, temporalRefusal } from '../lib/temporal-range';
+import {
+  isDatedKind,
+  keptAsText,
+  nonFiniteCheckedColumns,
+  nonFiniteRefusal,
+  nulCheckedColumns,
+  nulRefusal,
+  rangeCheckedColumns,
+  temporalRefusal,
+  timeOfDayCheckedColumns,
+  timeOfDayRefusal,
+} from '../lib/temporal-range';
+import { emptyLabelCheckedColumns, emptyLabelRefusal } from '../lib/enum-labels';
 import { convertEditedRow, editedConversions, editedWritePlan, type EditedConversion } from '../lib/edited-kinds';
 import type { MetadataStore } from '../lib/store';
 import type { ConnectorPool } from './connections';
@@ -231,15 +243,18 @@ interface Unholdable {
 
 /**
  * What of a row the target cannot hold as read, or null when it can. A date or timestamp outside the target's range
- * (a PostgreSQL date BC, 'infinity' or a year past 9999 into MariaDB's DATE) would be refused by the target or, worse,
- * changed; a NULL in a column that is NOT NULL in the source is a value the read could not give another dialect (a
- * MariaDB zero date: see its note), which the target would refuse.
+ * (a PostgreSQL date BC, 'infinity' or a year past 9999 into MariaDB's DATE), a MySQL TIME duration into a time of day
+ * (negative, or past 24:00:00 in PostgreSQL) or a MariaDB ENUM's '' into a type holding only its labels would be
+ * refused by the target or, worse, changed; a NULL in a column that is NOT NULL in the source is a value the read could
+ * not give another dialect (a MariaDB zero date: see its note), which the target would refuse.
  */
 function unholdable(
   table: TablePlan,
   checked: ReturnType<typeof rangeCheckedColumns>,
   floats: ReturnType<typeof nonFiniteCheckedColumns>,
   nuls: ReturnType<typeof nulCheckedColumns>,
+  times: ReturnType<typeof timeOfDayCheckedColumns>,
+  labelled: number[],
   forms: FormCheck[],
   required: number[],
   targetLabel: string,
@@ -270,6 +285,18 @@ function unholdable(
     const what = temporalRefusal(v, column.canonical.kind, range);
     if (what) return { reason: `column ${column.column} holds ${what}, which ${type} cannot hold`, advice: 'a mapping to text would keep it' };
   }
+  for (const time of times) {
+    const what = timeOfDayRefusal(row[time.position], time);
+    const column = table.columns[time.position];
+    // PostgreSQL refuses '-01:00:00' and '25:00:00' in its own words: said, never wrapped into a day.
+    if (what) return { reason: `column ${column.column} holds ${what}, which ${targetLabel} ${column.targetType} cannot hold`, advice: 'a mapping to text would keep it' };
+  }
+  for (const position of labelled) {
+    const what = emptyLabelRefusal(row[position]);
+    const column = table.columns[position];
+    // MariaDB's error value (stored for an invalid label outside strict mode): the target's enum type or CHECK refuses it.
+    if (what) return { reason: `column ${column.column} holds ${what}, and ${targetLabel} ${column.targetType} holds only those` };
+  }
   for (const position of required) {
     if (row[position] !== null) continue;
     const column = table.columns[position];
@@ -288,11 +315,13 @@ function holdableCheck(source: Dialect, target: Connector, table: TablePlan): ((
   const checked = rangeCheckedColumns(target.dialect, table.columns);
   const floats = nonFiniteCheckedColumns(target.dialect, table.columns);
   const nuls = nulCheckedColumns(target.dialect, table.columns);
+  const times = timeOfDayCheckedColumns(target.dialect, table.columns);
+  const labelled = emptyLabelCheckedColumns(target.dialect, table.columns);
   const forms = formCheckedColumns(source, target.dialect, table.columns);
   const required = table.columns.flatMap((c, i) => (c.nullable ? [] : [i]));
-  if (checked.length === 0 && floats.length === 0 && nuls.length === 0 && forms.length === 0 && required.length === 0) return null;
+  if ([checked, floats, nuls, times, labelled, forms, required].every((c) => c.length === 0)) return null;
   const label = dialectNamed(target.dialect).label;
-  return (row) => unholdable(table, checked, floats, nuls, forms, required, label, row);
+  return (row) => unholdable(table, checked, floats, nuls, times, labelled, forms, required, label, row);
 }
 
 /** The rows the target can hold as read (see unholdable); each other row is rejected by key with the reason. */

@@ -132,6 +132,12 @@ export interface TypeMap {
    * key with the reason, never changed; `jsonTypes`: the JSON types that refuse its \u0000 escape too. Absent: it can.
    */
   nulRefused?: { jsonTypes: readonly string[] };
+  /**
+   * The latest time of day this dialect's time type holds ('24:00:00' in PostgreSQL), where it holds no duration as
+   * MySQL's TIME does (−838:59:59 to 838:59:59): a row of another dialect holding a negative one or one past it is
+   * rejected by key with the reason, never changed. Absent: its time holds durations, or it has no time type.
+   */
+  timeOfDayMax?: string;
   /** Why a column of this declared type cannot be in an index here (MariaDB: JSON, unbounded TEXT/BLOB), or null. */
   indexRefusal?(sql: string): string | null;
   /** Why no CHECK constraint is created here (Snowflake enforces none), where that is so; the plan then says so for each. */

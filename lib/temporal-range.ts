@@ -158,3 +158,53 @@ export function nulRefusal(value: unknown, check: { json: boolean }): string | n
   if (value.includes('\u0000')) return 'the NUL character (U+0000)';
   return check.json && NUL_ESCAPE.test(value) ? 'the JSON escape \\u0000' : null;
 }
+
+/** A time as MySQL's TIME spells it (a duration: '-01:00:00', '838:59:59.5'), in parts; null when it is not one. */
+function durationParts(text: string): { negative: boolean; parts: [number, number, number]; fraction: string } | null {
+  const m = /^(-)?(\d+):(\d{2}):(\d{2})(?:\.(\d+))?$/.exec(text.trim());
+  if (!m) return null;
+  return { negative: m[1] === '-', parts: [Number(m[2]), Number(m[3]), Number(m[4])], fraction: (m[5] ?? '').replace(/0+$/, '') };
+}
+
+/** -1, 0 or 1 as duration a is shorter, as long, or longer than b (fractions compared digit by digit, as text). */
+function compareDurations(a: NonNullable<ReturnType<typeof durationParts>>, b: NonNullable<ReturnType<typeof durationParts>>): number {
+  for (let i = 0; i < 3; i++) if (a.parts[i] !== b.parts[i]) return a.parts[i] < b.parts[i] ? -1 : 1;
+  const width = Math.max(a.fraction.length, b.fraction.length);
+  const [fa, fb] = [a.fraction.padEnd(width, '0'), b.fraction.padEnd(width, '0')];
+  return fa === fb ? 0 : fa < fb ? -1 : 1;
+}
+
+/** Whether a target type of this dialect is its time type (not text, after a mapping edit). */
+function holdsTimes(dialect: Dialect, sql: string): boolean {
+  try {
+    return dialectNamed(dialect).types?.parseTypeName(sql).kind === 'time';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The time columns of a table plan whose source holds durations (MySQL's TIME: CanonicalType.duration) and whose target
+ * type is a time of day (TypeMap.timeOfDayMax), by position, with the latest time it holds; none when the target's
+ * time holds durations, or the column was mapped to text.
+ */
+export function timeOfDayCheckedColumns(targetDialect: Dialect, columns: readonly ColumnMapping[]): { position: number; max: string }[] {
+  const max = isDialect(targetDialect) ? dialectNamed(targetDialect).types?.timeOfDayMax : undefined;
+  if (!max) return [];
+  return columns.flatMap((c, position) => (c.canonical.kind === 'time' && c.canonical.duration && holdsTimes(targetDialect, c.targetType) ? [{ position, max }] : []));
+}
+
+/**
+ * What a duration of a column checked by timeOfDayCheckedColumns is that a time of day cannot hold ("a negative
+ * duration", "a duration past 24:00:00"), or null: PostgreSQL refuses either in its own words (and the whole of a table
+ * copied in one transaction).
+ */
+export function timeOfDayRefusal(value: unknown, check: { max: string }): string | null {
+  if (typeof value !== 'string') return null;
+  const time = durationParts(value);
+  const max = durationParts(check.max);
+  if (!time || !max) return null;
+  const zero = { negative: false, parts: [0, 0, 0] as [number, number, number], fraction: '' };
+  if (time.negative && compareDurations(time, zero) > 0) return 'a negative duration';
+  return compareDurations(time, max) > 0 ? `a duration past ${check.max}` : null;
+}

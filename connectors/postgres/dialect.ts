@@ -78,6 +78,8 @@ export const postgres = {
     temporalRange: { date: { min: -4712, max: 5874897 }, timestamp: { min: -4712, max: 294276 }, infinity: true },
     // "invalid byte sequence for encoding UTF8: 0x00"; jsonb: "unsupported Unicode escape sequence".
     nulRefused: { jsonTypes: ['jsonb'] },
+    // time is a time of day: past 24:00:00 "date/time field value out of range", below 00:00:00 "invalid input syntax".
+    timeOfDayMax: '24:00:00',
   },
   validation,
   isRowRejection,
