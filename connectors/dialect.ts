@@ -140,6 +140,17 @@ export interface TypeMap {
   timeOfDayMax?: string;
   /** Why a column of this declared type cannot be in an index here (MariaDB: JSON, unbounded TEXT/BLOB), or null. */
   indexRefusal?(sql: string): string | null;
+  /**
+   * The bytes one index key may take here (InnoDB: 3072) and the most a column of a declared type takes in one (null:
+   * not known, or no plain index holds it whole: see indexRefusal). A longer index was refused by the target after the
+   * copy; the plan leaves it out, or blocks on a primary or unique key, at the gate instead. Absent: no such limit.
+   */
+  indexKey?: {
+    maxBytes: number;
+    bytesOf(targetType: string): number | null;
+    /** What this target does with a UNIQUE key past maxBytes, where it makes one (said in the plan); absent: it refuses it. */
+    longUnique?: string;
+  };
   /** Why no CHECK constraint is created here (Snowflake enforces none), where that is so; the plan then says so for each. */
   checkRefusal?: string;
 }

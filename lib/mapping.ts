@@ -214,8 +214,16 @@ function portableObjects(table: TableInfo, columns: ColumnMapping[], targetDiale
     names.map((n) => columns.find((c) => c.column === n)).find((c) => c && types?.indexRefusal?.(c.targetType));
   const indexes = table.indexes.filter((index) => {
     const column = unindexable(index.columns);
-    if (!column) return true;
-    notes.push(`index ${index.name} of ${table.name} is not migrated, because ${targetDialect} cannot index column ${column.column} (${column.targetType}): ${types?.indexRefusal?.(column.targetType)}`);
+    if (column) {
+      notes.push(`index ${index.name} of ${table.name} is not migrated, because ${targetDialect} cannot index column ${column.column} (${column.targetType}): ${types?.indexRefusal?.(column.targetType)}`);
+      return false;
+    }
+    // A plain index past the target's key length is left out (the target refused it after the copy); a UNIQUE one
+    // is said instead (see keyLengthProblems).
+    const bytes = index.unique ? null : keyBytes(index.columns, columns, targetDialect);
+    const max = types?.indexKey?.maxBytes;
+    if (bytes === null || max === undefined || bytes <= max) return true;
+    notes.push(`index ${index.name} of ${table.name} is not migrated, because its key would take up to ${bytes} bytes, past the ${max} ${dialectNamed(targetDialect).label} keeps`);
     return false;
   });
   for (const index of table.expressionIndexes ?? []) {
@@ -240,6 +248,62 @@ function portableObjects(table: TableInfo, columns: ColumnMapping[], targetDiale
   }
   const { expressionIndexes: _expressions, checks: _checks, ...rest } = table;
   return { ...rest, indexes, ...(checks.length ? { checks } : {}) };
+}
+
+/**
+ * The most bytes an index key on `names` takes in the target (TypeMap.indexKey), the columns typed as planned: the
+ * target refuses a longer key, which it found only when the index was made after the copy. null where the target keeps
+ * no such limit or a column's size is not known there (TEXT and JSON are refused in indexes, or bounded in keys, before:
+ * indexRefusal, isKeyColumn).
+ */
+export function keyBytes(names: readonly string[], columns: readonly ColumnMapping[], targetDialect: Dialect): number | null {
+  const indexKey = isDialect(targetDialect) ? dialectNamed(targetDialect).types?.indexKey : undefined;
+  if (!indexKey) return null;
+  let total = 0;
+  for (const name of names) {
+    const column = columns.find((c) => c.column === name);
+    const bytes = column?.targetType ? indexKey.bytesOf(column.targetType) : null;
+    if (bytes === null) return null;
+    total += bytes;
+  }
+  return total;
+}
+
+/**
+ * A table's keys whose key would take more bytes than the target keeps (see keyBytes). A primary key past it blocks at
+ * the gate, saying how to go on without the table (the target refuses the table itself). A unique constraint or index
+ * past it blocks too, unless the target says what it does with one (indexKey.longUnique): then it is created as it is,
+ * and the plan says so.
+ */
+function keyLengthProblems(t: TablePlan, targetDialect: Dialect): { blockers: string[]; notes: string[] } {
+  const dialect = dialectNamed(targetDialect);
+  const max = dialect.types?.indexKey?.maxBytes;
+  if (max === undefined || t.native) return { blockers: [], notes: [] };
+  const past = (columns: string[]) => {
+    const bytes = keyBytes(columns, t.columns, targetDialect);
+    return bytes !== null && bytes > max ? bytes : null;
+  };
+  const blockers: string[] = [];
+  const primary = t.source.primaryKey.length ? past(t.source.primaryKey) : null;
+  if (primary !== null) {
+    blockers.push(
+      `primary key of ${t.source.name} (${t.source.primaryKey.join(', ')}) would take up to ${primary} bytes in ${dialect.label}, past the ${max} it keeps: exclude the table (source.exclude_tables)`,
+    );
+  }
+  const unique = [
+    ...t.source.uniqueConstraints.map((u) => ({ what: `unique constraint ${u.name}`, columns: u.columns })),
+    ...t.source.indexes.filter((i) => i.unique).map((i) => ({ what: `unique index ${i.name}`, columns: i.columns })),
+  ];
+  const longUnique = dialect.types?.indexKey?.longUnique;
+  const notes: string[] = [];
+  for (const { what, columns } of unique) {
+    const bytes = past(columns);
+    if (bytes === null) continue;
+    const said = `${what} of ${t.source.name} (${columns.join(', ')}) would take up to ${bytes} bytes`;
+    if (longUnique) notes.push(`${said}, past the ${max} ${dialect.label} keeps in a key: ${longUnique}`);
+    else blockers.push(`${said} in ${dialect.label}, past the ${max} it keeps: exclude the table (source.exclude_tables)`);
+  }
+  return { blockers, notes };
 }
 
 /** How a target of another dialect holds the columns of a table as planned (or as edited since): see checkForTarget. */
@@ -664,6 +728,11 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
         }
         columnsTaken.set(columnKey(name), c.column);
       }
+    }
+    for (const t of tables) {
+      const problems = keyLengthProblems(t, targetDialect);
+      blockers.push(...problems.blockers);
+      notes.push(...problems.notes);
     }
   }
   return {

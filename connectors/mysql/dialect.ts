@@ -2,7 +2,7 @@
 import { fitName } from '../../lib/identifiers';
 import { queryLexicon } from './query-lexicon';
 import { validation } from './validation';
-import { fromCanonical, indexRefusal, sameDialect, toCanonical } from './types';
+import { fromCanonical, INDEX_KEY_MAX_BYTES, indexKeyBytes, indexRefusal, sameDialect, toCanonical } from './types';
 import { ansiLiteral, checkIdentifier, type DialectDefinition } from '../dialect';
 
 /** Errors that blame a row's data: null, duplicate, out of range, truncated, bad value, too long, FK, CHECK, not a geometry. */
@@ -43,6 +43,12 @@ export const mysql = {
     toCanonical,
     sameDialect,
     indexRefusal,
+    // InnoDB keeps 3072 bytes of an index key: one past it is refused ("Specified key was too long").
+    indexKey: {
+      maxBytes: INDEX_KEY_MAX_BYTES,
+      bytesOf: indexKeyBytes,
+      longUnique: 'MariaDB keeps it as a hash of its columns (USING HASH), which no foreign key can reference; MySQL refuses it',
+    },
     // DATE and DATETIME: years 1 to 9999 (MariaDB documents 1000 on; earlier years are stored and read back as given).
     temporalRange: { date: { min: 1, max: 9999 }, timestamp: { min: 1, max: 9999 }, infinity: false },
     // FLOAT and DOUBLE hold finite numbers only.

@@ -387,3 +387,81 @@ function decimal(type: CanonicalType): TargetTypeChoice {
 export function indexRefusal(sql: string): string | null {
   return /^(json|(tiny|medium|long)?(text|blob))$/i.test(sql.trim()) ? 'MariaDB/MySQL indexes TEXT, BLOB and JSON columns only by a prefix length' : null;
 }
+
+/** The bytes InnoDB keeps of one index key (DYNAMIC rows, 16 KB pages): a longer key is refused ("Specified key was too long"). */
+export const INDEX_KEY_MAX_BYTES = 3072;
+
+/** Bytes MariaDB/MySQL packs the 0 to 8 digits beyond a run of nine (four bytes) of a DECIMAL into. */
+const DECIMAL_LEFTOVER_BYTES = [0, 1, 1, 2, 2, 3, 3, 4, 4];
+
+/** Bytes of `digits` decimal digits as DECIMAL stores them: four for each nine, the rest packed. */
+function decimalDigitBytes(digits: number): number {
+  return Math.floor(digits / 9) * 4 + (DECIMAL_LEFTOVER_BYTES[digits % 9] as number);
+}
+
+/** Fixed sizes in an index key of the types whose size does not hang on their arguments. */
+const FIXED_KEY_BYTES: Readonly<Record<string, number>> = {
+  tinyint: 1,
+  bool: 1,
+  boolean: 1,
+  year: 1,
+  smallint: 2,
+  mediumint: 3,
+  int: 4,
+  integer: 4,
+  bigint: 8,
+  double: 8,
+  real: 8,
+  date: 3,
+  inet4: 4,
+  inet6: 16,
+  uuid: 16,
+};
+
+/**
+ * The most bytes a column of this declared type (as fromCanonical writes it, or as edited) takes in an index key, in
+ * utf8mb4 (4 bytes a character, as every table here is made): how an index past INDEX_KEY_MAX_BYTES is found before the
+ * copy, where the CREATE INDEX after it failed the migration. null for what no plain index holds whole (TEXT, BLOB, JSON:
+ * see indexRefusal; GEOMETRY, indexed SPATIAL) or what this does not read.
+ */
+export function indexKeyBytes(sql: string): number | null {
+  const t = sql.trim().toLowerCase();
+  const name = /^[a-z0-9]+/.exec(t)?.[0] ?? '';
+  const [a, b] = typeArgs(t);
+  switch (name) {
+    case 'char':
+      return 4 * (a ?? 1);
+    case 'varchar':
+      return a === undefined ? null : 4 * a;
+    case 'binary':
+      return a ?? 1;
+    case 'varbinary':
+      return a ?? null;
+    case 'decimal':
+    case 'numeric': {
+      const precision = a ?? 10;
+      const scale = b ?? 0;
+      return decimalDigitBytes(precision - scale) + decimalDigitBytes(scale);
+    }
+    case 'bit':
+      return Math.ceil((a ?? 1) / 8);
+    // Fractional seconds take one byte for each two digits.
+    case 'time':
+      return 3 + Math.ceil((a ?? 0) / 2);
+    case 'datetime':
+      return 5 + Math.ceil((a ?? 0) / 2);
+    case 'timestamp':
+      return 4 + Math.ceil((a ?? 0) / 2);
+    case 'enum':
+      return parseEnumLabels(t).length > 255 ? 2 : 1;
+    case 'set': {
+      const members = parseEnumLabels(t).length;
+      return members > 32 ? 8 : Math.max(1, Math.ceil(members / 8));
+    }
+    // FLOAT(p) past 24 bits of precision is a DOUBLE.
+    case 'float':
+      return a !== undefined && a > 24 ? 8 : 4;
+    default:
+      return FIXED_KEY_BYTES[name] ?? null;
+  }
+}

@@ -1,4 +1,4 @@
-import { extensionsWanted, planMigration, portableDefault, withSpatialRefs } from '../../lib/mapping';
+import { extensionsWanted, keyBytes, planMigration, portableDefault, withSpatialRefs } from '../../lib/mapping';
 import { applyMappingEdits, mappingEditProblem } from '../../lib/mapping-edit';
 import { targetType } from '../../lib/typemap';
 import type { ColumnInfo, SchemaInfo, TableInfo } from '../../lib/types';
@@ -433,5 +433,54 @@ describe('mapping edits and the CHECKs taken from the source (refreshChecks)', (
     const { plan, edited } = applyMappingEdits(planned, [{ id: 'z.y', target_type: 'text' }]);
     expect(plan.notes).toEqual(planned.notes);
     expect(edited[0].note).toMatch(/; YEAR stored as a small integer with CHECK \(0 or 1901 to 2155\)$/);
+  });
+});
+
+describe('index keys past the target\'s length (TypeMap.indexKey: InnoDB keeps 3072 bytes)', () => {
+  const pg = (name: string, length: number, nullable = true): ColumnInfo => col(name, { kind: 'varchar', length }, nullable, null, `character varying(${length})` as never);
+  const source: SchemaInfo = {
+    dialect: 'postgresql',
+    schema: 'public',
+    tables: [
+      table('wide', [col('id', { kind: 'int32' }), pg('a', 500), pg('b', 500), pg('c', 1000), col('n', { kind: 'int32' }, true)], {
+        primaryKey: ['id'],
+        indexes: [
+          { name: 'wide_ab', columns: ['a', 'b'], unique: false },
+          { name: 'wide_c', columns: ['c'], unique: false },
+          { name: 'wide_an', columns: ['a', 'n'], unique: false },
+          { name: 'wide_uc', columns: ['c'], unique: true },
+        ],
+      }),
+      table('long_key', [pg('k', 1000, false), pg('u1', 400), pg('u2', 400)], { primaryKey: ['k'], uniqueConstraints: [{ name: 'long_key_u', columns: ['u1', 'u2'] }] }),
+      table('text_key', [col('k', { kind: 'text' }, false, null, 'text')], { primaryKey: ['k'] }),
+    ],
+  };
+
+  test('a plain index past it is left out with its reason; one that fits stays; a unique key past it is said, a primary key blocks', () => {
+    const plan = planMigration(source, 'mysql', { targetSchema: 'shop' });
+    const wide = plan.tables.find((t) => t.source.name === 'wide')!;
+    expect(wide.source.indexes.map((i) => i.name)).toEqual(['wide_an', 'wide_uc']);
+    const hashed = 'MariaDB keeps it as a hash of its columns (USING HASH), which no foreign key can reference; MySQL refuses it';
+    expect(plan.notes).toEqual([
+      'index wide_ab of wide is not migrated, because its key would take up to 4000 bytes, past the 3072 MariaDB/MySQL keeps',
+      'index wide_c of wide is not migrated, because its key would take up to 4000 bytes, past the 3072 MariaDB/MySQL keeps',
+      `unique index wide_uc of wide (c) would take up to 4000 bytes, past the 3072 MariaDB/MySQL keeps in a key: ${hashed}`,
+      `unique constraint long_key_u of long_key (u1, u2) would take up to 3200 bytes, past the 3072 MariaDB/MySQL keeps in a key: ${hashed}`,
+    ]);
+    expect(plan.blockers).toEqual([
+      'primary key of long_key (k) would take up to 4000 bytes in MariaDB/MySQL, past the 3072 it keeps: exclude the table (source.exclude_tables)',
+    ]);
+  });
+
+  test('keyBytes sums the columns as typed in the target; a target without the limit, or an unknown size, gives null', () => {
+    const plan = planMigration(source, 'mysql', { targetSchema: 'shop' });
+    const wide = plan.tables.find((t) => t.source.name === 'wide')!;
+    expect(keyBytes(['a', 'n'], wide.columns, 'mysql')).toBe(2004);
+    // An unbounded text key is VARCHAR(255) in MariaDB (isKeyColumn): 1020 bytes.
+    expect(keyBytes(['k'], plan.tables.find((t) => t.source.name === 'text_key')!.columns, 'mysql')).toBe(1020);
+    expect(keyBytes(['a', 'missing'], wide.columns, 'mysql')).toBeNull();
+    const intoSqlite = planMigration(source, 'sqlite', { targetSchema: 'main' });
+    expect(keyBytes(['a', 'b'], intoSqlite.tables[0].columns, 'sqlite')).toBeNull();
+    expect(intoSqlite.blockers).toEqual([]);
   });
 });

@@ -132,6 +132,53 @@ describe('MySQL → canonical', () => {
   });
 });
 
+describe('MariaDB/MySQL index key bytes (InnoDB keeps 3072)', () => {
+  test.each([
+    ['VARCHAR(500)', 2000],
+    ['varchar(768)', 3072],
+    ['CHAR(36)', 144],
+    ['CHAR', 4],
+    ['VARBINARY(255)', 255],
+    ['BINARY(16)', 16],
+    ['DECIMAL(10,2)', 5],
+    ['DECIMAL(65,30)', 30],
+    ['DECIMAL(18,9)', 8],
+    ['decimal', 5],
+    ['BIT(1)', 1],
+    ['BIT(12)', 2],
+    ['TINYINT(1)', 1],
+    ['SMALLINT', 2],
+    ['INT UNSIGNED', 4],
+    ['BIGINT UNSIGNED', 8],
+    ['FLOAT', 4],
+    ['float(30)', 8],
+    ['DOUBLE', 8],
+    ['DATE', 3],
+    ['TIME(6)', 6],
+    ['DATETIME(6)', 8],
+    ['DATETIME(3)', 7],
+    ['timestamp', 4],
+    ['YEAR', 1],
+    ["ENUM('a','b')", 1],
+    ['inet6', 16],
+    ['uuid', 16],
+  ])('%s takes up to %i bytes', (sql, bytes) => {
+    expect(mysql.indexKeyBytes(sql)).toBe(bytes);
+  });
+
+  test('what no plain index holds whole, or an unknown type, is not counted (indexRefusal refuses TEXT, BLOB and JSON)', () => {
+    for (const sql of ['LONGTEXT', 'text', 'LONGBLOB', 'JSON', 'GEOMETRY', 'POINT', 'VARCHAR', 'mystery(3)']) expect(mysql.indexKeyBytes(sql)).toBeNull();
+    expect(mysql.INDEX_KEY_MAX_BYTES).toBe(3072);
+  });
+
+  test('ENUM and SET count their members', () => {
+    const labels = (n: number) => Array.from({ length: n }, (_, i) => `'l${i}'`).join(',');
+    expect(mysql.indexKeyBytes(`ENUM(${labels(256)})`)).toBe(2);
+    expect(mysql.indexKeyBytes(`set(${labels(9)})`)).toBe(2);
+    expect(mysql.indexKeyBytes(`set(${labels(33)})`)).toBe(8);
+  });
+});
+
 describe('SQLite → canonical (declared names, then affinity rules)', () => {
   test.each([
     ['INTEGER', { kind: 'int64' }],
