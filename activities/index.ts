@@ -11,6 +11,8 @@ import { withoutQuotedValues } from '../lib/redact';
 import { invalidTextColumn, isTextKind } from '../lib/values';
 import { formCheckedColumns, formRefusal, type FormCheck } from '../lib/value-forms';
 import {
+  integerCheckedColumns,
+  integerRefusal,
   isDatedKind,
   keptAsText,
   nonFiniteCheckedColumns,
@@ -254,6 +256,7 @@ function unholdable(
   floats: ReturnType<typeof nonFiniteCheckedColumns>,
   nuls: ReturnType<typeof nulCheckedColumns>,
   times: ReturnType<typeof timeOfDayCheckedColumns>,
+  integers: ReturnType<typeof integerCheckedColumns>,
   labelled: number[],
   forms: FormCheck[],
   required: number[],
@@ -291,6 +294,12 @@ function unholdable(
     // PostgreSQL refuses '-01:00:00' and '25:00:00' in its own words: said, never wrapped into a day.
     if (what) return { reason: `column ${column.column} holds ${what}, which ${targetLabel} ${column.targetType} cannot hold`, advice: 'a mapping to text would keep it' };
   }
+  for (const integer of integers) {
+    const what = integerRefusal(row[integer.position], integer);
+    const column = table.columns[integer.position];
+    // SQLite's integers are signed 64-bit: the driver refuses a larger one ("too big"), for the whole of a keyless table.
+    if (what) return { reason: `column ${column.column} holds ${what}, which ${targetLabel} ${column.targetType} cannot hold`, advice: 'a mapping to text would keep it' };
+  }
   for (const position of labelled) {
     const what = emptyLabelRefusal(row[position]);
     const column = table.columns[position];
@@ -316,12 +325,13 @@ function holdableCheck(source: Dialect, target: Connector, table: TablePlan): ((
   const floats = nonFiniteCheckedColumns(target.dialect, table.columns);
   const nuls = nulCheckedColumns(target.dialect, table.columns);
   const times = timeOfDayCheckedColumns(target.dialect, table.columns);
+  const integers = integerCheckedColumns(target.dialect, table.columns);
   const labelled = emptyLabelCheckedColumns(target.dialect, table.columns);
   const forms = formCheckedColumns(source, target.dialect, table.columns);
   const required = table.columns.flatMap((c, i) => (c.nullable ? [] : [i]));
-  if ([checked, floats, nuls, times, labelled, forms, required].every((c) => c.length === 0)) return null;
+  if ([checked, floats, nuls, times, integers, labelled, forms, required].every((c) => c.length === 0)) return null;
   const label = dialectNamed(target.dialect).label;
-  return (row) => unholdable(table, checked, floats, nuls, times, labelled, forms, required, label, row);
+  return (row) => unholdable(table, checked, floats, nuls, times, integers, labelled, forms, required, label, row);
 }
 
 /** The rows the target can hold as read (see unholdable); each other row is rejected by key with the reason. */

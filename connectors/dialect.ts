@@ -138,6 +138,12 @@ export interface TypeMap {
    * rejected by key with the reason, never changed. Absent: its time holds durations, or it has no time type.
    */
   timeOfDayMax?: string;
+  /**
+   * The largest integer this dialect's integer types hold, where it has none for an unsigned 64-bit one (SQLite:
+   * signed 64-bit only): a row of another dialect holding a larger one (a MariaDB BIGINT UNSIGNED) is rejected by key
+   * with the reason, never changed. Absent: its integer types hold what fromCanonical gives them.
+   */
+  integerMax?: string;
   /** Why a column of this declared type cannot be in an index here (MariaDB: JSON, unbounded TEXT/BLOB), or null. */
   indexRefusal?(sql: string): string | null;
   /**

@@ -208,3 +208,29 @@ export function timeOfDayRefusal(value: unknown, check: { max: string }): string
   if (time.negative && compareDurations(time, zero) > 0) return 'a negative duration';
   return compareDurations(time, max) > 0 ? `a duration past ${check.max}` : null;
 }
+
+/** Whether a target type of this dialect is one of its integer types (not text or a decimal, after a mapping edit). */
+function holdsIntegers(dialect: Dialect, sql: string): boolean {
+  try {
+    const kind = dialectNamed(dialect).types?.parseTypeName(sql).kind;
+    return kind === 'int16' || kind === 'int32' || kind === 'int64';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The unsigned 64-bit integer columns of a table plan whose target integer type holds less (TypeMap.integerMax), by
+ * position, with the largest it holds; none where the column was mapped to text or a decimal.
+ */
+export function integerCheckedColumns(targetDialect: Dialect, columns: readonly ColumnMapping[]): { position: number; max: bigint }[] {
+  const max = isDialect(targetDialect) ? dialectNamed(targetDialect).types?.integerMax : undefined;
+  if (max === undefined) return [];
+  return columns.flatMap((c, position) => (c.canonical.kind === 'int64' && c.canonical.unsigned && holdsIntegers(targetDialect, c.targetType) ? [{ position, max: BigInt(max) }] : []));
+}
+
+/** What an integer of a column checked by integerCheckedColumns is that the target cannot hold, or null. */
+export function integerRefusal(value: unknown, check: { max: bigint }): string | null {
+  const n = typeof value === 'bigint' ? value : typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : null;
+  return n !== null && n > check.max ? `an integer past ${check.max}` : null;
+}

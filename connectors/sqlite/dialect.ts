@@ -26,7 +26,7 @@ export const sqlite = {
   // "Users" and "users" are one table, "Name" and "name" one column (SQLite folds ASCII letters only).
   identifiers: { quote: doubleQuoted, literal: ansiLiteral, caseFolding: 'none', sameName: { tables: asciiLower, columns: asciiLower } },
   // A REAL holds ±Infinity; NaN is stored as NULL.
-  types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ declared: text }), toCanonical, sameDialect, nonFinite: { nan: false, infinity: true } },
+  types: { fromCanonical, parseTypeName: (text: string) => toCanonical({ declared: text }), toCanonical, sameDialect, nonFinite: { nan: false, infinity: true }, integerMax: '9223372036854775807' },
   validation,
   isRowRejection,
   queryLexicon,
