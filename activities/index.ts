@@ -698,13 +698,17 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
      * Indexes, foreign keys and views once the rows are in. `uncheckedForeignKeys`: created without checking the rows
      * already there, which break them as they broke them in the source (see Connector.createIndexesAndForeignKeys).
      */
-    async finalizeTarget(input: { target: EndpointRef; plan: MigrationPlan }): Promise<{ skippedForeignKeys: string[]; skippedObjects: string[]; uncheckedForeignKeys: string[] }> {
+    async finalizeTarget(input: {
+      target: EndpointRef;
+      plan: MigrationPlan;
+    }): Promise<{ skippedForeignKeys: string[]; skippedObjects: string[]; uncheckedForeignKeys: string[]; refusedForeignKeys: string[] }> {
       return typed(async () => {
         const connector = await pool.get(input.target, 'target');
         // Foreign keys point at the referenced table's target name (which may be shortened to fit the target).
         const targets = new Map(input.plan.tables.map((t) => [t.source.name, t.target]));
         const skippedForeignKeys: string[] = [];
         const uncheckedForeignKeys: string[] = [];
+        const refusedForeignKeys: string[] = [];
         // Every table's indexes first: a foreign key may reference a UNIQUE index of a table that comes later.
         for (const table of input.plan.tables) {
           Context.current().heartbeat({ table: table.target });
@@ -720,7 +724,11 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
             return referenced === undefined ? [] : [{ ...fk, referencedTable: referenced }];
           });
           // Its indexes are there (found, not made again).
-          const { unchecked } = await connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys } });
+          const { unchecked, refused } = await connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys } });
+          for (const { name, reason } of refused) {
+            const fk = table.source.foreignKeys.find((f) => f.name === name);
+            refusedForeignKeys.push(`${table.source.name}.${name} → ${fk?.referencedTable ?? '?'}: ${reason}`);
+          }
           for (const name of unchecked) {
             const fk = table.source.foreignKeys.find((f) => f.name === name);
             uncheckedForeignKeys.push(`${table.source.name}.${name} → ${fk?.referencedTable ?? '?'}`);
@@ -731,7 +739,8 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
         const skippedObjects = after.length && connector.createObjects ? (await connector.createObjects(after)).skipped : [];
         if (skippedObjects.length) Context.current().log.warn('schema objects not created on the target', { objects: skippedObjects });
         if (uncheckedForeignKeys.length) Context.current().log.warn('foreign keys created without checking the rows copied', { foreignKeys: uncheckedForeignKeys });
-        return { skippedForeignKeys, skippedObjects, uncheckedForeignKeys };
+        if (refusedForeignKeys.length) Context.current().log.warn('foreign keys the target refused', { foreignKeys: refusedForeignKeys });
+        return { skippedForeignKeys, skippedObjects, uncheckedForeignKeys, refusedForeignKeys };
       });
     },
 

@@ -423,6 +423,7 @@ export abstract class SqlConnector implements Connector {
 
   async createIndexesAndForeignKeys(plan: TablePlan): Promise<FinalizedTable> {
     const unchecked: string[] = [];
+    const refused: FinalizedTable['refused'] = [];
     await this.guard(`create indexes and foreign keys of ${plan.target}`, async () => {
       this.tableCache.delete(plan.target);
       const existing = await this.table(plan.target);
@@ -442,19 +443,30 @@ export abstract class SqlConnector implements Connector {
         } catch (error) {
           // Rows copied as the source holds them break it (the source did not check them): kept, and the key declared as there.
           const unchecking = this.uncheckedForeignKey;
-          if (!unchecking || !this.breaksForeignKey(error)) throw error;
-          await unchecking.call(this, this.foreignKeySql(plan, fk));
-          unchecked.push(fk.name);
+          if (unchecking && this.breaksForeignKey(error)) {
+            await unchecking.call(this, this.foreignKeySql(plan, fk));
+            unchecked.push(fk.name);
+            continue;
+          }
+          // The key as declared cannot be made here (a column retyped at the gate): the copy is whole, so this is said
+          // rather than failing the migration after it; the structural tier names the key missing.
+          if (!this.refusesForeignKey(error)) throw error;
+          refused.push({ name: fk.name, reason: this.connectorError(error, `adding foreign key ${this.foreignKeyName(fk)}`).message });
         }
       }
       await this.afterLoad(plan);
       this.tableCache.delete(plan.target);
     });
-    return { unchecked };
+    return { unchecked, refused };
   }
 
   /** Whether a driver error adding a foreign key says rows already in the table break it. */
   protected breaksForeignKey(_error: unknown): boolean {
+    return false;
+  }
+
+  /** Whether a driver error adding a foreign key says the target cannot make the key as declared (not a passing failure). */
+  protected refusesForeignKey(_error: unknown): boolean {
     return false;
   }
 

@@ -19,6 +19,11 @@ export interface IntrospectOptions {
 export interface FinalizedTable {
   /** Foreign keys (their source names) created without checking the rows already there: some break them. */
   unchecked: string[];
+  /**
+   * Foreign keys the target refused as declared (their columns' types differ after a mapping edit, …), each with the
+   * target's reason: the rows are whole, and the key is for the user to create by hand.
+   */
+  refused: { name: string; reason: string }[];
 }
 
 /** How a canonical type is declared in a dialect, and how faithful that is. */

@@ -634,6 +634,16 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     return (error as { errno?: unknown }).errno === 1452;
   }
 
+  /**
+   * The key cannot be made as declared: "errno: 150" (ER_CANT_CREATE_TABLE, ER_ERROR_ON_RENAME: incorrectly formed),
+   * ER_CANNOT_ADD_FOREIGN, ER_FK_NO_INDEX_PARENT, ER_FK_INCOMPATIBLE_COLUMNS.
+   */
+  protected override refusesForeignKey(error: unknown): boolean {
+    const { errno, message } = error as { errno?: unknown; message?: unknown };
+    if (errno === 1215 || errno === 1822 || errno === 3780) return true;
+    return (errno === 1005 || errno === 1025) && /errno: 150\b/.test(String(message));
+  }
+
   /** As mysqldump restores one: with foreign_key_checks off for this session, the key is declared, the rows there not read. */
   protected override async uncheckedForeignKey(sql: string): Promise<void> {
     const conn = await this.pool.getConnection();

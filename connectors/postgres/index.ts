@@ -604,6 +604,11 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     return (error as { code?: unknown }).code === '23503';
   }
 
+  /** invalid_foreign_key (no unique key on the referenced columns), datatype_mismatch (the columns' types differ). */
+  protected override refusesForeignKey(error: unknown): boolean {
+    return ['42830', '42804'].includes(String((error as { code?: unknown }).code));
+  }
+
   /** NOT VALID: the key holds for every row written from now on; VALIDATE CONSTRAINT checks the others once they are fixed. */
   protected override async uncheckedForeignKey(sql: string): Promise<void> {
     await this.exec(/\bNOT VALID$/i.test(sql) ? sql : `${sql} NOT VALID`);

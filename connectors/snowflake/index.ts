@@ -286,7 +286,7 @@ export class SnowflakeConnector extends SqlConnector {
         );
       }
     });
-    return { unchecked: [] };
+    return { unchecked: [], refused: [] };
   }
 
   protected override booleanLiteral(value: boolean): string {

@@ -111,7 +111,7 @@ function fakeActivities(real: MigrationActivities): MigrationActivities {
       return { rows: keys.length, written: keys.length, rejected: [], lastKey: last === undefined ? input.after : [String(last)], done: keys.length < input.limit, durationMs: 5, attempt };
     },
     async finalizeTarget() {
-      return { skippedForeignKeys: [], skippedObjects: [], uncheckedForeignKeys: [] };
+      return { skippedForeignKeys: [], skippedObjects: [], uncheckedForeignKeys: [], refusedForeignKeys: [] };
     },
     async compareRowCounts({ source }) {
       const copied = scenarioOf(source.description).copiedKeys.length;

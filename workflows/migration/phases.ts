@@ -31,6 +31,7 @@ export async function runPhase(run: MigrationRun, phase: Phase): Promise<'comple
       const finalized = await schemaWork.finalizeTarget({ target: input.target, plan: run.plan() });
       if (wf.patched(NOT_CREATED_PATCH)) recordNotCreated(run, finalized?.skippedObjects ?? [], finalized?.skippedForeignKeys ?? []);
       if (wf.patched(UNCHECKED_PATCH)) recordUnchecked(run, finalized?.uncheckedForeignKeys ?? []);
+      if (wf.patched(REFUSED_PATCH)) recordRefused(run, finalized?.refusedForeignKeys ?? []);
       return 'completed';
     }
     case 'validation':
@@ -62,6 +63,16 @@ function recordUnchecked(run: MigrationRun, foreignKeys: string[]): void {
       'ForeignKeyNotValidated',
       `foreign key ${fk} created without checking the rows copied: some of them reference no row, as they did in the source (the referential tier counts them on both sides); it holds for rows written from now on`,
     );
+  }
+}
+
+/** Foreign keys the target refused as declared are recorded as errors (finalizeTarget's refusedForeignKeys). */
+const REFUSED_PATCH = 'foreign-keys-refused-recorded';
+
+function recordRefused(run: MigrationRun, foreignKeys: string[]): void {
+  for (const fk of foreignKeys) {
+    const [key, ...reason] = fk.split(': ');
+    run.recordError('ForeignKeyNotCreated', `foreign key ${key} not created: the target refused it (${reason.join(': ')}); every row is copied, and the key is to create by hand`);
   }
 }
 
