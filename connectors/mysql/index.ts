@@ -122,6 +122,22 @@ function loadTextExpression(c: ColumnMapping, q: (name: string) => string): stri
   }
 }
 
+/**
+ * The ENUM columns of a native table (the same ENUM in source and target) that do not declare '' as a label: they may
+ * hold '' all the same, the error value an invalid label was stored as outside strict mode (index 0). Loading it back
+ * stores the same error value with a warning, "Data truncated for column …", which for these columns changes nothing.
+ */
+function errorValueColumns(plan: TablePlan): Set<string> {
+  if (!plan.native) return new Set();
+  return new Set(plan.columns.filter((c) => c.canonical.kind === 'enum' && !(c.canonical.values ?? []).includes('')).map((c) => c.column));
+}
+
+/** Whether a SHOW WARNINGS row is the warning loading an ENUM's error value gives (WARN_DATA_TRUNCATED on such a column). */
+function isErrorValueWarning(warning: unknown[], columns: Set<string>): boolean {
+  const column = Number(warning[1]) === 1265 ? /^Data truncated for column '(.+)' at row \d+$/.exec(String(warning[2]))?.[1] : undefined;
+  return column !== undefined && columns.has(column);
+}
+
 /** How a value of a type only MariaDB/MySQL has, as the driver reads it (./type-cast.ts), becomes its portable form. */
 function portableValue(type: CanonicalType): (v: unknown) => unknown {
   switch (type.family) {
@@ -403,11 +419,17 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       `LOAD DATA LOCAL INFILE ${quoteLiteral(this.dialect, 'sensei-rows')}${replace ? ' REPLACE' : ''} INTO TABLE ${this.qt(plan.target)}` +
       String.raw` CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n'` +
       ` (${targets.join(', ')})${sets.length ? ' SET ' + sets.join(', ') : ''}`;
+    const errorValues = errorValueColumns(plan);
+    // Every warning is read where some may be an ENUM's error value (see errorValueColumns).
+    if (errorValues.size) await conn.query('SET SESSION max_error_count = 65535');
     const [header] = await conn.query({ sql, infileStreamFactory: () => loadable(text) });
     // LOCAL turns data errors into warnings (the server cannot stop the client mid-file): any warning fails the chunk.
-    if ((header as mysql.ResultSetHeader).warningStatus > 0) {
-      const [warnings] = await conn.query({ sql: 'SHOW WARNINGS LIMIT 3', rowsAsArray: true });
-      const serious = (warnings as unknown[][]).filter((w) => w[0] !== 'Note');
+    const count = (header as mysql.ResultSetHeader).warningStatus;
+    if (count > 0) {
+      const [warnings] = await conn.query({ sql: errorValues.size ? 'SHOW WARNINGS' : 'SHOW WARNINGS LIMIT 3', rowsAsArray: true });
+      const listed = warnings as unknown[][];
+      // Unless every warning was listed, one not listed may be serious.
+      const serious = listed.filter((w) => w[0] !== 'Note' && !(listed.length >= count && isErrorValueWarning(w, errorValues)));
       if (serious.length) {
         const message = `loading ${plan.target} would change values: ${serious.map((w) => String(w[2])).join('; ')}`;
         // The warning's code as the cause's errno, as the server would have raised it without LOCAL: a row's data

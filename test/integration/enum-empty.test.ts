@@ -1,13 +1,12 @@
 /**
  * A MariaDB ENUM holds '' where a value none of its labels was stored outside strict mode (the "error value"). Into
  * PostgreSQL, whose enum type holds only the labels, each row holding it is rejected by its key with the reason, the
- * other rows copied; before, PostgreSQL refused it in its own words ("invalid input value for enum").
+ * other rows copied; before, PostgreSQL refused it in its own words ("invalid input value for enum"). MariaDB → MariaDB
+ * keeps it (before, each such row was rejected: "Data truncated").
  */
 import type { MigrationPlan } from '../../lib/types';
-import { approveUpdate, planQuery, startUpdate } from '../../workflows/migration';
 import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
-import { migrationSuite } from '../helpers/suite';
-import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
+import { migrateOnce, migrationSuite, rejectedRows } from '../helpers/suite';
 
 const suite = migrationSuite();
 let source: TempDatabase;
@@ -25,13 +24,8 @@ beforeAll(async () => {
 });
 
 async function migrate(target: TempDatabase) {
-  const handle = await startMigration(suite.harness, source.endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: true, chunk_size: 2 });
-  await handle.executeUpdate(startUpdate);
-  const waiting = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
-  if (waiting.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
-  const status = await waitForStatus(handle, isOver, 180_000);
-  const plan = (await handle.query(planQuery)) as MigrationPlan;
-  return { status, plan, rejected: status.errors.filter((e) => e.code === 'RowRejected').map((e) => [e.key, e.message]) };
+  const { status, plan } = await migrateOnce(suite, source, target);
+  return { status, plan: plan as MigrationPlan, rejected: rejectedRows(status) };
 }
 
 test("MariaDB → PostgreSQL: an ENUM's '' is rejected by key; its labels are copied", async () => {
@@ -52,5 +46,22 @@ test("MariaDB → PostgreSQL: an ENUM's '' is rejected by key; its labels are co
     { id: 2, state: 'sent' },
     { id: 5, state: 'paid' },
     { id: 6, state: null },
+  ]);
+}, 300_000);
+
+test("MariaDB → MariaDB: an ENUM's '' is kept as the error value it is, every row copied and validated", async () => {
+  const target = await suite.database('mysql');
+  const { status, rejected } = await migrate(target);
+  expect(rejected).toEqual([]);
+  expect(status.failure).toBeNull();
+  expect(status.status).toBe('completed');
+  expect(status.validation?.status).toBe('passed');
+  expect(await mariadbRows(target.endpoint, 'SELECT id, state, state + 0 AS n FROM invoices ORDER BY id')).toEqual([
+    { id: 1, state: 'draft', n: 1 },
+    { id: 2, state: 'sent', n: 2 },
+    { id: 3, state: '', n: 0 },
+    { id: 4, state: '', n: 0 },
+    { id: 5, state: 'paid', n: 3 },
+    { id: 6, state: null, n: null },
   ]);
 }, 300_000);

@@ -4,11 +4,8 @@
  * column, never the value), the other rows copied exactly; before, PostgreSQL refused such a row in its own words
  * ("invalid input syntax for type time", "date/time field value out of range").
  */
-import type { MigrationPlan } from '../../lib/types';
-import { approveUpdate, planQuery, startUpdate } from '../../workflows/migration';
 import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
-import { migrationSuite } from '../helpers/suite';
-import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
+import { migrateOnce, migrationSuite, rejectedRows } from '../helpers/suite';
 
 const suite = migrationSuite();
 let source: TempDatabase;
@@ -33,16 +30,11 @@ beforeAll(async () => {
 
 test('MariaDB → PostgreSQL: a TIME negative or past 24:00:00 is rejected by key; the times of day are copied exactly', async () => {
   const target = await suite.database('postgresql');
-  const handle = await startMigration(suite.harness, source.endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: true, chunk_size: 2 });
-  await handle.executeUpdate(startUpdate);
-  const waiting = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
-  if (waiting.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
-  const status = await waitForStatus(handle, isOver, 180_000);
-  const plan = (await handle.query(planQuery)) as MigrationPlan;
-  const column = plan.tables[0].columns.find((c) => c.column === 't');
+  const { status, plan } = await migrateOnce(suite, source, target);
+  const column = plan?.tables[0].columns.find((c) => c.column === 't');
   expect(column?.targetType).toBe('time(6) without time zone');
   const reason = (what: string) => `column t holds ${what}, which PostgreSQL time(6) without time zone cannot hold: the row is not copied (a mapping to text would keep it)`;
-  expect(status.errors.filter((e) => e.code === 'RowRejected').map((e) => [e.key, e.message])).toEqual([
+  expect(rejectedRows(status)).toEqual([
     [[4], reason('a negative duration')],
     [[5], reason('a duration past 24:00:00')],
     [[7], reason('a negative duration')],
