@@ -9,7 +9,7 @@ import { checkForTarget } from './typemap/check';
 import { targetType } from './typemap';
 import { keptAsText, temporalRangeNote } from './temporal-range';
 import { crossType } from './typemap/common';
-import { conversionNote, editedConversion } from './edited-kinds';
+import { conversionNote, editedConversion, isEditedByHand } from './edited-kinds';
 import type { CanonicalType, ColumnMapping, Dialect, MigrationPlan, SchemaObject, TablePlan } from './types';
 
 export interface MappingEdit {
@@ -155,6 +155,12 @@ export interface EditOptions {
    * existed (only primary and unique keys counted).
    */
   foreignKeyColumns?: boolean;
+  /**
+   * An edited column of a foreign key whose type no longer matches the column on the key's other side says so at the
+   * gate: the target may refuse the key (it is then said, every row still copied). Off for edits a workflow made before
+   * this existed.
+   */
+  foreignKeyTypes?: boolean;
 }
 
 /** Ends the plan notes refreshedNotes writes, so that the next edit replaces them. */
@@ -190,6 +196,11 @@ export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[], opt
       return next;
     }),
   }));
+  if (options.foreignKeyTypes) {
+    tables = withForeignKeyTypeNotes(tables);
+    const now = new Map(tables.flatMap((t) => t.columns.map((c) => [c.id, c])));
+    edited.splice(0, edited.length, ...edited.map((c) => now.get(c.id) ?? c));
+  }
   const minConfidence = Math.min(1, ...tables.flatMap((t) => t.columns.map((c) => c.confidence)));
   if (options.renameConstraints) {
     const renamed = renamedConstraints(plan, tables);
@@ -207,6 +218,50 @@ export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[], opt
   const targetExtensions = plan.targetExtensions?.filter((e) => !gone.has(e));
   const withDropped = dropped.length ? { notes: [...(notes.notes ?? plan.notes ?? []), ...dropped] } : notes;
   return { plan: { ...plan, tables, minConfidence, objects, ...withDropped, ...(targetExtensions ? { targetExtensions } : {}) }, edited };
+}
+
+/** Ends what withForeignKeyTypeNotes says of a column, so that the next edit says it again or not. */
+const PAIRED_ENDING = ': the target may refuse the key (said then, every row still copied)';
+
+/**
+ * The tables with a note on each column edited by hand that a foreign key pairs with a column of another type in the
+ * target: the referencing and referenced columns of a key must match (MariaDB refuses INT against BIGINT, PostgreSQL
+ * integer against text), so the target may refuse the key after the copy. Said again after each edit: an edit that
+ * makes the two sides match again takes it away.
+ */
+function withForeignKeyTypeNotes(tables: TablePlan[]): TablePlan[] {
+  const edited = new Set(tables.flatMap((t) => t.columns.filter(isEditedByHand).map((c) => c.id)));
+  const notes = new Map<string, string[]>();
+  const bySource = new Map(tables.map((t) => [t.source.name, t]));
+  for (const t of tables) {
+    for (const fk of t.source.foreignKeys) {
+      const parent = bySource.get(fk.referencedTable);
+      if (!parent) continue;
+      const key = `foreign key ${fk.name} ${t.source.name}(${fk.columns.join(', ')}) → ${fk.referencedTable}(${fk.referencedColumns.join(', ')})`;
+      fk.columns.forEach((name, i) => {
+        const child = t.columns.find((c) => c.column === name);
+        const referenced = parent.columns.find((c) => c.column === fk.referencedColumns[i]);
+        if (!child || !referenced || child.targetType.trim().toLowerCase() === referenced.targetType.trim().toLowerCase()) return;
+        for (const [self, other] of [
+          [child, referenced],
+          [referenced, child],
+        ]) {
+          if (!edited.has(self.id)) continue;
+          const said = `${key} pairs it with ${other.column} of type ${other.targetType}${PAIRED_ENDING}`;
+          notes.set(self.id, [...(notes.get(self.id) ?? []), said]);
+        }
+      });
+    }
+  }
+  return tables.map((t) => ({
+    ...t,
+    columns: t.columns.map((c) => {
+      const kept = (c.note ?? '').split('; ').filter((part) => !part.endsWith(PAIRED_ENDING));
+      if (!notes.has(c.id) && kept.length === (c.note ?? '').split('; ').length) return c;
+      const note = [...kept, ...(notes.get(c.id) ?? [])].filter(Boolean).join('; ');
+      return { ...c, note };
+    }),
+  }));
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * A foreign key the target refuses as declared (here: its column retyped at the gate, so it no longer matches the key it
  * references) failed the whole migration after the copy ("errno: 150", "cannot be implemented"), leaving indexes and
- * the other foreign keys unmade. Now every row stays copied, the rest of the schema is made, the key is recorded as an
- * error with the target's reason, and the structural tier names it missing.
+ * the other foreign keys unmade. Now the gate says the edited column no longer matches the key; every row stays
+ * copied, the rest of the schema is made, the key is recorded as an error with the target's reason, and the structural
+ * tier names it missing.
  */
 import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
 import { migrationSuite } from '../helpers/suite';
@@ -29,7 +30,9 @@ test('PostgreSQL → MariaDB, a key column retyped at the gate: the key said ref
   const handle = await startMigration(suite.harness, pg.endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: false });
   await handle.executeUpdate(startUpdate);
   await waitForStatus(handle, (s) => s.gate?.state === 'pending', 120_000);
-  await handle.executeUpdate(editMappingsUpdate, { args: [[{ id: 'child.pid', target_type: 'VARCHAR(20)' }]] });
+  const { edited } = await handle.executeUpdate(editMappingsUpdate, { args: [[{ id: 'child.pid', target_type: 'VARCHAR(20)' }]] });
+  // The gate says it before the copy.
+  expect(edited[0].note).toContain('foreign key child_pid_fkey child(pid) → parent(id) pairs it with id of type INT: the target may refuse the key');
   await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
   const status = await waitForStatus(handle, isOver, 240_000);
 

@@ -484,3 +484,36 @@ describe('index keys past the target\'s length (TypeMap.indexKey: InnoDB keeps 3
     expect(intoSqlite.blockers).toEqual([]);
   });
 });
+
+describe('an edited foreign-key column whose type no longer matches the other side (foreignKeyTypes)', () => {
+  const source: SchemaInfo = {
+    dialect: 'postgresql',
+    schema: 'public',
+    tables: [
+      table('parent', [col('id', { kind: 'int32' })], { primaryKey: ['id'] }),
+      table('child', [col('id', { kind: 'int32' }), col('pid', { kind: 'int32' }, true)], {
+        primaryKey: ['id'],
+        foreignKeys: [{ name: 'child_pid_fkey', columns: ['pid'], referencedTable: 'parent', referencedColumns: ['id'] }],
+      }),
+    ],
+  };
+  const plan = planMigration(source, 'mysql', { targetSchema: 'shop' });
+  const options = { foreignKeyTypes: true, foreignKeyColumns: true };
+  const noteOf = (p: typeof plan, id: string) => p.tables.flatMap((t) => t.columns).find((c) => c.id === id)?.note ?? '';
+  const paired = 'foreign key child_pid_fkey child(pid) → parent(id) pairs it with id of type INT: the target may refuse the key (said then, every row still copied)';
+
+  test('says so on the edited column; an edit that makes both sides match again takes it away', () => {
+    const once = applyMappingEdits(plan, [{ id: 'child.pid', target_type: 'BIGINT' }], options);
+    expect(once.edited.map((c) => c.note)).toEqual([expect.stringContaining(paired)]);
+    expect(noteOf(once.plan, 'parent.id')).toBe('');
+    const matched = applyMappingEdits(once.plan, [{ id: 'parent.id', target_type: 'BIGINT' }], options);
+    expect(noteOf(matched.plan, 'child.pid')).not.toContain('pairs it with');
+    expect(noteOf(matched.plan, 'parent.id')).not.toContain('pairs it with');
+    expect(noteOf(matched.plan, 'child.pid')).toMatch(/^edited by hand/);
+  });
+
+  test('an edit that keeps the sides matching, or a workflow from before, says nothing of it', () => {
+    expect(applyMappingEdits(plan, [{ id: 'child.pid', target_type: 'INT' }], options).edited[0].note).not.toContain('pairs it with');
+    expect(applyMappingEdits(plan, [{ id: 'child.pid', target_type: 'BIGINT' }], { foreignKeyColumns: true }).edited[0].note).not.toContain('pairs it with');
+  });
+});

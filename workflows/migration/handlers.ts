@@ -57,6 +57,8 @@ const RENAME_CONSTRAINTS_PATCH = 'edits-rename-constraints';
 const DATES_AS_TEXT_PATCH = 'edits-dates-as-text';
 /** An edited foreign-key column is rendered as a key column (EditOptions.foreignKeyColumns). */
 const FOREIGN_KEY_COLUMNS_PATCH = 'edits-foreign-key-columns';
+/** An edited foreign-key column whose type no longer matches the key's other side says so (EditOptions.foreignKeyTypes). */
+const FOREIGN_KEY_TYPES_PATCH = 'edits-foreign-key-types';
 
 /** Registers every handler: called before the workflow's first await, so no signal or update is lost. */
 export function setHandlers(run: MigrationRun): void {
@@ -126,6 +128,7 @@ export function setHandlers(run: MigrationRun): void {
         renameConstraints: wf.patched(RENAME_CONSTRAINTS_PATCH),
         datesAsText: wf.patched(DATES_AS_TEXT_PATCH),
         foreignKeyColumns: wf.patched(FOREIGN_KEY_COLUMNS_PATCH),
+        foreignKeyTypes: wf.patched(FOREIGN_KEY_TYPES_PATCH),
       });
       state.plan = result.plan;
       const need = approvalNeed(result.plan, input.strategy, input.options);
