@@ -406,7 +406,7 @@ describe('a value the SQLite target cannot hold', () => {
       const result: ChunkResult = await quietActivityEnvironment().run(createActivities(pool).copyChunk, { migrationId: 'm1', source, target, table, after: null, limit: 100 });
       expect(result).toMatchObject({ rows: 3, written: 2, done: true });
       expect(result.rejected.map((r) => r.key.map(String))).toEqual([['2']]);
-      expect(result.rejected[0].message).toMatch(/too big/);
+      expect(result.rejected[0].message).toBe('column u holds an integer past 9223372036854775807, which SQLite BIGINT cannot hold: the row is not copied (a mapping to text would keep it)');
       expect(await targetConnector.countRows('wide')).toBe(2);
     } finally {
       await pool.closeAll();
