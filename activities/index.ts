@@ -321,6 +321,17 @@ function unholdable(
 /** Checks rows against what the target holds (see unholdable); nothing to check natively (the rows are the source's own). */
 function holdableCheck(source: Dialect, target: Connector, table: TablePlan): ((row: Row) => Unholdable | null) | null {
   if (table.native) return null;
+  // Made once per table plan (a chunk's slices share it): finding the checked columns parses their types.
+  const made = holdableChecks.get(table);
+  if (made !== undefined && made.source === source && made.target === target.dialect) return made.check;
+  const check = newHoldableCheck(source, target, table);
+  holdableChecks.set(table, { source, target: target.dialect, check });
+  return check;
+}
+
+const holdableChecks = new WeakMap<TablePlan, { source: Dialect; target: Dialect; check: ((row: Row) => Unholdable | null) | null }>();
+
+function newHoldableCheck(source: Dialect, target: Connector, table: TablePlan): ((row: Row) => Unholdable | null) | null {
   const checked = rangeCheckedColumns(target.dialect, table.columns);
   const floats = nonFiniteCheckedColumns(target.dialect, table.columns);
   const nuls = nulCheckedColumns(target.dialect, table.columns);
