@@ -1179,7 +1179,26 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     const needs = (await this.columnsOf(oids)).filter((c) => c.extension !== null && c.extension !== 'plpgsql');
     const tableOf = new Map<number, string>();
     for (const r of await this.exec('SELECT oid, relname FROM pg_class WHERE oid = ANY($1::oid[])', [oids])) tableOf.set(Number(r[0]), String(r[1]));
-    const extensions = extensionObjects(needs.map((c) => ({ extension: c.extension as string, column: `${tableOf.get(c.oid)}.${c.column.name}` })));
+    const typed = extensionObjects(needs.map((c) => ({ extension: c.extension as string, column: `${tableOf.get(c.oid)}.${c.column.name}` })));
+    // Extensions the tables use besides their columns' types: an operator class of an index or exclusion constraint
+    // (btree_gist, pg_trgm's gin_trgm_ops), a function of a default or CHECK (uuid-ossp's uuid_generate_v4()). Without
+    // them the target refused the table, or its index after the copy. Needed by no column, so no edit leaves them out.
+    const used = await this.exec(
+      `WITH parts AS (
+         SELECT 'pg_class'::regclass AS classid, ix.indexrelid AS objid FROM pg_index ix WHERE ix.indrelid = ANY($1::oid[])
+         UNION ALL SELECT 'pg_attrdef'::regclass, ad.oid FROM pg_attrdef ad WHERE ad.adrelid = ANY($1::oid[])
+         UNION ALL SELECT 'pg_constraint'::regclass, c.oid FROM pg_constraint c WHERE c.conrelid = ANY($1::oid[]))
+       SELECT DISTINCT x.extname::text
+         FROM parts p
+         JOIN pg_depend d ON d.classid = p.classid AND d.objid = p.objid
+         JOIN pg_depend m ON m.classid = d.refclassid AND m.objid = d.refobjid AND m.refclassid = 'pg_extension'::regclass AND m.deptype = 'e'
+         JOIN pg_extension x ON x.oid = m.refobjid
+        WHERE x.extname <> 'plpgsql'
+        ORDER BY 1`,
+      [oids],
+    );
+    const untyped = used.map((r) => String(r[0])).filter((name) => !typed.some((o) => o.name === name));
+    const extensions: SchemaObject[] = [...typed, ...untyped.map((name) => ({ kind: 'extension' as const, name, create: [createExtension(name)], stage: 'before_tables' as const }))];
     const memberOfExtension = (classid: string, objid: string) =>
       `NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = '${classid}'::regclass AND x.objid = ${objid} AND x.deptype = 'e')`;
     const typeRows = await this.exec(
