@@ -653,7 +653,10 @@ function customSpatialRefNotes(schema: SchemaInfo): string[] {
 }
 
 /** Kinds of schema object whose definition is the source dialect's own SQL: another dialect cannot create them from it. */
-const CODE_OBJECTS = ['view', 'materialized view', 'function', 'procedure', 'trigger', 'event', 'sequence'];
+const CODE_OBJECTS = ['view', 'materialized view', 'function', 'procedure', 'trigger', 'event', 'sequence', 'policy', 'row level security'];
+
+/** How the gate names several objects of a kind. */
+const PLURALS: Record<string, string> = { policy: 'policies', 'row level security': 'row level security settings (of tables)' };
 
 /**
  * Across dialects, the source's views, routines, triggers, events and free sequences are not migrated (their bodies are
@@ -668,7 +671,7 @@ function codeObjectNotes(schema: SchemaInfo, targetDialect: Dialect): string[] {
   const shown = (names: string[]) => (names.length > 20 ? `${names.slice(0, 20).join(', ')} and ${names.length - 20} more` : names.join(', '));
   return CODE_OBJECTS.filter((kind) => byKind.has(kind)).map(
     (kind) =>
-      `${kind}s not migrated, because their definitions are ${schema.dialect} SQL that ${targetDialect} does not read (create them by hand on the target): ${shown(byKind.get(kind)!)}`,
+      `${PLURALS[kind] ?? `${kind}s`} not migrated, because their definitions are ${schema.dialect} SQL that ${targetDialect} does not read (create them by hand on the target): ${shown(byKind.get(kind)!)}`,
   );
 }
 

@@ -27,7 +27,18 @@ import {
 } from '../types';
 import { parsePostgresUrl } from './url';
 import { doubleQuoted } from '../dialect';
-import { createExtension, extensionObjects, functionObjects, sequenceObject, triggerObject, typeObjects, viewObject, type PgTypeRow } from './objects';
+import {
+  createExtension,
+  extensionObjects,
+  functionObjects,
+  rowSecurityObjects,
+  sequenceObject,
+  triggerObject,
+  typeObjects,
+  viewObject,
+  type PgRowSecurityRow,
+  type PgTypeRow,
+} from './objects';
 
 /**
  * Types read as the server's exact text (then normalised in lib/values): int8, numeric, date/time types,
@@ -1292,8 +1303,41 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       [schemaOid],
     );
     const triggers = triggerRows.flatMap((r) => renderable('trigger', `${String(r[0])} on ${String(r[1])}`, () => [triggerObject({ name: String(r[0]), table: String(r[1]), definition: String(r[2]) })]));
+    // Row-level security and its policies (pg_dump keeps them; left out, the target's table was open to every reader).
+    const securityRows = await this.exec(
+      `SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity,
+              COALESCE((SELECT json_agg(json_build_object(
+                        'name', p.polname, 'permissive', p.polpermissive, 'command', p.polcmd,
+                        'roles', ARRAY(SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END FROM unnest(p.polroles) r),
+                        'using', pg_get_expr(p.polqual, p.polrelid), 'withCheck', pg_get_expr(p.polwithcheck, p.polrelid)) ORDER BY p.polname)
+                  FROM pg_policy p WHERE p.polrelid = c.oid), '[]'::json)
+         FROM pg_class c
+        WHERE c.oid = ANY($1::oid[]) AND (c.relrowsecurity OR c.relforcerowsecurity OR EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid))
+        ORDER BY c.relname`,
+      [oids],
+    );
+    const security = securityRows.flatMap((r) =>
+      renderable('policy', String(r[0]), () =>
+        rowSecurityObjects({
+          table: String(r[0]),
+          enabled: r[1] === true,
+          forced: r[2] === true,
+          // json is read as its text (the connector parses no JSON itself).
+          policies: (typeof r[3] === 'string' ? JSON.parse(r[3]) : r[3]) as PgRowSecurityRow['policies'],
+        }),
+      ),
+    );
     const before = (o: SchemaObject) => o.stage === 'before_tables';
-    return [...extensions, ...typeObjects(types), ...sequences, ...functions.flat().filter(before), ...functions.flat().filter((o) => !before(o)), ...views, ...triggers];
+    return [
+      ...extensions,
+      ...typeObjects(types),
+      ...sequences,
+      ...functions.flat().filter(before),
+      ...functions.flat().filter((o) => !before(o)),
+      ...views,
+      ...triggers,
+      ...security,
+    ];
   }
 }
 

@@ -191,3 +191,48 @@ export function functionObjects(f: PgFunctionRow): SchemaObject[] {
     { kind, name: f.signature, create, stage: 'after_data' },
   ];
 }
+
+/** A table's row-level security and its policies as pg_class and pg_policy hold them. */
+export interface PgRowSecurityRow {
+  table: string;
+  /** relrowsecurity, relforcerowsecurity. */
+  enabled: boolean;
+  forced: boolean;
+  policies: {
+    name: string;
+    permissive: boolean;
+    /** pg_policy.polcmd: '*' all, 'r' select, 'a' insert, 'w' update, 'd' delete. */
+    command: string;
+    /** The roles it applies to, each quoted (PUBLIC as itself). */
+    roles: string[];
+    using: string | null;
+    withCheck: string | null;
+  }[];
+}
+
+const POLICY_COMMANDS: Record<string, string> = { '*': 'ALL', r: 'SELECT', a: 'INSERT', w: 'UPDATE', d: 'DELETE' };
+
+/**
+ * A table's row-level security, after the data (the copy writes as the target's owner, whom FORCE would hold to the
+ * policies): ENABLE (and FORCE) ROW LEVEL SECURITY, then each policy. A policy naming a role the target server lacks is
+ * refused there, said as an object not created.
+ */
+export function rowSecurityObjects(t: PgRowSecurityRow): SchemaObject[] {
+  const objects: SchemaObject[] = [];
+  if (t.enabled || t.forced) {
+    const create = [
+      ...(t.enabled ? [`ALTER TABLE ${q(t.table)} ENABLE ROW LEVEL SECURITY`] : []),
+      ...(t.forced ? [`ALTER TABLE ${q(t.table)} FORCE ROW LEVEL SECURITY`] : []),
+    ];
+    objects.push({ kind: 'row level security', name: t.table, create, stage: 'after_data', reads: [t.table] });
+  }
+  for (const p of t.policies) {
+    const command = POLICY_COMMANDS[p.command];
+    if (!command) throw new Error(`policy ${p.name} on ${t.table}: unexpected command ${p.command}`);
+    const create =
+      `CREATE POLICY ${q(p.name)} ON ${q(t.table)} AS ${p.permissive ? 'PERMISSIVE' : 'RESTRICTIVE'} FOR ${command} TO ${p.roles.join(', ')}` +
+      `${p.using === null ? '' : ` USING (${p.using})`}${p.withCheck === null ? '' : ` WITH CHECK (${p.withCheck})`}`;
+    objects.push({ kind: 'policy', name: `${p.name} on ${t.table}`, create: [create], stage: 'after_data', reads: [t.table] });
+  }
+  return objects;
+}

@@ -141,13 +141,18 @@ describe('planMigration', () => {
     expect(toMysql.blockers).toEqual(['child.tags: type text[] exists only in PostgreSQL']);
 
     // Across dialects the source's views, routines and triggers are not created: the gate lists them by kind.
-    const viewsToMysql = planMigration({ ...pg, objects: [...(views.objects ?? []), { kind: 'trigger', name: 't1', create: ['…'], stage: 'after_data' }] }, 'mysql', {
-      targetSchema: 'shop',
-    });
+    const secured: SchemaInfo['objects'] = [
+      { kind: 'trigger', name: 't1', create: ['…'], stage: 'after_data' },
+      { kind: 'row level security', name: 'child', create: ['…'], stage: 'after_data' },
+      { kind: 'policy', name: 'own on child', create: ['…'], stage: 'after_data' },
+    ];
+    const viewsToMysql = planMigration({ ...pg, objects: [...(views.objects ?? []), ...secured] }, 'mysql', { targetSchema: 'shop' });
     expect(viewsToMysql.objects).toBeUndefined();
     expect((viewsToMysql.notes ?? []).filter((n) => /not migrated, because/.test(n))).toEqual([
       'views not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): v1, v2',
       'triggers not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): t1',
+      'policies not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): own on child',
+      'row level security settings (of tables) not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): child',
     ]);
     // A table without columns (PostgreSQL allows one) is left out in every direction, said; the rest migrate.
     const withEmpty: SchemaInfo = { ...pg, tables: [...pg.tables, table('nothing', [])] };
