@@ -694,6 +694,8 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   const columns = tables.flatMap((t) => t.columns);
   if (!(native && schema.spatialRefs?.length)) notes.push(...customSpatialRefNotes(schema));
   if (!native) notes.push(...codeObjectNotes(schema, targetDialect));
+  // Another dialect cannot read the source's partitioning clause: every row is copied into one table.
+  if (!native) for (const t of schema.tables.filter((x) => x.storage?.partitionBy)) notes.push(`table ${t.name} is partitioned in the source: the target table is not (every row is copied into it)`);
   for (const t of schema.tables.filter((x) => x.systemVersioned)) {
     notes.push(
       `table ${t.name} is system-versioned: its current rows are migrated (row start and end columns as plain values), not its history, and the target table is not versioned`,

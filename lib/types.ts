@@ -128,6 +128,8 @@ export interface ColumnInfo {
   generated?: string;
   /** A generated column computed on read (VIRTUAL) rather than stored, where the dialect has both. */
   virtual?: boolean;
+  /** A column `SELECT *` leaves out (MariaDB INVISIBLE): a target of the same dialect declares it so too. */
+  invisible?: boolean;
   /** The expression a column takes when its row is updated (`ON UPDATE current_timestamp()`), where the dialect has them. */
   onUpdate?: string;
   /** The column's collation when it is not its type's default, in the dialect's own words (`pg_catalog."C"`). */
@@ -183,6 +185,11 @@ export interface TableInfo {
   comment?: string;
   /** The next value the table's auto-increment column takes (MariaDB AUTO_INCREMENT), in decimal, for a target of the same dialect. */
   nextAutoIncrement?: string;
+  /**
+   * The table's own storage and partitioning in the dialect's words, for a target of the same dialect (MariaDB/MySQL: a
+   * MyISAM or Aria engine, `PARTITION BY RANGE (...) (...)` as SHOW CREATE TABLE prints it).
+   */
+  storage?: { engine?: string; partitionBy?: string };
   /**
    * A partitioned table (PostgreSQL declarative partitioning): its rows are read and written through it, and a target
    * of the same dialect re-creates it partitioned, with its partitions.

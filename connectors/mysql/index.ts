@@ -40,6 +40,9 @@ export interface MysqlOptions {
 
 const lit = (text: string) => quoteLiteral('mysql', text);
 
+/** Engines a table keeps natively (TableInfo.storage): their tables are as durable as InnoDB's, if not transactional. */
+const KEPT_ENGINES = ['myisam', 'aria'];
+
 /** A zero date as the row path reads it (dateStrings: '0000-00-00', '2020-05-00 10:00:00'), else null. */
 const ZERO_DATE = /^\d{4}-(00-\d{2}|\d{2}-00)/;
 
@@ -611,7 +614,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   protected override generatedColumnDefinition(column: ColumnInfo): string {
     const collate = column.collation ? ` COLLATE ${column.collation}` : '';
     const comment = column.comment ? ` COMMENT ${lit(column.comment)}` : '';
-    return `${this.q(column.name)} ${column.nativeType}${collate} AS (${column.generated}) ${column.virtual ? 'VIRTUAL' : 'STORED'}${comment}`;
+    return `${this.q(column.name)} ${column.nativeType}${collate} AS (${column.generated}) ${column.virtual ? 'VIRTUAL' : 'STORED'}${comment}${column.invisible ? ' INVISIBLE' : ''}`;
   }
 
   protected override tableConstraints(plan: TablePlan): string[] {
@@ -639,6 +642,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     if (source?.onUpdate) def += ` ON UPDATE ${source.onUpdate}`;
     if (identity) def += ' ' + identity;
     if (source?.comment) def += ` COMMENT ${lit(source.comment)}`;
+    if (source?.invisible) def += ' INVISIBLE';
     return def;
   }
 
@@ -725,13 +729,37 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     return found;
   }
 
+  /**
+   * Each table's engine where it is one kept natively (MyISAM, Aria: not transactional, and said so by the source's
+   * choice), and its partitioning as SHOW CREATE TABLE prints it (its clause from PARTITION BY on), by table name.
+   * `tables`: information_schema.TABLES rows (name, comment, AUTO_INCREMENT, ENGINE, CREATE_OPTIONS).
+   */
+  private async tableStorage(tables: unknown[][]): Promise<Map<string, NonNullable<TableInfo['storage']>>> {
+    const out = new Map<string, NonNullable<TableInfo['storage']>>();
+    for (const t of tables) {
+      const name = String(t[0]);
+      const engine = String(t[3] ?? '');
+      const storage: NonNullable<TableInfo['storage']> = KEPT_ENGINES.includes(engine.toLowerCase()) ? { engine } : {};
+      if (/\bpartitioned\b/i.test(String(t[4] ?? ''))) {
+        const [[, ddl]] = (await this.exec(`SHOW CREATE TABLE ${this.qt(name)}`)) as [unknown, string][];
+        const at = String(ddl).search(/\bPARTITION BY\b/);
+        if (at >= 0) storage.partitionBy = String(ddl).slice(at).replace(/\s*\*\/\s*$/, '');
+      }
+      if (storage.engine || storage.partitionBy) out.set(name, storage);
+    }
+    return out;
+  }
+
   protected override tableOptions(plan: TablePlan): string {
-    const options = ` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${this.collation ?? 'utf8mb4_nopad_bin'}`;
+    // Natively a MyISAM or Aria table stays one (TableInfo.storage); every other table is InnoDB.
+    const engine = (plan.native && plan.source.storage?.engine) || 'InnoDB';
+    const options = ` ENGINE=${engine} DEFAULT CHARSET=utf8mb4 COLLATE=${this.collation ?? 'utf8mb4_nopad_bin'}`;
     if (!plan.native) return options;
     // The source's next AUTO_INCREMENT value (it may be past the highest row: rows deleted); the load moves it on when a copied row is past it.
     const counter = /^\d+$/.test(plan.source.nextAutoIncrement ?? '') ? ` AUTO_INCREMENT=${plan.source.nextAutoIncrement}` : '';
     const comment = plan.source.comment ? ` COMMENT=${lit(plan.source.comment)}` : '';
-    return `${options}${counter}${comment}`;
+    const partitions = plan.source.storage?.partitionBy ? ` ${plan.source.storage.partitionBy}` : '';
+    return `${options}${counter}${comment}${partitions}`;
   }
 
   protected async tableExists(table: string): Promise<boolean> {
@@ -1002,7 +1030,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     const mariadb = await this.isMariadb();
     const [checks, comments, srids] = await Promise.all([
       this.checkConstraints(only),
-      this.exec(`SELECT TABLE_NAME, TABLE_COMMENT, AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?${named}`, params),
+      this.exec(`SELECT TABLE_NAME, TABLE_COMMENT, AUTO_INCREMENT, ENGINE, CREATE_OPTIONS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?${named}`, params),
       this.spatialSrids(columns, only),
     ]);
     const columnsOf = groupBy(columns, (c) => String(c[0]));
@@ -1010,6 +1038,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     const fksOf = groupBy(fks, (x) => String(x[0]));
     const checksOf = groupBy(checks, (x) => x.table);
     const aboutOf = new Map(comments.map((x) => [String(x[0]), x]));
+    const storage = await this.tableStorage(comments);
     return tableRows.map((r) => {
       const name = String(r[0]);
       const cols: ColumnInfo[] = (columnsOf.get(name) ?? [])
@@ -1017,6 +1046,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
           // A system-versioned table's row start and end (GENERATED ALWAYS AS ROW START/END) are plain values elsewhere.
           const period = /^ROW (START|END)$/i.test(String(c[6] ?? ''));
           const extra = period ? '' : String(c[5] ?? '');
+          const invisible = /\bINVISIBLE\b/i.test(extra);
           const generated = /\bGENERATED\b/i.test(extra) && c[6] !== null ? String(c[6]) : undefined;
           // Defaults as SQL: MariaDB reports them so; MySQL's are made so (an unquoted literal is no SQL).
           const reported = generated || c[4] === null || (mariadb && c[4] === 'NULL') ? null : String(c[4]);
@@ -1040,6 +1070,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
             ...(onUpdate ? { onUpdate } : {}),
             ...(c[7] !== null ? { collation: String(c[7]) } : {}),
             ...(c[8] ? { comment: String(c[8]) } : {}),
+            ...(invisible ? { invisible: true } : {}),
           };
         });
       const indexes = new Map<string, { unique: boolean; columns: (string | null)[]; parts: string[]; kind: string }>();
@@ -1087,6 +1118,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
         ...(tableComment ? { comment: tableComment } : {}),
         ...(counter ? { nextAutoIncrement: counter } : {}),
         ...(r[2] === 'SYSTEM VERSIONED' ? { systemVersioned: true } : {}),
+        ...(storage.get(name) ? { storage: storage.get(name) } : {}),
         rowEstimate: Number(r[1] ?? 0),
       };
     });
