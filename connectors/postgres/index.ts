@@ -221,7 +221,9 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       // The connector's schema first on the search path: the catalog text read from a source (format_type, defaults,
       // view definitions) names the schema's own types and tables without the schema, and a target of the same
       // dialect creates and finds them in its own schema (PostgreSQL → PostgreSQL keeps native types; ./objects.ts).
-      options: `-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=3 -c search_path=${startupOption(searchPath(this.schema))}`,
+      // row_security off, as pg_dump sets it: a read a policy would filter fails saying so, rather than copying (and
+      // validating) only the rows the user may see.
+      options: `-c TimeZone=UTC -c DateStyle=ISO -c extra_float_digits=3 -c row_security=off -c search_path=${startupOption(searchPath(this.schema))}`,
       types: typeParsers,
     });
     // An idle client losing its server must not crash the process; the next query reports it.
@@ -919,6 +921,15 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     const network = networkReason(error);
     if (network && !code?.match(/^[0-9A-Z]{5}$/)) return new ConnectorError('ConnectionFailed', `cannot connect to ${where}: ${network}`);
     if (code === '42P01') return new ConnectorError('TableNotFound', `${action}: ${errorMessage(error)}`);
+    // row_security off (see the pool's options): a policy would have shown this user only some of the rows.
+    const policed = code === '42501' ? /row-level security policy for table "(.+)"/.exec(errorMessage(error))?.[1] : undefined;
+    if (policed !== undefined) {
+      return new ConnectorError(
+        'NotAllowed',
+        `${action} failed on ${where}: table ${policed} has row-level security, which would show this user only some of its rows: ` +
+          'connect as its owner, a superuser or a role with BYPASSRLS',
+      );
+    }
     if (code === '3F000') return new ConnectorError('SchemaNotFound', `${action}: ${errorMessage(error)}`);
     return new ConnectorError('QueryFailed', `${action} failed on ${where}: ${errorMessage(error)}`);
   }

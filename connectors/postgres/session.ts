@@ -18,12 +18,13 @@ export function pgSessionConfig(pg: typeof Pg, connectionString: string) {
   };
 }
 
-/** Read-only: default_transaction_read_only. */
+/** Read-only: default_transaction_read_only; row_security off (a policy filtering a read fails it, see the connector). */
 export async function openValidationSession(endpoint: Endpoint, _options: SessionOptions = {}): Promise<SqlSession> {
   const pg = await import('pg');
   const client = new pg.Client(pgSessionConfig(pg, endpoint.connectionString));
   await client.connect();
   await client.query('SET default_transaction_read_only = on');
+  await client.query('SET row_security = off');
   return {
     rows: async (sql) => (await client.query({ text: sql, rowMode: 'array' })).rows as unknown[][],
     object: async (sql) => (await client.query(sql)).rows[0] as Record<string, unknown>,

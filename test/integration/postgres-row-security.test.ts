@@ -4,7 +4,7 @@
  * the copy's owner to them), each policy as the source declares it.
  */
 import { pgRows, type TempDatabase } from '../helpers/databases';
-import { migrateAndValidate, migrationSuite } from '../helpers/suite';
+import { migrateAndValidate, migrateOnce, migrationSuite } from '../helpers/suite';
 
 const suite = migrationSuite();
 let pg: TempDatabase;
@@ -53,4 +53,21 @@ test('→ MariaDB, which has none: the gate lists the policies and the tables’
     'policies not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): No Overdraft on accounts, add_rows on accounts, own_rows on accounts',
     'row level security settings (of tables) not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): accounts, notes',
   ]);
+}, 300_000);
+
+test('a source user a policy holds is refused, saying why, rather than copying (and validating) only the rows it sees', async () => {
+  const role = `sensei_rls_${pg.name.slice(-12)}`;
+  await pgRows(pg.endpoint, `CREATE ROLE ${role} LOGIN; GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+  try {
+    const reader = { ...pg, endpoint: { ...pg.endpoint, connectionString: pg.endpoint.connectionString.replace(/\/\/[^@/]+@/, `//${role}@`) } };
+    const target = await suite.database('sqlite');
+    const { status } = await migrateOnce(suite, reader, target);
+    expect(status.status).toBe('failed');
+    expect(status.failure?.code).toBe('NotAllowed');
+    expect(status.failure?.message).toMatch(
+      /table (accounts|notes) has row-level security, which would show this user only some of its rows: connect as its owner, a superuser or a role with BYPASSRLS$/,
+    );
+  } finally {
+    await pgRows(pg.endpoint, `DROP OWNED BY ${role}; DROP ROLE ${role}`);
+  }
 }, 300_000);
