@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createTempDatabase, type TempDatabase, type TestDialect } from './databases';
+import { createTempDatabase, mariadbRows, pgRows, type TempDatabase, type TestDialect } from './databases';
 import type { MigrationStatus } from '../../lib/migration';
 import type { MigrationPlan } from '../../lib/types';
 import { approveUpdate, planQuery, startUpdate } from '../../workflows/migration';
@@ -121,4 +121,20 @@ export async function migrateAndValidate(suite: MigrationSuite, source: TempData
   expect(status.validation?.status).toBe('passed');
   expect(status.errors).toEqual([]);
   return plan as MigrationPlan;
+}
+
+/**
+ * A database of the suite made in the file's beforeAll and filled by `sql` (PostgreSQL: one multi-statement text;
+ * MariaDB: its statements in order); answers a getter for it, for the file's tests.
+ */
+export function seededDatabase(suite: MigrationSuite, dialect: 'postgresql' | 'mysql', sql: string | string[]): () => TempDatabase {
+  let db: TempDatabase | undefined;
+  beforeAll(async () => {
+    db = await suite.database(dialect);
+    for (const statement of Array.isArray(sql) ? sql : [sql]) await (dialect === 'postgresql' ? pgRows(db.endpoint, statement) : mariadbRows(db.endpoint, statement));
+  });
+  return () => {
+    if (!db) throw new Error('the seeded database is made in beforeAll');
+    return db;
+  };
 }

@@ -5,29 +5,21 @@
  * copied, the rest of the schema is made, the key is recorded as an error with the target's reason, and the structural
  * tier names it missing.
  */
-import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
-import { migrationSuite } from '../helpers/suite';
+import { mariadbRows } from '../helpers/databases';
+import { migrationSuite, seededDatabase } from '../helpers/suite';
 import { approveUpdate, editMappingsUpdate, startUpdate } from '../../workflows/migration';
 import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
 const suite = migrationSuite();
-let pg: TempDatabase;
-
-beforeAll(async () => {
-  pg = await suite.database('postgresql');
-  await pgRows(
-    pg.endpoint,
-    `CREATE TABLE parent (id int PRIMARY KEY, name text);
+const pg = seededDatabase(suite, 'postgresql', `CREATE TABLE parent (id int PRIMARY KEY, name text);
      CREATE TABLE child (id int PRIMARY KEY, pid int REFERENCES parent (id), other int REFERENCES parent (id), v varchar(10));
      CREATE INDEX child_v ON child (v);
      INSERT INTO parent VALUES (1, 'a'), (2, 'b');
-     INSERT INTO child VALUES (1, 1, 2, 'x'), (2, 2, null, 'y'), (3, null, 1, 'z');`,
-  );
-});
+     INSERT INTO child VALUES (1, 1, 2, 'x'), (2, 2, null, 'y'), (3, null, 1, 'z');`);
 
 test('PostgreSQL → MariaDB, a key column retyped at the gate: the key said refused, everything else made, every row copied', async () => {
   const target = await suite.database('mysql');
-  const handle = await startMigration(suite.harness, pg.endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: false });
+  const handle = await startMigration(suite.harness, pg().endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: false });
   await handle.executeUpdate(startUpdate);
   await waitForStatus(handle, (s) => s.gate?.state === 'pending', 120_000);
   const { edited } = await handle.executeUpdate(editMappingsUpdate, { args: [[{ id: 'child.pid', target_type: 'VARCHAR(20)' }]] });

@@ -3,15 +3,11 @@
  * partitioned table keeps its partitions, a MyISAM or Aria table its engine. Before, each was lost without a word (the
  * table made visible, unpartitioned, InnoDB).
  */
-import { mariadbRows, type TempDatabase } from '../helpers/databases';
-import { migrateAndValidate, migrationSuite } from '../helpers/suite';
+import { mariadbRows } from '../helpers/databases';
+import { migrateAndValidate, migrationSuite, seededDatabase } from '../helpers/suite';
 
 const suite = migrationSuite();
-let source: TempDatabase;
-
-beforeAll(async () => {
-  source = await suite.database('mysql');
-  for (const sql of [
+const source = seededDatabase(suite, 'mysql', [
     'CREATE TABLE inv (id int PRIMARY KEY, a int, secret int INVISIBLE DEFAULT 7, later int AS (a + 1) VIRTUAL INVISIBLE)',
     'INSERT INTO inv (id, a, secret) VALUES (1, 1, 10), (2, 2, 20)',
     'CREATE TABLE parts (id int NOT NULL, y int NOT NULL, PRIMARY KEY (id, y)) PARTITION BY RANGE (y) (PARTITION p0 VALUES LESS THAN (2000), PARTITION p1 VALUES LESS THAN MAXVALUE)',
@@ -22,8 +18,7 @@ beforeAll(async () => {
     'CREATE TABLE ari (id int PRIMARY KEY, v int) ENGINE=Aria',
     'INSERT INTO myi VALUES (1, 1)',
     'INSERT INTO ari VALUES (1, 1), (2, 2)',
-  ]) await mariadbRows(source.endpoint, sql);
-});
+  ]);
 
 const invisible = "SELECT COLUMN_NAME AS col FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND EXTRA LIKE '%INVISIBLE%' ORDER BY 1";
 const partitions =
@@ -33,7 +28,7 @@ const engines = 'SELECT TABLE_NAME AS t, ENGINE AS engine FROM information_schem
 
 test('invisible columns, partitions and MyISAM/Aria engines are kept; every row copied and validated', async () => {
   const target = await suite.database('mysql');
-  await migrateAndValidate(suite, source, target);
+  await migrateAndValidate(suite, source(), target);
   expect((await mariadbRows(target.endpoint, invisible)).map((r) => r.col)).toEqual(['later', 'secret']);
   expect(await mariadbRows(target.endpoint, 'SELECT * FROM inv ORDER BY id')).toEqual([
     { id: 1, a: 1 },
@@ -52,7 +47,7 @@ test('invisible columns, partitions and MyISAM/Aria engines are kept; every row 
     ['parts', 'p1', 'RANGE', 'MAXVALUE'],
   ]);
   expect(await mariadbRows(target.endpoint, 'SELECT id FROM parts PARTITION (p0) ORDER BY id')).toEqual([{ id: 1 }, { id: 3 }]);
-  expect(await mariadbRows(target.endpoint, engines)).toEqual(await mariadbRows(source.endpoint, engines));
+  expect(await mariadbRows(target.endpoint, engines)).toEqual(await mariadbRows(source().endpoint, engines));
   expect((await mariadbRows(target.endpoint, engines)).filter((r) => r.engine !== 'InnoDB')).toEqual([
     { t: 'ari', engine: 'Aria' },
     { t: 'myi', engine: 'MyISAM' },
@@ -61,7 +56,7 @@ test('invisible columns, partitions and MyISAM/Aria engines are kept; every row 
 
 test('→ PostgreSQL: the partitioned tables are said to be made unpartitioned; every row copied and validated', async () => {
   const target = await suite.database('postgresql');
-  const plan = await migrateAndValidate(suite, source, target);
+  const plan = await migrateAndValidate(suite, source(), target);
   expect((plan.notes ?? []).filter((n) => /partitioned/.test(n))).toEqual([
     'table hashed is partitioned in the source: the target table is not (every row is copied into it)',
     'table parts is partitioned in the source: the target table is not (every row is copied into it)',

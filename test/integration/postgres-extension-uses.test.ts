@@ -4,17 +4,11 @@
  * of column types were created, so the target refused the table ("data type integer has no default operator class"),
  * its default, or its index after the copy, and the migration failed. Now each is created before the tables.
  */
-import { pgRows, type TempDatabase } from '../helpers/databases';
-import { migrateAndValidate, migrationSuite } from '../helpers/suite';
+import { pgRows } from '../helpers/databases';
+import { migrateAndValidate, migrationSuite, seededDatabase } from '../helpers/suite';
 
 const suite = migrationSuite();
-let pg: TempDatabase;
-
-beforeAll(async () => {
-  pg = await suite.database('postgresql');
-  await pgRows(
-    pg.endpoint,
-    `CREATE EXTENSION btree_gist; CREATE EXTENSION pg_trgm; CREATE EXTENSION "uuid-ossp";
+const pg = seededDatabase(suite, 'postgresql', `CREATE EXTENSION btree_gist; CREATE EXTENSION pg_trgm; CREATE EXTENSION "uuid-ossp";
      CREATE TABLE room (id int PRIMARY KEY, name text NOT NULL);
      CREATE TABLE booking (id int PRIMARY KEY, room_id int NOT NULL REFERENCES room (id), during tstzrange NOT NULL,
        EXCLUDE USING gist (room_id WITH =, during WITH &&));
@@ -22,13 +16,11 @@ beforeAll(async () => {
      CREATE INDEX doc_title_trgm ON doc USING gin (title gin_trgm_ops);
      INSERT INTO room VALUES (1, 'a'), (2, 'b');
      INSERT INTO booking VALUES (1, 1, '[2020-01-01,2020-01-02)'), (2, 1, '[2020-01-02,2020-01-03)'), (3, 2, '[2020-01-01,2020-01-03)');
-     INSERT INTO doc (title) VALUES ('hello'), ('world');`,
-  );
-});
+     INSERT INTO doc (title) VALUES ('hello'), ('world');`);
 
 test('the extensions an index, an exclusion constraint and a default use are created, and what uses them made', async () => {
   const target = await suite.database('postgresql');
-  await migrateAndValidate(suite, pg, target);
+  await migrateAndValidate(suite, pg(), target);
   expect((await pgRows(target.endpoint, "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1")).map((r) => r.extname)).toEqual([
     'btree_gist',
     'pg_trgm',

@@ -6,25 +6,17 @@
  * matching given keys for referenced table", MariaDB errno 150). The child table sorts before its parent here, so its
  * key is added before the parent's indexes unless every table's indexes come first.
  */
-import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
-import { migrateAndValidate, migrationSuite } from '../helpers/suite';
+import { mariadbRows, pgRows } from '../helpers/databases';
+import { migrateAndValidate, migrationSuite, seededDatabase } from '../helpers/suite';
 
 const suite = migrationSuite();
-let pg: TempDatabase;
-
-beforeAll(async () => {
-  pg = await suite.database('postgresql');
-  await pgRows(
-    pg.endpoint,
-    `CREATE TABLE b_parent (id int PRIMARY KEY, code text NOT NULL, region int NOT NULL, name text);
+const pg = seededDatabase(suite, 'postgresql', `CREATE TABLE b_parent (id int PRIMARY KEY, code text NOT NULL, region int NOT NULL, name text);
      CREATE UNIQUE INDEX b_parent_code ON b_parent (code);
      CREATE UNIQUE INDEX b_parent_region_name ON b_parent (region, name);
      CREATE TABLE a_child (id int PRIMARY KEY, parent_code text REFERENCES b_parent (code) ON DELETE CASCADE, region int, name text,
        CONSTRAINT a_child_pair FOREIGN KEY (region, name) REFERENCES b_parent (region, name));
      INSERT INTO b_parent VALUES (1, 'x', 1, 'one'), (2, 'y', 2, 'two');
-     INSERT INTO a_child VALUES (1, 'x', 1, 'one'), (2, 'y', null, null), (3, null, 2, 'two');`,
-  );
-});
+     INSERT INTO a_child VALUES (1, 'x', 1, 'one'), (2, 'y', null, null), (3, null, 2, 'two');`);
 
 const CHILDREN = [
   { id: 1, parent_code: 'x', region: 1, name: 'one' },
@@ -34,7 +26,7 @@ const CHILDREN = [
 
 test('PostgreSQL → PostgreSQL: the unique indexes and both foreign keys made, every row copied', async () => {
   const target = await suite.database('postgresql');
-  await migrateAndValidate(suite, pg, target);
+  await migrateAndValidate(suite, pg(), target);
   expect(await pgRows(target.endpoint, 'SELECT id, parent_code, region, name FROM a_child ORDER BY id')).toEqual(CHILDREN);
   const unique = await pgRows(target.endpoint, "SELECT indexdef FROM pg_indexes WHERE tablename = 'b_parent' AND indexdef LIKE 'CREATE UNIQUE%' AND indexname NOT LIKE '%pkey' ORDER BY indexdef");
   expect(unique.map((r) => String(r.indexdef).replace(/ ON \S+ /, ' ON b_parent '))).toEqual([
@@ -48,7 +40,7 @@ test('PostgreSQL → PostgreSQL: the unique indexes and both foreign keys made, 
 
 test('PostgreSQL → MariaDB: the unique indexes and both foreign keys made, every row copied', async () => {
   const target = await suite.database('mysql');
-  await migrateAndValidate(suite, pg, target);
+  await migrateAndValidate(suite, pg(), target);
   expect(await mariadbRows(target.endpoint, 'SELECT id, parent_code, region, name FROM a_child ORDER BY id')).toEqual(CHILDREN);
   const unique = await mariadbRows(
     target.endpoint,
