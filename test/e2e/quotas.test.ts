@@ -120,7 +120,10 @@ describe('rate limits', () => {
       await sleep(1000);
     }
     expect(minuteRefusal?.body.error.message).toContain('60 requests per minute');
-    expect(Number(minuteRefusal?.headers.get('retry-after'))).toBeGreaterThan(1);
+    // Until the minute's window ends: 1 s when the refusal lands in its last second (it did once, under CI load).
+    const retryAfter = Number(minuteRefusal?.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
   });
 
   test('failed authentication is limited per client address, /oauth/token included, before any key is looked at', async () => {
