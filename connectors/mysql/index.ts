@@ -43,6 +43,14 @@ const lit = (text: string) => quoteLiteral('mysql', text);
 /** Engines a table keeps natively (TableInfo.storage): their tables are as durable as InnoDB's, if not transactional. */
 const KEPT_ENGINES = ['myisam', 'aria'];
 
+/** What the plan says of a table whose engine is made InnoDB in the target (TableInfo.storage.notKept). */
+function otherEngine(engine: string): string {
+  if (/^(mrg_myisam|merge)$/i.test(engine)) {
+    return `is a MERGE table: its rows are those of the tables it merges, so a target that also gets those tables holds every row twice (exclude one or the other); it is made an InnoDB table`;
+  }
+  return `uses the ${engine} engine: the target table is InnoDB`;
+}
+
 /** A zero date as the row path reads it (dateStrings: '0000-00-00', '2020-05-00 10:00:00'), else null. */
 const ZERO_DATE = /^\d{4}-(00-\d{2}|\d{2}-00)/;
 
@@ -739,13 +747,16 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     for (const t of tables) {
       const name = String(t[0]);
       const engine = String(t[3] ?? '');
-      const storage: NonNullable<TableInfo['storage']> = KEPT_ENGINES.includes(engine.toLowerCase()) ? { engine } : {};
+      const kept = KEPT_ENGINES.includes(engine.toLowerCase());
+      const storage: NonNullable<TableInfo['storage']> = kept ? { engine } : {};
+      // Any other engine but InnoDB is made InnoDB: said in the plan (a MERGE table's rows are its underlying tables').
+      if (!kept && engine && !/^innodb$/i.test(engine)) storage.notKept = otherEngine(engine);
       if (/\bpartitioned\b/i.test(String(t[4] ?? ''))) {
         const [[, ddl]] = (await this.exec(`SHOW CREATE TABLE ${this.qt(name)}`)) as [unknown, string][];
         const at = String(ddl).search(/\bPARTITION BY\b/);
         if (at >= 0) storage.partitionBy = String(ddl).slice(at).replace(/\s*\*\/\s*$/, '');
       }
-      if (storage.engine || storage.partitionBy) out.set(name, storage);
+      if (storage.engine || storage.partitionBy || storage.notKept) out.set(name, storage);
     }
     return out;
   }

@@ -62,3 +62,37 @@ test('→ PostgreSQL: the partitioned tables are said to be made unpartitioned; 
     'table parts is partitioned in the source: the target table is not (every row is copied into it)',
   ]);
 }, 300_000);
+
+const engined = seededDatabase(suite, 'mysql', [
+  'CREATE TABLE mem (id int PRIMARY KEY, v varchar(10)) ENGINE=MEMORY',
+  "INSERT INTO mem VALUES (1, 'a'), (2, 'b')",
+  'CREATE TABLE csv_rows (id int NOT NULL, v varchar(10) NOT NULL) ENGINE=CSV',
+  "INSERT INTO csv_rows VALUES (1, 'x'), (2, 'y')",
+  'CREATE TABLE m1 (id int NOT NULL, KEY (id)) ENGINE=MyISAM',
+  'CREATE TABLE m2 (id int NOT NULL, KEY (id)) ENGINE=MyISAM',
+  'INSERT INTO m1 VALUES (1), (2)',
+  'INSERT INTO m2 VALUES (3)',
+  'CREATE TABLE merged (id int NOT NULL, KEY (id)) ENGINE=MERGE UNION=(m1, m2)',
+]);
+
+test('other engines (MEMORY, CSV, MERGE) are made InnoDB, and the plan says so; every row copied and validated', async () => {
+  const target = await suite.database('mysql');
+  const plan = await migrateAndValidate(suite, engined(), target);
+  expect((plan.notes ?? []).filter((n) => /engine|MERGE/.test(n))).toEqual([
+    'table csv_rows uses the CSV engine: the target table is InnoDB',
+    'table mem uses the MEMORY engine: the target table is InnoDB',
+    'table merged is a MERGE table: its rows are those of the tables it merges, so a target that also gets those tables holds every row twice (exclude one or the other); it is made an InnoDB table',
+  ]);
+  expect(await mariadbRows(target.endpoint, engines)).toEqual([
+    { t: 'csv_rows', engine: 'InnoDB' },
+    { t: 'm1', engine: 'MyISAM' },
+    { t: 'm2', engine: 'MyISAM' },
+    { t: 'mem', engine: 'InnoDB' },
+    { t: 'merged', engine: 'InnoDB' },
+  ]);
+  expect(await mariadbRows(target.endpoint, 'SELECT id FROM merged ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  expect(await mariadbRows(target.endpoint, 'SELECT * FROM mem ORDER BY id')).toEqual([
+    { id: 1, v: 'a' },
+    { id: 2, v: 'b' },
+  ]);
+}, 300_000);
