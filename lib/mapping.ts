@@ -675,6 +675,20 @@ function codeObjectNotes(schema: SchemaInfo, targetDialect: Dialect): string[] {
   );
 }
 
+/**
+ * What becomes of the privileges granted on the source's tables: natively they are granted again to the roles that
+ * exist on the target (roles are not created, and the tables belong to the target's user); across dialects they are not.
+ */
+function grantNotes(schema: SchemaInfo, native: boolean): string[] {
+  const granted = schema.tables.filter((t) => t.grants?.length);
+  if (granted.length === 0) return [];
+  const roles = [...new Set(granted.flatMap((t) => (t.grants ?? []).map((g) => g.grantee ?? 'PUBLIC')))].sort();
+  const on = `privileges on ${granted.length} table(s) granted to ${roles.join(', ')}`;
+  return native
+    ? [`${on} are granted on the target to those of these roles that exist there: roles are not created, and the target's tables belong to its connection's user`]
+    : [`${on} are not migrated: grant them on the target`];
+}
+
 export function planMigration(schema: SchemaInfo, targetDialect: Dialect, options: PlanOptions): MigrationPlan {
   const native = migratesNatively(schema.dialect, targetDialect);
   const notes: string[] = [];
@@ -696,6 +710,8 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   if (!native) notes.push(...codeObjectNotes(schema, targetDialect));
   // Another dialect cannot read the source's partitioning clause: every row is copied into one table.
   if (!native) for (const t of schema.tables.filter((x) => x.storage?.partitionBy)) notes.push(`table ${t.name} is partitioned in the source: the target table is not (every row is copied into it)`);
+  for (const t of schema.tables.filter((x) => x.storage?.notKept)) notes.push(`table ${t.name} ${t.storage?.notKept}`);
+  notes.push(...grantNotes(schema, native));
   for (const t of schema.tables.filter((x) => x.systemVersioned)) {
     notes.push(
       `table ${t.name} is system-versioned: its current rows are migrated (row start and end columns as plain values), not its history, and the target table is not versioned`,

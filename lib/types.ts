@@ -164,6 +164,14 @@ export interface IndexInfo {
   definition?: string;
 }
 
+/** Privileges granted on a table to one role (`grantee`; null: PUBLIC), with or without the grant option. */
+export interface TableGrant {
+  grantee: string | null;
+  /** In the dialect's words: SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER. */
+  privileges: string[];
+  grantable: boolean;
+}
+
 export interface TableInfo {
   name: string;
   columns: ColumnInfo[];
@@ -187,9 +195,19 @@ export interface TableInfo {
   nextAutoIncrement?: string;
   /**
    * The table's own storage and partitioning in the dialect's words, for a target of the same dialect (MariaDB/MySQL: a
-   * MyISAM or Aria engine, `PARTITION BY RANGE (...) (...)` as SHOW CREATE TABLE prints it).
+   * MyISAM or Aria engine, `PARTITION BY RANGE (...) (...)` as SHOW CREATE TABLE prints it; PostgreSQL: UNLOGGED, storage
+   * parameters).
    */
-  storage?: { engine?: string; partitionBy?: string };
+  storage?: {
+    engine?: string;
+    partitionBy?: string;
+    /** What of the table's storage no target keeps, in words after the table's name (the plan's notes say it). */
+    notKept?: string;
+    /** PostgreSQL: an UNLOGGED table (not written to the WAL). */
+    unlogged?: boolean;
+    /** PostgreSQL: its storage parameters as `name=value` (`fillfactor=70`, `toast.autovacuum_enabled=false`). */
+    parameters?: string[];
+  };
   /**
    * A partitioned table (PostgreSQL declarative partitioning): its rows are read and written through it, and a target
    * of the same dialect re-creates it partitioned, with its partitions.
@@ -197,6 +215,11 @@ export interface TableInfo {
   partitioning?: { by: string; partitions: PartitionInfo[] };
   /** Tables this one inherits from (PostgreSQL table inheritance): their rows are read without this table's. */
   inherits?: string[];
+  /**
+   * Privileges on the table granted to roles other than its owner (PostgreSQL): a target of the same dialect grants
+   * them to those of the roles that exist there; the plan's notes say what becomes of them.
+   */
+  grants?: TableGrant[];
   /**
    * A system-versioned table (MariaDB WITH SYSTEM VERSIONING): its current rows are migrated, with its row start and
    * end columns as plain values; its history is not, and the target table is not versioned (said in the plan's notes).

@@ -9,7 +9,7 @@ import { enumTypeName, SPATIAL_REF_KIND, toCanonical } from './types';
 import { insertSpatialRef, postgisOwnSrid, sameSpatialRef, SPATIAL_REF_COLUMNS, spatialRefAuthority, spatialRefOf } from './spatial-refs';
 import { crossType } from '../../lib/typemap/common';
 import { withEra } from '../../lib/values';
-import type { CanonicalType, ColumnInfo, ForeignKeyInfo, KeyPart, MigrationPlan, OfferedExtension, PartitionInfo, Row, SchemaInfo, SchemaObject, SpatialModifiers, SpatialRef, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
+import type { CanonicalType, ColumnInfo, ForeignKeyInfo, KeyPart, MigrationPlan, OfferedExtension, PartitionInfo, Row, SchemaInfo, SchemaObject, SpatialModifiers, SpatialRef, TableGrant, TableInfo, TablePlan, ColumnMapping } from '../../lib/types';
 import { hideSecrets } from '../endpoint';
 import { keyRange, keyTypesOf, rangeSafe } from '../key-range';
 import { batchesAsText, copyTextToLoadData, escapeField, rowsAsText, type FieldFormatter } from '../text-load';
@@ -542,7 +542,18 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     if (!plan.native) return '';
     const inherits = plan.source.inherits?.length ? ` INHERITS (${plan.source.inherits.map((t) => this.qt(t)).join(', ')})` : '';
     const partitioned = plan.source.partitioning ? ` PARTITION BY ${plan.source.partitioning.by}` : '';
-    return `${inherits}${partitioned}`;
+    // Storage parameters (fillfactor, autovacuum_*, toast.*) as the source sets them, each value a literal.
+    const parameters = (plan.source.storage?.parameters ?? []).map((p) => {
+      const at = p.indexOf('=');
+      return `${p.slice(0, at)} = ${quoteLiteral(this.dialect, p.slice(at + 1))}`;
+    });
+    return `${inherits}${partitioned}${parameters.length ? ` WITH (${parameters.join(', ')})` : ''}`;
+  }
+
+  /** Natively an UNLOGGED table stays one (not written to the WAL, emptied after a crash: the source's choice). */
+  protected override createTableSql(plan: TablePlan): string {
+    const sql = super.createTableSql(plan);
+    return plan.native && plan.source.storage?.unlogged ? sql.replace(/^CREATE TABLE /, 'CREATE UNLOGGED TABLE ') : sql;
   }
 
   protected override columnDefinition(plan: TablePlan, c: ColumnMapping): string {
@@ -569,10 +580,28 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       }
     };
     await create(plan.target, plan.source.partitioning?.partitions ?? []);
+    await this.grant(plan);
     if (plan.source.comment !== undefined) await this.exec(`COMMENT ON TABLE ${this.qt(plan.target)} IS ${quoteLiteral(this.dialect, plan.source.comment)}`);
     for (const column of plan.source.columns) {
       if (column.comment === undefined) continue;
       await this.exec(`COMMENT ON COLUMN ${this.qt(plan.target)}.${this.q(column.name)} IS ${quoteLiteral(this.dialect, column.comment)}`);
+    }
+  }
+
+  /**
+   * The source's privileges on a native table, granted to those of its grantees that exist here (roles are not
+   * created: the plan's notes say so). A privilege of a name this server does not know is left out.
+   */
+  private async grant(plan: TablePlan): Promise<void> {
+    const grants = plan.source.grants ?? [];
+    if (grants.length === 0) return;
+    const roles = new Set((await this.exec('SELECT rolname FROM pg_roles')).map((r) => String(r[0])));
+    for (const g of grants) {
+      if (g.grantee !== null && !roles.has(g.grantee)) continue;
+      const privileges = g.privileges.filter((p) => /^[A-Z]+$/.test(p));
+      if (privileges.length === 0) continue;
+      const to = g.grantee === null ? 'PUBLIC' : this.q(g.grantee);
+      await this.exec(`GRANT ${privileges.join(', ')} ON ${this.qt(plan.target)} TO ${to}${g.grantable ? ' WITH GRANT OPTION' : ''}`);
     }
   }
 
@@ -966,7 +995,9 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
                     ELSE GREATEST(c.reltuples, 0) END)::bigint::text,
               obj_description(c.oid, 'pg_class'),
               CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
-              ARRAY(SELECT p.relname::text FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE i.inhrelid = c.oid ORDER BY i.inhseqno)
+              ARRAY(SELECT p.relname::text FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE i.inhrelid = c.oid ORDER BY i.inhseqno),
+              c.relpersistence = 'u',
+              c.reloptions::text[] || ARRAY(SELECT 'toast.' || o FROM pg_class t, unnest(t.reloptions) o WHERE t.oid = c.reltoastrelid)
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
           -- An extension's own tables (PostGIS spatial_ref_sys) come with the extension, which the target creates.
@@ -977,7 +1008,13 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     );
     const oids = tableRows.map((r) => Number(r[0]));
     if (oids.length === 0) return { tables: [] };
-    const [columns, constraints, indexes, partitions] = await Promise.all([this.columnsOf(oids), this.constraintsOf(oids), this.indexesOf(oids), this.partitionsOf(oids)]);
+    const [columns, constraints, indexes, partitions, grants] = await Promise.all([
+      this.columnsOf(oids),
+      this.constraintsOf(oids),
+      this.indexesOf(oids),
+      this.partitionsOf(oids),
+      this.grantsOf(oids),
+    ]);
     await this.markCustomSpatialRefs(columns.map((c) => c.column));
     const tables = tableRows.map((r): TableInfo => {
       const oid = Number(r[0]);
@@ -986,6 +1023,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       const plain = indexes.filter((i) => i.oid === oid && i.plain).map(({ oid: _oid, plain: _plain, ...index }) => index);
       const pk = cons.find((c) => c.type === 'p');
       const inherits = r[5] as string[];
+      const storage = tableStorage(r[6] === true, (r[7] as string[] | null) ?? []);
       return {
         name: String(r[1]),
         columns: columns.filter((c) => c.oid === oid).map((c) => c.column),
@@ -1000,6 +1038,8 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         ...(r[3] !== null ? { comment: String(r[3]) } : {}),
         ...(r[4] !== null ? { partitioning: { by: String(r[4]), partitions: partitionsUnder(partitions, oid) } } : {}),
         ...(inherits.length ? { inherits } : {}),
+        ...(storage ? { storage } : {}),
+        ...(grants.has(oid) ? { grants: grants.get(oid) } : {}),
       };
     });
     return { tables };
@@ -1175,6 +1215,27 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         ...(definition ? { definition } : {}),
       };
     });
+  }
+
+  /**
+   * The privileges on each table granted to roles other than its owner (TableInfo.grants), by table oid: one entry per
+   * grantee and grant option, PUBLIC as null.
+   */
+  private async grantsOf(oids: number[]): Promise<Map<number, TableGrant[]>> {
+    const rows = await this.exec(
+      `SELECT c.oid, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END, a.is_grantable,
+              array_agg(a.privilege_type ORDER BY a.privilege_type)
+         FROM pg_class c, aclexplode(c.relacl) a
+        WHERE c.oid = ANY($1::oid[]) AND a.grantee <> c.relowner
+        GROUP BY 1, 2, 3 ORDER BY 1, 2 NULLS FIRST, 3`,
+      [oids],
+    );
+    const out = new Map<number, TableGrant[]>();
+    for (const r of rows) {
+      const grant: TableGrant = { grantee: r[1] === null ? null : String(r[1]), privileges: (r[3] as string[]).map(String), grantable: r[2] === true };
+      out.set(Number(r[0]), [...(out.get(Number(r[0])) ?? []), grant]);
+    }
+    return out;
   }
 
   /** The partitions under the partitioned tables among `oids`, at every level, with their bounds. */
@@ -1370,6 +1431,14 @@ interface PartitionRow {
 }
 
 /** The partitions directly under `parent`, each with its own (when it is partitioned again). */
+/** A table's storage a PostgreSQL target keeps (TableInfo.storage), or undefined when it has none of its own. */
+function tableStorage(unlogged: boolean, parameters: string[]): TableInfo['storage'] {
+  // A parameter's name is a word (toast.-qualified); one of another form would not be spelled here, so it is not kept.
+  const kept = parameters.filter((p) => /^[a-z_]+(\.[a-z_]+)?=/.test(p));
+  if (!unlogged && kept.length === 0) return undefined;
+  return { ...(unlogged ? { unlogged } : {}), ...(kept.length ? { parameters: kept } : {}) };
+}
+
 function partitionsUnder(rows: PartitionRow[], parent: number): PartitionInfo[] {
   return rows
     .filter((r) => r.parent === parent)

@@ -1,0 +1,65 @@
+/**
+ * PostgreSQL → PostgreSQL keeps a table's storage as pg_dump does: an UNLOGGED table stays unlogged, and its storage
+ * parameters (fillfactor, autovacuum settings, the TOAST table's) stay set, and the privileges granted on it are granted
+ * again to the roles that exist on the target. Before, every table was made logged, with the server's defaults and no
+ * privileges, without a word.
+ */
+import { pgRows } from '../helpers/databases';
+import { migrateAndValidate, migrationSuite, seededDatabase } from '../helpers/suite';
+
+const suite = migrationSuite();
+const source = seededDatabase(
+  suite,
+  'postgresql',
+  `CREATE UNLOGGED TABLE scratch (id int PRIMARY KEY, v text);
+   INSERT INTO scratch SELECT g, 'v' || g FROM generate_series(1, 5) g;
+   CREATE TABLE tuned (id int PRIMARY KEY, body text) WITH (fillfactor = 70, autovacuum_enabled = false, toast.autovacuum_enabled = false);
+   INSERT INTO tuned VALUES (1, repeat('x', 10000));
+   CREATE UNLOGGED TABLE both_kinds (id int PRIMARY KEY) WITH (autovacuum_vacuum_scale_factor = 0.05);
+   INSERT INTO both_kinds VALUES (1), (2);
+   CREATE TABLE plain (id int PRIMARY KEY);
+   DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sensei_test_reader') THEN CREATE ROLE sensei_test_reader NOLOGIN; END IF; END $$;
+   GRANT SELECT, UPDATE ON tuned TO sensei_test_reader WITH GRANT OPTION;
+   GRANT INSERT ON tuned TO sensei_test_reader;
+   GRANT SELECT ON plain TO PUBLIC;`,
+);
+
+const storage = `SELECT c.relname AS t, c.relpersistence AS persistence, c.reloptions AS options, t.reloptions AS toast
+                   FROM pg_class c LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+                  WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' ORDER BY 1`;
+
+const privileges = `SELECT c.relname AS t, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END AS grantee,
+                           a.privilege_type AS privilege, a.is_grantable AS grantable
+                      FROM pg_class c, aclexplode(c.relacl) a
+                     WHERE c.relnamespace = current_schema()::regnamespace AND a.grantee <> c.relowner ORDER BY 1, 2, 3`;
+
+test('UNLOGGED tables, storage parameters and privileges are kept; every row copied and validated', async () => {
+  const target = await suite.database('postgresql');
+  const plan = await migrateAndValidate(suite, source(), target);
+  expect((plan.notes ?? []).filter((n) => /privileges/.test(n))).toEqual([
+    "privileges on 2 table(s) granted to PUBLIC, sensei_test_reader are granted on the target to those of these roles that exist there: roles are not created, and the target's tables belong to its connection's user",
+  ]);
+  expect(await pgRows(target.endpoint, privileges)).toEqual([
+    { t: 'plain', grantee: 'PUBLIC', privilege: 'SELECT', grantable: false },
+    { t: 'tuned', grantee: 'sensei_test_reader', privilege: 'INSERT', grantable: false },
+    { t: 'tuned', grantee: 'sensei_test_reader', privilege: 'SELECT', grantable: true },
+    { t: 'tuned', grantee: 'sensei_test_reader', privilege: 'UPDATE', grantable: true },
+  ]);
+  const made = await pgRows(target.endpoint, storage);
+  expect(made).toEqual(await pgRows(source().endpoint, storage));
+  expect(made).toEqual([
+    { t: 'both_kinds', persistence: 'u', options: ['autovacuum_vacuum_scale_factor=0.05'], toast: null },
+    { t: 'plain', persistence: 'p', options: null, toast: null },
+    { t: 'scratch', persistence: 'u', options: null, toast: null },
+    { t: 'tuned', persistence: 'p', options: ['fillfactor=70', 'autovacuum_enabled=false'], toast: ['autovacuum_enabled=false'] },
+  ]);
+  expect(await pgRows(target.endpoint, 'SELECT count(*)::int AS n FROM scratch')).toEqual([{ n: 5 }]);
+}, 300_000);
+
+test('→ MariaDB: made as ordinary tables, the privileges said not to be migrated; every row copied and validated', async () => {
+  const target = await suite.database('mysql');
+  const plan = await migrateAndValidate(suite, source(), target);
+  expect((plan.notes ?? []).filter((n) => /privileges/.test(n))).toEqual([
+    'privileges on 2 table(s) granted to PUBLIC, sensei_test_reader are not migrated: grant them on the target',
+  ]);
+}, 300_000);
