@@ -41,7 +41,7 @@ import { loadConfig } from '../lib/config';
 import type { MetadataStore } from '../lib/store';
 import type { BehavioralQueryResult, EndpointRef, TableContentHash, TierResult, ValidationFinding, ValidationQuery, ValidationTier } from '../lib/migration';
 import { VALIDATION_TIERS } from '../lib/migration';
-import type { CanonicalType, ColumnMapping, Dialect, Key, KeyPart, MigrationPlan, Row, TablePlan } from '../lib/types';
+import type { CanonicalType, ColumnMapping, Dialect, ForeignKeyInfo, Key, KeyPart, MigrationPlan, Row, TablePlan } from '../lib/types';
 import {
   compareKeyTexts,
   compareResults,
@@ -145,7 +145,7 @@ function countedOnly(plan: MigrationPlan, table: TablePlan, c: ColumnMapping, ty
 }
 
 function editedAcrossKinds(plan: MigrationPlan, table: TablePlan, c: ColumnMapping, type: CanonicalType): boolean {
-  if (table.native || !isEditedByHand(c)) return false;
+  if (!isEditedByHand(c)) return false;
   const target = editedType(plan.targetDialect, c);
   return target !== null && statKind(target) !== statKind(type);
 }
@@ -192,7 +192,25 @@ function migratedForeignKeys(plan: MigrationPlan, table: TablePlan) {
   const targets = new Map(plan.tables.map((t) => [t.source.name, t.target]));
   return table.source.foreignKeys
     .filter((fk) => targets.has(fk.referencedTable))
-    .map((fk) => ({ ...fk, parentTarget: targets.get(fk.referencedTable) as string }));
+    .map((fk) => ({ ...fk, parentTarget: targets.get(fk.referencedTable) as string, asText: pairedAcrossKinds(plan, table, fk) }));
+}
+
+/**
+ * Whether a foreign key pairs columns that a mapping edit at the gate made of different kinds of type in the target
+ * (child.pid integer edited to text, parent.id integer): its joins then compare both sides as text, where the target
+ * would refuse `=` (PostgreSQL: "operator does not exist: integer = text").
+ */
+function pairedAcrossKinds(plan: MigrationPlan, table: TablePlan, fk: ForeignKeyInfo): boolean {
+  const parent = plan.tables.find((t) => t.source.name === fk.referencedTable);
+  if (!parent) return false;
+  const kind = (t: TablePlan, column: string): string | null => {
+    const c = t.columns.find((x) => x.column === column);
+    if (!c) return null;
+    const type = (isEditedByHand(c) ? editedType(plan.targetDialect, c) : null) ?? c.canonical;
+    const k = statKind(type);
+    return k === 'other' ? `other ${type.kind}` : k;
+  };
+  return fk.columns.some((column, i) => kind(table, column) !== kind(parent, fk.referencedColumns[i]));
 }
 
 function heartbeatDetails<T>(): T | undefined {
@@ -359,12 +377,12 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
             const childKey = table.source.primaryKey.length > 0 ? table.source.primaryKey : table.keyColumns;
             for (const fk of migratedForeignKeys(input.plan, table)) {
               checks++;
-              const ref = { child: table.target, columns: fk.columns, parent: fk.parentTarget, parentColumns: fk.referencedColumns };
+              const ref = { child: table.target, columns: fk.columns, parent: fk.parentTarget, parentColumns: fk.referencedColumns, asText: fk.asText };
               const count = Number((await t.object(orphanCountSql(tp, ref))).n ?? 0);
               if (count === 0) continue;
               // Orphans the source holds as many of (it did not check them: SQLite unless asked, MariaDB with its checks
               // off) are the rows as they were, copied faithfully (the other tiers compare them): said, not failed.
-              const inSource = await sourceOrphans({ child: table.source.name, columns: fk.columns, parent: fk.referencedTable, parentColumns: fk.referencedColumns });
+              const inSource = await sourceOrphans({ child: table.source.name, columns: fk.columns, parent: fk.referencedTable, parentColumns: fk.referencedColumns, asText: fk.asText });
               if (inSource === count) {
                 asInSource.push(`${table.target}.${fk.name} (${count})`);
                 continue;
@@ -470,7 +488,13 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
                 ...(countedOnly(input.plan, table, c, types[j], [sp, tp]) ? { countOnly: true } : {}),
               })),
               primaryKey: table.source.primaryKey,
-              foreignKeys: migratedForeignKeys(input.plan, table).map((fk) => ({ name: fk.name, columns: fk.columns, parent: fk.referencedTable, parentColumns: fk.referencedColumns })),
+              foreignKeys: migratedForeignKeys(input.plan, table).map((fk) => ({
+                name: fk.name,
+                columns: fk.columns,
+                parent: fk.referencedTable,
+                parentColumns: fk.referencedColumns,
+                asText: fk.asText,
+              })),
             };
           });
           const targetName = new Map(input.plan.tables.map((x) => [x.source.name, x.target]));

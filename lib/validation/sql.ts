@@ -153,10 +153,18 @@ export interface ForeignKeyRef {
   columns: string[];
   parent: string;
   parentColumns: string[];
+  /** The two sides are of different kinds of type (a mapping edited at the gate): joined as text. */
+  asText?: boolean;
+}
+
+/** A foreign key's join condition between the parent `p` and the child `c`, as text where its sides differ in kind. */
+function joinOn(p: Place, fk: { columns: string[]; parentColumns: string[]; asText?: boolean }): string {
+  const side = (expr: string) => (fk.asText ? validationSql(p).text(expr) : expr);
+  return fk.columns.map((c, i) => `${side(`p.${q(p, fk.parentColumns[i])}`)} = ${side(`c.${q(p, c)}`)}`).join(' AND ');
 }
 
 function orphanFrom(p: Place, fk: ForeignKeyRef): string {
-  const on = fk.columns.map((c, i) => `p.${q(p, fk.parentColumns[i])} = c.${q(p, c)}`).join(' AND ');
+  const on = joinOn(p, fk);
   const notNull = fk.columns.map((c) => `c.${q(p, c)} IS NOT NULL`).join(' AND ');
   return `FROM ${tableRef(p, fk.child)} c LEFT JOIN ${tableRef(p, fk.parent)} p ON ${on} WHERE ${notNull} AND p.${q(p, fk.parentColumns[0])} IS NULL`;
 }
@@ -187,7 +195,7 @@ export interface SuiteTable {
   /** countOnly: no aggregates of its own, not in the top N (a type a mapping edit changed to another kind: see activities/validation.ts). */
   columns: { name: string; type: CanonicalType; countOnly?: boolean }[];
   primaryKey: string[];
-  foreignKeys: { name: string; columns: string[]; parent: string; parentColumns: string[] }[];
+  foreignKeys: { name: string; columns: string[]; parent: string; parentColumns: string[]; asText?: boolean }[];
 }
 
 const COUNT_TYPE: CanonicalType = { kind: 'int64' };
@@ -216,7 +224,7 @@ export function generatedSuite(p: Place, tables: SuiteTable[], names: (table: st
       });
       const parent = byName.get(fk.parent);
       if (parent && parent.primaryKey.length > 0) {
-        const on = fk.columns.map((c, i) => `p.${q(p, fk.parentColumns[i])} = c.${q(p, c)}`).join(' AND ');
+        const on = joinOn(p, fk);
         const pk = parent.primaryKey.map((c) => `p.${q(p, c)}`).join(', ');
         const pkTypes = parent.primaryKey.map((c) => parent.columns.find((x) => x.name === c)?.type ?? { kind: 'text' as const });
         const shown = parent.primaryKey.map((c, j) => selected(p, `p.${q(p, c)}`, pkTypes[j])).join(', ');

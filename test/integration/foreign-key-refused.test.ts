@@ -5,7 +5,7 @@
  * copied, the rest of the schema is made, the key is recorded as an error with the target's reason, and the structural
  * tier names it missing.
  */
-import { mariadbRows } from '../helpers/databases';
+import { mariadbRows, pgRows } from '../helpers/databases';
 import { migrationSuite, seededDatabase } from '../helpers/suite';
 import { approveUpdate, editMappingsUpdate, startUpdate } from '../../workflows/migration';
 import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
@@ -55,4 +55,27 @@ test('PostgreSQL → MariaDB, a key column retyped at the gate: the key said ref
   expect(keys).toEqual([{ col: 'other' }]);
   const indexes = await mariadbRows(target.endpoint, "SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'child' AND COLUMN_NAME = 'v'");
   expect(indexes).toEqual([{ name: 'child_v' }]);
+}, 300_000);
+
+test('PostgreSQL → PostgreSQL, a key column retyped to text: only the structural tier fails (the key is missing); the others compare the key as text', async () => {
+  const target = await suite.database('postgresql');
+  const handle = await startMigration(suite.harness, pg().endpoint, target.endpoint, 'balanced', { auto_approve_high_confidence: false });
+  await handle.executeUpdate(startUpdate);
+  await waitForStatus(handle, (s) => s.gate?.state === 'pending', 120_000);
+  await handle.executeUpdate(editMappingsUpdate, { args: [[{ id: 'child.pid', target_type: 'text' }]] });
+  await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
+  const status = await waitForStatus(handle, isOver, 240_000);
+
+  expect(status.errors.filter((e) => e.code === 'ForeignKeyNotCreated').map((e) => e.message)).toEqual([
+    expect.stringMatching(/^foreign key child\.child_pid_fkey → parent not created: the target refused it \(.*cannot be implemented\)/),
+  ]);
+  // Before, the statistical tier could not run (sum(text)), nor the referential and behavioral joins (integer = text).
+  expect(status.validation?.diagnosis).toEqual({ caught_by: 'structural', finding: 'foreign key child_pid_fkey child(pid) → parent(id) is missing', also_failed: [] });
+  const verdicts = Object.fromEntries(Object.entries(status.validation?.tiers ?? {}).map(([tier, r]) => [tier, r.verdict]));
+  expect(verdicts).toEqual({ structural: 'failed', statistical: 'passed', referential: 'passed', semantic: 'passed', behavioral: 'passed' });
+  expect(await pgRows(target.endpoint, 'SELECT id, pid, other FROM child ORDER BY id')).toEqual([
+    { id: 1, pid: '1', other: 2 },
+    { id: 2, pid: '2', other: null },
+    { id: 3, pid: null, other: 1 },
+  ]);
 }, 300_000);
