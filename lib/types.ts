@@ -164,12 +164,14 @@ export interface IndexInfo {
   definition?: string;
 }
 
-/** Privileges granted on a table to one role (`grantee`; null: PUBLIC), with or without the grant option. */
+/** Privileges granted on a table, or on some of its columns, to one role (`grantee`; null: PUBLIC), with or without the grant option. */
 export interface TableGrant {
   grantee: string | null;
   /** In the dialect's words: SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER. */
   privileges: string[];
   grantable: boolean;
+  /** Granted on these columns only (column privileges); absent: on the whole table. */
+  columns?: string[];
 }
 
 export interface TableInfo {

@@ -31,6 +31,7 @@ import {
   createExtension,
   extensionObjects,
   functionObjects,
+  grantStatements,
   rowSecurityObjects,
   sequenceObject,
   triggerObject,
@@ -588,21 +589,9 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     }
   }
 
-  /**
-   * The source's privileges on a native table, granted to those of its grantees that exist here (roles are not
-   * created: the plan's notes say so). A privilege of a name this server does not know is left out.
-   */
+  /** The source's privileges on a native table, granted to those of its grantees that exist here (see grantStatements). */
   private async grant(plan: TablePlan): Promise<void> {
-    const grants = plan.source.grants ?? [];
-    if (grants.length === 0) return;
-    const roles = new Set((await this.exec('SELECT rolname FROM pg_roles')).map((r) => String(r[0])));
-    for (const g of grants) {
-      if (g.grantee !== null && !roles.has(g.grantee)) continue;
-      const privileges = g.privileges.filter((p) => /^[A-Z]+$/.test(p));
-      if (privileges.length === 0) continue;
-      const to = g.grantee === null ? 'PUBLIC' : this.q(g.grantee);
-      await this.exec(`GRANT ${privileges.join(', ')} ON ${this.qt(plan.target)} TO ${to}${g.grantable ? ' WITH GRANT OPTION' : ''}`);
-    }
+    for (const statement of grantStatements(this.qt(plan.target), plan.source.grants ?? [])) await this.exec(statement);
   }
 
   /** A native table's indexes as the source defines them (expression and partial ones too), then the shared rest. */
@@ -1222,17 +1211,28 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
    * grantee and grant option, PUBLIC as null.
    */
   private async grantsOf(oids: number[]): Promise<Map<number, TableGrant[]>> {
+    const grantee = 'CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END';
     const rows = await this.exec(
-      `SELECT c.oid, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END, a.is_grantable,
-              array_agg(a.privilege_type ORDER BY a.privilege_type)
+      `SELECT c.oid, ${grantee}, a.is_grantable, array_agg(a.privilege_type ORDER BY a.privilege_type), NULL::text[]
          FROM pg_class c, aclexplode(c.relacl) a
         WHERE c.oid = ANY($1::oid[]) AND a.grantee <> c.relowner
-        GROUP BY 1, 2, 3 ORDER BY 1, 2 NULLS FIRST, 3`,
+        GROUP BY 1, 2, 3
+       UNION ALL
+       SELECT c.oid, ${grantee}, a.is_grantable, ARRAY[a.privilege_type], array_agg(t.attname::text ORDER BY t.attnum)
+         FROM pg_class c JOIN pg_attribute t ON t.attrelid = c.oid AND t.attnum > 0 AND NOT t.attisdropped, aclexplode(t.attacl) a
+        WHERE c.oid = ANY($1::oid[]) AND a.grantee <> c.relowner
+        GROUP BY 1, 2, 3, a.privilege_type
+       ORDER BY 1, 5 NULLS FIRST, 2 NULLS FIRST, 3, 4`,
       [oids],
     );
     const out = new Map<number, TableGrant[]>();
     for (const r of rows) {
-      const grant: TableGrant = { grantee: r[1] === null ? null : String(r[1]), privileges: (r[3] as string[]).map(String), grantable: r[2] === true };
+      const grant: TableGrant = {
+        grantee: r[1] === null ? null : String(r[1]),
+        privileges: (r[3] as string[]).map(String),
+        grantable: r[2] === true,
+        ...(r[4] !== null ? { columns: (r[4] as string[]).map(String) } : {}),
+      };
       out.set(Number(r[0]), [...(out.get(Number(r[0])) ?? []), grant]);
     }
     return out;
@@ -1358,13 +1358,22 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       `SELECT c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid), obj_description(c.oid, 'pg_class'),
               ARRAY(SELECT DISTINCT t.relname::text FROM pg_rewrite rw JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid
                       JOIN pg_class t ON t.oid = d.refobjid AND d.refclassid = 'pg_class'::regclass
-                     WHERE rw.ev_class = c.oid AND t.oid <> c.oid AND t.relnamespace = c.relnamespace ORDER BY 1)
+                     WHERE rw.ev_class = c.oid AND t.oid <> c.oid AND t.relnamespace = c.relnamespace ORDER BY 1),
+              c.oid
          FROM pg_class c WHERE c.relnamespace = $1 AND c.relkind IN ('v', 'm') AND ${memberOfExtension('pg_class', 'c.oid')}
         ORDER BY c.oid`,
       [schemaOid],
     );
+    const viewGrants = await this.grantsOf(viewRows.map((r) => Number(r[5])));
     const views = viewRows.map((r) =>
-      viewObject({ name: String(r[0]), materialized: r[1] === true, definition: String(r[2]), comment: r[3] === null ? null : String(r[3]), reads: r[4] as string[] }),
+      viewObject({
+        name: String(r[0]),
+        materialized: r[1] === true,
+        definition: String(r[2]),
+        comment: r[3] === null ? null : String(r[3]),
+        reads: r[4] as string[],
+        grants: viewGrants.get(Number(r[5])) ?? [],
+      }),
     );
     // Triggers of the schema's tables (not those PostgreSQL makes for foreign keys, nor a partition's clone of its parent's).
     const triggerRows = await this.exec(

@@ -8,7 +8,7 @@
  * creates and resolves them in its own schema.
  */
 import { ansiLiteral, doubleQuoted } from '../dialect';
-import type { SchemaObject } from '../../lib/types';
+import type { SchemaObject, TableGrant } from '../../lib/types';
 
 const q = doubleQuoted;
 
@@ -140,6 +140,28 @@ export interface PgViewRow {
   /** pg_get_viewdef: the SELECT, usually ending with a semicolon. */
   definition: string;
   comment: string | null;
+  /** Privileges on it granted to roles other than its owner. */
+  grants?: TableGrant[];
+}
+
+/**
+ * The statements that grant `grants` on the relation `on` (quoted) again: each to its role only where the target has
+ * that role (roles are not created), as a DO block that asks pg_roles; to PUBLIC as it is. A privilege of a form other
+ * than a word is left out.
+ */
+export function grantStatements(on: string, grants: readonly TableGrant[]): string[] {
+  return grants.flatMap((g) => {
+    const privileges = g.privileges.filter((p) => /^[A-Z]+$/.test(p));
+    if (privileges.length === 0) return [];
+    const columns = g.columns ? ` (${g.columns.map(q).join(', ')})` : '';
+    const grant = `GRANT ${privileges.map((p) => p + columns).join(', ')} ON ${on} TO ${g.grantee === null ? 'PUBLIC' : q(g.grantee)}${g.grantable ? ' WITH GRANT OPTION' : ''}`;
+    if (g.grantee === null) return [grant];
+    const condition = `EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${ansiLiteral(g.grantee)})`;
+    // A dollar-quote tag the statement does not hold.
+    let tag = '$grant$';
+    for (let n = 1; grant.includes(tag) || condition.includes(tag); n++) tag = `$grant${n}$`;
+    return [`DO ${tag} BEGIN IF ${condition} THEN ${grant}; END IF; END ${tag}`];
+  });
 }
 
 export function viewObject(v: PgViewRow): SchemaObject {
@@ -147,6 +169,7 @@ export function viewObject(v: PgViewRow): SchemaObject {
   const create = v.materialized ? `CREATE MATERIALIZED VIEW IF NOT EXISTS ${q(v.name)} AS ${body}` : `CREATE OR REPLACE VIEW ${q(v.name)} AS ${body}`;
   const statements = [create];
   if (v.comment !== null) statements.push(`COMMENT ON ${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${q(v.name)} IS ${ansiLiteral(v.comment)}`);
+  statements.push(...grantStatements(q(v.name), v.grants ?? []));
   return { kind: v.materialized ? 'materialized view' : 'view', name: v.name, create: statements, stage: 'after_data', reads: v.reads };
 }
 

@@ -21,7 +21,11 @@ const source = seededDatabase(
    DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sensei_test_reader') THEN CREATE ROLE sensei_test_reader NOLOGIN; END IF; END $$;
    GRANT SELECT, UPDATE ON tuned TO sensei_test_reader WITH GRANT OPTION;
    GRANT INSERT ON tuned TO sensei_test_reader;
-   GRANT SELECT ON plain TO PUBLIC;`,
+   GRANT SELECT ON plain TO PUBLIC;
+   GRANT UPDATE (id), REFERENCES (id) ON plain TO sensei_test_reader;
+   GRANT SELECT (v) ON scratch TO sensei_test_reader WITH GRANT OPTION;
+   CREATE VIEW tuned_ids AS SELECT id FROM tuned;
+   GRANT SELECT ON tuned_ids TO sensei_test_reader;`,
 );
 
 const storage = `SELECT c.relname AS t, c.relpersistence AS persistence, c.reloptions AS options, t.reloptions AS toast
@@ -32,18 +36,30 @@ const privileges = `SELECT c.relname AS t, CASE WHEN a.grantee = 0 THEN 'PUBLIC'
                            a.privilege_type AS privilege, a.is_grantable AS grantable
                       FROM pg_class c, aclexplode(c.relacl) a
                      WHERE c.relnamespace = current_schema()::regnamespace AND a.grantee <> c.relowner ORDER BY 1, 2, 3`;
+const columnPrivileges = `SELECT table_name AS t, column_name AS col, grantee, privilege_type AS privilege, is_grantable AS grantable
+                            FROM information_schema.column_privileges
+                           WHERE table_schema = current_schema() AND grantee = 'sensei_test_reader' ORDER BY 1, 2, 4`;
 
 test('UNLOGGED tables, storage parameters and privileges are kept; every row copied and validated', async () => {
   const target = await suite.database('postgresql');
   const plan = await migrateAndValidate(suite, source(), target);
   expect((plan.notes ?? []).filter((n) => /privileges/.test(n))).toEqual([
-    "privileges on 2 table(s) granted to PUBLIC, sensei_test_reader are granted on the target to those of these roles that exist there: roles are not created, and the target's tables belong to its connection's user",
+    "privileges on 3 table(s) granted to PUBLIC, sensei_test_reader are granted on the target to those of these roles that exist there: roles are not created, and the target's tables belong to its connection's user",
   ]);
   expect(await pgRows(target.endpoint, privileges)).toEqual([
     { t: 'plain', grantee: 'PUBLIC', privilege: 'SELECT', grantable: false },
     { t: 'tuned', grantee: 'sensei_test_reader', privilege: 'INSERT', grantable: false },
     { t: 'tuned', grantee: 'sensei_test_reader', privilege: 'SELECT', grantable: true },
     { t: 'tuned', grantee: 'sensei_test_reader', privilege: 'UPDATE', grantable: true },
+    { t: 'tuned_ids', grantee: 'sensei_test_reader', privilege: 'SELECT', grantable: false },
+  ]);
+  // Column privileges (information_schema lists a table's privileges under each of its columns too).
+  const granted = await pgRows(target.endpoint, columnPrivileges);
+  expect(granted).toEqual(await pgRows(source().endpoint, columnPrivileges));
+  expect(granted.filter((r) => r.t === 'plain' || r.t === 'scratch')).toEqual([
+    { t: 'plain', col: 'id', grantee: 'sensei_test_reader', privilege: 'REFERENCES', grantable: 'NO' },
+    { t: 'plain', col: 'id', grantee: 'sensei_test_reader', privilege: 'UPDATE', grantable: 'NO' },
+    { t: 'scratch', col: 'v', grantee: 'sensei_test_reader', privilege: 'SELECT', grantable: 'YES' },
   ]);
   const made = await pgRows(target.endpoint, storage);
   expect(made).toEqual(await pgRows(source().endpoint, storage));
@@ -60,6 +76,6 @@ test('→ MariaDB: made as ordinary tables, the privileges said not to be migrat
   const target = await suite.database('mysql');
   const plan = await migrateAndValidate(suite, source(), target);
   expect((plan.notes ?? []).filter((n) => /privileges/.test(n))).toEqual([
-    'privileges on 2 table(s) granted to PUBLIC, sensei_test_reader are not migrated: grant them on the target',
+    'privileges on 3 table(s) granted to PUBLIC, sensei_test_reader are not migrated: grant them on the target',
   ]);
 }, 300_000);

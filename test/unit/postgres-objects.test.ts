@@ -1,5 +1,5 @@
 import { indexDefinitionAfterTable, ownIndex, startupOption } from '../../connectors/postgres/index';
-import { extensionObjects, functionObjects, orderTypes, triggerObject, sequenceObject, typeObjects, typeStatements, viewObject, type PgTypeRow } from '../../connectors/postgres/objects';
+import { extensionObjects, functionObjects, grantStatements, orderTypes, triggerObject, sequenceObject, typeObjects, typeStatements, viewObject, type PgTypeRow } from '../../connectors/postgres/objects';
 
 const type = (t: Partial<PgTypeRow> & Pick<PgTypeRow, 'oid' | 'name' | 'typtype'>): PgTypeRow => ({
   enumLabels: [],
@@ -100,6 +100,23 @@ describe('PostgreSQL schema objects as the statements that create them', () => {
       reads: ['t'],
     });
     expect(() => triggerObject({ name: 'c', table: 't', definition: 'CREATE CONSTRAINT TRIGGER c AFTER INSERT ON t …' })).toThrow(/unexpected definition/);
+  });
+
+  test('privileges granted again: to PUBLIC as they are, to a role only where the target has it', () => {
+    expect(
+      grantStatements('"t"', [
+        { grantee: null, privileges: ['SELECT'], grantable: false },
+        { grantee: 'app', privileges: ['INSERT', 'SELECT'], grantable: true },
+        { grantee: "o'x", privileges: ['UPDATE'], grantable: false, columns: ['a', 'B'] },
+        { grantee: 'r$grant$', privileges: ['SELECT', 'select; DROP'], grantable: false },
+      ]),
+    ).toEqual([
+      'GRANT SELECT ON "t" TO PUBLIC',
+      `DO $grant$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'app') THEN GRANT INSERT, SELECT ON "t" TO "app" WITH GRANT OPTION; END IF; END $grant$`,
+      `DO $grant$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'o''x') THEN GRANT UPDATE ("a", "B") ON "t" TO "o'x"; END IF; END $grant$`,
+      `DO $grant1$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'r$grant$') THEN GRANT SELECT ON "t" TO "r$grant$"; END IF; END $grant1$`,
+    ]);
+    expect(grantStatements('"t"', [{ grantee: 'app', privileges: ['MAINTAIN OR'], grantable: false }])).toEqual([]);
   });
 
   test('an index definition without its table; startup options escaped', () => {
