@@ -213,6 +213,9 @@ function pairedAcrossKinds(plan: MigrationPlan, table: TablePlan, fk: ForeignKey
   return fk.columns.some((column, i) => kind(table, column) !== kind(parent, fk.referencedColumns[i]));
 }
 
+/** The least time between two semantic-tier beats sent only for a table done (see validateContent). */
+const TABLE_BEAT_MS = 1_000;
+
 function heartbeatDetails<T>(): T | undefined {
   return Context.current().info.heartbeatDetails as T | undefined;
 }
@@ -430,12 +433,17 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
         const findings: ValidationFinding[] = resume?.findings ?? [];
         const methods: TableMethod[] = resume?.methods ?? [];
         let failures = resume?.failures ?? 0;
+        let lastBeat = 0;
+        const beat = (progress: SemanticProgress) => {
+          lastBeat = Date.now();
+          Context.current().heartbeat(progress);
+        };
         const digests = await openDigestSessions(pool.endpoint(input.source), pool.endpoint(input.target), sp, tp);
         try {
           for (let i = resume?.next ?? 0; i < input.plan.tables.length; i++) {
             const table = input.plan.tables[i];
             const fresh = !(resume && resume.next === i);
-            const report = (p: Omit<SemanticProgress, 'next' | 'tables' | 'methods'>) => Context.current().heartbeat({ ...p, next: i, tables, methods });
+            const report = (p: Omit<SemanticProgress, 'next' | 'tables' | 'methods'>) => beat({ ...p, next: i, tables, methods });
             const edited = editedConversions(input.plan.targetDialect, table);
             const refusal = digests.refusal ?? editedRefusal(edited) ?? inDatabaseRefusal(table, sp, tp);
             let r: TableOutcome;
@@ -460,7 +468,9 @@ export function createValidationActivities(pool: ConnectorPool, store?: Metadata
             tables.push(r.hash);
             failures += r.failures;
             findings.push(...r.findings);
-            Context.current().heartbeat({ next: i + 1, after: null, ranges: null, partial: null, tables, methods, failures, findings: findings.slice(0, 50) } satisfies SemanticProgress);
+            // Once a table is done its beat is sent only if none was for a second: each carries every table's hash so far,
+            // and a beat per table of thousands was quadratic work for the worker (a later beat carries the progress on).
+            if (Date.now() - lastBeat >= TABLE_BEAT_MS) beat({ next: i + 1, after: null, ranges: null, partial: null, tables, methods, failures, findings: findings.slice(0, 50) } satisfies SemanticProgress);
           }
         } finally {
           await digests.close();
