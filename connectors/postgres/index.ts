@@ -1439,7 +1439,6 @@ interface PartitionRow {
   by?: string;
 }
 
-/** The partitions directly under `parent`, each with its own (when it is partitioned again). */
 /** A table's storage a PostgreSQL target keeps (TableInfo.storage), or undefined when it has none of its own. */
 function tableStorage(unlogged: boolean, parameters: string[]): TableInfo['storage'] {
   // A parameter's name is a word (toast.-qualified); one of another form would not be spelled here, so it is not kept.
@@ -1448,6 +1447,7 @@ function tableStorage(unlogged: boolean, parameters: string[]): TableInfo['stora
   return { ...(unlogged ? { unlogged } : {}), ...(kept.length ? { parameters: kept } : {}) };
 }
 
+/** The partitions directly under `parent`, each with its own (when it is partitioned again). */
 function partitionsUnder(rows: PartitionRow[], parent: number): PartitionInfo[] {
   return rows
     .filter((r) => r.parent === parent)
