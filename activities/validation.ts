@@ -189,10 +189,11 @@ function readOptionsOf(table: TablePlan, targetDialect: Dialect): ReadOptions | 
 }
 
 function migratedForeignKeys(plan: MigrationPlan, table: TablePlan) {
-  const targets = new Map(plan.tables.map((t) => [t.source.name, t.target]));
-  return table.source.foreignKeys
-    .filter((fk) => targets.has(fk.referencedTable))
-    .map((fk) => ({ ...fk, parentTarget: targets.get(fk.referencedTable) as string, asText: pairedAcrossKinds(plan, table, fk) }));
+  const plans = new Map(plan.tables.map((t) => [t.source.name, t]));
+  return table.source.foreignKeys.flatMap((fk) => {
+    const parent = plans.get(fk.referencedTable);
+    return parent ? [{ ...fk, parentTarget: parent.target, asText: pairedAcrossKinds(plan, table, parent, fk) }] : [];
+  });
 }
 
 /**
@@ -200,9 +201,7 @@ function migratedForeignKeys(plan: MigrationPlan, table: TablePlan) {
  * (child.pid integer edited to text, parent.id integer): its joins then compare both sides as text, where the target
  * would refuse `=` (PostgreSQL: "operator does not exist: integer = text").
  */
-function pairedAcrossKinds(plan: MigrationPlan, table: TablePlan, fk: ForeignKeyInfo): boolean {
-  const parent = plan.tables.find((t) => t.source.name === fk.referencedTable);
-  if (!parent) return false;
+function pairedAcrossKinds(plan: MigrationPlan, table: TablePlan, parent: TablePlan, fk: ForeignKeyInfo): boolean {
   const kind = (t: TablePlan, column: string): string | null => {
     const c = t.columns.find((x) => x.column === column);
     if (!c) return null;
