@@ -21,7 +21,7 @@ export const snowflake = {
   fileExtensions: [],
   driver: 'snowflake-sdk',
   // Schemas inside a database; DDL commits implicitly; no enums; ARRAY is semi-structured, not a typed array.
-  capabilities: { supported: true, schemas: true, enums: false, arrays: false, transactionalDdl: false, inDatabaseDigest: false, fileBased: false, strictBooleans: true },
+  capabilities: { supported: true, schemas: true, enums: false, arrays: false, transactionalDdl: false, inDatabaseDigest: true, fileBased: false, strictBooleans: true },
   identifiers: { quote: (name: string) => doubleQuoted(fitName(name, limits)), literal: ansiLiteral, caseFolding: 'upper', ...limits },
   // TIME is a time of day up to 23:59:59.999999999 (no 24:00:00, no duration).
   types: { fromCanonical, parseTypeName, toCanonical, checkRefusal: 'Snowflake does not enforce CHECK constraints', timeOfDayMax: '23:59:59.999999999' },

@@ -1,6 +1,6 @@
 /**
- * A small evaluator of the Oracle SQL expressions Sensei's digest generates (connectors/oracle/validation.ts), with the
- * functions it uses modelled in JavaScript as Oracle's documentation describes them. NOT Oracle: no server runs where
+ * The Oracle functions Sensei's digest SQL uses (connectors/oracle/validation.ts), modelled in JavaScript as Oracle's
+ * documentation describes them, for the expression evaluator of ./sql-expression.ts. NOT Oracle: no server runs where
  * Sensei is built, so this is how the unit tests check that the pieces, put together as the generated SQL puts them,
  * give the same text as PostgreSQL's and MariaDB's digests. Where the model is wrong about Oracle, the tests are too;
  * test/integration/oracle-live.test.ts checks the real thing when SENSEI_TEST_ORACLE_URL is set.
@@ -19,6 +19,7 @@
  * - CASE (the branches not taken are not evaluated), AND, OR, IS [NOT] NULL, comparisons, + - * /.
  */
 import { createHash } from 'node:crypto';
+import { evaluateWith, type Semantics } from './sql-expression';
 
 export type OValue = null | string | ONumber | ODateTime | Buffer | OLob | ONational | OInterval;
 
@@ -223,216 +224,37 @@ const FUNCTIONS: Record<string, (args: OValue[]) => OValue> = {
   },
 };
 
-// ---------------------------------------------------------------- parser
-
-type Token = { k: 'str' | 'num' | 'id' | 'qid' | 'op'; v: string };
-
-function tokenize(sql: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i];
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === "'") {
-      let s = '';
-      i++;
-      for (;;) {
-        if (i >= sql.length) throw new Error('unterminated literal');
-        if (sql[i] === "'" && sql[i + 1] === "'") {
-          s += "'";
-          i += 2;
-        } else if (sql[i] === "'") {
-          i++;
-          break;
-        } else s += sql[i++];
-      }
-      out.push({ k: 'str', v: s });
-    } else if (c === '"') {
-      const end = sql.indexOf('"', i + 1);
-      out.push({ k: 'qid', v: sql.slice(i + 1, end) });
-      i = end + 1;
-    } else if (/\d/.test(c)) {
-      const m = /^\d+(\.\d+)?/.exec(sql.slice(i)) as RegExpExecArray;
-      out.push({ k: 'num', v: m[0] });
-      i += m[0].length;
-    } else if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z_0-9$]*(\.[A-Za-z_][A-Za-z_0-9$]*)?/.exec(sql.slice(i)) as RegExpExecArray;
-      out.push({ k: 'id', v: m[0].toUpperCase() });
-      i += m[0].length;
-    } else {
-      const op = ['||', '<=', '>=', '<>', '!='].find((o) => sql.startsWith(o, i)) ?? c;
-      if (!'()|,<>=+-*/!'.includes(op[0])) throw new Error(`unexpected ${op} in ${sql}`);
-      out.push({ k: 'op', v: op });
-      i += op.length;
-    }
-  }
-  return out;
-}
+const SEMANTICS: Semantics<OValue> = {
+  literal: nul,
+  number: num,
+  // || treats NULL as ''; a result of '' is NULL.
+  concat: (a, b) => nul((toText(textOf(a)) ?? '') + (toText(textOf(b)) ?? '')),
+  arithmetic: (op, a, b) => {
+    if (a === null || b === null) return null;
+    const [x, y] = [numberValue(a), numberValue(b)];
+    return num(String(op === '+' ? x + y : op === '-' ? x - y : op === '*' ? x * y : x / y));
+  },
+  compare,
+  isNull: (v) => v === null,
+  nullValue: null,
+  truth: (v) => (v === 'TRUE' || v === 'FALSE' || v === 'UNKNOWN' ? v : v === null ? 'UNKNOWN' : 'TRUE'),
+  fromTruth: (t) => t,
+  functions: FUNCTIONS,
+  typedLiteral: (type, text) => {
+    if (type !== 'DATE') throw new Error(`${type} literals are not modelled`);
+    return ts(text, { date: true });
+  },
+  cast: (v, type) => {
+    if (type !== 'TIMESTAMP WITH TIME ZONE') throw new Error(`CAST AS ${type} is not modelled`);
+    // A local time zone value in a session at UTC: its UTC time with offset 0.
+    const d = v as ODateTime | null;
+    return d === null ? null : { ...utc(d), offset: 0 };
+  },
+};
 
 /** Evaluates one expression with these column values (by name, as quoted in the SQL). */
 export function evaluate(sql: string, columns: Record<string, OValue>): OValue {
-  const tokens = tokenize(sql);
-  let pos = 0;
-  const peek = (v?: string) => (v === undefined ? tokens[pos] : tokens[pos] && tokens[pos].v === v && tokens[pos].k !== 'str' && tokens[pos].k !== 'qid' ? tokens[pos] : undefined);
-  const expect = (v: string) => {
-    if (!peek(v)) throw new Error(`expected ${v} at ${tokens.slice(pos, pos + 5).map((t) => t.v).join(' ')} in ${sql}`);
-    pos++;
-  };
-  // Each parse function returns a thunk, so CASE evaluates only the branch it takes.
-  type Thunk = () => OValue;
-
-  function or(): Thunk {
-    let left = and();
-    while (peek('OR')) {
-      pos++;
-      const [l, r] = [left, and()];
-      left = () => (l() === 'TRUE' || r() === 'TRUE' ? 'TRUE' : 'FALSE');
-    }
-    return left;
-  }
-  function and(): Thunk {
-    let left = comparison();
-    while (peek('AND')) {
-      pos++;
-      const [l, r] = [left, comparison()];
-      left = () => (l() === 'TRUE' && r() === 'TRUE' ? 'TRUE' : 'FALSE');
-    }
-    return left;
-  }
-  function comparison(): Thunk {
-    const left = additive();
-    if (peek('IS')) {
-      pos++;
-      const not = !!peek('NOT');
-      if (not) pos++;
-      expect('NULL');
-      return () => ((left() === null) !== not ? 'TRUE' : 'FALSE');
-    }
-    const op = ['<=', '>=', '<>', '!=', '<', '>', '='].find((o) => peek(o));
-    if (!op) return left;
-    pos++;
-    const right = additive();
-    return () => {
-      const [a, b] = [left(), right()];
-      if (a === null || b === null) return 'UNKNOWN';
-      const c = compare(a, b);
-      const ok = { '<=': c <= 0, '>=': c >= 0, '<>': c !== 0, '!=': c !== 0, '<': c < 0, '>': c > 0, '=': c === 0 }[op];
-      return ok ? 'TRUE' : 'FALSE';
-    };
-  }
-  function additive(): Thunk {
-    let left = multiplicative();
-    for (;;) {
-      const op = ['||', '+', '-'].find((o) => peek(o));
-      if (!op) return left;
-      pos++;
-      const [l, r] = [left, multiplicative()];
-      left =
-        op === '||'
-          ? () => nul((toText(textOf(l())) ?? '') + (toText(textOf(r())) ?? ''))
-          : () => {
-              const [a, b] = [l(), r()];
-              return a === null || b === null ? null : num(String(op === '+' ? numberValue(a) + numberValue(b) : numberValue(a) - numberValue(b)));
-            };
-    }
-  }
-  function multiplicative(): Thunk {
-    let left = unary();
-    for (;;) {
-      const op = ['*', '/'].find((o) => peek(o));
-      if (!op) return left;
-      pos++;
-      const [l, r] = [left, unary()];
-      left = () => {
-        const [a, b] = [l(), r()];
-        return a === null || b === null ? null : num(String(op === '*' ? numberValue(a) * numberValue(b) : numberValue(a) / numberValue(b)));
-      };
-    }
-  }
-  function unary(): Thunk {
-    if (peek('-')) {
-      pos++;
-      const v = unary();
-      return () => {
-        const x = v();
-        return x === null ? null : num(String(-numberValue(x)));
-      };
-    }
-    return primary();
-  }
-  function primary(): Thunk {
-    const t = tokens[pos++];
-    if (!t) throw new Error(`unexpected end of ${sql}`);
-    if (t.k === 'str') return () => nul(t.v);
-    if (t.k === 'num') return () => num(t.v);
-    if (t.k === 'qid') {
-      if (!(t.v in columns)) throw new Error(`no column "${t.v}"`);
-      return () => columns[t.v];
-    }
-    if (t.k === 'op' && t.v === '(') {
-      const inner = or();
-      expect(')');
-      return inner;
-    }
-    if (t.k !== 'id') throw new Error(`unexpected ${t.v} in ${sql}`);
-    if (t.v === 'NULL') return () => null;
-    if (t.v === 'DATE' && tokens[pos]?.k === 'str') {
-      const lit = tokens[pos++].v;
-      return () => ts(lit, { date: true });
-    }
-    if (t.v === 'CASE') {
-      const arms: [Thunk, Thunk][] = [];
-      let otherwise: Thunk = () => null;
-      while (peek('WHEN')) {
-        pos++;
-        const cond = or();
-        expect('THEN');
-        arms.push([cond, or()]);
-      }
-      if (peek('ELSE')) {
-        pos++;
-        otherwise = or();
-      }
-      expect('END');
-      return () => {
-        for (const [cond, value] of arms) if (cond() === 'TRUE') return value();
-        return otherwise();
-      };
-    }
-    if (t.v === 'CAST') {
-      expect('(');
-      const inner = or();
-      expect('AS');
-      const words: string[] = [];
-      while (!peek(')')) words.push(tokens[pos++].v);
-      pos++;
-      const type = words.join(' ');
-      if (type !== 'TIMESTAMP WITH TIME ZONE') throw new Error(`CAST AS ${type} is not modelled`);
-      // A local time zone value in a session at UTC: its UTC time with offset 0.
-      return () => {
-        const v = inner() as ODateTime | null;
-        return v === null ? null : { ...utc(v), offset: 0 };
-      };
-    }
-    const fn = FUNCTIONS[t.v];
-    if (!fn) throw new Error(`function ${t.v} is not modelled`);
-    expect('(');
-    const args: Thunk[] = [];
-    if (!peek(')')) {
-      args.push(or());
-      while (peek(',')) {
-        pos++;
-        args.push(or());
-      }
-    }
-    expect(')');
-    return () => fn(args.map((a) => a()));
-  }
-
-  const result = or();
-  if (pos !== tokens.length) throw new Error(`trailing ${tokens.slice(pos).map((x) => x.v).join(' ')} in ${sql}`);
-  return result();
+  return evaluateWith(SEMANTICS, sql, columns);
 }
 
 /** Concatenation converts national text to the database character set only through TO_CHAR; a bare one would be NVARCHAR2. */

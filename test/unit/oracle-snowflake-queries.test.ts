@@ -86,14 +86,13 @@ describe('Snowflake: the lexical layer (Snowflake has no read-only transaction)'
   });
 });
 
-describe('in-database digests: declared on Oracle (never run live: test/unit/oracle-digest.test.ts), absent on Snowflake', () => {
-  test('Oracle claims the capability and carries digest SQL; Snowflake neither, and a table into it is refused by name', () => {
-    expect(dialectNamed('oracle').capabilities.inDatabaseDigest).toBe(true);
-    expect(dialectNamed('oracle').validation?.digest).toBeDefined();
-    expect(dialectNamed('snowflake').capabilities.inDatabaseDigest).toBe(false);
-    expect(dialectNamed('snowflake').validation?.digest).toBeUndefined();
+describe('in-database digests: declared on Oracle and Snowflake (never run live: oracle-digest.test.ts, snowflake-digest.test.ts)', () => {
+  test('both claim the capability and carry digest SQL; SQLite neither', () => {
+    for (const dialect of ['oracle', 'snowflake'] as const) {
+      expect(dialectNamed(dialect).capabilities.inDatabaseDigest).toBe(true);
+      expect(dialectNamed(dialect).validation?.digest).toBeDefined();
+    }
     const plan = { keyColumns: ['ID'], copyMode: 'keyset', columns: [], source: { columns: [] } } as unknown as TablePlan;
-    expect(inDatabaseRefusal(plan, { dialect: 'postgresql', schema: 'public' }, { dialect: 'snowflake', schema: 'PUBLIC' })).toBe('snowflake has no in-database digest');
-    expect(inDatabaseRefusal(plan, { dialect: 'oracle', schema: 'A' }, { dialect: 'snowflake', schema: 'PUBLIC' })).toBe('snowflake has no in-database digest');
+    expect(inDatabaseRefusal(plan, { dialect: 'postgresql', schema: 'public' }, { dialect: 'sqlite', schema: 'main' })).toBe('sqlite has no in-database digest');
   });
 });
