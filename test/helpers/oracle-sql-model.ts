@@ -19,7 +19,7 @@
  * - CASE (the branches not taken are not evaluated), AND, OR, IS [NOT] NULL, comparisons, + - * /.
  */
 import { createHash } from 'node:crypto';
-import { evaluateWith, type Semantics } from './sql-expression';
+import { evaluateWith, formatDateTime, type Semantics } from './sql-expression';
 
 export type OValue = null | string | ONumber | ODateTime | Buffer | OLob | ONational | OInterval;
 
@@ -129,24 +129,10 @@ function utc(v: ODateTime): ODateTime {
   return { ...v, year: v.year + yearShift, month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), offset: undefined, local: undefined };
 }
 
-function formatDateTime(v: ODateTime, mask: string): string {
-  let out = '';
-  let rest = mask;
-  const two = (n: number) => String(n).padStart(2, '0');
-  while (rest.length > 0) {
-    const token = ['YYYY', 'HH24', 'FF6', 'MM', 'DD', 'MI', 'SS'].find((t) => rest.startsWith(t));
-    if (token) {
-      if (token === 'FF6' && v.date) throw new Error('ORA-01821: date format not recognized (FF on a DATE)');
-      out += { YYYY: String(Math.abs(v.year)).padStart(4, '0'), HH24: two(v.hour), FF6: v.frac.slice(0, 6), MM: two(v.month), DD: two(v.day), MI: two(v.minute), SS: two(v.second) }[token];
-      rest = rest.slice(token.length);
-    } else if ('-:. '.includes(rest[0])) {
-      out += rest[0];
-      rest = rest.slice(1);
-    } else {
-      throw new Error(`mask ${mask} is not modelled`);
-    }
-  }
-  return out;
+/** TO_CHAR(datetime, mask): YYYY prints the year without its sign (44 BC is 0044); a DATE has no FF. */
+function formatOracle(v: ODateTime, mask: string): string {
+  if (mask.includes('FF') && v.date) throw new Error('ORA-01821: date format not recognized (FF on a DATE)');
+  return formatDateTime(v, mask, (y) => String(Math.abs(y)).padStart(4, '0'));
 }
 
 function compare(a: OValue, b: OValue): number {
@@ -165,7 +151,7 @@ function compare(a: OValue, b: OValue): number {
 const FUNCTIONS: Record<string, (args: OValue[]) => OValue> = {
   TO_CHAR: ([v, mask]) => {
     if (v === null) return null;
-    if (mask !== undefined) return nul(formatDateTime(v as ODateTime, String(mask)));
+    if (mask !== undefined) return nul(formatOracle(v as ODateTime, String(mask)));
     return nul(toText(v));
   },
   LENGTHB: ([v]) => (v === null ? null : num(String(Buffer.byteLength(toText(v) ?? '', 'utf8')))),

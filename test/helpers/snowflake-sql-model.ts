@@ -17,7 +17,7 @@
  * - CASE (the branches not taken are not evaluated), AND, OR, IS [NOT] NULL, comparisons of numbers and of texts, + - * /.
  */
 import { createHash } from 'node:crypto';
-import { evaluateWith, type Semantics, type Truth } from './sql-expression';
+import { evaluateWith, formatDateTime, type Semantics, type Truth } from './sql-expression';
 
 export type SValue = null | string | boolean | Buffer | SNumber | SDateTime;
 
@@ -76,25 +76,6 @@ function numberText(v: string, scale: number, leadingZero: boolean): string {
   const whole = text.slice(0, text.length - scale);
   const body = scale > 0 ? `${whole === '0' && !leadingZero ? '' : whole}.${text.slice(text.length - scale)}` : whole;
   return (negative && digits !== 0n ? '-' : '') + body;
-}
-
-function formatDateTime(v: SDateTime, mask: string): string {
-  let out = '';
-  let rest = mask;
-  const two = (n: number) => String(n).padStart(2, '0');
-  while (rest.length > 0) {
-    const token = ['YYYY', 'HH24', 'FF6', 'MM', 'DD', 'MI', 'SS'].find((t) => rest.startsWith(t));
-    if (token) {
-      out += { YYYY: String(v.year).padStart(4, '0'), HH24: two(v.hour), FF6: v.frac.slice(0, 6), MM: two(v.month), DD: two(v.day), MI: two(v.minute), SS: two(v.second) }[token];
-      rest = rest.slice(token.length);
-    } else if ('-:. '.includes(rest[0])) {
-      out += rest[0];
-      rest = rest.slice(1);
-    } else {
-      throw new Error(`mask ${mask} is not modelled`);
-    }
-  }
-  return out;
 }
 
 /** The instant in UTC (an LTZ value is one already: the session is at UTC). */

@@ -3,7 +3,8 @@
  * Snowflake: test/helpers/oracle-sql-model.ts, snowflake-sql-model.ts). It parses what Sensei's digest SQL uses:
  * '…' literals, "…" columns, numbers, function calls (dotted names too), ||, + - * /, comparisons, IS [NOT] NULL,
  * AND, OR, CASE WHEN … THEN … ELSE … END (the branches not taken are not evaluated), CAST(… AS type words) and a
- * typed literal (DATE '…'). What each of them means is the model's: the Semantics it is given.
+ * typed literal (DATE '…'). What each of them means is the model's: the Semantics it is given. Also the one datetime
+ * mask printer both models use.
  */
 
 /** Truth values of conditions. */
@@ -227,4 +228,39 @@ export function evaluateWith<V>(s: Semantics<V>, sql: string, columns: Record<st
   const result = or();
   if (pos !== tokens.length) throw new Error(`trailing ${tokens.slice(pos).map((x) => x.v).join(' ')} in ${sql}`);
   return result();
+}
+
+/** A date and time's fields, as the models hold them (nine fraction digits). */
+export interface DateTimeFields {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  frac: string;
+}
+
+/**
+ * A date and time printed by a mask of YYYY, MM, DD, HH24, MI, SS, FF6 (the first six fraction digits) and the
+ * punctuation - : . and space, as Oracle's TO_CHAR and Snowflake's TO_VARCHAR read these elements; `year` prints the
+ * year (the models differ on years before 1 AD).
+ */
+export function formatDateTime(v: DateTimeFields, mask: string, year: (y: number) => string = (y) => String(y).padStart(4, '0')): string {
+  let out = '';
+  let rest = mask;
+  const two = (n: number) => String(n).padStart(2, '0');
+  while (rest.length > 0) {
+    const token = ['YYYY', 'HH24', 'FF6', 'MM', 'DD', 'MI', 'SS'].find((t) => rest.startsWith(t));
+    if (token) {
+      out += { YYYY: year(v.year), HH24: two(v.hour), FF6: v.frac.slice(0, 6), MM: two(v.month), DD: two(v.day), MI: two(v.minute), SS: two(v.second) }[token];
+      rest = rest.slice(token.length);
+    } else if ('-:. '.includes(rest[0])) {
+      out += rest[0];
+      rest = rest.slice(1);
+    } else {
+      throw new Error(`mask ${mask} is not modelled`);
+    }
+  }
+  return out;
 }
