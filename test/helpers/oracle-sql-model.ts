@@ -19,7 +19,7 @@
  * - CASE (the branches not taken are not evaluated), AND, OR, IS [NOT] NULL, comparisons, + - * /.
  */
 import { createHash } from 'node:crypto';
-import { evaluateWith, formatDateTime, type Semantics } from './sql-expression';
+import { evaluateWith, formatDateTime, type DateTimeFields, type Semantics } from './sql-expression';
 
 export type OValue = null | string | ONumber | ODateTime | Buffer | OLob | ONational | OInterval;
 
@@ -29,16 +29,8 @@ export interface ONumber {
   v: string;
 }
 /** DATE or TIMESTAMP [WITH [LOCAL] TIME ZONE]; year as Oracle counts it (-44 is 44 BC); offset in minutes when zoned. */
-export interface ODateTime {
+export interface ODateTime extends DateTimeFields {
   t: 'ts';
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  /** Nine digits. */
-  frac: string;
   date?: boolean;
   offset?: number;
   local?: boolean;

@@ -17,7 +17,7 @@
  * - CASE (the branches not taken are not evaluated), AND, OR, IS [NOT] NULL, comparisons of numbers and of texts, + - * /.
  */
 import { createHash } from 'node:crypto';
-import { evaluateWith, formatDateTime, type Semantics, type Truth } from './sql-expression';
+import { evaluateWith, formatDateTime, type DateTimeFields, type Semantics, type Truth } from './sql-expression';
 
 export type SValue = null | string | boolean | Buffer | SNumber | SDateTime;
 
@@ -29,17 +29,9 @@ export interface SNumber {
 }
 
 /** DATE, TIME, TIMESTAMP_NTZ / _TZ / _LTZ; offset in minutes (TZ). */
-export interface SDateTime {
+export interface SDateTime extends DateTimeFields {
   t: 'ts';
   type: 'date' | 'time' | 'ntz' | 'tz' | 'ltz';
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  /** Nine digits. */
-  frac: string;
   offset?: number;
 }
 
