@@ -665,7 +665,16 @@ interface DigestSessions {
 export async function openDigestSessions(source: Endpoint, target: Endpoint, sp: Place, tp: Place): Promise<DigestSessions> {
   const unsupported = [sp, tp].find((p) => !dialectNamed(p.dialect).capabilities.inDatabaseDigest);
   if (unsupported) return { refusal: `${unsupported.dialect} has no in-database digest`, sessions: null, close: async () => undefined };
-  const [s, t] = await Promise.all([openSession(source), openSession(target)]);
+  const off = [sp, tp].map((p) => dialectNamed(p.dialect).validation?.digest?.off?.() ?? null).find((r) => r !== null);
+  if (off) return { refusal: off, sessions: null, close: async () => undefined };
+  const opened = await Promise.allSettled([openSession(source), openSession(target)]);
+  const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) {
+    // The side that did open is closed, not left to the server to end.
+    await Promise.allSettled(opened.map((o) => (o.status === 'fulfilled' ? o.value.close() : undefined)));
+    throw failed.reason;
+  }
+  const [s, t] = opened.map((o) => (o as PromiseFulfilledResult<SqlSession>).value);
   const close = async () => {
     await Promise.allSettled([s.close(), t.close()]);
   };

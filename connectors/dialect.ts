@@ -242,6 +242,11 @@ export interface DigestSql {
   windowBySubRange: boolean;
   /** A query whose one row tells whether the server's text bytes can be digested at all, and the reason if not. */
   encodingCheck?: { sql: string; refusal(row: Record<string, unknown>): string | null };
+  /**
+   * Why the digest is turned off for this dialect by the operator's settings, asked before any session is opened (no
+   * login to a database whose digest would not be used); absent or null: on.
+   */
+  off?(env?: Record<string, string | undefined>): string | null;
 }
 
 /** The SQL the validation tiers run inside this dialect's databases (lib/validation/sql.ts assembles it). */

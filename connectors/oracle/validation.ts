@@ -315,12 +315,15 @@ const ENCODING_SQL =
   "SELECT MAX(CASE WHEN parameter = 'NLS_CHARACTERSET' THEN value END) AS charset, " +
   "MAX(CASE WHEN parameter = 'NLS_RDBMS_VERSION' THEN value END) AS version FROM nls_database_parameters";
 
-/** Why this Oracle database's tables cannot be digested inside it, or null (and the switch that turns it off). */
-export function digestDatabaseRefusal(row: Record<string, unknown>, env: Record<string, string | undefined> = typeof process === 'undefined' ? {} : process.env): string | null {
-  // Off unless asked for: no live Oracle server has shown it gives PostgreSQL's and MariaDB's bytes (see above).
-  if (!/^(on|true|1|yes)$/i.test(env.SENSEI_ORACLE_IN_DATABASE_DIGEST ?? '')) {
-    return 'the in-database digest on Oracle is off (never checked against a live server; SENSEI_ORACLE_IN_DATABASE_DIGEST=on turns it on)';
-  }
+/** Why the in-database digest on Oracle is off, or null: off unless asked for (the switch that turns it on). */
+export function digestSwitchRefusal(env: Record<string, string | undefined> = typeof process === 'undefined' ? {} : process.env): string | null {
+  // No live Oracle server has shown it gives PostgreSQL's and MariaDB's bytes (see above).
+  if (/^(on|true|1|yes)$/i.test(env.SENSEI_ORACLE_IN_DATABASE_DIGEST ?? '')) return null;
+  return 'the in-database digest on Oracle is off (never checked against a live server; SENSEI_ORACLE_IN_DATABASE_DIGEST=on turns it on)';
+}
+
+/** Why this Oracle database's tables cannot be digested inside it, or null. */
+export function digestDatabaseRefusal(row: Record<string, unknown>): string | null {
   const charset = String(row.charset ?? '');
   if (charset.toUpperCase() !== 'AL32UTF8') return `the Oracle database character set is ${charset || 'unknown'}, not AL32UTF8`;
   const [major, minor] = String(row.version ?? '').split('.').map(Number);
@@ -362,6 +365,7 @@ export const digest = {
   // One grouped query per window (the cut column is its fourth).
   windowBySubRange: false,
   encodingCheck: { sql: ENCODING_SQL, refusal: (row: Record<string, unknown>) => digestDatabaseRefusal(row) },
+  off: digestSwitchRefusal,
 } satisfies DigestSql;
 
 export const validation = {

@@ -127,8 +127,7 @@ live('the in-database digest on a live Snowflake account against PostgreSQL, for
     try {
       for (const sql of digestSessionSql(sp)) await ss.rows(sql);
       for (const sql of digestSessionSql(pp)) await ps.rows(sql);
-      const check = dialectNamed('snowflake').validation?.digest?.encodingCheck;
-      expect(check?.refusal(await ss.object(check.sql))).toBeNull();
+      expect(dialectNamed('snowflake').validation?.digest?.off?.({ SENSEI_SNOWFLAKE_IN_DATABASE_DIGEST: 'on' })).toBeNull();
       const s = (await ss.rows(rangeNormalFormsSql(sp, columns('snowflake'), 0n, 100n))).map((r) => String(r[0]));
       const p = (await ps.rows(rangeNormalFormsSql(pp, columns('pg'), 0n, 100n))).map((r) => String(r[0]));
       expect(s).toHaveLength(2);

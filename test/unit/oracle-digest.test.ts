@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { dialectNamed } from '../../connectors/dialects';
 import type { DigestColumn } from '../../connectors/dialect';
-import { digestDatabaseRefusal, digestRowBytes, oracleFamily } from '../../connectors/oracle/validation';
+import { digestDatabaseRefusal, digestRowBytes, digestSwitchRefusal, oracleFamily } from '../../connectors/oracle/validation';
 import { fromCanonical } from '../../connectors/oracle/types';
 import { boundsSql, inDatabaseRefusal, pairHashesRows, rangeDigestSql, rangeDigestsSql, rangeRowsRead, rangeRowsSql, rowSql, valueSql, type DigestTable } from '../../lib/validation/digest';
 import type { Place } from '../../lib/validation/sql';
@@ -278,15 +278,16 @@ describe('what is refused, and why (the table is then hashed in the worker)', ()
   });
 
   test('a database that is not AL32UTF8, a server before 12.2, or the switch turned off: every table in the worker', () => {
-    const on = { SENSEI_ORACLE_IN_DATABASE_DIGEST: 'on' };
-    expect(digestDatabaseRefusal({ charset: 'AL32UTF8', version: '19.0.0.0.0' }, on)).toBeNull();
-    expect(digestDatabaseRefusal({ charset: 'AL32UTF8', version: '12.2.0.1.0' }, on)).toBeNull();
-    expect(digestDatabaseRefusal({ charset: 'WE8MSWIN1252', version: '19.0.0.0.0' }, on)).toBe('the Oracle database character set is WE8MSWIN1252, not AL32UTF8');
-    expect(digestDatabaseRefusal({ charset: 'UTF8', version: '19.0.0.0.0' }, on)).toBe('the Oracle database character set is UTF8, not AL32UTF8');
-    expect(digestDatabaseRefusal({ charset: 'AL32UTF8', version: '12.1.0.2.0' }, on)).toBe('Oracle 12.1.0.2.0 has no LISTAGG … ON OVERFLOW (12.2 and later)');
-    expect(digestDatabaseRefusal({ charset: 'AL32UTF8', version: '19.0.0.0.0' }, { SENSEI_ORACLE_IN_DATABASE_DIGEST: 'off' })).toMatch(/is off/);
-    // Off unless asked for: never checked against a live server.
-    expect(digestDatabaseRefusal({ charset: 'AL32UTF8', version: '19.0.0.0.0' }, {})).toMatch(/never checked against a live server/);
+    expect(digestDatabaseRefusal({ charset: 'AL32UTF8', version: '19.0.0.0.0' })).toBeNull();
+    expect(digestDatabaseRefusal({ charset: 'AL32UTF8', version: '12.2.0.1.0' })).toBeNull();
+    expect(digestDatabaseRefusal({ charset: 'WE8MSWIN1252', version: '19.0.0.0.0' })).toBe('the Oracle database character set is WE8MSWIN1252, not AL32UTF8');
+    expect(digestDatabaseRefusal({ charset: 'UTF8', version: '19.0.0.0.0' })).toBe('the Oracle database character set is UTF8, not AL32UTF8');
+    expect(digestDatabaseRefusal({ charset: 'AL32UTF8', version: '12.1.0.2.0' })).toBe('Oracle 12.1.0.2.0 has no LISTAGG … ON OVERFLOW (12.2 and later)');
+    // Off unless asked for (never checked against a live server); the switch is asked before any session opens.
+    expect(digestSwitchRefusal({ SENSEI_ORACLE_IN_DATABASE_DIGEST: 'off' })).toMatch(/is off/);
+    expect(digestSwitchRefusal({})).toMatch(/never checked against a live server/);
+    expect(digestSwitchRefusal({ SENSEI_ORACLE_IN_DATABASE_DIGEST: 'on' })).toBeNull();
+    expect(dialectNamed('oracle').validation?.digest?.off).toBe(digestSwitchRefusal);
     expect(dialectNamed('oracle').validation?.digest?.encodingCheck?.sql).toBe(
       "SELECT MAX(CASE WHEN parameter = 'NLS_CHARACTERSET' THEN value END) AS charset, MAX(CASE WHEN parameter = 'NLS_RDBMS_VERSION' THEN value END) AS version FROM nls_database_parameters",
     );

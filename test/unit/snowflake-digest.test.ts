@@ -174,12 +174,14 @@ describe("a row's bound in bytes (rows past 16 MiB are not rendered: the range i
 });
 
 describe('off until a live account has shown the same bytes', () => {
-  test('the account check refuses unless SENSEI_SNOWFLAKE_IN_DATABASE_DIGEST is on', () => {
+  test('the switch refuses unless SENSEI_SNOWFLAKE_IN_DATABASE_DIGEST is on', () => {
     expect(digestAccountRefusal({})).toMatch(/off \(never checked against a live account; SENSEI_SNOWFLAKE_IN_DATABASE_DIGEST=on turns it on\)/);
     expect(digestAccountRefusal({ SENSEI_SNOWFLAKE_IN_DATABASE_DIGEST: 'off' })).not.toBeNull();
     expect(digestAccountRefusal({ SENSEI_SNOWFLAKE_IN_DATABASE_DIGEST: 'on' })).toBeNull();
     expect(dialectNamed('snowflake').capabilities.inDatabaseDigest).toBe(true);
-    expect(dialectNamed('snowflake').validation?.digest?.encodingCheck?.sql).toBe('SELECT CURRENT_VERSION() AS version');
+    // Asked before any session is opened: no login to an account whose digest would not be used.
+    expect(dialectNamed('snowflake').validation?.digest?.off).toBe(digestAccountRefusal);
+    expect(dialectNamed('snowflake').validation?.digest?.encodingCheck).toBeUndefined();
   });
 
   test('a PostgreSQL → Snowflake table of these types may be digested in the databases (when the switch is on)', () => {
