@@ -382,6 +382,14 @@ export interface DialectDefinition<Name extends string = string> {
 }
 
 /** Rejects names no server keeps whole. */
+/**
+ * A DigestSql `off`: the digest is off unless `variable` is on/true/1/yes in the environment, with `refusal` as the
+ * reason (the dialects whose digest no live server has checked yet).
+ */
+export function digestSwitch(variable: string, refusal: string): (env?: Record<string, string | undefined>) => string | null {
+  return (env = typeof process === 'undefined' ? {} : process.env) => (/^(on|true|1|yes)$/i.test(env[variable] ?? '') ? null : refusal);
+}
+
 export function checkIdentifier(name: string): void {
   if (name.length === 0) throw new Error('an empty identifier cannot be quoted');
   // NUL ends a C string in every server: a name holding one would silently be cut.

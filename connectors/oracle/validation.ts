@@ -54,7 +54,7 @@
  * below the space. None is known for values the copy wrote.
  */
 import type { CanonicalType } from '../../lib/types';
-import type { DigestColumn, DigestSql, RangeQuery, ValidationSql } from '../dialect';
+import { digestSwitch, type DigestColumn, type DigestSql, type RangeQuery, type ValidationSql } from '../dialect';
 import { readExpressionOf, readsYears } from './read';
 import { fromOracleYear, isOracleTemporal, temporalText } from './years';
 
@@ -316,11 +316,11 @@ const ENCODING_SQL =
   "MAX(CASE WHEN parameter = 'NLS_RDBMS_VERSION' THEN value END) AS version FROM nls_database_parameters";
 
 /** Why the in-database digest on Oracle is off, or null: off unless asked for (the switch that turns it on). */
-export function digestSwitchRefusal(env: Record<string, string | undefined> = typeof process === 'undefined' ? {} : process.env): string | null {
-  // No live Oracle server has shown it gives PostgreSQL's and MariaDB's bytes (see above).
-  if (/^(on|true|1|yes)$/i.test(env.SENSEI_ORACLE_IN_DATABASE_DIGEST ?? '')) return null;
-  return 'the in-database digest on Oracle is off (never checked against a live server; SENSEI_ORACLE_IN_DATABASE_DIGEST=on turns it on)';
-}
+// No live Oracle server has shown it gives PostgreSQL's and MariaDB's bytes (see above).
+export const digestSwitchRefusal = digestSwitch(
+  'SENSEI_ORACLE_IN_DATABASE_DIGEST',
+  'the in-database digest on Oracle is off (never checked against a live server; SENSEI_ORACLE_IN_DATABASE_DIGEST=on turns it on)',
+);
 
 /** Why this Oracle database's tables cannot be digested inside it, or null. */
 export function digestDatabaseRefusal(row: Record<string, unknown>): string | null {

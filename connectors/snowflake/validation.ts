@@ -37,7 +37,7 @@
  * COLLATE "C" and MariaDB's BINARY order them, whatever collation the column has.
  */
 import type { CanonicalType } from '../../lib/types';
-import type { DigestColumn, DigestSql, RangeQuery, ValidationSql } from '../dialect';
+import { digestSwitch, type DigestColumn, type DigestSql, type RangeQuery, type ValidationSql } from '../dialect';
 import { MAX_VARCHAR } from './types';
 
 /** The most bytes one VARCHAR holds (a row's text, LISTAGG's result). */
@@ -191,10 +191,10 @@ function aggregates(q: RangeQuery): string {
 }
 
 /** Why the in-database digest on Snowflake is off, or null: off unless asked for (the switch that turns it on). */
-export function digestAccountRefusal(env: Record<string, string | undefined> = typeof process === 'undefined' ? {} : process.env): string | null {
-  if (/^(on|true|1|yes)$/i.test(env.SENSEI_SNOWFLAKE_IN_DATABASE_DIGEST ?? '')) return null;
-  return 'the in-database digest on Snowflake is off (never checked against a live account; SENSEI_SNOWFLAKE_IN_DATABASE_DIGEST=on turns it on)';
-}
+export const digestAccountRefusal = digestSwitch(
+  'SENSEI_SNOWFLAKE_IN_DATABASE_DIGEST',
+  'the in-database digest on Snowflake is off (never checked against a live account; SENSEI_SNOWFLAKE_IN_DATABASE_DIGEST=on turns it on)',
+);
 
 export const digest = {
   value: digestValue,
