@@ -30,7 +30,9 @@
  *   edited to text at the gate, the foreign key named as its CHECK renamed (gate-edits-rename-constraints).
  * - recorded by dates-beyond.test.ts with the edits-dates-as-text patch: PostgreSQL → MariaDB, dates and timestamps
  *   (BC, ±infinity, past 9999) edited to text at the gate, validated, a value changed and caught
- *   (gate-edits-dates-as-text). */
+ *   (gate-edits-dates-as-text).
+ * - recorded by small-tables.test.ts with the small-tables-batched patch: 123 tables, the small ones copied in batches
+ *   (copyFirstChunks), one whose estimate was stale handed back and copied on its own (small-tables-batched). */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';

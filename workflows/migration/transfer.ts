@@ -8,8 +8,10 @@ import * as wf from '@temporalio/workflow';
 import { COPY_RETRY_DEFAULTS, nextChunkSize, tablePartitions, type KeyRangeProgress, type TableProgress } from '../../lib/migration';
 import type { Key, TablePlan } from '../../lib/types';
 import { describeFailure } from '../state';
+import type { ChunkResult } from '../../activities';
 import { retriesExhausted, schemaWork } from './activities';
 import { MigrationCancelled, now, type MigrationRun } from './run';
+import { planByReference } from './validation';
 
 /** Beyond this many history events the workflow continues as new, carrying its checkpoints… */
 const HISTORY_EVENTS_LIMIT = 8_000;
@@ -27,6 +29,14 @@ const SHORTER_RUNS_PATCH = 'shorter-runs';
 const BYTES_PATCH = 'table-bytes';
 /** Runs started before tables counted their chunk retries replay without it (workflow versioning). */
 export const RETRIES_PATCH = 'chunk-retries';
+/**
+ * Small tables are copied several at a time (copyFirstChunks): at 5,000 ten-row tables one activity per table made
+ * some 30,000 history events and 20 continues-as-new in data_transfer, and a status query that raced one waited for
+ * the worker to replay the run that just closed (5.5 s). Runs started before it copy every table on its own.
+ */
+const SMALL_TABLES_PATCH = 'small-tables-batched';
+/** Tables in one batch at most… */
+const SMALL_TABLES_PER_BATCH = 50;
 
 export async function transferData(run: MigrationRun): Promise<'finished' | 'drained'> {
   const { input, state } = run;
@@ -207,6 +217,100 @@ export async function transferData(run: MigrationRun): Promise<'finished' | 'dra
     }
   };
 
+  /**
+   * A table a batch may take: fresh (nothing copied, not split), copied by key, and expected to fit in one chunk.
+   * Its estimate may be stale: copyFirstChunks stops at a row budget, and a table its first chunk did not finish
+   * goes on alone.
+   */
+  const small = ({ progress, part }: Work): boolean =>
+    part === null &&
+    !progress.partitions &&
+    progress.status === 'pending' &&
+    progress.last_key === null &&
+    progress.chunks === 0 &&
+    byName.get(progress.name)?.copyMode !== 'whole_table' &&
+    progress.rows_estimated < progress.chunk_size &&
+    tablePartitions(progress.rows_estimated, input.options, run.settings) < 2;
+
+  /** `first` and the small tables after it in the queue, up to one chunk's rows (by their estimates) in all. */
+  const takeBatch = (first: Work): Work[] => {
+    const batch = [first];
+    let rows = first.progress.rows_estimated;
+    for (let i = 0; i < pending.length && batch.length < SMALL_TABLES_PER_BATCH; ) {
+      const work = pending[i] as Work;
+      if (small(work) && rows + work.progress.rows_estimated < first.progress.chunk_size) {
+        rows += work.progress.rows_estimated;
+        batch.push(...pending.splice(i, 1));
+      } else i += 1;
+    }
+    return batch;
+  };
+
+  /**
+   * Copies the first chunk of each table of a batch in one activity. A table its chunk finished is completed; the
+   * others (a stale estimate, a chunk that failed, one the batch did not reach) go back to the front of the queue
+   * and are copied on their own from where they are, with their own retries and errors.
+   */
+  const copyBatch = async (batch: Work[]): Promise<void> => {
+    await run.checkpoint();
+    if (stop || mustDrain()) {
+      drained ||= !stop;
+      return;
+    }
+    for (const { progress } of batch) {
+      progress.status = 'copying';
+      progress.started_at ??= now();
+    }
+    let results: ChunkResult[] = [];
+    let failed: string | null = null;
+    let everyAlone = false;
+    try {
+      ({ copied: results, failed } = await run.copyWork.copyFirstChunks({
+        migrationId: input.id,
+        source: input.source,
+        target: input.target,
+        ...(await planByReference(run)),
+        tables: batch.map(({ progress }) => ({ name: progress.name, limit: progress.chunk_size })),
+        rowBudget: batch[0]?.progress.chunk_size ?? 0,
+      }));
+    } catch (err) {
+      if (wf.isCancellation(err)) throw err;
+      // Out of attempts (a database away for long): each table is tried alone, where a pause can wait for it.
+      wf.log.warn('batch of small tables not copied; each is copied on its own', { tables: batch.length, error: String(err) });
+      everyAlone = true;
+    }
+    const again: Work[] = [];
+    batch.forEach((work, i) => {
+      const { progress } = work;
+      const chunk = results[i];
+      if (!chunk) {
+        // The table whose chunk failed goes on its own; those the batch did not reach (it stopped at that table or
+        // spent its rows budget) are small again and may join another batch.
+        const alone = everyAlone || (failed === progress.name && i === results.length);
+        if (!alone) progress.status = 'pending';
+        again.push(work);
+        return;
+      }
+      countRetries(progress, progress, chunk.attempt);
+      progress.rows_copied += chunk.written;
+      weigh(progress, chunk.bytes);
+      progress.last_key = chunk.lastKey;
+      progress.chunks += 1;
+      run.acceptRejected(progress, chunk.rejected);
+      if (!chunk.done) {
+        progress.chunk_size = nextChunkSize(progress.chunk_size, chunk.rows, chunk.durationMs, run.settings);
+        again.push(work);
+        return;
+      }
+      progress.status = 'completed';
+      progress.completed_at = now();
+      run.note(`table ${progress.name}: ${progress.rows_copied} rows in ${progress.chunks} chunk(s)`, 'info', progress.completed_at);
+    });
+    pending.unshift(...again);
+  };
+
+  const batches = wf.patched(SMALL_TABLES_PATCH);
+
   const lane = async (): Promise<void> => {
     for (;;) {
       // A lane with nothing to do waits while a table is being split: its ranges are work for every lane.
@@ -214,7 +318,9 @@ export async function transferData(run: MigrationRun): Promise<'finished' | 'dra
       const next = pending.shift();
       if (!next || drained || stop) return;
       try {
-        await copyTable(next);
+        const batch = batches && small(next) ? takeBatch(next) : [next];
+        if (batch.length > 1) await copyBatch(batch);
+        else await copyTable(next);
       } catch (err) {
         stop = true;
         throw err;

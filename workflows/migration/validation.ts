@@ -51,10 +51,11 @@ export async function validateUntilPassed(run: MigrationRun): Promise<void> {
 }
 
 /**
- * The plan as validation activities are sent it since PLAN_BY_REFERENCE_PATCH: its key in the metadata store (kept
- * there once a run: the plan does not change after the gate), or whole when the store could not keep it.
+ * The plan as validation activities (since PLAN_BY_REFERENCE_PATCH) and batches of small tables (transfer.ts) are sent
+ * it: its key in the metadata store (kept there once a run: the plan does not change after the gate), or whole when
+ * the store could not keep it.
  */
-async function planByReference(run: MigrationRun): Promise<{ plan: MigrationPlan } | { planRef: string }> {
+export async function planByReference(run: MigrationRun): Promise<{ plan: MigrationPlan } | { planRef: string }> {
   run.planRef ??= await schemaWork.keepPlan({ plan: run.plan() }).catch((err: unknown) => {
     wf.log.warn('plan not kept in the metadata store: validation activities are sent it whole', { error: String(err) });
     return null;
