@@ -676,17 +676,43 @@ function codeObjectNotes(schema: SchemaInfo, targetDialect: Dialect): string[] {
 }
 
 /**
- * What becomes of the privileges granted on the source's tables: natively they are granted again to the roles that
- * exist on the target (roles are not created, and the tables belong to the target's user); across dialects they are not.
+ * What becomes of the privileges granted on the source's tables and other objects (its schema, sequences, functions,
+ * types) and of its schema's default privileges: natively they are granted again to the roles that exist on the target
+ * (roles are not created, and everything belongs to the target's user); across dialects they are not.
  */
 function grantNotes(schema: SchemaInfo, native: boolean): string[] {
+  const notes: string[] = [];
   const granted = schema.tables.filter((t) => t.grants?.length);
-  if (granted.length === 0) return [];
-  const roles = [...new Set(granted.flatMap((t) => (t.grants ?? []).map((g) => g.grantee ?? 'PUBLIC')))].sort();
-  const on = `privileges on ${granted.length} table(s) granted to ${roles.join(', ')}`;
-  return native
-    ? [`${on} are granted on the target to those of these roles that exist there: roles are not created, and the target's tables belong to its connection's user`]
-    : [`${on} are not migrated: grant them on the target`];
+  if (granted.length > 0) {
+    const roles = [...new Set(granted.flatMap((t) => (t.grants ?? []).map((g) => g.grantee ?? 'PUBLIC')))].sort();
+    const on = `privileges on ${granted.length} table(s) granted to ${roles.join(', ')}`;
+    notes.push(
+      native
+        ? `${on} are granted on the target to those of these roles that exist there: roles are not created, and the target's tables belong to its connection's user`
+        : `${on} are not migrated: grant them on the target`,
+    );
+  }
+  // A function is listed twice (before the tables and after the data): once here.
+  const objects = [...new Map((schema.objects ?? []).filter((o) => o.grantees !== undefined).map((o) => [`${o.kind}\u0000${o.name}`, o])).values()];
+  const defaults = objects.filter((o) => o.kind === 'default privileges');
+  const others = objects.filter((o) => o.kind !== 'default privileges');
+  if (others.length > 0) {
+    const counts = new Map<string, number>();
+    for (const o of others) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
+    const what = [...counts].map(([kind, n]) => (kind === 'schema privileges' ? 'the schema' : `${n} ${kind}(s)`)).join(', ');
+    const roles = [...new Set(others.flatMap((o) => o.grantees ?? []))].sort();
+    const on = `privileges on ${what}${roles.length ? ` granted to ${roles.join(', ')}` : ''}`;
+    notes.push(native ? `${on} are granted on the target to those of these roles that exist there` : `${on} are not migrated: grant them on the target`);
+  }
+  if (defaults.length > 0) {
+    const what = defaults.map((o) => o.name).join('; ');
+    notes.push(
+      native
+        ? `the schema's default privileges (${what}) are set on the target's schema where those roles exist there`
+        : `the schema's default privileges (${what}) are not migrated`,
+    );
+  }
+  return notes;
 }
 
 export function planMigration(schema: SchemaInfo, targetDialect: Dialect, options: PlanOptions): MigrationPlan {

@@ -268,6 +268,11 @@ export interface SchemaObject {
    * extension is (see lib/mapping-edit.ts pruneExtensionObjects).
    */
   extension?: string;
+  /**
+   * Present when it sets privileges other than the defaults: the roles it grants them to (PUBLIC as itself; none when
+   * it only takes PUBLIC's away), granted where the role exists on the target (the plan's notes say so).
+   */
+  grantees?: string[];
 }
 
 /**

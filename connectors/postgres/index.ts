@@ -29,14 +29,17 @@ import { parsePostgresUrl } from './url';
 import { doubleQuoted } from '../dialect';
 import {
   createExtension,
+  defaultPrivilegesObject,
   extensionObjects,
   functionObjects,
   grantStatements,
   rowSecurityObjects,
+  schemaPrivilegesObject,
   sequenceObject,
   triggerObject,
   typeObjects,
   viewObject,
+  type PgDefaultAclRow,
   type PgRowSecurityRow,
   type PgTypeRow,
 } from './objects';
@@ -1238,6 +1241,52 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     return out;
   }
 
+  /**
+   * The privileges on objects of a catalog whose ACL is not the default one, by oid: each grant to a role other than
+   * the owner, PUBLIC as null ([] when only the owner's remain, as after REVOKE ALL … FROM PUBLIC). An object whose ACL
+   * is the default (NULL) has no entry.
+   */
+  private async aclsOf(catalog: 'pg_class' | 'pg_proc' | 'pg_type' | 'pg_namespace', oids: number[]): Promise<Map<number, TableGrant[]>> {
+    const [acl, owner] = ACL_COLUMNS[catalog];
+    const rows = await this.exec(
+      `SELECT o.oid, a.grantee IS NULL, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END, a.is_grantable,
+              array_agg(a.privilege_type::text ORDER BY a.privilege_type)
+         FROM ${catalog} o LEFT JOIN LATERAL aclexplode(o.${acl}) a ON a.grantee <> o.${owner}
+        WHERE o.oid = ANY($1::oid[]) AND o.${acl} IS NOT NULL
+        GROUP BY 1, 2, 3, 4
+        ORDER BY 1, 3 NULLS FIRST, 4`,
+      [oids],
+    );
+    const out = new Map<number, TableGrant[]>();
+    for (const r of rows) {
+      const grants = out.get(Number(r[0])) ?? [];
+      if (r[1] !== true) grants.push({ grantee: r[2] === null ? null : String(r[2]), privileges: (r[4] as string[]).map(String), grantable: r[3] === true });
+      out.set(Number(r[0]), grants);
+    }
+    return out;
+  }
+
+  /** The schema's own default privileges (pg_default_acl rows of this schema; a role's global ones are not the schema's). */
+  private async defaultAclsOf(schemaOid: number): Promise<PgDefaultAclRow[]> {
+    const rows = await this.exec(
+      `SELECT pg_get_userbyid(d.defaclrole), d.defaclobjtype::text, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END, a.is_grantable,
+              array_agg(a.privilege_type::text ORDER BY a.privilege_type)
+         FROM pg_default_acl d, aclexplode(d.defaclacl) a
+        WHERE d.defaclnamespace = $1
+        GROUP BY 1, 2, 3, 4
+        ORDER BY 1, 2, 3 NULLS FIRST, 4`,
+      [schemaOid],
+    );
+    const out = new Map<string, PgDefaultAclRow>();
+    for (const r of rows) {
+      const key = `${String(r[0])}\u0000${String(r[1])}`;
+      const row = out.get(key) ?? { role: String(r[0]), objectType: String(r[1]), grants: [] };
+      row.grants.push({ grantee: r[2] === null ? null : String(r[2]), privileges: (r[4] as string[]).map(String), grantable: r[3] === true });
+      out.set(key, row);
+    }
+    return [...out.values()];
+  }
+
   /** The partitions under the partitioned tables among `oids`, at every level, with their bounds. */
   private async partitionsOf(oids: number[]): Promise<PartitionRow[]> {
     const rows = await this.exec(
@@ -1305,6 +1354,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         ORDER BY t.oid`,
       [schemaOid],
     );
+    const typeAcls = await this.aclsOf('pg_type', typeRows.map((r) => Number(r[0])));
     const types: PgTypeRow[] = typeRows.map((r) => ({
       oid: Number(r[0]),
       name: String(r[1]),
@@ -1319,17 +1369,19 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       multirange: r[10] === null ? null : String(r[10]),
       dependsOn: (r[11] as (string | number)[]).map(Number),
       comment: r[12] === null ? null : String(r[12]),
+      ...(typeAcls.has(Number(r[0])) ? { grants: typeAcls.get(Number(r[0])) } : {}),
     }));
     // Sequences a column owns (serial) become the target column's identity; the others are created as they are.
     const sequenceRows = await this.exec(
       `SELECT c.relname::text, format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text, s.seqmin::text, s.seqmax::text,
-              s.seqcache::text, s.seqcycle, pg_sequence_last_value(c.oid)::text
+              s.seqcache::text, s.seqcycle, pg_sequence_last_value(c.oid)::text, c.oid
          FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid
         WHERE c.relnamespace = $1 AND c.relkind = 'S' AND ${memberOfExtension('pg_class', 'c.oid')}
           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i'))
         ORDER BY c.relname`,
       [schemaOid],
     );
+    const sequenceAcls = await this.aclsOf('pg_class', sequenceRows.map((r) => Number(r[9])));
     const sequences = sequenceRows.map((r) =>
       sequenceObject({
         name: String(r[0]),
@@ -1341,18 +1393,31 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         cache: String(r[6]),
         cycle: r[7] === true,
         last: r[8] === null ? null : String(r[8]),
+        ...(sequenceAcls.has(Number(r[9])) ? { grants: sequenceAcls.get(Number(r[9])) } : {}),
       }),
     );
     // Functions and procedures (not aggregates), for the defaults, checks and views that call them.
     const functionRows = await this.exec(
       `SELECT p.proname::text, quote_ident(n.nspname) || '.' || quote_ident(p.proname), pg_get_functiondef(p.oid),
-              p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+              p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', pg_get_function_identity_arguments(p.oid), p.oid
          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
         WHERE p.pronamespace = $1 AND p.prokind IN ('f', 'p') AND ${memberOfExtension('pg_proc', 'p.oid')}
         ORDER BY p.oid`,
       [schemaOid],
     );
-    const functions = functionRows.map((r) => renderable('function', String(r[3]), () => functionObjects({ name: String(r[0]), qualified: String(r[1]), definition: String(r[2]), signature: String(r[3]) })));
+    const functionAcls = await this.aclsOf('pg_proc', functionRows.map((r) => Number(r[5])));
+    const functions = functionRows.map((r) =>
+      renderable('function', String(r[3]), () =>
+        functionObjects({
+          name: String(r[0]),
+          qualified: String(r[1]),
+          definition: String(r[2]),
+          signature: String(r[3]),
+          arguments: String(r[4]),
+          ...(functionAcls.has(Number(r[5])) ? { grants: functionAcls.get(Number(r[5])) } : {}),
+        }),
+      ),
+    );
     // Views in creation order: a view is created after those it reads.
     const viewRows = await this.exec(
       `SELECT c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid), obj_description(c.oid, 'pg_class'),
@@ -1408,6 +1473,13 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         }),
       ),
     );
+    // The schema's own privileges and default privileges (pg_dump keeps both; left out, the roles the source let in
+    // found the target's schema closed, and its new tables without the grants the source's would have had).
+    const schemaGrants = (await this.aclsOf('pg_namespace', [schemaOid])).get(schemaOid) ?? [];
+    // The public schema as every database is made (USAGE to PUBLIC, from PostgreSQL 15) has nothing of its own to give.
+    const builtIn = this.schema === 'public' && schemaGrants.length === 1 && schemaGrants[0]?.grantee === null && schemaGrants[0].privileges.join() === 'USAGE' && !schemaGrants[0].grantable;
+    const schemaPrivileges = builtIn ? null : schemaPrivilegesObject(this.schema, schemaGrants);
+    const defaults = (await this.defaultAclsOf(schemaOid)).flatMap((d) => renderable('default privileges', d.role, () => [defaultPrivilegesObject(d)]));
     const before = (o: SchemaObject) => o.stage === 'before_tables';
     return [
       ...extensions,
@@ -1418,6 +1490,8 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       ...views,
       ...triggers,
       ...security,
+      ...(schemaPrivileges ? [schemaPrivileges] : []),
+      ...defaults,
     ];
   }
 }
@@ -1430,6 +1504,14 @@ function renderable(kind: string, name: string, render: () => SchemaObject[]): S
     return [{ kind, name, create: [], stage: 'after_data', problem: `its definition could not be read (${errorMessage(error)})` }];
   }
 }
+
+/** Each catalog's ACL and owner columns (aclsOf). */
+const ACL_COLUMNS = {
+  pg_class: ['relacl', 'relowner'],
+  pg_proc: ['proacl', 'proowner'],
+  pg_type: ['typacl', 'typowner'],
+  pg_namespace: ['nspacl', 'nspowner'],
+} as const;
 
 interface PartitionRow {
   oid: number;

@@ -32,6 +32,8 @@ export interface PgTypeRow {
   /** Types (by oid, arrays read as their element) this one is built on. */
   dependsOn: number[];
   comment: string | null;
+  /** Its privileges when its ACL is not the default one (privilegeStatements). */
+  grants?: TableGrant[];
 }
 
 const KIND_NAMES: Record<string, string> = { e: 'enum', d: 'domain', c: 'composite type', r: 'range type' };
@@ -62,6 +64,7 @@ export function typeStatements(t: PgTypeRow): string[] {
   }
   const out = [create];
   if (t.comment !== null) out.push(`COMMENT ON ${t.typtype === 'd' ? 'DOMAIN' : 'TYPE'} ${name} IS ${ansiLiteral(t.comment)}`);
+  out.push(...privilegeStatements(`${t.typtype === 'd' ? 'DOMAIN' : 'TYPE'} ${name}`, t.grants));
   return out;
 }
 
@@ -85,7 +88,13 @@ export function orderTypes(types: PgTypeRow[]): PgTypeRow[] {
 }
 
 export function typeObjects(types: PgTypeRow[]): SchemaObject[] {
-  return orderTypes(types).map((t) => ({ kind: KIND_NAMES[t.typtype] ?? 'type', name: t.name, create: typeStatements(t), stage: 'before_tables' }));
+  return orderTypes(types).map((t) => ({
+    kind: KIND_NAMES[t.typtype] ?? 'type',
+    name: t.name,
+    create: typeStatements(t),
+    stage: 'before_tables',
+    ...(t.grants ? { grantees: grantees(t.grants) } : {}),
+  }));
 }
 
 /** The statement that creates an extension, in the first schema of the connection's search path (its own schema). */
@@ -113,6 +122,8 @@ export interface PgSequenceRow {
   cycle: boolean;
   /** The last value handed out; null when none has been. */
   last: string | null;
+  /** Its privileges when its ACL is not the default one (privilegeStatements). */
+  grants?: TableGrant[];
 }
 
 const INTEGER = /^-?\d+$/;
@@ -129,7 +140,8 @@ export function sequenceObject(s: PgSequenceRow): SchemaObject {
     ` CACHE ${integer(s.cache, 'cache')}${s.cycle ? ' CYCLE' : ' NO CYCLE'}`;
   const statements = [create];
   if (s.last !== null) statements.push(`SELECT setval(${ansiLiteral(q(s.name))}, ${integer(s.last, 'last value')}, true)`);
-  return { kind: 'sequence', name: s.name, create: statements, stage: 'before_tables' };
+  statements.push(...privilegeStatements(`SEQUENCE ${q(s.name)}`, s.grants));
+  return { kind: 'sequence', name: s.name, create: statements, stage: 'before_tables', ...(s.grants ? { grantees: grantees(s.grants) } : {}) };
 }
 
 export interface PgViewRow {
@@ -155,13 +167,92 @@ export function grantStatements(on: string, grants: readonly TableGrant[]): stri
     if (privileges.length === 0) return [];
     const columns = g.columns ? ` (${g.columns.map(q).join(', ')})` : '';
     const grant = `GRANT ${privileges.map((p) => p + columns).join(', ')} ON ${on} TO ${g.grantee === null ? 'PUBLIC' : q(g.grantee)}${g.grantable ? ' WITH GRANT OPTION' : ''}`;
-    if (g.grantee === null) return [grant];
-    const condition = `EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${ansiLiteral(g.grantee)})`;
-    // A dollar-quote tag the statement does not hold.
-    let tag = '$grant$';
-    for (let n = 1; grant.includes(tag) || condition.includes(tag); n++) tag = `$grant${n}$`;
-    return [`DO ${tag} BEGIN IF ${condition} THEN ${grant}; END IF; END ${tag}`];
+    return g.grantee === null ? [grant] : [whereRolesExist([g.grantee], grant)];
   });
+}
+
+/** `statement` run only where the target server has every one of `roles`, as a DO block that asks pg_roles. */
+function whereRolesExist(roles: readonly string[], statement: string): string {
+  const condition = roles.map((r) => `EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${ansiLiteral(r)})`).join(' AND ');
+  // A dollar-quote tag the statement does not hold.
+  let tag = '$grant$';
+  for (let n = 1; statement.includes(tag) || condition.includes(tag); n++) tag = `$grant${n}$`;
+  return roles.length === 0 ? `DO ${tag} BEGIN ${statement}; END ${tag}` : `DO ${tag} BEGIN IF ${condition} THEN ${statement}; END IF; END ${tag}`;
+}
+
+/** Where the target's schema is named in a statement made before it is known (inTargetSchema). */
+const SCHEMA_MARK = '\u0000schema\u0000';
+
+/**
+ * `statement` with the target's schema where `SCHEMA_MARK` stands: the plan is made before the target schema is known
+ * by name here, so it is the target connection's current_schema(), put in by format()'s %I (every other % doubled).
+ */
+function inTargetSchema(statement: string): string {
+  const template = statement.replaceAll('%', '%%').replaceAll(SCHEMA_MARK, '%I');
+  return `EXECUTE format(${ansiLiteral(template)}, current_schema())`;
+}
+
+
+/**
+ * The privileges on a sequence, function, procedure or type (`on`: `SEQUENCE "s"`, `FUNCTION "f"(integer)`, …) as
+ * the source has them, when its ACL is not the default one (`grants` undefined: nothing to do). PUBLIC's privileges
+ * are revoked first: a function's EXECUTE and a type's USAGE are PUBLIC's by default, and a source that revoked them
+ * (a SECURITY DEFINER function kept from everyone) must not see them given back on the target.
+ */
+export function privilegeStatements(on: string, grants: readonly TableGrant[] | undefined): string[] {
+  if (grants === undefined) return [];
+  return [`REVOKE ALL ON ${on} FROM PUBLIC`, ...grantStatements(on, grants)];
+}
+
+/**
+ * The privileges granted on the source's schema (USAGE, CREATE), granted on the target's schema to the roles that exist
+ * there. Nothing is revoked: the target's schema may be one that others use (public).
+ */
+export function schemaPrivilegesObject(schema: string, grants: readonly TableGrant[]): SchemaObject | null {
+  const statements = grants.flatMap((g) => {
+    const privileges = g.privileges.filter((p) => /^[A-Z]+$/.test(p));
+    if (privileges.length === 0) return [];
+    const grant = inTargetSchema(`GRANT ${privileges.join(', ')} ON SCHEMA ${SCHEMA_MARK} TO ${g.grantee === null ? 'PUBLIC' : q(g.grantee)}${g.grantable ? ' WITH GRANT OPTION' : ''}`);
+    return [whereRolesExist(g.grantee === null ? [] : [g.grantee], grant)];
+  });
+  if (statements.length === 0) return null;
+  return { kind: 'schema privileges', name: schema, create: statements, stage: 'after_data', grantees: grantees(grants) };
+}
+
+/** The roles `grants` name, PUBLIC included, sorted. */
+function grantees(grants: readonly TableGrant[]): string[] {
+  return [...new Set(grants.map((g) => g.grantee ?? 'PUBLIC'))].sort();
+}
+
+/** pg_default_acl.defaclobjtype as ALTER DEFAULT PRIVILEGES names it. */
+const DEFAULT_ACL_OBJECTS: Record<string, string> = { r: 'TABLES', S: 'SEQUENCES', f: 'FUNCTIONS', T: 'TYPES' };
+
+/** The default privileges of the source's schema for the objects one role creates there (pg_default_acl). */
+export interface PgDefaultAclRow {
+  /** The role whose new objects get them. */
+  role: string;
+  /** pg_default_acl.defaclobjtype: r tables, S sequences, f functions, T types. */
+  objectType: string;
+  grants: TableGrant[];
+}
+
+/**
+ * A schema's default privileges, as ALTER DEFAULT PRIVILEGES FOR ROLE … IN SCHEMA (the target's) GRANT: after the data,
+ * so the tables copied get exactly the source's privileges; where the role and grantee exist on the target. A target
+ * user who may not act for that role is refused: an object not created, said at the end.
+ */
+export function defaultPrivilegesObject(d: PgDefaultAclRow): SchemaObject {
+  const objects = DEFAULT_ACL_OBJECTS[d.objectType];
+  if (!objects) throw new Error(`default privileges for ${d.role}: unexpected object type ${d.objectType}`);
+  const create = d.grants.flatMap((g) => {
+    const privileges = g.privileges.filter((p) => /^[A-Z]+$/.test(p));
+    if (privileges.length === 0) return [];
+    const alter =
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${q(d.role)} IN SCHEMA ${SCHEMA_MARK} GRANT ${privileges.join(', ')} ON ${objects}` +
+      ` TO ${g.grantee === null ? 'PUBLIC' : q(g.grantee)}${g.grantable ? ' WITH GRANT OPTION' : ''}`;
+    return [whereRolesExist(g.grantee === null ? [d.role] : [d.role, g.grantee], inTargetSchema(alter))];
+  });
+  return { kind: 'default privileges', name: `on ${objects.toLowerCase()} created by ${d.role}`, create, stage: 'after_data', grantees: grantees(d.grants) };
 }
 
 export function viewObject(v: PgViewRow): SchemaObject {
@@ -195,6 +286,10 @@ export interface PgFunctionRow {
   definition: string;
   /** The signature, for people: `f(integer, text)`. */
   signature: string;
+  /** pg_get_function_identity_arguments: `integer, text`. */
+  arguments: string;
+  /** Its privileges when its ACL is not the default one (privilegeStatements). */
+  grants?: TableGrant[];
 }
 
 /**
@@ -208,10 +303,11 @@ export function functionObjects(f: PgFunctionRow): SchemaObject[] {
   if (!header || !f.definition.startsWith(`${header[0]}${f.qualified}(`)) throw new Error(`function ${f.signature}: unexpected definition header`);
   const definition = `${header[0]}${q(f.name)}${f.definition.slice(header[0].length + f.qualified.length)}`;
   const kind = header[1] === 'PROCEDURE' ? 'procedure' : 'function';
-  const create = ['SET LOCAL check_function_bodies = off', definition];
+  const create = ['SET LOCAL check_function_bodies = off', definition, ...privilegeStatements(`${header[1]} ${q(f.name)}(${f.arguments})`, f.grants)];
+  const granted = f.grants ? { grantees: grantees(f.grants) } : {};
   return [
-    { kind, name: f.signature, create, stage: 'before_tables' },
-    { kind, name: f.signature, create, stage: 'after_data' },
+    { kind, name: f.signature, create, stage: 'before_tables', ...granted },
+    { kind, name: f.signature, create, stage: 'after_data', ...granted },
   ];
 }
 

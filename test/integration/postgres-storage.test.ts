@@ -25,7 +25,21 @@ const source = seededDatabase(
    GRANT UPDATE (id), REFERENCES (id) ON plain TO sensei_test_reader;
    GRANT SELECT (v) ON scratch TO sensei_test_reader WITH GRANT OPTION;
    CREATE VIEW tuned_ids AS SELECT id FROM tuned;
-   GRANT SELECT ON tuned_ids TO sensei_test_reader;`,
+   GRANT SELECT ON tuned_ids TO sensei_test_reader;
+   CREATE SEQUENCE tickets;
+   GRANT USAGE, SELECT ON SEQUENCE tickets TO sensei_test_reader;
+   CREATE FUNCTION secret() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 42';
+   REVOKE ALL ON FUNCTION secret() FROM PUBLIC;
+   GRANT EXECUTE ON FUNCTION secret() TO sensei_test_reader;
+   CREATE FUNCTION closed(x int) RETURNS int LANGUAGE sql AS 'SELECT x';
+   REVOKE EXECUTE ON FUNCTION closed(int) FROM PUBLIC;
+   CREATE FUNCTION open_to_all(x int) RETURNS int LANGUAGE sql AS 'SELECT x';
+   CREATE TYPE mood AS ENUM ('calm', 'cross');
+   REVOKE USAGE ON TYPE mood FROM PUBLIC;
+   GRANT USAGE ON TYPE mood TO sensei_test_reader;
+   GRANT USAGE ON SCHEMA public TO sensei_test_reader;
+   ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO sensei_test_reader;
+   ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE ON SEQUENCES TO sensei_test_reader WITH GRANT OPTION;`,
 );
 
 const storage = `SELECT c.relname AS t, c.relpersistence AS persistence, c.reloptions AS options, t.reloptions AS toast
@@ -40,14 +54,38 @@ const columnPrivileges = `SELECT table_name AS t, column_name AS col, grantee, p
                             FROM information_schema.column_privileges
                            WHERE table_schema = current_schema() AND grantee = 'sensei_test_reader' ORDER BY 1, 2, 4`;
 
+/** The ACLs of the schema's functions, types and the schema itself, and its default privileges: the same owner (the test's user) on both sides. */
+const objectPrivileges = `SELECT 'function ' || proname AS object, proacl::text AS acl FROM pg_proc WHERE pronamespace = current_schema()::regnamespace
+                          UNION ALL SELECT 'type ' || typname, typacl::text FROM pg_type WHERE typnamespace = current_schema()::regnamespace AND typtype = 'e'
+                          UNION ALL SELECT 'schema', array_to_string(ARRAY(SELECT x::text FROM unnest(nspacl) x ORDER BY 1), ',') FROM pg_namespace WHERE oid = current_schema()::regnamespace
+                          UNION ALL SELECT 'default ' || defaclobjtype::text, defaclacl::text FROM pg_default_acl WHERE defaclnamespace = current_schema()::regnamespace
+                          ORDER BY 1`;
+
 test('UNLOGGED tables, storage parameters and privileges are kept; every row copied and validated', async () => {
   const target = await suite.database('postgresql');
   const plan = await migrateAndValidate(suite, source(), target);
   expect((plan.notes ?? []).filter((n) => /privileges/.test(n))).toEqual([
     "privileges on 3 table(s) granted to PUBLIC, sensei_test_reader are granted on the target to those of these roles that exist there: roles are not created, and the target's tables belong to its connection's user",
+    'privileges on 1 enum(s), 1 sequence(s), 2 function(s), the schema granted to PUBLIC, sensei_test_reader are granted on the target to those of these roles that exist there',
+    "the schema's default privileges (on sequences created by postgres; on tables created by postgres) are set on the target's schema where those roles exist there",
+  ]);
+  // Functions, types, the schema and its default privileges: the source's ACLs, to the letter (a function whose
+  // EXECUTE the source took from PUBLIC is not open to everyone on the target).
+  const objects = await pgRows(target.endpoint, objectPrivileges);
+  expect(objects).toEqual(await pgRows(source().endpoint, objectPrivileges));
+  expect(objects).toEqual([
+    { object: 'default S', acl: '{sensei_test_reader=U*/postgres}' },
+    { object: 'default r', acl: '{sensei_test_reader=r/postgres}' },
+    { object: 'function closed', acl: '{postgres=X/postgres}' },
+    { object: 'function open_to_all', acl: null },
+    { object: 'function secret', acl: '{postgres=X/postgres,sensei_test_reader=X/postgres}' },
+    { object: 'schema', acl: '=U/pg_database_owner,pg_database_owner=UC/pg_database_owner,sensei_test_reader=U/pg_database_owner' },
+    { object: 'type mood', acl: '{postgres=U/postgres,sensei_test_reader=U/postgres}' },
   ]);
   expect(await pgRows(target.endpoint, privileges)).toEqual([
     { t: 'plain', grantee: 'PUBLIC', privilege: 'SELECT', grantable: false },
+    { t: 'tickets', grantee: 'sensei_test_reader', privilege: 'SELECT', grantable: false },
+    { t: 'tickets', grantee: 'sensei_test_reader', privilege: 'USAGE', grantable: false },
     { t: 'tuned', grantee: 'sensei_test_reader', privilege: 'INSERT', grantable: false },
     { t: 'tuned', grantee: 'sensei_test_reader', privilege: 'SELECT', grantable: true },
     { t: 'tuned', grantee: 'sensei_test_reader', privilege: 'UPDATE', grantable: true },
@@ -70,6 +108,9 @@ test('UNLOGGED tables, storage parameters and privileges are kept; every row cop
     { t: 'tuned', persistence: 'p', options: ['fillfactor=70', 'autovacuum_enabled=false'], toast: ['autovacuum_enabled=false'] },
   ]);
   expect(await pgRows(target.endpoint, 'SELECT count(*)::int AS n FROM scratch')).toEqual([{ n: 5 }]);
+  // The default privileges hold for what is created on the target from now on.
+  await pgRows(target.endpoint, 'CREATE TABLE made_later (id int)');
+  expect(await pgRows(target.endpoint, `SELECT has_table_privilege('sensei_test_reader', 'made_later', 'SELECT') AS may`)).toEqual([{ may: true }]);
 }, 300_000);
 
 test('→ MariaDB: made as ordinary tables, the privileges said not to be migrated; every row copied and validated', async () => {
@@ -77,5 +118,7 @@ test('→ MariaDB: made as ordinary tables, the privileges said not to be migrat
   const plan = await migrateAndValidate(suite, source(), target);
   expect((plan.notes ?? []).filter((n) => /privileges/.test(n))).toEqual([
     'privileges on 3 table(s) granted to PUBLIC, sensei_test_reader are not migrated: grant them on the target',
+    'privileges on 1 enum(s), 1 sequence(s), 2 function(s), the schema granted to PUBLIC, sensei_test_reader are not migrated: grant them on the target',
+    "the schema's default privileges (on sequences created by postgres; on tables created by postgres) are not migrated",
   ]);
 }, 300_000);

@@ -1,5 +1,19 @@
 import { indexDefinitionAfterTable, ownIndex, startupOption } from '../../connectors/postgres/index';
-import { extensionObjects, functionObjects, grantStatements, orderTypes, triggerObject, sequenceObject, typeObjects, typeStatements, viewObject, type PgTypeRow } from '../../connectors/postgres/objects';
+import {
+  defaultPrivilegesObject,
+  extensionObjects,
+  functionObjects,
+  grantStatements,
+  orderTypes,
+  privilegeStatements,
+  schemaPrivilegesObject,
+  triggerObject,
+  sequenceObject,
+  typeObjects,
+  typeStatements,
+  viewObject,
+  type PgTypeRow,
+} from '../../connectors/postgres/objects';
 
 const type = (t: Partial<PgTypeRow> & Pick<PgTypeRow, 'oid' | 'name' | 'typtype'>): PgTypeRow => ({
   enumLabels: [],
@@ -81,7 +95,7 @@ describe('PostgreSQL schema objects as the statements that create them', () => {
   });
 
   test('a function lands in the target schema (its name unqualified), its body not checked at creation', () => {
-    const f = { name: 'Twice', qualified: 'app."Twice"', signature: 'Twice(x integer)', definition: 'CREATE OR REPLACE FUNCTION app."Twice"(x integer)\n RETURNS integer\n LANGUAGE sql\nAS $function$SELECT x * 2$function$\n' };
+    const f = { name: 'Twice', qualified: 'app."Twice"', signature: 'Twice(x integer)', arguments: 'x integer', definition: 'CREATE OR REPLACE FUNCTION app."Twice"(x integer)\n RETURNS integer\n LANGUAGE sql\nAS $function$SELECT x * 2$function$\n' };
     const create = ['SET LOCAL check_function_bodies = off', 'CREATE OR REPLACE FUNCTION "Twice"(x integer)\n RETURNS integer\n LANGUAGE sql\nAS $function$SELECT x * 2$function$\n'];
     expect(functionObjects(f)).toEqual([
       { kind: 'function', name: 'Twice(x integer)', create, stage: 'before_tables' },
@@ -117,6 +131,41 @@ describe('PostgreSQL schema objects as the statements that create them', () => {
       `DO $grant1$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'r$grant$') THEN GRANT SELECT ON "t" TO "r$grant$"; END IF; END $grant1$`,
     ]);
     expect(grantStatements('"t"', [{ grantee: 'app', privileges: ['MAINTAIN OR'], grantable: false }])).toEqual([]);
+  });
+
+  test("a sequence's, function's or type's ACL: nothing when it is the default; else PUBLIC's revoked, then the grants", () => {
+    expect(privilegeStatements('FUNCTION "f"(integer)', undefined)).toEqual([]);
+    expect(privilegeStatements('FUNCTION "f"(integer)', [])).toEqual(['REVOKE ALL ON FUNCTION "f"(integer) FROM PUBLIC']);
+    expect(privilegeStatements('TYPE "t"', [{ grantee: null, privileges: ['USAGE'], grantable: false }])).toEqual(['REVOKE ALL ON TYPE "t" FROM PUBLIC', 'GRANT USAGE ON TYPE "t" TO PUBLIC']);
+    const f = { name: 'f', qualified: 'app.f', signature: 'f(x integer)', arguments: 'x integer', definition: 'CREATE OR REPLACE FUNCTION app.f(x integer)\n RETURNS integer\n LANGUAGE sql\nAS $$SELECT x$$\n' };
+    const [before, after] = functionObjects({ ...f, grants: [{ grantee: 'app', privileges: ['EXECUTE'], grantable: false }] });
+    expect(before.create.slice(2)).toEqual([
+      'REVOKE ALL ON FUNCTION "f"(x integer) FROM PUBLIC',
+      `DO $grant$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'app') THEN GRANT EXECUTE ON FUNCTION "f"(x integer) TO "app"; END IF; END $grant$`,
+    ]);
+    expect(after.create).toEqual(before.create);
+    expect(before.grantees).toEqual(['app']);
+    expect(sequenceObject({ name: 's', type: 'bigint', start: '1', increment: '1', min: '1', max: '9', cache: '1', cycle: false, last: null, grants: [] }).create.at(-1)).toBe('REVOKE ALL ON SEQUENCE "s" FROM PUBLIC');
+  });
+
+  test("the schema's privileges and default privileges name the target's schema through format(), % doubled", () => {
+    expect(schemaPrivilegesObject('app', [])).toBeNull();
+    expect(schemaPrivilegesObject('app', [{ grantee: 'r%x', privileges: ['CREATE', 'USAGE'], grantable: true }, { grantee: null, privileges: ['USAGE'], grantable: false }])).toEqual({
+      kind: 'schema privileges',
+      name: 'app',
+      stage: 'after_data',
+      grantees: ['PUBLIC', 'r%x'],
+      create: [
+        `DO $grant$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'r%x') THEN EXECUTE format('GRANT CREATE, USAGE ON SCHEMA %I TO "r%%x" WITH GRANT OPTION', current_schema()); END IF; END $grant$`,
+        `DO $grant$ BEGIN EXECUTE format('GRANT USAGE ON SCHEMA %I TO PUBLIC', current_schema()); END $grant$`,
+      ],
+    });
+    const d = defaultPrivilegesObject({ role: 'owner', objectType: 'r', grants: [{ grantee: "it's", privileges: ['SELECT'], grantable: false }] });
+    expect(d).toMatchObject({ kind: 'default privileges', name: 'on tables created by owner', stage: 'after_data', grantees: ["it's"] });
+    expect(d.create).toEqual([
+      `DO $grant$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'owner') AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'it''s') THEN EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE "owner" IN SCHEMA %I GRANT SELECT ON TABLES TO "it''s"', current_schema()); END IF; END $grant$`,
+    ]);
+    expect(() => defaultPrivilegesObject({ role: 'owner', objectType: 'n', grants: [] })).toThrow(/unexpected object type/);
   });
 
   test('an index definition without its table; startup options escaped', () => {
