@@ -688,7 +688,7 @@ function grantNotes(schema: SchemaInfo, native: boolean): string[] {
     const on = `privileges on ${granted.length} table(s) granted to ${roles.join(', ')}`;
     notes.push(
       native
-        ? `${on} are granted on the target to those of these roles that exist there: roles are not created, and the target's tables belong to its connection's user`
+        ? `${on} are granted on the target to those of these roles that exist there: roles are not created`
         : `${on} are not migrated: grant them on the target`,
     );
   }
@@ -703,6 +703,14 @@ function grantNotes(schema: SchemaInfo, native: boolean): string[] {
     const roles = [...new Set(others.flatMap((o) => o.grantees ?? []))].sort();
     const on = `privileges on ${what}${roles.length ? ` granted to ${roles.join(', ')}` : ''}`;
     notes.push(native ? `${on} are granted on the target to those of these roles that exist there` : `${on} are not migrated: grant them on the target`);
+  }
+  const owners = [...new Set([...schema.tables.map((t) => t.owner), ...(schema.objects ?? []).map((o) => o.owner)].filter((o): o is string => o !== undefined))].sort();
+  if (owners.length > 0) {
+    notes.push(
+      native
+        ? `what ${owners.join(', ')} own(s) on the source, and not its connection's user, is given to the same role on the target where it exists and the target's user may act as it (a superuser may); the rest belongs to the target's user`
+        : `ownership (${owners.join(', ')}) is not migrated: everything belongs to the target's user`,
+    );
   }
   if (defaults.length > 0) {
     const what = defaults.map((o) => o.name).join('; ');

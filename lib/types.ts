@@ -223,6 +223,11 @@ export interface TableInfo {
    */
   grants?: TableGrant[];
   /**
+   * Its owner (PostgreSQL), when not the source's connection user: a target of the same dialect gives it that role
+   * where the role exists and the target's user may act as it.
+   */
+  owner?: string;
+  /**
    * A system-versioned table (MariaDB WITH SYSTEM VERSIONING): its current rows are migrated, with its row start and
    * end columns as plain values; its history is not, and the target table is not versioned (said in the plan's notes).
    */
@@ -273,6 +278,8 @@ export interface SchemaObject {
    * it only takes PUBLIC's away), granted where the role exists on the target (the plan's notes say so).
    */
   grantees?: string[];
+  /** Its owner (PostgreSQL), when not the source's connection user: given that role on the target where it may be. */
+  owner?: string;
 }
 
 /**

@@ -33,6 +33,7 @@ import {
   extensionObjects,
   functionObjects,
   grantStatements,
+  ownerStatements,
   rowSecurityObjects,
   schemaPrivilegesObject,
   sequenceObject,
@@ -585,6 +586,11 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     };
     await create(plan.target, plan.source.partitioning?.partitions ?? []);
     await this.grant(plan);
+    // The source's owner, its partitions' too (see ownerStatements).
+    const owned = (partitions: PartitionInfo[]): string[] => partitions.flatMap((p) => [p.name, ...owned(p.partitions ?? [])]);
+    for (const table of [plan.target, ...owned(plan.source.partitioning?.partitions ?? [])]) {
+      for (const statement of ownerStatements(`TABLE ${this.qt(table)}`, plan.source.owner)) await this.exec(statement);
+    }
     if (plan.source.comment !== undefined) await this.exec(`COMMENT ON TABLE ${this.qt(plan.target)} IS ${quoteLiteral(this.dialect, plan.source.comment)}`);
     for (const column of plan.source.columns) {
       if (column.comment === undefined) continue;
@@ -989,7 +995,8 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
               CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
               ARRAY(SELECT p.relname::text FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE i.inhrelid = c.oid ORDER BY i.inhseqno),
               c.relpersistence = 'u',
-              c.reloptions::text[] || ARRAY(SELECT 'toast.' || o FROM pg_class t, unnest(t.reloptions) o WHERE t.oid = c.reltoastrelid)
+              c.reloptions::text[] || ARRAY(SELECT 'toast.' || o FROM pg_class t, unnest(t.reloptions) o WHERE t.oid = c.reltoastrelid),
+              NULLIF(pg_get_userbyid(c.relowner), current_user::text)
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
           -- An extension's own tables (PostGIS spatial_ref_sys) come with the extension, which the target creates.
@@ -1032,6 +1039,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         ...(inherits.length ? { inherits } : {}),
         ...(storage ? { storage } : {}),
         ...(grants.has(oid) ? { grants: grants.get(oid) } : {}),
+        ...(r[8] !== null ? { owner: String(r[8]) } : {}),
       };
     });
     return { tables };
@@ -1346,7 +1354,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
               ARRAY(SELECT CASE WHEN x.typcategory = 'A' THEN x.typelem ELSE x.oid END FROM pg_type x
                      WHERE x.oid = t.typbasetype OR x.oid = r.rngsubtype
                         OR x.oid IN (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = t.typrelid AND t.typrelid <> 0 AND a.attnum > 0)),
-              obj_description(t.oid, 'pg_type')
+              obj_description(t.oid, 'pg_type'), NULLIF(pg_get_userbyid(t.typowner), current_user::text)
          FROM pg_type t LEFT JOIN pg_range r ON r.rngtypid = t.oid
         WHERE t.typnamespace = $1
           AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c'))
@@ -1370,11 +1378,13 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
       dependsOn: (r[11] as (string | number)[]).map(Number),
       comment: r[12] === null ? null : String(r[12]),
       ...(typeAcls.has(Number(r[0])) ? { grants: typeAcls.get(Number(r[0])) } : {}),
+      ...(r[13] !== null ? { owner: String(r[13]) } : {}),
     }));
     // Sequences a column owns (serial) become the target column's identity; the others are created as they are.
     const sequenceRows = await this.exec(
       `SELECT c.relname::text, format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text, s.seqmin::text, s.seqmax::text,
-              s.seqcache::text, s.seqcycle, pg_sequence_last_value(c.oid)::text, c.oid
+              s.seqcache::text, s.seqcycle, pg_sequence_last_value(c.oid)::text, c.oid,
+              NULLIF(pg_get_userbyid(c.relowner), current_user::text)
          FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid
         WHERE c.relnamespace = $1 AND c.relkind = 'S' AND ${memberOfExtension('pg_class', 'c.oid')}
           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i'))
@@ -1394,12 +1404,14 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         cycle: r[7] === true,
         last: r[8] === null ? null : String(r[8]),
         ...(sequenceAcls.has(Number(r[9])) ? { grants: sequenceAcls.get(Number(r[9])) } : {}),
+        ...(r[10] !== null ? { owner: String(r[10]) } : {}),
       }),
     );
     // Functions and procedures (not aggregates), for the defaults, checks and views that call them.
     const functionRows = await this.exec(
       `SELECT p.proname::text, quote_ident(n.nspname) || '.' || quote_ident(p.proname), pg_get_functiondef(p.oid),
-              p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', pg_get_function_identity_arguments(p.oid), p.oid
+              p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', pg_get_function_identity_arguments(p.oid), p.oid,
+              NULLIF(pg_get_userbyid(p.proowner), current_user::text)
          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
         WHERE p.pronamespace = $1 AND p.prokind IN ('f', 'p') AND ${memberOfExtension('pg_proc', 'p.oid')}
         ORDER BY p.oid`,
@@ -1415,6 +1427,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
           signature: String(r[3]),
           arguments: String(r[4]),
           ...(functionAcls.has(Number(r[5])) ? { grants: functionAcls.get(Number(r[5])) } : {}),
+          ...(r[6] !== null ? { owner: String(r[6]) } : {}),
         }),
       ),
     );
@@ -1424,7 +1437,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
               ARRAY(SELECT DISTINCT t.relname::text FROM pg_rewrite rw JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid
                       JOIN pg_class t ON t.oid = d.refobjid AND d.refclassid = 'pg_class'::regclass
                      WHERE rw.ev_class = c.oid AND t.oid <> c.oid AND t.relnamespace = c.relnamespace ORDER BY 1),
-              c.oid
+              c.oid, NULLIF(pg_get_userbyid(c.relowner), current_user::text)
          FROM pg_class c WHERE c.relnamespace = $1 AND c.relkind IN ('v', 'm') AND ${memberOfExtension('pg_class', 'c.oid')}
         ORDER BY c.oid`,
       [schemaOid],
@@ -1438,6 +1451,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         comment: r[3] === null ? null : String(r[3]),
         reads: r[4] as string[],
         grants: viewGrants.get(Number(r[5])) ?? [],
+        ...(r[6] !== null ? { owner: String(r[6]) } : {}),
       }),
     );
     // Triggers of the schema's tables (not those PostgreSQL makes for foreign keys, nor a partition's clone of its parent's).

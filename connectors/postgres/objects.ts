@@ -34,6 +34,8 @@ export interface PgTypeRow {
   comment: string | null;
   /** Its privileges when its ACL is not the default one (privilegeStatements). */
   grants?: TableGrant[];
+  /** Its owner, when not the source's connection user (ownerStatements). */
+  owner?: string;
 }
 
 const KIND_NAMES: Record<string, string> = { e: 'enum', d: 'domain', c: 'composite type', r: 'range type' };
@@ -65,6 +67,7 @@ export function typeStatements(t: PgTypeRow): string[] {
   const out = [create];
   if (t.comment !== null) out.push(`COMMENT ON ${t.typtype === 'd' ? 'DOMAIN' : 'TYPE'} ${name} IS ${ansiLiteral(t.comment)}`);
   out.push(...privilegeStatements(`${t.typtype === 'd' ? 'DOMAIN' : 'TYPE'} ${name}`, t.grants));
+  out.push(...ownerStatements(`${t.typtype === 'd' ? 'DOMAIN' : 'TYPE'} ${name}`, t.owner));
   return out;
 }
 
@@ -94,6 +97,7 @@ export function typeObjects(types: PgTypeRow[]): SchemaObject[] {
     create: typeStatements(t),
     stage: 'before_tables',
     ...(t.grants ? { grantees: grantees(t.grants) } : {}),
+    ...(t.owner !== undefined ? { owner: t.owner } : {}),
   }));
 }
 
@@ -124,6 +128,8 @@ export interface PgSequenceRow {
   last: string | null;
   /** Its privileges when its ACL is not the default one (privilegeStatements). */
   grants?: TableGrant[];
+  /** Its owner, when not the source's connection user (ownerStatements). */
+  owner?: string;
 }
 
 const INTEGER = /^-?\d+$/;
@@ -140,8 +146,15 @@ export function sequenceObject(s: PgSequenceRow): SchemaObject {
     ` CACHE ${integer(s.cache, 'cache')}${s.cycle ? ' CYCLE' : ' NO CYCLE'}`;
   const statements = [create];
   if (s.last !== null) statements.push(`SELECT setval(${ansiLiteral(q(s.name))}, ${integer(s.last, 'last value')}, true)`);
-  statements.push(...privilegeStatements(`SEQUENCE ${q(s.name)}`, s.grants));
-  return { kind: 'sequence', name: s.name, create: statements, stage: 'before_tables', ...(s.grants ? { grantees: grantees(s.grants) } : {}) };
+  statements.push(...privilegeStatements(`SEQUENCE ${q(s.name)}`, s.grants), ...ownerStatements(`SEQUENCE ${q(s.name)}`, s.owner));
+  return {
+    kind: 'sequence',
+    name: s.name,
+    create: statements,
+    stage: 'before_tables',
+    ...(s.grants ? { grantees: grantees(s.grants) } : {}),
+    ...(s.owner !== undefined ? { owner: s.owner } : {}),
+  };
 }
 
 export interface PgViewRow {
@@ -154,6 +167,8 @@ export interface PgViewRow {
   comment: string | null;
   /** Privileges on it granted to roles other than its owner. */
   grants?: TableGrant[];
+  /** Its owner, when not the source's connection user (ownerStatements). */
+  owner?: string;
 }
 
 /**
@@ -202,6 +217,17 @@ function inTargetSchema(statement: string): string {
 export function privilegeStatements(on: string, grants: readonly TableGrant[] | undefined): string[] {
   if (grants === undefined) return [];
   return [`REVOKE ALL ON ${on} FROM PUBLIC`, ...grantStatements(on, grants)];
+}
+
+/**
+ * ALTER … OWNER TO the source's owner (`owner` is set only for an object the source's connection user does not own),
+ * where the target has that role and its connection's user may act as it (a superuser, or a member that inherits its
+ * privileges: pg_has_role … USAGE), so the user can still write, index and validate what it gave away; elsewhere the
+ * object stays the target user's (the plan's notes say so).
+ */
+export function ownerStatements(on: string, owner: string | undefined): string[] {
+  if (owner === undefined) return [];
+  return [whereRolesExist([owner], `IF pg_has_role(current_user, ${ansiLiteral(owner)}, 'USAGE') THEN ALTER ${on} OWNER TO ${q(owner)}; END IF`)];
 }
 
 /**
@@ -260,8 +286,15 @@ export function viewObject(v: PgViewRow): SchemaObject {
   const create = v.materialized ? `CREATE MATERIALIZED VIEW IF NOT EXISTS ${q(v.name)} AS ${body}` : `CREATE OR REPLACE VIEW ${q(v.name)} AS ${body}`;
   const statements = [create];
   if (v.comment !== null) statements.push(`COMMENT ON ${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${q(v.name)} IS ${ansiLiteral(v.comment)}`);
-  statements.push(...grantStatements(q(v.name), v.grants ?? []));
-  return { kind: v.materialized ? 'materialized view' : 'view', name: v.name, create: statements, stage: 'after_data', reads: v.reads };
+  statements.push(...grantStatements(q(v.name), v.grants ?? []), ...ownerStatements(`${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${q(v.name)}`, v.owner));
+  return {
+    kind: v.materialized ? 'materialized view' : 'view',
+    name: v.name,
+    create: statements,
+    stage: 'after_data',
+    reads: v.reads,
+    ...(v.owner !== undefined ? { owner: v.owner } : {}),
+  };
 }
 
 /** A trigger as pg_get_triggerdef prints it (pretty: its table named as the search path sees it). */
@@ -290,6 +323,8 @@ export interface PgFunctionRow {
   arguments: string;
   /** Its privileges when its ACL is not the default one (privilegeStatements). */
   grants?: TableGrant[];
+  /** Its owner, when not the source's connection user (ownerStatements). */
+  owner?: string;
 }
 
 /**
@@ -303,8 +338,9 @@ export function functionObjects(f: PgFunctionRow): SchemaObject[] {
   if (!header || !f.definition.startsWith(`${header[0]}${f.qualified}(`)) throw new Error(`function ${f.signature}: unexpected definition header`);
   const definition = `${header[0]}${q(f.name)}${f.definition.slice(header[0].length + f.qualified.length)}`;
   const kind = header[1] === 'PROCEDURE' ? 'procedure' : 'function';
-  const create = ['SET LOCAL check_function_bodies = off', definition, ...privilegeStatements(`${header[1]} ${q(f.name)}(${f.arguments})`, f.grants)];
-  const granted = f.grants ? { grantees: grantees(f.grants) } : {};
+  const on = `${header[1]} ${q(f.name)}(${f.arguments})`;
+  const create = ['SET LOCAL check_function_bodies = off', definition, ...privilegeStatements(on, f.grants), ...ownerStatements(on, f.owner)];
+  const granted = { ...(f.grants ? { grantees: grantees(f.grants) } : {}), ...(f.owner !== undefined ? { owner: f.owner } : {}) };
   return [
     { kind, name: f.signature, create, stage: 'before_tables', ...granted },
     { kind, name: f.signature, create, stage: 'after_data', ...granted },

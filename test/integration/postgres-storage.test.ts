@@ -38,6 +38,18 @@ const source = seededDatabase(
    REVOKE USAGE ON TYPE mood FROM PUBLIC;
    GRANT USAGE ON TYPE mood TO sensei_test_reader;
    GRANT USAGE ON SCHEMA public TO sensei_test_reader;
+   DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sensei_test_owner') THEN CREATE ROLE sensei_test_owner NOLOGIN; END IF; END $$;
+   CREATE TABLE owned (id int PRIMARY KEY, kind text);
+   INSERT INTO owned VALUES (1, 'a'), (2, 'b');
+   ALTER TABLE owned OWNER TO sensei_test_owner;
+   CREATE VIEW owned_ids AS SELECT id FROM owned;
+   ALTER VIEW owned_ids OWNER TO sensei_test_owner;
+   CREATE SEQUENCE owned_numbers;
+   ALTER SEQUENCE owned_numbers OWNER TO sensei_test_owner;
+   CREATE FUNCTION owned_twice(x int) RETURNS int LANGUAGE sql AS 'SELECT 2 * x';
+   ALTER FUNCTION owned_twice(int) OWNER TO sensei_test_owner;
+   CREATE TYPE owned_kind AS ENUM ('a', 'b');
+   ALTER TYPE owned_kind OWNER TO sensei_test_owner;
    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO sensei_test_reader;
    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE ON SEQUENCES TO sensei_test_reader WITH GRANT OPTION;`,
 );
@@ -54,6 +66,12 @@ const columnPrivileges = `SELECT table_name AS t, column_name AS col, grantee, p
                             FROM information_schema.column_privileges
                            WHERE table_schema = current_schema() AND grantee = 'sensei_test_reader' ORDER BY 1, 2, 4`;
 
+/** What the source's connection user (postgres, the target's too) does not own. */
+const owners = `SELECT 'relation ' || relname AS object, pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'v', 'S')
+                UNION ALL SELECT 'function ' || proname, pg_get_userbyid(proowner) FROM pg_proc WHERE pronamespace = current_schema()::regnamespace
+                UNION ALL SELECT 'type ' || typname, pg_get_userbyid(typowner) FROM pg_type WHERE typnamespace = current_schema()::regnamespace AND typtype = 'e'
+                ORDER BY 1`;
+
 /** The ACLs of the schema's functions, types and the schema itself, and its default privileges: the same owner (the test's user) on both sides. */
 const objectPrivileges = `SELECT 'function ' || proname AS object, proacl::text AS acl FROM pg_proc WHERE pronamespace = current_schema()::regnamespace
                           UNION ALL SELECT 'type ' || typname, typacl::text FROM pg_type WHERE typnamespace = current_schema()::regnamespace AND typtype = 'e'
@@ -65,9 +83,22 @@ test('UNLOGGED tables, storage parameters and privileges are kept; every row cop
   const target = await suite.database('postgresql');
   const plan = await migrateAndValidate(suite, source(), target);
   expect((plan.notes ?? []).filter((n) => /privileges/.test(n))).toEqual([
-    "privileges on 3 table(s) granted to PUBLIC, sensei_test_reader are granted on the target to those of these roles that exist there: roles are not created, and the target's tables belong to its connection's user",
+    "privileges on 3 table(s) granted to PUBLIC, sensei_test_reader are granted on the target to those of these roles that exist there: roles are not created",
     'privileges on 1 enum(s), 1 sequence(s), 2 function(s), the schema granted to PUBLIC, sensei_test_reader are granted on the target to those of these roles that exist there',
     "the schema's default privileges (on sequences created by postgres; on tables created by postgres) are set on the target's schema where those roles exist there",
+  ]);
+  // Objects the source's user does not own are the same role's on the target (the test's user is a superuser).
+  expect((plan.notes ?? []).filter((n) => /own/.test(n))).toEqual([
+    "what sensei_test_owner own(s) on the source, and not its connection's user, is given to the same role on the target where it exists and the target's user may act as it (a superuser may); the rest belongs to the target's user",
+  ]);
+  const owned = (await pgRows(target.endpoint, owners)).filter((r) => r.owner !== 'postgres');
+  expect(owned).toEqual((await pgRows(source().endpoint, owners)).filter((r) => r.owner !== 'postgres'));
+  expect(owned).toEqual([
+    { object: 'function owned_twice', owner: 'sensei_test_owner' },
+    { object: 'relation owned', owner: 'sensei_test_owner' },
+    { object: 'relation owned_ids', owner: 'sensei_test_owner' },
+    { object: 'relation owned_numbers', owner: 'sensei_test_owner' },
+    { object: 'type owned_kind', owner: 'sensei_test_owner' },
   ]);
   // Functions, types, the schema and its default privileges: the source's ACLs, to the letter (a function whose
   // EXECUTE the source took from PUBLIC is not open to everyone on the target).
@@ -78,9 +109,11 @@ test('UNLOGGED tables, storage parameters and privileges are kept; every row cop
     { object: 'default r', acl: '{sensei_test_reader=r/postgres}' },
     { object: 'function closed', acl: '{postgres=X/postgres}' },
     { object: 'function open_to_all', acl: null },
+    { object: 'function owned_twice', acl: null },
     { object: 'function secret', acl: '{postgres=X/postgres,sensei_test_reader=X/postgres}' },
     { object: 'schema', acl: '=U/pg_database_owner,pg_database_owner=UC/pg_database_owner,sensei_test_reader=U/pg_database_owner' },
     { object: 'type mood', acl: '{postgres=U/postgres,sensei_test_reader=U/postgres}' },
+    { object: 'type owned_kind', acl: null },
   ]);
   expect(await pgRows(target.endpoint, privileges)).toEqual([
     { t: 'plain', grantee: 'PUBLIC', privilege: 'SELECT', grantable: false },
@@ -103,6 +136,7 @@ test('UNLOGGED tables, storage parameters and privileges are kept; every row cop
   expect(made).toEqual(await pgRows(source().endpoint, storage));
   expect(made).toEqual([
     { t: 'both_kinds', persistence: 'u', options: ['autovacuum_vacuum_scale_factor=0.05'], toast: null },
+    { t: 'owned', persistence: 'p', options: null, toast: null },
     { t: 'plain', persistence: 'p', options: null, toast: null },
     { t: 'scratch', persistence: 'u', options: null, toast: null },
     { t: 'tuned', persistence: 'p', options: ['fillfactor=70', 'autovacuum_enabled=false'], toast: ['autovacuum_enabled=false'] },
@@ -121,4 +155,5 @@ test('→ MariaDB: made as ordinary tables, the privileges said not to be migrat
     'privileges on 1 enum(s), 1 sequence(s), 2 function(s), the schema granted to PUBLIC, sensei_test_reader are not migrated: grant them on the target',
     "the schema's default privileges (on sequences created by postgres; on tables created by postgres) are not migrated",
   ]);
+  expect((plan.notes ?? []).filter((n) => /ownership/.test(n))).toEqual(["ownership (sensei_test_owner) is not migrated: everything belongs to the target's user"]);
 }, 300_000);

@@ -5,6 +5,7 @@ import {
   functionObjects,
   grantStatements,
   orderTypes,
+  ownerStatements,
   privilegeStatements,
   schemaPrivilegesObject,
   triggerObject,
@@ -146,6 +147,14 @@ describe('PostgreSQL schema objects as the statements that create them', () => {
     expect(after.create).toEqual(before.create);
     expect(before.grantees).toEqual(['app']);
     expect(sequenceObject({ name: 's', type: 'bigint', start: '1', increment: '1', min: '1', max: '9', cache: '1', cycle: false, last: null, grants: [] }).create.at(-1)).toBe('REVOKE ALL ON SEQUENCE "s" FROM PUBLIC');
+  });
+
+  test('an owner other than the source user: given where the role exists and the target user may act as it', () => {
+    expect(ownerStatements('TABLE "t"', undefined)).toEqual([]);
+    expect(ownerStatements('FUNCTION "f"(integer)', "o'wner")).toEqual([
+      `DO $grant$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'o''wner') THEN IF pg_has_role(current_user, 'o''wner', 'USAGE') THEN ALTER FUNCTION "f"(integer) OWNER TO "o'wner"; END IF; END IF; END $grant$`,
+    ]);
+    expect(viewObject({ name: 'v', materialized: true, reads: [], definition: 'SELECT 1;', comment: null, owner: 'x' })).toMatchObject({ owner: 'x', create: [expect.any(String), expect.stringContaining('ALTER MATERIALIZED VIEW "v" OWNER TO "x"')] });
   });
 
   test("the schema's privileges and default privileges name the target's schema through format(), % doubled", () => {
