@@ -11,7 +11,7 @@ import { reachPolicy } from '../lib/reach';
 import { Sealer, loadOrCreateKeyFile } from '../lib/secrets';
 import { openRateCounter } from '../api/rate-limit';
 import { embeddedUiUrl } from './dev-server';
-import { connectClient } from './temporal';
+import { closeClient, connectClient } from './temporal';
 
 /** The admin key: SENSEI_API_KEY, or one generated once into the data dir (its path is logged, never the key). */
 export function resolveApiKey(config: SenseiConfig, log: Logger): string {
@@ -75,7 +75,8 @@ export async function startApi(config: SenseiConfig, log: Logger, address: strin
       server.closeAllConnections();
       await closed;
       await blobGc?.stop();
-      await client.connection.close();
+      // A handler of a connection just cut may still wait on Temporal (a status query, up to its deadline).
+      await closeClient(client);
       await rateCounter.close();
       await store.close();
     },

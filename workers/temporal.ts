@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Connection, Client, type TLSConfig } from '@temporalio/client';
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+import { Connection, Client, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type TLSConfig } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type LogLevel, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from '../lib/logger';
@@ -28,13 +29,46 @@ export function temporalSecurity(env: NodeJS.ProcessEnv = process.env): { tls?: 
   return { ...(tls ? { tls } : {}), ...(env.TEMPORAL_API_KEY ? { apiKey: env.TEMPORAL_API_KEY, tls: tls ?? true } : {}) };
 }
 
+/**
+ * The calls a client's connection has in flight, its retries of a call included: the counting interceptor stands
+ * outside the retrying one. A call cut by closing the connection is retried on a timer, and that retry throws outside
+ * any handler ("Channel has been shut down"), killing the process: closeClient waits for them first.
+ */
+const inFlight = new WeakMap<object, { calls: number }>();
+
+function countingInterceptor(count: { calls: number }): Interceptor {
+  return (options, nextCall) =>
+    new InterceptingCall(nextCall(options), {
+      start(metadata, _listener, next) {
+        count.calls++;
+        let ended = false;
+        next(metadata, {
+          onReceiveStatus(status, nextStatus) {
+            if (!ended) count.calls--;
+            ended = true;
+            nextStatus(status);
+          },
+        });
+      },
+    });
+}
+
+/** Closes a client's connection once its calls in flight have ended (at most `waitMs`), see inFlight. */
+export async function closeClient(client: Client, waitMs = 15_000): Promise<void> {
+  const count = inFlight.get(client.connection);
+  for (const deadline = Date.now() + waitMs; count && count.calls > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+  await client.connection.close();
+}
+
 /** Connects a client, waiting (bounded) for a server that is still starting to serve its namespace. */
 export async function connectClient(address: string, namespace: string, timeoutMs = 60_000, dataConverter?: DataConverter): Promise<Client> {
   const deadline = Date.now() + timeoutMs;
   const security = temporalSecurity();
   for (;;) {
     try {
-      const connection = await Connection.connect({ address, ...security });
+      const count = { calls: 0 };
+      const connection = await Connection.connect({ address, ...security, interceptors: [countingInterceptor(count), makeGrpcRetryInterceptor(defaultGrpcRetryOptions())] });
+      inFlight.set(connection, count);
       try {
         await connection.workflowService.describeNamespace({ namespace });
       } catch (err) {
