@@ -178,12 +178,22 @@ export interface PgViewRow {
  */
 export function grantStatements(on: string, grants: readonly TableGrant[]): string[] {
   return grants.flatMap((g) => {
-    const privileges = g.privileges.filter((p) => /^[A-Z]+$/.test(p));
-    if (privileges.length === 0) return [];
+    const clause = grantClause(g);
+    if (!clause) return [];
     const columns = g.columns ? ` (${g.columns.map(q).join(', ')})` : '';
-    const grant = `GRANT ${privileges.map((p) => p + columns).join(', ')} ON ${on} TO ${g.grantee === null ? 'PUBLIC' : q(g.grantee)}${g.grantable ? ' WITH GRANT OPTION' : ''}`;
+    const grant = `GRANT ${clause.privileges.map((p) => p + columns).join(', ')} ON ${on} ${clause.to}`;
     return g.grantee === null ? [grant] : [whereRolesExist([g.grantee], grant)];
   });
+}
+
+/**
+ * What every GRANT made from `g` says: its privileges that are words (a privilege of another form is left out; null
+ * when none is left) and `TO role|PUBLIC [WITH GRANT OPTION]`.
+ */
+function grantClause(g: TableGrant): { privileges: string[]; to: string } | null {
+  const privileges = g.privileges.filter((p) => /^[A-Z]+$/.test(p));
+  if (privileges.length === 0) return null;
+  return { privileges, to: `TO ${g.grantee === null ? 'PUBLIC' : q(g.grantee)}${g.grantable ? ' WITH GRANT OPTION' : ''}` };
 }
 
 /** `statement` run only where the target server has every one of `roles`, as a DO block that asks pg_roles. */
@@ -236,9 +246,9 @@ export function ownerStatements(on: string, owner: string | undefined): string[]
  */
 export function schemaPrivilegesObject(schema: string, grants: readonly TableGrant[]): SchemaObject | null {
   const statements = grants.flatMap((g) => {
-    const privileges = g.privileges.filter((p) => /^[A-Z]+$/.test(p));
-    if (privileges.length === 0) return [];
-    const grant = inTargetSchema(`GRANT ${privileges.join(', ')} ON SCHEMA ${SCHEMA_MARK} TO ${g.grantee === null ? 'PUBLIC' : q(g.grantee)}${g.grantable ? ' WITH GRANT OPTION' : ''}`);
+    const clause = grantClause(g);
+    if (!clause) return [];
+    const grant = inTargetSchema(`GRANT ${clause.privileges.join(', ')} ON SCHEMA ${SCHEMA_MARK} ${clause.to}`);
     return [whereRolesExist(g.grantee === null ? [] : [g.grantee], grant)];
   });
   if (statements.length === 0) return null;
@@ -271,11 +281,9 @@ export function defaultPrivilegesObject(d: PgDefaultAclRow): SchemaObject {
   const objects = DEFAULT_ACL_OBJECTS[d.objectType];
   if (!objects) throw new Error(`default privileges for ${d.role}: unexpected object type ${d.objectType}`);
   const create = d.grants.flatMap((g) => {
-    const privileges = g.privileges.filter((p) => /^[A-Z]+$/.test(p));
-    if (privileges.length === 0) return [];
-    const alter =
-      `ALTER DEFAULT PRIVILEGES FOR ROLE ${q(d.role)} IN SCHEMA ${SCHEMA_MARK} GRANT ${privileges.join(', ')} ON ${objects}` +
-      ` TO ${g.grantee === null ? 'PUBLIC' : q(g.grantee)}${g.grantable ? ' WITH GRANT OPTION' : ''}`;
+    const clause = grantClause(g);
+    if (!clause) return [];
+    const alter = `ALTER DEFAULT PRIVILEGES FOR ROLE ${q(d.role)} IN SCHEMA ${SCHEMA_MARK} GRANT ${clause.privileges.join(', ')} ON ${objects} ${clause.to}`;
     return [whereRolesExist(g.grantee === null ? [d.role] : [d.role, g.grantee], inTargetSchema(alter))];
   });
   return { kind: 'default privileges', name: `on ${objects.toLowerCase()} created by ${d.role}`, create, stage: 'after_data', grantees: grantees(d.grants) };
