@@ -22,18 +22,22 @@ interface Run {
   stderr: string;
 }
 
+/** A CLI run in progress: its outcome, and what it has printed so far. */
+type Running = Promise<Run> & { printed: () => string };
+
 /** Runs the CLI without blocking this process (the API answers from it). */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}, command: string[] = [process.execPath, CLI]): Promise<Run> {
-  return new Promise((resolve, reject) => {
+function cli(args: string[], env: NodeJS.ProcessEnv = {}, command: string[] = [process.execPath, CLI]): Running {
+  let stdout = '';
+  const done = new Promise<Run>((resolve, reject) => {
     const [file, ...pre] = command;
     const child = spawn(file as string, [...pre, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+  return Object.assign(done, { printed: () => stdout });
 }
 
 describe('sensei CLI against the real API', () => {
@@ -250,6 +254,9 @@ describe('sensei CLI against the real API', () => {
     expect(paused.stdout).toMatch(new RegExp(`^${id}: (running|paused)`));
     while ((s = await status()).status !== 'paused' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(s.status).toBe('paused');
+    // watch polls on its own clock: the pause is resumed once watch has shown it (a loaded CI machine can
+    // make one poll outlast the whole pause otherwise).
+    while (!/^status paused/m.test(watching.printed()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const resumed = await json<{ status: string }>('migrations', 'resume', id);
     expect(resumed.status).toMatch(/running|paused/);
     const cancelled = await run('migrations', 'cancel', id, '--reason', 'cli test');
