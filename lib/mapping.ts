@@ -676,6 +676,19 @@ function codeObjectNotes(schema: SchemaInfo, targetDialect: Dialect): string[] {
 }
 
 /**
+ * What becomes of a system-versioned table (MariaDB): its current rows, never its history. Natively, with implicit row
+ * start and end, the target versions its table too once the rows are in; declared ones arrive as plain values (a
+ * versioned table would set them anew), as they do in every other dialect.
+ */
+function systemVersionedNote(t: TableInfo, native: boolean): string {
+  if (native && !t.periodColumns) {
+    return `table ${t.name} is system-versioned: so is the target table (on MariaDB), with the current rows; the source's history is not migrated, the target's begins with the migration`;
+  }
+  const period = t.periodColumns ? ` (${t.periodColumns.start}, ${t.periodColumns.end})` : '';
+  return `table ${t.name} is system-versioned: its current rows are migrated (row start and end columns${period} as plain values), not its history, and the target table is not versioned`;
+}
+
+/**
  * What becomes of the privileges granted on the source's tables and other objects (its schema, sequences, functions,
  * types) and of its schema's default privileges: natively they are granted again to the roles that exist on the target
  * (roles are not created, and everything belongs to the target's user); across dialects they are not.
@@ -746,11 +759,7 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   if (!native) for (const t of schema.tables.filter((x) => x.storage?.partitionBy)) notes.push(`table ${t.name} is partitioned in the source: the target table is not (every row is copied into it)`);
   for (const t of schema.tables.filter((x) => x.storage?.notKept)) notes.push(`table ${t.name} ${t.storage?.notKept}`);
   notes.push(...grantNotes(schema, native));
-  for (const t of schema.tables.filter((x) => x.systemVersioned)) {
-    notes.push(
-      `table ${t.name} is system-versioned: its current rows are migrated (row start and end columns as plain values), not its history, and the target table is not versioned`,
-    );
-  }
+  for (const t of schema.tables.filter((x) => x.systemVersioned)) notes.push(systemVersionedNote(t, native));
   // Natively a column may have no declared type at all (SQLite): the target declares it as the source does.
   const blockers = tables
     .flatMap((t) => t.columns.filter((c) => c.canonical.kind === 'unsupported' || (!c.targetType && !(t.native && c.sourceType === ''))))

@@ -228,10 +228,13 @@ export interface TableInfo {
    */
   owner?: string;
   /**
-   * A system-versioned table (MariaDB WITH SYSTEM VERSIONING): its current rows are migrated, with its row start and
-   * end columns as plain values; its history is not, and the target table is not versioned (said in the plan's notes).
+   * A system-versioned table (MariaDB WITH SYSTEM VERSIONING): its current rows are migrated, not its history. With
+   * implicit row start and end (no periodColumns), a MariaDB target versions its table too once the rows are in; with
+   * them as columns, they arrive as plain values and no target is versioned (said in the plan's notes).
    */
   systemVersioned?: boolean;
+  /** A system-versioned table's row start and end columns, when declared (GENERATED ALWAYS AS ROW START/END). */
+  periodColumns?: { start: string; end: string };
   /**
    * The table's CREATE statement as the database keeps it, written by its author (SQLite's sqlite_schema.sql): a target
    * of the same dialect creates the table from it, with every column type, default, CHECK, key and collation as written.

@@ -43,6 +43,19 @@ const lit = (text: string) => quoteLiteral('mysql', text);
 /** Engines a table keeps natively (TableInfo.storage): their tables are as durable as InnoDB's, if not transactional. */
 const KEPT_ENGINES = ['myisam', 'aria'];
 
+/** A partitioning clause by system time, which only a versioned table takes (MariaDB). */
+const SYSTEM_TIME_PARTITIONS = /^PARTITION BY SYSTEM_TIME\b/i;
+
+/**
+ * A versioned table's row start and end columns, when it declares them: information_schema.COLUMNS rows (its
+ * GENERATION_EXPRESSION, index 6, says ROW START or ROW END); implicit ones are not listed there.
+ */
+function periodColumns(columns: unknown[][]): Pick<TableInfo, 'periodColumns'> {
+  const named = (end: string) => columns.find((c) => String(c[6] ?? '').toUpperCase() === `ROW ${end}`)?.[1];
+  const [start, end] = [named('START'), named('END')];
+  return start == null || end == null ? {} : { periodColumns: { start: String(start), end: String(end) } };
+}
+
 /** What the plan says of a table whose engine is made InnoDB in the target (TableInfo.storage.notKept). */
 function otherEngine(engine: string): string {
   if (/^(mrg_myisam|merge)$/i.test(engine)) {
@@ -655,8 +668,11 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   }
 
   override async createIndexesAndForeignKeys(plan: TablePlan): Promise<FinalizedTable> {
+    if (plan.native) {
+      await this.guard(`version ${plan.target}`, () => this.versionTable(plan));
+      return super.createIndexesAndForeignKeys(plan);
+    }
     // Another dialect's index definitions mean nothing here: its indexes are made from their columns.
-    if (plan.native) return super.createIndexesAndForeignKeys(plan);
     const indexes = plan.source.indexes.map(({ definition, ...index }) =>
       spatialIndexed(plan, index.columns, definition) ? { ...index, definition: `SPATIAL INDEX %NAME% ON %TABLE% (${this.q(index.columns[0] as string)})` } : index,
     );
@@ -738,6 +754,21 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   }
 
   /**
+   * MariaDB → MariaDB: a table the source versions with implicit row start and end is versioned here once its rows are
+   * in, before its indexes are built (ADD SYSTEM VERSIONING rebuilds it), and partitioned by SYSTEM_TIME as the source
+   * is (tableOptions leaves that out until then). Its rows are current from now on: the copy wrote no history. Row
+   * start and end as columns stay plain ones: versioning would set their values anew.
+   */
+  private async versionTable(plan: TablePlan): Promise<void> {
+    if (!plan.source.systemVersioned || plan.source.periodColumns || !(await this.isMariadb())) return;
+    const [type] = await this.exec('SELECT TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [this.schema, plan.target]);
+    if (type?.[0] === 'SYSTEM VERSIONED') return;
+    await this.exec(`ALTER TABLE ${this.qt(plan.target)} ADD SYSTEM VERSIONING`);
+    const partitionBy = plan.source.storage?.partitionBy;
+    if (partitionBy && SYSTEM_TIME_PARTITIONS.test(partitionBy)) await this.exec(`ALTER TABLE ${this.qt(plan.target)} ${partitionBy}`);
+  }
+
+  /**
    * Each table's engine where it is one kept natively (MyISAM, Aria: not transactional, and said so by the source's
    * choice), and its partitioning as SHOW CREATE TABLE prints it (its clause from PARTITION BY on), by table name.
    * `tables`: information_schema.TABLES rows (name, comment, AUTO_INCREMENT, ENGINE, CREATE_OPTIONS).
@@ -769,7 +800,9 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     // The source's next AUTO_INCREMENT value (it may be past the highest row: rows deleted); the load moves it on when a copied row is past it.
     const counter = /^\d+$/.test(plan.source.nextAutoIncrement ?? '') ? ` AUTO_INCREMENT=${plan.source.nextAutoIncrement}` : '';
     const comment = plan.source.comment ? ` COMMENT=${lit(plan.source.comment)}` : '';
-    const partitions = plan.source.storage?.partitionBy ? ` ${plan.source.storage.partitionBy}` : '';
+    // A table not versioned (yet: versionTable) cannot be partitioned by SYSTEM_TIME.
+    const partitionBy = plan.source.storage?.partitionBy;
+    const partitions = partitionBy && !SYSTEM_TIME_PARTITIONS.test(partitionBy) ? ` ${partitionBy}` : '';
     return `${options}${counter}${comment}${partitions}`;
   }
 
@@ -1128,7 +1161,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
         checks: (checksOf.get(name) ?? []).map((x) => ({ name: x.name, definition: x.definition })),
         ...(tableComment ? { comment: tableComment } : {}),
         ...(counter ? { nextAutoIncrement: counter } : {}),
-        ...(r[2] === 'SYSTEM VERSIONED' ? { systemVersioned: true } : {}),
+        ...(r[2] === 'SYSTEM VERSIONED' ? { systemVersioned: true, ...periodColumns(columnsOf.get(name) ?? []) } : {}),
         ...(storage.get(name) ? { storage: storage.get(name) } : {}),
         rowEstimate: Number(r[1] ?? 0),
       };

@@ -134,10 +134,13 @@ test('MariaDB → MariaDB: native types, values byte for byte, generated columns
     { d: `nextval(\`${targetDb.name}\`.\`ticket\`)` },
   ]);
   await query(targetDb, "DELETE FROM tickets WHERE note = 'third'");
-  // The system-versioned table's current rows, said in the plan's notes.
+  // The system-versioned table's current rows, in a table versioned again, said in the plan's notes.
   expect(await query(targetDb, 'SELECT id, CAST(amount AS CHAR) a FROM prices ORDER BY id')).toEqual([{ id: 1, a: '1.50' }, { id: 2, a: '2.00' }]);
+  expect(await query(targetDb, "SELECT TABLE_TYPE k FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'prices'", [targetDb.name])).toEqual([{ k: 'SYSTEM VERSIONED' }]);
   const plan = (await handle.query(planQuery)) as MigrationPlan;
-  expect(plan.notes).toContain('table prices is system-versioned: its current rows are migrated (row start and end columns as plain values), not its history, and the target table is not versioned');
+  expect(plan.notes).toContain(
+    "table prices is system-versioned: so is the target table (on MariaDB), with the current rows; the source's history is not migrated, the target's begins with the migration",
+  );
   await query(targetDb, 'CALL add_item(3.50)');
   expect(await query(targetDb, 'SELECT CAST(price AS CHAR) p, code FROM items WHERE id > 101')).toEqual([{ p: '3.50', code: 'auto-1' }]);
   await query(targetDb, 'DELETE FROM items WHERE id > 40');
