@@ -676,16 +676,19 @@ function codeObjectNotes(schema: SchemaInfo, targetDialect: Dialect): string[] {
 }
 
 /**
- * What becomes of a system-versioned table (MariaDB): its current rows, never its history. Natively, with implicit row
- * start and end, the target versions its table too once the rows are in; declared ones arrive as plain values (a
- * versioned table would set them anew), as they do in every other dialect.
+ * What becomes of a system-versioned table (MariaDB): its current rows, never its history. Natively the target
+ * versions its table too once the rows are in: row start and end declared as columns keep their values where the
+ * target writes them (MariaDB 10.11+, timestamp periods). Elsewhere they arrive as plain values in a plain table.
  */
 function systemVersionedNote(t: TableInfo, native: boolean): string {
-  if (native && !t.periodColumns) {
-    return `table ${t.name} is system-versioned: so is the target table (on MariaDB), with the current rows; the source's history is not migrated, the target's begins with the migration`;
+  const period = t.periodColumns;
+  const timestamps = period && /^timestamp/i.test(t.columns.find((c) => c.name === period.start)?.nativeType ?? '');
+  if (native && (!period || timestamps)) {
+    const kept = period ? ` and their row start and end (${period.start}, ${period.end}); on MariaDB before 10.11 a plain table with those as values` : '';
+    return `table ${t.name} is system-versioned: so is the target table (on MariaDB), with the current rows${kept}; the source's history is not migrated, the target's begins with the migration`;
   }
-  const period = t.periodColumns ? ` (${t.periodColumns.start}, ${t.periodColumns.end})` : '';
-  return `table ${t.name} is system-versioned: its current rows are migrated (row start and end columns${period} as plain values), not its history, and the target table is not versioned`;
+  const columns = period ? ` (${period.start}, ${period.end})` : '';
+  return `table ${t.name} is system-versioned: its current rows are migrated (row start and end columns${columns} as plain values), not its history, and the target table is not versioned`;
 }
 
 /**

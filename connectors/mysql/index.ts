@@ -7,6 +7,7 @@ import { bitsAsDigits, ewkbAsGeometry, geometryAsEwkb, setAsJson } from './value
 import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
 import { crossType } from '../../lib/typemap/common';
 import { timestamptzToNaiveUtc, toCanonicalValue } from '../../lib/values';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { quoteList, quoteLiteral } from '../../lib/quote';
 import { hideSecrets } from '../endpoint';
@@ -754,18 +755,57 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   }
 
   /**
-   * MariaDB → MariaDB: a table the source versions with implicit row start and end is versioned here once its rows are
-   * in, before its indexes are built (ADD SYSTEM VERSIONING rebuilds it), and partitioned by SYSTEM_TIME as the source
-   * is (tableOptions leaves that out until then). Its rows are current from now on: the copy wrote no history. Row
-   * start and end as columns stay plain ones: versioning would set their values anew.
+   * MariaDB → MariaDB: a system-versioned table is versioned here too once its rows are in, before its indexes are
+   * built, and partitioned by SYSTEM_TIME as the source is (tableOptions leaves that out until then). Its rows are
+   * current ones: the copy wrote no history. With implicit row start and end, ADD SYSTEM VERSIONING does it in place.
+   * Declared ones hold the source's values, which that would set anew: the rows go into a versioned twin under
+   * system_versioning_insert_history (MariaDB 10.11+, timestamp periods: elsewhere the table stays plain), which takes
+   * the table's name. Run again (a resumed finalize), it finds the table versioned, or a twin left half-way to drop.
    */
   private async versionTable(plan: TablePlan): Promise<void> {
-    if (!plan.source.systemVersioned || plan.source.periodColumns || !(await this.isMariadb())) return;
+    const period = plan.source.periodColumns;
+    if (!plan.source.systemVersioned || !(await this.isMariadb())) return;
+    const table = this.qt(plan.target);
+    const [twin, old] = ['v', 'o'].map((k) => this.qt(`sensei_${k}_${createHash('sha256').update(plan.target).digest('hex').slice(0, 24)}`));
     const [type] = await this.exec('SELECT TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [this.schema, plan.target]);
-    if (type?.[0] === 'SYSTEM VERSIONED') return;
-    await this.exec(`ALTER TABLE ${this.qt(plan.target)} ADD SYSTEM VERSIONING`);
+    if (type?.[0] === 'SYSTEM VERSIONED') {
+      await this.exec(`DROP TABLE IF EXISTS ${old}`);
+      return;
+    }
+    if (!period) {
+      await this.exec(`ALTER TABLE ${table} ADD SYSTEM VERSIONING`);
+    } else {
+      const typeOf = (name: string) => plan.source.columns.find((c) => c.name === name)?.nativeType ?? '';
+      if (!/^timestamp/i.test(typeOf(period.start)) || !(await this.takesHistory())) return;
+      const columns = quoteList(this.dialect, plan.source.columns.filter((c) => !c.generated).map((c) => c.name));
+      const conn = await this.pool.getConnection();
+      try {
+        await conn.query(`DROP TABLE IF EXISTS ${twin}`);
+        await conn.query(`CREATE TABLE ${twin} LIKE ${table}`);
+        await conn.query(
+          `ALTER TABLE ${twin} MODIFY ${this.q(period.start)} ${typeOf(period.start)} GENERATED ALWAYS AS ROW START,` +
+            ` MODIFY ${this.q(period.end)} ${typeOf(period.end)} GENERATED ALWAYS AS ROW END,` +
+            ` ADD PERIOD FOR SYSTEM_TIME (${this.q(period.start)}, ${this.q(period.end)}), ADD SYSTEM VERSIONING`,
+        );
+        // The source's next AUTO_INCREMENT value, which may be past the highest row (CREATE … LIKE leaves it).
+        if (/^\d+$/.test(plan.source.nextAutoIncrement ?? '')) await conn.query(`ALTER TABLE ${twin} AUTO_INCREMENT = ${plan.source.nextAutoIncrement}`);
+        await conn.query('SET SESSION system_versioning_insert_history = 1');
+        await conn.query(`INSERT INTO ${twin} (${columns}) SELECT ${columns} FROM ${table}`);
+        await conn.query('SET SESSION system_versioning_insert_history = 0');
+        await conn.query(`RENAME TABLE ${table} TO ${old}, ${twin} TO ${table}`);
+        await conn.query(`DROP TABLE ${old}`);
+      } finally {
+        conn.release();
+      }
+    }
     const partitionBy = plan.source.storage?.partitionBy;
-    if (partitionBy && SYSTEM_TIME_PARTITIONS.test(partitionBy)) await this.exec(`ALTER TABLE ${this.qt(plan.target)} ${partitionBy}`);
+    if (partitionBy && SYSTEM_TIME_PARTITIONS.test(partitionBy)) await this.exec(`ALTER TABLE ${table} ${partitionBy}`);
+  }
+
+  /** Whether this server writes row start and end values into a versioned table (system_versioning_insert_history, MariaDB 10.11+). */
+  private async takesHistory(): Promise<boolean> {
+    const rows = await this.exec("SHOW VARIABLES LIKE 'system\\_versioning\\_insert\\_history'");
+    return rows.length > 0;
   }
 
   /**
