@@ -759,9 +759,12 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
     async finalizeTarget(input: {
       target: EndpointRef;
       plan: MigrationPlan;
+      /** What the target keeps besides the rows is read from it (a system-versioned table's history); absent in runs started before. */
+      source?: EndpointRef;
     }): Promise<{ skippedForeignKeys: string[]; skippedObjects: string[]; uncheckedForeignKeys: string[]; refusedForeignKeys: string[] }> {
       return typed(async () => {
         const connector = await pool.get(input.target, 'target');
+        const source = input.source && input.plan.tables.some((t) => t.native && t.source.systemVersioned) ? await pool.get(input.source, 'source') : undefined;
         // Foreign keys point at the referenced table's target name (which may be shortened to fit the target).
         const targets = new Map(input.plan.tables.map((t) => [t.source.name, t.target]));
         const skippedForeignKeys: string[] = [];
@@ -770,6 +773,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
         // Every table's indexes first: a foreign key may reference a UNIQUE index of a table that comes later.
         for (const table of input.plan.tables) {
           Context.current().heartbeat({ table: table.target });
+          await connector.keepVersions?.(table, source);
           await connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys: [] } });
         }
         for (const table of input.plan.tables) {

@@ -115,6 +115,12 @@ export interface Connector {
   createIndexesAndForeignKeys(plan: TablePlan): Promise<FinalizedTable>;
 
   /**
+   * Same dialect, once a table's rows are in and before its indexes are built: what the source keeps of the table
+   * besides its current rows (MariaDB: a system-versioned table is versioned here too, with the history `source` holds).
+   */
+  keepVersions?(plan: TablePlan, source?: Connector): Promise<void>;
+
+  /**
    * Same dialect (MigrationPlan.objects): creates the source's schema objects besides tables, in order. Objects of
    * stage after_data that cannot be created are skipped and returned with the reason; others throw.
    */

@@ -676,16 +676,19 @@ function codeObjectNotes(schema: SchemaInfo, targetDialect: Dialect): string[] {
 }
 
 /**
- * What becomes of a system-versioned table (MariaDB): its current rows, never its history. Natively the target
- * versions its table too once the rows are in: row start and end declared as columns keep their values where the
- * target writes them (MariaDB 10.11+, timestamp periods). Elsewhere they arrive as plain values in a plain table.
+ * What becomes of a system-versioned table (MariaDB). Natively, with timestamp periods, the target versions its table
+ * too, with the source's history where the target can write it (MariaDB 10.11+), else with the current rows. Elsewhere
+ * the current rows arrive in a plain table, row start and end declared as columns as plain values.
  */
 function systemVersionedNote(t: TableInfo, native: boolean): string {
   const period = t.periodColumns;
-  const timestamps = period && /^timestamp/i.test(t.columns.find((c) => c.name === period.start)?.nativeType ?? '');
-  if (native && (!period || timestamps)) {
-    const kept = period ? ` and their row start and end (${period.start}, ${period.end}); on MariaDB before 10.11 a plain table with those as values` : '';
-    return `table ${t.name} is system-versioned: so is the target table (on MariaDB), with the current rows${kept}; the source's history is not migrated, the target's begins with the migration`;
+  const timestamps = !period || /^timestamp/i.test(t.columns.find((c) => c.name === period.start)?.nativeType ?? '');
+  if (native && timestamps) {
+    const earlier = period ? `the current rows only, in a plain table with ${period.start} and ${period.end} as values` : 'the current rows only';
+    return (
+      `table ${t.name} is system-versioned: so is the target table (on MariaDB), with its history (every version of its rows, with their row start and end) ` +
+      `where the target is MariaDB 10.11 or later, else with ${earlier}; validation compares the current rows, the versions are counted as they are loaded`
+    );
   }
   const columns = period ? ` (${period.start}, ${period.end})` : '';
   return `table ${t.name} is system-versioned: its current rows are migrated (row start and end columns${columns} as plain values), not its history, and the target table is not versioned`;

@@ -16,6 +16,7 @@ import { batchesAsText, escapeField, rowsAsText, type FieldFormatter } from '../
 import { SqlConnector, errorMessage, networkReason, type Exec } from '../sql-connector';
 import {
   ConnectorError,
+  type Connector,
   type Endpoint,
   type FinalizedTable,
   type IntrospectOptions,
@@ -43,6 +44,14 @@ const lit = (text: string) => quoteLiteral('mysql', text);
 
 /** Engines a table keeps natively (TableInfo.storage): their tables are as durable as InnoDB's, if not transactional. */
 const KEPT_ENGINES = ['myisam', 'aria'];
+
+/** The names MariaDB gives a versioned table's row start and end when it does not declare them. */
+const IMPLICIT_PERIOD = ['row_start', 'row_end'] as const;
+
+/** An implicit row start or end as a column of the copy (see keepVersions): TIMESTAMP(6), never NULL. */
+function periodMapping(table: string, column: string): ColumnMapping {
+  return { id: `${table}.${column}`, table, column, sourceType: 'timestamp(6)', targetType: 'timestamp(6)', canonical: { kind: 'timestamp', precision: 6 }, nullable: false, confidence: 1 };
+}
 
 /** A partitioning clause by system time, which only a versioned table takes (MariaDB). */
 const SYSTEM_TIME_PARTITIONS = /^PARTITION BY SYSTEM_TIME\b/i;
@@ -493,7 +502,6 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   async readText(plan: TablePlan, range: KeyRange, format: LoadTextFormat): Promise<Readable> {
     const render = format === 'postgres-copy' ? copyTextExpression : format === 'mysql-load' && plan.native ? loadTextExpression : null;
     if (!render) throw new ConnectorError('NotSupported', `rendering ${format} text is not supported by mysql`);
-    const action = `read ${plan.source.name}`;
     const fields = plan.columns.map((c) => {
       const expr = render(c, (n) => this.q(n));
       if (expr === null) throw new ConnectorError('NotSupported', `column ${c.column} of ${plan.source.name} cannot be rendered as ${format} text`);
@@ -506,6 +514,31 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     const sql =
       `SELECT CONCAT_WS(${lit('\t')}, ${fields.join(', ')})${this.tooLongForText(plan)} FROM ${this.qt(plan.source.name)} WHERE ${where}` +
       ` ORDER BY ${quoteList(this.dialect, plan.keyColumns)}`;
+    return this.textLines(plan, sql, params);
+  }
+
+  /**
+   * MariaDB → MariaDB: every version of a system-versioned table's rows, its history too (FOR SYSTEM_TIME ALL), as
+   * LOAD DATA lines of `columns` (the plan's, and its implicit row start and end), in no particular order.
+   */
+  async readVersionsText(plan: TablePlan, columns: ColumnMapping[]): Promise<Readable> {
+    const fields = columns.map((c) => {
+      const expr = loadTextExpression(c, (n) => this.q(n));
+      if (expr === null) throw new ConnectorError('NotSupported', `column ${c.column} of ${plan.source.name} cannot be rendered as mysql-load text`);
+      return c.nullable || isDated(c.canonical) ? `COALESCE(${expr}, ${lit('\\N')})` : expr;
+    });
+    const sql = `SELECT CONCAT_WS(${lit('\t')}, ${fields.join(', ')})${this.tooLongForText({ ...plan, columns })} FROM ${this.qt(plan.source.name)} FOR SYSTEM_TIME ALL`;
+    return this.textLines(plan, sql, []);
+  }
+
+  /** Every version of a system-versioned table's rows (FOR SYSTEM_TIME ALL), counted. */
+  async countVersions(table: string): Promise<number> {
+    return this.guard(`count versions of ${table}`, async () => Number((await this.exec(`SELECT COUNT(*) FROM ${this.qt(table)} FOR SYSTEM_TIME ALL`))[0][0]));
+  }
+
+  /** The lines a `SELECT CONCAT_WS(…), tooLong` query renders, streamed (see readText). */
+  private async textLines(plan: TablePlan, sql: string, params: unknown[]): Promise<Readable> {
+    const action = `read ${plan.source.name}`;
     const conn = await this.guard(action, () => this.pool.getConnection());
     const core = (conn as unknown as { connection: CallbackConnection }).connection;
     const connectorError = (err: unknown) =>
@@ -669,11 +702,8 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   }
 
   override async createIndexesAndForeignKeys(plan: TablePlan): Promise<FinalizedTable> {
-    if (plan.native) {
-      await this.guard(`version ${plan.target}`, () => this.versionTable(plan));
-      return super.createIndexesAndForeignKeys(plan);
-    }
     // Another dialect's index definitions mean nothing here: its indexes are made from their columns.
+    if (plan.native) return super.createIndexesAndForeignKeys(plan);
     const indexes = plan.source.indexes.map(({ definition, ...index }) =>
       spatialIndexed(plan, index.columns, definition) ? { ...index, definition: `SPATIAL INDEX %NAME% ON %TABLE% (${this.q(index.columns[0] as string)})` } : index,
     );
@@ -755,51 +785,76 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   }
 
   /**
-   * MariaDB → MariaDB: a system-versioned table is versioned here too once its rows are in, before its indexes are
-   * built, and partitioned by SYSTEM_TIME as the source is (tableOptions leaves that out until then). Its rows are
-   * current ones: the copy wrote no history. With implicit row start and end, ADD SYSTEM VERSIONING does it in place.
-   * Declared ones hold the source's values, which that would set anew: the rows go into a versioned twin under
-   * system_versioning_insert_history (MariaDB 10.11+, timestamp periods: elsewhere the table stays plain), which takes
-   * the table's name. Run again (a resumed finalize), it finds the table versioned, or a twin left half-way to drop.
+   * MariaDB → MariaDB, once a system-versioned table's rows are in and before its indexes are built: the table is
+   * versioned here too, and partitioned by SYSTEM_TIME as the source is (tableOptions leaves that out until then).
+   *
+   * With `source` (a MariaDB) and a target that writes row start and end (system_versioning_insert_history, 10.11+;
+   * timestamp periods), every version of the source's rows, its history too, is loaded into a versioned twin of the
+   * table, which then takes its name: the copied current rows give way to the same rows with their row start. The
+   * twin's versions are counted against the source's. Otherwise the copied rows become current ones: ADD SYSTEM
+   * VERSIONING in place for implicit row start and end, and for declared ones (which that would set anew) a twin
+   * filled from the table. Transaction-id periods stay plain values. Run again (a resumed finalize), it finds the table
+   * versioned, or a twin left half-way to drop.
    */
-  private async versionTable(plan: TablePlan): Promise<void> {
-    const period = plan.source.periodColumns;
-    if (!plan.source.systemVersioned || !(await this.isMariadb())) return;
-    const table = this.qt(plan.target);
-    const [twin, old] = ['v', 'o'].map((k) => this.qt(`sensei_${k}_${createHash('sha256').update(plan.target).digest('hex').slice(0, 24)}`));
-    const [type] = await this.exec('SELECT TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [this.schema, plan.target]);
-    if (type?.[0] === 'SYSTEM VERSIONED') {
-      await this.exec(`DROP TABLE IF EXISTS ${old}`);
-      return;
-    }
-    if (!period) {
-      await this.exec(`ALTER TABLE ${table} ADD SYSTEM VERSIONING`);
-    } else {
-      const typeOf = (name: string) => plan.source.columns.find((c) => c.name === name)?.nativeType ?? '';
-      if (!/^timestamp/i.test(typeOf(period.start)) || !(await this.takesHistory())) return;
-      const columns = quoteList(this.dialect, plan.source.columns.filter((c) => !c.generated).map((c) => c.name));
-      const conn = await this.pool.getConnection();
-      try {
-        await conn.query(`DROP TABLE IF EXISTS ${twin}`);
-        await conn.query(`CREATE TABLE ${twin} LIKE ${table}`);
-        await conn.query(
-          `ALTER TABLE ${twin} MODIFY ${this.q(period.start)} ${typeOf(period.start)} GENERATED ALWAYS AS ROW START,` +
-            ` MODIFY ${this.q(period.end)} ${typeOf(period.end)} GENERATED ALWAYS AS ROW END,` +
-            ` ADD PERIOD FOR SYSTEM_TIME (${this.q(period.start)}, ${this.q(period.end)}), ADD SYSTEM VERSIONING`,
-        );
-        // The source's next AUTO_INCREMENT value, which may be past the highest row (CREATE … LIKE leaves it).
-        if (/^\d+$/.test(plan.source.nextAutoIncrement ?? '')) await conn.query(`ALTER TABLE ${twin} AUTO_INCREMENT = ${plan.source.nextAutoIncrement}`);
-        await conn.query('SET SESSION system_versioning_insert_history = 1');
-        await conn.query(`INSERT INTO ${twin} (${columns}) SELECT ${columns} FROM ${table}`);
-        await conn.query('SET SESSION system_versioning_insert_history = 0');
-        await conn.query(`RENAME TABLE ${table} TO ${old}, ${twin} TO ${table}`);
-        await conn.query(`DROP TABLE ${old}`);
-      } finally {
-        conn.release();
+  async keepVersions(plan: TablePlan, source?: Connector): Promise<void> {
+    if (!plan.native || !plan.source.systemVersioned) return;
+    await this.guard(`version ${plan.target}`, async () => {
+      if (!(await this.isMariadb())) return;
+      const period = plan.source.periodColumns;
+      const table = this.qt(plan.target);
+      const [twinName, oldName] = ['v', 'o'].map((k) => `sensei_${k}_${createHash('sha256').update(plan.target).digest('hex').slice(0, 24)}`);
+      const [twin, old] = [this.qt(twinName), this.qt(oldName)];
+      const [type] = await this.exec('SELECT TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [this.schema, plan.target]);
+      if (type?.[0] === 'SYSTEM VERSIONED') {
+        await this.exec(`DROP TABLE IF EXISTS ${old}`);
+        return;
       }
-    }
-    const partitionBy = plan.source.storage?.partitionBy;
-    if (partitionBy && SYSTEM_TIME_PARTITIONS.test(partitionBy)) await this.exec(`ALTER TABLE ${table} ${partitionBy}`);
+      const typeOf = (name: string) => plan.source.columns.find((c) => c.name === name)?.nativeType ?? '';
+      const timestamps = !period || /^timestamp/i.test(typeOf(period.start));
+      const history = timestamps && source instanceof MysqlConnector && (await source.isMariadb()) && (await this.takesHistory()) && (await this.canLoadLocal());
+      if (!period && !history) {
+        await this.exec(`ALTER TABLE ${table} ADD SYSTEM VERSIONING`);
+      } else if (history || (timestamps && (await this.takesHistory()))) {
+        const conn = await this.pool.getConnection();
+        try {
+          await conn.query(`DROP TABLE IF EXISTS ${twin}`);
+          await conn.query(`CREATE TABLE ${twin} LIKE ${table}`);
+          await conn.query(
+            period
+              ? `ALTER TABLE ${twin} MODIFY ${this.q(period.start)} ${typeOf(period.start)} GENERATED ALWAYS AS ROW START,` +
+                  ` MODIFY ${this.q(period.end)} ${typeOf(period.end)} GENERATED ALWAYS AS ROW END,` +
+                  ` ADD PERIOD FOR SYSTEM_TIME (${this.q(period.start)}, ${this.q(period.end)}), ADD SYSTEM VERSIONING`
+              : `ALTER TABLE ${twin} ADD SYSTEM VERSIONING`,
+          );
+          // The source's next AUTO_INCREMENT value, which may be past the highest row (CREATE … LIKE leaves it).
+          if (/^\d+$/.test(plan.source.nextAutoIncrement ?? '')) await conn.query(`ALTER TABLE ${twin} AUTO_INCREMENT = ${plan.source.nextAutoIncrement}`);
+          await conn.query('SET SESSION system_versioning_insert_history = 1');
+          if (history) {
+            const versioned = source as MysqlConnector;
+            // Implicit row start and end are no columns of the plan: they are named as MariaDB names them.
+            const columns = [...plan.columns, ...(period ? [] : IMPLICIT_PERIOD.map((name) => periodMapping(plan.source.name, name)))];
+            const expected = await versioned.countVersions(plan.source.name);
+            await this.loadData(conn, { ...plan, target: twinName, columns }, await versioned.readVersionsText(plan, columns), false);
+            const [[loaded]] = (await conn.query({ sql: `SELECT COUNT(*) FROM ${twin} FOR SYSTEM_TIME ALL`, rowsAsArray: true })) as [unknown[][], unknown];
+            if (Number(loaded[0]) !== expected) {
+              throw new ConnectorError('WriteFailed', `the history of ${plan.source.name}: ${expected} versions of its rows in the source, ${String(loaded[0])} loaded (was it changed during the migration?)`);
+            }
+          } else {
+            const columns = quoteList(this.dialect, plan.columns.map((c) => c.column));
+            await conn.query(`INSERT INTO ${twin} (${columns}) SELECT ${columns} FROM ${table}`);
+          }
+          await conn.query('SET SESSION system_versioning_insert_history = 0');
+          await conn.query(`RENAME TABLE ${table} TO ${old}, ${twin} TO ${table}`);
+          await conn.query(`DROP TABLE ${old}`);
+        } finally {
+          conn.release();
+        }
+      } else {
+        return;
+      }
+      const partitionBy = plan.source.storage?.partitionBy;
+      if (partitionBy && SYSTEM_TIME_PARTITIONS.test(partitionBy)) await this.exec(`ALTER TABLE ${table} ${partitionBy}`);
+    });
   }
 
   /** Whether this server writes row start and end values into a versioned table (system_versioning_insert_history, MariaDB 10.11+). */

@@ -452,7 +452,7 @@ test('MariaDB → MariaDB over HTTP: the type zoo and the native zoo, every COLU
     expect(rows.length).toBeGreaterThan(0);
     expect({ table, rows: await mariaRowsAsHex(copy, table) }).toEqual({ table, rows });
   }
-  // The sequence's table and the system-versioned one (its current rows: the target's history begins with the migration).
+  // The sequence's table and the system-versioned one (its current rows; its history too, see mariadb-versioned.test.ts).
   for (const sql of ['SELECT id, note FROM tickets ORDER BY id', 'SELECT id, CAST(amount AS CHAR) a FROM prices ORDER BY id']) expect(await maria(copy, sql)).toEqual(await maria(native, sql));
   const nativeObjects: Objects = {
     tables: ['bitkeyed', 'bits', 'docs', 'ipkeyed', 'items', 'loose', 'nets', 'odd', 'prices', 'sets', 'shapes', 'tickets'],

@@ -134,12 +134,18 @@ test('MariaDB → MariaDB: native types, values byte for byte, generated columns
     { d: `nextval(\`${targetDb.name}\`.\`ticket\`)` },
   ]);
   await query(targetDb, "DELETE FROM tickets WHERE note = 'third'");
-  // The system-versioned table's current rows, in a table versioned again, said in the plan's notes.
+  // The system-versioned table's rows, with its history, in a table versioned again, said in the plan's notes.
   expect(await query(targetDb, 'SELECT id, CAST(amount AS CHAR) a FROM prices ORDER BY id')).toEqual([{ id: 1, a: '1.50' }, { id: 2, a: '2.00' }]);
+  expect(await query(targetDb, 'SELECT id, CAST(amount AS CHAR) a FROM prices FOR SYSTEM_TIME ALL ORDER BY id, row_end')).toEqual([
+    { id: 1, a: '1.00' },
+    { id: 1, a: '1.50' },
+    { id: 2, a: '2.00' },
+  ]);
   expect(await query(targetDb, "SELECT TABLE_TYPE k FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'prices'", [targetDb.name])).toEqual([{ k: 'SYSTEM VERSIONED' }]);
   const plan = (await handle.query(planQuery)) as MigrationPlan;
   expect(plan.notes).toContain(
-    "table prices is system-versioned: so is the target table (on MariaDB), with the current rows; the source's history is not migrated, the target's begins with the migration",
+    'table prices is system-versioned: so is the target table (on MariaDB), with its history (every version of its rows, with their row start and end) ' +
+      'where the target is MariaDB 10.11 or later, else with the current rows only; validation compares the current rows, the versions are counted as they are loaded',
   );
   await query(targetDb, 'CALL add_item(3.50)');
   expect(await query(targetDb, 'SELECT CAST(price AS CHAR) p, code FROM items WHERE id > 101')).toEqual([{ p: '3.50', code: 'auto-1' }]);

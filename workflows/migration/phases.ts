@@ -28,7 +28,11 @@ export async function runPhase(run: MigrationRun, phase: Phase): Promise<'comple
     }
     case 'data_transfer': {
       if ((await transferData(run)) === 'drained') return 'continue_as_new';
-      const finalized = await schemaWork.finalizeTarget({ target: input.target, plan: run.plan() });
+      const finalized = await schemaWork.finalizeTarget({
+        target: input.target,
+        plan: run.plan(),
+        ...(wf.patched(HISTORY_PATCH) ? { source: input.source } : {}),
+      });
       if (wf.patched(NOT_CREATED_PATCH)) recordNotCreated(run, finalized?.skippedObjects ?? [], finalized?.skippedForeignKeys ?? []);
       if (wf.patched(UNCHECKED_PATCH)) recordUnchecked(run, finalized?.uncheckedForeignKeys ?? []);
       if (wf.patched(REFUSED_PATCH)) recordRefused(run, finalized?.refusedForeignKeys ?? []);
@@ -43,6 +47,9 @@ export async function runPhase(run: MigrationRun, phase: Phase): Promise<'comple
       return 'completed';
   }
 }
+
+/** Runs started before the finalize read a system-versioned table's history from the source replay without it. */
+const HISTORY_PATCH = 'finalize-reads-source-history';
 
 /**
  * Runs started before schema objects the target refused (a view, a trigger, a foreign key to a table left out) were
