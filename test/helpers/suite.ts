@@ -95,14 +95,14 @@ export async function migrateOnce(
   source: TempDatabase,
   target: TempDatabase,
   options: { excludeTables?: string[]; chunkSize?: number } = {},
-): Promise<{ status: MigrationStatus; plan: MigrationPlan | null; rejected: [unknown, string][] }> {
+): Promise<{ status: MigrationStatus; plan: MigrationPlan | null; rejected: [unknown, string][]; workflowId: string }> {
   const from = options.excludeTables ? { ...source.endpoint, excludeTables: options.excludeTables } : source.endpoint;
   const handle = await startMigration(suite.harness, from, target.endpoint, 'balanced', { auto_approve_high_confidence: true, chunk_size: options.chunkSize ?? 2 });
   await handle.executeUpdate(startUpdate);
   const waiting = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
   if (waiting.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
   const status = await waitForStatus(handle, isOver, 180_000);
-  return { status, plan: ((await handle.query(planQuery)) as MigrationPlan | null) ?? null, rejected: rejectedRows(status) };
+  return { status, plan: ((await handle.query(planQuery)) as MigrationPlan | null) ?? null, rejected: rejectedRows(status), workflowId: handle.workflowId };
 }
 
 /** The rows rejected by key (of `table` when given), as [key, message]. */

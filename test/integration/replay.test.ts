@@ -32,7 +32,9 @@
  *   (BC, ±infinity, past 9999) edited to text at the gate, validated, a value changed and caught
  *   (gate-edits-dates-as-text).
  * - recorded by small-tables.test.ts with the small-tables-batched patch: 123 tables, the small ones copied in batches
- *   (copyFirstChunks), one whose estimate was stale handed back and copied on its own (small-tables-batched). */
+ *   (copyFirstChunks), one whose estimate was stale handed back and copied on its own (small-tables-batched).
+ * - recorded by mariadb-versioned.test.ts with the finalize-reads-source-history patch: MariaDB → MariaDB, system-versioned
+ *   tables whose history the finalize reads from the source (finalize-reads-source-history). */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
