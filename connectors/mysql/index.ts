@@ -785,7 +785,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
    * versioned here too, and partitioned by SYSTEM_TIME as the source is (tableOptions leaves that out until then).
    *
    * With `source` (a MariaDB) and a target that writes row start and end (system_versioning_insert_history, 10.11+;
-   * timestamp periods), every version of the source's rows, its history too, is loaded into a versioned twin of the
+   * timestamp periods; every column of the source's own type), every version of the source's rows, its history too, is loaded into a versioned twin of the
    * table, which then takes its name: the copied current rows give way to the same rows with their row start. The
    * twin's versions are counted against the source's. Otherwise the copied rows become current ones: ADD SYSTEM
    * VERSIONING in place for implicit row start and end, and for declared ones (which that would set anew) a twin
@@ -807,7 +807,10 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       }
       const typeOf = (name: string) => plan.source.columns.find((c) => c.name === name)?.nativeType ?? '';
       const timestamps = !period || /^timestamp/i.test(typeOf(period.start));
-      const history = timestamps && source instanceof MysqlConnector && (await source.isMariadb()) && (await this.takesHistory()) && (await this.canLoadLocal());
+      // A column edited at the gate to another type has no LOAD DATA text of the source's: the current rows then.
+      const renderable = plan.columns.every((c) => loadTextExpression(c, (n) => this.q(n)) !== null);
+      const history =
+        timestamps && renderable && source instanceof MysqlConnector && (await source.isMariadb()) && (await this.takesHistory()) && (await this.canLoadLocal());
       if (!period && !history) {
         await this.exec(`ALTER TABLE ${table} ADD SYSTEM VERSIONING`);
       } else if (history || (timestamps && (await this.takesHistory()))) {
