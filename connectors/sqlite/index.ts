@@ -23,6 +23,17 @@ type Statement = Database.Statement<unknown[]>;
 /** Truth values as SQLite applications store them in a BOOLEAN column (its NUMERIC affinity keeps any other value). */
 const TRUTH_TEXT = new Set(['0', '1', 't', 'f', 'true', 'false', 'y', 'n', 'yes', 'no', 'on', 'off']);
 
+/** Marks bytes read from a TEXT value that is not UTF-8 (see storedValue): they are written back as TEXT. */
+const TEXT_BYTES = Symbol('sqlite text bytes');
+
+function textBytes(bytes: Buffer): Buffer {
+  return Object.assign(bytes, { [TEXT_BYTES]: true });
+}
+
+function isTextBytes(value: unknown): value is Buffer {
+  return Buffer.isBuffer(value) && (value as Buffer & { [TEXT_BYTES]?: boolean })[TEXT_BYTES] === true;
+}
+
 /**
  * A value SQLite holds in a column that its canonical reading would change without a word (SQLite keeps any value in
  * any column): 2 or 'maybe' in a BOOLEAN would read as true, 1.555 in a DECIMAL(10,2) as 1.56. Such a value is handed
@@ -179,6 +190,32 @@ export class SqliteConnector extends SqlConnector {
     }
   }
 
+  /**
+   * SQLite → SQLite: a row holding TEXT that is not UTF-8 (textBytes) is inserted on its own, those values bound as
+   * their bytes and cast to TEXT (SQLite keeps the bytes as they are); the rows around it as usual, in their order.
+   */
+  protected override async insertRows(exec: Exec, plan: TablePlan, rows: Row[], upsert: boolean): Promise<number> {
+    if (!plan.native || !rows.some((row) => row.some(isTextBytes))) return super.insertRows(exec, plan, rows, upsert);
+    const columns = quoteList(this.dialect, plan.columns.map((c) => c.column));
+    const conflict = upsert && plan.keyColumns.length ? ' ' + this.upsertClause(plan) : '';
+    let written = 0;
+    let run: Row[] = [];
+    for (const row of rows) {
+      if (!row.some(isTextBytes)) {
+        run.push(row);
+        continue;
+      }
+      if (run.length) written += await super.insertRows(exec, plan, run, upsert);
+      run = [];
+      const holders = row.map((v) => (isTextBytes(v) ? 'CAST(? AS TEXT)' : '?'));
+      const params = row.map((v, i) => (isTextBytes(v) ? v : this.toDriverValue(v, this.writtenType(plan.columns[i]))));
+      await exec(`INSERT INTO ${this.qt(plan.target)} (${columns}) VALUES (${holders.join(', ')})${conflict}`, params);
+      written++;
+    }
+    if (run.length) written += await super.insertRows(exec, plan, run, upsert);
+    return written;
+  }
+
   protected upsertClause(plan: TablePlan): string {
     const keys = quoteList(this.dialect, plan.keyColumns);
     const others = plan.columns.filter((c) => !plan.keyColumns.includes(c.column));
@@ -261,7 +298,7 @@ export class SqliteConnector extends SqlConnector {
    * SQLite → SQLite (ReadOptions.native): each value as its storage class holds it, whatever the column's declared
    * type: INTEGER as decimal text where the column's affinity turns that text back into the same INTEGER (so keys stay
    * JSON-safe), else as a BigInt; REAL as its double; TEXT as its string; BLOB as its bytes. TEXT that is not UTF-8
-   * has no string to travel as: it is refused here, never written as U+FFFD or as a BLOB.
+   * has no string to travel as: it travels as its bytes marked as text (textBytes), which insertRows writes as TEXT.
    */
   protected override convertRows(rows: unknown[][], types: CanonicalType[], options?: ReadOptions): Row[] {
     if (!options?.native) return rows.map((row) => row.map((v, i) => looseValue(v, types[i]) ?? toCanonicalValue(v, types[i])));
@@ -279,8 +316,7 @@ export class SqliteConnector extends SqlConnector {
         return Number(value);
       case 'text': {
         const bytes = value as Buffer;
-        if (isUtf8(bytes)) return bytes.toString('utf8');
-        throw new ConnectorError('NotSupported', 'a TEXT value is not valid UTF-8: sqlite to sqlite copies text as UTF-8 strings, so it is not copied as anything else');
+        return isUtf8(bytes) ? bytes.toString('utf8') : textBytes(bytes);
       }
       default:
         return toCanonicalValue(value, { kind: 'binary' });

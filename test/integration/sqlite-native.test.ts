@@ -119,3 +119,47 @@ test('SQLite → SQLite: declared types, values with their storage class and byt
     db.close();
   }
 });
+
+test('SQLite → SQLite: TEXT that is not UTF-8 is kept byte for byte, as TEXT, in keyed and keyless tables (it failed the copy)', async () => {
+  const from: Endpoint = { type: 'sqlite', connectionString: path.join(dir, 'bytes-source.sqlite') };
+  const to: Endpoint = { type: 'sqlite', connectionString: path.join(dir, 'bytes-target.sqlite') };
+  const db = new Database(from.connectionString);
+  try {
+    db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, n INTEGER, anything, b BLOB)');
+    db.exec('CREATE TABLE loose (body TEXT, n NUMERIC)');
+    const insert = db.prepare('INSERT INTO notes VALUES (?, CAST(? AS TEXT), ?, ?, ?)');
+    // A lone continuation byte, a truncated sequence, an overlong '/', Latin-1 text; in TEXT, INTEGER and untyped columns.
+    const bad = [Buffer.from([0x61, 0x80, 0x62]), Buffer.from([0xe2, 0x82]), Buffer.from([0xc0, 0xaf]), Buffer.from('café', 'latin1')];
+    for (let i = 1; i <= 12; i++) insert.run(i, i % 3 === 0 ? bad[i % 4] : Buffer.from(`note ${i}`), i, i % 4 === 0 ? `plain ${i}` : null, Buffer.from([i, 0x80]));
+    db.prepare('UPDATE notes SET n = CAST(? AS TEXT), anything = CAST(? AS TEXT) WHERE id = 5').run(bad[0], bad[3]);
+    // The same bytes as a BLOB stay a BLOB.
+    db.prepare('UPDATE notes SET b = ? WHERE id = 6').run(bad[1]);
+    const loose = db.prepare('INSERT INTO loose VALUES (CAST(? AS TEXT), ?)');
+    for (const [i, value] of [Buffer.from('fine'), bad[0], bad[0], Buffer.from([0xff, 0xfe])].entries()) loose.run(value, i);
+  } finally {
+    db.close();
+  }
+  const handle = await startMigration(suite.harness, from, to, 'aggressive', { auto_approve_high_confidence: true, chunk_size: 5 });
+  await handle.executeUpdate(startUpdate);
+  const status = await waitForStatus(handle, isOver, 120_000);
+  expect(status.failure).toBeNull();
+  expect(status.status).toBe('completed');
+  expect(status.validation?.status).toBe('passed');
+  expect(status.errors).toEqual([]);
+  const src = open(from);
+  const dst = open(to);
+  try {
+    expect(contents(dst, 'notes')).toEqual(contents(src, 'notes'));
+    // A table without a key is copied in the order of its values (its rowids are not kept).
+    const sorted = (d: Database.Database) => contents(d, 'loose').map((r) => r.join(' ')).sort();
+    expect(sorted(dst)).toEqual(sorted(src));
+    const texts = (d: Database.Database) => d.prepare("SELECT id, typeof(body) t, hex(body) h FROM notes WHERE id IN (3, 5, 6, 9) ORDER BY id").all();
+    expect(texts(dst)).toEqual(texts(src));
+    expect(dst.prepare("SELECT typeof(n) n, hex(n) h, typeof(anything) a, typeof(b) b FROM notes WHERE id = 5").get()).toEqual({ n: 'text', h: '618062', a: 'text', b: 'blob' });
+    expect(dst.prepare("SELECT typeof(b) b, hex(b) h FROM notes WHERE id = 6").get()).toEqual({ b: 'blob', h: 'E282' });
+    expect(dst.prepare("SELECT COUNT(*) n FROM loose WHERE typeof(body) = 'text'").get()).toEqual({ n: 4n });
+  } finally {
+    src.close();
+    dst.close();
+  }
+});
