@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTempDatabase, mariadbRows, pgRows, type TempDatabase, type TestDialect } from './databases';
+import { recordHistories } from './histories';
 import type { MigrationStatus } from '../../lib/migration';
 import type { MigrationPlan } from '../../lib/types';
 import { approveUpdate, planQuery, startUpdate } from '../../workflows/migration';
@@ -112,14 +113,15 @@ export function rejectedRows(status: MigrationStatus, table?: string): [unknown,
 
 /**
  * Migrates `source` into `target` (see migrateOnce) and expects it completed, validated, without an error; answers the
- * plan.
+ * plan. `recordAs`: the name its history is kept under as a replay fixture when recording (see recordHistories).
  */
-export async function migrateAndValidate(suite: MigrationSuite, source: TempDatabase, target: TempDatabase): Promise<MigrationPlan> {
-  const { status, plan } = await migrateOnce(suite, source, target);
+export async function migrateAndValidate(suite: MigrationSuite, source: TempDatabase, target: TempDatabase, options: { recordAs?: string } = {}): Promise<MigrationPlan> {
+  const { status, plan, workflowId } = await migrateOnce(suite, source, target);
   expect(status.failure).toBeNull();
   expect(status.status).toBe('completed');
   expect(status.validation?.status).toBe('passed');
   expect(status.errors).toEqual([]);
+  if (options.recordAs) await recordHistories(suite.harness.client, workflowId, options.recordAs);
   return plan as MigrationPlan;
 }
 

@@ -6,10 +6,8 @@
  * (bits, bytes, geometry, JSON, sets, …) are kept in every version. Transaction-id periods stay plain values. A
  * foreign key points at a versioned table. Everything is checked by this test's own SQL.
  */
-import type { MigrationPlan } from '../../lib/types';
 import { mariadbRows, type TempDatabase } from '../helpers/databases';
-import { recordHistories } from '../helpers/histories';
-import { migrateOnce, migrationSuite, seededDatabase } from '../helpers/suite';
+import { migrateAndValidate, migrationSuite, seededDatabase } from '../helpers/suite';
 
 const suite = migrationSuite();
 const source = seededDatabase(suite, 'mysql', [
@@ -72,13 +70,7 @@ const READS = [
 
 test('MariaDB → MariaDB: system-versioned tables arrive versioned, with their history (partitioned by SYSTEM_TIME too)', async () => {
   const target = await suite.database('mysql');
-  const { status, plan: planned, workflowId } = await migrateOnce(suite, source(), target);
-  expect(status.failure).toBeNull();
-  expect(status.status).toBe('completed');
-  expect(status.validation?.status).toBe('passed');
-  expect(status.errors).toEqual([]);
-  await recordHistories(suite.harness.client, workflowId, 'finalize-reads-source-history');
-  const plan = planned as MigrationPlan;
+  const plan = await migrateAndValidate(suite, source(), target, { recordAs: 'finalize-reads-source-history' });
   const kept = (t: string, earlier = 'the current rows only') =>
     `table ${t} is system-versioned: so is the target table (on MariaDB), with its history (every version of its rows, with their row start and end) ` +
     `where the target is MariaDB 10.11 or later, else with ${earlier}; validation compares the current rows, the versions are counted as they are loaded`;
