@@ -402,6 +402,17 @@ async function* checkedText(source: Dialect, target: Connector, table: TablePlan
   }
 }
 
+/** Runs `work`, heartbeating `details` every 10 s meanwhile: one statement may take longer than the heartbeat timeout. */
+async function whileBeating<T>(details: unknown, work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const beat = setInterval(() => context.heartbeat(details), 10_000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(beat);
+  }
+}
+
 function keyOf(row: Row, positions: number[]): Key {
   return positions.map((i): KeyPart => {
     // Rows are CanonicalValues; a SQLite INTEGER read natively from a column without affinity is the driver's BigInt.
@@ -771,10 +782,11 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
         const uncheckedForeignKeys: string[] = [];
         const refusedForeignKeys: string[] = [];
         // Every table's indexes first: a foreign key may reference a UNIQUE index of a table that comes later.
+        const notKept: string[] = [];
         for (const table of input.plan.tables) {
           Context.current().heartbeat({ table: table.target });
-          await connector.keepVersions?.(table, source);
-          await connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys: [] } });
+          notKept.push(...((await whileBeating({ table: table.target }, async () => connector.keepVersions?.(table, source))) ?? []));
+          await whileBeating({ table: table.target }, () => connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys: [] } }));
         }
         for (const table of input.plan.tables) {
           if (table.source.foreignKeys.length === 0) continue;
@@ -786,7 +798,9 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
             return referenced === undefined ? [] : [{ ...fk, referencedTable: referenced }];
           });
           // Its indexes are there (found, not made again).
-          const { unchecked, refused } = await connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys } });
+          const { unchecked, refused } = await whileBeating({ table: table.target }, () =>
+            connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys } }),
+          );
           for (const { name, reason } of refused) {
             const fk = table.source.foreignKeys.find((f) => f.name === name);
             refusedForeignKeys.push(`${table.source.name}.${name} → ${fk?.referencedTable ?? '?'}: ${reason}`);
@@ -798,7 +812,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
         }
         // Same dialect: views, once the tables they read hold their rows.
         const after = (input.plan.objects ?? []).filter((o) => o.stage === 'after_data');
-        const skippedObjects = after.length && connector.createObjects ? (await connector.createObjects(after)).skipped : [];
+        const skippedObjects = [...notKept, ...(after.length && connector.createObjects ? (await connector.createObjects(after)).skipped : [])];
         if (skippedObjects.length) Context.current().log.warn('schema objects not created on the target', { objects: skippedObjects });
         if (uncheckedForeignKeys.length) Context.current().log.warn('foreign keys created without checking the rows copied', { foreignKeys: uncheckedForeignKeys });
         if (refusedForeignKeys.length) Context.current().log.warn('foreign keys the target refused', { foreignKeys: refusedForeignKeys });

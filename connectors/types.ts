@@ -117,8 +117,9 @@ export interface Connector {
   /**
    * Same dialect, once a table's rows are in and before its indexes are built: what the source keeps of the table
    * besides its current rows (MariaDB: a system-versioned table is versioned here too, with the history `source` holds).
+   * Answers what could not be kept, with the reason.
    */
-  keepVersions?(plan: TablePlan, source?: Connector): Promise<void>;
+  keepVersions?(plan: TablePlan, source?: Connector): Promise<string[]>;
 
   /**
    * Same dialect (MigrationPlan.objects): creates the source's schema objects besides tables, in order. Objects of

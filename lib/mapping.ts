@@ -676,23 +676,28 @@ function codeObjectNotes(schema: SchemaInfo, targetDialect: Dialect): string[] {
 }
 
 /**
- * What becomes of a system-versioned table (MariaDB). Natively, with timestamp periods, the target versions its table
- * too, with the source's history where the target can write it (MariaDB 10.11+), else with the current rows. Elsewhere
- * the current rows arrive in a plain table, row start and end declared as columns as plain values.
+ * What becomes of a system-versioned table (MariaDB), as Connector.keepVersions does it. Natively, with timestamp
+ * periods, the target versions its table too, with the source's history where it can take it (what it could not take
+ * is recorded among the migration's errors). Transaction-id periods, other dialects, and a schema read before row start
+ * and end were: the current rows in a plain table, declared row start and end as plain values.
  */
 function systemVersionedNote(t: TableInfo, native: boolean): string {
   const period = t.periodColumns;
-  const timestamps = !period || /^timestamp/i.test(t.columns.find((c) => c.name === period.start)?.nativeType ?? '');
-  if (native && timestamps) {
-    const earlier = period ? `the current rows only, in a plain table with ${period.start} and ${period.end} as values` : 'the current rows only';
+  const declared = period && !period.implicit ? period : undefined;
+  const transactions = declared && !/^timestamp/i.test(t.columns.find((c) => c.name === declared.start)?.nativeType ?? '');
+  if (native && period && !transactions) {
     return (
       `table ${t.name} is system-versioned: so is the target table (on MariaDB), with its history (every version of its rows, with their row start and end) ` +
-      `where the target is MariaDB 10.11 or later, else with ${earlier}; validation compares the current rows, the versions are counted as they are loaded`
+      "where the target can take it, else with its current rows (the migration's errors then say why); validation compares the current rows, the versions are counted as they are loaded"
     );
   }
-  const columns = period ? ` (${period.start}, ${period.end})` : '';
-  return `table ${t.name} is system-versioned: its current rows are migrated (row start and end columns${columns} as plain values), not its history, and the target table is not versioned`;
+  const kept = declared ? ` (row start and end columns (${declared.start}, ${declared.end}) as plain values)` : '';
+  const partitions = native && SYSTEM_TIME_PARTITIONED.test(t.storage?.partitionBy ?? '') ? ', nor partitioned BY SYSTEM_TIME' : '';
+  return `table ${t.name} is system-versioned${transactions ? ' by transaction id' : ''}: its current rows are migrated${kept}, not its history, and the target table is not versioned${partitions}`;
 }
+
+/** A partitioning clause by system time, which only a versioned table takes (MariaDB). */
+const SYSTEM_TIME_PARTITIONED = /^PARTITION BY SYSTEM_TIME\b/i;
 
 /**
  * What becomes of the privileges granted on the source's tables and other objects (its schema, sequences, functions,

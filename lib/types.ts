@@ -228,13 +228,17 @@ export interface TableInfo {
    */
   owner?: string;
   /**
-   * A system-versioned table (MariaDB WITH SYSTEM VERSIONING): its current rows are migrated, not its history. With
-   * implicit row start and end (no periodColumns), a MariaDB target versions its table too once the rows are in; with
-   * them as columns, they arrive as plain values and no target is versioned (said in the plan's notes).
+   * A system-versioned table (MariaDB WITH SYSTEM VERSIONING). Into MariaDB its target table is versioned too, with
+   * its history where the target can take it (see Connector.keepVersions); elsewhere its current rows arrive in a
+   * plain table. The plan's notes say which.
    */
   systemVersioned?: boolean;
-  /** A system-versioned table's row start and end columns, when declared (GENERATED ALWAYS AS ROW START/END). */
-  periodColumns?: { start: string; end: string };
+  /**
+   * A system-versioned table's row start and end: the columns that declare them (GENERATED ALWAYS AS ROW START/END),
+   * or MariaDB's hidden row_start and row_end (`implicit`). Absent from plans made before it was read: such a table is
+   * left as those plans said (a plain one).
+   */
+  periodColumns?: { start: string; end: string; implicit?: boolean; invisible?: string[] };
   /**
    * The table's CREATE statement as the database keeps it, written by its author (SQLite's sqlite_schema.sql): a target
    * of the same dialect creates the table from it, with every column type, default, CHECK, key and collation as written.

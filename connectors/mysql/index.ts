@@ -46,25 +46,32 @@ const lit = (text: string) => quoteLiteral('mysql', text);
 /** Engines a table keeps natively (TableInfo.storage): their tables are as durable as InnoDB's, if not transactional. */
 const KEPT_ENGINES = ['myisam', 'aria'];
 
-/** The names MariaDB gives a versioned table's row start and end when it does not declare them. */
-const IMPLICIT_PERIOD = ['row_start', 'row_end'] as const;
-
 /** An implicit row start or end as a column of the copy (see keepVersions): TIMESTAMP(6), never NULL. */
 function periodMapping(table: string, column: string): ColumnMapping {
   return { id: `${table}.${column}`, table, column, sourceType: 'timestamp(6)', targetType: 'timestamp(6)', canonical: { kind: 'timestamp', precision: 6 }, nullable: false, confidence: 1 };
+}
+
+/** The versioned twin of a table (see keepVersions), and the name the table takes while the twin takes its own. */
+function twinNames(table: string): { twin: string; old: string } {
+  const hash = createHash('sha256').update(table).digest('hex').slice(0, 24);
+  return { twin: `sensei_v_${hash}`, old: `sensei_o_${hash}` };
 }
 
 /** A partitioning clause by system time, which only a versioned table takes (MariaDB). */
 const SYSTEM_TIME_PARTITIONS = /^PARTITION BY SYSTEM_TIME\b/i;
 
 /**
- * A versioned table's row start and end columns, when it declares them: information_schema.COLUMNS rows (its
- * GENERATION_EXPRESSION, index 6, says ROW START or ROW END); implicit ones are not listed there.
+ * A versioned table's row start and end: the columns that declare them (information_schema.COLUMNS rows, whose
+ * GENERATION_EXPRESSION, index 6, says ROW START or ROW END), else MariaDB's implicit row_start and row_end, which are
+ * not listed there.
  */
-function periodColumns(columns: unknown[][]): Pick<TableInfo, 'periodColumns'> {
-  const named = (end: string) => columns.find((c) => String(c[6] ?? '').toUpperCase() === `ROW ${end}`)?.[1];
-  const [start, end] = [named('START'), named('END')];
-  return start == null || end == null ? {} : { periodColumns: { start: String(start), end: String(end) } };
+function periodColumns(columns: unknown[][]): Required<Pick<TableInfo, 'periodColumns'>> {
+  const declared = (end: string) => columns.find((c) => String(c[6] ?? '').toUpperCase() === `ROW ${end}`);
+  const [start, end] = [declared('START'), declared('END')];
+  if (!start || !end) return { periodColumns: { start: 'row_start', end: 'row_end', implicit: true } };
+  // An INVISIBLE one is made so on a versioned target (a plain column so would need a default).
+  const invisible = [start, end].filter((c) => /\bINVISIBLE\b/i.test(String(c[5] ?? ''))).map((c) => String(c[1]));
+  return { periodColumns: { start: String(start[1]), end: String(end[1]), ...(invisible.length ? { invisible } : {}) } };
 }
 
 /** What the plan says of a table whose engine is made InnoDB in the target (TableInfo.storage.notKept). */
@@ -784,92 +791,177 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
    * MariaDB → MariaDB, once a system-versioned table's rows are in and before its indexes are built: the table is
    * versioned here too, and partitioned by SYSTEM_TIME as the source is (tableOptions leaves that out until then).
    *
-   * With `source` (a MariaDB) and a target that writes row start and end (system_versioning_insert_history, 10.11+;
-   * timestamp periods; every column of the source's own type), every version of the source's rows, its history too, is loaded into a versioned twin of the
-   * table, which then takes its name: the copied current rows give way to the same rows with their row start. The
-   * twin's versions are counted against the source's. Otherwise the copied rows become current ones: ADD SYSTEM
-   * VERSIONING in place for implicit row start and end, and for declared ones (which that would set anew) a twin
-   * filled from the table. Transaction-id periods stay plain values. Run again (a resumed finalize), it finds the table
-   * versioned, or a twin left half-way to drop.
+   * With `source` (a MariaDB) and a target that writes row start and end (system_versioning_insert_history, 10.11+,
+   * secure_timestamp NO; timestamp periods; LOCAL INFILE; every column of the source's own type; both servers ending
+   * current rows at the same time), every version of the source's rows, its history too, is loaded into a versioned
+   * twin of the table, which then takes its name: the copied current rows give way to the same rows with their row
+   * start. The twin's versions are counted against the lines read. Otherwise the copied rows become current ones:
+   * ADD SYSTEM VERSIONING in place for implicit row start and end, and for declared ones (which that would set anew) a
+   * twin filled from the table, where the target takes their values; elsewhere the table stays plain. Transaction-id
+   * periods stay plain values. Answers what was not kept, and why (the migration records it as an error).
+   *
+   * Run again (a resumed finalize), it finds the table versioned (and drops what a cut-short run left), or a twin left
+   * half-way to drop; two attempts at once take turns on a lock named after the twin. A plan made before row start
+   * and end were read (no periodColumns) leaves the table plain, as that plan said.
    */
-  async keepVersions(plan: TablePlan, source?: Connector): Promise<void> {
-    if (!plan.native || !plan.source.systemVersioned) return;
-    await this.guard(`version ${plan.target}`, async () => {
-      if (!(await this.isMariadb())) return;
-      const period = plan.source.periodColumns;
-      const table = this.qt(plan.target);
-      const [twinName, oldName] = ['v', 'o'].map((k) => `sensei_${k}_${createHash('sha256').update(plan.target).digest('hex').slice(0, 24)}`);
-      const [twin, old] = [this.qt(twinName), this.qt(oldName)];
-      const [type] = await this.exec('SELECT TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [this.schema, plan.target]);
-      if (type?.[0] === 'SYSTEM VERSIONED') {
-        await this.exec(`DROP TABLE IF EXISTS ${old}`);
-        return;
-      }
-      const typeOf = (name: string) => plan.source.columns.find((c) => c.name === name)?.nativeType ?? '';
-      const timestamps = !period || /^timestamp/i.test(typeOf(period.start));
-      // A column edited at the gate to another type has no LOAD DATA text of the source's: the current rows then.
-      const renderable = plan.columns.every((c) => loadTextExpression(c, (n) => this.q(n)) !== null);
-      const history =
-        timestamps && renderable && source instanceof MysqlConnector && (await source.isMariadb()) && (await this.takesHistory()) && (await this.canLoadLocal());
-      if (!period && !history) {
-        await this.exec(`ALTER TABLE ${table} ADD SYSTEM VERSIONING`);
-      } else if (history || (timestamps && (await this.takesHistory()))) {
-        const conn = await this.pool.getConnection();
-        try {
-          await conn.query(`DROP TABLE IF EXISTS ${twin}`);
-          await conn.query(`CREATE TABLE ${twin} LIKE ${table}`);
-          await conn.query(
-            period
-              ? `ALTER TABLE ${twin} MODIFY ${this.q(period.start)} ${typeOf(period.start)} GENERATED ALWAYS AS ROW START,` +
-                  ` MODIFY ${this.q(period.end)} ${typeOf(period.end)} GENERATED ALWAYS AS ROW END,` +
-                  ` ADD PERIOD FOR SYSTEM_TIME (${this.q(period.start)}, ${this.q(period.end)}), ADD SYSTEM VERSIONING`
-              : `ALTER TABLE ${twin} ADD SYSTEM VERSIONING`,
-          );
-          // The source's next AUTO_INCREMENT value, which may be past the highest row (CREATE … LIKE leaves it).
-          if (/^\d+$/.test(plan.source.nextAutoIncrement ?? '')) await conn.query(`ALTER TABLE ${twin} AUTO_INCREMENT = ${plan.source.nextAutoIncrement}`);
-          await conn.query('SET SESSION system_versioning_insert_history = 1');
-          if (history) {
-            const versioned = source as MysqlConnector;
-            // Implicit row start and end are no columns of the plan: they are named as MariaDB names them.
-            const columns = [...plan.columns, ...(period ? [] : IMPLICIT_PERIOD.map((name) => periodMapping(plan.source.name, name)))];
-            // Each version is one line (a value's newline is escaped): counted on the way, against what the twin holds.
-            let read = 0;
-            const counted = new Transform({
-              transform(chunk: Buffer, _encoding, done) {
-                for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) read++;
-                done(null, chunk);
-              },
-            });
-            const text = await versioned.readVersionsText(plan, columns);
-            void pipeline(text, counted).catch(() => undefined);
-            await this.loadData(conn, { ...plan, target: twinName, columns }, counted, false);
-            const [[loaded]] = (await conn.query({ sql: `SELECT COUNT(*) FROM ${twin} FOR SYSTEM_TIME ALL`, rowsAsArray: true })) as [unknown[][], unknown];
-            if (Number(loaded[0]) !== read) {
-              throw new ConnectorError('WriteFailed', `the history of ${plan.source.name}: ${read} versions of its rows read from the source, ${String(loaded[0])} loaded`);
-            }
-          } else {
-            const columns = quoteList(this.dialect, plan.columns.map((c) => c.column));
-            await conn.query(`INSERT INTO ${twin} (${columns}) SELECT ${columns} FROM ${table}`);
-          }
-          await conn.query('SET SESSION system_versioning_insert_history = 0');
-          await conn.query(`RENAME TABLE ${table} TO ${old}, ${twin} TO ${table}`);
-          await conn.query(`DROP TABLE ${old}`);
-        } finally {
-          conn.release();
+  async keepVersions(plan: TablePlan, source?: Connector): Promise<string[]> {
+    const period = plan.source.periodColumns;
+    if (!plan.native || !plan.source.systemVersioned || !period) return [];
+    return this.guard(`version ${plan.target}`, async () => {
+      if (!(await this.isMariadb())) return [];
+      const names = twinNames(plan.target);
+      const conn = await this.pool.getConnection();
+      // A connection left in the history-insert mode, or half-way through a load, is not handed back to the pool.
+      let clean = false;
+      try {
+        const [[locked]] = (await conn.query({ sql: 'SELECT GET_LOCK(?, 3600)', values: [names.twin], rowsAsArray: true })) as [unknown[][], unknown];
+        if (Number(locked[0]) !== 1) throw new ConnectorError('QueryFailed', `versioning ${plan.target}: another attempt has held it for an hour`);
+        const [[state]] = (await conn.query({
+          sql: 'SELECT TABLE_TYPE, CREATE_OPTIONS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+          values: [this.schema, plan.target],
+          rowsAsArray: true,
+        })) as [unknown[][], unknown];
+        const [type, options] = state ?? [];
+        const done = type === 'SYSTEM VERSIONED';
+        const outcome = done ? { versioned: true, lost: [] } : await this.versionRows(conn, plan, period, source instanceof MysqlConnector ? source : undefined);
+        const partitionBy = plan.source.storage?.partitionBy;
+        const byTime = !!partitionBy && SYSTEM_TIME_PARTITIONS.test(partitionBy);
+        if (outcome.versioned) {
+          // A finalize cut short after the twin took the table's name left the table it replaced, and the partitioning.
+          await conn.query(`DROP TABLE IF EXISTS ${this.qt(names.old)}`);
+          const partitioned = done && /\bpartitioned\b/i.test(String(options ?? ''));
+          if (byTime && !partitioned) await conn.query(`ALTER TABLE ${this.qt(plan.target)} ${partitionBy}`);
+        } else if (byTime) {
+          outcome.lost.push(`partitions of table ${plan.source.name}: not made, because the target table is not versioned (they are BY SYSTEM_TIME)`);
         }
-      } else {
-        return;
+        await conn.query('SELECT RELEASE_LOCK(?)', [names.twin]);
+        clean = true;
+        return outcome.lost;
+      } finally {
+        if (clean) conn.release();
+        else {
+          conn.destroy();
+          await this.exec(`DROP TABLE IF EXISTS ${this.qt(names.twin)}`).catch(() => undefined);
+        }
       }
-      const partitionBy = plan.source.storage?.partitionBy;
-      if (partitionBy && SYSTEM_TIME_PARTITIONS.test(partitionBy)) await this.exec(`ALTER TABLE ${table} ${partitionBy}`);
     });
+  }
+
+  /** keepVersions' work on a table not versioned yet, on `conn` (holding the twin's lock): whether it is now, and what was not kept. */
+  private async versionRows(
+    conn: mysql.PoolConnection,
+    plan: TablePlan,
+    period: NonNullable<TableInfo['periodColumns']>,
+    source?: MysqlConnector,
+  ): Promise<{ versioned: boolean; lost: string[] }> {
+    const table = this.qt(plan.target);
+    const typeOf = (name: string) => plan.source.columns.find((c) => c.name === name)?.nativeType ?? '';
+    if (!period.implicit && !/^timestamp/i.test(typeOf(period.start))) return { versioned: false, lost: [] };
+    const insertsHistory = await this.takesHistory();
+    const refusal = await this.historyRefusal(plan, source, insertsHistory);
+    const lost = refusal ? [`history of table ${plan.source.name}: not migrated, because ${refusal}`] : [];
+    if (refusal && period.implicit) {
+      await conn.query(`ALTER TABLE ${table} ADD SYSTEM VERSIONING`);
+      return { versioned: true, lost };
+    }
+    if (refusal && !insertsHistory) return { versioned: false, lost };
+    const names = twinNames(plan.target);
+    const twin = this.qt(names.twin);
+    await conn.query(`DROP TABLE IF EXISTS ${twin}`);
+    await conn.query(`CREATE TABLE ${twin} LIKE ${table}`);
+    const declared = (name: string, end: 'START' | 'END') => {
+      const column = plan.source.columns.find((c) => c.name === name);
+      const comment = column?.comment ? ` COMMENT ${lit(column.comment)}` : '';
+      return `MODIFY ${this.q(name)} ${typeOf(name)} GENERATED ALWAYS AS ROW ${end}${period.invisible?.includes(name) ? ' INVISIBLE' : ''}${comment}`;
+    };
+    await conn.query(
+      period.implicit
+        ? `ALTER TABLE ${twin} ADD SYSTEM VERSIONING`
+        : `ALTER TABLE ${twin} ${declared(period.start, 'START')}, ${declared(period.end, 'END')}, ADD PERIOD FOR SYSTEM_TIME (${this.q(period.start)}, ${this.q(period.end)}), ADD SYSTEM VERSIONING`,
+    );
+    // The source's next AUTO_INCREMENT value, which may be past the highest row (CREATE … LIKE leaves it).
+    if (/^\d+$/.test(plan.source.nextAutoIncrement ?? '')) await conn.query(`ALTER TABLE ${twin} AUTO_INCREMENT = ${plan.source.nextAutoIncrement}`);
+    await conn.query('SET SESSION system_versioning_insert_history = 1');
+    let loaded = false;
+    if (!refusal) {
+      try {
+        await this.loadVersions(conn, plan, period, names.twin, source as MysqlConnector);
+        loaded = true;
+      } catch (error) {
+        // A row the load refuses (one the copy rejected too), or one too long to render: the current rows, said so.
+        if (!(error instanceof ConnectorError) || !['NotSupported', 'WriteFailed'].includes(error.code)) throw error;
+        lost.push(`history of table ${plan.source.name}: not migrated, because ${error.message}`);
+        await conn.query(`DELETE HISTORY FROM ${twin}`);
+        await conn.query(`DELETE FROM ${twin}`);
+        await conn.query(`DELETE HISTORY FROM ${twin}`);
+      }
+    }
+    if (!loaded) {
+      const columns = quoteList(this.dialect, plan.columns.map((c) => c.column));
+      await conn.query(`INSERT INTO ${twin} (${columns}) SELECT ${columns} FROM ${table}`);
+    }
+    await conn.query('SET SESSION system_versioning_insert_history = 0');
+    await conn.query(`RENAME TABLE ${table} TO ${this.qt(names.old)}, ${twin} TO ${table}`);
+    return { versioned: true, lost };
+  }
+
+  /** Why the source's history cannot be loaded here (see keepVersions), or null when it can. */
+  private async historyRefusal(plan: TablePlan, source: MysqlConnector | undefined, insertsHistory: boolean): Promise<string | null> {
+    if (!source || !(await source.isMariadb())) return 'the finalize was not given the source (a migration started before it was)';
+    if (!insertsHistory) return 'the target does not take row start and end values (MariaDB 10.11 or later with secure_timestamp NO does)';
+    if (!(await this.canLoadLocal())) return 'the target does not take LOAD DATA LOCAL INFILE (local_infile)';
+    const edited = plan.columns.find((c) => loadTextExpression(c, (n) => this.q(n)) === null);
+    if (edited) return `column ${edited.column} is of another type than the source's (edited at the gate)`;
+    const [ends, sourceEnds] = [await this.currentRowEnd(), await source.currentRowEnd()];
+    if (ends !== sourceEnds) return `the source ends current rows at ${sourceEnds} and the target at ${ends} (MariaDB 11.5 moved it)`;
+    return null;
+  }
+
+  /** The row end a current row has: MariaDB 11.5 moved it from 2038 to 2106 (64-bit TIMESTAMP). */
+  private async currentRowEnd(): Promise<string> {
+    const version = String((await this.exec('SELECT VERSION()'))[0][0]);
+    const [major, minor] = version.split('.').map(Number);
+    return major > 11 || (major === 11 && minor >= 5) ? '2106-02-07 06:28:15.999999' : '2038-01-19 03:14:07.999999';
+  }
+
+  /**
+   * Every version of the source's rows, its history too, loaded into the versioned twin (see keepVersions) on `conn`,
+   * in the history-insert mode; each version is one line of text (a value's newline is escaped), counted on its way
+   * against what the twin then holds.
+   */
+  private async loadVersions(conn: mysql.PoolConnection, plan: TablePlan, period: NonNullable<TableInfo['periodColumns']>, twin: string, source: MysqlConnector): Promise<void> {
+    // Implicit row start and end are no columns of the plan: they are named as MariaDB names them.
+    const columns = [...plan.columns, ...(period.implicit ? [period.start, period.end].map((name) => periodMapping(plan.source.name, name)) : [])];
+    let read = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) read++;
+        done(null, chunk);
+      },
+    });
+    const text = await source.readVersionsText(plan, columns);
+    // A failed read fails the load that reads `counted` (pipeline destroys it with the error); a failed load ends the read.
+    void pipeline(text, counted).catch(() => undefined);
+    try {
+      await this.loadData(conn, { ...plan, target: twin, columns }, counted, false);
+    } finally {
+      text.destroy();
+      counted.destroy();
+    }
+    const [[loaded]] = (await conn.query({ sql: `SELECT COUNT(*) FROM ${this.qt(twin)} FOR SYSTEM_TIME ALL`, rowsAsArray: true })) as [unknown[][], unknown];
+    if (Number(loaded[0]) !== read) {
+      throw new ConnectorError('WriteFailed', `the history of ${plan.source.name}: ${read} versions of its rows read from the source, ${String(loaded[0])} loaded`);
+    }
   }
 
   /** Whether this server writes row start and end values into a versioned table (system_versioning_insert_history, MariaDB 10.11+). */
   private async takesHistory(): Promise<boolean> {
-    const rows = await this.exec("SHOW VARIABLES LIKE 'system\\_versioning\\_insert\\_history'");
-    return rows.length > 0;
+    // The variable exists from 10.11 on; the server lets a session set its row start and end only as it lets it set
+    // @@timestamp (secure_timestamp NO, the default).
+    const exists = (await this.exec("SHOW VARIABLES LIKE 'system\\_versioning\\_insert\\_history'")).length > 0;
+    return exists && String((await this.exec('SELECT @@secure_timestamp'))[0][0]).toUpperCase() === 'NO';
   }
+
 
   /**
    * Each table's engine where it is one kept natively (MyISAM, Aria: not transactional, and said so by the source's

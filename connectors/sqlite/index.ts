@@ -64,6 +64,8 @@ export class SqliteConnector extends SqlConnector {
   private readonly role: 'source' | 'target';
   private readonly busyTimeoutMs: number;
   private handle: Database.Database | undefined;
+  /** PRAGMA encoding is UTF-8 (see isUtf8Database); read once. */
+  private utf8: boolean | undefined;
   private readonly statements = new Map<string, Statement>();
   /** Settles when the transaction in progress ends (see transaction). */
   private turn: Promise<void> = Promise.resolve();
@@ -207,6 +209,9 @@ export class SqliteConnector extends SqlConnector {
       }
       if (run.length) written += await super.insertRows(exec, plan, run, upsert);
       run = [];
+      if (row.length !== plan.columns.length) {
+        throw new ConnectorError('WriteFailed', `row has ${row.length} values but table ${plan.target} is written with ${plan.columns.length} columns`);
+      }
       const holders = row.map((v) => (isTextBytes(v) ? 'CAST(? AS TEXT)' : '?'));
       const params = row.map((v, i) => (isTextBytes(v) ? v : this.toDriverValue(v, this.writtenType(plan.columns[i]))));
       await exec(`INSERT INTO ${this.qt(plan.target)} (${columns}) VALUES (${holders.join(', ')})${conflict}`, params);
@@ -289,9 +294,19 @@ export class SqliteConnector extends SqlConnector {
    * copy to reject. No alias, so ORDER BY and WHERE still name the stored column.
    */
   protected override selectList(columns: string[], types: CanonicalType[], options?: ReadOptions): string {
+    // A UTF-16 database's text cast to BLOB is UTF-16 bytes: its text is read as text (it cannot hold bytes that are not text).
+    const utf8 = this.isUtf8Database();
     // Natively each value comes with its storage class, its text as bytes (see convertRows).
-    if (options?.native) return columns.map((c) => `typeof(${this.q(c)}), CASE typeof(${this.q(c)}) WHEN 'text' THEN CAST(${this.q(c)} AS BLOB) ELSE ${this.q(c)} END`).join(', ');
-    return columns.map((c, i) => (types[i] && isTextKind(types[i]) ? `CAST(${this.q(c)} AS BLOB)` : this.q(c))).join(', ');
+    if (options?.native) {
+      return columns.map((c) => (utf8 ? `typeof(${this.q(c)}), CASE typeof(${this.q(c)}) WHEN 'text' THEN CAST(${this.q(c)} AS BLOB) ELSE ${this.q(c)} END` : `typeof(${this.q(c)}), ${this.q(c)}`)).join(', ');
+    }
+    return columns.map((c, i) => (utf8 && types[i] && isTextKind(types[i]) ? `CAST(${this.q(c)} AS BLOB)` : this.q(c))).join(', ');
+  }
+
+  /** Whether the database keeps its text as UTF-8 (PRAGMA encoding; UTF-16le and UTF-16be are the others). */
+  private isUtf8Database(): boolean {
+    this.utf8 ??= String(this.db().pragma('encoding', { simple: true })).toUpperCase() === 'UTF-8';
+    return this.utf8;
   }
 
   /**
@@ -315,6 +330,7 @@ export class SqliteConnector extends SqlConnector {
       case 'real':
         return Number(value);
       case 'text': {
+        if (typeof value === 'string') return value;
         const bytes = value as Buffer;
         return isUtf8(bytes) ? bytes.toString('utf8') : textBytes(bytes);
       }

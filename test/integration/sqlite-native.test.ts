@@ -163,3 +163,33 @@ test('SQLite → SQLite: TEXT that is not UTF-8 is kept byte for byte, as TEXT, 
     dst.close();
   }
 });
+
+test("SQLite → SQLite: a UTF-16 database's text arrives as the same text (its bytes, cast to BLOB, are UTF-16)", async () => {
+  const from: Endpoint = { type: 'sqlite', connectionString: path.join(dir, 'utf16-source.sqlite') };
+  const to: Endpoint = { type: 'sqlite', connectionString: path.join(dir, 'utf16-target.sqlite') };
+  const db = new Database(from.connectionString);
+  const texts = ['ab', 'é', '☃ snow', '', 'x\u0000y'];
+  try {
+    db.pragma("encoding = 'UTF-16le'");
+    db.exec('CREATE TABLE words (id INTEGER PRIMARY KEY, body TEXT, anything)');
+    const insert = db.prepare('INSERT INTO words VALUES (?, ?, ?)');
+    for (const [i, text] of texts.entries()) insert.run(i + 1, text, text);
+    expect(db.pragma('encoding', { simple: true })).toBe('UTF-16le');
+  } finally {
+    db.close();
+  }
+  const handle = await startMigration(suite.harness, from, to, 'aggressive', { auto_approve_high_confidence: true, chunk_size: 2 });
+  await handle.executeUpdate(startUpdate);
+  const status = await waitForStatus(handle, isOver, 120_000);
+  expect(status.failure).toBeNull();
+  expect(status.status).toBe('completed');
+  const dst = open(to);
+  try {
+    expect(dst.prepare('SELECT id, body, anything, typeof(body) t FROM words ORDER BY id').all()).toEqual(
+      texts.map((text, i) => ({ id: BigInt(i + 1), body: text, anything: text, t: 'text' })),
+    );
+  } finally {
+    dst.close();
+  }
+  expect(status.validation?.status).toBe('passed');
+});

@@ -13,6 +13,16 @@ export const schemaWork = wf.proxyActivities<MigrationActivities>({
 });
 
 /**
+ * Finalizing the target (indexes, foreign keys, a versioned table's history): as schema work, with the time a large
+ * table's index builds and history load take; it heartbeats while they run.
+ */
+export const finalizeWork = wf.proxyActivities<MigrationActivities>({
+  startToCloseTimeout: '12 hours',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 4, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/**
  * Copying: a chunk is idempotent, so it is retried patiently through database blips and worker crashes, within
  * the migration's retry budget (options.copy_retry; what happens when it runs out: see transfer.ts).
  */

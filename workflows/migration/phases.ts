@@ -2,7 +2,7 @@
 import * as wf from '@temporalio/workflow';
 import { approvalNeed, type Phase, type StrategySettings, type TableProgress } from '../../lib/migration';
 import type { SchemaInfo, TablePlan } from '../../lib/types';
-import { schemaWork } from './activities';
+import { finalizeWork, schemaWork } from './activities';
 import { MigrationCancelled, refuse, type MigrationRun } from './run';
 import { RETRIES_PATCH, transferData } from './transfer';
 import { acceptRevalidationWhileCompleted, certify, validateUntilPassed } from './validation';
@@ -28,11 +28,8 @@ export async function runPhase(run: MigrationRun, phase: Phase): Promise<'comple
     }
     case 'data_transfer': {
       if ((await transferData(run)) === 'drained') return 'continue_as_new';
-      const finalized = await schemaWork.finalizeTarget({
-        target: input.target,
-        plan: run.plan(),
-        ...(wf.patched(HISTORY_PATCH) ? { source: input.source } : {}),
-      });
+      const history = wf.patched(HISTORY_PATCH);
+      const finalized = await (history ? finalizeWork : schemaWork).finalizeTarget({ target: input.target, plan: run.plan(), ...(history ? { source: input.source } : {}) });
       if (wf.patched(NOT_CREATED_PATCH)) recordNotCreated(run, finalized?.skippedObjects ?? [], finalized?.skippedForeignKeys ?? []);
       if (wf.patched(UNCHECKED_PATCH)) recordUnchecked(run, finalized?.uncheckedForeignKeys ?? []);
       if (wf.patched(REFUSED_PATCH)) recordRefused(run, finalized?.refusedForeignKeys ?? []);
@@ -48,7 +45,10 @@ export async function runPhase(run: MigrationRun, phase: Phase): Promise<'comple
   }
 }
 
-/** Runs started before the finalize read a system-versioned table's history from the source replay without it. */
+/**
+ * Runs started before the finalize read a system-versioned table's history from the source (with the time and the
+ * heartbeats that takes: finalizeWork) replay without it.
+ */
 const HISTORY_PATCH = 'finalize-reads-source-history';
 
 /**
