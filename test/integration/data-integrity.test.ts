@@ -3,7 +3,9 @@
  * - text that is not valid UTF-8 is a rejected row named by its key (never copied with U+FFFD in its place);
  * - MariaDB targets compare text keys with a binary NO PAD collation, so 'a' and 'a ' stay two rows;
  * - names longer than the target keeps are shortened deterministically (and said at the gate), never truncated
- *   by the server into a collision.
+ *   by the server into a collision;
+ * - a MariaDB system-versioned table whose history the finalize cannot load (here: a run started before the finalize
+ *   was given the source) keeps its current rows in a versioned table, and the finalize says why.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,7 +22,7 @@ import { reachPolicy } from '../../lib/reach';
 import { Sealer } from '../../lib/secrets';
 import { MetadataStore } from '../../lib/store';
 import type { MigrationPlan, TablePlan } from '../../lib/types';
-import { createTempDatabase, pgRows, type TempDatabase } from '../helpers/databases';
+import { createTempDatabase, mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
 import { testReach } from '../helpers/reach';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -212,5 +214,44 @@ describe('names longer than the target keeps', () => {
     expect(planned.notes).toEqual([
       `column t.${prefix}column is named ${fitName(`${prefix}column`, { maxNameBytes: 63 })} in the target: its name is longer than the target's 63 bytes`,
     ]);
+  });
+});
+
+describe('a system-versioned table whose history cannot be loaded', () => {
+  test('the finalize keeps the current rows (declared row start and end with their values), versioned, and says why', async () => {
+    const sourceDb = await database('mysql');
+    for (const sql of [
+      'CREATE TABLE prices (id INT PRIMARY KEY, amount DECIMAL(10,2)) WITH SYSTEM VERSIONING',
+      'INSERT INTO prices VALUES (1, 1.00), (2, 2.00)',
+      'UPDATE prices SET amount = 1.50 WHERE id = 1',
+      `CREATE TABLE periods (id INT PRIMARY KEY, v INT, rs TIMESTAMP(6) GENERATED ALWAYS AS ROW START, re TIMESTAMP(6) GENERATED ALWAYS AS ROW END,
+         PERIOD FOR SYSTEM_TIME(rs, re)) WITH SYSTEM VERSIONING`,
+      'INSERT INTO periods (id, v) VALUES (1, 10)',
+      'UPDATE periods SET v = 11',
+    ]) {
+      await mariadbRows(sourceDb.endpoint, sql);
+    }
+    const targetDb = await database('mysql');
+    const [source, target] = [ref(sourceDb.endpoint), ref(targetDb.endpoint)];
+    const planned = await plan(source, target);
+    for (const table of planned.tables) await run(activities().copyChunk, { migrationId: 'mig_versioned01', source, target, table, after: null, limit: 100 });
+    // As a run started before the finalize was given the source calls it.
+    const finalized = await run(activities().finalizeTarget, { target, plan: planned });
+    const why = 'not migrated, because the finalize was not given the source (a migration started before it was)';
+    expect(finalized.skippedObjects.sort()).toEqual([`history of table periods: ${why}`, `history of table prices: ${why}`]);
+    const rows = (db: TempDatabase, sql: string) => mariadbRows(db.endpoint, sql);
+    expect(await rows(targetDb, "SELECT TABLE_NAME t, TABLE_TYPE k FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1")).toEqual([
+      { t: 'periods', k: 'SYSTEM VERSIONED' },
+      { t: 'prices', k: 'SYSTEM VERSIONED' },
+    ]);
+    for (const sql of ['SELECT id, CAST(amount AS CHAR) a FROM prices ORDER BY id', "SELECT id, v, DATE_FORMAT(rs, '%Y-%m-%d %H:%i:%s.%f') rs FROM periods ORDER BY id"]) {
+      expect({ sql, rows: await rows(targetDb, sql) }).toEqual({ sql, rows: await rows(sourceDb, sql) });
+    }
+    // The current rows only: no version of the source's history.
+    expect(await rows(targetDb, 'SELECT COUNT(*) n FROM prices FOR SYSTEM_TIME ALL')).toEqual([{ n: '2' }]);
+    expect(await rows(targetDb, 'SELECT COUNT(*) n FROM periods FOR SYSTEM_TIME ALL')).toEqual([{ n: '1' }]);
+    // A finalize run again finds the tables versioned and leaves them.
+    expect((await run(activities().finalizeTarget, { target, plan: planned, source })).skippedObjects).toEqual([]);
+    expect(await rows(targetDb, 'SELECT COUNT(*) n FROM prices FOR SYSTEM_TIME ALL')).toEqual([{ n: '2' }]);
   });
 });
