@@ -55,12 +55,18 @@ function schemaOf(db: Database.Database): unknown[] {
   return db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name").all();
 }
 
-test('SQLite → SQLite: declared types, values with their storage class and bytes, defaults, keys, indexes, view and trigger', async () => {
-  const handle = await startMigration(suite.harness, source, target, 'aggressive', { auto_approve_high_confidence: true, chunk_size: 2 });
+/** Migrates `from` into `to` through the workflow, approved, and expects it completed; answers its last status. */
+async function migrate(from: Endpoint, to: Endpoint, chunkSize: number) {
+  const handle = await startMigration(suite.harness, from, to, 'aggressive', { auto_approve_high_confidence: true, chunk_size: chunkSize });
   await handle.executeUpdate(startUpdate);
   const status = await waitForStatus(handle, isOver, 120_000);
   expect(status.failure).toBeNull();
   expect(status.status).toBe('completed');
+  return status;
+}
+
+test('SQLite → SQLite: declared types, values with their storage class and bytes, defaults, keys, indexes, view and trigger', async () => {
+  const status = await migrate(source, target, 2);
   expect(status.validation?.status).toBe('passed');
 
   const src = open(source);
@@ -139,11 +145,7 @@ test('SQLite → SQLite: TEXT that is not UTF-8 is kept byte for byte, as TEXT, 
   } finally {
     db.close();
   }
-  const handle = await startMigration(suite.harness, from, to, 'aggressive', { auto_approve_high_confidence: true, chunk_size: 5 });
-  await handle.executeUpdate(startUpdate);
-  const status = await waitForStatus(handle, isOver, 120_000);
-  expect(status.failure).toBeNull();
-  expect(status.status).toBe('completed');
+  const status = await migrate(from, to, 5);
   expect(status.validation?.status).toBe('passed');
   expect(status.errors).toEqual([]);
   const src = open(from);
@@ -178,11 +180,7 @@ test("SQLite → SQLite: a UTF-16 database's text arrives as the same text (its 
   } finally {
     db.close();
   }
-  const handle = await startMigration(suite.harness, from, to, 'aggressive', { auto_approve_high_confidence: true, chunk_size: 2 });
-  await handle.executeUpdate(startUpdate);
-  const status = await waitForStatus(handle, isOver, 120_000);
-  expect(status.failure).toBeNull();
-  expect(status.status).toBe('completed');
+  const status = await migrate(from, to, 2);
   const dst = open(to);
   try {
     expect(dst.prepare('SELECT id, body, anything, typeof(body) t FROM words ORDER BY id').all()).toEqual(
