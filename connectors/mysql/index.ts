@@ -832,7 +832,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
           const partitioned = done && /\bpartitioned\b/i.test(String(options ?? ''));
           if (byTime && !partitioned) await conn.query(`ALTER TABLE ${this.qt(plan.target)} ${partitionBy}`);
         } else if (byTime) {
-          outcome.lost.push(`partitions of table ${plan.source.name}: not made, because the target table is not versioned (they are BY SYSTEM_TIME)`);
+          outcome.lost.push(`partitions BY SYSTEM_TIME of table ${plan.source.name}, because the target table is not versioned`);
         }
         await conn.query('SELECT RELEASE_LOCK(?)', [names.twin]);
         clean = true;
@@ -859,7 +859,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     if (!period.implicit && !/^timestamp/i.test(typeOf(period.start))) return { versioned: false, lost: [] };
     const insertsHistory = await this.takesHistory();
     const refusal = await this.historyRefusal(plan, source, insertsHistory);
-    const lost = refusal ? [`history of table ${plan.source.name}: not migrated, because ${refusal}`] : [];
+    const lost = refusal ? [`history of table ${plan.source.name} (its rows' past versions), because ${refusal}`] : [];
     if (refusal && period.implicit) {
       await conn.query(`ALTER TABLE ${table} ADD SYSTEM VERSIONING`);
       return { versioned: true, lost };
@@ -890,7 +890,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       } catch (error) {
         // A row the load refuses (one the copy rejected too), or one too long to render: the current rows, said so.
         if (!(error instanceof ConnectorError) || !['NotSupported', 'WriteFailed'].includes(error.code)) throw error;
-        lost.push(`history of table ${plan.source.name}: not migrated, because ${error.message}`);
+        lost.push(`history of table ${plan.source.name} (its rows' past versions), because ${error.message}`);
         await conn.query(`DELETE HISTORY FROM ${twin}`);
         await conn.query(`DELETE FROM ${twin}`);
         await conn.query(`DELETE HISTORY FROM ${twin}`);

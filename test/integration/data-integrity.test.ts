@@ -237,8 +237,8 @@ describe('a system-versioned table whose history cannot be loaded', () => {
     for (const table of planned.tables) await run(activities().copyChunk, { migrationId: 'mig_versioned01', source, target, table, after: null, limit: 100 });
     // As a run started before the finalize was given the source calls it.
     const finalized = await run(activities().finalizeTarget, { target, plan: planned });
-    const why = 'not migrated, because the finalize was not given the source (a migration started before it was)';
-    expect(finalized.skippedObjects.sort()).toEqual([`history of table periods: ${why}`, `history of table prices: ${why}`]);
+    const why = "(its rows' past versions), because the finalize was not given the source (a migration started before it was)";
+    expect(finalized.skippedObjects.sort()).toEqual([`history of table periods ${why}`, `history of table prices ${why}`]);
     const rows = (db: TempDatabase, sql: string) => mariadbRows(db.endpoint, sql);
     expect(await rows(targetDb, "SELECT TABLE_NAME t, TABLE_TYPE k FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1")).toEqual([
       { t: 'periods', k: 'SYSTEM VERSIONED' },
