@@ -510,13 +510,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   async readText(plan: TablePlan, range: KeyRange, format: LoadTextFormat): Promise<Readable> {
     const render = format === 'postgres-copy' ? copyTextExpression : format === 'mysql-load' && plan.native ? loadTextExpression : null;
     if (!render) throw new ConnectorError('NotSupported', `rendering ${format} text is not supported by mysql`);
-    const fields = plan.columns.map((c) => {
-      const expr = render(c, (n) => this.q(n));
-      if (expr === null) throw new ConnectorError('NotSupported', `column ${c.column} of ${plan.source.name} cannot be rendered as ${format} text`);
-      // CONCAT_WS skips NULLs, which would shift the fields: NULL is written as \N (a zero date of a NOT NULL column
-      // too: the target then refuses that row, by key).
-      return c.nullable || isDated(c.canonical) ? `COALESCE(${expr}, ${lit('\\N')})` : expr;
-    });
+    const fields = this.textFields(plan, plan.columns, render, format);
     const params: unknown[] = [];
     const where = this.rangeCondition(plan.keyColumns, keyTypesOf(plan), range, params);
     const sql =
@@ -530,13 +524,20 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
    * LOAD DATA lines of `columns` (the plan's, and its implicit row start and end), in no particular order.
    */
   async readVersionsText(plan: TablePlan, columns: ColumnMapping[]): Promise<Readable> {
-    const fields = columns.map((c) => {
-      const expr = loadTextExpression(c, (n) => this.q(n));
-      if (expr === null) throw new ConnectorError('NotSupported', `column ${c.column} of ${plan.source.name} cannot be rendered as mysql-load text`);
-      return c.nullable || isDated(c.canonical) ? `COALESCE(${expr}, ${lit('\\N')})` : expr;
-    });
+    const fields = this.textFields(plan, columns, loadTextExpression, 'mysql-load');
     const sql = `SELECT CONCAT_WS(${lit('\t')}, ${fields.join(', ')})${this.tooLongForText({ ...plan, columns })} FROM ${this.qt(plan.source.name)} FOR SYSTEM_TIME ALL`;
     return this.textLines(plan, sql, []);
+  }
+
+  /** Each column's text expression for CONCAT_WS (see readText), by `render`. */
+  private textFields(plan: TablePlan, columns: ColumnMapping[], render: (c: ColumnMapping, q: (name: string) => string) => string | null, format: LoadTextFormat): string[] {
+    return columns.map((c) => {
+      const expr = render(c, (n) => this.q(n));
+      if (expr === null) throw new ConnectorError('NotSupported', `column ${c.column} of ${plan.source.name} cannot be rendered as ${format} text`);
+      // CONCAT_WS skips NULLs, which would shift the fields: NULL is written as \N (a zero date of a NOT NULL column
+      // too: the target then refuses that row, by key).
+      return c.nullable || isDated(c.canonical) ? `COALESCE(${expr}, ${lit('\\N')})` : expr;
+    });
   }
 
   /** The lines a `SELECT CONCAT_WS(…), tooLong` query renders, streamed (see readText). */
@@ -962,7 +963,6 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     return exists && String((await this.exec('SELECT @@secure_timestamp'))[0][0]).toUpperCase() === 'NO';
   }
 
-
   /**
    * Each table's engine where it is one kept natively (MyISAM, Aria: not transactional, and said so by the source's
    * choice), and its partitioning as SHOW CREATE TABLE prints it (its clause from PARTITION BY on), by table name.
@@ -995,7 +995,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     // The source's next AUTO_INCREMENT value (it may be past the highest row: rows deleted); the load moves it on when a copied row is past it.
     const counter = /^\d+$/.test(plan.source.nextAutoIncrement ?? '') ? ` AUTO_INCREMENT=${plan.source.nextAutoIncrement}` : '';
     const comment = plan.source.comment ? ` COMMENT=${lit(plan.source.comment)}` : '';
-    // A table not versioned (yet: versionTable) cannot be partitioned by SYSTEM_TIME.
+    // A table not versioned (yet: keepVersions) cannot be partitioned by SYSTEM_TIME.
     const partitionBy = plan.source.storage?.partitionBy;
     const partitions = partitionBy && !SYSTEM_TIME_PARTITIONS.test(partitionBy) ? ` ${partitionBy}` : '';
     return `${options}${counter}${comment}${partitions}`;
