@@ -5,7 +5,7 @@ import { dialectNamed } from '../connectors/dialects';
 import { compareDecimalText } from '../connectors/key-range';
 import { ConnectorError, isTextChunkSource, isTextChunkTarget, passThroughFormat, type Connector, type ReadOptions } from '../connectors/types';
 import { extensionsWanted, planMigration, withSpatialRefs } from '../lib/mapping';
-import type { EndpointRef, MigrationError, MigrationInput, MigrationStatus, RowCountCheck, TimelineEvent, ValidationReport } from '../lib/migration';
+import type { DocumentRefs, EndpointRef, MigrationError, MigrationInput, MigrationStatus, RowCountCheck, TimelineEvent, ValidationReport } from '../lib/migration';
 import type { Dialect, Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
 import { withoutQuotedValues } from '../lib/redact';
 import { invalidTextColumn, isTextKind } from '../lib/values';
@@ -30,7 +30,7 @@ import type { MetadataStore } from '../lib/store';
 import type { ConnectorPool } from './connections';
 import { createPartitionActivities } from './partitions';
 import { createWebhookActivities } from './webhooks';
-import { planKeeper, type PlanCarrier } from './plans';
+import { planKeeper, type PlanCarrier, type TableCarrier } from './plans';
 import { createValidationActivities } from './validation';
 
 /** Failures no retry can fix: the workflow fails at once with the reason. */
@@ -594,6 +594,17 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
     return { ...copied, rejected, done: copied.rows < input.limit || reachedUntil, durationMs: Date.now() - started, attempt };
   }
 
+  /**
+   * The outcome a closed migration is served from (its schema and plan: GET …/mappings) and opened again from keeps
+   * them whole: a run that held them by reference (DocumentRefs) outlives the blobs' grace period once it is closed.
+   */
+  async function withDocuments(carryOn: MigrationInput): Promise<MigrationInput> {
+    const refs = carryOn.carried?.documentRefs;
+    if (!carryOn.carried || !refs || carryOn.carried.plan) return carryOn;
+    const [schema, plan] = await Promise.all([plans.document<SchemaInfo>(refs.schema), plans.document<MigrationPlan>(refs.plan)]);
+    return { ...carryOn, carried: { ...carryOn.carried, schema, plan, documentRefs: undefined } };
+  }
+
   /** A broken connection must not be reused by the retry. */
   async function discardPair(input: { source: EndpointRef; target: EndpointRef }): Promise<void> {
     await Promise.all([pool.discard(input.source, 'source'), pool.discard(input.target, 'target')]);
@@ -604,6 +615,15 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
     /** Keeps a plan in the metadata store and answers its key (activities/plans.ts); null without a store. */
     async keepPlan(input: { plan: MigrationPlan }): Promise<string | null> {
       return plans.keep(input.plan);
+    },
+    /**
+     * Keeps the source schema and the plan in the metadata store and answers their keys: a run that continues as new
+     * once the gate is passed carries these keys instead of the documents (see CarriedDocuments); null without a store.
+     */
+    async keepDocuments(input: { schema: SchemaInfo; plan: MigrationPlan }): Promise<DocumentRefs | null> {
+      const [schema, plan] = await Promise.all([plans.keepDocument(input.schema), plans.keep(input.plan)]);
+      if (!schema || !plan) return null;
+      return { schema, plan, sourceSchema: input.schema.schema ?? null, targetSchema: input.plan.targetSchema ?? null };
     },
     /** Keeps the API's listing index current (a worker without a metadata store skips it). */
     async recordMigrationStatus(input: { id: string; status: string; phase: string | null }): Promise<void> {
@@ -628,11 +648,11 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
     async recordOutcome(input: { migrationId: string; runId: string; status: MigrationStatus; carryOn: MigrationInput; events: TimelineEvent[]; errors: MigrationError[] }): Promise<void> {
       await store?.recordTimeline(input.migrationId, input.events);
       await store?.recordErrors(input.migrationId, input.errors, 'replace');
-      await store?.recordOutcome(input.migrationId, { runId: input.runId, status: input.status, carryOn: input.carryOn });
+      await store?.recordOutcome(input.migrationId, { runId: input.runId, status: input.status, carryOn: await withDocuments(input.carryOn) });
     },
 
     ...createValidationActivities(pool, store, plans),
-    ...createPartitionActivities(pool),
+    ...createPartitionActivities(pool, plans),
     async analyzeSource(input: { source: EndpointRef }): Promise<SchemaInfo> {
       return typed(async () => {
         const connector = await pool.get(input.source, 'source');
@@ -690,8 +710,8 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
       });
     },
 
-    copyChunk(input: ChunkInput): Promise<ChunkResult> {
-      return typed(() => copyOneChunk(input), () => discardPair(input));
+    copyChunk(input: TableCarrier<ChunkInput>): Promise<ChunkResult> {
+      return typed(async () => copyOneChunk(await plans.resolveTable(input)), () => discardPair(input));
     },
 
     /**
@@ -724,8 +744,9 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
     },
 
     /** Copies the rows with these keys again (rows the target rejected before): upsert, each rejection named. */
-    async copyRows(input: { source: EndpointRef; target: EndpointRef; table: TablePlan; keys: Key[] }): Promise<{ read: number; written: number; rejected: RejectedRow[] }> {
+    async copyRows(request: TableCarrier<{ source: EndpointRef; target: EndpointRef; table: TablePlan; keys: Key[] }>): Promise<{ read: number; written: number; rejected: RejectedRow[] }> {
       return typed(async () => {
+        const input = await plans.resolveTable(request);
         const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
         const columns = input.table.columns.map((c) => c.column);
         const positions = input.table.keyColumns.map((k) => columns.indexOf(k));
@@ -737,8 +758,9 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
     },
 
     /** Answers the rows and bytes copied, and which attempt copied them (see ChunkResult.attempt). */
-    async copyWholeTable(input: { source: EndpointRef; target: EndpointRef; table: TablePlan; batchSize: number }): Promise<{ rows: number; bytes: number; attempt?: number }> {
+    async copyWholeTable(request: TableCarrier<{ source: EndpointRef; target: EndpointRef; table: TablePlan; batchSize: number }>): Promise<{ rows: number; bytes: number; attempt?: number }> {
       return typed(async () => {
+        const input = await plans.resolveTable(request);
         const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
         const columns = input.table.columns.map((c) => c.column);
         const batches = source.readAll(input.table.source.name, columns, columns, input.batchSize, readOptions(input.table, target));
@@ -767,13 +789,13 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
      * Indexes, foreign keys and views once the rows are in. `uncheckedForeignKeys`: created without checking the rows
      * already there, which break them as they broke them in the source (see Connector.createIndexesAndForeignKeys).
      */
-    async finalizeTarget(input: {
+    async finalizeTarget(request: {
       target: EndpointRef;
-      plan: MigrationPlan;
       /** What the target keeps besides the rows is read from it (a system-versioned table's history); absent in runs started before. */
       source?: EndpointRef;
-    }): Promise<{ skippedForeignKeys: string[]; skippedObjects: string[]; uncheckedForeignKeys: string[]; refusedForeignKeys: string[] }> {
+    } & PlanCarrier): Promise<{ skippedForeignKeys: string[]; skippedObjects: string[]; uncheckedForeignKeys: string[]; refusedForeignKeys: string[] }> {
       return typed(async () => {
+        const input = await plans.resolve(request);
         const connector = await pool.get(input.target, 'target');
         const source = input.source && input.plan.tables.some((t) => t.native && t.source.systemVersioned) ? await pool.get(input.source, 'source') : undefined;
         // Foreign keys point at the referenced table's target name (which may be shortened to fit the target).

@@ -5,6 +5,7 @@ import { Context } from '@temporalio/activity';
 import type { EndpointRef } from '../lib/migration';
 import type { Key, TablePlan } from '../lib/types';
 import type { ConnectorPool } from './connections';
+import type { PlanKeeper, TableCarrier } from './plans';
 
 const INTEGER_KINDS = new Set(['int16', 'int32', 'int64']);
 
@@ -15,14 +16,15 @@ export function splittable(table: TablePlan): boolean {
   return !!key && INTEGER_KINDS.has(key.type.kind);
 }
 
-export function createPartitionActivities(pool: ConnectorPool) {
+export function createPartitionActivities(pool: ConnectorPool, plans: PlanKeeper) {
   return {
     /**
      * Up to parts - 1 keys that cut the table into ranges of about rowsEstimated / parts rows each, found by walking
      * the source's key index from one boundary to the next (together one pass over the index, no table scan).
      * Empty when the table cannot be split (see splittable) or is smaller than one range.
      */
-    async splitKeyRange(input: { source: EndpointRef; table: TablePlan; parts: number; rowsEstimated: number }): Promise<Key[]> {
+    async splitKeyRange(request: TableCarrier<{ source: EndpointRef; table: TablePlan; parts: number; rowsEstimated: number }>): Promise<Key[]> {
+      const input = await plans.resolveTable(request);
       if (!splittable(input.table) || input.parts < 2) return [];
       const connector = await pool.get(input.source, 'source');
       if (!('chunkEnd' in connector) || typeof connector.chunkEnd !== 'function') return [];

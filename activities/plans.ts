@@ -7,8 +7,9 @@
  * written now: the blob collector (lib/blob-gc.ts) spares it for its grace period even before a history names the key.
  */
 import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { MetadataStore } from '../lib/store';
-import type { MigrationPlan } from '../lib/types';
+import type { MigrationPlan, TablePlan } from '../lib/types';
 
 /** An activity input that carries its plan whole, or (PlanRef) its key in the metadata store. */
 export interface PlanCarrier {
@@ -16,6 +17,12 @@ export interface PlanCarrier {
   /** The key keepPlan answered: the plan is read from the metadata store. */
   planRef?: string;
 }
+
+/**
+ * An activity input that carries its table's plan whole, or (a run that holds no plan: see CarriedDocuments) the
+ * plan's key and the table's source name.
+ */
+export type TableCarrier<T> = Omit<T, 'table'> & ({ table: TablePlan } | { planRef: string; tableName: string });
 
 /** Plans a worker keeps parsed (the latest ones read: one migration's validation reads the same plan six times). */
 const PLANS_KEPT = 4;
@@ -31,14 +38,34 @@ export function planKeeper(store?: MetadataStore) {
     }
   };
 
+  /**
+   * Stores a plan, or another document the workflow carries by reference (the source schema), once per content, under
+   * the plans' key form (the blob collector finds `plan:<sha256>` keys in histories); null without a store.
+   */
+  const keepDocument = async (document: unknown): Promise<string | null> => {
+    if (!store) return null;
+    const bytes = Buffer.from(JSON.stringify(document), 'utf8');
+    const key = `plan:${createHash('sha256').update(bytes).digest('hex')}`;
+    await store.putBlob(key, bytes);
+    return key;
+  };
+
+  const read = async (key: string): Promise<MigrationPlan> => {
+    let plan = kept.get(key);
+    if (!plan) {
+      const bytes = await store?.getBlob(key);
+      if (!bytes) throw new Error(`plan ${key} is not in the metadata store: the store this migration wrote to is not the one configured`);
+      plan = JSON.parse(bytes.toString('utf8')) as MigrationPlan;
+    }
+    remember(key, plan);
+    return plan;
+  };
+
   return {
     /** Stores a plan (once per content) and answers its key; null for a worker without a metadata store. */
     async keep(plan: MigrationPlan): Promise<string | null> {
-      if (!store) return null;
-      const bytes = Buffer.from(JSON.stringify(plan), 'utf8');
-      const key = `plan:${createHash('sha256').update(bytes).digest('hex')}`;
-      await store.putBlob(key, bytes);
-      remember(key, plan);
+      const key = await keepDocument(plan);
+      if (key) remember(key, plan);
       return key;
     },
 
@@ -47,14 +74,25 @@ export function planKeeper(store?: MetadataStore) {
       if (input.plan) return input as T & { plan: MigrationPlan };
       const key = input.planRef;
       if (!key) throw new Error('an activity got neither a plan nor a plan reference');
-      let plan = kept.get(key);
-      if (!plan) {
-        const bytes = await store?.getBlob(key);
-        if (!bytes) throw new Error(`plan ${key} is not in the metadata store: the store this migration wrote to is not the one configured`);
-        plan = JSON.parse(bytes.toString('utf8')) as MigrationPlan;
-      }
-      remember(key, plan);
-      return { ...input, plan };
+      return { ...input, plan: await read(key) };
+    },
+
+    /** The input with its table's plan whole: found in the plan read from the store when it came by reference. */
+    async resolveTable<T extends { table: TablePlan }>(input: TableCarrier<T>): Promise<T> {
+      if ('table' in input) return input as unknown as T;
+      const { planRef, tableName, ...rest } = input;
+      const table = (await read(planRef)).tables.find((t) => t.source.name === tableName);
+      if (!table) throw ApplicationFailure.create({ message: `table ${tableName} is not in the migration's plan`, type: 'TableNotFound', nonRetryable: true });
+      return { ...rest, table } as unknown as T;
+    },
+
+    keepDocument,
+
+    /** A document keepDocument (or keep) stored, parsed. */
+    async document<T>(key: string): Promise<T> {
+      const bytes = await store?.getBlob(key);
+      if (!bytes) throw new Error(`document ${key} is not in the metadata store: the store this migration wrote to is not the one configured`);
+      return JSON.parse(bytes.toString('utf8')) as T;
     },
   };
 }

@@ -33,6 +33,7 @@ import {
   carryOnQuery,
   certificateQuery,
   configureUpdate,
+  documentRefsQuery,
   editMappingsUpdate,
   migrationWorkflow,
   resolveErrorUpdate,
@@ -557,15 +558,26 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     const stored = await store.getStoredOutcome(handle.workflowId);
     return stored ? (JSON.parse(stored.carry_on) as MigrationInput).carried : undefined;
   }
+  /**
+   * The schema or the plan of a running migration: from its workflow, or (a run past a continue-as-new that holds
+   * only their keys: DocumentRefs) from the metadata store.
+   */
+  async function documentOf<T>(handle: Handle, held: () => Promise<T | null>, which: 'schema' | 'plan'): Promise<T | null> {
+    const document = await ask(handle, held);
+    if (document) return document;
+    const refs = await ask(handle, () => handle.query(documentRefsQuery));
+    const bytes = refs ? await store.getBlob(refs[which]) : undefined;
+    return bytes ? (JSON.parse(bytes.toString('utf8')) as T) : null;
+  }
   const planOf = async (handle: Handle) => {
     const ended = await endState(handle);
-    return ended ? ended.plan : ask(handle, () => handle.query(planQuery));
+    return ended ? ended.plan : documentOf(handle, () => handle.query(planQuery), 'plan');
   };
 
   router.get('/:id/schema/source', async (req, res) => {
     const handle = await handleFor(req, res);
     const ended = await endState(handle);
-    const schema = ended ? ended.schema : await ask(handle, () => handle.query(schemaQuery));
+    const schema = ended ? ended.schema : await documentOf(handle, () => handle.query(schemaQuery), 'schema');
     if (!schema) throw new ApiError(404, 'not_available', 'The source schema is analysed when the migration starts');
     res.json(schema);
   });

@@ -119,6 +119,21 @@ export interface CarriedDocuments {
   plan: MigrationPlan | null;
 }
 
+/**
+ * The source schema and the plan by their keys in the metadata store (activities/plans.ts), with the two names the
+ * status shows. A run that continues as new once the gate is passed (DOCUMENTS_BY_REFERENCE in
+ * workflows/migration/workflow.ts) carries these instead of the documents: what the next run's worker decodes when
+ * it replays (a status query that lands on a run that just closed waits for that) is its per-table progress and
+ * counters, not the 11 MB schema and plan of 5,000 tables. Its activities are sent the plan's key and a table's name;
+ * the API reads the documents from the store.
+ */
+export interface DocumentRefs {
+  schema: string;
+  plan: string;
+  sourceSchema: string | null;
+  targetSchema: string | null;
+}
+
 export interface MigrationInput {
   id: string;
   name: string;
@@ -415,6 +430,8 @@ export interface MigrationState {
   completed_at: string | null;
   schema: SchemaInfo | null;
   plan: MigrationPlan | null;
+  /** Set, with schema and plan null, in a run that holds them by reference (see DocumentRefs). */
+  documentRefs?: DocumentRefs;
   gate: GateState | null;
   tables: TableProgress[];
   validation: ValidationState | null;

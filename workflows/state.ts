@@ -46,6 +46,15 @@ export function shownStatusName(state: MigrationState): MigrationStatus['status'
   return state.status;
 }
 
+/** The source schema's name and the target's, as the status and the certificate show them (the run may hold only DocumentRefs). */
+export function schemaNames(input: MigrationInput, state: MigrationState): { source: string | null; target: string | null } {
+  const refs = state.documentRefs;
+  return {
+    source: state.schema?.schema ?? refs?.sourceSchema ?? input.source.schema ?? null,
+    target: state.plan?.targetSchema ?? refs?.targetSchema ?? input.target.schema ?? null,
+  };
+}
+
 export function displayStatus(input: MigrationInput, state: MigrationState): MigrationStatus {
   const status = shownStatusName(state);
   const completedAt = state.completed_at;
@@ -58,10 +67,10 @@ export function displayStatus(input: MigrationInput, state: MigrationState): Mig
     source: {
       type: input.source.type,
       description: input.source.description,
-      schema: state.schema?.schema ?? input.source.schema ?? null,
+      schema: schemaNames(input, state).source,
       tables: input.source.tables ?? null,
     },
-    target: { type: input.target.type, description: input.target.description, schema: state.plan?.targetSchema ?? input.target.schema ?? null },
+    target: { type: input.target.type, description: input.target.description, schema: schemaNames(input, state).target },
     phases: PHASES.map((name) => ({ name, ...state.phases[name] })),
     gate: state.gate,
     progress: progressOf(state.tables),

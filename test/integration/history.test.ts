@@ -5,7 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startUpdate } from '../../workflows/migration';
+import type { DocumentRefs, MigrationInput } from '../../lib/migration';
+import type { MigrationPlan, SchemaInfo } from '../../lib/types';
+import { documentRefsQuery, planQuery, startUpdate } from '../../workflows/migration';
 import { Client as PgClient } from 'pg';
 import { compareDatabases } from '../helpers/compare';
 import { createTempDatabase } from '../helpers/databases';
@@ -50,6 +52,25 @@ test('continues as new in the middle of a table and finishes with every row exac
   expect(copied.map((t) => t.targetRows)).toEqual(copied.map((t) => t.sourceRows));
   expect(copied.map((t) => t.targetChecksum)).toEqual(copied.map((t) => t.sourceChecksum));
   expect(status.progress.rows_copied).toBe(8715 + 3503);
+
+  // Past the gate a continue-as-new carries the keys of the schema and the plan in the store, not the documents.
+  const first = await h.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).fetchHistory();
+  const continued = first.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
+  const payloads = continued?.input?.payloads ?? [];
+  expect(payloads).toHaveLength(1);
+  const next = JSON.parse(Buffer.from(payloads[0]?.data ?? []).toString('utf8')) as MigrationInput;
+  expect(next.carried).toMatchObject({ schema: null, plan: null, documentRefs: { schema: expect.stringMatching(/^plan:[0-9a-f]{64}$/), plan: expect.stringMatching(/^plan:[0-9a-f]{64}$/) } });
+  const refs = next.carried?.documentRefs as DocumentRefs;
+  const kept = async <T>(key: string) => JSON.parse(((await h.store.getBlob(key)) as Buffer).toString('utf8')) as T;
+  expect((await kept<SchemaInfo>(refs.schema)).tables.map((t) => t.name).sort()).toEqual(['PlaylistTrack', 'Track']);
+  expect((await kept<MigrationPlan>(refs.plan)).tables.map((t) => t.target).sort()).toEqual(['PlaylistTrack', 'Track']);
+  // The last run held only those keys; the outcome kept in the store has the documents whole (it outlives their blobs).
+  expect(await handle.query(planQuery)).toBeNull();
+  expect(await handle.query(documentRefsQuery)).toEqual(refs);
+  const outcome = JSON.parse((await h.store.getStoredOutcome(handle.workflowId))?.carry_on as string) as MigrationInput;
+  expect(outcome.carried?.documentRefs).toBeUndefined();
+  expect(outcome.carried?.plan).toEqual(await kept<MigrationPlan>(refs.plan));
+  expect(outcome.carried?.schema).toEqual(await kept<SchemaInfo>(refs.schema));
   await recordHistories(h.client, handle.workflowId, 'continue-as-new');
 });
 

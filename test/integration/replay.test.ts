@@ -34,7 +34,11 @@
  * - recorded by small-tables.test.ts with the small-tables-batched patch: 123 tables, the small ones copied in batches
  *   (copyFirstChunks), one whose estimate was stale handed back and copied on its own (small-tables-batched).
  * - recorded by mariadb-versioned.test.ts with the finalize-reads-source-history patch: MariaDB → MariaDB, system-versioned
- *   tables whose history the finalize reads from the source (finalize-reads-source-history). */
+ *   tables whose history the finalize reads from the source (finalize-reads-source-history).
+ * - recorded by history.test.ts with the documents-by-reference patch: each continue-as-new carries the keys of the
+ *   schema and the plan in the store, and the runs after it send activities the plan's key and a table's name
+ *   (documents-by-reference-continue-as-new-run*, documents-by-reference-key-ranges-run*: the first run, the second and
+ *   the last). */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';

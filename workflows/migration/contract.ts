@@ -5,7 +5,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { Certificate } from '../../lib/certificate';
-import type { GateState, MigrationError, MigrationInput, MigrationStatus, TableProgress, ValidationReport, ValidationState } from '../../lib/migration';
+import type { DocumentRefs, GateState, MigrationError, MigrationInput, MigrationStatus, TableProgress, ValidationReport, ValidationState } from '../../lib/migration';
 import type { MappingEdit } from '../../lib/mapping-edit';
 import type { ColumnMapping, MigrationPlan, SchemaInfo } from '../../lib/types';
 
@@ -78,6 +78,8 @@ export const statusQuery = wf.defineQuery<MigrationStatus>('status');
 export const tablesQuery = wf.defineQuery<{ total: number; tables: TableProgress[] }, [number, number]>('tables');
 export const planQuery = wf.defineQuery<MigrationPlan | null>('plan');
 export const schemaQuery = wf.defineQuery<SchemaInfo | null>('schema');
+/** The keys of the schema and the plan in the metadata store, in a run that holds only those (planQuery and schemaQuery answer null there). */
+export const documentRefsQuery = wf.defineQuery<DocumentRefs | null>('document-refs');
 /** The latest validation run: per-tier verdicts and full results (findings name tables, columns and keys). */
 export const validationQuery = wf.defineQuery<ValidationReport | null>('validation');
 /** The signed Behavioral Equivalence Certificate, once issued (null before, and after a failed re-run). */

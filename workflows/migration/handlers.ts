@@ -6,7 +6,7 @@
 import * as wf from '@temporalio/workflow';
 import { approvalNeed, shownStatus, type GateState, type TableProgress, type ValidationState } from '../../lib/migration';
 import { applyMappingEdits, mappingEditProblem } from '../../lib/mapping-edit';
-import type { Key, MigrationPlan, TablePlan } from '../../lib/types';
+import type { Key, MigrationPlan } from '../../lib/types';
 import {
   approveUpdate,
   cancelSignal,
@@ -14,6 +14,7 @@ import {
   carryOnQuery,
   certificateQuery,
   configureUpdate,
+  documentRefsQuery,
   editMappingsUpdate,
   pauseSignal,
   pauseUpdate,
@@ -70,6 +71,7 @@ export function setHandlers(run: MigrationRun): void {
   wf.setHandler(tablesQuery, (offset, limit) => ({ total: state.tables.length, tables: state.tables.slice(offset, offset + limit) }));
   wf.setHandler(planQuery, () => state.plan);
   wf.setHandler(schemaQuery, () => state.schema);
+  wf.setHandler(documentRefsQuery, () => (state.plan ? null : (state.documentRefs ?? null)));
   wf.setHandler(validationQuery, () => (state.validation ? { ...state.validation, results: state.validationResults ?? {} } : null));
   wf.setHandler(certificateQuery, () => state.certificate ?? null);
   // Without the last run's full tier results and certificate, which a re-run replaces anyway: they can be large.
@@ -175,10 +177,9 @@ export function setHandlers(run: MigrationRun): void {
     async (request) => {
       const { by } = request;
       const error = run.errorToChange(request);
-      const table = run.plan().tables.find((t) => t.source.name === error.table) as TablePlan;
       const progress = state.tables.find((t) => t.name === error.table) as TableProgress;
       try {
-        const result = await run.copyWork.copyRows({ source: input.source, target: input.target, table, keys: [error.key as Key] });
+        const result = await run.copyWork.copyRows({ source: input.source, target: input.target, ...run.tableCarrier(error.table as string), keys: [error.key as Key] });
         const at = now();
         if (result.read === 0) {
           Object.assign(error, { resolved_at: at, resolved_by: by, resolution_note: 'the row no longer exists in the source' });
@@ -204,7 +205,7 @@ export function setHandlers(run: MigrationRun): void {
         if (!error) refuse('ErrorNotFound', `no error ${request.errorId}`);
         const refusal = rowRetryRefusal(request.errorId, error);
         if (refusal) refuse('InvalidState', refusal);
-        if (!state.plan?.tables.some((t) => t.source.name === error.table)) refuse('InvalidState', `table ${error.table} is not in the plan`);
+        if (!error.table || !run.plans(error.table)) refuse('InvalidState', `table ${error.table} is not in the plan`);
       },
     },
   );

@@ -29,7 +29,7 @@ export async function runPhase(run: MigrationRun, phase: Phase): Promise<'comple
     case 'data_transfer': {
       if ((await transferData(run)) === 'drained') return 'continue_as_new';
       const history = wf.patched(HISTORY_PATCH);
-      const finalized = await (history ? finalizeWork : schemaWork).finalizeTarget({ target: input.target, plan: run.plan(), ...(history ? { source: input.source } : {}) });
+      const finalized = await (history ? finalizeWork : schemaWork).finalizeTarget({ target: input.target, ...run.planCarrier(), ...(history ? { source: input.source } : {}) });
       if (wf.patched(NOT_CREATED_PATCH)) recordNotCreated(run, finalized?.skippedObjects ?? [], finalized?.skippedForeignKeys ?? []);
       if (wf.patched(UNCHECKED_PATCH)) recordUnchecked(run, finalized?.uncheckedForeignKeys ?? []);
       if (wf.patched(REFUSED_PATCH)) recordRefused(run, finalized?.refusedForeignKeys ?? []);

@@ -20,7 +20,7 @@ import {
   type TimelineEvent,
   type ValidationState,
 } from '../../lib/migration';
-import type { Key, MigrationPlan } from '../../lib/types';
+import type { Key, MigrationPlan, TablePlan } from '../../lib/types';
 import type { WebhookEvent } from '../../lib/webhooks';
 import { displayStatus, initialState, shownStatusName } from '../state';
 import { webhookDeliveryWorkflow } from '../webhooks';
@@ -69,14 +69,18 @@ export class MigrationRun {
   planRef?: string | null;
   /** Set as the run ends (continue-as-new or close): what is left is carried on, or written with the outcome. */
   ending = false;
+  /** The plan's tables by source name (tablePlan), for the plan they were read from. */
+  private tablesOf?: { plan: MigrationPlan; byName: Map<string, TablePlan> };
 
   constructor(
     readonly input: MigrationInput,
     documents?: CarriedDocuments,
   ) {
     this.state = input.carried ?? initialState(input);
-    // A run continued as new gets its schema and plan apart from the carried state (DOCUMENTS_APART_PATCH).
+    // A run continued as new gets its schema and plan apart from the carried state (DOCUMENTS_APART_PATCH)…
     if (documents) Object.assign(this.state, { schema: documents.schema, plan: documents.plan });
+    // …or, past the gate, only their keys (DocumentRefs): its activities are sent the plan's key.
+    if (!this.state.plan && this.state.documentRefs) this.planRef = this.state.documentRefs.plan;
     this.persists = wf.patched(RESULTS_PATCH);
     this.settings = strategySettings(input.strategy, input.options);
     this.copyWork = copyActivities(input.options);
@@ -86,8 +90,34 @@ export class MigrationRun {
     return displayStatus(this.input, this.state);
   }
 
+  /** The plan, in a run that holds it: the mapping phase and the gate, and every run but those past a continue-as-new. */
   plan(): MigrationPlan {
     return this.state.plan as MigrationPlan;
+  }
+
+  /** The plan as an activity is sent it: by its key once the run has one (planByReference, DocumentRefs), else whole. */
+  planCarrier(): { plan: MigrationPlan } | { planRef: string } {
+    return this.planRef ? { planRef: this.planRef } : { plan: this.plan() };
+  }
+
+  /** A table's plan as an activity is sent it: whole where the run holds the plan, else the plan's key and its name. */
+  tableCarrier(name: string): { table: TablePlan } | { planRef: string; tableName: string } {
+    const table = this.tablePlan(name);
+    if (table) return { table };
+    return { planRef: this.planRef as string, tableName: name };
+  }
+
+  /** A source table's plan, where the run holds the plan (looked up by name: lanes ask for thousands of tables). */
+  tablePlan(name: string): TablePlan | undefined {
+    const { plan } = this.state;
+    if (!plan) return undefined;
+    if (this.tablesOf?.plan !== plan) this.tablesOf = { plan, byName: new Map(plan.tables.map((t) => [t.source.name, t])) };
+    return this.tablesOf.byName.get(name);
+  }
+
+  /** Whether the plan has this source table. */
+  plans(name: string): boolean {
+    return this.state.plan ? this.tablePlan(name) !== undefined : this.state.tables.some((t) => t.name === name);
   }
 
   isOver(): boolean {

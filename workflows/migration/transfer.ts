@@ -6,7 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { COPY_RETRY_DEFAULTS, nextChunkSize, tablePartitions, type KeyRangeProgress, type TableProgress } from '../../lib/migration';
-import type { Key, TablePlan } from '../../lib/types';
+import type { Key } from '../../lib/types';
 import { describeFailure } from '../state';
 import type { ChunkResult } from '../../activities';
 import { retriesExhausted, schemaWork } from './activities';
@@ -41,7 +41,8 @@ const SMALL_TABLES_PER_BATCH = 50;
 
 export async function transferData(run: MigrationRun): Promise<'finished' | 'drained'> {
   const { input, state } = run;
-  const byName = new Map(run.plan().tables.map((t) => [t.source.name, t]));
+  /** How a table is copied (a run past a continue-as-new holds only the plan's key: its progress says). */
+  const copyMode = (progress: TableProgress) => run.tablePlan(progress.name)?.copyMode ?? progress.copy_mode;
   /** Work a lane takes: a whole table (part null), or one key range of a partitioned table. */
   type Work = { progress: TableProgress; part: number | null };
   // Tables interrupted by a continue-as-new go first, so they finish before new ones start.
@@ -85,12 +86,12 @@ export async function transferData(run: MigrationRun): Promise<'finished' | 'dra
    * boundaries by walking its key index), queues all but the first for other lanes and answers the first.
    * Best effort: a table that cannot be split is copied as one range.
    */
-  const split = async (progress: TableProgress, table: TablePlan): Promise<number | null> => {
+  const split = async (progress: TableProgress): Promise<number | null> => {
     const parts = tablePartitions(progress.rows_estimated, input.options, run.settings);
     if (parts < 2 || progress.last_key !== null || progress.chunks > 0) return null;
     splitting += 1;
     try {
-      const bounds = await schemaWork.splitKeyRange({ source: input.source, table, parts, rowsEstimated: progress.rows_estimated });
+      const bounds = await schemaWork.splitKeyRange({ source: input.source, ...run.tableCarrier(progress.name), parts, rowsEstimated: progress.rows_estimated });
       if (bounds.length === 0) return null;
       const ranges = [null, ...bounds].map((from, i): KeyRangeProgress => ({
         from,
@@ -140,15 +141,15 @@ export async function transferData(run: MigrationRun): Promise<'finished' | 'dra
   };
 
   const copyTable = async ({ progress, part }: Work): Promise<void> => {
-    const table = byName.get(progress.name) as TablePlan;
+    const table = run.tableCarrier(progress.name);
     progress.status = 'copying';
     progress.started_at ??= now();
     try {
-      if (table.copyMode === 'whole_table') {
+      if (copyMode(progress) === 'whole_table') {
         for (;;) {
           await run.checkpoint();
           const result = await patiently(progress, progress, () =>
-            run.copyWork.copyWholeTable({ source: input.source, target: input.target, table, batchSize: progress.chunk_size }),
+            run.copyWork.copyWholeTable({ source: input.source, target: input.target, ...table, batchSize: progress.chunk_size }),
           );
           if (!result) continue;
           countRetries(progress, progress, result.attempt);
@@ -158,7 +159,7 @@ export async function transferData(run: MigrationRun): Promise<'finished' | 'dra
           break;
         }
       } else {
-        if (part === null && !progress.partitions) part = await split(progress, table);
+        if (part === null && !progress.partitions) part = await split(progress);
         const range = part === null ? null : (progress.partitions as KeyRangeProgress[])[part];
         const cursor = range ?? progress;
         if (range) range.status = 'copying';
@@ -174,7 +175,7 @@ export async function transferData(run: MigrationRun): Promise<'finished' | 'dra
               migrationId: input.id,
               source: input.source,
               target: input.target,
-              table,
+              ...table,
               after: cursor.last_key,
               until: range?.until ?? null,
               limit: cursor.chunk_size,
@@ -243,7 +244,7 @@ export async function transferData(run: MigrationRun): Promise<'finished' | 'dra
     progress.status === 'pending' &&
     progress.last_key === null &&
     progress.chunks === 0 &&
-    byName.get(progress.name)?.copyMode !== 'whole_table' &&
+    copyMode(progress) !== 'whole_table' &&
     progress.rows_estimated < progress.chunk_size &&
     tablePartitions(progress.rows_estimated, input.options, run.settings) < 2;
 

@@ -6,7 +6,7 @@
 import * as wf from '@temporalio/workflow';
 import { VALIDATION_TIERS, diagnoseValidation, type MigrationState, type TierResult, type ValidationState, type ValidationTier } from '../../lib/migration';
 import type { MigrationPlan } from '../../lib/types';
-import { describeFailure } from '../state';
+import { describeFailure, schemaNames } from '../state';
 import { schemaWork, validationWork } from './activities';
 import type { RevalidateRequest } from './contract';
 import { now, refuse, type MigrationRun } from './run';
@@ -144,8 +144,8 @@ export async function certify(run: MigrationRun): Promise<void> {
   const issued = await validationWork.issueCertificate({
     migration: { id: input.id, name: input.name, workflow_id: info.workflowId, run_id: info.firstExecutionRunId, validation_attempt: validation.attempt },
     environment: input.environment ?? 'live',
-    source: { type: input.source.type, description: input.source.description, schema: state.schema?.schema ?? input.source.schema ?? null },
-    target: { type: input.target.type, description: input.target.description, schema: run.plan().targetSchema ?? input.target.schema ?? null },
+    source: { type: input.source.type, description: input.source.description, schema: schemaNames(input, state).source },
+    target: { type: input.target.type, description: input.target.description, schema: schemaNames(input, state).target },
     ...(wf.patched(PLAN_BY_REFERENCE_PATCH) ? await planByReference(run) : { plan: run.plan() }),
     results: state.validationResults ?? {},
     timestamps: { migration_started_at: state.started_at, validation_started_at: validation.started_at as string, validation_completed_at: validation.completed_at as string },

@@ -5,9 +5,10 @@
  * Everything that touches a database is an activity; the workflow only decides what happens next.
  */
 import * as wf from '@temporalio/workflow';
-import { PHASES, type CarriedDocuments, type MigrationInput, type MigrationState, type MigrationStatus } from '../../lib/migration';
+import { PHASES, type CarriedDocuments, type DocumentRefs, type MigrationInput, type MigrationState, type MigrationStatus } from '../../lib/migration';
 import { describeFailure, progressOf } from '../state';
 import { setHandlers } from './handlers';
+import { schemaWork } from './activities';
 import { runPhase } from './phases';
 import { MigrationCancelled, MigrationRun, now } from './run';
 import { reopenForValidation } from './validation';
@@ -32,6 +33,15 @@ const INDEX_PATCH = 'listing-index-follows-status';
  */
 const DOCUMENTS_APART_PATCH = 'documents-apart';
 
+/**
+ * Past the gate a continue-as-new carries the keys of the source schema and the plan in the metadata store
+ * (DocumentRefs), not the documents: apart (DOCUMENTS_APART_PATCH) they were still the next run's argument, which its
+ * worker decodes whenever it replays it — at 5,000 tables 11 MB, 1–5 s of every status query that landed on a run
+ * that had just closed. The run's activities are sent the plan's key and a table's name. Runs started before it
+ * carry the documents apart; so does one whose store could not keep them.
+ */
+const DOCUMENTS_BY_REFERENCE_PATCH = 'documents-by-reference';
+
 export async function migrationWorkflow(input: MigrationInput, documents?: CarriedDocuments): Promise<MigrationStatus> {
   const run = new MigrationRun(input, documents);
   const { state } = run;
@@ -52,11 +62,17 @@ export async function migrationWorkflow(input: MigrationInput, documents?: Carri
       run.beginPhase(phase);
       const outcome = await runPhase(run, phase);
       if (outcome === 'continue_as_new') {
+        // Before the handlers are waited for: one that starts while the documents are kept finishes in this run too.
+        const refs = wf.patched(DOCUMENTS_BY_REFERENCE_PATCH) ? await documentsByReference(run) : null;
         await wf.condition(wf.allHandlersFinished);
         // A batch in flight finishes first; what is not written yet is carried in the state.
         run.ending = true;
         await wf.condition(() => !run.writing);
         state.runs += 1;
+        if (refs) {
+          const carried: MigrationState = { ...state, schema: null, plan: null, documentRefs: refs };
+          return await wf.continueAsNew<typeof migrationWorkflow>({ ...input, carried });
+        }
         if (wf.patched(DOCUMENTS_APART_PATCH)) {
           const { carried, documents } = setDocumentsApart(state);
           return await wf.continueAsNew<typeof migrationWorkflow>({ ...input, carried }, documents);
@@ -97,6 +113,17 @@ export async function migrationWorkflow(input: MigrationInput, documents?: Carri
     // The workflow itself fails too, so Temporal's own tools show the failure; queries still answer.
     throw wf.ApplicationFailure.create({ message: failure.message, type: failure.code, nonRetryable: true });
   }
+}
+
+/** The keys of the schema and the plan in the metadata store (kept there once); null when the store could not keep them. */
+async function documentsByReference(run: MigrationRun): Promise<DocumentRefs | null> {
+  const { state } = run;
+  if (state.documentRefs) return state.documentRefs;
+  if (!state.schema || !state.plan) return null;
+  return await schemaWork.keepDocuments({ schema: state.schema, plan: state.plan }).catch((err: unknown) => {
+    wf.log.warn('schema and plan not kept in the metadata store: the next run is sent them whole', { error: String(err) });
+    return null;
+  });
 }
 
 /** The state to carry without its schema and plan, and those two as the next run's second argument. */
