@@ -58,6 +58,8 @@ import {
 import { displayStatus, initialState } from '../workflows/state';
 import type { Principal } from './auth';
 import type { migrationResponse } from './responses';
+import { mappingResource } from './mapping-resource';
+import { snakeKeys } from '../lib/snake-case';
 
 type MigrationResponse = z.infer<typeof migrationResponse>;
 import { allowedByReach, testEndpoint } from './connections';
@@ -579,7 +581,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     const ended = await endState(handle);
     const schema = ended ? ended.schema : await documentOf(handle, () => handle.query(schemaQuery), 'schema');
     if (!schema) throw new ApiError(404, 'not_available', 'The source schema is analysed when the migration starts');
-    res.json(schema);
+    res.json(snakeKeys(schema));
   });
 
   router.get('/:id/schema/target', async (req, res) => {
@@ -593,9 +595,9 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
         name: t.target,
         columns: t.columns.map((c) => ({ name: c.column, type: c.targetType, nullable: c.nullable })),
         primary_key: t.source.primaryKey,
-        unique_constraints: t.source.uniqueConstraints,
-        foreign_keys: t.source.foreignKeys,
-        indexes: t.source.indexes,
+        unique_constraints: snakeKeys(t.source.uniqueConstraints),
+        foreign_keys: snakeKeys(t.source.foreignKeys),
+        indexes: snakeKeys(t.source.indexes),
         copy_mode: t.copyMode,
         key_columns: t.keyColumns,
         copy_note: t.copyNote ?? null,
@@ -618,7 +620,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     const q = parse(pageQuery, req.query, 'query');
     const plan = await planOf(handle);
     if (!plan) throw new ApiError(404, 'not_available', 'Mappings are planned in the mapping phase');
-    const all = plan.tables.flatMap((t) => t.columns);
+    const all = plan.tables.flatMap((t) => t.columns).map(mappingResource);
     res.json({ ...page(all, all.length, q), min_confidence: plan.minConfidence, blockers: plan.blockers, notes: plan.notes ?? [] });
   });
 
@@ -627,7 +629,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     const plan = await planOf(handle);
     const mapping = plan?.tables.flatMap((t) => t.columns).find((c) => c.id === req.params.mappingId);
     if (!mapping) throw notFound('mapping', String(req.params.mappingId));
-    res.json(mapping);
+    res.json(mappingResource(mapping));
   });
 
   /** Edits mappings while the gate waits: each new type is checked and judged; the gate follows the new confidences. */
@@ -640,9 +642,9 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       if (problem?.startsWith('no mapping')) throw notFound('mapping', edit.id);
       if (problem) throw new ApiError(422, 'validation_error', problem, { field: 'target_type', reason: problem });
     }
-    const edited = await update(handle, () => handle.executeUpdate(editMappingsUpdate, { args: [edits] }));
+    const { edited, gate } = await update(handle, () => handle.executeUpdate(editMappingsUpdate, { args: [edits] }));
     forgetStatus(handle, res);
-    return edited;
+    return { edited: edited.map(mappingResource), gate };
   }
 
   router.patch('/:id/mappings', async (req, res) => {

@@ -94,11 +94,11 @@ export function openApiDocument() {
       '/v1/migrations/{id}/tables': get('Per-table progress, a page at a time, in plan order (the status shows at most 100 tables)', migration, queryParameters(pageQuery), R.listOf(R.tableProgressResponse)),
       '/v1/migrations/{id}/mappings': {
         ...get('Column mappings', migration, queryParameters(pageQuery), R.listOf(R.mappingResponse)),
-        patch: { summary: 'Edit mappings while the gate waits', parameters: migration, requestBody: { required: true, ...json(schemaOf(patchMappingsBody)) }, responses: ok('Edited') },
+        patch: { summary: 'Edit mappings while the gate waits', parameters: migration, requestBody: { required: true, ...json(schemaOf(patchMappingsBody)) }, responses: ok('Edited', R.editedMappingsResponse) },
       },
       '/v1/migrations/{id}/mappings/{mapping_id}': {
         ...get('One mapping', [...migration, id('mapping_id')], [], R.mappingResponse),
-        patch: { summary: 'Edit one mapping', parameters: [...migration, id('mapping_id')], requestBody: { required: true, ...json(schemaOf(patchMappingBody)) }, responses: ok('Edited') },
+        patch: { summary: 'Edit one mapping', parameters: [...migration, id('mapping_id')], requestBody: { required: true, ...json(schemaOf(patchMappingBody)) }, responses: ok('Edited', R.editedMappingResponse) },
       },
       '/v1/migrations/{id}/errors/{error_id}/resolve': post('Mark an error resolved', resolveErrorBody, [...migration, id('error_id')], R.migrationErrorResponse),
       '/v1/migrations/{id}/errors/{error_id}/retry': post('Re-copy a rejected row through the workflow (a closed migration is opened again for it)', undefined, [...migration, id('error_id')], R.retryErrorResponse),

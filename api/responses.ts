@@ -222,17 +222,23 @@ export const webhookDeliveryResponse = z.object({
   at: ts,
 });
 
+/** A column's mapping (api/migrations.ts mappingResource): its canonical type's fields in snake_case too. */
 export const mappingResponse = z.object({
   id: z.string(),
   table: z.string(),
   column: z.string(),
-  sourceType: z.string(),
+  source_type: z.string(),
+  target_type: z.string(),
   canonical: z.object({ kind: z.string() }).passthrough(),
-  targetType: z.string(),
   nullable: z.boolean(),
   confidence: z.number(),
-  note: z.string().optional(),
+  note: z.string().nullable(),
 });
+
+/** PATCH …/mappings: the mappings edited and the gate as they left it. */
+export const editedMappingsResponse = z.object({ edited: z.array(mappingResponse), gate: gateResponse });
+/** PATCH …/mappings/{mapping_id}: the mapping edited, with the gate. */
+export const editedMappingResponse = mappingResponse.extend({ gate: gateResponse });
 
 // ---- the workflow contract and these schemas describe the same shapes (checked when compiling) ----
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

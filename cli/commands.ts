@@ -448,7 +448,7 @@ export function mappingCommands(program: Command): void {
     print(
       renderTable(
         [{ header: 'mapping' }, { header: 'source type' }, { header: 'target type' }, { header: 'confidence', align: 'right' }, { header: 'note' }],
-        sorted.map((m) => [m.id, m.sourceType, m.targetType, m.confidence.toFixed(2), m.note ?? '']),
+        sorted.map((m) => [m.id, m.source_type, m.target_type, m.confidence.toFixed(2), m.note ?? '']),
       ),
     );
     print(`${all.length} mappings, lowest confidence ${meta?.min_confidence ?? '-'}${meta?.blockers.length ? `; blockers: ${meta.blockers.join('; ')}` : ''}`);
@@ -466,7 +466,7 @@ export function mappingCommands(program: Command): void {
       });
       const r = await client.migrations.editMappings(id, parsed);
       if (f.json) return printJson(r);
-      for (const m of r.edited) print(`${m.id}: ${m.sourceType} → ${m.targetType} (confidence ${m.confidence.toFixed(2)})${m.note ? ` ${m.note}` : ''}`);
+      for (const m of r.edited) print(`${m.id}: ${m.source_type} → ${m.target_type} (confidence ${m.confidence.toFixed(2)})${m.note ? ` ${m.note}` : ''}`);
       print(`gate ${r.gate.state}: ${r.gate.reason} (lowest confidence ${r.gate.min_confidence})`);
     },
   );

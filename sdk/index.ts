@@ -25,7 +25,8 @@ import type {
   CertificateSummary,
   PauseReason,
 } from '../lib/migration';
-import type { ColumnMapping, Dialect, SchemaInfo, Strategy } from '../lib/types';
+import type { SnakeKeys } from '../lib/snake-case';
+import type { Dialect, SchemaInfo, Strategy, TableInfo } from '../lib/types';
 
 export type {
   GateState,
@@ -39,9 +40,9 @@ export type {
   Phase,
   TableProgress,
   CertificateSummary,
-  ColumnMapping,
   Dialect,
   SchemaInfo,
+  SnakeKeys,
   Strategy,
 };
 
@@ -186,17 +187,33 @@ export interface TargetSchema {
   tables: {
     name: string;
     columns: { name: string; type: string; nullable: boolean }[];
-    primary_key: unknown;
-    unique_constraints: unknown;
-    foreign_keys: unknown;
-    indexes: unknown;
+    primary_key: string[];
+    unique_constraints: SnakeKeys<TableInfo['uniqueConstraints']>;
+    foreign_keys: SnakeKeys<TableInfo['foreignKeys']>;
+    indexes: SnakeKeys<TableInfo['indexes']>;
     copy_mode: 'keyset' | 'whole_table';
     key_columns: string[];
     copy_note: string | null;
   }[];
 }
 
-export interface MappingsPage extends Page<ColumnMapping> {
+/** A column's mapping: how the plan takes it to the target, with its confidence and what can be lost (note). */
+export interface Mapping {
+  /** `<table>.<column>`. */
+  id: string;
+  table: string;
+  column: string;
+  source_type: string;
+  target_type: string;
+  /** The type both sides are read as (kind, length, precision, scale, …; snake_case). */
+  canonical: { kind: string } & Record<string, unknown>;
+  nullable: boolean;
+  /** 1.0 = lossless; lower when precision, range, time zone or semantics may change. */
+  confidence: number;
+  note: string | null;
+}
+
+export interface MappingsPage extends Page<Mapping> {
   min_confidence: number;
   blockers: string[];
   /** What the approver should know about the plan as a whole (tables renamed to fit the target's name limit …). */
@@ -649,12 +666,12 @@ export class MigrationsResource {
   }
 
   /** PATCH …/mappings: edit target types while the approval gate waits; answers the edited mappings and the gate. */
-  editMappings(id: string, mappings: MappingEdit[], options: RequestOptions = {}): Promise<{ edited: ColumnMapping[]; gate: GateState }> {
+  editMappings(id: string, mappings: MappingEdit[], options: RequestOptions = {}): Promise<{ edited: Mapping[]; gate: GateState }> {
     return this.t.request('PATCH', `/v1/migrations/${seg(id)}/mappings`, { ...options, body: { mappings } });
   }
 
   /** PATCH …/mappings/{mapping_id}: edit one mapping's target type. */
-  editMapping(id: string, mappingId: string, targetType: string, options: RequestOptions = {}): Promise<ColumnMapping & { gate: GateState }> {
+  editMapping(id: string, mappingId: string, targetType: string, options: RequestOptions = {}): Promise<Mapping & { gate: GateState }> {
     return this.t.request('PATCH', `/v1/migrations/${seg(id)}/mappings/${seg(mappingId)}`, { ...options, body: { target_type: targetType } });
   }
 
@@ -714,7 +731,8 @@ export class MigrationsResource {
     return this.t.request('GET', `/v1/migrations/${seg(id)}/errors/${seg(errorId)}`, options);
   }
 
-  sourceSchema(id: string, options: RequestOptions = {}): Promise<SchemaInfo> {
+  /** The source schema as analysed: the schema model with the API's snake_case field names (`native_type`, `row_estimate`, …). */
+  sourceSchema(id: string, options: RequestOptions = {}): Promise<SnakeKeys<SchemaInfo>> {
     return this.t.request('GET', `/v1/migrations/${seg(id)}/schema/source`, options);
   }
 
@@ -726,7 +744,7 @@ export class MigrationsResource {
     return this.t.request('GET', `/v1/migrations/${seg(id)}/mappings`, { ...options, query: { ...query } });
   }
 
-  getMapping(id: string, mappingId: string, options: RequestOptions = {}): Promise<ColumnMapping> {
+  getMapping(id: string, mappingId: string, options: RequestOptions = {}): Promise<Mapping> {
     return this.t.request('GET', `/v1/migrations/${seg(id)}/mappings/${seg(mappingId)}`, options);
   }
 

@@ -256,7 +256,7 @@ function Mappings({ s, editable, onChange }) {
   const save = async (e) => {
     e.preventDefault();
     const changed = Object.entries(edits)
-      .filter(([id, type]) => type && mappings.find((m) => m.id === id).targetType !== type)
+      .filter(([id, type]) => type && mappings.find((m) => m.id === id).target_type !== type)
       .map(([id, target_type]) => ({ id, target_type }));
     if (!changed.length) return setSaved('Nothing changed');
     try {
@@ -292,15 +292,15 @@ function Mappings({ s, editable, onChange }) {
       ${mappings.map(
         (m) => html`<tr class=${m.confidence < 1 ? 'lossy' : ''}>
           <th scope="row" class="mono">${m.table}.${m.column}</th>
-          <td class="mono">${m.sourceType}</td>
+          <td class="mono">${m.source_type}</td>
           <td class="mono">
             ${editable
               ? html`<label class="sr-only" for=${`map-${m.id}`}>Target type of ${m.table}.${m.column}</label>
-                  <input id=${`map-${m.id}`} type="text" value=${edits[m.id] ?? m.targetType} onInput=${(e) => {
+                  <input id=${`map-${m.id}`} type="text" value=${edits[m.id] ?? m.target_type} onInput=${(e) => {
                       setSaved('');
                       setEdits({ ...edits, [m.id]: e.currentTarget.value });
                     }} />`
-              : m.targetType}
+              : m.target_type}
           </td>
           <td><span class=${`confidence ${m.confidence >= 1 ? 'high' : m.confidence >= 0.8 ? 'mid' : 'low'}`}>${m.confidence.toFixed(2)}</span></td>
           <td>${m.note || ''}</td>

@@ -413,15 +413,30 @@ describe('changing a migration before and during its run', () => {
     await waitStatus(id, (s) => s.status === 'awaiting_approval');
     const before = await call('GET', `/v1/migrations/${id}/mappings/Genre.Name`);
     expect(before.body.confidence).toBe(1);
+    // The mapping resource speaks the API's snake_case, its canonical type too.
+    expect(before.body).toEqual({
+      id: 'Genre.Name',
+      table: 'Genre',
+      column: 'Name',
+      source_type: 'NVARCHAR(120)',
+      target_type: expect.any(String),
+      canonical: expect.objectContaining({ kind: 'varchar', length: 120 }),
+      nullable: true,
+      confidence: 1,
+      note: null,
+    });
+    const identity = await call('GET', `/v1/migrations/${id}/mappings/Genre.GenreId`);
+    expect(identity.body.canonical).toMatchObject({ kind: 'int64' });
+    expect(JSON.stringify(identity.body)).not.toMatch(/"[a-z]+[A-Z]\w*":/);
 
     const narrowed = await call('PATCH', `/v1/migrations/${id}/mappings/Genre.Name`, { body: { target_type: 'VARCHAR(5)' } });
     expect(narrowed.status).toBe(200);
-    expect(narrowed.body).toMatchObject({ id: 'Genre.Name', targetType: 'VARCHAR(5)', confidence: 0.6 });
+    expect(narrowed.body).toMatchObject({ id: 'Genre.Name', source_type: 'NVARCHAR(120)', target_type: 'VARCHAR(5)', confidence: 0.6 });
     expect(narrowed.body.gate).toMatchObject({ state: 'pending', min_confidence: 0.6 });
 
     const widened = await call('PATCH', `/v1/migrations/${id}/mappings`, { body: { mappings: [{ id: 'Genre.Name', target_type: 'TEXT' }] } });
     expect(widened.status).toBe(200);
-    expect(widened.body.edited[0]).toMatchObject({ targetType: 'TEXT', confidence: 1 });
+    expect(widened.body.edited[0]).toMatchObject({ target_type: 'TEXT', confidence: 1 });
     expect(widened.body.gate.min_confidence).toBe(1);
 
     expect((await call('PATCH', `/v1/migrations/${id}/mappings/Genre.Name`, { body: { target_type: 'BANANA(' } })).status).toBe(422);

@@ -213,11 +213,11 @@ test('sign in, create a migration from the form, approve at the gate, pause, res
   await page.getByLabel('Target type of customers.email').fill('varchar(320)');
   await saveMappings();
   const mapping = await api('GET', `/v1/migrations/${id}/mappings/customers.email`);
-  expect(mapping.body.targetType).toBe('character varying(320)');
+  expect(mapping.body.target_type).toBe('character varying(320)');
   expect(await page.getByLabel('Target type of customers.email').inputValue()).toBe('character varying(320)');
   await page.getByLabel('Target type of customers.email').fill('text');
   await saveMappings();
-  expect((await api('GET', `/v1/migrations/${id}/mappings/customers.email`)).body.targetType).toBe('text');
+  expect((await api('GET', `/v1/migrations/${id}/mappings/customers.email`)).body.target_type).toBe('text');
   // The reloads still held back finish before the page goes on unslowed.
   await page.unrouteAll({ behavior: 'wait' });
   await shot('04-migration-gate');

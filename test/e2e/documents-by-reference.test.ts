@@ -85,6 +85,10 @@ test('a run that holds only the keys of the schema and the plan answers them, re
     const planned = await api('GET', `/v1/migrations/${id}/schema/target`);
     expect(planned.status).toBe(200);
     expect(planned.body.tables.map((t: { name: string }) => t.name).sort()).toEqual(['dated', 'readings']);
+    // Both speak the API's snake_case at every depth.
+    const readings = schema.body.tables.find((t: { name: string }) => t.name === 'readings');
+    expect(readings).toMatchObject({ primary_key: ['id'], columns: [{ name: 'id', native_type: 'integer' }, { name: 'value', native_type: 'numeric(10,3)' }] });
+    for (const answer of [schema, planned]) expect(answer.text).not.toMatch(/"[a-z]+[A-Z]\w*":/);
     const mappings = await api('GET', `/v1/migrations/${id}/mappings`);
     expect(mappings.status).toBe(200);
     expect(mappings.body.data.map((m: { id: string }) => m.id).sort()).toEqual(['dated.at', 'dated.id', 'readings.id', 'readings.value']);

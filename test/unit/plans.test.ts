@@ -51,3 +51,23 @@ test('a plan sent whole is used as sent; a missing key or neither is a clear err
 test('a worker without a metadata store keeps nothing: the workflow sends the plan whole', async () => {
   expect(await planKeeper(undefined).keep(plan(1))).toBeNull();
 });
+
+test("a table's plan sent by the plan's key and its name is found in the kept plan; a name not in it is TableNotFound", async () => {
+  const kept = planKeeper(store);
+  const key = (await kept.keep(plan(5))) as string;
+  const other = planKeeper(store);
+  const resolved = await other.resolveTable<{ migrationId: string; table: MigrationPlan['tables'][number] }>({ migrationId: 'mig_2', planRef: key, tableName: 't3' });
+  expect(resolved).toEqual({ migrationId: 'mig_2', table: plan(5).tables[3] });
+  const whole = plan(1).tables[0] as MigrationPlan['tables'][number];
+  expect((await other.resolveTable({ table: whole })).table).toBe(whole);
+  await expect(other.resolveTable({ planRef: key, tableName: 'nope' })).rejects.toMatchObject({ type: 'TableNotFound', message: "table nope is not in the migration's plan" });
+});
+
+test('the source schema is kept as a document under the same key form, read back whole', async () => {
+  const kept = planKeeper(store);
+  const schema = { dialect: 'postgresql', schema: 'public', tables: [{ name: 'a', columns: [] }] };
+  const key = (await kept.keepDocument(schema)) as string;
+  expect(key).toMatch(/^plan:[0-9a-f]{64}$/);
+  expect(await planKeeper(store).document(key)).toEqual(schema);
+  await expect(kept.document('plan:0000')).rejects.toThrow(/document plan:0000 is not in the metadata store/);
+});
