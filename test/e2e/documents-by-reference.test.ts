@@ -5,44 +5,21 @@
  * read by key), validation re-runs and the certificate is issued; once the migration is closed, the outcome kept in
  * the store has the documents whole. Real HTTP, real Temporal, a real worker process, PostgreSQL → MariaDB.
  */
-import fs from 'node:fs';
 import mysql from 'mysql2/promise';
 import { Client as PgClient } from 'pg';
 import type { MigrationInput, MigrationStatus } from '../../lib/migration';
 import { documentRefsQuery, planQuery } from '../../workflows/migration';
-import { createTempDatabase } from '../helpers/databases';
 import { apiCaller } from '../helpers/http';
-import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
-import { tempDataDir } from '../helpers/temporal';
+import { stackSuite } from '../helpers/stack-suite';
 
-type TempDb = Awaited<ReturnType<typeof createTempDatabase>>;
-
-let stack: Stack;
-let worker: WorkerProcess;
-let dataDir: string;
-const databases: TempDb[] = [];
-
-beforeAll(async () => {
-  dataDir = tempDataDir();
-  stack = await startStack(dataDir);
-  worker = new WorkerProcess(stack.workerEnv);
-  worker.start();
-});
-
-afterAll(async () => {
-  await worker?.kill('SIGTERM');
-  await stack?.close();
-  await Promise.allSettled(databases.map((d) => d.drop()));
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const suite = stackSuite();
 
 /** Enough 100-row chunks that a run passes the workflow's history limit (1,500 events) and continues as new. */
 const READINGS = 40_000;
 
 test('a run that holds only the keys of the schema and the plan answers them, retries a row and certifies', async () => {
-  const source = await createTempDatabase('postgresql');
-  const target = await createTempDatabase('mysql');
-  databases.push(source, target);
+  const { stack } = suite;
+  const [source, target] = [await suite.database('postgresql'), await suite.database('mysql')];
   const pg = new PgClient({ connectionString: source.endpoint.connectionString });
   await pg.connect();
   try {

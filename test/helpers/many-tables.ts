@@ -10,6 +10,7 @@ import type { Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { ClaimCheckCodec } from '../../lib/claim-check';
 import { QUERY_DEADLINE_MS, type DocumentRefs, type MigrationInput } from '../../lib/migration';
 import { startUpdate, statusQuery, tablesQuery } from '../../workflows/migration';
 import type { MigrationSuite } from './suite';
@@ -136,7 +137,8 @@ export async function migrateManyTables(suite: MigrationSuite, tables: number, c
   expect(continuations.length).toBeGreaterThan(0);
   const carriedTexts = await Promise.all(continuations.map(async ([carried, ...rest]) => {
     expect(rest).toHaveLength(0);
-    return Buffer.from(claimed(carried) ? ((await suite.harness.store.getBlob(claimKey(carried))) ?? []) : (carried?.data ?? [])).toString('utf8');
+    const [payload] = await new ClaimCheckCodec(suite.harness.store).decode([carried as Payload]);
+    return Buffer.from(payload?.data ?? []).toString('utf8');
   }));
   const refs = new Set(carriedTexts.map((text) => JSON.stringify((JSON.parse(text) as MigrationInput).carried?.documentRefs)));
   expect(refs.size).toBe(1);
