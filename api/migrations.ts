@@ -24,6 +24,7 @@ import {
 } from '../lib/migration';
 import type { ReachPolicy } from '../lib/reach';
 import type { Sealer } from '../lib/secrets';
+import { snakeKeys } from '../lib/snake-case';
 import type { LogLine, MetadataStore } from '../lib/store';
 import type { Dialect } from '../lib/types';
 import {
@@ -59,7 +60,6 @@ import { displayStatus, initialState } from '../workflows/state';
 import type { Principal } from './auth';
 import type { migrationResponse } from './responses';
 import { mappingResource } from './mapping-resource';
-import { snakeKeys } from '../lib/snake-case';
 
 type MigrationResponse = z.infer<typeof migrationResponse>;
 import { allowedByReach, testEndpoint } from './connections';
