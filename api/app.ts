@@ -18,6 +18,9 @@ import { authFailureGuard, MemoryCounter, type RateCounter } from './rate-limit'
 import { openApiDocument } from './openapi';
 import { envelope, pageQuery, parse } from './schemas';
 import { webhookRoutes } from './webhooks';
+import type { z } from 'zod';
+import type { dialectsResponse } from './responses';
+import { DIALECTS, dialectNamed } from '../connectors/dialects';
 
 export interface ApiDeps {
   client: Client;
@@ -102,6 +105,15 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1/connections', connectionRoutes(deps));
   app.use('/v1/api-keys', apiKeyRoutes(deps.store));
   app.use('/v1/webhooks', webhookRoutes(deps));
+
+  /** The databases this version knows, from the one list of dialects (the console builds its type pickers from it). */
+  app.get('/v1/dialects', (_req, res) => {
+    const data: z.infer<typeof dialectsResponse>['data'] = DIALECTS.map((type) => {
+      const d = dialectNamed(type);
+      return { type, label: d.label, supported: d.capabilities.supported, url_schemes: [...d.urlSchemes], file_extensions: [...d.fileExtensions] };
+    });
+    res.json({ data });
+  });
 
   /** Validation summaries, newest first, of the caller's migrations that have reached validation. */
   app.get('/v1/validations', async (req, res) => {

@@ -222,6 +222,17 @@ export const webhookDeliveryResponse = z.object({
   at: ts,
 });
 
+/** A database Sensei knows (GET /v1/dialects): the `type` a connection or endpoint names, in the one list of dialects. */
+export const dialectResponse = z.object({
+  type: dialect,
+  label: z.string(),
+  /** False for a dialect this version accepts by name but cannot migrate yet. */
+  supported: z.boolean(),
+  url_schemes: z.array(z.string()),
+  file_extensions: z.array(z.string()),
+});
+export const dialectsResponse = z.object({ data: z.array(dialectResponse) });
+
 /** A column's mapping (api/migrations.ts mappingResource): its canonical type's fields in snake_case too. */
 export const mappingResponse = z.object({
   id: z.string(),

@@ -197,6 +197,16 @@ export interface TargetSchema {
   }[];
 }
 
+/** A database the server knows (GET /v1/dialects). */
+export interface DialectInfo {
+  type: Dialect;
+  label: string;
+  /** False for one this version accepts by name but cannot migrate yet. */
+  supported: boolean;
+  url_schemes: string[];
+  file_extensions: string[];
+}
+
 /** A column's mapping: how the plan takes it to the target, with its confidence and what can be lost (note). */
 export interface Mapping {
   /** `<table>.<column>`. */
@@ -1030,6 +1040,11 @@ export class Sensei {
   /** GET /v1/openapi.json. */
   openapi(options: RequestOptions = {}): Promise<{ openapi: string; info: Record<string, unknown>; paths: Record<string, Record<string, unknown>> }> {
     return this.transport.request('GET', '/v1/openapi.json', options);
+  }
+
+  /** GET /v1/dialects: the databases this server knows (the `type` of an endpoint), and whether it migrates them yet. */
+  dialects(options: RequestOptions = {}): Promise<{ data: DialectInfo[] }> {
+    return this.transport.request('GET', '/v1/dialects', options);
   }
 
   /** GET /v1/certificates/public-key: the Ed25519 key that verifies certificates. */

@@ -1,7 +1,7 @@
 // Saved connections, webhooks and API keys. None of these pages ever shows a stored secret: connection strings and
 // webhook secrets are write-only; a new API key (or a generated webhook secret) is shown once, right after creation.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from './api.js';
+import { api, useDialects } from './api.js';
 import { html, ErrorNote, fmtTime, Loading } from './ui.js';
 
 function useList(path) {
@@ -40,9 +40,8 @@ function useAction() {
   return { error, busy, run };
 }
 
-const DIALECTS = ['postgresql', 'mysql', 'sqlite', 'oracle', 'snowflake'];
-
 export function Connections() {
+  const dialects = useDialects();
   const list = useList('/v1/connections?limit=100');
   const action = useAction();
   const [tests, setTests] = useState({});
@@ -97,7 +96,7 @@ export function Connections() {
       <label for="c-name">Name</label>
       <input id="c-name" name="name" type="text" required maxlength="200" autocomplete="off" />
       <label for="c-type">Database type</label>
-      <select id="c-type" name="type">${DIALECTS.map((d) => html`<option value=${d}>${d}</option>`)}</select>
+      <select id="c-type" name="type">${dialects.map((d) => html`<option value=${d.type}>${d.label}</option>`)}</select>
       <label for="c-url">Connection string</label>
       <input id="c-url" name="connection_string" type="password" required autocomplete="off" spellcheck="false" aria-describedby="c-url-help" />
       <p class="help" id="c-url-help">Write-only: stored sealed, never displayed.</p>

@@ -1,6 +1,7 @@
 // The console's only way to the server: the public REST API (/v1), with the API key the operator signed in with.
 // The key lives in this tab's sessionStorage (gone when the tab closes), is sent only as a bearer token, and is
 // never written into the page.
+import { useEffect, useState } from 'preact/hooks';
 
 const KEY = 'sensei.apiKey';
 
@@ -157,3 +158,24 @@ async function readEvents(body, onEvent) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let dialectList = null;
+
+/**
+ * The databases the API knows (GET /v1/dialects: the server's one list of dialects), asked once a page load; empty
+ * until they arrive, and while the API does not answer.
+ */
+export function useDialects() {
+  const [list, setList] = useState([]);
+  useEffect(() => {
+    dialectList ??= api('GET', '/v1/dialects').then(
+      (r) => r.data,
+      (err) => {
+        dialectList = null;
+        throw err;
+      },
+    );
+    dialectList.then(setList, () => setList([]));
+  }, []);
+  return list;
+}

@@ -1,6 +1,6 @@
 // The migrations list (live) and the form that creates one.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, followStatus } from './api.js';
+import { api, followStatus, useDialects } from './api.js';
 import { html, durationOf, ErrorNote, fmtDuration, fmtTime, label, Loading, ProgressBar, STATUSES, StatusBadge, TERMINAL } from './ui.js';
 
 /** Status streams the list holds at once: the API allows a credential a few (SENSEI_SSE_MAX_STREAMS, 5), and a migration page needs one. */
@@ -142,11 +142,10 @@ function Row({ row, status }) {
   </tr>`;
 }
 
-const DIALECTS = ['postgresql', 'mysql', 'sqlite', 'oracle', 'snowflake'];
-
 /** One side of a new migration: a saved connection, or a type and a connection string typed here (never shown again). */
 function EndpointFields({ side, connections }) {
   const [mode, setMode] = useState(connections.length ? 'saved' : 'inline');
+  const dialects = useDialects();
   const id = (f) => `${side}-${f}`;
   return html`<fieldset>
     <legend>${side === 'source' ? 'Source' : 'Target'}</legend>
@@ -161,7 +160,7 @@ function EndpointFields({ side, connections }) {
           </select>`
       : html`<label for=${id('type')}>Database type</label>
           <select id=${id('type')} name=${`${side}_type`}>
-            ${DIALECTS.map((d) => html`<option value=${d}>${d}</option>`)}
+            ${dialects.map((d) => html`<option value=${d.type}>${d.label}</option>`)}
           </select>
           <label for=${id('url')}>Connection string</label>
           <input id=${id('url')} name=${`${side}_connection_string`} type="password" autocomplete="off" spellcheck="false" required

@@ -317,6 +317,23 @@ describe('protocol', () => {
     expect((await call('GET', `/v1/migrations/${id}/mappings/${encodeURIComponent(first.id)}`)).body).toEqual(first);
   });
 
+  test('GET /v1/dialects answers the one list of dialects, each with its label and whether this version migrates it', async () => {
+    const { DIALECTS } = await import('../../connectors/dialects');
+    const R = await import('../../api/responses');
+    const res = await call('GET', '/v1/dialects');
+    expect(res.status).toBe(200);
+    expect(R.dialectsResponse.safeParse(res.body).success).toBe(true);
+    expect(res.body.data.map((d: { type: string }) => d.type)).toEqual([...DIALECTS]);
+    expect(res.body.data.find((d: { type: string }) => d.type === 'sqlite')).toEqual({
+      type: 'sqlite',
+      label: 'SQLite',
+      supported: true,
+      url_schemes: ['sqlite', 'file'],
+      file_extensions: ['sqlite', 'sqlite3', 'db'],
+    });
+    expect((await call('GET', '/v1/dialects', { key: 'sk_test_0123456789abcdef0123456789abcdef' })).status).toBe(401);
+  });
+
   test('the OpenAPI document describes the routes and the request schemas', async () => {
     const res = await fetch(`${stack.baseUrl}/v1/openapi.json`);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, any> };

@@ -231,6 +231,7 @@ describe('against the real API', () => {
     expect(typeof cert).toBe('string');
     expect(JSON.parse(cert)).toMatchObject({ migration: expect.objectContaining({ id: migration.id }) });
     expect((await client.publicKey()).public_key_pem).toContain('BEGIN PUBLIC KEY');
+    expect((await client.dialects()).data.map((d) => d.type)).toEqual(expect.arrayContaining(['postgresql', 'mysql', 'sqlite']));
 
     const validations = await client.validations.list({ limit: 100 });
     // Served from the store (no workflow query per row): the completed run's report, passed.

@@ -9,7 +9,8 @@ import { DIALECTS } from '../../connectors/dialects';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // bench/ picks the databases it measures, as tests do.
-const SCANNED = ['activities', 'api', 'cli', 'lib', 'sdk', 'workers', 'workflows'];
+// The web console's own scripts too (console/assets): they build their type pickers from GET /v1/dialects.
+const SCANNED = ['activities', 'api', 'cli', 'lib', 'sdk', 'workers', 'workflows', 'console'];
 
 function files(dir: string): string[] {
   const full = path.join(ROOT, dir);
@@ -17,8 +18,8 @@ function files(dir: string): string[] {
   return fs.readdirSync(full, { withFileTypes: true }).flatMap((e) => {
     const rel = path.join(dir, e.name);
     // Build output (sdk/dist after `npm pack`) is compiled from the sources scanned here.
-    if (e.isDirectory()) return e.name === 'dist' || e.name === 'node_modules' ? [] : files(rel);
-    return e.name.endsWith('.ts') ? [rel] : [];
+    if (e.isDirectory()) return e.name === 'dist' || e.name === 'node_modules' || e.name === 'vendor' ? [] : files(rel);
+    return /\.(ts|js)$/.test(e.name) ? [rel] : [];
   });
 }
 
