@@ -164,9 +164,15 @@ function editedRefusal(conversions: readonly (EditedConversion | null)[]): strin
  * the gate to another kind of type, rendered under the edited type; on the source side converted into it first as the
  * copy converts them (a value that cannot be equals nothing of the target's: its row was rejected by the copy).
  */
-function renderers(types: CanonicalType[], edited: readonly (EditedConversion | null)[] = []): { source: (row: Row) => string[]; target: (row: Row) => string[] } {
+function renderers(
+  types: CanonicalType[],
+  edited: readonly (EditedConversion | null)[] = [],
+  storageClasses = false,
+): { source: (row: Row) => string[]; target: (row: Row) => string[] } {
   if (!edited.some(Boolean)) {
-    const render = (row: Row) => row.map((v, i) => canonicalValueText(v, types[i]));
+    const render = storageClasses
+      ? (row: Row) => row.map((v, i) => (v === null ? 'NULL' : `${typeof v}:${canonicalValueText(v, types[i])}`))
+      : (row: Row) => row.map((v, i) => canonicalValueText(v, types[i]));
     return { source: render, target: render };
   }
   return {
@@ -826,7 +832,9 @@ export async function compareTableContent(
 ): Promise<TableOutcome> {
   const columns = table.columns.map((c) => c.column);
   const types = typesOf(table, target.dialect);
-  const render = renderers(types, edited);
+  // Copied natively where a column holds any value (SQLite), a value keeps its storage class: the REAL 1.0 and the
+  // INTEGER 1 of an untyped column differ (read as a number and a bigint), as they do in the database.
+  const render = renderers(types, edited, table.native && dialectNamed(target.dialect).capabilities.looseValues);
   const hash: TableContentHash = resumePartial ?? emptyHash(table);
   const findings: ValidationFinding[] = [];
   let failures = 0;

@@ -8,7 +8,8 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Endpoint } from '../../connectors/types';
-import { startUpdate } from '../../workflows/migration';
+import type { ValidationReport } from '../../lib/migration';
+import { revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
 import { migrationSuite } from '../helpers/suite';
 import { fillSqliteNative } from '../helpers/zoo';
 import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
@@ -190,4 +191,40 @@ test("SQLite → SQLite: a UTF-16 database's text arrives as the same text (its 
     dst.close();
   }
   expect(status.validation?.status).toBe('passed');
+});
+
+test('SQLite → SQLite: a changed value in each storage class is caught by the semantic tier, which names its row', async () => {
+  const to: Endpoint = { type: 'sqlite', connectionString: path.join(dir, 'changed-target.sqlite') };
+  // Held open after it completes, so it can validate again once the target is changed.
+  const hold = { completed_hold_seconds: 600, failed_hold_seconds: 600 };
+  const handle = await startMigration(suite.harness, source, to, 'aggressive', { auto_approve_high_confidence: true, chunk_size: 2, validation: hold });
+  await handle.executeUpdate(startUpdate);
+  const status = await waitForStatus(handle, (s) => s.status === 'completed', 120_000);
+  expect(status.validation?.status).toBe('passed');
+
+  const changes: Record<string, [string, string]> = {
+    // An INTEGER, a REAL by its last bit (0.1 + 0.2 → 0.3), a BLOB by one byte, TEXT in a NUMERIC column.
+    'kinds 1': ['1', 'UPDATE kinds SET i = 2 WHERE id = 1'],
+    'kinds 2': ['2', 'UPDATE kinds SET r = 0.3 WHERE id = 2'],
+    'kinds 3': ['3', "UPDATE kinds SET t = x'cafd' WHERE id = 3"],
+    // The same number in another storage class: the REAL 1.0 of an untyped column as the INTEGER 1.
+    'kinds 4': ['4', 'UPDATE kinds SET u = 1 WHERE id = 4'],
+    'kinds 5': ['5', "UPDATE kinds SET n = 'abd' WHERE id = 5"],
+    // TEXT by its case, in a NOCASE column (equal to SQLite's comparisons, not to the source's bytes).
+    'parent 1': ['1', "UPDATE parent SET name = 'One' WHERE id = 1"],
+  };
+  const db = new Database(to.connectionString);
+  try {
+    for (const [, sql] of Object.values(changes)) db.prepare(sql).run();
+    expect(db.prepare('SELECT typeof(u) u FROM kinds WHERE id = 4').get()).toEqual({ u: 'integer' });
+  } finally {
+    db.close();
+  }
+  await handle.executeUpdate(revalidateUpdate, { args: [{ by: 'test', reason: 'one value changed per storage class' }] });
+  const failed = await waitForStatus(handle, (s) => s.status === 'failed' && s.validation?.attempt === 2, 120_000);
+  expect(failed.failure?.code).toBe('ValidationFailed');
+  const report = (await handle.query(validationQuery)) as ValidationReport;
+  const changed = (report.results.semantic?.findings ?? []).filter((f) => f.check === 'row_changed').map((f) => `${f.table} ${Object.values(f.key ?? {}).map(String).join()}`);
+  expect(changed.sort()).toEqual(Object.keys(changes).sort());
+  await handle.terminate('test over');
 });
