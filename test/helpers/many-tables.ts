@@ -17,7 +17,7 @@ import type { MigrationSuite } from './suite';
 import { isOver, startMigration } from './temporal';
 
 /** The largest `data` of any payload anywhere in a history (payloads are { metadata, data: Uint8Array }). */
-function largestPayload(node: unknown): number {
+export function largestPayload(node: unknown): number {
   if (!node || typeof node !== 'object') return 0;
   if (node instanceof Uint8Array) return 0;
   let largest = 0;
