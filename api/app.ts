@@ -19,7 +19,7 @@ import { openApiDocument } from './openapi';
 import { envelope, pageQuery, parse } from './schemas';
 import { webhookRoutes } from './webhooks';
 import type { z } from 'zod';
-import type { dialectsResponse } from './responses';
+import type { dialectResponse } from './responses';
 import { DIALECTS, dialectNamed } from '../connectors/dialects';
 
 export interface ApiDeps {
@@ -107,12 +107,13 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1/webhooks', webhookRoutes(deps));
 
   /** The databases this version knows, from the one list of dialects (the console builds its type pickers from it). */
-  app.get('/v1/dialects', (_req, res) => {
-    const data: z.infer<typeof dialectsResponse>['data'] = DIALECTS.map((type) => {
+  app.get('/v1/dialects', (req, res) => {
+    const q = parse(pageQuery, req.query, 'query');
+    const all: z.infer<typeof dialectResponse>[] = DIALECTS.map((type) => {
       const d = dialectNamed(type);
       return { type, label: d.label, supported: d.capabilities.supported, url_schemes: [...d.urlSchemes], file_extensions: [...d.fileExtensions] };
     });
-    res.json({ data });
+    res.json(envelope(all.slice(q.offset, q.offset + q.limit), all.length, q));
   });
 
   /** Validation summaries, newest first, of the caller's migrations that have reached validation. */

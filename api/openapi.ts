@@ -140,7 +140,7 @@ export function openApiDocument() {
         },
       },
       '/v1/validations': get('Validation summaries of migrations', [], queryParameters(pageQuery)),
-      '/v1/dialects': get('The databases this version knows (type, label, whether it can migrate them yet)', [], [], R.dialectsResponse),
+      '/v1/dialects': get('The databases this version knows (type, label, whether it can migrate them yet)', [], queryParameters(pageQuery), R.listOf(R.dialectResponse)),
       '/v1/certificates/public-key': get('Public key that verifies certificates', []),
     },
   };

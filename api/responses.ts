@@ -231,7 +231,6 @@ export const dialectResponse = z.object({
   url_schemes: z.array(z.string()),
   file_extensions: z.array(z.string()),
 });
-export const dialectsResponse = z.object({ data: z.array(dialectResponse) });
 
 /** A column's mapping (api/migrations.ts mappingResource): its canonical type's fields in snake_case too. */
 export const mappingResponse = z.object({

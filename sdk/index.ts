@@ -1043,8 +1043,8 @@ export class Sensei {
   }
 
   /** GET /v1/dialects: the databases this server knows (the `type` of an endpoint), and whether it migrates them yet. */
-  dialects(options: RequestOptions = {}): Promise<{ data: DialectInfo[] }> {
-    return this.transport.request('GET', '/v1/dialects', options);
+  dialects(query: PageQuery = {}, options: RequestOptions = {}): Promise<Page<DialectInfo>> {
+    return this.transport.request('GET', '/v1/dialects', { ...options, query: { ...query } });
   }
 
   /** GET /v1/certificates/public-key: the Ed25519 key that verifies certificates. */

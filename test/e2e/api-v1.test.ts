@@ -322,7 +322,9 @@ describe('protocol', () => {
     const R = await import('../../api/responses');
     const res = await call('GET', '/v1/dialects');
     expect(res.status).toBe(200);
-    expect(R.dialectsResponse.safeParse(res.body).success).toBe(true);
+    expect(R.listOf(R.dialectResponse).safeParse(res.body).success).toBe(true);
+    expect(res.body.pagination).toEqual({ total: DIALECTS.length, limit: 20, offset: 0, has_more: false });
+    expect((await call('GET', '/v1/dialects?limit=1e309')).status).toBe(422);
     expect(res.body.data.map((d: { type: string }) => d.type)).toEqual([...DIALECTS]);
     expect(res.body.data.find((d: { type: string }) => d.type === 'sqlite')).toEqual({
       type: 'sqlite',
