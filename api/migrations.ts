@@ -17,6 +17,7 @@ import {
   TERMINAL_STATUSES,
   shownStatus,
   type EndpointRef,
+  type GateState,
   type MigrationError,
   type MigrationInput,
   type MigrationStatus,
@@ -36,6 +37,7 @@ import {
   configureUpdate,
   documentRefsQuery,
   editMappingsUpdate,
+  excludeTablesUpdate,
   migrationWorkflow,
   resolveErrorUpdate,
   retryErrorUpdate,
@@ -118,7 +120,7 @@ export function migrationResource(s: MigrationStatus): MigrationResponse {
     started_at: s.started_at,
     completed_at: s.completed_at,
     duration_ms: s.duration_ms,
-    source: { ...s.source, estimated_rows: s.tables.length ? s.progress.rows_estimated : null },
+    source: { ...s.source, exclude_tables: s.source.exclude_tables ?? null, estimated_rows: s.tables.length ? s.progress.rows_estimated : null },
     target: s.target,
     strategy: s.strategy,
     progress: s.progress,
@@ -632,24 +634,41 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     res.json(mappingResource(mapping));
   });
 
-  /** Edits mappings while the gate waits: each new type is checked and judged; the gate follows the new confidences. */
-  async function editMappings(req: Request, res: Response, edits: MappingEdit[]) {
+  /**
+   * Edits mappings while the gate waits: each new type is checked and judged; the gate follows the new confidences and
+   * blockers. Tables to leave out are left out first: the workflow plans the mapping again without them.
+   */
+  async function editMappings(req: Request, res: Response, edits: MappingEdit[], excludeTables: string[] = []) {
     const handle = await handleFor(req, res);
-    const plan = await planOf(handle);
+    let plan = await planOf(handle);
     if (!plan) throw conflict('mappings can be edited only once they are planned, while the approval gate waits');
+    const unknown = excludeTables.filter((name) => !plan?.tables.some((t) => t.source.name === name));
+    if (unknown.length) {
+      const reason = `the migration's plan has no table ${unknown.join(', ')}`;
+      throw new ApiError(422, 'validation_error', reason, { field: 'exclude_tables', reason });
+    }
+    let left: { excluded: string[]; blockers: string[]; gate: GateState } | undefined;
+    if (excludeTables.length) {
+      const by = (res.locals.principal as Principal).id;
+      left = await update(handle, () => handle.executeUpdate(excludeTablesUpdate, { args: [{ tables: excludeTables, by }] }));
+      forgetStatus(handle, res);
+      if (!edits.length) return { edited: [], excluded_tables: left.excluded, blockers: left.blockers, gate: left.gate };
+      plan = (await planOf(handle)) ?? plan;
+    }
     for (const edit of edits) {
       const problem = mappingEditProblem(plan, edit);
       if (problem?.startsWith('no mapping')) throw notFound('mapping', edit.id);
       if (problem) throw new ApiError(422, 'validation_error', problem, { field: 'target_type', reason: problem });
     }
-    const { edited, gate } = await update(handle, () => handle.executeUpdate(editMappingsUpdate, { args: [edits] }));
+    const { edited, excluded, blockers, gate } = await update(handle, () => handle.executeUpdate(editMappingsUpdate, { args: [edits] }));
     forgetStatus(handle, res);
-    return { edited: edited.map(mappingResource), gate };
+    // A run from before edits answered blockers has none: it was refused at mapping when it had any.
+    return { edited: edited.map(mappingResource), excluded_tables: excluded ?? left?.excluded ?? [], blockers: blockers ?? [], gate };
   }
 
   router.patch('/:id/mappings', async (req, res) => {
     const body = parse(patchMappingsBody, req.body);
-    res.json(await editMappings(req, res, body.mappings));
+    res.json(await editMappings(req, res, body.mappings ?? [], body.exclude_tables));
   });
 
   router.patch('/:id/mappings/:mappingId', async (req, res) => {

@@ -116,7 +116,7 @@ export const migrationStatusResponse = z.object({
   status,
   phase: phase.nullable(),
   strategy: z.enum(['conservative', 'balanced', 'aggressive']),
-  source: z.object({ type: dialect, description: z.string(), schema: z.string().nullable(), tables: z.array(z.string()).nullable() }),
+  source: z.object({ type: dialect, description: z.string(), schema: z.string().nullable(), tables: z.array(z.string()).nullable(), exclude_tables: z.array(z.string()).nullable() }),
   target: z.object({ type: dialect, description: z.string(), schema: z.string().nullable() }),
   phases: z.array(z.object({ name: phase, status: z.enum(['pending', 'running', 'completed', 'skipped', 'failed', 'cancelled']), started_at: nullableTs, completed_at: nullableTs })),
   gate: gateResponse.nullable(),
@@ -246,7 +246,14 @@ export const mappingResponse = z.object({
 });
 
 /** PATCH …/mappings: the mappings edited and the gate as they left it. */
-export const editedMappingsResponse = z.object({ edited: z.array(mappingResponse), gate: gateResponse });
+export const editedMappingsResponse = z.object({
+  edited: z.array(mappingResponse),
+  /** The source tables left out of the migration so far (at its creation and at the gate). */
+  excluded_tables: z.array(z.string()),
+  /** What still keeps the gate from being approved. */
+  blockers: z.array(z.string()),
+  gate: gateResponse,
+});
 /** PATCH …/mappings/{mapping_id}: the mapping edited, with the gate. */
 export const editedMappingResponse = mappingResponse.extend({ gate: gateResponse });
 

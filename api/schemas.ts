@@ -132,9 +132,14 @@ export const patchMigrationBody = z
   .refine((b) => b.name !== undefined || b.strategy !== undefined || b.options !== undefined, { message: 'nothing to change' });
 
 const targetType = z.string().min(1).max(100);
+/** Mapping edits, tables to leave out, or both (the tables are left out first). */
 export const patchMappingsBody = z
-  .object({ mappings: z.array(z.object({ id: z.string().min(1).max(300), target_type: targetType }).strict()).min(1).max(10_000) })
-  .strict();
+  .object({
+    mappings: z.array(z.object({ id: z.string().min(1).max(300), target_type: targetType }).strict()).min(1).max(10_000).optional(),
+    exclude_tables: z.array(identifier).min(1).max(10_000).optional(),
+  })
+  .strict()
+  .refine((body) => body.mappings !== undefined || body.exclude_tables !== undefined, { message: 'give mappings, exclude_tables or both' });
 export const patchMappingBody = z.object({ target_type: targetType }).strict();
 export const resolveErrorBody = z.object({ note: z.string().max(2000).optional() }).strict().default({});
 

@@ -470,6 +470,19 @@ export function mappingCommands(program: Command): void {
       print(`gate ${r.gate.state}: ${r.gate.reason} (lowest confidence ${r.gate.min_confidence})`);
     },
   );
+
+  api(
+    mappings
+      .command('exclude <migration> <tables...>')
+      .description('leave source tables out while the approval gate waits (the mapping is planned again without them)'),
+    async (client, f, id: string, tables: string[]) => {
+      const r = await client.migrations.excludeTables(id, tables);
+      if (f.json) return printJson(r);
+      print(`left out: ${r.excluded_tables.join(', ')}`);
+      print(r.blockers.length ? `blockers left: ${r.blockers.join('; ')}` : 'no blockers left');
+      print(`gate ${r.gate.state}: ${r.gate.reason} (lowest confidence ${r.gate.min_confidence})`);
+    },
+  );
 }
 
 export function connectionCommands(program: Command): void {

@@ -13,6 +13,11 @@ export interface Endpoint {
 export interface IntrospectOptions {
   /** Only these tables (names as in the source); all base tables when absent. Unknown names throw. */
   tables?: string[];
+  /**
+   * Tables the migration leaves out: still described (the caller drops them, naming unknown ones), but what only they
+   * need is not (PostgreSQL: an extension only their columns or indexes use).
+   */
+  excludeTables?: string[];
 }
 
 /** What finalising a table did besides what it was asked (see Connector.createIndexesAndForeignKeys). */

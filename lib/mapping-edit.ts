@@ -4,7 +4,7 @@
  * lossless (widening) or lower it (narrowing). Pure: the workflow applies edits in an update handler.
  */
 import { dialectNamed } from '../connectors/dialects';
-import { baseTypeName, checkTargetOf, columnCheckFor, enumLabelsChecked, isKeyColumn, renamedConstraints } from './mapping';
+import { baseTypeName, checkTargetOf, columnCheckFor, enumLabelsChecked, isKeyColumn, recheckedBlockers, renamedConstraints } from './mapping';
 import { checkForTarget } from './typemap/check';
 import { targetType } from './typemap';
 import { keptAsText, temporalRangeNote } from './temporal-range';
@@ -161,6 +161,11 @@ export interface EditOptions {
    * this existed.
    */
   foreignKeyTypes?: boolean;
+  /**
+   * The plan's blockers are checked again for the edited tables (lib/mapping.ts recheckedBlockers): an edit can end one
+   * (a key column given a shorter type) or make one. Off for edits a workflow made before blockers waited at the gate.
+   */
+  recheckBlockers?: boolean;
 }
 
 /** Ends the plan notes refreshedNotes writes, so that the next edit replaces them. */
@@ -210,6 +215,7 @@ export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[], opt
     edited.splice(0, edited.length, ...edited.map((c) => now.get(c.id) ?? c));
   }
   const notes: { notes?: string[] } = options.refreshChecks ? { notes: refreshedNotes(plan, tables) } : options.renameConstraints ? { notes: plan.notes ?? [] } : {};
+  if (options.recheckBlockers) plan = { ...plan, blockers: recheckedBlockers(plan, tables) };
   if (!options.pruneExtensions || !plan.objects) return { plan: { ...plan, tables, minConfidence, ...notes }, edited };
   const extensions = stillNeeded(plan, plan.objects, tables, edited);
   const { objects, dropped } = options.pruneExtensionObjects ? withoutOrphans(plan, extensions, tables, edited) : { objects: extensions, dropped: [] };
@@ -376,6 +382,10 @@ function withoutOrphans(plan: MigrationPlan, objects: SchemaObject[], tables: Ta
 export function mappingEditProblem(plan: MigrationPlan, edit: MappingEdit): string | null {
   const mapping = plan.tables.flatMap((t) => t.columns).find((c) => c.id === edit.id);
   if (!mapping) return `no mapping ${edit.id}`;
+  // No target type makes a value Sensei cannot read: the column's table can only be left out.
+  if (mapping.canonical.kind === 'unsupported') {
+    return `${edit.id}: Sensei cannot read the source's ${mapping.sourceType} values, whatever the target type; exclude table ${mapping.table} at the gate (exclude_tables) to migrate the rest`;
+  }
   const parsed = parseTargetType(plan.targetDialect, edit.target_type);
   const proposed = writableType(plan, parsed);
   if (proposed.kind === 'unsupported') return `${edit.target_type} is not a ${plan.targetDialect} type Sensei can write (${proposed.readNote ?? 'unsupported'})`;

@@ -771,6 +771,30 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   for (const t of schema.tables.filter((x) => x.storage?.notKept)) notes.push(`table ${t.name} ${t.storage?.notKept}`);
   notes.push(...grantNotes(schema, native));
   for (const t of schema.tables.filter((x) => x.systemVersioned)) notes.push(systemVersionedNote(t, native));
+  const checked = planProblems(tables, targetDialect);
+  notes.push(...checked.notes);
+  const { blockers } = checked;
+  return {
+    sourceDialect: schema.dialect,
+    targetDialect,
+    targetSchema: options.targetSchema,
+    tables,
+    minConfidence: columns.reduce((min, c) => Math.min(min, c.confidence), 1),
+    blockers,
+    notes,
+    ...(native && schema.objects?.length ? { objects: objectsFor(schema.objects, tables, notes) } : {}),
+    ...(extensionObjects.length ? { objects: extensionObjects } : {}),
+    ...(crossDialect && extensions.length ? { targetExtensions: extensions } : {}),
+  };
+}
+
+/**
+ * What of a plan's tables the target cannot be given as planned (a type with no equivalent, two names that become one,
+ * a key past the bytes the target keeps), as blockers the gate shows, with the notes these checks add. A pure function
+ * of the tables: mapping edits at the gate run it again (recheckedBlockers).
+ */
+export function planProblems(tables: TablePlan[], targetDialect: Dialect): { blockers: string[]; notes: string[] } {
+  const notes: string[] = [];
   // Natively a column may have no declared type at all (SQLite): the target declares it as the source does.
   const blockers = tables
     .flatMap((t) => t.columns.filter((c) => c.canonical.kind === 'unsupported' || (!c.targetType && !(t.native && c.sourceType === ''))))
@@ -810,18 +834,17 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
       notes.push(...problems.notes);
     }
   }
-  return {
-    sourceDialect: schema.dialect,
-    targetDialect,
-    targetSchema: options.targetSchema,
-    tables,
-    minConfidence: columns.reduce((min, c) => Math.min(min, c.confidence), 1),
-    blockers,
-    notes,
-    ...(native && schema.objects?.length ? { objects: objectsFor(schema.objects, tables, notes) } : {}),
-    ...(extensionObjects.length ? { objects: extensionObjects } : {}),
-    ...(crossDialect && extensions.length ? { targetExtensions: extensions } : {}),
-  };
+  return { blockers, notes };
+}
+
+/**
+ * A plan's blockers after edits changed its tables: those planProblems gave the tables as they were are given again
+ * for the tables as they are now (an edit may end one or make one); the others (what the target database itself lacks)
+ * are kept.
+ */
+export function recheckedBlockers(plan: MigrationPlan, tables: TablePlan[]): string[] {
+  const before = new Set(planProblems(plan.tables, plan.targetDialect).blockers);
+  return [...planProblems(tables, plan.targetDialect).blockers, ...plan.blockers.filter((b) => !before.has(b))];
 }
 
 /**

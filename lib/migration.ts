@@ -475,7 +475,8 @@ export interface MigrationStatus {
   status: MigrationStatusValue;
   phase: Phase | null;
   strategy: Strategy;
-  source: { type: Dialect; description: string; schema: string | null; tables: string[] | null };
+  /** tables: the source tables asked for (null: all); exclude_tables: those left out, at creation or at the gate. */
+  source: { type: Dialect; description: string; schema: string | null; tables: string[] | null; exclude_tables: string[] | null };
   target: { type: Dialect; description: string; schema: string | null };
   phases: { name: Phase; status: PhaseState; started_at: string | null; completed_at: string | null }[];
   gate: GateState | null;
@@ -542,6 +543,14 @@ export function nextChunkSize(current: number, rows: number, durationMs: number,
   return Math.min(Math.max(bounded, s.minChunkRows), s.maxChunkRows);
 }
 
+/** The gate's reason while a plan has blockers: what they are and how to end them. */
+export function blockedReason(blockers: readonly string[]): string {
+  return (
+    `the mapping has ${blockers.length} blocker(s), which must be ended before it can be approved: ${blockers.join('; ')}. ` +
+    'Edit a mapping (PATCH …/mappings with its target_type) or leave its table out (PATCH …/mappings with exclude_tables)'
+  );
+}
+
 /** Whether the approval gate waits for a human, and why. */
 export function approvalNeed(
   plan: MigrationPlan,
@@ -549,6 +558,8 @@ export function approvalNeed(
   options: MigrationOptions,
 ): { required: boolean; reason: string } {
   const lossless = plan.minConfidence >= 1;
+  // Whatever the strategy: nothing is created until each blocker is ended by an edit or by leaving its table out.
+  if (plan.blockers.length > 0) return { required: true, reason: blockedReason(plan.blockers) };
   if (strategy === 'conservative') return { required: true, reason: 'the conservative strategy always waits for a human' };
   if (strategy === 'aggressive') return { required: false, reason: 'the aggressive strategy approves every mapping that can run' };
   if (!options.auto_approve_high_confidence) {

@@ -164,6 +164,14 @@ export interface UpdateMigrationRequest {
   options?: CreateMigrationRequest['options'];
 }
 
+/** What an edit at the gate answers: the mappings edited, the tables left out so far, the blockers left and the gate. */
+export interface GateEdits {
+  edited: Mapping[];
+  excluded_tables: string[];
+  blockers: string[];
+  gate: GateState;
+}
+
 /** One mapping edit at the gate: the column's new target type (parsed by the target's type map). */
 export interface MappingEdit {
   id: string;
@@ -675,9 +683,20 @@ export class MigrationsResource {
     return this.t.request('PATCH', `/v1/migrations/${seg(id)}`, { ...options, body: patch });
   }
 
-  /** PATCH …/mappings: edit target types while the approval gate waits; answers the edited mappings and the gate. */
-  editMappings(id: string, mappings: MappingEdit[], options: RequestOptions = {}): Promise<{ edited: Mapping[]; gate: GateState }> {
+  /**
+   * PATCH …/mappings: edit target types while the approval gate waits; answers the edited mappings, the tables left
+   * out, the blockers that remain and the gate.
+   */
+  editMappings(id: string, mappings: MappingEdit[], options: RequestOptions = {}): Promise<GateEdits> {
     return this.t.request('PATCH', `/v1/migrations/${seg(id)}/mappings`, { ...options, body: { mappings } });
+  }
+
+  /**
+   * PATCH …/mappings with exclude_tables: leaves source tables out while the approval gate waits (the mapping is
+   * planned again without them, the other tables' edits kept): how a blocker that no edit ends is ended.
+   */
+  excludeTables(id: string, tables: string[], options: RequestOptions = {}): Promise<GateEdits> {
+    return this.t.request('PATCH', `/v1/migrations/${seg(id)}/mappings`, { ...options, body: { exclude_tables: tables } });
   }
 
   /** PATCH …/mappings/{mapping_id}: edit one mapping's target type. */
@@ -874,6 +893,9 @@ export class Migration {
   }
   editMapping(mappingId: string, targetType: string, options?: RequestOptions) {
     return this.migrations.editMapping(this.id, mappingId, targetType, options);
+  }
+  excludeTables(tables: string[], options?: RequestOptions) {
+    return this.migrations.excludeTables(this.id, tables, options);
   }
   resolveError(errorId: string, body?: { note?: string }, options?: RequestOptions) {
     return this.migrations.resolveError(this.id, errorId, body, options);

@@ -69,6 +69,7 @@ export function displayStatus(input: MigrationInput, state: MigrationState): Mig
       description: input.source.description,
       schema: schemaNames(input, state).source,
       tables: input.source.tables ?? null,
+      exclude_tables: input.source.excludeTables ?? null,
     },
     target: { type: input.target.type, description: input.target.description, schema: schemaNames(input, state).target },
     phases: PHASES.map((name) => ({ name, ...state.phases[name] })),

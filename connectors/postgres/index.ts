@@ -970,7 +970,8 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   /** Tables, and the schema objects a PostgreSQL target re-creates (see ./objects.ts). */
   override async introspect(options: IntrospectOptions = {}): Promise<SchemaInfo> {
     const schema = await this.describeTables(options);
-    const objects = await this.guard('introspect', () => this.objectsOf(schema.tables));
+    const excluded = new Set(options.excludeTables ?? []);
+    const objects = await this.guard('introspect', () => this.objectsOf(schema.tables.filter((t) => !excluded.has(t.name))));
     const spatialRefs = await this.guard('introspect', () => this.customSpatialRefs());
     return { ...schema, ...(objects.length ? { objects } : {}), ...(spatialRefs.length ? { spatialRefs } : {}) };
   }

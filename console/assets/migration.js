@@ -275,8 +275,25 @@ function Mappings({ s, editable, onChange }) {
       setError(err);
     }
   };
+  /** Leaves the tables ticked out of the migration: the mapping is planned again without them. */
+  const leaveOut = async (e) => {
+    e.preventDefault();
+    const tables = [...new FormData(e.currentTarget).getAll('leave_out')];
+    if (!tables.length) return setSaved('No table ticked');
+    try {
+      setSaved('Planning again without them…');
+      const answer = await api('PATCH', `/v1/migrations/${s.id}/mappings`, { exclude_tables: tables });
+      setEdits({});
+      setSaved(`Left out: ${answer.excluded_tables.join(', ')}`);
+      await load();
+      await onChange();
+    } catch (err) {
+      setError(err);
+    }
+  };
   if (error) return html`<${ErrorNote} error=${error} />`;
   if (!mappings) return html`<${Loading} what="mappings" />`;
+  const tables = [...new Set(mappings.map((m) => m.table))].sort();
   const table = html`<table class="list mappings">
     <caption>${mappings.length} column mappings, lowest confidence first${editable ? '; target types can be changed until the gate is decided' : ''}</caption>
     <thead>
@@ -312,9 +329,18 @@ function Mappings({ s, editable, onChange }) {
     ${notes.length > 0 && html`<div class="notice"><p>About this plan:</p><ul>${notes.map((n) => html`<li>${n}</li>`)}</ul></div>`}
     ${editable
       ? html`<form onSubmit=${save}>
-          ${table}
-          <div class="actions"><button type="submit" class="secondary">Save mapping changes</button><span role="status">${saved}</span></div>
-        </form>`
+            ${table}
+            <div class="actions"><button type="submit" class="secondary">Save mapping changes</button><span role="status">${saved}</span></div>
+          </form>
+          <form class="leave-out" onSubmit=${leaveOut}>
+            <fieldset>
+              <legend>Leave tables out of this migration (the mapping is planned again without them)</legend>
+              ${tables.map(
+                (t) => html`<label class="check"><input type="checkbox" name="leave_out" value=${t} /> <span class="mono">${t}</span></label>`,
+              )}
+            </fieldset>
+            <div class="actions"><button type="submit" class="secondary">Leave the ticked tables out</button></div>
+          </form>`
       : table}`;
 }
 

@@ -178,6 +178,41 @@ describe('sensei CLI against the real API', () => {
     expect(JSON.parse(alias.stdout)).toMatchObject({ valid: true, key_trusted: false });
   });
 
+  test('mappings exclude leaves a table out at the gate: the mapping is planned again and the rest migrates', async () => {
+    const targetUrl = await target();
+    const created = await json<{ id: string }>('migrations', 'create', '--name', 'cli exclude', '--source', source.endpoint.connectionString, '--target', targetUrl, '--strategy', 'conservative', '--start');
+    const id = created.id;
+    const deadline = Date.now() + 60_000;
+    let shown: { status: string };
+    do {
+      await new Promise((r) => setTimeout(r, 300));
+      shown = await json('migrations', 'show', id);
+    } while (shown.status !== 'awaiting_approval' && Date.now() < deadline);
+    expect(shown.status).toBe('awaiting_approval');
+
+    const left = await run('mappings', 'exclude', id, 'items');
+    expect(left.code).toBe(0);
+    expect(left.stdout).toBe('left out: items\nno blockers left\ngate pending: the conservative strategy always waits for a human (lowest confidence 1)\n');
+    const mappings = await json<{ data: { id: string }[] }>('mappings', 'ls', id);
+    expect(mappings.data.map((m) => m.id).sort()).toEqual(['tags.id', 'tags.name']);
+    const unknown = await run('mappings', 'exclude', id, 'nope');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no table nope');
+
+    expect((await run('migrations', 'approve', id)).code).toBe(0);
+    const watched = await run('migrations', 'watch', id, '--interval', '200');
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toMatch(new RegExp(`^migration ${id} completed in .*1/1 tables, 300 rows$`, 'm'));
+    const pg = new Client({ connectionString: targetUrl });
+    await pg.connect();
+    try {
+      expect((await pg.query(`SELECT count(*)::int AS n FROM tags`)).rows[0].n).toBe(300);
+      expect((await pg.query(`SELECT to_regclass('items') IS NULL AS gone`)).rows[0].gone).toBe(true);
+    } finally {
+      await pg.end();
+    }
+  });
+
   test('on a terminal, watch redraws one bar per table in place and ends with the outcome', async () => {
     const targetUrl = await target();
     const created = await json<{ id: string }>(

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import mysql from 'mysql2/promise';
 import { Client as PgClient } from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { verifyCertificateText } from '../../lib/certificate';
@@ -557,5 +558,68 @@ test('a migration of more tables than the status carries: every table can be pag
   await page.getByText('Tables 101–105 of 105, in plan order.').waitFor();
   expect(await rows.allInnerTexts()).toEqual(['t101', 't102', 't103', 't104', 't105'].map((t) => expect.stringContaining(t)));
   await shot('15-migration-many-tables');
+  expect(pageProblems).toEqual([]);
+});
+
+test('a blocker at the gate is shown, approving is refused with why, and the table ticked is left out: the rest migrates', async () => {
+  const source = await createTempDatabase('postgresql');
+  const target = await createTempDatabase('mysql');
+  databases.push(source, target);
+  const c = new PgClient({ connectionString: source.endpoint.connectionString });
+  await c.connect();
+  try {
+    // Two columns whose names differ only in case: one column name in MariaDB.
+    await c.query(`CREATE TABLE people (id integer PRIMARY KEY, "Name" text, name text); INSERT INTO people VALUES (1, 'Ada', 'ada');
+      CREATE TABLE pets (id integer PRIMARY KEY, kind text NOT NULL); INSERT INTO pets SELECT g, 'cat ' || g FROM generate_series(1, 12) g; ANALYZE;`);
+  } finally {
+    await c.end();
+  }
+  const created = await api('POST', '/v1/migrations', {
+    name: 'blocked people',
+    source: { type: 'postgresql', connection_string: source.endpoint.connectionString },
+    target: { type: 'mysql', connection_string: target.endpoint.connectionString },
+    strategy: 'aggressive',
+  });
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  expect((await api('POST', `/v1/migrations/${id}/start`)).status).toBe(202);
+  await openConsole(`#/migrations/${id}`);
+  const blocker = 'columns Name and name of people are one column name in MariaDB/MySQL';
+  await page.getByRole('alert').filter({ hasText: 'Blockers:' }).getByText(blocker, { exact: false }).waitFor({ timeout: 90_000 });
+  await page.locator('#h-gate + p .badge').filter({ hasText: 'pending' }).waitFor();
+
+  // Approving is refused, and the page says why.
+  const [refused] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/v1/migrations/${id}/approve`),
+    page.getByRole('button', { name: 'Approve' }).click(),
+  ]);
+  expect(refused.status()).toBe(409);
+  await page.locator('form.gate').getByText('must be ended before it can be approved', { exact: false }).waitFor();
+  await shot('17-migration-gate-blocked');
+  // The refusal is the one problem the page met (its answer, and the browser's line about it).
+  expect(pageProblems).toContain(`POST /v1/migrations/${id}/approve answered 409`);
+  expect(pageProblems.filter((p) => !p.includes('409'))).toEqual([]);
+  pageProblems.splice(0, pageProblems.length);
+
+  await page.getByRole('checkbox', { name: 'people' }).check();
+  const [left] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'PATCH' && new URL(r.url()).pathname === `/v1/migrations/${id}/mappings`),
+    page.getByRole('button', { name: 'Leave the ticked tables out' }).click(),
+  ]);
+  expect(left.status()).toBe(200);
+  // Nothing blocks any more: the aggressive strategy opens the gate, and the rest migrates.
+  await page.locator('.head-side .badge', { hasText: 'completed' }).waitFor({ timeout: 120_000 });
+  const status = (await api('GET', `/v1/migrations/${id}/status`)).body;
+  expect(status.source.exclude_tables).toEqual(['people']);
+  expect(status.tables.map((t: any) => [t.name, t.rows_copied])).toEqual([['pets', 12]]);
+  const my = await mysql.createConnection(target.endpoint.connectionString);
+  try {
+    const [rows] = await my.query('SELECT count(*) AS n, min(kind) AS first FROM pets');
+    expect(rows).toEqual([{ n: 12, first: 'cat 1' }]);
+    const [tables] = await my.query('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()');
+    expect(tables).toEqual([{ t: 'pets' }]);
+  } finally {
+    await my.end();
+  }
   expect(pageProblems).toEqual([]);
 });

@@ -4,10 +4,14 @@
  * key was too long; max key length is 3072 bytes"), and a primary key that long failed the CREATE TABLE.
  * - A plain index past it is left out, said in the plan's notes; one that fits is made; every row is copied.
  * - A unique constraint past it is made as MariaDB makes one (a hash of its columns), said in the plan's notes.
- * - A primary key past it blocks at the gate, saying how to go on: with that table excluded, the rest migrates.
+ * - A primary key past it blocks at the gate, whatever the strategy, saying how to go on: with that table left out at
+ *   the gate, the rest migrates; with its column edited to a type the key fits in, both do.
  */
 import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
 import { migrateOnce, migrationSuite } from '../helpers/suite';
+import { recordHistories } from '../helpers/histories';
+import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
+import { approveUpdate, editMappingsUpdate, excludeTablesUpdate, planQuery, startUpdate } from '../../workflows/migration';
 
 const suite = migrationSuite();
 let wide: TempDatabase;
@@ -71,24 +75,63 @@ test('a plain index past 3072 bytes is left out with its reason; the one that fi
   await expect(mariadbRows(target.endpoint, "INSERT INTO labels SELECT 99, a, b FROM labels WHERE id = 1")).rejects.toThrow(/Duplicate entry/);
 }, 300_000);
 
-test('a primary key past 3072 bytes blocks at the gate, saying so; with its table excluded the rest migrates', async () => {
-  const blocked = await suite.database('mysql');
-  const refused = await migrateOnce(suite, longKey, blocked);
-  expect(refused.status.status).toBe('failed');
-  expect(refused.status.failure?.code).toBe('UnsupportedColumnType');
-  const blocker = 'primary key of paths (path) would take up to 4000 bytes in MariaDB/MySQL, past the 3072 it keeps: exclude the table (source.exclude_tables)';
-  expect(refused.plan?.blockers).toEqual([blocker]);
-  expect(refused.status.failure?.message).toContain(blocker);
-  // Refused before anything was made in the target.
-  expect(await mariadbRows(blocked.endpoint, 'SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [blocked.name])).toEqual([]);
+const blocker = 'primary key of paths (path) would take up to 4000 bytes in MariaDB/MySQL, past the 3072 it keeps: exclude the table (source.exclude_tables)';
 
+/** Starts a migration of longKey into `target` and waits at its gate, which its blocker holds whatever the strategy. */
+async function blockedAtGate(target: TempDatabase, strategy: 'aggressive' | 'balanced') {
+  const handle = await startMigration(suite.harness, longKey.endpoint, target.endpoint, strategy, { auto_approve_high_confidence: true });
+  await handle.executeUpdate(startUpdate);
+  const waiting = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
+  expect(waiting.status).toBe('awaiting_approval');
+  expect(waiting.gate).toMatchObject({ required: true, state: 'pending' });
+  expect(waiting.gate?.reason).toContain(blocker);
+  expect((await handle.query(planQuery))?.blockers).toEqual([blocker]);
+  // Held before anything was made in the target; approving is refused while the blocker stands.
+  expect(await mariadbRows(target.endpoint, 'SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [target.name])).toEqual([]);
+  await expect(handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] })).rejects.toMatchObject({ cause: { type: 'MappingBlocked', message: expect.stringContaining(blocker) } });
+  return handle;
+}
+
+test('a primary key past 3072 bytes blocks at the gate, saying so, and approving is refused; with its table left out there the rest migrates', async () => {
   const target = await suite.database('mysql');
-  const { status, plan } = await migrateOnce(suite, longKey, target, { excludeTables: ['paths'] });
+  const handle = await blockedAtGate(target, 'aggressive');
+  // An edit that leaves the key as long ends nothing.
+  const edited = await handle.executeUpdate(editMappingsUpdate, { args: [[{ id: 'files.name', target_type: 'varchar(300)' }]] });
+  expect(edited.blockers).toEqual([blocker]);
+  expect(edited.gate.state).toBe('pending');
+  await expect(handle.executeUpdate(excludeTablesUpdate, { args: [{ tables: ['nope'], by: 'test' }] })).rejects.toMatchObject({ cause: { type: 'TableNotFound' } });
+  await expect(handle.executeUpdate(excludeTablesUpdate, { args: [{ tables: ['paths', 'files'], by: 'test' }] })).rejects.toMatchObject({ cause: { type: 'InvalidRequest' } });
+
+  const left = await handle.executeUpdate(excludeTablesUpdate, { args: [{ tables: ['paths'], by: 'test' }] });
+  expect(left).toMatchObject({ excluded: ['paths'], blockers: [], gate: { state: 'auto_approved' } });
+  const status = await waitForStatus(handle, isOver, 180_000);
   expect(status.failure).toBeNull();
   expect(status.status).toBe('completed');
   expect(status.validation?.status).toBe('passed');
-  expect(plan?.blockers).toEqual([]);
   expect(status.tables.map((t) => t.name)).toEqual(['files']);
+  // The edit made before the table was left out still holds.
+  expect((await handle.query(planQuery))?.tables[0].columns.find((c) => c.column === 'name')?.targetType).toBe('VARCHAR(300)');
   expect(await mariadbRows(target.endpoint, 'SELECT count(*) AS n FROM files')).toEqual([{ n: '7' }]);
   expect(await mariadbRows(target.endpoint, 'SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [target.name])).toEqual([{ t: 'files' }]);
+  expect(await mariadbRows(target.endpoint, "SELECT CHARACTER_MAXIMUM_LENGTH AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'files' AND COLUMN_NAME = 'name'", [target.name])).toEqual([{ n: '300' }]);
+  await recordHistories(suite.harness.client, handle.workflowId, 'gate-blockers-table-left-out');
+}, 300_000);
+
+test('a key column edited at the gate to a type the key fits in ends the blocker: both tables migrate', async () => {
+  const target = await suite.database('mysql');
+  const handle = await blockedAtGate(target, 'balanced');
+  const edited = await handle.executeUpdate(editMappingsUpdate, { args: [[{ id: 'paths.path', target_type: 'varchar(700)' }]] });
+  expect(edited.blockers).toEqual([]);
+  // A narrower type is lossy: the balanced strategy still waits, now for a person, no longer for a blocker.
+  expect(edited.gate).toMatchObject({ required: true, state: 'pending', reason: '1 mapping(s) have confidence below 1.0' });
+  await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
+  const status = await waitForStatus(handle, isOver, 180_000);
+  expect(status.failure).toBeNull();
+  expect(status.status).toBe('completed');
+  expect(status.validation?.status).toBe('passed');
+  expect(await mariadbRows(target.endpoint, 'SELECT path, size FROM paths ORDER BY path')).toEqual([
+    { path: '/a', size: 1 },
+    { path: '/b', size: 2 },
+  ]);
+  await recordHistories(suite.harness.client, handle.workflowId, 'gate-blockers-edit-ends');
 }, 300_000);

@@ -533,18 +533,19 @@ test('PostGIS → PostgreSQL whose spatial_ref_sys has the SRID with another def
   const before = await pg(target, CUSTOM_ROWS);
   const refused = await startMigration(h, source.endpoint, target.endpoint);
   await refused.executeUpdate(startUpdate);
-  const status = await waitForStatus(refused, isOver, 120_000);
-  expect(status.failure?.code).toBe('UnsupportedColumnType');
+  const status = await waitForStatus(refused, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
+  expect(status.gate).toMatchObject({ required: true, state: 'pending' });
   const differs =
     `SRID 900914 is defined otherwise in the target's "public".spatial_ref_sys (other:4: +proj=longlat +ellps=GRS80 +no_defs) than in the source's (sensei:900914: +proj=longlat +ellps=WGS84 +no_defs)`;
-  expect(status.failure?.message).toContain(`spots.gg: ${differs}, and PostGIS would read the column's values in the target's definition`);
-  expect(status.failure?.message).toContain(`spots.gm: ${differs}`);
+  expect(status.gate?.reason).toContain(`spots.gg: ${differs}, and PostGIS would read the column's values in the target's definition`);
+  expect(status.gate?.reason).toContain(`spots.gm: ${differs}`);
   const plan = (await refused.query(planQuery)) as MigrationPlan;
   expect(plan.notes).toContain(`${differs}: the target's row is kept, not overwritten`);
   // The row no column needs is still added by a plan that runs; this one ran nothing.
   expect(plan.notes).toContain(`spatial_ref_sys rows the source's users added will be added to the target's "public".spatial_ref_sys before the tables: SRID 900915 (sensei:900915)`);
   expect(await pg(target, CUSTOM_ROWS)).toEqual(before);
   expect(await pg(target, `SELECT count(*)::int n FROM pg_tables WHERE tablename = 'spots'`)).toEqual([{ n: 0 }]);
+  await refused.terminate('test over');
 }, 600_000);
 
 test('PostGIS geography → PostgreSQL whose user may not insert into spatial_ref_sys: the column is named before anything is created, with what an administrator could run; migrated once granted', async () => {
@@ -558,9 +559,9 @@ test('PostGIS geography → PostgreSQL whose user may not insert into spatial_re
     const asOwner = { ...target, endpoint: { ...target.endpoint, connectionString: url.toString() } };
     const refused = await startMigration(h, geogSource.endpoint, asOwner.endpoint);
     await refused.executeUpdate(startUpdate);
-    const status = await waitForStatus(refused, isOver, 120_000);
-    expect(status.failure?.code).toBe('UnsupportedColumnType');
-    expect(status.failure?.message).toContain(
+    const status = await waitForStatus(refused, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
+    expect(status.gate).toMatchObject({ required: true, state: 'pending' });
+    expect(status.gate?.reason).toContain(
       "geo.local_pt: geography(Point,990001) needs SRID 990001 in the target's spatial_ref_sys, a row the source's users added (sensei:1) that the plan does not add (see its notes)",
     );
     const plan = (await refused.query(planQuery)) as MigrationPlan;
@@ -569,6 +570,7 @@ test('PostGIS geography → PostgreSQL whose user may not insert into spatial_re
         ` An administrator could run GRANT INSERT ON "public".spatial_ref_sys TO "${role}" (the plan then adds them), or add the rows as the source has them`,
     );
     expect(await pg(target, `SELECT count(*)::int n FROM pg_tables WHERE tablename = 'geo'`)).toEqual([{ n: 0 }]);
+    await refused.terminate('blocked at the gate');
 
     // As the notes say.
     await pg(target, `GRANT INSERT ON public.spatial_ref_sys TO ${role}`);

@@ -6,7 +6,7 @@
  */
 import { Client } from 'pg';
 import type { ValidationReport } from '../../lib/migration';
-import { planQuery, revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
+import { approveUpdate, excludeTablesUpdate, planQuery, revalidateUpdate, startUpdate, validationQuery } from '../../workflows/migration';
 import { createConnector } from '../../connectors/registry';
 import { planMigration } from '../../lib/mapping';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
@@ -175,7 +175,7 @@ test('PostgreSQL → PostgreSQL keeps every type, value and schema object', asyn
   await handle.terminate('test over');
 }, 300_000);
 
-test('an extension type the target may not create stops the plan at mapping, naming the columns and what to do; leaving its table out migrates the rest', async () => {
+test('an extension type the target may not create stops the plan at the gate, naming the columns and what to do; leaving its table out there migrates the rest', async () => {
   const [from, to] = await Promise.all([createTempDatabase('postgresql'), createTempDatabase('postgresql')]);
   const role = `${to.name}_user`;
   const admin = new Client({ connectionString: to.endpoint.connectionString });
@@ -191,22 +191,29 @@ test('an extension type the target may not create stops the plan at mapping, nam
     url.username = role;
     const target = { ...to.endpoint, connectionString: url.toString() };
 
-    const refused = await startMigration(suite.harness, from.endpoint, target, 'aggressive');
-    await refused.executeUpdate(startUpdate);
-    const status = await waitForStatus(refused, isOver, 120_000);
-    expect(status.status).toBe('failed');
-    expect(status.failure?.code).toBe('UnsupportedColumnType');
-    expect(status.failure?.message).toContain(
-      "tagged.h: type from extension hstore, which the target database lacks and the target's user may not create: have an administrator run CREATE EXTENSION hstore in it, or leave table tagged out of the migration",
-    );
+    // The aggressive strategy approves whatever can run: this cannot, so it waits.
+    const handle = await startMigration(suite.harness, from.endpoint, target, 'aggressive');
+    await handle.executeUpdate(startUpdate);
+    const waiting = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
+    expect(waiting.status).toBe('awaiting_approval');
+    const blocker =
+      "tagged.h: type from extension hstore, which the target database lacks and the target's user may not create: have an administrator run CREATE EXTENSION hstore in it, or leave table tagged out of the migration";
+    expect(waiting.gate).toMatchObject({ required: true, state: 'pending' });
+    expect(waiting.gate?.reason).toContain(blocker);
+    expect((await handle.query(planQuery))?.blockers).toEqual([expect.stringContaining(blocker)]);
     // Nothing was created on the target.
     expect((await admin.query(`SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`)).rows).toEqual([{ n: 0 }]);
+    await expect(handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] })).rejects.toMatchObject({ cause: { type: 'MappingBlocked' } });
 
-    const rest = await startMigration(suite.harness, { ...from.endpoint, tables: ['plain'] }, target, 'aggressive');
-    await rest.executeUpdate(startUpdate);
-    expect((await waitForStatus(rest, isOver, 120_000)).failure).toBeNull();
-    expect((await rest.query(planQuery))?.notes).toEqual(['view v_both is not created in the target: it reads tagged, which is not migrated']);
+    const left = await handle.executeUpdate(excludeTablesUpdate, { args: [{ tables: ['tagged'], by: 'test' }] });
+    expect(left).toMatchObject({ excluded: ['tagged'], blockers: [], gate: { state: 'auto_approved', decided_by: 'sensei' } });
+    const status = await waitForStatus(handle, isOver, 120_000);
+    expect(status.failure).toBeNull();
+    expect(status.status).toBe('completed');
+    expect(status.tables.map((t) => t.name)).toEqual(['plain']);
+    expect((await handle.query(planQuery))?.notes).toEqual(['view v_both is not created in the target: it reads tagged, which is not migrated']);
     expect((await admin.query(`SELECT a::text FROM plain`)).rows).toEqual([{ a: '{x,NULL}' }]);
+    expect((await admin.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname = 'tagged'`)).rows).toEqual([{ n: 0 }]);
   } finally {
     await Promise.all([admin.end(), seed.end()]);
     await Promise.all([from.drop(), to.drop()]);

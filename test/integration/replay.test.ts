@@ -38,7 +38,12 @@
  * - recorded by history.test.ts with the documents-by-reference patch: each continue-as-new carries the keys of the
  *   schema and the plan in the store, and the runs after it send activities the plan's key and a table's name
  *   (documents-by-reference-continue-as-new-run*, documents-by-reference-key-ranges-run*: the first run, the second and
- *   the last). */
+ *   the last).
+ * - recorded by index-key-length.test.ts with the blockers-wait-at-gate and edits-recheck-blockers patches: a plan whose
+ *   blocker (a primary key past MariaDB's key bytes) holds the gate; an edit that leaves it, then the table left out
+ *   at the gate (excludeTables: the source analysed and the mapping planned again), the rest migrated
+ *   (gate-blockers-table-left-out); the key column edited to a type the key fits in, the blocker ended, approved
+ *   (gate-blockers-edit-ends). */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';

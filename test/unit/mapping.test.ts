@@ -522,3 +522,33 @@ describe('an edited foreign-key column whose type no longer matches the other si
     expect(applyMappingEdits(plan, [{ id: 'child.pid', target_type: 'BIGINT' }], { foreignKeyColumns: true }).edited[0].note).not.toContain('pairs it with');
   });
 });
+
+describe('blockers at the gate: checked again after edits (recheckBlockers, versioned in the workflow)', () => {
+  const keyed = (length: number) =>
+    planMigration({ dialect: 'postgresql', schema: 'public', tables: [table('paths', [col('path', { kind: 'varchar', length })], { primaryKey: ['path'] })] }, 'mysql', { targetSchema: 'db' });
+  const blocker = 'primary key of paths (path) would take up to 4000 bytes in MariaDB/MySQL, past the 3072 it keeps: exclude the table (source.exclude_tables)';
+
+  test('a key column edited to a type the key fits in ends its blocker; one edited past it makes one', () => {
+    expect(keyed(1000).blockers).toEqual([blocker]);
+    const fits = applyMappingEdits(keyed(1000), [{ id: 'paths.path', target_type: 'varchar(700)' }], { recheckBlockers: true }).plan;
+    expect(fits.blockers).toEqual([]);
+    // A workflow from before kept the plan's blockers as they were.
+    expect(applyMappingEdits(keyed(1000), [{ id: 'paths.path', target_type: 'varchar(700)' }]).plan.blockers).toEqual([blocker]);
+    expect(keyed(100).blockers).toEqual([]);
+    expect(applyMappingEdits(keyed(100), [{ id: 'paths.path', target_type: 'varchar(1000)' }], { recheckBlockers: true }).plan.blockers).toEqual([blocker]);
+  });
+
+  test("what the target database lacks (the mapping activity's blockers) stays until its table is left out", () => {
+    const lacking = 'paths.path: type from extension citext, which the target database lacks';
+    const plan = { ...keyed(1000), blockers: [blocker, lacking] };
+    expect(applyMappingEdits(plan, [{ id: 'paths.path', target_type: 'varchar(700)' }], { recheckBlockers: true }).plan.blockers).toEqual([lacking]);
+  });
+
+  test('a column of a type Sensei cannot read is not edited: its table can only be left out', () => {
+    const toPg = planMigration(schema, 'postgresql', { targetSchema: 'public' });
+    expect(toPg.blockers).toEqual(['docs.x: type xml is not supported by Sensei']);
+    expect(mappingEditProblem(toPg, { id: 'docs.x', target_type: 'text' })).toBe(
+      "docs.x: Sensei cannot read the source's xml values, whatever the target type; exclude table docs at the gate (exclude_tables) to migrate the rest",
+    );
+  });
+});

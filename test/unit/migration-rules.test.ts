@@ -38,6 +38,18 @@ describe('approval gate', () => {
     expect(approvalNeed(plan([1]), 'balanced', {}).required).toBe(true);
   });
 
+  test('a plan with blockers waits whatever the strategy, saying what they are and how to end them', () => {
+    const blocked = { ...plan([1]), blockers: ['t.c0: type xml is not supported by Sensei'] };
+    for (const strategy of ['aggressive', 'balanced', 'conservative'] as const) {
+      const need = approvalNeed(blocked, strategy, { auto_approve_high_confidence: true });
+      expect(need.required).toBe(true);
+      expect(need.reason).toBe(
+        'the mapping has 1 blocker(s), which must be ended before it can be approved: t.c0: type xml is not supported by Sensei. ' +
+          'Edit a mapping (PATCH …/mappings with its target_type) or leave its table out (PATCH …/mappings with exclude_tables)',
+      );
+    }
+  });
+
   test('conservative always waits; aggressive never does', () => {
     expect(approvalNeed(plan([1]), 'conservative', { auto_approve_high_confidence: true }).required).toBe(true);
     expect(approvalNeed(plan([0.5]), 'aggressive', {}).required).toBe(false);

@@ -44,8 +44,21 @@ export const configureUpdate = wf.defineUpdate<MigrationStatus, [MigrationConfig
 export const approveUpdate = wf.defineUpdate<GateState, [GateDecision]>('approve');
 /** Closes the gate for good: the migration ends `cancelled`. Refused unless it waits at the gate. */
 export const rejectUpdate = wf.defineUpdate<GateState, [GateDecision]>('reject');
-/** Edits planned mappings while the gate waits; answers the edited mappings and the gate as it now stands. */
-export const editMappingsUpdate = wf.defineUpdate<{ edited: ColumnMapping[]; gate: GateState }, [MappingEdit[]]>('editMappings');
+/**
+ * Edits planned mappings while the gate waits; answers the edited mappings, the tables left out, the plan's blockers
+ * and the gate as they now stand.
+ */
+export const editMappingsUpdate = wf.defineUpdate<{ edited: ColumnMapping[]; excluded?: string[]; blockers?: string[]; gate: GateState }, [MappingEdit[]]>('editMappings');
+/** Which source tables to leave out of a migration waiting at the gate, and who asked. */
+export interface ExcludeTablesRequest {
+  tables: string[];
+  by: string;
+}
+/**
+ * Leaves tables out while the gate waits: the mapping is planned again without them (mapping edits of the other
+ * tables kept); answers the tables left out so far, the blockers that remain and the gate as it now stands.
+ */
+export const excludeTablesUpdate = wf.defineUpdate<{ excluded: string[]; blockers: string[]; gate: GateState }, [ExcludeTablesRequest]>('excludeTables');
 /** Holds copying still after the chunks in flight commit. Refused unless the migration runs, waits at the gate or is paused. */
 export const pauseUpdate = wf.defineUpdate<MigrationStatus>('pauseMigration');
 /** Lets a paused migration carry on from its checkpoints. Refused unless it is paused. */

@@ -4,9 +4,13 @@
  * change is the run's (run.ts).
  */
 import * as wf from '@temporalio/workflow';
-import { approvalNeed, shownStatus, type GateState, type TableProgress, type ValidationState } from '../../lib/migration';
-import { applyMappingEdits, mappingEditProblem } from '../../lib/mapping-edit';
+import { isEditedByHand } from '../../lib/edited-kinds';
+import { approvalNeed, blockedReason, shownStatus, type GateState, type TableProgress, type ValidationState } from '../../lib/migration';
+import { applyMappingEdits, mappingEditProblem, type EditOptions } from '../../lib/mapping-edit';
 import type { Key, MigrationPlan } from '../../lib/types';
+import { schemaWork } from './activities';
+import { tableProgress } from './phases';
+import { RETRIES_PATCH } from './transfer';
 import {
   approveUpdate,
   cancelSignal,
@@ -16,6 +20,7 @@ import {
   configureUpdate,
   documentRefsQuery,
   editMappingsUpdate,
+  excludeTablesUpdate,
   pauseSignal,
   pauseUpdate,
   planQuery,
@@ -30,6 +35,7 @@ import {
   statusQuery,
   tablesQuery,
   validationQuery,
+  type ExcludeTablesRequest,
   type GateDecision,
   type RevalidateRequest,
 } from './contract';
@@ -60,6 +66,23 @@ const DATES_AS_TEXT_PATCH = 'edits-dates-as-text';
 const FOREIGN_KEY_COLUMNS_PATCH = 'edits-foreign-key-columns';
 /** An edited foreign-key column whose type no longer matches the key's other side says so (EditOptions.foreignKeyTypes). */
 const FOREIGN_KEY_TYPES_PATCH = 'edits-foreign-key-types';
+
+/** Edits check the plan's blockers again (lib/mapping-edit.ts EditOptions.recheckBlockers). */
+const RECHECK_BLOCKERS_PATCH = 'edits-recheck-blockers';
+
+/** How this run applies mapping edits: each option on for runs that reached its patch. */
+function editOptions(): EditOptions {
+  return {
+    pruneExtensions: wf.patched(PRUNE_EXTENSIONS_PATCH),
+    refreshChecks: wf.patched(REFRESH_CHECKS_PATCH),
+    pruneExtensionObjects: wf.patched(PRUNE_EXTENSION_OBJECTS_PATCH),
+    renameConstraints: wf.patched(RENAME_CONSTRAINTS_PATCH),
+    datesAsText: wf.patched(DATES_AS_TEXT_PATCH),
+    foreignKeyColumns: wf.patched(FOREIGN_KEY_COLUMNS_PATCH),
+    foreignKeyTypes: wf.patched(FOREIGN_KEY_TYPES_PATCH),
+    recheckBlockers: wf.patched(RECHECK_BLOCKERS_PATCH),
+  };
+}
 
 /** Registers every handler: called before the workflow's first await, so no signal or update is lost. */
 export function setHandlers(run: MigrationRun): void {
@@ -123,33 +146,77 @@ export function setHandlers(run: MigrationRun): void {
   wf.setHandler(
     editMappingsUpdate,
     (edits) => {
-      const result = applyMappingEdits(state.plan as MigrationPlan, edits, {
-        pruneExtensions: wf.patched(PRUNE_EXTENSIONS_PATCH),
-        refreshChecks: wf.patched(REFRESH_CHECKS_PATCH),
-        pruneExtensionObjects: wf.patched(PRUNE_EXTENSION_OBJECTS_PATCH),
-        renameConstraints: wf.patched(RENAME_CONSTRAINTS_PATCH),
-        datesAsText: wf.patched(DATES_AS_TEXT_PATCH),
-        foreignKeyColumns: wf.patched(FOREIGN_KEY_COLUMNS_PATCH),
-        foreignKeyTypes: wf.patched(FOREIGN_KEY_TYPES_PATCH),
-      });
+      const result = applyMappingEdits(state.plan as MigrationPlan, edits, editOptions());
       state.plan = result.plan;
-      const need = approvalNeed(result.plan, input.strategy, input.options);
-      const gate = state.gate as GateState;
-      Object.assign(gate, { required: need.required, reason: need.reason, min_confidence: result.plan.minConfidence });
-      // An edit that makes every mapping lossless can open a gate the strategy would open by itself.
-      if (!need.required) {
-        Object.assign(gate, { state: 'auto_approved', decided_by: 'sensei', decided_at: now() });
-        run.note(`approval gate ${gate.state} by ${gate.decided_by}`, 'info', gate.decided_at);
-      }
-      return { edited: result.edited, gate };
+      return { edited: result.edited, excluded: input.source.excludeTables ?? [], blockers: result.plan.blockers, gate: gateFollowsPlan() };
     },
     {
       validator: (edits) => {
-        if (state.gate?.state !== 'pending' || !state.plan) refuse('InvalidState', 'mappings can be edited only while the approval gate waits');
+        gateEditable('mappings can be edited');
         if (edits.length === 0) refuse('InvalidMapping', 'no mapping edits given');
         for (const edit of edits) {
-          const problem = mappingEditProblem(state.plan, edit);
+          const problem = mappingEditProblem(state.plan as MigrationPlan, edit);
           if (problem) refuse('InvalidMapping', problem);
+        }
+      },
+    },
+  );
+
+  /** Refuses a gate edit unless the gate waits, with a plan, and no other edit is being planned. */
+  const gateEditable = (what: string) => {
+    if (state.gate?.state !== 'pending' || !state.plan || state.cancelRequested) refuse('InvalidState', `${what} only while the approval gate waits`);
+    if (replanning) refuse('InvalidState', 'the mapping is being planned again without the tables left out: try again in a moment');
+  };
+  /** The gate after its plan changed: its need and confidence follow; one nothing holds any more opens by itself. */
+  const gateFollowsPlan = (): GateState => {
+    const plan = state.plan as MigrationPlan;
+    const need = approvalNeed(plan, input.strategy, input.options);
+    const gate = state.gate as GateState;
+    Object.assign(gate, { required: need.required, reason: need.reason, min_confidence: plan.minConfidence });
+    // An edit that makes every mapping lossless (or ends the last blocker) can open a gate the strategy would open by itself.
+    if (!need.required) {
+      Object.assign(gate, { state: 'auto_approved', decided_by: 'sensei', decided_at: now() });
+      run.note(`approval gate ${gate.state} by ${gate.decided_by}`, 'info', gate.decided_at);
+    }
+    return gate;
+  };
+  /** Set while excludeTablesUpdate plans the mapping again: the gate takes no other edit or decision meanwhile. */
+  let replanning = false;
+
+  wf.setHandler(
+    excludeTablesUpdate,
+    async ({ tables, by }: ExcludeTablesRequest) => {
+      replanning = true;
+      try {
+        // Analysed and planned again as if the migration had been created without them: what the source's schema
+        // holds for those tables alone (an extension only their columns use, a view that reads them) goes with them.
+        const excluded = [...(input.source.excludeTables ?? []), ...tables];
+        const source = { ...input.source, excludeTables: excluded };
+        const schema = await schemaWork.analyzeSource({ source });
+        const planned = await schemaWork.planMapping({ schema, target: input.target });
+        // The edits made to the tables still in it are made again (their ids are table.column in every plan).
+        const leftOut = new Set(tables);
+        const edits = (state.plan as MigrationPlan).tables
+          .flatMap((t) => t.columns)
+          .filter((c) => isEditedByHand(c) && !leftOut.has(c.table))
+          .map((c) => ({ id: c.id, target_type: c.targetType }));
+        const plan = edits.length ? applyMappingEdits(planned, edits, editOptions()).plan : planned;
+        Object.assign(state, { schema, plan, tables: plan.tables.map((t) => tableProgress(t, run.settings, wf.patched(RETRIES_PATCH))) });
+        input.source = source;
+        run.note(`table(s) ${tables.join(', ')} left out of the migration at the gate by ${by}`);
+        return { excluded, blockers: plan.blockers, gate: gateFollowsPlan() };
+      } finally {
+        replanning = false;
+      }
+    },
+    {
+      validator: ({ tables }: ExcludeTablesRequest) => {
+        gateEditable('tables can be left out');
+        if (tables.length === 0) refuse('InvalidRequest', 'no tables given to leave out');
+        const unknown = tables.filter((name) => !run.plans(name));
+        if (unknown.length) refuse('TableNotFound', `the plan has no table ${unknown.join(', ')}`);
+        if (state.plan?.tables.every((t) => tables.includes(t.source.name))) {
+          refuse('InvalidRequest', 'leaving out every table leaves nothing to migrate: reject the mapping instead');
         }
       },
     },
@@ -218,8 +285,14 @@ export function setHandlers(run: MigrationRun): void {
   };
   const awaitingApproval = (_decision: GateDecision) => {
     if (state.gate?.state !== 'pending' || state.cancelRequested) refuse('InvalidState', `migration is not awaiting approval (status ${shown()})`);
+    if (replanning) refuse('InvalidState', 'the mapping is being planned again without the tables left out: try again in a moment');
   };
-  wf.setHandler(approveUpdate, (d) => decide('approved', d), { validator: awaitingApproval });
+  const approvable = (d: GateDecision) => {
+    awaitingApproval(d);
+    const blockers = state.plan?.blockers ?? [];
+    if (blockers.length) refuse('MappingBlocked', blockedReason(blockers), { blockers });
+  };
+  wf.setHandler(approveUpdate, (d) => decide('approved', d), { validator: approvable });
   wf.setHandler(rejectUpdate, (d) => decide('rejected', d), { validator: awaitingApproval });
 
   wf.setHandler(pauseSignal, () => run.pause());
