@@ -17,7 +17,6 @@ import {
   TERMINAL_STATUSES,
   shownStatus,
   type EndpointRef,
-  type GateState,
   type MigrationError,
   type MigrationInput,
   type MigrationStatus,
@@ -640,30 +639,34 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
    */
   async function editMappings(req: Request, res: Response, edits: MappingEdit[], excludeTables: string[] = []) {
     const handle = await handleFor(req, res);
-    let plan = await planOf(handle);
+    const plan = await planOf(handle);
     if (!plan) throw conflict('mappings can be edited only once they are planned, while the approval gate waits');
-    const unknown = excludeTables.filter((name) => !plan?.tables.some((t) => t.source.name === name));
+    const unknown = excludeTables.filter((name) => !plan.tables.some((t) => t.source.name === name));
     if (unknown.length) {
       const reason = `the migration's plan has no table ${unknown.join(', ')}`;
       throw new ApiError(422, 'validation_error', reason, { field: 'exclude_tables', reason });
-    }
-    let left: { excluded: string[]; blockers: string[]; gate: GateState } | undefined;
-    if (excludeTables.length) {
-      const by = (res.locals.principal as Principal).id;
-      left = await update(handle, () => handle.executeUpdate(excludeTablesUpdate, { args: [{ tables: excludeTables, by }] }));
-      forgetStatus(handle, res);
-      if (!edits.length) return { edited: [], excluded_tables: left.excluded, blockers: left.blockers, gate: left.gate };
-      plan = (await planOf(handle)) ?? plan;
     }
     for (const edit of edits) {
       const problem = mappingEditProblem(plan, edit);
       if (problem?.startsWith('no mapping')) throw notFound('mapping', edit.id);
       if (problem) throw new ApiError(422, 'validation_error', problem, { field: 'target_type', reason: problem });
+      const table = plan.tables.find((t) => t.columns.some((c) => c.id === edit.id))?.source.name;
+      if (table && excludeTables.includes(table)) {
+        const reason = `mapping ${edit.id} is of table ${table}, which this request leaves out`;
+        throw new ApiError(422, 'validation_error', reason, { field: 'mappings', reason });
+      }
+    }
+    // Tables left out, with the edits asked alongside: one update, so the gate follows the plan once.
+    if (excludeTables.length) {
+      const by = (res.locals.principal as Principal).id;
+      const left = await update(handle, () => handle.executeUpdate(excludeTablesUpdate, { args: [{ tables: excludeTables, by, ...(edits.length ? { edits } : {}) }] }));
+      forgetStatus(handle, res);
+      return { edited: (left.edited ?? []).map(mappingResource), excluded_tables: left.excluded, blockers: left.blockers, gate: left.gate };
     }
     const { edited, excluded, blockers, gate } = await update(handle, () => handle.executeUpdate(editMappingsUpdate, { args: [edits] }));
     forgetStatus(handle, res);
     // A run from before edits answered blockers has none: it was refused at mapping when it had any.
-    return { edited: edited.map(mappingResource), excluded_tables: excluded ?? left?.excluded ?? [], blockers: blockers ?? [], gate };
+    return { edited: edited.map(mappingResource), excluded_tables: excluded ?? [], blockers: blockers ?? [], gate };
   }
 
   router.patch('/:id/mappings', async (req, res) => {

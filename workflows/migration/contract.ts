@@ -49,16 +49,19 @@ export const rejectUpdate = wf.defineUpdate<GateState, [GateDecision]>('reject')
  * and the gate as they now stand.
  */
 export const editMappingsUpdate = wf.defineUpdate<{ edited: ColumnMapping[]; excluded?: string[]; blockers?: string[]; gate: GateState }, [MappingEdit[]]>('editMappings');
-/** Which source tables to leave out of a migration waiting at the gate, and who asked. */
+/** Which source tables to leave out of a migration waiting at the gate, who asked, and edits to make with it. */
 export interface ExcludeTablesRequest {
   tables: string[];
   by: string;
+  /** Mapping edits of the other tables, made in the same change of the plan. */
+  edits?: MappingEdit[];
 }
 /**
- * Leaves tables out while the gate waits: the mapping is planned again without them (mapping edits of the other
- * tables kept); answers the tables left out so far, the blockers that remain and the gate as it now stands.
+ * Leaves tables out while the gate waits: the source is analysed and the mapping planned again without them (mapping
+ * edits of the other tables kept, and those asked with it made); answers the tables left out so far, the edited
+ * mappings, the blockers that remain and the gate as it now stands.
  */
-export const excludeTablesUpdate = wf.defineUpdate<{ excluded: string[]; blockers: string[]; gate: GateState }, [ExcludeTablesRequest]>('excludeTables');
+export const excludeTablesUpdate = wf.defineUpdate<{ excluded: string[]; edited?: ColumnMapping[]; blockers: string[]; gate: GateState }, [ExcludeTablesRequest]>('excludeTables');
 /** Holds copying still after the chunks in flight commit. Refused unless the migration runs, waits at the gate or is paused. */
 export const pauseUpdate = wf.defineUpdate<MigrationStatus>('pauseMigration');
 /** Lets a paused migration carry on from its checkpoints. Refused unless it is paused. */

@@ -185,7 +185,7 @@ export function setHandlers(run: MigrationRun): void {
 
   wf.setHandler(
     excludeTablesUpdate,
-    async ({ tables, by }: ExcludeTablesRequest) => {
+    async ({ tables, by, edits: asked = [] }: ExcludeTablesRequest) => {
       replanning = true;
       try {
         // Analysed and planned again as if the migration had been created without them: what the source's schema
@@ -194,27 +194,37 @@ export function setHandlers(run: MigrationRun): void {
         const source = { ...input.source, excludeTables: excluded };
         const schema = await schemaWork.analyzeSource({ source });
         const planned = await schemaWork.planMapping({ schema, target: input.target });
-        // The edits made to the tables still in it are made again (their ids are table.column in every plan).
+        // The edits made to the tables still in it are made again (their ids are table.column in every plan), then
+        // those asked with this request: one change of the plan, so the gate follows it once.
         const leftOut = new Set(tables);
-        const edits = (state.plan as MigrationPlan).tables
+        const askedIds = new Set(asked.map((e) => e.id));
+        const before = (state.plan as MigrationPlan).tables
           .flatMap((t) => t.columns)
-          .filter((c) => isEditedByHand(c) && !leftOut.has(c.table))
+          .filter((c) => isEditedByHand(c) && !leftOut.has(c.table) && !askedIds.has(c.id))
           .map((c) => ({ id: c.id, target_type: c.targetType }));
-        const plan = edits.length ? applyMappingEdits(planned, edits, editOptions()).plan : planned;
+        const edits = [...before, ...asked];
+        const result = edits.length ? applyMappingEdits(planned, edits, editOptions()) : { plan: planned, edited: [] };
+        const { plan } = result;
         Object.assign(state, { schema, plan, tables: plan.tables.map((t) => tableProgress(t, run.settings, wf.patched(RETRIES_PATCH))) });
         input.source = source;
         run.note(`table(s) ${tables.join(', ')} left out of the migration at the gate by ${by}`);
-        return { excluded, blockers: plan.blockers, gate: gateFollowsPlan() };
+        return { excluded, edited: result.edited.filter((c) => askedIds.has(c.id)), blockers: plan.blockers, gate: gateFollowsPlan() };
       } finally {
         replanning = false;
       }
     },
     {
-      validator: ({ tables }: ExcludeTablesRequest) => {
+      validator: ({ tables, edits = [] }: ExcludeTablesRequest) => {
         gateEditable('tables can be left out');
         if (tables.length === 0) refuse('InvalidRequest', 'no tables given to leave out');
         const unknown = tables.filter((name) => !run.plans(name));
         if (unknown.length) refuse('TableNotFound', `the plan has no table ${unknown.join(', ')}`);
+        for (const edit of edits) {
+          const problem = mappingEditProblem(state.plan as MigrationPlan, edit);
+          if (problem) refuse('InvalidMapping', problem);
+          const table = state.plan?.tables.find((t) => t.columns.some((c) => c.id === edit.id))?.source.name;
+          if (table && tables.includes(table)) refuse('InvalidMapping', `mapping ${edit.id} is of table ${table}, which this request leaves out`);
+        }
         if (state.plan?.tables.every((t) => tables.includes(t.source.name))) {
           refuse('InvalidRequest', 'leaving out every table leaves nothing to migrate: reject the mapping instead');
         }
