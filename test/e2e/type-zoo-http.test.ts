@@ -455,12 +455,13 @@ test('MariaDB → MariaDB over HTTP: the type zoo and the native zoo, every COLU
   // The sequence's table and the system-versioned one (its current rows; its history too, see mariadb-versioned.test.ts).
   for (const sql of ['SELECT id, note FROM tickets ORDER BY id', 'SELECT id, CAST(amount AS CHAR) a FROM prices ORDER BY id']) expect(await maria(copy, sql)).toEqual(await maria(native, sql));
   const nativeObjects: Objects = {
-    tables: ['bitkeyed', 'bits', 'docs', 'ipkeyed', 'items', 'loose', 'nets', 'odd', 'prices', 'sets', 'shapes', 'tickets'],
+    tables: ['bitkeyed', 'bits', 'docs', 'ipkeyed', 'items', 'loose', 'nets', 'odd', 'owners', 'pets', 'prices', 'sets', 'shapes', 'tickets'],
     // Every table but loose.
-    primaryKeys: 11,
-    uniqueKeys: 1,
-    foreignKeys: 0,
-    indexes: ['items_qty_code', 'shapes_p'],
+    primaryKeys: 13,
+    uniqueKeys: 2,
+    foreignKeys: 2,
+    // With the ones InnoDB makes for the foreign keys, named after them.
+    indexes: ['items_qty_code', 'pets_owner', 'pets_owner_code', 'shapes_p'],
     // docs_id_positive and items' CHECK on qty.
     checks: 2,
     views: ['a_sum', 'v_totals'],

@@ -491,6 +491,13 @@ export const MARIA_NATIVE_TABLES: Record<string, string> = {
     code VARCHAR(200),
     KEY items_qty_code (qty, code(20))
   ) COMMENT 'priced items'`,
+  // Foreign keys with their actions (each kind once), to a primary and to a unique key; comments on a table and a column.
+  owners: `CREATE TABLE owners (id INT PRIMARY KEY, code VARCHAR(10) NOT NULL COMMENT 'short code, unique', UNIQUE KEY owners_code (code)) COMMENT 'who owns the pets'`,
+  pets: `CREATE TABLE pets (
+    id INT PRIMARY KEY, owner_id INT NULL, owner_code VARCHAR(10) NULL,
+    CONSTRAINT pets_owner FOREIGN KEY (owner_id) REFERENCES owners (id) ON DELETE SET NULL ON UPDATE CASCADE,
+    CONSTRAINT pets_owner_code FOREIGN KEY (owner_code) REFERENCES owners (code) ON DELETE CASCADE ON UPDATE RESTRICT
+  )`,
 };
 
 export const MARIA_NATIVE_ROWS = [
@@ -517,6 +524,8 @@ export const MARIA_NATIVE_ROWS = [
     (40, 100.00, 1, '2030-12-31 23:59:59', '2030-12-31 23:59:59.999', REPEAT('x', 200)), (100, 1, 1, DEFAULT, DEFAULT, 'gone')`,
   // The counter stays past a deleted row (101), as the source's own.
   'DELETE FROM items WHERE id = 100',
+  `INSERT INTO owners VALUES (1, 'ann'), (2, 'bo'), (3, 'cy')`,
+  `INSERT INTO pets VALUES (1, 1, 'ann'), (2, 1, 'bo'), (3, 2, 'bo'), (4, NULL, 'cy'), (5, 3, NULL)`,
   // Views, one reading another (created after the data, in the target's database).
   'CREATE VIEW v_totals AS SELECT id, total, label FROM items WHERE qty > 0 WITH CHECK OPTION',
   'CREATE VIEW a_sum AS SELECT COUNT(*) AS n, SUM(total) AS s FROM v_totals',

@@ -3,7 +3,8 @@
  * table per type family (SET/ENUM, BIT(n)/YEAR/unsigned integers, GEOMETRY and its subtypes, INET4/INET6/UUID, JSON,
  * a generated column, a secondary index, an AUTO_INCREMENT key, expression defaults). The target's COLUMN_TYPE equals
  * the source's per column, every value is equal by this test's own SQL (HEX of the stored bytes), the generated
- * column is generated again, and the AUTO_INCREMENT counter is past the highest copied value.
+ * column is generated again, the AUTO_INCREMENT counter is past the highest copied value, foreign keys keep their
+ * actions and the key they reference (and act on the target), and the tables' and columns' comments are the source's.
  */
 import type { ValidationReport } from '../../lib/migration';
 import type { MigrationPlan } from '../../lib/types';
@@ -82,6 +83,32 @@ test('MariaDB → MariaDB: native types, values byte for byte, generated columns
   const indexes = (db: TempDatabase) =>
     query(db, 'SELECT TABLE_NAME t, INDEX_NAME i, NON_UNIQUE u, COLUMN_NAME c, SUB_PART p, INDEX_TYPE k FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? ORDER BY 1, 2, SEQ_IN_INDEX', [db.name]);
   expect(await indexes(targetDb)).toEqual(await indexes(sourceDb));
+
+  // Foreign keys with their actions and the key each references; the tables' and columns' comments.
+  const foreignKeys = (db: TempDatabase) =>
+    query(
+      db,
+      `SELECT r.TABLE_NAME t, r.CONSTRAINT_NAME n, r.REFERENCED_TABLE_NAME rt, r.UNIQUE_CONSTRAINT_NAME k, r.UPDATE_RULE u, r.DELETE_RULE d,
+              GROUP_CONCAT(CONCAT(k.COLUMN_NAME, '>', k.REFERENCED_COLUMN_NAME) ORDER BY k.ORDINAL_POSITION) cols
+         FROM information_schema.REFERENTIAL_CONSTRAINTS r
+         JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_SCHEMA = r.CONSTRAINT_SCHEMA AND k.TABLE_NAME = r.TABLE_NAME AND k.CONSTRAINT_NAME = r.CONSTRAINT_NAME
+        WHERE r.CONSTRAINT_SCHEMA = ? GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2`,
+      [db.name],
+    );
+  expect(await foreignKeys(targetDb)).toEqual([
+    { t: 'pets', n: 'pets_owner', rt: 'owners', k: 'PRIMARY', u: 'CASCADE', d: 'SET NULL', cols: 'owner_id>id' },
+    { t: 'pets', n: 'pets_owner_code', rt: 'owners', k: 'owners_code', u: 'RESTRICT', d: 'CASCADE', cols: 'owner_code>code' },
+  ]);
+  expect(await foreignKeys(targetDb)).toEqual(await foreignKeys(sourceDb));
+  const comments = (db: TempDatabase) =>
+    query(
+      db,
+      `SELECT TABLE_NAME t, NULL c, TABLE_COMMENT note FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_COMMENT <> ''
+       UNION ALL SELECT TABLE_NAME, COLUMN_NAME, COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND COLUMN_COMMENT <> '' ORDER BY 1, 2`,
+      [db.name, db.name],
+    );
+  expect(await comments(targetDb)).toEqual(expect.arrayContaining([{ t: 'owners', c: null, note: 'who owns the pets' }, { t: 'owners', c: 'code', note: 'short code, unique' }, { t: 'items', c: null, note: 'priced items' }]));
+  expect(await comments(targetDb)).toEqual(await comments(sourceDb));
 
   // Views, reading the target's own tables.
   const views = (db: TempDatabase) => query(db, 'SELECT TABLE_NAME t, CHECK_OPTION c FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY 1', [db.name]);
@@ -168,4 +195,15 @@ test('MariaDB → MariaDB: native types, values byte for byte, generated columns
   const changed = (report.results.semantic?.findings ?? []).filter((f) => f.check === 'row_changed').map((f) => [f.table, Object.values(f.key ?? {}).map(String)]);
   expect(changed.sort()).toEqual(Object.entries(changes).map(([table, [key]]) => [table, [key]]).sort());
   await handle.terminate('test over');
+
+  // The keys act on the target as on the source: deleting an owner nulls one key of its pets and deletes the pets of the other.
+  await query(targetDb, 'DELETE FROM owners WHERE id = 2');
+  expect(await query(targetDb, 'SELECT id, owner_id o, owner_code c FROM pets ORDER BY id')).toEqual([
+    { id: 1, o: 1, c: 'ann' },
+    { id: 4, o: null, c: 'cy' },
+    { id: 5, o: 3, c: null },
+  ]);
+  await expect(query(targetDb, "UPDATE owners SET code = 'ann2' WHERE id = 1")).rejects.toThrow(/foreign key constraint fails/);
+  await query(targetDb, 'UPDATE owners SET id = 7 WHERE id = 1');
+  expect(await query(targetDb, 'SELECT id, owner_id o FROM pets WHERE owner_code = ?', ['ann'])).toEqual([{ id: 1, o: 7 }]);
 }, 300_000);
