@@ -12,6 +12,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { endpointLabel } from '../connectors/endpoint';
 import { certificateText } from '../lib/certificate';
 import { mappingEditProblem, type MappingEdit } from '../lib/mapping-edit';
+import { leaveOutProblem, objectMappings, OBJECT_KINDS } from '../lib/object-mappings';
 import {
   QUERY_DEADLINE_MS,
   TERMINAL_STATUSES,
@@ -37,6 +38,7 @@ import {
   documentRefsQuery,
   editMappingsUpdate,
   excludeTablesUpdate,
+  leaveOutObjectsUpdate,
   migrationWorkflow,
   resolveErrorUpdate,
   retryErrorUpdate,
@@ -71,6 +73,7 @@ import {
   envelope,
   gateDecisionBody,
   listMigrationsQuery,
+  mappingsQuery,
   page,
   pageQuery,
   parse,
@@ -577,10 +580,14 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     return ended ? ended.plan : documentOf(handle, () => handle.query(planQuery), 'plan');
   };
 
+  const sourceSchemaOf = async (handle: Handle) => {
+    const ended = await endState(handle);
+    return ended ? ended.schema : documentOf(handle, () => handle.query(schemaQuery), 'schema');
+  };
+
   router.get('/:id/schema/source', async (req, res) => {
     const handle = await handleFor(req, res);
-    const ended = await endState(handle);
-    const schema = ended ? ended.schema : await documentOf(handle, () => handle.query(schemaQuery), 'schema');
+    const schema = await sourceSchemaOf(handle);
     if (!schema) throw new ApiError(404, 'not_available', 'The source schema is analysed when the migration starts');
     res.json(snakeKeys(schema));
   });
@@ -616,31 +623,53 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     res.json(envelope(tables, total, q));
   });
 
+  /**
+   * The columns' type mappings (kind=column, the default), or the tables' other objects (kind=index, unique, check,
+   * foreign_key, default; kind=object: all of them), each with what the target gets and why not.
+   */
   router.get('/:id/mappings', async (req, res) => {
     const handle = await handleFor(req, res);
-    const q = parse(pageQuery, req.query, 'query');
+    const q = parse(mappingsQuery, req.query, 'query');
     const plan = await planOf(handle);
     if (!plan) throw new ApiError(404, 'not_available', 'Mappings are planned in the mapping phase');
-    const all = plan.tables.flatMap((t) => t.columns).map(mappingResource);
-    res.json({ ...page(all, all.length, q), min_confidence: plan.minConfidence, blockers: plan.blockers, notes: plan.notes ?? [] });
+    const all =
+      q.kind === 'column'
+        ? plan.tables.flatMap((t) => t.columns).map(mappingResource)
+        : objectMappings(plan, await sourceSchemaOf(handle)).filter((o) => q.kind === 'object' || o.kind === q.kind);
+    res.json({ ...page<unknown>(all, all.length, q), min_confidence: plan.minConfidence, blockers: plan.blockers, notes: plan.notes ?? [] });
   });
 
   router.get('/:id/mappings/:mappingId', async (req, res) => {
     const handle = await handleFor(req, res);
     const plan = await planOf(handle);
-    const mapping = plan?.tables.flatMap((t) => t.columns).find((c) => c.id === req.params.mappingId);
-    if (!mapping) throw notFound('mapping', String(req.params.mappingId));
-    res.json(mappingResource(mapping));
+    const id = String(req.params.mappingId);
+    const mapping = plan?.tables.flatMap((t) => t.columns).find((c) => c.id === id);
+    if (mapping) return res.json(mappingResource(mapping));
+    const object = plan && OBJECT_KINDS.some((k) => id.startsWith(`${k}:`)) ? objectMappings(plan, await sourceSchemaOf(handle)).find((o) => o.id === id) : undefined;
+    if (!object) throw notFound('mapping', id);
+    res.json(object);
   });
 
   /**
    * Edits mappings while the gate waits: each new type is checked and judged; the gate follows the new confidences and
    * blockers. Tables to leave out are left out first: the workflow plans the mapping again without them.
    */
-  async function editMappings(req: Request, res: Response, edits: MappingEdit[], excludeTables: string[] = []) {
+  async function editMappings(req: Request, res: Response, edits: MappingEdit[], excludeTables: string[] = [], leaveOut: string[] = []) {
     const handle = await handleFor(req, res);
     const plan = await planOf(handle);
     if (!plan) throw conflict('mappings can be edited only once they are planned, while the approval gate waits');
+    if (leaveOut.length) {
+      const schema = await sourceSchemaOf(handle);
+      for (const id of leaveOut) {
+        const problem = leaveOutProblem(plan, schema, id);
+        if (problem?.startsWith('no object mapping')) throw notFound('mapping', id);
+        if (problem) throw new ApiError(422, 'validation_error', problem, { field: 'leave_out', reason: problem });
+      }
+      const by = (res.locals.principal as Principal).id;
+      const left = await update(handle, () => handle.executeUpdate(leaveOutObjectsUpdate, { args: [{ ids: leaveOut, by }] }));
+      forgetStatus(handle, res);
+      return { edited: [], left_out: left.leftOut, excluded_tables: [], blockers: left.blockers, gate: left.gate };
+    }
     const unknown = excludeTables.filter((name) => !plan.tables.some((t) => t.source.name === name));
     if (unknown.length) {
       const reason = `the migration's plan has no table ${unknown.join(', ')}`;
@@ -661,17 +690,17 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       const by = (res.locals.principal as Principal).id;
       const left = await update(handle, () => handle.executeUpdate(excludeTablesUpdate, { args: [{ tables: excludeTables, by, ...(edits.length ? { edits } : {}) }] }));
       forgetStatus(handle, res);
-      return { edited: (left.edited ?? []).map(mappingResource), excluded_tables: left.excluded, blockers: left.blockers, gate: left.gate };
+      return { edited: (left.edited ?? []).map(mappingResource), left_out: plan.leftOut ?? [], excluded_tables: left.excluded, blockers: left.blockers, gate: left.gate };
     }
     const { edited, excluded, blockers, gate } = await update(handle, () => handle.executeUpdate(editMappingsUpdate, { args: [edits] }));
     forgetStatus(handle, res);
     // A run from before edits answered blockers has none: it was refused at mapping when it had any.
-    return { edited: edited.map(mappingResource), excluded_tables: excluded ?? [], blockers: blockers ?? [], gate };
+    return { edited: edited.map(mappingResource), left_out: plan.leftOut ?? [], excluded_tables: excluded ?? [], blockers: blockers ?? [], gate };
   }
 
   router.patch('/:id/mappings', async (req, res) => {
     const body = parse(patchMappingsBody, req.body);
-    res.json(await editMappings(req, res, body.mappings ?? [], body.exclude_tables));
+    res.json(await editMappings(req, res, body.mappings ?? [], body.exclude_tables, body.leave_out));
   });
 
   router.patch('/:id/mappings/:mappingId', async (req, res) => {

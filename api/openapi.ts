@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as R from './responses';
 import { createWebhookBody, webhookEvent } from './webhooks';
-import { patchMappingBody, patchMappingsBody, patchMigrationBody, resolveErrorBody, cancelBody, createApiKeyBody, createConnectionBody, createMigrationBody, gateDecisionBody, listMigrationsQuery, pageQuery } from './schemas';
+import { mappingsQuery, patchMappingBody, patchMappingsBody, patchMigrationBody, resolveErrorBody, cancelBody, createApiKeyBody, createConnectionBody, createMigrationBody, gateDecisionBody, listMigrationsQuery, pageQuery } from './schemas';
 
 /** JSON Schema of a request schema as callers write it (defaults optional), or of a response as the API sends it. */
 function schemaOf(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
@@ -93,7 +93,12 @@ export function openApiDocument() {
       '/v1/migrations/{id}/schema/target': get('Planned target schema'),
       '/v1/migrations/{id}/tables': get('Per-table progress, a page at a time, in plan order (the status shows at most 100 tables)', migration, queryParameters(pageQuery), R.listOf(R.tableProgressResponse)),
       '/v1/migrations/{id}/mappings': {
-        ...get('Column mappings', migration, queryParameters(pageQuery), R.listOf(R.mappingResponse)),
+        ...get(
+          'Column type mappings (kind=column), or the tables\' other objects (kind=index|unique|check|foreign_key|default, or object for all): what the target gets and why not',
+          migration,
+          queryParameters(mappingsQuery),
+          R.listOf(z.union([R.mappingResponse, R.objectMappingResponse])),
+        ),
         patch: { summary: 'Edit mappings while the gate waits', parameters: migration, requestBody: { required: true, ...json(schemaOf(patchMappingsBody)) }, responses: ok('Edited', R.editedMappingsResponse) },
       },
       '/v1/migrations/{id}/mappings/{mapping_id}': {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DIALECTS } from '../connectors/dialects';
 import { VALIDATION_TIERS, type GateState, type MigrationError, type MigrationStatus, type TableProgress } from '../lib/migration';
 import type { LogLine } from '../lib/store';
+import { OBJECT_KINDS, type ObjectMapping } from '../lib/object-mappings';
 
 const ts = z.string();
 const nullableTs = z.string().nullable();
@@ -245,9 +246,23 @@ export const mappingResponse = z.object({
   note: z.string().nullable(),
 });
 
+/** An object mapping (lib/object-mappings.ts): an index, unique constraint, CHECK, foreign key or default of a table. */
+export const objectMappingResponse = z.object({
+  id: z.string(),
+  kind: z.enum(OBJECT_KINDS),
+  table: z.string(),
+  name: z.string(),
+  source: z.string(),
+  target: z.string().nullable(),
+  migrated: z.boolean(),
+  note: z.string().nullable(),
+});
+
 /** PATCH …/mappings: the mappings edited and the gate as they left it. */
 export const editedMappingsResponse = z.object({
   edited: z.array(mappingResponse),
+  /** The object mappings left out at the gate so far. */
+  left_out: z.array(z.string()),
   /** The source tables left out of the migration so far (at its creation and at the gate). */
   excluded_tables: z.array(z.string()),
   /** What still keeps the gate from being approved. */
@@ -265,3 +280,4 @@ agree<Same<z.infer<typeof tableProgressResponse>, TableProgress>>(true);
 agree<Same<z.infer<typeof migrationErrorResponse>, MigrationError>>(true);
 agree<Same<z.infer<typeof migrationStatusResponse>, MigrationStatus>>(true);
 agree<Same<z.infer<typeof logLineResponse>, LogLine>>(true);
+agree<Same<z.infer<typeof objectMappingResponse>, ObjectMapping>>(true);

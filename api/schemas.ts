@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApiError } from './errors';
 import { DIALECTS, isDialect } from '../connectors/dialects';
 import { readQueryProblemInAnyDialect } from '../lib/validation/read-only-sql';
+import { OBJECT_KINDS } from '../lib/object-mappings';
 
 const identifier = z.string().min(1).max(128);
 
@@ -132,14 +133,23 @@ export const patchMigrationBody = z
   .refine((b) => b.name !== undefined || b.strategy !== undefined || b.options !== undefined, { message: 'nothing to change' });
 
 const targetType = z.string().min(1).max(100);
-/** Mapping edits, tables to leave out, or both (the tables are left out first). */
+/**
+ * Mapping edits, tables to leave out, or both (one change of the plan); or, alone, object mappings (an index, a CHECK,
+ * …: GET …/mappings?kind=object) to leave out.
+ */
 export const patchMappingsBody = z
   .object({
     mappings: z.array(z.object({ id: z.string().min(1).max(300), target_type: targetType }).strict()).min(1).max(10_000).optional(),
     exclude_tables: z.array(identifier).min(1).max(10_000).optional(),
+    leave_out: z.array(z.string().min(1).max(600)).min(1).max(10_000).optional(),
   })
   .strict()
-  .refine((body) => body.mappings !== undefined || body.exclude_tables !== undefined, { message: 'give mappings, exclude_tables or both' });
+  .refine((body) => body.mappings !== undefined || body.exclude_tables !== undefined || body.leave_out !== undefined, { message: 'give mappings, exclude_tables or leave_out' })
+  .refine((body) => body.leave_out === undefined || (body.mappings === undefined && body.exclude_tables === undefined), {
+    message: 'leave_out is given alone (one request for the objects, another for mappings and tables)',
+    path: ['leave_out'],
+  });
+
 export const patchMappingBody = z.object({ target_type: targetType }).strict();
 export const resolveErrorBody = z.object({ note: z.string().max(2000).optional() }).strict().default({});
 
@@ -170,6 +180,9 @@ export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
 });
+
+/** GET …/mappings: a page of one kind of mapping (the columns' types by default; kind=object: every other kind). */
+export const mappingsQuery = pageQuery.extend({ kind: z.enum(['column', 'object', ...OBJECT_KINDS]).default('column') });
 
 /** The seeds' list envelope around one page already cut: {data, pagination: {total, limit, offset, has_more}}. */
 export function envelope<T>(data: T[], total: number, q: { limit: number; offset: number }) {

@@ -17,6 +17,8 @@ import {
   type MigrationDetail,
   type MigrationStatus,
   type MigrationStatusValue,
+  type ObjectKind,
+  type ObjectMapping,
   type Scope,
   type TableProgress,
 } from '../sdk/index';
@@ -467,6 +469,39 @@ export function mappingCommands(program: Command): void {
       const r = await client.migrations.editMappings(id, parsed);
       if (f.json) return printJson(r);
       for (const m of r.edited) print(`${m.id}: ${m.source_type} → ${m.target_type} (confidence ${m.confidence.toFixed(2)})${m.note ? ` ${m.note}` : ''}`);
+      print(`gate ${r.gate.state}: ${r.gate.reason} (lowest confidence ${r.gate.min_confidence})`);
+    },
+  );
+
+  api(
+    mappings
+      .command('objects <migration>')
+      .description("the tables' indexes, unique constraints, CHECKs, foreign keys and defaults: what the target gets, and why not")
+      .option('--kind <kind>', 'only one kind: index, unique, check, foreign_key or default'),
+    async (client, f, id: string) => {
+      const kind = f.kind as ObjectKind | undefined;
+      const all: ObjectMapping[] = [];
+      for await (const o of paged((q) => client.migrations.listObjectMappings(id, { ...q, ...(kind ? { kind } : {}) }))) all.push(o);
+      if (f.json) return printJson(all);
+      print(
+        renderTable(
+          [{ header: 'mapping' }, { header: 'source' }, { header: 'target' }, { header: 'note' }],
+          all.map((o) => [o.id, o.source, o.target ?? '-', o.note ?? '']),
+        ),
+      );
+      print(`${all.length} objects, ${all.filter((o) => !o.migrated).length} not migrated`);
+    },
+  );
+
+  api(
+    mappings
+      .command('leave-out <migration> <objects...>')
+      .description('leave schema objects out while the approval gate waits: each is an id of `mappings objects` (index:<table>.<name>, …)'),
+    async (client, f, id: string, objects: string[]) => {
+      const r = await client.migrations.leaveOut(id, objects);
+      if (f.json) return printJson(r);
+      print(`left out: ${r.left_out.join(', ')}`);
+      print(r.blockers.length ? `blockers left: ${r.blockers.join('; ')}` : 'no blockers left');
       print(`gate ${r.gate.state}: ${r.gate.reason} (lowest confidence ${r.gate.min_confidence})`);
     },
   );

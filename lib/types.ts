@@ -399,8 +399,13 @@ export interface MigrationPlan {
   tables: TablePlan[];
   /** Lowest column confidence in the plan (1 when every mapping is lossless). */
   minConfidence: number;
-  /** Reasons the plan cannot run (unsupported types …); the workflow fails with them. */
+  /**
+   * What cannot be moved as planned (a type Sensei cannot read, a key past the target's bytes …): the gate waits
+   * until edits or tables left out end each (runs from before that failed with them).
+   */
   blockers: string[];
+  /** Object mappings (lib/object-mappings.ts) left out at the gate: a plan made again there leaves them out again. */
+  leftOut?: string[];
   /** What the approver should know about the plan as a whole (tables renamed to fit the target's name limit …). */
   notes?: string[];
   /**

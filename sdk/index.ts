@@ -25,10 +25,13 @@ import type {
   CertificateSummary,
   PauseReason,
 } from '../lib/migration';
+import type { ObjectKind, ObjectMapping } from '../lib/object-mappings';
 import type { SnakeKeys } from '../lib/snake-case';
 import type { Dialect, SchemaInfo, Strategy, TableInfo } from '../lib/types';
 
 export type {
+  ObjectKind,
+  ObjectMapping,
   GateState,
   MigrationError,
   MigrationStatus,
@@ -167,6 +170,8 @@ export interface UpdateMigrationRequest {
 /** What an edit at the gate answers: the mappings edited, the tables left out so far, the blockers left and the gate. */
 export interface GateEdits {
   edited: Mapping[];
+  /** Object mappings left out at the gate so far. */
+  left_out: string[];
   excluded_tables: string[];
   blockers: string[];
   gate: GateState;
@@ -231,7 +236,7 @@ export interface Mapping {
   note: string | null;
 }
 
-export interface MappingsPage extends Page<Mapping> {
+export interface MappingsPage<M = Mapping> extends Page<M> {
   min_confidence: number;
   blockers: string[];
   /** What the approver should know about the plan as a whole (tables renamed to fit the target's name limit …). */
@@ -773,6 +778,19 @@ export class MigrationsResource {
     return this.t.request('GET', `/v1/migrations/${seg(id)}/mappings`, { ...options, query: { ...query } });
   }
 
+  /**
+   * GET …/mappings?kind=…: the tables' other objects (indexes, unique constraints, CHECKs, foreign keys, defaults;
+   * `object`: all of them), each with what the target gets and, when nothing, why.
+   */
+  listObjectMappings(id: string, query: PageQuery & { kind?: 'object' | ObjectKind } = {}, options: RequestOptions = {}): Promise<MappingsPage<ObjectMapping>> {
+    return this.t.request('GET', `/v1/migrations/${seg(id)}/mappings`, { ...options, query: { kind: 'object', ...query } });
+  }
+
+  /** PATCH …/mappings with leave_out: leaves object mappings (an index, a CHECK, …) out while the gate waits. */
+  leaveOut(id: string, objectIds: string[], options: RequestOptions = {}): Promise<GateEdits> {
+    return this.t.request('PATCH', `/v1/migrations/${seg(id)}/mappings`, { ...options, body: { leave_out: objectIds } });
+  }
+
   getMapping(id: string, mappingId: string, options: RequestOptions = {}): Promise<Mapping> {
     return this.t.request('GET', `/v1/migrations/${seg(id)}/mappings/${seg(mappingId)}`, options);
   }
@@ -930,6 +948,12 @@ export class Migration {
   }
   listMappings(query?: PageQuery, options?: RequestOptions) {
     return this.migrations.listMappings(this.id, query, options);
+  }
+  listObjectMappings(query?: PageQuery & { kind?: 'object' | ObjectKind }, options?: RequestOptions) {
+    return this.migrations.listObjectMappings(this.id, query, options);
+  }
+  leaveOut(objectIds: string[], options?: RequestOptions) {
+    return this.migrations.leaveOut(this.id, objectIds, options);
   }
   getMapping(mappingId: string, options?: RequestOptions) {
     return this.migrations.getMapping(this.id, mappingId, options);

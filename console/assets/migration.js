@@ -211,7 +211,74 @@ function Gate({ s, onChange }) {
       <${ErrorNote} error=${error} />
     </form>`}
     ${planned && html`<${Mappings} s=${s} editable=${waiting} onChange=${onChange} />`}
+    ${planned && html`<${ObjectMappings} s=${s} editable=${waiting} onChange=${onChange} />`}
   </section>`;
+}
+
+/** The tables' indexes, unique constraints, CHECKs, foreign keys and defaults: what the target gets, and why not. */
+function ObjectMappings({ s, editable, onChange }) {
+  const [objects, setObjects] = useState(null);
+  const [error, setError] = useState(null);
+  const [said, setSaid] = useState('');
+  const key = `${s.gate ? s.gate.state : ''}/${s.gate ? s.gate.reason : ''}`;
+  const load = async () => {
+    try {
+      const { rows } = await allPages(`/v1/migrations/${s.id}/mappings?kind=object`);
+      setObjects(rows);
+      setError(null);
+    } catch (err) {
+      setError(err.status === 404 ? null : err);
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, [s.id, key]);
+  const leaveOut = async (e) => {
+    e.preventDefault();
+    const ids = [...new FormData(e.currentTarget).getAll('leave_object')];
+    if (!ids.length) return setSaid('No object ticked');
+    try {
+      setSaid('Leaving out…');
+      const answer = await api('PATCH', `/v1/migrations/${s.id}/mappings`, { leave_out: ids });
+      setSaid(`Left out: ${answer.left_out.join(', ')}`);
+      await load();
+      await onChange();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  if (error) return html`<${ErrorNote} error=${error} />`;
+  if (!objects || objects.length === 0) return null;
+  const table = html`<table class="list objects">
+    <caption>${objects.length} indexes, keys, checks and defaults; ${objects.filter((o) => !o.migrated).length} not migrated</caption>
+    <thead>
+      <tr>
+        ${editable && html`<th scope="col">Leave out</th>`}
+        <th scope="col">Object</th>
+        <th scope="col">Source</th>
+        <th scope="col">Target</th>
+        <th scope="col">Note</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${objects.map(
+        (o) => html`<tr class=${o.migrated ? '' : 'lossy'}>
+          ${editable &&
+          html`<td>${o.migrated ? html`<input type="checkbox" name="leave_object" value=${o.id} aria-label=${`Leave out ${o.id}`} />` : ''}</td>`}
+          <th scope="row" class="mono">${o.id}</th>
+          <td class="mono">${o.source}</td>
+          <td class="mono">${o.target ?? '—'}</td>
+          <td>${o.note || ''}</td>
+        </tr>`,
+      )}
+    </tbody>
+  </table>`;
+  return editable
+    ? html`<form onSubmit=${leaveOut}>
+        ${table}
+        <div class="actions"><button type="submit" class="secondary">Leave the ticked objects out</button><span role="status">${said}</span></div>
+      </form>`
+    : table;
 }
 
 async function allPages(path, max = 2000) {

@@ -190,6 +190,14 @@ describe('sensei CLI against the real API', () => {
     } while (shown.status !== 'awaiting_approval' && Date.now() < deadline);
     expect(shown.status).toBe('awaiting_approval');
 
+    // The tables' other objects: a PostgreSQL → PostgreSQL table keeps them as the source declares them.
+    const objects = await json<{ id: string; migrated: boolean; target: string | null }[]>('mappings', 'objects', id);
+    expect(objects).toEqual([expect.objectContaining({ id: 'default:items.added', migrated: true, target: 'now()' })]);
+    expect((await run('mappings', 'objects', id)).stdout).toMatch(/^default:items\.added\s+now\(\)\s+now\(\)/m);
+    const native = await run('mappings', 'leave-out', id, 'default:items.added');
+    expect(native.code).toBe(1);
+    expect(native.stderr).toContain('table items is created as the source declares it (same dialect)');
+
     const left = await run('mappings', 'exclude', id, 'items');
     expect(left.code).toBe(0);
     expect(left.stdout).toBe('left out: items\nno blockers left\ngate pending: the conservative strategy always waits for a human (lowest confidence 1)\n');

@@ -561,7 +561,7 @@ test('a migration of more tables than the status carries: every table can be pag
   expect(pageProblems).toEqual([]);
 });
 
-test('a blocker at the gate is shown, approving is refused with why, and the table ticked is left out: the rest migrates', async () => {
+test('a blocker at the gate is shown, approving is refused with why; a CHECK and the blocked table ticked are left out: the rest migrates', async () => {
   const source = await createTempDatabase('postgresql');
   const target = await createTempDatabase('mysql');
   databases.push(source, target);
@@ -570,7 +570,7 @@ test('a blocker at the gate is shown, approving is refused with why, and the tab
   try {
     // Two columns whose names differ only in case: one column name in MariaDB.
     await c.query(`CREATE TABLE people (id integer PRIMARY KEY, "Name" text, name text); INSERT INTO people VALUES (1, 'Ada', 'ada');
-      CREATE TABLE pets (id integer PRIMARY KEY, kind text NOT NULL); INSERT INTO pets SELECT g, 'cat ' || g FROM generate_series(1, 12) g; ANALYZE;`);
+      CREATE TABLE pets (id integer PRIMARY KEY, kind text NOT NULL CONSTRAINT pets_kind CHECK (kind <> '')); INSERT INTO pets SELECT g, 'cat ' || g FROM generate_series(1, 12) g; ANALYZE;`);
   } finally {
     await c.end();
   }
@@ -601,6 +601,17 @@ test('a blocker at the gate is shown, approving is refused with why, and the tab
   expect(pageProblems.filter((p) => !p.includes('409'))).toEqual([]);
   pageProblems.splice(0, pageProblems.length);
 
+  // The tables' other objects are listed with what the target gets; the CHECK is left out with its tick box.
+  await page.getByRole('checkbox', { name: 'Leave out check:pets.pets_kind' }).check();
+  const [leftOut] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'PATCH' && new URL(r.url()).pathname === `/v1/migrations/${id}/mappings`),
+    page.getByRole('button', { name: 'Leave the ticked objects out' }).click(),
+  ]);
+  expect(leftOut.status()).toBe(200);
+  await page.getByText('Left out: check:pets.pets_kind').waitFor();
+  await page.locator('table.objects tr', { hasText: 'check:pets.pets_kind' }).getByText('not migrated, because it was left out at the gate').waitFor();
+  await shot('18-migration-gate-objects');
+
   await page.getByRole('checkbox', { name: 'people' }).check();
   const [left] = await Promise.all([
     page.waitForResponse((r) => r.request().method() === 'PATCH' && new URL(r.url()).pathname === `/v1/migrations/${id}/mappings`),
@@ -618,6 +629,8 @@ test('a blocker at the gate is shown, approving is refused with why, and the tab
     expect(rows).toEqual([{ n: 12, first: 'cat 1' }]);
     const [tables] = await my.query('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()');
     expect(tables).toEqual([{ t: 'pets' }]);
+    const [checks] = await my.query('SELECT CONSTRAINT_NAME AS n FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()');
+    expect(checks).toEqual([]);
   } finally {
     await my.end();
   }

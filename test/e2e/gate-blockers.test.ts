@@ -102,3 +102,100 @@ test('blockers wait at the gate; an edit and a table left out end them; the same
     await Promise.allSettled([pg.end(), my.end()]);
   }
 }, 420_000);
+
+test("the tables' other objects are mappings too: listed with what the target gets and why not; one left out at the gate is not made", async () => {
+  const { stack } = suite;
+  const [source, target] = [await suite.database('postgresql'), await suite.database('mysql')];
+  const pg = new PgClient({ connectionString: source.endpoint.connectionString });
+  await pg.connect();
+  const my = await mysql.createConnection(target.endpoint.connectionString);
+  try {
+    await pg.query(`CREATE TABLE owners (id int PRIMARY KEY, name varchar(40) NOT NULL DEFAULT 'anon');
+      CREATE TABLE pets (id int PRIMARY KEY, owner int REFERENCES owners ON DELETE CASCADE, name varchar(40), weight numeric(6,2),
+        CONSTRAINT pets_weight CHECK (weight < 100), CONSTRAINT pets_name_lower CHECK (name ~ '^[a-z]+$'));
+      CREATE INDEX pets_name ON pets (name); CREATE INDEX pets_lower ON pets (lower(name));
+      INSERT INTO owners SELECT g, 'owner' || g FROM generate_series(1, 10) g;
+      INSERT INTO pets SELECT g, g % 10 + 1, 'pet', g * 3 FROM generate_series(1, 30) g`);
+
+    const { api, poll } = apiCaller(stack);
+    const created = await api('POST', '/v1/migrations', {
+      name: 'object mappings',
+      source: { type: 'postgresql', connection_string: source.endpoint.connectionString },
+      target: { type: 'mysql', connection_string: target.endpoint.connectionString },
+      strategy: 'conservative',
+    });
+    const id = created.body.id as string;
+    expect((await api('POST', `/v1/migrations/${id}/start`)).status).toBe(202);
+    expect((await poll(id, (s) => s.status === 'awaiting_approval' || isOver(s))).status).toBe('awaiting_approval');
+
+    const objects = await api('GET', `/v1/migrations/${id}/mappings?kind=object&limit=100`);
+    expect(objects.status).toBe(200);
+    const byId = new Map((objects.body.data as { id: string }[]).map((o) => [o.id, o]));
+    expect([...byId.keys()].sort()).toEqual(
+      ['check:pets.pets_name_lower', 'check:pets.pets_weight', 'default:owners.name', 'foreign_key:pets.pets_owner_fkey', 'index:pets.pets_lower', 'index:pets.pets_name'].sort(),
+    );
+    expect(byId.get('index:pets.pets_lower')).toMatchObject({ kind: 'index', migrated: false, target: null, note: expect.stringContaining('expression or partial index') });
+    expect(byId.get('check:pets.pets_name_lower')).toMatchObject({ migrated: false, note: expect.stringMatching(/^not migrated, because /) });
+    expect(byId.get('check:pets.pets_weight')).toEqual({
+      id: 'check:pets.pets_weight',
+      kind: 'check',
+      table: 'pets',
+      name: 'pets_weight',
+      source: 'CHECK ((weight < (100)::numeric))',
+      target: expect.stringContaining('weight'),
+      migrated: true,
+      note: null,
+    });
+    expect((await api('GET', `/v1/migrations/${id}/mappings?kind=foreign_key`)).body.data).toEqual([
+      expect.objectContaining({ id: 'foreign_key:pets.pets_owner_fkey', source: '(owner) → owners(id) ON DELETE CASCADE ON UPDATE NO ACTION', migrated: true }),
+    ]);
+    expect((await api('GET', `/v1/migrations/${id}/mappings/index:pets.pets_name`)).body).toMatchObject({ source: 'USING btree (name)', target: '(name)', migrated: true });
+    // The columns stay the default kind.
+    expect((await api('GET', `/v1/migrations/${id}/mappings?limit=100`)).body.data.every((m: { source_type?: string }) => typeof m.source_type === 'string')).toBe(true);
+    expect((await api('GET', `/v1/migrations/${id}/mappings?kind=view`)).status).toBe(422);
+
+    // Refused: an unknown object, one not migrated anyway, leave_out with other edits in one request.
+    expect((await api('PATCH', `/v1/migrations/${id}/mappings`, { leave_out: ['index:pets.nope'] })).status).toBe(404);
+    const anyway = await api('PATCH', `/v1/migrations/${id}/mappings`, { leave_out: ['index:pets.pets_lower'] });
+    expect(anyway.status).toBe(422);
+    expect(anyway.body.error.message).toMatch(/^index:pets.pets_lower is not migrated anyway/);
+    expect((await api('PATCH', `/v1/migrations/${id}/mappings`, { leave_out: ['index:pets.pets_name'], exclude_tables: ['owners'] })).status).toBe(422);
+
+    const left = await api('PATCH', `/v1/migrations/${id}/mappings`, { leave_out: ['check:pets.pets_weight', 'index:pets.pets_name'] });
+    expect(left.status).toBe(200);
+    expect(left.body).toMatchObject({ left_out: ['check:pets.pets_weight', 'index:pets.pets_name'], blockers: [], gate: { state: 'pending' } });
+    const after = new Map(((await api('GET', `/v1/migrations/${id}/mappings?kind=object&limit=100`)).body.data as { id: string }[]).map((o) => [o.id, o]));
+    expect(after.get('check:pets.pets_weight')).toMatchObject({ migrated: false, target: null, note: 'not migrated, because it was left out at the gate' });
+    const owners = await api('GET', `/v1/migrations/${id}/mappings/default:owners.name`);
+    expect(owners.body).toMatchObject({ source: "'anon'::character varying", target: "'anon'", migrated: true });
+
+    // A table left out afterwards (the mapping planned again): the objects left out stay out; the key to it goes.
+    const excluded = await api('PATCH', `/v1/migrations/${id}/mappings`, { exclude_tables: ['owners'] });
+    expect(excluded.status).toBe(200);
+    expect(excluded.body).toMatchObject({ excluded_tables: ['owners'], left_out: ['check:pets.pets_weight', 'index:pets.pets_name'] });
+    const replanned = new Map(((await api('GET', `/v1/migrations/${id}/mappings?kind=object&limit=100`)).body.data as { id: string }[]).map((o) => [o.id, o]));
+    expect([...replanned.keys()].sort()).toEqual(['check:pets.pets_name_lower', 'check:pets.pets_weight', 'foreign_key:pets.pets_owner_fkey', 'index:pets.pets_lower', 'index:pets.pets_name']);
+    expect(replanned.get('check:pets.pets_weight')).toMatchObject({ migrated: false, note: 'not migrated, because it was left out at the gate' });
+    expect(replanned.get('index:pets.pets_name')).toMatchObject({ migrated: false });
+    expect(replanned.get('foreign_key:pets.pets_owner_fkey')).toMatchObject({ migrated: false, note: 'not migrated, because it references table owners, which is not part of this migration' });
+
+    expect((await api('POST', `/v1/migrations/${id}/approve`, {})).status).toBe(200);
+    const done = await poll(id, isOver, 240_000);
+    expect(done.failure).toBeNull();
+    expect(done.status).toBe('completed');
+    expect(done.validation?.status).toBe('passed');
+    // On the target: no CHECK, no pets_name index, no foreign key to the table left out, no owners.
+    const [checks] = await my.query("SELECT CONSTRAINT_NAME n FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'pets'");
+    expect(checks).toEqual([]);
+    const [indexes] = await my.query("SELECT DISTINCT INDEX_NAME n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'pets' ORDER BY 1");
+    expect((indexes as { n: string }[]).map((r) => r.n)).not.toContain('pets_name');
+    const [keys] = await my.query("SELECT DELETE_RULE d FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()");
+    expect(keys).toEqual([]);
+    const [tables] = await my.query('SELECT TABLE_NAME t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()');
+    expect(tables).toEqual([{ t: 'pets' }]);
+    const [rows] = await my.query('SELECT count(*) AS n, sum(weight) AS w FROM pets');
+    expect(rows).toEqual([{ n: 30, w: '1395.00' }]);
+  } finally {
+    await Promise.allSettled([pg.end(), my.end()]);
+  }
+}, 420_000);

@@ -7,6 +7,7 @@ import * as wf from '@temporalio/workflow';
 import { isEditedByHand } from '../../lib/edited-kinds';
 import { approvalNeed, blockedReason, shownStatus, type GateState, type TableProgress, type ValidationState } from '../../lib/migration';
 import { applyMappingEdits, mappingEditProblem, type EditOptions } from '../../lib/mapping-edit';
+import { leaveOutObjects, leaveOutProblem } from '../../lib/object-mappings';
 import type { Key, MigrationPlan } from '../../lib/types';
 import { schemaWork } from './activities';
 import { tableProgress } from './phases';
@@ -21,6 +22,7 @@ import {
   documentRefsQuery,
   editMappingsUpdate,
   excludeTablesUpdate,
+  leaveOutObjectsUpdate,
   pauseSignal,
   pauseUpdate,
   planQuery,
@@ -37,6 +39,7 @@ import {
   validationQuery,
   type ExcludeTablesRequest,
   type GateDecision,
+  type LeaveOutRequest,
   type RevalidateRequest,
 } from './contract';
 import { cancelRefusal, pauseRefusal, resumeRefusal, rowRetryRefusal } from './rules';
@@ -204,7 +207,9 @@ export function setHandlers(run: MigrationRun): void {
           .map((c) => ({ id: c.id, target_type: c.targetType }));
         const edits = [...before, ...asked];
         const result = edits.length ? applyMappingEdits(planned, edits, editOptions()) : { plan: planned, edited: [] };
-        const { plan } = result;
+        // The objects left out at the gate stay out, those of the tables still in it.
+        const leftOutObjects = (state.plan?.leftOut ?? []).filter((id) => leaveOutProblem(result.plan, schema, id) === null);
+        const plan = leftOutObjects.length ? leaveOutObjects(result.plan, leftOutObjects) : result.plan;
         Object.assign(state, { schema, plan, tables: plan.tables.map((t) => tableProgress(t, run.settings, wf.patched(RETRIES_PATCH))) });
         input.source = source;
         run.note(`table(s) ${tables.join(', ')} left out of the migration at the gate by ${by}`);
@@ -227,6 +232,25 @@ export function setHandlers(run: MigrationRun): void {
         }
         if (state.plan?.tables.every((t) => tables.includes(t.source.name))) {
           refuse('InvalidRequest', 'leaving out every table leaves nothing to migrate: reject the mapping instead');
+        }
+      },
+    },
+  );
+
+  wf.setHandler(
+    leaveOutObjectsUpdate,
+    ({ ids, by }: LeaveOutRequest) => {
+      state.plan = leaveOutObjects(state.plan as MigrationPlan, ids);
+      run.note(`${ids.join(', ')} left out of the migration at the gate by ${by}`);
+      return { leftOut: state.plan.leftOut ?? [], blockers: state.plan.blockers, gate: gateFollowsPlan() };
+    },
+    {
+      validator: ({ ids }: LeaveOutRequest) => {
+        gateEditable('schema objects can be left out');
+        if (ids.length === 0) refuse('InvalidRequest', 'no object mappings given to leave out');
+        for (const id of ids) {
+          const problem = leaveOutProblem(state.plan as MigrationPlan, state.schema, id);
+          if (problem) refuse(problem.startsWith('no object mapping') ? 'MappingNotFound' : 'InvalidMapping', problem);
         }
       },
     },

@@ -1,0 +1,166 @@
+/**
+ * The schema objects of a plan's tables besides their columns — secondary indexes, unique constraints, CHECKs, foreign
+ * keys and column defaults — as mappings the gate shows: each with what the source has, what the target gets (null
+ * when nothing) and, when it is not migrated, why (the plan's own words). A person may leave one out at the gate
+ * (leaveOutObjects): a CHECK the target's data would break, an index not wanted there.
+ */
+import { currentTimeDefault, portableDefault, recheckedBlockers } from './mapping';
+import type { MigrationPlan, SchemaInfo, TableInfo, TablePlan } from './types';
+
+export const OBJECT_KINDS = ['index', 'unique', 'check', 'foreign_key', 'default'] as const;
+export type ObjectKind = (typeof OBJECT_KINDS)[number];
+
+export interface ObjectMapping {
+  /** `<kind>:<table>.<name>` (a default's name is its column's). */
+  id: string;
+  kind: ObjectKind;
+  table: string;
+  name: string;
+  /** The object in the source, in short (an index's columns, a CHECK's expression, a key's columns and actions). */
+  source: string;
+  /** What the target gets (a CHECK in portable SQL), or null when it gets nothing. */
+  target: string | null;
+  migrated: boolean;
+  /** Why it is not migrated, or what to know of how it is; null when nothing. */
+  note: string | null;
+}
+
+/** How the plan's notes name an object of each kind ("index x of t is not migrated, because …"). */
+const WORD: Record<ObjectKind, string> = { index: 'index', unique: 'unique constraint', check: 'check', foreign_key: 'foreign key', default: 'default' };
+
+/** Said of an object left out at the gate, in the plan's notes and its mapping. */
+const LEFT_OUT = 'it was left out at the gate';
+
+export function objectId(kind: ObjectKind, table: string, name: string): string {
+  return `${kind}:${table}.${name}`;
+}
+
+/** What the plan's notes say of an object of `table`: the reason it is not migrated, or another note on it. */
+function noteOf(plan: MigrationPlan, kind: ObjectKind, table: string, name: string): { reason?: string; note?: string } {
+  const head = `${WORD[kind]} ${name} of ${table} `;
+  const said = (plan.notes ?? []).find((n) => n.startsWith(head));
+  if (!said) return {};
+  const because = `${head}is not migrated, because `;
+  return said.startsWith(because) ? { reason: said.slice(because.length) } : { note: said };
+}
+
+function mapping(plan: MigrationPlan, kind: ObjectKind, table: string, name: string, source: string, target: string | null): ObjectMapping {
+  const { reason, note } = noteOf(plan, kind, table, name);
+  const migrated = target !== null;
+  return {
+    id: objectId(kind, table, name),
+    kind,
+    table,
+    name,
+    source,
+    target,
+    migrated,
+    note: migrated ? (note ?? null) : `not migrated, because ${reason ?? 'the plan leaves it out'}`,
+  };
+}
+
+const columnsText = (columns: readonly string[]) => `(${columns.join(', ')})`;
+
+function foreignKeyText(fk: TableInfo['foreignKeys'][number]): string {
+  const actions = [fk.onDelete && `ON DELETE ${fk.onDelete}`, fk.onUpdate && `ON UPDATE ${fk.onUpdate}`].filter(Boolean).join(' ');
+  return `${columnsText(fk.columns)} → ${fk.referencedTable}${columnsText(fk.referencedColumns)}${actions ? ` ${actions}` : ''}`;
+}
+
+/** A default as a target of another dialect gets it: the literal, the current time, or an identity's next value. */
+function defaultTarget(expression: string, autoIncrement: boolean): string {
+  if (autoIncrement) return 'the next value of an identity (auto-increment) column';
+  const time = currentTimeDefault(expression);
+  if (time) return `the current ${time === 'date' ? 'date' : 'timestamp'}`;
+  const literal = portableDefault(expression);
+  if (!literal) return expression;
+  return literal.kind === 'boolean' ? String(literal.value) : literal.kind === 'string' ? `'${literal.text.replace(/'/g, "''")}'` : literal.text;
+}
+
+/** Every object of one planned table, as the source has it (`source`: the schema's description, else the plan's). */
+function tableObjects(plan: MigrationPlan, t: TablePlan, source: TableInfo, planned: ReadonlySet<string>): ObjectMapping[] {
+  const name = t.source.name;
+  const out: ObjectMapping[] = [];
+  for (const index of [...source.indexes, ...(source.expressionIndexes ?? [])]) {
+    const plain = `${index.unique ? 'UNIQUE ' : ''}${columnsText(index.columns)}`;
+    const kept = t.source.indexes.some((i) => i.name === index.name) || (t.native === true && (t.source.expressionIndexes ?? []).some((i) => i.name === index.name));
+    // Natively the index is made in the source's own words; across dialects on its columns.
+    out.push(mapping(plan, 'index', name, index.name, index.definition ?? plain, kept ? (t.native ? (index.definition ?? plain) : plain) : null));
+  }
+  for (const unique of source.uniqueConstraints) {
+    const kept = t.source.uniqueConstraints.some((u) => u.name === unique.name);
+    out.push(mapping(plan, 'unique', name, unique.name, columnsText(unique.columns), kept ? columnsText(unique.columns) : null));
+  }
+  for (const check of source.checks ?? []) {
+    const kept = (t.source.checks ?? []).find((c) => c.name === check.name);
+    out.push(mapping(plan, 'check', name, check.name, check.definition, kept ? (kept.portable ?? kept.definition) : null));
+  }
+  for (const fk of source.foreignKeys) {
+    const kept = t.source.foreignKeys.some((f) => f.name === fk.name);
+    const m = mapping(plan, 'foreign_key', name, fk.name, foreignKeyText(fk), kept && planned.has(fk.referencedTable) ? foreignKeyText(fk) : null);
+    if (kept && !planned.has(fk.referencedTable)) m.note = `not migrated, because it references table ${fk.referencedTable}, which is not part of this migration`;
+    out.push(m);
+  }
+  for (const column of source.columns.filter((c) => c.default !== null && c.default !== undefined)) {
+    const expression = column.default as string;
+    const c = t.columns.find((m) => m.column === column.name);
+    const plannedColumn = t.source.columns.find((x) => x.name === column.name);
+    if (!c || !plannedColumn) continue;
+    const notMigrated = `default ${expression} is not migrated, because `;
+    const said = (c.note ?? '').split('; ').find((part) => part.startsWith(notMigrated));
+    const leftOut = plannedColumn.default === null || plannedColumn.default === undefined;
+    const m = mapping(plan, 'default', name, column.name, expression, said || leftOut ? null : t.native ? expression : defaultTarget(expression, c.canonical.autoIncrement === true));
+    if (said) m.note = `not migrated, because ${said.slice(notMigrated.length)}`;
+    out.push(m);
+  }
+  return out;
+}
+
+/** The plan's object mappings, table by table in plan order; `schema`: the source schema (what the plan left out of it). */
+export function objectMappings(plan: MigrationPlan, schema: SchemaInfo | null): ObjectMapping[] {
+  const planned = new Set(plan.tables.map((t) => t.source.name));
+  const sources = new Map((schema?.tables ?? []).map((t) => [t.name, t]));
+  return plan.tables.flatMap((t) => tableObjects(plan, t, sources.get(t.source.name) ?? t.source, planned));
+}
+
+/**
+ * Why an object cannot be left out at the gate, or null when it can: an unknown id, one not migrated anyway, one of a
+ * table migrated natively (created as the source declares it: drop it on the target afterwards).
+ */
+export function leaveOutProblem(plan: MigrationPlan, schema: SchemaInfo | null, id: string): string | null {
+  const object = objectMappings(plan, schema).find((o) => o.id === id);
+  if (!object) return `no object mapping ${id}`;
+  if (!object.migrated) return `${id} is not migrated anyway (${object.note})`;
+  if (plan.tables.find((t) => t.source.name === object.table)?.native) {
+    return `${id}: table ${object.table} is created as the source declares it (same dialect); drop the ${WORD[object.kind]} on the target once migrated`;
+  }
+  return null;
+}
+
+/**
+ * The plan with these objects left out of their tables, said in its notes and kept in `leftOut` (so a plan made again
+ * at the gate leaves them out again); its blockers checked again (a unique key past the target's key bytes ends
+ * with it).
+ */
+export function leaveOutObjects(plan: MigrationPlan, ids: readonly string[]): MigrationPlan {
+  const wanted = new Set(ids);
+  const notes: string[] = [];
+  const tables = plan.tables.map((t) => {
+    const name = t.source.name;
+    const out = (kind: ObjectKind, object: string) => {
+      if (!wanted.has(objectId(kind, name, object))) return false;
+      notes.push(`${WORD[kind]} ${object} of ${name} is not migrated, because ${LEFT_OUT}`);
+      return true;
+    };
+    const source: TableInfo = {
+      ...t.source,
+      indexes: t.source.indexes.filter((i) => !out('index', i.name)),
+      uniqueConstraints: t.source.uniqueConstraints.filter((u) => !out('unique', u.name)),
+      foreignKeys: t.source.foreignKeys.filter((f) => !out('foreign_key', f.name)),
+      ...(t.source.checks ? { checks: t.source.checks.filter((c) => !out('check', c.name)) } : {}),
+      columns: t.source.columns.map((c) => (c.default !== null && c.default !== undefined && out('default', c.name) ? { ...c, default: null } : c)),
+    };
+    return { ...t, source };
+  });
+  const leftOut = [...new Set([...(plan.leftOut ?? []), ...ids])];
+  return { ...plan, tables, blockers: recheckedBlockers(plan, tables), notes: [...(plan.notes ?? []), ...notes], leftOut };
+}

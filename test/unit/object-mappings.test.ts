@@ -1,0 +1,99 @@
+import { planMigration } from '../../lib/mapping';
+import { leaveOutObjects, leaveOutProblem, objectMappings } from '../../lib/object-mappings';
+import type { ColumnInfo, SchemaInfo, TableInfo } from '../../lib/types';
+
+const col = (name: string, type: ColumnInfo['type'], dflt: string | null = null, nativeType: string = type.kind): ColumnInfo => ({ name, nativeType, type, nullable: true, default: dflt });
+const table = (name: string, columns: ColumnInfo[], extra: Partial<TableInfo> = {}): TableInfo => ({
+  name,
+  columns,
+  primaryKey: ['id'],
+  foreignKeys: [],
+  uniqueConstraints: [],
+  indexes: [],
+  rowEstimate: 0,
+  ...extra,
+});
+
+const schema: SchemaInfo = {
+  dialect: 'postgresql',
+  schema: 'public',
+  tables: [
+    table('owners', [col('id', { kind: 'int32' })]),
+    table(
+      'pets',
+      [col('id', { kind: 'int32' }), col('owner', { kind: 'int32' }), col('name', { kind: 'varchar', length: 40 }, "'rex'::character varying", 'character varying(40)'), col('born', { kind: 'date' }, "(now() - '1 day'::interval)")],
+      {
+        indexes: [{ name: 'pets_name', columns: ['name'], unique: false }],
+        expressionIndexes: [{ name: 'pets_lower_name', columns: [], unique: false, definition: 'USING btree (lower((name)::text))' }],
+        uniqueConstraints: [{ name: 'pets_owner_name', columns: ['owner', 'name'] }],
+        checks: [
+          { name: 'pets_id_positive', definition: 'CHECK ((id > 0))' },
+          { name: 'pets_name_pattern', definition: "CHECK (((name)::text ~ '^[a-z]+$'::text))" },
+        ],
+        foreignKeys: [{ name: 'pets_owner_fk', columns: ['owner'], referencedTable: 'owners', referencedColumns: ['id'], onDelete: 'CASCADE' }],
+      },
+    ),
+  ],
+};
+
+describe('object mappings: what the target gets of each index, key, CHECK and default, and why not', () => {
+  const plan = planMigration(schema, 'mysql', { targetSchema: 'db' });
+
+  test('each object with its source, its target (null when nothing) and the reason from the plan', () => {
+    const objects = objectMappings(plan, schema);
+    const byId = new Map(objects.map((o) => [o.id, o]));
+    expect(objects.map((o) => o.id)).toEqual([
+      'index:pets.pets_name',
+      'index:pets.pets_lower_name',
+      'unique:pets.pets_owner_name',
+      'check:pets.pets_id_positive',
+      'check:pets.pets_name_pattern',
+      'foreign_key:pets.pets_owner_fk',
+      'default:pets.name',
+      'default:pets.born',
+    ]);
+    expect(byId.get('index:pets.pets_name')).toMatchObject({ kind: 'index', source: '(name)', target: '(name)', migrated: true, note: null });
+    expect(byId.get('index:pets.pets_lower_name')).toMatchObject({
+      migrated: false,
+      target: null,
+      note: 'not migrated, because it is an expression or partial index in the source\'s own SQL (USING btree (lower((name)::text)))',
+    });
+    expect(byId.get('check:pets.pets_id_positive')).toMatchObject({ migrated: true, target: expect.stringContaining('id') });
+    expect(byId.get('check:pets.pets_name_pattern')).toMatchObject({ migrated: false, note: expect.stringMatching(/^not migrated, because /) });
+    expect(byId.get('foreign_key:pets.pets_owner_fk')).toMatchObject({ source: '(owner) → owners(id) ON DELETE CASCADE', migrated: true });
+    expect(byId.get('default:pets.name')).toMatchObject({ source: "'rex'::character varying", target: "'rex'", migrated: true });
+    expect(byId.get('default:pets.born')).toMatchObject({ migrated: false, note: 'not migrated, because only literal and current-time defaults mean the same in every dialect' });
+  });
+
+  test('a foreign key to a table not in the migration is not migrated, and says so', () => {
+    const without = planMigration({ ...schema, tables: schema.tables.filter((t) => t.name !== 'owners') }, 'mysql', { targetSchema: 'db' });
+    expect(objectMappings(without, schema).find((o) => o.kind === 'foreign_key')).toMatchObject({
+      migrated: false,
+      note: 'not migrated, because it references table owners, which is not part of this migration',
+    });
+  });
+
+  test('left out at the gate: gone from the plan, said in its notes and the mapping, kept in leftOut', () => {
+    const ids = ['check:pets.pets_id_positive', 'index:pets.pets_name', 'foreign_key:pets.pets_owner_fk', 'unique:pets.pets_owner_name', 'default:pets.name'];
+    const left = leaveOutObjects(plan, ids);
+    const pets = left.tables.find((t) => t.source.name === 'pets')!;
+    expect(pets.source.checks?.map((c) => c.name)).toEqual([]);
+    expect(pets.source.indexes).toEqual([]);
+    expect(pets.source.foreignKeys).toEqual([]);
+    expect(pets.source.uniqueConstraints).toEqual([]);
+    expect(pets.source.columns.find((c) => c.name === 'name')?.default).toBeNull();
+    expect(left.leftOut).toEqual(ids);
+    expect(left.notes).toContain('check pets_id_positive of pets is not migrated, because it was left out at the gate');
+    for (const o of objectMappings(left, schema).filter((x) => ids.includes(x.id))) expect(o).toMatchObject({ migrated: false, target: null, note: 'not migrated, because it was left out at the gate' });
+    // The original plan is untouched.
+    expect(plan.tables[1].source.indexes).toHaveLength(1);
+  });
+
+  test('what cannot be left out: an unknown id, one not migrated anyway, one of a table migrated natively', () => {
+    expect(leaveOutProblem(plan, schema, 'index:pets.nope')).toBe('no object mapping index:pets.nope');
+    expect(leaveOutProblem(plan, schema, 'index:pets.pets_lower_name')).toMatch(/^index:pets.pets_lower_name is not migrated anyway/);
+    expect(leaveOutProblem(plan, schema, 'index:pets.pets_name')).toBeNull();
+    const native = planMigration(schema, 'postgresql', { targetSchema: 'public' });
+    expect(leaveOutProblem(native, schema, 'index:pets.pets_name')).toBe('index:pets.pets_name: table pets is created as the source declares it (same dialect); drop the index on the target once migrated');
+  });
+});
