@@ -14,6 +14,7 @@ import {
   SenseiConnectionError,
   type CreateMigrationRequest,
   type EndpointInput,
+  type GateEdits,
   type MigrationDetail,
   type MigrationStatus,
   type MigrationStatusValue,
@@ -500,9 +501,7 @@ export function mappingCommands(program: Command): void {
     async (client, f, id: string, objects: string[]) => {
       const r = await client.migrations.leaveOut(id, objects);
       if (f.json) return printJson(r);
-      print(`left out: ${r.left_out.join(', ')}`);
-      print(r.blockers.length ? `blockers left: ${r.blockers.join('; ')}` : 'no blockers left');
-      print(`gate ${r.gate.state}: ${r.gate.reason} (lowest confidence ${r.gate.min_confidence})`);
+      printGateEdits(`left out: ${r.left_out.join(', ')}`, r);
     },
   );
 
@@ -513,11 +512,16 @@ export function mappingCommands(program: Command): void {
     async (client, f, id: string, tables: string[]) => {
       const r = await client.migrations.excludeTables(id, tables);
       if (f.json) return printJson(r);
-      print(`left out: ${r.excluded_tables.join(', ')}`);
-      print(r.blockers.length ? `blockers left: ${r.blockers.join('; ')}` : 'no blockers left');
-      print(`gate ${r.gate.state}: ${r.gate.reason} (lowest confidence ${r.gate.min_confidence})`);
+      printGateEdits(`left out: ${r.excluded_tables.join(', ')}`, r);
     },
   );
+}
+
+/** What a change at the gate left: its first line, the blockers that remain, the gate. */
+function printGateEdits(first: string, r: GateEdits): void {
+  print(first);
+  print(r.blockers.length ? `blockers left: ${r.blockers.join('; ')}` : 'no blockers left');
+  print(`gate ${r.gate.state}: ${r.gate.reason} (lowest confidence ${r.gate.min_confidence})`);
 }
 
 export function connectionCommands(program: Command): void {

@@ -14,6 +14,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { verifyCertificateText } from '../../lib/certificate';
 import { WEBHOOK_EVENTS } from '../../lib/webhooks';
 import { createTempDatabase, type TempDatabase } from '../helpers/databases';
+import { createAndStart } from '../helpers/http';
 import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
 import { tempDataDir } from '../helpers/temporal';
 
@@ -574,15 +575,7 @@ test('a blocker at the gate is shown, approving is refused with why; a CHECK and
   } finally {
     await c.end();
   }
-  const created = await api('POST', '/v1/migrations', {
-    name: 'blocked people',
-    source: { type: 'postgresql', connection_string: source.endpoint.connectionString },
-    target: { type: 'mysql', connection_string: target.endpoint.connectionString },
-    strategy: 'aggressive',
-  });
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
-  expect((await api('POST', `/v1/migrations/${id}/start`)).status).toBe(202);
+  const id = await createAndStart(api, { name: 'blocked people', source, target, strategy: 'aggressive' });
   await openConsole(`#/migrations/${id}`);
   const blocker = 'columns Name and name of people are one column name in MariaDB/MySQL';
   await page.getByRole('alert').filter({ hasText: 'Blockers:' }).getByText(blocker, { exact: false }).waitFor({ timeout: 90_000 });

@@ -8,7 +8,7 @@
  */
 import mysql from 'mysql2/promise';
 import { Client as PgClient } from 'pg';
-import { apiCaller, isOver } from '../helpers/http';
+import { apiCaller, createAndStart, isOver } from '../helpers/http';
 import { stackSuite } from '../helpers/stack-suite';
 
 const suite = stackSuite();
@@ -31,16 +31,8 @@ test('blockers wait at the gate; an edit and a table left out end them; the same
       INSERT INTO visits SELECT g, '/data/' || (g % 50 + 1), timestamptz '2024-01-01 00:00:00+00' + g * interval '1 minute' FROM generate_series(1, 300) g`);
 
     const { api, poll } = apiCaller(stack);
-    const created = await api('POST', '/v1/migrations', {
-      name: 'blockers at the gate',
-      source: { type: 'postgresql', connection_string: source.endpoint.connectionString },
-      target: { type: 'mysql', connection_string: target.endpoint.connectionString },
-      // Aggressive approves whatever can run: these cannot, so it waits all the same.
-      strategy: 'aggressive',
-    });
-    expect(created.status).toBe(201);
-    const id = created.body.id as string;
-    expect((await api('POST', `/v1/migrations/${id}/start`)).status).toBe(202);
+    // Aggressive approves whatever can run: these cannot, so it waits all the same.
+    const id = await createAndStart(api, { name: 'blockers at the gate', source, target, strategy: 'aggressive' });
     const waiting = await poll(id, (s) => s.status === 'awaiting_approval' || isOver(s));
     expect(waiting.status).toBe('awaiting_approval');
     expect(waiting.gate).toMatchObject({ required: true, state: 'pending' });
@@ -118,14 +110,7 @@ test("the tables' other objects are mappings too: listed with what the target ge
       INSERT INTO pets SELECT g, g % 10 + 1, 'pet', g * 3 FROM generate_series(1, 30) g`);
 
     const { api, poll } = apiCaller(stack);
-    const created = await api('POST', '/v1/migrations', {
-      name: 'object mappings',
-      source: { type: 'postgresql', connection_string: source.endpoint.connectionString },
-      target: { type: 'mysql', connection_string: target.endpoint.connectionString },
-      strategy: 'conservative',
-    });
-    const id = created.body.id as string;
-    expect((await api('POST', `/v1/migrations/${id}/start`)).status).toBe(202);
+    const id = await createAndStart(api, { name: 'object mappings', source, target, strategy: 'conservative' });
     expect((await poll(id, (s) => s.status === 'awaiting_approval' || isOver(s))).status).toBe('awaiting_approval');
 
     const objects = await api('GET', `/v1/migrations/${id}/mappings?kind=object&limit=100`);

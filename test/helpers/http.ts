@@ -1,4 +1,5 @@
 import type { MigrationStatus } from '../../lib/migration';
+import type { TempDatabase } from './databases';
 import type { Stack } from './processes';
 
 export interface ApiAnswer {
@@ -38,3 +39,25 @@ export function apiCaller(stack: Stack) {
 }
 
 export const isOver = (s: MigrationStatus) => ['completed', 'failed', 'cancelled'].includes(s.status);
+
+/**
+ * Creates a migration of `source` into `target` through the API (inline connection strings), starts it, and answers
+ * its id; each answer is expected as the API documents it (201, then 202).
+ */
+export async function createAndStart(
+  api: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>,
+  migration: { name: string; source: TempDatabase; target: TempDatabase; strategy: string; options?: Record<string, unknown> },
+): Promise<string> {
+  const endpoint = (db: TempDatabase) => ({ type: db.endpoint.type, connection_string: db.endpoint.connectionString });
+  const created = await api('POST', '/v1/migrations', {
+    name: migration.name,
+    source: endpoint(migration.source),
+    target: endpoint(migration.target),
+    strategy: migration.strategy,
+    ...(migration.options ? { options: migration.options } : {}),
+  });
+  expect(created.status).toBe(201);
+  const id = created.body.id as string;
+  expect((await api('POST', `/v1/migrations/${id}/start`)).status).toBe(202);
+  return id;
+}
