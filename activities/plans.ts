@@ -50,13 +50,15 @@ export function planKeeper(store?: MetadataStore) {
     return key;
   };
 
+  /** A document keepDocument stored, parsed (`what` names it in the error when the store lacks it). */
+  const document = async <T>(key: string, what = 'document'): Promise<T> => {
+    const bytes = await store?.getBlob(key);
+    if (!bytes) throw new Error(`${what} ${key} is not in the metadata store: the store this migration wrote to is not the one configured`);
+    return JSON.parse(bytes.toString('utf8')) as T;
+  };
+
   const read = async (key: string): Promise<MigrationPlan> => {
-    let plan = kept.get(key);
-    if (!plan) {
-      const bytes = await store?.getBlob(key);
-      if (!bytes) throw new Error(`plan ${key} is not in the metadata store: the store this migration wrote to is not the one configured`);
-      plan = JSON.parse(bytes.toString('utf8')) as MigrationPlan;
-    }
+    const plan = kept.get(key) ?? (await document<MigrationPlan>(key, 'plan'));
     remember(key, plan);
     return plan;
   };
@@ -89,11 +91,7 @@ export function planKeeper(store?: MetadataStore) {
     keepDocument,
 
     /** A document keepDocument (or keep) stored, parsed. */
-    async document<T>(key: string): Promise<T> {
-      const bytes = await store?.getBlob(key);
-      if (!bytes) throw new Error(`document ${key} is not in the metadata store: the store this migration wrote to is not the one configured`);
-      return JSON.parse(bytes.toString('utf8')) as T;
-    },
+    document: <T>(key: string) => document<T>(key),
   };
 }
 

@@ -4,7 +4,6 @@
  * resolved and rows retried, and validation re-runs. Real HTTP, real Temporal, a real worker process, PostgreSQL and
  * MariaDB temp databases.
  */
-import fs from 'node:fs';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import type { ZodType } from 'zod';
@@ -13,52 +12,26 @@ import { certificateText, verifyCertificateText } from '../../lib/certificate';
 import type { MigrationStatus } from '../../lib/migration';
 import { certificateQuery, statusQuery, validationQuery } from '../../workflows/migration';
 import { recordHistories } from '../helpers/histories';
-import { createTempDatabase, loadChinook } from '../helpers/databases';
+import { loadChinook } from '../helpers/databases';
 import { answersOffDocument, watchAnswers } from '../helpers/openapi';
-import { WorkerProcess, startStack, type Stack } from '../helpers/processes';
-import { tempDataDir } from '../helpers/temporal';
+import { stackSuite } from '../helpers/stack-suite';
 
-type TempDb = Awaited<ReturnType<typeof createTempDatabase>>;
-
-let stack: Stack;
-let worker: WorkerProcess;
-let dataDir: string;
-const databases: TempDb[] = [];
+// Every answer the tests get from this API is checked against its OpenAPI document (the file's last test).
+const suite = stackSuite({}, (stack) => watchAnswers(stack.baseUrl));
 const TIERS = ['structural', 'statistical', 'referential', 'semantic', 'behavioral'];
-
-beforeAll(async () => {
-  dataDir = tempDataDir();
-  stack = await startStack(dataDir);
-  // Every answer the tests get from this API is checked against its OpenAPI document (the file's last test).
-  watchAnswers(stack.baseUrl);
-  worker = new WorkerProcess(stack.workerEnv);
-  worker.start();
-});
-
-afterAll(async () => {
-  await worker?.kill('SIGTERM');
-  await stack?.close();
-  await Promise.allSettled(databases.map((d) => d.drop()));
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function tempDb(dialect: 'postgresql' | 'mysql'): Promise<TempDb> {
-  const db = await createTempDatabase(dialect);
-  databases.push(db);
-  return db;
-}
+const tempDb = (dialect: 'postgresql' | 'mysql') => suite.database(dialect);
 
 /** One HTTP answer as the client gets it: status and the exact bytes of the body. */
 async function get(path: string) {
-  const res = await fetch(stack.baseUrl + path, { headers: { authorization: `Bearer ${stack.apiKey}` } });
+  const res = await fetch(suite.stack.baseUrl + path, { headers: { authorization: `Bearer ${suite.stack.apiKey}` } });
   const bytes = Buffer.from(await res.arrayBuffer());
   return { status: res.status, type: res.headers.get('content-type'), text: bytes.toString('utf8'), bytes };
 }
 
 async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(stack.baseUrl + path, {
+  const res = await fetch(suite.stack.baseUrl + path, {
     method,
-    headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${suite.stack.apiKey}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -70,7 +43,7 @@ async function poll(id: string, done: (s: MigrationStatus) => boolean, timeoutMs
   for (;;) {
     const res = await api('GET', `/v1/migrations/${id}/status`);
     if (res.status === 200 && done(res.body)) return res.body;
-    if (Date.now() > deadline) throw new Error(`timed out: ${res.status} ${JSON.stringify(res.body?.status ?? res.body)}\nworker: ${worker.output.slice(-2000)}`);
+    if (Date.now() > deadline) throw new Error(`timed out: ${res.status} ${JSON.stringify(res.body?.status ?? res.body)}\nworker: ${suite.worker.output.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -117,7 +90,7 @@ function expectDeclared(schema: ZodType, text: string, what: string) {
 async function deleteWorkflow(id: string): Promise<void> {
   const deadline = Date.now() + 90_000;
   for (let attempt = 0; ; attempt++) {
-    const runId = await stack.client.workflow
+    const runId = await suite.stack.client.workflow
       .getHandle(id)
       .describe()
       .then(
@@ -127,7 +100,7 @@ async function deleteWorkflow(id: string): Promise<void> {
     if (runId === null) return;
     if (Date.now() > deadline) throw new Error(`workflow ${id} still known to Temporal`);
     if (attempt % 4 === 0) {
-      await stack.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: id, runId } }).catch(() => undefined);
+      await suite.stack.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: id, runId } }).catch(() => undefined);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -146,7 +119,7 @@ test('a completed migration answers every GET as before once Temporal dropped it
   expect(created.status).toBe(201);
   const id = created.body.id as string;
   expect((await api('POST', `/v1/migrations/${id}/start`)).status).toBe(202);
-  const handle = stack.client.workflow.getHandle(id);
+  const handle = suite.stack.client.workflow.getHandle(id);
   expect((await handle.result()).status).toBe('completed');
 
   const before = await everyAnswer(id);
@@ -189,7 +162,7 @@ test('a completed migration answers every GET as before once Temporal dropped it
   const renewed = await get(`/v1/migrations/${id}/certificate`);
   expect(verifyCertificateText(renewed.text, { trustedKey: publicKey })).toMatchObject({ valid: true });
   expect(JSON.parse(renewed.text)).toMatchObject({ certificate_id: again.certificate?.certificate_id, migration: { validation_attempt: 2 } });
-  expect((await stack.store.getOutcome(id))?.status).toEqual(await handle.query(statusQuery));
+  expect((await suite.stack.store.getOutcome(id))?.status).toEqual(await handle.query(statusQuery));
   const rerunLog = JSON.parse((await get(`/v1/migrations/${id}/logs?limit=100`)).text).data.map((l: { message: string }) => l.message);
   expect(rerunLog).toContain('validation re-run requested by bootstrap: checked after retention');
 });
@@ -216,9 +189,9 @@ test('more than 500 rejected rows are all listed page by page; after the workflo
   const narrowed = await api('PATCH', `/v1/migrations/${id}/mappings/people.code`, { target_type: 'character varying(5)' });
   expect([narrowed.status, narrowed.body]).toEqual([200, expect.objectContaining({ confidence: 0.6 })]);
   expect((await api('POST', `/v1/migrations/${id}/approve`, { comment: 'narrow on purpose' })).status).toBe(200);
-  const handle = stack.client.workflow.getHandle(id);
+  const handle = suite.stack.client.workflow.getHandle(id);
   await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'ValidationFailed' } });
-  await recordHistories(stack.client, id, 'reopened-row-retry');
+  await recordHistories(suite.stack.client, id, 'reopened-row-retry');
 
   const status = (await api('GET', `/v1/migrations/${id}/status`)).body as MigrationStatus;
   expect(status).toMatchObject({ status: 'failed', failure: { code: 'ValidationFailed' }, tables: [{ rows_copied: 550, rows_rejected: 550 }] });
@@ -281,7 +254,7 @@ test('more than 500 rejected rows are all listed page by page; after the workflo
   await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'ValidationFailed' } });
   const closedAgain = (await api('GET', `/v1/migrations/${id}/status`)).body as MigrationStatus;
   expect(closedAgain).toMatchObject({ status: 'failed', failure: { code: 'ValidationFailed' }, tables: [{ rows_copied: 551, rows_rejected: 549 }] });
-  expect(closedAgain).toEqual((await stack.store.getOutcome(id))?.status);
+  expect(closedAgain).toEqual((await suite.stack.store.getOutcome(id))?.status);
   expect(closedAgain.errors[10]).toMatchObject({ id: kept.id, resolution_note: 'looked at' });
   expect((await api('GET', `/v1/migrations/${id}/errors/${retried.id}`)).body).toEqual(retry.body.error);
   await deleteWorkflow(id);

@@ -17,7 +17,8 @@ export interface StackSuite {
   database(dialect: TestDialect): Promise<TempDb>;
 }
 
-export function stackSuite(options: StackOptions = {}): StackSuite {
+/** `started`: called once the stack answers, before the worker starts (a file that watches every answer hooks in here). */
+export function stackSuite(options: StackOptions = {}, started?: (stack: Stack) => void): StackSuite {
   let stack: Stack | undefined;
   let worker: WorkerProcess | undefined;
   let dataDir: string | undefined;
@@ -26,6 +27,7 @@ export function stackSuite(options: StackOptions = {}): StackSuite {
   beforeAll(async () => {
     dataDir = tempDataDir();
     stack = await startStack(dataDir, options);
+    started?.(stack);
     worker = new WorkerProcess(stack.workerEnv);
     worker.start();
   });
