@@ -5,8 +5,9 @@ import { dialectNamed } from '../connectors/dialects';
 import { compareDecimalText } from '../connectors/key-range';
 import { ConnectorError, isTextChunkSource, isTextChunkTarget, passThroughFormat, type Connector, type ReadOptions } from '../connectors/types';
 import { extensionsWanted, planMigration, withSpatialRefs } from '../lib/mapping';
+import { keyPart } from '../lib/keys';
 import type { DocumentRefs, EndpointRef, MigrationError, MigrationInput, MigrationStatus, RowCountCheck, TimelineEvent, ValidationReport } from '../lib/migration';
-import type { Dialect, Key, KeyPart, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
+import type { Dialect, Key, MigrationPlan, Row, SchemaInfo, TablePlan } from '../lib/types';
 import { withoutQuotedValues } from '../lib/redact';
 import { invalidTextColumn, isTextKind } from '../lib/values';
 import { formCheckedColumns, formRefusal, type FormCheck } from '../lib/value-forms';
@@ -413,20 +414,12 @@ async function whileBeating<T>(details: unknown, work: () => Promise<T>): Promis
   }
 }
 
+/**
+ * A row's key as it travels (lib/keys.ts): bytes (a binary key, SQLite TEXT that is not UTF-8) as their hex, a 64-bit
+ * integer the driver hands over as a BigInt (SQLite, natively) as its decimal text: exact, and JSON-safe.
+ */
 function keyOf(row: Row, positions: number[]): Key {
-  return positions.map((i): KeyPart => {
-    // Rows are CanonicalValues; a SQLite INTEGER read natively from a column without affinity is the driver's BigInt.
-    const v = row[i] as Row[number] | bigint;
-    if (Buffer.isBuffer(v)) {
-      throw ApplicationFailure.nonRetryable(
-        'a key column holds bytes (a binary key, or text that is not valid UTF-8): it cannot be a keyset checkpoint or name a row',
-        'NotSupported',
-      );
-    }
-    // A 64-bit integer the driver hands over as a BigInt (SQLite) travels as its decimal text: exact, and JSON-safe.
-    if (typeof v === 'bigint') return v.toString();
-    return v ?? null;
-  });
+  return positions.map((i) => keyPart(row[i] as Row[number] | bigint));
 }
 
 async function* heartbeating(batches: AsyncIterable<Row[]>): AsyncIterable<Row[]> {

@@ -41,7 +41,8 @@ import { loadConfig } from '../lib/config';
 import type { MetadataStore } from '../lib/store';
 import type { BehavioralQueryResult, EndpointRef, TableContentHash, TierResult, ValidationFinding, ValidationQuery, ValidationTier } from '../lib/migration';
 import { VALIDATION_TIERS } from '../lib/migration';
-import type { CanonicalType, ColumnMapping, Dialect, ForeignKeyInfo, Key, KeyPart, MigrationPlan, Row, TablePlan } from '../lib/types';
+import type { CanonicalType, ColumnMapping, Dialect, ForeignKeyInfo, Key, MigrationPlan, Row, TablePlan } from '../lib/types';
+import { keyPart } from '../lib/keys';
 import {
   compareKeyTexts,
   compareResults,
@@ -804,12 +805,9 @@ interface TableOutcome {
   findings: ValidationFinding[];
 }
 
+/** A row's key as the cursor the next read starts after (bytes as their hex: lib/keys.ts). */
 function rawKey(row: Row, positions: number[]): Key {
-  return positions.map((p): KeyPart => {
-    const v = row[p];
-    if (Buffer.isBuffer(v)) throw ApplicationFailure.nonRetryable('binary key columns cannot be used as a keyset cursor', 'NotSupported');
-    return v ?? null;
-  });
+  return positions.map((p) => keyPart(row[p]));
 }
 
 function chain(previous: string, digest: string): string {

@@ -14,7 +14,7 @@ const nullableTs = z.string().nullable();
 const dialect = z.enum(DIALECTS);
 const status = z.enum(['created', 'running', 'awaiting_approval', 'paused', 'completed', 'failed', 'cancelled']);
 const phase = z.enum(['schema_analysis', 'mapping', 'schema_creation', 'data_transfer', 'validation', 'certification']);
-const keyPart = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const keyPart = z.union([z.string(), z.number(), z.boolean(), z.null(), z.object({ hex: z.string(), text: z.literal(true).optional() })]);
 
 export const errorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional(), request_id: z.string() }),

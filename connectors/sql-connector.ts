@@ -10,6 +10,7 @@ import { targetType } from '../lib/typemap';
 import { checkForTarget, renderCheck } from '../lib/typemap/check';
 import { crossType } from '../lib/typemap/common';
 import { toCanonicalValue } from '../lib/values';
+import { keyPart, keyValue } from '../lib/keys';
 import type { CanonicalType, ColumnInfo, ColumnMapping, Dialect, Key, KeyPart, Row, SchemaInfo, TableInfo, TablePlan } from '../lib/types';
 import { dialectNamed } from './dialects';
 import { endpointLabel, scrub } from './endpoint';
@@ -161,10 +162,7 @@ export abstract class SqlConnector implements Connector {
   /** ` WHERE (k1, k2) > after` (row-value comparison), or nothing when after is null; values bound through `params`. */
   protected afterCondition(keyColumns: string[], keyTypes: CanonicalType[], after: Key | null, params: unknown[]): string {
     if (!after) return '';
-    const holders = after.map((v, i) => {
-      params.push(this.toDriverValue(v, keyTypes[i]));
-      return this.placeholder(params.length - 1);
-    });
+    const holders = after.map((v, i) => this.keyHolder(v, keyTypes[i], params));
     return keyColumns.length === 1
       ? ` WHERE ${this.q(keyColumns[0])} > ${holders[0]}`
       : ` WHERE (${quoteList(this.dialect, keyColumns)}) > (${holders.join(', ')})`;
@@ -177,16 +175,18 @@ export abstract class SqlConnector implements Connector {
   protected rangeCondition(keyColumns: string[], keyTypes: CanonicalType[], range: KeyRange, params: unknown[] | null): string {
     const keys = keyColumns.length === 1 ? this.q(keyColumns[0]) : `(${quoteList(this.dialect, keyColumns)})`;
     const values = (key: Key) => {
-      const parts = key.map((v, i) => {
-        if (params === null) return quoteLiteral(this.dialect, this.keyLiteralText(v, keyTypes[i]));
-        params.push(this.toDriverValue(v, keyTypes[i]));
-        return this.placeholder(params.length - 1);
-      });
+      const parts = key.map((v, i) => (params === null ? quoteLiteral(this.dialect, this.keyLiteralText(v, keyTypes[i])) : this.keyHolder(v, keyTypes[i], params)));
       return parts.length === 1 ? parts[0] : `(${parts.join(', ')})`;
     };
     // Lower bound first: MySQL's ? placeholders bind in order of appearance.
     const lower = range.after ? `${keys} > ${values(range.after)} AND ` : '';
     return `${lower}${keys} <= ${values(range.upTo)}`;
+  }
+
+  /** A key part bound through `params` as its column's value (bytes again as bytes: lib/keys.ts), and its placeholder. */
+  protected keyHolder(part: KeyPart, type: CanonicalType, params: unknown[]): string {
+    params.push(this.toDriverValue(keyValue(part), type));
+    return this.placeholder(params.length - 1);
   }
 
   /** A key value as the text of a quoted literal (rangeCondition without parameters): its canonical text. */
@@ -205,7 +205,7 @@ export abstract class SqlConnector implements Connector {
       // An index-only walk over the chunk's keys; the tail of the table has fewer rows than the limit.
       let rows = await this.exec(`${from} ORDER BY ${keys}${this.limitClause(1, Math.max(0, Math.floor(limit) - 1))}`, params);
       if (rows.length === 0) rows = await this.exec(`${from} ORDER BY ${keyColumns.map((k) => `${this.q(k)} DESC`).join(', ')}${this.limitClause(1)}`, params);
-      return rows.length ? rows[0].map((v, i) => toCanonicalValue(v, keyTypes[i]) as Key[number]) : null;
+      return rows.length ? rows[0].map((v, i) => keyPart(toCanonicalValue(v, keyTypes[i]))) : null;
     });
   }
 
@@ -217,10 +217,7 @@ export abstract class SqlConnector implements Connector {
       const keyTypes = await this.columnTypes(table, keyColumns);
       const params: unknown[] = [];
       const matches = keys.map((key) => {
-        const parts = keyColumns.map((column, i) => {
-          params.push(this.toDriverValue(key[i], keyTypes[i]));
-          return `${this.q(column)} = ${this.placeholder(params.length - 1)}`;
-        });
+        const parts = keyColumns.map((column, i) => `${this.q(column)} = ${this.keyHolder(key[i], keyTypes[i], params)}`);
         return `(${parts.join(' AND ')})`;
       });
       const sql = `SELECT ${this.selectList(columns, types, options)} FROM ${await this.rowsOf(table)} WHERE ${matches.join(' OR ')}`;

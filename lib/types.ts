@@ -337,8 +337,13 @@ export interface SpatialRef {
 export type CanonicalValue = string | number | boolean | Buffer | null;
 export type Row = CanonicalValue[];
 
-/** One part of a keyset checkpoint: JSON-safe (int64 and decimal keys travel as strings). */
-export type KeyPart = string | number | boolean | null;
+/** A key column's bytes as a key part (lib/keys.ts): their hex; `text` when they were a text value's (SQLite TEXT not UTF-8). */
+export interface KeyBytes {
+  hex: string;
+  text?: true;
+}
+/** One part of a keyset checkpoint: JSON-safe (int64 and decimal keys travel as strings, bytes as KeyBytes). */
+export type KeyPart = string | number | boolean | null | KeyBytes;
 export type Key = KeyPart[];
 
 export type Strategy = 'conservative' | 'balanced' | 'aggressive';

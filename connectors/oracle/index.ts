@@ -17,6 +17,7 @@ import { defaultOracleSchema, parseOracleUrl, type OracleUrl } from './url';
 import { utf8Length } from '../../lib/identifiers';
 import { renderCheck } from '../../lib/typemap/check';
 import { checkTargetOf, columnCheckFor } from '../../lib/mapping';
+import { keyValue } from '../../lib/keys';
 
 export class OracleConnector extends SqlConnector {
   readonly dialect = 'oracle' as const;
@@ -150,7 +151,7 @@ export class OracleConnector extends SqlConnector {
       const natives = await this.nativeTypes(table, columns);
       const select = columns.map((c, i) => readExpression(c, natives[i])).join(', ');
       const params: unknown[] = [];
-      const matches = keys.map((key) => `(${keyColumns.map((k, i) => (params.push(bindValue(key[i], keyTypes[i])), `${this.q(k)} = ${bindExpression(placeholder(params.length - 1), keyTypes[i])}`)).join(' AND ')})`);
+      const matches = keys.map((key) => `(${keyColumns.map((k, i) => (params.push(bindValue(keyValue(key[i]), keyTypes[i])), `${this.q(k)} = ${bindExpression(placeholder(params.length - 1), keyTypes[i])}`)).join(' AND ')})`);
       return this.convertRows(withIsoYears(await this.exec(`SELECT ${select} FROM ${this.qt(table)} WHERE ${matches.join(' OR ')}`, params), natives), types, options);
     });
   }

@@ -9,6 +9,7 @@ import { normalizeDate } from '../../lib/values';
 import { doubleQuoted } from '../dialect';
 import { DATE_MASK, fromOracleYear, NLS_DATE_FORMAT, NLS_TIMESTAMP_FORMAT, TIMESTAMP_READ_MASK, toOracleYear } from './years';
 import { readExpression, readsYears } from './read';
+import { keyValue } from '../../lib/keys';
 
 export { readExpression, readExpressionOf, readsYears } from './read';
 
@@ -97,7 +98,7 @@ export function bindValue(value: unknown, type: CanonicalType): unknown {
  */
 export function afterCondition(keyColumns: readonly string[], keyTypes: readonly CanonicalType[], after: Key, params: unknown[]): string {
   const bind = (i: number) => {
-    params.push(bindValue(after[i], keyTypes[i]));
+    params.push(bindValue(keyValue(after[i]), keyTypes[i]));
     return bindExpression(placeholder(params.length - 1), keyTypes[i]);
   };
   const ors = keyColumns.map((_, depth) => {

@@ -21,6 +21,7 @@ import { quoteList } from '../../lib/quote';
 import { CATALOGUE_SQL as SQL, copySql, csvText, keysetRead, putSql, readExpression, rejectedSql, replaceFromStagingSql, SESSION_SETTINGS, stagingTableSql, afterCondition } from './sql';
 import { tablesFromCatalogue, type CatalogueRow } from './catalog';
 import { driverOptions, parseSnowflakeUrl, type SnowflakeUrl } from './url';
+import { keyValue } from '../../lib/keys';
 
 /** Rows a COPY refused: the copy's isolation then names each by its key (isRowRejection in ./dialect.ts). */
 export class SnowflakeRowRejection extends Error {
@@ -180,7 +181,7 @@ export class SnowflakeConnector extends SqlConnector {
       const types = await this.columnTypes(table, columns);
       const natives = await this.nativeTypes(table, columns);
       const params: unknown[] = [];
-      const matches = keys.map((key) => `(${keyColumns.map((k, i) => (params.push(key[i]), `${this.q(k)} = ?`)).join(' AND ')})`);
+      const matches = keys.map((key) => `(${keyColumns.map((k, i) => (params.push(keyValue(key[i])), `${this.q(k)} = ?`)).join(' AND ')})`);
       const select = columns.map((c, i) => readExpression(c, natives[i])).join(', ');
       return this.convertRows(await this.exec(`SELECT ${select} FROM ${this.qt(table)} WHERE ${matches.join(' OR ')}`, params), types, options);
     });

@@ -5,6 +5,7 @@
  */
 import type { CanonicalType, Key, Row } from '../../lib/types';
 import { doubleQuoted } from '../dialect';
+import { keyValue } from '../../lib/keys';
 
 const q = doubleQuoted;
 const qList = (names: readonly string[]) => names.map(q).join(', ');
@@ -105,10 +106,10 @@ export function afterCondition(keyColumns: readonly string[], after: Key, params
   const ors = keyColumns.map((_, depth) => {
     const parts: string[] = [];
     for (let i = 0; i < depth; i++) {
-      params.push(after[i]);
+      params.push(keyValue(after[i]));
       parts.push(`${q(keyColumns[i])} = ?`);
     }
-    params.push(after[depth]);
+    params.push(keyValue(after[depth]));
     parts.push(`${q(keyColumns[depth])} > ?`);
     return parts.length === 1 ? parts[0] : `(${parts.join(' AND ')})`;
   });

@@ -5,8 +5,9 @@ import Database from 'better-sqlite3';
 import { affinity, toCanonical } from './types';
 import { quoteList } from '../../lib/quote';
 import { isUtf8 } from 'node:buffer';
+import { isTextBytes, textBytes } from '../../lib/keys';
 import { isTextKind, toCanonicalValue } from '../../lib/values';
-import type { CanonicalType, ColumnMapping, ForeignKeyInfo, IndexInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
+import type { CanonicalType, ColumnMapping, ForeignKeyInfo, IndexInfo, KeyPart, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
 import { hideSecrets, sqlitePath } from '../endpoint';
 import { SqlConnector, errorMessage, foreignKeyActions, type Exec } from '../sql-connector';
 import { ConnectorError, type Endpoint, type FinalizedTable, type IntrospectOptions, type ReadOptions } from '../types';
@@ -23,16 +24,6 @@ type Statement = Database.Statement<unknown[]>;
 /** Truth values as SQLite applications store them in a BOOLEAN column (its NUMERIC affinity keeps any other value). */
 const TRUTH_TEXT = new Set(['0', '1', 't', 'f', 'true', 'false', 'y', 'n', 'yes', 'no', 'on', 'off']);
 
-/** Marks bytes read from a TEXT value that is not UTF-8 (see storedValue): they are written back as TEXT. */
-const TEXT_BYTES = Symbol('sqlite text bytes');
-
-function textBytes(bytes: Buffer): Buffer {
-  return Object.assign(bytes, { [TEXT_BYTES]: true });
-}
-
-function isTextBytes(value: unknown): value is Buffer {
-  return Buffer.isBuffer(value) && (value as Buffer & { [TEXT_BYTES]?: boolean })[TEXT_BYTES] === true;
-}
 
 /**
  * A value SQLite holds in a column that its canonical reading would change without a word (SQLite keeps any value in
@@ -172,6 +163,16 @@ export class SqliteConnector extends SqlConnector {
     if (this.schema !== 'main') {
       throw new ConnectorError('SchemaNotFound', `sqlite has only the schema "main", not "${this.schema}"`);
     }
+  }
+
+  /**
+   * A key part that was TEXT not UTF-8 (marked so, or bytes of a text column) is bound as its bytes cast to TEXT: as a
+   * BLOB it would order after every text, and the keyset read would end there.
+   */
+  protected override keyHolder(part: KeyPart, type: CanonicalType, params: unknown[]): string {
+    const holder = super.keyHolder(part, type, params);
+    const value = params[params.length - 1];
+    return isTextBytes(value) || (Buffer.isBuffer(value) && isTextKind(type)) ? `CAST(${holder} AS TEXT)` : holder;
   }
 
   protected toDriverValue(value: unknown, type: CanonicalType): unknown {
