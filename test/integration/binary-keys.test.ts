@@ -11,7 +11,8 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Endpoint } from '../../connectors/types';
-import { startUpdate } from '../../workflows/migration';
+import type { MigrationOptions } from '../../lib/migration';
+import { retryErrorUpdate, startUpdate } from '../../workflows/migration';
 import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
 import { migrationSuite } from '../helpers/suite';
 import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
@@ -19,10 +20,10 @@ import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 const suite = migrationSuite();
 const ROWS = 25;
 
-async function migrate(from: Endpoint, to: Endpoint) {
-  const handle = await startMigration(suite.harness, from, to, 'aggressive', { chunk_size: 2 });
+async function migrate(from: Endpoint, to: Endpoint, options: MigrationOptions = {}) {
+  const handle = await startMigration(suite.harness, from, to, 'aggressive', { chunk_size: 2, ...options });
   await handle.executeUpdate(startUpdate);
-  return waitForStatus(handle, isOver, 180_000);
+  return Object.assign(await waitForStatus(handle, isOver, 180_000), { handle });
 }
 
 function expectDone(status: Awaited<ReturnType<typeof migrate>>, rows: number) {
@@ -123,7 +124,7 @@ test('SQLite BLOB keys and TEXT keys that are not UTF-8: kept byte for byte in S
   // PostgreSQL holds no text that is not UTF-8: those rows are rejected, each named by its key's bytes, and validation
   // finds exactly them missing (as every rejected row: fixed at the source, each can be retried by its key).
   const pg = await suite.database('postgresql');
-  const status = await migrate(source, pg.endpoint);
+  const status = await migrate(source, pg.endpoint, { validation: { failed_hold_seconds: 600 } });
   expect(status.status).toBe('failed');
   expect(status.failure?.code).toBe('ValidationFailed');
   expect(status.failure?.message).toContain('semantic: 4 difference(s)');
@@ -137,4 +138,8 @@ test('SQLite BLOB keys and TEXT keys that are not UTF-8: kept byte for byte in S
     (read(source, BLOBS) as { id: string; n: bigint }[]).map((r) => ({ id: r.id, n: String(r.n) })),
   );
   expect(await pgRows(pg.endpoint, 'SELECT count(*)::int n FROM codes')).toEqual([{ n: ROWS - badRows }]);
+  // A rejected row is found again by its key's bytes (bound as the text they are), and rejected again: still not UTF-8.
+  const retried = await status.handle.executeUpdate(retryErrorUpdate, { args: [{ errorId: rejected[0].id, by: 'test' }] });
+  expect(retried.outcome).toBe('rejected_again');
+  await status.handle.terminate('test over');
 }, 600_000);
