@@ -1,31 +1,28 @@
 /**
- * The PostgreSQL types the type zoo (test/helpers/zoo.ts) does not hold, across dialects, through the whole workflow
- * on a real Temporal dev server: multiranges, the other ranges (numeric, timestamp, timestamptz, date, int8, open
+ * The PostgreSQL types the type zoo (test/helpers/zoo.ts) does not hold, across dialects, through the HTTP API, a real
+ * Temporal dev server and a worker process: multiranges, the other ranges (numeric, timestamp, timestamptz, date, int8, open
  * bounds), macaddr8, tsquery, the geometric types (line, lseg, box, open and closed path, polygon, circle), oid,
  * regclass, regtype, pg_lsn, timetz, "char", name, and the extension types citext and hstore, migrated to MariaDB and to
- * SQLite. Each run completes and validates; every value on the target is the source's own text (its bytes for bytea),
- * compared by this test's queries; and one changed value per type family on the target is caught by the semantic tier,
- * which names its row.
+ * SQLite. Each run stops at the gate (lossy mappings), is approved, completes and validates; every value on the target
+ * is the source's own text (its bytes for bytea), compared by this test's queries; and, one value changed per type
+ * family on the target, a validation re-run (POST …/validation/rerun) fails with the semantic tier naming those rows.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { expectChangesCaught, migrateHeldOpen } from '../helpers/caught';
-import { createTempDatabase, mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
-import { createTestEnv, startHarness, type MigrationHarness } from '../helpers/temporal';
+import { mariadbRows, pgRows, uniqueName, type TempDatabase } from '../helpers/databases';
+import { apiCaller, createAndStart } from '../helpers/http';
+import { stackSuite } from '../helpers/stack-suite';
 
-let env: TestWorkflowEnvironment;
-let h: MigrationHarness;
+const suite = stackSuite();
 let source: TempDatabase;
-const targets: TempDatabase[] = [];
 
 const ROWS = 6;
 /** The columns compared as their PostgreSQL text (everything but the key and the bytes). */
 const TEXT_COLUMNS = ['mr', 'dmr', 'm8', 'q', 'ln', 'ls', 'bx', 'pa', 'pc', 'pg', 'ci', 'o', 'rc', 'rt', 'lsn', 'ct', 'hs', 'nr', 'tr', 'tzr', 'dr', 'x8', 'tt', 'ch', 'nm'];
 
 beforeAll(async () => {
-  env = await createTestEnv();
-  h = await startHarness(env);
-  source = await createTempDatabase('postgresql');
+  source = await suite.database('postgresql');
   await pgRows(
     source.endpoint,
     `CREATE EXTENSION IF NOT EXISTS citext; CREATE EXTENSION IF NOT EXISTS hstore;
@@ -53,12 +50,6 @@ beforeAll(async () => {
   );
 }, 120_000);
 
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-  await Promise.allSettled([source?.drop(), ...targets.map((t) => t.drop())]);
-});
-
 /** The source's rows: every column as its text, the bytes as hex, per id. */
 async function sourceRows(): Promise<Record<string, unknown>[]> {
   const columns = TEXT_COLUMNS.map((c) => `${c}::text AS ${c}`).join(', ');
@@ -79,26 +70,56 @@ const CHANGES = {
   5: `ct = 'mixed case 5'`,
 };
 
+/**
+ * Migrates the source into `target` through the API (held open after it completes), approves it at its gate, expects
+ * it completed and validated, and answers a function that changes one value per family with `change` and expects a
+ * re-run to fail naming exactly those rows.
+ */
+async function migrate(target: TempDatabase) {
+  const { api, poll } = apiCaller(suite.stack);
+  const hold = { completed_hold_seconds: 600, failed_hold_seconds: 600 };
+  const id = await createAndStart(api, { name: `exotic → ${target.endpoint.type}`, source, target, strategy: 'balanced', options: { chunk_size: 2, validation: hold } });
+  const gate = await poll(id, (s) => s.status === 'awaiting_approval' || ['completed', 'failed', 'cancelled'].includes(s.status));
+  expect(gate.status).toBe('awaiting_approval');
+  expect((await api('POST', `/v1/migrations/${id}/approve`, {})).status).toBe(200);
+  const done = await poll(id, (s) => s.status === 'completed' || s.status === 'failed', 240_000);
+  expect(done.failure).toBeNull();
+  expect(done.validation?.status).toBe('passed');
+  const mappings = (await api('GET', `/v1/migrations/${id}/mappings?limit=100`)).body.data as { column: string; target_type: string; confidence: number; note: string | null }[];
+  return {
+    mapping: (column: string) => mappings.find((m) => m.column === column),
+    async expectChangesCaught(change: (sql: string) => Promise<unknown>) {
+      for (const [key, set] of Object.entries(CHANGES)) await change(`UPDATE exotic SET ${set} WHERE id = ${key}`);
+      expect((await api('POST', `/v1/migrations/${id}/validation/rerun`, { reason: 'one value changed per type family' })).status).toBe(202);
+      const failed = await poll(id, (s) => s.status === 'failed' && s.validation?.attempt === 2, 240_000);
+      expect(failed.failure?.code).toBe('ValidationFailed');
+      const semantic = (await api('GET', `/v1/migrations/${id}/validation/semantic`)).body as { findings: { check: string; key?: Record<string, unknown> }[] };
+      const changed = semantic.findings.filter((f) => f.check === 'row_changed').map((f) => Number(Object.values(f.key ?? {})[0]));
+      expect(changed.sort((a, b) => a - b)).toEqual(Object.keys(CHANGES).map(Number));
+      await suite.stack.client.workflow.getHandle(id).terminate('test over');
+    },
+  };
+}
+
 test('PostgreSQL → MariaDB: every value as the source writes it; validation passes; a changed value per family is caught', async () => {
-  const target = await createTempDatabase('mysql');
-  targets.push(target);
-  const run = await migrateHeldOpen(h, source, target, 2);
-  expect(run.gated).toBe(true);
-  expect(run.mapping('q')).toMatchObject({ targetType: 'LONGTEXT', confidence: 0.5 });
-  expect(run.mapping('hs').note).toBe('hstore stored as its PostgreSQL text');
+  const target = await suite.database('mysql');
+  const run = await migrate(target);
+  expect(run.mapping('q')).toMatchObject({ target_type: 'LONGTEXT', confidence: 0.5 });
+  expect(run.mapping('hs')?.note).toBe('hstore stored as its PostgreSQL text');
   const columns = TEXT_COLUMNS.join(', ');
   const rows = await mariadbRows(target.endpoint, `SELECT id, ${columns}, LOWER(HEX(\`by\`)) AS \`by\` FROM exotic ORDER BY id`);
   expectSameRows(rows, await sourceRows());
-  await expectChangesCaught(run.handle, (sql) => mariadbRows(target.endpoint, sql), CHANGES, 'exotic');
+  await run.expectChangesCaught((sql) => mariadbRows(target.endpoint, sql));
 }, 600_000);
 
 test('PostgreSQL → SQLite: every value as the source writes it; validation passes; a changed value per family is caught', async () => {
-  const target = await createTempDatabase('sqlite');
-  targets.push(target);
-  const run = await migrateHeldOpen(h, source, target, 2);
-  expect(run.mapping('mr')).toMatchObject({ targetType: 'TEXT', confidence: 0.7 });
+  // SQLite files the API may name live in the stack's SENSEI_SQLITE_DIR.
+  const file = path.join(path.dirname(suite.stack.dataDir), `${uniqueName()}.sqlite`);
+  const target: TempDatabase = { name: 'exotic', endpoint: { type: 'sqlite', connectionString: file, schema: 'main' }, drop: async () => fs.rmSync(file, { force: true }) };
+  const run = await migrate(target);
+  expect(run.mapping('mr')).toMatchObject({ target_type: 'TEXT', confidence: 0.7 });
   const columns = TEXT_COLUMNS.join(', ');
-  const db = new Database(target.endpoint.connectionString, { readonly: true });
+  const db = new Database(file, { readonly: true });
   let rows: Record<string, unknown>[];
   try {
     rows = db.prepare(`SELECT id, ${columns}, CASE WHEN "by" IS NOT NULL THEN lower(hex("by")) END AS "by" FROM exotic ORDER BY id`).all() as Record<string, unknown>[];
@@ -106,17 +127,12 @@ test('PostgreSQL → SQLite: every value as the source writes it; validation pas
     db.close();
   }
   expectSameRows(rows, await sourceRows());
-  await expectChangesCaught(
-    run.handle,
-    async (sql) => {
-      const rw = new Database(target.endpoint.connectionString);
-      try {
-        rw.prepare(sql).run();
-      } finally {
-        rw.close();
-      }
-    },
-    CHANGES,
-    'exotic',
-  );
+  await run.expectChangesCaught(async (sql) => {
+    const rw = new Database(file);
+    try {
+      rw.prepare(sql).run();
+    } finally {
+      rw.close();
+    }
+  });
 }, 600_000);
