@@ -62,6 +62,16 @@ test('blockers wait at the gate; an edit and a table left out end them; the same
     expect((await api('PATCH', `/v1/migrations/${id}/mappings`, {})).status).toBe(422);
     expect((await api('GET', `/v1/migrations/${id}/mappings`)).body.blockers).toEqual([SAME_NAME]);
 
+    // Planning again reads the source again: one that no longer has the table refuses the change, saying why.
+    await pg.query('ALTER TABLE people RENAME TO people_gone');
+    const gone = await api('PATCH', `/v1/migrations/${id}/mappings`, { exclude_tables: ['people'] });
+    expect(gone.status).toBe(409);
+    expect(gone.body.error.message).toBe(
+      'the mapping could not be planned again without those tables (nothing changed): source.exclude_tables names tables the source does not have: people',
+    );
+    await pg.query('ALTER TABLE people_gone RENAME TO people');
+    expect((await api('GET', `/v1/migrations/${id}/mappings`)).body.blockers).toEqual([SAME_NAME]);
+
     // The table left out and the foreign key's other side edited to match the key (else the target might refuse the
     // key), in one request: the source analysed and the mapping planned again, the earlier edit made again.
     const left = await api('PATCH', `/v1/migrations/${id}/mappings`, { exclude_tables: ['people'], mappings: [{ id: 'visits.path', target_type: 'varchar(700)' }] });

@@ -185,6 +185,16 @@ export function setHandlers(run: MigrationRun): void {
   };
   /** Set while excludeTablesUpdate plans the mapping again: the gate takes no other edit or decision meanwhile. */
   let replanning = false;
+  /** The source analysed and the mapping planned again; a database that fails them refuses the update, saying why. */
+  const replan = async (source: typeof input.source) => {
+    try {
+      const schema = await schemaWork.analyzeSource({ source });
+      return { schema, planned: await schemaWork.planMapping({ schema, target: input.target }) };
+    } catch (err) {
+      const cause = err instanceof wf.ActivityFailure && err.cause ? err.cause.message : String(err);
+      return refuse('ReplanFailed', `the mapping could not be planned again without those tables (nothing changed): ${cause}`);
+    }
+  };
 
   wf.setHandler(
     excludeTablesUpdate,
@@ -195,8 +205,7 @@ export function setHandlers(run: MigrationRun): void {
         // holds for those tables alone (an extension only their columns use, a view that reads them) goes with them.
         const excluded = [...(input.source.excludeTables ?? []), ...tables];
         const source = { ...input.source, excludeTables: excluded };
-        const schema = await schemaWork.analyzeSource({ source });
-        const planned = await schemaWork.planMapping({ schema, target: input.target });
+        const { schema, planned } = await replan(source);
         // The edits made to the tables still in it are made again (their ids are table.column in every plan), then
         // those asked with this request: one change of the plan, so the gate follows it once.
         const leftOut = new Set(tables);
