@@ -543,10 +543,15 @@ export function nextChunkSize(current: number, rows: number, durationMs: number,
   return Math.min(Math.max(bounded, s.minChunkRows), s.maxChunkRows);
 }
 
+/** Blockers the gate's reason names at most (the status stays small; GET …/mappings lists every one). */
+const BLOCKERS_NAMED = 5;
+
 /** The gate's reason while a plan has blockers: what they are and how to end them. */
 export function blockedReason(blockers: readonly string[]): string {
+  const more = blockers.length - BLOCKERS_NAMED;
+  const named = blockers.slice(0, BLOCKERS_NAMED).join('; ') + (more > 0 ? `; and ${more} more (GET …/mappings lists them all)` : '');
   return (
-    `the mapping has ${blockers.length} blocker(s), which must be ended before it can be approved: ${blockers.join('; ')}. ` +
+    `the mapping has ${blockers.length} blocker(s), which must be ended before it can be approved: ${named}. ` +
     'Edit a mapping (PATCH …/mappings with its target_type) or leave its table out (PATCH …/mappings with exclude_tables)'
   );
 }

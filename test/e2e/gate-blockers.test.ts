@@ -46,7 +46,7 @@ test('blockers wait at the gate; an edit and a table left out end them; the same
     const refused = await api('POST', `/v1/migrations/${id}/approve`, { comment: 'ship it' });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toContain(LONG_KEY);
-    expect(refused.body.error.details).toEqual({ blockers: [SAME_NAME, LONG_KEY] });
+    expect(refused.body.error.details).toEqual({ blockers: [SAME_NAME, LONG_KEY], blockers_total: 2 });
 
     // The key column in a type its key fits in: that blocker ends (the edit narrows the type: a person approves).
     const edited = await api('PATCH', `/v1/migrations/${id}/mappings`, { mappings: [{ id: 'paths.path', target_type: 'varchar(700)' }] });

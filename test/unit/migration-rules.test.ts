@@ -50,6 +50,14 @@ describe('approval gate', () => {
     }
   });
 
+  test('the reason names five blockers at most, and says how many more', () => {
+    const blocked = { ...plan([1]), blockers: Array.from({ length: 1200 }, (_, i) => `t${i}.c: type xml is not supported by Sensei`) };
+    const { reason } = approvalNeed(blocked, 'aggressive', {});
+    expect(reason).toContain('the mapping has 1200 blocker(s)');
+    expect(reason).toContain('t4.c: type xml is not supported by Sensei; and 1195 more (GET …/mappings lists them all).');
+    expect(reason).not.toContain('t5.c');
+  });
+
   test('conservative always waits; aggressive never does', () => {
     expect(approvalNeed(plan([1]), 'conservative', { auto_approve_high_confidence: true }).required).toBe(true);
     expect(approvalNeed(plan([0.5]), 'aggressive', {}).required).toBe(false);

@@ -333,7 +333,8 @@ export function setHandlers(run: MigrationRun): void {
   const approvable = (d: GateDecision) => {
     awaitingApproval(d);
     const blockers = state.plan?.blockers ?? [];
-    if (blockers.length) refuse('MappingBlocked', blockedReason(blockers), { blockers });
+    // The first hundred in the details (GET …/mappings lists every one).
+    if (blockers.length) refuse('MappingBlocked', blockedReason(blockers), { blockers: blockers.slice(0, 100), blockers_total: blockers.length });
   };
   wf.setHandler(approveUpdate, (d) => decide('approved', d), { validator: approvable });
   wf.setHandler(rejectUpdate, (d) => decide('rejected', d), { validator: awaitingApproval });
