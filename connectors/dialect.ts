@@ -33,6 +33,8 @@ export interface DialectCapabilities {
    * form is rejected by key (lib/value-forms.ts), never left to the target to refuse or to round. Absent: false.
    */
   looseValues?: boolean;
+  /** Tables and columns keep comments: a plan from another dialect gives them the source's. Absent: false. */
+  comments?: boolean;
 }
 
 /** Identifier and literal rules. Every identifier Sensei sends is quoted, so reserved words, case and spaces survive. */

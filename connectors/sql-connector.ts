@@ -368,6 +368,11 @@ export abstract class SqlConnector implements Connector {
     return c.targetType || this.nativeType(c.canonical).sql;
   }
 
+  /** A column comment written in its definition, where the dialect writes one there (MariaDB); none by default. */
+  protected commentClause(_plan: TablePlan, _c: ColumnMapping): string {
+    return '';
+  }
+
   protected columnDefinition(plan: TablePlan, c: ColumnMapping): string {
     let def = `${this.q(c.column)} ${this.columnType(c)}`;
     const identity = this.identityClause(plan, c);
@@ -376,6 +381,7 @@ export abstract class SqlConnector implements Connector {
     const source = plan.source.columns.find((x) => x.name === c.column);
     const dflt = identity ? null : this.defaultClause(c, source?.default ?? null);
     if (dflt) def += ' ' + dflt;
+    def += this.commentClause(plan, c);
     // An enum kept as text keeps its labels as a CHECK (a target with enum types made one: see TargetTypeContext).
     if (enumLabelsChecked(c, this.columnType(c))) {
       const labels = (c.canonical.values ?? []).map((v) => quoteLiteral(this.dialect, v)).join(', ');

@@ -135,6 +135,7 @@ export function planColumn(
       isDatedKind(canonical.kind) ? temporalRangeNote(sourceDialect, targetDialect, canonical, choice.sql, chooseKey(table).copyMode === 'whole_table') : undefined,
       nonFiniteNote(sourceDialect, targetDialect, canonical),
       defaultNote(column, canonical),
+      column.generated ? `generated in the source (AS ${column.generated}): its values are copied, and the target does not compute them` : undefined,
     ),
   };
 }
@@ -699,6 +700,16 @@ function systemVersionedNote(t: TableInfo, native: boolean): string {
 /** A partitioning clause by system time, which only a versioned table takes (MariaDB). */
 const SYSTEM_TIME_PARTITIONED = /^PARTITION BY SYSTEM_TIME\b/i;
 
+/** Across dialects, the source's table and column comments a target that keeps none (SQLite) does not get. */
+function commentNotes(schema: SchemaInfo, targetDialect: Dialect): string[] {
+  if (isDialect(targetDialect) && dialectNamed(targetDialect).capabilities.comments) return [];
+  const tables = schema.tables.filter((t) => t.comment !== undefined).length;
+  const columns = schema.tables.reduce((n, t) => n + t.columns.filter((c) => c.comment !== undefined).length, 0);
+  if (tables + columns === 0) return [];
+  const label = isDialect(targetDialect) ? dialectNamed(targetDialect).label : targetDialect;
+  return [`comments on ${tables} table(s) and ${columns} column(s) are not migrated, because ${label} keeps no comments`];
+}
+
 /**
  * What becomes of the privileges granted on the source's tables and other objects (its schema, sequences, functions,
  * types) and of its schema's default privileges: natively they are granted again to the roles that exist on the target
@@ -770,6 +781,7 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   if (!native) for (const t of schema.tables.filter((x) => x.storage?.partitionBy)) notes.push(`table ${t.name} is partitioned in the source: the target table is not (every row is copied into it)`);
   for (const t of schema.tables.filter((x) => x.storage?.notKept)) notes.push(`table ${t.name} ${t.storage?.notKept}`);
   notes.push(...grantNotes(schema, native));
+  if (!native) notes.push(...commentNotes(schema, targetDialect));
   for (const t of schema.tables.filter((x) => x.systemVersioned)) notes.push(systemVersionedNote(t, native));
   const checked = planProblems(tables, targetDialect);
   notes.push(...checked.notes);

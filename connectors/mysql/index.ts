@@ -684,6 +684,12 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     return [...(pk.length ? [`PRIMARY KEY (${quoteList(this.dialect, pk)})`] : []), ...unique];
   }
 
+  /** Another dialect's column comment, as the column's own (before its CHECK: MariaDB wants it there). */
+  protected override commentClause(plan: TablePlan, c: ColumnMapping): string {
+    const comment = plan.source.columns.find((x) => x.name === c.column)?.comment;
+    return comment ? ` COMMENT ${lit(comment)}` : '';
+  }
+
   protected override columnDefinition(plan: TablePlan, c: ColumnMapping): string {
     if (!plan.native) return withSpatialSrid(super.columnDefinition(plan, c), plan, c, this.q(c.column) + ' ' + this.columnType(c));
     const source = plan.source.columns.find((x) => x.name === c.column);
@@ -991,7 +997,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     // Natively a MyISAM or Aria table stays one (TableInfo.storage); every other table is InnoDB.
     const engine = (plan.native && plan.source.storage?.engine) || 'InnoDB';
     const options = ` ENGINE=${engine} DEFAULT CHARSET=utf8mb4 COLLATE=${this.collation ?? 'utf8mb4_nopad_bin'}`;
-    if (!plan.native) return options;
+    if (!plan.native) return plan.source.comment ? `${options} COMMENT=${lit(plan.source.comment)}` : options;
     // The source's next AUTO_INCREMENT value (it may be past the highest row: rows deleted); the load moves it on when a copied row is past it.
     const counter = /^\d+$/.test(plan.source.nextAutoIncrement ?? '') ? ` AUTO_INCREMENT=${plan.source.nextAutoIncrement}` : '';
     const comment = plan.source.comment ? ` COMMENT=${lit(plan.source.comment)}` : '';

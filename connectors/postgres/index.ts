@@ -575,9 +575,18 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     return def;
   }
 
-  /** A native table's partitions (at every level) and comments. */
+  /** A native table's partitions (at every level), privileges and owner; any table's comments. */
   protected override async afterCreate(plan: TablePlan): Promise<void> {
-    if (!plan.native) return;
+    if (plan.native) await this.afterNativeCreate(plan);
+    if (plan.source.comment !== undefined) await this.exec(`COMMENT ON TABLE ${this.qt(plan.target)} IS ${quoteLiteral(this.dialect, plan.source.comment)}`);
+    const created = new Set(plan.columns.map((c) => c.column));
+    for (const column of plan.source.columns) {
+      if (column.comment === undefined || !created.has(column.name)) continue;
+      await this.exec(`COMMENT ON COLUMN ${this.qt(plan.target)}.${this.q(column.name)} IS ${quoteLiteral(this.dialect, column.comment)}`);
+    }
+  }
+
+  private async afterNativeCreate(plan: TablePlan): Promise<void> {
     const create = async (parent: string, partitions: PartitionInfo[]) => {
       for (const p of partitions) {
         await this.exec(`CREATE TABLE ${this.qt(p.name)} PARTITION OF ${this.qt(parent)} ${p.bound}${p.by ? ` PARTITION BY ${p.by}` : ''}`);
@@ -590,11 +599,6 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     const owned = (partitions: PartitionInfo[]): string[] => partitions.flatMap((p) => [p.name, ...owned(p.partitions ?? [])]);
     for (const table of [plan.target, ...owned(plan.source.partitioning?.partitions ?? [])]) {
       for (const statement of ownerStatements(`TABLE ${this.qt(table)}`, plan.source.owner)) await this.exec(statement);
-    }
-    if (plan.source.comment !== undefined) await this.exec(`COMMENT ON TABLE ${this.qt(plan.target)} IS ${quoteLiteral(this.dialect, plan.source.comment)}`);
-    for (const column of plan.source.columns) {
-      if (column.comment === undefined) continue;
-      await this.exec(`COMMENT ON COLUMN ${this.qt(plan.target)}.${this.q(column.name)} IS ${quoteLiteral(this.dialect, column.comment)}`);
     }
   }
 
