@@ -168,7 +168,10 @@ async function writeIsolating(target: Connector, table: TablePlan, rows: Row[], 
   }
 }
 
-function reject(table: TablePlan, rejected: RejectedRow[], row: RejectedRow): void {
+/** A rejected row of a table without a key: no key to name it by (see keylessRejection). */
+export type KeylessRejectedRow = Omit<RejectedRow, 'key'>;
+
+function reject<R extends KeylessRejectedRow>(table: TablePlan, rejected: R[], row: R): void {
   rejected.push(row);
   if (rejected.length > MAX_REJECTED_PER_CHUNK) {
     throw ApplicationFailure.nonRetryable(
@@ -227,14 +230,16 @@ function withEditedValues(table: TablePlan, rows: Row[], positions: number[], re
   return out;
 }
 
-/** A table copied whole converts its edited columns' values; one that cannot be fails it (no key to name the row by). */
-async function* convertedWhole(table: TablePlan, conversions: (EditedConversion | null)[], batches: AsyncIterable<Row[]>): AsyncIterable<Row[]> {
+/** A table copied whole converts its edited columns' values; a row that cannot be is rejected (keylessRejection). */
+async function* convertedWhole(table: TablePlan, conversions: (EditedConversion | null)[], batches: AsyncIterable<Row[]>, rejected: KeylessRejectedRow[]): AsyncIterable<Row[]> {
   for await (const batch of batches) {
-    yield batch.map((row) => {
+    const out: Row[] = [];
+    for (const row of batch) {
       const converted = convertEditedRow(row, conversions);
-      if (converted.ok) return converted.row as Row;
-      throw ApplicationFailure.nonRetryable(`${table.source.name}: ${converted.reason}; the table has no key to name the row by to reject it alone: nothing of this table was copied`, 'ValueNotConvertible');
-    });
+      if (converted.ok) out.push(converted.row as Row);
+      else reject(table, rejected, keylessRejection(table, row, converted.reason));
+    }
+    yield out;
   }
 }
 
@@ -374,32 +379,35 @@ function withoutUnholdable(source: Dialect, target: Connector, table: TablePlan,
 }
 
 /**
- * A table copied whole has no key to name a row by: bytes that are not UTF-8, or a value the target cannot hold (see
- * unholdable), fail it before its one transaction commits, saying why.
+ * A row of a table without a key that the target cannot take: rejected, the rest of the table copied. It has no key
+ * to be named or retried by: its message names it by the SHA-256 of its values (the same on every attempt, which is
+ * also its error's id), never by the values themselves.
  */
-async function* checkedText(source: Dialect, target: Connector, table: TablePlan, batches: AsyncIterable<Row[]>): AsyncIterable<Row[]> {
+function keylessRejection(table: TablePlan, row: Row, reason: string): KeylessRejectedRow {
+  const digest = createHash('sha256').update(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).digest('hex');
+  return {
+    message: `${reason.replace(/^column (\S+) (holds|is)/, 'column $1 of a row $2')}: the row is not copied (the table has no key: the row is named by its values' SHA-256 ${digest.slice(0, 16)}, and is fixed at the source and copied again with its table, not alone)`,
+    errorId: rowErrorId(table.source.name, [`sha256:${digest}`]),
+    at: new Date().toISOString(),
+  };
+}
+
+/**
+ * A table copied whole has no key to name a row by: a row with bytes that are not UTF-8, or a value the target cannot
+ * hold (see unholdable), is rejected by its values (keylessRejection); the others are copied.
+ */
+async function* checkedText(source: Dialect, target: Connector, table: TablePlan, batches: AsyncIterable<Row[]>, rejected: KeylessRejectedRow[]): AsyncIterable<Row[]> {
   const texts = textPositions(table);
   const check = holdableCheck(source, target, table);
   for await (const batch of batches) {
+    const out: Row[] = [];
     for (const row of batch) {
       const at = invalidTextColumn(row, texts);
-      if (at >= 0) {
-        throw ApplicationFailure.nonRetryable(
-          `${table.source.name}: column ${table.columns[at]?.column} of a row holds bytes that are not valid UTF-8, and the table has no key to name ` +
-            'the row by to reject it alone: nothing of this table was copied',
-          'InvalidText',
-        );
-      }
-      const why = check?.(row);
-      if (why) {
-        throw ApplicationFailure.nonRetryable(
-          `${table.source.name}: ${why.reason.replace(/^column (\S+) (holds|is)/, 'column $1 of a row $2')}, and the table has no key to name the row by to reject it alone: ` +
-            `nothing of this table was copied${why.advice ? ` (${why.advice}; or exclude the table)` : ' (exclude the table, or give it a key)'}`,
-          'UnholdableValue',
-        );
-      }
+      const why = at >= 0 ? { reason: `column ${table.columns[at]?.column} holds bytes that are not valid UTF-8` } : check?.(row);
+      if (why) reject(table, rejected, keylessRejection(table, row, `${why.reason}${why.advice ? ` (${why.advice})` : ''}`));
+      else out.push(row);
     }
-    yield batch;
+    yield out;
   }
 }
 
@@ -751,7 +759,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
     },
 
     /** Answers the rows and bytes copied, and which attempt copied them (see ChunkResult.attempt). */
-    async copyWholeTable(request: TableCarrier<{ source: EndpointRef; target: EndpointRef; table: TablePlan; batchSize: number }>): Promise<{ rows: number; bytes: number; attempt?: number }> {
+    async copyWholeTable(request: TableCarrier<{ source: EndpointRef; target: EndpointRef; table: TablePlan; batchSize: number }>): Promise<{ rows: number; bytes: number; attempt?: number; rejected?: KeylessRejectedRow[] }> {
       return typed(async () => {
         const input = await plans.resolveTable(request);
         const [source, target] = await Promise.all([pool.get(input.source, 'source'), pool.get(input.target, 'target')]);
@@ -765,8 +773,9 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
           }
         }
         const conversions = editedConversions(target.dialect, input.table);
-        const checked = checkedText(source.dialect, target, input.table, weighed(batches));
-        const converted = keepingFailure(conversions.some(Boolean) ? convertedWhole(input.table, conversions, checked) : checked);
+        const rejected: KeylessRejectedRow[] = [];
+        const checked = checkedText(source.dialect, target, input.table, weighed(batches), rejected);
+        const converted = keepingFailure(conversions.some(Boolean) ? convertedWhole(input.table, conversions, checked, rejected) : checked);
         let rows: number;
         try {
           rows = await target.replaceAllRows(editedWritePlan(input.table, conversions), heartbeating(converted.batches));
@@ -774,7 +783,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
           // The connector reports the stream's failure as a failed write: the reason a row failed the table is the failure.
           throw converted.failure() ?? err;
         }
-        return { rows, bytes, attempt: Context.current().info.attempt };
+        return { rows, bytes, attempt: Context.current().info.attempt, rejected };
       });
     },
 

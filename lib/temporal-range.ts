@@ -43,7 +43,7 @@ export function temporalRangeNote(sourceDialect: Dialect | undefined, targetDial
   if (parts.length === 0) return undefined;
   const label = (d: Dialect) => dialectNamed(d).label;
   const fate = keyless
-    ? "the table has no key to reject such a row by alone: one fails the table's copy, never changed (map the column to text, or exclude the table)"
+    ? "a row holding one is rejected, never changed; the table has no key, so it is named by its values' digest and copied again only with its table (map the column to text to keep it)"
     : 'a row holding one is rejected by key, never changed';
   const year = (y: number) => (y < 1 ? `${1 - y} BC` : String(y));
   return `${words(parts)} (which ${label(sourceDialect)} holds) have no equal in ${label(targetDialect)} ${targetSql} (years ${year(t.min)} to ${year(t.max)}): ${fate}`;

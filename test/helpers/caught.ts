@@ -14,7 +14,7 @@ export async function migrateApproving(harness: MigrationHarness, source: Endpoi
   const plan = (await handle.query(planQuery)) as MigrationPlan;
   if (gate.status === 'awaiting_approval') await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
   const status = await waitForStatus(handle, isOver, 240_000);
-  return { status, plan };
+  return { status, plan, workflowId: handle.workflowId };
 }
 
 /**

@@ -4,8 +4,8 @@
  * CREATE TABLE ("table users already exists", "Duplicate column name"), after the gate.
  * - Tables: the later one gets a name of its own in the target (users_2), said at the gate; its rows, and a foreign
  *   key to it, go there.
- * - Columns of one table: the mapping refuses before anything is created, naming the table, the two columns and what
- *   to do; excluding the table lets the rest migrate.
+ * - Columns of one table: a blocker that holds the gate before anything is created, naming the table, the two columns
+ *   and what to do; excluding the table lets the rest migrate.
  */
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
@@ -13,6 +13,8 @@ import { sqlitePath } from '../../connectors/endpoint';
 import type { MigrationPlan } from '../../lib/types';
 import { mariadbRows, pgRows, type TempDatabase } from '../helpers/databases';
 import { migrateOnce, migrationSuite } from '../helpers/suite';
+import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
+import { approveUpdate, startUpdate } from '../../workflows/migration';
 
 const suite = migrationSuite();
 let pg: TempDatabase;
@@ -42,14 +44,18 @@ const PEOPLE_REFUSED = (label: string) =>
 test.each([
   ['sqlite', 'SQLite'],
   ['mysql', 'MariaDB/MySQL'],
-] as const)('PostgreSQL → %s: columns one name apart only in case are refused at the mapping, before anything is created', async (dialect, label) => {
+] as const)('PostgreSQL → %s: columns one name apart only in case hold the gate, before anything is created; approving is refused', async (dialect, label) => {
   const target = await suite.database(dialect);
-  const { status } = await migrate(target);
-  expect(status.status).toBe('failed');
-  expect(status.failure?.message).toContain(PEOPLE_REFUSED(label));
+  const handle = await startMigration(suite.harness, pg.endpoint, target.endpoint, 'aggressive');
+  await handle.executeUpdate(startUpdate);
+  const waiting = await waitForStatus(handle, (s) => s.status === 'awaiting_approval' || isOver(s), 120_000);
+  expect(waiting.status).toBe('awaiting_approval');
+  expect(waiting.gate?.reason).toContain(PEOPLE_REFUSED(label));
+  await expect(handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] })).rejects.toMatchObject({ cause: { type: 'MappingBlocked' } });
   // Nothing was created: SQLite's file was not even made.
   if (dialect === 'sqlite') expect(fs.existsSync(sqlitePath(target.endpoint.connectionString))).toBe(false);
   else expect(await mariadbRows(target.endpoint, 'SHOW TABLES')).toEqual([]);
+  await handle.terminate('test over');
 }, 300_000);
 
 test('PostgreSQL → SQLite: "Users" and users are two tables (users as users_2), each with its rows, the foreign key to the right one', async () => {

@@ -18,7 +18,7 @@
 import Database from 'better-sqlite3';
 import type { Endpoint } from '../../connectors/types';
 import type { MigrationPlan } from '../../lib/types';
-import { approveUpdate, editMappingsUpdate, planQuery, startUpdate } from '../../workflows/migration';
+import { approveUpdate, editMappingsUpdate, planQuery, rowRetryRefusal, startUpdate } from '../../workflows/migration';
 import { expectChangesCaught, migrateApproving, migrateHeldOpen } from '../helpers/caught';
 import { mariadbRows, pgRows } from '../helpers/databases';
 import { recordHistories } from '../helpers/histories';
@@ -175,26 +175,38 @@ test('PostgreSQL → PostgreSQL keeps every value; the semantic tier tells 44 BC
   );
 });
 
-test('PostgreSQL → MariaDB, a table without a key: the gate says a row BC would fail its copy; it fails saying why, the other tables are copied', async () => {
+test('PostgreSQL → MariaDB, a table without a key: the gate says a row BC would be rejected; it is, named by its values, and the rest of every table is copied', async () => {
   const db = await suite.database('postgresql');
   await pgRows(db.endpoint, `CREATE TABLE logbook (d date, note text)`);
-  await pgRows(db.endpoint, `INSERT INTO logbook VALUES ('2020-01-01', 'a'), ('0044-03-15 BC', 'b')`);
+  await pgRows(db.endpoint, `INSERT INTO logbook VALUES ('2020-01-01', 'a'), ('0044-03-15 BC', 'b'), ('2021-02-03', 'c')`);
   await pgRows(db.endpoint, `CREATE TABLE fine (id int PRIMARY KEY, d date)`);
   await pgRows(db.endpoint, `INSERT INTO fine VALUES (1, '2020-01-01')`);
   const target = (await suite.database('mysql')).endpoint;
-  const { status, plan } = await migrateApproving(suite.harness, db.endpoint, target);
+  const { status, plan, workflowId } = await migrateApproving(suite.harness, db.endpoint, target);
+  await recordHistories(suite.harness.client, workflowId, 'keyless-rows-rejected');
   const note = (table: string) => plan.tables.find((t) => t.source.name === table)?.columns.find((c) => c.column === 'd')?.note;
-  expect(note('logbook')).toMatch(/: the table has no key to reject such a row by alone: one fails the table's copy, never changed \(map the column to text, or exclude the table\)$/);
+  expect(note('logbook')).toMatch(/: a row holding one is rejected, never changed; the table has no key, so it is named by its values' digest and copied again only with its table \(map the column to text to keep it\)$/);
   expect(note('fine')).toMatch(/: a row holding one is rejected by key, never changed$/);
-  expect(status.tables.map((t) => [t.name, t.status, t.rows_copied])).toEqual([
-    ['fine', 'completed', 1],
-    ['logbook', 'failed', 0],
+  expect(status.tables.map((t) => [t.name, t.status, t.rows_copied, t.rows_rejected])).toEqual([
+    ['fine', 'completed', 1, 0],
+    ['logbook', 'completed', 2, 1],
   ]);
-  expect(status.failure?.message).toContain(
-    'logbook: column d of a row holds a date BC, which MariaDB/MySQL DATE cannot hold, and the table has no key to name the row by to reject it alone: ' +
-      'nothing of this table was copied (a mapping to text would keep it; or exclude the table)',
+  const rejected = status.errors.filter((e) => e.code === 'RowRejected');
+  expect(rejected).toHaveLength(1);
+  expect(rejected[0].table).toBe('logbook');
+  expect(rejected[0].key).toBeUndefined();
+  expect(rejected[0].message).toMatch(
+    /^column d of a row holds a date BC, which MariaDB\/MySQL DATE cannot hold \(a mapping to text would keep it\): the row is not copied \(the table has no key: the row is named by its values' SHA-256 [0-9a-f]{16}, and is fixed at the source and copied again with its table, not alone\)$/,
   );
-  expect(await mariadbRows(target, 'SELECT COUNT(*) AS n FROM logbook')).toEqual([{ n: '0' }]);
+  expect(await mariadbRows(target, 'SELECT CAST(d AS CHAR) d, note FROM logbook ORDER BY d')).toEqual([
+    { d: '2020-01-01', note: 'a' },
+    { d: '2021-02-03', note: 'c' },
+  ]);
+  // Validation names the row missing, as for every rejected row; this one cannot be retried alone.
+  expect(status.failure?.code).toBe('ValidationFailed');
+  expect(rowRetryRefusal(rejected[0].id, rejected[0])).toBe(
+    `error ${rejected[0].id} is a row of table logbook, which has no key: it cannot be copied alone (fix it at the source, then migrate the table again)`,
+  );
 });
 
 test('a date primary key holding such dates: to SQLite every row, in time order for validation; to MariaDB the rows are rejected by their ISO 8601 keys', async () => {

@@ -43,7 +43,9 @@
  *   blocker (a primary key past MariaDB's key bytes) holds the gate; an edit that leaves it, then the table left out
  *   at the gate (excludeTables: the source analysed and the mapping planned again), the rest migrated
  *   (gate-blockers-table-left-out); the key column edited to a type the key fits in, the blocker ended, approved
- *   (gate-blockers-edit-ends). */
+ *   (gate-blockers-edit-ends).
+ * - recorded by dates-beyond.test.ts with the keyless-rows-rejected patch: a table without a key copied whole, its row
+ *   BC rejected (named by its values' digest), the rest copied, validation failing on the row (keyless-rows-rejected). */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';

@@ -33,6 +33,9 @@ export function revalidateReopenRefusal(status: MigrationStatus, closedAs: strin
 
 /** Why this error's row cannot be copied again (the workflow's retryErrorUpdate validator checks the plan too). */
 export function rowRetryRefusal(errorId: string, error: MigrationError): string | null {
+  if (error.code === 'RowRejected' && error.table && !error.key) {
+    return `error ${errorId} is a row of table ${error.table}, which has no key: it cannot be copied alone (fix it at the source, then migrate the table again)`;
+  }
   if (error.code !== 'RowRejected' || !error.key || !error.table) return `error ${errorId} is not a rejected row; only rows can be retried`;
   if (error.resolved_at) return `error ${errorId} is already resolved`;
   return null;

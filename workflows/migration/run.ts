@@ -4,7 +4,7 @@
  * (workflow.ts and the phase modules); this class only keeps the record straight.
  */
 import * as wf from '@temporalio/workflow';
-import type { RejectedRow } from '../../activities';
+import type { KeylessRejectedRow, RejectedRow } from '../../activities';
 import {
   MAX_ERRORS_KEPT,
   PHASES,
@@ -381,19 +381,19 @@ export class MigrationRun {
   }
 
   /** Rows the target refused are recorded with their keys; past the strategy's allowance the migration stops. */
-  acceptRejected(progress: TableProgress, rejected: RejectedRow[]): void {
+  acceptRejected(progress: TableProgress, rejected: (RejectedRow | KeylessRejectedRow)[]): void {
     if (rejected.length === 0) return;
     progress.rows_rejected += rejected.length;
     for (const row of rejected) {
       const named = row.errorId && row.at ? { id: row.errorId, at: row.at, stored: row.stored === true } : undefined;
-      this.recordError('RowRejected', row.message, progress.name, row.key, named);
+      this.recordError('RowRejected', row.message, progress.name, 'key' in row ? row.key : undefined, named);
     }
     const total = this.state.tables.reduce((n, t) => n + t.rows_rejected, 0);
     if (total > this.settings.maxRejectedRows) {
       refuse(
         'RowsRejected',
         `the target rejected ${total} row(s), more than the ${this.settings.maxRejectedRows} allowed (strategy ${this.input.strategy}, option max_rejected_rows); ` +
-          `first: ${progress.name} key ${JSON.stringify(rejected[0]?.key)}: ${rejected[0]?.message}`,
+          `first: ${progress.name}${'key' in rejected[0] ? ` key ${JSON.stringify(rejected[0].key)}` : ''}: ${rejected[0]?.message}`,
       );
     }
   }

@@ -29,6 +29,9 @@ const SHORTER_RUNS_PATCH = 'shorter-runs';
 const BYTES_PATCH = 'table-bytes';
 /** Runs started before tables counted their chunk retries replay without it (workflow versioning). */
 export const RETRIES_PATCH = 'chunk-retries';
+
+/** A table copied whole answers the rows it rejected (each by its values' digest), recorded as errors. */
+const KEYLESS_REJECTED_PATCH = 'keyless-rows-rejected';
 /**
  * Small tables are copied several at a time (copyFirstChunks): at 2,000 ten-row tables one activity per table made
  * 12,008 history events in 8 runs (705 in one run with batches), and a status query that raced a continue-as-new
@@ -153,6 +156,8 @@ export async function transferData(run: MigrationRun): Promise<'finished' | 'dra
           );
           if (!result) continue;
           countRetries(progress, progress, result.attempt);
+          // Rows of a table without a key the target cannot take are rejected, the rest copied (before: they failed it).
+          if (result.rejected?.length && wf.patched(KEYLESS_REJECTED_PATCH)) run.acceptRejected(progress, result.rejected);
           progress.rows_copied = result.rows;
           progress.chunks = 1;
           if (weighs && result.bytes !== undefined) progress.bytes_copied = result.bytes;
