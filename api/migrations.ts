@@ -668,7 +668,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       const by = (res.locals.principal as Principal).id;
       const left = await update(handle, () => handle.executeUpdate(leaveOutObjectsUpdate, { args: [{ ids: leaveOut, by }] }));
       forgetStatus(handle, res);
-      return { edited: [], left_out: left.leftOut, excluded_tables: [], blockers: left.blockers, gate: left.gate };
+      return { edited: [], left_out: left.leftOut, excluded_tables: left.excluded ?? [], blockers: left.blockers, gate: left.gate };
     }
     const unknown = excludeTables.filter((name) => !plan.tables.some((t) => t.source.name === name));
     if (unknown.length) {
@@ -690,7 +690,7 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
       const by = (res.locals.principal as Principal).id;
       const left = await update(handle, () => handle.executeUpdate(excludeTablesUpdate, { args: [{ tables: excludeTables, by, ...(edits.length ? { edits } : {}) }] }));
       forgetStatus(handle, res);
-      return { edited: (left.edited ?? []).map(mappingResource), left_out: plan.leftOut ?? [], excluded_tables: left.excluded, blockers: left.blockers, gate: left.gate };
+      return { edited: (left.edited ?? []).map(mappingResource), left_out: left.leftOut ?? [], excluded_tables: left.excluded, blockers: left.blockers, gate: left.gate };
     }
     const { edited, excluded, blockers, gate } = await update(handle, () => handle.executeUpdate(editMappingsUpdate, { args: [edits] }));
     forgetStatus(handle, res);

@@ -61,14 +61,14 @@ export interface ExcludeTablesRequest {
  * edits of the other tables kept, and those asked with it made); answers the tables left out so far, the edited
  * mappings, the blockers that remain and the gate as it now stands.
  */
-export const excludeTablesUpdate = wf.defineUpdate<{ excluded: string[]; edited?: ColumnMapping[]; blockers: string[]; gate: GateState }, [ExcludeTablesRequest]>('excludeTables');
+export const excludeTablesUpdate = wf.defineUpdate<{ excluded: string[]; edited?: ColumnMapping[]; leftOut?: string[]; blockers: string[]; gate: GateState }, [ExcludeTablesRequest]>('excludeTables');
 /** Object mappings (lib/object-mappings.ts: an index, a CHECK, …) to leave out at the gate, and who asked. */
 export interface LeaveOutRequest {
   ids: string[];
   by: string;
 }
 /** Leaves schema objects out while the gate waits; answers those left out so far, the blockers left and the gate. */
-export const leaveOutObjectsUpdate = wf.defineUpdate<{ leftOut: string[]; blockers: string[]; gate: GateState }, [LeaveOutRequest]>('leaveOutObjects');
+export const leaveOutObjectsUpdate = wf.defineUpdate<{ leftOut: string[]; excluded?: string[]; blockers: string[]; gate: GateState }, [LeaveOutRequest]>('leaveOutObjects');
 /** Holds copying still after the chunks in flight commit. Refused unless the migration runs, waits at the gate or is paused. */
 export const pauseUpdate = wf.defineUpdate<MigrationStatus>('pauseMigration');
 /** Lets a paused migration carry on from its checkpoints. Refused unless it is paused. */

@@ -222,7 +222,7 @@ export function setHandlers(run: MigrationRun): void {
         Object.assign(state, { schema, plan, tables: plan.tables.map((t) => tableProgress(t, run.settings, wf.patched(RETRIES_PATCH))) });
         input.source = source;
         run.note(`table(s) ${tables.join(', ')} left out of the migration at the gate by ${by}`);
-        return { excluded, edited: result.edited.filter((c) => askedIds.has(c.id)), blockers: plan.blockers, gate: gateFollowsPlan() };
+        return { excluded, edited: result.edited.filter((c) => askedIds.has(c.id)), leftOut: plan.leftOut ?? [], blockers: plan.blockers, gate: gateFollowsPlan() };
       } finally {
         replanning = false;
       }
@@ -251,7 +251,7 @@ export function setHandlers(run: MigrationRun): void {
     ({ ids, by }: LeaveOutRequest) => {
       state.plan = leaveOutObjects(state.plan as MigrationPlan, ids);
       run.note(`${ids.join(', ')} left out of the migration at the gate by ${by}`);
-      return { leftOut: state.plan.leftOut ?? [], blockers: state.plan.blockers, gate: gateFollowsPlan() };
+      return { leftOut: state.plan.leftOut ?? [], excluded: input.source.excludeTables ?? [], blockers: state.plan.blockers, gate: gateFollowsPlan() };
     },
     {
       validator: ({ ids }: LeaveOutRequest) => {
