@@ -849,7 +849,8 @@ export async function compareTableContent(
       return lines.sort();
     };
     const [s, t] = await Promise.all([read(source, table.source.name, render.source), read(target, table.target, render.target)]);
-    const c = compareResults(s.map((l) => JSON.parse(l) as string[]), t.map((l) => JSON.parse(l) as string[]), true, ROWS_NAMED_PER_TABLE);
+    // As multisets (ordered: false): a row missing in one place must not shift every row after it into a difference.
+    const c = compareResults(s.map((l) => JSON.parse(l) as string[]), t.map((l) => JSON.parse(l) as string[]), false, ROWS_NAMED_PER_TABLE);
     hash.source_rows = s.length;
     hash.target_rows = t.length;
     hash.chunks = 1;

@@ -632,6 +632,10 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
 
   protected toDriverValue(value: unknown, type: CanonicalType): unknown {
     if (value === null || value === undefined) return null;
+    // BIT(n) read for another dialect travels as its n binary digits (a keyset checkpoint too): bound as the number
+    // they are. As a string, MariaDB compared the column with it as a decimal number: '0011' as 11, skipping 7.
+    const bits = type.family === 'bits' ? type : type.portable?.family === 'bits' ? type.portable : undefined;
+    if (bits?.length !== undefined && typeof value === 'string' && value.length === bits.length && /^[01]+$/.test(value)) return BigInt(`0b${value}`);
     switch (type.kind) {
       case 'boolean':
         // A number is a TINYINT(1)'s own, read natively (see convertRows): kept as it is.
