@@ -243,7 +243,10 @@ async function* convertedWhole(table: TablePlan, conversions: (EditedConversion 
   }
 }
 
-/** Batches as they come, keeping the ApplicationFailure they end with (a row that fails the table) for the caller. */
+/**
+ * Batches as they come, keeping the ApplicationFailure they end with for the caller (more rows rejected than one chunk
+ * may have: the connector would report it as a failed write).
+ */
 function keepingFailure(batches: AsyncIterable<Row[]>): { batches: AsyncIterable<Row[]>; failure: () => ApplicationFailure | undefined } {
   let failure: ApplicationFailure | undefined;
   async function* kept(): AsyncIterable<Row[]> {

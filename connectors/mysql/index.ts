@@ -3,7 +3,7 @@ import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { isGeometryType, mysqlDefaultSql, nativeForm, spatialSridClause, toCanonical } from './types';
 import { isDated, longTextBound, withoutZeroDates } from './validation';
-import { bitsAsDigits, ewkbAsGeometry, geometryAsEwkb, setAsJson } from './values';
+import { bitsAsDigits, digitsAsBits, ewkbAsGeometry, geometryAsEwkb, setAsJson } from './values';
 import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
 import { crossType } from '../../lib/typemap/common';
 import { timestamptzToNaiveUtc, toCanonicalValue } from '../../lib/values';
@@ -635,7 +635,8 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
     // BIT(n) read for another dialect travels as its n binary digits (a keyset checkpoint too): bound as the number
     // they are. As a string, MariaDB compared the column with it as a decimal number: '0011' as 11, skipping 7.
     const bits = type.family === 'bits' ? type : type.portable?.family === 'bits' ? type.portable : undefined;
-    if (bits?.length !== undefined && typeof value === 'string' && value.length === bits.length && /^[01]+$/.test(value)) return BigInt(`0b${value}`);
+    const number = bits && typeof value === 'string' ? digitsAsBits(value, bits.length) : null;
+    if (number !== null) return number;
     switch (type.kind) {
       case 'boolean':
         // A number is a TINYINT(1)'s own, read natively (see convertRows): kept as it is.

@@ -14,6 +14,11 @@ export function bitsAsDigits(value: string | number | bigint, width: number | un
   return width === undefined ? digits : digits.padStart(width, '0');
 }
 
+/** The inverse of bitsAsDigits: a BIT(n)'s n binary digits ('0101') as its number, or null when the text is not that. */
+export function digitsAsBits(text: string, width: number | undefined): bigint | null {
+  return width !== undefined && text.length === width && /^[01]+$/.test(text) ? BigInt(`0b${text}`) : null;
+}
+
 const EWKB_SRID_FLAG = 0x20000000;
 
 /**
