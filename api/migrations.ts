@@ -12,7 +12,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { endpointLabel } from '../connectors/endpoint';
 import { certificateText } from '../lib/certificate';
 import { mappingEditProblem, type MappingEdit } from '../lib/mapping-edit';
-import { leaveOutProblem, objectMappings, OBJECT_KINDS } from '../lib/object-mappings';
+import { leaveOutProblems, objectMappings, OBJECT_KINDS } from '../lib/object-mappings';
 import {
   QUERY_DEADLINE_MS,
   TERMINAL_STATUSES,
@@ -659,9 +659,9 @@ export function migrationRoutes(deps: MigrationRoutesDeps): Router {
     const plan = await planOf(handle);
     if (!plan) throw conflict('mappings can be edited only once they are planned, while the approval gate waits');
     if (leaveOut.length) {
-      const schema = await sourceSchemaOf(handle);
-      for (const id of leaveOut) {
-        const problem = leaveOutProblem(plan, schema, id);
+      const problems = leaveOutProblems(plan, await sourceSchemaOf(handle), leaveOut);
+      for (const [i, id] of leaveOut.entries()) {
+        const problem = problems[i];
         if (problem?.startsWith('no object mapping')) throw notFound('mapping', id);
         if (problem) throw new ApiError(422, 'validation_error', problem, { field: 'leave_out', reason: problem });
       }

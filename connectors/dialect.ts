@@ -35,6 +35,8 @@ export interface DialectCapabilities {
   looseValues?: boolean;
   /** Tables and columns keep comments: a plan from another dialect gives them the source's. Absent: false. */
   comments?: boolean;
+  /** Indexes may cover only the rows a WHERE clause names (partial indexes). Absent: false. */
+  partialIndexes?: boolean;
 }
 
 /** Identifier and literal rules. Every identifier Sensei sends is quoted, so reserved words, case and spaces survive. */

@@ -432,12 +432,18 @@ export abstract class SqlConnector implements Connector {
       const existing = await this.table(plan.target);
       // The plan names columns as the source does; the target may keep them shortened (lib/identifiers).
       const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === this.fitName(b[i] ?? ''));
+      const target = checkTargetOf(plan.columns, this.dialect);
       for (const index of plan.source.indexes) {
-        if (existing.indexes.some((i) => same(i.columns, index.columns) && i.unique === index.unique)) continue;
+        // A partial index's WHERE, written again for the columns' final types (as a CHECK's: tableConstraints); one that
+        // no longer fits them is left out rather than failing after the copy (the structural tier names it missing).
+        const fitted = index.where === undefined ? null : checkForTarget(index.where, target);
+        if (fitted && !('portable' in fitted)) continue;
+        const made = [...existing.indexes, ...(existing.expressionIndexes ?? [])];
+        if (made.some((i) => same(i.columns, index.columns) && i.unique === index.unique && (i.where === undefined) === (index.where === undefined))) continue;
         // MariaDB describes a UNIQUE index it has back as a UNIQUE constraint: made already (a retry, a second pass).
         if (index.unique && existing.uniqueConstraints.some((u) => same(u.columns, index.columns))) continue;
         const name = await this.indexName(plan.target, this.fitName(index.name));
-        await this.exec(this.createIndexSql(plan.target, name, index));
+        await this.exec(this.createIndexSql(plan.target, name, fitted ? { ...index, where: fitted.portable } : index));
       }
       for (const fk of plan.source.foreignKeys) {
         if (existing.foreignKeys.some((f) => f.name === this.foreignKeyName(fk) || (same(f.columns, fk.columns) && f.referencedTable === fk.referencedTable))) continue;
@@ -477,7 +483,12 @@ export abstract class SqlConnector implements Connector {
   protected uncheckedForeignKey?(sql: string): Promise<void>;
 
   protected createIndexSql(table: string, name: string, index: TableInfo['indexes'][number]): string {
-    return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(name)} ON ${this.qt(table)} (${quoteList(this.dialect, index.columns)})`;
+    return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(name)} ON ${this.qt(table)} (${quoteList(this.dialect, index.columns)})${this.indexWhere(index)}`;
+  }
+
+  /** A partial index's WHERE clause in this dialect's quoting (the plan keeps it portable), or nothing. */
+  protected indexWhere(index: TableInfo['indexes'][number]): string {
+    return index.where === undefined ? '' : ` WHERE ${renderCheck(index.where, (n) => this.q(n))}`;
   }
 
   /** A constraint or index name as the target keeps it: shortened deterministically when too long (lib/identifiers). */

@@ -10,7 +10,7 @@ import { targetType } from './typemap';
 import { checkForTarget, portableCheck, renderCheck, type CheckTarget } from './typemap/check';
 import { crossType } from './typemap/common';
 import { isDatedKind, nonFiniteNote, temporalRangeNote } from './temporal-range';
-import type { ColumnInfo, ColumnMapping, Dialect, MigrationPlan, OfferedExtension, PartitionInfo, SchemaInfo, SchemaObject, TableInfo, TablePlan } from './types';
+import type { ColumnInfo, ColumnMapping, Dialect, IndexInfo, MigrationPlan, OfferedExtension, PartitionInfo, SchemaInfo, SchemaObject, TableInfo, TablePlan } from './types';
 
 export interface PlanOptions {
   /** Schema (PostgreSQL), database (MySQL) or `main` (SQLite) to create the tables in. */
@@ -206,14 +206,22 @@ export function planTable(table: TableInfo, targetDialect: Dialect, native = fal
 
 /**
  * A table's indexes and CHECKs as a target of another dialect can have them: a CHECK in portable SQL (lib/typemap/check.ts)
- * is kept, an index on columns the target cannot index (JSON, unbounded text) or on expressions is left out; each thing
- * left out is said in `notes` ("not migrated, because …").
+ * is kept, and so is a partial index on columns whose WHERE is (where the target has partial indexes); an index on
+ * columns the target cannot index (JSON, unbounded text) or on expressions is left out; each thing left out is said in
+ * `notes` ("not migrated, because …").
  */
 function portableObjects(table: TableInfo, columns: ColumnMapping[], targetDialect: Dialect, notes: string[]): TableInfo {
   const types = isDialect(targetDialect) ? dialectNamed(targetDialect).types : undefined;
   const unindexable = (names: string[]) =>
     names.map((n) => columns.find((c) => c.column === n)).find((c) => c && types?.indexRefusal?.(c.targetType));
-  const indexes = table.indexes.filter((index) => {
+  const checkTarget = isDialect(targetDialect) ? checkTargetOf(columns, targetDialect) : undefined;
+  const partial: IndexInfo[] = [];
+  for (const index of table.expressionIndexes ?? []) {
+    const why = partialIndexRefusal(index, table, targetDialect, checkTarget);
+    if (typeof why === 'string') notes.push(`index ${index.name} of ${table.name} is not migrated, because ${why} (${index.definition ?? index.name})`);
+    else partial.push({ name: index.name, columns: index.columns, unique: index.unique, where: why.where });
+  }
+  const indexes = [...table.indexes, ...partial].filter((index) => {
     const column = unindexable(index.columns);
     if (column) {
       notes.push(`index ${index.name} of ${table.name} is not migrated, because ${targetDialect} cannot index column ${column.column} (${column.targetType}): ${types?.indexRefusal?.(column.targetType)}`);
@@ -227,15 +235,11 @@ function portableObjects(table: TableInfo, columns: ColumnMapping[], targetDiale
     notes.push(`index ${index.name} of ${table.name} is not migrated, because its key would take up to ${bytes} bytes, past the ${max} ${dialectNamed(targetDialect).label} keeps`);
     return false;
   });
-  for (const index of table.expressionIndexes ?? []) {
-    notes.push(`index ${index.name} of ${table.name} is not migrated, because it is an expression or partial index in the source's own SQL (${index.definition ?? index.name})`);
-  }
   const checks: { name: string; definition: string; portable?: string }[] = [];
   if (types?.checkRefusal) {
     for (const check of table.checks ?? []) notes.push(`check ${check.name} of ${table.name} is not migrated, because ${types.checkRefusal}: ${check.definition}`);
     for (const c of columns.filter((x) => x.canonical.check)) notes.push(`the check of column ${c.column} of ${table.name} is not migrated, because ${types.checkRefusal}: ${c.canonical.check}`);
   }
-  const checkTarget = isDialect(targetDialect) ? checkTargetOf(columns, targetDialect) : undefined;
   for (const check of types?.checkRefusal ? [] : (table.checks ?? [])) {
     const portable = portableCheck(check.definition, table.columns.map((c) => c.name));
     if (!portable) {
@@ -249,6 +253,20 @@ function portableObjects(table: TableInfo, columns: ColumnMapping[], targetDiale
   }
   const { expressionIndexes: _expressions, checks: _checks, ...rest } = table;
   return { ...rest, indexes, ...(checks.length ? { checks } : {}) };
+}
+
+/**
+ * Why an expression or partial index cannot be made in a target of another dialect, or its WHERE as the target writes
+ * it (portable SQL): only a partial index on plain columns, whose predicate is portable (as a CHECK's is) and means the
+ * same for the columns' types there, into a target that has partial indexes.
+ */
+function partialIndexRefusal(index: IndexInfo, table: TableInfo, targetDialect: Dialect, checkTarget: CheckTarget | undefined): string | { where: string } {
+  if (index.where === undefined || index.columns.length === 0) return "it is an expression index in the source's own SQL";
+  if (!isDialect(targetDialect) || !dialectNamed(targetDialect).capabilities.partialIndexes) return `it is a partial index, which ${isDialect(targetDialect) ? dialectNamed(targetDialect).label : targetDialect} does not have`;
+  const portable = portableCheck(index.where, table.columns.map((c) => c.name));
+  if (!portable) return "its WHERE uses what only the source's dialect has";
+  const fitted = checkTarget ? checkForTarget(portable, checkTarget) : { portable };
+  return 'portable' in fitted ? { where: fitted.portable } : `its WHERE cannot mean the same there: ${fitted.reason}`;
 }
 
 /**

@@ -35,17 +35,35 @@ export function objectId(kind: ObjectKind, table: string, name: string): string 
   return `${kind}:${table}.${name}`;
 }
 
+/** The longest start of a note that names an object ("foreign key <name> of <table> "): names of 255 characters. */
+const MAX_HEAD = 600;
+
+/**
+ * The plan's notes by each start of theirs that could name an object (up to a space), the first note for each: what a
+ * plan says of an object is then found at once, not by reading every note for every object.
+ */
+function notesByHead(plan: MigrationPlan): Map<string, string> {
+  const byHead = new Map<string, string>();
+  for (const note of plan.notes ?? []) {
+    for (let at = note.indexOf(' '); at >= 0 && at < MAX_HEAD; at = note.indexOf(' ', at + 1)) {
+      const head = note.slice(0, at + 1);
+      if (!byHead.has(head)) byHead.set(head, note);
+    }
+  }
+  return byHead;
+}
+
 /** What the plan's notes say of an object of `table`: the reason it is not migrated, or another note on it. */
-function noteOf(plan: MigrationPlan, kind: ObjectKind, table: string, name: string): { reason?: string; note?: string } {
+function noteOf(notes: Map<string, string>, kind: ObjectKind, table: string, name: string): { reason?: string; note?: string } {
   const head = `${WORD[kind]} ${name} of ${table} `;
-  const said = (plan.notes ?? []).find((n) => n.startsWith(head));
+  const said = notes.get(head);
   if (!said) return {};
   const because = `${head}is not migrated, because `;
   return said.startsWith(because) ? { reason: said.slice(because.length) } : { note: said };
 }
 
-function mapping(plan: MigrationPlan, kind: ObjectKind, table: string, name: string, source: string, target: string | null): ObjectMapping {
-  const { reason, note } = noteOf(plan, kind, table, name);
+function mapping(notes: Map<string, string>, kind: ObjectKind, table: string, name: string, source: string, target: string | null): ObjectMapping {
+  const { reason, note } = noteOf(notes, kind, table, name);
   const migrated = target !== null;
   return {
     id: objectId(kind, table, name),
@@ -77,26 +95,28 @@ function defaultTarget(expression: string, autoIncrement: boolean): string {
 }
 
 /** Every object of one planned table, as the source has it (`source`: the schema's description, else the plan's). */
-function tableObjects(plan: MigrationPlan, t: TablePlan, source: TableInfo, planned: ReadonlySet<string>): ObjectMapping[] {
+function tableObjects(notes: Map<string, string>, t: TablePlan, source: TableInfo, planned: ReadonlySet<string>): ObjectMapping[] {
   const name = t.source.name;
   const out: ObjectMapping[] = [];
   for (const index of [...source.indexes, ...(source.expressionIndexes ?? [])]) {
     const plain = `${index.unique ? 'UNIQUE ' : ''}${columnsText(index.columns)}`;
     const kept = t.source.indexes.some((i) => i.name === index.name) || (t.native === true && (t.source.expressionIndexes ?? []).some((i) => i.name === index.name));
     // Natively the index is made in the source's own words; across dialects on its columns.
-    out.push(mapping(plan, 'index', name, index.name, index.definition ?? plain, kept ? (t.native ? (index.definition ?? plain) : plain) : null));
+    const where = t.source.indexes.find((i) => i.name === index.name)?.where;
+    const across = where === undefined ? plain : `${plain} WHERE ${where}`;
+    out.push(mapping(notes, 'index', name, index.name, index.definition ?? plain, kept ? (t.native ? (index.definition ?? plain) : across) : null));
   }
   for (const unique of source.uniqueConstraints) {
     const kept = t.source.uniqueConstraints.some((u) => u.name === unique.name);
-    out.push(mapping(plan, 'unique', name, unique.name, columnsText(unique.columns), kept ? columnsText(unique.columns) : null));
+    out.push(mapping(notes, 'unique', name, unique.name, columnsText(unique.columns), kept ? columnsText(unique.columns) : null));
   }
   for (const check of source.checks ?? []) {
     const kept = (t.source.checks ?? []).find((c) => c.name === check.name);
-    out.push(mapping(plan, 'check', name, check.name, check.definition, kept ? (kept.portable ?? kept.definition) : null));
+    out.push(mapping(notes, 'check', name, check.name, check.definition, kept ? (kept.portable ?? kept.definition) : null));
   }
   for (const fk of source.foreignKeys) {
     const kept = t.source.foreignKeys.some((f) => f.name === fk.name);
-    const m = mapping(plan, 'foreign_key', name, fk.name, foreignKeyText(fk), kept && planned.has(fk.referencedTable) ? foreignKeyText(fk) : null);
+    const m = mapping(notes, 'foreign_key', name, fk.name, foreignKeyText(fk), kept && planned.has(fk.referencedTable) ? foreignKeyText(fk) : null);
     if (kept && !planned.has(fk.referencedTable)) m.note = `not migrated, because it references table ${fk.referencedTable}, which is not part of this migration`;
     out.push(m);
   }
@@ -108,7 +128,7 @@ function tableObjects(plan: MigrationPlan, t: TablePlan, source: TableInfo, plan
     const notMigrated = `default ${expression} is not migrated, because `;
     const said = (c.note ?? '').split('; ').find((part) => part.startsWith(notMigrated));
     const leftOut = plannedColumn.default === null || plannedColumn.default === undefined;
-    const m = mapping(plan, 'default', name, column.name, expression, said || leftOut ? null : t.native ? expression : defaultTarget(expression, c.canonical.autoIncrement === true));
+    const m = mapping(notes, 'default', name, column.name, expression, said || leftOut ? null : t.native ? expression : defaultTarget(expression, c.canonical.autoIncrement === true));
     if (said) m.note = `not migrated, because ${said.slice(notMigrated.length)}`;
     out.push(m);
   }
@@ -119,21 +139,26 @@ function tableObjects(plan: MigrationPlan, t: TablePlan, source: TableInfo, plan
 export function objectMappings(plan: MigrationPlan, schema: SchemaInfo | null): ObjectMapping[] {
   const planned = new Set(plan.tables.map((t) => t.source.name));
   const sources = new Map((schema?.tables ?? []).map((t) => [t.name, t]));
-  return plan.tables.flatMap((t) => tableObjects(plan, t, sources.get(t.source.name) ?? t.source, planned));
+  const notes = notesByHead(plan);
+  return plan.tables.flatMap((t) => tableObjects(notes, t, sources.get(t.source.name) ?? t.source, planned));
 }
 
 /**
- * Why an object cannot be left out at the gate, or null when it can: an unknown id, one not migrated anyway, one of a
- * table migrated natively (created as the source declares it: drop it on the target afterwards).
+ * Why each object cannot be left out at the gate, or null when it can: an unknown id, one not migrated anyway, one of a
+ * table migrated natively (created as the source declares it: drop it on the target afterwards). In the order of `ids`.
  */
-export function leaveOutProblem(plan: MigrationPlan, schema: SchemaInfo | null, id: string): string | null {
-  const object = objectMappings(plan, schema).find((o) => o.id === id);
-  if (!object) return `no object mapping ${id}`;
-  if (!object.migrated) return `${id} is not migrated anyway (${object.note})`;
-  if (plan.tables.find((t) => t.source.name === object.table)?.native) {
-    return `${id}: table ${object.table} is created as the source declares it (same dialect); drop the ${WORD[object.kind]} on the target once migrated`;
-  }
-  return null;
+export function leaveOutProblems(plan: MigrationPlan, schema: SchemaInfo | null, ids: readonly string[]): (string | null)[] {
+  const objects = new Map(objectMappings(plan, schema).map((o) => [o.id, o]));
+  const native = new Set(plan.tables.filter((t) => t.native).map((t) => t.source.name));
+  return ids.map((id) => {
+    const object = objects.get(id);
+    if (!object) return `no object mapping ${id}`;
+    if (!object.migrated) return `${id} is not migrated anyway (${object.note})`;
+    if (native.has(object.table)) {
+      return `${id}: table ${object.table} is created as the source declares it (same dialect); drop the ${WORD[object.kind]} on the target once migrated`;
+    }
+    return null;
+  });
 }
 
 /**

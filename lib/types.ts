@@ -162,6 +162,11 @@ export interface IndexInfo {
    * for a target of the same dialect.
    */
   definition?: string;
+  /**
+   * A partial index on plain columns: the rows it covers, in the source's SQL (`deleted_at IS NULL`). Across dialects,
+   * in portable SQL (lib/typemap/check.ts) once planned for a target that has partial indexes.
+   */
+  where?: string;
 }
 
 /** Privileges granted on a table, or on some of its columns, to one role (`grantee`; null: PUBLIC), with or without the grant option. */

@@ -1193,14 +1193,16 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   /**
    * Secondary indexes (not the primary key, not those behind constraints), each with its definition after the table
    * (`USING btree (lower(name)) WHERE …`); `plain`: on columns only, no expression and no predicate, which every
-   * dialect can create.
+   * dialect can create. A partial index on columns only (no expression) keeps its columns and its predicate (`where`),
+   * which a target of another dialect with partial indexes can make when the predicate is portable.
    */
   private async indexesOf(oids: number[]) {
     const rows = await this.exec(
       `SELECT ix.indrelid, i.relname, ix.indisunique,
               ARRAY(SELECT a.attname::text FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(n, o)
                       JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n ORDER BY k.o),
-              ix.indpred IS NULL AND ix.indexprs IS NULL, pg_get_indexdef(ix.indexrelid)
+              ix.indpred IS NULL AND ix.indexprs IS NULL, pg_get_indexdef(ix.indexrelid),
+              CASE WHEN ix.indexprs IS NULL THEN pg_get_expr(ix.indpred, ix.indrelid) END
          FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid
         WHERE ix.indrelid = ANY($1::oid[]) AND NOT ix.indisprimary
           -- Only the table's own key, unique and exclusion constraints stand behind an index: a foreign key of another
@@ -1215,9 +1217,10 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         oid: Number(r[0]),
         name: String(r[1]),
         unique: r[2] === true,
-        columns: r[4] === true ? (r[3] as string[]) : [],
+        columns: r[4] === true || r[6] !== null ? (r[3] as string[]) : [],
         plain: r[4] === true,
         ...(definition ? { definition } : {}),
+        ...(r[6] !== null ? { where: String(r[6]) } : {}),
       };
     });
   }

@@ -265,7 +265,7 @@ export class SqliteConnector extends SqlConnector {
 
   protected override createIndexSql(table: string, name: string, index: TableInfo['indexes'][number]): string {
     // SQLite qualifies the index name, never the table: CREATE INDEX "main"."i" ON "t" (…).
-    return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(this.schema)}.${this.q(name)} ON ${this.q(table)} (${quoteList(this.dialect, index.columns)})`;
+    return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(this.schema)}.${this.q(name)} ON ${this.q(table)} (${quoteList(this.dialect, index.columns)})${this.indexWhere(index)}`;
   }
 
   /**
@@ -426,7 +426,9 @@ export class SqliteConnector extends SqlConnector {
       const cols = (await this.exec('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [index])).map((r) => r[0] as string | null);
       const own = definition ? { definition } : {};
       if (Number(partial) === 1 || cols.some((c) => c === null)) {
-        if (definition) expressionIndexes.push({ name: index, columns: [], unique: Number(unique) === 1, definition });
+        // A partial index on columns only keeps them and its WHERE (another dialect with partial indexes can make it).
+        const where = cols.every((c) => c !== null) && definition ? indexPredicate(definition) : null;
+        if (definition) expressionIndexes.push({ name: index, columns: where ? (cols as string[]) : [], unique: Number(unique) === 1, definition, ...(where ? { where } : {}) });
       } else if (origin === 'u') uniqueConstraints.push({ name: index, columns: cols as string[] });
       else indexes.push({ name: index, columns: cols as string[], unique: Number(unique) === 1, ...own });
     }
@@ -536,6 +538,66 @@ export class SqliteConnector extends SqlConnector {
   }
 }
 
+/** Index just past a quoted name, string or comment starting at i in a statement (or i itself when none starts there). */
+function skipQuoted(sql: string, i: number): number {
+  const c = sql[i];
+  const close = c === '"' ? '"' : c === "'" ? "'" : c === '`' ? '`' : c === '[' ? ']' : null;
+  if (close) {
+    let j = i + 1;
+    for (;;) {
+      const k = sql.indexOf(close, j);
+      if (k < 0) return sql.length;
+      if (close !== ']' && sql[k + 1] === close) j = k + 2;
+      else return k + 1;
+    }
+  }
+  if (sql.startsWith('--', i)) {
+    const k = sql.indexOf('\n', i);
+    return k < 0 ? sql.length : k + 1;
+  }
+  if (sql.startsWith('/*', i)) {
+    const k = sql.indexOf('*/', i + 2);
+    return k < 0 ? sql.length : k + 2;
+  }
+  return i;
+}
+
+/** A statement with its comments made spaces (quoted names and strings kept as they are). */
+function withoutComments(sql: string): string {
+  let out = '';
+  for (let i = 0; i < sql.length; ) {
+    const next = skipQuoted(sql, i);
+    if (next === i) out += sql[i++];
+    else {
+      out += sql.startsWith('--', i) || sql.startsWith('/*', i) ? ' ' : sql.slice(i, next);
+      i = next;
+    }
+  }
+  return out;
+}
+
+/**
+ * The WHERE clause of a CREATE INDEX statement (`… ON t (a, b) WHERE deleted IS NULL` → `deleted IS NULL`), or null
+ * when it has none: what follows the parenthesised list of the index's columns. Quotes and comments are skipped over.
+ */
+export function indexPredicate(sql: string): string | null {
+  let depth = 0;
+  for (let i = 0; i < sql.length; ) {
+    const next = skipQuoted(sql, i);
+    if (next !== i) {
+      i = next;
+      continue;
+    }
+    if (sql[i] === '(') depth++;
+    else if (sql[i] === ')' && --depth === 0) {
+      const m = /^\s*WHERE\s+([\s\S]+?)\s*;?\s*$/i.exec(withoutComments(sql.slice(i + 1)));
+      return m ? m[1] : null;
+    }
+    i++;
+  }
+  return null;
+}
+
 /**
  * The CHECK constraints of a CREATE TABLE statement, column-level and table-level alike (SQLite keeps no catalogue of
  * them, only the text): each as `CHECK (…)` with its CONSTRAINT name, or `<table>_check`, `<table>_check1`, … as
@@ -545,29 +607,7 @@ export function checkClauses(table: string, sql: string): { name: string; defini
   const out: { name: string; definition: string }[] = [];
   const body = sql.indexOf('(');
   if (body < 0) return out;
-  /** Index just past a quoted name, string or comment starting at i (or i itself when none starts there). */
-  const skip = (i: number): number => {
-    const c = sql[i];
-    const close = c === '"' ? '"' : c === "'" ? "'" : c === '`' ? '`' : c === '[' ? ']' : null;
-    if (close) {
-      let j = i + 1;
-      for (;;) {
-        const k = sql.indexOf(close, j);
-        if (k < 0) return sql.length;
-        if (close !== ']' && sql[k + 1] === close) j = k + 2;
-        else return k + 1;
-      }
-    }
-    if (sql.startsWith('--', i)) {
-      const k = sql.indexOf('\n', i);
-      return k < 0 ? sql.length : k + 1;
-    }
-    if (sql.startsWith('/*', i)) {
-      const k = sql.indexOf('*/', i + 2);
-      return k < 0 ? sql.length : k + 2;
-    }
-    return i;
-  };
+  const skip = (i: number) => skipQuoted(sql, i);
   let depth = 0;
   let unnamed = 0;
   let lastName: string | null = null;

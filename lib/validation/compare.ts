@@ -135,13 +135,17 @@ export function compareStructure(plan: MigrationPlan, target: SchemaInfo): { che
     const indexes = [...actual.indexes, ...actual.uniqueConstraints.map((u) => ({ columns: u.columns, unique: true }))];
     for (const ix of tp.source.indexes) {
       checks++;
-      const found = indexes.some((i) => sameColumns(i.columns, ix.columns) && (i.unique || !ix.unique));
+      // A partial index is found among the target's partial ones (on its columns, with a WHERE).
+      const found =
+        ix.where === undefined
+          ? indexes.some((i) => sameColumns(i.columns, ix.columns) && (i.unique || !ix.unique))
+          : (actual.expressionIndexes ?? []).some((i) => i.where !== undefined && sameColumns(i.columns, ix.columns) && i.unique === ix.unique);
       if (!found) {
         findings.push({
           check: 'missing_index',
           table: tp.target,
           source: ix,
-          message: `index ${ix.name} on ${tp.target}(${ix.columns.join(', ')})${ix.unique ? ' (unique)' : ''} is missing`,
+          message: `index ${ix.name} on ${tp.target}(${ix.columns.join(', ')})${ix.unique ? ' (unique)' : ''}${ix.where === undefined ? '' : ` WHERE ${ix.where}`} is missing`,
         });
       }
     }

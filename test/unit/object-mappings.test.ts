@@ -1,5 +1,5 @@
 import { planMigration } from '../../lib/mapping';
-import { leaveOutObjects, leaveOutProblem, objectMappings } from '../../lib/object-mappings';
+import { leaveOutObjects, leaveOutProblems, objectMappings } from '../../lib/object-mappings';
 import type { ColumnInfo, SchemaInfo, TableInfo } from '../../lib/types';
 
 const col = (name: string, type: ColumnInfo['type'], dflt: string | null = null, nativeType: string = type.kind): ColumnInfo => ({ name, nativeType, type, nullable: true, default: dflt });
@@ -56,7 +56,7 @@ describe('object mappings: what the target gets of each index, key, CHECK and de
     expect(byId.get('index:pets.pets_lower_name')).toMatchObject({
       migrated: false,
       target: null,
-      note: 'not migrated, because it is an expression or partial index in the source\'s own SQL (USING btree (lower((name)::text)))',
+      note: 'not migrated, because it is an expression index in the source\'s own SQL (USING btree (lower((name)::text)))',
     });
     expect(byId.get('check:pets.pets_id_positive')).toMatchObject({ migrated: true, target: expect.stringContaining('id') });
     expect(byId.get('check:pets.pets_name_pattern')).toMatchObject({ migrated: false, note: expect.stringMatching(/^not migrated, because /) });
@@ -90,10 +90,65 @@ describe('object mappings: what the target gets of each index, key, CHECK and de
   });
 
   test('what cannot be left out: an unknown id, one not migrated anyway, one of a table migrated natively', () => {
-    expect(leaveOutProblem(plan, schema, 'index:pets.nope')).toBe('no object mapping index:pets.nope');
-    expect(leaveOutProblem(plan, schema, 'index:pets.pets_lower_name')).toMatch(/^index:pets.pets_lower_name is not migrated anyway/);
-    expect(leaveOutProblem(plan, schema, 'index:pets.pets_name')).toBeNull();
+    expect(leaveOutProblems(plan, schema, ['index:pets.nope', 'index:pets.pets_lower_name', 'index:pets.pets_name'])).toEqual([
+      'no object mapping index:pets.nope',
+      expect.stringMatching(/^index:pets.pets_lower_name is not migrated anyway/),
+      null,
+    ]);
     const native = planMigration(schema, 'postgresql', { targetSchema: 'public' });
-    expect(leaveOutProblem(native, schema, 'index:pets.pets_name')).toBe('index:pets.pets_name: table pets is created as the source declares it (same dialect); drop the index on the target once migrated');
+    expect(leaveOutProblems(native, schema, ['index:pets.pets_name'])).toEqual([
+      'index:pets.pets_name: table pets is created as the source declares it (same dialect); drop the index on the target once migrated',
+    ]);
+  });
+});
+
+describe('partial indexes across dialects', () => {
+  const partial: SchemaInfo = {
+    dialect: 'postgresql',
+    schema: 'public',
+    tables: [
+      table('accounts', [col('id', { kind: 'int32' }), col('email', { kind: 'varchar', length: 200 }), col('active', { kind: 'boolean' }), col('deleted_at', { kind: 'timestamptz' })], {
+        expressionIndexes: [
+          { name: 'live_email', columns: ['email'], unique: true, where: '(deleted_at IS NULL)', definition: 'USING btree (email) WHERE (deleted_at IS NULL)' },
+          { name: 'active_ids', columns: ['id'], unique: false, where: 'active', definition: 'USING btree (id) WHERE active' },
+          { name: 'example', columns: ['email'], unique: false, where: "((email)::text ~ 'x'::text)", definition: "USING btree (email) WHERE ((email)::text ~ 'x'::text)" },
+          { name: 'lower_email', columns: [], unique: false, definition: 'USING btree (lower((email)::text))' },
+        ],
+      }),
+    ],
+  };
+
+  test('into a target with partial indexes: a portable WHERE is kept, written for the target\'s types; the rest said', () => {
+    const plan = planMigration(partial, 'sqlite', { targetSchema: 'main' });
+    expect(plan.tables[0].source.indexes).toEqual([
+      { name: 'live_email', columns: ['email'], unique: true, where: '("deleted_at" IS NULL)' },
+      { name: 'active_ids', columns: ['id'], unique: false, where: '("active" <> 0)' },
+    ]);
+    expect(plan.notes).toEqual(
+      expect.arrayContaining([
+        "index example of accounts is not migrated, because its WHERE uses what only the source's dialect has (USING btree (email) WHERE ((email)::text ~ 'x'::text))",
+        "index lower_email of accounts is not migrated, because it is an expression index in the source's own SQL (USING btree (lower((email)::text)))",
+      ]),
+    );
+    const objects = new Map(objectMappings(plan, partial).map((o) => [o.id, o]));
+    expect(objects.get('index:accounts.live_email')).toMatchObject({ source: 'USING btree (email) WHERE (deleted_at IS NULL)', target: 'UNIQUE (email) WHERE ("deleted_at" IS NULL)', migrated: true, note: null });
+    expect(objects.get('index:accounts.example')).toMatchObject({ migrated: false, note: expect.stringMatching(/^not migrated, because its WHERE uses what only/) });
+    // Left out at the gate like any other index.
+    expect(leaveOutObjects(plan, ['index:accounts.live_email']).tables[0].source.indexes.map((i) => i.name)).toEqual(['active_ids']);
+  });
+
+  test('into a target without partial indexes: each is said, none made', () => {
+    const plan = planMigration(partial, 'mysql', { targetSchema: 'db' });
+    expect(plan.tables[0].source.indexes).toEqual([]);
+    expect(plan.notes).toContain('index live_email of accounts is not migrated, because it is a partial index, which MariaDB/MySQL does not have (USING btree (email) WHERE (deleted_at IS NULL))');
+  });
+
+  test('a note is found for its own object only, whatever the names hold', () => {
+    const odd: SchemaInfo = {
+      ...partial,
+      tables: [table('t of u', [col('id', { kind: 'int32' }), col('d', { kind: 'int32' })], { expressionIndexes: [{ name: 'i of t', columns: [], unique: false, definition: 'USING btree ((d + 1))' }] })],
+    };
+    const objects = objectMappings(planMigration(odd, 'sqlite', { targetSchema: 'main' }), odd);
+    expect(objects).toEqual([expect.objectContaining({ id: 'index:t of u.i of t', migrated: false, note: expect.stringMatching(/^not migrated, because it is an expression index/) })]);
   });
 });

@@ -1,4 +1,4 @@
-import { checkClauses } from '../../connectors/sqlite';
+import { checkClauses, indexPredicate } from '../../connectors/sqlite';
 
 describe('checkClauses: the CHECKs of a SQLite CREATE TABLE, read from its text', () => {
   test('column-level and table-level, named and unnamed (named as PostgreSQL names them)', () => {
@@ -20,5 +20,14 @@ describe('checkClauses: the CHECKs of a SQLite CREATE TABLE, read from its text'
 
   test('a table without CHECKs has none', () => {
     expect(checkClauses('t', 'CREATE TABLE t (checked int, rechecks text)')).toEqual([]);
+  });
+});
+
+describe('indexPredicate: the WHERE of a CREATE INDEX as SQLite keeps it', () => {
+  test('what follows the column list, quotes and comments skipped over', () => {
+    expect(indexPredicate('CREATE INDEX i ON t (a, b) WHERE deleted IS NULL')).toBe('deleted IS NULL');
+    expect(indexPredicate('CREATE UNIQUE INDEX "i (x)" ON "t (y)" ("a)", b)\n  where (a > 1) AND b = \'WHERE )\' -- why\n')).toBe("(a > 1) AND b = 'WHERE )'");
+    expect(indexPredicate('CREATE INDEX i ON t (a);')).toBeNull();
+    expect(indexPredicate('CREATE INDEX i ON t (lower(a))')).toBeNull();
   });
 });

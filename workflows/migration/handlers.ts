@@ -7,7 +7,7 @@ import * as wf from '@temporalio/workflow';
 import { isEditedByHand } from '../../lib/edited-kinds';
 import { approvalNeed, blockedReason, shownStatus, type GateState, type TableProgress, type ValidationState } from '../../lib/migration';
 import { applyMappingEdits, mappingEditProblem, type EditOptions } from '../../lib/mapping-edit';
-import { leaveOutObjects, leaveOutProblem } from '../../lib/object-mappings';
+import { leaveOutObjects, leaveOutProblems } from '../../lib/object-mappings';
 import type { Key, MigrationPlan } from '../../lib/types';
 import { schemaWork } from './activities';
 import { tableProgress } from './phases';
@@ -217,7 +217,9 @@ export function setHandlers(run: MigrationRun): void {
         const edits = [...before, ...asked];
         const result = edits.length ? applyMappingEdits(planned, edits, editOptions()) : { plan: planned, edited: [] };
         // The objects left out at the gate stay out, those of the tables still in it.
-        const leftOutObjects = (state.plan?.leftOut ?? []).filter((id) => leaveOutProblem(result.plan, schema, id) === null);
+        const kept = state.plan?.leftOut ?? [];
+        const problems = leaveOutProblems(result.plan, schema, kept);
+        const leftOutObjects = kept.filter((_id, i) => problems[i] === null);
         const plan = leftOutObjects.length ? leaveOutObjects(result.plan, leftOutObjects) : result.plan;
         Object.assign(state, { schema, plan, tables: plan.tables.map((t) => tableProgress(t, run.settings, wf.patched(RETRIES_PATCH))) });
         input.source = source;
@@ -257,8 +259,7 @@ export function setHandlers(run: MigrationRun): void {
       validator: ({ ids }: LeaveOutRequest) => {
         gateEditable('schema objects can be left out');
         if (ids.length === 0) refuse('InvalidRequest', 'no object mappings given to leave out');
-        for (const id of ids) {
-          const problem = leaveOutProblem(state.plan as MigrationPlan, state.schema, id);
+        for (const problem of leaveOutProblems(state.plan as MigrationPlan, state.schema, ids)) {
           if (problem) refuse(problem.startsWith('no object mapping') ? 'MappingNotFound' : 'InvalidMapping', problem);
         }
       },
