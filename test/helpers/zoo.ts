@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 // PostgreSQL: arrays, interval, inet/cidr, macaddr, money, tsvector, bit/varbit, enum, domains, range, composite, xml,
 // point, uuid, jsonb.
 
-export const PG_ROWS = 14;
+export const PG_ROWS = 20;
 export const PG_ZOO = [
   `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')`,
   `CREATE DOMAIN posint AS integer CHECK (VALUE > 0)`,
@@ -101,7 +101,7 @@ export function expectSameAsPgSource(source: Record<string, unknown>[], target: 
 // ---------------------------------------------------------------------------------------------------------------------
 // MariaDB: SET, GEOMETRY/POINT with and without SRID, BIT(n), INET4/INET6, UUID, YEAR, ENUM, unsigned integers, JSON.
 
-export const MARIA_ROWS = 11;
+export const MARIA_ROWS = 14;
 export const MARIA_ZOO = [
   `CREATE TABLE zoo (
      id INT PRIMARY KEY,
