@@ -5,6 +5,7 @@
  */
 import type { TemporalRange } from '../connectors/dialect';
 import { dialectNamed, isDialect } from '../connectors/dialects';
+import { isEditedByHand } from './edited-kinds';
 import type { CanonicalType, ColumnMapping, Dialect } from './types';
 
 const DATED: ReadonlySet<CanonicalType['kind']> = new Set(['date', 'timestamp', 'timestamptz']);
@@ -60,6 +61,17 @@ function holdsDates(dialect: Dialect, sql: string): boolean {
   }
 }
 
+/** Whether a target type of this dialect is one of its text types. */
+function holdsText(dialect: Dialect, sql: string): boolean {
+  const types = dialectNamed(dialect).types;
+  if (!types) return false;
+  try {
+    return ['text', 'varchar', 'char'].includes(types.parseTypeName(sql).kind);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Why a target of `range` cannot hold a canonical date or timestamp (ISO 8601 text, UTC for a timestamptz), in words
  * that name no value: "a date BC", "'infinity' or '-infinity'", "a year after 9999"; null when it can.
@@ -85,10 +97,15 @@ export function temporalRefusal(value: string, kind: CanonicalType['kind'], rang
 export function keptAsText(targetDialect: Dialect, table: { native?: boolean; columns: readonly ColumnMapping[] }): boolean[] {
   if (table.native || !isDialect(targetDialect)) return table.columns.map(() => false);
   const types = dialectNamed(targetDialect).types;
-  // Edited: the type the target would declare holds dates, the column's does not (SQLite declares a timestamptz TEXT
-  // of its own accord: that is not a column kept as text).
+  // Edited: the type the target would declare holds dates, the column's does not; or a person mapped it to a text type
+  // at the gate (SQLite declares a timestamptz TEXT of its own accord: that alone is not a column kept as text, and it
+  // holds the timestamp's ISO-8601 form; mapped to TEXT by hand, the source's own text, zero dates included).
   return table.columns.map(
-    (c) => isDatedKind(c.canonical.kind) && !holdsDates(targetDialect, c.targetType) && !!types && holdsDates(targetDialect, types.fromCanonical(c.canonical).sql),
+    (c) =>
+      isDatedKind(c.canonical.kind) &&
+      !holdsDates(targetDialect, c.targetType) &&
+      !!types &&
+      (holdsDates(targetDialect, types.fromCanonical(c.canonical).sql) || (isEditedByHand(c) && holdsText(targetDialect, c.targetType))),
   );
 }
 

@@ -28,7 +28,8 @@ fi
 
 # 1b. Public sample databases the tests migrate (test/e2e/sample-databases.test.ts) and the project does not contain:
 # Debian ships two of them inside packages, whose files are taken without installing the packages (apt-get download,
-# dpkg-deb -x): MariaDB's test-suite data holds the MySQL "world" database (countries, cities, languages), and R's
+# dpkg-deb -x): MariaDB's test-suite data holds the MySQL "world" database (countries, cities, languages) and a dump
+# of MariaDB 10.4's own system database (ENUM, SET, unsigned, BLOB, TIMESTAMP, JSON, CSV tables, a view), and R's
 # RSQLite package holds R's datasets as an SQLite file (42 tables, none with a primary key).
 samples=.cache/sample-databases
 # Called where a failure is not fatal (`fetch_samples || log …`), so `set -e` does not apply inside: each step says
@@ -46,13 +47,14 @@ fetch_samples() {
   }
   if { fetch || { $SUDO apt-get update -qq && fetch; }; } && unpack && mkdir -p "$samples" &&
     cp "$debs/x/usr/share/mysql/mysql-test/include/world.inc" "$debs/x/usr/share/mysql/mysql-test/include/world_schema.inc" "$samples/" &&
+    cp "$debs/x/usr/share/mysql/mysql-test/std_data/mysql_database_10.4.dump" "$samples/mariadb-system-10.4.sql" &&
     cp "$debs/x/usr/lib/R/site-library/RSQLite/db/datasets.sqlite" "$samples/"; then
     ok=1
   fi
   rm -rf "$debs"
   [ "$ok" = 1 ]
 }
-if [ ! -f "$samples/world.inc" ] || [ ! -f "$samples/world_schema.inc" ] || [ ! -f "$samples/datasets.sqlite" ]; then
+if [ ! -f "$samples/world.inc" ] || [ ! -f "$samples/world_schema.inc" ] || [ ! -f "$samples/mariadb-system-10.4.sql" ] || [ ! -f "$samples/datasets.sqlite" ]; then
   log "fetching the sample databases from Debian's packages (mariadb-test-data, r-cran-rsqlite)"
   # Only their test needs them: without them the rest of set-up (and the demo) goes on, and that test says what is missing.
   fetch_samples || log "could not fetch the sample databases; test/e2e/sample-databases.test.ts will fail until set-up can"

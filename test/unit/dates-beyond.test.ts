@@ -162,6 +162,8 @@ describe('what a target cannot hold', () => {
     expect(keptAsText('mysql', { native: true, columns })).toEqual([false, false, false, false]);
     const tz = { ...column('t', 'timestamp', 'TEXT'), canonical: { kind: 'timestamptz' as const } };
     expect(keptAsText('sqlite', { columns: [tz, column('e', 'date', 'TEXT'), column('f', 'date', 'DATE')] })).toEqual([false, true, false]);
+    // Mapped to TEXT by hand at the gate, it is: the source's own text, zero dates too (before, they were read as NULL).
+    expect(keptAsText('sqlite', { columns: [{ ...tz, note: 'edited by hand: timestamp with time zone → TEXT' }, { ...tz, note: 'edited by hand', targetType: 'INTEGER' }] })).toEqual([true, false]);
     expect(keptAsText('postgresql', { columns: [column('g', 'date', 'text'), column('h', 'timestamp', 'timestamp(6) without time zone')] })).toEqual([true, false]);
   });
 
