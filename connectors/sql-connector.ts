@@ -3,7 +3,7 @@
  * table DDL, indexes and foreign keys. Each dialect overrides only how it talks to its driver and what differs.
  */
 import { fitName } from '../lib/identifiers';
-import { TEMPORAL_DEFAULT_KINDS, checkTargetOf, columnCheckFor, currentTimeDefault, enumLabelsChecked, portableDefault, zeroDateDefault } from '../lib/mapping';
+import { TEMPORAL_DEFAULT_KINDS, checkTargetOf, columnCheckFor, partialIndexFit, currentTimeDefault, enumLabelsChecked, portableDefault, zeroDateDefault } from '../lib/mapping';
 import { isNotAllowed } from '../lib/reach';
 import { quoteIdentifier, quoteList, quoteLiteral } from '../lib/quote';
 import { targetType } from '../lib/typemap';
@@ -432,16 +432,17 @@ export abstract class SqlConnector implements Connector {
       const existing = await this.table(plan.target);
       // The plan names columns as the source does; the target may keep them shortened (lib/identifiers).
       const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === this.fitName(b[i] ?? ''));
-      const target = checkTargetOf(plan.columns, this.dialect);
       for (const index of plan.source.indexes) {
         // A partial index's WHERE, written again for the columns' final types (as a CHECK's: tableConstraints); one that
-        // no longer fits them is left out rather than failing after the copy (the structural tier names it missing).
-        const fitted = index.where === undefined ? null : checkForTarget(index.where, target);
+        // no longer fits them is left out rather than failing after the copy (as the plan's notes say since the edit).
+        const fitted = index.where === undefined ? null : partialIndexFit(plan, this.dialect, index.where);
         if (fitted && !('portable' in fitted)) continue;
-        const made = [...existing.indexes, ...(existing.expressionIndexes ?? [])];
-        if (made.some((i) => same(i.columns, index.columns) && i.unique === index.unique && (i.where === undefined) === (index.where === undefined))) continue;
+        if (index.where === undefined && existing.indexes.some((i) => same(i.columns, index.columns) && i.unique === index.unique)) continue;
+        // A partial index made already (a retry) is known by its name, as indexName gave it: two on the same columns
+        // may differ only in their WHERE.
+        if (index.where !== undefined && (existing.expressionIndexes ?? []).some((i) => i.where !== undefined && this.ownIndexNames(plan.target, index.name).includes(i.name))) continue;
         // MariaDB describes a UNIQUE index it has back as a UNIQUE constraint: made already (a retry, a second pass).
-        if (index.unique && existing.uniqueConstraints.some((u) => same(u.columns, index.columns))) continue;
+        if (index.unique && index.where === undefined && existing.uniqueConstraints.some((u) => same(u.columns, index.columns))) continue;
         const name = await this.indexName(plan.target, this.fitName(index.name));
         await this.exec(this.createIndexSql(plan.target, name, fitted ? { ...index, where: fitted.portable } : index));
       }
@@ -484,6 +485,12 @@ export abstract class SqlConnector implements Connector {
 
   protected createIndexSql(table: string, name: string, index: TableInfo['indexes'][number]): string {
     return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(name)} ON ${this.qt(table)} (${quoteList(this.dialect, index.columns)})${this.indexWhere(index)}`;
+  }
+
+  /** The names indexName may have given an index of `table` (its own, then the table in front, then numbered). */
+  protected ownIndexNames(table: string, name: string): string[] {
+    const own = this.fitName(name);
+    return [own, this.fitName(`${table}_${own}`), ...Array.from({ length: 8 }, (_, n) => this.fitName(`${table}_${own}_${n + 2}`))];
   }
 
   /** A partial index's WHERE clause in this dialect's quoting (the plan keeps it portable), or nothing. */

@@ -4,12 +4,12 @@
  * lossless (widening) or lower it (narrowing). Pure: the workflow applies edits in an update handler.
  */
 import { dialectNamed } from '../connectors/dialects';
-import { baseTypeName, checkTargetOf, columnCheckFor, enumLabelsChecked, isKeyColumn, recheckedBlockers, renamedConstraints } from './mapping';
+import { baseTypeName, checkTargetOf, columnCheckFor, enumLabelsChecked, isKeyColumn, partialIndexFit, recheckedBlockers, renamedConstraints } from './mapping';
 import { checkForTarget } from './typemap/check';
 import { targetType } from './typemap';
 import { keptAsText, temporalRangeNote } from './temporal-range';
 import { crossType } from './typemap/common';
-import { conversionNote, editedConversion, isEditedByHand } from './edited-kinds';
+import { conversionNote, EDITED_NOTE, editedConversion, isEditedByHand } from './edited-kinds';
 import type { CanonicalType, ColumnMapping, Dialect, MigrationPlan, SchemaObject, TablePlan } from './types';
 
 export interface MappingEdit {
@@ -190,12 +190,12 @@ export function applyMappingEdits(plan: MigrationPlan, edits: MappingEdit[], opt
       const rendered = targetType(plan.targetDialect, proposed, { inKey: isKeyColumn(t.source, c.column, options.foreignKeyColumns ?? false), extensions: plan.targetExtensions }).sql;
       // A date kept as text keeps every value: what its source's note said of reading it (a MariaDB zero date read as
       // NULL) no longer holds.
-      const kept = options.datesAsText && keptAsText(plan.targetDialect, { columns: [{ ...c, targetType: rendered }] })[0];
+      const kept = options.datesAsText && keptAsText(plan.targetDialect, { columns: [{ ...c, targetType: rendered, note: EDITED_NOTE }] })[0];
       const read = kept ? { ...c, canonical: { ...c.canonical, readNote: undefined } } : c;
       const notes = options.refreshChecks ? checkNotes(plan.targetDialect, read, rendered, judged.note) : [judged.note, read.canonical.readNote];
       // A date type again: what it cannot hold of the source's dates is said again (as planned, lib/mapping.ts).
       const range = options.datesAsText ? temporalRangeNote(plan.sourceDialect, plan.targetDialect, c.canonical, rendered, t.copyMode === 'whole_table') : undefined;
-      const note = ['edited by hand', ...notes, range].filter(Boolean).join('; ');
+      const note = [EDITED_NOTE, ...notes, range].filter(Boolean).join('; ');
       const next: ColumnMapping = { ...c, targetType: rendered, confidence, note };
       edited.push(next);
       return next;
@@ -302,6 +302,10 @@ function refreshedNotes(plan: MigrationPlan, tables: TablePlan[]): string[] {
       if (!fitted || 'portable' in fitted) continue;
       added.push(`check ${check.name} of ${t.source.name} is not migrated, because ${fitted.reason}${AFTER_EDITS}`);
       stale.add(`check ${check.name} of ${t.source.name} is named `);
+    }
+    for (const index of t.source.indexes) {
+      const fitted = index.where === undefined ? null : partialIndexFit(t, plan.targetDialect, index.where);
+      if (fitted && 'reason' in fitted) added.push(`index ${index.name} of ${t.source.name} is not migrated, because ${fitted.reason}${AFTER_EDITS}`);
     }
     for (const c of t.columns) {
       const own = columnCheckFor(c, target);

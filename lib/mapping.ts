@@ -215,9 +215,10 @@ function portableObjects(table: TableInfo, columns: ColumnMapping[], targetDiale
   const unindexable = (names: string[]) =>
     names.map((n) => columns.find((c) => c.column === n)).find((c) => c && types?.indexRefusal?.(c.targetType));
   const checkTarget = isDialect(targetDialect) ? checkTargetOf(columns, targetDialect) : undefined;
+  const partialTarget = isDialect(targetDialect) ? partialIndexTarget(columns, targetDialect) : undefined;
   const partial: IndexInfo[] = [];
   for (const index of table.expressionIndexes ?? []) {
-    const why = partialIndexRefusal(index, table, targetDialect, checkTarget);
+    const why = partialIndexRefusal(index, table, targetDialect, partialTarget);
     if (typeof why === 'string') notes.push(`index ${index.name} of ${table.name} is not migrated, because ${why} (${index.definition ?? index.name})`);
     else partial.push({ name: index.name, columns: index.columns, unique: index.unique, where: why.where });
   }
@@ -253,6 +254,36 @@ function portableObjects(table: TableInfo, columns: ColumnMapping[], targetDiale
   }
   const { expressionIndexes: _expressions, checks: _checks, ...rest } = table;
   return { ...rest, indexes, ...(checks.length ? { checks } : {}) };
+}
+
+/**
+ * How a partial index's WHERE may use the columns in a target of another dialect (see CheckTarget.comparable): as a
+ * CHECK's, and comparing only numbers, text and booleans that are so on both sides (not a date the target keeps as text,
+ * nor an enum, whose order is its labels').
+ */
+export function partialIndexTarget(columns: ColumnMapping[], targetDialect: Dialect): CheckTarget {
+  const target = checkTargetOf(columns, targetDialect);
+  const classOf = (kind: string) => (kind === 'boolean' ? 'boolean' : NUMERIC_KINDS.has(kind) ? 'number' : TEXT_KINDS.has(kind) ? 'text' : null);
+  const byName = new Map(columns.map((c) => [c.column, c]));
+  return {
+    ...target,
+    comparable: (column) => {
+      const c = byName.get(column);
+      const from = c ? classOf(c.canonical.kind) : null;
+      if (from === null) return false;
+      const to = target.isBoolean(column) ? 'boolean' : target.isNumeric(column) ? 'number' : target.isText?.(column) ? 'text' : null;
+      return from === to || (from === 'boolean' && to === 'number');
+    },
+  };
+}
+
+/**
+ * A planned partial index's WHERE as the target writes it for the columns' final types, or why it no longer fits them
+ * (a column edited at the gate): it is then left out, as a CHECK that no longer fits is (said in the notes).
+ */
+export function partialIndexFit(t: Pick<TablePlan, 'columns' | 'native'>, targetDialect: Dialect, where: string): { portable: string } | { reason: string } {
+  if (t.native || !isDialect(targetDialect)) return { portable: where };
+  return checkForTarget(where, partialIndexTarget(t.columns, targetDialect));
 }
 
 /**

@@ -4,8 +4,8 @@
  * when nothing) and, when it is not migrated, why (the plan's own words). A person may leave one out at the gate
  * (leaveOutObjects): a CHECK the target's data would break, an index not wanted there.
  */
-import { currentTimeDefault, portableDefault, recheckedBlockers } from './mapping';
-import type { MigrationPlan, SchemaInfo, TableInfo, TablePlan } from './types';
+import { currentTimeDefault, partialIndexFit, portableDefault, recheckedBlockers } from './mapping';
+import type { Dialect, MigrationPlan, SchemaInfo, TableInfo, TablePlan } from './types';
 
 export const OBJECT_KINDS = ['index', 'unique', 'check', 'foreign_key', 'default'] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
@@ -35,17 +35,22 @@ export function objectId(kind: ObjectKind, table: string, name: string): string 
   return `${kind}:${table}.${name}`;
 }
 
-/** The longest start of a note that names an object ("foreign key <name> of <table> "): names of 255 characters. */
-const MAX_HEAD = 600;
-
 /**
  * The plan's notes by each start of theirs that could name an object (up to a space), the first note for each: what a
  * plan says of an object is then found at once, not by reading every note for every object.
  */
-function notesByHead(plan: MigrationPlan): Map<string, string> {
+function notesByHead(plan: MigrationPlan, tables: readonly TableInfo[]): Map<string, string> {
+  // The longest start that names an object ("foreign key <name> of <table> "): the longest names there are.
+  let longestTable = 0;
+  let longestObject = 0;
+  for (const t of tables) {
+    longestTable = Math.max(longestTable, t.name.length);
+    for (const o of [...t.indexes, ...(t.expressionIndexes ?? []), ...t.uniqueConstraints, ...(t.checks ?? []), ...t.foreignKeys, ...t.columns]) longestObject = Math.max(longestObject, o.name.length);
+  }
+  const maxHead = longestTable + longestObject + 32;
   const byHead = new Map<string, string>();
   for (const note of plan.notes ?? []) {
-    for (let at = note.indexOf(' '); at >= 0 && at < MAX_HEAD; at = note.indexOf(' ', at + 1)) {
+    for (let at = note.indexOf(' '); at >= 0 && at < maxHead; at = note.indexOf(' ', at + 1)) {
       const head = note.slice(0, at + 1);
       if (!byHead.has(head)) byHead.set(head, note);
     }
@@ -95,7 +100,7 @@ function defaultTarget(expression: string, autoIncrement: boolean): string {
 }
 
 /** Every object of one planned table, as the source has it (`source`: the schema's description, else the plan's). */
-function tableObjects(notes: Map<string, string>, t: TablePlan, source: TableInfo, planned: ReadonlySet<string>): ObjectMapping[] {
+function tableObjects(notes: Map<string, string>, t: TablePlan, source: TableInfo, planned: ReadonlySet<string>, targetDialect: Dialect): ObjectMapping[] {
   const name = t.source.name;
   const out: ObjectMapping[] = [];
   for (const index of [...source.indexes, ...(source.expressionIndexes ?? [])]) {
@@ -103,7 +108,8 @@ function tableObjects(notes: Map<string, string>, t: TablePlan, source: TableInf
     const kept = t.source.indexes.some((i) => i.name === index.name) || (t.native === true && (t.source.expressionIndexes ?? []).some((i) => i.name === index.name));
     // Natively the index is made in the source's own words; across dialects on its columns.
     const where = t.source.indexes.find((i) => i.name === index.name)?.where;
-    const across = where === undefined ? plain : `${plain} WHERE ${where}`;
+    const fitted = where === undefined ? null : partialIndexFit(t, targetDialect, where);
+    const across = fitted === null ? plain : 'portable' in fitted ? `${plain} WHERE ${fitted.portable}` : null;
     out.push(mapping(notes, 'index', name, index.name, index.definition ?? plain, kept ? (t.native ? (index.definition ?? plain) : across) : null));
   }
   for (const unique of source.uniqueConstraints) {
@@ -139,8 +145,8 @@ function tableObjects(notes: Map<string, string>, t: TablePlan, source: TableInf
 export function objectMappings(plan: MigrationPlan, schema: SchemaInfo | null): ObjectMapping[] {
   const planned = new Set(plan.tables.map((t) => t.source.name));
   const sources = new Map((schema?.tables ?? []).map((t) => [t.name, t]));
-  const notes = notesByHead(plan);
-  return plan.tables.flatMap((t) => tableObjects(notes, t, sources.get(t.source.name) ?? t.source, planned));
+  const notes = notesByHead(plan, [...sources.values(), ...plan.tables.map((t) => t.source)]);
+  return plan.tables.flatMap((t) => tableObjects(notes, t, sources.get(t.source.name) ?? t.source, planned, plan.targetDialect));
 }
 
 /**

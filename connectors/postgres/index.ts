@@ -1199,8 +1199,9 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   private async indexesOf(oids: number[]) {
     const rows = await this.exec(
       `SELECT ix.indrelid, i.relname, ix.indisunique,
+              -- Its key columns only: an INCLUDE column is carried, not keyed (UNIQUE (a) INCLUDE (b) is unique on a).
               ARRAY(SELECT a.attname::text FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(n, o)
-                      JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n ORDER BY k.o),
+                      JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n WHERE k.o <= ix.indnkeyatts ORDER BY k.o),
               ix.indpred IS NULL AND ix.indexprs IS NULL, pg_get_indexdef(ix.indexrelid),
               CASE WHEN ix.indexprs IS NULL THEN pg_get_expr(ix.indpred, ix.indrelid) END
          FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid

@@ -2,15 +2,46 @@
  * CHECK expressions across dialects. A CHECK read from one database (a domain's `CHECK ((VALUE > 0))`, a table's
  * `CHECK ((qty >= 0))`, `CHECK (\`qty\` >= 0)`) is kept when it uses only what every dialect spells alike: column
  * names, numbers, '…' strings, comparisons, arithmetic, AND/OR/NOT, BETWEEN, IN (…), IS [NOT] NULL. Casts of literals
- * (`(0)::numeric`, `'a'::text`) are dropped; anything else (functions, regular expressions, ANY (ARRAY[…])) makes the
- * CHECK not portable, and the plan says so. The portable form is ANSI SQL: identifiers in double quotes, VALUE for the
+ * (`(0)::numeric`, `'a'::text`) are dropped; PostgreSQL's spelling of IN (…), `= ANY (ARRAY[…])` (and of NOT IN,
+ * `<> ALL (ARRAY[…])`), is read as the IN it was written as; SQLite's `==` as `=`. Anything else (functions, regular
+ * expressions, `x IS 0`) makes the CHECK not portable, and the plan says so. The portable form is ANSI SQL: identifiers in double quotes, VALUE for the
  * column of a domain. Pure: no dialect is named here; a target renders it with its own quoting (renderCheck).
  */
 
 type Token = { kind: 'ident'; name: string } | { kind: 'word' | 'number' | 'string' | 'op' | 'paren' | 'comma'; text: string };
 
 const WORDS = new Set(['VALUE', 'AND', 'OR', 'NOT', 'IS', 'NULL', 'BETWEEN', 'IN', 'TRUE', 'FALSE']);
-const OPS = ['<=', '>=', '<>', '!=', '=', '<', '>', '+', '-', '*', '/'];
+const OPS = ['<=', '>=', '<>', '!=', '==', '=', '<', '>', '+', '-', '*', '/'];
+
+/**
+ * PostgreSQL's `x = ANY (ARRAY[a, b])` (how it keeps `x IN (a, b)`; the array perhaps cast, `(ARRAY[…])::text[]`) as
+ * `x IN (a, b)`, and `x <> ALL (ARRAY[…])` as `x NOT IN (…)`. An array whose items hold a bracket is left as it is (and
+ * is then not portable).
+ */
+function inLists(text: string): string {
+  const cast = String.raw`(?:\s*::\s*[a-z_][a-z0-9_ ]*\[\])?`;
+  const array = String.raw`ARRAY\[([^\[\]]*)\]`;
+  const quantified = new RegExp(String.raw`(=|<>)\s*(ANY|ALL)\s*\(\s*(?:\(\s*${array}\s*\)${cast}|${array}${cast})\s*\)`, 'gi');
+  return text.replace(quantified, (all, op: string, quantifier: string, castItems: string | undefined, items: string | undefined) => {
+    const list = castItems ?? items;
+    if (op === '=' && quantifier.toUpperCase() === 'ANY') return ` IN (${list})`;
+    if (op === '<>' && quantifier.toUpperCase() === 'ALL') return ` NOT IN (${list})`;
+    return all;
+  });
+}
+
+/** Whether each IS is followed by [NOT] NULL, TRUE or FALSE, and NOT NULL follows an IS (`x IS 0`, `x NOT NULL` are SQLite's own). */
+function wellFormedTests(tokens: Token[]): boolean {
+  const word = (t: Token | undefined) => (t?.kind === 'word' ? t.text : null);
+  return tokens.every((t, i) => {
+    if (word(t) === 'IS') {
+      const next = word(tokens[i + 1]) === 'NOT' ? tokens[i + 2] : tokens[i + 1];
+      return ['NULL', 'TRUE', 'FALSE'].includes(word(next) ?? '');
+    }
+    if (word(t) === 'NULL' && word(tokens[i - 1]) === 'NOT') return word(tokens[i - 2]) === 'IS';
+    return true;
+  });
+}
 
 /** The tokens of an expression, or null at the first thing that is not portable. */
 function tokenize(text: string, columns: ReadonlySet<string>): Token[] | null {
@@ -60,7 +91,7 @@ function tokenize(text: string, columns: ReadonlySet<string>): Token[] | null {
     }
     const op = OPS.find((o) => rest.startsWith(o));
     if (op) {
-      out.push({ kind: 'op', text: op === '!=' ? '<>' : op });
+      out.push({ kind: 'op', text: op === '!=' ? '<>' : op === '==' ? '=' : op });
       i += op.length;
       continue;
     }
@@ -99,8 +130,8 @@ export function portableCheck(definition: string, columns: Iterable<string> = []
   let text = definition.trim().replace(/\s+NOT VALID$/i, '');
   const m = /^CHECK\s*\(([\s\S]*)\)$/i.exec(text);
   if (m) text = m[1];
-  const tokens = tokenize(text, new Set(columns));
-  if (!tokens || tokens.length === 0) return null;
+  const tokens = tokenize(inLists(text), new Set(columns));
+  if (!tokens || tokens.length === 0 || !wellFormedTests(tokens)) return null;
   let depth = 0;
   for (const t of tokens) {
     if (t.kind === 'paren') depth += t.text === '(' ? 1 : -1;
@@ -138,6 +169,11 @@ export interface CheckTarget {
   isNumeric(column: string): boolean;
   /** Whether the column holds text in the target (a mapping edited to text, say): it is then never compared with numbers. */
   isText?(column: string): boolean;
+  /**
+   * Whether the column may be compared at all (a partial index's WHERE: only columns whose values compare alike in
+   * both dialects, numbers, text and booleans; a timestamp SQLite keeps as ISO-8601 text would not). Absent: all may.
+   */
+  comparable?(column: string): boolean;
 }
 
 const COMPARISONS = new Set(['=', '<>', '<', '>', '<=', '>=']);
@@ -232,6 +268,7 @@ export function checkForTarget(portable: string, target: CheckTarget): { portabl
       return { reason: `it tests column ${name} with IS TRUE/FALSE, which the target cannot write for a column of its type there` };
     }
     if (nullTest(i)) continue;
+    if (target.comparable && !target.comparable(name)) return { reason: `it compares column ${name}, whose values the target may compare otherwise than the source` };
     if (isCondition(i)) {
       if (target.strictBooleans && boolean) continue;
       if (!target.isNumeric(name) && !boolean) return { reason: `it uses column ${name} as a condition, which the target's type for it cannot be` };

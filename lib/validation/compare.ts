@@ -6,6 +6,7 @@
 import { dialectNamed, isDialect } from '../../connectors/dialects';
 import { canonicalJson, sha256Hex } from '../certificate';
 import { fitName } from '../identifiers';
+import { partialIndexFit } from '../mapping';
 import type { TierResult, ValidationFinding, ValidationTier } from '../migration';
 import type { CanonicalType, MigrationPlan, SchemaInfo, TableInfo } from '../types';
 import { canonicalDecimalText, canonicalValueText, formatFloat } from '../values';
@@ -133,13 +134,15 @@ export function compareStructure(plan: MigrationPlan, target: SchemaInfo): { che
     }
     // A unique index may come back as a unique constraint (MySQL lists UNIQUE KEYs so), and serves as an index.
     const indexes = [...actual.indexes, ...actual.uniqueConstraints.map((u) => ({ columns: u.columns, unique: true }))];
+    // A partial index is found among the target's partial ones (on its columns, with a WHERE), each standing for one.
+    const partial = (actual.expressionIndexes ?? []).filter((i) => i.where !== undefined);
     for (const ix of tp.source.indexes) {
+      // One whose WHERE no longer fits its columns' types (edited at the gate) is not made, as the plan's notes say.
+      if (ix.where !== undefined && isDialect(plan.targetDialect) && !('portable' in partialIndexFit(tp, plan.targetDialect, ix.where))) continue;
       checks++;
-      // A partial index is found among the target's partial ones (on its columns, with a WHERE).
-      const found =
-        ix.where === undefined
-          ? indexes.some((i) => sameColumns(i.columns, ix.columns) && (i.unique || !ix.unique))
-          : (actual.expressionIndexes ?? []).some((i) => i.where !== undefined && sameColumns(i.columns, ix.columns) && i.unique === ix.unique);
+      const at = ix.where === undefined ? -1 : partial.findIndex((i) => sameColumns(i.columns, ix.columns) && i.unique === ix.unique);
+      if (at >= 0) partial.splice(at, 1);
+      const found = ix.where === undefined ? indexes.some((i) => sameColumns(i.columns, ix.columns) && (i.unique || !ix.unique)) : at >= 0;
       if (!found) {
         findings.push({
           check: 'missing_index',

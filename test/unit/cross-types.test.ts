@@ -279,7 +279,16 @@ describe('portable CHECKs', () => {
     ['CHECK ((VALUE > 0))', '(VALUE > 0)'],
     ['CHECK ((amount >= (0)::numeric))', '("amount" >= (0))'],
     ["CHECK ((mac <> '00:00:00:00:00:00'::macaddr))", `("mac" <> '00:00:00:00:00:00')`],
-    ["CHECK (((kind)::text = ANY ((ARRAY['a'::character varying])::text[])))", null],
+    // PostgreSQL keeps IN (…) and NOT IN (…) so: read as they were written.
+    ["CHECK (((kind)::text = ANY ((ARRAY['a'::character varying, 'b''c'::character varying])::text[])))", `(("kind") IN ('a', 'b''c'))`],
+    ['CHECK ((qty <> ALL (ARRAY[1, 2])))', '("qty" NOT IN (1, 2))'],
+    ['CHECK ((qty = ALL (ARRAY[1, 2])))', null],
+    ["CHECK ((s = ANY (ARRAY['a]'::text])))", null],
+    // SQLite's own spellings: == is =; IS with a value and a bare NOT NULL are not portable.
+    ['CHECK (qty == 1)', '"qty" = 1'],
+    ['CHECK (qty IS 0)', null],
+    ['CHECK (qty NOT NULL)', null],
+    ['CHECK (qty IS NOT NULL AND s IS NOT TRUE)', '"qty" IS NOT NULL AND "s" IS NOT TRUE'],
     ["CHECK ((z ~ '^[0-9]+$'::text))", null],
     ['CHECK (`qty` >= 0 AND `qty` <= 10)', '"qty" >= 0 AND "qty" <= 10'],
     ['CHECK (length(x) < 5)', null],

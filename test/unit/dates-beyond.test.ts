@@ -7,9 +7,11 @@
 import Database from 'better-sqlite3';
 import { dialectNamed } from '../../connectors/dialects';
 import { validation as sqliteValidation } from '../../connectors/sqlite/validation';
-import { editConfidence } from '../../lib/mapping-edit';
+import { toCanonical } from '../../connectors/mysql/types';
+import { planMigration } from '../../lib/mapping';
+import { applyMappingEdits, editConfidence } from '../../lib/mapping-edit';
 import { keptAsText, rangeCheckedColumns, temporalRangeNote, temporalRefusal } from '../../lib/temporal-range';
-import type { ColumnMapping } from '../../lib/types';
+import type { ColumnMapping, SchemaInfo } from '../../lib/types';
 import { canonicalValueText, normalizeDate, normalizeTimestamp, normalizeTimestamptz, timestamptzToNaiveUtc, withEra } from '../../lib/values';
 
 describe('PostgreSQL era text as ISO 8601', () => {
@@ -173,5 +175,34 @@ describe('what a target cannot hold', () => {
     expect(editConfidence({ kind: 'timestamp' }, { kind: 'varchar', length: 19 }, true)).toEqual({ confidence: 0.6, note: expect.stringContaining('at most 19 characters') });
     // Edits a workflow made before the patch are judged as they were.
     expect(editConfidence({ kind: 'date' }, { kind: 'text' })).toEqual({ confidence: 0.5, note: 'a different kind of type (date → text): the target converts values and may reject some' });
+  });
+});
+
+describe('a MariaDB TIMESTAMP mapped to TEXT by hand for SQLite', () => {
+  test('its note no longer says zero dates are read as NULL (its values are the source text now), from the first edit', () => {
+    const schema: SchemaInfo = {
+      dialect: 'mysql',
+      schema: 'db',
+      tables: [
+        {
+          name: 'grants',
+          columns: [
+            { name: 'id', nativeType: 'int', type: { kind: 'int32' }, nullable: false, default: null },
+            { name: 'ts', nativeType: 'timestamp', type: toCanonical({ columnType: 'timestamp', notNull: true }), nullable: false, default: null },
+          ],
+          primaryKey: ['id'],
+          foreignKeys: [],
+          uniqueConstraints: [],
+          indexes: [],
+          rowEstimate: 1,
+        },
+      ],
+    };
+    const plan = planMigration(schema, 'sqlite', { targetSchema: 'main' });
+    expect(plan.tables[0].columns[1]).toMatchObject({ targetType: 'TEXT', note: expect.stringMatching(/zero date/) });
+    const { edited } = applyMappingEdits(plan, [{ id: 'grants.ts', target_type: 'TEXT' }], { datesAsText: true });
+    expect(edited[0].note).toMatch(/^edited by hand/);
+    expect(edited[0].note).not.toMatch(/rejected|NULL/);
+    expect(keptAsText('sqlite', { columns: edited })).toEqual([true]);
   });
 });

@@ -1,4 +1,5 @@
 import { planMigration } from '../../lib/mapping';
+import { applyMappingEdits } from '../../lib/mapping-edit';
 import { leaveOutObjects, leaveOutProblems, objectMappings } from '../../lib/object-mappings';
 import type { ColumnInfo, SchemaInfo, TableInfo } from '../../lib/types';
 
@@ -113,6 +114,7 @@ describe('partial indexes across dialects', () => {
           { name: 'active_ids', columns: ['id'], unique: false, where: 'active', definition: 'USING btree (id) WHERE active' },
           { name: 'example', columns: ['email'], unique: false, where: "((email)::text ~ 'x'::text)", definition: "USING btree (email) WHERE ((email)::text ~ 'x'::text)" },
           { name: 'lower_email', columns: [], unique: false, definition: 'USING btree (lower((email)::text))' },
+          { name: 'recent', columns: ['id'], unique: false, where: "(deleted_at > '2024-01-01 00:00:00+00'::timestamp with time zone)", definition: 'USING btree (id) WHERE …' },
         ],
       }),
     ],
@@ -128,6 +130,8 @@ describe('partial indexes across dialects', () => {
       expect.arrayContaining([
         "index example of accounts is not migrated, because its WHERE uses what only the source's dialect has (USING btree (email) WHERE ((email)::text ~ 'x'::text))",
         "index lower_email of accounts is not migrated, because it is an expression index in the source's own SQL (USING btree (lower((email)::text)))",
+        // SQLite keeps a timestamptz as ISO-8601 text: compared with PostgreSQL's text of one, it would cover other rows.
+        'index recent of accounts is not migrated, because its WHERE cannot mean the same there: it compares column deleted_at, whose values the target may compare otherwise than the source (USING btree (id) WHERE …)',
       ]),
     );
     const objects = new Map(objectMappings(plan, partial).map((o) => [o.id, o]));
@@ -135,6 +139,15 @@ describe('partial indexes across dialects', () => {
     expect(objects.get('index:accounts.example')).toMatchObject({ migrated: false, note: expect.stringMatching(/^not migrated, because its WHERE uses what only/) });
     // Left out at the gate like any other index.
     expect(leaveOutObjects(plan, ['index:accounts.live_email']).tables[0].source.indexes.map((i) => i.name)).toEqual(['active_ids']);
+  });
+
+  test('a column edited at the gate so that the WHERE no longer fits: the index is said not to be migrated', () => {
+    const plan = planMigration(partial, 'sqlite', { targetSchema: 'main' });
+    const { plan: edited } = applyMappingEdits(plan, [{ id: 'accounts.deleted_at', target_type: 'INTEGER' }], { refreshChecks: true });
+    expect(edited.notes).not.toContain(expect.stringMatching(/^index live_email/));
+    const active = applyMappingEdits(plan, [{ id: 'accounts.active', target_type: 'BLOB' }], { refreshChecks: true }).plan;
+    expect(active.notes).toContain('index active_ids of accounts is not migrated, because it compares column active, whose values the target may compare otherwise than the source (after mapping edits at the gate)');
+    expect(objectMappings(active, partial).find((o) => o.id === 'index:accounts.active_ids')).toMatchObject({ migrated: false, target: null });
   });
 
   test('into a target without partial indexes: each is said, none made', () => {
@@ -150,5 +163,9 @@ describe('partial indexes across dialects', () => {
     };
     const objects = objectMappings(planMigration(odd, 'sqlite', { targetSchema: 'main' }), odd);
     expect(objects).toEqual([expect.objectContaining({ id: 'index:t of u.i of t', migrated: false, note: expect.stringMatching(/^not migrated, because it is an expression index/) })]);
+    // Names as long as SQLite allows: the note is still found.
+    const long = 't'.repeat(400);
+    const huge: SchemaInfo = { ...odd, tables: [{ ...odd.tables[0], name: long, expressionIndexes: [{ name: 'i'.repeat(300), columns: [], unique: false, definition: 'USING btree ((d + 1))' }] }] };
+    expect(objectMappings(planMigration(huge, 'sqlite', { targetSchema: 'main' }), huge)[0].note).toMatch(/^not migrated, because it is an expression index/);
   });
 });
