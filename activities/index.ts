@@ -660,7 +660,7 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
     async analyzeSource(input: { source: EndpointRef }): Promise<SchemaInfo> {
       return typed(async () => {
         const connector = await pool.get(input.source, 'source');
-        const schema = await connector.introspect({ tables: input.source.tables, excludeTables: input.source.excludeTables });
+        const schema = await connector.introspect({ tables: input.source.tables, excludeTables: input.source.excludeTables, probeValues: true });
         const excluded = new Set(input.source.excludeTables ?? []);
         if (excluded.size > 0) {
           const unknown = [...excluded].filter((name) => !schema.tables.some((t) => t.name === name));

@@ -18,6 +18,12 @@ export interface IntrospectOptions {
    * need is not (PostgreSQL: an extension only their columns or indexes use).
    */
   excludeTables?: string[];
+  /**
+   * Look into the rows, within a bounded time, for values a target of another dialect cannot take as the columns are
+   * declared (a MariaDB zero date in a NOT NULL column): a column found holding some has its read confidence lowered
+   * and says so, so the gate waits. For the source's analysis; a connector without such values ignores it.
+   */
+  probeValues?: boolean;
 }
 
 /** What finalising a table did besides what it was asked (see Connector.createIndexesAndForeignKeys). */

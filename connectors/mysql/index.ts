@@ -1,7 +1,7 @@
 /** MySQL and MariaDB through mysql2/promise. The "schema" is the database. */
 import type { Connection as CallbackConnection } from 'mysql2';
 import mysql from 'mysql2/promise';
-import { isGeometryType, mysqlDefaultSql, nativeForm, spatialSridClause, toCanonical } from './types';
+import { isGeometryType, mysqlDefaultSql, nativeForm, spatialSridClause, toCanonical, ZERO_DATES_FOUND, ZERO_DATES_FOUND_CONFIDENCE } from './types';
 import { isDated, longTextBound, withoutZeroDates } from './validation';
 import { bitsAsDigits, digitsAsBits, ewkbAsGeometry, geometryAsEwkb, setAsJson } from './values';
 import type { CanonicalType, ColumnInfo, ColumnMapping, ForeignKeyInfo, Row, SchemaInfo, SchemaObject, TableInfo, TablePlan } from '../../lib/types';
@@ -1075,6 +1075,7 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
   /** The tables, and the views a target of the same dialect creates after the data (MigrationPlan.objects). */
   override async introspect(options: IntrospectOptions = {}): Promise<SchemaInfo> {
     const schema = await this.describeTables(options);
+    if (options.probeValues) await this.guard('look for zero dates', () => this.markZeroDates(schema.tables));
     const objects = [
       ...(await this.guard('introspect sequences', () => this.sequences())),
       ...(await this.guard('introspect routines', () => this.routines())),
@@ -1083,6 +1084,38 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
       ...(await this.guard('introspect events', () => this.events())),
     ];
     return objects.length ? { ...schema, objects } : schema;
+  }
+
+  /**
+   * NOT NULL DATE, DATETIME and TIMESTAMP columns holding zero dates, which another dialect reads as NULL and so cannot
+   * write (each such row would be rejected at the copy): found by one read of each table that has such columns, each
+   * read cut off after ZERO_DATE_PROBE_SECONDS and all of them after ZERO_DATE_PROBE_BUDGET_MS (a table not read
+   * through keeps the note saying what may be). A column found holding some is marked (ZERO_DATES_FOUND): its mapping's
+   * confidence drops, so the gate waits for a person, saying which columns and what to do.
+   */
+  private async markZeroDates(tables: TableInfo[]): Promise<void> {
+    const mariadb = await this.isMariadb();
+    const started = Date.now();
+    for (const table of tables) {
+      const dated = table.columns.filter((c) => !c.nullable && !c.generated && isDated(c.type));
+      if (dated.length === 0) continue;
+      if (Date.now() - started > ZERO_DATE_PROBE_BUDGET_MS) return;
+      const found = dated.map((c) => `MAX(MONTH(${this.q(c.name)}) = 0 OR DAYOFMONTH(${this.q(c.name)}) = 0)`).join(', ');
+      const select = mariadb
+        ? `SET STATEMENT max_statement_time = ${ZERO_DATE_PROBE_SECONDS} FOR SELECT ${found} FROM ${this.qt(table.name)}`
+        : `SELECT /*+ MAX_EXECUTION_TIME(${ZERO_DATE_PROBE_SECONDS * 1000}) */ ${found} FROM ${this.qt(table.name)}`;
+      let row: unknown[] | undefined;
+      try {
+        row = (await this.exec(select))[0];
+      } catch {
+        // Cut off (or refused): not known, and the column's note says what may be.
+        continue;
+      }
+      dated.forEach((c, i) => {
+        if (Number(row?.[i] ?? 0) !== 1) return;
+        c.type = { ...c.type, readConfidence: Math.min(c.type.readConfidence ?? 1, ZERO_DATES_FOUND_CONFIDENCE), readNote: ZERO_DATES_FOUND };
+      });
+    }
   }
 
   /**
@@ -1447,6 +1480,10 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
 
 /** Up to this many tables named in an introspection are read by name; more read the whole schema, then filter. */
 const NAMED_TABLES_MAX = 100;
+
+/** How long one table's read for zero dates may take (markZeroDates), in seconds, and all of them, in milliseconds. */
+const ZERO_DATE_PROBE_SECONDS = 5;
+const ZERO_DATE_PROBE_BUDGET_MS = 60_000;
 
 function inTables(only: string[] | undefined): string {
   return only ? ` AND TABLE_NAME IN (${only.map(() => '?').join(', ')})` : '';

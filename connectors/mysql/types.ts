@@ -26,6 +26,12 @@ const ZERO_DATES = `${ZERO_DATE} (mapped to text at the gate, the column keeps i
 /** What the gate says of such a column that is NOT NULL: the NULL a zero date is read as cannot be written. */
 const ZERO_DATES_NOT_NULL = `${ZERO_DATE}, which this NOT NULL column cannot take: a row holding one is rejected by key (mapped to text at the gate, the column keeps them as they are)`;
 
+/** What the gate says of a NOT NULL column the analysis found holding zero dates (see MysqlConnector.markZeroDates). */
+export const ZERO_DATES_FOUND = `${ZERO_DATE}, which this NOT NULL column cannot take, and the analysis found it holding some: each row holding one is rejected by key unless the column is mapped to text at the gate (it then keeps them as they are)`;
+
+/** How sure a mapping of such a column is: below 1, so the gate waits for a person even with auto_approve_high_confidence. */
+export const ZERO_DATES_FOUND_CONFIDENCE = 0.5;
+
 /** MySQL quotes enum labels as 'a','b''c' (and MariaDB may escape with backslashes). */
 export function parseEnumLabels(columnType: string): string[] {
   const body = columnType.slice(columnType.indexOf('(') + 1, columnType.lastIndexOf(')'));

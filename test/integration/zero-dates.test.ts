@@ -99,15 +99,17 @@ test('MariaDB → MariaDB keeps zero dates as they are', async () => {
   ]);
 });
 
-const NOT_NULL_NOTE =
-  "a zero date ('0000-00-00', or a zero month or day) has no equal in other dialects: it is read as NULL, which this NOT NULL column cannot take: a row holding one is rejected by key (mapped to text at the gate, the column keeps them as they are)";
+/** What the gate says of a NOT NULL column the analysis found holding zero dates (before, only that it might). */
+const FOUND_NOTE =
+  "a zero date ('0000-00-00', or a zero month or day) has no equal in other dialects: it is read as NULL, which this NOT NULL column cannot take, and the analysis found it holding some: each row holding one is rejected by key unless the column is mapped to text at the gate (it then keeps them as they are)";
 const notNullReason = (target: string) =>
   `column d is NOT NULL, but this row's value is read as NULL for ${target} (a zero date ('0000-00-00', or a zero month or day) has no equal in other dialects): the row is not copied (a mapping to text would keep it)`;
 
-test('a zero date in a NOT NULL column: the gate says so; that row is rejected by key, saying why; the others are copied', async () => {
+test('a zero date in a NOT NULL column: the analysis finds it and the gate waits, saying so; that row is rejected by key, saying why; the others are copied', async () => {
   const target = (await suite.database('postgresql')).endpoint;
   const { status, plan } = await migrateApproving(suite.harness, strict, target);
-  expect(plan.tables[0].columns.find((c) => c.column === 'd')?.note).toBe(NOT_NULL_NOTE);
+  // Found in the analysis: the mapping is not sure (the gate waits for a person), and its note says what to do.
+  expect(plan.tables[0].columns.find((c) => c.column === 'd')).toMatchObject({ confidence: 0.5, note: FOUND_NOTE });
   const rejected = status.errors.filter((e) => e.code === 'RowRejected');
   expect(rejected.map((e) => e.key).sort()).toEqual([[2], [3]]);
   for (const e of rejected) expect(e.message).toBe(notNullReason('PostgreSQL'));
@@ -118,7 +120,9 @@ test('a zero date in a NOT NULL column: the gate says so; that row is rejected b
 
 test('a zero date in a NOT NULL column → SQLite: that row is rejected by key, saying why; the others are copied', async () => {
   const target = (await suite.database('sqlite')).endpoint;
-  const { status } = await migrateApproving(suite.harness, strict, target);
+  const { status, plan } = await migrateApproving(suite.harness, strict, target);
+  expect(plan.tables[0].columns.find((c) => c.column === 'd')).toMatchObject({ confidence: 0.5, note: `${FOUND_NOTE}; stored as text 'YYYY-MM-DD'` });
+  expect(plan.minConfidence).toBe(0.5);
   const rejected = status.errors.filter((e) => e.code === 'RowRejected');
   expect(rejected.map((e) => [e.key, e.message])).toEqual([
     [[2], notNullReason('SQLite')],
@@ -141,6 +145,8 @@ test('a legacy zero-date default (TIMESTAMP NOT NULL DEFAULT \'0000-00-00 00:00:
   expect(notes.created).toContain("default '0000-00-00 00:00:00' is not migrated, because a zero date has no equal in other dialects");
   expect(notes.born).toContain("default '0000-00-00' is not migrated");
   expect(notes.seen).not.toContain('is not migrated');
+  // NOT NULL, a zero date its default, but none in its rows: nothing was found, and the mapping is sure.
+  expect(plan.tables[0].columns.find((c) => c.column === 'created')).toMatchObject({ confidence: 1, note: expect.not.stringContaining('the analysis found') });
   const columns = await pgRows(target, "SELECT column_name, column_default, is_nullable FROM information_schema.columns WHERE table_name = 'legacy' ORDER BY ordinal_position");
   expect(columns).toEqual([
     { column_name: 'id', column_default: null, is_nullable: 'NO' },
