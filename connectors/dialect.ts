@@ -35,6 +35,12 @@ export interface DialectCapabilities {
   looseValues?: boolean;
   /** Tables and columns keep comments: a plan from another dialect gives them the source's. Absent: false. */
   comments?: boolean;
+  /**
+   * A table migrated natively is made from the lists of its objects (keys, uniques, CHECKs, indexes, foreign keys,
+   * defaults), not from its own DDL text, so an object left out at the gate is not made. Absent: false (SQLite's
+   * table is its CREATE TABLE as the source keeps it).
+   */
+  nativeObjectsLeftOut?: boolean;
   /** Indexes may cover only the rows a WHERE clause names (partial indexes). Absent: false. */
   partialIndexes?: boolean;
 }

@@ -2,8 +2,10 @@
  * The schema objects of a plan's tables besides their columns — secondary indexes, unique constraints, CHECKs, foreign
  * keys and column defaults — as mappings the gate shows: each with what the source has, what the target gets (null
  * when nothing) and, when it is not migrated, why (the plan's own words). A person may leave one out at the gate
- * (leaveOutObjects): a CHECK the target's data would break, an index not wanted there.
+ * (leaveOutObjects): a CHECK the target's data would break, an index not wanted there; natively too where the target
+ * makes a table from the lists of its objects (leaveOutProblems says where not).
  */
+import { dialectNamed, isDialect } from '../connectors/dialects';
 import { currentTimeDefault, partialIndexFit, portableDefault, recheckedBlockers } from './mapping';
 import type { Dialect, MigrationPlan, SchemaInfo, TableInfo, TablePlan } from './types';
 
@@ -149,13 +151,24 @@ export function objectMappings(plan: MigrationPlan, schema: SchemaInfo | null): 
   return plan.tables.flatMap((t) => tableObjects(notes, t, sources.get(t.source.name) ?? t.source, planned, plan.targetDialect));
 }
 
+/** Which rules leaveOutProblems applies (a workflow that began before them judges as it did then). */
+export interface LeaveOutRules {
+  /** A natively migrated table's objects may be left out where its dialect makes them from their lists (DialectCapabilities.nativeObjectsLeftOut). */
+  native: boolean;
+  /** A unique key or index a foreign key references stays unless that key is left out too. */
+  referenced: boolean;
+}
+
 /**
  * Why each object cannot be left out at the gate, or null when it can: an unknown id, one not migrated anyway, one of a
- * table migrated natively (created as the source declares it: drop it on the target afterwards). In the order of `ids`.
+ * table migrated natively by a dialect that makes it from the source's own DDL (drop it on the target afterwards), a
+ * unique key or index a foreign key still references (the key could not be made). In the order of `ids`.
  */
-export function leaveOutProblems(plan: MigrationPlan, schema: SchemaInfo | null, ids: readonly string[]): (string | null)[] {
+export function leaveOutProblems(plan: MigrationPlan, schema: SchemaInfo | null, ids: readonly string[], rules: LeaveOutRules = { native: true, referenced: true }): (string | null)[] {
   const objects = new Map(objectMappings(plan, schema).map((o) => [o.id, o]));
-  const native = new Set(plan.tables.filter((t) => t.native).map((t) => t.source.name));
+  const fromLists = rules.native && isDialect(plan.targetDialect) && dialectNamed(plan.targetDialect).capabilities.nativeObjectsLeftOut === true;
+  const native = new Set(plan.tables.filter((t) => t.native && !fromLists).map((t) => t.source.name));
+  const leaving = new Set(ids);
   return ids.map((id) => {
     const object = objects.get(id);
     if (!object) return `no object mapping ${id}`;
@@ -163,8 +176,24 @@ export function leaveOutProblems(plan: MigrationPlan, schema: SchemaInfo | null,
     if (native.has(object.table)) {
       return `${id}: table ${object.table} is created as the source declares it (same dialect); drop the ${WORD[object.kind]} on the target once migrated`;
     }
+    const referencing = rules.referenced ? referencingKeys(plan, object, leaving) : [];
+    if (referencing.length) return `${id}: foreign key ${referencing.join(', ')} references its columns; leave ${referencing.length > 1 ? 'them' : 'it'} out too (foreign_key:<table>.<name>)`;
     return null;
   });
+}
+
+/** The foreign keys (`table.name`) of planned tables, not being left out, that reference a unique key or index's columns. */
+function referencingKeys(plan: MigrationPlan, object: ObjectMapping, leaving: ReadonlySet<string>): string[] {
+  if (object.kind !== 'unique' && object.kind !== 'index') return [];
+  const table = plan.tables.find((t) => t.source.name === object.table)?.source;
+  const key = object.kind === 'unique' ? table?.uniqueConstraints.find((u) => u.name === object.name) : table?.indexes.find((i) => i.name === object.name && i.unique && i.where === undefined);
+  if (!key) return [];
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c) => b.includes(c));
+  return plan.tables.flatMap((t) =>
+    t.source.foreignKeys
+      .filter((fk) => fk.referencedTable === object.table && same(fk.referencedColumns, key.columns) && !leaving.has(objectId('foreign_key', t.source.name, fk.name)))
+      .map((fk) => `${t.source.name}.${fk.name}`),
+  );
 }
 
 /**
@@ -185,6 +214,8 @@ export function leaveOutObjects(plan: MigrationPlan, ids: readonly string[]): Mi
     const source: TableInfo = {
       ...t.source,
       indexes: t.source.indexes.filter((i) => !out('index', i.name)),
+      // Natively, expression and partial indexes are made from their definitions (lib/mapping.ts keeps them so).
+      ...(t.source.expressionIndexes ? { expressionIndexes: t.source.expressionIndexes.filter((i) => !out('index', i.name)) } : {}),
       uniqueConstraints: t.source.uniqueConstraints.filter((u) => !out('unique', u.name)),
       foreignKeys: t.source.foreignKeys.filter((f) => !out('foreign_key', f.name)),
       ...(t.source.checks ? { checks: t.source.checks.filter((c) => !out('check', c.name)) } : {}),

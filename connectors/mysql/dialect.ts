@@ -19,7 +19,7 @@ export const mysql = {
   urlSchemes: ['mysql', 'mariadb'],
   fileExtensions: [],
   driver: 'mysql2',
-  capabilities: { supported: true, schemas: false, enums: true, arrays: false, transactionalDdl: false, inDatabaseDigest: true, fileBased: false, strictBooleans: false, comments: true },
+  capabilities: { supported: true, schemas: false, enums: true, arrays: false, transactionalDdl: false, inDatabaseDigest: true, fileBased: false, strictBooleans: false, comments: true, nativeObjectsLeftOut: true },
   identifiers: {
     quote: (name: string) => {
       checkIdentifier(name);

@@ -74,6 +74,25 @@ describe('object mappings: what the target gets of each index, key, CHECK and de
     });
   });
 
+  test('a unique key a foreign key references is left out only with that key', () => {
+    const keyed: SchemaInfo = {
+      ...schema,
+      tables: [
+        table('owners', [col('id', { kind: 'int32' }), col('code', { kind: 'varchar', length: 10 })], { uniqueConstraints: [{ name: 'owners_code', columns: ['code'] }], indexes: [{ name: 'owners_code_idx', columns: ['code'], unique: true }] }),
+        table('pets', [col('id', { kind: 'int32' }), col('owner_code', { kind: 'varchar', length: 10 })], {
+          foreignKeys: [{ name: 'pets_owner_fk', columns: ['owner_code'], referencedTable: 'owners', referencedColumns: ['code'] }],
+        }),
+      ],
+    };
+    const p = planMigration(keyed, 'mysql', { targetSchema: 'db' });
+    expect(leaveOutProblems(p, keyed, ['unique:owners.owners_code', 'index:owners.owners_code_idx'])).toEqual([
+      'unique:owners.owners_code: foreign key pets.pets_owner_fk references its columns; leave it out too (foreign_key:<table>.<name>)',
+      'index:owners.owners_code_idx: foreign key pets.pets_owner_fk references its columns; leave it out too (foreign_key:<table>.<name>)',
+    ]);
+    expect(leaveOutProblems(p, keyed, ['unique:owners.owners_code', 'foreign_key:pets.pets_owner_fk'])).toEqual([null, null]);
+    expect(leaveOutProblems(p, keyed, ['unique:owners.owners_code'], { native: true, referenced: false })).toEqual([null]);
+  });
+
   test('left out at the gate: gone from the plan, said in its notes and the mapping, kept in leftOut', () => {
     const ids = ['check:pets.pets_id_positive', 'index:pets.pets_name', 'foreign_key:pets.pets_owner_fk', 'unique:pets.pets_owner_name', 'default:pets.name'];
     const left = leaveOutObjects(plan, ids);
@@ -96,10 +115,19 @@ describe('object mappings: what the target gets of each index, key, CHECK and de
       expect.stringMatching(/^index:pets.pets_lower_name is not migrated anyway/),
       null,
     ]);
+    // Natively, where the target makes a table from the lists of its objects (PostgreSQL, MariaDB), they may be left out;
+    // SQLite makes it from the source's own CREATE TABLE.
     const native = planMigration(schema, 'postgresql', { targetSchema: 'public' });
-    expect(leaveOutProblems(native, schema, ['index:pets.pets_name'])).toEqual([
+    expect(leaveOutProblems(native, schema, ['index:pets.pets_name', 'index:pets.pets_lower_name'])).toEqual([null, null]);
+    expect(leaveOutProblems(native, schema, ['index:pets.pets_name'], { native: false, referenced: true })).toEqual([
       'index:pets.pets_name: table pets is created as the source declares it (same dialect); drop the index on the target once migrated',
     ]);
+    const lite = { ...schema, dialect: 'sqlite' as const };
+    expect(leaveOutProblems(planMigration(lite, 'sqlite', { targetSchema: 'main' }), lite, ['index:pets.pets_name'])).toEqual([
+      'index:pets.pets_name: table pets is created as the source declares it (same dialect); drop the index on the target once migrated',
+    ]);
+    const left = leaveOutObjects(native, ['index:pets.pets_lower_name', 'check:pets.pets_name_pattern']).tables[1].source;
+    expect([left.expressionIndexes, left.checks?.map((c) => c.name)]).toEqual([[], ['pets_id_positive']]);
   });
 });
 

@@ -7,7 +7,7 @@ import * as wf from '@temporalio/workflow';
 import { isEditedByHand } from '../../lib/edited-kinds';
 import { approvalNeed, blockedReason, shownStatus, type GateState, type TableProgress, type ValidationState } from '../../lib/migration';
 import { applyMappingEdits, mappingEditProblem, type EditOptions } from '../../lib/mapping-edit';
-import { leaveOutObjects, leaveOutProblems } from '../../lib/object-mappings';
+import { leaveOutObjects, leaveOutProblems, type LeaveOutRules } from '../../lib/object-mappings';
 import type { Key, MigrationPlan } from '../../lib/types';
 import { schemaWork } from './activities';
 import { tableProgress } from './phases';
@@ -72,6 +72,17 @@ const FOREIGN_KEY_TYPES_PATCH = 'edits-foreign-key-types';
 
 /** Edits check the plan's blockers again (lib/mapping-edit.ts EditOptions.recheckBlockers). */
 const RECHECK_BLOCKERS_PATCH = 'edits-recheck-blockers';
+/**
+ * Objects of tables migrated natively may be left out at the gate where the target makes them from their lists, and a
+ * unique key a foreign key references only with that key (lib/object-mappings.ts LeaveOutRules).
+ */
+const LEAVE_OUT_RULES_PATCH = 'leave-out-native-and-referenced';
+
+/** Which objects this run lets be left out at the gate. */
+function leaveOutRules(): LeaveOutRules {
+  const now = wf.patched(LEAVE_OUT_RULES_PATCH);
+  return { native: now, referenced: now };
+}
 
 /** How this run applies mapping edits: each option on for runs that reached its patch. */
 function editOptions(): EditOptions {
@@ -218,7 +229,7 @@ export function setHandlers(run: MigrationRun): void {
         const result = edits.length ? applyMappingEdits(planned, edits, editOptions()) : { plan: planned, edited: [] };
         // The objects left out at the gate stay out, those of the tables still in it.
         const kept = state.plan?.leftOut ?? [];
-        const problems = leaveOutProblems(result.plan, schema, kept);
+        const problems = leaveOutProblems(result.plan, schema, kept, leaveOutRules());
         const leftOutObjects = kept.filter((_id, i) => problems[i] === null);
         const plan = leftOutObjects.length ? leaveOutObjects(result.plan, leftOutObjects) : result.plan;
         Object.assign(state, { schema, plan, tables: plan.tables.map((t) => tableProgress(t, run.settings, wf.patched(RETRIES_PATCH))) });
@@ -259,7 +270,7 @@ export function setHandlers(run: MigrationRun): void {
       validator: ({ ids }: LeaveOutRequest) => {
         gateEditable('schema objects can be left out');
         if (ids.length === 0) refuse('InvalidRequest', 'no object mappings given to leave out');
-        for (const problem of leaveOutProblems(state.plan as MigrationPlan, state.schema, ids)) {
+        for (const problem of leaveOutProblems(state.plan as MigrationPlan, state.schema, ids, leaveOutRules())) {
           if (problem) refuse(problem.startsWith('no object mapping') ? 'MappingNotFound' : 'InvalidMapping', problem);
         }
       },
