@@ -8,6 +8,7 @@
 import type { MigrationPlan } from '../../lib/types';
 import { approveUpdate, leaveOutObjectsUpdate, planQuery, startUpdate } from '../../workflows/migration';
 import { mariadbRows, pgRows } from '../helpers/databases';
+import { recordHistories } from '../helpers/histories';
 import { migrationSuite } from '../helpers/suite';
 import { isOver, startMigration, waitForStatus } from '../helpers/temporal';
 
@@ -44,6 +45,7 @@ test('PostgreSQL → PostgreSQL: a CHECK, an expression index, a plain index and
   await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
   const status = await waitForStatus(handle, isOver, 240_000);
   expect({ status: status.status, validation: status.validation?.status }).toEqual({ status: 'completed', validation: 'passed' });
+  await recordHistories(suite.harness.client, handle.workflowId, 'gate-leave-out-native');
   expect(await pgRows(target, "SELECT conname FROM pg_constraint WHERE conrelid = 'pets'::regclass ORDER BY 1")).toEqual([{ conname: 'pets_owner_code_fkey' }, { conname: 'pets_pkey' }]);
   expect(await pgRows(target, "SELECT indexname FROM pg_indexes WHERE tablename = 'pets' ORDER BY 1")).toEqual([{ indexname: 'pets_pkey' }]);
   expect(await pgRows(target, "SELECT column_default FROM information_schema.columns WHERE table_name = 'pets' AND column_name = 'name'")).toEqual([{ column_default: null }]);

@@ -45,7 +45,10 @@
  *   (gate-blockers-table-left-out); the key column edited to a type the key fits in, the blocker ended, approved
  *   (gate-blockers-edit-ends).
  * - recorded by dates-beyond.test.ts with the keyless-rows-rejected patch: a table without a key copied whole, its row
- *   BC rejected (named by its values' digest), the rest copied, validation failing on the row (keyless-rows-rejected). */
+ *   BC rejected (named by its values' digest), the rest copied, validation failing on the row (keyless-rows-rejected).
+ * - recorded by leave-out-native.test.ts with the leave-out-native-and-referenced patch: PostgreSQL → PostgreSQL, a
+ *   unique key a foreign key references refused at the gate, a CHECK, two indexes and a default of a table migrated
+ *   natively left out (gate-leave-out-native). */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';

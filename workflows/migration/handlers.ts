@@ -78,7 +78,10 @@ const RECHECK_BLOCKERS_PATCH = 'edits-recheck-blockers';
  */
 const LEAVE_OUT_RULES_PATCH = 'leave-out-native-and-referenced';
 
-/** Which objects this run lets be left out at the gate. */
+/**
+ * Which objects this run lets be left out at the gate. Asked once, as the handlers are set (an update's validator
+ * does not run again on replay, so a patch asked there would leave its marker unmatched).
+ */
 function leaveOutRules(): LeaveOutRules {
   const now = wf.patched(LEAVE_OUT_RULES_PATCH);
   return { native: now, referenced: now };
@@ -101,6 +104,7 @@ function editOptions(): EditOptions {
 /** Registers every handler: called before the workflow's first await, so no signal or update is lost. */
 export function setHandlers(run: MigrationRun): void {
   const { input, state } = run;
+  const leaveOut = leaveOutRules();
   /** The status clients see, for refusals that name it. */
   const shown = () => run.status().status;
 
@@ -229,7 +233,7 @@ export function setHandlers(run: MigrationRun): void {
         const result = edits.length ? applyMappingEdits(planned, edits, editOptions()) : { plan: planned, edited: [] };
         // The objects left out at the gate stay out, those of the tables still in it.
         const kept = state.plan?.leftOut ?? [];
-        const problems = leaveOutProblems(result.plan, schema, kept, leaveOutRules());
+        const problems = leaveOutProblems(result.plan, schema, kept, leaveOut);
         const leftOutObjects = kept.filter((_id, i) => problems[i] === null);
         const plan = leftOutObjects.length ? leaveOutObjects(result.plan, leftOutObjects) : result.plan;
         Object.assign(state, { schema, plan, tables: plan.tables.map((t) => tableProgress(t, run.settings, wf.patched(RETRIES_PATCH))) });
@@ -270,7 +274,7 @@ export function setHandlers(run: MigrationRun): void {
       validator: ({ ids }: LeaveOutRequest) => {
         gateEditable('schema objects can be left out');
         if (ids.length === 0) refuse('InvalidRequest', 'no object mappings given to leave out');
-        for (const problem of leaveOutProblems(state.plan as MigrationPlan, state.schema, ids, leaveOutRules())) {
+        for (const problem of leaveOutProblems(state.plan as MigrationPlan, state.schema, ids, leaveOut)) {
           if (problem) refuse(problem.startsWith('no object mapping') ? 'MappingNotFound' : 'InvalidMapping', problem);
         }
       },
