@@ -37,12 +37,20 @@ export interface DialectCapabilities {
   comments?: boolean;
   /**
    * A table migrated natively is made from the lists of its objects (keys, uniques, CHECKs, indexes, foreign keys,
-   * defaults), not from its own DDL text, so an object left out at the gate is not made. Absent: false (SQLite's
-   * table is its CREATE TABLE as the source keeps it).
+   * defaults), not from its own DDL text, so an object left out at the gate is not made. `'indexes'`: only its
+   * indexes are made apart from it (SQLite's table is its CREATE TABLE as the source keeps it, each CREATE INDEX a
+   * statement of its own), so only they may be left out. Absent: false.
    */
-  nativeObjectsLeftOut?: boolean;
+  nativeObjectsLeftOut?: boolean | 'indexes';
   /** Indexes may cover only the rows a WHERE clause names (partial indexes). Absent: false. */
   partialIndexes?: boolean;
+  /** Indexes may key on expressions (`lower(email)`), not only on columns. Absent: false. */
+  expressionIndexes?: boolean;
+  /**
+   * lower() and upper() change ASCII letters only (SQLite without ICU), where other dialects map every letter: a
+   * UNIQUE index on lower(x) made elsewhere could find values the source kept apart equal. Absent: false.
+   */
+  asciiCaseMapping?: boolean;
 }
 
 /** Identifier and literal rules. Every identifier Sensei sends is quoted, so reserved words, case and spaces survive. */

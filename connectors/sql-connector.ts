@@ -3,11 +3,11 @@
  * table DDL, indexes and foreign keys. Each dialect overrides only how it talks to its driver and what differs.
  */
 import { fitName } from '../lib/identifiers';
-import { TEMPORAL_DEFAULT_KINDS, checkTargetOf, columnCheckFor, partialIndexFit, currentTimeDefault, enumLabelsChecked, portableDefault, zeroDateDefault } from '../lib/mapping';
+import { TEMPORAL_DEFAULT_KINDS, checkTargetOf, columnCheckFor, indexFit, currentTimeDefault, enumLabelsChecked, portableDefault, zeroDateDefault } from '../lib/mapping';
 import { isNotAllowed } from '../lib/reach';
 import { quoteIdentifier, quoteList, quoteLiteral } from '../lib/quote';
 import { targetType } from '../lib/typemap';
-import { checkForTarget, renderCheck } from '../lib/typemap/check';
+import { checkForTarget, renderCheck, renderIndexKey } from '../lib/typemap/check';
 import { crossType } from '../lib/typemap/common';
 import { toCanonicalValue } from '../lib/values';
 import { keyPart, keyValue } from '../lib/keys';
@@ -433,18 +433,20 @@ export abstract class SqlConnector implements Connector {
       // The plan names columns as the source does; the target may keep them shortened (lib/identifiers).
       const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === this.fitName(b[i] ?? ''));
       for (const index of plan.source.indexes) {
-        // A partial index's WHERE, written again for the columns' final types (as a CHECK's: tableConstraints); one that
-        // no longer fits them is left out rather than failing after the copy (as the plan's notes say since the edit).
-        const fitted = index.where === undefined ? null : partialIndexFit(plan, this.dialect, index.where);
-        if (fitted && !('portable' in fitted)) continue;
-        if (index.where === undefined && existing.indexes.some((i) => same(i.columns, index.columns) && i.unique === index.unique)) continue;
-        // A partial index made already (a retry) is known by its name, as indexName gave it: two on the same columns
-        // may differ only in their WHERE.
-        if (index.where !== undefined && (existing.expressionIndexes ?? []).some((i) => i.where !== undefined && this.ownIndexNames(plan.target, index.name).includes(i.name))) continue;
+        // A partial or expression index, its WHERE written again and its keys checked for the columns' final types (as
+        // a CHECK's: tableConstraints); one that no longer fits them is left out rather than failing after the copy (as
+        // the plan's notes say since the edit).
+        const fitted = indexFit(plan, this.dialect, index);
+        if (!('index' in fitted)) continue;
+        const plainIndex = index.where === undefined && !index.keys;
+        if (plainIndex && existing.indexes.some((i) => same(i.columns, index.columns) && i.unique === index.unique)) continue;
+        // A partial or expression index made already (a retry) is known by its name, as indexName gave it: two on the
+        // same columns may differ only in their WHERE.
+        if (!plainIndex && (existing.expressionIndexes ?? []).some((i) => this.ownIndexNames(plan.target, index.name).includes(i.name))) continue;
         // MariaDB describes a UNIQUE index it has back as a UNIQUE constraint: made already (a retry, a second pass).
-        if (index.unique && index.where === undefined && existing.uniqueConstraints.some((u) => same(u.columns, index.columns))) continue;
+        if (index.unique && plainIndex && existing.uniqueConstraints.some((u) => same(u.columns, index.columns))) continue;
         const name = await this.indexName(plan.target, this.fitName(index.name));
-        await this.exec(this.createIndexSql(plan.target, name, fitted ? { ...index, where: fitted.portable } : index));
+        await this.exec(this.createIndexSql(plan.target, name, fitted.index));
       }
       for (const fk of plan.source.foreignKeys) {
         if (existing.foreignKeys.some((f) => f.name === this.foreignKeyName(fk) || (same(f.columns, fk.columns) && f.referencedTable === fk.referencedTable))) continue;
@@ -484,7 +486,12 @@ export abstract class SqlConnector implements Connector {
   protected uncheckedForeignKey?(sql: string): Promise<void>;
 
   protected createIndexSql(table: string, name: string, index: TableInfo['indexes'][number]): string {
-    return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(name)} ON ${this.qt(table)} (${quoteList(this.dialect, index.columns)})${this.indexWhere(index)}`;
+    return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(name)} ON ${this.qt(table)} (${this.indexKeys(index)})${this.indexWhere(index)}`;
+  }
+
+  /** An index's key list in this dialect: its columns, or its expressions each in parentheses (the plan keeps them portable). */
+  protected indexKeys(index: TableInfo['indexes'][number]): string {
+    return index.keys ? index.keys.map((k) => `(${renderIndexKey(k, (n) => this.q(n))})`).join(', ') : quoteList(this.dialect, index.columns);
   }
 
   /** The names indexName may have given an index of `table` (its own, then the table in front, then numbered). */

@@ -4,7 +4,7 @@
  * lossless (widening) or lower it (narrowing). Pure: the workflow applies edits in an update handler.
  */
 import { dialectNamed } from '../connectors/dialects';
-import { baseTypeName, checkTargetOf, columnCheckFor, enumLabelsChecked, isKeyColumn, partialIndexFit, recheckedBlockers, renamedConstraints } from './mapping';
+import { baseTypeName, checkTargetOf, columnCheckFor, enumLabelsChecked, indexFit, isKeyColumn, recheckedBlockers, renamedConstraints } from './mapping';
 import { checkForTarget } from './typemap/check';
 import { targetType } from './typemap';
 import { keptAsText, temporalRangeNote } from './temporal-range';
@@ -304,8 +304,8 @@ function refreshedNotes(plan: MigrationPlan, tables: TablePlan[]): string[] {
       stale.add(`check ${check.name} of ${t.source.name} is named `);
     }
     for (const index of t.source.indexes) {
-      const fitted = index.where === undefined ? null : partialIndexFit(t, plan.targetDialect, index.where);
-      if (fitted && 'reason' in fitted) added.push(`index ${index.name} of ${t.source.name} is not migrated, because ${fitted.reason}${AFTER_EDITS}`);
+      const fitted = indexFit(t, plan.targetDialect, index);
+      if ('reason' in fitted) added.push(`index ${index.name} of ${t.source.name} is not migrated, because ${fitted.reason}${AFTER_EDITS}`);
     }
     for (const c of t.columns) {
       const own = columnCheckFor(c, target);

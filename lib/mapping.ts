@@ -7,7 +7,7 @@ import { dialectNamed, isDialect } from '../connectors/dialects';
 import { fitName } from './identifiers';
 import { uniqueNames, type NameGiven } from './unique-names';
 import { targetType } from './typemap';
-import { checkForTarget, portableCheck, renderCheck, type CheckTarget } from './typemap/check';
+import { checkForTarget, indexKeyProblem, mapsCase, portableCheck, portableIndexKey, renderCheck, type CheckTarget } from './typemap/check';
 import { crossType } from './typemap/common';
 import { isDatedKind, nonFiniteNote, temporalRangeNote } from './temporal-range';
 import type { ColumnInfo, ColumnMapping, Dialect, IndexInfo, MigrationPlan, OfferedExtension, PartitionInfo, SchemaInfo, SchemaObject, TableInfo, TablePlan } from './types';
@@ -195,7 +195,7 @@ function chooseKey(table: TableInfo): Pick<TablePlan, 'keyColumns' | 'copyMode' 
 export function planTable(table: TableInfo, targetDialect: Dialect, native = false, notes: string[] = [], extensions?: readonly string[], sourceDialect?: Dialect): TablePlan {
   const columns = table.columns.filter((c) => !(native && c.generated)).map((c) => planColumn(table, c, targetDialect, native, extensions, sourceDialect));
   return {
-    source: native ? table : portableObjects(table, columns, targetDialect, notes),
+    source: native ? table : portableObjects(table, columns, targetDialect, notes, sourceDialect),
     target: isDialect(targetDialect) ? fitName(table.name, dialectNamed(targetDialect).identifiers) : table.name,
     // Natively, generated columns are created as generated (the target computes them), not copied.
     columns,
@@ -210,7 +210,7 @@ export function planTable(table: TableInfo, targetDialect: Dialect, native = fal
  * columns the target cannot index (JSON, unbounded text) or on expressions is left out; each thing left out is said in
  * `notes` ("not migrated, because …").
  */
-function portableObjects(table: TableInfo, columns: ColumnMapping[], targetDialect: Dialect, notes: string[]): TableInfo {
+function portableObjects(table: TableInfo, columns: ColumnMapping[], targetDialect: Dialect, notes: string[], sourceDialect?: Dialect): TableInfo {
   const types = isDialect(targetDialect) ? dialectNamed(targetDialect).types : undefined;
   const unindexable = (names: string[]) =>
     names.map((n) => columns.find((c) => c.column === n)).find((c) => c && types?.indexRefusal?.(c.targetType));
@@ -218,9 +218,9 @@ function portableObjects(table: TableInfo, columns: ColumnMapping[], targetDiale
   const partialTarget = isDialect(targetDialect) ? partialIndexTarget(columns, targetDialect) : undefined;
   const partial: IndexInfo[] = [];
   for (const index of table.expressionIndexes ?? []) {
-    const why = partialIndexRefusal(index, table, targetDialect, partialTarget);
+    const why = acrossIndexRefusal(index, table, targetDialect, partialTarget, sourceDialect);
     if (typeof why === 'string') notes.push(`index ${index.name} of ${table.name} is not migrated, because ${why} (${index.definition ?? index.name})`);
-    else partial.push({ name: index.name, columns: index.columns, unique: index.unique, where: why.where });
+    else partial.push(why);
   }
   const indexes = [...table.indexes, ...partial].filter((index) => {
     const column = unindexable(index.columns);
@@ -278,26 +278,53 @@ export function partialIndexTarget(columns: ColumnMapping[], targetDialect: Dial
 }
 
 /**
- * A planned partial index's WHERE as the target writes it for the columns' final types, or why it no longer fits them
- * (a column edited at the gate): it is then left out, as a CHECK that no longer fits is (said in the notes).
+ * A planned partial or expression index as the target makes it for the columns' final types: its WHERE written for
+ * them, its keys checked against them; or why it no longer fits them (a column edited at the gate): it is then left
+ * out, as a CHECK that no longer fits is (said in the notes).
  */
-export function partialIndexFit(t: Pick<TablePlan, 'columns' | 'native'>, targetDialect: Dialect, where: string): { portable: string } | { reason: string } {
-  if (t.native || !isDialect(targetDialect)) return { portable: where };
-  return checkForTarget(where, partialIndexTarget(t.columns, targetDialect));
+export function indexFit(t: Pick<TablePlan, 'columns' | 'native'>, targetDialect: Dialect, index: IndexInfo): { index: IndexInfo } | { reason: string } {
+  if (t.native || !isDialect(targetDialect) || (index.where === undefined && !index.keys)) return { index };
+  const target = partialIndexTarget(t.columns, targetDialect);
+  for (const key of index.keys ?? []) {
+    const problem = indexKeyProblem(key, target);
+    if (problem) return { reason: problem };
+  }
+  if (index.where === undefined) return { index };
+  const fitted = checkForTarget(index.where, target);
+  return 'portable' in fitted ? { index: { ...index, where: fitted.portable } } : fitted;
 }
 
 /**
- * Why an expression or partial index cannot be made in a target of another dialect, or its WHERE as the target writes
- * it (portable SQL): only a partial index on plain columns, whose predicate is portable (as a CHECK's is) and means the
- * same for the columns' types there, into a target that has partial indexes.
+ * A partial or expression index as a target of another dialect makes it (its WHERE and keys in portable SQL), or why
+ * it cannot be made there: its WHERE and keys must be portable (as a CHECK's, keys calling only FUNCTIONS of
+ * lib/typemap/check.ts) and mean the same for the columns' types there, in a target that has such indexes; a UNIQUE one
+ * keyed on lower() or upper() only where the target maps no more letters than the source (asciiCaseMapping).
  */
-function partialIndexRefusal(index: IndexInfo, table: TableInfo, targetDialect: Dialect, checkTarget: CheckTarget | undefined): string | { where: string } {
-  if (index.where === undefined || index.columns.length === 0) return "it is an expression index in the source's own SQL";
-  if (!isDialect(targetDialect) || !dialectNamed(targetDialect).capabilities.partialIndexes) return `it is a partial index, which ${isDialect(targetDialect) ? dialectNamed(targetDialect).label : targetDialect} does not have`;
-  const portable = portableCheck(index.where, table.columns.map((c) => c.name));
+function acrossIndexRefusal(index: IndexInfo, table: TableInfo, targetDialect: Dialect, target: CheckTarget | undefined, sourceDialect?: Dialect): string | IndexInfo {
+  if (!isDialect(targetDialect)) return `${targetDialect} is not a dialect Sensei knows`;
+  const dialect = dialectNamed(targetDialect);
+  const names = table.columns.map((c) => c.name);
+  const keyed = index.columns.length === 0;
+  let keys: string[] | undefined;
+  if (keyed) {
+    if (!dialect.capabilities.expressionIndexes) return `it is an expression index, which ${dialect.label} does not have`;
+    const portable = (index.keys ?? []).map((k) => portableIndexKey(k, names));
+    if (portable.length === 0 || portable.some((k) => k === null)) return "it is an expression index in the source's own SQL";
+    keys = portable as string[];
+    const problem = target ? keys.map((k) => indexKeyProblem(k, target)).find((p) => p !== null) : null;
+    if (problem) return `its keys cannot mean the same there: ${problem}`;
+    const sourceAscii = sourceDialect && isDialect(sourceDialect) ? dialectNamed(sourceDialect).capabilities.asciiCaseMapping === true : false;
+    if (index.unique && sourceAscii && !dialect.capabilities.asciiCaseMapping && keys.some(mapsCase)) {
+      return `it is UNIQUE on lower() or upper(), which ${dialect.label} applies to letters beyond ASCII that the source leaves as they are: values the source keeps apart could be one there`;
+    }
+  }
+  const planned: IndexInfo = { name: index.name, columns: keyed ? [] : index.columns, unique: index.unique, ...(keys ? { keys } : {}) };
+  if (index.where === undefined) return planned;
+  if (!dialect.capabilities.partialIndexes) return `it is a partial index, which ${dialect.label} does not have`;
+  const portable = portableCheck(index.where, names);
   if (!portable) return "its WHERE uses what only the source's dialect has";
-  const fitted = checkTarget ? checkForTarget(portable, checkTarget) : { portable };
-  return 'portable' in fitted ? { where: fitted.portable } : `its WHERE cannot mean the same there: ${fitted.reason}`;
+  const fitted = target ? checkForTarget(portable, target) : { portable };
+  return 'portable' in fitted ? { ...planned, where: fitted.portable } : `its WHERE cannot mean the same there: ${fitted.reason}`;
 }
 
 /**

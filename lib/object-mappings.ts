@@ -6,7 +6,7 @@
  * makes a table from the lists of its objects (leaveOutProblems says where not).
  */
 import { dialectNamed, isDialect } from '../connectors/dialects';
-import { currentTimeDefault, partialIndexFit, portableDefault, recheckedBlockers } from './mapping';
+import { currentTimeDefault, indexFit, portableDefault, recheckedBlockers } from './mapping';
 import type { Dialect, MigrationPlan, SchemaInfo, TableInfo, TablePlan } from './types';
 
 export const OBJECT_KINDS = ['index', 'unique', 'check', 'foreign_key', 'default'] as const;
@@ -108,10 +108,10 @@ function tableObjects(notes: Map<string, string>, t: TablePlan, source: TableInf
   for (const index of [...source.indexes, ...(source.expressionIndexes ?? [])]) {
     const plain = `${index.unique ? 'UNIQUE ' : ''}${columnsText(index.columns)}`;
     const kept = t.source.indexes.some((i) => i.name === index.name) || (t.native === true && (t.source.expressionIndexes ?? []).some((i) => i.name === index.name));
-    // Natively the index is made in the source's own words; across dialects on its columns.
-    const where = t.source.indexes.find((i) => i.name === index.name)?.where;
-    const fitted = where === undefined ? null : partialIndexFit(t, targetDialect, where);
-    const across = fitted === null ? plain : 'portable' in fitted ? `${plain} WHERE ${fitted.portable}` : null;
+    // Natively the index is made in the source's own words; across dialects on its columns or portable keys.
+    const planned = t.source.indexes.find((i) => i.name === index.name);
+    const fitted = planned ? indexFit(t, targetDialect, planned) : null;
+    const across = fitted && 'index' in fitted ? `${index.unique ? 'UNIQUE ' : ''}(${(fitted.index.keys ?? fitted.index.columns).join(', ')})${fitted.index.where === undefined ? '' : ` WHERE ${fitted.index.where}`}` : null;
     out.push(mapping(notes, 'index', name, index.name, index.definition ?? plain, kept ? (t.native ? (index.definition ?? plain) : across) : null));
   }
   for (const unique of source.uniqueConstraints) {
@@ -153,7 +153,7 @@ export function objectMappings(plan: MigrationPlan, schema: SchemaInfo | null): 
 
 /** Which rules leaveOutProblems applies (a workflow that began before them judges as it did then). */
 export interface LeaveOutRules {
-  /** A natively migrated table's objects may be left out where its dialect makes them from their lists (DialectCapabilities.nativeObjectsLeftOut). */
+  /** A natively migrated table's objects (or its indexes only) may be left out where its dialect makes them apart from the table (DialectCapabilities.nativeObjectsLeftOut). */
   native: boolean;
   /** A unique key or index a foreign key references stays unless that key is left out too. */
   referenced: boolean;
@@ -161,19 +161,20 @@ export interface LeaveOutRules {
 
 /**
  * Why each object cannot be left out at the gate, or null when it can: an unknown id, one not migrated anyway, one of a
- * table migrated natively by a dialect that makes it from the source's own DDL (drop it on the target afterwards), a
- * unique key or index a foreign key still references (the key could not be made). In the order of `ids`.
+ * table migrated natively by a dialect that makes it with the table, from the source's own DDL (drop it on the target
+ * afterwards; where indexes are made apart from it, those may go), a unique key or index a foreign key still
+ * references (the key could not be made). In the order of `ids`.
  */
 export function leaveOutProblems(plan: MigrationPlan, schema: SchemaInfo | null, ids: readonly string[], rules: LeaveOutRules = { native: true, referenced: true }): (string | null)[] {
   const objects = new Map(objectMappings(plan, schema).map((o) => [o.id, o]));
-  const fromLists = rules.native && isDialect(plan.targetDialect) && dialectNamed(plan.targetDialect).capabilities.nativeObjectsLeftOut === true;
-  const native = new Set(plan.tables.filter((t) => t.native && !fromLists).map((t) => t.source.name));
+  const leftOutNatively = rules.native && isDialect(plan.targetDialect) ? dialectNamed(plan.targetDialect).capabilities.nativeObjectsLeftOut : undefined;
+  const native = new Set(plan.tables.filter((t) => t.native && leftOutNatively !== true).map((t) => t.source.name));
   const leaving = new Set(ids);
   return ids.map((id) => {
     const object = objects.get(id);
     if (!object) return `no object mapping ${id}`;
     if (!object.migrated) return `${id} is not migrated anyway (${object.note})`;
-    if (native.has(object.table)) {
+    if (native.has(object.table) && !(leftOutNatively === 'indexes' && object.kind === 'index')) {
       return `${id}: table ${object.table} is created as the source declares it (same dialect); drop the ${WORD[object.kind]} on the target once migrated`;
     }
     const referencing = rules.referenced ? referencingKeys(plan, object, leaving) : [];

@@ -158,13 +158,19 @@ export interface IndexInfo {
   columns: string[];
   unique: boolean;
   /**
+   * An expression index's key parts in order, each a column or an expression, in the source's SQL (`lower(email)`;
+   * ASC/DESC left out). Across dialects, in portable SQL (lib/typemap/check.ts portableIndexKey) once planned for a
+   * target that has expression indexes.
+   */
+  keys?: string[];
+  /**
    * The index in its dialect's own words after the table name (PostgreSQL: `USING btree (lower(name)) WHERE …`),
    * for a target of the same dialect.
    */
   definition?: string;
   /**
-   * A partial index on plain columns: the rows it covers, in the source's SQL (`deleted_at IS NULL`). Across dialects,
-   * in portable SQL (lib/typemap/check.ts) once planned for a target that has partial indexes.
+   * A partial index: the rows it covers, in the source's SQL (`deleted_at IS NULL`). Across dialects, in portable SQL
+   * (lib/typemap/check.ts) once planned for a target that has partial indexes.
    */
   where?: string;
 }

@@ -66,7 +66,7 @@ export const postgres = {
   urlSchemes: ['postgres', 'postgresql'],
   fileExtensions: [],
   driver: 'pg',
-  capabilities: { supported: true, schemas: true, enums: true, arrays: true, transactionalDdl: true, inDatabaseDigest: true, fileBased: false, strictBooleans: true, comments: true, partialIndexes: true, nativeObjectsLeftOut: true },
+  capabilities: { supported: true, schemas: true, enums: true, arrays: true, transactionalDdl: true, inDatabaseDigest: true, fileBased: false, strictBooleans: true, comments: true, partialIndexes: true, expressionIndexes: true, nativeObjectsLeftOut: true },
   identifiers: { quote: (name: string) => doubleQuoted(fitName(name, limits)), literal: ansiLiteral, caseFolding: 'lower', ...limits, tableConstraints: { columnCheck: columnCheckName, foreignKeys: true, keyNames }, builtinType },
   types: {
     fromCanonical,

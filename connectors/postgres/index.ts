@@ -1202,8 +1202,9 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
               -- Its key columns only: an INCLUDE column is carried, not keyed (UNIQUE (a) INCLUDE (b) is unique on a).
               ARRAY(SELECT a.attname::text FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(n, o)
                       JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n WHERE k.o <= ix.indnkeyatts ORDER BY k.o),
-              ix.indpred IS NULL AND ix.indexprs IS NULL, pg_get_indexdef(ix.indexrelid),
-              CASE WHEN ix.indexprs IS NULL THEN pg_get_expr(ix.indpred, ix.indrelid) END
+              ix.indpred IS NULL AND ix.indexprs IS NULL, pg_get_indexdef(ix.indexrelid), pg_get_expr(ix.indpred, ix.indrelid),
+              -- An expression index's key parts, each a column or an expression (no operator class, collation or order).
+              CASE WHEN ix.indexprs IS NOT NULL THEN ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true) FROM generate_series(1, ix.indnkeyatts::int) k ORDER BY k) END
          FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid
         WHERE ix.indrelid = ANY($1::oid[]) AND NOT ix.indisprimary
           -- Only the table's own key, unique and exclusion constraints stand behind an index: a foreign key of another
@@ -1218,10 +1219,11 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         oid: Number(r[0]),
         name: String(r[1]),
         unique: r[2] === true,
-        columns: r[4] === true || r[6] !== null ? (r[3] as string[]) : [],
+        columns: r[7] === null ? (r[3] as string[]) : [],
         plain: r[4] === true,
         ...(definition ? { definition } : {}),
         ...(r[6] !== null ? { where: String(r[6]) } : {}),
+        ...(r[7] !== null ? { keys: r[7] as string[] } : {}),
       };
     });
   }

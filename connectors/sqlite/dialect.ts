@@ -22,7 +22,7 @@ export const sqlite = {
   urlSchemes: ['sqlite', 'file'],
   fileExtensions: ['sqlite', 'sqlite3', 'db'],
   driver: 'better-sqlite3',
-  capabilities: { supported: true, schemas: false, enums: false, arrays: false, transactionalDdl: true, inDatabaseDigest: false, fileBased: true, strictBooleans: false, looseValues: true, partialIndexes: true },
+  capabilities: { supported: true, schemas: false, enums: false, arrays: false, transactionalDdl: true, inDatabaseDigest: false, fileBased: true, strictBooleans: false, looseValues: true, partialIndexes: true, expressionIndexes: true, asciiCaseMapping: true, nativeObjectsLeftOut: 'indexes' },
   // "Users" and "users" are one table, "Name" and "name" one column (SQLite folds ASCII letters only).
   identifiers: { quote: doubleQuoted, literal: ansiLiteral, caseFolding: 'none', sameName: { tables: asciiLower, columns: asciiLower } },
   // A REAL holds ±Infinity; NaN is stored as NULL.

@@ -265,7 +265,7 @@ export class SqliteConnector extends SqlConnector {
 
   protected override createIndexSql(table: string, name: string, index: TableInfo['indexes'][number]): string {
     // SQLite qualifies the index name, never the table: CREATE INDEX "main"."i" ON "t" (…).
-    return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(this.schema)}.${this.q(name)} ON ${this.q(table)} (${quoteList(this.dialect, index.columns)})${this.indexWhere(index)}`;
+    return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.q(this.schema)}.${this.q(name)} ON ${this.q(table)} (${this.indexKeys(index)})${this.indexWhere(index)}`;
   }
 
   /**
@@ -426,9 +426,12 @@ export class SqliteConnector extends SqlConnector {
       const cols = (await this.exec('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [index])).map((r) => r[0] as string | null);
       const own = definition ? { definition } : {};
       if (Number(partial) === 1 || cols.some((c) => c === null)) {
-        // A partial index on columns only keeps them and its WHERE (another dialect with partial indexes can make it).
-        const where = cols.every((c) => c !== null) && definition ? indexPredicate(definition) : null;
-        if (definition) expressionIndexes.push({ name: index, columns: where ? (cols as string[]) : [], unique: Number(unique) === 1, definition, ...(where ? { where } : {}) });
+        // Its WHERE and, on expressions, its key parts, for another dialect that has partial or expression indexes.
+        const where = definition ? indexPredicate(definition) : null;
+        const keys = cols.some((c) => c === null) && definition ? indexKeyParts(definition) : null;
+        if (definition) {
+          expressionIndexes.push({ name: index, columns: keys ? [] : (cols as string[]), unique: Number(unique) === 1, definition, ...(where ? { where } : {}), ...(keys ? { keys } : {}) });
+        }
       } else if (origin === 'u') uniqueConstraints.push({ name: index, columns: cols as string[] });
       else indexes.push({ name: index, columns: cols as string[], unique: Number(unique) === 1, ...own });
     }
@@ -592,6 +595,35 @@ export function indexPredicate(sql: string): string | null {
     else if (sql[i] === ')' && --depth === 0) {
       const m = /^\s*WHERE\s+([\s\S]+?)\s*;?\s*$/i.exec(withoutComments(sql.slice(i + 1)));
       return m ? m[1] : null;
+    }
+    i++;
+  }
+  return null;
+}
+
+/**
+ * The key parts of a CREATE INDEX statement (`… ON t (lower(a), b DESC)` → `lower(a)`, `b DESC`): the parenthesised
+ * list after the table's name (the statement's first parenthesis), split at its own commas. Quotes and comments are
+ * skipped over. null when the statement has no such list.
+ */
+export function indexKeyParts(sql: string): string[] | null {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = -1;
+  for (let i = 0; i < sql.length; ) {
+    const next = skipQuoted(sql, i);
+    if (next !== i) {
+      i = next;
+      continue;
+    }
+    const c = sql[i];
+    if (c === '(' && depth++ === 0) start = i + 1;
+    else if (c === ')' && --depth === 0) {
+      parts.push(sql.slice(start, i));
+      return parts.map((p) => withoutComments(p).trim());
+    } else if (c === ',' && depth === 1) {
+      parts.push(sql.slice(start, i));
+      start = i + 1;
     }
     i++;
   }

@@ -8,7 +8,21 @@
  * column of a domain. Pure: no dialect is named here; a target renders it with its own quoting (renderCheck).
  */
 
-type Token = { kind: 'ident'; name: string } | { kind: 'word' | 'number' | 'string' | 'op' | 'paren' | 'comma'; text: string };
+type Token = { kind: 'ident'; name: string } | { kind: 'word' | 'number' | 'string' | 'op' | 'paren' | 'comma' | 'func'; text: string };
+
+/**
+ * The functions an index key may call (portableIndexKey), each spelt and meaning alike in PostgreSQL and SQLite, with
+ * the class of value its column argument must hold (lower/upper/length of text, abs of a number; coalesce: any). A
+ * CHECK may call none: lower() maps letters beyond ASCII in one dialect and not in another, and a CHECK would then
+ * refuse in the target rows the source took.
+ */
+const FUNCTIONS = new Map<string, 'text' | 'number' | 'any'>([
+  ['LOWER', 'text'],
+  ['UPPER', 'text'],
+  ['LENGTH', 'text'],
+  ['ABS', 'number'],
+  ['COALESCE', 'any'],
+]);
 
 const WORDS = new Set(['VALUE', 'AND', 'OR', 'NOT', 'IS', 'NULL', 'BETWEEN', 'IN', 'TRUE', 'FALSE']);
 const OPS = ['<=', '>=', '<>', '!=', '==', '=', '<', '>', '+', '-', '*', '/'];
@@ -43,8 +57,8 @@ function wellFormedTests(tokens: Token[]): boolean {
   });
 }
 
-/** The tokens of an expression, or null at the first thing that is not portable. */
-function tokenize(text: string, columns: ReadonlySet<string>): Token[] | null {
+/** The tokens of an expression, or null at the first thing that is not portable (a function, unless `functions`). */
+function tokenize(text: string, columns: ReadonlySet<string>, functions = false): Token[] | null {
   const out: Token[] = [];
   let i = 0;
   while (i < text.length) {
@@ -83,13 +97,16 @@ function tokenize(text: string, columns: ReadonlySet<string>): Token[] | null {
     const word = /^[a-z_][a-z0-9_$]*/i.exec(rest);
     if (word) {
       const upper = word[0].toUpperCase();
-      if (WORDS.has(upper)) out.push({ kind: 'word', text: upper });
+      if (functions && FUNCTIONS.has(upper) && /^\s*\(/.test(rest.slice(word[0].length))) out.push({ kind: 'func', text: upper.toLowerCase() });
+      else if (WORDS.has(upper)) out.push({ kind: 'word', text: upper });
       else if (columns.has(word[0])) out.push({ kind: 'ident', name: word[0] });
       else return null;
       i += word[0].length;
       continue;
     }
     const op = OPS.find((o) => rest.startsWith(o));
+    // An operator of one dialect (`->>`, `||`, `~*`, `@>`) is not two of the portable ones.
+    if (op && /^[-+*/<>=!~^&|#@%?]/.test(rest.slice(op.length))) return null;
     if (op) {
       out.push({ kind: 'op', text: op === '!=' ? '<>' : op === '==' ? '=' : op });
       i += op.length;
@@ -112,10 +129,13 @@ function tokenize(text: string, columns: ReadonlySet<string>): Token[] | null {
 
 function render(tokens: Token[], quote: (name: string) => string): string {
   let out = '';
+  let prev: Token | undefined;
   for (const t of tokens) {
     const text = t.kind === 'ident' ? quote(t.name) : t.text;
-    if (out && !(t.kind === 'paren' && t.text === ')') && t.kind !== 'comma' && !out.endsWith('(')) out += ' ';
+    const call = t.kind === 'paren' && t.text === '(' && prev?.kind === 'func';
+    if (out && !(t.kind === 'paren' && t.text === ')') && t.kind !== 'comma' && !out.endsWith('(') && !call) out += ' ';
     out += text;
+    prev = t;
   }
   return out;
 }
@@ -308,4 +328,81 @@ export function checkForTarget(portable: string, target: CheckTarget): { portabl
     }
   }
   return { portable: render(out.flat(), ansiQuote) };
+}
+
+/** Whether the tokens' parentheses pair up. */
+function balanced(tokens: Token[]): boolean {
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.kind === 'paren') depth += t.text === '(' ? 1 : -1;
+    if (depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** The tokens without parentheses around the whole of them (`((n + 1))` → `n + 1`). */
+function unwrapped(tokens: Token[]): Token[] {
+  let out = tokens;
+  while (out.length >= 2 && isParen(out[0], '(') && isParen(out[out.length - 1], ')') && balanced(out.slice(1, -1))) out = out.slice(1, -1);
+  return out;
+}
+
+/**
+ * One key part of an expression index (`lower(email)`, `lower((email)::text)`, `(n + 1)`, `lower("name") DESC`) in
+ * portable SQL (`lower("email")`, `"n" + 1`), or null when it is not portable: the words of a CHECK, and calls of the
+ * functions both dialects spell and mean alike (FUNCTIONS); casts and the parentheses around the whole are dropped, and
+ * so are ASC/DESC and NULLS FIRST/LAST (they order the index, not what it holds). An operator class or COLLATE makes
+ * it not portable. The same text read back from a target gives the same portable form (the structural tier compares so).
+ */
+export function portableIndexKey(key: string, columns: Iterable<string>): string | null {
+  const text = key.trim().replace(/\s+NULLS\s+(FIRST|LAST)\s*$/i, '').replace(/\s+(ASC|DESC)\s*$/i, '');
+  const tokens = tokenize(text, new Set(columns), true);
+  if (!tokens || tokens.length === 0 || !wellFormedTests(tokens) || !balanced(tokens)) return null;
+  // Nothing but a function is called (`"col"(x)`).
+  const called = (t: Token | undefined) => t !== undefined && (t.kind === 'ident' || t.kind === 'number' || t.kind === 'string' || isParen(t, ')'));
+  if (tokens.some((t, i) => isParen(t, '(') && called(tokens[i - 1]))) return null;
+  // A column or literal in parentheses of its own is itself (`lower((email)::text)`, as PostgreSQL prints a cast).
+  const lone = (i: number) => isParen(tokens[i], '(') && tokens[i - 1]?.kind !== 'func' && ['ident', 'number', 'string'].includes(tokens[i + 1]?.kind ?? '') && isParen(tokens[i + 2], ')');
+  const dropped = new Set<number>();
+  tokens.forEach((_t, i) => {
+    if (lone(i)) dropped.add(i).add(i + 2);
+  });
+  const bare = tokens.filter((_t, i) => !dropped.has(i));
+  return render(unwrapped(bare), ansiQuote);
+}
+
+/** A portable index key as a target writes it, in its quoting. */
+export function renderIndexKey(portable: string, quote: (name: string) => string): string {
+  const tokens = tokenize(portable, new Set(identifiersOf(portable)), true);
+  if (!tokens) throw new Error(`not a portable index key: ${portable}`);
+  return render(tokens, quote);
+}
+
+/**
+ * Why a portable index key cannot mean the same in a target, or null when it can: each column it names must compare
+ * alike there (`comparable`, as a partial index's WHERE), and a function's column argument must hold what the function
+ * takes (lower(n) of a number is refused by PostgreSQL).
+ */
+export function indexKeyProblem(portable: string, target: Pick<CheckTarget, 'isNumeric' | 'isText' | 'comparable'>): string | null {
+  const tokens = tokenize(portable, new Set(identifiersOf(portable)), true);
+  if (!tokens) return `it is not portable SQL: ${portable}`;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind === 'ident' && target.comparable && !target.comparable(t.name)) return `it uses column ${t.name}, whose values the target may compare otherwise than the source`;
+    if (t.kind !== 'func') continue;
+    const wants = FUNCTIONS.get(t.text.toUpperCase());
+    const arg = tokens[i + 2];
+    // Only a column alone as the argument is looked at (`lower("email")`; an expression's type is the target's to check).
+    const alone = isParen(tokens[i + 3], ')') || tokens[i + 3]?.kind === 'comma';
+    if (wants === 'any' || arg?.kind !== 'ident' || !alone) continue;
+    const holds = target.isNumeric(arg.name) ? 'number' : target.isText?.(arg.name) ? 'text' : null;
+    if (holds !== wants) return `${t.text}() takes ${wants === 'text' ? 'text' : 'a number'}, and column ${arg.name} is not so in the target`;
+  }
+  return null;
+}
+
+/** Whether a portable index key calls lower() or upper(), whose letters differ between dialects (asciiCaseMapping). */
+export function mapsCase(portable: string): boolean {
+  const tokens = tokenize(portable, new Set(identifiersOf(portable)), true);
+  return (tokens ?? []).some((t) => t.kind === 'func' && (t.text === 'lower' || t.text === 'upper'));
 }

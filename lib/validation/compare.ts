@@ -6,9 +6,10 @@
 import { dialectNamed, isDialect } from '../../connectors/dialects';
 import { canonicalJson, sha256Hex } from '../certificate';
 import { fitName } from '../identifiers';
-import { partialIndexFit } from '../mapping';
+import { indexFit } from '../mapping';
+import { portableIndexKey } from '../typemap/check';
 import type { TierResult, ValidationFinding, ValidationTier } from '../migration';
-import type { CanonicalType, MigrationPlan, SchemaInfo, TableInfo } from '../types';
+import type { CanonicalType, IndexInfo, MigrationPlan, SchemaInfo, TableInfo } from '../types';
 import { canonicalDecimalText, canonicalValueText, formatFloat } from '../values';
 
 /** Findings kept per tier result (the count of all of them is `failures`). */
@@ -134,21 +135,30 @@ export function compareStructure(plan: MigrationPlan, target: SchemaInfo): { che
     }
     // A unique index may come back as a unique constraint (MySQL lists UNIQUE KEYs so), and serves as an index.
     const indexes = [...actual.indexes, ...actual.uniqueConstraints.map((u) => ({ columns: u.columns, unique: true }))];
-    // A partial index is found among the target's partial ones (on its columns, with a WHERE), each standing for one.
-    const partial = (actual.expressionIndexes ?? []).filter((i) => i.where !== undefined);
+    // A partial or expression index is found among the target's own (on its columns or the same keys read back as
+    // portable SQL, with a WHERE or none as planned), each standing for one.
+    const actualNames = actual.columns.map((c) => c.name);
+    const keysOf = (i: IndexInfo) => (i.keys ?? []).map((k) => portableIndexKey(k, actualNames));
+    const sameKeys = (a: (string | null)[], b: string[]) => a.length === b.length && a.every((k, n) => k === b[n]);
+    const special = actual.expressionIndexes ?? [];
     for (const ix of tp.source.indexes) {
-      // One whose WHERE no longer fits its columns' types (edited at the gate) is not made, as the plan's notes say.
-      if (ix.where !== undefined && isDialect(plan.targetDialect) && !('portable' in partialIndexFit(tp, plan.targetDialect, ix.where))) continue;
+      // One whose WHERE or keys no longer fit its columns' types (edited at the gate) is not made, as the plan's notes say.
+      if ((ix.where !== undefined || ix.keys) && isDialect(plan.targetDialect) && !('index' in indexFit(tp, plan.targetDialect, ix))) continue;
       checks++;
-      const at = ix.where === undefined ? -1 : partial.findIndex((i) => sameColumns(i.columns, ix.columns) && i.unique === ix.unique);
-      if (at >= 0) partial.splice(at, 1);
-      const found = ix.where === undefined ? indexes.some((i) => sameColumns(i.columns, ix.columns) && (i.unique || !ix.unique)) : at >= 0;
+      const plainIndex = ix.where === undefined && !ix.keys;
+      const at = plainIndex
+        ? -1
+        : special.findIndex(
+            (i) => i.unique === ix.unique && (i.where === undefined) === (ix.where === undefined) && (ix.keys ? sameKeys(keysOf(i), ix.keys) : !i.keys && sameColumns(i.columns, ix.columns)),
+          );
+      if (at >= 0) special.splice(at, 1);
+      const found = plainIndex ? indexes.some((i) => sameColumns(i.columns, ix.columns) && (i.unique || !ix.unique)) : at >= 0;
       if (!found) {
         findings.push({
           check: 'missing_index',
           table: tp.target,
           source: ix,
-          message: `index ${ix.name} on ${tp.target}(${ix.columns.join(', ')})${ix.unique ? ' (unique)' : ''}${ix.where === undefined ? '' : ` WHERE ${ix.where}`} is missing`,
+          message: `index ${ix.name} on ${tp.target}(${(ix.keys ?? ix.columns).join(', ')})${ix.unique ? ' (unique)' : ''}${ix.where === undefined ? '' : ` WHERE ${ix.where}`} is missing`,
         });
       }
     }

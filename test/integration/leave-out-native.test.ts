@@ -2,9 +2,11 @@
  * Objects left out at the gate of tables migrated natively, through the workflow on a real Temporal dev server:
  * PostgreSQL → PostgreSQL and MariaDB → MariaDB make a table from the lists of its objects, so a CHECK the target's
  * rows would break, an expression or plain index and a default left out are not made, and the migration validates.
- * A unique key a foreign key references is refused unless that key goes too. Before, every object of a table migrated
+ * A unique key a foreign key references is refused unless that key goes too. SQLite → SQLite makes a table from its own
+ * CREATE TABLE and its indexes apart: those may be left out, a CHECK may not. Before, every object of a table migrated
  * natively was refused ("drop it on the target once migrated"). The target is read with this test's own SQL.
  */
+import Database from 'better-sqlite3';
 import type { MigrationPlan } from '../../lib/types';
 import { approveUpdate, leaveOutObjectsUpdate, planQuery, startUpdate } from '../../workflows/migration';
 import { mariadbRows, pgRows } from '../helpers/databases';
@@ -65,4 +67,36 @@ test('MariaDB → MariaDB: a CHECK and an index left out are not made', async ()
   expect({ status: status.status, validation: status.validation?.status }).toEqual({ status: 'completed', validation: 'passed' });
   expect(await mariadbRows(target, "SELECT CONSTRAINT_NAME n FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'pets'")).toEqual([]);
   expect(await mariadbRows(target, "SELECT DISTINCT INDEX_NAME n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'pets'")).toEqual([{ n: 'PRIMARY' }]);
+}, 300_000);
+
+test('SQLite → SQLite: indexes (plain, partial, on expressions) left out are not made; a CHECK, made with the table, is refused', async () => {
+  const source = (await suite.database('sqlite')).endpoint;
+  const db = new Database(source.connectionString);
+  try {
+    db.exec(`CREATE TABLE pets (id INTEGER PRIMARY KEY, name TEXT NOT NULL CONSTRAINT pets_name_short CHECK (length(name) < 10), gone TEXT);
+      CREATE INDEX pets_name ON pets (name); CREATE INDEX pets_lower ON pets (lower(name)); CREATE INDEX pets_live ON pets (name) WHERE gone IS NULL;
+      CREATE INDEX pets_kept ON pets (gone);
+      INSERT INTO pets VALUES (1, 'fido', NULL), (2, 'rex', '2026-01-01');`);
+  } finally {
+    db.close();
+  }
+  const target = (await suite.database('sqlite')).endpoint;
+  const handle = await atGate(source, target);
+  await expect(handle.executeUpdate(leaveOutObjectsUpdate, { args: [{ ids: ['check:pets.pets_name_short'], by: 'test' }] })).rejects.toMatchObject({
+    cause: { type: 'InvalidMapping', message: expect.stringContaining('table pets is created as the source declares it (same dialect); drop the check on the target once migrated') },
+  });
+  await handle.executeUpdate(leaveOutObjectsUpdate, { args: [{ ids: ['index:pets.pets_name', 'index:pets.pets_lower', 'index:pets.pets_live'], by: 'test' }] });
+  await handle.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
+  const status = await waitForStatus(handle, isOver, 240_000);
+  expect({ status: status.status, validation: status.validation?.status }).toEqual({ status: 'completed', validation: 'passed' });
+  const made = new Database(target.connectionString, { readonly: true });
+  try {
+    expect(made.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'pets' ORDER BY name").all()).toEqual([{ name: 'pets_kept' }]);
+    expect(made.prepare('SELECT id, name, gone FROM pets ORDER BY id').all()).toEqual([
+      { id: 1, name: 'fido', gone: null },
+      { id: 2, name: 'rex', gone: '2026-01-01' },
+    ]);
+  } finally {
+    made.close();
+  }
 }, 300_000);

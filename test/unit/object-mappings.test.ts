@@ -1,4 +1,6 @@
 import { planMigration } from '../../lib/mapping';
+import { portableCheck, portableIndexKey } from '../../lib/typemap/check';
+import { compareStructure } from '../../lib/validation/compare';
 import { applyMappingEdits } from '../../lib/mapping-edit';
 import { leaveOutObjects, leaveOutProblems, objectMappings } from '../../lib/object-mappings';
 import type { ColumnInfo, SchemaInfo, TableInfo } from '../../lib/types';
@@ -57,7 +59,7 @@ describe('object mappings: what the target gets of each index, key, CHECK and de
     expect(byId.get('index:pets.pets_lower_name')).toMatchObject({
       migrated: false,
       target: null,
-      note: 'not migrated, because it is an expression index in the source\'s own SQL (USING btree (lower((name)::text)))',
+      note: 'not migrated, because it is an expression index, which MariaDB/MySQL does not have (USING btree (lower((name)::text)))',
     });
     expect(byId.get('check:pets.pets_id_positive')).toMatchObject({ migrated: true, target: expect.stringContaining('id') });
     expect(byId.get('check:pets.pets_name_pattern')).toMatchObject({ migrated: false, note: expect.stringMatching(/^not migrated, because /) });
@@ -123,8 +125,10 @@ describe('object mappings: what the target gets of each index, key, CHECK and de
       'index:pets.pets_name: table pets is created as the source declares it (same dialect); drop the index on the target once migrated',
     ]);
     const lite = { ...schema, dialect: 'sqlite' as const };
-    expect(leaveOutProblems(planMigration(lite, 'sqlite', { targetSchema: 'main' }), lite, ['index:pets.pets_name'])).toEqual([
-      'index:pets.pets_name: table pets is created as the source declares it (same dialect); drop the index on the target once migrated',
+    // SQLite makes a table from its own CREATE TABLE, its indexes apart: only those may go.
+    expect(leaveOutProblems(planMigration(lite, 'sqlite', { targetSchema: 'main' }), lite, ['index:pets.pets_name', 'check:pets.pets_name_pattern'])).toEqual([
+      null,
+      'check:pets.pets_name_pattern: table pets is created as the source declares it (same dialect); drop the check on the target once migrated',
     ]);
     const left = leaveOutObjects(native, ['index:pets.pets_lower_name', 'check:pets.pets_name_pattern']).tables[1].source;
     expect([left.expressionIndexes, left.checks?.map((c) => c.name)]).toEqual([[], ['pets_id_positive']]);
@@ -195,5 +199,92 @@ describe('partial indexes across dialects', () => {
     const long = 't'.repeat(400);
     const huge: SchemaInfo = { ...odd, tables: [{ ...odd.tables[0], name: long, expressionIndexes: [{ name: 'i'.repeat(300), columns: [], unique: false, definition: 'USING btree ((d + 1))' }] }] };
     expect(objectMappings(planMigration(huge, 'sqlite', { targetSchema: 'main' }), huge)[0].note).toMatch(/^not migrated, because it is an expression index/);
+  });
+});
+
+describe('expression indexes across dialects', () => {
+  const columns = [col('id', { kind: 'int32' }), col('email', { kind: 'varchar', length: 200 }), col('n', { kind: 'int32' }), col('doc', { kind: 'json' })];
+  const accounts = (dialect: 'postgresql' | 'sqlite', expressionIndexes: TableInfo['expressionIndexes']): SchemaInfo => ({ dialect, schema: dialect === 'sqlite' ? 'main' : 'public', tables: [table('accounts', columns, { expressionIndexes })] });
+
+  test('portable keys: columns, numbers, the functions both dialects have; casts, outer parentheses and order dropped', () => {
+    const names = ['email', 'n'];
+    expect(portableIndexKey('lower(email::text)', names)).toBe('lower("email")');
+    expect(portableIndexKey('lower((email)::text)', names)).toBe('lower("email")');
+    expect(portableIndexKey('((n + 1))', names)).toBe('"n" + 1');
+    expect(portableIndexKey('coalesce((n), 0) DESC NULLS LAST', names)).toBe('coalesce("n", 0)');
+    // Not portable: an operator class, a collation, a function of one dialect, a column called, an unknown column.
+    for (const key of ['lower(email) text_pattern_ops', 'upper(email) COLLATE "C"', 'md5(email)', 'n(1)', 'lower(other)']) expect(portableIndexKey(key, names)).toBeNull();
+    // A CHECK still calls no function.
+    expect(portableCheck('lower(email) = email', names)).toBeNull();
+    // An operator of one dialect is not read as portable ones (`->>` is not `-`, `>`, `>`).
+    expect(portableCheck("(email ->> 'k') = 'x'", names)).toBeNull();
+    expect(portableIndexKey("email || 'x'", names)).toBeNull();
+  });
+
+  test('PostgreSQL → SQLite: portable keys kept (UNIQUE on lower() too: SQLite maps fewer letters), the rest said', () => {
+    const plan = planMigration(
+      accounts('postgresql', [
+        { name: 'lower_email', columns: [], unique: true, keys: ['lower(email::text)'], definition: 'USING btree (lower((email)::text))' },
+        { name: 'live_n', columns: [], unique: false, keys: ['abs(n)', 'email'], where: '(n > 0)', definition: 'USING btree (abs(n), email) WHERE (n > 0)' },
+        { name: 'doc_key', columns: [], unique: false, keys: ["(doc ->> 'k'::text)"], definition: "USING btree ((doc ->> 'k'::text))" },
+        { name: 'abs_email', columns: [], unique: false, keys: ['abs(email)'], definition: 'USING btree (abs(email))' },
+      ]),
+      'sqlite',
+      { targetSchema: 'main' },
+    );
+    expect(plan.tables[0].source.indexes).toEqual([
+      { name: 'lower_email', columns: [], unique: true, keys: ['lower("email")'] },
+      { name: 'live_n', columns: [], unique: false, keys: ['abs("n")', '"email"'], where: '("n" > 0)' },
+    ]);
+    expect(plan.notes).toEqual(
+      expect.arrayContaining([
+        "index doc_key of accounts is not migrated, because it is an expression index in the source's own SQL (USING btree ((doc ->> 'k'::text)))",
+        'index abs_email of accounts is not migrated, because its keys cannot mean the same there: abs() takes a number, and column email is not so in the target (USING btree (abs(email)))',
+      ]),
+    );
+    const objects = objectMappings(plan, accounts('postgresql', plan.tables[0].source.indexes));
+    expect(objects.find((o) => o.id === 'index:accounts.live_n')).toMatchObject({ migrated: true, target: '(abs("n"), "email") WHERE ("n" > 0)' });
+    // Edited at the gate so that a key no longer fits: left out, and said.
+    const edited = applyMappingEdits(plan, [{ id: 'accounts.email', target_type: 'INTEGER' }], { refreshChecks: true }).plan;
+    expect(edited.notes).toContain("index lower_email of accounts is not migrated, because lower() takes text, and column email is not so in the target (after mapping edits at the gate)");
+  });
+
+  test('SQLite → PostgreSQL: a UNIQUE index on lower() is refused (PostgreSQL maps letters SQLite leaves), a plain one kept; MariaDB has none', () => {
+    const source = accounts('sqlite', [
+      { name: 'u_lower', columns: [], unique: true, keys: ['lower(email)'], definition: 'CREATE UNIQUE INDEX u_lower ON accounts (lower(email))' },
+      { name: 'i_lower', columns: [], unique: false, keys: ['lower(email)'], definition: 'CREATE INDEX i_lower ON accounts (lower(email))' },
+      { name: 'u_sum', columns: [], unique: true, keys: ['n + id'], definition: 'CREATE UNIQUE INDEX u_sum ON accounts (n + id)' },
+    ]);
+    const pg = planMigration(source, 'postgresql', { targetSchema: 'public' });
+    expect(pg.tables[0].source.indexes.map((i) => [i.name, i.keys])).toEqual([
+      ['i_lower', ['lower("email")']],
+      ['u_sum', ['"n" + "id"']],
+    ]);
+    expect(pg.notes).toContain(
+      'index u_lower of accounts is not migrated, because it is UNIQUE on lower() or upper(), which PostgreSQL applies to letters beyond ASCII that the source leaves as they are: values the source keeps apart could be one there (CREATE UNIQUE INDEX u_lower ON accounts (lower(email)))',
+    );
+    const maria = planMigration(source, 'mysql', { targetSchema: 'db' });
+    expect(maria.tables[0].source.indexes).toEqual([]);
+    expect(maria.notes).toContain('index i_lower of accounts is not migrated, because it is an expression index, which MariaDB/MySQL does not have (CREATE INDEX i_lower ON accounts (lower(email)))');
+  });
+
+  test('the structural tier finds each planned one by its keys read back from the target, and names the one missing', () => {
+    const source = accounts('postgresql', [
+      { name: 'lower_email', columns: [], unique: true, keys: ['lower(email::text)'], definition: 'USING btree (lower((email)::text))' },
+      { name: 'n_plus', columns: [], unique: false, keys: ['(n + 1)'], where: '(n > 0)', definition: 'USING btree ((n + 1)) WHERE (n > 0)' },
+    ]);
+    const plan = planMigration(source, 'sqlite', { targetSchema: 'main' });
+    const made = (expressionIndexes: TableInfo['expressionIndexes']): SchemaInfo => ({ dialect: 'sqlite', schema: 'main', tables: [table('accounts', columns, { expressionIndexes })] });
+    const both = made([
+      { name: 'lower_email', columns: [], unique: true, keys: ['(lower("email"))'] },
+      { name: 'n_plus', columns: [], unique: false, keys: ['("n" + 1)'], where: '("n" > 0)' },
+    ]);
+    const missing = (schema: SchemaInfo) => compareStructure(plan, schema).findings.filter((f) => f.check === 'missing_index').map((f) => f.message);
+    expect(missing(both)).toEqual([]);
+    // Not unique, or on another expression: not the planned index.
+    expect(missing(made([{ name: 'lower_email', columns: [], unique: false, keys: ['lower("email")'] }, { name: 'n_plus', columns: [], unique: false, keys: ['"n" + 2'], where: '("n" > 0)' }]))).toEqual([
+      'index lower_email on accounts(lower("email")) (unique) is missing',
+      'index n_plus on accounts("n" + 1) WHERE ("n" > 0) is missing',
+    ]);
   });
 });

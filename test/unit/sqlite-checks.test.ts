@@ -1,4 +1,4 @@
-import { checkClauses, indexPredicate } from '../../connectors/sqlite';
+import { checkClauses, indexKeyParts, indexPredicate } from '../../connectors/sqlite';
 
 describe('checkClauses: the CHECKs of a SQLite CREATE TABLE, read from its text', () => {
   test('column-level and table-level, named and unnamed (named as PostgreSQL names them)', () => {
@@ -29,5 +29,17 @@ describe('indexPredicate: the WHERE of a CREATE INDEX as SQLite keeps it', () =>
     expect(indexPredicate('CREATE UNIQUE INDEX "i (x)" ON "t (y)" ("a)", b)\n  where (a > 1) AND b = \'WHERE )\' -- why\n')).toBe("(a > 1) AND b = 'WHERE )'");
     expect(indexPredicate('CREATE INDEX i ON t (a);')).toBeNull();
     expect(indexPredicate('CREATE INDEX i ON t (lower(a))')).toBeNull();
+  });
+});
+
+describe('indexKeyParts: the key list of a CREATE INDEX as SQLite keeps it', () => {
+  test('each key part, split at the list\'s own commas, quotes and comments skipped over', () => {
+    expect(indexKeyParts('CREATE INDEX i ON t (lower(a), b DESC)')).toEqual(['lower(a)', 'b DESC']);
+    expect(indexKeyParts('CREATE UNIQUE INDEX "i (x" ON "t(y)" (coalesce(a, \'x,)\') /* p, q */, "b,c", (n + 1)) WHERE n > 0')).toEqual([
+      "coalesce(a, 'x,)')",
+      '"b,c"',
+      '(n + 1)',
+    ]);
+    expect(indexKeyParts('CREATE INDEX i ON t')).toBeNull();
   });
 });
