@@ -810,10 +810,15 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
         const refusedForeignKeys: string[] = [];
         // Every table's indexes first: a foreign key may reference a UNIQUE index of a table that comes later.
         const notKept: string[] = [];
+        const refusedIndexes = new Map<string, string[]>();
         for (const table of input.plan.tables) {
           Context.current().heartbeat({ table: table.target });
           notKept.push(...((await whileBeating({ table: table.target }, async () => connector.keepVersions?.(table, source))) ?? []));
-          await whileBeating({ table: table.target }, () => connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys: [] } }));
+          const made = await whileBeating({ table: table.target }, () => connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys: [] } }));
+          for (const { name, reason } of made.refusedIndexes ?? []) {
+            refusedIndexes.set(table.source.name, [...(refusedIndexes.get(table.source.name) ?? []), name]);
+            notKept.push(`index ${name} of ${table.source.name}: the target refused it for the rows copied (${reason}); every row is copied, and the index is to make otherwise by hand (or to leave out at the gate)`);
+          }
         }
         for (const table of input.plan.tables) {
           if (table.source.foreignKeys.length === 0) continue;
@@ -824,9 +829,10 @@ export function createActivities(pool: ConnectorPool, store?: MetadataStore) {
             if (referenced === undefined) skippedForeignKeys.push(`${table.source.name}.${fk.name} → ${fk.referencedTable}`);
             return referenced === undefined ? [] : [{ ...fk, referencedTable: referenced }];
           });
-          // Its indexes are there (found, not made again).
+          // Its indexes are there (found, not made again; one the target refused is not tried twice).
+          const indexes = table.source.indexes.filter((i) => !(refusedIndexes.get(table.source.name) ?? []).includes(i.name));
           const { unchecked, refused } = await whileBeating({ table: table.target }, () =>
-            connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, foreignKeys } }),
+            connector.createIndexesAndForeignKeys({ ...table, source: { ...table.source, indexes, foreignKeys } }),
           );
           for (const { name, reason } of refused) {
             const fk = table.source.foreignKeys.find((f) => f.name === name);

@@ -427,6 +427,7 @@ export abstract class SqlConnector implements Connector {
   async createIndexesAndForeignKeys(plan: TablePlan): Promise<FinalizedTable> {
     const unchecked: string[] = [];
     const refused: FinalizedTable['refused'] = [];
+    const refusedIndexes: FinalizedTable['refused'] = [];
     await this.guard(`create indexes and foreign keys of ${plan.target}`, async () => {
       this.tableCache.delete(plan.target);
       const existing = await this.table(plan.target);
@@ -446,7 +447,14 @@ export abstract class SqlConnector implements Connector {
         // MariaDB describes a UNIQUE index it has back as a UNIQUE constraint: made already (a retry, a second pass).
         if (index.unique && plainIndex && existing.uniqueConstraints.some((u) => same(u.columns, index.columns))) continue;
         const name = await this.indexName(plan.target, this.fitName(index.name));
-        await this.exec(this.createIndexSql(plan.target, name, fitted.index));
+        try {
+          await this.exec(this.createIndexSql(plan.target, name, fitted.index));
+        } catch (error) {
+          // The rows copied hold a value too long for the target's index entries (a long text another dialect indexed
+          // whole): the copy is whole, so this is said rather than failing the migration after it.
+          if (!this.refusesIndex(error)) throw error;
+          refusedIndexes.push({ name: index.name, reason: this.connectorError(error, `creating index ${name}`).message });
+        }
       }
       for (const fk of plan.source.foreignKeys) {
         if (existing.foreignKeys.some((f) => f.name === this.foreignKeyName(fk) || (same(f.columns, fk.columns) && f.referencedTable === fk.referencedTable))) continue;
@@ -469,7 +477,12 @@ export abstract class SqlConnector implements Connector {
       await this.afterLoad(plan);
       this.tableCache.delete(plan.target);
     });
-    return { unchecked, refused };
+    return { unchecked, refused, ...(refusedIndexes.length ? { refusedIndexes } : {}) };
+  }
+
+  /** Whether a driver error creating an index says the rows already in the table hold values too large for its entries. */
+  protected refusesIndex(_error: unknown): boolean {
+    return false;
   }
 
   /** Whether a driver error adding a foreign key says rows already in the table break it. */

@@ -35,6 +35,11 @@ export interface FinalizedTable {
    * target's reason: the rows are whole, and the key is for the user to create by hand.
    */
   refused: { name: string; reason: string }[];
+  /**
+   * Indexes the target refused for the rows copied (a value too long for an index entry), each with the target's
+   * reason: the rows are whole, and the index is for the user to make otherwise (or to leave out at the gate).
+   */
+  refusedIndexes?: { name: string; reason: string }[];
 }
 
 /** How a canonical type is declared in a dialect, and how faithful that is. */

@@ -223,6 +223,10 @@ function portableObjects(table: TableInfo, columns: ColumnMapping[], targetDiale
     else partial.push(why);
   }
   const indexes = [...table.indexes, ...partial].filter((index) => {
+    if (index.nativeOnly) {
+      notes.push(`index ${index.name} of ${table.name} is not migrated, because ${index.nativeOnly}`);
+      return false;
+    }
     const column = unindexable(index.columns);
     if (column) {
       notes.push(`index ${index.name} of ${table.name} is not migrated, because ${targetDialect} cannot index column ${column.column} (${column.targetType}): ${types?.indexRefusal?.(column.targetType)}`);

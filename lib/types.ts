@@ -164,6 +164,11 @@ export interface IndexInfo {
    */
   keys?: string[];
   /**
+   * Why only a target of the source's dialect can make this index (a MariaDB FULLTEXT index: its searches are that
+   * dialect's own): another dialect leaves it out, saying so.
+   */
+  nativeOnly?: string;
+  /**
    * The index in its dialect's own words after the table name (PostgreSQL: `USING btree (lower(name)) WHERE …`),
    * for a target of the same dialect.
    */

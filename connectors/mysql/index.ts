@@ -266,6 +266,12 @@ function isTruthValue(raw: unknown): boolean {
   return n === 0 || n === 1;
 }
 
+/**
+ * Why a FULLTEXT index stays in MariaDB/MySQL: it serves MATCH … AGAINST, which another dialect searches its own way;
+ * made there as a plain index on whole texts it would serve nothing, and a long text would make the target refuse it.
+ */
+const FULLTEXT_ACROSS = 'it is a FULLTEXT index, for MATCH … AGAINST, which another dialect searches its own way (create its text search there by hand)';
+
 export class MysqlConnector extends SqlConnector implements TextChunkSource, TextChunkTarget {
   readonly dialect = 'mysql' as const;
   readonly loadFormats = ['mysql-load'] as const;
@@ -1396,7 +1402,9 @@ export class MysqlConnector extends SqlConnector implements TextChunkSource, Tex
         primaryKey: indexes.get('PRIMARY')?.columns.filter((c): c is string => c !== null) ?? [],
         foreignKeys: [...foreignKeys.values()],
         uniqueConstraints: plain.filter(([n, v]) => n !== 'PRIMARY' && v.unique).map(([n, v]) => ({ name: n, columns: v.columns, definition: v.parts.join(', ') })),
-        indexes: plain.filter(([, v]) => !v.unique).map(([n, v]) => ({ name: n, columns: v.columns, unique: false, definition: definition(v) })),
+        indexes: plain
+          .filter(([, v]) => !v.unique)
+          .map(([n, v]) => ({ name: n, columns: v.columns, unique: false, definition: definition(v), ...(v.kind === 'FULLTEXT' ? { nativeOnly: FULLTEXT_ACROSS } : {}) })),
         checks: (checksOf.get(name) ?? []).map((x) => ({ name: x.name, definition: x.definition })),
         ...(tableComment ? { comment: tableComment } : {}),
         ...(counter ? { nextAutoIncrement: counter } : {}),

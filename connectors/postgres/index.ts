@@ -201,6 +201,16 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
 }
 
+/** The definition createIndexesAndForeignKeys gives another dialect's spatial index: made USING gist (createIndexSql). */
+const GIST = 'USING gist';
+
+/** Another dialect's SPATIAL index (MariaDB/MySQL's R-tree) on one column that is PostGIS geometry or geography here. */
+function spatialIndex(plan: TablePlan, columns: string[], definition: string | undefined): boolean {
+  if (columns.length !== 1 || !/^\s*SPATIAL\s+INDEX\b/i.test(definition ?? '')) return false;
+  const c = plan.columns.find((m) => m.column === columns[0]);
+  return c !== undefined && c.canonical.family === 'geometry' && /^(geometry|geography)\b/i.test(c.targetType);
+}
+
 export class PostgresConnector extends SqlConnector implements TextChunkSource, TextChunkTarget {
   readonly dialect = 'postgresql' as const;
   readonly loadFormats = ['postgres-binary', 'postgres-copy'] as const;
@@ -607,9 +617,16 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
     for (const statement of grantStatements(this.qt(plan.target), plan.source.grants ?? [])) await this.exec(statement);
   }
 
-  /** A native table's indexes as the source defines them (expression and partial ones too), then the shared rest. */
+  /**
+   * A native table's indexes as the source defines them (expression and partial ones too), then the shared rest.
+   * Across dialects, a MariaDB/MySQL SPATIAL index on a column that is PostGIS geometry here is a GiST index (a b-tree
+   * serves no spatial search).
+   */
   override async createIndexesAndForeignKeys(plan: TablePlan): Promise<FinalizedTable> {
-    if (!plan.native) return super.createIndexesAndForeignKeys(plan);
+    if (!plan.native) {
+      const indexes = plan.source.indexes.map(({ definition, ...index }) => (spatialIndex(plan, index.columns, definition) ? { ...index, definition: GIST } : index));
+      return super.createIndexesAndForeignKeys({ ...plan, source: { ...plan.source, indexes } });
+    }
     await this.guard(`create indexes of ${plan.target}`, async () => {
       // A retried finalisation finds its own indexes, also those indexName renamed (ownIndex).
       const existing = (
@@ -651,6 +668,16 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
   /** invalid_foreign_key (no unique key on the referenced columns), datatype_mismatch (the columns' types differ). */
   protected override refusesForeignKey(error: unknown): boolean {
     return ['42830', '42804'].includes(String((error as { code?: unknown }).code));
+  }
+
+  protected override createIndexSql(table: string, name: string, index: TableInfo['indexes'][number]): string {
+    if (index.definition === GIST) return `CREATE INDEX ${this.q(name)} ON ${this.qt(table)} USING gist (${this.q(index.columns[0] as string)})`;
+    return super.createIndexSql(table, name, index);
+  }
+
+  /** program_limit_exceeded: a row's value makes an index entry past what a page holds (a long text indexed whole). */
+  protected override refusesIndex(error: unknown): boolean {
+    return (error as { code?: unknown }).code === '54000';
   }
 
   /** NOT VALID: the key holds for every row written from now on; VALIDATE CONSTRAINT checks the others once they are fixed. */

@@ -461,7 +461,7 @@ test('MariaDB → MariaDB over HTTP: the type zoo and the native zoo, every COLU
     uniqueKeys: 2,
     foreignKeys: 2,
     // With the ones InnoDB makes for the foreign keys, named after them.
-    indexes: ['items_qty_code', 'pets_owner', 'pets_owner_code', 'shapes_p'],
+    indexes: ['docs_note', 'items_qty_code', 'pets_owner', 'pets_owner_code', 'shapes_p'],
     // docs_id_positive and items' CHECK on qty.
     checks: 2,
     views: ['a_sum', 'v_totals'],

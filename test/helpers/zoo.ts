@@ -469,7 +469,7 @@ export const MARIA_NATIVE_TABLES: Record<string, string> = {
     SPATIAL INDEX shapes_p (p)
   )`,
   nets: `CREATE TABLE nets (id INT PRIMARY KEY, v4 INET4, v6 INET6, u UUID, UNIQUE KEY nets_u (u))`,
-  docs: `CREATE TABLE docs (id INT PRIMARY KEY, doc JSON, note TEXT, CONSTRAINT docs_id_positive CHECK (id > 0))`,
+  docs: `CREATE TABLE docs (id INT PRIMARY KEY, doc JSON, note TEXT, CONSTRAINT docs_id_positive CHECK (id > 0), FULLTEXT KEY docs_note (note))`,
   // Values a strict reading would refuse: zero dates, TIME past a day, ZEROFILL, a binary-collated key.
   odd: `CREATE TABLE odd (
     id VARCHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY,

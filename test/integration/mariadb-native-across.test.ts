@@ -6,7 +6,8 @@
  * their values — and the semantic tier names exactly those rows missing, nothing else. Found with it: a BIT(16) key
  * read for another dialect (its 16 binary digits) was bound as a string, which MariaDB compared as a decimal number
  * ('0000000000000011' as 11), so the keyset read after it skipped the row 7 without a word; and the keyless table's
- * comparison, made position by position, named the rows after a rejected one as changed.
+ * comparison, made position by position, named the rows after a rejected one as changed. A SPATIAL index arrives in
+ * PostgreSQL as a GiST index (it was a b-tree, which serves no spatial search).
  */
 import Database from 'better-sqlite3';
 import type { ValidationReport } from '../../lib/migration';
@@ -49,6 +50,13 @@ test('MariaDB native zoo → PostgreSQL: every row it can hold, the BIT key walk
   expect(sorted(findings)).toEqual(sorted(rejected.map(([table, key]) => ['row_missing', table, key])));
   const bits = await mariadbRows(source.endpoint, "SELECT LPAD(BIN(id), 16, '0') AS id, s FROM bitkeyed ORDER BY id");
   expect(await pgRows(target.endpoint, 'SELECT id::text AS id, s FROM bitkeyed ORDER BY id')).toEqual(bits.map((r) => ({ id: r.id, s: r.s === '' ? [] : String(r.s).split(',') })));
+  // The FULLTEXT index is MariaDB's own (MATCH … AGAINST): said, not made.
+  expect(status.errors.filter((e) => e.code !== 'RowRejected' && e.code !== 'ValidationFailed')).toEqual([]);
+  expect(await pgRows(target.endpoint, "SELECT indexname n FROM pg_indexes WHERE tablename = 'docs'")).toEqual([{ n: 'docs_pkey' }]);
+  // The SPATIAL index on the POINT column (PostGIS geometry(Point) here) is a GiST index, which spatial searches use.
+  expect(await pgRows(target.endpoint, "SELECT indexname n, indexdef d FROM pg_indexes WHERE tablename = 'shapes' AND indexname <> 'shapes_pkey'")).toEqual([
+    { n: 'shapes_p', d: expect.stringMatching(/ON public\.shapes USING gist \(p\)$/) },
+  ]);
 }, 300_000);
 
 test('MariaDB native zoo → SQLite: every row it can hold; validation names exactly the rejected rows', async () => {

@@ -4,7 +4,7 @@ import type { CanonicalType, ColumnInfo, TablePlan } from '../../lib/types';
 import { inDatabaseRefusal } from '../../lib/validation/digest';
 import { compareRanges, methodNote, planRanges, type DigestSide, type RangeState } from '../../lib/validation/ranges';
 import { aggregateText, compareKeyTexts, compareResults, genericValueText, resultRowTexts, roundDecimalText, typeMatches } from '../../lib/validation/compare';
-import { hasOrderBy, tableRef, type Place } from '../../lib/validation/sql';
+import { generatedSuite, hasOrderBy, tableRef, type Place } from '../../lib/validation/sql';
 import { canonicalValueText } from '../../lib/values';
 
 test('normalisation is explicit per type: decimals, time zones, booleans, JSON key order, CHAR padding', () => {
@@ -243,4 +243,14 @@ test("validation reads a table's own rows as the copy does: a PostgreSQL parent 
   expect(tableRef(pg, 'measurement')).toBe('"public"."measurement"');
   expect(tableRef({ dialect: 'mysql', schema: 'world' }, 'City')).toBe('`world`.`City`');
   expect(tableRef({ dialect: 'sqlite', schema: 'main' }, 'person')).toBe('"main"."person"');
+});
+
+describe('the behavioral tier\'s generated queries', () => {
+  test('a table whose every column is of a type one dialect has (a BIT key, a SET) gets no top-N query, not SELECT of nothing', () => {
+    const bits: CanonicalType = { kind: 'varchar', family: 'bits' };
+    const set: CanonicalType = { kind: 'text', family: 'set' };
+    const suite = generatedSuite({ dialect: 'mysql', schema: 'db' }, [{ name: 'bitkeyed', columns: [{ name: 'id', type: bits }, { name: 's', type: set }], primaryKey: ['id'], foreignKeys: [] }], (t) => t);
+    expect(suite.map((q) => q.name)).toEqual(['count bitkeyed']);
+    expect(suite.every((q) => !/SELECT\s+FROM/i.test(q.sql))).toBe(true);
+  });
 });
