@@ -744,15 +744,16 @@ const PLURALS: Record<string, string> = { policy: 'policies', 'row level securit
  * the source's SQL): the gate lists them by kind, so the user knows what to create by hand on the target.
  */
 function codeObjectNotes(schema: SchemaInfo, targetDialect: Dialect): string[] {
-  const byKind = new Map<string, string[]>();
+  // An object may come in several parts (a function and the owner it is given): named once.
+  const byKind = new Map<string, Set<string>>();
   for (const o of schema.objects ?? []) {
     if (!CODE_OBJECTS.includes(o.kind)) continue;
-    byKind.set(o.kind, [...(byKind.get(o.kind) ?? []), o.name]);
+    byKind.set(o.kind, (byKind.get(o.kind) ?? new Set()).add(o.name));
   }
   const shown = (names: string[]) => (names.length > 20 ? `${names.slice(0, 20).join(', ')} and ${names.length - 20} more` : names.join(', '));
   return CODE_OBJECTS.filter((kind) => byKind.has(kind)).map(
     (kind) =>
-      `${PLURALS[kind] ?? `${kind}s`} not migrated, because their definitions are ${schema.dialect} SQL that ${targetDialect} does not read (create them by hand on the target): ${shown(byKind.get(kind)!)}`,
+      `${PLURALS[kind] ?? `${kind}s`} not migrated, because their definitions are ${schema.dialect} SQL that ${targetDialect} does not read (create them by hand on the target): ${shown([...byKind.get(kind)!])}`,
   );
 }
 

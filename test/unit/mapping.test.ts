@@ -145,11 +145,15 @@ describe('planMigration', () => {
       { kind: 'trigger', name: 't1', create: ['…'], stage: 'after_data' },
       { kind: 'row level security', name: 'child', create: ['…'], stage: 'after_data' },
       { kind: 'policy', name: 'own on child', create: ['…'], stage: 'after_data' },
+      // A function comes in two parts (made before the tables, owned after the data): named once.
+      { kind: 'function', name: 'touch()', create: ['…'], stage: 'before_tables' },
+      { kind: 'function', name: 'touch()', create: ['…'], stage: 'after_data' },
     ];
     const viewsToMysql = planMigration({ ...pg, objects: [...(views.objects ?? []), ...secured] }, 'mysql', { targetSchema: 'shop' });
     expect(viewsToMysql.objects).toBeUndefined();
     expect((viewsToMysql.notes ?? []).filter((n) => /not migrated, because/.test(n))).toEqual([
       'views not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): v1, v2',
+      'functions not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): touch()',
       'triggers not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): t1',
       'policies not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): own on child',
       'row level security settings (of tables) not migrated, because their definitions are postgresql SQL that mysql does not read (create them by hand on the target): child',
