@@ -54,10 +54,13 @@ export function builtinType(name: string): string | undefined {
   return CATALOG_TYPES.has(name.startsWith('_') ? name.slice(1) : name) ? `PostgreSQL's built-in type pg_catalog.${name}` : undefined;
 }
 
-// SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation).
+/**
+ * SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation), and program_limit_exceeded: a row's
+ * value too large for an index entry (a long text under a UNIQUE key another dialect kept on its first characters).
+ */
 function isRowRejection(cause: unknown): boolean {
   const code = (cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+  return typeof code === 'string' && (/^2[23][0-9A-Z]{3}$/.test(code) || code === '54000');
 }
 
 export const postgres = {

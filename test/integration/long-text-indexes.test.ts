@@ -4,7 +4,9 @@
  * nothing, and an article's text made PostgreSQL refuse it after the copy, failing the migration). A prefix index on a
  * MEDIUMTEXT, made on the whole text in PostgreSQL, is refused there for a long row: every row is still copied, the
  * index is named not created (with PostgreSQL's reason), the other indexes are made, and the structural tier names
- * it missing. Before, both failed the migration at the end of the copy ("index row requires 19816 bytes").
+ * it missing. Before, both failed the migration at the end of the copy ("index row requires 19816 bytes"). A UNIQUE
+ * key on a prefix (made in CREATE TABLE, on the whole text there) rejects the long row by its key during the copy; it
+ * failed the migration ("write u failed").
  */
 import { mariadbRows, pgRows } from '../helpers/databases';
 import { migrateOnce, migrationSuite } from '../helpers/suite';
@@ -45,4 +47,21 @@ test('MariaDB → PostgreSQL: a FULLTEXT index is left out and said; a prefix in
   expect(status.validation?.diagnosis?.caught_by).toBe('structural');
   expect(status.validation?.tiers.structural.summary).toMatch(/^2 difference\(s\); first: index notes_body on notes\(body\) is missing/);
   expect(status.validation?.tiers.semantic.verdict).toBe('passed');
+}, 300_000);
+
+test('MariaDB → PostgreSQL: a UNIQUE key on the first characters of a long text rejects that row, not the migration', async () => {
+  const source = await suite.database('mysql');
+  await mariadbRows(source.endpoint, `CREATE TABLE uniq (id INT PRIMARY KEY, body MEDIUMTEXT, UNIQUE KEY uniq_body (body(100)))`);
+  await mariadbRows(source.endpoint, `INSERT INTO uniq SELECT 1, GROUP_CONCAT(MD5(seq) SEPARATOR ' ') FROM seq_1_to_600`);
+  await mariadbRows(source.endpoint, `INSERT INTO uniq VALUES (2, 'short'), (3, 'other')`);
+  const target = await suite.database('postgresql');
+  const { status, rejected } = await migrateOnce(suite, source, target);
+  // PostgreSQL keys the whole text: the long row cannot be held under the key; the others are copied.
+  expect(rejected).toEqual([[[1], expect.stringMatching(/index row requires \d+ bytes/)]]);
+  expect(await pgRows(target.endpoint, 'SELECT id, body FROM uniq ORDER BY id')).toEqual([
+    { id: 2, body: 'short' },
+    { id: 3, body: 'other' },
+  ]);
+  expect(status.failure?.code).toBe('ValidationFailed');
+  expect(status.validation?.diagnosis?.finding).toBe('uniq row (id=1) is missing in the target');
 }, 300_000);
