@@ -177,6 +177,17 @@ export interface TypeMap {
   };
   /** Why no CHECK constraint is created here (Snowflake enforces none), where that is so; the plan then says so for each. */
   checkRefusal?: string;
+  /**
+   * What a row's declared columns may take here, each limit with what a column of a declared type takes of it
+   * (MariaDB/MySQL: 65,535 bytes, a VARCHAR(n) counted at its most; InnoDB's in-page part of a row, 8,126 bytes, where a
+   * TEXT or long VARCHAR counts its pointer), and the type that keeps a column's values out of the row (VARCHAR(n) →
+   * TEXT): a table of another dialect past a limit has its widest unindexed columns planned so, said in the notes (the
+   * target refused the table before). Absent: no such limit.
+   */
+  rowBytes?: {
+    limits: { maxBytes: number; bytesOf(targetType: string): number; what: string }[];
+    outOfRow(targetType: string): string | null;
+  };
 }
 
 /** One column of a digested table as one side stores it: the SOURCE canonical type (the meaning) and this side's native type. */

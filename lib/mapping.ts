@@ -171,6 +171,58 @@ function distinctTableNames(tables: TablePlan[], targetDialect: Dialect, notes: 
   });
 }
 
+/** The first limit on a row's columns (TypeMap.rowBytes) these columns pass, with the bytes they take of it; null: none. */
+function rowPast(columns: readonly ColumnMapping[], targetDialect: Dialect): { bytes: number; maxBytes: number; what: string; bytesOf(type: string): number } | null {
+  const limits = isDialect(targetDialect) ? (dialectNamed(targetDialect).types?.rowBytes?.limits ?? []) : [];
+  for (const limit of limits) {
+    const bytes = columns.reduce((sum, c) => sum + limit.bytesOf(c.targetType), 0) + Math.ceil(columns.length / 8);
+    if (bytes > limit.maxBytes) return { ...limit, bytes };
+  }
+  return null;
+}
+
+/**
+ * A table's columns fitted to what the target keeps of a row (TypeMap.rowBytes: MariaDB's 65,535 bytes, a VARCHAR(n)
+ * counted at its most, and InnoDB's 8,126 in the page): past a limit, the column that takes most of it among those no
+ * key, index or foreign key names is planned in a type that keeps its values out of the row (VARCHAR(1000) → TEXT),
+ * and so on until it fits, said in the notes. The target refused such a table when it was created (a hundred
+ * VARCHAR(1000), or forty VARCHAR(63), of PostgreSQL). One that still does not fit blocks at the gate (keyLengthProblems).
+ */
+function rowFitted(table: TableInfo, columns: ColumnMapping[], targetDialect: Dialect, notes: string[]): ColumnMapping[] {
+  const outOfRow = isDialect(targetDialect) ? dialectNamed(targetDialect).types?.rowBytes?.outOfRow : undefined;
+  const first = rowPast(columns, targetDialect);
+  if (!outOfRow || !first) return columns;
+  const keyed = new Set([
+    ...table.primaryKey,
+    ...table.uniqueConstraints.flatMap((u) => u.columns),
+    ...table.indexes.flatMap((i) => i.columns),
+    ...(table.expressionIndexes ?? []).flatMap((i) => i.columns),
+    ...table.foreignKeys.flatMap((f) => f.columns),
+  ]);
+  const out = [...columns];
+  const moved: string[] = [];
+  for (let past: ReturnType<typeof rowPast> = first; past !== null; past = rowPast(out, targetDialect)) {
+    const limit = past;
+    // The column whose move frees most of the limit passed (the first of the widest).
+    let best: { i: number; to: string; saved: number } | null = null;
+    out.forEach((c, i) => {
+      const to = keyed.has(c.column) || moved.includes(c.column) ? null : outOfRow(c.targetType);
+      const saved = to === null ? 0 : limit.bytesOf(c.targetType) - limit.bytesOf(to);
+      if (to !== null && saved > 0 && (best === null || saved > best.saved)) best = { i, to, saved };
+    });
+    if (best === null) break;
+    const { i, to } = best as { i: number; to: string };
+    const c = out[i] as ColumnMapping;
+    out[i] = { ...c, targetType: to, note: [c.note, `${to} rather than ${c.targetType}: the table's columns take more of a row than ${dialectNamed(targetDialect).label} keeps (the values are kept; the length is no longer enforced)`].filter(Boolean).join('; ') };
+    moved.push(c.column);
+  }
+  if (moved.length) {
+    const shown = moved.length > 10 ? `${moved.slice(0, 10).join(', ')} and ${moved.length - 10} more` : moved.join(', ');
+    notes.push(`table ${table.name}: columns ${shown} keep their values out of the row (TEXT, BLOB): as declared, they would take ${first.bytes} ${first.what}, past the ${first.maxBytes} ${dialectNamed(targetDialect).label} keeps`);
+  }
+  return out;
+}
+
 /** Primary key; else the first unique constraint whose columns are all NOT NULL; else none. */
 function chooseKey(table: TableInfo): Pick<TablePlan, 'keyColumns' | 'copyMode' | 'copyNote'> {
   if (table.primaryKey.length > 0) {
@@ -193,7 +245,8 @@ function chooseKey(table: TableInfo): Pick<TablePlan, 'keyColumns' | 'copyMode' 
 }
 
 export function planTable(table: TableInfo, targetDialect: Dialect, native = false, notes: string[] = [], extensions?: readonly string[], sourceDialect?: Dialect): TablePlan {
-  const columns = table.columns.filter((c) => !(native && c.generated)).map((c) => planColumn(table, c, targetDialect, native, extensions, sourceDialect));
+  const planned = table.columns.filter((c) => !(native && c.generated)).map((c) => planColumn(table, c, targetDialect, native, extensions, sourceDialect));
+  const columns = native ? planned : rowFitted(table, planned, targetDialect, notes);
   return {
     source: native ? table : portableObjects(table, columns, targetDialect, notes, sourceDialect),
     target: isDialect(targetDialect) ? fitName(table.name, dialectNamed(targetDialect).identifiers) : table.name,
@@ -360,6 +413,10 @@ function keyLengthProblems(t: TablePlan, targetDialect: Dialect): { blockers: st
   const dialect = dialectNamed(targetDialect);
   const max = dialect.types?.indexKey?.maxBytes;
   if (max === undefined || t.native) return { blockers: [], notes: [] };
+  const row = rowPast(t.columns, targetDialect);
+  const rowBlocker = row
+    ? [`table ${t.source.name}: its columns as planned would take ${row.bytes} ${row.what} in ${dialect.label}, past the ${row.maxBytes} it keeps: map some of them to TEXT or BLOB at the gate, or exclude the table (source.exclude_tables)`]
+    : [];
   const past = (columns: string[]) => {
     const bytes = keyBytes(columns, t.columns, targetDialect);
     return bytes !== null && bytes > max ? bytes : null;
@@ -384,7 +441,7 @@ function keyLengthProblems(t: TablePlan, targetDialect: Dialect): { blockers: st
     if (longUnique) notes.push(`${said}, past the ${max} ${dialect.label} keeps in a key: ${longUnique}`);
     else blockers.push(`${said} in ${dialect.label}, past the ${max} it keeps: exclude the table (source.exclude_tables)`);
   }
-  return { blockers, notes };
+  return { blockers: [...blockers, ...rowBlocker], notes };
 }
 
 /** How a target of another dialect holds the columns of a table as planned (or as edited since): see checkForTarget. */

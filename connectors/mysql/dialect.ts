@@ -2,7 +2,7 @@
 import { fitName } from '../../lib/identifiers';
 import { queryLexicon } from './query-lexicon';
 import { validation } from './validation';
-import { fromCanonical, INDEX_KEY_MAX_BYTES, indexKeyBytes, indexRefusal, sameDialect, toCanonical } from './types';
+import { fromCanonical, INDEX_KEY_MAX_BYTES, indexKeyBytes, indexRefusal, outOfRowType, ROW_LIMITS, sameDialect, toCanonical } from './types';
 import { ansiLiteral, checkIdentifier, type DialectDefinition } from '../dialect';
 
 /** Errors that blame a row's data: null, duplicate, out of range, truncated, bad value, too long, FK, CHECK, not a geometry. */
@@ -44,6 +44,7 @@ export const mysql = {
     sameDialect,
     indexRefusal,
     // InnoDB keeps 3072 bytes of an index key: one past it is refused ("Specified key was too long").
+    rowBytes: { limits: ROW_LIMITS, outOfRow: outOfRowType },
     indexKey: {
       maxBytes: INDEX_KEY_MAX_BYTES,
       bytesOf: indexKeyBytes,

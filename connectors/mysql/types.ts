@@ -471,3 +471,54 @@ export function indexKeyBytes(sql: string): number | null {
       return FIXED_KEY_BYTES[name] ?? null;
   }
 }
+
+/**
+ * The limits on a row's declared columns (ER_TOO_BIG_ROWSIZE at CREATE TABLE), each less a little room for the NULL
+ * bits and headers: 65,535 bytes of the row, and InnoDB's 8,126 of it in the page (strict mode, DYNAMIC rows).
+ */
+export const ROW_LIMITS = [
+  { maxBytes: 65_000, bytesOf: rowBytesOf, what: "bytes of a row's declared columns" },
+  { maxBytes: 8_000, bytesOf: pageBytesOf, what: "bytes of a row's part InnoDB keeps in its page" },
+];
+
+/**
+ * What a column of a declared type takes of a row's 65,535 bytes: a VARCHAR(n) or VARBINARY(n) its most (four bytes a
+ * character in utf8mb4) and its length bytes, a TEXT, BLOB or JSON the pointer that stays in the row, another type its
+ * fixed size.
+ */
+export function rowBytesOf(sql: string): number {
+  const t = sql.trim().toLowerCase();
+  const name = /^[a-z0-9]+/.exec(t)?.[0] ?? '';
+  const [a] = typeArgs(t);
+  if (name === 'varchar' && a !== undefined) return 4 * a + (4 * a > 255 ? 2 : 1);
+  if (name === 'varbinary' && a !== undefined) return a + (a > 255 ? 2 : 1);
+  if (/^(tiny|medium|long)?(text|blob)$|^json$/.test(name)) return 12;
+  return indexKeyBytes(t) ?? 8;
+}
+
+/**
+ * What a column of a declared type takes of InnoDB's in-page part of a row: one whose values may take more than 255
+ * bytes (TEXT, BLOB, JSON, a long VARCHAR) may be kept off the page, behind a 20-byte pointer (measured: 380 TEXT
+ * columns fit, 390 do not); a shorter one its most.
+ */
+export function pageBytesOf(sql: string): number {
+  const t = sql.trim().toLowerCase();
+  const name = /^[a-z0-9]+/.exec(t)?.[0] ?? '';
+  const [a] = typeArgs(t);
+  const most = name === 'varchar' || name === 'char' ? (a === undefined ? null : 4 * a) : name === 'varbinary' || name === 'binary' ? (a ?? null) : null;
+  if (/^(tiny|medium|long)?(text|blob)$|^json$/.test(name) || (most !== null && most > 255)) return 21;
+  if (most !== null) return most + 1;
+  return indexKeyBytes(t) ?? 8;
+}
+
+/** The type that keeps a VARCHAR's or VARBINARY's values out of the row: TEXT (65,535 bytes) or MEDIUMTEXT, BLOB or MEDIUMBLOB. */
+export function outOfRowType(sql: string): string | null {
+  const t = sql.trim().toLowerCase();
+  const name = /^[a-z0-9]+/.exec(t)?.[0] ?? '';
+  const [a] = typeArgs(t);
+  if (a === undefined) return null;
+  const collation = /\b(COLLATE\s+\S+)/i.exec(sql)?.[1];
+  if (name === 'varchar') return `${4 * a <= 65_535 ? 'TEXT' : 'MEDIUMTEXT'}${collation ? ` ${collation}` : ''}`;
+  if (name === 'varbinary') return a <= 65_535 ? 'BLOB' : 'MEDIUMBLOB';
+  return null;
+}

@@ -556,3 +556,33 @@ describe('blockers at the gate: checked again after edits (recheckBlockers, vers
     );
   });
 });
+
+describe('rows MariaDB can declare (TypeMap.rowBytes)', () => {
+  test('what a column takes of a row and of InnoDB\'s page, and the type that keeps it out of the row', () => {
+    expect([mysql.rowBytesOf('VARCHAR(1000)'), mysql.rowBytesOf('VARCHAR(63)'), mysql.rowBytesOf('TEXT'), mysql.rowBytesOf('INT'), mysql.rowBytesOf('VARBINARY(300)')]).toEqual([4002, 253, 12, 4, 302]);
+    expect([mysql.pageBytesOf('VARCHAR(1000)'), mysql.pageBytesOf('VARCHAR(63)'), mysql.pageBytesOf('LONGTEXT'), mysql.pageBytesOf('BIGINT'), mysql.pageBytesOf('CHAR(10)')]).toEqual([21, 253, 21, 8, 41]);
+    expect([mysql.outOfRowType('VARCHAR(1000)'), mysql.outOfRowType('VARCHAR(20000)'), mysql.outOfRowType('VARCHAR(10) COLLATE utf8mb4_bin'), mysql.outOfRowType('VARBINARY(16)'), mysql.outOfRowType('INT')]).toEqual([
+      'TEXT',
+      'MEDIUMTEXT',
+      'TEXT COLLATE utf8mb4_bin',
+      'BLOB',
+      null,
+    ]);
+  });
+
+  const varchars = (n: number, length: number) => Array.from({ length: n }, (_, i) => col(`c${i}`, { kind: 'varchar', length }, true));
+
+  test('past 65,535 bytes the widest unkeyed columns become TEXT until the row fits; an edit back past it blocks', () => {
+    const schema: SchemaInfo = { dialect: 'postgresql', schema: 'public', tables: [table('wide', [col('id', { kind: 'int32' }), ...varchars(100, 1000)], { indexes: [{ name: 'i', columns: ['c5'], unique: false }] })] };
+    const plan = planMigration(schema, 'mysql', { targetSchema: 'db' });
+    const text = plan.tables[0].columns.filter((c) => c.targetType === 'TEXT').map((c) => c.column);
+    expect(text).toHaveLength(85);
+    expect(text).not.toContain('c5');
+    expect(plan.blockers).toEqual([]);
+    expect(plan.notes).toContain(`table wide: columns ${text.slice(0, 10).join(', ')} and 75 more keep their values out of the row (TEXT, BLOB): as declared, they would take 400217 bytes of a row's declared columns, past the 65000 MariaDB/MySQL keeps`);
+    // Into PostgreSQL nothing changes.
+    expect(planMigration(schema, 'postgresql', { targetSchema: 'public' }).tables[0].columns.every((c) => !/TEXT/i.test(c.targetType) || c.column === 'id')).toBe(true);
+    const edited = applyMappingEdits(plan, text.slice(0, 5).map((c) => ({ id: `wide.${c}`, target_type: 'VARCHAR(1000)' })), { recheckBlockers: true }).plan;
+    expect(edited.blockers).toEqual([expect.stringMatching(/^table wide: its columns as planned would take \d+ bytes of a row's declared columns in MariaDB\/MySQL, past the 65000 it keeps/)]);
+  });
+});
