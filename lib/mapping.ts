@@ -409,11 +409,11 @@ export function keyBytes(names: readonly string[], columns: readonly ColumnMappi
  * past it blocks too, unless the target says what it does with one (indexKey.longUnique): then it is created as it is,
  * and the plan says so.
  */
-function keyLengthProblems(t: TablePlan, targetDialect: Dialect): { blockers: string[]; notes: string[] } {
+function keyLengthProblems(t: TablePlan, targetDialect: Dialect, rowLimits: boolean): { blockers: string[]; notes: string[] } {
   const dialect = dialectNamed(targetDialect);
   const max = dialect.types?.indexKey?.maxBytes;
   if (max === undefined || t.native) return { blockers: [], notes: [] };
-  const row = rowPast(t.columns, targetDialect);
+  const row = rowLimits ? rowPast(t.columns, targetDialect) : null;
   const rowBlocker = row
     ? [`table ${t.source.name}: its columns as planned would take ${row.bytes} ${row.what} in ${dialect.label}, past the ${row.maxBytes} it keeps: map some of them to TEXT or BLOB at the gate, or exclude the table (source.exclude_tables)`]
     : [];
@@ -921,7 +921,7 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
   notes.push(...grantNotes(schema, native));
   if (!native) notes.push(...commentNotes(schema, targetDialect));
   for (const t of schema.tables.filter((x) => x.systemVersioned)) notes.push(systemVersionedNote(t, native));
-  const checked = planProblems(tables, targetDialect);
+  const checked = planProblems(tables, targetDialect, true);
   notes.push(...checked.notes);
   const { blockers } = checked;
   return {
@@ -935,6 +935,7 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
     ...(native && schema.objects?.length ? { objects: objectsFor(schema.objects, tables, notes) } : {}),
     ...(extensionObjects.length ? { objects: extensionObjects } : {}),
     ...(crossDialect && extensions.length ? { targetExtensions: extensions } : {}),
+    rowLimits: true,
   };
 }
 
@@ -943,7 +944,7 @@ export function planMigration(schema: SchemaInfo, targetDialect: Dialect, option
  * a key past the bytes the target keeps), as blockers the gate shows, with the notes these checks add. A pure function
  * of the tables: mapping edits at the gate run it again (recheckedBlockers).
  */
-export function planProblems(tables: TablePlan[], targetDialect: Dialect): { blockers: string[]; notes: string[] } {
+export function planProblems(tables: TablePlan[], targetDialect: Dialect, rowLimits = false): { blockers: string[]; notes: string[] } {
   const notes: string[] = [];
   // Natively a column may have no declared type at all (SQLite): the target declares it as the source does.
   const blockers = tables
@@ -979,7 +980,7 @@ export function planProblems(tables: TablePlan[], targetDialect: Dialect): { blo
       }
     }
     for (const t of tables) {
-      const problems = keyLengthProblems(t, targetDialect);
+      const problems = keyLengthProblems(t, targetDialect, rowLimits);
       blockers.push(...problems.blockers);
       notes.push(...problems.notes);
     }
@@ -993,8 +994,10 @@ export function planProblems(tables: TablePlan[], targetDialect: Dialect): { blo
  * are kept.
  */
 export function recheckedBlockers(plan: MigrationPlan, tables: TablePlan[]): string[] {
-  const before = new Set(planProblems(plan.tables, plan.targetDialect).blockers);
-  return [...planProblems(tables, plan.targetDialect).blockers, ...plan.blockers.filter((b) => !before.has(b))];
+  // A plan made before the row limits were checked is checked again without them (its workflow replays so).
+  const rowLimits = plan.rowLimits === true;
+  const before = new Set(planProblems(plan.tables, plan.targetDialect, rowLimits).blockers);
+  return [...planProblems(tables, plan.targetDialect, rowLimits).blockers, ...plan.blockers.filter((b) => !before.has(b))];
 }
 
 /**

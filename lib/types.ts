@@ -427,6 +427,11 @@ export interface MigrationPlan {
   blockers: string[];
   /** Object mappings (lib/object-mappings.ts) left out at the gate: a plan made again there leaves them out again. */
   leftOut?: string[];
+  /**
+   * Made with the target's row limits checked (TypeMap.rowBytes): edits at the gate check them again. Absent on plans
+   * made before, whose workflows replay their edits without them.
+   */
+  rowLimits?: true;
   /** What the approver should know about the plan as a whole (tables renamed to fit the target's name limit …). */
   notes?: string[];
   /**

@@ -1230,8 +1230,13 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
               ARRAY(SELECT a.attname::text FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(n, o)
                       JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n WHERE k.o <= ix.indnkeyatts ORDER BY k.o),
               ix.indpred IS NULL AND ix.indexprs IS NULL, pg_get_indexdef(ix.indexrelid), pg_get_expr(ix.indpred, ix.indrelid),
-              -- An expression index's key parts, each a column or an expression (no operator class, collation or order).
-              CASE WHEN ix.indexprs IS NOT NULL THEN ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true) FROM generate_series(1, ix.indnkeyatts::int) k ORDER BY k) END
+              -- An expression index's key parts, each a column or an expression, where none has an operator class or a
+              -- collation of its own (pg_get_indexdef of one key leaves them out: such a key is the source's own).
+              CASE WHEN ix.indexprs IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM unnest(ix.indclass::oid[]) c JOIN pg_opclass o ON o.oid = c WHERE NOT o.opcdefault)
+                    AND NOT EXISTS (SELECT 1 FROM unnest(ix.indcollation::oid[]) c WHERE c NOT IN (0, 100))
+                   THEN ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true) FROM generate_series(1, ix.indnkeyatts::int) k ORDER BY k) END,
+              ix.indexprs IS NOT NULL
          FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid
         WHERE ix.indrelid = ANY($1::oid[]) AND NOT ix.indisprimary
           -- Only the table's own key, unique and exclusion constraints stand behind an index: a foreign key of another
@@ -1246,7 +1251,7 @@ export class PostgresConnector extends SqlConnector implements TextChunkSource, 
         oid: Number(r[0]),
         name: String(r[1]),
         unique: r[2] === true,
-        columns: r[7] === null ? (r[3] as string[]) : [],
+        columns: r[8] === true ? [] : (r[3] as string[]),
         plain: r[4] === true,
         ...(definition ? { definition } : {}),
         ...(r[6] !== null ? { where: String(r[6]) } : {}),

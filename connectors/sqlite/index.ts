@@ -429,8 +429,10 @@ export class SqliteConnector extends SqlConnector {
         // Its WHERE and, on expressions, its key parts, for another dialect that has partial or expression indexes.
         const where = definition ? indexPredicate(definition) : null;
         const keys = cols.some((c) => c === null) && definition ? indexKeyParts(definition) : null;
+        // A partial index whose WHERE could not be read is kept as the source's own (never made whole elsewhere).
+        const unread = Number(partial) === 1 && where === null;
         if (definition) {
-          expressionIndexes.push({ name: index, columns: keys ? [] : (cols as string[]), unique: Number(unique) === 1, definition, ...(where ? { where } : {}), ...(keys ? { keys } : {}) });
+          expressionIndexes.push({ name: index, columns: keys || unread ? [] : (cols as string[]), unique: Number(unique) === 1, definition, ...(where ? { where } : {}), ...(keys && !unread ? { keys } : {}) });
         }
       } else if (origin === 'u') uniqueConstraints.push({ name: index, columns: cols as string[] });
       else indexes.push({ name: index, columns: cols as string[], unique: Number(unique) === 1, ...own });
@@ -593,7 +595,7 @@ export function indexPredicate(sql: string): string | null {
     }
     if (sql[i] === '(') depth++;
     else if (sql[i] === ')' && --depth === 0) {
-      const m = /^\s*WHERE\s+([\s\S]+?)\s*;?\s*$/i.exec(withoutComments(sql.slice(i + 1)));
+      const m = /^\s*WHERE\b\s*([\s\S]+?)\s*;?\s*$/i.exec(withoutComments(sql.slice(i + 1)));
       return m ? m[1] : null;
     }
     i++;

@@ -105,8 +105,10 @@ function tokenize(text: string, columns: ReadonlySet<string>, functions = false)
       continue;
     }
     const op = OPS.find((o) => rest.startsWith(o));
-    // An operator of one dialect (`->>`, `||`, `~*`, `@>`) is not two of the portable ones.
-    if (op && /^[-+*/<>=!~^&|#@%?]/.test(rest.slice(op.length))) return null;
+    // An operator of one dialect (`->>`, `>>`, `<<`, `=>`) is not two of the portable ones, and `--` starts a comment;
+    // a sign may follow an operator (`x>-1`, `n*-1`).
+    const after = rest.slice(op?.length ?? 0);
+    if (op && (/^[<>=!~^&|#@%?*/]/.test(after) || (op === '-' && after.startsWith('-')))) return null;
     if (op) {
       out.push({ kind: 'op', text: op === '!=' ? '<>' : op === '==' ? '=' : op });
       i += op.length;
@@ -362,7 +364,9 @@ export function portableIndexKey(key: string, columns: Iterable<string>): string
   const called = (t: Token | undefined) => t !== undefined && (t.kind === 'ident' || t.kind === 'number' || t.kind === 'string' || isParen(t, ')'));
   if (tokens.some((t, i) => isParen(t, '(') && called(tokens[i - 1]))) return null;
   // A column or literal in parentheses of its own is itself (`lower((email)::text)`, as PostgreSQL prints a cast).
-  const lone = (i: number) => isParen(tokens[i], '(') && tokens[i - 1]?.kind !== 'func' && ['ident', 'number', 'string'].includes(tokens[i + 1]?.kind ?? '') && isParen(tokens[i + 2], ')');
+  // Not an IN list of one (`a IN (1)`), nor a function's argument.
+  const lone = (i: number) =>
+    isParen(tokens[i], '(') && tokens[i - 1]?.kind !== 'func' && !isWord(tokens[i - 1], 'IN') && ['ident', 'number', 'string'].includes(tokens[i + 1]?.kind ?? '') && isParen(tokens[i + 2], ')');
   const dropped = new Set<number>();
   tokens.forEach((_t, i) => {
     if (lone(i)) dropped.add(i).add(i + 2);
@@ -379,24 +383,51 @@ export function renderIndexKey(portable: string, quote: (name: string) => string
 }
 
 /**
- * Why a portable index key cannot mean the same in a target, or null when it can: each column it names must compare
- * alike there (`comparable`, as a partial index's WHERE), and a function's column argument must hold what the function
- * takes (lower(n) of a number is refused by PostgreSQL).
+ * Why a portable index key cannot mean the same in a target, or null when it can. Only what keeps one type is taken:
+ * each column it names must compare alike there (`comparable`, as a partial index's WHERE) and not be a boolean (a
+ * number in one dialect, its own type in another); a function's column argument must hold what the function takes
+ * (lower(n) of a number is refused by PostgreSQL), a column in arithmetic a number, the arguments of coalesce one kind;
+ * a key that compares or tests values (`(active = 1)`) is refused, its result's type being the target's to decide.
  */
-export function indexKeyProblem(portable: string, target: Pick<CheckTarget, 'isNumeric' | 'isText' | 'comparable'>): string | null {
+export function indexKeyProblem(portable: string, target: Pick<CheckTarget, 'isBoolean' | 'isNumeric' | 'isText' | 'comparable'>): string | null {
   const tokens = tokenize(portable, new Set(identifiersOf(portable)), true);
   if (!tokens) return `it is not portable SQL: ${portable}`;
+  const classOf = (t: Token | undefined): 'text' | 'number' | null =>
+    t?.kind === 'string' ? 'text' : t?.kind === 'number' ? 'number' : t?.kind === 'ident' ? (target.isNumeric(t.name) ? 'number' : target.isText?.(t.name) ? 'text' : null) : null;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
-    if (t.kind === 'ident' && target.comparable && !target.comparable(t.name)) return `it uses column ${t.name}, whose values the target may compare otherwise than the source`;
+    if ((t.kind === 'op' && COMPARISONS.has(t.text)) || isWord(t, 'AND', 'OR', 'NOT', 'IS', 'IN', 'BETWEEN', 'TRUE', 'FALSE')) return 'it compares or tests values, whose result each dialect types its own way';
+    if (t.kind === 'ident') {
+      if (target.comparable && !target.comparable(t.name)) return `it uses column ${t.name}, whose values the target may compare otherwise than the source`;
+      if (target.isBoolean(t.name)) return `it uses column ${t.name}, a boolean in the target`;
+      const arithmetic = (u: Token | undefined) => u?.kind === 'op' && ARITHMETIC.has(u.text);
+      if ((arithmetic(tokens[i - 1]) || arithmetic(tokens[i + 1])) && !target.isNumeric(t.name)) return `it computes with column ${t.name}, which is not a number in the target`;
+    }
     if (t.kind !== 'func') continue;
     const wants = FUNCTIONS.get(t.text.toUpperCase());
-    const arg = tokens[i + 2];
+    // The arguments at the call's own depth, each a single token where it is one (a column, a literal).
+    const args: (Token | null)[] = [];
+    let depth = 0;
+    let start = i + 2;
+    for (let j = i + 1; j < tokens.length; j++) {
+      const u = tokens[j];
+      if (isParen(u, '(')) depth++;
+      else if (isParen(u, ')')) depth--;
+      if ((depth === 1 && u.kind === 'comma') || depth === 0) {
+        args.push(j - start === 1 ? (tokens[start] as Token) : null);
+        start = j + 1;
+      }
+      if (depth === 0) break;
+    }
+    if (wants === 'any') {
+      const kinds = new Set(args.map((arg) => classOf(arg ?? undefined)));
+      if (kinds.size !== 1 || kinds.has(null)) return `coalesce() takes arguments of one kind, columns or literals, in the target: ${portable}`;
+      continue;
+    }
+    const arg = args[0];
+    if (arg?.kind !== 'ident') continue;
     // Only a column alone as the argument is looked at (`lower("email")`; an expression's type is the target's to check).
-    const alone = isParen(tokens[i + 3], ')') || tokens[i + 3]?.kind === 'comma';
-    if (wants === 'any' || arg?.kind !== 'ident' || !alone) continue;
-    const holds = target.isNumeric(arg.name) ? 'number' : target.isText?.(arg.name) ? 'text' : null;
-    if (holds !== wants) return `${t.text}() takes ${wants === 'text' ? 'text' : 'a number'}, and column ${arg.name} is not so in the target`;
+    if (classOf(arg) !== wants) return `${t.text}() takes ${wants === 'text' ? 'text' : 'a number'}, and column ${arg.name} is not so in the target`;
   }
   return null;
 }

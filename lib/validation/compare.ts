@@ -140,7 +140,8 @@ export function compareStructure(plan: MigrationPlan, target: SchemaInfo): { che
     const actualNames = actual.columns.map((c) => c.name);
     const keysOf = (i: IndexInfo) => (i.keys ?? []).map((k) => portableIndexKey(k, actualNames));
     const sameKeys = (a: (string | null)[], b: string[]) => a.length === b.length && a.every((k, n) => k === b[n]);
-    const special = actual.expressionIndexes ?? [];
+    // A copy: the target's description may be a connector's cached one.
+    const special = [...(actual.expressionIndexes ?? [])];
     for (const ix of tp.source.indexes) {
       // One whose WHERE or keys no longer fit its columns' types (edited at the gate) is not made, as the plan's notes say.
       if ((ix.where !== undefined || ix.keys) && isDialect(plan.targetDialect) && !('index' in indexFit(tp, plan.targetDialect, ix))) continue;

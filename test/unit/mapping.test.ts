@@ -584,5 +584,8 @@ describe('rows MariaDB can declare (TypeMap.rowBytes)', () => {
     expect(planMigration(schema, 'postgresql', { targetSchema: 'public' }).tables[0].columns.every((c) => !/TEXT/i.test(c.targetType) || c.column === 'id')).toBe(true);
     const edited = applyMappingEdits(plan, text.slice(0, 5).map((c) => ({ id: `wide.${c}`, target_type: 'VARCHAR(1000)' })), { recheckBlockers: true }).plan;
     expect(edited.blockers).toEqual([expect.stringMatching(/^table wide: its columns as planned would take \d+ bytes of a row's declared columns in MariaDB\/MySQL, past the 65000 it keeps/)]);
+    // A plan made before the limits were checked (a workflow replaying its edits) is checked again without them.
+    const { rowLimits: _made, ...before } = plan;
+    expect(applyMappingEdits(before, text.slice(0, 5).map((c) => ({ id: `wide.${c}`, target_type: 'VARCHAR(1000)' })), { recheckBlockers: true }).plan.blockers).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { planMigration } from '../../lib/mapping';
-import { portableCheck, portableIndexKey } from '../../lib/typemap/check';
+import { indexKeyProblem, portableCheck, portableIndexKey } from '../../lib/typemap/check';
 import { compareStructure } from '../../lib/validation/compare';
 import { applyMappingEdits } from '../../lib/mapping-edit';
 import { leaveOutObjects, leaveOutProblems, objectMappings } from '../../lib/object-mappings';
@@ -216,9 +216,14 @@ describe('expression indexes across dialects', () => {
     for (const key of ['lower(email) text_pattern_ops', 'upper(email) COLLATE "C"', 'md5(email)', 'n(1)', 'lower(other)']) expect(portableIndexKey(key, names)).toBeNull();
     // A CHECK still calls no function.
     expect(portableCheck('lower(email) = email', names)).toBeNull();
-    // An operator of one dialect is not read as portable ones (`->>` is not `-`, `>`, `>`).
+    // An operator of one dialect is not read as portable ones (`->>` is not `-`, `>`, `>`); a sign may follow one.
     expect(portableCheck("(email ->> 'k') = 'x'", names)).toBeNull();
     expect(portableIndexKey("email || 'x'", names)).toBeNull();
+    expect(portableCheck('n>-1', names)).toBe('"n" > - 1');
+    expect(portableCheck('n*-1 < 5', names)).toBe('"n" * - 1 < 5');
+    expect(portableCheck('n--1', names)).toBeNull();
+    // An IN list of one keeps its parentheses.
+    expect(portableIndexKey('(n IN (1))', names)).toBe('"n" IN (1)');
   });
 
   test('PostgreSQL → SQLite: portable keys kept (UNIQUE on lower() too: SQLite maps fewer letters), the rest said', () => {
@@ -247,6 +252,16 @@ describe('expression indexes across dialects', () => {
     // Edited at the gate so that a key no longer fits: left out, and said.
     const edited = applyMappingEdits(plan, [{ id: 'accounts.email', target_type: 'INTEGER' }], { refreshChecks: true }).plan;
     expect(edited.notes).toContain("index lower_email of accounts is not migrated, because lower() takes text, and column email is not so in the target (after mapping edits at the gate)");
+  });
+
+  test('keys whose type the target decides otherwise are refused: comparisons, booleans, text in arithmetic, coalesce of two kinds', () => {
+    const target = { isBoolean: (c: string) => c === 'flag', isNumeric: (c: string) => c === 'n', isText: (c: string) => c === 'email' };
+    expect(indexKeyProblem('("n" = 1)', target)).toBe('it compares or tests values, whose result each dialect types its own way');
+    expect(indexKeyProblem('"flag" + 0', target)).toBe('it uses column flag, a boolean in the target');
+    expect(indexKeyProblem('coalesce("email", 0)', target)).toMatch(/^coalesce\(\) takes arguments of one kind/);
+    expect(indexKeyProblem('"email" + 1', target)).toBe('it computes with column email, which is not a number in the target');
+    expect(indexKeyProblem('lower("n")', target)).toBe('lower() takes text, and column n is not so in the target');
+    for (const fine of ['coalesce("n", 0)', "coalesce(\"email\", '')", '"n" * 2 + 1', 'abs("n" - 3)', 'lower("email")']) expect(indexKeyProblem(fine, target)).toBeNull();
   });
 
   test('SQLite → PostgreSQL: a UNIQUE index on lower() is refused (PostgreSQL maps letters SQLite leaves), a plain one kept; MariaDB has none', () => {
@@ -281,6 +296,9 @@ describe('expression indexes across dialects', () => {
     ]);
     const missing = (schema: SchemaInfo) => compareStructure(plan, schema).findings.filter((f) => f.check === 'missing_index').map((f) => f.message);
     expect(missing(both)).toEqual([]);
+    // The target's description is not changed by the comparison (a connector may keep it cached): twice the same.
+    expect(missing(both)).toEqual([]);
+    expect(both.tables[0].expressionIndexes).toHaveLength(2);
     // Not unique, or on another expression: not the planned index.
     expect(missing(made([{ name: 'lower_email', columns: [], unique: false, keys: ['lower("email")'] }, { name: 'n_plus', columns: [], unique: false, keys: ['"n" + 2'], where: '("n" > 0)' }]))).toEqual([
       'index lower_email on accounts(lower("email")) (unique) is missing',

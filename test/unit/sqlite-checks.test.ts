@@ -29,6 +29,8 @@ describe('indexPredicate: the WHERE of a CREATE INDEX as SQLite keeps it', () =>
     expect(indexPredicate('CREATE UNIQUE INDEX "i (x)" ON "t (y)" ("a)", b)\n  where (a > 1) AND b = \'WHERE )\' -- why\n')).toBe("(a > 1) AND b = 'WHERE )'");
     expect(indexPredicate('CREATE INDEX i ON t (a);')).toBeNull();
     expect(indexPredicate('CREATE INDEX i ON t (lower(a))')).toBeNull();
+    // No space after WHERE: still its WHERE (a partial index must never be taken for a whole one).
+    expect(indexPredicate('CREATE UNIQUE INDEX ux ON t(email) WHERE(deleted_at IS NULL)')).toBe('(deleted_at IS NULL)');
   });
 });
 
